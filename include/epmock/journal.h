@@ -1,0 +1,42 @@
+// RequestRecord: one entry of the request journal, every API request the server answered.
+//
+//   for (const epmock::RequestRecord& r : server.Requests())
+//     std::cout << r.method << " " << r.path << " -> " << r.status << "\n";
+#ifndef EPMOCK_JOURNAL_H_
+#define EPMOCK_JOURNAL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace epmock {
+
+struct RequestRecord {
+  // What validation said about the request body.
+  enum class Validation {
+    kNotApplicable,  // no body to validate (GET, DELETE, rejected before validation)
+    kPassed,
+    kFailed,
+  };
+
+  std::uint64_t sequence = 0;   // 1, 2, ... in arrival order, per server
+  std::string received_at;      // RFC 3339 with milliseconds
+  std::string method;
+  std::string path;
+  std::string query;            // raw query string, without '?'
+  int status = 0;
+  std::string store_id;         // empty when the request carried no valid token
+  std::string operation_id;     // OpenAPI operationId, empty when no operation matched
+  Validation validation = Validation::kNotApplicable;
+  std::vector<std::string> validation_errors;  // "source: detail" per violation
+  double duration_ms = 0;
+};
+
+// The record as the admin API shows it.
+nlohmann::json ToJson(const RequestRecord& record);
+
+}  // namespace epmock
+
+#endif  // EPMOCK_JOURNAL_H_

@@ -1,0 +1,89 @@
+// Spec: the published Integrations API description with epmock's corrections applied,
+// compiled into validators once per process.
+//
+//   std::shared_ptr<const epmock::Spec> spec = epmock::Spec::Default();
+//   for (const epmock::SchemaViolation& v :
+//        spec->ValidateRequest("CreateIntegration", body))
+//     std::cout << v.source << ": " << v.detail << "\n";
+//
+// Thread-safe: a Spec is immutable once loaded; share it freely.
+#ifndef EPMOCK_SPEC_H_
+#define EPMOCK_SPEC_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "epmock/catalog.h"
+#include "epmock/status.h"
+
+namespace epmock {
+
+// One way a document breaks its schema.
+struct SchemaViolation {
+  std::string source;  // JSON pointer to the offending value ("/data/name"); "" is the root
+  std::string detail;  // what was expected, in the API user's words
+};
+
+struct SpecOptions {
+  // Apply schemas/overlay.json. Without it the published description is used as is, which
+  // rejects the documentation's own examples (see schemas/overlay.json for why).
+  bool apply_overlay = true;
+
+  // Read the schema files from this directory (laid out as schemas/ in the source tree)
+  // instead of the copies compiled into the library.
+  std::string schema_dir;
+};
+
+class Spec {
+ public:
+  // The corrected spec from the embedded files, loaded and compiled on first use and shared
+  // by every Server in the process. Aborts with a message if the embedded files are broken,
+  // which a test in the suite rules out.
+  static std::shared_ptr<const Spec> Default();
+
+  static StatusOr<std::shared_ptr<const Spec>> Load(const SpecOptions& options);
+
+  ~Spec();
+  Spec(const Spec&) = delete;
+  Spec& operator=(const Spec&) = delete;
+
+  // Validates a request body of an operation (by OpenAPI operationId). Empty: valid.
+  // An operation without a request body schema accepts anything.
+  std::vector<SchemaViolation> ValidateRequest(const std::string& operation_id,
+                                               const nlohmann::json& body) const;
+
+  // Validates a response body. Statuses the operation does not declare are checked against
+  // the error schema when >= 400; a declared status without content (204) must be empty,
+  // which the caller checks. Returns one violation naming the gap when the operation does
+  // not declare the status at all.
+  std::vector<SchemaViolation> ValidateResponse(const std::string& operation_id, int status,
+                                                const nlohmann::json& body) const;
+
+  // Validates against a named schema of the corrected library ("IntegrationCreate", ...).
+  std::vector<SchemaViolation> ValidateSchema(const std::string& schema_name,
+                                              const nlohmann::json& document) const;
+
+  // The operationId that serves METHOD PATH ("/v2/integrations/abc" -> "GetIntegration").
+  std::optional<std::string> OperationFor(const std::string& method,
+                                          const std::string& path) const;
+
+  // The corrected OpenAPI document, as JSON.
+  const nlohmann::json& OpenApi() const;
+
+  const std::vector<ObservableEvent>& Events() const;
+  const ObservableEvent* FindEvent(const std::string& key) const;
+
+  class Impl;
+
+ private:
+  explicit Spec(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace epmock
+
+#endif  // EPMOCK_SPEC_H_

@@ -1,0 +1,20 @@
+// The admin API under /__admin/ (WireMock's convention): a test's window onto the engine.
+// Every route but health acts on the store of the caller's Bearer token.
+#ifndef EPMOCK_API_ADMIN_API_H_
+#define EPMOCK_API_ADMIN_API_H_
+
+#include "api/api.h"
+#include "api/journal.h"
+#include "api/router.h"
+
+namespace epmock::internal {
+
+// GET /__admin/health: no token needed.
+ApiResponse AdminHealth(const ApiRequest& request);
+
+// GET /__admin/requests, POST /__admin/reset.
+ApiResponse HandleAdminRequest(RouteContext& context, Journal& journal);
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_API_ADMIN_API_H_

@@ -1,0 +1,109 @@
+#include "api/auth.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api/errors.h"
+#include "common/clock.h"
+#include "common/ids.h"
+
+namespace epmock::internal {
+
+using nlohmann::json;
+
+namespace {
+
+bool IsJson(const std::string& content_type) {
+  return content_type.find("json") != std::string::npos;
+}
+
+// Form or JSON body -> parameters. False when the body is neither.
+bool ReadParams(const ApiRequest& request, Params* params) {
+  if (IsJson(request.content_type)) {
+    json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return false;
+    for (const auto& [key, value] : body.items()) {
+      if (value.is_string()) params->emplace(key, value.get<std::string>());
+    }
+    return true;
+  }
+  return DecodeForm(request.body, params);
+}
+
+std::string Param(const Params& params, const std::string& name) {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+}  // namespace
+
+ApiResponse TokenRegistry::Issue(const ApiRequest& request) {
+  Params params;
+  if (!ReadParams(request, &params)) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "The body must be form-encoded (application/x-www-form-urlencoded) "
+                         "with grant_type and client_id");
+  }
+  const std::string grant_type = Param(params, "grant_type");
+  const std::string client_id = Param(params, "client_id");
+  if (grant_type.empty()) {
+    return ErrorResponse(400, StatusTitle(400), "grant_type is required", "grant_type");
+  }
+  if (grant_type != "client_credentials" && grant_type != "implicit") {
+    return ErrorResponse(400, StatusTitle(400),
+                         "grant_type must be client_credentials or implicit, not '" + grant_type +
+                             "'",
+                         "grant_type");
+  }
+  if (client_id.empty()) {
+    return ErrorResponse(400, StatusTitle(400), "client_id is required", "client_id");
+  }
+  if (grant_type == "client_credentials" && Param(params, "client_secret").empty()) {
+    return ErrorResponse(401, StatusTitle(401),
+                         "client_secret is required for the client_credentials grant",
+                         "client_secret");
+  }
+
+  const std::string token = RandomHex(20);
+  const std::int64_t now_s = NowMillis() / 1000;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Expired grants are swept here, on the only path that adds any.
+    for (auto it = grants_.begin(); it != grants_.end();) {
+      it = it->second.expires_at_s <= now_s ? grants_.erase(it) : std::next(it);
+    }
+    grants_[token] = Grant{client_id, now_s + ttl_seconds_};
+  }
+  ApiResponse response;
+  response.body = json{{"expires", now_s + ttl_seconds_},
+                       {"identifier", grant_type},
+                       {"expires_in", ttl_seconds_},
+                       {"access_token", token},
+                       {"token_type", "Bearer"}}
+                      .dump();
+  return response;
+}
+
+std::optional<std::string> TokenRegistry::ClientFor(const std::string& authorization) const {
+  constexpr char kBearer[] = "Bearer ";
+  constexpr std::size_t kBearerLength = sizeof kBearer - 1;
+  if (authorization.size() <= kBearerLength) return std::nullopt;
+  // The scheme is case-insensitive (RFC 7235).
+  for (std::size_t i = 0; i < kBearerLength; ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
+        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+      return std::nullopt;
+    }
+  }
+  const std::string token = authorization.substr(kBearerLength);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = grants_.find(token);
+  if (it == grants_.end() || it->second.expires_at_s <= NowMillis() / 1000) return std::nullopt;
+  return it->second.client_id;
+}
+
+void TokenRegistry::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  grants_.clear();
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,56 @@
+#include "api/errors.h"
+
+#include <nlohmann/json.hpp>
+
+namespace epmock::internal {
+
+using nlohmann::json;
+
+const char* StatusTitle(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Failed Validation";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Server Error" : "Client Error";
+  }
+}
+
+ApiResponse ErrorResponse(const std::vector<ApiError>& errors) {
+  json list = json::array();
+  for (const ApiError& e : errors) {
+    json entry = {{"status", e.status}, {"title", e.title}, {"detail", e.detail}};
+    if (e.source) entry["source"] = *e.source;
+    list.push_back(std::move(entry));
+  }
+  ApiResponse response;
+  response.status = errors.empty() ? 500 : errors.front().status;
+  response.body = json{{"errors", std::move(list)}}.dump(-1, ' ', false,
+                                                          json::error_handler_t::replace);
+  return response;
+}
+
+ApiResponse ErrorResponse(int status, std::string title, std::string detail,
+                          std::optional<std::string> source) {
+  return ErrorResponse({ApiError{status, std::move(title), std::move(detail), std::move(source)}});
+}
+
+ApiResponse ValidationFailed(const std::vector<SchemaViolation>& violations) {
+  std::vector<ApiError> errors;
+  for (const SchemaViolation& v : violations) {
+    errors.push_back({422, StatusTitle(422), v.detail, v.source});
+  }
+  return ErrorResponse(errors);
+}
+
+}  // namespace epmock::internal

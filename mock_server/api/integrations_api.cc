@@ -1,0 +1,304 @@
+#include "api/integrations_api.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "api/errors.h"
+#include "api/pagination.h"
+#include "common/clock.h"
+#include "common/ids.h"
+
+namespace epmock::internal {
+namespace {
+
+using nlohmann::json;
+
+// The attributes a client may set; everything else in "data" is ignored.
+const char* const kAttributes[] = {"name", "description", "enabled", "integration_type",
+                                   "observes", "configuration"};
+
+ApiResponse JsonResponse(int status, const json& body) {
+  ApiResponse response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
+ApiResponse NotFound() {
+  return ErrorResponse(404, StatusTitle(404), "The resource could not be found");
+}
+
+// The last path segments: /v2/integrations/{id}/jobs/{job}/logs -> {"integrations", id, ...}.
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+bool IsJsonMediaType(const std::string& content_type) {
+  std::string media = content_type.substr(0, content_type.find(';'));
+  media.erase(std::remove_if(media.begin(), media.end(), ::isspace), media.end());
+  std::transform(media.begin(), media.end(), media.begin(), ::tolower);
+  return media == "application/json" || media == "application/vnd.api+json";
+}
+
+// Reads a JSON request body, or says why it cannot be read.
+std::optional<ApiResponse> ParseBody(const ApiRequest& request, json* body) {
+  if (!IsJsonMediaType(request.content_type)) {
+    return ErrorResponse(415, StatusTitle(415),
+                         request.content_type.empty()
+                             ? "Content-Type must be application/json; none was given"
+                             : "Content-Type must be application/json, not '" +
+                                   request.content_type + "'");
+  }
+  if (request.body.empty()) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "The request body is empty; send a JSON object with a data member", "");
+  }
+  if (NestsDeeperThan(request.body, kMaxJsonDepth)) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "The request body nests arrays or objects more than " +
+                             std::to_string(kMaxJsonDepth) + " levels deep",
+                         "");
+  }
+  try {
+    *body = json::parse(request.body);
+  } catch (const json::parse_error& e) {
+    // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
+    std::string what = e.what();
+    auto colon = what.find("] ");
+    return ErrorResponse(400, StatusTitle(400),
+                         "The request body is not valid JSON: " +
+                             (colon == std::string::npos ? what : what.substr(colon + 2)),
+                         "");
+  }
+  return std::nullopt;
+}
+
+// Checks the engine enforces beyond the schema: the observes limit and catalog.
+void CheckObserves(const json& data, const Spec& spec, std::vector<SchemaViolation>* out) {
+  auto observes = data.find("observes");
+  if (observes == data.end() || !observes->is_array()) return;
+  if (observes->size() > kObservesLimit) {
+    out->push_back({"/data/observes", kObservesLimitMessage});
+  }
+  for (std::size_t i = 0; i < observes->size(); ++i) {
+    const json& key = (*observes)[i];
+    if (key.is_string() && !spec.FindEvent(key.get<std::string>())) {
+      out->push_back({"/data/observes/" + std::to_string(i),
+                      "'" + key.get<std::string>() +
+                          "' is not an observable event (see the Observable Events table)"});
+    }
+  }
+}
+
+// Schema violations plus the engine's own checks, for a {"data": ...} body.
+std::vector<SchemaViolation> Validate(const Spec& spec, const std::string& operation_id,
+                                      const json& body, RequestRecord& record) {
+  std::vector<SchemaViolation> violations = spec.ValidateRequest(operation_id, body);
+  if (body.is_object() && body.contains("data") && body["data"].is_object()) {
+    CheckObserves(body["data"], spec, &violations);
+  }
+  record.validation = violations.empty() ? RequestRecord::Validation::kPassed
+                                         : RequestRecord::Validation::kFailed;
+  for (const SchemaViolation& v : violations) {
+    record.validation_errors.push_back(v.source + ": " + v.detail);
+  }
+  return violations;
+}
+
+// Copies the attributes present in `data` onto `integration`.
+void ApplyAttributes(const json& data, Integration* integration) {
+  if (auto it = data.find("name"); it != data.end()) integration->name = it->get<std::string>();
+  if (auto it = data.find("description"); it != data.end()) {
+    integration->description = it->get<std::string>();
+  }
+  if (auto it = data.find("enabled"); it != data.end()) integration->enabled = it->get<bool>();
+  if (auto it = data.find("integration_type"); it != data.end()) {
+    integration->integration_type = it->get<std::string>();
+  }
+  if (auto it = data.find("observes"); it != data.end()) {
+    integration->observes = it->get<std::vector<std::string>>();
+  }
+  if (auto it = data.find("configuration"); it != data.end()) integration->configuration = *it;
+}
+
+// The stored integration as a create body, so an update can be validated as a whole.
+json AsCreateBody(const Integration& integration) {
+  json data = {{"type", "integration"},
+               {"integration_type", integration.integration_type},
+               {"observes", integration.observes},
+               {"configuration", integration.configuration}};
+  if (integration.name) data["name"] = *integration.name;
+  if (integration.description) data["description"] = *integration.description;
+  if (integration.enabled) data["enabled"] = *integration.enabled;
+  return json{{"data", std::move(data)}};
+}
+
+ApiResponse Create(RouteContext& c) {
+  json body;
+  if (auto error = ParseBody(c.request, &body)) return *error;
+  std::vector<SchemaViolation> violations = Validate(c.spec, "CreateIntegration", body, c.record);
+  if (!violations.empty()) return ValidationFailed(violations);
+
+  Integration integration;
+  integration.id = NewUuid();
+  ApplyAttributes(body["data"], &integration);
+  integration.created_at_ms = integration.updated_at_ms = NowMillis();
+  if (!c.store.Add(integration, static_cast<std::size_t>(std::max(0, c.options.integration_limit)))) {
+    c.record.validation_errors.push_back("integration limit reached");
+    return ErrorResponse(422, StatusTitle(422),
+                         "You have reached the integration limit of " +
+                             std::to_string(c.options.integration_limit) +
+                             " for this store; delete one first",
+                         "/data");
+  }
+  json out = {{"data", IntegrationToJson(integration, c.request.base_url)}};
+  ApiResponse response = JsonResponse(201, out);
+  response.headers.emplace_back("Location", out["data"]["links"]["self"].get<std::string>());
+  return response;
+}
+
+ApiResponse Get(RouteContext& c, const std::string& id) {
+  std::optional<Integration> integration = c.store.Get(id);
+  if (!integration) return NotFound();
+  return JsonResponse(200, {{"data", IntegrationToJson(*integration, c.request.base_url)}});
+}
+
+ApiResponse Update(RouteContext& c, const std::string& id) {
+  std::optional<Integration> current = c.store.Get(id);
+  if (!current) return NotFound();
+  json body;
+  if (auto error = ParseBody(c.request, &body)) return *error;
+  std::vector<SchemaViolation> violations = Validate(c.spec, "UpdateIntegration", body, c.record);
+  if (!violations.empty()) return ValidationFailed(violations);
+
+  const json& data = body["data"];
+  bool changes = std::any_of(std::begin(kAttributes), std::end(kAttributes),
+                             [&](const char* a) { return data.contains(a); });
+  if (!changes) {
+    // The docs: "If the attributes section is empty, the integration is not updated."
+    return JsonResponse(200, {{"data", IntegrationToJson(*current, c.request.base_url)}});
+  }
+  Integration updated = *current;
+  ApplyAttributes(data, &updated);
+  // The result must be a valid integration as a whole (a new integration_type needs a
+  // configuration of that type, for instance).
+  std::vector<SchemaViolation> whole = c.spec.ValidateRequest("CreateIntegration", AsCreateBody(updated));
+  if (!whole.empty()) {
+    c.record.validation = RequestRecord::Validation::kFailed;
+    for (SchemaViolation& v : whole) {
+      v.detail += " (in the integration as it would be after this update)";
+      c.record.validation_errors.push_back(v.source + ": " + v.detail);
+    }
+    return ValidationFailed(whole);
+  }
+  updated.updated_at_ms = std::max(NowMillis(), current->updated_at_ms);
+  if (!c.store.Replace(updated)) return NotFound();  // deleted meanwhile
+  return JsonResponse(200, {{"data", IntegrationToJson(updated, c.request.base_url)}});
+}
+
+ApiResponse Delete(RouteContext& c, const std::string& id) {
+  if (!c.store.Remove(id)) return NotFound();
+  ApiResponse response;
+  response.status = 204;
+  response.content_type.clear();
+  return response;
+}
+
+ApiResponse List(RouteContext& c) {
+  Page page;
+  if (auto error = ParsePage(c.params, &page)) return ErrorResponse({*error});
+  std::size_t total = 0;
+  std::vector<Integration> integrations = c.store.ListPage(page.offset, page.limit, &total);
+  json data = json::array();
+  for (const Integration& i : integrations) data.push_back(IntegrationToJson(i, c.request.base_url));
+  json out = {{"data", std::move(data)},
+              {"links", PageLinks(c.request.base_url + "/v2/integrations", page, total)},
+              {"meta", {{"page", PageMeta(page, total)}, {"results", {{"total", total}}}}}};
+  return JsonResponse(200, out);
+}
+
+// A page of items in the log-list layout: meta and results at the top level.
+template <typename T, typename ToJson>
+ApiResponse LogStyleList(RouteContext& c, const std::vector<T>& items, const std::string& url,
+                         ToJson to_json) {
+  Page page;
+  if (auto error = ParsePage(c.params, &page)) return ErrorResponse({*error});
+  json data = json::array();
+  for (std::size_t i = page.offset; i < items.size() && data.size() < page.limit; ++i) {
+    data.push_back(to_json(items[i]));
+  }
+  json out = {{"data", std::move(data)},
+              {"links", PageLinks(url, page, items.size())},
+              {"meta", PageMeta(page, items.size())},
+              {"results", {{"total", items.size()}}}};
+  return JsonResponse(200, out);
+}
+
+}  // namespace
+
+bool NestsDeeperThan(const std::string& text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char ch = text[i];
+    if (in_string) {
+      if (ch == '\\') ++i;
+      else if (ch == '"') in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > limit) return true;
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& c,
+                                 ApiResponse* response) {
+  // /v2/integrations[/{id}[/jobs[/{job}]/logs]]
+  const std::vector<std::string> s = Segments(c.request.path);
+  const std::string id = s.size() > 2 ? s[2] : "";
+  const std::string base = c.request.base_url + "/v2/integrations";
+  if (operation_id == "ListIntegrations") {
+    *response = List(c);
+  } else if (operation_id == "CreateIntegration") {
+    *response = Create(c);
+  } else if (operation_id == "GetIntegration") {
+    *response = Get(c, id);
+  } else if (operation_id == "UpdateIntegration") {
+    *response = Update(c, id);
+  } else if (operation_id == "DeleteIntegration") {
+    *response = Delete(c, id);
+  } else if (operation_id == "ListStoreLogs") {
+    *response = LogStyleList(c, c.store.Logs("", ""), base + "/logs", LogToJson);
+  } else if (operation_id == "ListIntegrationLogs") {
+    *response = c.store.Get(id) ? LogStyleList(c, c.store.Logs(id, ""), base + "/" + id + "/logs",
+                                               LogToJson)
+                                : NotFound();
+  } else if (operation_id == "ListIntegrationJobs") {
+    *response = c.store.Get(id) ? LogStyleList(c, c.store.Jobs(id), base + "/" + id + "/jobs",
+                                               JobToJson)
+                                : NotFound();
+  } else if (operation_id == "ListJobLogs") {
+    const std::string job = s.size() > 4 ? s[4] : "";
+    *response = c.store.Get(id) && c.store.HasJob(id, job)
+                    ? LogStyleList(c, c.store.Logs(id, job),
+                                   base + "/" + id + "/jobs/" + job + "/logs", LogToJson)
+                    : NotFound();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,83 @@
+#include "api/pagination.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace epmock::internal {
+
+using nlohmann::json;
+
+namespace {
+
+// A non-negative decimal integer, nothing else.
+std::optional<std::size_t> ParseCount(const std::string& text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+  }
+  return static_cast<std::size_t>(std::strtoul(text.c_str(), nullptr, 10));
+}
+
+std::size_t PageCount(std::size_t total, std::size_t limit) { return (total + limit - 1) / limit; }
+
+std::string PageUrl(const std::string& list_url, std::size_t offset, std::size_t limit) {
+  return list_url + "?page[offset]=" + std::to_string(offset) +
+         "&page[limit]=" + std::to_string(limit);
+}
+
+}  // namespace
+
+std::optional<ApiError> ParsePage(const Params& params, Page* page) {
+  page->limit = kDefaultPageLimit;
+  page->offset = 0;
+  auto limit = params.find("page[limit]");
+  if (limit != params.end()) {
+    std::optional<std::size_t> value = ParseCount(limit->second);
+    if (!value || *value < 1 || *value > kMaxPageLimit) {
+      return ApiError{400, StatusTitle(400),
+                      "page[limit] must be a whole number from 1 to " +
+                          std::to_string(kMaxPageLimit) + ", not '" + limit->second + "'",
+                      "page[limit]"};
+    }
+    page->limit = *value;
+  }
+  auto offset = params.find("page[offset]");
+  if (offset != params.end()) {
+    std::optional<std::size_t> value = ParseCount(offset->second);
+    if (!value) {
+      return ApiError{400, StatusTitle(400),
+                      "page[offset] must be a whole number of 0 or more, not '" +
+                          offset->second + "'",
+                      "page[offset]"};
+    }
+    page->offset = *value;
+  }
+  return std::nullopt;
+}
+
+json PageLinks(const std::string& list_url, const Page& page, std::size_t total) {
+  const std::size_t pages = PageCount(total, page.limit);
+  const std::size_t last_offset = pages == 0 ? 0 : (pages - 1) * page.limit;
+  json links = {{"current", PageUrl(list_url, page.offset, page.limit)},
+                {"first", PageUrl(list_url, 0, page.limit)},
+                {"last", PageUrl(list_url, last_offset, page.limit)},
+                {"prev", nullptr},
+                {"next", nullptr}};
+  if (page.offset > 0) {
+    links["prev"] = PageUrl(list_url, page.offset > page.limit ? page.offset - page.limit : 0,
+                            page.limit);
+  }
+  if (page.offset + page.limit < total) {
+    links["next"] = PageUrl(list_url, page.offset + page.limit, page.limit);
+  }
+  return links;
+}
+
+json PageMeta(const Page& page, std::size_t total) {
+  return {{"limit", page.limit},
+          {"offset", page.offset},
+          {"current", page.offset / page.limit + 1},
+          {"total", PageCount(total, page.limit)}};
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,37 @@
+// page[limit] / page[offset] parsing and the links and meta blocks of a list response.
+#ifndef EPMOCK_API_PAGINATION_H_
+#define EPMOCK_API_PAGINATION_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "api/api.h"
+#include "api/errors.h"
+
+namespace epmock::internal {
+
+struct Page {
+  std::size_t limit = 25;
+  std::size_t offset = 0;
+};
+
+constexpr std::size_t kDefaultPageLimit = 25;
+constexpr std::size_t kMaxPageLimit = 100;
+
+// Reads page[limit] and page[offset]; a malformed or out-of-range value is an error whose
+// source names the parameter.
+std::optional<ApiError> ParsePage(const Params& params, Page* page);
+
+// links {current, first, last, prev, next}: absolute URLs of `list_url` with page
+// parameters; null where there is no such page.
+nlohmann::json PageLinks(const std::string& list_url, const Page& page, std::size_t total);
+
+// {limit, offset, current (page number from 1), total (pages)}.
+nlohmann::json PageMeta(const Page& page, std::size_t total);
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_API_PAGINATION_H_

@@ -1,0 +1,160 @@
+#include "api/router.h"
+
+#include <chrono>
+
+#include "api/admin_api.h"
+#include "api/errors.h"
+#include "api/integrations_api.h"
+#include "common/clock.h"
+
+namespace epmock::internal {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool PercentDecode(const std::string& in, std::string* out) {
+  out->clear();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+') {
+      out->push_back(' ');
+    } else if (c == '%') {
+      int hi = i + 1 < in.size() ? HexValue(in[i + 1]) : -1;
+      int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
+      if (hi < 0 || lo < 0) return false;
+      out->push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out->push_back(c);
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool DecodeForm(const std::string& text, Params* out) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t amp = text.find('&', start);
+    if (amp == std::string::npos) amp = text.size();
+    if (amp > start) {
+      std::string pair = text.substr(start, amp - start);
+      std::size_t eq = pair.find('=');
+      std::string key, value;
+      if (!PercentDecode(pair.substr(0, eq), &key)) return false;
+      if (eq != std::string::npos && !PercentDecode(pair.substr(eq + 1), &value)) return false;
+      out->emplace(std::move(key), std::move(value));
+    }
+    start = amp + 1;
+  }
+  return true;
+}
+
+Router::Router(ServerOptions options, std::shared_ptr<const Spec> spec)
+    : options_(std::move(options)),
+      spec_(std::move(spec)),
+      tokens_(options_.token_ttl_seconds),
+      journal_(options_.journal_capacity) {}
+
+ApiResponse Router::Handle(const ApiRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  RequestRecord record;
+  record.received_at = Rfc3339Millis(NowMillis());
+  record.method = request.method;
+  record.path = request.path;
+  record.query = request.query;
+  ApiResponse response;
+  try {
+    response = Dispatch(request, record);
+  } catch (const std::exception& e) {
+    response = ErrorResponse(500, StatusTitle(500), std::string("epmock failed: ") + e.what());
+  }
+  record.status = response.status;
+  record.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  // The admin API is the test's window onto the engine, not traffic to record.
+  if (request.path.rfind("/__admin/", 0) != 0) journal_.Record(std::move(record));
+  return response;
+}
+
+ApiResponse Router::Dispatch(const ApiRequest& request, RequestRecord& record) {
+  Params params;
+  if (!DecodeForm(request.query, &params)) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "The query string has malformed percent-encoding: '" + request.query + "'",
+                         "query");
+  }
+  if (request.path == "/oauth/access_token") {
+    record.operation_id = "Authenticate";
+    if (request.method != "POST") {
+      ApiResponse r = ErrorResponse(405, StatusTitle(405), "Use POST to get an access token");
+      r.headers.emplace_back("Allow", "POST");
+      return r;
+    }
+    return tokens_.Issue(request);
+  }
+  if (request.path.rfind("/v2/", 0) == 0) return HandleV2(request, params, record);
+  if (request.path.rfind("/__admin/", 0) == 0) return HandleAdmin(request, params, record);
+  return ErrorResponse(404, StatusTitle(404),
+                       "No such endpoint: " + request.method + " " + request.path);
+}
+
+ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params,
+                             RequestRecord& record) {
+  std::optional<std::string> client_id = tokens_.ClientFor(request.authorization);
+  if (!client_id) {
+    return ErrorResponse(401, StatusTitle(401),
+                         request.authorization.empty()
+                             ? "An Authorization: Bearer token is required; get one from "
+                               "POST /oauth/access_token"
+                             : "The access token is invalid or has expired; get a new one "
+                               "from POST /oauth/access_token");
+  }
+  std::shared_ptr<Store> store = stores_.ForClient(*client_id);
+  record.store_id = store->id();
+  std::optional<std::string> operation = spec_->OperationFor(request.method, request.path);
+  if (!operation) {
+    std::string allowed;
+    for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
+      if (spec_->OperationFor(method, request.path)) allowed += (allowed.empty() ? "" : ", ") + std::string(method);
+    }
+    if (allowed.empty()) {
+      return ErrorResponse(404, StatusTitle(404),
+                           "No such endpoint: " + request.method + " " + request.path);
+    }
+    ApiResponse r = ErrorResponse(405, StatusTitle(405),
+                                  request.method + " is not allowed here; use " + allowed);
+    r.headers.emplace_back("Allow", allowed);
+    return r;
+  }
+  record.operation_id = *operation;
+  RouteContext context{request, params, *store, *spec_, options_, record};
+  ApiResponse response;
+  if (!HandleIntegrationsOperation(*operation, context, &response)) {
+    return ErrorResponse(501, "Not Implemented", *operation + " is not implemented");
+  }
+  return response;
+}
+
+ApiResponse Router::HandleAdmin(const ApiRequest& request, const Params& params,
+                                RequestRecord& record) {
+  if (request.path == "/__admin/health") return AdminHealth(request);
+  std::optional<std::string> client_id = tokens_.ClientFor(request.authorization);
+  if (!client_id) {
+    return ErrorResponse(401, StatusTitle(401),
+                         "The admin API acts on the store of the Bearer token it is given; get "
+                         "one from POST /oauth/access_token");
+  }
+  std::shared_ptr<Store> store = stores_.ForClient(*client_id);
+  record.store_id = store->id();
+  RouteContext context{request, params, *store, *spec_, options_, record};
+  return HandleAdminRequest(context, journal_);
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,54 @@
+// Router: one ApiRequest in, one ApiResponse out, every request journaled. Owns the
+// engine's API-side state (tokens, stores, journal) for one Server.
+#ifndef EPMOCK_API_ROUTER_H_
+#define EPMOCK_API_ROUTER_H_
+
+#include <memory>
+#include <string>
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/journal.h"
+#include "epmock/options.h"
+#include "epmock/spec.h"
+#include "store/store.h"
+
+namespace epmock::internal {
+
+// What a handler of a /v2 or /__admin route needs.
+struct RouteContext {
+  const ApiRequest& request;
+  const Params& params;
+  Store& store;
+  const Spec& spec;
+  const ServerOptions& options;
+  RequestRecord& record;  // handlers fill in validation outcome
+};
+
+class Router {
+ public:
+  Router(ServerOptions options, std::shared_ptr<const Spec> spec);
+
+  // Never throws: an unexpected exception becomes a 500 in the platform's error shape.
+  ApiResponse Handle(const ApiRequest& request);
+
+  StoreRegistry& stores() { return stores_; }
+  Journal& journal() { return journal_; }
+  TokenRegistry& tokens() { return tokens_; }
+  const Spec& spec() const { return *spec_; }
+
+ private:
+  ApiResponse Dispatch(const ApiRequest& request, RequestRecord& record);
+  ApiResponse HandleV2(const ApiRequest& request, const Params& params, RequestRecord& record);
+  ApiResponse HandleAdmin(const ApiRequest& request, const Params& params, RequestRecord& record);
+
+  const ServerOptions options_;
+  const std::shared_ptr<const Spec> spec_;
+  TokenRegistry tokens_;
+  StoreRegistry stores_;
+  Journal journal_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_API_ROUTER_H_

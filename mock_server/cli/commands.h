@@ -1,0 +1,15 @@
+// The epmock command line: one function per subcommand, each returning the exit code.
+#ifndef EPMOCK_CLI_COMMANDS_H_
+#define EPMOCK_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace epmock::cli {
+
+int Serve(const std::vector<std::string>& args);
+extern const char kServeHelp[];
+
+}  // namespace epmock::cli
+
+#endif  // EPMOCK_CLI_COMMANDS_H_

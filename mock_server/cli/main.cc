@@ -1,0 +1,31 @@
+// epmock: a fake of the Elastic Path Commerce Cloud Integrations API.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: epmock <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  serve     run the fake Integrations API until SIGINT/SIGTERM\n"
+    "\n"
+    "'epmock <command> --help' describes a command's flags.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "serve") return epmock::cli::Serve(args);
+  std::fprintf(stderr, "epmock: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,131 @@
+#include <signal.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "cli/commands.h"
+#include "epmock/server.h"
+
+namespace epmock::cli {
+
+const char kServeHelp[] =
+    "usage: epmock serve [flags]\n"
+    "\n"
+    "Runs the fake Integrations API. When it is ready it prints one line to stdout:\n"
+    "  epmock ready api=http://HOST:PORT\n"
+    "and serves until SIGINT or SIGTERM, then exits 0.\n"
+    "\n"
+    "flags:\n"
+    "  --host H                 address to listen on (default 127.0.0.1)\n"
+    "  --port P                 API port; 0 picks a free one (default 8080)\n"
+    "  --integration-limit N    integrations per store, as on the platform (default 100;\n"
+    "                           0 lifts the limit, for load tests)\n"
+    "  --max-body-bytes N       larger request bodies get 413 (default 1048576)\n"
+    "  --journal-capacity N     request journal entries kept; older ones are dropped and\n"
+    "                           counted (default 10000)\n"
+    "  --worker-threads N       connections served at once (default 64)\n"
+    "  --idle-timeout-s N       idle or half-open connections are closed after N seconds\n"
+    "                           (default 5)\n"
+    "  --help                   this text\n";
+
+namespace {
+
+bool ParseInt(const std::string& text, long min, long max, long* out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  long value = std::strtol(text.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || value < min || value > max) return false;
+  *out = value;
+  return true;
+}
+
+}  // namespace
+
+int Serve(const std::vector<std::string>& args) {
+  ServerOptions options;
+  options.port = 8080;
+  struct IntFlag {
+    long min, max;
+    std::function<void(long)> set;
+  };
+  const std::map<std::string, IntFlag> int_flags = {
+      {"--port", {0, 65535, [&](long v) { options.port = static_cast<int>(v); }}},
+      {"--integration-limit", {0, INT_MAX, [&](long v) { options.integration_limit = static_cast<int>(v); }}},
+      {"--max-body-bytes", {1, LONG_MAX, [&](long v) { options.max_body_bytes = static_cast<std::size_t>(v); }}},
+      {"--journal-capacity", {0, LONG_MAX, [&](long v) { options.journal_capacity = static_cast<std::size_t>(v); }}},
+      {"--worker-threads", {1, 4096, [&](long v) { options.worker_threads = static_cast<int>(v); }}},
+      {"--idle-timeout-s", {1, 3600, [&](long v) { options.idle_timeout_seconds = static_cast<int>(v); }}},
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::string value;
+    bool inline_value = false;
+    if (auto eq = flag.find('='); eq != std::string::npos && flag.rfind("--", 0) == 0) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+      inline_value = true;
+    }
+    if (flag == "--help" || flag == "-h") {
+      std::fputs(kServeHelp, stdout);
+      return 0;
+    }
+    auto takes_value = [&]() -> bool {
+      if (inline_value) return true;
+      if (i + 1 >= args.size()) {
+        std::fprintf(stderr, "epmock serve: %s needs a value\n", flag.c_str());
+        return false;
+      }
+      value = args[++i];
+      return true;
+    };
+    if (flag == "--host") {
+      if (!takes_value()) return 2;
+      options.host = value;
+      continue;
+    }
+    auto it = int_flags.find(flag);
+    if (it == int_flags.end()) {
+      std::fprintf(stderr, "epmock serve: unknown flag '%s'\n\n%s", flag.c_str(), kServeHelp);
+      return 2;
+    }
+    if (!takes_value()) return 2;
+    long number = 0;
+    if (!ParseInt(value, it->second.min, it->second.max, &number)) {
+      std::fprintf(stderr, "epmock serve: %s takes a whole number from %ld to %ld, not '%s'\n",
+                   flag.c_str(), it->second.min, it->second.max, value.c_str());
+      return 2;
+    }
+    it->second.set(number);
+  }
+
+  // Block the stop signals before any thread starts, so every thread inherits the mask and
+  // this one alone takes them, with sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Server server(options);
+  Status started = server.Start();
+  if (!started.ok()) {
+    std::fprintf(stderr, "epmock serve: %s\n", started.message().c_str());
+    return 1;
+  }
+  std::printf("epmock ready api=%s\n", server.Url().c_str());
+  std::fflush(stdout);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  server.Stop();
+  return 0;
+}
+
+}  // namespace epmock::cli

@@ -1,0 +1,102 @@
+#include "common/ids.h"
+
+#include <openssl/rand.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <random>
+
+namespace epmock::internal {
+namespace {
+
+void FillRandom(unsigned char* out, std::size_t n) {
+  if (RAND_bytes(out, static_cast<int>(n)) == 1) return;
+  // OpenSSL's generator failing is near impossible; fall back rather than abort.
+  thread_local std::mt19937_64 fallback{std::random_device{}()};
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<unsigned char>(fallback());
+}
+
+std::string FormatUuid(const unsigned char* b) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    out.push_back(kHex[b[i] >> 4]);
+    out.push_back(kHex[b[i] & 0x0f]);
+  }
+  return out;
+}
+
+// Random bytes come from OpenSSL in blocks, which keeps id generation off the hot path's
+// profile; each thread has its own block.
+void RandomBytes(unsigned char* out, std::size_t n) {
+  constexpr std::size_t kBlock = 4096;
+  thread_local std::array<unsigned char, kBlock> block;
+  thread_local std::size_t used = kBlock;
+  while (n > 0) {
+    if (used == kBlock) {
+      FillRandom(block.data(), kBlock);
+      used = 0;
+    }
+    std::size_t take = std::min(n, kBlock - used);
+    std::copy_n(block.data() + used, take, out);
+    used += take;
+    out += take;
+    n -= take;
+  }
+}
+
+}  // namespace
+
+std::string NewUuid() {
+  unsigned char b[16];
+  RandomBytes(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return FormatUuid(b);
+}
+
+std::string NameUuid(const std::string& name) {
+  // RFC 4122 v5 over a fixed namespace of epmock's own.
+  static const unsigned char kNamespace[16] = {0x6b, 0x2f, 0x0e, 0x43, 0x8d, 0x1c, 0x4e, 0x57,
+                                               0x9a, 0x61, 0x3f, 0x2d, 0x7c, 0x05, 0xe1, 0x88};
+  std::string input(reinterpret_cast<const char*>(kNamespace), sizeof kNamespace);
+  input += name;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  EVP_Digest(input.data(), input.size(), digest, &digest_len, EVP_sha1(), nullptr);
+  digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x50);
+  digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);
+  return FormatUuid(digest);
+}
+
+std::string RandomHex(std::size_t bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string raw(bytes, '\0');
+  RandomBytes(reinterpret_cast<unsigned char*>(raw.data()), bytes);
+  std::string out;
+  out.reserve(bytes * 2);
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0x0f]);
+  }
+  return out;
+}
+
+bool IsUuid(const std::string& s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,23 @@
+// Identifiers the platform hands out: UUIDs for resources, opaque tokens for auth.
+#ifndef EPMOCK_COMMON_IDS_H_
+#define EPMOCK_COMMON_IDS_H_
+
+#include <string>
+
+namespace epmock::internal {
+
+// A random (version 4) UUID, lower case.
+std::string NewUuid();
+
+// A name-based (version 5, SHA-1) UUID: the same name always gives the same id.
+std::string NameUuid(const std::string& name);
+
+// A random token of `bytes` random bytes, hex encoded.
+std::string RandomHex(std::size_t bytes);
+
+// Whether `s` looks like a UUID (8-4-4-4-12 hex digits).
+bool IsUuid(const std::string& s);
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_COMMON_IDS_H_

@@ -1,0 +1,190 @@
+#include "epmock/server.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "api/errors.h"
+#include "api/router.h"
+#include "common/ids.h"
+#include "epmock/spec.h"
+
+namespace epmock {
+
+using internal::ApiRequest;
+using internal::ApiResponse;
+
+class Server::Impl {
+ public:
+  explicit Impl(ServerOptions o) : options(std::move(o)) {}
+
+  Status Start();
+  void Stop();
+  void Serve(const httplib::Request& req, httplib::Response& res);
+
+  const ServerOptions options;
+  std::unique_ptr<internal::Router> router;
+  mutable std::mutex mu;  // guards the lifecycle below
+  std::unique_ptr<httplib::Server> http;
+  std::thread thread;
+  int port = 0;
+};
+
+namespace {
+
+void WriteResponse(const ApiResponse& api, httplib::Response& res) {
+  res.status = api.status;
+  for (const auto& [name, value] : api.headers) res.set_header(name, value);
+  if (!api.body.empty()) res.set_content(api.body, api.content_type.c_str());
+}
+
+}  // namespace
+
+void Server::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
+  ApiRequest request;
+  request.method = req.method;
+  request.path = req.path;
+  auto question = req.target.find('?');
+  if (question != std::string::npos) request.query = req.target.substr(question + 1);
+  request.authorization = req.get_header_value("Authorization");
+  request.content_type = req.get_header_value("Content-Type");
+  std::string host = req.get_header_value("Host");
+  request.base_url = "http://" + (host.empty() ? options.host + ":" + std::to_string(port) : host);
+  request.body = req.body;
+  WriteResponse(router->Handle(request), res);
+}
+
+Status Server::Impl::Start() {
+  std::lock_guard<std::mutex> lock(mu);
+  if (http) return Status::Error("server already started");
+  if (!router) router = std::make_unique<internal::Router>(options, Spec::Default());
+
+  auto server = std::make_unique<httplib::Server>();
+  const int threads = std::max(1, options.worker_threads);
+  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server->set_payload_max_length(options.max_body_bytes);
+  server->set_read_timeout(options.idle_timeout_seconds, 0);
+  server->set_write_timeout(options.idle_timeout_seconds, 0);
+  server->set_keep_alive_timeout(options.idle_timeout_seconds);
+  server->set_keep_alive_max_count(100000);
+
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
+  server->Get(".*", handler);
+  server->Post(".*", handler);
+  server->Put(".*", handler);
+  server->Patch(".*", handler);
+  server->Delete(".*", handler);
+  server->Options(".*", handler);
+
+  // Errors httplib raises itself (body too large, malformed request line, unknown method)
+  // still answer in the platform's shape.
+  const std::size_t max_body = options.max_body_bytes;
+  server->set_error_handler(httplib::Server::HandlerWithResponse(
+      [max_body](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    std::string detail = "The request could not be read";
+    if (res.status == 413) {
+      detail = "The request body is larger than the limit of " + std::to_string(max_body) +
+               " bytes";
+    } else if (res.status == 414) {
+      detail = "The request URI is too long";
+    } else if (res.status == 400) {
+      detail = "The request is not well-formed HTTP";
+    }
+    ApiResponse api = internal::ErrorResponse(res.status, internal::StatusTitle(res.status), detail);
+    res.set_content(api.body, api.content_type.c_str());
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  server->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        ApiResponse api = internal::ErrorResponse(500, internal::StatusTitle(500),
+                                                  "epmock failed while handling the request");
+        WriteResponse(api, res);
+      });
+
+  int bound = options.port == 0 ? server->bind_to_any_port(options.host)
+                                 : (server->bind_to_port(options.host, options.port)
+                                        ? options.port
+                                        : -1);
+  if (bound <= 0) {
+    return Status::Error("cannot listen on " + options.host + ":" + std::to_string(options.port));
+  }
+  port = bound;
+  httplib::Server* raw = server.get();
+  thread = std::thread([raw] { raw->listen_after_bind(); });
+  // The socket already accepts connections (they queue); wait for the accept loop too, so
+  // that Running() is true when Start() returns.
+  for (int i = 0; i < 10000 && !raw->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  http = std::move(server);
+  return Status::Ok();
+}
+
+void Server::Impl::Stop() {
+  std::lock_guard<std::mutex> lock(mu);
+  if (!http) return;
+  http->stop();
+  if (thread.joinable()) thread.join();
+  http.reset();
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start() { return impl_->Start(); }
+
+void Server::Stop() { impl_->Stop(); }
+
+bool Server::Running() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->http && impl_->http->is_running();
+}
+
+std::string Server::Url() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return "http://" + impl_->options.host + ":" + std::to_string(impl_->port);
+}
+
+int Server::Port() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->port;
+}
+
+void Server::Reset() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->router) return;
+  impl_->router->stores().Reset();
+  impl_->router->tokens().Reset();
+  impl_->router->journal().Clear();
+}
+
+std::vector<RequestRecord> Server::Requests() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->router ? impl_->router->journal().Records() : std::vector<RequestRecord>{};
+}
+
+std::uint64_t Server::DroppedRequests() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->router ? impl_->router->journal().Dropped() : 0;
+}
+
+std::string Server::StoreIdFor(const std::string& client_id) {
+  return internal::NameUuid("store:" + client_id);
+}
+
+nlohmann::json Server::Integrations(const std::string& client_id) const {
+  const std::string url = Url();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  nlohmann::json out = nlohmann::json::array();
+  if (!impl_->router) return out;
+  auto store = impl_->router->stores().Find(StoreIdFor(client_id));
+  if (!store) return out;
+  for (const auto& integration : store->List()) out.push_back(internal::IntegrationToJson(integration, url));
+  return out;
+}
+
+}  // namespace epmock

@@ -1,0 +1,378 @@
+#include "epmock/spec.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
+
+#include "spec/embedded_files.h"
+#include "spec/schema_errors.h"
+#include "spec/yaml_json.h"
+
+namespace epmock {
+namespace {
+
+using nlohmann::json;
+using internal::DescribeViolations;
+
+constexpr char kOpenApiFile[] = "integrations.openapi.yaml";
+constexpr char kJsonSchemaFile[] = "integrations.schema.json";
+constexpr char kOverlayFile[] = "overlay.json";
+constexpr char kCatalogFile[] = "observable-events.json";
+constexpr char kLibraryRef[] = "#/$defs/";
+constexpr char kOpenApiRef[] = "#/components/schemas/";
+
+StatusOr<std::string> ReadSchemaFile(const SpecOptions& options, const std::string& name) {
+  if (options.schema_dir.empty()) {
+    for (const auto& file : internal::EmbeddedFiles()) {
+      if (file.name == name) return std::string(file.content);
+    }
+    return Status::Error("no embedded schema file " + name);
+  }
+  // On disk the published files sit in published/, as in the source tree.
+  const bool published = name == kOpenApiFile || name == kJsonSchemaFile;
+  std::string path = options.schema_dir + (published ? "/published/" : "/") + name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Error("cannot read " + path);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+StatusOr<json> ParseJsonFile(const SpecOptions& options, const std::string& name) {
+  StatusOr<std::string> text = ReadSchemaFile(options, name);
+  if (!text.ok()) return text.status();
+  json doc = json::parse(*text, nullptr, false);
+  if (doc.is_discarded()) return Status::Error(name + " is not valid JSON");
+  return doc;
+}
+
+// Rewrites every "$ref" string that starts with `from` to start with `to` instead.
+void RewriteRefs(json& node, const std::string& from, const std::string& to) {
+  if (node.is_object()) {
+    for (auto& [key, value] : node.items()) {
+      if (key == "$ref" && value.is_string()) {
+        std::string ref = value.get<std::string>();
+        if (ref.rfind(from, 0) == 0) value = to + ref.substr(from.size());
+      } else {
+        RewriteRefs(value, from, to);
+      }
+    }
+  } else if (node.is_array()) {
+    for (json& item : node) RewriteRefs(item, from, to);
+  }
+}
+
+// Applies overlay entries (JSON Patch operations carrying a "reason") to `doc`.
+Status ApplyPatch(json& doc, const json& entries, const std::string& what) {
+  json patch = json::array();
+  for (const json& entry : entries) {
+    json op = entry;
+    op.erase("reason");
+    patch.push_back(op);
+  }
+  try {
+    doc = doc.patch(patch);
+  } catch (const json::exception& e) {
+    return Status::Error("overlay does not apply to " + what + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+struct CompiledSchema {
+  json document;  // the schema with the library under $defs; valijson resolves $refs in it
+  valijson::Schema schema;
+};
+
+// Compiles `node` (whose $refs point at #/$defs/...) against the library.
+StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& library) {
+  auto compiled = std::make_shared<CompiledSchema>();
+  compiled->document = json{{"allOf", json::array({node})}, {"$defs", library}};
+  try {
+    valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    valijson::adapters::NlohmannJsonAdapter adapter(compiled->document);
+    parser.populateSchema(adapter, compiled->schema);
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("schema does not compile: ") + e.what());
+  }
+  return compiled;
+}
+
+std::vector<SchemaViolation> Run(const CompiledSchema& compiled, const json& instance) {
+  // Validators cache compiled regular expressions, so each thread keeps one.
+  thread_local valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(instance);
+  if (validator.validate(compiled.schema, target, &results)) return {};
+  std::vector<SchemaViolation> out = DescribeViolations(results, compiled.document, instance);
+  if (out.empty()) out.push_back({"", "The document does not match its schema"});
+  return out;
+}
+
+struct Route {
+  std::string method;  // upper case
+  std::vector<std::string> segments;  // "{param}" for a path parameter
+  std::string operation_id;
+  int parameters = 0;
+};
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+class Spec::Impl {
+ public:
+  json openapi;  // corrected
+  json library;  // corrected schema library, $refs at #/$defs/
+  std::map<std::string, std::shared_ptr<CompiledSchema>> requests;
+  std::map<std::pair<std::string, int>, std::shared_ptr<CompiledSchema>> responses;
+  std::map<std::pair<std::string, int>, bool> empty_responses;  // declared without content
+  std::map<std::string, std::shared_ptr<CompiledSchema>> named;
+  std::shared_ptr<CompiledSchema> error_schema;
+  std::vector<Route> routes;
+  std::vector<ObservableEvent> events;
+  std::map<std::string, std::size_t> event_index;
+
+  Status Load(const SpecOptions& options);
+
+ private:
+  Status LoadDocuments(const SpecOptions& options);
+  Status CompileOperations();
+  Status LoadCatalog(const SpecOptions& options);
+  const json* ResolveResponse(const json& response) const;
+};
+
+Status Spec::Impl::LoadDocuments(const SpecOptions& options) {
+  StatusOr<std::string> yaml = ReadSchemaFile(options, kOpenApiFile);
+  if (!yaml.ok()) return yaml.status();
+  StatusOr<json> parsed = internal::YamlToJson(*yaml);
+  if (!parsed.ok()) return Status::Error(std::string(kOpenApiFile) + ": " + parsed.status().message());
+  openapi = std::move(parsed).value();
+  StatusOr<json> schema_doc = ParseJsonFile(options, kJsonSchemaFile);
+  if (!schema_doc.ok()) return schema_doc.status();
+  json json_schema = std::move(schema_doc).value();
+  if (!openapi.contains("/components/schemas"_json_pointer) || !json_schema.contains("$defs")) {
+    return Status::Error("the published documents lack components/schemas or $defs");
+  }
+
+  json& openapi_library = openapi["components"]["schemas"];
+  json& schema_library = json_schema["$defs"];
+  if (options.apply_overlay) {
+    StatusOr<json> overlay_doc = ParseJsonFile(options, kOverlayFile);
+    if (!overlay_doc.ok()) return overlay_doc.status();
+    const json& overlay = *overlay_doc;
+    const json& refs = overlay.at("json_schema_refs");
+    RewriteRefs(schema_library, refs.at("from").get<std::string>(), refs.at("to").get<std::string>());
+    Status s = ApplyPatch(openapi_library, overlay.at("schemas"), kOpenApiFile);
+    if (!s.ok()) return s;
+    json fixes = overlay.at("schemas");
+    RewriteRefs(fixes, kOpenApiRef, kLibraryRef);
+    s = ApplyPatch(schema_library, fixes, kJsonSchemaFile);
+    if (!s.ok()) return s;
+    s = ApplyPatch(openapi, overlay.at("openapi"), kOpenApiFile);
+    if (!s.ok()) return s;
+  }
+  // The two published documents describe the same schemas; after the corrections they must
+  // agree, or one of them (or the overlay) has drifted.
+  library = openapi["components"]["schemas"];
+  RewriteRefs(library, kOpenApiRef, kLibraryRef);
+  if (options.apply_overlay) {
+    json diff = json::diff(library, schema_library);
+    if (!diff.empty()) {
+      return Status::Error("the corrected OpenAPI and JSON Schema documents disagree: " +
+                           diff.dump());
+    }
+  }
+  return Status::Ok();
+}
+
+const json* Spec::Impl::ResolveResponse(const json& response) const {
+  const json* node = &response;
+  auto ref = node->find("$ref");
+  if (ref != node->end() && ref->is_string()) {
+    std::string target = ref->get<std::string>();
+    json::json_pointer pointer(target.substr(1));
+    if (!openapi.contains(pointer)) return nullptr;
+    node = &openapi.at(pointer);
+  }
+  return node;
+}
+
+Status Spec::Impl::CompileOperations() {
+  const json& paths = openapi.at("paths");
+  for (const auto& [path, item] : paths.items()) {
+    for (const auto& [method, operation] : item.items()) {
+      if (!operation.is_object() || !operation.contains("operationId")) continue;
+      const std::string op_id = operation.at("operationId").get<std::string>();
+      Route route{Upper(method), SplitPath(path), op_id, 0};
+      for (const std::string& s : route.segments) route.parameters += s.front() == '{';
+      routes.push_back(route);
+
+      json::json_pointer body_schema("/requestBody/content/application~1json/schema");
+      if (operation.contains(body_schema)) {
+        json node = operation.at(body_schema);
+        RewriteRefs(node, kOpenApiRef, kLibraryRef);
+        auto compiled = Compile(node, library);
+        if (!compiled.ok()) return Status::Error(op_id + " request: " + compiled.status().message());
+        requests[op_id] = *compiled;
+      }
+      if (!operation.contains("responses")) continue;
+      for (const auto& [code, response] : operation.at("responses").items()) {
+        int status = std::atoi(code.c_str());
+        const json* resolved = ResolveResponse(response);
+        if (!resolved) return Status::Error(op_id + " " + code + ": unresolvable response");
+        json::json_pointer schema_ptr("/content/application~1json/schema");
+        if (!resolved->contains(schema_ptr)) {
+          empty_responses[{op_id, status}] = true;
+          continue;
+        }
+        json node = resolved->at(schema_ptr);
+        RewriteRefs(node, kOpenApiRef, kLibraryRef);
+        auto compiled = Compile(node, library);
+        if (!compiled.ok()) return Status::Error(op_id + " " + code + ": " + compiled.status().message());
+        responses[{op_id, status}] = *compiled;
+      }
+    }
+  }
+  // Literal segments win over parameters: /integrations/logs is not /integrations/{id}.
+  std::stable_sort(routes.begin(), routes.end(),
+                   [](const Route& a, const Route& b) { return a.parameters < b.parameters; });
+
+  auto error = Compile(json{{"$ref", std::string(kLibraryRef) + "ErrorResponse"}}, library);
+  if (!error.ok()) return error.status();
+  error_schema = *error;
+  for (const auto& [name, schema] : library.items()) {
+    auto compiled = Compile(json{{"$ref", std::string(kLibraryRef) + name}}, library);
+    if (!compiled.ok()) return Status::Error(name + ": " + compiled.status().message());
+    named[name] = *compiled;
+  }
+  return Status::Ok();
+}
+
+Status Spec::Impl::LoadCatalog(const SpecOptions& options) {
+  StatusOr<json> catalog = ParseJsonFile(options, kCatalogFile);
+  if (!catalog.ok()) return catalog.status();
+  for (const json& e : catalog->at("events")) {
+    ObservableEvent event;
+    event.key = e.at("key").get<std::string>();
+    event.resource = e.at("resource").get<std::string>();
+    event.action = e.at("action").get<std::string>();
+    for (const json& level : e.at("levels")) {
+      event.store_level |= level == "store";
+      event.organization_level |= level == "organization";
+    }
+    event_index[event.key] = events.size();
+    events.push_back(std::move(event));
+  }
+  return Status::Ok();
+}
+
+Status Spec::Impl::Load(const SpecOptions& options) {
+  try {
+    Status s = LoadDocuments(options);
+    if (s.ok()) s = CompileOperations();
+    if (s.ok()) s = LoadCatalog(options);
+    return s;
+  } catch (const std::exception& e) {
+    return Status::Error(std::string("malformed schema files: ") + e.what());
+  }
+}
+
+Spec::Spec(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Spec::~Spec() = default;
+
+StatusOr<std::shared_ptr<const Spec>> Spec::Load(const SpecOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  Status s = impl->Load(options);
+  if (!s.ok()) return s;
+  return std::shared_ptr<const Spec>(new Spec(std::move(impl)));
+}
+
+std::shared_ptr<const Spec> Spec::Default() {
+  static const std::shared_ptr<const Spec> spec = [] {
+    StatusOr<std::shared_ptr<const Spec>> loaded = Load(SpecOptions{});
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "epmock: the embedded schemas do not load: %s\n",
+                   loaded.status().message().c_str());
+      std::abort();
+    }
+    return *loaded;
+  }();
+  return spec;
+}
+
+std::vector<SchemaViolation> Spec::ValidateRequest(const std::string& operation_id,
+                                                   const json& body) const {
+  auto it = impl_->requests.find(operation_id);
+  if (it == impl_->requests.end()) return {};
+  return Run(*it->second, body);
+}
+
+std::vector<SchemaViolation> Spec::ValidateResponse(const std::string& operation_id, int status,
+                                                    const json& body) const {
+  auto it = impl_->responses.find({operation_id, status});
+  if (it != impl_->responses.end()) return Run(*it->second, body);
+  if (impl_->empty_responses.count({operation_id, status})) {
+    if (body.is_null()) return {};
+    return {{"", operation_id + " answers " + std::to_string(status) + " with no body"}};
+  }
+  if (status >= 400) return Run(*impl_->error_schema, body);
+  return {{"", operation_id + " does not declare status " + std::to_string(status)}};
+}
+
+std::vector<SchemaViolation> Spec::ValidateSchema(const std::string& schema_name,
+                                                  const json& document) const {
+  auto it = impl_->named.find(schema_name);
+  if (it == impl_->named.end()) return {{"", "no schema named " + schema_name}};
+  return Run(*it->second, document);
+}
+
+std::optional<std::string> Spec::OperationFor(const std::string& method,
+                                              const std::string& path) const {
+  std::string relative = path;
+  if (relative.rfind("/v2/", 0) == 0) relative = relative.substr(3);
+  else return std::nullopt;
+  std::vector<std::string> segments = SplitPath(relative);
+  for (const Route& route : impl_->routes) {
+    if (route.method != method || route.segments.size() != segments.size()) continue;
+    bool match = true;
+    for (std::size_t i = 0; i < segments.size() && match; ++i) {
+      match = route.segments[i].front() == '{' || route.segments[i] == segments[i];
+    }
+    if (match) return route.operation_id;
+  }
+  return std::nullopt;
+}
+
+const json& Spec::OpenApi() const { return impl_->openapi; }
+
+const std::vector<ObservableEvent>& Spec::Events() const { return impl_->events; }
+
+const ObservableEvent* Spec::FindEvent(const std::string& key) const {
+  auto it = impl_->event_index.find(key);
+  return it == impl_->event_index.end() ? nullptr : &impl_->events[it->second];
+}
+
+}  // namespace epmock

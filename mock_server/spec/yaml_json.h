@@ -1,0 +1,19 @@
+// YAML to JSON, with YAML 1.2 core-schema typing of plain scalars.
+#ifndef EPMOCK_SPEC_YAML_JSON_H_
+#define EPMOCK_SPEC_YAML_JSON_H_
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "epmock/status.h"
+
+namespace epmock::internal {
+
+// Parses a YAML document into JSON. Quoted scalars stay strings; plain ones become null,
+// booleans, integers or floats where they read as such.
+StatusOr<nlohmann::json> YamlToJson(const std::string& yaml);
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_SPEC_YAML_JSON_H_

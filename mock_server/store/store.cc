@@ -1,0 +1,203 @@
+#include "store/store.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "epmock/server.h"
+
+namespace epmock::internal {
+
+using nlohmann::json;
+
+std::string MaskSecret(const std::string& secret) {
+  if (secret.size() <= 4) return secret;
+  return std::string(secret.size() - 4, '*') + secret.substr(secret.size() - 4);
+}
+
+json MaskedConfiguration(const std::string& integration_type, const json& configuration) {
+  json out = configuration;
+  if (!out.is_object()) return out;
+  auto mask = [&out](const char* key) {
+    auto it = out.find(key);
+    if (it != out.end() && it->is_string()) *it = MaskSecret(it->get<std::string>());
+  };
+  if (integration_type == "aws_sqs") {
+    mask("aws_access_key_id");
+    mask("aws_secret_access_key");
+  } else if (integration_type == "stomp") {
+    mask("password");
+  }
+  return out;
+}
+
+json IntegrationToJson(const Integration& integration, const std::string& base_url) {
+  json out = json::object();
+  out["id"] = integration.id;
+  out["type"] = "integration";
+  out["integration_type"] = integration.integration_type;
+  if (integration.name) out["name"] = *integration.name;
+  if (integration.description) out["description"] = *integration.description;
+  if (integration.enabled) out["enabled"] = *integration.enabled;
+  out["configuration"] = MaskedConfiguration(integration.integration_type, integration.configuration);
+  out["observes"] = integration.observes;
+  out["links"] = {{"self", base_url + "/v2/integrations/" + integration.id}};
+  out["meta"] = {{"timestamps",
+                  {{"created_at", Rfc3339Millis(integration.created_at_ms)},
+                   {"updated_at", Rfc3339Millis(integration.updated_at_ms)}}}};
+  return out;
+}
+
+json JobToJson(const IntegrationJob& job) {
+  return {{"id", job.id},
+          {"type", "integration-job"},
+          {"event_id", job.event_id},
+          {"triggered_by", job.triggered_by},
+          {"relationships",
+           {{"integration", {{"data", {{"id", job.integration_id}, {"type", "integration"}}}}}}},
+          {"meta", {{"timestamps", {{"created_at", Rfc3339Millis(job.created_at_ms)}}}}}};
+}
+
+json LogToJson(const IntegrationLog& log) {
+  json out = {{"id", log.id},
+              {"type", "integration-log"},
+              {"succeeded", log.succeeded},
+              {"attempt", log.attempt},
+              {"processing_time", log.processing_time_s},
+              {"body", log.body ? json(*log.body) : json(nullptr)},
+              {"status_code", log.status_code ? json(*log.status_code) : json(nullptr)},
+              {"error_detail", log.error_detail ? json(*log.error_detail) : json(nullptr)}};
+  out["relationships"] = {
+      {"integration", {{"data", {{"id", log.integration_id}, {"type", "integration"}}}}},
+      {"job", {{"data", {{"id", log.job_id}, {"type", "integration-job"}}}}}};
+  out["meta"] = {{"timestamps", {{"created_at", Rfc3339Millis(log.created_at_ms)}}}};
+  return out;
+}
+
+bool Store::Add(const Integration& integration, std::size_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (limit > 0 && integrations_.size() >= limit) return false;
+  integrations_[integration.id] = integration;
+  order_.push_back(integration.id);
+  return true;
+}
+
+std::optional<Integration> Store::Get(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = integrations_.find(id);
+  if (it == integrations_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Store::Replace(const Integration& integration) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = integrations_.find(integration.id);
+  if (it == integrations_.end()) return false;
+  it->second = integration;
+  return true;
+}
+
+bool Store::Remove(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (integrations_.erase(id) == 0) return false;
+  order_.erase(std::find(order_.begin(), order_.end(), id));
+  return true;
+}
+
+std::vector<Integration> Store::List() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Integration> out;
+  out.reserve(order_.size());
+  for (const std::string& id : order_) out.push_back(integrations_.at(id));
+  return out;
+}
+
+std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit,
+                                         std::size_t* total) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  *total = order_.size();
+  std::vector<Integration> out;
+  for (std::size_t i = offset; i < order_.size() && out.size() < limit; ++i) {
+    out.push_back(integrations_.at(order_[i]));
+  }
+  return out;
+}
+
+std::size_t Store::Size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return integrations_.size();
+}
+
+void Store::AddJob(const IntegrationJob& job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.push_back(job);
+}
+
+void Store::AddLog(const IntegrationLog& log) {
+  std::lock_guard<std::mutex> lock(mu_);
+  logs_.push_back(log);
+}
+
+std::vector<IntegrationJob> Store::Jobs(const std::string& integration_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<IntegrationJob> out;
+  for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
+    if (integration_id.empty() || it->integration_id == integration_id) out.push_back(*it);
+  }
+  return out;
+}
+
+std::vector<IntegrationLog> Store::Logs(const std::string& integration_id,
+                                        const std::string& job_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<IntegrationLog> out;
+  for (auto it = logs_.rbegin(); it != logs_.rend(); ++it) {
+    if (!integration_id.empty() && it->integration_id != integration_id) continue;
+    if (!job_id.empty() && it->job_id != job_id) continue;
+    out.push_back(*it);
+  }
+  return out;
+}
+
+bool Store::HasJob(const std::string& integration_id, const std::string& job_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::any_of(jobs_.begin(), jobs_.end(), [&](const IntegrationJob& j) {
+    return j.id == job_id && j.integration_id == integration_id;
+  });
+}
+
+void Store::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  order_.clear();
+  integrations_.clear();
+  jobs_.clear();
+  logs_.clear();
+}
+
+std::shared_ptr<Store> StoreRegistry::ForClient(const std::string& client_id) {
+  std::string store_id = Server::StoreIdFor(client_id);
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<Store>& store = by_store_id_[store_id];
+  if (!store) store = std::make_shared<Store>(store_id);
+  return store;
+}
+
+std::shared_ptr<Store> StoreRegistry::Find(const std::string& store_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_store_id_.find(store_id);
+  return it == by_store_id_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<Store>> StoreRegistry::All() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<Store>> out;
+  for (const auto& [id, store] : by_store_id_) out.push_back(store);
+  return out;
+}
+
+void StoreRegistry::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_store_id_.clear();
+}
+
+}  // namespace epmock::internal
