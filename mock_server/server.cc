@@ -70,6 +70,13 @@ Status Server::Impl::Start() {
   server->set_keep_alive_timeout(options.idle_timeout_seconds);
   server->set_keep_alive_max_count(100000);
 
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind a port that is
+  // already serving and split its traffic silently. A taken port must be an error.
+  server->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
   server->Get(".*", handler);
   server->Post(".*", handler);

@@ -69,7 +69,7 @@ std::optional<ApiResponse> ParseBody(const ApiRequest& request, json* body) {
   }
   try {
     *body = json::parse(request.body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999999
     // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
     std::string what = e.what();
     auto colon = what.find("] ");

@@ -1,0 +1,597 @@
+// The fake Integrations API over real HTTP, in process: auth, CRUD, pagination, masking,
+// errors. Every response is also checked against its schema by ApiClient.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "epmock/server.h"
+#include "support/api_client.h"
+
+namespace epmock {
+namespace {
+
+using nlohmann::json;
+using testing_support::ApiClient;
+using testing_support::Reply;
+using testing_support::SqsCreateBody;
+using testing_support::StompCreateBody;
+using testing_support::WebhookCreateBody;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+const char kTimestamp[] = R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z)";
+const char kUuid[] = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer(ServerOptions{}); }
+
+  void StartServer(ServerOptions options) {
+    server_ = std::make_unique<Server>(options);
+    ASSERT_TRUE(server_->Start().ok());
+    api_ = std::make_unique<ApiClient>(server_->Url());
+  }
+
+  std::string CreateWebhook(const std::string& name = "hook") {
+    Reply r = api_->Post("/v2/integrations", WebhookCreateBody(name));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json["data"].value("id", "");
+  }
+
+  std::size_t StoredCount() { return server_->Integrations(api_->client_id()).size(); }
+
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<ApiClient> api_;
+};
+
+// --- auth -------------------------------------------------------------------------------
+
+TEST_F(ApiTest, ClientCredentialsGrantReturnsWhatTheSdkReads) {
+  httplib::Client http(server_->Url());
+  auto res = http.Post("/oauth/access_token",
+                       "grant_type=client_credentials&client_id=abc&client_secret=def",
+                       "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  json body = json::parse(res->body);
+  EXPECT_EQ(body["token_type"], "Bearer");
+  EXPECT_EQ(body["identifier"], "client_credentials");
+  EXPECT_EQ(body["expires_in"], 3600);
+  EXPECT_GT(body["expires"].get<std::int64_t>(), std::time(nullptr));
+  EXPECT_EQ(body["access_token"].get<std::string>().size(), 40u);
+}
+
+TEST_F(ApiTest, ImplicitGrantNeedsNoSecret) {
+  httplib::Client http(server_->Url());
+  auto res = http.Post("/oauth/access_token", "grant_type=implicit&client_id=abc",
+                       "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(json::parse(res->body)["identifier"], "implicit");
+}
+
+TEST_F(ApiTest, BadTokenRequestsAreRefusedWithTheParameterNamed) {
+  struct Case { const char* body; int status; const char* source; };
+  const Case cases[] = {
+      {"client_id=abc", 400, "grant_type"},
+      {"grant_type=password&client_id=abc", 400, "grant_type"},
+      {"grant_type=implicit", 400, "client_id"},
+      {"grant_type=client_credentials&client_id=abc", 401, "client_secret"},
+      {"grant_type=implicit&client_id=%zz", 400, nullptr},
+  };
+  for (const Case& c : cases) {
+    Reply r = api_->Send("POST", "/oauth/access_token", c.body,
+                         "application/x-www-form-urlencoded", false);
+    EXPECT_EQ(r.status, c.status) << c.body;
+    if (c.source) {
+      EXPECT_EQ(r.json["errors"][0]["source"], c.source) << c.body;
+    }
+  }
+}
+
+TEST_F(ApiTest, V2WithoutAValidBearerTokenIs401) {
+  EXPECT_EQ(api_->Send("GET", "/v2/integrations", "", "", /*authenticate=*/false).status, 401);
+  api_->set_token("0123456789abcdef0123456789abcdef01234567");
+  Reply r = api_->Get("/v2/integrations");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.json["errors"][0]["title"], "Unauthorized");
+}
+
+TEST_F(ApiTest, TheBearerSchemeIsCaseInsensitive) {
+  httplib::Client http(server_->Url());
+  auto res = http.Get("/v2/integrations", {{"Authorization", "bearer " + api_->token()}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST_F(ApiTest, EachClientIdIsAnIsolatedStore) {
+  std::string id = CreateWebhook();
+  ApiClient other(server_->Url());
+  EXPECT_EQ(other.Get("/v2/integrations").json["data"].size(), 0u);
+  EXPECT_EQ(other.Get("/v2/integrations/" + id).status, 404);
+  EXPECT_EQ(other.Delete("/v2/integrations/" + id).status, 404);
+  EXPECT_EQ(api_->Get("/v2/integrations/" + id).status, 200);
+  // A second token for the same client_id sees the same store.
+  ApiClient same(server_->Url(), api_->client_id());
+  EXPECT_EQ(same.Get("/v2/integrations/" + id).status, 200);
+}
+
+// --- create -----------------------------------------------------------------------------
+
+TEST_F(ApiTest, CreateReturns201WithTheIntegrationAsTheDocsShowIt) {
+  Reply r = api_->Post("/v2/integrations", WebhookCreateBody("Order shipping notification"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  const json& data = r.json["data"];
+  EXPECT_THAT(data["id"].get<std::string>(), MatchesRegex(kUuid));
+  EXPECT_EQ(data["type"], "integration");
+  EXPECT_EQ(data["integration_type"], "webhook");
+  EXPECT_EQ(data["name"], "Order shipping notification");
+  EXPECT_EQ(data["description"], "Send a shipping notification via email with discount code.");
+  EXPECT_EQ(data["enabled"], true);
+  EXPECT_EQ(data["observes"], json::array({"order.fulfilled"}));
+  EXPECT_EQ(data["configuration"]["url"], "https://yourwebsite.com/order-created-notification");
+  std::string self = server_->Url() + "/v2/integrations/" + data["id"].get<std::string>();
+  EXPECT_EQ(data["links"]["self"], self);
+  EXPECT_EQ(r.Header("Location"), self);
+  EXPECT_THAT(data["meta"]["timestamps"]["created_at"].get<std::string>(), MatchesRegex(kTimestamp));
+  EXPECT_EQ(data["meta"]["timestamps"]["created_at"], data["meta"]["timestamps"]["updated_at"]);
+}
+
+TEST_F(ApiTest, AttributesTheClientNeverSetAreNotInvented) {
+  // The docs' STOMP example has no description or enabled, and neither has its response.
+  Reply r = api_->Post("/v2/integrations", StompCreateBody());
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_FALSE(r.json["data"].contains("description"));
+  EXPECT_FALSE(r.json["data"].contains("enabled"));
+}
+
+TEST_F(ApiTest, SqsKeysAreMaskedInEveryResponse) {
+  Reply created = api_->Post("/v2/integrations", SqsCreateBody());
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = created.json["data"]["id"];
+  json expected = {{"url", "https://sqs.eu-west-1.amazonaws.com/123456789/epcc-external-queue"},
+                   {"aws_access_key_id", "****************PSYQ"},
+                   {"aws_secret_access_key", "************************************pUSJ"},
+                   {"region", "eu-west-1"}};
+  EXPECT_EQ(created.json["data"]["configuration"], expected);
+  EXPECT_EQ(api_->Get("/v2/integrations/" + id).json["data"]["configuration"], expected);
+  EXPECT_EQ(api_->Get("/v2/integrations").json["data"][0]["configuration"], expected);
+  Reply updated = api_->Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}, {"name", "renamed"}}}});
+  EXPECT_EQ(updated.json["data"]["configuration"], expected);
+  EXPECT_THAT(created.body, ::testing::Not(HasSubstr("mgJteE7d")));
+}
+
+TEST_F(ApiTest, StompPasswordIsMaskedAndWebhookSecretIsNot) {
+  Reply stomp = api_->Post("/v2/integrations", StompCreateBody());
+  EXPECT_EQ(stomp.json["data"]["configuration"]["password"], "***********d123");
+  EXPECT_EQ(stomp.json["data"]["configuration"]["username"], "user1");
+  json body = WebhookCreateBody();
+  body["data"]["configuration"]["secret_key"] = "secret_squirrel";
+  Reply hook = api_->Post("/v2/integrations", body);
+  EXPECT_EQ(hook.json["data"]["configuration"]["secret_key"], "secret_squirrel");
+}
+
+TEST_F(ApiTest, MoreThanFiveObservedEventsGetsThePlatformsMessage) {
+  json body = WebhookCreateBody();
+  body["data"]["observes"] = {"order.paid", "order.created", "order.updated", "order.fulfilled",
+                              "order.cancelled", "order.refunded"};
+  Reply r = api_->Post("/v2/integrations", body);
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(r.json["errors"][0]["detail"], "You have reached the integration event limit of 5");
+  EXPECT_EQ(r.json["errors"][0]["source"], "/data/observes");
+  body["data"]["observes"].erase(5);
+  EXPECT_EQ(api_->Post("/v2/integrations", body).status, 201);
+}
+
+TEST_F(ApiTest, UnknownObservableKeysAreRejected) {
+  json body = WebhookCreateBody();
+  body["data"]["observes"] = {"order.paid", "order.shipped"};
+  Reply r = api_->Post("/v2/integrations", body);
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(r.json["errors"].size(), 1u);
+  EXPECT_EQ(r.json["errors"][0]["source"], "/data/observes/1");
+  EXPECT_THAT(r.json["errors"][0]["detail"].get<std::string>(), HasSubstr("'order.shipped'"));
+}
+
+TEST_F(ApiTest, EveryViolationIsReportedAtOnce) {
+  json body = {{"data", {{"type", "integration"}, {"integration_type", "webhook"},
+                         {"observes", {"order.paid"}}, {"enabled", "yes"},
+                         {"configuration", {{"url", 5}}}}}};
+  Reply r = api_->Post("/v2/integrations", body);
+  ASSERT_EQ(r.status, 422);
+  std::set<std::string> sources;
+  for (const json& e : r.json["errors"]) {
+    sources.insert(e["source"].get<std::string>());
+    EXPECT_EQ(e["status"], 422);
+    EXPECT_EQ(e["title"], "Failed Validation");
+  }
+  EXPECT_EQ(sources, (std::set<std::string>{"/data/name", "/data/enabled", "/data/configuration/url"}));
+}
+
+TEST_F(ApiTest, TheConfigurationMustMatchTheIntegrationType) {
+  json body = WebhookCreateBody();
+  body["data"]["integration_type"] = "aws_sqs";
+  Reply r = api_->Post("/v2/integrations", body);
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(r.json["errors"].size(), 3u) << r.body;  // the three missing SQS keys
+}
+
+TEST_F(ApiTest, TheIntegrationLimitPerStoreIsEnforced) {
+  ServerOptions options;
+  options.integration_limit = 3;
+  StartServer(options);
+  for (int i = 0; i < 3; ++i) CreateWebhook();
+  Reply r = api_->Post("/v2/integrations", WebhookCreateBody());
+  EXPECT_EQ(r.status, 422);
+  EXPECT_THAT(r.json["errors"][0]["detail"].get<std::string>(), HasSubstr("integration limit of 3"));
+  EXPECT_EQ(StoredCount(), 3u);
+  // Other stores have their own allowance.
+  ApiClient other(server_->Url());
+  EXPECT_EQ(other.Post("/v2/integrations", WebhookCreateBody()).status, 201);
+}
+
+TEST_F(ApiTest, AZeroIntegrationLimitLiftsIt) {
+  ServerOptions options;
+  options.integration_limit = 0;
+  StartServer(options);
+  for (int i = 0; i < 120; ++i) CreateWebhook();
+  EXPECT_EQ(StoredCount(), 120u);
+}
+
+// --- read, update, delete ---------------------------------------------------------------
+
+TEST_F(ApiTest, GetReturnsTheStoredIntegration) {
+  std::string id = CreateWebhook("one");
+  Reply r = api_->Get("/v2/integrations/" + id);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.json["data"]["id"], id);
+  EXPECT_EQ(r.json["data"]["name"], "one");
+}
+
+TEST_F(ApiTest, UnknownIdsAre404InThePlatformsWords) {
+  for (const std::string& id : {std::string("8cb9e689-ede7-4f6d-b61a-6aa970d572dd"), std::string("not-a-uuid")}) {
+    Reply r = api_->Get("/v2/integrations/" + id);
+    ASSERT_EQ(r.status, 404);
+    EXPECT_EQ(r.json, json::parse(R"({"errors":[{"status":404,"title":"Not Found","detail":"The resource could not be found"}]})"));
+    EXPECT_EQ(api_->Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}}}}).status, 404);
+    EXPECT_EQ(api_->Delete("/v2/integrations/" + id).status, 404);
+  }
+}
+
+TEST_F(ApiTest, UpdateChangesOnlyTheGivenAttributes) {
+  json body = WebhookCreateBody("before");
+  body["data"]["configuration"]["secret_key"] = "s3cret";
+  Reply created = api_->Post("/v2/integrations", body);
+  std::string id = created.json["data"]["id"];
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let the clock move a little
+  Reply r = api_->Put("/v2/integrations/" + id,
+                      {{"data", {{"type", "integration"}, {"name", "after"}, {"enabled", false}}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  json expected = created.json["data"];
+  expected["name"] = "after";
+  expected["enabled"] = false;
+  expected["meta"]["timestamps"]["updated_at"] = r.json["data"]["meta"]["timestamps"]["updated_at"];
+  EXPECT_EQ(r.json["data"], expected);
+  EXPECT_GT(r.json["data"]["meta"]["timestamps"]["updated_at"].get<std::string>(),
+            created.json["data"]["meta"]["timestamps"]["created_at"].get<std::string>());
+  EXPECT_EQ(api_->Get("/v2/integrations/" + id).json["data"], r.json["data"]);
+}
+
+TEST_F(ApiTest, AnUpdateWithNoAttributesChangesNothing) {
+  Reply created = api_->Post("/v2/integrations", WebhookCreateBody());
+  std::string id = created.json["data"]["id"];
+  Reply r = api_->Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}}}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.json["data"], created.json["data"]);
+}
+
+TEST_F(ApiTest, AnUpdateIsValidatedAsAWhole) {
+  std::string id = CreateWebhook();
+  Reply before = api_->Get("/v2/integrations/" + id);
+  // Switching to aws_sqs without an SQS configuration leaves an invalid integration.
+  Reply r = api_->Put("/v2/integrations/" + id,
+                      {{"data", {{"type", "integration"}, {"integration_type", "aws_sqs"}}}});
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json["errors"][0]["source"].get<std::string>().rfind("/data/configuration", 0), 0u);
+  EXPECT_EQ(api_->Get("/v2/integrations/" + id).json, before.json);
+  // So is each attribute on its own.
+  Reply bad = api_->Put("/v2/integrations/" + id,
+                        {{"data", {{"type", "integration"}, {"observes", {"nope.never"}}}}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(api_->Get("/v2/integrations/" + id).json, before.json);
+}
+
+TEST_F(ApiTest, DeleteReturns204WithEmptyBodyAndTheIntegrationIsGone) {
+  std::string id = CreateWebhook();
+  Reply r = api_->Delete("/v2/integrations/" + id);
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(api_->Get("/v2/integrations/" + id).status, 404);
+  EXPECT_EQ(api_->Delete("/v2/integrations/" + id).status, 404);
+  EXPECT_EQ(StoredCount(), 0u);
+}
+
+// --- lists --------------------------------------------------------------------------------
+
+TEST_F(ApiTest, ListsPaginateWith25ByDefault) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i) ids.push_back(CreateWebhook("n" + std::to_string(i)));
+  Reply first = api_->Get("/v2/integrations");
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(first.json["data"].size(), 25u);
+  EXPECT_EQ(first.json["data"][0]["id"], ids[0]);  // creation order
+  EXPECT_EQ(first.json["meta"]["page"], json::parse(R"({"limit":25,"offset":0,"current":1,"total":2})"));
+  EXPECT_EQ(first.json["meta"]["results"]["total"], 30);
+  EXPECT_TRUE(first.json["links"]["prev"].is_null());
+  std::string next = first.json["links"]["next"];
+  EXPECT_EQ(next, server_->Url() + "/v2/integrations?page[offset]=25&page[limit]=25");
+
+  Reply second = api_->Get(next.substr(server_->Url().size()));
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(second.json["data"].size(), 5u);
+  EXPECT_EQ(second.json["data"][4]["id"], ids[29]);
+  EXPECT_EQ(second.json["meta"]["page"]["current"], 2);
+  EXPECT_TRUE(second.json["links"]["next"].is_null());
+  EXPECT_FALSE(second.json["links"]["prev"].is_null());
+
+  Reply small = api_->Get("/v2/integrations?page%5Blimit%5D=7&page%5Boffset%5D=14");
+  EXPECT_EQ(small.json["data"].size(), 7u);
+  EXPECT_EQ(small.json["data"][0]["id"], ids[14]);
+  EXPECT_EQ(small.json["meta"]["page"], json::parse(R"({"limit":7,"offset":14,"current":3,"total":5})"));
+}
+
+TEST_F(ApiTest, BadPageParametersAre400NamingTheParameter) {
+  for (const char* query : {"page[limit]=101", "page[limit]=0", "page[limit]=x", "page[offset]=-1"}) {
+    for (const char* path : {"/v2/integrations?", "/v2/integrations/logs?"}) {
+      Reply r = api_->Get(std::string(path) + query);
+      EXPECT_EQ(r.status, 400) << path << query;
+      EXPECT_EQ(r.json["errors"][0]["source"].get<std::string>().rfind("page[", 0), 0u);
+    }
+  }
+}
+
+TEST_F(ApiTest, LogAndJobEndpointsAnswerForKnownIntegrationsAnd404Otherwise) {
+  std::string id = CreateWebhook();
+  for (const std::string& path : {std::string("/v2/integrations/logs"), "/v2/integrations/" + id + "/logs",
+                                  "/v2/integrations/" + id + "/jobs"}) {
+    Reply r = api_->Get(path);
+    ASSERT_EQ(r.status, 200) << path;
+    EXPECT_EQ(r.json["data"], json::array());
+    EXPECT_EQ(r.json["results"]["total"], 0);
+    EXPECT_EQ(r.json["meta"]["limit"], 25);
+  }
+  const std::string unknown = "8cb9e689-ede7-4f6d-b61a-6aa970d572dd";
+  for (const std::string& path : {"/v2/integrations/" + unknown + "/logs",
+                                  "/v2/integrations/" + unknown + "/jobs",
+                                  "/v2/integrations/" + id + "/jobs/" + unknown + "/logs"}) {
+    EXPECT_EQ(api_->Get(path).status, 404) << path;
+  }
+}
+
+// --- routing --------------------------------------------------------------------------------
+
+TEST_F(ApiTest, UnknownRoutesAre404AndWrongMethods405) {
+  EXPECT_EQ(api_->Get("/v2/products").status, 404);
+  EXPECT_EQ(api_->Get("/nowhere").status, 404);
+  Reply r = api_->Send("PATCH", "/v2/integrations/abc", "{}", "application/json");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(r.Header("Allow"), "GET, PUT, DELETE");
+  EXPECT_EQ(api_->Send("DELETE", "/v2/integrations", "", "").status, 405);
+  EXPECT_EQ(api_->Get("/oauth/access_token").status, 405);
+}
+
+// --- journal, admin -------------------------------------------------------------------------
+
+TEST_F(ApiTest, TheJournalRecordsEveryRequestWithItsValidationOutcome) {
+  CreateWebhook();
+  api_->Post("/v2/integrations", {{"data", {{"type", "integration"}}}});
+  api_->Get("/v2/integrations");
+  std::string store = Server::StoreIdFor(api_->client_id());
+  std::vector<RequestRecord> records;
+  for (const RequestRecord& r : server_->Requests()) {
+    if (r.store_id == store) records.push_back(r);
+  }
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].method, "POST");
+  EXPECT_EQ(records[0].operation_id, "CreateIntegration");
+  EXPECT_EQ(records[0].status, 201);
+  EXPECT_EQ(records[0].validation, RequestRecord::Validation::kPassed);
+  EXPECT_EQ(records[1].status, 422);
+  EXPECT_EQ(records[1].validation, RequestRecord::Validation::kFailed);
+  EXPECT_FALSE(records[1].validation_errors.empty());
+  EXPECT_EQ(records[2].operation_id, "ListIntegrations");
+  EXPECT_EQ(records[2].validation, RequestRecord::Validation::kNotApplicable);
+  EXPECT_LT(records[0].sequence, records[1].sequence);
+
+  Reply journal = api_->Get("/__admin/requests");
+  ASSERT_EQ(journal.status, 200);
+  ASSERT_EQ(journal.json["data"].size(), 3u);
+  EXPECT_EQ(journal.json["data"][1]["validation"], "failed");
+  EXPECT_EQ(journal.json["data"][1]["path"], "/v2/integrations");
+  EXPECT_EQ(journal.json["meta"]["store_id"], store);
+}
+
+TEST_F(ApiTest, TheAdminJournalShowsOnlyTheCallersStore) {
+  CreateWebhook();
+  ApiClient other(server_->Url());
+  other.Get("/v2/integrations");
+  Reply mine = api_->Get("/__admin/requests");
+  ASSERT_EQ(mine.json["data"].size(), 1u);
+  EXPECT_EQ(mine.json["data"][0]["method"], "POST");
+  EXPECT_EQ(api_->Send("GET", "/__admin/requests", "", "", false).status, 401);
+}
+
+TEST_F(ApiTest, TheJournalIsBoundedAndCountsWhatItDrops) {
+  ServerOptions options;
+  options.journal_capacity = 5;
+  StartServer(options);
+  for (int i = 0; i < 12; ++i) api_->Get("/v2/integrations");
+  EXPECT_EQ(server_->Requests().size(), 5u);
+  EXPECT_EQ(server_->DroppedRequests(), 8u);  // 12 lists + the token request - 5 kept
+  // The admin API reads the journal without adding to it.
+  EXPECT_EQ(api_->Get("/__admin/requests").json["meta"]["dropped"], 8);
+}
+
+TEST_F(ApiTest, AdminResetClearsOnlyTheCallersStore) {
+  CreateWebhook();
+  ApiClient other(server_->Url());
+  other.Post("/v2/integrations", WebhookCreateBody());
+  Reply r = api_->Send("POST", "/__admin/reset", "", "");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(api_->Get("/v2/integrations").json["data"].size(), 0u);
+  EXPECT_EQ(other.Get("/v2/integrations").json["data"].size(), 1u);
+  EXPECT_EQ(api_->Get("/__admin/requests").json["data"].size(), 1u);  // the list just now
+}
+
+TEST_F(ApiTest, HealthNeedsNoToken) {
+  Reply r = api_->Send("GET", "/__admin/health", "", "", false);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.json["status"], "ok");
+}
+
+// --- bad input ------------------------------------------------------------------------------
+
+struct BadInput {
+  const char* name;
+  const char* method;
+  const char* path;  // "{id}" is replaced by an existing integration's id
+  std::string body;
+  const char* content_type;
+  int status;
+  const char* detail_part;
+};
+
+class BadInputTest : public ApiTest, public ::testing::WithParamInterface<BadInput> {};
+
+TEST_P(BadInputTest, GetsAClearErrorAndChangesNothing) {
+  const BadInput& c = GetParam();
+  std::string id = CreateWebhook("kept");
+  json before = api_->Get("/v2/integrations/" + id).json;
+  std::string path = std::regex_replace(c.path, std::regex("\\{id\\}"), id);
+
+  Reply r = api_->Send(c.method, path, c.body, c.content_type);
+  EXPECT_EQ(r.status, c.status) << r.body;
+  ASSERT_TRUE(r.json.contains("errors")) << r.body;
+  EXPECT_EQ(r.json["errors"][0]["status"], c.status);
+  EXPECT_THAT(r.json["errors"][0]["detail"].get<std::string>(), HasSubstr(c.detail_part));
+  // The server still serves, and what was stored is as it was.
+  EXPECT_EQ(api_->Get("/v2/integrations/" + id).json, before);
+  EXPECT_EQ(StoredCount(), 1u);
+}
+
+std::string Nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadInputTest,
+    ::testing::Values(
+        BadInput{"malformed_json", "POST", "/v2/integrations", R"({"data":)", "application/json", 400, "not valid JSON"},
+        BadInput{"trailing_garbage", "POST", "/v2/integrations", R"({"data":{}} x)", "application/json", 400, "not valid JSON"},
+        BadInput{"invalid_utf8", "POST", "/v2/integrations", "{\"data\":{\"name\":\"\xff\xfe\"}}", "application/json", 400, "not valid JSON"},
+        BadInput{"empty_body", "POST", "/v2/integrations", "", "application/json", 400, "empty"},
+        BadInput{"text_plain", "POST", "/v2/integrations", "{}", "text/plain", 415, "application/json"},
+        BadInput{"form_encoded", "PUT", "/v2/integrations/{id}", "a=b", "application/x-www-form-urlencoded", 415, "application/json"},
+        BadInput{"nested_200000_deep", "POST", "/v2/integrations", Nested(200000), "application/json", 400, "levels deep"},
+        BadInput{"nested_100_deep", "POST", "/v2/integrations", Nested(100), "application/json", 400, "levels deep"},
+        BadInput{"body_is_array", "POST", "/v2/integrations", "[]", "application/json", 422, "must be an object"},
+        BadInput{"body_is_number", "PUT", "/v2/integrations/{id}", "1e999999", "application/json", 400, "not valid JSON"},
+        BadInput{"data_is_string", "PUT", "/v2/integrations/{id}", R"({"data":"x"})", "application/json", 422, "must be an object"},
+        BadInput{"update_wrong_type", "PUT", "/v2/integrations/{id}", R"({"data":{"type":"integration","name":42}})", "application/json", 422, "must be a string"},
+        BadInput{"update_observes_over_limit", "PUT", "/v2/integrations/{id}",
+                 R"({"data":{"type":"integration","observes":["order.paid","order.created","order.updated","order.fulfilled","order.cancelled","order.refunded"]}})",
+                 "application/json", 422, "integration event limit of 5"},
+        BadInput{"bad_percent_encoding", "GET", "/v2/integrations?page[limit]=%zz", "", "", 400, "percent-encoding"},
+        BadInput{"over_body_limit", "POST", "/v2/integrations", std::string(2 * 1024 * 1024, ' '), "application/json", 413, "larger than"}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
+
+TEST_F(ApiTest, ABodyWithoutAContentTypeIs415) {
+  // httplib's client adds a Content-Type of its own, so this one goes over a raw socket.
+  std::string request = "POST /v2/integrations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                        api_->token() + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+  std::string answer = testing_support::RawExchange(server_->Port(), request);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 415", 0), 0u) << answer;
+  EXPECT_THAT(answer, HasSubstr("none was given"));
+  EXPECT_EQ(StoredCount(), 0u);
+}
+
+// --- the server itself ---------------------------------------------------------------------
+
+TEST(ServerTest, IsReadyWhenStartReturnsAndManyRunSideBySide) {
+  Server a, b;
+  ASSERT_TRUE(a.Start().ok());
+  ASSERT_TRUE(b.Start().ok());
+  EXPECT_NE(a.Port(), b.Port());
+  EXPECT_TRUE(a.Running());
+  ApiClient on_a(a.Url(), "shared-client");
+  ApiClient on_b(b.Url(), "shared-client");
+  EXPECT_EQ(on_a.Post("/v2/integrations", WebhookCreateBody()).status, 201);
+  EXPECT_EQ(on_b.Get("/v2/integrations").json["data"].size(), 0u);  // servers share nothing
+}
+
+TEST(ServerTest, StopIsIdempotentAndTheServerCanStartAgain) {
+  Server server;
+  ASSERT_TRUE(server.Start().ok());
+  server.Stop();
+  server.Stop();
+  EXPECT_FALSE(server.Running());
+  ASSERT_TRUE(server.Start().ok());
+  ApiClient api(server.Url());
+  EXPECT_EQ(api.Get("/v2/integrations").status, 200);
+}
+
+TEST(ServerTest, StartingTwiceIsAnError) {
+  Server server;
+  ASSERT_TRUE(server.Start().ok());
+  EXPECT_FALSE(server.Start().ok());
+}
+
+TEST(ServerTest, ATakenPortIsAnErrorNotACrash) {
+  Server first;
+  ASSERT_TRUE(first.Start().ok());
+  ServerOptions options;
+  options.port = first.Port();
+  Server second(options);
+  Status s = second.Start();
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr(std::to_string(first.Port())));
+}
+
+TEST(ServerTest, ResetForgetsStoresTokensAndJournal) {
+  Server server;
+  ASSERT_TRUE(server.Start().ok());
+  ApiClient api(server.Url());
+  ASSERT_EQ(api.Post("/v2/integrations", WebhookCreateBody()).status, 201);
+  server.Reset();
+  EXPECT_EQ(server.Integrations(api.client_id()).size(), 0u);
+  EXPECT_TRUE(server.Requests().empty());
+  EXPECT_EQ(api.Get("/v2/integrations").status, 401);  // the token is gone too
+}
+
+TEST(ServerTest, ConcurrentClientsLoseNothing) {
+  Server server;
+  ASSERT_TRUE(server.Start().ok());
+  constexpr int kThreads = 8, kEach = 12;
+  std::vector<std::thread> threads;
+  std::vector<std::set<std::string>> ids(kThreads);
+  ApiClient shared(server.Url());
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client http(server.Url());
+      for (int i = 0; i < kEach; ++i) {
+        auto res = http.Post("/v2/integrations", {{"Authorization", "Bearer " + shared.token()}},
+                             WebhookCreateBody().dump(), "application/json");
+        if (res && res->status == 201) ids[t].insert(json::parse(res->body)["data"]["id"].get<std::string>());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> all;
+  for (const auto& s : ids) all.insert(s.begin(), s.end());
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(kThreads * kEach));
+  EXPECT_EQ(server.Integrations(shared.client_id()).size(), static_cast<std::size_t>(kThreads * kEach));
+}
+
+}  // namespace
+}  // namespace epmock

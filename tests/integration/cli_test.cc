@@ -1,0 +1,204 @@
+// `epmock serve` as a process: the ready line, flags, --help, and a clean exit on signals.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace epmock {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A child process with its stdout and stderr captured.
+class Child {
+ public:
+  explicit Child(std::vector<std::string> args) {
+    args.insert(args.begin(), EPMOCK_CLI_PATH);
+    int out[2], err[2];
+    if (pipe(out) != 0 || pipe(err) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addclose(&actions, err[0]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    close(err[1]);
+    out_ = out[0];
+    err_ = err[0];
+  }
+  ~Child() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(out_);
+    close(err_);
+  }
+
+  // Reads stdout until a full line arrives or the timeout passes.
+  std::string ReadLine(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (stdout_.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out_, POLLIN, 0};
+      if (poll(&p, 1, 50) > 0) {
+        char buf[512];
+        ssize_t n = read(out_, buf, sizeof buf);
+        if (n <= 0) break;
+        stdout_.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    auto nl = stdout_.find('\n');
+    return nl == std::string::npos ? "" : stdout_.substr(0, nl);
+  }
+
+  // Waits for the exit status (-1 on timeout, 128+N when killed by signal N).
+  int Wait(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return -1;
+  }
+
+  std::string Stdout() {
+    Drain(out_, &stdout_);
+    return stdout_;
+  }
+  std::string Stderr() {
+    Drain(err_, &stderr_);
+    return stderr_;
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  static void Drain(int fd, std::string* into) {
+    char buf[4096];
+    pollfd p{fd, POLLIN, 0};
+    while (poll(&p, 1, 0) > 0) {
+      ssize_t n = read(fd, buf, sizeof buf);
+      if (n <= 0) break;
+      into->append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  pid_t pid_ = -1;
+  int out_ = -1, err_ = -1;
+  bool exited_ = false;
+  std::string stdout_, stderr_;
+};
+
+constexpr std::chrono::seconds kTimeout(10);
+
+std::string ApiUrl(const std::string& ready_line) {
+  std::smatch m;
+  std::regex re(R"(^epmock ready api=(http://127\.0\.0\.1:\d+)$)");
+  return std::regex_match(ready_line, m, re) ? m[1].str() : "";
+}
+
+TEST(CliTest, ServePrintsTheReadyLineServesAndExitsZeroOnSigterm) {
+  Child serve({"serve", "--port", "0"});
+  std::string line = serve.ReadLine(kTimeout);
+  std::string url = ApiUrl(line);
+  ASSERT_FALSE(url.empty()) << "ready line: '" << line << "' stderr: " << serve.Stderr();
+  httplib::Client http(url);
+  auto token = http.Post("/oauth/access_token", "grant_type=implicit&client_id=cli",
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->status, 200);
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+}
+
+TEST(CliTest, ServeExitsZeroOnSigint) {
+  Child serve({"serve", "--port=0"});
+  ASSERT_FALSE(ApiUrl(serve.ReadLine(kTimeout)).empty());
+  kill(serve.pid(), SIGINT);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+}
+
+TEST(CliTest, ServeAppliesItsFlags) {
+  Child serve({"serve", "--port", "0", "--integration-limit", "1", "--max-body-bytes", "100"});
+  std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty());
+  httplib::Client http(url);
+  auto token = http.Post("/oauth/access_token", "grant_type=implicit&client_id=flags",
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(token);
+  std::string bearer = "Bearer " + nlohmann::json::parse(token->body)["access_token"].get<std::string>();
+  auto big = http.Post("/v2/integrations", {{"Authorization", bearer}}, std::string(200, ' '),
+                       "application/json");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  const std::string body =
+      R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://a.io"}}})";
+  ASSERT_LE(body.size(), 100u + 100u);
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+}
+
+TEST(CliTest, HelpDocumentsEveryFlag) {
+  Child help({"serve", "--help"});
+  EXPECT_EQ(help.Wait(kTimeout), 0);
+  std::string text = help.Stdout();
+  for (const char* flag : {"--host", "--port", "--integration-limit", "--max-body-bytes",
+                           "--journal-capacity", "--worker-threads", "--idle-timeout-s"}) {
+    EXPECT_THAT(text, HasSubstr(flag));
+  }
+  Child top({"--help"});
+  EXPECT_EQ(top.Wait(kTimeout), 0);
+  EXPECT_THAT(top.Stdout(), HasSubstr("serve"));
+}
+
+TEST(CliTest, BadFlagsExitTwoWithAReason) {
+  struct Case { std::vector<std::string> args; const char* message; };
+  const Case cases[] = {
+      {{"serve", "--nope"}, "unknown flag '--nope'"},
+      {{"serve", "--port"}, "--port needs a value"},
+      {{"serve", "--port", "70000"}, "--port takes a whole number from 0 to 65535"},
+      {{"serve", "--integration-limit", "many"}, "not 'many'"},
+      {{"frobnicate"}, "unknown command 'frobnicate'"},
+  };
+  for (const Case& c : cases) {
+    Child child(c.args);
+    EXPECT_EQ(child.Wait(kTimeout), 2) << c.message;
+    EXPECT_THAT(child.Stderr(), HasSubstr(c.message));
+  }
+}
+
+TEST(CliTest, ATakenPortExitsOneWithAReason) {
+  Child first({"serve", "--port", "0"});
+  std::string url = ApiUrl(first.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty());
+  std::string port = url.substr(url.rfind(':') + 1);
+  Child second({"serve", "--port", port});
+  EXPECT_EQ(second.Wait(kTimeout), 1);
+  EXPECT_THAT(second.Stderr(), HasSubstr("cannot listen"));
+}
+
+}  // namespace
+}  // namespace epmock

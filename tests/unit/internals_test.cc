@@ -1,0 +1,163 @@
+// The engine's small parts: masking, ids, form decoding, nesting, pagination, the journal.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "api/api.h"
+#include "api/integrations_api.h"
+#include "api/journal.h"
+#include "api/pagination.h"
+#include "common/clock.h"
+#include "common/ids.h"
+#include "epmock/server.h"
+#include "store/store.h"
+
+namespace epmock::internal {
+namespace {
+
+using nlohmann::json;
+
+TEST(MaskSecretTest, KeepsLengthAndTheLastFourCharacters) {
+  struct Case { const char* in; const char* out; };
+  const Case cases[] = {
+      {"ASIAJLVYNHUWCPKOPSYQ", "****************PSYQ"},                      // seed 002
+      {"mgJteE7dZgSLC2eo2vKsAUWRSnchrWzCRnoDpUSJ", "************************************pUSJ"},
+      {"*******d123", "*******d123"},                                        // already masked
+      {"abcd", "abcd"},
+      {"abcde", "*bcde"},
+      {"", ""},
+  };
+  for (const Case& c : cases) EXPECT_EQ(MaskSecret(c.in), c.out) << c.in;
+}
+
+TEST(MaskSecretTest, MasksOnlyTheSecretsOfEachIntegrationType) {
+  json sqs = {{"url", "https://q"}, {"aws_access_key_id", "AKIAABCDEFGH"},
+              {"aws_secret_access_key", "secret12345678"}, {"region", "eu-west-1"}};
+  json masked = MaskedConfiguration("aws_sqs", sqs);
+  EXPECT_EQ(masked["aws_access_key_id"], "********EFGH");
+  EXPECT_EQ(masked["aws_secret_access_key"], "**********5678");
+  EXPECT_EQ(masked["url"], "https://q");
+  EXPECT_EQ(masked["region"], "eu-west-1");
+  json stomp = {{"password", "hunter22"}, {"username", "user1"}};
+  EXPECT_EQ(MaskedConfiguration("stomp", stomp)["password"], "****er22");
+  EXPECT_EQ(MaskedConfiguration("stomp", stomp)["username"], "user1");
+  json webhook = {{"url", "https://x"}, {"secret_key", "secret_squirrel"}};
+  EXPECT_EQ(MaskedConfiguration("webhook", webhook), webhook);
+}
+
+TEST(IdsTest, UuidsAreVersion4AndDistinct) {
+  std::regex v4("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewUuid();
+    EXPECT_TRUE(std::regex_match(id, v4)) << id;
+    EXPECT_TRUE(seen.insert(id).second);
+  }
+}
+
+TEST(IdsTest, StoreIdsAreStableNameBasedUuids) {
+  std::regex v5("[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  EXPECT_EQ(Server::StoreIdFor("client-a"), Server::StoreIdFor("client-a"));
+  EXPECT_NE(Server::StoreIdFor("client-a"), Server::StoreIdFor("client-b"));
+  EXPECT_TRUE(std::regex_match(Server::StoreIdFor("client-a"), v5));
+  EXPECT_TRUE(IsUuid(Server::StoreIdFor("x")));
+  EXPECT_FALSE(IsUuid("not-a-uuid"));
+}
+
+TEST(ClockTest, FormatsRfc3339WithMilliseconds) {
+  EXPECT_EQ(Rfc3339Millis(1525080932202), "2018-04-30T09:35:32.202Z");
+  EXPECT_EQ(Rfc3339Millis(0), "1970-01-01T00:00:00.000Z");
+}
+
+TEST(DecodeFormTest, DecodesPercentAndPlus) {
+  Params params;
+  ASSERT_TRUE(DecodeForm("page%5Blimit%5D=10&a=b+c&empty=&flag", &params));
+  EXPECT_EQ(params.find("page[limit]")->second, "10");
+  EXPECT_EQ(params.find("a")->second, "b c");
+  EXPECT_EQ(params.find("empty")->second, "");
+  EXPECT_EQ(params.count("flag"), 1u);
+}
+
+TEST(DecodeFormTest, RefusesMalformedPercentEncoding) {
+  for (const char* bad : {"a=%", "a=%4", "a=%zz", "%g0=1"}) {
+    Params params;
+    EXPECT_FALSE(DecodeForm(bad, &params)) << bad;
+  }
+}
+
+TEST(NestingTest, CountsOnlyStructureOutsideStrings) {
+  EXPECT_FALSE(NestsDeeperThan(R"({"a":[1,{"b":2}]})", 3));
+  EXPECT_TRUE(NestsDeeperThan(R"({"a":[1,{"b":[2]}]})", 3));
+  EXPECT_FALSE(NestsDeeperThan(R"({"a":"[[[[[[[[[["})", 2));
+  EXPECT_FALSE(NestsDeeperThan(R"({"a":"\"[[[[[[[["})", 2));
+  EXPECT_TRUE(NestsDeeperThan(std::string(200000, '['), kMaxJsonDepth));
+}
+
+TEST(PaginationTest, ReadsLimitAndOffsetOrNamesTheBadParameter) {
+  struct Case { const char* query; bool ok; std::size_t limit, offset; const char* source; };
+  const Case cases[] = {
+      {"", true, 25, 0, ""},
+      {"page[limit]=10&page[offset]=20", true, 10, 20, ""},
+      {"page[limit]=100", true, 100, 0, ""},
+      {"page[limit]=101", false, 0, 0, "page[limit]"},
+      {"page[limit]=0", false, 0, 0, "page[limit]"},
+      {"page[limit]=ten", false, 0, 0, "page[limit]"},
+      {"page[limit]=-1", false, 0, 0, "page[limit]"},
+      {"page[offset]=-5", false, 0, 0, "page[offset]"},
+      {"page[offset]=1.5", false, 0, 0, "page[offset]"},
+      {"page[offset]=99999999999999999999", false, 0, 0, "page[offset]"},
+  };
+  for (const Case& c : cases) {
+    Params params;
+    ASSERT_TRUE(DecodeForm(c.query, &params));
+    Page page;
+    auto error = ParsePage(params, &page);
+    EXPECT_EQ(!error.has_value(), c.ok) << c.query;
+    if (c.ok) {
+      EXPECT_EQ(page.limit, c.limit) << c.query;
+      EXPECT_EQ(page.offset, c.offset) << c.query;
+    } else if (error) {
+      EXPECT_EQ(error->status, 400);
+      EXPECT_EQ(error->source.value_or(""), c.source) << c.query;
+    }
+  }
+}
+
+TEST(PaginationTest, LinksAndMetaDescribeThePage) {
+  Page page{10, 10};
+  json links = PageLinks("http://h/v2/integrations", page, 25);
+  EXPECT_EQ(links["current"], "http://h/v2/integrations?page[offset]=10&page[limit]=10");
+  EXPECT_EQ(links["first"], "http://h/v2/integrations?page[offset]=0&page[limit]=10");
+  EXPECT_EQ(links["last"], "http://h/v2/integrations?page[offset]=20&page[limit]=10");
+  EXPECT_EQ(links["prev"], "http://h/v2/integrations?page[offset]=0&page[limit]=10");
+  EXPECT_EQ(links["next"], "http://h/v2/integrations?page[offset]=20&page[limit]=10");
+  EXPECT_EQ(PageMeta(page, 25), json::parse(R"({"limit":10,"offset":10,"current":2,"total":3})"));
+
+  json first = PageLinks("u", Page{25, 0}, 3);
+  EXPECT_TRUE(first["prev"].is_null());
+  EXPECT_TRUE(first["next"].is_null());
+  EXPECT_EQ(PageMeta(Page{25, 0}, 0), json::parse(R"({"limit":25,"offset":0,"current":1,"total":0})"));
+}
+
+TEST(JournalTest, KeepsTheNewestAndCountsWhatItDrops) {
+  Journal journal(3);
+  for (int i = 0; i < 5; ++i) {
+    RequestRecord r;
+    r.path = "/" + std::to_string(i);
+    r.store_id = i % 2 ? "odd" : "even";
+    journal.Record(r);
+  }
+  auto records = journal.Records();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records.front().path, "/2");
+  EXPECT_EQ(records.front().sequence, 3u);
+  EXPECT_EQ(records.back().path, "/4");
+  EXPECT_EQ(journal.Dropped(), 2u);
+  EXPECT_EQ(journal.Records("odd").size(), 1u);
+  journal.ClearStore("even");
+  EXPECT_EQ(journal.Records().size(), 1u);
+}
+
+}  // namespace
+}  // namespace epmock::internal
