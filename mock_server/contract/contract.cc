@@ -1,0 +1,275 @@
+#include "epmock/contract.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "common/ids.h"
+#include "epmock/spec.h"
+
+namespace epmock {
+namespace {
+
+using nlohmann::json;
+using Variables = std::map<std::string, std::string>;
+
+// Replaces ${name} with the variable's value; unknown names stay as they are.
+std::string Substitute(const std::string& text, const Variables& variables) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t start = text.find("${", i);
+    if (start == std::string::npos) break;
+    std::size_t end = text.find('}', start);
+    if (end == std::string::npos) break;
+    out.append(text, i, start - i);
+    auto it = variables.find(text.substr(start + 2, end - start - 2));
+    out += it == variables.end() ? text.substr(start, end - start + 1) : it->second;
+    i = end + 1;
+  }
+  out.append(text, i, std::string::npos);
+  return out;
+}
+
+json SubstituteAll(const json& value, const Variables& variables) {
+  if (value.is_string()) return Substitute(value.get<std::string>(), variables);
+  if (value.is_array() || value.is_object()) {
+    json out = value;
+    for (auto& item : out) item = SubstituteAll(item, variables);
+    return out;
+  }
+  return value;
+}
+
+std::string Short(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  return text.size() > 120 ? text.substr(0, 117) + "..." : text;
+}
+
+bool IsTimestamp(const std::string& s) {
+  static const std::regex re(
+      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
+  return std::regex_match(s, re);
+}
+
+// A whole-value placeholder: {{kind}} or {{kind:capture}}. Returns false if `expected` is
+// not one.
+bool MatchPlaceholder(const std::string& expected, const json& actual, const std::string& pointer,
+                      Variables& variables, std::vector<std::string>* mismatches) {
+  static const std::regex re(R"(\{\{([a-z]+)(?::([A-Za-z0-9_]+))?\}\})");
+  std::smatch m;
+  if (!std::regex_match(expected, m, re)) return false;
+  const std::string kind = m[1];
+  const std::string capture = m[2];
+  const std::string text = actual.is_string() ? actual.get<std::string>() : "";
+  bool ok = false;
+  if (kind == "any") ok = true;
+  else if (kind == "string") ok = actual.is_string();
+  else if (kind == "uuid") ok = actual.is_string() && internal::IsUuid(text);
+  else if (kind == "timestamp") ok = actual.is_string() && IsTimestamp(text);
+  else if (kind == "integer") ok = actual.is_number_integer();
+  else if (kind == "number") ok = actual.is_number();
+  else if (kind == "boolean") ok = actual.is_boolean();
+  else if (kind == "masked") {
+    static const std::regex masked(R"(\*+[^*]{0,4})");
+    ok = actual.is_string() && std::regex_match(text, masked);
+  } else if (kind == "url") {
+    ok = actual.is_string() && (text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0);
+  } else {
+    mismatches->push_back(pointer + ": unknown placeholder " + expected);
+    return true;
+  }
+  if (!ok) {
+    mismatches->push_back(pointer + ": expected " + expected + ", got " + Short(actual));
+  } else if (!capture.empty()) {
+    variables[capture] = actual.is_string() ? text : actual.dump();
+  }
+  return true;
+}
+
+std::string EscapeToken(const std::string& token) {
+  std::string out;
+  for (char c : token) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
+}  // namespace
+
+void MatchContractValue(const json& expected, const json& actual, const std::string& pointer,
+                        Variables& variables, std::vector<std::string>* mismatches) {
+  const std::string where = pointer.empty() ? "/" : pointer;
+  if (expected.is_string() &&
+      MatchPlaceholder(expected.get<std::string>(), actual, where, variables, mismatches)) {
+    return;
+  }
+  if (expected.is_object()) {
+    if (!actual.is_object()) {
+      mismatches->push_back(where + ": expected an object, got " + Short(actual));
+      return;
+    }
+    for (const auto& [key, value] : expected.items()) {
+      auto it = actual.find(key);
+      if (it == actual.end()) {
+        mismatches->push_back(pointer + "/" + EscapeToken(key) + ": missing (expected " + Short(value) + ")");
+      } else {
+        MatchContractValue(value, *it, pointer + "/" + EscapeToken(key), variables, mismatches);
+      }
+    }
+    for (const auto& [key, value] : actual.items()) {
+      if (!expected.contains(key)) {
+        mismatches->push_back(pointer + "/" + EscapeToken(key) + ": not in the contract (got " + Short(value) + ")");
+      }
+    }
+    return;
+  }
+  if (expected.is_array()) {
+    if (!actual.is_array() || actual.size() != expected.size()) {
+      mismatches->push_back(where + ": expected " + std::to_string(expected.size()) +
+                            " items, got " + Short(actual));
+      return;
+    }
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      MatchContractValue(expected[i], actual[i], pointer + "/" + std::to_string(i), variables, mismatches);
+    }
+    return;
+  }
+  json wanted = expected.is_string() ? json(Substitute(expected.get<std::string>(), variables)) : expected;
+  if (wanted != actual) {
+    mismatches->push_back(where + ": expected " + Short(wanted) + ", got " + Short(actual));
+  }
+}
+
+std::string ContractResult::Report() const {
+  std::ostringstream out;
+  out << file << " (" << description << "): " << (passed() ? "passed" : "FAILED");
+  for (const std::string& m : mismatches) out << "\n  " << m;
+  return out.str();
+}
+
+ContractVerifier::ContractVerifier(ContractOptions options) : options_(std::move(options)) {}
+
+ContractResult ContractVerifier::VerifyFile(const std::string& path) const {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  json contract = json::parse(text.str(), nullptr, false);
+  if (!in || contract.is_discarded()) {
+    ContractResult result;
+    result.file = path;
+    result.mismatches.push_back("cannot read the contract as JSON");
+    return result;
+  }
+  return Verify(contract, path);
+}
+
+ContractResult ContractVerifier::Verify(const json& contract, const std::string& name) const {
+  ContractResult result;
+  result.file = name;
+  result.description = contract.value("description", "");
+  httplib::Client http(options_.target_url);
+  http.set_connection_timeout(5);
+  http.set_read_timeout(30);
+  auto spec = Spec::Default();
+
+  Variables variables{{"base", options_.target_url}};
+  std::string token = options_.token;
+  if (token.empty()) {
+    const std::string client_id = "contract-" + internal::NewUuid();
+    variables["client_id"] = client_id;
+    auto res = http.Post("/oauth/access_token",
+                         httplib::Params{{"grant_type", "client_credentials"},
+                                         {"client_id", client_id},
+                                         {"client_secret", "contract"}});
+    json body = res ? json::parse(res->body, nullptr, false) : json();
+    if (!res || res->status != 200 || !body.is_object() || !body.contains("access_token")) {
+      result.mismatches.push_back("cannot authenticate against " + options_.target_url);
+      return result;
+    }
+    token = body["access_token"].get<std::string>();
+  }
+
+  const json interactions = contract.value("interactions", json::array());
+  for (std::size_t i = 0; i < interactions.size(); ++i) {
+    const json& interaction = interactions[i];
+    const std::string label = "interaction " + std::to_string(i + 1);
+    std::vector<std::string> mismatches;
+    json request = SubstituteAll(interaction.value("request", json::object()), variables);
+    httplib::Request req;
+    req.method = request.value("method", "GET");
+    req.path = request.value("path", "/");
+    if (request.value("auth", true)) req.headers.emplace("Authorization", "Bearer " + token);
+    const json request_headers = request.value("headers", json::object());
+    for (const auto& [header, value] : request_headers.items()) {
+      req.headers.emplace(header, value.get<std::string>());
+    }
+    if (request.contains("body")) {
+      req.body = request["body"].dump();
+      if (!req.has_header("Content-Type")) req.headers.emplace("Content-Type", "application/json");
+    } else if (request.contains("raw_body")) {
+      req.body = request["raw_body"].get<std::string>();
+    }
+    auto res = http.send(req);
+    ++result.interactions;
+    if (!res) {
+      result.mismatches.push_back(label + ": no answer to " + req.method + " " + req.path);
+      break;
+    }
+    const json expected = interaction.value("response", json::object());
+    if (res->status != expected.value("status", 200)) {
+      mismatches.push_back("status: expected " + std::to_string(expected.value("status", 200)) +
+                           ", got " + std::to_string(res->status) + " " + res->body.substr(0, 300));
+    }
+    json actual = res->body.empty() ? json(nullptr) : json::parse(res->body, nullptr, false);
+    if (actual.is_discarded()) {
+      mismatches.push_back("body: not JSON: " + res->body.substr(0, 200));
+    } else {
+      if (expected.contains("body")) {
+        // A first pass only captures ({{uuid:id}}), so that ${id} can be used anywhere in
+        // the same body whatever the key order.
+        std::vector<std::string> ignored;
+        MatchContractValue(expected["body"], actual, "", variables, &ignored);
+        MatchContractValue(expected["body"], actual, "", variables, &mismatches);
+      }
+      const std::string path = req.path.substr(0, req.path.find('?'));
+      if (auto op = spec->OperationFor(req.method, path)) {
+        for (const SchemaViolation& v : spec->ValidateResponse(*op, res->status, actual)) {
+          mismatches.push_back("schema (" + *op + " " + std::to_string(res->status) + ") " +
+                               (v.source.empty() ? "/" : v.source) + ": " + v.detail);
+        }
+      }
+    }
+    // Headers after the body, whose captures they may use.
+    const json expected_headers = expected.value("headers", json::object());
+    for (const auto& [header, value] : expected_headers.items()) {
+      MatchContractValue(value, json(res->get_header_value(header)), "header " + header, variables, &mismatches);
+    }
+    for (std::string& m : mismatches) result.mismatches.push_back(label + ": " + m);
+  }
+  if (interactions.empty()) result.mismatches.push_back("the contract has no interactions");
+  return result;
+}
+
+std::vector<ContractResult> ContractVerifier::VerifyDirectory(const std::string& dir) const {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == ".json") files.push_back(it->path().string());
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<ContractResult> results;
+  for (const std::string& file : files) results.push_back(VerifyFile(file));
+  if (ec) {
+    ContractResult failed;
+    failed.file = dir;
+    failed.mismatches.push_back("cannot read the directory: " + ec.message());
+    results.push_back(failed);
+  }
+  return results;
+}
+
+}  // namespace epmock

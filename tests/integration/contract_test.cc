@@ -1,0 +1,98 @@
+// The recorded contracts under contracts/ replayed against an in-process server, and the
+// matcher's rules (it must be able to fail).
+#include "epmock/contract.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "epmock/server.h"
+
+namespace epmock {
+namespace {
+
+using nlohmann::json;
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+class ContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.Start().ok()); }
+  Server server_;
+};
+
+TEST_F(ContractTest, EveryRecordedApiContractHolds) {
+  ContractVerifier verifier({server_.Url(), ""});
+  auto results = verifier.VerifyDirectory(std::string(EPMOCK_SOURCE_DIR) + "/contracts/api");
+  EXPECT_GE(results.size(), 15u);
+  for (const ContractResult& r : results) {
+    EXPECT_TRUE(r.passed()) << r.Report();
+    EXPECT_GT(r.interactions, 0) << r.file;
+  }
+}
+
+TEST_F(ContractTest, ADifferenceIsReportedWithItsPlace) {
+  json contract = json::parse(R"({
+    "description": "wrong expectations",
+    "interactions": [{
+      "request": {"method": "GET", "path": "/v2/integrations/8cb9e689-ede7-4f6d-b61a-6aa970d572dd"},
+      "response": {"status": 200, "body": {"errors": [{"status": 404, "title": "Gone", "detail": "{{string}}"}]}}
+    }]})");
+  ContractResult r = ContractVerifier({server_.Url(), ""}).Verify(contract, "inline");
+  EXPECT_FALSE(r.passed());
+  EXPECT_THAT(r.mismatches, Contains(HasSubstr("status: expected 200, got 404")));
+  EXPECT_THAT(r.mismatches, Contains(HasSubstr("/errors/0/title: expected \"Gone\", got \"Not Found\"")));
+  EXPECT_THAT(r.Report(), HasSubstr("FAILED"));
+}
+
+TEST_F(ContractTest, AnUnreachableTargetFailsTheContract) {
+  ContractResult r = ContractVerifier({"http://127.0.0.1:1", ""})
+                         .VerifyFile(std::string(EPMOCK_SOURCE_DIR) + "/contracts/api/create-webhook.json");
+  EXPECT_FALSE(r.passed());
+}
+
+struct RuleCase {
+  const char* expected;
+  const char* actual;
+  bool match;
+};
+
+TEST(ContractRulesTest, PlaceholdersAcceptWhatTheySayAndNothingElse) {
+  const RuleCase cases[] = {
+      {R"("{{uuid}}")", R"("8cb9e689-ede7-4f6d-b61a-6aa970d572dd")", true},
+      {R"("{{uuid}}")", R"("8cb9e689")", false},
+      {R"("{{timestamp}}")", R"("2018-04-30T09:35:32.202Z")", true},
+      {R"("{{timestamp}}")", R"("yesterday")", false},
+      {R"("{{masked}}")", R"("****************PSYQ")", true},
+      {R"("{{masked}}")", R"("ASIAJLVYNHUWCPKOPSYQ")", false},
+      {R"("{{integer}}")", "12", true},
+      {R"("{{integer}}")", R"("12")", false},
+      {R"("{{string}}")", "null", false},
+      {R"("{{any}}")", "null", true},
+      {R"("{{url}}")", R"("https://x.io/a")", true},
+      {R"({"a": 1})", R"({"a": 1, "b": 2})", false},
+      {R"({"a": 1, "b": 2})", R"({"a": 1})", false},
+      {R"([1, 2])", R"([1, 2, 3])", false},
+      {R"("plain")", R"("plain")", true},
+  };
+  for (const RuleCase& c : cases) {
+    std::map<std::string, std::string> variables;
+    std::vector<std::string> mismatches;
+    MatchContractValue(json::parse(c.expected), json::parse(c.actual), "", variables, &mismatches);
+    EXPECT_EQ(mismatches.empty(), c.match) << c.expected << " vs " << c.actual;
+  }
+}
+
+TEST(ContractRulesTest, CapturesBecomeVariables) {
+  std::map<std::string, std::string> variables{{"base", "http://h"}};
+  std::vector<std::string> mismatches;
+  json expected = json::parse(R"({"id": "{{uuid:id}}", "self": "${base}/v2/integrations/${id}"})");
+  json actual = json::parse(R"({"id": "8cb9e689-ede7-4f6d-b61a-6aa970d572dd",
+                                "self": "http://h/v2/integrations/8cb9e689-ede7-4f6d-b61a-6aa970d572dd"})");
+  MatchContractValue(expected, actual, "", variables, &mismatches);
+  EXPECT_THAT(mismatches, IsEmpty());
+  EXPECT_EQ(variables["id"], "8cb9e689-ede7-4f6d-b61a-6aa970d572dd");
+}
+
+}  // namespace
+}  // namespace epmock
