@@ -2,6 +2,11 @@
 
 #include <httplib.h>
 
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -38,6 +43,33 @@ void WriteResponse(const ApiResponse& api, httplib::Response& res) {
   res.status = api.status;
   for (const auto& [name, value] : api.headers) res.set_header(name, value);
   if (!api.body.empty()) res.set_content(api.body, api.content_type.c_str());
+}
+
+// httplib's workers wait out the keep-alive timeout on idle connections before they notice
+// the server stopping, and httplib offers no handle on accepted sockets. So that Stop() is
+// prompt, shut down every connected socket of this process whose local port is ours: the
+// waiting worker then reads end-of-stream and finishes at once.
+void ShutdownAcceptedConnections(int port) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(entry->d_name, &end, 10);
+    if (!end || *end != '\0' || fd == dirfd(dir)) continue;
+    struct stat st;
+    if (fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
+    int local_port = -1;
+    if (local.ss_family == AF_INET) local_port = ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
+    if (local.ss_family == AF_INET6) local_port = ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+    if (local_port != port) continue;
+    // The listening socket has no peer; accepted connections do.
+    if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    shutdown(static_cast<int>(fd), SHUT_RDWR);
+  }
+  closedir(dir);
 }
 
 }  // namespace
@@ -134,6 +166,7 @@ void Server::Impl::Stop() {
   std::lock_guard<std::mutex> lock(mu);
   if (!http) return;
   http->stop();
+  ShutdownAcceptedConnections(port);
   if (thread.joinable()) thread.join();
   http.reset();
 }

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
 #include <regex>
 #include <set>
 #include <thread>
@@ -556,6 +557,21 @@ TEST(ServerTest, ATakenPortIsAnErrorNotACrash) {
   Status s = second.Start();
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr(std::to_string(first.Port())));
+}
+
+TEST(ServerTest, StopDoesNotWaitForIdleKeepAliveConnections) {
+  ServerOptions options;
+  options.idle_timeout_seconds = 3600;  // a stop that waited for idle connections would hang
+  Server server(options);
+  ASSERT_TRUE(server.Start().ok());
+  httplib::Client client(server.Url());
+  client.set_keep_alive(true);
+  auto res = client.Get("/__admin/health");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);  // the connection now sits idle, kept alive
+  auto stopped = std::async(std::launch::async, [&] { server.Stop(); });
+  EXPECT_EQ(stopped.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  stopped.wait();
 }
 
 TEST(ServerTest, ResetForgetsStoresTokensAndJournal) {

@@ -1,0 +1,39 @@
+// Starts `epmock serve` on ephemeral ports for a peer test and stops it afterwards.
+'use strict';
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+
+const binary = process.env.EPMOCK_BIN || path.resolve(__dirname, '../../build/epmock');
+
+// Resolves with { url, port, stop() } once epmock prints its ready line.
+function startEpmock(extraArgs = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, ['serve', '--port', '0', ...extraArgs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`epmock did not get ready in 10 s; stderr: ${stderr}`));
+    }, 10000);
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = stdout.match(/^epmock ready api=(http:\/\/([^:\s]+):(\d+))/m);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({
+        url: m[1],
+        host: `${m[2]}:${m[3]}`,
+        stop: () => new Promise((done) => {
+          child.once('exit', (code, signal) => done({ code, signal }));
+          child.kill('SIGTERM');
+        }),
+      });
+    });
+  });
+}
+
+module.exports = { startEpmock };

@@ -1,0 +1,124 @@
+// The official JS SDK (@elasticpath/js-sdk) against `epmock serve`: every Integrations call
+// the SDK has, and an error surfaced through it.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { gateway, MemoryStorageFactory } = require('@elasticpath/js-sdk');
+const { startEpmock } = require('./epmock-process');
+
+function client(host, clientId) {
+  return gateway({
+    client_id: clientId,
+    client_secret: 'not-checked',
+    host,
+    protocol: 'http',
+    storage: new MemoryStorageFactory(),
+    retryDelay: 10,
+    retryJitter: 1,
+  });
+}
+
+const webhook = {
+  name: 'Order shipping notification',
+  description: 'Send a shipping notification via email with discount code.',
+  enabled: true,
+  observes: ['order.fulfilled'],
+  integration_type: 'webhook',
+  configuration: { url: 'https://yourwebsite.com/order-created-notification' },
+};
+
+test('the JS SDK drives the Integrations API end to end', async (t) => {
+  const epmock = await startEpmock();
+  t.after(async () => {
+    const exit = await epmock.stop();
+    assert.equal(exit.code, 0, 'epmock serve exits 0 on SIGTERM');
+  });
+  const EPCC = client(epmock.host, `js-sdk-${process.pid}`);
+
+  const auth = await EPCC.Authenticate();
+  assert.equal(auth.token_type, 'Bearer');
+  assert.ok(auth.expires > Date.now() / 1000, 'expires is in the future (the SDK checks it)');
+
+  const created = await EPCC.Integrations.Create(webhook);
+  const id = created.data.id;
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  assert.equal(created.data.type, 'integration');
+  assert.equal(created.data.name, webhook.name);
+  assert.equal(created.data.links.self, `${epmock.url}/v2/integrations/${id}`);
+
+  const sqs = await EPCC.Integrations.Create({
+    name: 'Cart updated notifications',
+    observes: ['cart.updated'],
+    integration_type: 'aws_sqs',
+    configuration: {
+      url: 'https://sqs.eu-west-1.amazonaws.com/123456789/epcc-external-queue',
+      aws_access_key_id: 'ASIAJLVYNHUWCPKOPSYQ',
+      aws_secret_access_key: 'mgJteE7dZgSLC2eo2vKsAUWRSnchrWzCRnoDpUSJ',
+      region: 'eu-west-1',
+    },
+  });
+  assert.equal(sqs.data.configuration.aws_access_key_id, '****************PSYQ');
+
+  const all = await EPCC.Integrations.All();
+  assert.deepEqual(all.data.map((i) => i.id), [id, sqs.data.id]);
+  assert.equal(all.meta.results.total, 2);
+
+  const page = await EPCC.Integrations.Limit(1).Offset(1).All();
+  assert.deepEqual(page.data.map((i) => i.id), [sqs.data.id]);
+  assert.equal(page.meta.page.current, 2);
+
+  const got = await EPCC.Integrations.Get(id);
+  assert.deepEqual(got.data, created.data);
+
+  const updated = await EPCC.Integrations.Update(id, { name: 'Renamed', enabled: false });
+  assert.equal(updated.data.name, 'Renamed');
+  assert.equal(updated.data.enabled, false);
+  assert.equal(updated.data.description, webhook.description, 'other attributes stay');
+
+  const logs = await EPCC.Integrations.GetLogs(id);
+  assert.deepEqual(logs.data, []);
+  assert.equal(logs.results.total, 0);
+  const jobs = await EPCC.Integrations.GetJobs(id);
+  assert.deepEqual(jobs.data, []);
+  const storeLogs = await EPCC.Integrations.GetAllLogs();
+  assert.deepEqual(storeLogs.data, []);
+
+  await EPCC.Integrations.Delete(id);
+  await assert.rejects(EPCC.Integrations.Get(id), (err) => {
+    assert.equal(err.errors[0].status, 404);
+    assert.equal(err.errors[0].detail, 'The resource could not be found');
+    return true;
+  });
+});
+
+test('validation errors reach the SDK caller in the platform shape', async (t) => {
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+  const EPCC = client(epmock.host, `js-sdk-errors-${process.pid}`);
+
+  await assert.rejects(
+    EPCC.Integrations.Create({
+      ...webhook,
+      observes: ['order.created', 'order.paid', 'order.authorized', 'order.fulfilled',
+        'order.cancelled', 'order.refunded'],
+    }),
+    (err) => {
+      assert.equal(err.errors[0].status, 422);
+      assert.equal(err.errors[0].detail, 'You have reached the integration event limit of 5');
+      assert.equal(err.errors[0].source, '/data/observes');
+      return true;
+    },
+  );
+  await assert.rejects(
+    EPCC.Integrations.Create({ ...webhook, configuration: {} }),
+    (err) => {
+      assert.equal(err.errors[0].source, '/data/configuration/url');
+      assert.equal(err.errors[0].detail, 'data.configuration.url is required');
+      return true;
+    },
+  );
+  // Each client_id is its own store: a second SDK client sees nothing of the first.
+  const other = client(epmock.host, `js-sdk-other-${process.pid}`);
+  const none = await other.Integrations.All();
+  assert.deepEqual(none.data, []);
+});
