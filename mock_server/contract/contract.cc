@@ -173,6 +173,7 @@ ContractResult ContractVerifier::Verify(const json& contract, const std::string&
   httplib::Client http(options_.target_url);
   http.set_connection_timeout(5);
   http.set_read_timeout(30);
+  http.set_tcp_nodelay(true);
   auto spec = Spec::Default();
 
   Variables variables{{"base", options_.target_url}};

@@ -595,6 +595,7 @@ TEST(ServerTest, ConcurrentClientsLoseNothing) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       httplib::Client http(server.Url());
+      http.set_tcp_nodelay(true);
       for (int i = 0; i < kEach; ++i) {
         auto res = http.Post("/v2/integrations", {{"Authorization", "Bearer " + shared.token()}},
                              WebhookCreateBody().dump(), "application/json");

@@ -64,6 +64,7 @@ ApiClient::ApiClient(const std::string& url, std::string client_id)
     : url_(url), client_id_(client_id.empty() ? UniqueClientId() : std::move(client_id)),
       http_(url) {
   http_.set_connection_timeout(5);
+  http_.set_tcp_nodelay(true);
   http_.set_read_timeout(10);
   httplib::Params form{{"grant_type", "client_credentials"},
                        {"client_id", client_id_},
