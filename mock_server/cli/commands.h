@@ -10,6 +10,9 @@ namespace epmock::cli {
 int Serve(const std::vector<std::string>& args);
 extern const char kServeHelp[];
 
+int Schema(const std::vector<std::string>& args);
+extern const char kSchemaHelp[];
+
 }  // namespace epmock::cli
 
 #endif  // EPMOCK_CLI_COMMANDS_H_
