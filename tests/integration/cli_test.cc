@@ -76,6 +76,9 @@ class Child {
   int Wait(std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
+      // Keep the pipes drained, or a child with much to say blocks and never exits.
+      Drain(out_, &stdout_);
+      Drain(err_, &stderr_);
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         exited_ = true;
@@ -172,6 +175,22 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
   Child top({"--help"});
   EXPECT_EQ(top.Wait(kTimeout), 0);
   EXPECT_THAT(top.Stdout(), HasSubstr("serve"));
+}
+
+TEST(CliTest, SchemaPrintsTheCorrectedOrThePublishedOpenApi) {
+  Child corrected({"schema"});
+  ASSERT_EQ(corrected.Wait(kTimeout), 0);
+  auto doc = nlohmann::json::parse(corrected.Stdout(), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_TRUE(doc["paths"]["/integrations"]["post"]["responses"].contains("201"));
+  EXPECT_EQ(doc["components"]["schemas"]["IntegrationCreate"]["required"][1], "observes");
+
+  Child published({"schema", "--published"});
+  ASSERT_EQ(published.Wait(kTimeout), 0);
+  auto original = nlohmann::json::parse(published.Stdout(), nullptr, false);
+  ASSERT_FALSE(original.is_discarded());
+  EXPECT_TRUE(original["paths"]["/integrations"]["post"]["responses"].contains("200"));
+  EXPECT_EQ(original["components"]["schemas"]["IntegrationCreate"]["required"][1], "observers");
 }
 
 TEST(CliTest, BadFlagsExitTwoWithAReason) {
