@@ -14,6 +14,18 @@ const char kCreateBody[] = R"({"data":{"type":"integration","name":"Order shippi
   "observes":["order.fulfilled"],"integration_type":"webhook",
   "configuration":{"url":"https://yourwebsite.com/order-created-notification"}}})";
 
+epmock::internal::ApiRequest Request(std::string method, std::string path, std::string authorization,
+                                     std::string content_type, std::string body) {
+  epmock::internal::ApiRequest r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.authorization = std::move(authorization);
+  r.content_type = std::move(content_type);
+  r.base_url = "http://h";
+  r.body = std::move(body);
+  return r;
+}
+
 // Validating a create body against the compiled schema (no HTTP).
 void BM_ValidateCreateBody(benchmark::State& state) {
   auto spec = epmock::Spec::Default();
@@ -66,12 +78,10 @@ void BM_RouterCreate(benchmark::State& state) {
   options.integration_limit = 0;
   options.journal_capacity = 1000;
   epmock::internal::Router router(options, epmock::Spec::Default());
-  epmock::internal::ApiRequest token{"POST", "/oauth/access_token", "", "",
-                                     "application/x-www-form-urlencoded", "http://h",
-                                     "grant_type=implicit&client_id=bench"};
+  auto token = Request("POST", "/oauth/access_token", "", "application/x-www-form-urlencoded",
+                       "grant_type=implicit&client_id=bench");
   std::string access = json::parse(router.Handle(token).body)["access_token"];
-  epmock::internal::ApiRequest create{"POST", "/v2/integrations", "", "Bearer " + access,
-                                      "application/json", "http://h", kCreateBody};
+  auto create = Request("POST", "/v2/integrations", "Bearer " + access, "application/json", kCreateBody);
   for (auto _ : state) {
     auto response = router.Handle(create);
     if (response.status != 201) state.SkipWithError("create failed");
@@ -81,15 +91,12 @@ BENCHMARK(BM_RouterCreate);
 
 void BM_RouterGet(benchmark::State& state) {
   epmock::internal::Router router(epmock::ServerOptions{}, epmock::Spec::Default());
-  epmock::internal::ApiRequest token{"POST", "/oauth/access_token", "", "",
-                                     "application/x-www-form-urlencoded", "http://h",
-                                     "grant_type=implicit&client_id=bench"};
+  auto token = Request("POST", "/oauth/access_token", "", "application/x-www-form-urlencoded",
+                       "grant_type=implicit&client_id=bench");
   std::string access = json::parse(router.Handle(token).body)["access_token"];
-  epmock::internal::ApiRequest create{"POST", "/v2/integrations", "", "Bearer " + access,
-                                      "application/json", "http://h", kCreateBody};
+  auto create = Request("POST", "/v2/integrations", "Bearer " + access, "application/json", kCreateBody);
   std::string id = json::parse(router.Handle(create).body)["data"]["id"];
-  epmock::internal::ApiRequest get{"GET", "/v2/integrations/" + id, "", "Bearer " + access, "",
-                                   "http://h", ""};
+  auto get = Request("GET", "/v2/integrations/" + id, "Bearer " + access, "", "");
   for (auto _ : state) {
     auto response = router.Handle(get);
     if (response.status != 200) state.SkipWithError("get failed");

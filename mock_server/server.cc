@@ -2,10 +2,6 @@
 
 #include <httplib.h>
 
-#include <dirent.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <mutex>
@@ -13,7 +9,9 @@
 
 #include "api/errors.h"
 #include "api/router.h"
+#include "events/event_engine.h"
 #include "common/ids.h"
+#include "common/net.h"
 #include "epmock/spec.h"
 
 namespace epmock {
@@ -29,8 +27,14 @@ class Server::Impl {
   void Stop();
   void Serve(const httplib::Request& req, httplib::Response& res);
 
+  // The caller holds mu. The store of a client, created on first use.
+  std::shared_ptr<internal::Store> StoreOf(const std::string& client_id) {
+    return router->stores().ForClient(client_id);
+  }
+
   const ServerOptions options;
   std::unique_ptr<internal::Router> router;
+  std::unique_ptr<internal::EventEngine> events;  // from Start() to Stop()
   mutable std::mutex mu;  // guards the lifecycle below
   std::unique_ptr<httplib::Server> http;
   std::thread thread;
@@ -43,33 +47,6 @@ void WriteResponse(const ApiResponse& api, httplib::Response& res) {
   res.status = api.status;
   for (const auto& [name, value] : api.headers) res.set_header(name, value);
   if (!api.body.empty()) res.set_content(api.body, api.content_type.c_str());
-}
-
-// httplib's workers wait out the keep-alive timeout on idle connections before they notice
-// the server stopping, and httplib offers no handle on accepted sockets. So that Stop() is
-// prompt, shut down every connected socket of this process whose local port is ours: the
-// waiting worker then reads end-of-stream and finishes at once.
-void ShutdownAcceptedConnections(int port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return;
-  while (dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    long fd = std::strtol(entry->d_name, &end, 10);
-    if (!end || *end != '\0' || fd == dirfd(dir)) continue;
-    struct stat st;
-    if (fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
-    int local_port = -1;
-    if (local.ss_family == AF_INET) local_port = ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
-    if (local.ss_family == AF_INET6) local_port = ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-    if (local_port != port) continue;
-    // The listening socket has no peer; accepted connections do.
-    if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    shutdown(static_cast<int>(fd), SHUT_RDWR);
-  }
-  closedir(dir);
 }
 
 }  // namespace
@@ -85,13 +62,24 @@ void Server::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
   std::string host = req.get_header_value("Host");
   request.base_url = "http://" + (host.empty() ? options.host + ":" + std::to_string(port) : host);
   request.body = req.body;
-  WriteResponse(router->Handle(request), res);
+  if (req.path.rfind("/__sink/", 0) == 0) {
+    for (const auto& [name, value] : req.headers) {
+      // httplib adds these for its own bookkeeping; they were not sent.
+      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") continue;
+      request.headers.emplace_back(name, value);
+    }
+  }
+  ApiResponse response = router->Handle(request);
+  if (response.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
+  WriteResponse(response, res);
 }
 
 Status Server::Impl::Start() {
   std::lock_guard<std::mutex> lock(mu);
   if (http) return Status::Error("server already started");
   if (!router) router = std::make_unique<internal::Router>(options, Spec::Default());
+  events = std::make_unique<internal::EventEngine>(options, Spec::Default());
+  router->set_events(events.get());
 
   auto server = std::make_unique<httplib::Server>();
   const int threads = std::max(1, options.worker_threads);
@@ -151,6 +139,8 @@ Status Server::Impl::Start() {
                                         ? options.port
                                         : -1);
   if (bound <= 0) {
+    router->set_events(nullptr);
+    events.reset();
     return Status::Error("cannot listen on " + options.host + ":" + std::to_string(options.port));
   }
   port = bound;
@@ -169,9 +159,14 @@ void Server::Impl::Stop() {
   std::lock_guard<std::mutex> lock(mu);
   if (!http) return;
   http->stop();
-  ShutdownAcceptedConnections(port);
+  internal::ShutdownAcceptedConnections(port);
   if (thread.joinable()) thread.join();
   http.reset();
+  // No request can fire events now; what is still pending is finished or logged as not
+  // delivered.
+  router->set_events(nullptr);
+  events->Stop();
+  events.reset();
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -203,6 +198,8 @@ void Server::Reset() {
   impl_->router->stores().Reset();
   impl_->router->tokens().Reset();
   impl_->router->journal().Clear();
+  impl_->router->sinks().Reset();
+  if (impl_->events) impl_->events->faults().Reset();
 }
 
 std::vector<RequestRecord> Server::Requests() const {
@@ -228,6 +225,95 @@ nlohmann::json Server::Integrations(const std::string& client_id) const {
   if (!store) return out;
   for (const auto& integration : store->List()) out.push_back(internal::IntegrationToJson(integration, url));
   return out;
+}
+
+namespace {
+Status NotRunning() { return Status::Error("the server is not running; Start() it first"); }
+}  // namespace
+
+StatusOr<TriggeredEvent> Server::Trigger(const std::string& client_id, const TriggerRequest& request) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->events) return NotRunning();
+  return impl_->events->Trigger(impl_->StoreOf(client_id), request);
+}
+
+StatusOr<TriggeredEvent> Server::Replay(const std::string& client_id, const std::string& event_id,
+                                        const std::string& integration_id) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->events) return NotRunning();
+  return impl_->events->Replay(impl_->StoreOf(client_id), event_id, integration_id);
+}
+
+bool Server::WaitForDeliveries(std::chrono::milliseconds timeout) const {
+  internal::EventEngine* events = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    events = impl_->events.get();
+  }
+  // Not holding mu while waiting: Stop() may come from another thread, and it finishes
+  // every pending delivery before the engine goes.
+  return events == nullptr || events->WaitIdle(timeout);
+}
+
+std::vector<TriggeredEvent> Server::Events(const std::string& client_id) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::vector<TriggeredEvent> out;
+  if (!impl_->router) return out;
+  for (const auto& e : impl_->StoreOf(client_id)->Events()) out.push_back(internal::ToTriggeredEvent(*e));
+  return out;
+}
+
+std::vector<IntegrationJob> Server::Jobs(const std::string& client_id) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->router) return {};
+  return impl_->StoreOf(client_id)->Jobs("");
+}
+
+std::vector<IntegrationLog> Server::Logs(const std::string& client_id) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->router) return {};
+  return impl_->StoreOf(client_id)->Logs("", "");
+}
+
+StatusOr<Fault> Server::AddFault(const std::string& client_id, Fault fault) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->events) return NotRunning();
+  return impl_->events->faults().Add(StoreIdFor(client_id), std::move(fault));
+}
+
+std::vector<Fault> Server::Faults(const std::string& client_id) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->events) return {};
+  return impl_->events->faults().List(StoreIdFor(client_id));
+}
+
+void Server::ClearFaults(const std::string& client_id) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (impl_->events) impl_->events->faults().Clear(StoreIdFor(client_id));
+}
+
+std::vector<ReceivedRequest> Server::SinkRequests(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->router) return {};
+  auto sink = impl_->router->sinks().Find(name);
+  return sink ? sink->Requests() : std::vector<ReceivedRequest>{};
+}
+
+void Server::SinkRespondWith(const std::string& name, std::vector<SinkResponse> responses) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (!impl_->router) impl_->router = std::make_unique<internal::Router>(impl_->options, Spec::Default());
+  impl_->router->sinks().Get(name)->RespondWith(std::move(responses));
+}
+
+bool Server::WaitForSinkRequests(const std::string& name, std::size_t count,
+                                 std::chrono::milliseconds timeout) const {
+  std::shared_ptr<internal::SinkRecorder> sink;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (!impl_->router) return false;
+    sink = impl_->router->sinks().Get(name);
+  }
+  return sink->WaitForRequests(count, timeout);
 }
 
 }  // namespace epmock

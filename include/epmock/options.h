@@ -7,6 +7,7 @@
 #define EPMOCK_OPTIONS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace epmock {
@@ -37,6 +38,39 @@ struct ServerOptions {
 
   // Lifetime of the access tokens POST /oauth/access_token issues.
   int token_ttl_seconds = 3600;
+
+  // --- Event delivery -------------------------------------------------------------------
+  // The platform does not document its retry policy; this is epmock's, and configurable.
+
+  // Attempts per job, the first included.
+  int max_attempts = 5;
+
+  // Delay before the second attempt; it doubles after every further failure.
+  int retry_delay_ms = 1000;
+
+  // Multiplies every retry delay and injected delay, so a test can run hours of backoff in
+  // milliseconds (0.001: a 1 s delay takes 1 ms). Receiver timeouts stay in real time.
+  double time_scale = 1.0;
+
+  // A webhook that has not answered 2xx within this is a failed attempt (the platform: 10 s).
+  int webhook_timeout_ms = 10000;
+
+  // Verify the certificates of https receivers; trust `ca_file` (PEM) when it is set.
+  bool verify_tls = true;
+  std::string ca_file;
+
+  // Deliveries in flight at once, and per integration: a slow receiver holds at most
+  // `per_integration_concurrency` of them, so other integrations keep being served.
+  int max_delivery_threads = 256;
+  int per_integration_concurrency = 8;
+
+  // Seed of the generator that synthesizes resources: the same seed and the same triggers
+  // give the same resources.
+  std::uint64_t seed = 0;
+
+  // History kept per store; the oldest beyond it is dropped and counted.
+  std::size_t event_retention = 10000;
+  std::size_t log_retention = 100000;
 };
 
 }  // namespace epmock

@@ -14,6 +14,7 @@
 #ifndef EPMOCK_SERVER_H_
 #define EPMOCK_SERVER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,8 +22,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "epmock/event.h"
+#include "epmock/faults.h"
 #include "epmock/journal.h"
+#include "epmock/logs.h"
 #include "epmock/options.h"
+#include "epmock/sinks.h"
 #include "epmock/status.h"
 
 namespace epmock {
@@ -59,6 +64,38 @@ class Server {
 
   // The integrations of a client's store as the API would list them (secrets masked).
   nlohmann::json Integrations(const std::string& client_id) const;
+
+  // --- Events ---------------------------------------------------------------------------
+
+  // Fires an event in a client's store: the resource is the caller's or synthesized, and
+  // one job starts per enabled integration that observes the event. Returns at once;
+  // deliveries run in the background (see WaitForDeliveries). Needs a running server.
+  StatusOr<TriggeredEvent> Trigger(const std::string& client_id, const TriggerRequest& request);
+
+  // Delivers a past event again (same event id) as new jobs whose attempts count from 1:
+  // to one integration, or to every one that observes it now (empty integration_id).
+  StatusOr<TriggeredEvent> Replay(const std::string& client_id, const std::string& event_id,
+                                  const std::string& integration_id = "");
+
+  // Waits until no delivery is scheduled, queued or in flight, or the timeout passes.
+  bool WaitForDeliveries(std::chrono::milliseconds timeout) const;
+
+  // Newest first.
+  std::vector<TriggeredEvent> Events(const std::string& client_id) const;
+  std::vector<IntegrationJob> Jobs(const std::string& client_id) const;
+  std::vector<IntegrationLog> Logs(const std::string& client_id) const;
+
+  // Faults apply to the events fired after they are added.
+  StatusOr<Fault> AddFault(const std::string& client_id, Fault fault);
+  std::vector<Fault> Faults(const std::string& client_id) const;
+  void ClearFaults(const std::string& client_id);
+
+  // What the API port's sink /__sink/webhook/{name} received (a WebhookSink without a
+  // port of its own), and what it should answer.
+  std::vector<ReceivedRequest> SinkRequests(const std::string& name) const;
+  void SinkRespondWith(const std::string& name, std::vector<SinkResponse> responses);
+  bool WaitForSinkRequests(const std::string& name, std::size_t count,
+                           std::chrono::milliseconds timeout) const;
 
   class Impl;
 

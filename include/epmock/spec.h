@@ -74,6 +74,19 @@ class Spec {
   // The corrected OpenAPI document, as JSON.
   const nlohmann::json& OpenApi() const;
 
+  // Validates a delivery body: kind "webhook" (schemas/envelopes/webhook.schema.json) or
+  // "cloudevent" (schemas/envelopes/cloudevent.schema.json).
+  std::vector<SchemaViolation> ValidateEnvelope(const std::string& kind,
+                                                const nlohmann::json& envelope) const;
+
+  // Validates a synthesized resource against its schema in schemas/resources.json
+  // (resource names as in the catalog: "order", "cart", ...).
+  std::vector<SchemaViolation> ValidateResource(const std::string& resource,
+                                                const nlohmann::json& data) const;
+
+  // The entry of schemas/resources.json for a resource (schema, samples, by_event), or null.
+  const nlohmann::json* Resource(const std::string& resource) const;
+
   const std::vector<ObservableEvent>& Events() const;
   const ObservableEvent* FindEvent(const std::string& key) const;
 

@@ -1,12 +1,205 @@
 #include "api/admin_api.h"
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "api/errors.h"
+#include "api/integrations_api.h"
+#include "common/clock.h"
+#include "store/store.h"
 
 namespace epmock::internal {
 
 using nlohmann::json;
+
+namespace {
+
+ApiResponse Json(int status, const json& body) {
+  ApiResponse response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
+ApiResponse NoContent() {
+  ApiResponse response;
+  response.status = 204;
+  response.content_type.clear();
+  return response;
+}
+
+ApiResponse NotFound(const std::string& what) { return ErrorResponse(404, StatusTitle(404), what); }
+
+// The admin API's JSON bodies: same rules as the API's (media type, depth, syntax).
+std::optional<ApiResponse> ReadJson(const ApiRequest& request, json* body, bool optional) {
+  if (request.body.empty() && optional) {
+    *body = json::object();
+    return std::nullopt;
+  }
+  if (NestsDeeperThan(request.body, kMaxJsonDepth)) {
+    return ErrorResponse(400, StatusTitle(400), "The body nests more than 64 levels deep", "");
+  }
+  *body = json::parse(request.body, nullptr, false);
+  if (body->is_discarded()) return ErrorResponse(400, StatusTitle(400), "The body is not valid JSON", "");
+  if (!body->is_object()) return ErrorResponse(400, StatusTitle(400), "The body must be a JSON object", "");
+  return std::nullopt;
+}
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+json LogWithEvent(const IntegrationLog& log) {
+  json out = LogToJson(log);
+  out["event_id"] = log.event_id;
+  out["final"] = log.final;
+  return out;
+}
+
+ApiResponse NotRunning() {
+  return ErrorResponse(503, StatusTitle(503), "The server is not running; events cannot be delivered");
+}
+
+ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
+  const std::string& method = c.request.method;
+  if (s.size() == 2 && method == "POST") {  // POST /__admin/events
+    if (!c.events) return NotRunning();
+    json body;
+    if (auto error = ReadJson(c.request, &body, false)) return *error;
+    if (!body.contains("type") || !body["type"].is_string()) {
+      return ErrorResponse(422, StatusTitle(422), "type is required: an observable event key such as order.paid", "/type");
+    }
+    TriggerRequest request{body["type"].get<std::string>(), std::nullopt, std::nullopt};
+    if (body.contains("data") && !body["data"].is_null()) request.data = body["data"];
+    if (body.contains("included") && !body["included"].is_null()) request.included = body["included"];
+    StatusOr<TriggeredEvent> event = c.events->Trigger(c.store, request);
+    if (!event.ok()) return ErrorResponse(422, StatusTitle(422), event.status().message(), "");
+    return Json(201, {{"data", event->ToJson()}});
+  }
+  if (s.size() == 2 && method == "GET") {  // GET /__admin/events
+    json data = json::array();
+    for (const auto& e : c.store->Events()) data.push_back(ToTriggeredEvent(*e).ToJson());
+    return Json(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedEvents()}}}});
+  }
+  if (s.size() == 3 && method == "GET") {  // GET /__admin/events/{id}
+    auto event = c.store->FindEvent(s[2]);
+    if (!event) return NotFound("No event " + s[2] + " in this store");
+    json out = ToTriggeredEvent(*event).ToJson();
+    json logs = json::array();
+    for (const IntegrationLog& log : c.store->Logs("", "")) {
+      if (log.event_id == event->id) logs.push_back(LogWithEvent(log));
+    }
+    out["logs"] = std::move(logs);
+    return Json(200, {{"data", std::move(out)}});
+  }
+  if (s.size() == 4 && s[3] == "replay" && method == "POST") {  // POST /__admin/events/{id}/replay
+    if (!c.events) return NotRunning();
+    json body;
+    if (auto error = ReadJson(c.request, &body, true)) return *error;
+    std::string integration_id;
+    if (body.contains("integration_id")) {
+      if (!body["integration_id"].is_string()) {
+        return ErrorResponse(422, StatusTitle(422), "integration_id must be a string", "/integration_id");
+      }
+      integration_id = body["integration_id"].get<std::string>();
+    }
+    StatusOr<TriggeredEvent> event = c.events->Replay(c.store, s[2], integration_id);
+    if (!event.ok()) {
+      const bool missing = event.status().message().rfind("not found", 0) == 0;
+      return ErrorResponse(missing ? 404 : 422, StatusTitle(missing ? 404 : 422), event.status().message());
+    }
+    return Json(201, {{"data", event->ToJson()}});
+  }
+  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
+}
+
+ApiResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
+  if (!c.events) return NotRunning();
+  FaultRegistry& faults = c.events->faults();
+  const std::string& method = c.request.method;
+  if (s.size() == 2 && method == "POST") {
+    json body;
+    if (auto error = ReadJson(c.request, &body, false)) return *error;
+    StatusOr<Fault> fault = Fault::FromJson(body);
+    if (!fault.ok()) return ErrorResponse(422, StatusTitle(422), fault.status().message(), "");
+    if (!fault->integration_id.empty() && !c.store->Get(fault->integration_id)) {
+      return ErrorResponse(422, StatusTitle(422), "No integration " + fault->integration_id + " in this store",
+                           "/integration_id");
+    }
+    return Json(201, {{"data", faults.Add(c.store->id(), *fault).ToJson()}});
+  }
+  if (s.size() == 2 && method == "GET") {
+    json data = json::array();
+    for (const Fault& f : faults.List(c.store->id())) data.push_back(f.ToJson());
+    return Json(200, {{"data", std::move(data)}});
+  }
+  if (s.size() == 2 && method == "DELETE") {
+    faults.Clear(c.store->id());
+    return NoContent();
+  }
+  if (s.size() == 3 && method == "DELETE") {
+    return faults.Remove(c.store->id(), s[2]) ? NoContent() : NotFound("No fault " + s[2] + " in this store");
+  }
+  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
+}
+
+ApiResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
+  // /__admin/sinks/webhook/{name}
+  if (s.size() != 4 || s[2] != "webhook") return NotFound("A sink is /__admin/sinks/webhook/{name}");
+  const std::string& method = c.request.method;
+  if (method == "GET") {
+    json data = json::array();
+    if (auto sink = c.sinks.Find(s[3])) {
+      for (const ReceivedRequest& r : sink->Requests()) data.push_back(ToJson(r));
+    }
+    return Json(200, {{"data", std::move(data)}, {"meta", {{"url", c.request.base_url + "/__sink/webhook/" + s[3]}}}});
+  }
+  if (method == "PUT") {
+    json body;
+    if (auto error = ReadJson(c.request, &body, false)) return *error;
+    StatusOr<std::vector<SinkResponse>> responses = SinkResponsesFromJson(body);
+    if (!responses.ok()) return ErrorResponse(422, StatusTitle(422), responses.status().message(), "/responses");
+    c.sinks.Get(s[3])->RespondWith(*responses);
+    return NoContent();
+  }
+  if (method == "DELETE") {
+    if (auto sink = c.sinks.Find(s[3])) sink->Clear();
+    return NoContent();
+  }
+  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
+}
+
+ApiResponse Idle(RouteContext& c) {
+  // GET /__admin/idle?timeout_ms=N: waits until no delivery is pending (any language's way
+  // to wait for deliveries without sleeping).
+  long timeout_ms = 5000;
+  if (auto it = c.params.find("timeout_ms"); it != c.params.end()) {
+    char* end = nullptr;
+    timeout_ms = std::strtol(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || timeout_ms < 0 || timeout_ms > 600000) {
+      return ErrorResponse(400, StatusTitle(400), "timeout_ms must be a whole number from 0 to 600000", "timeout_ms");
+    }
+  }
+  if (!c.events) return NotRunning();
+  const bool idle = c.events->WaitIdle(std::chrono::milliseconds(timeout_ms));
+  if (!idle) {
+    return ErrorResponse(408, StatusTitle(408),
+                         std::to_string(c.events->Outstanding()) + " deliveries still pending after " +
+                             std::to_string(timeout_ms) + " ms");
+  }
+  return Json(200, {{"idle", true}});
+}
+
+}  // namespace
 
 ApiResponse AdminHealth(const ApiRequest& request) {
   if (request.method != "GET") {
@@ -20,27 +213,29 @@ ApiResponse AdminHealth(const ApiRequest& request) {
 ApiResponse HandleAdminRequest(RouteContext& c, Journal& journal) {
   const std::string& path = c.request.path;
   const std::string& method = c.request.method;
+  const std::vector<std::string> s = Segments(path);  // {"__admin", ...}
   if (path == "/__admin/requests" && method == "GET") {
     json data = json::array();
-    for (const RequestRecord& r : journal.Records(c.store.id())) data.push_back(ToJson(r));
-    ApiResponse response;
-    response.body = json{{"data", std::move(data)},
-                         {"meta",
-                          {{"store_id", c.store.id()},
-                           {"capacity", journal.Capacity()},
-                           {"dropped", journal.Dropped()}}}}
-                        .dump(-1, ' ', false, json::error_handler_t::replace);
-    return response;
+    for (const RequestRecord& r : journal.Records(c.store->id())) data.push_back(ToJson(r));
+    return Json(200, {{"data", std::move(data)},
+                      {"meta", {{"store_id", c.store->id()}, {"capacity", journal.Capacity()}, {"dropped", journal.Dropped()}}}});
   }
   if (path == "/__admin/reset" && method == "POST") {
-    c.store.Clear();
-    journal.ClearStore(c.store.id());
-    ApiResponse response;
-    response.status = 204;
-    response.content_type.clear();
-    return response;
+    c.store->Clear();
+    journal.ClearStore(c.store->id());
+    if (c.events) c.events->faults().Clear(c.store->id());
+    return NoContent();
   }
-  return ErrorResponse(404, StatusTitle(404), "No such admin endpoint: " + method + " " + path);
+  if (path == "/__admin/deliveries" && method == "GET") {
+    json data = json::array();
+    for (const IntegrationLog& log : c.store->Logs("", "")) data.push_back(LogWithEvent(log));
+    return Json(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedLogs()}}}});
+  }
+  if (path == "/__admin/idle" && method == "GET") return Idle(c);
+  if (s.size() >= 2 && s[1] == "events") return Events(c, s);
+  if (s.size() >= 2 && s[1] == "faults") return Faults(c, s);
+  if (s.size() >= 2 && s[1] == "sinks") return Sinks(c, s);
+  return NotFound("No such admin endpoint: " + method + " " + path);
 }
 
 }  // namespace epmock::internal

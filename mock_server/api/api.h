@@ -19,6 +19,8 @@ struct ApiRequest {
   std::string content_type;  // Content-Type header, "" if absent
   std::string base_url;      // "http://host:port", from the Host header
   std::string body;
+  // Every header, filled only for the sink routes (/__sink/...), which record them.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct ApiResponse {
@@ -26,6 +28,7 @@ struct ApiResponse {
   std::string body;  // empty for 204
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  int delay_ms = 0;  // the adapter waits this long before answering (programmed sinks)
 };
 
 // Decoded query or form parameters, in order. Returns false on malformed percent-encoding.

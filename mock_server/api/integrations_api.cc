@@ -151,7 +151,7 @@ ApiResponse Create(RouteContext& c) {
   integration.id = NewUuid();
   ApplyAttributes(body["data"], &integration);
   integration.created_at_ms = integration.updated_at_ms = NowMillis();
-  if (!c.store.Add(integration, static_cast<std::size_t>(std::max(0, c.options.integration_limit)))) {
+  if (!c.store->Add(integration, static_cast<std::size_t>(std::max(0, c.options.integration_limit)))) {
     c.record.validation_errors.push_back("integration limit reached");
     return ErrorResponse(422, StatusTitle(422),
                          "You have reached the integration limit of " +
@@ -160,19 +160,20 @@ ApiResponse Create(RouteContext& c) {
                          "/data");
   }
   json out = {{"data", IntegrationToJson(integration, c.request.base_url)}};
+  if (c.events) c.events->IntegrationChanged(c.store, "integration.created", out["data"]);
   ApiResponse response = JsonResponse(201, out);
   response.headers.emplace_back("Location", out["data"]["links"]["self"].get<std::string>());
   return response;
 }
 
 ApiResponse Get(RouteContext& c, const std::string& id) {
-  std::optional<Integration> integration = c.store.Get(id);
+  std::optional<Integration> integration = c.store->Get(id);
   if (!integration) return NotFound();
   return JsonResponse(200, {{"data", IntegrationToJson(*integration, c.request.base_url)}});
 }
 
 ApiResponse Update(RouteContext& c, const std::string& id) {
-  std::optional<Integration> current = c.store.Get(id);
+  std::optional<Integration> current = c.store->Get(id);
   if (!current) return NotFound();
   json body;
   if (auto error = ParseBody(c.request, &body)) return *error;
@@ -200,12 +201,15 @@ ApiResponse Update(RouteContext& c, const std::string& id) {
     return ValidationFailed(whole);
   }
   updated.updated_at_ms = std::max(NowMillis(), current->updated_at_ms);
-  if (!c.store.Replace(updated)) return NotFound();  // deleted meanwhile
-  return JsonResponse(200, {{"data", IntegrationToJson(updated, c.request.base_url)}});
+  if (!c.store->Replace(updated)) return NotFound();  // deleted meanwhile
+  json out = {{"data", IntegrationToJson(updated, c.request.base_url)}};
+  if (c.events) c.events->IntegrationChanged(c.store, "integration.updated", out["data"]);
+  return JsonResponse(200, out);
 }
 
 ApiResponse Delete(RouteContext& c, const std::string& id) {
-  if (!c.store.Remove(id)) return NotFound();
+  if (!c.store->Remove(id)) return NotFound();
+  if (c.events) c.events->IntegrationChanged(c.store, "integration.deleted", {{"id", id}, {"type", "integration"}});
   ApiResponse response;
   response.status = 204;
   response.content_type.clear();
@@ -216,7 +220,7 @@ ApiResponse List(RouteContext& c) {
   Page page;
   if (auto error = ParsePage(c.params, &page)) return ErrorResponse({*error});
   std::size_t total = 0;
-  std::vector<Integration> integrations = c.store.ListPage(page.offset, page.limit, &total);
+  std::vector<Integration> integrations = c.store->ListPage(page.offset, page.limit, &total);
   json data = json::array();
   for (const Integration& i : integrations) data.push_back(IntegrationToJson(i, c.request.base_url));
   json out = {{"data", std::move(data)},
@@ -280,19 +284,19 @@ bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& 
   } else if (operation_id == "DeleteIntegration") {
     *response = Delete(c, id);
   } else if (operation_id == "ListStoreLogs") {
-    *response = LogStyleList(c, c.store.Logs("", ""), base + "/logs", LogToJson);
+    *response = LogStyleList(c, c.store->Logs("", ""), base + "/logs", LogToJson);
   } else if (operation_id == "ListIntegrationLogs") {
-    *response = c.store.Get(id) ? LogStyleList(c, c.store.Logs(id, ""), base + "/" + id + "/logs",
+    *response = c.store->Get(id) ? LogStyleList(c, c.store->Logs(id, ""), base + "/" + id + "/logs",
                                                LogToJson)
                                 : NotFound();
   } else if (operation_id == "ListIntegrationJobs") {
-    *response = c.store.Get(id) ? LogStyleList(c, c.store.Jobs(id), base + "/" + id + "/jobs",
+    *response = c.store->Get(id) ? LogStyleList(c, c.store->Jobs(id), base + "/" + id + "/jobs",
                                                JobToJson)
                                 : NotFound();
   } else if (operation_id == "ListJobLogs") {
     const std::string job = s.size() > 4 ? s[4] : "";
-    *response = c.store.Get(id) && c.store.HasJob(id, job)
-                    ? LogStyleList(c, c.store.Logs(id, job),
+    *response = c.store->Get(id) && c.store->HasJob(id, job)
+                    ? LogStyleList(c, c.store->Logs(id, job),
                                    base + "/" + id + "/jobs/" + job + "/logs", LogToJson)
                     : NotFound();
   } else {

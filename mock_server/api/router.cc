@@ -60,6 +60,7 @@ Router::Router(ServerOptions options, std::shared_ptr<const Spec> spec)
     : options_(std::move(options)),
       spec_(std::move(spec)),
       tokens_(options_.token_ttl_seconds),
+      stores_(Retention{options_.event_retention, options_.log_retention}),
       journal_(options_.journal_capacity) {}
 
 ApiResponse Router::Handle(const ApiRequest& request) {
@@ -78,8 +79,10 @@ ApiResponse Router::Handle(const ApiRequest& request) {
   record.status = response.status;
   record.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  // The admin API is the test's window onto the engine, not traffic to record.
-  if (request.path.rfind("/__admin/", 0) != 0) journal_.Record(std::move(record));
+  // The admin API and the sinks are the test's side of the engine, not traffic to record.
+  if (request.path.rfind("/__admin/", 0) != 0 && request.path.rfind("/__sink/", 0) != 0) {
+    journal_.Record(std::move(record));
+  }
   return response;
 }
 
@@ -101,6 +104,7 @@ ApiResponse Router::Dispatch(const ApiRequest& request, RequestRecord& record) {
   }
   if (request.path.rfind("/v2/", 0) == 0) return HandleV2(request, params, record);
   if (request.path.rfind("/__admin/", 0) == 0) return HandleAdmin(request, params, record);
+  if (request.path.rfind("/__sink/webhook/", 0) == 0) return HandleSink(request);
   return ErrorResponse(404, StatusTitle(404),
                        "No such endpoint: " + request.method + " " + request.path);
 }
@@ -134,7 +138,7 @@ ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params,
     return r;
   }
   record.operation_id = *operation;
-  RouteContext context{request, params, *store, *spec_, options_, record};
+  RouteContext context{request, params, store, *spec_, options_, record, events_.load(), sinks_};
   ApiResponse response;
   if (!HandleIntegrationsOperation(*operation, context, &response)) {
     return ErrorResponse(501, "Not Implemented", *operation + " is not implemented");
@@ -153,8 +157,27 @@ ApiResponse Router::HandleAdmin(const ApiRequest& request, const Params& params,
   }
   std::shared_ptr<Store> store = stores_.ForClient(*client_id);
   record.store_id = store->id();
-  RouteContext context{request, params, *store, *spec_, options_, record};
+  RouteContext context{request, params, store, *spec_, options_, record, events_.load(), sinks_};
   return HandleAdminRequest(context, journal_);
+}
+
+ApiResponse Router::HandleSink(const ApiRequest& request) {
+  const std::string name = request.path.substr(std::string("/__sink/webhook/").size());
+  if (name.empty() || name.find('/') != std::string::npos) {
+    return ErrorResponse(404, StatusTitle(404), "A sink is /__sink/webhook/{name}, one path segment");
+  }
+  ReceivedRequest received;
+  received.method = request.method;
+  received.path = request.path;
+  received.headers = request.headers;
+  received.body = request.body;
+  SinkResponse answer = sinks_.Get(name)->Record(std::move(received));
+  ApiResponse response;
+  response.status = answer.status;
+  response.body = answer.body;
+  response.content_type = "text/plain";
+  response.delay_ms = answer.delay_ms;
+  return response;
 }
 
 }  // namespace epmock::internal

@@ -3,6 +3,7 @@
 #ifndef EPMOCK_API_ROUTER_H_
 #define EPMOCK_API_ROUTER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "api/journal.h"
 #include "epmock/options.h"
 #include "epmock/spec.h"
+#include "events/event_engine.h"
+#include "sinks/recorder.h"
 #include "store/store.h"
 
 namespace epmock::internal {
@@ -19,20 +22,26 @@ namespace epmock::internal {
 struct RouteContext {
   const ApiRequest& request;
   const Params& params;
-  Store& store;
+  std::shared_ptr<Store> store;
   const Spec& spec;
   const ServerOptions& options;
   RequestRecord& record;  // handlers fill in validation outcome
+  EventEngine* events;    // null while the server is not running
+  SinkRegistry& sinks;
 };
 
 class Router {
  public:
   Router(ServerOptions options, std::shared_ptr<const Spec> spec);
 
+  // The event engine CRUD and the admin API fire events through (null: none).
+  void set_events(EventEngine* events) { events_ = events; }
+
   // Never throws: an unexpected exception becomes a 500 in the platform's error shape.
   ApiResponse Handle(const ApiRequest& request);
 
   StoreRegistry& stores() { return stores_; }
+  SinkRegistry& sinks() { return sinks_; }
   Journal& journal() { return journal_; }
   TokenRegistry& tokens() { return tokens_; }
   const Spec& spec() const { return *spec_; }
@@ -41,12 +50,15 @@ class Router {
   ApiResponse Dispatch(const ApiRequest& request, RequestRecord& record);
   ApiResponse HandleV2(const ApiRequest& request, const Params& params, RequestRecord& record);
   ApiResponse HandleAdmin(const ApiRequest& request, const Params& params, RequestRecord& record);
+  ApiResponse HandleSink(const ApiRequest& request);
 
   const ServerOptions options_;
   const std::shared_ptr<const Spec> spec_;
   TokenRegistry tokens_;
   StoreRegistry stores_;
   Journal journal_;
+  SinkRegistry sinks_;
+  std::atomic<EventEngine*> events_{nullptr};
 };
 
 }  // namespace epmock::internal

@@ -11,6 +11,9 @@ int Serve(const std::vector<std::string>& args);
 extern const char kServeHelp[];
 
 int Schema(const std::vector<std::string>& args);
+
+int Trigger(const std::vector<std::string>& args);
+extern const char kTriggerHelp[];
 extern const char kSchemaHelp[];
 
 }  // namespace epmock::cli

@@ -12,6 +12,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  serve     run the fake Integrations API until SIGINT/SIGTERM\n"
+    "  trigger   fire an event on a running epmock serve\n"
     "  schema    print the (corrected) OpenAPI description as JSON\n"
     "\n"
     "'epmock <command> --help' describes a command's flags.\n";
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "serve") return epmock::cli::Serve(args);
   if (command == "schema") return epmock::cli::Schema(args);
+  if (command == "trigger") return epmock::cli::Trigger(args);
   std::fprintf(stderr, "epmock: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }

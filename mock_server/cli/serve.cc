@@ -31,6 +31,17 @@ const char kServeHelp[] =
     "  --worker-threads N       connections served at once (default 64)\n"
     "  --idle-timeout-s N       idle or half-open connections are closed after N seconds\n"
     "                           (default 5)\n"
+    "\n"
+    "event delivery:\n"
+    "  --max-attempts N         attempts per delivery, the first included (default 5)\n"
+    "  --retry-delay-ms MS      delay before the first retry, doubling after each (default 1000)\n"
+    "  --time-scale X           multiplies retry and injected delays (default 1; 0.001 runs\n"
+    "                           an hour of backoff in 3.6 s)\n"
+    "  --webhook-timeout-ms MS  a webhook not answering 2xx within MS has failed (default 10000)\n"
+    "  --webhook-ca-file PEM    trust this CA for https webhooks\n"
+    "  --webhook-insecure       do not verify https webhooks' certificates (self-signed receivers)\n"
+    "  --seed N                 seed of the resource synthesizer: same seed, same resources\n"
+    "                           (default 0)\n"
     "  --help                   this text\n";
 
 namespace {
@@ -61,6 +72,10 @@ int Serve(const std::vector<std::string>& args) {
       {"--journal-capacity", {0, LONG_MAX, [&](long v) { options.journal_capacity = static_cast<std::size_t>(v); }}},
       {"--worker-threads", {1, 4096, [&](long v) { options.worker_threads = static_cast<int>(v); }}},
       {"--idle-timeout-s", {1, 3600, [&](long v) { options.idle_timeout_seconds = static_cast<int>(v); }}},
+      {"--max-attempts", {1, 1000, [&](long v) { options.max_attempts = static_cast<int>(v); }}},
+      {"--retry-delay-ms", {0, 86400000, [&](long v) { options.retry_delay_ms = static_cast<int>(v); }}},
+      {"--webhook-timeout-ms", {1, 600000, [&](long v) { options.webhook_timeout_ms = static_cast<int>(v); }}},
+      {"--seed", {0, LONG_MAX, [&](long v) { options.seed = static_cast<std::uint64_t>(v); }}},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];
@@ -87,6 +102,26 @@ int Serve(const std::vector<std::string>& args) {
     if (flag == "--host") {
       if (!takes_value()) return 2;
       options.host = value;
+      continue;
+    }
+    if (flag == "--webhook-ca-file") {
+      if (!takes_value()) return 2;
+      options.ca_file = value;
+      continue;
+    }
+    if (flag == "--webhook-insecure") {
+      options.verify_tls = false;
+      continue;
+    }
+    if (flag == "--time-scale") {
+      if (!takes_value()) return 2;
+      char* end = nullptr;
+      double scale = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(scale >= 0) || scale > 1000) {
+        std::fprintf(stderr, "epmock serve: --time-scale takes a number from 0 to 1000, not '%s'\n", value.c_str());
+        return 2;
+      }
+      options.time_scale = scale;
       continue;
     }
     auto it = int_flags.find(flag);

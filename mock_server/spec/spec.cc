@@ -26,6 +26,8 @@ constexpr char kOpenApiFile[] = "integrations.openapi.yaml";
 constexpr char kJsonSchemaFile[] = "integrations.schema.json";
 constexpr char kOverlayFile[] = "overlay.json";
 constexpr char kCatalogFile[] = "observable-events.json";
+constexpr char kResourcesFile[] = "resources.json";
+constexpr const char* kEnvelopes[] = {"webhook", "cloudevent"};
 constexpr char kLibraryRef[] = "#/$defs/";
 constexpr char kOpenApiRef[] = "#/components/schemas/";
 
@@ -39,6 +41,7 @@ StatusOr<std::string> ReadSchemaFile(const SpecOptions& options, const std::stri
   // On disk the published files sit in published/, as in the source tree.
   const bool published = name == kOpenApiFile || name == kJsonSchemaFile;
   std::string path = options.schema_dir + (published ? "/published/" : "/") + name;
+  if (name.rfind("envelopes/", 0) == 0) path = options.schema_dir + "/" + name;
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::Error("cannot read " + path);
   std::ostringstream content;
@@ -154,6 +157,9 @@ class Spec::Impl {
   std::vector<Route> routes;
   std::vector<ObservableEvent> events;
   std::map<std::string, std::size_t> event_index;
+  json resources;  // schemas/resources.json "resources"
+  std::map<std::string, std::shared_ptr<CompiledSchema>> resource_schemas;
+  std::map<std::string, std::shared_ptr<CompiledSchema>> envelopes;
 
   Status Load(const SpecOptions& options);
 
@@ -161,6 +167,7 @@ class Spec::Impl {
   Status LoadDocuments(const SpecOptions& options);
   Status CompileOperations();
   Status LoadCatalog(const SpecOptions& options);
+  Status LoadDeliverySchemas(const SpecOptions& options);
   const json* ResolveResponse(const json& response) const;
 };
 
@@ -289,11 +296,36 @@ Status Spec::Impl::LoadCatalog(const SpecOptions& options) {
   return Status::Ok();
 }
 
+Status Spec::Impl::LoadDeliverySchemas(const SpecOptions& options) {
+  StatusOr<json> resources_doc = ParseJsonFile(options, kResourcesFile);
+  if (!resources_doc.ok()) return resources_doc.status();
+  resources = resources_doc->at("resources");
+  for (const auto& [name, entry] : resources.items()) {
+    auto compiled = Compile(entry.at("schema"), json::object());
+    if (!compiled.ok()) return Status::Error("resource " + name + ": " + compiled.status().message());
+    resource_schemas[name] = *compiled;
+  }
+  for (const ObservableEvent& event : events) {
+    if (!resources.contains(event.resource)) {
+      return Status::Error("no sample resource for " + event.key + " in " + kResourcesFile);
+    }
+  }
+  for (const char* kind : kEnvelopes) {
+    StatusOr<json> schema = ParseJsonFile(options, std::string("envelopes/") + kind + ".schema.json");
+    if (!schema.ok()) return schema.status();
+    auto compiled = Compile(*schema, json::object());
+    if (!compiled.ok()) return Status::Error(std::string("envelope ") + kind + ": " + compiled.status().message());
+    envelopes[kind] = *compiled;
+  }
+  return Status::Ok();
+}
+
 Status Spec::Impl::Load(const SpecOptions& options) {
   try {
     Status s = LoadDocuments(options);
     if (s.ok()) s = CompileOperations();
     if (s.ok()) s = LoadCatalog(options);
+    if (s.ok()) s = LoadDeliverySchemas(options);
     return s;
   } catch (const std::exception& e) {
     return Status::Error(std::string("malformed schema files: ") + e.what());
@@ -364,6 +396,25 @@ std::optional<std::string> Spec::OperationFor(const std::string& method,
     if (match) return route.operation_id;
   }
   return std::nullopt;
+}
+
+std::vector<SchemaViolation> Spec::ValidateEnvelope(const std::string& kind,
+                                                    const json& envelope) const {
+  auto it = impl_->envelopes.find(kind);
+  if (it == impl_->envelopes.end()) return {{"", "no envelope schema named " + kind}};
+  return Run(*it->second, envelope);
+}
+
+std::vector<SchemaViolation> Spec::ValidateResource(const std::string& resource,
+                                                    const json& data) const {
+  auto it = impl_->resource_schemas.find(resource);
+  if (it == impl_->resource_schemas.end()) return {{"", "no resource schema for " + resource}};
+  return Run(*it->second, data);
+}
+
+const json* Spec::Resource(const std::string& resource) const {
+  auto it = impl_->resources.find(resource);
+  return it == impl_->resources.end() ? nullptr : &*it;
 }
 
 const json& Spec::OpenApi() const { return impl_->openapi; }

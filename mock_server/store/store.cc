@@ -48,6 +48,46 @@ json IntegrationToJson(const Integration& integration, const std::string& base_u
   return out;
 }
 
+}  // namespace epmock::internal
+
+namespace epmock {
+
+nlohmann::json TriggeredEvent::ToJson() const {
+  nlohmann::json job_list = nlohmann::json::array();
+  for (const EventJob& j : jobs) {
+    job_list.push_back({{"id", j.job_id}, {"integration_id", j.integration_id}, {"integration_type", j.integration_type}});
+  }
+  nlohmann::json skipped_list = nlohmann::json::array();
+  for (const SkippedIntegration& s : skipped) {
+    skipped_list.push_back({{"integration_id", s.integration_id}, {"reason", s.reason}});
+  }
+  return {{"id", id},
+          {"type", type},
+          {"store_id", store_id},
+          {"created_at", created_at},
+          {"data", data},
+          {"included", included},
+          {"jobs", std::move(job_list)},
+          {"skipped", std::move(skipped_list)}};
+}
+
+}  // namespace epmock
+
+namespace epmock::internal {
+
+TriggeredEvent ToTriggeredEvent(const EventRecord& record) {
+  TriggeredEvent event;
+  event.id = record.id;
+  event.type = record.type;
+  event.store_id = record.store_id;
+  event.created_at = Rfc3339Millis(record.created_at_ms);
+  event.data = record.data;
+  event.included = record.included;
+  event.jobs = record.jobs;
+  event.skipped = record.skipped;
+  return event;
+}
+
 json JobToJson(const IntegrationJob& job) {
   return {{"id", job.id},
           {"type", "integration-job"},
@@ -128,14 +168,63 @@ std::size_t Store::Size() const {
   return integrations_.size();
 }
 
+void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  events_by_id_[event->id] = event;
+  events_.push_back(std::move(event));
+  while (events_.size() > retention_.events) {
+    events_by_id_.erase(events_.front()->id);
+    events_.pop_front();
+    ++dropped_events_;
+  }
+}
+
+std::shared_ptr<const EventRecord> Store::FindEvent(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = events_by_id_.find(id);
+  return it == events_by_id_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const EventRecord>> Store::Events() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {events_.rbegin(), events_.rend()};
+}
+
+void Store::AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = events_by_id_.find(event_id);
+  if (it == events_by_id_.end()) return;
+  auto updated = std::make_shared<EventRecord>(*it->second);
+  updated->jobs.insert(updated->jobs.end(), jobs.begin(), jobs.end());
+  for (auto& e : events_) {
+    if (e->id == event_id) e = updated;
+  }
+  it->second = std::move(updated);
+}
+
 void Store::AddJob(const IntegrationJob& job) {
   std::lock_guard<std::mutex> lock(mu_);
   jobs_.push_back(job);
+  while (jobs_.size() > retention_.logs) jobs_.pop_front();
 }
 
 void Store::AddLog(const IntegrationLog& log) {
   std::lock_guard<std::mutex> lock(mu_);
   logs_.push_back(log);
+  while (logs_.size() > retention_.logs) {
+    logs_.pop_front();
+    ++dropped_logs_;
+  }
+}
+
+std::uint64_t Store::DroppedEvents() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_events_;
+}
+
+std::uint64_t Store::DroppedLogs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_logs_;
 }
 
 std::vector<IntegrationJob> Store::Jobs(const std::string& integration_id) const {
@@ -172,13 +261,15 @@ void Store::Clear() {
   integrations_.clear();
   jobs_.clear();
   logs_.clear();
+  events_.clear();
+  events_by_id_.clear();
 }
 
 std::shared_ptr<Store> StoreRegistry::ForClient(const std::string& client_id) {
   std::string store_id = Server::StoreIdFor(client_id);
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<Store>& store = by_store_id_[store_id];
-  if (!store) store = std::make_shared<Store>(store_id);
+  if (!store) store = std::make_shared<Store>(store_id, retention_);
   return store;
 }
 

@@ -6,6 +6,7 @@
 #define EPMOCK_STORE_STORE_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -15,6 +16,9 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "epmock/event.h"
+#include "epmock/logs.h"
 
 namespace epmock::internal {
 
@@ -30,28 +34,19 @@ struct Integration {
   std::int64_t updated_at_ms = 0;
 };
 
-// An event delivered (or being delivered) to one integration.
-struct IntegrationJob {
+// An event as the engine keeps it, for the admin API and replays.
+struct EventRecord {
   std::string id;
-  std::string integration_id;
-  std::string event_id;
-  std::string triggered_by;
+  std::string type;
+  std::string store_id;
   std::int64_t created_at_ms = 0;
+  nlohmann::json data;      // as delivered ({id, type} for deletes)
+  nlohmann::json included;  // null when none
+  std::vector<EventJob> jobs;
+  std::vector<SkippedIntegration> skipped;
 };
 
-// One delivery attempt.
-struct IntegrationLog {
-  std::string id;
-  std::string integration_id;
-  std::string job_id;
-  bool succeeded = false;
-  int attempt = 1;
-  double processing_time_s = 0;
-  std::optional<std::string> body;
-  std::optional<int> status_code;
-  std::optional<std::string> error_detail;
-  std::int64_t created_at_ms = 0;
-};
+TriggeredEvent ToTriggeredEvent(const EventRecord& record);
 
 // The integration as the API returns it: JSON:API resource with secrets masked.
 nlohmann::json IntegrationToJson(const Integration& integration, const std::string& base_url);
@@ -64,9 +59,16 @@ std::string MaskSecret(const std::string& secret);
 nlohmann::json MaskedConfiguration(const std::string& integration_type,
                                    const nlohmann::json& configuration);
 
+// How much history a store keeps; the oldest entries beyond it are dropped and counted.
+struct Retention {
+  std::size_t events = 10000;
+  std::size_t logs = 100000;  // jobs are kept as long as a log of theirs is
+};
+
 class Store {
  public:
-  explicit Store(std::string id) : id_(std::move(id)) {}
+  explicit Store(std::string id, Retention retention = {})
+      : id_(std::move(id)), retention_(retention) {}
 
   const std::string& id() const { return id_; }
 
@@ -84,8 +86,17 @@ class Store {
                                     std::size_t* total) const;
   std::size_t Size() const;
 
+  void AddEvent(std::shared_ptr<const EventRecord> event);
+  std::shared_ptr<const EventRecord> FindEvent(const std::string& id) const;
+  // Newest first.
+  std::vector<std::shared_ptr<const EventRecord>> Events() const;
+  // Adds jobs to a recorded event (a replay).
+  void AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs);
+
   void AddJob(const IntegrationJob& job);
   void AddLog(const IntegrationLog& log);
+  std::uint64_t DroppedEvents() const;
+  std::uint64_t DroppedLogs() const;
   // Newest first. An empty integration_id or job_id matches all.
   std::vector<IntegrationJob> Jobs(const std::string& integration_id) const;
   std::vector<IntegrationLog> Logs(const std::string& integration_id,
@@ -96,16 +107,22 @@ class Store {
 
  private:
   const std::string id_;
+  const Retention retention_;
   mutable std::mutex mu_;
   std::vector<std::string> order_;  // ids in creation order
   std::unordered_map<std::string, Integration> integrations_;
-  std::vector<IntegrationJob> jobs_;
-  std::vector<IntegrationLog> logs_;
+  std::deque<IntegrationJob> jobs_;
+  std::deque<IntegrationLog> logs_;
+  std::deque<std::shared_ptr<const EventRecord>> events_;
+  std::unordered_map<std::string, std::shared_ptr<const EventRecord>> events_by_id_;
+  std::uint64_t dropped_events_ = 0;
+  std::uint64_t dropped_logs_ = 0;
 };
 
 // client_id -> Store. A client's store is created on first use and lives until Reset().
 class StoreRegistry {
  public:
+  explicit StoreRegistry(Retention retention = {}) : retention_(retention) {}
   std::shared_ptr<Store> ForClient(const std::string& client_id);
   // The store with this store id, if any client created it.
   std::shared_ptr<Store> Find(const std::string& store_id) const;
@@ -113,6 +130,7 @@ class StoreRegistry {
   void Reset();
 
  private:
+  const Retention retention_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<Store>> by_store_id_;
 };

@@ -1,0 +1,58 @@
+// Events: what Server::Trigger (and POST /__admin/events) synthesizes and delivers.
+//
+//   epmock::StatusOr<epmock::TriggeredEvent> event =
+//       server.Trigger("my-client", {"order.paid"});        // a realistic order
+//   epmock::StatusOr<epmock::TriggeredEvent> mine =
+//       server.Trigger("my-client", {"order.paid", my_order});  // the caller's resource
+//   ASSERT_TRUE(event.ok()) << event.status().message();
+//   ASSERT_TRUE(server.WaitForDeliveries(std::chrono::seconds(5)));
+#ifndef EPMOCK_EVENT_H_
+#define EPMOCK_EVENT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace epmock {
+
+struct TriggerRequest {
+  // An observable event key ("order.paid").
+  std::string type;
+  // The resource; without it a realistic one is synthesized. For *.deleted events only its
+  // id and type are delivered, as on the platform.
+  std::optional<nlohmann::json> data;
+  // Related resources delivered beside it (the order's items); synthesized with data.
+  std::optional<nlohmann::json> included;
+};
+
+// One event x integration: the unit of delivery, with its attempts.
+struct EventJob {
+  std::string job_id;
+  std::string integration_id;
+  std::string integration_type;  // webhook, aws_sqs, stomp
+};
+
+// An integration of the store that observes the event but was not sent it, and why.
+struct SkippedIntegration {
+  std::string integration_id;
+  std::string reason;
+};
+
+struct TriggeredEvent {
+  std::string id;
+  std::string type;
+  std::string store_id;
+  std::string created_at;  // RFC 3339, milliseconds
+  nlohmann::json data;      // the resource as delivered ({id, type} for deletes)
+  nlohmann::json included;  // null when there is none
+  std::vector<EventJob> jobs;
+  std::vector<SkippedIntegration> skipped;
+
+  nlohmann::json ToJson() const;
+};
+
+}  // namespace epmock
+
+#endif  // EPMOCK_EVENT_H_

@@ -1,0 +1,43 @@
+// IntegrationJob and IntegrationLog: what deliveries leave behind, as the platform's
+// /v2/integrations/.../jobs and .../logs endpoints serve them.
+//
+//   for (const epmock::IntegrationLog& log : server.Logs("my-client"))
+//     EXPECT_TRUE(log.succeeded) << log.error_detail.value_or("");
+#ifndef EPMOCK_LOGS_H_
+#define EPMOCK_LOGS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace epmock {
+
+// An event delivered (or being delivered) to one integration.
+struct IntegrationJob {
+  std::string id;
+  std::string integration_id;
+  std::string event_id;
+  std::string triggered_by;  // the event key
+  std::int64_t created_at_ms = 0;
+};
+
+// One delivery attempt.
+struct IntegrationLog {
+  std::string id;
+  std::string integration_id;
+  std::string job_id;
+  std::string event_id;
+  bool succeeded = false;
+  int attempt = 1;
+  // The last attempt of its job: a success, or the failure after which no retry follows.
+  bool final = false;
+  double processing_time_s = 0;
+  std::optional<std::string> body;  // the receiver's answer, truncated to 1 KiB
+  std::optional<int> status_code;
+  std::optional<std::string> error_detail;
+  std::int64_t created_at_ms = 0;
+};
+
+}  // namespace epmock
+
+#endif  // EPMOCK_LOGS_H_

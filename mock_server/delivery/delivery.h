@@ -1,0 +1,51 @@
+// What the dispatcher moves around: one attempt-to-be of one job, and what came of it.
+#ifndef EPMOCK_DELIVERY_DELIVERY_H_
+#define EPMOCK_DELIVERY_DELIVERY_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "store/store.h"
+
+namespace epmock::internal {
+
+// The faults that apply to one job, fixed when the job is made.
+struct FaultPlan {
+  int duplicate = 0;
+  int reorder = 0;
+  int reorder_window_ms = 1000;
+  int delay_ms = 0;
+  int fail_first_attempts = 0;
+};
+
+struct Delivery {
+  std::shared_ptr<Store> store;
+  std::shared_ptr<const EventRecord> event;
+  Integration integration;  // as it was when the event fired; secrets unmasked
+  std::string job_id;
+  int attempt = 1;
+  bool duplicate = false;   // an injected extra copy of a delivered attempt
+  FaultPlan faults;
+};
+
+struct AttemptResult {
+  bool succeeded = false;
+  std::optional<int> status_code;
+  std::optional<std::string> body;  // the receiver's answer
+  std::optional<std::string> error_detail;
+};
+
+// Sends deliveries of one integration_type.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // One attempt. Must not throw.
+  virtual AttemptResult Send(const Delivery& delivery) = 0;
+  // Makes in-flight and later Sends fail at once: the server is stopping.
+  virtual void Cancel() = 0;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_DELIVERY_DELIVERY_H_

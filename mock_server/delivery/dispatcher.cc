@@ -1,0 +1,265 @@
+#include "delivery/dispatcher.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/clock.h"
+#include "common/ids.h"
+
+namespace epmock::internal {
+
+namespace {
+constexpr std::size_t kLoggedBodyLimit = 1024;
+}  // namespace
+
+Dispatcher::Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports)
+    : options_(options), transports_(std::move(transports)) {
+  timer_ = std::thread([this] { TimerLoop(); });
+}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+std::string Dispatcher::LaneKey(const Delivery& d) { return d.event->store_id + "/" + d.integration.id; }
+
+Dispatcher::Clock::duration Dispatcher::Scaled(double milliseconds) const {
+  return std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double, std::milli>(milliseconds * options_.time_scale));
+}
+
+void Dispatcher::Submit(Delivery delivery) {
+  std::unique_lock<std::mutex> lock(mu_);
+  ++outstanding_;
+  if (stopping_) {
+    lock.unlock();
+    AttemptResult result;
+    result.error_detail = "Not delivered: epmock was stopping when the event fired";
+    Log(delivery, result, 0, /*final=*/true);
+    FinishOne();
+    return;
+  }
+  const bool first = delivery.attempt == 1 && !delivery.duplicate;
+  if (first && delivery.faults.reorder > 1) {
+    const std::string key = LaneKey(delivery);
+    Hold& hold = holds_[key];
+    if (hold.deliveries.empty()) {
+      hold.size = delivery.faults.reorder;
+      Timed flush{Clock::now() + std::chrono::milliseconds(delivery.faults.reorder_window_ms),
+                  sequence_++, Delivery{}, key};
+      timers_.push(std::move(flush));
+      timer_cv_.notify_one();
+    }
+    hold.deliveries.push_back(std::move(delivery));
+    if (static_cast<int>(hold.deliveries.size()) >= hold.size) ReleaseHoldLocked(key);
+    return;
+  }
+  ScheduleLocked(std::move(delivery), Clock::now());
+}
+
+void Dispatcher::ScheduleLocked(Delivery delivery, Clock::time_point due) {
+  if (delivery.faults.delay_ms > 0) due += Scaled(delivery.faults.delay_ms);
+  if (due <= Clock::now()) {
+    EnqueueLocked(std::move(delivery));
+    return;
+  }
+  timers_.push(Timed{due, sequence_++, std::move(delivery), ""});
+  timer_cv_.notify_one();
+}
+
+void Dispatcher::ReleaseHoldLocked(const std::string& key) {
+  auto it = holds_.find(key);
+  if (it == holds_.end()) return;
+  std::vector<Delivery> held = std::move(it->second.deliveries);
+  holds_.erase(it);
+  // Newest first: the opposite of the order the events fired in.
+  for (auto d = held.rbegin(); d != held.rend(); ++d) ScheduleLocked(std::move(*d), Clock::now());
+}
+
+void Dispatcher::EnqueueLocked(Delivery delivery) {
+  const std::string key = LaneKey(delivery);
+  Lane& lane = lanes_[key];
+  lane.queue.push_back(std::move(delivery));
+  if (!lane.runnable && lane.in_flight < options_.per_integration_concurrency) {
+    lane.runnable = true;
+    runnable_.push_back(key);
+    MaybeSpawnWorkerLocked();
+    work_cv_.notify_one();
+  }
+}
+
+void Dispatcher::MaybeSpawnWorkerLocked() {
+  if (idle_workers_ > 0 || static_cast<int>(workers_.size()) >= options_.max_threads) return;
+  ++idle_workers_;  // counted idle until it takes work
+  workers_.emplace_back([this] { WorkerLoop(); });
+}
+
+void Dispatcher::TimerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    if (timers_.empty()) {
+      timer_cv_.wait(lock);
+      continue;
+    }
+    const Clock::time_point due = timers_.top().due;
+    if (Clock::now() < due) {
+      timer_cv_.wait_until(lock, due);
+      continue;
+    }
+    Timed timed = std::move(const_cast<Timed&>(timers_.top()));
+    timers_.pop();
+    if (!timed.flush_key.empty()) {
+      ReleaseHoldLocked(timed.flush_key);
+    } else {
+      EnqueueLocked(std::move(timed.delivery));
+    }
+  }
+}
+
+void Dispatcher::WorkerLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [this] { return stopping_ || !runnable_.empty(); });
+    if (runnable_.empty()) break;  // stopping, and nothing left to run
+    const std::string key = runnable_.front();
+    runnable_.pop_front();
+    Lane& lane = lanes_[key];
+    lane.runnable = false;
+    if (lane.queue.empty()) continue;
+    Delivery delivery = std::move(lane.queue.front());
+    lane.queue.pop_front();
+    ++lane.in_flight;
+    if (!lane.queue.empty() && lane.in_flight < options_.per_integration_concurrency) {
+      lane.runnable = true;
+      runnable_.push_back(key);
+      work_cv_.notify_one();
+    }
+    --idle_workers_;
+    lock.unlock();
+    Attempt(std::move(delivery));
+    lock.lock();
+    ++idle_workers_;
+    Lane& after = lanes_[key];
+    --after.in_flight;
+    if (!after.queue.empty() && !after.runnable) {
+      after.runnable = true;
+      runnable_.push_back(key);
+      work_cv_.notify_one();
+    }
+    if (after.queue.empty() && after.in_flight == 0 && !after.runnable) lanes_.erase(key);
+  }
+  --idle_workers_;
+}
+
+void Dispatcher::Attempt(Delivery delivery) {
+  AttemptResult result;
+  const auto started = Clock::now();
+  auto transport = transports_.find(delivery.integration.integration_type);
+  if (delivery.attempt <= delivery.faults.fail_first_attempts && !delivery.duplicate) {
+    result.error_detail = "Injected fault: the receiver did not answer in time (attempt " +
+                          std::to_string(delivery.attempt) + " of the first " +
+                          std::to_string(delivery.faults.fail_first_attempts) + " set to fail)";
+  } else if (transport == transports_.end()) {
+    result.error_detail = "No transport for integration_type " + delivery.integration.integration_type;
+  } else {
+    result = transport->second->Send(delivery);
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+
+  std::unique_lock<std::mutex> lock(mu_);
+  const bool retry = !result.succeeded && !delivery.duplicate && !stopping_ &&
+                     delivery.attempt < options_.max_attempts;
+  lock.unlock();
+  Log(delivery, result, seconds, /*final=*/!retry && !delivery.duplicate);
+
+  lock.lock();
+  if (retry) {
+    const double backoff = options_.retry_delay_ms * std::pow(2.0, delivery.attempt - 1);
+    Delivery next = delivery;
+    ++next.attempt;
+    ScheduleLocked(std::move(next), Clock::now() + Scaled(backoff));  // plus any injected delay
+    return;
+  }
+  if (result.succeeded && !delivery.duplicate) {
+    for (int i = 0; i < delivery.faults.duplicate && !stopping_; ++i) {
+      Delivery copy = delivery;
+      copy.duplicate = true;
+      ++outstanding_;
+      EnqueueLocked(std::move(copy));
+    }
+  }
+  lock.unlock();
+  FinishOne();
+}
+
+void Dispatcher::Log(const Delivery& d, const AttemptResult& result, double seconds, bool final) {
+  IntegrationLog log;
+  log.id = NewUuid();
+  log.integration_id = d.integration.id;
+  log.job_id = d.job_id;
+  log.event_id = d.event->id;
+  log.succeeded = result.succeeded;
+  log.attempt = d.attempt;
+  log.final = final;
+  log.processing_time_s = seconds;
+  if (result.body) log.body = result.body->substr(0, kLoggedBodyLimit);
+  log.status_code = result.status_code;
+  log.error_detail = result.error_detail;
+  log.created_at_ms = NowMillis();
+  d.store->AddLog(log);
+}
+
+void Dispatcher::FinishOne() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (outstanding_ > 0) --outstanding_;
+  if (outstanding_ == 0) idle_cv_.notify_all();
+}
+
+bool Dispatcher::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return idle_cv_.wait_for(lock, timeout, [this] { return outstanding_ == 0; });
+}
+
+std::size_t Dispatcher::Outstanding() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return outstanding_;
+}
+
+void Dispatcher::Stop() {
+  std::vector<Delivery> abandoned;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !timer_.joinable()) return;
+    stopping_ = true;
+    while (!timers_.empty()) {
+      Timed timed = std::move(const_cast<Timed&>(timers_.top()));
+      timers_.pop();
+      if (timed.flush_key.empty()) abandoned.push_back(std::move(timed.delivery));
+    }
+    for (auto& [key, hold] : holds_) {
+      for (Delivery& d : hold.deliveries) abandoned.push_back(std::move(d));
+    }
+    holds_.clear();
+    for (auto& [key, lane] : lanes_) {
+      for (Delivery& d : lane.queue) abandoned.push_back(std::move(d));
+      lane.queue.clear();
+    }
+    runnable_.clear();
+    timer_cv_.notify_all();
+    work_cv_.notify_all();
+  }
+  for (auto& [type, transport] : transports_) transport->Cancel();
+  for (const Delivery& d : abandoned) {
+    AttemptResult result;
+    result.error_detail = "Not delivered: epmock stopped before attempt " + std::to_string(d.attempt);
+    Log(d, result, 0, /*final=*/!d.duplicate);
+    FinishOne();
+  }
+  if (timer_.joinable()) timer_.join();
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    workers.swap(workers_);
+  }
+  for (std::thread& w : workers) w.join();
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,108 @@
+// Dispatcher: runs deliveries concurrently, retries failures by the retry policy, applies
+// injected faults, and writes a log for every attempt.
+//
+// Guarantees:
+// - Every submitted job ends in exactly one final log: a success, or the failure after
+//   which no retry follows (including "not delivered" when the dispatcher stops first).
+// - A slow or dead receiver holds at most `per_integration_concurrency` workers; other
+//   integrations keep being served by the rest (up to `max_threads`).
+// - Submit never blocks on a delivery.
+//
+// Thread-safe.
+#ifndef EPMOCK_DELIVERY_DISPATCHER_H_
+#define EPMOCK_DELIVERY_DISPATCHER_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "delivery/delivery.h"
+
+namespace epmock::internal {
+
+struct DispatcherOptions {
+  int max_attempts = 5;
+  int retry_delay_ms = 1000;        // before the 2nd attempt; doubling after each failure
+  double time_scale = 1.0;          // multiplies retry delays and injected delays
+  int max_threads = 256;
+  int per_integration_concurrency = 8;
+};
+
+class Dispatcher {
+ public:
+  Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports);
+  ~Dispatcher();
+
+  // A job's first attempt (or an injected duplicate). The job must already be recorded.
+  void Submit(Delivery delivery);
+
+  // Waits until nothing is scheduled, queued, held or in flight.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+  // Deliveries not yet finished.
+  std::size_t Outstanding() const;
+
+  // Logs everything not yet attempted as not delivered, cancels what is in flight, and
+  // joins the workers. Idempotent; Submit afterwards logs the job as not delivered.
+  void Stop();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Timed {
+    Clock::time_point due;
+    std::uint64_t sequence;
+    Delivery delivery;       // when !flush_key
+    std::string flush_key;   // a reorder hold to release
+    bool operator>(const Timed& o) const { return due != o.due ? due > o.due : sequence > o.sequence; }
+  };
+  struct Lane {  // one integration's queue
+    std::deque<Delivery> queue;
+    int in_flight = 0;
+    bool runnable = false;
+  };
+  struct Hold {
+    std::vector<Delivery> deliveries;
+    int size = 0;
+  };
+
+  static std::string LaneKey(const Delivery& d);
+  Clock::duration Scaled(double milliseconds) const;
+  // The caller holds mu_.
+  void ScheduleLocked(Delivery delivery, Clock::time_point due);
+  void EnqueueLocked(Delivery delivery);
+  void ReleaseHoldLocked(const std::string& key);
+  void MaybeSpawnWorkerLocked();
+
+  void TimerLoop();
+  void WorkerLoop();
+  void Attempt(Delivery delivery);
+  void Log(const Delivery& delivery, const AttemptResult& result, double seconds, bool final);
+  void FinishOne();
+
+  const DispatcherOptions options_;
+  const std::map<std::string, Transport*> transports_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;
+  std::condition_variable timer_cv_;
+  mutable std::condition_variable idle_cv_;
+  std::priority_queue<Timed, std::vector<Timed>, std::greater<Timed>> timers_;
+  std::map<std::string, Lane> lanes_;
+  std::deque<std::string> runnable_;
+  std::map<std::string, Hold> holds_;
+  std::size_t outstanding_ = 0;
+  std::uint64_t sequence_ = 0;
+  int idle_workers_ = 0;
+  bool stopping_ = false;
+  std::thread timer_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_DELIVERY_DISPATCHER_H_

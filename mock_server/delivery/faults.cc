@@ -1,0 +1,134 @@
+#include "delivery/faults.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/ids.h"
+
+namespace epmock {
+
+using nlohmann::json;
+
+json Fault::ToJson() const {
+  return {{"id", id},
+          {"integration_id", integration_id.empty() ? json(nullptr) : json(integration_id)},
+          {"duplicate", duplicate},
+          {"reorder", reorder},
+          {"reorder_window_ms", reorder_window_ms},
+          {"delay_ms", delay_ms},
+          {"fail_first_attempts", fail_first_attempts},
+          {"events", events}};
+}
+
+StatusOr<Fault> Fault::FromJson(const json& doc) {
+  if (!doc.is_object()) return Status::Error("a fault is a JSON object");
+  Fault fault;
+  struct Field {
+    const char* name;
+    int* target;
+    int max;
+  };
+  const Field fields[] = {{"duplicate", &fault.duplicate, 100},
+                          {"reorder", &fault.reorder, 10000},
+                          {"reorder_window_ms", &fault.reorder_window_ms, 3600000},
+                          {"delay_ms", &fault.delay_ms, 86400000},
+                          {"fail_first_attempts", &fault.fail_first_attempts, 1000},
+                          {"events", &fault.events, 1000000}};
+  for (const auto& [key, value] : doc.items()) {
+    if (key == "integration_id") {
+      if (value.is_null()) continue;
+      if (!value.is_string()) return Status::Error("integration_id must be a string");
+      fault.integration_id = value.get<std::string>();
+      continue;
+    }
+    if (key == "id") continue;
+    const Field* field = nullptr;
+    for (const Field& f : fields) {
+      if (key == f.name) field = &f;
+    }
+    if (!field) {
+      return Status::Error("unknown fault field '" + key +
+                           "'; use duplicate, reorder, reorder_window_ms, delay_ms, "
+                           "fail_first_attempts, events, integration_id");
+    }
+    if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > field->max) {
+      return Status::Error(key + " must be a whole number from 0 to " + std::to_string(field->max));
+    }
+    *field->target = value.get<int>();
+  }
+  if (fault.duplicate == 0 && fault.reorder == 0 && fault.delay_ms == 0 && fault.fail_first_attempts == 0) {
+    return Status::Error("the fault does nothing: set duplicate, reorder, delay_ms or fail_first_attempts");
+  }
+  return fault;
+}
+
+namespace internal {
+
+Fault FaultRegistry::Add(const std::string& store_id, Fault fault) {
+  fault.id = NewUuid();
+  std::lock_guard<std::mutex> lock(mu_);
+  by_store_[store_id].push_back(fault);
+  return fault;
+}
+
+std::vector<Fault> FaultRegistry::List(const std::string& store_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_store_.find(store_id);
+  return it == by_store_.end() ? std::vector<Fault>{} : it->second;
+}
+
+bool FaultRegistry::Remove(const std::string& store_id, const std::string& fault_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& faults = by_store_[store_id];
+  auto it = std::remove_if(faults.begin(), faults.end(), [&](const Fault& f) { return f.id == fault_id; });
+  bool removed = it != faults.end();
+  faults.erase(it, faults.end());
+  return removed;
+}
+
+void FaultRegistry::Clear(const std::string& store_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_store_.erase(store_id);
+}
+
+void FaultRegistry::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_store_.clear();
+}
+
+FaultPlan FaultRegistry::PlanFor(const std::string& store_id, const std::string& integration_id,
+                                 std::vector<std::string>* used) const {
+  FaultPlan plan;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_store_.find(store_id);
+  if (it == by_store_.end()) return plan;
+  for (const Fault& f : it->second) {
+    if (!f.integration_id.empty() && f.integration_id != integration_id) continue;
+    plan.duplicate = std::max(plan.duplicate, f.duplicate);
+    if (f.reorder > plan.reorder) {
+      plan.reorder = f.reorder;
+      plan.reorder_window_ms = f.reorder_window_ms;
+    }
+    plan.delay_ms += f.delay_ms;
+    plan.fail_first_attempts = std::max(plan.fail_first_attempts, f.fail_first_attempts);
+    used->push_back(f.id);
+  }
+  return plan;
+}
+
+void FaultRegistry::Consume(const std::string& store_id, const std::vector<std::string>& used) {
+  std::set<std::string> ids(used.begin(), used.end());
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_store_.find(store_id);
+  if (it == by_store_.end()) return;
+  auto& faults = it->second;
+  for (Fault& f : faults) {
+    if (ids.count(f.id) && f.events > 0) f.events = f.events == 1 ? -1 : f.events - 1;
+  }
+  // A fault whose budget ran out (-1) is gone.
+  faults.erase(std::remove_if(faults.begin(), faults.end(), [](const Fault& f) { return f.events < 0; }),
+               faults.end());
+}
+
+}  // namespace internal
+}  // namespace epmock

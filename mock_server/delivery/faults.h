@@ -1,0 +1,38 @@
+// The faults injected into one server's deliveries, per store.
+//
+// Thread-safe.
+#ifndef EPMOCK_DELIVERY_FAULTS_H_
+#define EPMOCK_DELIVERY_FAULTS_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "delivery/delivery.h"
+#include "epmock/faults.h"
+
+namespace epmock::internal {
+
+class FaultRegistry {
+ public:
+  Fault Add(const std::string& store_id, Fault fault);  // assigns the id
+  std::vector<Fault> List(const std::string& store_id) const;
+  bool Remove(const std::string& store_id, const std::string& fault_id);
+  void Clear(const std::string& store_id);
+  void Reset();
+
+  // The combined plan for one integration of an event, and which faults it used.
+  FaultPlan PlanFor(const std::string& store_id, const std::string& integration_id,
+                    std::vector<std::string>* used) const;
+  // An event was delivered under these faults: counts it against their `events` budget.
+  void Consume(const std::string& store_id, const std::vector<std::string>& used);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::vector<Fault>> by_store_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_DELIVERY_FAULTS_H_

@@ -1,0 +1,145 @@
+#include "delivery/webhook_transport.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "delivery/url.h"
+#include "events/envelope.h"
+
+namespace epmock::internal {
+
+namespace {
+
+constexpr std::size_t kIdleConnectionsPerOrigin = 64;
+// The platform's own words for a non-2xx answer (seeds/003, IntegrationLog.error_detail).
+constexpr char kNon2xx[] = "Received a status code outside of 2xx range - treating webhook as a fail";
+
+std::string Describe(httplib::Error error, const Url& url, int timeout_ms) {
+  const std::string where = url.host + ":" + std::to_string(url.port);
+  switch (error) {
+    case httplib::Error::Connection:
+      return "Could not connect to " + where + " (refused, unreachable or no answer within " +
+             std::to_string(timeout_ms) + " ms)";
+    case httplib::Error::Read:
+      return "No answer from " + where + " within " + std::to_string(timeout_ms) +
+             " ms, or the connection closed before an answer";
+    case httplib::Error::Write:
+      return "The connection to " + where + " broke while sending the request";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake with " + where + " failed";
+    case httplib::Error::SSLServerVerification:
+      return "The certificate of " + where + " could not be verified";
+    case httplib::Error::Canceled:
+      return "Not delivered: epmock stopped during the attempt";
+    default:
+      return "The request to " + where + " failed: " + httplib::to_string(error);
+  }
+}
+
+}  // namespace
+
+WebhookTransport::WebhookTransport(WebhookOptions options, std::shared_ptr<const Spec> spec)
+    : options_(std::move(options)), spec_(std::move(spec)) {}
+
+WebhookTransport::~WebhookTransport() = default;
+
+std::unique_ptr<httplib::Client> WebhookTransport::Acquire(const std::string& origin) {
+  std::unique_ptr<httplib::Client> client;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& pool = idle_[origin];
+    if (!pool.empty()) {
+      client = std::move(pool.back());
+      pool.pop_back();
+    }
+  }
+  if (!client) {
+    client = std::make_unique<httplib::Client>(origin);
+    const time_t seconds = options_.timeout_ms / 1000;
+    const time_t micros = (options_.timeout_ms % 1000) * 1000;
+    client->set_connection_timeout(seconds, micros);
+    client->set_read_timeout(seconds, micros);
+    client->set_write_timeout(seconds, micros);
+    client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);
+    client->enable_server_certificate_verification(options_.verify_tls);
+    if (!options_.ca_file.empty()) client->set_ca_cert_path(options_.ca_file.c_str());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  in_flight_.insert(client.get());
+  return client;
+}
+
+void WebhookTransport::Release(const std::string& origin, std::unique_ptr<httplib::Client> client,
+                               bool reusable) {
+  std::lock_guard<std::mutex> lock(mu_);
+  in_flight_.erase(client.get());
+  auto& pool = idle_[origin];
+  if (reusable && !cancelled_ && pool.size() < kIdleConnectionsPerOrigin) pool.push_back(std::move(client));
+}
+
+void WebhookTransport::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  for (httplib::Client* client : in_flight_) client->stop();
+  idle_.clear();
+}
+
+AttemptResult WebhookTransport::Send(const Delivery& delivery) {
+  AttemptResult result;
+  if (cancelled_) {
+    result.error_detail = "Not delivered: epmock stopped before the attempt";
+    return result;
+  }
+  const std::string url_text = delivery.integration.configuration.value("url", "");
+  std::optional<Url> url = ParseUrl(url_text);
+  if (!url || (url->scheme != "http" && url->scheme != "https")) {
+    result.error_detail = "The webhook url is not an http(s) URL: " + url_text;
+    return result;
+  }
+  nlohmann::json envelope = WebhookEnvelope(*delivery.event, delivery.integration, delivery.attempt);
+  std::vector<SchemaViolation> violations = spec_->ValidateEnvelope("webhook", envelope);
+  if (!violations.empty()) {
+    result.error_detail = "The webhook body failed its schema at " + violations[0].source + ": " +
+                          violations[0].detail;
+    return result;
+  }
+  httplib::Headers headers = {
+      {"User-Agent", "moltin/integrations"},
+      {"X-Moltin-Integration-Trigger", delivery.event->type},
+  };
+  const nlohmann::json& configuration = delivery.integration.configuration;
+  if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string()) {
+    headers.emplace("X-Moltin-Secret-Key", secret->get<std::string>());
+  }
+  const std::string body = envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+
+  const std::string origin = url->Origin();
+  std::unique_ptr<httplib::Client> client = Acquire(origin);
+  const auto started = std::chrono::steady_clock::now();
+  httplib::Result res = client->Post(url->path, headers, body, "application/json");
+  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - started).count();
+  const bool answered = static_cast<bool>(res);
+  if (!answered) {
+    result.error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt"
+                                     : Describe(res.error(), *url, options_.timeout_ms);
+  } else {
+    result.status_code = res->status;
+    result.body = res->body;
+    if (res->status < 200 || res->status > 299) {
+      result.error_detail = kNon2xx;
+    } else if (elapsed_ms > options_.timeout_ms) {
+      result.error_detail = "The webhook answered after " + std::to_string(elapsed_ms) +
+                            " ms, more than the " + std::to_string(options_.timeout_ms) +
+                            " ms allowed - treating webhook as a fail";
+    } else {
+      result.succeeded = true;
+    }
+  }
+  Release(origin, std::move(client), answered);
+  return result;
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,53 @@
+// WebhookTransport: POSTs the webhook envelope to the integration's url, as the platform
+// does, over http or https, reusing keep-alive connections per origin.
+//
+// Thread-safe.
+#ifndef EPMOCK_DELIVERY_WEBHOOK_TRANSPORT_H_
+#define EPMOCK_DELIVERY_WEBHOOK_TRANSPORT_H_
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "delivery/delivery.h"
+#include "epmock/spec.h"
+
+namespace httplib {
+class Client;
+}
+
+namespace epmock::internal {
+
+struct WebhookOptions {
+  int timeout_ms = 10000;    // a 2xx later than this is a failure too
+  bool verify_tls = true;    // verify https receivers' certificates
+  std::string ca_file;       // trust this CA (PEM) instead of the system's
+};
+
+class WebhookTransport : public Transport {
+ public:
+  WebhookTransport(WebhookOptions options, std::shared_ptr<const Spec> spec);
+  ~WebhookTransport() override;
+
+  AttemptResult Send(const Delivery& delivery) override;
+  void Cancel() override;
+
+ private:
+  std::unique_ptr<httplib::Client> Acquire(const std::string& origin);
+  void Release(const std::string& origin, std::unique_ptr<httplib::Client> client, bool reusable);
+
+  const WebhookOptions options_;
+  const std::shared_ptr<const Spec> spec_;
+  std::atomic<bool> cancelled_{false};
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle_;
+  std::set<httplib::Client*> in_flight_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_DELIVERY_WEBHOOK_TRANSPORT_H_

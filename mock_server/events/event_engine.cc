@@ -1,0 +1,169 @@
+#include "events/event_engine.h"
+
+#include <algorithm>
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "events/envelope.h"
+
+namespace epmock::internal {
+
+using nlohmann::json;
+
+namespace {
+
+DispatcherOptions ToDispatcherOptions(const ServerOptions& o) {
+  DispatcherOptions d;
+  d.max_attempts = o.max_attempts;
+  d.retry_delay_ms = o.retry_delay_ms;
+  d.time_scale = o.time_scale;
+  d.max_threads = o.max_delivery_threads;
+  d.per_integration_concurrency = o.per_integration_concurrency;
+  return d;
+}
+
+WebhookOptions ToWebhookOptions(const ServerOptions& o) {
+  return WebhookOptions{o.webhook_timeout_ms, o.verify_tls, o.ca_file};
+}
+
+}  // namespace
+
+EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec)
+    : spec_(spec),
+      synthesizer_(spec, options.seed),
+      webhook_(ToWebhookOptions(options), spec),
+      dispatcher_(ToDispatcherOptions(options), {{"webhook", &webhook_}}) {}
+
+EventEngine::~EventEngine() { dispatcher_.Stop(); }
+
+void EventEngine::Match(const Store& store, const std::string& type, std::vector<Integration>* matched,
+                        std::vector<SkippedIntegration>* skipped) const {
+  for (const Integration& integration : store.List()) {
+    if (std::find(integration.observes.begin(), integration.observes.end(), type) ==
+        integration.observes.end()) {
+      continue;
+    }
+    if (!integration.enabled.value_or(false)) {
+      skipped->push_back({integration.id, integration.enabled ? "enabled is false"
+                                                              : "enabled was never set (it is not true)"});
+    } else if (integration.integration_type != "webhook") {
+      skipped->push_back({integration.id, integration.integration_type + " delivery is not available yet"});
+    } else {
+      matched->push_back(integration);
+    }
+  }
+}
+
+std::vector<EventJob> EventEngine::StartJobs(const std::shared_ptr<Store>& store,
+                                             const std::shared_ptr<const EventRecord>& event,
+                                             const std::vector<Integration>& integrations) {
+  std::vector<EventJob> jobs;
+  std::vector<std::string> used_faults;
+  for (const Integration& integration : integrations) {
+    IntegrationJob job;
+    job.id = NewUuid();
+    job.integration_id = integration.id;
+    job.event_id = event->id;
+    job.triggered_by = event->type;
+    job.created_at_ms = NowMillis();
+    store->AddJob(job);
+    jobs.push_back({job.id, integration.id, integration.integration_type});
+
+    Delivery delivery;
+    delivery.store = store;
+    delivery.event = event;
+    delivery.integration = integration;
+    delivery.job_id = job.id;
+    delivery.faults = faults_.PlanFor(store->id(), integration.id, &used_faults);
+    dispatcher_.Submit(std::move(delivery));
+  }
+  faults_.Consume(store->id(), used_faults);
+  return jobs;
+}
+
+StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, const std::string& type,
+                                           json data, json included) {
+  auto record = std::make_shared<EventRecord>();
+  record->id = NewUuid();
+  record->type = type;
+  record->store_id = store->id();
+  record->created_at_ms = NowMillis();
+  if (IsDeletion(type)) {
+    record->data = {{"id", data.value("id", "")}, {"type", data.value("type", "")}};
+    record->included = nullptr;
+  } else {
+    record->data = std::move(data);
+    record->included = std::move(included);
+  }
+  std::vector<Integration> matched;
+  Match(*store, type, &matched, &record->skipped);
+  // The event is recorded before any delivery can log against it.
+  std::shared_ptr<const EventRecord> frozen = record;
+  store->AddEvent(frozen);
+  std::vector<EventJob> jobs = StartJobs(store, frozen, matched);
+  store->AddEventJobs(record->id, jobs);
+  TriggeredEvent out = ToTriggeredEvent(*record);
+  out.jobs = jobs;
+  return out;
+}
+
+StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& store,
+                                              const TriggerRequest& request) {
+  const ObservableEvent* event = spec_->FindEvent(request.type);
+  if (!event) {
+    return Status::Error("'" + request.type + "' is not an observable event (see the Observable Events table)");
+  }
+  json data, included;
+  if (request.data) {
+    if (!request.data->is_object()) return Status::Error("data must be a JSON object (the resource)");
+    if (IsDeletion(request.type) && (!request.data->contains("id") || !request.data->contains("type"))) {
+      return Status::Error("the data of a " + request.type + " event needs the resource's id and type");
+    }
+    data = *request.data;
+    if (request.included) {
+      if (!request.included->is_object()) return Status::Error("included must be a JSON object");
+      included = *request.included;
+    }
+  } else {
+    if (request.included) return Status::Error("included needs data: give both, or neither to synthesize both");
+    StatusOr<Resource> resource = synthesizer_.Synthesize(*event);
+    if (!resource.ok()) return resource.status();
+    data = resource->data;
+    included = resource->included;
+  }
+  return Fire(store, request.type, std::move(data), std::move(included));
+}
+
+void EventEngine::IntegrationChanged(const std::shared_ptr<Store>& store, const std::string& type,
+                                     const json& integration) {
+  // The API's own events cannot fail validation; an error here would be a bug, and there
+  // is no caller to tell, so it is dropped.
+  (void)Fire(store, type, integration, nullptr);
+}
+
+StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store,
+                                             const std::string& event_id,
+                                             const std::string& integration_id) {
+  std::shared_ptr<const EventRecord> event = store->FindEvent(event_id);
+  if (!event) return Status::Error("not found: no event " + event_id + " in this store");
+  std::vector<Integration> matched;
+  std::vector<SkippedIntegration> skipped;
+  Match(*store, event->type, &matched, &skipped);
+  if (!integration_id.empty()) {
+    matched.erase(std::remove_if(matched.begin(), matched.end(),
+                                 [&](const Integration& i) { return i.id != integration_id; }),
+                  matched.end());
+    if (matched.empty()) {
+      return Status::Error("integration " + integration_id +
+                           " does not exist, is not enabled, or does not observe " + event->type);
+    }
+  }
+  std::vector<EventJob> jobs = StartJobs(store, event, matched);
+  store->AddEventJobs(event->id, jobs);
+  TriggeredEvent out = ToTriggeredEvent(*event);
+  out.jobs = jobs;
+  out.skipped = integration_id.empty() ? skipped : std::vector<SkippedIntegration>{};
+  return out;
+}
+
+}  // namespace epmock::internal

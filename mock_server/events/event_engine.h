@@ -1,0 +1,67 @@
+// EventEngine: trigger -> synthesis -> match integrations -> jobs -> dispatcher.
+// One per Server; owns the transports, the dispatcher and the faults.
+//
+// Thread-safe.
+#ifndef EPMOCK_EVENTS_EVENT_ENGINE_H_
+#define EPMOCK_EVENTS_EVENT_ENGINE_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "delivery/dispatcher.h"
+#include "delivery/faults.h"
+#include "delivery/webhook_transport.h"
+#include "epmock/event.h"
+#include "epmock/options.h"
+#include "epmock/spec.h"
+#include "events/synthesizer.h"
+#include "store/store.h"
+
+namespace epmock::internal {
+
+class EventEngine {
+ public:
+  EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec);
+  ~EventEngine();
+
+  // Synthesizes (or takes) the resource, records the event and starts one job per
+  // matching enabled integration. Errors are the caller's: unknown type, bad data.
+  StatusOr<TriggeredEvent> Trigger(const std::shared_ptr<Store>& store, const TriggerRequest& request);
+
+  // integration.created / .updated / .deleted, fired by the API. `integration` is the
+  // resource as the API returned it.
+  void IntegrationChanged(const std::shared_ptr<Store>& store, const std::string& type,
+                          const nlohmann::json& integration);
+
+  // Re-delivers a recorded event (same event id) as new jobs, attempts from 1, to one
+  // integration (which must still exist and observe it) or to all that do now.
+  StatusOr<TriggeredEvent> Replay(const std::shared_ptr<Store>& store, const std::string& event_id,
+                                  const std::string& integration_id);
+
+  FaultRegistry& faults() { return faults_; }
+  bool WaitIdle(std::chrono::milliseconds timeout) { return dispatcher_.WaitIdle(timeout); }
+  std::size_t Outstanding() const { return dispatcher_.Outstanding(); }
+  void Stop() { dispatcher_.Stop(); }
+
+ private:
+  // Makes the jobs of `event` for the given integrations and submits them.
+  std::vector<EventJob> StartJobs(const std::shared_ptr<Store>& store,
+                                  const std::shared_ptr<const EventRecord>& event,
+                                  const std::vector<Integration>& integrations);
+  // Which integrations get the event, and why the others do not.
+  void Match(const Store& store, const std::string& type, std::vector<Integration>* matched,
+             std::vector<SkippedIntegration>* skipped) const;
+  StatusOr<TriggeredEvent> Fire(const std::shared_ptr<Store>& store, const std::string& type,
+                                nlohmann::json data, nlohmann::json included);
+
+  const std::shared_ptr<const Spec> spec_;
+  Synthesizer synthesizer_;
+  FaultRegistry faults_;
+  WebhookTransport webhook_;
+  Dispatcher dispatcher_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_EVENTS_EVENT_ENGINE_H_

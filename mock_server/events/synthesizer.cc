@@ -1,0 +1,162 @@
+#include "events/synthesizer.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace epmock::internal {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kTemplateIdPrefix[] = "00000000-0000-4000-8000-";
+
+const std::vector<std::string> kFirstNames = {"Ron", "Leslie", "Ann", "April", "Andy", "Tom",
+                                              "Donna", "Jerry", "Ben", "Chris", "Amara", "Kenji"};
+const std::vector<std::string> kLastNames = {"Swanson", "Knope", "Perkins", "Ludgate", "Dwyer",
+                                             "Haverford", "Meagle", "Gergich", "Wyatt", "Traeger",
+                                             "Okafor", "Tanaka"};
+const std::vector<std::string> kCompanies = {"Macdowalls", "Very Good Building", "Sweetums",
+                                             "Gryzzl", "Entertainment 720", "Paunch Burger"};
+const std::vector<std::string> kStreets = {"Second Floor, British India House", "15 Carliol Square",
+                                           "1 Grey Street", "42 Quayside", "7 Market Lane"};
+const std::vector<std::string> kCities = {"Newcastle upon Tyne", "Leeds", "Bristol", "Glasgow",
+                                          "Manchester", "Norwich"};
+const std::vector<std::string> kPostcodes = {"NE1 6UF", "LS1 4AP", "BS1 5TR", "G1 1XQ", "M1 1AE", "NR2 1NH"};
+const std::vector<std::string> kProducts = {"Spam Fritters", "Lagavulin 16", "Waffle Iron",
+                                            "Mini Horse Plush", "Typewriter Ribbon", "Camping Stove"};
+const std::vector<std::string> kWords = {"spring", "harbour", "copper", "meadow", "granite", "saffron"};
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Slug(const std::string& s) {
+  std::string out;
+  for (char c : Lower(s)) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
+    else if (!out.empty() && out.back() != '-') out += '-';
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+std::string SecondsTimestamp(std::int64_t ms) {
+  std::string t = Rfc3339Millis(ms);
+  return t.substr(0, 19) + "Z";  // the seeds' resources use whole seconds
+}
+
+// One synthesis: the choices it made, so that names and ids agree across the resource.
+class Filler {
+ public:
+  explicit Filler(std::mt19937_64& rng) : rng_(rng) {
+    const std::string first = Pick(kFirstNames), last = Pick(kLastNames);
+    const std::string product = Pick(kProducts);
+    values_ = {{"first_name", first},
+               {"last_name", last},
+               {"email", Lower(first) + "." + Lower(last) + "@example.com"},
+               {"phone", std::to_string(7000000000LL + static_cast<long long>(rng_() % 999999999))},
+               {"company", Pick(kCompanies)},
+               {"street", Pick(kStreets)},
+               {"city", Pick(kCities)},
+               {"postcode", Pick(kPostcodes)},
+               {"product_name", product},
+               {"slug", Slug(product) + "-" + std::to_string(rng_() % 10000)},
+               {"sku", Slug(product) + "-" + std::to_string(1000 + rng_() % 9000)},
+               {"word", Pick(kWords)}};
+    const std::int64_t now = NowMillis();
+    values_["now"] = SecondsTimestamp(now);
+    values_["now+7d"] = SecondsTimestamp(now + 7LL * 24 * 3600 * 1000);
+  }
+
+  json Fill(const json& node) {
+    if (node.is_string()) return FillString(node.get<std::string>());
+    if (node.is_array() || node.is_object()) {
+      json out = node;
+      for (auto& item : out) item = Fill(item);
+      return out;
+    }
+    return node;
+  }
+
+ private:
+  std::string Pick(const std::vector<std::string>& options) { return options[rng_() % options.size()]; }
+
+  std::string NewId() {
+    static const char kHex[] = "0123456789abcdef";
+    std::string id;
+    for (int i = 0; i < 32; ++i) {
+      if (i == 8 || i == 12 || i == 16 || i == 20) id += '-';
+      int nibble = static_cast<int>(rng_() & 0xf);
+      if (i == 12) nibble = 4;
+      if (i == 16) nibble = 8 | (nibble & 3);
+      id += kHex[nibble];
+    }
+    return id;
+  }
+
+  std::string FillString(const std::string& s) {
+    // Template ids become fresh ids, the same one everywhere it appears.
+    std::string out = s;
+    for (std::size_t at = out.find(kTemplateIdPrefix); at != std::string::npos;
+         at = out.find(kTemplateIdPrefix, at + 36)) {
+      if (at + 36 > out.size()) break;
+      std::string template_id = out.substr(at, 36);
+      auto [it, fresh] = ids_.emplace(template_id, "");
+      if (fresh) it->second = NewId();
+      out.replace(at, 36, it->second);
+    }
+    for (std::size_t at = out.find("{{"); at != std::string::npos; at = out.find("{{", at)) {
+      std::size_t end = out.find("}}", at);
+      if (end == std::string::npos) break;
+      auto value = values_.find(out.substr(at + 2, end - at - 2));
+      if (value == values_.end()) {
+        at = end + 2;
+        continue;
+      }
+      out.replace(at, end + 2 - at, value->second);
+      at += value->second.size();
+    }
+    return out;
+  }
+
+  std::mt19937_64& rng_;
+  std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> ids_;
+};
+
+}  // namespace
+
+Synthesizer::Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed)
+    : spec_(std::move(spec)), rng_(seed) {}
+
+StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
+  const json* entry = spec_->Resource(event.resource);
+  if (!entry || !entry->contains("samples") || (*entry)["samples"].empty()) {
+    return Status::Error("no sample resource for " + event.key);
+  }
+  const json& samples = (*entry)["samples"];
+  Resource resource;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const json& sample = samples[rng_() % samples.size()];
+    Filler filler(rng_);
+    resource.data = filler.Fill(sample.at("data"));
+    resource.included = sample.contains("included") ? filler.Fill(sample["included"]) : json(nullptr);
+  }
+  // The event says something of the resource: an order.paid order is paid.
+  if (auto by_event = entry->find("by_event"); by_event != entry->end() && by_event->contains(event.key)) {
+    for (const auto& [field, value] : (*by_event)[event.key].items()) resource.data[field] = value;
+  }
+  std::vector<SchemaViolation> violations = spec_->ValidateResource(event.resource, resource.data);
+  if (!violations.empty()) {
+    return Status::Error("synthesized " + event.resource + " breaks its schema at " +
+                         violations[0].source + ": " + violations[0].detail);
+  }
+  return resource;
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,42 @@
+// Synthesizer: realistic resources for events, from the samples in schemas/resources.json.
+// Deterministic: the same seed and the same sequence of calls give the same resources, so
+// a failing test reproduces.
+//
+// Thread-safe.
+#ifndef EPMOCK_EVENTS_SYNTHESIZER_H_
+#define EPMOCK_EVENTS_SYNTHESIZER_H_
+
+#include <cstdint>
+#include <mutex>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "epmock/catalog.h"
+#include "epmock/spec.h"
+#include "epmock/status.h"
+
+namespace epmock::internal {
+
+struct Resource {
+  nlohmann::json data;
+  nlohmann::json included;  // null when the sample has none
+};
+
+class Synthesizer {
+ public:
+  Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed);
+
+  // A resource for the event, valid against its resource schema. For *.deleted events the
+  // caller keeps only {id, type} of it.
+  StatusOr<Resource> Synthesize(const ObservableEvent& event);
+
+ private:
+  const std::shared_ptr<const Spec> spec_;
+  std::mutex mu_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_EVENTS_SYNTHESIZER_H_

@@ -1,0 +1,114 @@
+#include "sinks/recorder.h"
+
+#include <strings.h>
+
+#include "common/clock.h"
+
+namespace epmock {
+
+std::string ReceivedRequest::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (strcasecmp(key.c_str(), name.c_str()) == 0) return value;
+  }
+  return "";
+}
+
+nlohmann::json ReceivedRequest::Json() const {
+  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, false);
+  return parsed.is_discarded() ? nlohmann::json(nullptr) : parsed;
+}
+
+namespace internal {
+
+using nlohmann::json;
+
+SinkResponse SinkRecorder::Record(ReceivedRequest request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (request.received_at_ms == 0) request.received_at_ms = NowMillis();
+  requests_.push_back(std::move(request));
+  arrived_.notify_all();
+  if (responses_.empty()) return SinkResponse{};
+  const std::size_t index = std::min(answered_++, responses_.size() - 1);
+  return responses_[index];
+}
+
+void SinkRecorder::RespondWith(std::vector<SinkResponse> responses) {
+  std::lock_guard<std::mutex> lock(mu_);
+  responses_ = std::move(responses);
+  answered_ = 0;
+}
+
+std::vector<ReceivedRequest> SinkRecorder::Requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return requests_;
+}
+
+void SinkRecorder::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  requests_.clear();
+  answered_ = 0;
+}
+
+bool SinkRecorder::WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return arrived_.wait_for(lock, timeout, [&] { return requests_.size() >= count; });
+}
+
+std::shared_ptr<SinkRecorder> SinkRegistry::Get(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<SinkRecorder>& sink = sinks_[name];
+  if (!sink) sink = std::make_shared<SinkRecorder>();
+  return sink;
+}
+
+std::shared_ptr<SinkRecorder> SinkRegistry::Find(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sinks_.find(name);
+  return it == sinks_.end() ? nullptr : it->second;
+}
+
+void SinkRegistry::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  sinks_.clear();
+}
+
+json ToJson(const ReceivedRequest& r) {
+  json headers = json::object();
+  for (const auto& [key, value] : r.headers) headers[key] = value;
+  json body = r.Json();
+  return {{"method", r.method},
+          {"path", r.path},
+          {"headers", headers},
+          {"body", body.is_null() ? json(r.body) : body},
+          {"received_at", Rfc3339Millis(r.received_at_ms)}};
+}
+
+StatusOr<std::vector<SinkResponse>> SinkResponsesFromJson(const json& doc) {
+  if (!doc.is_object() || !doc.contains("responses") || !doc["responses"].is_array()) {
+    return Status::Error("the body must be {\"responses\": [{\"status\": 200, \"delay_ms\": 0}, ...]}");
+  }
+  std::vector<SinkResponse> out;
+  for (const json& r : doc["responses"]) {
+    if (!r.is_object()) return Status::Error("each response must be an object");
+    SinkResponse response;
+    auto status = r.find("status");
+    if (status == r.end() || !status->is_number_integer() || *status < 100 || *status > 599) {
+      return Status::Error("each response needs a status from 100 to 599");
+    }
+    response.status = status->get<int>();
+    if (auto d = r.find("delay_ms"); d != r.end()) {
+      if (!d->is_number_integer() || *d < 0 || *d > 600000) {
+        return Status::Error("delay_ms must be a whole number of milliseconds from 0 to 600000");
+      }
+      response.delay_ms = d->get<int>();
+    }
+    if (auto b = r.find("body"); b != r.end()) {
+      response.body = b->is_string() ? b->get<std::string>() : b->dump();
+    }
+    out.push_back(response);
+  }
+  return out;
+}
+
+}  // namespace internal
+}  // namespace epmock
