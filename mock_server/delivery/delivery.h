@@ -26,6 +26,7 @@ struct Delivery {
   std::string job_id;
   int attempt = 1;
   bool duplicate = false;   // an injected extra copy of a delivered attempt
+  bool ordered = false;     // released from a reorder hold: sent alone, in queue order
   FaultPlan faults;
 };
 

@@ -70,15 +70,26 @@ void Dispatcher::ReleaseHoldLocked(const std::string& key) {
   if (it == holds_.end()) return;
   std::vector<Delivery> held = std::move(it->second.deliveries);
   holds_.erase(it);
-  // Newest first: the opposite of the order the events fired in.
-  for (auto d = held.rbegin(); d != held.rend(); ++d) ScheduleLocked(std::move(*d), Clock::now());
+  // Newest first: the opposite of the order the events fired in, one at a time so that
+  // they arrive in that order.
+  for (auto d = held.rbegin(); d != held.rend(); ++d) {
+    d->ordered = true;
+    d->faults.delay_ms = 0;  // held already
+    EnqueueLocked(std::move(*d));
+  }
+}
+
+bool Dispatcher::LaneReady(const Lane& lane) const {
+  if (lane.queue.empty() || lane.in_flight >= options_.per_integration_concurrency) return false;
+  // A delivery released in order waits until nothing of its lane is in flight.
+  return !(lane.queue.front().ordered && lane.in_flight > 0);
 }
 
 void Dispatcher::EnqueueLocked(Delivery delivery) {
   const std::string key = LaneKey(delivery);
   Lane& lane = lanes_[key];
   lane.queue.push_back(std::move(delivery));
-  if (!lane.runnable && lane.in_flight < options_.per_integration_concurrency) {
+  if (!lane.runnable && LaneReady(lane)) {
     lane.runnable = true;
     runnable_.push_back(key);
     MaybeSpawnWorkerLocked();
@@ -124,22 +135,26 @@ void Dispatcher::WorkerLoop() {
     Lane& lane = lanes_[key];
     lane.runnable = false;
     if (lane.queue.empty()) continue;
+    if (!LaneReady(lane)) continue;  // becomes runnable again when its in-flight one ends
     Delivery delivery = std::move(lane.queue.front());
     lane.queue.pop_front();
     ++lane.in_flight;
-    if (!lane.queue.empty() && lane.in_flight < options_.per_integration_concurrency) {
+    if (!delivery.ordered && LaneReady(lane)) {
       lane.runnable = true;
       runnable_.push_back(key);
       work_cv_.notify_one();
     }
     --idle_workers_;
+    // Other lanes waiting and nobody idle to take them: this worker is about to block on
+    // a receiver, so bring in another (up to max_threads).
+    if (!runnable_.empty()) MaybeSpawnWorkerLocked();
     lock.unlock();
     Attempt(std::move(delivery));
     lock.lock();
     ++idle_workers_;
     Lane& after = lanes_[key];
     --after.in_flight;
-    if (!after.queue.empty() && !after.runnable) {
+    if (!after.runnable && LaneReady(after)) {
       after.runnable = true;
       runnable_.push_back(key);
       work_cv_.notify_one();

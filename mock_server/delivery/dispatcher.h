@@ -77,6 +77,8 @@ class Dispatcher {
   void EnqueueLocked(Delivery delivery);
   void ReleaseHoldLocked(const std::string& key);
   void MaybeSpawnWorkerLocked();
+  // Whether a worker may take the lane's next delivery now.
+  bool LaneReady(const Lane& lane) const;
 
   void TimerLoop();
   void WorkerLoop();

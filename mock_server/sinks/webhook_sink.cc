@@ -27,6 +27,7 @@ Status WebhookSink::Start() {
   auto server = std::make_unique<httplib::Server>();
   server->set_tcp_nodelay(true);
   server->set_keep_alive_max_count(100000);
+  server->new_task_queue = [] { return new httplib::ThreadPool(128); };
   internal::SinkRecorder* recorder = &impl_->recorder;
   auto handler = [recorder](const httplib::Request& req, httplib::Response& res) {
     ReceivedRequest received;

@@ -62,6 +62,10 @@ nlohmann::json StompCreateBody();
 // `timeout_ms` passes: for requests no well-behaved client would send.
 std::string RawExchange(int port, const std::string& bytes, int timeout_ms = 5000);
 
+// A loopback port that was free a moment ago, bound and released without listening, so
+// that connecting to it is refused.
+int FreePort();
+
 // A client_id unique to the running test.
 std::string UniqueClientId(const std::string& suffix = "");
 
