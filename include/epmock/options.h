@@ -62,7 +62,7 @@ struct ServerOptions {
   // Deliveries in flight at once, and per integration: a slow receiver holds at most
   // `per_integration_concurrency` of them, so other integrations keep being served.
   int max_delivery_threads = 256;
-  int per_integration_concurrency = 8;
+  int per_integration_concurrency = 4;
 
   // Seed of the generator that synthesizes resources: the same seed and the same triggers
   // give the same resources.

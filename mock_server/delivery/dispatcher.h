@@ -31,7 +31,7 @@ struct DispatcherOptions {
   int retry_delay_ms = 1000;        // before the 2nd attempt; doubling after each failure
   double time_scale = 1.0;          // multiplies retry delays and injected delays
   int max_threads = 256;
-  int per_integration_concurrency = 8;
+  int per_integration_concurrency = 4;
 };
 
 class Dispatcher {

@@ -98,12 +98,32 @@ AttemptResult WebhookTransport::Send(const Delivery& delivery) {
     result.error_detail = "The webhook url is not an http(s) URL: " + url_text;
     return result;
   }
-  nlohmann::json envelope = WebhookEnvelope(*delivery.event, delivery.integration, delivery.attempt);
-  std::vector<SchemaViolation> violations = spec_->ValidateEnvelope("webhook", envelope);
-  if (!violations.empty()) {
-    result.error_detail = "The webhook body failed its schema at " + violations[0].source + ": " +
-                          violations[0].detail;
+  // Validation follows what the body is made of: the event's part (id, triggered_by,
+  // payload, resources) was validated once when it fired (PrepareWebhookEnvelope); the
+  // integration's part (integration, configuration) once per version of the integration,
+  // here; the attempt is a positive integer by construction.
+  if (!delivery.event->envelope_error.empty()) {
+    result.error_detail = delivery.event->envelope_error;
     return result;
+  }
+  const std::string version =
+      delivery.integration.id + "@" + std::to_string(delivery.integration.updated_at_ms);
+  bool validated;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    validated = validated_.count(version) > 0;
+  }
+  if (!validated) {
+    std::vector<SchemaViolation> violations =
+        spec_->ValidateEnvelope("webhook", WebhookSkeleton(*delivery.event, delivery.integration, delivery.attempt));
+    if (!violations.empty()) {
+      result.error_detail = "The webhook body failed its schema at " + violations[0].source + ": " +
+                            violations[0].detail;
+      return result;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (validated_.size() > 100000) validated_.clear();  // bounded; a miss only re-validates
+    validated_.insert(version);
   }
   httplib::Headers headers = {
       {"User-Agent", "moltin/integrations"},
@@ -113,7 +133,7 @@ AttemptResult WebhookTransport::Send(const Delivery& delivery) {
   if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string()) {
     headers.emplace("X-Moltin-Secret-Key", secret->get<std::string>());
   }
-  const std::string body = envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const std::string body = WebhookBody(*delivery.event, delivery.integration, delivery.attempt);
 
   const std::string origin = url->Origin();
   std::unique_ptr<httplib::Client> client = Acquire(origin);

@@ -46,6 +46,8 @@ class WebhookTransport : public Transport {
   std::mutex mu_;
   std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle_;
   std::set<httplib::Client*> in_flight_;
+  // Integration versions ("id@updated_at") whose part of the envelope passed validation.
+  std::set<std::string> validated_;
 };
 
 }  // namespace epmock::internal

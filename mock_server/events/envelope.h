@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "epmock/spec.h"
 #include "store/store.h"
 
 namespace epmock::internal {
@@ -18,6 +19,20 @@ bool IsDeletion(const std::string& event_type);
 //  included} ({id, type} for deletes), configuration}: seeds/003 "Example: Typical payload".
 nlohmann::json WebhookEnvelope(const EventRecord& event, const Integration& integration,
                                int attempt);
+
+// Serializes the event's webhook payload and resources once (into payload_text and
+// resources_text) and validates one complete envelope of the event against the webhook
+// schema, noting a failure in envelope_error. Every delivery of the event then reuses the
+// text, and validates only what differs per integration and attempt (WebhookSkeleton).
+void PrepareWebhookEnvelope(EventRecord* event, const Spec& spec);
+
+// The envelope with the payload and resources of the right kind but empty: what differs
+// between two deliveries of one event, for validation.
+nlohmann::json WebhookSkeleton(const EventRecord& event, const Integration& integration, int attempt);
+
+// The envelope as the body of the POST: WebhookEnvelope(...).dump(), assembled from the
+// prepared texts.
+std::string WebhookBody(const EventRecord& event, const Integration& integration, int attempt);
 
 // A structured CloudEvent 1.0 with integrationid and storeid: seeds/003 "Message Queue
 // Services". `source` is the platform's base URL.

@@ -54,10 +54,11 @@ void EventEngine::Match(const Store& store, const std::string& type, std::vector
   }
 }
 
-std::vector<EventJob> EventEngine::StartJobs(const std::shared_ptr<Store>& store,
-                                             const std::shared_ptr<const EventRecord>& event,
-                                             const std::vector<Integration>& integrations) {
-  std::vector<EventJob> jobs;
+std::vector<Delivery> EventEngine::MakeJobs(const std::shared_ptr<Store>& store,
+                                           const std::shared_ptr<const EventRecord>& event,
+                                           const std::vector<Integration>& integrations,
+                                           std::vector<EventJob>* jobs) {
+  std::vector<Delivery> deliveries;
   std::vector<std::string> used_faults;
   for (const Integration& integration : integrations) {
     IntegrationJob job;
@@ -67,7 +68,7 @@ std::vector<EventJob> EventEngine::StartJobs(const std::shared_ptr<Store>& store
     job.triggered_by = event->type;
     job.created_at_ms = NowMillis();
     store->AddJob(job);
-    jobs.push_back({job.id, integration.id, integration.integration_type});
+    jobs->push_back({job.id, integration.id, integration.integration_type});
 
     Delivery delivery;
     delivery.store = store;
@@ -75,10 +76,14 @@ std::vector<EventJob> EventEngine::StartJobs(const std::shared_ptr<Store>& store
     delivery.integration = integration;
     delivery.job_id = job.id;
     delivery.faults = faults_.PlanFor(store->id(), integration.id, &used_faults);
-    dispatcher_.Submit(std::move(delivery));
+    deliveries.push_back(std::move(delivery));
   }
   faults_.Consume(store->id(), used_faults);
-  return jobs;
+  return deliveries;
+}
+
+void EventEngine::SubmitAll(std::vector<Delivery> deliveries) {
+  for (Delivery& d : deliveries) dispatcher_.Submit(std::move(d));
 }
 
 StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, const std::string& type,
@@ -97,13 +102,13 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   }
   std::vector<Integration> matched;
   Match(*store, type, &matched, &record->skipped);
-  // The event is recorded before any delivery can log against it.
-  std::shared_ptr<const EventRecord> frozen = record;
-  store->AddEvent(frozen);
-  std::vector<EventJob> jobs = StartJobs(store, frozen, matched);
-  store->AddEventJobs(record->id, jobs);
+  PrepareWebhookEnvelope(record.get(), *spec_);  // once, for every delivery and replay
+  // The deliveries see the record through a shared pointer; its jobs are filled in before
+  // it is stored or any delivery starts, so it is complete whenever anyone reads it.
+  std::vector<Delivery> deliveries = MakeJobs(store, record, matched, &record->jobs);
+  store->AddEvent(record);
   TriggeredEvent out = ToTriggeredEvent(*record);
-  out.jobs = jobs;
+  SubmitAll(std::move(deliveries));
   return out;
 }
 
@@ -158,8 +163,10 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
                            " does not exist, is not enabled, or does not observe " + event->type);
     }
   }
-  std::vector<EventJob> jobs = StartJobs(store, event, matched);
-  store->AddEventJobs(event->id, jobs);
+  std::vector<EventJob> jobs;
+  std::vector<Delivery> deliveries = MakeJobs(store, event, matched, &jobs);
+  store->AddEventJobs(event->id, jobs);  // a replay is rare: copying the record is fine here
+  SubmitAll(std::move(deliveries));
   TriggeredEvent out = ToTriggeredEvent(*event);
   out.jobs = jobs;
   out.skipped = integration_id.empty() ? skipped : std::vector<SkippedIntegration>{};

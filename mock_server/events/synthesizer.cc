@@ -72,14 +72,22 @@ class Filler {
     values_["now+7d"] = SecondsTimestamp(now + 7LL * 24 * 3600 * 1000);
   }
 
-  json Fill(const json& node) {
-    if (node.is_string()) return FillString(node.get<std::string>());
-    if (node.is_array() || node.is_object()) {
-      json out = node;
-      for (auto& item : out) item = Fill(item);
-      return out;
+  // Fills a copy of the sample in place: one copy of the tree, each string visited once.
+  json Fill(const json& sample) {
+    json out = sample;
+    FillInPlace(out);
+    return out;
+  }
+
+  void FillInPlace(json& node) {
+    if (node.is_string()) {
+      const std::string& text = node.get_ref<const std::string&>();
+      if (text.find("{{") != std::string::npos || text.find(kTemplateIdPrefix) != std::string::npos) {
+        node = FillString(text);
+      }
+    } else if (node.is_array() || node.is_object()) {
+      for (auto& item : node) FillInPlace(item);
     }
-    return node;
   }
 
  private:

@@ -5,12 +5,14 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <sstream>
+#include <unordered_map>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
+#include <valijson/validation_visitor.hpp>
 
 #include "spec/embedded_files.h"
 #include "spec/schema_errors.h"
@@ -89,6 +91,39 @@ Status ApplyPatch(json& doc, const json& entries, const std::string& what) {
   return Status::Ok();
 }
 
+// Compiled "pattern" regular expressions. std::regex is costly to compile (more than the
+// matching, here) and valijson keeps its cache per Validator, so one per thread would
+// recompile every pattern in every delivery thread. Instead every pattern of the schemas is
+// compiled once, at load, into this process-wide cache, and each thread starts from a copy
+// of it: copies of a std::regex share the compiled automaton.
+using RegexCache = std::unordered_map<std::string, std::regex>;
+std::mutex g_patterns_mu;
+RegexCache g_patterns;
+
+void CollectPatterns(const json& node) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "pattern" && value.is_string()) {
+        const std::string pattern = value.get<std::string>();
+        std::lock_guard<std::mutex> lock(g_patterns_mu);
+        if (!g_patterns.count(pattern)) g_patterns.emplace(pattern, std::regex(pattern));
+      } else {
+        CollectPatterns(value);
+      }
+    }
+  } else if (node.is_array()) {
+    for (const json& item : node) CollectPatterns(item);
+  }
+}
+
+RegexCache& ThreadPatterns() {
+  thread_local RegexCache cache = [] {
+    std::lock_guard<std::mutex> lock(g_patterns_mu);
+    return g_patterns;
+  }();
+  return cache;
+}
+
 struct CompiledSchema {
   json document;  // the schema with the library under $defs; valijson resolves $refs in it
   valijson::Schema schema;
@@ -99,6 +134,7 @@ StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& 
   auto compiled = std::make_shared<CompiledSchema>();
   compiled->document = json{{"allOf", json::array({node})}, {"$defs", library}};
   try {
+    CollectPatterns(compiled->document);
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(compiled->document);
     parser.populateSchema(adapter, compiled->schema);
@@ -109,11 +145,12 @@ StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& 
 }
 
 std::vector<SchemaViolation> Run(const CompiledSchema& compiled, const json& instance) {
-  // Validators cache compiled regular expressions, so each thread keeps one.
-  thread_local valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(instance);
-  if (validator.validate(compiled.schema, target, &results)) return {};
+  // What valijson::Validator::validate does, with the shared pattern cache.
+  valijson::ValidationVisitor<valijson::adapters::NlohmannJsonAdapter> visitor(
+      target, std::vector<std::string>(1, "<root>"), /*strictTypes=*/true, &results, ThreadPatterns());
+  if (visitor.validateSchema(compiled.schema)) return {};
   std::vector<SchemaViolation> out = DescribeViolations(results, compiled.document, instance);
   if (out.empty()) out.push_back({"", "The document does not match its schema"});
   return out;

@@ -44,6 +44,11 @@ struct EventRecord {
   nlohmann::json included;  // null when none
   std::vector<EventJob> jobs;
   std::vector<SkippedIntegration> skipped;
+  // The webhook payload and resources, serialized once for every delivery of the event
+  // (see events/envelope.h), and why the event's envelope fails its schema, if it does.
+  std::string payload_text;
+  std::string resources_text;
+  std::string envelope_error;
 };
 
 TriggeredEvent ToTriggeredEvent(const EventRecord& record);

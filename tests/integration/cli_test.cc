@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <regex>
 #include <thread>
 #include <string>
@@ -169,7 +170,9 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
   EXPECT_EQ(help.Wait(kTimeout), 0);
   std::string text = help.Stdout();
   for (const char* flag : {"--host", "--port", "--integration-limit", "--max-body-bytes",
-                           "--journal-capacity", "--worker-threads", "--idle-timeout-s"}) {
+                           "--journal-capacity", "--worker-threads", "--idle-timeout-s",
+                           "--max-attempts", "--retry-delay-ms", "--time-scale",
+                           "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure", "--seed"}) {
     EXPECT_THAT(text, HasSubstr(flag));
   }
   Child top({"--help"});
@@ -193,6 +196,50 @@ TEST(CliTest, SchemaPrintsTheCorrectedOrThePublishedOpenApi) {
   EXPECT_EQ(original["components"]["schemas"]["IntegrationCreate"]["required"][1], "observers");
 }
 
+TEST(CliTest, TriggerFiresAnEventOnARunningServer) {
+  Child serve({"serve", "--port", "0", "--time-scale", "0.001", "--seed", "7"});
+  std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty());
+  httplib::Client http(url);
+  // An integration of the CLI's store that delivers to the server's own sink.
+  auto token = http.Post("/oauth/access_token", "grant_type=implicit&client_id=cli-store",
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(token);
+  const std::string bearer = "Bearer " + nlohmann::json::parse(token->body)["access_token"].get<std::string>();
+  nlohmann::json hook = {{"data", {{"type", "integration"}, {"name", "n"}, {"integration_type", "webhook"},
+                                   {"enabled", true}, {"observes", {"order.paid"}},
+                                   {"configuration", {{"url", url + "/__sink/webhook/cli"}}}}}};
+  auto created = http.Post("/v2/integrations", {{"Authorization", bearer}}, hook.dump(), "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201);
+
+  const std::string data_file = ::testing::TempDir() + "/order-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(data_file) << R"({"type": "order", "id": "1d67160d-dacb-43ed-80ef-c3c4e7ddf764", "payment": "paid"})";
+  Child trigger({"trigger", "order.paid", "--server", url, "--client-id", "cli-store", "--data", data_file});
+  ASSERT_EQ(trigger.Wait(kTimeout), 0) << trigger.Stderr();
+  auto event = nlohmann::json::parse(trigger.Stdout(), nullptr, false);
+  ASSERT_FALSE(event.is_discarded()) << trigger.Stdout();
+  EXPECT_EQ(event["type"], "order.paid");
+  EXPECT_EQ(event["data"]["id"], "1d67160d-dacb-43ed-80ef-c3c4e7ddf764");
+  ASSERT_EQ(event["jobs"].size(), 1u);
+
+  auto idle = http.Get("/__admin/idle?timeout_ms=10000", {{"Authorization", bearer}});
+  ASSERT_TRUE(idle);
+  EXPECT_EQ(idle->status, 200);
+  auto received = http.Get("/__admin/sinks/webhook/cli", {{"Authorization", bearer}});
+  ASSERT_TRUE(received);
+  auto requests = nlohmann::json::parse(received->body)["data"];
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0]["body"]["id"], event["id"]);
+
+  Child unknown({"trigger", "order.shipped", "--server", url});
+  EXPECT_EQ(unknown.Wait(kTimeout), 1);
+  EXPECT_THAT(unknown.Stderr(), HasSubstr("not an observable event"));
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+  std::remove(data_file.c_str());
+}
+
 TEST(CliTest, BadFlagsExitTwoWithAReason) {
   struct Case { std::vector<std::string> args; const char* message; };
   const Case cases[] = {
@@ -201,6 +248,8 @@ TEST(CliTest, BadFlagsExitTwoWithAReason) {
       {{"serve", "--port", "70000"}, "--port takes a whole number from 0 to 65535"},
       {{"serve", "--integration-limit", "many"}, "not 'many'"},
       {{"frobnicate"}, "unknown command 'frobnicate'"},
+      {{"serve", "--time-scale", "fast"}, "--time-scale takes a number"},
+      {{"trigger", "order.paid"}, "an EVENT and --server are required"},
   };
   for (const Case& c : cases) {
     Child child(c.args);

@@ -178,6 +178,25 @@ TEST(EnvelopeTest, TheWebhookBodyHasTheDocumentedShape) {
   EXPECT_THAT(Spec::Default()->ValidateEnvelope("webhook", body), IsEmpty());
 }
 
+TEST(EnvelopeTest, TheAssembledBodyIsTheEnvelopeByteForByte) {
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 11);
+  for (const char* type : {"order.paid", "cart.updated", "product.deleted", "customer.created"}) {
+    auto resource = synthesizer.Synthesize(*spec->FindEvent(type));
+    ASSERT_TRUE(resource.ok());
+    EventRecord event = Event(type, IsDeletion(type) ? json{{"id", resource->data.value("id", "x")}, {"type", resource->data["type"]}}
+                                                     : resource->data,
+                              IsDeletion(type) ? json(nullptr) : resource->included);
+    event.data["note"] = "quotes \" and \\ backslashes, a tab\t, a newline\n, and £";
+    if (IsDeletion(type)) event.data.erase("note");
+    const json expected = WebhookEnvelope(event, Hook(), 3);
+    PrepareWebhookEnvelope(&event, *spec);
+    EXPECT_EQ(event.envelope_error, "") << type;
+    EXPECT_EQ(WebhookBody(event, Hook(), 3), expected.dump()) << type;
+    EXPECT_EQ(event.data, expected["payload"].value("data", event.data)) << type << ": the resource survives";
+  }
+}
+
 TEST(EnvelopeTest, DeletionsCarryOnlyIdAndType) {
   json seeds = SeedPayloads();
   EventRecord event = Event("product.deleted", {{"id", "a34a378b-2c39-41e4-a240-6b7e65f5bb55"}, {"type", "product"}});
