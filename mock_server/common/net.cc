@@ -1,6 +1,8 @@
 #include "common/net.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -14,20 +16,27 @@ void ShutdownAcceptedConnections(int port) {
   if (!dir) return;
   while (dirent* entry = readdir(dir)) {
     char* end = nullptr;
-    long fd = std::strtol(entry->d_name, &end, 10);
-    if (!end || *end != '\0' || fd == dirfd(dir)) continue;
+    long number = std::strtol(entry->d_name, &end, 10);
+    if (!end || *end != '\0' || number == dirfd(dir)) continue;
+    // Other threads open and close descriptors meanwhile, so the number may stop naming the
+    // socket it named a moment ago. A duplicate pins one open socket: every check below and
+    // the shutdown act on that same socket, whatever happens to the number.
+    const int fd = fcntl(static_cast<int>(number), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) continue;
     struct stat st;
-    if (fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
     sockaddr_storage local{}, peer{};
     socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
     int local_port = -1;
-    if (local.ss_family == AF_INET) local_port = ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
-    if (local.ss_family == AF_INET6) local_port = ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-    if (local_port != port) continue;
+    if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
+      if (local.ss_family == AF_INET) local_port = ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
+      if (local.ss_family == AF_INET6) local_port = ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+    }
     // The listening socket has no peer; accepted connections do.
-    if (getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    shutdown(static_cast<int>(fd), SHUT_RDWR);
+    if (local_port == port && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
+      shutdown(fd, SHUT_RDWR);
+    }
+    close(fd);
   }
   closedir(dir);
 }
