@@ -35,6 +35,7 @@ class Server::Impl {
   const ServerOptions options;
   std::unique_ptr<internal::Router> router;
   std::unique_ptr<internal::EventEngine> events;  // from Start() to Stop()
+  std::unique_ptr<SqsEndpoint> sqs;               // when options.sqs_port >= 0
   mutable std::mutex mu;  // guards the lifecycle below
   std::unique_ptr<httplib::Server> http;
   std::thread thread;
@@ -78,6 +79,15 @@ Status Server::Impl::Start() {
   std::lock_guard<std::mutex> lock(mu);
   if (http) return Status::Error("server already started");
   if (!router) router = std::make_unique<internal::Router>(options, Spec::Default());
+  if (options.sqs_port >= 0 && !sqs) {
+    sqs = std::make_unique<SqsEndpoint>(SqsEndpointOptions{options.host, options.sqs_port, options.sqs_access_key_id,
+                                                           options.sqs_secret_access_key});
+    Status started = sqs->Start();
+    if (!started.ok()) {
+      sqs.reset();
+      return started;
+    }
+  }
   events = std::make_unique<internal::EventEngine>(options, Spec::Default());
   router->set_events(events.get());
 
@@ -141,6 +151,10 @@ Status Server::Impl::Start() {
   if (bound <= 0) {
     router->set_events(nullptr);
     events.reset();
+    if (sqs) {
+      sqs->Stop();
+      sqs.reset();
+    }
     return Status::Error("cannot listen on " + options.host + ":" + std::to_string(options.port));
   }
   port = bound;
@@ -167,6 +181,10 @@ void Server::Impl::Stop() {
   router->set_events(nullptr);
   events->Stop();
   events.reset();
+  if (sqs) {
+    sqs->Stop();
+    sqs.reset();
+  }
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -185,6 +203,11 @@ bool Server::Running() const {
 std::string Server::Url() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return "http://" + impl_->options.host + ":" + std::to_string(impl_->port);
+}
+
+SqsEndpoint* Server::Sqs() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->sqs.get();
 }
 
 int Server::Port() const {

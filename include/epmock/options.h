@@ -68,6 +68,14 @@ struct ServerOptions {
   // give the same resources.
   std::uint64_t seed = 0;
 
+  // --- Embedded SQS-compatible endpoint ---------------------------------------------------
+  // Its port: -1 runs none (the default in process: see epmock::SqsEndpoint to run one on
+  // its own); 0 picks an ephemeral port. `epmock serve` runs it on 9324 by default.
+  int sqs_port = -1;
+  // When set, the endpoint verifies SigV4 signatures made with this key and refuses others.
+  std::string sqs_access_key_id;
+  std::string sqs_secret_access_key;
+
   // History kept per store; the oldest beyond it is dropped and counted.
   std::size_t event_retention = 10000;
   std::size_t log_retention = 100000;

@@ -28,6 +28,7 @@
 #include "epmock/logs.h"
 #include "epmock/options.h"
 #include "epmock/sinks.h"
+#include "epmock/sqs.h"
 #include "epmock/status.h"
 
 namespace epmock {
@@ -50,6 +51,9 @@ class Server {
   // "http://HOST:PORT", valid after Start().
   std::string Url() const;
   int Port() const;
+
+  // The embedded SQS endpoint (ServerOptions::sqs_port >= 0), null otherwise.
+  SqsEndpoint* Sqs();
 
   // Forgets every store, token and journal entry.
   void Reset();

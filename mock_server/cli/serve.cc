@@ -16,13 +16,17 @@ namespace epmock::cli {
 const char kServeHelp[] =
     "usage: epmock serve [flags]\n"
     "\n"
-    "Runs the fake Integrations API. When it is ready it prints one line to stdout:\n"
-    "  epmock ready api=http://HOST:PORT\n"
+    "Runs the fake Integrations API and its embedded SQS-compatible endpoint. When they\n"
+    "are ready it prints one line to stdout:\n"
+    "  epmock ready api=http://HOST:PORT sqs=http://HOST:PORT\n"
     "and serves until SIGINT or SIGTERM, then exits 0.\n"
     "\n"
     "flags:\n"
     "  --host H                 address to listen on (default 127.0.0.1)\n"
     "  --port P                 API port; 0 picks a free one (default 8080)\n"
+    "  --sqs-port P             embedded SQS endpoint's port; 0 picks a free one (default 9324)\n"
+    "  --sqs-credentials K:S    the SQS endpoint verifies SigV4 signatures made with key K and\n"
+    "                           secret S, and answers 403 to anything else\n"
     "  --integration-limit N    integrations per store, as on the platform (default 100;\n"
     "                           0 lifts the limit, for load tests)\n"
     "  --max-body-bytes N       larger request bodies get 413 (default 1048576)\n"
@@ -61,12 +65,14 @@ bool ParseInt(const std::string& text, long min, long max, long* out) {
 int Serve(const std::vector<std::string>& args) {
   ServerOptions options;
   options.port = 8080;
+  options.sqs_port = 9324;
   struct IntFlag {
     long min, max;
     std::function<void(long)> set;
   };
   const std::map<std::string, IntFlag> int_flags = {
       {"--port", {0, 65535, [&](long v) { options.port = static_cast<int>(v); }}},
+      {"--sqs-port", {0, 65535, [&](long v) { options.sqs_port = static_cast<int>(v); }}},
       {"--integration-limit", {0, INT_MAX, [&](long v) { options.integration_limit = static_cast<int>(v); }}},
       {"--max-body-bytes", {1, LONG_MAX, [&](long v) { options.max_body_bytes = static_cast<std::size_t>(v); }}},
       {"--journal-capacity", {0, LONG_MAX, [&](long v) { options.journal_capacity = static_cast<std::size_t>(v); }}},
@@ -102,6 +108,17 @@ int Serve(const std::vector<std::string>& args) {
     if (flag == "--host") {
       if (!takes_value()) return 2;
       options.host = value;
+      continue;
+    }
+    if (flag == "--sqs-credentials") {
+      if (!takes_value()) return 2;
+      const auto colon = value.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
+        std::fprintf(stderr, "epmock serve: --sqs-credentials takes KEY:SECRET\n");
+        return 2;
+      }
+      options.sqs_access_key_id = value.substr(0, colon);
+      options.sqs_secret_access_key = value.substr(colon + 1);
       continue;
     }
     if (flag == "--webhook-ca-file") {
@@ -154,7 +171,7 @@ int Serve(const std::vector<std::string>& args) {
     std::fprintf(stderr, "epmock serve: %s\n", started.message().c_str());
     return 1;
   }
-  std::printf("epmock ready api=%s\n", server.Url().c_str());
+  std::printf("epmock ready api=%s sqs=%s\n", server.Url().c_str(), server.Sqs()->Url().c_str());
   std::fflush(stdout);
 
   int received = 0;

@@ -11,87 +11,20 @@ namespace epmock::internal {
 
 namespace {
 
-constexpr std::size_t kIdleConnectionsPerOrigin = 64;
 // The platform's own words for a non-2xx answer (seeds/003, IntegrationLog.error_detail).
 constexpr char kNon2xx[] = "Received a status code outside of 2xx range - treating webhook as a fail";
-
-std::string Describe(httplib::Error error, const Url& url, int timeout_ms) {
-  const std::string where = url.host + ":" + std::to_string(url.port);
-  switch (error) {
-    case httplib::Error::Connection:
-      return "Could not connect to " + where + " (refused, unreachable or no answer within " +
-             std::to_string(timeout_ms) + " ms)";
-    case httplib::Error::Read:
-      return "No answer from " + where + " within " + std::to_string(timeout_ms) +
-             " ms, or the connection closed before an answer";
-    case httplib::Error::Write:
-      return "The connection to " + where + " broke while sending the request";
-    case httplib::Error::SSLConnection:
-      return "TLS handshake with " + where + " failed";
-    case httplib::Error::SSLServerVerification:
-      return "The certificate of " + where + " could not be verified";
-    case httplib::Error::Canceled:
-      return "Not delivered: epmock stopped during the attempt";
-    default:
-      return "The request to " + where + " failed: " + httplib::to_string(error);
-  }
-}
 
 }  // namespace
 
 WebhookTransport::WebhookTransport(WebhookOptions options, std::shared_ptr<const Spec> spec)
-    : options_(std::move(options)), spec_(std::move(spec)) {}
+    : options_(options), spec_(std::move(spec)), pool_({options.timeout_ms, options.verify_tls, options.ca_file}) {}
 
 WebhookTransport::~WebhookTransport() = default;
 
-std::unique_ptr<httplib::Client> WebhookTransport::Acquire(const std::string& origin) {
-  std::unique_ptr<httplib::Client> client;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto& pool = idle_[origin];
-    if (!pool.empty()) {
-      client = std::move(pool.back());
-      pool.pop_back();
-    }
-  }
-  if (!client) {
-    client = std::make_unique<httplib::Client>(origin);
-    const time_t seconds = options_.timeout_ms / 1000;
-    const time_t micros = (options_.timeout_ms % 1000) * 1000;
-    client->set_connection_timeout(seconds, micros);
-    client->set_read_timeout(seconds, micros);
-    client->set_write_timeout(seconds, micros);
-    client->set_keep_alive(true);
-    client->set_tcp_nodelay(true);
-    client->enable_server_certificate_verification(options_.verify_tls);
-    if (!options_.ca_file.empty()) client->set_ca_cert_path(options_.ca_file.c_str());
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  in_flight_.insert(client.get());
-  return client;
-}
-
-void WebhookTransport::Release(const std::string& origin, std::unique_ptr<httplib::Client> client,
-                               bool reusable) {
-  std::lock_guard<std::mutex> lock(mu_);
-  in_flight_.erase(client.get());
-  auto& pool = idle_[origin];
-  if (reusable && !cancelled_ && pool.size() < kIdleConnectionsPerOrigin) pool.push_back(std::move(client));
-}
-
-void WebhookTransport::Cancel() {
-  std::lock_guard<std::mutex> lock(mu_);
-  cancelled_ = true;
-  for (httplib::Client* client : in_flight_) client->stop();
-  idle_.clear();
-}
+void WebhookTransport::Cancel() { pool_.Cancel(); }
 
 AttemptResult WebhookTransport::Send(const Delivery& delivery) {
   AttemptResult result;
-  if (cancelled_) {
-    result.error_detail = "Not delivered: epmock stopped before the attempt";
-    return result;
-  }
   const std::string url_text = delivery.integration.configuration.value("url", "");
   std::optional<Url> url = ParseUrl(url_text);
   if (!url || (url->scheme != "http" && url->scheme != "https")) {
@@ -136,15 +69,19 @@ AttemptResult WebhookTransport::Send(const Delivery& delivery) {
   const std::string body = WebhookBody(*delivery.event, delivery.integration, delivery.attempt);
 
   const std::string origin = url->Origin();
-  std::unique_ptr<httplib::Client> client = Acquire(origin);
+  std::unique_ptr<httplib::Client> client = pool_.Acquire(origin);
+  if (!client) {
+    result.error_detail = "Not delivered: epmock stopped before the attempt";
+    return result;
+  }
   const auto started = std::chrono::steady_clock::now();
   httplib::Result res = client->Post(url->path, headers, body, "application/json");
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started).count();
   const bool answered = static_cast<bool>(res);
   if (!answered) {
-    result.error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt"
-                                     : Describe(res.error(), *url, options_.timeout_ms);
+    result.error_detail = pool_.cancelled() ? "Not delivered: epmock stopped during the attempt"
+                                     : DescribeHttpError(static_cast<int>(res.error()), url->host, url->port, options_.timeout_ms);
   } else {
     result.status_code = res->status;
     result.body = res->body;
@@ -158,7 +95,7 @@ AttemptResult WebhookTransport::Send(const Delivery& delivery) {
       result.succeeded = true;
     }
   }
-  Release(origin, std::move(client), answered);
+  pool_.Release(origin, std::move(client), answered);
   return result;
 }
 

@@ -14,11 +14,8 @@
 #include <vector>
 
 #include "delivery/delivery.h"
+#include "delivery/http_pool.h"
 #include "epmock/spec.h"
-
-namespace httplib {
-class Client;
-}
 
 namespace epmock::internal {
 
@@ -37,15 +34,10 @@ class WebhookTransport : public Transport {
   void Cancel() override;
 
  private:
-  std::unique_ptr<httplib::Client> Acquire(const std::string& origin);
-  void Release(const std::string& origin, std::unique_ptr<httplib::Client> client, bool reusable);
-
   const WebhookOptions options_;
   const std::shared_ptr<const Spec> spec_;
-  std::atomic<bool> cancelled_{false};
+  HttpPool pool_;
   std::mutex mu_;
-  std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle_;
-  std::set<httplib::Client*> in_flight_;
   // Integration versions ("id@updated_at") whose part of the envelope passed validation.
   std::set<std::string> validated_;
 };

@@ -11,6 +11,7 @@
 
 #include "delivery/dispatcher.h"
 #include "delivery/faults.h"
+#include "delivery/sqs_transport.h"
 #include "delivery/webhook_transport.h"
 #include "epmock/event.h"
 #include "epmock/options.h"
@@ -61,6 +62,7 @@ class EventEngine {
   Synthesizer synthesizer_;
   FaultRegistry faults_;
   WebhookTransport webhook_;
+  SqsTransport sqs_;
   Dispatcher dispatcher_;
 };
 

@@ -1,0 +1,80 @@
+#include "delivery/http_pool.h"
+
+#include <httplib.h>
+
+namespace epmock::internal {
+
+namespace {
+constexpr std::size_t kIdleConnectionsPerOrigin = 64;
+}  // namespace
+
+std::string DescribeHttpError(int error_code, const std::string& host, int port, int timeout_ms) {
+  const auto error = static_cast<httplib::Error>(error_code);
+  const std::string where = host + ":" + std::to_string(port);
+  switch (error) {
+    case httplib::Error::Connection:
+      return "Could not connect to " + where + " (refused, unreachable or no answer within " +
+             std::to_string(timeout_ms) + " ms)";
+    case httplib::Error::Read:
+      return "No answer from " + where + " within " + std::to_string(timeout_ms) +
+             " ms, or the connection closed before an answer";
+    case httplib::Error::Write:
+      return "The connection to " + where + " broke while sending the request";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake with " + where + " failed";
+    case httplib::Error::SSLServerVerification:
+      return "The certificate of " + where + " could not be verified";
+    case httplib::Error::Canceled:
+      return "Not delivered: epmock stopped during the attempt";
+    default:
+      return "The request to " + where + " failed: " + httplib::to_string(error);
+  }
+}
+
+HttpPool::HttpPool(HttpPoolOptions options) : options_(std::move(options)) {}
+HttpPool::~HttpPool() = default;
+
+std::unique_ptr<httplib::Client> HttpPool::Acquire(const std::string& origin) {
+  std::unique_ptr<httplib::Client> client;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cancelled_) return nullptr;
+    auto& pool = idle_[origin];
+    if (!pool.empty()) {
+      client = std::move(pool.back());
+      pool.pop_back();
+    }
+  }
+  if (!client) {
+    client = std::make_unique<httplib::Client>(origin);
+    const time_t seconds = options_.timeout_ms / 1000;
+    const time_t micros = (options_.timeout_ms % 1000) * 1000;
+    client->set_connection_timeout(seconds, micros);
+    client->set_read_timeout(seconds, micros);
+    client->set_write_timeout(seconds, micros);
+    client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);
+    client->enable_server_certificate_verification(options_.verify_tls);
+    if (!options_.ca_file.empty()) client->set_ca_cert_path(options_.ca_file.c_str());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cancelled_) return nullptr;
+  in_flight_.insert(client.get());
+  return client;
+}
+
+void HttpPool::Release(const std::string& origin, std::unique_ptr<httplib::Client> client, bool reusable) {
+  std::lock_guard<std::mutex> lock(mu_);
+  in_flight_.erase(client.get());
+  auto& pool = idle_[origin];
+  if (reusable && !cancelled_ && pool.size() < kIdleConnectionsPerOrigin) pool.push_back(std::move(client));
+}
+
+void HttpPool::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cancelled_ = true;
+  for (httplib::Client* client : in_flight_) client->stop();
+  idle_.clear();
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,98 @@
+#include "delivery/sqs_transport.h"
+
+#include <httplib.h>
+
+#include "aws/sigv4.h"
+#include "common/clock.h"
+#include "delivery/url.h"
+#include "events/envelope.h"
+#include "sqs/queues.h"
+
+namespace epmock::internal {
+
+using nlohmann::json;
+
+std::string QueueMessageBody(const EventRecord& event, const std::string& integration_id) {
+  json message = CloudEventEnvelope(event, integration_id, kCloudEventSource);
+  if (!event.included.is_null() && !IsDeletion(event.type)) message["included"] = event.included;
+  std::string body = message.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (body.size() > kSqsMessageLimit && message.contains("included")) {
+    message["included"] = {{"meta", {{"includes_elided", true}}}};
+    body = message.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return body;
+}
+
+SqsTransport::SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec)
+    : options_(options), spec_(std::move(spec)), pool_(options) {}
+
+AttemptResult SqsTransport::Send(const Delivery& delivery) {
+  AttemptResult result;
+  const json& config = delivery.integration.configuration;
+  const std::string queue_url = config.value("url", "");
+  std::optional<Url> url = ParseUrl(queue_url);
+  if (!url || (url->scheme != "http" && url->scheme != "https")) {
+    result.error_detail = "The queue url is not an http(s) URL: " + queue_url;
+    return result;
+  }
+  const std::string body = QueueMessageBody(*delivery.event, delivery.integration.id);
+  json message = json::parse(body);
+  std::vector<SchemaViolation> violations = spec_->ValidateEnvelope("cloudevent", message);
+  if (!violations.empty()) {
+    result.error_detail = "The queue message failed its schema at " + violations[0].source + ": " + violations[0].detail;
+    return result;
+  }
+  const std::string payload = json{{"QueueUrl", queue_url}, {"MessageBody", body}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  // Host as httplib sends it: the port only when it is not the scheme's default.
+  const bool default_port = (url->scheme == "http" && url->port == 80) || (url->scheme == "https" && url->port == 443);
+  const std::string host = (url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host) +
+                           (default_port ? "" : ":" + std::to_string(url->port));
+  SigV4Request request{"POST", "/", "", {{"Host", host},
+                                         {"Content-Type", "application/x-amz-json-1.0"},
+                                         {"X-Amz-Target", "AmazonSQS.SendMessage"}}, payload};
+  const long long now_s = NowMillis() / 1000;
+  const std::string amz_date = AmzDate(now_s);
+  SignRequest(&request,
+              {config.value("aws_access_key_id", ""), amz_date.substr(0, 8), config.value("region", ""), "sqs"},
+              config.value("aws_secret_access_key", ""), amz_date);
+  httplib::Headers headers;
+  for (const auto& [name, value] : request.headers) {
+    if (name != "Host" && name != "Content-Type") headers.emplace(name, value);
+  }
+  const std::string origin = url->Origin();
+  std::unique_ptr<httplib::Client> client = pool_.Acquire(origin);
+  if (!client) {
+    result.error_detail = "Not delivered: epmock stopped before the attempt";
+    return result;
+  }
+  httplib::Result res = client->Post("/", headers, payload, "application/x-amz-json-1.0");
+  const bool answered = static_cast<bool>(res);
+  if (!answered) {
+    result.error_detail = pool_.cancelled() ? "Not delivered: epmock stopped during the attempt"
+                                            : DescribeHttpError(static_cast<int>(res.error()), url->host, url->port, options_.timeout_ms);
+  } else {
+    result.status_code = res->status;
+    result.body = res->body;
+    json answer = json::parse(res->body, nullptr, false);
+    if (res->status != 200) {
+      // The SQS error code, as the query protocol names it when the endpoint says so.
+      std::string code = res->get_header_value("x-amzn-query-error");
+      code = code.substr(0, code.find(';'));
+      if (code.empty() && answer.is_object()) {
+        code = answer.value("__type", "");
+        code = code.substr(code.find('#') + 1);
+      }
+      const std::string message = answer.is_object() ? answer.value("message", answer.value("Message", "")) : "";
+      result.error_detail = "SQS error " + (code.empty() ? std::to_string(res->status) : code) +
+                            (message.empty() ? "" : ": " + message);
+    } else if (!answer.is_object() || answer.value("MD5OfMessageBody", "") != Md5Hex(body)) {
+      result.error_detail = "SQS answered 200 without the MD5 of the message body it should have stored";
+    } else {
+      result.succeeded = true;
+    }
+  }
+  pool_.Release(origin, std::move(client), answered);
+  return result;
+}
+
+}  // namespace epmock::internal

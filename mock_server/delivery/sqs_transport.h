@@ -1,0 +1,42 @@
+// SqsTransport: delivers an aws_sqs integration's events as the platform does: SendMessage
+// of a structured CloudEvent to the configured queue URL, SigV4-signed (service "sqs") with
+// the integration's keys and region. Requests go to the queue URL's host, so the same code
+// serves real AWS and any SQS-compatible endpoint. It speaks AWS JSON 1.0, as current SDKs do.
+//
+// Thread-safe.
+#ifndef EPMOCK_DELIVERY_SQS_TRANSPORT_H_
+#define EPMOCK_DELIVERY_SQS_TRANSPORT_H_
+
+#include <memory>
+
+#include "delivery/delivery.h"
+#include "delivery/http_pool.h"
+#include "epmock/spec.h"
+
+namespace epmock::internal {
+
+// The CloudEvent `source` the platform's messages carry (seeds/003's examples).
+constexpr char kCloudEventSource[] = "https://epcc-integration.global.ssl.fastly.net";
+// SQS's limit on a message: above it the event's `included` is elided.
+constexpr std::size_t kSqsMessageLimit = 256 * 1024;
+
+// The message body for an event: the CloudEvent, with `included` (when the event has any)
+// as an extension attribute, replaced by {"meta":{"includes_elided":true}} when the whole
+// would exceed SQS's 256 KiB.
+std::string QueueMessageBody(const EventRecord& event, const std::string& integration_id);
+
+class SqsTransport : public Transport {
+ public:
+  SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec);
+  AttemptResult Send(const Delivery& delivery) override;
+  void Cancel() override { pool_.Cancel(); }
+
+ private:
+  const HttpPoolOptions options_;
+  const std::shared_ptr<const Spec> spec_;
+  HttpPool pool_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_DELIVERY_SQS_TRANSPORT_H_

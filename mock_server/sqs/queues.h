@@ -1,0 +1,103 @@
+// The embedded SQS endpoint's queues: at-least-once semantics as SQS has them (visibility
+// timeouts, redelivery, delays, long polling, redrive to a dead-letter queue), independent
+// of the wire protocol that reaches them.
+//
+// Thread-safe.
+#ifndef EPMOCK_SQS_QUEUES_H_
+#define EPMOCK_SQS_QUEUES_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace epmock::internal {
+
+struct SqsAttributeValue {
+  std::string data_type;  // String, Number, Binary (with an optional ".custom" suffix)
+  std::string value;      // the string value, or the raw bytes of a binary one
+};
+using SqsAttributes = std::map<std::string, SqsAttributeValue>;
+
+struct SqsMessage {
+  std::string id;
+  std::string body;
+  SqsAttributes attributes;
+  std::string md5_of_body;
+  std::string md5_of_attributes;  // empty when there are none
+  std::int64_t sent_timestamp_ms = 0;
+  std::int64_t first_receive_ms = 0;
+  int receive_count = 0;
+  std::string receipt_handle;  // of the latest receive
+  std::chrono::steady_clock::time_point visible_at;
+};
+
+// An SQS error, in the terms both protocols need.
+struct SqsError {
+  int http_status = 400;
+  std::string code;        // query protocol: "AWS.SimpleQueueService.NonExistentQueue"
+  std::string json_type;   // JSON protocol: "QueueDoesNotExist"
+  std::string message;
+  bool sender_fault = true;
+};
+
+SqsError QueueDoesNotExist(const std::string& name);
+SqsError InvalidParameterValue(const std::string& message);
+SqsError MissingParameter(const std::string& name);
+SqsError ReceiptHandleIsInvalid(const std::string& handle);
+
+std::string Md5Hex(const std::string& data);
+// MD5OfMessageAttributes as SQS computes it (and the AWS SDKs check it): for each attribute
+// in name order, the length-prefixed name, data type, a transport byte (1 string, 2 binary)
+// and the length-prefixed value.
+std::string Md5OfAttributes(const SqsAttributes& attributes);
+
+class SqsQueues {
+ public:
+  struct Queue;
+
+  // Creates the queue, or returns the existing one (attributes applied at creation only).
+  std::string Create(const std::string& name, const std::map<std::string, std::string>& attributes,
+                     std::optional<SqsError>* error);
+  bool Exists(const std::string& name) const;
+  std::vector<std::string> List(const std::string& prefix) const;
+  std::optional<SqsError> Delete(const std::string& name);
+  std::optional<SqsError> Purge(const std::string& name);
+  // Attribute name -> value for the names asked for ("All" for every one).
+  std::optional<SqsError> Attributes(const std::string& name, const std::vector<std::string>& asked,
+                                     std::map<std::string, std::string>* out) const;
+
+  std::optional<SqsError> Send(const std::string& name, const std::string& body, const SqsAttributes& attributes,
+                               int delay_seconds, SqsMessage* sent);
+  // Up to `max` visible messages, each made invisible for `visibility_seconds` (-1: the
+  // queue's); waits up to `wait` for the first one to arrive.
+  std::optional<SqsError> Receive(const std::string& name, int max, int visibility_seconds,
+                                  std::chrono::milliseconds wait, std::vector<SqsMessage>* out);
+  std::optional<SqsError> DeleteMessage(const std::string& name, const std::string& receipt_handle);
+  std::optional<SqsError> ChangeVisibility(const std::string& name, const std::string& receipt_handle,
+                                           int visibility_seconds);
+
+  // For tests and the admin API: every message of a queue, visible or not.
+  std::vector<SqsMessage> Peek(const std::string& name) const;
+  // Waits until the queue holds at least `count` messages.
+  bool WaitForCount(const std::string& name, std::size_t count, std::chrono::milliseconds timeout) const;
+  // Wakes long polls so that the endpoint can stop.
+  void Shutdown();
+  void Reset();
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::condition_variable arrived_;
+  std::map<std::string, std::shared_ptr<Queue>> queues_;
+  bool shutdown_ = false;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_SQS_QUEUES_H_
