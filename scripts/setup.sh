@@ -8,8 +8,10 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-if [[ "${1:-}" == "--with-node" ]]; then
+if [[ "${1:-}" == "--with-peers" ]]; then
+  # The peer tests' real clients: Node.js for the official JS SDKs (npm), Debian's boto3.
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+  packages+=(python3 python3-boto3)
 fi
 if [[ "${1:-}" == "--with-bench" ]]; then
   packages+=(wrk gnuplot-nox)

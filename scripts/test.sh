@@ -4,7 +4,7 @@
 # (unit, integration, contract and peer tests) with CTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh --with-node
+./scripts/setup.sh --with-peers
 ./scripts/build.sh
 (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
 cd build
