@@ -63,7 +63,7 @@ LUA
 echo "== start-to-ready (median of $STARTS)" >&2
 starts_epmock=(); starts_prism=()
 for _ in $(seq 1 "$STARTS"); do
-  p=$(free_port); starts_epmock+=("$($PROBE "http://127.0.0.1:$p/__admin/health" -- "$EPMOCK" serve --port "$p" --sqs-port 0)")
+  p=$(free_port); starts_epmock+=("$($PROBE "http://127.0.0.1:$p/__admin/health" -- "$EPMOCK" serve --port "$p" --sqs-port 0 --stomp-port 0)")
   p=$(free_port); starts_prism+=("$($PROBE "http://127.0.0.1:$p/integrations" -- $PRISM mock -h 127.0.0.1 -p "$p" "$PUBLISHED")")
 done
 start_epmock=$(printf '%s\n' "${starts_epmock[@]}" | median)
@@ -72,7 +72,7 @@ echo "epmock ${start_epmock} ms, prism ${start_prism} ms" >&2
 
 echo "== epmock under load" >&2
 port=$(free_port)
-"$EPMOCK" serve --port "$port" --sqs-port 0 --integration-limit 0 >/dev/null 2>&1 & PIDS+=($!); epid=$!
+"$EPMOCK" serve --port "$port" --sqs-port 0 --stomp-port 0 --integration-limit 0 >/dev/null 2>&1 & PIDS+=($!); epid=$!
 wait_ready "http://127.0.0.1:$port/__admin/health"
 token=$(curl -s -X POST "http://127.0.0.1:$port/oauth/access_token" -d grant_type=implicit -d client_id=bench | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 id=$(curl -s -X POST "http://127.0.0.1:$port/v2/integrations" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$POST_LUA")" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')

@@ -36,6 +36,7 @@ class Server::Impl {
   std::unique_ptr<internal::Router> router;
   std::unique_ptr<internal::EventEngine> events;  // from Start() to Stop()
   std::unique_ptr<SqsEndpoint> sqs;               // when options.sqs_port >= 0
+  std::unique_ptr<StompBroker> stomp;             // when options.stomp_port >= 0
   mutable std::mutex mu;  // guards the lifecycle below
   std::unique_ptr<httplib::Server> http;
   std::thread thread;
@@ -88,8 +89,24 @@ Status Server::Impl::Start() {
       return started;
     }
   }
+  if (options.stomp_port >= 0 && !stomp) {
+    StompBrokerOptions broker_options;
+    broker_options.host = options.host;
+    broker_options.port = options.stomp_port;
+    stomp = std::make_unique<StompBroker>(broker_options);
+    Status started = stomp->Start();
+    if (!started.ok()) {
+      stomp.reset();
+      if (sqs) {
+        sqs->Stop();
+        sqs.reset();
+      }
+      return started;
+    }
+  }
   events = std::make_unique<internal::EventEngine>(options, Spec::Default());
   router->set_events(events.get());
+  router->set_queues(sqs.get(), stomp.get());
 
   auto server = std::make_unique<httplib::Server>();
   const int threads = std::max(1, options.worker_threads);
@@ -155,6 +172,10 @@ Status Server::Impl::Start() {
       sqs->Stop();
       sqs.reset();
     }
+    if (stomp) {
+      stomp->Stop();
+      stomp.reset();
+    }
     return Status::Error("cannot listen on " + options.host + ":" + std::to_string(options.port));
   }
   port = bound;
@@ -181,9 +202,14 @@ void Server::Impl::Stop() {
   router->set_events(nullptr);
   events->Stop();
   events.reset();
+  router->set_queues(nullptr, nullptr);
   if (sqs) {
     sqs->Stop();
     sqs.reset();
+  }
+  if (stomp) {
+    stomp->Stop();
+    stomp.reset();
   }
 }
 
@@ -208,6 +234,11 @@ std::string Server::Url() const {
 SqsEndpoint* Server::Sqs() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->sqs.get();
+}
+
+StompBroker* Server::Stomp() {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->stomp.get();
 }
 
 int Server::Port() const {

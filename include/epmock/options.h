@@ -76,6 +76,11 @@ struct ServerOptions {
   std::string sqs_access_key_id;
   std::string sqs_secret_access_key;
 
+  // --- Embedded STOMP broker ---------------------------------------------------------------
+  // Its port: -1 runs none (the default in process: see epmock::StompBroker); 0 picks an
+  // ephemeral port. `epmock serve` runs it on 61613 by default.
+  int stomp_port = -1;
+
   // History kept per store; the oldest beyond it is dropped and counted.
   std::size_t event_retention = 10000;
   std::size_t log_retention = 100000;

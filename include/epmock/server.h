@@ -29,6 +29,7 @@
 #include "epmock/options.h"
 #include "epmock/sinks.h"
 #include "epmock/sqs.h"
+#include "epmock/stomp.h"
 #include "epmock/status.h"
 
 namespace epmock {
@@ -54,6 +55,8 @@ class Server {
 
   // The embedded SQS endpoint (ServerOptions::sqs_port >= 0), null otherwise.
   SqsEndpoint* Sqs();
+  // The embedded STOMP broker (ServerOptions::stomp_port >= 0), null otherwise.
+  StompBroker* Stomp();
 
   // Forgets every store, token and journal entry.
   void Reset();

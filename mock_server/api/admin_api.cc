@@ -178,6 +178,36 @@ ApiResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
 
+// GET /__admin/sqs/queues/{name}: what sits on a queue of the embedded SQS endpoint.
+// GET /__admin/stomp/messages?destination=/queue/x: what passed through the STOMP broker.
+ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
+  if (c.request.method != "GET") return NotFound("No such admin endpoint: " + c.request.method + " " + c.request.path);
+  if (s[1] == "sqs") {
+    if (!c.sqs) return ErrorResponse(404, StatusTitle(404), "No embedded SQS endpoint runs (see --sqs-port)");
+    if (s.size() != 4 || s[2] != "queues") return NotFound("A queue is /__admin/sqs/queues/{name}");
+    json data = json::array();
+    for (const SqsQueuedMessage& m : c.sqs->Messages(s[3])) {
+      json body = json::parse(m.body, nullptr, false);
+      data.push_back({{"message_id", m.message_id}, {"body", body.is_discarded() ? json(m.body) : body},
+                      {"attributes", m.attributes}, {"receive_count", m.receive_count}});
+    }
+    return Json(200, {{"data", std::move(data)}, {"meta", {{"queue_url", c.sqs->QueueUrl(s[3])}}}});
+  }
+  if (!c.stomp) return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
+  auto destination = c.params.find("destination");
+  if (s.size() != 3 || s[2] != "messages" || destination == c.params.end()) {
+    return ErrorResponse(400, StatusTitle(400), "Use /__admin/stomp/messages?destination=/queue/name", "destination");
+  }
+  json data = json::array();
+  for (const StompMessage& m : c.stomp->Messages(destination->second)) {
+    json headers = json::object();
+    for (const auto& [k, v] : m.headers) headers[k] = v;
+    json body = json::parse(m.body, nullptr, false);
+    data.push_back({{"message_id", m.message_id}, {"headers", headers}, {"body", body.is_discarded() ? json(m.body) : body}});
+  }
+  return Json(200, {{"data", std::move(data)}, {"meta", {{"pending", c.stomp->Pending(destination->second)}}}});
+}
+
 ApiResponse Idle(RouteContext& c) {
   // GET /__admin/idle?timeout_ms=N: waits until no delivery is pending (any language's way
   // to wait for deliveries without sleeping).
@@ -235,6 +265,7 @@ ApiResponse HandleAdminRequest(RouteContext& c, Journal& journal) {
   if (s.size() >= 2 && s[1] == "events") return Events(c, s);
   if (s.size() >= 2 && s[1] == "faults") return Faults(c, s);
   if (s.size() >= 2 && s[1] == "sinks") return Sinks(c, s);
+  if (s.size() >= 2 && (s[1] == "sqs" || s[1] == "stomp")) return Queues(c, s);
   return NotFound("No such admin endpoint: " + method + " " + path);
 }
 

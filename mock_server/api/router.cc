@@ -157,7 +157,7 @@ ApiResponse Router::HandleAdmin(const ApiRequest& request, const Params& params,
   }
   std::shared_ptr<Store> store = stores_.ForClient(*client_id);
   record.store_id = store->id();
-  RouteContext context{request, params, store, *spec_, options_, record, events_.load(), sinks_};
+  RouteContext context{request, params, store, *spec_, options_, record, events_.load(), sinks_, sqs_.load(), stomp_.load()};
   return HandleAdminRequest(context, journal_);
 }
 

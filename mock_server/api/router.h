@@ -12,6 +12,8 @@
 #include "api/journal.h"
 #include "epmock/options.h"
 #include "epmock/spec.h"
+#include "epmock/sqs.h"
+#include "epmock/stomp.h"
 #include "events/event_engine.h"
 #include "sinks/recorder.h"
 #include "store/store.h"
@@ -28,6 +30,8 @@ struct RouteContext {
   RequestRecord& record;  // handlers fill in validation outcome
   EventEngine* events;    // null while the server is not running
   SinkRegistry& sinks;
+  SqsEndpoint* sqs = nullptr;      // null when not running one
+  StompBroker* stomp = nullptr;
 };
 
 class Router {
@@ -36,6 +40,11 @@ class Router {
 
   // The event engine CRUD and the admin API fire events through (null: none).
   void set_events(EventEngine* events) { events_ = events; }
+  // The embedded SQS endpoint and STOMP broker the admin API shows (null: none).
+  void set_queues(SqsEndpoint* sqs, StompBroker* stomp) {
+    sqs_ = sqs;
+    stomp_ = stomp;
+  }
 
   // Never throws: an unexpected exception becomes a 500 in the platform's error shape.
   ApiResponse Handle(const ApiRequest& request);
@@ -59,6 +68,8 @@ class Router {
   Journal journal_;
   SinkRegistry sinks_;
   std::atomic<EventEngine*> events_{nullptr};
+  std::atomic<SqsEndpoint*> sqs_{nullptr};
+  std::atomic<StompBroker*> stomp_{nullptr};
 };
 
 }  // namespace epmock::internal

@@ -16,15 +16,16 @@ namespace epmock::cli {
 const char kServeHelp[] =
     "usage: epmock serve [flags]\n"
     "\n"
-    "Runs the fake Integrations API and its embedded SQS-compatible endpoint. When they\n"
-    "are ready it prints one line to stdout:\n"
-    "  epmock ready api=http://HOST:PORT sqs=http://HOST:PORT\n"
+    "Runs the fake Integrations API, its embedded SQS-compatible endpoint and its STOMP\n"
+    "broker. When they are ready it prints one line to stdout:\n"
+    "  epmock ready api=http://HOST:PORT sqs=http://HOST:PORT stomp=stomp://HOST:PORT\n"
     "and serves until SIGINT or SIGTERM, then exits 0.\n"
     "\n"
     "flags:\n"
     "  --host H                 address to listen on (default 127.0.0.1)\n"
     "  --port P                 API port; 0 picks a free one (default 8080)\n"
     "  --sqs-port P             embedded SQS endpoint's port; 0 picks a free one (default 9324)\n"
+    "  --stomp-port P           embedded STOMP broker's port; 0 picks a free one (default 61613)\n"
     "  --sqs-credentials K:S    the SQS endpoint verifies SigV4 signatures made with key K and\n"
     "                           secret S, and answers 403 to anything else\n"
     "  --integration-limit N    integrations per store, as on the platform (default 100;\n"
@@ -66,6 +67,7 @@ int Serve(const std::vector<std::string>& args) {
   ServerOptions options;
   options.port = 8080;
   options.sqs_port = 9324;
+  options.stomp_port = 61613;
   struct IntFlag {
     long min, max;
     std::function<void(long)> set;
@@ -73,6 +75,7 @@ int Serve(const std::vector<std::string>& args) {
   const std::map<std::string, IntFlag> int_flags = {
       {"--port", {0, 65535, [&](long v) { options.port = static_cast<int>(v); }}},
       {"--sqs-port", {0, 65535, [&](long v) { options.sqs_port = static_cast<int>(v); }}},
+      {"--stomp-port", {0, 65535, [&](long v) { options.stomp_port = static_cast<int>(v); }}},
       {"--integration-limit", {0, INT_MAX, [&](long v) { options.integration_limit = static_cast<int>(v); }}},
       {"--max-body-bytes", {1, LONG_MAX, [&](long v) { options.max_body_bytes = static_cast<std::size_t>(v); }}},
       {"--journal-capacity", {0, LONG_MAX, [&](long v) { options.journal_capacity = static_cast<std::size_t>(v); }}},
@@ -171,7 +174,8 @@ int Serve(const std::vector<std::string>& args) {
     std::fprintf(stderr, "epmock serve: %s\n", started.message().c_str());
     return 1;
   }
-  std::printf("epmock ready api=%s sqs=%s\n", server.Url().c_str(), server.Sqs()->Url().c_str());
+  std::printf("epmock ready api=%s sqs=%s stomp=%s\n", server.Url().c_str(), server.Sqs()->Url().c_str(),
+              server.Stomp()->Url().c_str());
   std::fflush(stdout);
 
   int received = 0;

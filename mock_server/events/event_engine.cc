@@ -33,7 +33,8 @@ EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spe
       synthesizer_(spec, options.seed),
       webhook_(ToWebhookOptions(options), spec),
       sqs_(HttpPoolOptions{options.webhook_timeout_ms, options.verify_tls, options.ca_file}, spec),
-      dispatcher_(ToDispatcherOptions(options), {{"webhook", &webhook_}, {"aws_sqs", &sqs_}}) {}
+      stomp_(StompTransportOptions{options.webhook_timeout_ms, options.verify_tls, options.ca_file}, spec),
+      dispatcher_(ToDispatcherOptions(options), {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}) {}
 
 EventEngine::~EventEngine() { dispatcher_.Stop(); }
 
@@ -47,8 +48,6 @@ void EventEngine::Match(const Store& store, const std::string& type, std::vector
     if (!integration.enabled.value_or(false)) {
       skipped->push_back({integration.id, integration.enabled ? "enabled is false"
                                                               : "enabled was never set (it is not true)"});
-    } else if (integration.integration_type == "stomp") {
-      skipped->push_back({integration.id, integration.integration_type + " delivery is not available yet"});
     } else {
       matched->push_back(integration);
     }

@@ -12,6 +12,7 @@
 #include "delivery/dispatcher.h"
 #include "delivery/faults.h"
 #include "delivery/sqs_transport.h"
+#include "delivery/stomp_transport.h"
 #include "delivery/webhook_transport.h"
 #include "epmock/event.h"
 #include "epmock/options.h"
@@ -63,6 +64,7 @@ class EventEngine {
   FaultRegistry faults_;
   WebhookTransport webhook_;
   SqsTransport sqs_;
+  StompTransport stomp_;
   Dispatcher dispatcher_;
 };
 

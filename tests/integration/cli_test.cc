@@ -120,12 +120,12 @@ constexpr std::chrono::seconds kTimeout(10);
 
 std::string ApiUrl(const std::string& ready_line) {
   std::smatch m;
-  std::regex re(R"(^epmock ready api=(http://127\.0\.0\.1:\d+) sqs=http://127\.0\.0\.1:\d+$)");
+  std::regex re(R"(^epmock ready api=(http://127\.0\.0\.1:\d+) sqs=http://127\.0\.0\.1:\d+ stomp=stomp://127\.0\.0\.1:\d+$)");
   return std::regex_match(ready_line, m, re) ? m[1].str() : "";
 }
 
 TEST(CliTest, ServePrintsTheReadyLineServesAndExitsZeroOnSigterm) {
-  Child serve({"serve", "--port", "0", "--sqs-port", "0"});
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
   std::string line = serve.ReadLine(kTimeout);
   std::string url = ApiUrl(line);
   ASSERT_FALSE(url.empty()) << "ready line: '" << line << "' stderr: " << serve.Stderr();
@@ -139,14 +139,14 @@ TEST(CliTest, ServePrintsTheReadyLineServesAndExitsZeroOnSigterm) {
 }
 
 TEST(CliTest, ServeExitsZeroOnSigint) {
-  Child serve({"serve", "--port=0", "--sqs-port=0"});
+  Child serve({"serve", "--port=0", "--sqs-port=0", "--stomp-port=0"});
   ASSERT_FALSE(ApiUrl(serve.ReadLine(kTimeout)).empty());
   kill(serve.pid(), SIGINT);
   EXPECT_EQ(serve.Wait(kTimeout), 0);
 }
 
 TEST(CliTest, ServeAppliesItsFlags) {
-  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--integration-limit", "1", "--max-body-bytes", "100"});
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--integration-limit", "1", "--max-body-bytes", "100"});
   std::string url = ApiUrl(serve.ReadLine(kTimeout));
   ASSERT_FALSE(url.empty());
   httplib::Client http(url);
@@ -169,7 +169,7 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
   Child help({"serve", "--help"});
   EXPECT_EQ(help.Wait(kTimeout), 0);
   std::string text = help.Stdout();
-  for (const char* flag : {"--host", "--port", "--sqs-port", "--sqs-credentials", "--integration-limit", "--max-body-bytes",
+  for (const char* flag : {"--host", "--port", "--sqs-port", "--stomp-port", "--sqs-credentials", "--integration-limit", "--max-body-bytes",
                            "--journal-capacity", "--worker-threads", "--idle-timeout-s",
                            "--max-attempts", "--retry-delay-ms", "--time-scale",
                            "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure", "--seed"}) {
@@ -197,7 +197,7 @@ TEST(CliTest, SchemaPrintsTheCorrectedOrThePublishedOpenApi) {
 }
 
 TEST(CliTest, TriggerFiresAnEventOnARunningServer) {
-  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--time-scale", "0.001", "--seed", "7"});
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--time-scale", "0.001", "--seed", "7"});
   std::string url = ApiUrl(serve.ReadLine(kTimeout));
   ASSERT_FALSE(url.empty());
   httplib::Client http(url);
@@ -259,11 +259,11 @@ TEST(CliTest, BadFlagsExitTwoWithAReason) {
 }
 
 TEST(CliTest, ATakenPortExitsOneWithAReason) {
-  Child first({"serve", "--port", "0", "--sqs-port", "0"});
+  Child first({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
   std::string url = ApiUrl(first.ReadLine(kTimeout));
   ASSERT_FALSE(url.empty());
   std::string port = url.substr(url.rfind(':') + 1);
-  Child second({"serve", "--port", port, "--sqs-port", "0"});
+  Child second({"serve", "--port", port, "--sqs-port", "0", "--stomp-port", "0"});
   EXPECT_EQ(second.Wait(kTimeout), 1);
   EXPECT_THAT(second.Stderr(), HasSubstr("cannot listen"));
 }

@@ -8,7 +8,7 @@ const binary = process.env.EPMOCK_BIN || path.resolve(__dirname, '../../build/ep
 // Resolves with { url, port, stop() } once epmock prints its ready line.
 function startEpmock(extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, ['serve', '--port', '0', '--sqs-port', '0', ...extraArgs], {
+    const child = spawn(binary, ['serve', '--port', '0', '--sqs-port', '0', '--stomp-port', '0', ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -21,13 +21,14 @@ function startEpmock(extraArgs = []) {
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.stdout.on('data', (d) => {
       stdout += d;
-      const m = stdout.match(/^epmock ready api=(http:\/\/([^:\s]+):(\d+)) sqs=(http:\/\/\S+)/m);
+      const m = stdout.match(/^epmock ready api=(http:\/\/([^:\s]+):(\d+)) sqs=(http:\/\/\S+) stomp=(stomp:\/\/\S+)/m);
       if (!m) return;
       clearTimeout(timer);
       resolve({
         url: m[1],
         host: `${m[2]}:${m[3]}`,
         sqsUrl: m[4],
+        stompUrl: m[5],
         stop: () => new Promise((done) => {
           child.once('exit', (code, signal) => done({ code, signal }));
           child.kill('SIGTERM');

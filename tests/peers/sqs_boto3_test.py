@@ -18,10 +18,10 @@ KEY, SECRET = "AKIAEPMOCKBOTO", "boto-secret"
 
 
 def start():
-    proc = subprocess.Popen([BIN, "serve", "--port", "0", "--sqs-port", "0", "--sqs-credentials", f"{KEY}:{SECRET}",
+    proc = subprocess.Popen([BIN, "serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--sqs-credentials", f"{KEY}:{SECRET}",
                              "--time-scale", "0.001"], stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
-    m = re.match(r"epmock ready api=(\S+) sqs=(\S+)", line)
+    m = re.match(r"epmock ready api=(\S+) sqs=(\S+) stomp=(\S+)", line)
     if not m:
         proc.kill()
         sys.exit(f"epmock did not get ready: {line!r}")

@@ -1,0 +1,76 @@
+// StompBroker: a STOMP 1.0-1.2 broker for tests.
+//
+//   epmock::StompBroker broker;                   // ephemeral port on 127.0.0.1
+//   ASSERT_TRUE(broker.Start().ok());
+//   ... a stomp integration with addresses [broker.Url()], destination "/queue/orders" ...
+//   ASSERT_TRUE(broker.WaitForMessages("/queue/orders", 1, std::chrono::seconds(5)));
+//   nlohmann::json event = nlohmann::json::parse(broker.Messages("/queue/orders")[0].body);
+//
+// /queue/ destinations give each message to one subscriber and keep it until one
+// subscribes; /topic/ destinations give it to every current subscriber. SUBSCRIBE with ack
+// auto, client or client-individual; ACK, NACK (redelivery), BEGIN/COMMIT/ABORT,
+// DISCONNECT with RECEIPT, heart-beating, header escaping, content-length bodies. A
+// malformed frame gets an ERROR frame and that connection closes; everyone else is served.
+//
+// Thread-safe.
+#ifndef EPMOCK_STOMP_H_
+#define EPMOCK_STOMP_H_
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "epmock/status.h"
+
+namespace epmock {
+
+struct StompBrokerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: ephemeral
+  // When set, CONNECT must carry this login and passcode.
+  std::string login;
+  std::string passcode;
+  // Heart-beat interval the broker offers and asks for, in ms (0: none).
+  int heartbeat_ms = 10000;
+  std::size_t max_frame_bytes = 1024 * 1024;
+};
+
+// A message SENT to a destination (what passed through the broker).
+struct StompMessage {
+  std::string destination;
+  std::string message_id;
+  std::vector<std::pair<std::string, std::string>> headers;  // as sent, less receipt/transaction
+  std::string body;
+  std::string Header(const std::string& name) const;
+};
+
+class StompBroker {
+ public:
+  explicit StompBroker(StompBrokerOptions options = {});
+  ~StompBroker();
+  StompBroker(const StompBroker&) = delete;
+  StompBroker& operator=(const StompBroker&) = delete;
+
+  Status Start();
+  void Stop();
+  std::string Url() const;  // stomp://HOST:PORT
+  int Port() const;
+
+  // Every message sent to the destination, oldest first (delivered or not).
+  std::vector<StompMessage> Messages(const std::string& destination) const;
+  bool WaitForMessages(const std::string& destination, std::size_t count, std::chrono::milliseconds timeout) const;
+  // Queued messages no subscriber has taken yet.
+  std::size_t Pending(const std::string& destination) const;
+
+  class Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace epmock
+
+#endif  // EPMOCK_STOMP_H_

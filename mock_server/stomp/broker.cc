@@ -1,0 +1,464 @@
+#include "epmock/stomp.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "stomp/frame.h"
+
+namespace epmock {
+
+using internal::SerializeFrame;
+using internal::StompFrame;
+using internal::StompParser;
+using Clock = std::chrono::steady_clock;
+
+std::string StompMessage::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+namespace {
+
+bool IsTopic(const std::string& destination) { return destination.rfind("/topic/", 0) == 0; }
+
+bool WriteAll(int fd, const std::string& data) {
+  std::size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl> {
+ public:
+  explicit Impl(StompBrokerOptions o) : options(std::move(o)) {}
+
+  struct Connection;
+  struct Subscription {
+    std::string id;
+    std::string destination;
+    std::string ack = "auto";
+    std::deque<StompMessage> unacked;  // in delivery order
+  };
+  struct Connection {
+    int fd = -1;
+    std::mutex write_mu;
+    std::string version = "1.0";
+    std::map<std::string, Subscription> subscriptions;  // guarded by the broker's mu
+    std::map<std::string, std::vector<StompFrame>> transactions;
+    bool open = true;
+    bool Write(const std::string& data) {
+      std::lock_guard<std::mutex> lock(write_mu);
+      return open && WriteAll(fd, data);
+    }
+  };
+  struct Delivery {
+    std::shared_ptr<Connection> to;
+    std::string frame;
+  };
+
+  void AcceptLoop();
+  void Serve(std::shared_ptr<Connection> c);
+  // Each returns false when the connection must close (after an ERROR).
+  bool Handle(const std::shared_ptr<Connection>& c, StompFrame& frame, bool* connected, std::vector<Delivery>* out);
+  bool Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause, const std::string& message);
+  // The caller holds mu.
+  void Route(StompMessage message, std::vector<Delivery>* out);
+  void Deliver(const std::shared_ptr<Connection>& c, Subscription& s, const StompMessage& m, std::vector<Delivery>* out);
+  void DrainPending(const std::string& destination, std::vector<Delivery>* out);
+  void Requeue(Subscription& s, std::vector<Delivery>* out);
+
+  const StompBrokerOptions options;
+  mutable std::mutex mu;
+  mutable std::condition_variable sent;
+  std::map<std::string, std::vector<StompMessage>> history;
+  std::map<std::string, std::deque<StompMessage>> pending;
+  std::vector<std::shared_ptr<Connection>> connections;
+  std::map<std::string, std::size_t> round_robin;
+  std::uint64_t next_id = 1;
+  std::uint64_t next_session = 1;
+
+  int listen_fd = -1;
+  int wake[2] = {-1, -1};
+  int port = 0;
+  bool stopping = false;
+  std::thread acceptor;
+  std::vector<std::thread> workers;
+};
+
+bool StompBroker::Impl::Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause, const std::string& message) {
+  StompFrame error{"ERROR", {{"message", message}, {"content-type", "text/plain"}}, message};
+  if (cause.Has("receipt")) error.headers.emplace_back("receipt-id", cause.Header("receipt"));
+  c->Write(SerializeFrame(error));
+  return false;
+}
+
+void StompBroker::Impl::Deliver(const std::shared_ptr<Connection>& c, Subscription& s, const StompMessage& m,
+                                std::vector<Delivery>* out) {
+  StompFrame frame{"MESSAGE", {{"subscription", s.id}, {"message-id", m.message_id}, {"destination", m.destination}}, m.body};
+  if (s.ack != "auto") {
+    if (c->version == "1.2") frame.headers.emplace_back("ack", m.message_id);
+    s.unacked.push_back(m);
+  }
+  for (const auto& [key, value] : m.headers) {
+    if (key != "destination" && key != "content-length") frame.headers.emplace_back(key, value);
+  }
+  frame.headers.emplace_back("content-length", std::to_string(m.body.size()));
+  out->push_back({c, SerializeFrame(frame)});
+}
+
+void StompBroker::Impl::Route(StompMessage message, std::vector<Delivery>* out) {
+  std::vector<std::pair<std::shared_ptr<Connection>, Subscription*>> subscribers;
+  for (const auto& c : connections) {
+    for (auto& [id, s] : c->subscriptions) {
+      if (s.destination == message.destination) subscribers.emplace_back(c, &s);
+    }
+  }
+  if (IsTopic(message.destination)) {
+    for (auto& [c, s] : subscribers) Deliver(c, *s, message, out);
+    return;
+  }
+  if (subscribers.empty()) {
+    pending[message.destination].push_back(std::move(message));
+    return;
+  }
+  std::size_t& next = round_robin[message.destination];
+  auto& [c, s] = subscribers[next++ % subscribers.size()];
+  Deliver(c, *s, message, out);
+}
+
+void StompBroker::Impl::DrainPending(const std::string& destination, std::vector<Delivery>* out) {
+  auto it = pending.find(destination);
+  if (it == pending.end()) return;
+  std::deque<StompMessage> queued = std::move(it->second);
+  pending.erase(it);
+  for (StompMessage& m : queued) Route(std::move(m), out);
+}
+
+void StompBroker::Impl::Requeue(Subscription& s, std::vector<Delivery>* out) {
+  std::deque<StompMessage> back = std::move(s.unacked);
+  s.unacked.clear();
+  if (IsTopic(s.destination)) return;
+  for (StompMessage& m : back) {
+    pending[s.destination].push_front(std::move(m));
+  }
+  (void)out;
+}
+
+bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame& f, bool* connected,
+                               std::vector<Delivery>* out) {
+  auto receipt = [&]() {
+    if (f.Has("receipt")) out->push_back({c, SerializeFrame({"RECEIPT", {{"receipt-id", f.Header("receipt")}}, ""})});
+  };
+  if (f.command == "CONNECT" || f.command == "STOMP") {
+    if (*connected) return Fail(c, f, "Already connected");
+    std::string versions = f.Has("accept-version") ? f.Header("accept-version") : "1.0";
+    for (const char* v : {"1.2", "1.1", "1.0"}) {
+      if (("," + versions + ",").find(std::string(",") + v + ",") != std::string::npos) {
+        c->version = v;
+        break;
+      }
+      if (std::string(v) == "1.0") {
+        StompFrame error{"ERROR", {{"version", "1.2,1.1,1.0"}, {"message", "Supported protocol versions are 1.0,1.1,1.2"}}, ""};
+        c->Write(SerializeFrame(error));
+        return false;
+      }
+    }
+    if (!options.login.empty() && (f.Header("login") != options.login || f.Header("passcode") != options.passcode)) {
+      return Fail(c, f, "Bad credentials: the login or passcode is wrong");
+    }
+    *connected = true;
+    const std::string hb = std::to_string(options.heartbeat_ms);
+    StompFrame reply{"CONNECTED", {{"version", c->version}, {"server", "epmock/0.1"}, {"heart-beat", hb + "," + hb}}, ""};
+    std::lock_guard<std::mutex> lock(mu);
+    reply.headers.emplace_back("session", "epmock-session-" + std::to_string(next_session++));
+    out->push_back({c, SerializeFrame(reply)});
+    return true;
+  }
+  if (!*connected) return Fail(c, f, "The first frame must be CONNECT or STOMP");
+  std::lock_guard<std::mutex> lock(mu);
+  const std::string transaction = f.Header("transaction");
+  if (!transaction.empty() && (f.command == "SEND" || f.command == "ACK" || f.command == "NACK")) {
+    auto t = c->transactions.find(transaction);
+    if (t == c->transactions.end()) return Fail(c, f, "No transaction " + transaction + " was begun");
+    t->second.push_back(f);
+    receipt();
+    return true;
+  }
+  if (f.command == "SEND") {
+    const std::string destination = f.Header("destination");
+    if (destination.empty()) return Fail(c, f, "SEND needs a destination header");
+    StompMessage message{destination, "epmock-" + std::to_string(next_id++), {}, f.body};
+    for (const auto& [key, value] : f.headers) {
+      if (key != "receipt" && key != "transaction") message.headers.emplace_back(key, value);
+    }
+    history[destination].push_back(message);
+    sent.notify_all();
+    Route(std::move(message), out);
+    receipt();
+    return true;
+  }
+  if (f.command == "SUBSCRIBE") {
+    const std::string destination = f.Header("destination");
+    std::string id = f.Header("id");
+    if (destination.empty()) return Fail(c, f, "SUBSCRIBE needs a destination header");
+    if (id.empty()) {
+      if (c->version != "1.0") return Fail(c, f, "SUBSCRIBE needs an id header");
+      id = destination;
+    }
+    std::string ack = f.Has("ack") ? f.Header("ack") : "auto";
+    if (ack != "auto" && ack != "client" && ack != "client-individual") return Fail(c, f, "ack must be auto, client or client-individual");
+    if (c->subscriptions.count(id)) return Fail(c, f, "A subscription with id " + id + " exists already");
+    c->subscriptions[id] = Subscription{id, destination, ack, {}};
+    receipt();
+    DrainPending(destination, out);
+    return true;
+  }
+  if (f.command == "UNSUBSCRIBE") {
+    std::string id = f.Has("id") ? f.Header("id") : f.Header("destination");
+    auto it = c->subscriptions.find(id);
+    if (it == c->subscriptions.end()) return Fail(c, f, "No subscription " + id);
+    Requeue(it->second, out);
+    const std::string destination = it->second.destination;
+    c->subscriptions.erase(it);
+    receipt();
+    DrainPending(destination, out);
+    return true;
+  }
+  if (f.command == "ACK" || f.command == "NACK") {
+    const std::string id = f.Has("id") ? f.Header("id") : f.Header("message-id");
+    for (auto& [sid, s] : c->subscriptions) {
+      auto m = std::find_if(s.unacked.begin(), s.unacked.end(), [&](const StompMessage& u) { return u.message_id == id; });
+      if (m == s.unacked.end()) continue;
+      // client mode: cumulative; client-individual: only this one.
+      auto first = s.ack == "client" ? s.unacked.begin() : m;
+      std::vector<StompMessage> settled(first, m + 1);
+      s.unacked.erase(first, m + 1);
+      if (f.command == "NACK") {
+        for (auto r = settled.rbegin(); r != settled.rend(); ++r) pending[s.destination].push_front(*r);
+        DrainPending(s.destination, out);
+      }
+      receipt();
+      return true;
+    }
+    return Fail(c, f, "No unacknowledged message " + id + " on this connection");
+  }
+  if (f.command == "BEGIN" || f.command == "COMMIT" || f.command == "ABORT") {
+    if (transaction.empty()) return Fail(c, f, f.command + " needs a transaction header");
+    if (f.command == "BEGIN") {
+      if (c->transactions.count(transaction)) return Fail(c, f, "Transaction " + transaction + " was begun already");
+      c->transactions[transaction];
+      receipt();
+      return true;
+    }
+    auto t = c->transactions.find(transaction);
+    if (t == c->transactions.end()) return Fail(c, f, "No transaction " + transaction + " was begun");
+    std::vector<StompFrame> frames = std::move(t->second);
+    c->transactions.erase(t);
+    if (f.command == "COMMIT") {
+      for (StompFrame& inner : frames) {
+        inner.headers.erase(std::remove_if(inner.headers.begin(), inner.headers.end(),
+                                           [](const auto& h) { return h.first == "transaction" || h.first == "receipt"; }),
+                            inner.headers.end());
+        mu.unlock();
+        bool ok = Handle(c, inner, connected, out);
+        mu.lock();
+        if (!ok) return false;
+      }
+    }
+    receipt();
+    return true;
+  }
+  if (f.command == "DISCONNECT") {
+    receipt();
+    return false;  // closes after the receipt is written
+  }
+  return Fail(c, f, f.command + " is a frame a client does not send");
+}
+
+void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
+  StompParser parser(options.max_frame_bytes);
+  bool connected = false;
+  char buffer[16384];
+  auto last_read = Clock::now(), last_write = Clock::now();
+  bool keep = true;
+  while (keep) {
+    const int heartbeat = connected ? options.heartbeat_ms : 0;
+    pollfd p{c->fd, POLLIN, 0};
+    int ready = poll(&p, 1, heartbeat > 0 ? heartbeat / 2 : 1000);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (stopping) break;
+    }
+    if (ready == 0) {
+      if (heartbeat > 0) {
+        if (Clock::now() - last_write >= std::chrono::milliseconds(heartbeat)) {
+          if (!c->Write("\n")) break;
+          last_write = Clock::now();
+        }
+        // A client that promised heart-beats and fell silent for two intervals is gone.
+        if (Clock::now() - last_read > std::chrono::milliseconds(3 * heartbeat)) break;
+      }
+      continue;
+    }
+    ssize_t n = recv(c->fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    last_read = Clock::now();
+    parser.Append(buffer, static_cast<std::size_t>(n));
+    StompFrame frame;
+    std::string error;
+    for (;;) {
+      StompParser::Result r = parser.Next(&frame, &error);
+      if (r == StompParser::Result::kNeedMore) break;
+      std::vector<Delivery> deliveries;
+      if (r == StompParser::Result::kError) {
+        Fail(c, StompFrame{}, "Malformed frame: " + error);
+        keep = false;
+        break;
+      }
+      keep = Handle(c, frame, &connected, &deliveries);
+      for (const Delivery& d : deliveries) {
+        if (d.to->Write(d.frame) && d.to == c) last_write = Clock::now();
+      }
+      if (!keep) break;
+    }
+  }
+  std::vector<Delivery> deliveries;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& [id, s] : c->subscriptions) {
+      Requeue(s, &deliveries);
+    }
+    std::set<std::string> destinations;
+    for (auto& [id, s] : c->subscriptions) destinations.insert(s.destination);
+    c->subscriptions.clear();
+    connections.erase(std::remove(connections.begin(), connections.end(), c), connections.end());
+    for (const std::string& d : destinations) DrainPending(d, &deliveries);
+  }
+  for (const Delivery& d : deliveries) d.to->Write(d.frame);
+  {
+    std::lock_guard<std::mutex> lock(c->write_mu);
+    c->open = false;
+    shutdown(c->fd, SHUT_RDWR);
+    close(c->fd);
+  }
+}
+
+void StompBroker::Impl::AcceptLoop() {
+  for (;;) {
+    pollfd p[2] = {{listen_fd, POLLIN, 0}, {wake[0], POLLIN, 0}};
+    if (poll(p, 2, -1) < 0 && errno != EINTR) break;
+    if (p[1].revents) break;
+    if (!(p[0].revents & POLLIN)) continue;
+    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    auto c = std::make_shared<Connection>();
+    c->fd = fd;
+    std::lock_guard<std::mutex> lock(mu);
+    if (stopping) {
+      close(fd);
+      break;
+    }
+    connections.push_back(c);
+    auto self = shared_from_this();
+    workers.emplace_back([self, c] { self->Serve(c); });
+  }
+}
+
+StompBroker::StompBroker(StompBrokerOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
+StompBroker::~StompBroker() { Stop(); }
+
+Status StompBroker::Start() {
+  Impl& b = *impl_;
+  if (b.listen_fd >= 0) return Status::Error("the STOMP broker is already started");
+  b.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int yes = 1;
+  setsockopt(b.listen_fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(b.options.port));
+  if (inet_pton(AF_INET, b.options.host.c_str(), &addr.sin_addr) != 1 ||
+      bind(b.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(b.listen_fd, 128) != 0) {
+    close(b.listen_fd);
+    b.listen_fd = -1;
+    return Status::Error("the STOMP broker cannot listen on " + b.options.host + ":" + std::to_string(b.options.port));
+  }
+  socklen_t len = sizeof addr;
+  getsockname(b.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  b.port = ntohs(addr.sin_port);
+  if (pipe2(b.wake, O_CLOEXEC) != 0) return Status::Error("cannot create the broker's wake pipe");
+  b.stopping = false;
+  auto self = impl_;
+  b.acceptor = std::thread([self] { self->AcceptLoop(); });
+  return Status::Ok();
+}
+
+void StompBroker::Stop() {
+  Impl& b = *impl_;
+  if (b.listen_fd < 0) return;
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard<std::mutex> lock(b.mu);
+    b.stopping = true;
+    for (const auto& c : b.connections) shutdown(c->fd, SHUT_RDWR);  // wakes their recv
+  }
+  if (write(b.wake[1], "x", 1) < 0) {
+  }
+  if (b.acceptor.joinable()) b.acceptor.join();
+  {
+    std::lock_guard<std::mutex> lock(b.mu);
+    workers.swap(b.workers);
+  }
+  for (std::thread& w : workers) w.join();
+  close(b.listen_fd);
+  close(b.wake[0]);
+  close(b.wake[1]);
+  b.listen_fd = -1;
+}
+
+std::string StompBroker::Url() const { return "stomp://" + impl_->options.host + ":" + std::to_string(impl_->port); }
+int StompBroker::Port() const { return impl_->port; }
+
+std::vector<StompMessage> StompBroker::Messages(const std::string& destination) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->history.find(destination);
+  return it == impl_->history.end() ? std::vector<StompMessage>{} : it->second;
+}
+
+bool StompBroker::WaitForMessages(const std::string& destination, std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  return impl_->sent.wait_for(lock, timeout, [&] {
+    auto it = impl_->history.find(destination);
+    return it != impl_->history.end() && it->second.size() >= count;
+  });
+}
+
+std::size_t StompBroker::Pending(const std::string& destination) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->pending.find(destination);
+  return it == impl_->pending.end() ? 0 : it->second.size();
+}
+
+}  // namespace epmock

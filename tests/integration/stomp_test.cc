@@ -1,0 +1,349 @@
+// The embedded STOMP broker over real sockets, and the stomp transport delivering into it:
+// failover, connection reuse, reconnection, receipts, refusals.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "epmock/server.h"
+#include "epmock/spec.h"
+#include "epmock/stomp.h"
+#include "stomp/frame.h"
+#include "support/api_client.h"
+
+namespace epmock {
+namespace {
+
+using internal::StompFrame;
+using internal::StompParser;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr std::chrono::seconds kWait(10);
+
+// A bare STOMP client for the tests: writes frames, reads them back with a timeout.
+class TestClient {
+ public:
+  explicit TestClient(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~TestClient() { close(fd_); }
+  bool Raw(const std::string& bytes) { return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()); }
+  bool Send(const StompFrame& f) { return Raw(internal::SerializeFrame(f)); }
+  // The next frame, or a frame with command "" on timeout or close.
+  StompFrame Read(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      StompFrame f;
+      std::string error;
+      if (parser_.Next(&f, &error) == StompParser::Result::kFrame) return f;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      pollfd p{fd_, POLLIN, 0};
+      if (left <= 0 || poll(&p, 1, static_cast<int>(left)) <= 0) return {};
+      char buf[4096];
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return {};
+      parser_.Append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  bool Closed(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+    char buf[4096];
+    while (recv(fd_, buf, sizeof buf, MSG_DONTWAIT) > 0) {
+    }
+    return recv(fd_, buf, sizeof buf, MSG_DONTWAIT) == 0;
+  }
+  StompFrame Connect(const std::string& versions = "1.2", std::vector<std::pair<std::string, std::string>> extra = {}) {
+    StompFrame f{"CONNECT", {{"accept-version", versions}, {"host", "/"}}, ""};
+    for (auto& h : extra) f.headers.push_back(h);
+    Send(f);
+    return Read();
+  }
+  bool connected() const { return connected_; }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  StompParser parser_;
+};
+
+class StompBrokerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(broker_.Start().ok()); }
+  StompBroker broker_;
+};
+
+TEST_F(StompBrokerTest, ConnectNegotiatesTheHighestCommonVersion) {
+  TestClient a(broker_.Port());
+  StompFrame connected = a.Connect("1.0,1.1,1.2", {{"heart-beat", "0,0"}});
+  EXPECT_EQ(connected.command, "CONNECTED");
+  EXPECT_EQ(connected.Header("version"), "1.2");
+  EXPECT_FALSE(connected.Header("heart-beat").empty());
+  TestClient b(broker_.Port());
+  EXPECT_EQ(b.Connect("1.1").Header("version"), "1.1");
+  TestClient c(broker_.Port());
+  StompFrame refused = c.Connect("2.0");
+  EXPECT_EQ(refused.command, "ERROR");
+  EXPECT_EQ(refused.Header("version"), "1.2,1.1,1.0");
+}
+
+TEST_F(StompBrokerTest, AQueueKeepsMessagesUntilSomeoneSubscribesAndGivesEachToOne) {
+  TestClient producer(broker_.Port());
+  producer.Connect();
+  producer.Send({"SEND", {{"destination", "/queue/orders"}, {"receipt", "r1"}, {"custom", "yes"}}, "first"});
+  EXPECT_EQ(producer.Read().Header("receipt-id"), "r1");
+  EXPECT_EQ(broker_.Pending("/queue/orders"), 1u);
+  TestClient a(broker_.Port()), b(broker_.Port());
+  a.Connect();
+  b.Connect();
+  a.Send({"SUBSCRIBE", {{"id", "0"}, {"destination", "/queue/orders"}}, ""});
+  StompFrame m = a.Read();
+  EXPECT_EQ(m.command, "MESSAGE");
+  EXPECT_EQ(m.body, "first");
+  EXPECT_EQ(m.Header("subscription"), "0");
+  EXPECT_EQ(m.Header("custom"), "yes");
+  EXPECT_EQ(m.Header("content-length"), "5");
+  b.Send({"SUBSCRIBE", {{"id", "0"}, {"destination", "/queue/orders"}, {"receipt", "sub"}}, ""});
+  EXPECT_EQ(b.Read().command, "RECEIPT");
+  producer.Send({"SEND", {{"destination", "/queue/orders"}}, "second"});
+  producer.Send({"SEND", {{"destination", "/queue/orders"}}, "third"});
+  // Round robin: each of the two goes to one subscriber.
+  StompFrame to_a = a.Read(std::chrono::milliseconds(2000)), to_b = b.Read(std::chrono::milliseconds(2000));
+  std::multiset<std::string> bodies = {to_a.body, to_b.body};
+  EXPECT_EQ(bodies, (std::multiset<std::string>{"second", "third"}));
+  EXPECT_EQ(broker_.Messages("/queue/orders").size(), 3u);
+}
+
+TEST_F(StompBrokerTest, ATopicGoesToEveryCurrentSubscriber) {
+  TestClient a(broker_.Port()), b(broker_.Port()), producer(broker_.Port());
+  for (TestClient* c : {&a, &b, &producer}) c->Connect();
+  producer.Send({"SEND", {{"destination", "/topic/news"}, {"receipt", "early"}}, "nobody hears this"});
+  producer.Read();
+  for (TestClient* c : {&a, &b}) {
+    c->Send({"SUBSCRIBE", {{"id", "s"}, {"destination", "/topic/news"}, {"receipt", "ok"}}, ""});
+    ASSERT_EQ(c->Read().command, "RECEIPT");
+  }
+  producer.Send({"SEND", {{"destination", "/topic/news"}}, "hello all"});
+  EXPECT_EQ(a.Read().body, "hello all");
+  EXPECT_EQ(b.Read().body, "hello all");
+  EXPECT_EQ(broker_.Pending("/topic/news"), 0u);
+}
+
+TEST_F(StompBrokerTest, NackAndUnackedMessagesAreRedelivered) {
+  TestClient producer(broker_.Port()), consumer(broker_.Port());
+  producer.Connect();
+  consumer.Connect();
+  consumer.Send({"SUBSCRIBE", {{"id", "1"}, {"destination", "/queue/work"}, {"ack", "client-individual"}}, ""});
+  producer.Send({"SEND", {{"destination", "/queue/work"}}, "job"});
+  StompFrame m = consumer.Read();
+  ASSERT_FALSE(m.Header("ack").empty());
+  consumer.Send({"NACK", {{"id", m.Header("ack")}}, ""});
+  StompFrame again = consumer.Read();
+  EXPECT_EQ(again.body, "job");
+  EXPECT_EQ(again.Header("message-id"), m.Header("message-id"));
+  consumer.Send({"ACK", {{"id", again.Header("ack")}, {"receipt", "done"}}, ""});
+  EXPECT_EQ(consumer.Read().Header("receipt-id"), "done");
+
+  // A consumer that goes away without acknowledging gives the message back.
+  producer.Send({"SEND", {{"destination", "/queue/work"}}, "second job"});
+  {
+    TestClient careless(broker_.Port());
+    careless.Connect();
+    consumer.Send({"UNSUBSCRIBE", {{"id", "1"}, {"receipt", "u"}}, ""});
+    consumer.Read();
+    careless.Send({"SUBSCRIBE", {{"id", "x"}, {"destination", "/queue/work"}, {"ack", "client"}}, ""});
+    EXPECT_EQ(careless.Read().body, "second job");
+  }
+  TestClient patient(broker_.Port());
+  patient.Connect();
+  patient.Send({"SUBSCRIBE", {{"id", "p"}, {"destination", "/queue/work"}}, ""});
+  EXPECT_EQ(patient.Read().body, "second job");
+}
+
+TEST_F(StompBrokerTest, TransactionsSendOnCommitAndDropOnAbort) {
+  TestClient producer(broker_.Port());
+  producer.Connect();
+  producer.Send({"BEGIN", {{"transaction", "t1"}}, ""});
+  producer.Send({"SEND", {{"destination", "/queue/tx"}, {"transaction", "t1"}}, "kept"});
+  producer.Send({"BEGIN", {{"transaction", "t2"}}, ""});
+  producer.Send({"SEND", {{"destination", "/queue/tx"}, {"transaction", "t2"}}, "dropped"});
+  producer.Send({"ABORT", {{"transaction", "t2"}}, ""});
+  EXPECT_TRUE(broker_.Messages("/queue/tx").empty());
+  producer.Send({"COMMIT", {{"transaction", "t1"}, {"receipt", "c"}}, ""});
+  EXPECT_EQ(producer.Read().Header("receipt-id"), "c");
+  ASSERT_EQ(broker_.Messages("/queue/tx").size(), 1u);
+  EXPECT_EQ(broker_.Messages("/queue/tx")[0].body, "kept");
+}
+
+TEST_F(StompBrokerTest, DisconnectWithAReceiptClosesAfterIt) {
+  TestClient c(broker_.Port());
+  c.Connect();
+  c.Send({"DISCONNECT", {{"receipt", "bye"}}, ""});
+  EXPECT_EQ(c.Read().Header("receipt-id"), "bye");
+  EXPECT_TRUE(c.Closed());
+}
+
+TEST_F(StompBrokerTest, AMalformedFrameGetsAnErrorAndOnlyThatConnectionCloses) {
+  TestClient good(broker_.Port());
+  good.Connect();
+  const std::string bad_inputs[] = {
+      std::string("EXPLODE\n\n") + '\0',
+      std::string("SEND\ndestination:/queue/\\q\n\n") + '\0',
+      std::string("SEND\ndestination:/queue/x\ncontent-length:1\n\nabc") + '\0',
+      std::string("SEND\n\nno destination") + '\0',
+  };
+  for (const std::string& bad : bad_inputs) {
+    TestClient c(broker_.Port());
+    c.Connect();
+    c.Raw(bad);
+    StompFrame error = c.Read();
+    EXPECT_EQ(error.command, "ERROR") << bad;
+    EXPECT_FALSE(error.Header("message").empty());
+    EXPECT_TRUE(c.Closed()) << bad;
+  }
+  TestClient early(broker_.Port());
+  early.Send({"SEND", {{"destination", "/queue/x"}}, "before CONNECT"});
+  EXPECT_EQ(early.Read().command, "ERROR");
+  good.Send({"SEND", {{"destination", "/queue/still"}, {"receipt", "alive"}}, "ok"});
+  EXPECT_EQ(good.Read().Header("receipt-id"), "alive");
+  EXPECT_TRUE(broker_.Messages("/queue/x").empty());
+}
+
+TEST(StompBrokerLoginTest, ChecksTheLoginWhenOneIsSet) {
+  StompBrokerOptions options;
+  options.login = "user1";
+  options.passcode = "pass1";
+  StompBroker broker(options);
+  ASSERT_TRUE(broker.Start().ok());
+  TestClient wrong(broker.Port());
+  EXPECT_EQ(wrong.Connect("1.2", {{"login", "user1"}, {"passcode", "nope"}}).command, "ERROR");
+  TestClient right(broker.Port());
+  EXPECT_EQ(right.Connect("1.2", {{"login", "user1"}, {"passcode", "pass1"}}).command, "CONNECTED");
+}
+
+// --- delivery ------------------------------------------------------------------------------------
+
+class StompDeliveryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServerOptions options;
+    options.time_scale = 0.0001;
+    options.webhook_timeout_ms = 2000;
+    server_ = std::make_unique<Server>(options);
+    ASSERT_TRUE(server_->Start().ok());
+    api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
+  }
+  std::string CreateStomp(json addresses, const std::string& destination, const std::string& user = "",
+                          const std::string& password = "") {
+    json config = {{"addresses", addresses}, {"destination", destination}};
+    if (!user.empty()) config["username"] = user;
+    if (!password.empty()) config["password"] = password;
+    auto r = api_->Post("/v2/integrations", {{"data", {{"type", "integration"}, {"name", "stomp"}, {"integration_type", "stomp"},
+                                                       {"enabled", true}, {"observes", {"order.paid"}}, {"configuration", config}}}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json["data"].value("id", "");
+  }
+  TriggeredEvent Fire() {
+    auto e = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
+    EXPECT_TRUE(e.ok());
+    return e.ok() ? *e : TriggeredEvent{};
+  }
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<testing_support::ApiClient> api_;
+};
+
+TEST_F(StompDeliveryTest, AnEventIsSentToTheDestinationWithReceiptAndPersistence) {
+  StompBroker broker;
+  ASSERT_TRUE(broker.Start().ok());
+  std::string id = CreateStomp({broker.Url()}, "/queue/orders");
+  TriggeredEvent event = Fire();
+  ASSERT_TRUE(broker.WaitForMessages("/queue/orders", 1, kWait));
+  StompMessage m = broker.Messages("/queue/orders")[0];
+  EXPECT_EQ(m.Header("content-type"), "application/json");
+  EXPECT_EQ(m.Header("persistent"), "true");
+  EXPECT_EQ(m.Header("content-length"), std::to_string(m.body.size()));
+  json message = json::parse(m.body);
+  EXPECT_THAT(Spec::Default()->ValidateEnvelope("cloudevent", message), ::testing::IsEmpty());
+  EXPECT_EQ(message["id"], event.id);
+  EXPECT_EQ(message["integrationid"], id);
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
+}
+
+TEST_F(StompDeliveryTest, AddressesAreTriedInOrder) {
+  StompBroker broker;
+  ASSERT_TRUE(broker.Start().ok());
+  const std::string dead = "stomp://127.0.0.1:" + std::to_string(testing_support::FreePort());
+  CreateStomp({dead, broker.Url()}, "/queue/failover");
+  Fire();
+  ASSERT_TRUE(broker.WaitForMessages("/queue/failover", 1, kWait));
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
+}
+
+TEST_F(StompDeliveryTest, ABrokenConnectionIsReestablished) {
+  int port;
+  {
+    StompBroker first;
+    ASSERT_TRUE(first.Start().ok());
+    port = first.Port();
+    CreateStomp({first.Url()}, "/queue/reconnect");
+    Fire();
+    ASSERT_TRUE(first.WaitForMessages("/queue/reconnect", 1, kWait));
+    ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  }  // the broker goes away with the transport's connection open
+  StompBrokerOptions same_port;
+  same_port.port = port;
+  StompBroker second(same_port);
+  ASSERT_TRUE(second.Start().ok());
+  Fire();
+  ASSERT_TRUE(second.WaitForMessages("/queue/reconnect", 1, kWait));
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  int finals = 0, successes = 0;
+  for (const IntegrationLog& log : server_->Logs(api_->client_id())) {
+    finals += log.final;
+    successes += log.final && log.succeeded;
+  }
+  EXPECT_EQ(finals, 2);
+  EXPECT_EQ(successes, 2);
+}
+
+TEST_F(StompDeliveryTest, ARefusedLoginIsAFailedAttempt) {
+  StompBrokerOptions options;
+  options.login = "user1";
+  options.passcode = "right";
+  StompBroker broker(options);
+  ASSERT_TRUE(broker.Start().ok());
+  CreateStomp({broker.Url()}, "/queue/secure", "user1", "wrong");
+  Fire();
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  auto logs = server_->Logs(api_->client_id());
+  ASSERT_EQ(logs.size(), 5u);
+  EXPECT_THAT(logs[0].error_detail.value_or(""), HasSubstr("refused CONNECT"));
+  EXPECT_TRUE(broker.Messages("/queue/secure").empty());
+}
+
+TEST_F(StompDeliveryTest, ManyEventsShareOneConnectionAndAllArrive) {
+  StompBroker broker;
+  ASSERT_TRUE(broker.Start().ok());
+  CreateStomp({broker.Url()}, "/topic/many");
+  for (int i = 0; i < 200; ++i) Fire();
+  ASSERT_TRUE(broker.WaitForMessages("/topic/many", 200, kWait));
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  std::set<std::string> ids;
+  for (const StompMessage& m : broker.Messages("/topic/many")) ids.insert(json::parse(m.body)["id"].get<std::string>());
+  EXPECT_EQ(ids.size(), 200u);
+}
+
+}  // namespace
+}  // namespace epmock
