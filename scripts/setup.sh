@@ -9,9 +9,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--with-peers" ]]; then
-  # The peer tests' real clients: Node.js for the official JS SDKs (npm), Debian's boto3.
+  # The peer tests' real clients and brokers: Node.js for the official JS SDKs (npm),
+  # Debian's boto3 and stomp.py, and ActiveMQ (run from its jar by the test itself).
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
-  packages+=(python3 python3-boto3)
+  packages+=(python3 python3-boto3 python3-stomp activemq)
 fi
 if [[ "${1:-}" == "--with-bench" ]]; then
   packages+=(wrk gnuplot-nox)

@@ -1,0 +1,198 @@
+"""STOMP peers, run by CTest; exits non-zero on failure.
+
+1. Debian's python3-stomp subscribes to the broker embedded in `epmock serve` and receives
+   epmock's stomp deliveries (client-individual acks, a NACK redelivered).
+2. A real ActiveMQ (Debian's `activemq`, run from its jar with a STOMP connector on a free
+   loopback port, as shared/brokers.md describes) receives epmock's stomp deliveries, read
+   back with python3-stomp.
+"""
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import stomp
+
+BIN = os.environ.get("EPMOCK_BIN", os.path.join(os.path.dirname(__file__), "../../build/epmock"))
+ACTIVEMQ = "/usr/share/activemq"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_epmock():
+    proc = subprocess.Popen([BIN, "serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--time-scale", "0.001"],
+                            stdout=subprocess.PIPE, text=True)
+    m = re.match(r"epmock ready api=(\S+) sqs=(\S+) stomp=stomp://([^:]+):(\d+)", proc.stdout.readline())
+    if not m:
+        proc.kill()
+        sys.exit("epmock did not get ready")
+    return proc, m.group(1), m.group(3), int(m.group(4))
+
+
+class Api:
+    def __init__(self, base, client_id):
+        self.base = base
+        self.token = self.call("POST", "/oauth/access_token", form=f"grant_type=implicit&client_id={client_id}")[1]["access_token"]
+
+    def call(self, method, path, body=None, form=None):
+        data = json.dumps(body).encode() if body is not None else (form.encode() if form else None)
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Content-Type", "application/x-www-form-urlencoded" if form else "application/json")
+        if getattr(self, "token", None):
+            req.add_header("Authorization", "Bearer " + self.token)
+        with urllib.request.urlopen(req) as r:
+            return r.status, json.loads(r.read() or b"null")
+
+    def stomp_integration(self, address, destination, login=None, passcode=None):
+        config = {"addresses": [address], "destination": destination}
+        if login:
+            config.update(username=login, password=passcode)
+        status, created = self.call("POST", "/v2/integrations", {"data": {
+            "type": "integration", "name": "to STOMP", "integration_type": "stomp", "enabled": True,
+            "observes": ["order.paid"], "configuration": config}})
+        assert status == 201, created
+        return created["data"]["id"]
+
+    def fire(self):
+        status, event = self.call("POST", "/__admin/events", {"type": "order.paid"})
+        assert status == 201, event
+        return event["data"]["id"]
+
+
+class Collector(stomp.ConnectionListener):
+    def __init__(self):
+        self.frames = queue.Queue()
+
+    def on_message(self, frame):
+        self.frames.put(frame)
+
+    def next(self, timeout=15):
+        return self.frames.get(timeout=timeout)
+
+
+def consumer(port, destination, ack="auto", login=None, passcode=None, host="/"):
+    conn = stomp.Connection12([("127.0.0.1", port)], vhost=host, heartbeats=(0, 0))
+    listener = Collector()
+    conn.set_listener("collector", listener)
+    conn.connect(login, passcode, wait=True)
+    conn.subscribe(destination=destination, id="peer", ack=ack)
+    return conn, listener
+
+
+def check_event(frame, expected_id, integration_id):
+    event = json.loads(frame.body)
+    assert event["specversion"] == "1.0" and event["type"] == "order.paid", event
+    assert event["id"] == expected_id, (event["id"], expected_id)
+    assert event["integrationid"] == integration_id
+    assert frame.headers.get("content-type", "").startswith("application/json"), frame.headers
+
+
+def embedded_broker():
+    proc, base, host, port = start_epmock()
+    try:
+        api = Api(base, "stomp-peer")
+        conn, listener = consumer(port, "/queue/orders", ack="client-individual")
+        integration = api.stomp_integration(f"stomp://{host}:{port}", "/queue/orders")
+        fired = [api.fire() for _ in range(3)]
+        got = [listener.next() for _ in range(3)]
+        assert sorted(json.loads(f.body)["id"] for f in got) == sorted(fired)
+        for frame in got:
+            check_event(frame, json.loads(frame.body)["id"], integration)
+        conn.nack(got[0].headers["ack"])  # the broker redelivers what is NACKed
+        again = listener.next()
+        assert json.loads(again.body)["id"] == json.loads(got[0].body)["id"]
+        for frame in got[1:] + [again]:
+            conn.ack(frame.headers["ack"])
+        conn.disconnect()
+        print("embedded broker: python3-stomp received 3 deliveries, NACK redelivered")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def start_activemq(workdir, port):
+    conf = os.path.join(workdir, "conf")
+    os.makedirs(conf)
+    with open("/etc/activemq/instances-available/main/activemq.xml") as f:
+        xml = f.read()
+    xml = re.sub(r'<transportConnector name="openwire"[^>]*/>',
+                 f'<transportConnector name="stomp" uri="stomp://127.0.0.1:{port}"/>', xml)
+    with open(os.path.join(conf, "activemq.xml"), "w") as f:
+        f.write(xml)
+    with open(os.path.join(conf, "log4j.properties"), "w") as f:
+        f.write("log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
+                "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n")
+    log = open(os.path.join(workdir, "activemq.log"), "w")
+    proc = subprocess.Popen(["java", "-Xmx128m", f"-Dactivemq.home={ACTIVEMQ}", f"-Dactivemq.base={workdir}",
+                             f"-Dactivemq.conf={conf}", f"-Dactivemq.data={workdir}/data",
+                             f"-Dlog4j.configuration=file:{conf}/log4j.properties",
+                             "-jar", f"{ACTIVEMQ}/bin/activemq.jar", "start", f"xbean:file:{conf}/activemq.xml"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 90
+    while time.time() < deadline:  # ready when a raw STOMP CONNECT is answered
+        if proc.poll() is not None:
+            sys.exit("ActiveMQ exited: " + open(os.path.join(workdir, "activemq.log")).read()[-2000:])
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"CONNECT\naccept-version:1.2\nhost:/\n\n\x00")
+                s.settimeout(2)
+                if s.recv(100).startswith(b"CONNECTED"):
+                    return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    sys.exit("ActiveMQ did not accept STOMP in 90 s")
+
+
+def activemq():
+    if not os.path.exists(f"{ACTIVEMQ}/bin/activemq.jar"):
+        sys.exit("ActiveMQ is not installed (apt-get install activemq)")
+    workdir = tempfile.mkdtemp(prefix="epmock-activemq-")
+    port = free_port()
+    broker = start_activemq(workdir, port)
+    proc, base, _, _ = start_epmock()
+    try:
+        api = Api(base, "activemq-peer")
+        integration = api.stomp_integration(f"stomp://127.0.0.1:{port}", "/queue/epmock.orders", "epmock", "any")
+        fired = [api.fire() for _ in range(3)]
+        status, _ = api.call("GET", "/__admin/idle?timeout_ms=30000")
+        assert status == 200
+        status, logs = api.call("GET", "/__admin/deliveries")
+        assert all(log["succeeded"] for log in logs["data"]), logs
+        conn, listener = consumer(port, "/queue/epmock.orders")
+        got = [listener.next() for _ in range(3)]
+        assert sorted(json.loads(f.body)["id"] for f in got) == sorted(fired)
+        for frame in got:
+            check_event(frame, json.loads(frame.body)["id"], integration)
+        conn.disconnect()
+        print("ActiveMQ: received 3 deliveries from epmock, read back with python3-stomp")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+        broker.send_signal(signal.SIGTERM)
+        try:
+            broker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            broker.kill()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    embedded_broker()
+    activemq()
+    print("stomp peers: 2 passed, 0 failed")
