@@ -23,6 +23,8 @@ import stomp
 
 BIN = os.environ.get("EPMOCK_BIN", os.path.join(os.path.dirname(__file__), "../../build/epmock"))
 ACTIVEMQ = "/usr/share/activemq"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from activemq import start_activemq  # noqa: E402
 
 
 def free_port():
@@ -122,41 +124,6 @@ def embedded_broker():
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
-
-
-def start_activemq(workdir, port):
-    conf = os.path.join(workdir, "conf")
-    os.makedirs(conf)
-    with open("/etc/activemq/instances-available/main/activemq.xml") as f:
-        xml = f.read()
-    xml = re.sub(r'<transportConnector name="openwire"[^>]*/>',
-                 f'<transportConnector name="stomp" uri="stomp://127.0.0.1:{port}"/>', xml)
-    with open(os.path.join(conf, "activemq.xml"), "w") as f:
-        f.write(xml)
-    with open(os.path.join(conf, "log4j.properties"), "w") as f:
-        f.write("log4j.rootLogger=WARN, stdout\nlog4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
-                "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n")
-    log = open(os.path.join(workdir, "activemq.log"), "w")
-    proc = subprocess.Popen(["java", "-Xmx128m", f"-Dactivemq.home={ACTIVEMQ}", f"-Dactivemq.base={workdir}",
-                             f"-Dactivemq.conf={conf}", f"-Dactivemq.data={workdir}/data",
-                             f"-Dlog4j.configuration=file:{conf}/log4j.properties",
-                             "-jar", f"{ACTIVEMQ}/bin/activemq.jar", "start", f"xbean:file:{conf}/activemq.xml"],
-                            stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 90
-    while time.time() < deadline:  # ready when a raw STOMP CONNECT is answered
-        if proc.poll() is not None:
-            sys.exit("ActiveMQ exited: " + open(os.path.join(workdir, "activemq.log")).read()[-2000:])
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"CONNECT\naccept-version:1.2\nhost:/\n\n\x00")
-                s.settimeout(2)
-                if s.recv(100).startswith(b"CONNECTED"):
-                    return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    sys.exit("ActiveMQ did not accept STOMP in 90 s")
 
 
 def activemq():
