@@ -33,7 +33,9 @@ struct StompBrokerOptions {
   // When set, CONNECT must carry this login and passcode.
   std::string login;
   std::string passcode;
-  // Heart-beat interval the broker offers and asks for, in ms (0: none).
+  // Heart-beat interval the broker offers and asks for, in ms (0: none). Per connection the
+  // broker sends at max(this, the client's cy) and expects at max(this, the client's cx),
+  // each only when both sides want it, and closes a connection silent for two intervals.
   int heartbeat_ms = 10000;
   std::size_t max_frame_bytes = 1024 * 1024;
 };
@@ -64,6 +66,8 @@ class StompBroker {
   bool WaitForMessages(const std::string& destination, std::size_t count, std::chrono::milliseconds timeout) const;
   // Queued messages no subscriber has taken yet.
   std::size_t Pending(const std::string& destination) const;
+  // Connections accepted since Start().
+  std::size_t ConnectionsAccepted() const;
 
   class Impl;
 

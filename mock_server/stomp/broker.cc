@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -64,6 +65,8 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
     int fd = -1;
     std::mutex write_mu;
     std::string version = "1.0";
+    int send_every_ms = 0;    // heart-beats we owe the client (negotiated; 0: none)
+    int expect_every_ms = 0;  // heart-beats the client owes us (negotiated; 0: none)
     std::map<std::string, Subscription> subscriptions;  // guarded by the broker's mu
     std::map<std::string, std::vector<StompFrame>> transactions;
     bool open = true;
@@ -97,6 +100,7 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   std::map<std::string, std::size_t> round_robin;
   std::uint64_t next_id = 1;
   std::uint64_t next_session = 1;
+  std::size_t accepted = 0;
 
   int listen_fd = -1;
   int wake[2] = {-1, -1};
@@ -187,6 +191,12 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
     if (!options.login.empty() && (f.Header("login") != options.login || f.Header("passcode") != options.passcode)) {
       return Fail(c, f, "Bad credentials: the login or passcode is wrong");
     }
+    // heart-beat: cx,cy: the client can send every cx ms and wants one every cy ms.
+    int cx = 0, cy = 0;
+    if (std::sscanf(f.Header("heart-beat").c_str(), "%d,%d", &cx, &cy) != 2 || cx < 0 || cy < 0) cx = cy = 0;
+    const int ours = options.heartbeat_ms;
+    c->send_every_ms = (ours > 0 && cy > 0) ? std::max(ours, cy) : 0;
+    c->expect_every_ms = (ours > 0 && cx > 0) ? std::max(ours, cx) : 0;
     *connected = true;
     const std::string hb = std::to_string(options.heartbeat_ms);
     StompFrame reply{"CONNECTED", {{"version", c->version}, {"server", "epmock/0.1"}, {"heart-beat", hb + "," + hb}}, ""};
@@ -303,22 +313,22 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
   auto last_read = Clock::now(), last_write = Clock::now();
   bool keep = true;
   while (keep) {
-    const int heartbeat = connected ? options.heartbeat_ms : 0;
+    int wait_ms = 1000;
+    if (c->send_every_ms > 0) wait_ms = std::min(wait_ms, c->send_every_ms / 2);
+    if (c->expect_every_ms > 0) wait_ms = std::min(wait_ms, c->expect_every_ms / 2);
     pollfd p{c->fd, POLLIN, 0};
-    int ready = poll(&p, 1, heartbeat > 0 ? heartbeat / 2 : 1000);
+    int ready = poll(&p, 1, std::max(wait_ms, 1));
     {
       std::lock_guard<std::mutex> lock(mu);
       if (stopping) break;
     }
     if (ready == 0) {
-      if (heartbeat > 0) {
-        if (Clock::now() - last_write >= std::chrono::milliseconds(heartbeat)) {
-          if (!c->Write("\n")) break;
-          last_write = Clock::now();
-        }
-        // A client that promised heart-beats and fell silent for two intervals is gone.
-        if (Clock::now() - last_read > std::chrono::milliseconds(3 * heartbeat)) break;
+      if (c->send_every_ms > 0 && Clock::now() - last_write >= std::chrono::milliseconds(c->send_every_ms)) {
+        if (!c->Write("\n")) break;
+        last_write = Clock::now();
       }
+      // A client that promised heart-beats and fell silent for two intervals is gone.
+      if (c->expect_every_ms > 0 && Clock::now() - last_read > std::chrono::milliseconds(2 * c->expect_every_ms)) break;
       continue;
     }
     ssize_t n = recv(c->fd, buffer, sizeof buffer, 0);
@@ -382,6 +392,7 @@ void StompBroker::Impl::AcceptLoop() {
       break;
     }
     connections.push_back(c);
+    ++accepted;
     auto self = shared_from_this();
     workers.emplace_back([self, c] { self->Serve(c); });
   }
@@ -453,6 +464,11 @@ bool StompBroker::WaitForMessages(const std::string& destination, std::size_t co
     auto it = impl_->history.find(destination);
     return it != impl_->history.end() && it->second.size() >= count;
   });
+}
+
+std::size_t StompBroker::ConnectionsAccepted() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->accepted;
 }
 
 std::size_t StompBroker::Pending(const std::string& destination) const {

@@ -14,6 +14,12 @@
 #include "epmock/stomp.h"
 #include "stomp/frame.h"
 #include "support/api_client.h"
+#include "support/tls.h"
+
+#include <openssl/ssl.h>
+
+#include <filesystem>
+#include <thread>
 
 namespace epmock {
 namespace {
@@ -219,6 +225,28 @@ TEST_F(StompBrokerTest, AMalformedFrameGetsAnErrorAndOnlyThatConnectionCloses) {
   EXPECT_TRUE(broker_.Messages("/queue/x").empty());
 }
 
+TEST(StompBrokerHeartBeatTest, BeatsOnlyWhenAskedAndDropsASilentClientThatPromisedBeats) {
+  StompBrokerOptions options;
+  options.heartbeat_ms = 100;
+  StompBroker broker(options);
+  ASSERT_TRUE(broker.Start().ok());
+  // Wants beats from us (cy=100), sends none (cx=0): gets EOLs, stays connected.
+  TestClient listener(broker.Port());
+  listener.Connect("1.2", {{"heart-beat", "0,100"}});
+  // Asked for nothing: neither beats nor a disconnect however long it is idle.
+  TestClient quiet(broker.Port());
+  quiet.Connect("1.2", {{"heart-beat", "0,0"}});
+  // Promises beats every 100 ms (cx=100) and sends none: dropped.
+  TestClient liar(broker.Port());
+  liar.Connect("1.2", {{"heart-beat", "100,0"}});
+  EXPECT_TRUE(liar.Closed(std::chrono::milliseconds(5000)));
+  EXPECT_EQ(listener.Read(std::chrono::milliseconds(300)).command, "");  // only EOLs arrived
+  listener.Send({"SEND", {{"destination", "/queue/hb"}, {"receipt", "r"}}, "x"});
+  EXPECT_EQ(listener.Read().command, "RECEIPT");
+  quiet.Send({"SEND", {{"destination", "/queue/hb"}, {"receipt", "q"}}, "y"});
+  EXPECT_EQ(quiet.Read().command, "RECEIPT");
+}
+
 TEST(StompBrokerLoginTest, ChecksTheLoginWhenOneIsSet) {
   StompBrokerOptions options;
   options.login = "user1";
@@ -278,6 +306,147 @@ TEST_F(StompDeliveryTest, AnEventIsSentToTheDestinationWithReceiptAndPersistence
   EXPECT_EQ(message["integrationid"], id);
   ASSERT_TRUE(server_->WaitForDeliveries(kWait));
   EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
+}
+
+TEST_F(StompDeliveryTest, TheAdminApiShowsWhatPassedThroughBothQueues) {
+  ServerOptions options;
+  options.sqs_port = 0;
+  options.stomp_port = 0;
+  server_ = std::make_unique<Server>(options);
+  ASSERT_TRUE(server_->Start().ok());
+  api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
+  CreateStomp({server_->Stomp()->Url()}, "/queue/admin");
+  std::string queue_url = server_->Sqs()->CreateQueue("admin");
+  api_->Post("/v2/integrations", {{"data", {{"type", "integration"}, {"name", "q"}, {"integration_type", "aws_sqs"},
+                                            {"enabled", true}, {"observes", {"order.paid"}},
+                                            {"configuration", {{"url", queue_url}, {"aws_access_key_id", "AKIA"},
+                                                               {"aws_secret_access_key", "s"}, {"region", "eu-west-1"}}}}}});
+  TriggeredEvent event = Fire();
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  auto stomp = api_->Get("/__admin/stomp/messages?destination=/queue/admin");
+  ASSERT_EQ(stomp.status, 200) << stomp.body;
+  ASSERT_EQ(stomp.json["data"].size(), 1u);
+  EXPECT_EQ(stomp.json["data"][0]["body"]["id"], event.id);
+  EXPECT_EQ(stomp.json["data"][0]["headers"]["persistent"], "true");
+  auto sqs = api_->Get("/__admin/sqs/queues/admin");
+  ASSERT_EQ(sqs.status, 200) << sqs.body;
+  ASSERT_EQ(sqs.json["data"].size(), 1u);
+  EXPECT_EQ(sqs.json["data"][0]["body"]["id"], event.id);
+  EXPECT_EQ(api_->Get("/__admin/stomp/messages").status, 400);
+}
+
+// A TLS front for a plain broker: what stomp+ssl:// reaches (Amazon MQ's brokers are such).
+class TlsFront {
+ public:
+  TlsFront(const testing_support::SelfSigned& tls, int backend_port) : backend_port_(backend_port) {
+    ctx_ = SSL_CTX_new(TLS_server_method());
+    SSL_CTX_use_certificate_file(ctx_, tls.cert_path.c_str(), SSL_FILETYPE_PEM);
+    SSL_CTX_use_PrivateKey_file(ctx_, tls.key_path.c_str(), SSL_FILETYPE_PEM);
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(listen_fd_, 8);
+    socklen_t len = sizeof addr;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~TlsFront() {
+    stop_ = true;
+    shutdown(listen_fd_, SHUT_RDWR);
+    thread_.join();
+    close(listen_fd_);
+    SSL_CTX_free(ctx_);
+  }
+  int port() const { return port_; }
+
+ private:
+  void Run() {
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      int client = accept(listen_fd_, nullptr, nullptr);
+      if (client < 0) continue;
+      SSL* ssl = SSL_new(ctx_);
+      SSL_set_fd(ssl, client);
+      int backend = SSL_accept(ssl) == 1 ? TestClientSocket() : -1;
+      while (backend >= 0 && !stop_) {  // pump both ways until either side closes
+        pollfd fds[2] = {{client, POLLIN, 0}, {backend, POLLIN, 0}};
+        if (SSL_pending(ssl) == 0 && poll(fds, 2, 100) <= 0) continue;
+        char buf[8192];
+        if (SSL_pending(ssl) > 0 || (fds[0].revents & (POLLIN | POLLHUP))) {
+          int n = SSL_read(ssl, buf, sizeof buf);
+          if (n <= 0 || send(backend, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
+        }
+        if (fds[1].revents & (POLLIN | POLLHUP)) {
+          ssize_t n = recv(backend, buf, sizeof buf, 0);
+          if (n <= 0 || SSL_write(ssl, buf, static_cast<int>(n)) != n) break;
+        }
+      }
+      if (backend >= 0) close(backend);
+      SSL_free(ssl);
+      close(client);
+    }
+  }
+  int TestClientSocket() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(backend_port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      close(fd);
+      return -1;
+    }
+    return fd;
+  }
+  SSL_CTX* ctx_ = nullptr;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  int backend_port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
+  const auto dir = std::filesystem::temp_directory_path() / ("epmock-stomp-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  testing_support::SelfSigned tls = testing_support::MakeSelfSignedCertificate(dir.string());
+  ASSERT_FALSE(tls.cert_path.empty());
+  StompBroker broker;
+  ASSERT_TRUE(broker.Start().ok());
+  TlsFront front(tls, broker.Port());
+  const std::string address = "stomp+ssl://127.0.0.1:" + std::to_string(front.port());
+
+  // Untrusted by default: every attempt fails at the handshake.
+  ServerOptions strict;
+  strict.time_scale = 0.0001;
+  strict.max_attempts = 2;
+  server_ = std::make_unique<Server>(strict);
+  ASSERT_TRUE(server_->Start().ok());
+  api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
+  CreateStomp({address}, "/queue/tls");
+  Fire();
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  EXPECT_THAT(server_->Logs(api_->client_id())[0].error_detail.value_or(""), HasSubstr("TLS handshake failed"));
+  EXPECT_TRUE(broker.Messages("/queue/tls").empty());
+  server_->Stop();
+
+  // Trusting the test's CA: delivered over TLS.
+  ServerOptions trusting;
+  trusting.time_scale = 0.0001;
+  trusting.ca_file = tls.cert_path;
+  server_ = std::make_unique<Server>(trusting);
+  ASSERT_TRUE(server_->Start().ok());
+  api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
+  CreateStomp({address}, "/queue/tls");
+  Fire();
+  ASSERT_TRUE(broker.WaitForMessages("/queue/tls", 1, kWait));
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(StompDeliveryTest, AddressesAreTriedInOrder) {
@@ -343,6 +512,7 @@ TEST_F(StompDeliveryTest, ManyEventsShareOneConnectionAndAllArrive) {
   std::set<std::string> ids;
   for (const StompMessage& m : broker.Messages("/topic/many")) ids.insert(json::parse(m.body)["id"].get<std::string>());
   EXPECT_EQ(ids.size(), 200u);
+  EXPECT_EQ(broker.ConnectionsAccepted(), 1u);  // one connection per integration, reused
 }
 
 }  // namespace
