@@ -76,7 +76,7 @@ class StompTransport::Connection {
   }
 
   std::mutex mu;       // one SEND at a time on the connection
-  bool broken = false;
+  std::atomic<bool> broken{false};  // read under the transport's lock, written under mu
   std::uint64_t next_receipt = 1;
   std::string address;  // the one connected to
 
