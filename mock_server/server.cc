@@ -11,7 +11,7 @@
 #include "api/router.h"
 #include "events/event_engine.h"
 #include "common/ids.h"
-#include "common/net.h"
+#include "common/http_listener.h"
 #include "epmock/spec.h"
 
 namespace epmock {
@@ -25,6 +25,8 @@ class Server::Impl {
 
   Status Start();
   void Stop();
+  // The caller holds mu. Stops and forgets the embedded SQS endpoint and STOMP broker.
+  void StopQueues();
   void Serve(const httplib::Request& req, httplib::Response& res);
 
   // The caller holds mu. The store of a client, created on first use.
@@ -38,8 +40,7 @@ class Server::Impl {
   std::unique_ptr<SqsEndpoint> sqs;               // when options.sqs_port >= 0
   std::unique_ptr<StompBroker> stomp;             // when options.stomp_port >= 0
   mutable std::mutex mu;  // guards the lifecycle below
-  std::unique_ptr<httplib::Server> http;
-  std::thread thread;
+  internal::HttpListener listener;
   int port = 0;
 };
 
@@ -78,7 +79,7 @@ void Server::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
 
 Status Server::Impl::Start() {
   std::lock_guard<std::mutex> lock(mu);
-  if (http) return Status::Error("server already started");
+  if (listener.started()) return Status::Error("server already started");
   if (!router) router = std::make_unique<internal::Router>(options, Spec::Default());
   if (options.sqs_port >= 0 && !sqs) {
     sqs = std::make_unique<SqsEndpoint>(SqsEndpointOptions{options.host, options.sqs_port, options.sqs_access_key_id,
@@ -97,10 +98,7 @@ Status Server::Impl::Start() {
     Status started = stomp->Start();
     if (!started.ok()) {
       stomp.reset();
-      if (sqs) {
-        sqs->Stop();
-        sqs.reset();
-      }
+      StopQueues();
       return started;
     }
   }
@@ -119,13 +117,6 @@ Status Server::Impl::Start() {
   // Responses go out as header and body writes; with Nagle on, the second waits for the
   // client's delayed ACK (40 ms on Linux) and every request takes 40 ms.
   server->set_tcp_nodelay(true);
-
-  // httplib's default sets SO_REUSEPORT, which lets a second server bind a port that is
-  // already serving and split its traffic silently. A taken port must be an error.
-  server->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
 
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
   server->Get(".*", handler);
@@ -161,47 +152,18 @@ Status Server::Impl::Start() {
         WriteResponse(api, res);
       });
 
-  int bound = options.port == 0 ? server->bind_to_any_port(options.host)
-                                 : (server->bind_to_port(options.host, options.port)
-                                        ? options.port
-                                        : -1);
-  if (bound <= 0) {
+  Status listening = listener.Start(std::move(server), options.host, options.port, "the API server");
+  if (!listening.ok()) {
     router->set_events(nullptr);
     events.reset();
-    if (sqs) {
-      sqs->Stop();
-      sqs.reset();
-    }
-    if (stomp) {
-      stomp->Stop();
-      stomp.reset();
-    }
-    return Status::Error("cannot listen on " + options.host + ":" + std::to_string(options.port));
+    StopQueues();
+    return listening;
   }
-  port = bound;
-  httplib::Server* raw = server.get();
-  thread = std::thread([raw] { raw->listen_after_bind(); });
-  // The socket already accepts connections (they queue); wait for the accept loop too, so
-  // that Running() is true when Start() returns.
-  for (int i = 0; i < 10000 && !raw->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
-  }
-  http = std::move(server);
+  port = listener.port();
   return Status::Ok();
 }
 
-void Server::Impl::Stop() {
-  std::lock_guard<std::mutex> lock(mu);
-  if (!http) return;
-  http->stop();
-  internal::ShutdownAcceptedConnections(port);
-  if (thread.joinable()) thread.join();
-  http.reset();
-  // No request can fire events now; what is still pending is finished or logged as not
-  // delivered.
-  router->set_events(nullptr);
-  events->Stop();
-  events.reset();
+void Server::Impl::StopQueues() {
   router->set_queues(nullptr, nullptr);
   if (sqs) {
     sqs->Stop();
@@ -211,6 +173,18 @@ void Server::Impl::Stop() {
     stomp->Stop();
     stomp.reset();
   }
+}
+
+void Server::Impl::Stop() {
+  std::lock_guard<std::mutex> lock(mu);
+  if (!listener.started()) return;
+  listener.Stop();
+  // No request can fire events now; what is still pending is finished or logged as not
+  // delivered.
+  router->set_events(nullptr);
+  events->Stop();
+  events.reset();
+  StopQueues();
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -223,7 +197,7 @@ void Server::Stop() { impl_->Stop(); }
 
 bool Server::Running() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->http && impl_->http->is_running();
+  return impl_->listener.running();
 }
 
 std::string Server::Url() const {

@@ -15,12 +15,6 @@ using nlohmann::json;
 
 namespace {
 
-ApiResponse Json(int status, const json& body) {
-  ApiResponse response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return response;
-}
 
 ApiResponse NoContent() {
   ApiResponse response;
@@ -46,17 +40,6 @@ std::optional<ApiResponse> ReadJson(const ApiRequest& request, json* body, bool 
   return std::nullopt;
 }
 
-std::vector<std::string> Segments(const std::string& path) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
 
 json LogWithEvent(const IntegrationLog& log) {
   json out = LogToJson(log);
@@ -83,12 +66,12 @@ ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
     if (body.contains("included") && !body["included"].is_null()) request.included = body["included"];
     StatusOr<TriggeredEvent> event = c.events->Trigger(c.store, request);
     if (!event.ok()) return ErrorResponse(422, StatusTitle(422), event.status().message(), "");
-    return Json(201, {{"data", event->ToJson()}});
+    return JsonResponse(201, {{"data", event->ToJson()}});
   }
   if (s.size() == 2 && method == "GET") {  // GET /__admin/events
     json data = json::array();
     for (const auto& e : c.store->Events()) data.push_back(ToTriggeredEvent(*e).ToJson());
-    return Json(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedEvents()}}}});
+    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedEvents()}}}});
   }
   if (s.size() == 3 && method == "GET") {  // GET /__admin/events/{id}
     auto event = c.store->FindEvent(s[2]);
@@ -99,7 +82,7 @@ ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
       if (log.event_id == event->id) logs.push_back(LogWithEvent(log));
     }
     out["logs"] = std::move(logs);
-    return Json(200, {{"data", std::move(out)}});
+    return JsonResponse(200, {{"data", std::move(out)}});
   }
   if (s.size() == 4 && s[3] == "replay" && method == "POST") {  // POST /__admin/events/{id}/replay
     if (!c.events) return NotRunning();
@@ -117,7 +100,7 @@ ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
       const bool missing = event.status().message().rfind("not found", 0) == 0;
       return ErrorResponse(missing ? 404 : 422, StatusTitle(missing ? 404 : 422), event.status().message());
     }
-    return Json(201, {{"data", event->ToJson()}});
+    return JsonResponse(201, {{"data", event->ToJson()}});
   }
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
@@ -135,12 +118,12 @@ ApiResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
       return ErrorResponse(422, StatusTitle(422), "No integration " + fault->integration_id + " in this store",
                            "/integration_id");
     }
-    return Json(201, {{"data", faults.Add(c.store->id(), *fault).ToJson()}});
+    return JsonResponse(201, {{"data", faults.Add(c.store->id(), *fault).ToJson()}});
   }
   if (s.size() == 2 && method == "GET") {
     json data = json::array();
     for (const Fault& f : faults.List(c.store->id())) data.push_back(f.ToJson());
-    return Json(200, {{"data", std::move(data)}});
+    return JsonResponse(200, {{"data", std::move(data)}});
   }
   if (s.size() == 2 && method == "DELETE") {
     faults.Clear(c.store->id());
@@ -161,7 +144,7 @@ ApiResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
     if (auto sink = c.sinks.Find(s[3])) {
       for (const ReceivedRequest& r : sink->Requests()) data.push_back(ToJson(r));
     }
-    return Json(200, {{"data", std::move(data)}, {"meta", {{"url", c.request.base_url + "/__sink/webhook/" + s[3]}}}});
+    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"url", c.request.base_url + "/__sink/webhook/" + s[3]}}}});
   }
   if (method == "PUT") {
     json body;
@@ -191,7 +174,7 @@ ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
       data.push_back({{"message_id", m.message_id}, {"body", body.is_discarded() ? json(m.body) : body},
                       {"attributes", m.attributes}, {"receive_count", m.receive_count}});
     }
-    return Json(200, {{"data", std::move(data)}, {"meta", {{"queue_url", c.sqs->QueueUrl(s[3])}}}});
+    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"queue_url", c.sqs->QueueUrl(s[3])}}}});
   }
   if (!c.stomp) return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
   auto destination = c.params.find("destination");
@@ -205,7 +188,7 @@ ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
     json body = json::parse(m.body, nullptr, false);
     data.push_back({{"message_id", m.message_id}, {"headers", headers}, {"body", body.is_discarded() ? json(m.body) : body}});
   }
-  return Json(200, {{"data", std::move(data)}, {"meta", {{"pending", c.stomp->Pending(destination->second)}}}});
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"pending", c.stomp->Pending(destination->second)}}}});
 }
 
 ApiResponse Idle(RouteContext& c) {
@@ -226,7 +209,7 @@ ApiResponse Idle(RouteContext& c) {
                          std::to_string(c.events->Outstanding()) + " deliveries still pending after " +
                              std::to_string(timeout_ms) + " ms");
   }
-  return Json(200, {{"idle", true}});
+  return JsonResponse(200, {{"idle", true}});
 }
 
 }  // namespace
@@ -243,11 +226,11 @@ ApiResponse AdminHealth(const ApiRequest& request) {
 ApiResponse HandleAdminRequest(RouteContext& c, Journal& journal) {
   const std::string& path = c.request.path;
   const std::string& method = c.request.method;
-  const std::vector<std::string> s = Segments(path);  // {"__admin", ...}
+  const std::vector<std::string> s = PathSegments(path);  // {"__admin", ...}
   if (path == "/__admin/requests" && method == "GET") {
     json data = json::array();
     for (const RequestRecord& r : journal.Records(c.store->id())) data.push_back(ToJson(r));
-    return Json(200, {{"data", std::move(data)},
+    return JsonResponse(200, {{"data", std::move(data)},
                       {"meta", {{"store_id", c.store->id()}, {"capacity", journal.Capacity()}, {"dropped", journal.Dropped()}}}});
   }
   if (path == "/__admin/reset" && method == "POST") {
@@ -259,7 +242,7 @@ ApiResponse HandleAdminRequest(RouteContext& c, Journal& journal) {
   if (path == "/__admin/deliveries" && method == "GET") {
     json data = json::array();
     for (const IntegrationLog& log : c.store->Logs("", "")) data.push_back(LogWithEvent(log));
-    return Json(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedLogs()}}}});
+    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedLogs()}}}});
   }
   if (path == "/__admin/idle" && method == "GET") return Idle(c);
   if (s.size() >= 2 && s[1] == "events") return Events(c, s);

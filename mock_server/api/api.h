@@ -31,6 +31,9 @@ struct ApiResponse {
   int delay_ms = 0;  // the adapter waits this long before answering (programmed sinks)
 };
 
+// "/v2/integrations/abc/logs" -> {"v2", "integrations", "abc", "logs"}.
+std::vector<std::string> PathSegments(const std::string& path);
+
 // Decoded query or form parameters, in order. Returns false on malformed percent-encoding.
 using Params = std::multimap<std::string, std::string>;
 bool DecodeForm(const std::string& text, Params* out);

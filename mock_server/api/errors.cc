@@ -26,6 +26,13 @@ const char* StatusTitle(int status) {
   }
 }
 
+ApiResponse JsonResponse(int status, const json& body) {
+  ApiResponse response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
 ApiResponse ErrorResponse(const std::vector<ApiError>& errors) {
   json list = json::array();
   for (const ApiError& e : errors) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "api/api.h"
 #include "epmock/spec.h"
 
@@ -24,6 +26,9 @@ ApiResponse ErrorResponse(int status, std::string title, std::string detail,
 
 // 422 with one entry per violation.
 ApiResponse ValidationFailed(const std::vector<SchemaViolation>& violations);
+
+// A JSON answer (invalid UTF-8 in caller-given strings is replaced, never thrown over).
+ApiResponse JsonResponse(int status, const nlohmann::json& body);
 
 // The reason phrase the platform uses as the title for a status ("Not Found").
 const char* StatusTitle(int status);

@@ -17,29 +17,12 @@ using nlohmann::json;
 const char* const kAttributes[] = {"name", "description", "enabled", "integration_type",
                                    "observes", "configuration"};
 
-ApiResponse JsonResponse(int status, const json& body) {
-  ApiResponse response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  return response;
-}
 
 ApiResponse NotFound() {
   return ErrorResponse(404, StatusTitle(404), "The resource could not be found");
 }
 
 // The last path segments: /v2/integrations/{id}/jobs/{job}/logs -> {"integrations", id, ...}.
-std::vector<std::string> Segments(const std::string& path) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
 
 bool IsJsonMediaType(const std::string& content_type) {
   std::string media = content_type.substr(0, content_type.find(';'));
@@ -270,7 +253,7 @@ bool NestsDeeperThan(const std::string& text, int limit) {
 bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& c,
                                  ApiResponse* response) {
   // /v2/integrations[/{id}[/jobs[/{job}]/logs]]
-  const std::vector<std::string> s = Segments(c.request.path);
+  const std::vector<std::string> s = PathSegments(c.request.path);
   const std::string id = s.size() > 2 ? s[2] : "";
   const std::string base = c.request.base_url + "/v2/integrations";
   if (operation_id == "ListIntegrations") {

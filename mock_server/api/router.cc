@@ -38,6 +38,18 @@ bool PercentDecode(const std::string& in, std::string* out) {
 
 }  // namespace
 
+std::vector<std::string> PathSegments(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
 bool DecodeForm(const std::string& text, Params* out) {
   std::size_t start = 0;
   while (start <= text.size()) {

@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "common/net.h"
+#include "common/http_listener.h"
 #include "sinks/recorder.h"
 
 namespace epmock {
@@ -13,9 +13,7 @@ class WebhookSink::Impl {
  public:
   internal::SinkRecorder recorder;
   std::mutex mu;
-  std::unique_ptr<httplib::Server> http;
-  std::thread thread;
-  int port = 0;
+  internal::HttpListener listener;
 };
 
 WebhookSink::WebhookSink() : impl_(std::make_unique<Impl>()) {}
@@ -23,7 +21,7 @@ WebhookSink::~WebhookSink() { Stop(); }
 
 Status WebhookSink::Start() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  if (impl_->http) return Status::Error("sink already started");
+
   auto server = std::make_unique<httplib::Server>();
   server->set_tcp_nodelay(true);
   server->set_keep_alive_max_count(100000);
@@ -47,30 +45,17 @@ Status WebhookSink::Start() {
   server->Post(".*", handler);
   server->Put(".*", handler);
   server->Get(".*", handler);
-  int port = server->bind_to_any_port("127.0.0.1");
-  if (port <= 0) return Status::Error("the sink cannot listen on 127.0.0.1");
-  impl_->port = port;
-  httplib::Server* raw = server.get();
-  impl_->thread = std::thread([raw] { raw->listen_after_bind(); });
-  for (int i = 0; i < 10000 && !raw->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::microseconds(50));
-  }
-  impl_->http = std::move(server);
-  return Status::Ok();
+  return impl_->listener.Start(std::move(server), "127.0.0.1", 0, "the webhook sink");
 }
 
 void WebhookSink::Stop() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->http) return;
-  impl_->http->stop();
-  internal::ShutdownAcceptedConnections(impl_->port);
-  if (impl_->thread.joinable()) impl_->thread.join();
-  impl_->http.reset();
+  impl_->listener.Stop();
 }
 
 std::string WebhookSink::Url() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return "http://127.0.0.1:" + std::to_string(impl_->port);
+  return "http://127.0.0.1:" + std::to_string(impl_->listener.port());
 }
 
 void WebhookSink::RespondWith(std::vector<SinkResponse> responses) {

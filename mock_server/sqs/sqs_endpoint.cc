@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "common/net.h"
+#include "common/http_listener.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
 
@@ -16,8 +16,7 @@ class SqsEndpoint::Impl {
   const SqsEndpointOptions options;
   internal::SqsQueues queues;
   std::mutex mu;
-  std::unique_ptr<httplib::Server> http;
-  std::thread thread;
+  internal::HttpListener listener;
   int port = 0;
 };
 
@@ -26,17 +25,12 @@ SqsEndpoint::~SqsEndpoint() { Stop(); }
 
 Status SqsEndpoint::Start() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  if (impl_->http) return Status::Error("the SQS endpoint is already started");
   auto server = std::make_unique<httplib::Server>();
   server->new_task_queue = [] { return new httplib::ThreadPool(64); };
   server->set_tcp_nodelay(true);
   server->set_keep_alive_max_count(100000);
   server->set_payload_max_length(2 * 1024 * 1024);
   server->set_read_timeout(30, 0);  // long polls last up to 20 s
-  server->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
   Impl* impl = impl_.get();
   const internal::SqsCredentials credentials{impl->options.access_key_id, impl->options.secret_access_key};
   auto handler = [impl, credentials](const httplib::Request& req, httplib::Response& res) {
@@ -59,28 +53,16 @@ Status SqsEndpoint::Start() {
   };
   server->Post(".*", handler);
   server->Get(".*", handler);
-  int bound = impl_->options.port == 0
-                  ? server->bind_to_any_port(impl_->options.host)
-                  : (server->bind_to_port(impl_->options.host, impl_->options.port) ? impl_->options.port : -1);
-  if (bound <= 0) {
-    return Status::Error("the SQS endpoint cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port));
-  }
-  impl_->port = bound;
-  httplib::Server* raw = server.get();
-  impl_->thread = std::thread([raw] { raw->listen_after_bind(); });
-  for (int i = 0; i < 10000 && !raw->is_running(); ++i) std::this_thread::sleep_for(std::chrono::microseconds(50));
-  impl_->http = std::move(server);
-  return Status::Ok();
+  Status listening = impl_->listener.Start(std::move(server), impl_->options.host, impl_->options.port, "the SQS endpoint");
+  impl_->port = impl_->listener.port();
+  return listening;
 }
 
 void SqsEndpoint::Stop() {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->http) return;
+  if (!impl_->listener.started()) return;
   impl_->queues.Shutdown();  // ends long polls
-  impl_->http->stop();
-  internal::ShutdownAcceptedConnections(impl_->port);
-  if (impl_->thread.joinable()) impl_->thread.join();
-  impl_->http.reset();
+  impl_->listener.Stop();
 }
 
 std::string SqsEndpoint::Url() const {
