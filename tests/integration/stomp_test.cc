@@ -449,6 +449,84 @@ TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
   std::filesystem::remove_all(dir);
 }
 
+// A broker that accepts CONNECT and then answers every SEND with `reply` (empty: silence).
+class ScriptedBroker {
+ public:
+  explicit ScriptedBroker(std::string reply) : reply_(std::move(reply)) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    listen(fd_, 8);
+    socklen_t len = sizeof addr;
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) continue;
+        int c = accept(fd_, nullptr, nullptr);
+        StompParser parser;
+        char buf[4096];
+        while (!stop_) {
+          pollfd q{c, POLLIN, 0};
+          if (poll(&q, 1, 50) <= 0) continue;
+          ssize_t n = recv(c, buf, sizeof buf, 0);
+          if (n <= 0) break;
+          parser.Append(buf, static_cast<std::size_t>(n));
+          StompFrame f;
+          std::string error;
+          while (parser.Next(&f, &error) == StompParser::Result::kFrame) {
+            std::string out = f.command == "CONNECT" ? internal::SerializeFrame({"CONNECTED", {{"version", "1.2"}}, ""}) : reply_;
+            if (!out.empty()) send(c, out.data(), out.size(), MSG_NOSIGNAL);
+          }
+        }
+        close(c);
+      }
+    });
+  }
+  ~ScriptedBroker() {
+    stop_ = true;
+    thread_.join();
+    close(fd_);
+  }
+  std::string Url() const { return "stomp://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::string reply_;
+  int fd_ = -1, port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(StompDeliveryTest, AnErrorFrameOrNoReceiptFailsTheAttempt) {
+  ScriptedBroker refusing(internal::SerializeFrame({"ERROR", {{"message", "destination is full"}}, ""}));
+  ScriptedBroker silent("");
+  ServerOptions options;
+  options.time_scale = 0.0001;
+  options.max_attempts = 1;
+  options.webhook_timeout_ms = 300;  // how long a RECEIPT may take
+  server_ = std::make_unique<Server>(options);
+  ASSERT_TRUE(server_->Start().ok());
+  api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
+  std::string refused = CreateStomp({refusing.Url()}, "/queue/full");
+  std::string unanswered = CreateStomp({silent.Url()}, "/queue/void");
+  Fire();
+  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  for (const IntegrationLog& log : server_->Logs(api_->client_id())) {
+    EXPECT_FALSE(log.succeeded);
+    EXPECT_TRUE(log.final);
+    if (log.integration_id == refused) {
+      EXPECT_THAT(log.error_detail.value_or(""), HasSubstr("ERROR: destination is full"));
+    }
+    if (log.integration_id == unanswered) {
+      EXPECT_THAT(log.error_detail.value_or(""), HasSubstr("No RECEIPT"));
+    }
+  }
+  EXPECT_EQ(server_->Logs(api_->client_id()).size(), 2u);
+}
+
 TEST_F(StompDeliveryTest, AddressesAreTriedInOrder) {
   StompBroker broker;
   ASSERT_TRUE(broker.Start().ok());
