@@ -40,11 +40,7 @@ EventEngine::~EventEngine() { dispatcher_.Stop(); }
 
 void EventEngine::Match(const Store& store, const std::string& type, std::vector<Integration>* matched,
                         std::vector<SkippedIntegration>* skipped) const {
-  for (const Integration& integration : store.List()) {
-    if (std::find(integration.observes.begin(), integration.observes.end(), type) ==
-        integration.observes.end()) {
-      continue;
-    }
+  for (const Integration& integration : store.Observing(type)) {
     if (!integration.enabled.value_or(false)) {
       skipped->push_back({integration.id, integration.enabled ? "enabled is false"
                                                               : "enabled was never set (it is not true)"});
@@ -102,7 +98,9 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   }
   std::vector<Integration> matched;
   Match(*store, type, &matched, &record->skipped);
-  PrepareWebhookEnvelope(record.get(), *spec_);  // once, for every delivery and replay
+  // Once, for every delivery of the event; an event nobody observes is prepared only if
+  // it is replayed later.
+  if (!matched.empty()) PrepareWebhookEnvelope(record.get(), *spec_);
   // The deliveries see the record through a shared pointer; its jobs are filled in before
   // it is stored or any delivery starts, so it is complete whenever anyone reads it.
   std::vector<Delivery> deliveries = MakeJobs(store, record, matched, &record->jobs);
@@ -151,6 +149,11 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
                                              const std::string& integration_id) {
   std::shared_ptr<const EventRecord> event = store->FindEvent(event_id);
   if (!event) return Status::Error("not found: no event " + event_id + " in this store");
+  if (event->payload_text.empty()) {  // nobody observed it when it fired
+    auto prepared = std::make_shared<EventRecord>(*event);
+    PrepareWebhookEnvelope(prepared.get(), *spec_);
+    event = prepared;
+  }
   std::vector<Integration> matched;
   std::vector<SkippedIntegration> skipped;
   Match(*store, event->type, &matched, &skipped);

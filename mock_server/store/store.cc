@@ -114,12 +114,39 @@ json LogToJson(const IntegrationLog& log) {
   return out;
 }
 
+void Store::IndexLocked(const Integration& integration) {
+  std::vector<std::string> keys = integration.observes;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (const std::string& key : keys) observers_[key].push_back(integration.id);
+}
+
+void Store::UnindexLocked(const Integration& integration) {
+  for (const std::string& key : integration.observes) {
+    auto it = observers_.find(key);
+    if (it == observers_.end()) continue;
+    auto& ids = it->second;
+    ids.erase(std::remove(ids.begin(), ids.end(), integration.id), ids.end());
+    if (ids.empty()) observers_.erase(it);
+  }
+}
+
 bool Store::Add(const Integration& integration, std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   if (limit > 0 && integrations_.size() >= limit) return false;
   integrations_[integration.id] = integration;
   order_.push_back(integration.id);
+  IndexLocked(integration);
   return true;
+}
+
+std::vector<Integration> Store::Observing(const std::string& event_type) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Integration> out;
+  auto it = observers_.find(event_type);
+  if (it == observers_.end()) return out;
+  for (const std::string& id : it->second) out.push_back(integrations_.at(id));
+  return out;
 }
 
 std::optional<Integration> Store::Get(const std::string& id) const {
@@ -133,13 +160,26 @@ bool Store::Replace(const Integration& integration) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = integrations_.find(integration.id);
   if (it == integrations_.end()) return false;
+  UnindexLocked(it->second);
   it->second = integration;
+  // Re-indexed at the end of each key's list; creation order among observers of a key is
+  // kept by re-sorting that list by the creation order of the store.
+  IndexLocked(integration);
+  for (const std::string& key : integration.observes) {
+    auto& ids = observers_[key];
+    std::stable_sort(ids.begin(), ids.end(), [this](const std::string& a, const std::string& b) {
+      return integrations_.at(a).created_at_ms < integrations_.at(b).created_at_ms;
+    });
+  }
   return true;
 }
 
 bool Store::Remove(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (integrations_.erase(id) == 0) return false;
+  auto it = integrations_.find(id);
+  if (it == integrations_.end()) return false;
+  UnindexLocked(it->second);
+  integrations_.erase(it);
   order_.erase(std::find(order_.begin(), order_.end(), id));
   return true;
 }
@@ -259,6 +299,7 @@ void Store::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   order_.clear();
   integrations_.clear();
+  observers_.clear();
   jobs_.clear();
   logs_.clear();
   events_.clear();

@@ -86,6 +86,9 @@ class Store {
   bool Remove(const std::string& id);
   // Creation order.
   std::vector<Integration> List() const;
+  // The integrations that observe an event key, in creation order. Indexed: the cost is
+  // the number that observe it, not the size of the store.
+  std::vector<Integration> Observing(const std::string& event_type) const;
   // Integrations [offset, offset + limit) in creation order, and how many there are in all.
   std::vector<Integration> ListPage(std::size_t offset, std::size_t limit,
                                     std::size_t* total) const;
@@ -116,6 +119,10 @@ class Store {
   mutable std::mutex mu_;
   std::vector<std::string> order_;  // ids in creation order
   std::unordered_map<std::string, Integration> integrations_;
+  // event key -> ids of the integrations observing it, in creation order.
+  std::unordered_map<std::string, std::vector<std::string>> observers_;
+  void IndexLocked(const Integration& integration);
+  void UnindexLocked(const Integration& integration);
   std::deque<IntegrationJob> jobs_;
   std::deque<IntegrationLog> logs_;
   std::deque<std::shared_ptr<const EventRecord>> events_;

@@ -524,6 +524,19 @@ TEST_F(EventsTest, ReplayDeliversThePastEventAgainAsANewJob) {
   (void)a;
 }
 
+TEST_F(EventsTest, AnEventNobodyObservedCanBeReplayedToALaterIntegration) {
+  TriggeredEvent event = Fire("order.paid");
+  EXPECT_TRUE(event.jobs.empty());
+  std::string late = CreateHook(sink_.Url() + "/late");
+  auto replay = server_->Replay(api_->client_id(), event.id, late);
+  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  ASSERT_TRUE(sink_.WaitForRequests(1, kWait));
+  json body = sink_.Requests()[0].Json();
+  EXPECT_EQ(body["id"], event.id);
+  EXPECT_EQ(body["payload"]["data"], event.data);
+  EXPECT_THAT(Spec::Default()->ValidateEnvelope("webhook", body), ::testing::IsEmpty());
+}
+
 // --- nothing lost --------------------------------------------------------------------------------
 
 TEST_F(EventsTest, AThousandEventsToTenIntegrationsArriveOnceEach) {
