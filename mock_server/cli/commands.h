@@ -13,6 +13,9 @@ extern const char kServeHelp[];
 int Schema(const std::vector<std::string>& args);
 
 int Trigger(const std::vector<std::string>& args);
+
+int Contracts(const std::vector<std::string>& args);
+extern const char kContractsHelp[];
 extern const char kTriggerHelp[];
 extern const char kSchemaHelp[];
 

@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <thread>
 #include <string>
@@ -238,6 +240,40 @@ TEST(CliTest, TriggerFiresAnEventOnARunningServer) {
   kill(serve.pid(), SIGTERM);
   EXPECT_EQ(serve.Wait(kTimeout), 0);
   std::remove(data_file.c_str());
+}
+
+TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
+  std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty());
+  const std::string junit = ::testing::TempDir() + "/contracts-" + std::to_string(::getpid()) + ".xml";
+  Child good({"contracts", "verify", "--target", url, "--junit", junit, std::string(EPMOCK_SOURCE_DIR) + "/contracts/api"});
+  EXPECT_EQ(good.Wait(kTimeout), 0) << good.Stdout();
+  EXPECT_THAT(good.Stdout(), HasSubstr("PASS"));
+  EXPECT_THAT(good.Stdout(), HasSubstr("contracts: 15 passed, 0 failed"));
+  std::ifstream report(junit);
+  std::string xml((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(xml, HasSubstr("<testsuites tests=\"15\" failures=\"0\">"));
+
+  // A recording the server does not honour: exit 1, the difference named, a JUnit failure.
+  const std::string dir = ::testing::TempDir() + "/bad-contracts-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/wrong.json") << R"({"description": "wrong", "interactions": [
+      {"request": {"method": "GET", "path": "/v2/integrations"}, "response": {"status": 418}}]})";
+  Child bad({"contracts", "verify", "--target", url, "--junit", junit, dir});
+  EXPECT_EQ(bad.Wait(kTimeout), 1);
+  EXPECT_THAT(bad.Stdout(), HasSubstr("FAIL"));
+  EXPECT_THAT(bad.Stdout(), HasSubstr("status: expected 418, got 200"));
+  std::ifstream bad_report(junit);
+  std::string bad_xml((std::istreambuf_iterator<char>(bad_report)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(bad_xml, HasSubstr("failures=\"1\""));
+  EXPECT_THAT(bad_xml, HasSubstr("<failure message=\"interaction 1: status: expected 418"));
+  std::filesystem::remove_all(dir);
+  std::remove(junit.c_str());
+  Child usage({"contracts", "verify", "--target", url});
+  EXPECT_EQ(usage.Wait(kTimeout), 2);
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
 }
 
 TEST(CliTest, BadFlagsExitTwoWithAReason) {
