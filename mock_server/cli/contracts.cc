@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "common/xml.h"
 #include "epmock/contract.h"
 
 namespace epmock::cli {
@@ -25,20 +26,6 @@ const char kContractsHelp[] =
 
 namespace {
 
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 bool WriteJunit(const std::string& path, const std::vector<ContractResult>& results) {
   std::size_t failures = 0;
   for (const ContractResult& r : results) failures += !r.passed();
@@ -48,11 +35,11 @@ bool WriteJunit(const std::string& path, const std::vector<ContractResult>& resu
       << "<testsuites tests=\"" << results.size() << "\" failures=\"" << failures << "\">\n"
       << "  <testsuite name=\"epmock contracts\" tests=\"" << results.size() << "\" failures=\"" << failures << "\">\n";
   for (const ContractResult& r : results) {
-    out << "    <testcase classname=\"contracts\" name=\"" << XmlEscape(r.file) << "\">";
+    out << "    <testcase classname=\"contracts\" name=\"" << internal::XmlEscape(r.file) << "\">";
     if (!r.passed()) {
       std::string detail;
       for (const std::string& m : r.mismatches) detail += m + "\n";
-      out << "\n      <failure message=\"" << XmlEscape(r.mismatches.front()) << "\">" << XmlEscape(detail)
+      out << "\n      <failure message=\"" << internal::XmlEscape(r.mismatches.front()) << "\">" << internal::XmlEscape(detail)
           << "</failure>\n    ";
     }
     out << "</testcase>\n";

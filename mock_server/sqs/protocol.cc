@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "aws/sigv4.h"
 #include "common/ids.h"
+#include "common/xml.h"
 
 namespace epmock::internal {
 namespace {
@@ -30,23 +31,6 @@ std::string Header(const SqsHttpRequest& r, const std::string& name) {
     if (Lower(key) == Lower(name)) return value;
   }
   return "";
-}
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#xD;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string Tag(const std::string& name, const std::string& value) {
