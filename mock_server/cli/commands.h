@@ -16,6 +16,10 @@ int Trigger(const std::vector<std::string>& args);
 
 int Contracts(const std::vector<std::string>& args);
 extern const char kContractsHelp[];
+
+int Validate(const std::vector<std::string>& args);
+extern const char kValidateHelp[];
+extern const char kContractsHelp[];
 extern const char kTriggerHelp[];
 extern const char kSchemaHelp[];
 

@@ -276,6 +276,46 @@ TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {
   EXPECT_EQ(serve.Wait(kTimeout), 0);
 }
 
+TEST(CliTest, ValidateChecksOnePayloadAndNamesEachViolation) {
+  const std::string data = std::string(EPMOCK_SOURCE_DIR) + "/tests/data/";
+  const std::string dir = ::testing::TempDir() + "/validate-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const nlohmann::json& doc) {
+    std::ofstream(dir + "/" + name) << doc.dump();
+    return dir + "/" + name;
+  };
+  std::ifstream seeds_in(data + "seed_payloads.json");
+  nlohmann::json seeds = nlohmann::json::parse(seeds_in);
+  std::ifstream examples_in(data + "seed_create_examples.json");
+  nlohmann::json examples = nlohmann::json::parse(examples_in);
+
+  Child webhook({"validate", "webhook", write("w.json", seeds["webhook_typical"])});
+  EXPECT_EQ(webhook.Wait(kTimeout), 0);
+  EXPECT_THAT(webhook.Stdout(), HasSubstr("valid"));
+  Child cloudevent({"validate", "cloudevent", write("c.json", seeds["queue_deleted"])});
+  EXPECT_EQ(cloudevent.Wait(kTimeout), 0);
+  Child request({"validate", "request", "CreateIntegration", write("r.json", examples["stomp"])});
+  EXPECT_EQ(request.Wait(kTimeout), 0);
+  Child response({"validate", "response", "CreateIntegration", "201", write("s.json", examples["webhook_response"])});
+  EXPECT_EQ(response.Wait(kTimeout), 0) << response.Stdout();
+
+  nlohmann::json broken = examples["webhook"];
+  broken["data"].erase("name");
+  broken["data"]["enabled"] = "yes";
+  Child invalid({"validate", "request", "CreateIntegration", write("b.json", broken)});
+  EXPECT_EQ(invalid.Wait(kTimeout), 1);
+  EXPECT_THAT(invalid.Stdout(), HasSubstr("/data/name: data.name is required"));
+  EXPECT_THAT(invalid.Stdout(), HasSubstr("/data/enabled: data.enabled must be true or false, not a string"));
+
+  Child unknown({"validate", "request", "Explode", write("x.json", nlohmann::json::object())});
+  EXPECT_EQ(unknown.Wait(kTimeout), 2);
+  EXPECT_THAT(unknown.Stderr(), HasSubstr("no operation 'Explode'"));
+  std::ofstream(dir + "/not.json") << "{nope";
+  Child not_json({"validate", "webhook", dir + "/not.json"});
+  EXPECT_EQ(not_json.Wait(kTimeout), 2);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CliTest, BadFlagsExitTwoWithAReason) {
   struct Case { std::vector<std::string> args; const char* message; };
   const Case cases[] = {
