@@ -5,7 +5,12 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace epmock::cli {
+
+// Reads FILE ("-": standard input) as JSON; false with `error` saying why when it cannot.
+bool ReadJsonFile(const std::string& path, nlohmann::json* out, std::string* error);
 
 int Serve(const std::vector<std::string>& args);
 extern const char kServeHelp[];

@@ -25,30 +25,6 @@ const char kTriggerHelp[] =
     "                    '-' reads standard input\n"
     "  --included FILE   related resources delivered beside it (needs --data)\n";
 
-namespace {
-
-bool ReadJsonFile(const std::string& path, nlohmann::json* out, std::string* error) {
-  std::stringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path);
-    if (!in) {
-      *error = "cannot read " + path;
-      return false;
-    }
-    text << in.rdbuf();
-  }
-  *out = nlohmann::json::parse(text.str(), nullptr, false);
-  if (out->is_discarded()) {
-    *error = path + " is not valid JSON";
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 int Trigger(const std::vector<std::string>& args) {
   std::string event, server, client_id = "epmock-cli", data_file, included_file;
   for (std::size_t i = 0; i < args.size(); ++i) {

@@ -30,30 +30,6 @@ const char kValidateHelp[] =
     "GetIntegration, UpdateIntegration, DeleteIntegration, ListStoreLogs,\n"
     "ListIntegrationLogs, ListIntegrationJobs, ListJobLogs.\n";
 
-namespace {
-
-bool Read(const std::string& path, nlohmann::json* out) {
-  std::stringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path);
-    if (!in) {
-      std::fprintf(stderr, "epmock validate: cannot read %s\n", path.c_str());
-      return false;
-    }
-    text << in.rdbuf();
-  }
-  *out = nlohmann::json::parse(text.str(), nullptr, false);
-  if (out->is_discarded()) {
-    std::fprintf(stderr, "epmock validate: %s is not valid JSON\n", path.c_str());
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 int Validate(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::fputs(kValidateHelp, args.empty() ? stderr : stdout);
@@ -66,7 +42,11 @@ int Validate(const std::vector<std::string>& args) {
     return 2;
   }
   nlohmann::json document;
-  if (!Read(args.back(), &document)) return 2;
+  std::string error;
+  if (!ReadJsonFile(args.back(), &document, &error)) {
+    std::fprintf(stderr, "epmock validate: %s\n", error.c_str());
+    return 2;
+  }
   auto spec = Spec::Default();
   std::vector<SchemaViolation> violations;
   if (kind == "request" || kind == "response") {

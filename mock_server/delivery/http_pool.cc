@@ -6,8 +6,7 @@ namespace epmock::internal {
 
 namespace {
 constexpr std::size_t kIdleConnectionsPerOrigin = 64;
-}  // namespace
-
+// What went wrong, in words for an integration log: `error_code` is an httplib::Error.
 std::string DescribeHttpError(int error_code, const std::string& host, int port, int timeout_ms) {
   const auto error = static_cast<httplib::Error>(error_code);
   const std::string where = host + ":" + std::to_string(port);
@@ -30,6 +29,8 @@ std::string DescribeHttpError(int error_code, const std::string& host, int port,
       return "The request to " + where + " failed: " + httplib::to_string(error);
   }
 }
+
+}  // namespace
 
 HttpPool::HttpPool(HttpPoolOptions options) : options_(std::move(options)) {}
 HttpPool::~HttpPool() = default;
@@ -68,6 +69,30 @@ void HttpPool::Release(const std::string& origin, std::unique_ptr<httplib::Clien
   in_flight_.erase(client.get());
   auto& pool = idle_[origin];
   if (reusable && !cancelled_ && pool.size() < kIdleConnectionsPerOrigin) pool.push_back(std::move(client));
+}
+
+std::optional<httplib::Response> HttpPool::Post(const Url& url, const std::string& path,
+                                                const httplib::Headers& headers, const std::string& body,
+                                                const char* content_type, AttemptResult* result) {
+  const std::string origin = url.Origin();
+  std::unique_ptr<httplib::Client> client = Acquire(origin);
+  if (!client) {
+    result->error_detail = "Not delivered: epmock stopped before the attempt";
+    return std::nullopt;
+  }
+  httplib::Result res = client->Post(path, headers, body, content_type);
+  const bool answered = static_cast<bool>(res);
+  std::optional<httplib::Response> response;
+  if (answered) {
+    result->status_code = res->status;
+    result->body = res->body;
+    response = *res;
+  } else {
+    result->error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt"
+                                      : DescribeHttpError(static_cast<int>(res.error()), url.host, url.port, options_.timeout_ms);
+  }
+  Release(origin, std::move(client), answered);
+  return response;
 }
 
 void HttpPool::Cancel() {

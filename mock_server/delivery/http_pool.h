@@ -6,6 +6,7 @@
 #define EPMOCK_DELIVERY_HTTP_POOL_H_
 
 #include <atomic>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,9 +14,10 @@
 #include <string>
 #include <vector>
 
-namespace httplib {
-class Client;
-}
+#include <httplib.h>
+
+#include "delivery/delivery.h"
+#include "delivery/url.h"
 
 namespace epmock::internal {
 
@@ -25,23 +27,25 @@ struct HttpPoolOptions {
   std::string ca_file;
 };
 
-// What went wrong, in words for an integration log: `error_code` is an httplib::Error.
-std::string DescribeHttpError(int error_code, const std::string& host, int port, int timeout_ms);
-
 class HttpPool {
  public:
   explicit HttpPool(HttpPoolOptions options);
   ~HttpPool();
 
+  // POSTs through a pooled client to url's origin. With an answer: fills the result's
+  // status_code and body and returns the response for the transport to judge. Without one
+  // (refused, timed out, TLS, stopped): fills error_detail and returns nullopt.
+  std::optional<httplib::Response> Post(const Url& url, const std::string& path, const httplib::Headers& headers,
+                                        const std::string& body, const char* content_type, AttemptResult* result);
+
+  // Interrupts every client in use and refuses new ones.
+  void Cancel();
+
+ private:
   // A client for "scheme://host:port", idle from the pool or new. Null once cancelled.
   std::unique_ptr<httplib::Client> Acquire(const std::string& origin);
   // Back to the pool when `reusable` (it answered), else closed.
   void Release(const std::string& origin, std::unique_ptr<httplib::Client> client, bool reusable);
-  // Interrupts every client in use and refuses new ones.
-  void Cancel();
-  bool cancelled() const { return cancelled_; }
-
- private:
   const HttpPoolOptions options_;
   std::atomic<bool> cancelled_{false};
   std::mutex mu_;

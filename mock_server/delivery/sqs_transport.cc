@@ -59,39 +59,26 @@ AttemptResult SqsTransport::Send(const Delivery& delivery) {
   for (const auto& [name, value] : request.headers) {
     if (name != "Host" && name != "Content-Type") headers.emplace(name, value);
   }
-  const std::string origin = url->Origin();
-  std::unique_ptr<httplib::Client> client = pool_.Acquire(origin);
-  if (!client) {
-    result.error_detail = "Not delivered: epmock stopped before the attempt";
-    return result;
-  }
-  httplib::Result res = client->Post("/", headers, payload, "application/x-amz-json-1.0");
-  const bool answered = static_cast<bool>(res);
-  if (!answered) {
-    result.error_detail = pool_.cancelled() ? "Not delivered: epmock stopped during the attempt"
-                                            : DescribeHttpError(static_cast<int>(res.error()), url->host, url->port, options_.timeout_ms);
-  } else {
-    result.status_code = res->status;
-    result.body = res->body;
-    json answer = json::parse(res->body, nullptr, false);
-    if (res->status != 200) {
-      // The SQS error code, as the query protocol names it when the endpoint says so.
-      std::string code = res->get_header_value("x-amzn-query-error");
-      code = code.substr(0, code.find(';'));
-      if (code.empty() && answer.is_object()) {
-        code = answer.value("__type", "");
-        code = code.substr(code.find('#') + 1);
-      }
-      const std::string message = answer.is_object() ? answer.value("message", answer.value("Message", "")) : "";
-      result.error_detail = "SQS error " + (code.empty() ? std::to_string(res->status) : code) +
-                            (message.empty() ? "" : ": " + message);
-    } else if (!answer.is_object() || answer.value("MD5OfMessageBody", "") != Md5Hex(body)) {
-      result.error_detail = "SQS answered 200 without the MD5 of the message body it should have stored";
-    } else {
-      result.succeeded = true;
+  std::optional<httplib::Response> response =
+      pool_.Post(*url, "/", headers, payload, "application/x-amz-json-1.0", &result);
+  if (!response) return result;
+  json answer = json::parse(response->body, nullptr, false);
+  if (response->status != 200) {
+    // The SQS error code, as the query protocol names it when the endpoint says so.
+    std::string code = response->get_header_value("x-amzn-query-error");
+    code = code.substr(0, code.find(';'));
+    if (code.empty() && answer.is_object()) {
+      code = answer.value("__type", "");
+      code = code.substr(code.find('#') + 1);
     }
+    const std::string message = answer.is_object() ? answer.value("message", answer.value("Message", "")) : "";
+    result.error_detail = "SQS error " + (code.empty() ? std::to_string(response->status) : code) +
+                          (message.empty() ? "" : ": " + message);
+  } else if (!answer.is_object() || answer.value("MD5OfMessageBody", "") != Md5Hex(body)) {
+    result.error_detail = "SQS answered 200 without the MD5 of the message body it should have stored";
+  } else {
+    result.succeeded = true;
   }
-  pool_.Release(origin, std::move(client), answered);
   return result;
 }
 

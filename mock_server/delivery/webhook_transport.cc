@@ -68,34 +68,21 @@ AttemptResult WebhookTransport::Send(const Delivery& delivery) {
   }
   const std::string body = WebhookBody(*delivery.event, delivery.integration, delivery.attempt);
 
-  const std::string origin = url->Origin();
-  std::unique_ptr<httplib::Client> client = pool_.Acquire(origin);
-  if (!client) {
-    result.error_detail = "Not delivered: epmock stopped before the attempt";
-    return result;
-  }
   const auto started = std::chrono::steady_clock::now();
-  httplib::Result res = client->Post(url->path, headers, body, "application/json");
+  std::optional<httplib::Response> response =
+      pool_.Post(*url, url->path, headers, body, "application/json", &result);
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - started).count();
-  const bool answered = static_cast<bool>(res);
-  if (!answered) {
-    result.error_detail = pool_.cancelled() ? "Not delivered: epmock stopped during the attempt"
-                                     : DescribeHttpError(static_cast<int>(res.error()), url->host, url->port, options_.timeout_ms);
+  if (!response) return result;
+  if (response->status < 200 || response->status > 299) {
+    result.error_detail = kNon2xx;
+  } else if (elapsed_ms > options_.timeout_ms) {
+    result.error_detail = "The webhook answered after " + std::to_string(elapsed_ms) +
+                          " ms, more than the " + std::to_string(options_.timeout_ms) +
+                          " ms allowed - treating webhook as a fail";
   } else {
-    result.status_code = res->status;
-    result.body = res->body;
-    if (res->status < 200 || res->status > 299) {
-      result.error_detail = kNon2xx;
-    } else if (elapsed_ms > options_.timeout_ms) {
-      result.error_detail = "The webhook answered after " + std::to_string(elapsed_ms) +
-                            " ms, more than the " + std::to_string(options_.timeout_ms) +
-                            " ms allowed - treating webhook as a fail";
-    } else {
-      result.succeeded = true;
-    }
+    result.succeeded = true;
   }
-  pool_.Release(origin, std::move(client), answered);
   return result;
 }
 

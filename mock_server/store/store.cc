@@ -203,11 +203,6 @@ std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit,
   return out;
 }
 
-std::size_t Store::Size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return integrations_.size();
-}
-
 void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
   std::lock_guard<std::mutex> lock(mu_);
   events_by_id_[event->id] = event;

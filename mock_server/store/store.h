@@ -92,7 +92,6 @@ class Store {
   // Integrations [offset, offset + limit) in creation order, and how many there are in all.
   std::vector<Integration> ListPage(std::size_t offset, std::size_t limit,
                                     std::size_t* total) const;
-  std::size_t Size() const;
 
   void AddEvent(std::shared_ptr<const EventRecord> event);
   std::shared_ptr<const EventRecord> FindEvent(const std::string& id) const;

@@ -66,6 +66,10 @@ std::string RawExchange(int port, const std::string& bytes, int timeout_ms = 500
 // that connecting to it is refused.
 int FreePort();
 
+// A socket listening on 127.0.0.1 at a free port (written to *port): for test servers that
+// speak something other than HTTP. -1 on failure.
+int ListenLoopback(int* port);
+
 // A client_id unique to the running test.
 std::string UniqueClientId(const std::string& suffix = "");
 
