@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -63,6 +64,11 @@ class WebhookSink {
 
   // Answers in this order, the last one repeating; empty: 200 always.
   void RespondWith(std::vector<SinkResponse> responses);
+  // Answers every request with what `handler` returns (called on the sink's threads, before
+  // the request counts as arrived), instead of the RespondWith list. Handle(nullptr) goes
+  // back to the list once the calls in flight have returned. epmock::testing's
+  // MockWebhookHandler is built on it.
+  void Handle(std::function<SinkResponse(const ReceivedRequest&)> handler);
   std::vector<ReceivedRequest> Requests() const;
   void Clear();
 

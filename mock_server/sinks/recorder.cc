@@ -23,8 +23,20 @@ namespace internal {
 using nlohmann::json;
 
 SinkResponse SinkRecorder::Record(ReceivedRequest request) {
-  std::lock_guard<std::mutex> lock(mu_);
   if (request.received_at_ms == 0) request.received_at_ms = NowMillis();
+  std::unique_lock<std::mutex> lock(mu_);
+  if (auto handler = handler_) {
+    // The handler runs before the request counts as arrived, so that a test which waits for
+    // N requests sees N handler calls finished.
+    ++handler_calls_;
+    lock.unlock();
+    SinkResponse answer = (*handler)(request);
+    lock.lock();
+    if (--handler_calls_ == 0) handler_idle_.notify_all();
+    requests_.push_back(std::move(request));
+    arrived_.notify_all();
+    return answer;
+  }
   requests_.push_back(std::move(request));
   arrived_.notify_all();
   if (responses_.empty()) return SinkResponse{};
@@ -36,6 +48,16 @@ void SinkRecorder::RespondWith(std::vector<SinkResponse> responses) {
   std::lock_guard<std::mutex> lock(mu_);
   responses_ = std::move(responses);
   answered_ = 0;
+}
+
+void SinkRecorder::Handle(std::function<SinkResponse(const ReceivedRequest&)> handler) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (handler) {
+    handler_ = std::make_shared<std::function<SinkResponse(const ReceivedRequest&)>>(std::move(handler));
+    return;
+  }
+  handler_.reset();
+  handler_idle_.wait(lock, [&] { return handler_calls_ == 0; });
 }
 
 std::vector<ReceivedRequest> SinkRecorder::Requests() const {

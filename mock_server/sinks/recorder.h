@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,9 @@ class SinkRecorder {
   // Records the request and returns the answer to give (the caller applies its delay).
   SinkResponse Record(ReceivedRequest request);
   void RespondWith(std::vector<SinkResponse> responses);
+  // A handler answers instead of the programmed list; null removes it, once the calls in
+  // flight have returned.
+  void Handle(std::function<SinkResponse(const ReceivedRequest&)> handler);
   std::vector<ReceivedRequest> Requests() const;
   void Clear();
   bool WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const;
@@ -30,6 +34,9 @@ class SinkRecorder {
  private:
   mutable std::mutex mu_;
   mutable std::condition_variable arrived_;
+  std::condition_variable handler_idle_;
+  std::shared_ptr<std::function<SinkResponse(const ReceivedRequest&)>> handler_;
+  int handler_calls_ = 0;
   std::vector<ReceivedRequest> requests_;
   std::vector<SinkResponse> responses_;
   std::size_t answered_ = 0;

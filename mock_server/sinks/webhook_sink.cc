@@ -62,6 +62,10 @@ void WebhookSink::RespondWith(std::vector<SinkResponse> responses) {
   impl_->recorder.RespondWith(std::move(responses));
 }
 
+void WebhookSink::Handle(std::function<SinkResponse(const ReceivedRequest&)> handler) {
+  impl_->recorder.Handle(std::move(handler));
+}
+
 std::vector<ReceivedRequest> WebhookSink::Requests() const { return impl_->recorder.Requests(); }
 
 void WebhookSink::Clear() { impl_->recorder.Clear(); }

@@ -1,0 +1,142 @@
+// Harness: an epmock Server with its sinks, started in one line inside a test, and waits
+// that return testing::AssertionResult and say what did arrive when they fail (in the
+// style of Envoy's FakeUpstream).
+//
+//   TEST(OrderPaid, ReachesTheHandler) {
+//     epmock::testing::Harness epmock;                       // started, or the test fails
+//     auto id = epmock.CreateWebhookIntegration({"order.paid"}, "/orders");
+//     ASSERT_TRUE(id.ok()) << id.status().message();
+//     ASSERT_TRUE(epmock.Trigger("order.paid").ok());
+//     ASSERT_TRUE(epmock.WaitForDeliveries(1));
+//     EXPECT_THAT(epmock.WebhookDeliveries()[0], IsEventType("order.paid"));
+//   }
+//
+// Each harness is its own server on ephemeral ports (API, SQS endpoint, STOMP broker), a
+// webhook sink, and a client of its own: tests run in parallel without sharing anything.
+// Or derive the fixture from epmock::testing::EpmockTest and use `epmock()`.
+//
+// Thread-safe, like the Server it wraps.
+#ifndef EPMOCK_TESTING_HARNESS_H_
+#define EPMOCK_TESTING_HARNESS_H_
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "epmock/contract.h"
+#include "epmock/server.h"
+#include "epmock/sinks.h"
+#include "epmock/testing/delivery.h"
+
+namespace epmock::testing {
+
+inline constexpr std::chrono::milliseconds kDefaultTimeout{10000};
+
+// ServerOptions for a harness: every port ephemeral, the embedded SQS endpoint and STOMP
+// broker on, retries fast (first retry after 10 ms) so failure paths finish quickly.
+ServerOptions HarnessOptions();
+
+class Harness {
+ public:
+  // Starts everything; on failure the current test gets a failure saying why (and
+  // started() is false).
+  explicit Harness(ServerOptions options = HarnessOptions());
+  ~Harness();
+  Harness(const Harness&) = delete;
+  Harness& operator=(const Harness&) = delete;
+
+  ::testing::AssertionResult started() const;
+
+  Server& server() { return server_; }
+  WebhookSink& sink() { return sink_; }
+  // The server's embedded SQS endpoint and STOMP broker (only once started()).
+  SqsEndpoint& sqs();
+  StompBroker& stomp();
+
+  // The client this harness authenticates as (its store), and its bearer token.
+  const std::string& client_id() const { return client_id_; }
+  std::string token();
+  std::string Url() const { return server_.Url(); }
+  // The sink's URL for a path: what a webhook integration's configuration.url should be.
+  std::string WebhookUrl(const std::string& path = "/webhook") const;
+
+  // --- Integrations, created through the HTTP API as any client would -------------------
+  // `data` is the body's "data" object; returns the created integration.
+  StatusOr<nlohmann::json> CreateIntegration(const nlohmann::json& data);
+  // Each returns the integration's id. Enabled, observing `observes`.
+  StatusOr<std::string> CreateWebhookIntegration(const std::vector<std::string>& observes,
+                                                 const std::string& path = "/webhook",
+                                                 const std::string& secret_key = "");
+  // Creates the queue on the embedded endpoint too.
+  StatusOr<std::string> CreateSqsIntegration(const std::vector<std::string>& observes,
+                                             const std::string& queue = "events");
+  StatusOr<std::string> CreateStompIntegration(const std::vector<std::string>& observes,
+                                               const std::string& destination = "/queue/events");
+
+  // --- Events and faults -------------------------------------------------------------------
+  StatusOr<TriggeredEvent> Trigger(const std::string& type,
+                                   std::optional<nlohmann::json> data = std::nullopt);
+  StatusOr<Fault> AddFault(Fault fault);
+  std::vector<IntegrationLog> Logs() const;
+
+  // --- What arrived --------------------------------------------------------------------------
+  std::vector<Delivery> WebhookDeliveries() const;
+  std::vector<Delivery> SqsMessages(const std::string& queue = "events") const;
+  std::vector<Delivery> StompFrames(const std::string& destination = "/queue/events") const;
+  // Everything above: the sink, every queue and destination created through the harness.
+  std::vector<Delivery> Deliveries() const;
+
+  // --- Waits ----------------------------------------------------------------------------------
+  // At least `count` requests at the webhook sink.
+  ::testing::AssertionResult WaitForDeliveries(std::size_t count,
+                                               std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  // A delivery of an event of this type, by any transport the harness watches.
+  ::testing::AssertionResult WaitForEvent(const std::string& type,
+                                          std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  ::testing::AssertionResult WaitForSqsMessages(const std::string& queue, std::size_t count = 1,
+                                                std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  ::testing::AssertionResult WaitForStompFrames(const std::string& destination, std::size_t count = 1,
+                                                std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  // No delivery scheduled, queued or in flight (retries included).
+  ::testing::AssertionResult WaitForIdle(std::chrono::milliseconds timeout = kDefaultTimeout) const;
+
+  // Replays every contract below `dir` against this harness's server.
+  ::testing::AssertionResult VerifyContracts(const std::string& dir) const;
+
+ private:
+  ServerOptions options_;
+  Server server_;
+  WebhookSink sink_;
+  SqsEndpoint* sqs_ = nullptr;    // the server's, set once started
+  StompBroker* stomp_ = nullptr;
+  std::string client_id_;
+  std::string start_error_;
+  mutable std::mutex mu_;
+  std::string token_;
+  std::set<std::string> queues_;
+  std::set<std::string> destinations_;
+};
+
+// A fixture: `class MyTest : public epmock::testing::EpmockTest {};`, then `epmock()` in
+// each TEST_F. SetUp fails the test if the harness did not start.
+class EpmockTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(harness_.started()); }
+  Harness& epmock() { return harness_; }
+
+ private:
+  Harness harness_;
+};
+
+// Every result passed, or one failure listing each contract's differences.
+::testing::AssertionResult ContractsPassed(const std::vector<ContractResult>& results);
+
+}  // namespace epmock::testing
+
+#endif  // EPMOCK_TESTING_HARNESS_H_

@@ -1,0 +1,285 @@
+#include "epmock/testing/harness.h"
+
+#include <httplib.h>
+
+#include <sstream>
+#include <thread>
+
+#include "common/ids.h"
+
+namespace epmock::testing {
+
+using nlohmann::json;
+using ::testing::AssertionFailure;
+using ::testing::AssertionResult;
+using ::testing::AssertionSuccess;
+
+namespace {
+
+// "3 arrived:\n  #1 webhook to /orders: order.paid attempt 1, ..." (the first 20).
+std::string Arrived(const std::vector<Delivery>& deliveries) {
+  std::ostringstream out;
+  out << deliveries.size() << (deliveries.size() == 1 ? " arrived" : " arrived") << (deliveries.empty() ? "" : ":");
+  for (std::size_t i = 0; i < deliveries.size() && i < 20; ++i) {
+    out << "\n  #" << i + 1 << " " << deliveries[i];
+  }
+  if (deliveries.size() > 20) out << "\n  ...";
+  return out.str();
+}
+
+// Polls `done` until it holds or the timeout passes.
+template <typename Done>
+bool PollUntil(std::chrono::milliseconds timeout, Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+std::string ErrorOf(const httplib::Result& res) {
+  if (!res) return "no answer: " + httplib::to_string(res.error());
+  return "HTTP " + std::to_string(res->status) + ": " + res->body.substr(0, 500);
+}
+
+}  // namespace
+
+ServerOptions HarnessOptions() {
+  ServerOptions options;
+  options.sqs_port = 0;
+  options.stomp_port = 0;
+  options.retry_delay_ms = 10;
+  return options;
+}
+
+Harness::Harness(ServerOptions options)
+    : options_(options), server_(options), client_id_("harness-" + epmock::internal::NewUuid()) {
+  if (options_.sqs_port < 0 || options_.stomp_port < 0) {
+    start_error_ = "a Harness needs the embedded SQS endpoint and STOMP broker (sqs_port and stomp_port >= 0)";
+  } else if (Status status = server_.Start(); !status.ok()) {
+    start_error_ = "the epmock server did not start: " + status.message();
+  } else if (Status sink = sink_.Start(); !sink.ok()) {
+    start_error_ = "the webhook sink did not start: " + sink.message();
+  } else {
+    sqs_ = server_.Sqs();
+    stomp_ = server_.Stomp();
+  }
+  if (!start_error_.empty()) ADD_FAILURE() << start_error_;
+}
+
+Harness::~Harness() {
+  sink_.Stop();
+  server_.Stop();
+}
+
+AssertionResult Harness::started() const {
+  if (start_error_.empty()) return AssertionSuccess();
+  return AssertionFailure() << start_error_;
+}
+
+SqsEndpoint& Harness::sqs() { return *sqs_; }
+StompBroker& Harness::stomp() { return *stomp_; }
+
+std::string Harness::WebhookUrl(const std::string& path) const {
+  return sink_.Url() + (path.empty() || path[0] != '/' ? "/" : "") + path;
+}
+
+std::string Harness::token() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!token_.empty()) return token_;
+  httplib::Client client(server_.Url());
+  auto res = client.Post("/oauth/access_token",
+                         httplib::Params{{"grant_type", "client_credentials"},
+                                         {"client_id", client_id_},
+                                         {"client_secret", "harness"}});
+  if (res && res->status == 200) {
+    json body = json::parse(res->body, nullptr, false);
+    if (body.is_object() && body.contains("access_token")) token_ = body["access_token"].get<std::string>();
+  }
+  return token_;
+}
+
+StatusOr<json> Harness::CreateIntegration(const json& data) {
+  const std::string bearer = token();
+  if (bearer.empty()) return Status::Error("could not get a token from " + server_.Url());
+  httplib::Client client(server_.Url());
+  client.set_bearer_token_auth(bearer.c_str());
+  auto res = client.Post("/v2/integrations", json{{"data", data}}.dump(), "application/json");
+  if (!res || res->status != 201) return Status::Error("creating the integration failed: " + ErrorOf(res));
+  json body = json::parse(res->body, nullptr, false);
+  if (!body.is_object() || !body.contains("data")) return Status::Error("the create answer has no data: " + res->body);
+  return body["data"];
+}
+
+namespace {
+StatusOr<std::string> IdOf(StatusOr<json> created) {
+  if (!created.ok()) return created.status();
+  return created->value("id", "");
+}
+}  // namespace
+
+StatusOr<std::string> Harness::CreateWebhookIntegration(const std::vector<std::string>& observes,
+                                                        const std::string& path, const std::string& secret_key) {
+  json configuration = {{"url", WebhookUrl(path)}};
+  if (!secret_key.empty()) configuration["secret_key"] = secret_key;
+  return IdOf(CreateIntegration({{"type", "integration"},
+                                 {"name", "webhook to " + path},
+                                 {"integration_type", "webhook"},
+                                 {"enabled", true},
+                                 {"observes", observes},
+                                 {"configuration", configuration}}));
+}
+
+StatusOr<std::string> Harness::CreateSqsIntegration(const std::vector<std::string>& observes,
+                                                    const std::string& queue) {
+  if (!sqs_) return Status::Error("the harness did not start: " + start_error_);
+  const std::string url = sqs().CreateQueue(queue);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queues_.insert(queue);
+  }
+  const std::string key = options_.sqs_access_key_id.empty() ? "AKIAHARNESS" : options_.sqs_access_key_id;
+  const std::string secret = options_.sqs_secret_access_key.empty() ? "harness-secret" : options_.sqs_secret_access_key;
+  return IdOf(CreateIntegration({{"type", "integration"},
+                                 {"name", "SQS queue " + queue},
+                                 {"integration_type", "aws_sqs"},
+                                 {"enabled", true},
+                                 {"observes", observes},
+                                 {"configuration",
+                                  {{"url", url},
+                                   {"aws_access_key_id", key},
+                                   {"aws_secret_access_key", secret},
+                                   {"region", "us-east-1"}}}}));
+}
+
+StatusOr<std::string> Harness::CreateStompIntegration(const std::vector<std::string>& observes,
+                                                      const std::string& destination) {
+  if (!stomp_) return Status::Error("the harness did not start: " + start_error_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    destinations_.insert(destination);
+  }
+  return IdOf(CreateIntegration({{"type", "integration"},
+                                 {"name", "STOMP " + destination},
+                                 {"integration_type", "stomp"},
+                                 {"enabled", true},
+                                 {"observes", observes},
+                                 {"configuration", {{"addresses", {stomp().Url()}}, {"destination", destination}}}}));
+}
+
+StatusOr<TriggeredEvent> Harness::Trigger(const std::string& type, std::optional<json> data) {
+  return server_.Trigger(client_id_, {type, std::move(data), std::nullopt});
+}
+
+StatusOr<Fault> Harness::AddFault(Fault fault) { return server_.AddFault(client_id_, std::move(fault)); }
+
+std::vector<IntegrationLog> Harness::Logs() const { return server_.Logs(client_id_); }
+
+std::vector<Delivery> Harness::WebhookDeliveries() const {
+  std::vector<Delivery> out;
+  for (const ReceivedRequest& r : sink_.Requests()) out.push_back(ToDelivery(r));
+  return out;
+}
+
+std::vector<Delivery> Harness::SqsMessages(const std::string& queue) const {
+  std::vector<Delivery> out;
+  if (!sqs_) return out;
+  for (const SqsQueuedMessage& m : sqs_->Messages(queue)) {
+    out.push_back(ToDelivery(m, queue));
+  }
+  return out;
+}
+
+std::vector<Delivery> Harness::StompFrames(const std::string& destination) const {
+  std::vector<Delivery> out;
+  if (!stomp_) return out;
+  for (const StompMessage& m : stomp_->Messages(destination)) {
+    out.push_back(ToDelivery(m));
+  }
+  return out;
+}
+
+std::vector<Delivery> Harness::Deliveries() const {
+  std::set<std::string> queues;
+  std::set<std::string> destinations;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queues = queues_;
+    destinations = destinations_;
+  }
+  std::vector<Delivery> out = WebhookDeliveries();
+  for (const std::string& q : queues) {
+    for (Delivery& d : SqsMessages(q)) out.push_back(std::move(d));
+  }
+  for (const std::string& d : destinations) {
+    for (Delivery& f : StompFrames(d)) out.push_back(std::move(f));
+  }
+  return out;
+}
+
+AssertionResult Harness::WaitForDeliveries(std::size_t count, std::chrono::milliseconds timeout) const {
+  if (sink_.WaitForRequests(count, timeout)) return AssertionSuccess();
+  return AssertionFailure() << "waited " << timeout.count() << " ms for " << count
+                            << " webhook deliveries at " << sink_.Url() << "; " << Arrived(WebhookDeliveries());
+}
+
+AssertionResult Harness::WaitForEvent(const std::string& type, std::chrono::milliseconds timeout) const {
+  const bool arrived = PollUntil(timeout, [&] {
+    for (const Delivery& d : Deliveries()) {
+      if (d.EventType() == type) return true;
+    }
+    return false;
+  });
+  if (arrived) return AssertionSuccess();
+  return AssertionFailure() << "waited " << timeout.count() << " ms for a delivery of " << type << "; "
+                            << Arrived(Deliveries());
+}
+
+AssertionResult Harness::WaitForSqsMessages(const std::string& queue, std::size_t count,
+                                            std::chrono::milliseconds timeout) const {
+  if (!sqs_) return started();
+  if (sqs_->WaitForMessages(queue, count, timeout)) return AssertionSuccess();
+  return AssertionFailure() << "waited " << timeout.count() << " ms for " << count << " messages on SQS queue "
+                            << queue << "; " << Arrived(SqsMessages(queue));
+}
+
+AssertionResult Harness::WaitForStompFrames(const std::string& destination, std::size_t count,
+                                            std::chrono::milliseconds timeout) const {
+  if (!stomp_) return started();
+  if (stomp_->WaitForMessages(destination, count, timeout)) return AssertionSuccess();
+  return AssertionFailure() << "waited " << timeout.count() << " ms for " << count << " frames on STOMP destination "
+                            << destination << "; " << Arrived(StompFrames(destination));
+}
+
+AssertionResult Harness::WaitForIdle(std::chrono::milliseconds timeout) const {
+  if (server_.WaitForDeliveries(timeout)) return AssertionSuccess();
+  std::ostringstream pending;
+  int shown = 0;
+  for (const IntegrationJob& job : server_.Jobs(client_id_)) {
+    if (shown++ == 10) break;
+    pending << "\n  job " << job.id << " (" << job.triggered_by << ") for integration " << job.integration_id;
+  }
+  return AssertionFailure() << "deliveries were still pending after " << timeout.count() << " ms; newest jobs:"
+                            << pending.str();
+}
+
+AssertionResult Harness::VerifyContracts(const std::string& dir) const {
+  ContractVerifier verifier({server_.Url(), ""});
+  return ContractsPassed(verifier.VerifyDirectory(dir));
+}
+
+AssertionResult ContractsPassed(const std::vector<ContractResult>& results) {
+  if (results.empty()) return AssertionFailure() << "no contracts were found";
+  std::size_t failed = 0;
+  std::ostringstream report;
+  for (const ContractResult& r : results) {
+    if (r.passed()) continue;
+    ++failed;
+    report << "\n" << r.Report();
+  }
+  if (failed == 0) return AssertionSuccess() << results.size() << " contracts passed";
+  return AssertionFailure() << failed << " of " << results.size() << " contracts failed:" << report.str();
+}
+
+}  // namespace epmock::testing
