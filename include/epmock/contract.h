@@ -11,6 +11,7 @@
 #ifndef EPMOCK_CONTRACT_H_
 #define EPMOCK_CONTRACT_H_
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +38,8 @@ struct ContractOptions {
   // With a token, requests use it as is (the real API's store); without one, each contract
   // authenticates as a fresh client_id, so it runs on an empty store.
   std::string token;
+  // How long a delivery contract waits for its delivery to arrive.
+  std::chrono::milliseconds delivery_timeout{10000};
 };
 
 class ContractVerifier {

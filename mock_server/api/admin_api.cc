@@ -1,5 +1,6 @@
 #include "api/admin_api.h"
 
+#include <cctype>
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -161,13 +162,33 @@ ApiResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
 
+// SQS's rule for queue names: 1 to 80 letters, digits, hyphens and underscores (.fifo aside).
+bool IsQueueName(const std::string& name) {
+  if (name.empty() || name.size() > 80) return false;
+  for (char ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return false;
+  }
+  return true;
+}
+
 // GET /__admin/sqs/queues/{name}: what sits on a queue of the embedded SQS endpoint.
+// PUT /__admin/sqs/queues/{name}: creates it (for clients without an SQS SDK).
 // GET /__admin/stomp/messages?destination=/queue/x: what passed through the STOMP broker.
 ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
-  if (c.request.method != "GET") return NotFound("No such admin endpoint: " + c.request.method + " " + c.request.path);
+  const bool create = s[1] == "sqs" && c.request.method == "PUT";
+  if (c.request.method != "GET" && !create) {
+    return NotFound("No such admin endpoint: " + c.request.method + " " + c.request.path);
+  }
   if (s[1] == "sqs") {
     if (!c.sqs) return ErrorResponse(404, StatusTitle(404), "No embedded SQS endpoint runs (see --sqs-port)");
     if (s.size() != 4 || s[2] != "queues") return NotFound("A queue is /__admin/sqs/queues/{name}");
+    if (create) {
+      if (!IsQueueName(s[3])) {
+        return ErrorResponse(422, StatusTitle(422),
+                             "A queue name is 1 to 80 letters, digits, hyphens and underscores", "name");
+      }
+      return JsonResponse(201, {{"data", {{"name", s[3]}, {"queue_url", c.sqs->CreateQueue(s[3])}}}});
+    }
     json data = json::array();
     for (const SqsQueuedMessage& m : c.sqs->Messages(s[3])) {
       json body = json::parse(m.body, nullptr, false);
@@ -188,7 +209,7 @@ ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
     json body = json::parse(m.body, nullptr, false);
     data.push_back({{"message_id", m.message_id}, {"headers", headers}, {"body", body.is_discarded() ? json(m.body) : body}});
   }
-  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"pending", c.stomp->Pending(destination->second)}}}});
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"pending", c.stomp->Pending(destination->second)}, {"broker_url", c.stomp->Url()}}}});
 }
 
 ApiResponse Idle(RouteContext& c) {

@@ -7,6 +7,9 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
+
+#include <strings.h>
 
 #include "common/ids.h"
 #include "epmock/spec.h"
@@ -106,6 +109,16 @@ void MatchContractValue(const json& expected, const json& actual, const std::str
       MatchPlaceholder(expected.get<std::string>(), actual, where, variables, mismatches)) {
     return;
   }
+  if (expected.is_object() && expected.size() == 1 && expected.contains("{{json}}")) {
+    // A string that holds JSON (the webhook envelope's deprecated `resources`).
+    json parsed = actual.is_string() ? json::parse(actual.get<std::string>(), nullptr, false) : json();
+    if (!actual.is_string() || parsed.is_discarded()) {
+      mismatches->push_back(where + ": expected a string of JSON, got " + Short(actual));
+      return;
+    }
+    MatchContractValue(expected["{{json}}"], parsed, pointer, variables, mismatches);
+    return;
+  }
   if (expected.is_object()) {
     if (!actual.is_object()) {
       mismatches->push_back(where + ": expected an object, got " + Short(actual));
@@ -166,34 +179,39 @@ ContractResult ContractVerifier::VerifyFile(const std::string& path) const {
   return Verify(contract, path);
 }
 
-ContractResult ContractVerifier::Verify(const json& contract, const std::string& name) const {
-  ContractResult result;
-  result.file = name;
-  result.description = contract.value("description", "");
-  httplib::Client http(options_.target_url);
-  http.set_connection_timeout(5);
-  http.set_read_timeout(30);
-  http.set_tcp_nodelay(true);
-  auto spec = Spec::Default();
+namespace {
 
-  Variables variables{{"base", options_.target_url}};
-  std::string token = options_.token;
-  if (token.empty()) {
-    const std::string client_id = "contract-" + internal::NewUuid();
-    variables["client_id"] = client_id;
-    auto res = http.Post("/oauth/access_token",
-                         httplib::Params{{"grant_type", "client_credentials"},
-                                         {"client_id", client_id},
-                                         {"client_secret", "contract"}});
-    json body = res ? json::parse(res->body, nullptr, false) : json();
-    if (!res || res->status != 200 || !body.is_object() || !body.contains("access_token")) {
-      result.mismatches.push_back("cannot authenticate against " + options_.target_url);
-      return result;
-    }
-    token = body["access_token"].get<std::string>();
+httplib::Result SendJson(httplib::Client& http, const std::string& method, const std::string& path,
+                         const std::string& token, const json* body) {
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  req.headers.emplace("Authorization", "Bearer " + token);
+  if (body) {
+    req.body = body->dump();
+    req.headers.emplace("Content-Type", "application/json");
   }
+  return http.send(req);
+}
 
-  const json interactions = contract.value("interactions", json::array());
+json JsonBody(const httplib::Result& res) {
+  if (!res) return json();
+  json body = json::parse(res->body, nullptr, false);
+  return body.is_discarded() ? json() : body;
+}
+
+std::string Answer(const httplib::Result& res) {
+  if (!res) return "no answer (" + httplib::to_string(res.error()) + ")";
+  return "HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 300);
+}
+
+void VerifyInteractions(const json& interactions, httplib::Client& http, const std::string& token,
+                        Variables& variables, ContractResult* result) {
+  auto spec = Spec::Default();
+  if (!interactions.is_array() || interactions.empty()) {
+    result->mismatches.push_back("the contract has no interactions");
+    return;
+  }
   for (std::size_t i = 0; i < interactions.size(); ++i) {
     const json& interaction = interactions[i];
     const std::string label = "interaction " + std::to_string(i + 1);
@@ -214,9 +232,9 @@ ContractResult ContractVerifier::Verify(const json& contract, const std::string&
       req.body = request["raw_body"].get<std::string>();
     }
     auto res = http.send(req);
-    ++result.interactions;
+    ++result->interactions;
     if (!res) {
-      result.mismatches.push_back(label + ": no answer to " + req.method + " " + req.path);
+      result->mismatches.push_back(label + ": no answer to " + req.method + " " + req.path);
       break;
     }
     const json expected = interaction.value("response", json::object());
@@ -248,9 +266,153 @@ ContractResult ContractVerifier::Verify(const json& contract, const std::string&
     for (const auto& [header, value] : expected_headers.items()) {
       MatchContractValue(value, json(res->get_header_value(header)), "header " + header, variables, &mismatches);
     }
-    for (std::string& m : mismatches) result.mismatches.push_back(label + ": " + m);
+    for (std::string& m : mismatches) result->mismatches.push_back(label + ": " + m);
   }
-  if (interactions.empty()) result.mismatches.push_back("the contract has no interactions");
+}
+
+// A delivery contract: an integration pointed at the target's own sink, queue or broker,
+// the event triggered through the admin API, and what arrived compared with the recording.
+void VerifyDelivery(const ContractOptions& options, const json& delivery, httplib::Client& http,
+                    const std::string& token, Variables& variables, ContractResult* result) {
+  auto fail = [&](const std::string& what) { result->mismatches.push_back(what); };
+  const json integration_in = delivery.value("integration", json::object());
+  const json trigger = delivery.value("trigger", json::object());
+  const json expect = delivery.value("expect", json::object());
+  const std::string type = integration_in.value("integration_type", "webhook");
+  if (!trigger.is_object() || !trigger.contains("type")) return fail("delivery.trigger needs a type");
+  result->interactions = 1;
+
+  // 1. Somewhere on the target to deliver to, which the verifier can read back.
+  const std::string name = "contract-" + internal::NewUuid();
+  json integration = integration_in;
+  integration["type"] = "integration";
+  integration["enabled"] = true;
+  json& configuration = integration["configuration"];
+  if (!configuration.is_object()) configuration = json::object();
+  std::string read_back;
+  if (type == "webhook") {
+    variables["delivery_url"] = options.target_url + "/__sink/webhook/" + name;
+    configuration["url"] = variables["delivery_url"];
+    read_back = "/__admin/sinks/webhook/" + name;
+  } else if (type == "aws_sqs") {
+    auto res = SendJson(http, "PUT", "/__admin/sqs/queues/" + name, token, nullptr);
+    json body = JsonBody(res);
+    if (!res || res->status / 100 != 2 || !body.contains("data")) {
+      return fail("cannot create a queue on the target's embedded SQS endpoint: " + Answer(res));
+    }
+    variables["delivery_url"] = body["data"].value("queue_url", "");
+    configuration["url"] = variables["delivery_url"];
+    read_back = "/__admin/sqs/queues/" + name;
+  } else if (type == "stomp") {
+    const std::string destination = "/queue/" + name;
+    variables["destination"] = destination;
+    read_back = "/__admin/stomp/messages?destination=" + httplib::detail::encode_query_param(destination);
+    auto res = SendJson(http, "GET", read_back, token, nullptr);
+    json body = JsonBody(res);
+    if (!res || res->status != 200 || !body.contains("meta")) {
+      return fail("the target runs no embedded STOMP broker: " + Answer(res));
+    }
+    variables["delivery_url"] = body["meta"].value("broker_url", "");
+    configuration["addresses"] = json::array({variables["delivery_url"]});
+    configuration["destination"] = destination;
+  } else {
+    return fail("unknown integration_type " + type);
+  }
+
+  // 2. The integration and the event, through the API and the admin API.
+  json create = {{"data", integration}};
+  auto created = SendJson(http, "POST", "/v2/integrations", token, &create);
+  json created_body = JsonBody(created);
+  if (!created || created->status != 201) return fail("creating the integration failed: " + Answer(created));
+  variables["integration_id"] = created_body["data"].value("id", "");
+  json event_request = SubstituteAll(trigger, variables);
+  auto triggered = SendJson(http, "POST", "/__admin/events", token, &event_request);
+  json event = JsonBody(triggered);
+  if (!triggered || triggered->status != 201) {
+    return fail("triggering " + trigger.value("type", "") + " failed (delivery contracts need an epmock target): " +
+                Answer(triggered));
+  }
+  variables["event_id"] = event["data"].value("id", "");
+  variables["store_id"] = event["data"].value("store_id", "");
+
+  // 3. What arrived: the first delivery (at least once: duplicates are not differences).
+  json received;
+  const auto deadline = std::chrono::steady_clock::now() + options.delivery_timeout;
+  while (true) {
+    auto res = SendJson(http, "GET", read_back, token, nullptr);
+    json body = JsonBody(res);
+    if (body.contains("data") && body["data"].is_array() && !body["data"].empty()) {
+      received = body["data"][0];
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return fail("nothing was delivered within " + std::to_string(options.delivery_timeout.count()) +
+                  " ms (read back from " + read_back + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  // 4. Compared by the rules, and validated against the envelope's schema.
+  std::vector<std::string> mismatches;
+  const json actual_body = received.value("body", json());
+  if (expect.contains("body")) {
+    std::vector<std::string> ignored;
+    MatchContractValue(expect["body"], actual_body, "", variables, &ignored);
+    MatchContractValue(expect["body"], actual_body, "", variables, &mismatches);
+  }
+  // Headers: the HTTP request's (case-insensitive), the SQS message attributes, the frame's.
+  const json actual_headers = received.value(type == "aws_sqs" ? "attributes" : "headers", json::object());
+  const json expected_headers = expect.value("headers", json::object());
+  for (const auto& [header, value] : expected_headers.items()) {
+    json actual = "";
+    for (const auto& [key, got] : actual_headers.items()) {
+      if (type == "webhook" ? strcasecmp(key.c_str(), header.c_str()) == 0 : key == header) actual = got;
+    }
+    MatchContractValue(value, actual, "header " + header, variables, &mismatches);
+  }
+  const std::string envelope = type == "webhook" ? "webhook" : "cloudevent";
+  for (const SchemaViolation& v : Spec::Default()->ValidateEnvelope(envelope, actual_body)) {
+    mismatches.push_back("schema (" + envelope + ") " + (v.source.empty() ? "/" : v.source) + ": " + v.detail);
+  }
+  for (std::string& m : mismatches) result->mismatches.push_back("delivery: " + m);
+}
+
+}  // namespace
+
+ContractResult ContractVerifier::Verify(const json& contract, const std::string& name) const {
+  ContractResult result;
+  result.file = name;
+  result.description = contract.value("description", "");
+  if (!contract.is_object() || (!contract.contains("interactions") && !contract.contains("delivery"))) {
+    result.mismatches.push_back("the contract has neither interactions nor a delivery");
+    return result;
+  }
+  httplib::Client http(options_.target_url);
+  http.set_connection_timeout(5);
+  http.set_read_timeout(30);
+  http.set_tcp_nodelay(true);
+
+  Variables variables{{"base", options_.target_url}};
+  std::string token = options_.token;
+  if (token.empty()) {
+    const std::string client_id = "contract-" + internal::NewUuid();
+    variables["client_id"] = client_id;
+    auto res = http.Post("/oauth/access_token",
+                         httplib::Params{{"grant_type", "client_credentials"},
+                                         {"client_id", client_id},
+                                         {"client_secret", "contract"}});
+    json body = res ? json::parse(res->body, nullptr, false) : json();
+    if (!res || res->status != 200 || !body.is_object() || !body.contains("access_token")) {
+      result.mismatches.push_back("cannot authenticate against " + options_.target_url);
+      return result;
+    }
+    token = body["access_token"].get<std::string>();
+  }
+  if (contract.contains("delivery")) {
+    VerifyDelivery(options_, contract["delivery"], http, token, variables, &result);
+  } else {
+    VerifyInteractions(contract["interactions"], http, token, variables, &result);
+  }
   return result;
 }
 

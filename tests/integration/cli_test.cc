@@ -247,13 +247,13 @@ TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {
   std::string url = ApiUrl(serve.ReadLine(kTimeout));
   ASSERT_FALSE(url.empty());
   const std::string junit = ::testing::TempDir() + "/contracts-" + std::to_string(::getpid()) + ".xml";
-  Child good({"contracts", "verify", "--target", url, "--junit", junit, std::string(EPMOCK_SOURCE_DIR) + "/contracts/api"});
+  Child good({"contracts", "verify", "--target", url, "--junit", junit, std::string(EPMOCK_SOURCE_DIR) + "/contracts"});
   EXPECT_EQ(good.Wait(kTimeout), 0) << good.Stdout();
   EXPECT_THAT(good.Stdout(), HasSubstr("PASS"));
-  EXPECT_THAT(good.Stdout(), HasSubstr("contracts: 15 passed, 0 failed"));
+  EXPECT_THAT(good.Stdout(), HasSubstr("contracts: 21 passed, 0 failed"));
   std::ifstream report(junit);
   std::string xml((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
-  EXPECT_THAT(xml, HasSubstr("<testsuites tests=\"15\" failures=\"0\">"));
+  EXPECT_THAT(xml, HasSubstr("<testsuites tests=\"21\" failures=\"0\">"));
 
   // A recording the server does not honour: exit 1, the difference named, a JUnit failure.
   const std::string dir = ::testing::TempDir() + "/bad-contracts-" + std::to_string(::getpid());

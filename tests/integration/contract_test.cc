@@ -15,10 +15,17 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
+ServerOptions WithQueues() {
+  ServerOptions options;
+  options.sqs_port = 0;
+  options.stomp_port = 0;
+  return options;
+}
+
 class ContractTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(server_.Start().ok()); }
-  Server server_;
+  Server server_{WithQueues()};
 };
 
 TEST_F(ContractTest, EveryRecordedApiContractHolds) {
@@ -29,6 +36,61 @@ TEST_F(ContractTest, EveryRecordedApiContractHolds) {
     EXPECT_TRUE(r.passed()) << r.Report();
     EXPECT_GT(r.interactions, 0) << r.file;
   }
+}
+
+TEST_F(ContractTest, EveryRecordedDeliveryContractHolds) {
+  ContractVerifier verifier({server_.Url(), ""});
+  auto results = verifier.VerifyDirectory(std::string(EPMOCK_SOURCE_DIR) + "/contracts/deliveries");
+  EXPECT_GE(results.size(), 6u);
+  for (const ContractResult& r : results) {
+    EXPECT_TRUE(r.passed()) << r.Report();
+    EXPECT_EQ(r.interactions, 1) << r.file;
+  }
+}
+
+TEST_F(ContractTest, ADeliveryDifferenceIsReported) {
+  json contract = json::parse(R"({
+    "description": "wrong delivery expectations",
+    "delivery": {
+      "integration": {"integration_type": "webhook", "name": "n", "observes": ["order.paid"],
+                      "configuration": {"secret_key": "k"}},
+      "trigger": {"type": "order.paid", "data": {"type": "order", "id": "o-1"}},
+      "expect": {
+        "headers": {"X-Moltin-Integration-Trigger": "order.created", "X-Moltin-Secret-Key": "k"},
+        "body": {"id": "${event_id}", "triggered_by": "order.created", "attempt": 1,
+                 "integration": {"id": "${integration_id}", "integration_type": "webhook", "name": "n", "description": ""},
+                 "resources": {"{{json}}": {"data": {"type": "order", "id": "o-2"}}},
+                 "payload": {"data": {"type": "order", "id": "o-1"}},
+                 "configuration": {"url": "${delivery_url}", "secret_key": "k"}}}}})");
+  ContractResult r = ContractVerifier({server_.Url(), ""}).Verify(contract, "inline");
+  EXPECT_FALSE(r.passed());
+  EXPECT_THAT(r.mismatches, Contains(HasSubstr("header X-Moltin-Integration-Trigger: expected \"order.created\", got \"order.paid\"")));
+  EXPECT_THAT(r.mismatches, Contains(HasSubstr("/triggered_by: expected \"order.created\"")));
+  EXPECT_THAT(r.mismatches, Contains(HasSubstr("/resources/data/id: expected \"o-2\", got \"o-1\"")));
+  EXPECT_EQ(r.mismatches.size(), 3u) << r.Report();
+}
+
+TEST(ContractDeliveryTest, ATargetWithoutQueuesSaysSo) {
+  Server plain;  // no embedded SQS endpoint or broker
+  ASSERT_TRUE(plain.Start().ok());
+  ContractResult r = ContractVerifier({plain.Url(), ""})
+                         .VerifyFile(std::string(EPMOCK_SOURCE_DIR) + "/contracts/deliveries/sqs-deleted-product.json");
+  EXPECT_FALSE(r.passed());
+  EXPECT_THAT(r.Report(), HasSubstr("No embedded SQS endpoint runs"));
+}
+
+TEST(ContractDeliveryTest, NothingDeliveredIsADifference) {
+  Server server;
+  ASSERT_TRUE(server.Start().ok());
+  json contract = json::parse(R"({
+    "delivery": {
+      "integration": {"integration_type": "webhook", "name": "n", "observes": ["order.created"]},
+      "trigger": {"type": "order.paid"},
+      "expect": {"body": {}}}})");
+  ContractOptions options{server.Url(), ""};
+  options.delivery_timeout = std::chrono::milliseconds(200);
+  ContractResult r = ContractVerifier(options).Verify(contract, "inline");
+  EXPECT_THAT(r.Report(), HasSubstr("nothing was delivered within 200 ms"));
 }
 
 TEST_F(ContractTest, ADifferenceIsReportedWithItsPlace) {
@@ -74,6 +136,10 @@ TEST(ContractRulesTest, PlaceholdersAcceptWhatTheySayAndNothingElse) {
       {R"({"a": 1, "b": 2})", R"({"a": 1})", false},
       {R"([1, 2])", R"([1, 2, 3])", false},
       {R"("plain")", R"("plain")", true},
+      {R"({"{{json}}": {"a": "{{integer}}"}})", R"("{\"a\": 1}")", true},
+      {R"({"{{json}}": {"a": "{{integer}}"}})", R"("{\"a\": \"1\"}")", false},
+      {R"({"{{json}}": {"a": 1}})", R"({"a": 1})", false},
+      {R"({"{{json}}": {"a": 1}})", R"("not json")", false},
   };
   for (const RuleCase& c : cases) {
     std::map<std::string, std::string> variables;
