@@ -22,6 +22,9 @@ int Trigger(const std::vector<std::string>& args);
 int Contracts(const std::vector<std::string>& args);
 extern const char kContractsHelp[];
 
+int Record(const std::vector<std::string>& args);
+extern const char kRecordHelp[];
+
 int Validate(const std::vector<std::string>& args);
 extern const char kValidateHelp[];
 extern const char kContractsHelp[];

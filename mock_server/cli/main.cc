@@ -14,6 +14,7 @@ constexpr char kUsage[] =
     "  serve     run the fake Integrations API until SIGINT/SIGTERM\n"
     "  trigger   fire an event on a running epmock serve\n"
     "  contracts verify recorded contracts against a server (epmock or the real API)\n"
+    "  record    a recording proxy: writes contracts from real traffic, secrets masked\n"
     "  validate  check one payload against the schemas (request, response, webhook, cloudevent)\n"
     "  schema    print the (corrected) OpenAPI description as JSON\n"
     "\n"
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   if (command == "schema") return epmock::cli::Schema(args);
   if (command == "trigger") return epmock::cli::Trigger(args);
   if (command == "contracts") return epmock::cli::Contracts(args);
+  if (command == "record") return epmock::cli::Record(args);
   if (command == "validate") return epmock::cli::Validate(args);
   std::fprintf(stderr, "epmock: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;

@@ -11,6 +11,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "support/api_client.h"
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +28,7 @@ namespace epmock {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // A child process with its stdout and stderr captured.
 class Child {
@@ -274,6 +277,84 @@ TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {
   EXPECT_EQ(usage.Wait(kTimeout), 2);
   kill(serve.pid(), SIGTERM);
   EXPECT_EQ(serve.Wait(kTimeout), 0);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(CliTest, RecordWritesReplayableContractsWithSecretsMasked) {
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
+  const std::string upstream = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(upstream.empty());
+  const std::string dir = ::testing::TempDir() + "/recorded-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  Child record({"record", "--upstream", upstream, "--out", dir, "--port", "0"});
+  std::smatch m;
+  const std::string ready = record.ReadLine(kTimeout);
+  ASSERT_TRUE(std::regex_search(ready, m, std::regex("recording on (http://\\S+) -> "))) << ready;
+  const std::string proxy = m[1];
+
+  // A client's session through the proxy: create (with secrets), get, update, list, delete, 404.
+  testing_support::ApiClient api(proxy, "recorded-client");
+  const nlohmann::json create = {{"data", {{"type", "integration"}, {"name", "to SQS"}, {"integration_type", "aws_sqs"},
+      {"enabled", true}, {"observes", {"order.paid"}},
+      {"configuration", {{"url", "https://sqs.eu-west-1.amazonaws.com/1/q"}, {"aws_access_key_id", "AKIAREALKEY0001"},
+                         {"aws_secret_access_key", "REAL-SECRET-VALUE-0001"}, {"region", "eu-west-1"}}}}}};
+  testing_support::Reply created = api.Post("/v2/integrations", create);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = created.json["data"]["id"];
+  EXPECT_EQ(api.Get("/v2/integrations/" + id).status, 200);
+  EXPECT_EQ(api.Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}, {"name", "renamed"}}}}).status, 200);
+  EXPECT_EQ(api.Get("/v2/integrations").status, 200);
+  EXPECT_EQ(api.Delete("/v2/integrations/" + id).status, 204);
+  EXPECT_EQ(api.Get("/v2/integrations/" + id).status, 404);
+  httplib::Client anonymous(proxy);
+  auto unauthorized = anonymous.Get("/v2/integrations");
+  ASSERT_TRUE(unauthorized);
+  EXPECT_EQ(unauthorized->status, 401);
+
+  kill(record.pid(), SIGTERM);
+  EXPECT_EQ(record.Wait(kTimeout), 0);
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files.push_back(entry.path().string());
+  ASSERT_EQ(files.size(), 2u);  // the client's session, and the request without a token
+  std::string all;
+  for (const std::string& f : files) all += ReadFile(f);
+  EXPECT_THAT(all, Not(HasSubstr("REAL-SECRET-VALUE-0001")));
+  EXPECT_THAT(all, Not(HasSubstr("AKIAREALKEY0001")));
+  EXPECT_THAT(all, Not(HasSubstr(api.token())));
+  EXPECT_THAT(all, Not(HasSubstr(id)));
+  EXPECT_THAT(all, HasSubstr("{{uuid:id1}}"));
+  EXPECT_THAT(all, HasSubstr("/v2/integrations/${id1}"));
+  EXPECT_THAT(all, HasSubstr("{{masked}}"));
+  EXPECT_THAT(all, HasSubstr("\"auth\": false"));
+
+  // Replayed against a fresh server, every recorded interaction holds.
+  Child verify({"contracts", "verify", "--target", upstream, dir});
+  EXPECT_EQ(verify.Wait(kTimeout), 0) << verify.Stdout();
+  EXPECT_THAT(verify.Stdout(), HasSubstr("contracts: 2 passed, 0 failed"));
+  EXPECT_THAT(ReadFile(files[0]) + ReadFile(files[1]), HasSubstr("\"method\": \"DELETE\""));
+
+  // An upstream that is gone: the proxy answers 502 in the platform's error shape.
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+  Child orphan({"record", "--upstream", upstream, "--out", dir, "--port", "0"});
+  const std::string orphan_ready = orphan.ReadLine(kTimeout);
+  ASSERT_TRUE(std::regex_search(orphan_ready, m, std::regex("recording on (http://\\S+) -> "))) << orphan_ready;
+  httplib::Client lost(m[1].str());
+  auto gone = lost.Get("/v2/integrations");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 502);
+  EXPECT_THAT(gone->body, HasSubstr("\"title\":\"Bad Gateway\""));
+  kill(orphan.pid(), SIGTERM);
+  EXPECT_EQ(orphan.Wait(kTimeout), 0);
+
+  Child usage({"record", "--out", dir});
+  EXPECT_EQ(usage.Wait(kTimeout), 2);
+  EXPECT_THAT(usage.Stderr(), HasSubstr("--upstream and --out are required"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CliTest, ValidateChecksOnePayloadAndNamesEachViolation) {

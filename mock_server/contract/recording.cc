@@ -1,0 +1,256 @@
+#include "contract/recording.h"
+
+#include <httplib.h>
+
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "common/clock.h"
+#include "common/ids.h"
+
+namespace epmock::internal {
+
+using nlohmann::json;
+
+namespace {
+
+const std::set<std::string>& SecretFields() {
+  static const std::set<std::string> fields = {"secret_key", "aws_secret_access_key", "aws_access_key_id",
+                                               "password", "passcode", "client_secret"};
+  return fields;
+}
+
+bool IsTimestamp(const std::string& s) {
+  static const std::regex re(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
+  return std::regex_match(s, re);
+}
+
+bool LooksMasked(const std::string& s) {
+  static const std::regex re(R"(\*+[^*]{0,4})");
+  return std::regex_match(s, re);
+}
+
+const std::regex& UuidPattern() {
+  static const std::regex re("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  return re;
+}
+
+void ReplaceAll(std::string* text, const std::string& from, const std::string& to) {
+  if (from.empty()) return;
+  for (std::size_t at = text->find(from); at != std::string::npos; at = text->find(from, at + to.size())) {
+    text->replace(at, from.size(), to);
+  }
+}
+
+}  // namespace
+
+ContractRecording::ContractRecording(std::string description, std::string upstream)
+    : description_(std::move(description)), upstream_(std::move(upstream)) {}
+
+// Known ids and the upstream's URL, in any string: what a request (or a longer response
+// string such as links.self) carries.
+std::string ContractRecording::Rewrite(const std::string& text) const {
+  std::string out = text;
+  ReplaceAll(&out, upstream_, "${base}");
+  for (const auto& [value, name] : ids_) ReplaceAll(&out, value, "${" + name + "}");
+  return out;
+}
+
+json ContractRecording::Generalize(const json& value, bool capture) {
+  if (value.is_object() || value.is_array()) {
+    json out = value;
+    for (auto& item : out) item = Generalize(item, capture);
+    return out;
+  }
+  if (!value.is_string()) return value;
+  const std::string text = value.get<std::string>();
+  if (text == kMaskedSecret || text == "{{masked}}" || text == "{{string}}") return value;
+  if (IsUuid(text)) {
+    if (auto known = ids_.find(text); known != ids_.end()) return "${" + known->second + "}";
+    if (!capture) return value;
+    const std::string name = "id" + std::to_string(ids_.size() + 1);
+    ids_[text] = name;
+    return "{{uuid:" + name + "}}";
+  }
+  if (!capture) return Rewrite(text);
+  if (IsTimestamp(text)) return "{{timestamp}}";
+  std::string rewritten = Rewrite(text);
+  // An id seen for the first time inside a longer string cannot be captured from it.
+  if (std::regex_search(rewritten, UuidPattern())) return "{{string}}";
+  return rewritten;
+}
+
+json ContractRecording::MaskRequest(const json& value, std::map<std::string, std::string>* secrets) const {
+  if (value.is_array()) {
+    json out = json::array();
+    for (const json& item : value) out.push_back(MaskRequest(item, secrets));
+    return out;
+  }
+  if (!value.is_object()) return value;
+  json out = json::object();
+  for (const auto& [key, item] : value.items()) {
+    if (SecretFields().count(key) && item.is_string()) {
+      (*secrets)[item.get<std::string>()] = kMaskedSecret;
+      out[key] = kMaskedSecret;
+    } else {
+      out[key] = MaskRequest(item, secrets);
+    }
+  }
+  return out;
+}
+
+json ContractRecording::MaskResponse(const json& value, const std::map<std::string, std::string>& secrets) const {
+  if (value.is_array()) {
+    json out = json::array();
+    for (const json& item : value) out.push_back(MaskResponse(item, secrets));
+    return out;
+  }
+  if (!value.is_object()) return value;
+  json out = json::object();
+  for (const auto& [key, item] : value.items()) {
+    if (SecretFields().count(key) && item.is_string()) {
+      const std::string text = item.get<std::string>();
+      // The secret echoed back is what the replay sends; a masked one is any masked one;
+      // anything else is never written.
+      out[key] = secrets.count(text) || text == kMaskedSecret ? json(kMaskedSecret)
+                 : LooksMasked(text)                          ? json("{{masked}}")
+                                                              : json("{{string}}");
+    } else {
+      out[key] = MaskResponse(item, secrets);
+    }
+  }
+  return out;
+}
+
+void ContractRecording::Add(const RecordedExchange& exchange) {
+  json request = {{"method", exchange.method}, {"path", Rewrite(exchange.path)}};
+  if (!exchange.authenticated) request["auth"] = false;
+  std::map<std::string, std::string> secrets;
+  if (!exchange.request_body.empty()) {
+    json body = json::parse(exchange.request_body, nullptr, false);
+    if (!body.is_discarded() && exchange.request_content_type.find("json") != std::string::npos) {
+      request["body"] = Generalize(MaskRequest(body, &secrets), false);
+    } else {
+      request["raw_body"] = exchange.request_body;
+      request["headers"] = {{"Content-Type", exchange.request_content_type}};
+    }
+  }
+  json response = {{"status", exchange.status}};
+  json body = exchange.response_body.empty() ? json(nullptr) : json::parse(exchange.response_body, nullptr, false);
+  if (!body.is_discarded()) response["body"] = Generalize(MaskResponse(body, secrets), true);
+  if (!exchange.location.empty()) response["headers"] = {{"Location", Rewrite(exchange.location)}};
+  interactions_.push_back({{"request", std::move(request)}, {"response", std::move(response)}});
+}
+
+json ContractRecording::Contract() const {
+  return {{"description", description_}, {"source", "epmock record --upstream " + upstream_},
+          {"interactions", interactions_}};
+}
+
+RecordingProxy::RecordingProxy(RecordingProxyOptions options) : options_(std::move(options)) {
+  while (!options_.upstream.empty() && options_.upstream.back() == '/') options_.upstream.pop_back();
+  std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", std::gmtime(&now));
+  stamp_ = stamp;
+}
+
+RecordingProxy::~RecordingProxy() { Stop(); }
+
+Status RecordingProxy::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.out_dir, ec);
+  if (ec) return Status::Error("cannot create " + options_.out_dir + ": " + ec.message());
+  {
+    httplib::Client probe(options_.upstream);
+    if (!probe.is_valid()) return Status::Error("not an http(s) URL: " + options_.upstream);
+  }
+  auto server = std::make_unique<httplib::Server>();
+  server->set_tcp_nodelay(true);
+  server->set_payload_max_length(64 * 1024 * 1024);
+  auto forward = [this](const httplib::Request& req, httplib::Response& res) {
+    httplib::Client upstream(options_.upstream);
+    upstream.set_connection_timeout(10);
+    upstream.set_read_timeout(60);
+    httplib::Request out;
+    out.method = req.method;
+    out.path = req.target.empty() ? req.path : req.target;
+    for (const auto& [key, value] : req.headers) {
+      static const std::set<std::string> skip = {"Host", "Content-Length", "Connection", "Accept-Encoding",
+                                                 "REMOTE_ADDR", "REMOTE_PORT", "LOCAL_ADDR", "LOCAL_PORT"};
+      if (!skip.count(key)) out.headers.emplace(key, value);
+    }
+    out.body = req.body;
+    auto answer = upstream.send(out);
+    if (!answer) {
+      res.status = 502;
+      res.set_content(json{{"errors", {{{"status", 502}, {"title", "Bad Gateway"},
+                                        {"detail", "The upstream did not answer: " + httplib::to_string(answer.error())}}}}}
+                          .dump(),
+                      "application/json");
+      return;
+    }
+    res.status = answer->status;
+    for (const auto& [key, value] : answer->headers) {
+      if (key != "Content-Length" && key != "Transfer-Encoding" && key != "Connection" && key != "Content-Type") {
+        res.headers.emplace(key, value);
+      }
+    }
+    res.set_content(answer->body, answer->get_header_value("Content-Type").c_str());
+    if (req.path == "/oauth/access_token") return;  // the verifier authenticates itself
+    RecordedExchange exchange;
+    exchange.method = req.method;
+    exchange.path = out.path;
+    exchange.request_content_type = req.get_header_value("Content-Type");
+    exchange.request_body = req.body;
+    exchange.authenticated = req.has_header("Authorization");
+    exchange.status = answer->status;
+    exchange.location = answer->get_header_value("Location");
+    exchange.response_body = answer->body;
+    Record(req.get_header_value("Authorization"), exchange);
+  };
+  for (auto route : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put,
+                     &httplib::Server::Delete, &httplib::Server::Patch}) {
+    (server.get()->*route)(".*", forward);
+  }
+  return listener_.Start(std::move(server), options_.host, options_.port, "the recording proxy");
+}
+
+void RecordingProxy::Stop() { listener_.Stop(); }
+
+std::string RecordingProxy::Url() const { return "http://" + options_.host + ":" + std::to_string(listener_.port()); }
+
+std::vector<std::string> RecordingProxy::Files() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [auth, file] : files_) out.push_back(file);
+  return out;
+}
+
+void RecordingProxy::Record(const std::string& authorization, const RecordedExchange& exchange) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<ContractRecording>& recording = recordings_[authorization];
+  if (!recording) {
+    const std::string n = std::to_string(recordings_.size());
+    recording = std::make_unique<ContractRecording>(
+        "Recorded from " + options_.upstream + " at " + Rfc3339Millis(NowMillis()) +
+            (authorization.empty() ? " (requests without a token)" : " (one client's requests, in order)"),
+        options_.upstream);
+    files_[authorization] = (std::filesystem::path(options_.out_dir) / ("recording-" + stamp_ + "-" + n + ".json")).string();
+  }
+  recording->Add(exchange);
+  // Rewritten whole after every interaction, through a rename: never half-written.
+  const std::string& file = files_[authorization];
+  const std::string temporary = file + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << recording->Contract().dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  }
+  std::rename(temporary.c_str(), file.c_str());
+}
+
+}  // namespace epmock::internal
