@@ -99,6 +99,7 @@ class Harness {
   // A delivery of an event of this type, by any transport the harness watches.
   ::testing::AssertionResult WaitForEvent(const std::string& type,
                                           std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  // Messages on the queue now: a consumer that deletes them makes them leave it.
   ::testing::AssertionResult WaitForSqsMessages(const std::string& queue, std::size_t count = 1,
                                                 std::chrono::milliseconds timeout = kDefaultTimeout) const;
   ::testing::AssertionResult WaitForStompFrames(const std::string& destination, std::size_t count = 1,

@@ -1,0 +1,106 @@
+// The webhook handler against epmock: real deliveries, the platform's headers and envelope,
+// retries, and duplicates on demand.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <epmock/testing.h>
+
+#include "ledger.h"
+#include "order_paid_handler.h"
+
+namespace {
+
+using epmock::testing::HasAttempt;
+using epmock::testing::HasHeader;
+using epmock::testing::HasJsonField;
+using epmock::testing::IsEventType;
+using epmock::testing::IsValidWebhookEnvelope;
+using nlohmann::json;
+using ::testing::AllOf;
+using ::testing::Each;
+using ::testing::SizeIs;
+
+constexpr std::chrono::seconds kTimeout{10};
+
+json Order(const std::string& id, int cents) {
+  return {{"type", "order"}, {"id", id}, {"status", "complete"}, {"payment", "paid"},
+          {"meta", {{"display_price", {{"with_tax", {{"amount", cents}, {"currency", "USD"}, {"formatted", "$"}}}}}}}};
+}
+
+class OrderPaidHandlerTest : public epmock::testing::EpmockTest {
+ protected:
+  void SetUp() override {
+    EpmockTest::SetUp();
+    ASSERT_TRUE(handler_.Start());
+  }
+  // A webhook integration pointed at the handler, as the team would create it.
+  std::string Integrate(const std::string& secret) {
+    auto created = epmock().CreateIntegration({{"type", "integration"}, {"name", "order paid"},
+                                               {"integration_type", "webhook"}, {"enabled", true},
+                                               {"observes", {"order.paid", "order.created"}},
+                                               {"configuration", {{"url", handler_.Url()}, {"secret_key", secret}}}});
+    EXPECT_TRUE(created.ok()) << created.status().message();
+    return created.ok() ? created->value("id", "") : "";
+  }
+
+  examples::Ledger ledger_;
+  examples::OrderPaidHandler handler_{&ledger_, "s3cret"};
+};
+
+TEST_F(OrderPaidHandlerTest, BooksAPaidOrder) {
+  Integrate("s3cret");
+  ASSERT_TRUE(epmock().Trigger("order.paid", Order("order-1", 2500)).ok());
+  ASSERT_TRUE(ledger_.WaitForPayments(1, kTimeout));
+  EXPECT_TRUE(ledger_.HasOrder("order-1"));
+  EXPECT_EQ(ledger_.TotalCents(), 2500);
+  ASSERT_TRUE(epmock().WaitForIdle());
+  EXPECT_THAT(epmock().Logs(), Each(testing::Field(&epmock::IntegrationLog::succeeded, true)));
+}
+
+TEST_F(OrderPaidHandlerTest, IgnoresOtherEventsWithoutARetry) {
+  Integrate("s3cret");
+  ASSERT_TRUE(epmock().Trigger("order.created").ok());
+  ASSERT_TRUE(epmock().WaitForIdle());
+  EXPECT_EQ(ledger_.Payments(), 0u);
+  EXPECT_THAT(epmock().Logs(), SizeIs(1));  // answered 200 at once: no retry
+}
+
+TEST_F(OrderPaidHandlerTest, IsIdempotentUnderDuplicateDeliveries) {
+  Integrate("s3cret");
+  epmock::Fault duplicates;
+  duplicates.duplicate = 2;  // every delivery arrives three times
+  ASSERT_TRUE(epmock().AddFault(duplicates).ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(epmock().Trigger("order.paid", Order("order-" + std::to_string(i), 1000)).ok());
+  }
+  ASSERT_TRUE(epmock().WaitForIdle());
+  EXPECT_EQ(handler_.Requests(), 15);
+  EXPECT_EQ(ledger_.Payments(), 5u);
+  EXPECT_EQ(ledger_.DuplicatesIgnored(), 10u);
+  EXPECT_EQ(ledger_.TotalCents(), 5000);  // charged once each
+}
+
+TEST_F(OrderPaidHandlerTest, AWrongSecretIsRefusedAndRetried) {
+  Integrate("not-the-secret");
+  ASSERT_TRUE(epmock().Trigger("order.paid", Order("order-1", 100)).ok());
+  ASSERT_TRUE(epmock().WaitForIdle());
+  EXPECT_EQ(ledger_.Payments(), 0u);
+  std::vector<epmock::IntegrationLog> logs = epmock().Logs();
+  ASSERT_THAT(logs, SizeIs(5));  // the harness's 5 attempts, all refused
+  EXPECT_EQ(logs[0].status_code, 401);
+  EXPECT_TRUE(logs[0].final);
+}
+
+// What the handler relies on, checked on the platform's side of the wire: the harness's
+// own sink receives the same delivery the handler would.
+TEST_F(OrderPaidHandlerTest, TheDeliveryCarriesWhatTheHandlerReads) {
+  ASSERT_TRUE(epmock().CreateWebhookIntegration({"order.paid"}, "/copy", "s3cret").ok());
+  ASSERT_TRUE(epmock().Trigger("order.paid", Order("order-9", 990)).ok());
+  ASSERT_TRUE(epmock().WaitForDeliveries(1));
+  EXPECT_THAT(epmock().WebhookDeliveries()[0],
+              AllOf(IsValidWebhookEnvelope(), IsEventType("order.paid"), HasAttempt(1),
+                    HasHeader("X-Moltin-Secret-Key", "s3cret"), HasJsonField("/payload/data/id", "order-9"),
+                    HasJsonField("/payload/data/meta/display_price/with_tax/amount", 990)));
+}
+
+}  // namespace
