@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds epmock and its whole test suite under a sanitizer and runs it:
+#   ./scripts/sanitize.sh asan    # AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
+#   ./scripts/sanitize.sh tsan    # ThreadSanitizer (build-tsan/, tests/tsan.supp)
+# The CMake presets of the same names (CMakePresets.json) are what it uses. Any error a
+# sanitizer reports fails the test that triggered it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:?usage: scripts/sanitize.sh asan|tsan}"
+case "$preset" in asan|tsan) ;; *) echo "usage: scripts/sanitize.sh asan|tsan" >&2; exit 2 ;; esac
+./scripts/setup.sh --with-peers
+(cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" --parallel "$(nproc)"
+ctest --preset "$preset" --parallel "$(nproc)" --timeout 600
