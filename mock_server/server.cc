@@ -55,6 +55,13 @@ void WriteResponse(const ApiResponse& api, httplib::Response& res) {
 }  // namespace
 
 void Server::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
+  if (req.has_header("Transfer-Encoding") && req.has_header("Content-Length")) {
+    // RFC 9112 6.1: a request with both is how requests are smuggled past a proxy; refuse it.
+    WriteResponse(internal::ErrorResponse(400, internal::StatusTitle(400),
+                                          "A request may not carry both Content-Length and Transfer-Encoding", ""),
+                  res);
+    return;
+  }
   ApiRequest request;
   request.method = req.method;
   request.path = req.path;

@@ -28,9 +28,11 @@ struct ServerOptions {
   // Request journal entries kept; older ones are dropped and counted (Server::DroppedRequests).
   std::size_t journal_capacity = 10000;
 
-  // Worker threads serving connections. Each keep-alive connection holds one while it is
-  // open, so this bounds how many clients are served at once.
-  int worker_threads = 64;
+  // Worker threads serving connections. Each open connection (keep-alive, or one that is
+  // slow to send its request) holds one until idle_timeout_seconds, so this bounds how many
+  // clients are served at once: 256 leaves room for a normal client beside 64 idle or
+  // half-open connections, and idle threads cost address space, not memory.
+  int worker_threads = 256;
 
   // Seconds a connection may sit idle (keep-alive or mid-request) before it is closed, so
   // that idle or half-open connections cannot hold every worker.

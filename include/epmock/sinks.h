@@ -56,7 +56,8 @@ class WebhookSink {
   WebhookSink(const WebhookSink&) = delete;
   WebhookSink& operator=(const WebhookSink&) = delete;
 
-  // Listens on 127.0.0.1, an ephemeral port.
+  // Listens on 127.0.0.1, an ephemeral port; after Stop, on the same port again (a
+  // receiver restart, as the integration pointing at it sees one).
   Status Start();
   void Stop();
   // "http://127.0.0.1:PORT"; any path on it is recorded.

@@ -47,6 +47,7 @@ class SqsEndpoint {
   SqsEndpoint(const SqsEndpoint&) = delete;
   SqsEndpoint& operator=(const SqsEndpoint&) = delete;
 
+  // Start after Stop listens on the same port again, every queue and message kept.
   Status Start();
   void Stop();
   std::string Url() const;  // http://HOST:PORT

@@ -38,6 +38,10 @@ struct StompBrokerOptions {
   // each only when both sides want it, and closes a connection silent for two intervals.
   int heartbeat_ms = 10000;
   std::size_t max_frame_bytes = 1024 * 1024;
+  // Connections served at once (a thread each); more get an ERROR frame and are closed.
+  std::size_t max_connections = 1024;
+  // A connection that has not sent CONNECT within this many ms gets an ERROR and is closed.
+  int connect_timeout_ms = 10000;
 };
 
 // A message SENT to a destination (what passed through the broker).
@@ -56,6 +60,8 @@ class StompBroker {
   StompBroker(const StompBroker&) = delete;
   StompBroker& operator=(const StompBroker&) = delete;
 
+  // Start after Stop listens on the same port again, with the same destinations and the
+  // messages still queued: a broker restart as its clients see one.
   Status Start();
   void Stop();
   std::string Url() const;  // stomp://HOST:PORT

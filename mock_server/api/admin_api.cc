@@ -7,6 +7,7 @@
 
 #include "api/errors.h"
 #include "api/integrations_api.h"
+#include "api/json_body.h"
 #include "common/clock.h"
 #include "store/store.h"
 
@@ -32,11 +33,7 @@ std::optional<ApiResponse> ReadJson(const ApiRequest& request, json* body, bool 
     *body = json::object();
     return std::nullopt;
   }
-  if (NestsDeeperThan(request.body, kMaxJsonDepth)) {
-    return ErrorResponse(400, StatusTitle(400), "The body nests more than 64 levels deep", "");
-  }
-  *body = json::parse(request.body, nullptr, false);
-  if (body->is_discarded()) return ErrorResponse(400, StatusTitle(400), "The body is not valid JSON", "");
+  if (auto error = ParseJsonBody(request.body, body)) return error;
   if (!body->is_object()) return ErrorResponse(400, StatusTitle(400), "The body must be a JSON object", "");
   return std::nullopt;
 }

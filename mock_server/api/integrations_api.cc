@@ -1,9 +1,12 @@
 #include "api/integrations_api.h"
 
+#include "api/json_body.h"
+
 #include <algorithm>
 #include <vector>
 
 #include "api/errors.h"
+#include "api/json_body.h"
 #include "api/pagination.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -44,24 +47,7 @@ std::optional<ApiResponse> ParseBody(const ApiRequest& request, json* body) {
     return ErrorResponse(400, StatusTitle(400),
                          "The request body is empty; send a JSON object with a data member", "");
   }
-  if (NestsDeeperThan(request.body, kMaxJsonDepth)) {
-    return ErrorResponse(400, StatusTitle(400),
-                         "The request body nests arrays or objects more than " +
-                             std::to_string(kMaxJsonDepth) + " levels deep",
-                         "");
-  }
-  try {
-    *body = json::parse(request.body);
-  } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999999
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
-    std::string what = e.what();
-    auto colon = what.find("] ");
-    return ErrorResponse(400, StatusTitle(400),
-                         "The request body is not valid JSON: " +
-                             (colon == std::string::npos ? what : what.substr(colon + 2)),
-                         "");
-  }
-  return std::nullopt;
+  return ParseJsonBody(request.body, body);
 }
 
 // Checks the engine enforces beyond the schema: the observes limit and catalog.
@@ -230,25 +216,6 @@ ApiResponse LogStyleList(RouteContext& c, const std::vector<T>& items, const std
 }
 
 }  // namespace
-
-bool NestsDeeperThan(const std::string& text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (in_string) {
-      if (ch == '\\') ++i;
-      else if (ch == '"') in_string = false;
-    } else if (ch == '"') {
-      in_string = true;
-    } else if (ch == '[' || ch == '{') {
-      if (++depth > limit) return true;
-    } else if (ch == ']' || ch == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& c,
                                  ApiResponse* response) {

@@ -15,16 +15,9 @@ namespace epmock::internal {
 constexpr std::size_t kObservesLimit = 5;
 constexpr char kObservesLimitMessage[] = "You have reached the integration event limit of 5";
 
-// Nesting deeper than this is refused before parsing completes, so no recursive consumer
-// (validation, serialisation) ever sees it.
-constexpr int kMaxJsonDepth = 64;
-
 // Runs the operation; false if `operation_id` is not an integrations operation.
 bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& context,
                                  ApiResponse* response);
-
-// Whether JSON text nests arrays/objects deeper than `limit` (strings are skipped).
-bool NestsDeeperThan(const std::string& text, int limit);
 
 }  // namespace epmock::internal
 

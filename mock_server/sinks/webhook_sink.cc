@@ -14,6 +14,7 @@ class WebhookSink::Impl {
   internal::SinkRecorder recorder;
   std::mutex mu;
   internal::HttpListener listener;
+  int port = 0;
 };
 
 WebhookSink::WebhookSink() : impl_(std::make_unique<Impl>()) {}
@@ -45,7 +46,10 @@ Status WebhookSink::Start() {
   server->Post(".*", handler);
   server->Put(".*", handler);
   server->Get(".*", handler);
-  return impl_->listener.Start(std::move(server), "127.0.0.1", 0, "the webhook sink");
+  // Restarted after Stop, it listens on the same port (what it recorded is kept).
+  Status listening = impl_->listener.Start(std::move(server), "127.0.0.1", impl_->port, "the webhook sink");
+  if (listening.ok()) impl_->port = impl_->listener.port();
+  return listening;
 }
 
 void WebhookSink::Stop() {
@@ -55,7 +59,7 @@ void WebhookSink::Stop() {
 
 std::string WebhookSink::Url() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return "http://127.0.0.1:" + std::to_string(impl_->listener.port());
+  return "http://127.0.0.1:" + std::to_string(impl_->port);
 }
 
 void WebhookSink::RespondWith(std::vector<SinkResponse> responses) {

@@ -26,11 +26,13 @@ SqsEndpoint::~SqsEndpoint() { Stop(); }
 Status SqsEndpoint::Start() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto server = std::make_unique<httplib::Server>();
-  server->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  // Long polls hold a worker for up to 20 s each: room for many consumers beside idle or
+  // half-open connections, which the read timeout closes after 5 s.
+  server->new_task_queue = [] { return new httplib::ThreadPool(256); };
   server->set_tcp_nodelay(true);
   server->set_keep_alive_max_count(100000);
   server->set_payload_max_length(2 * 1024 * 1024);
-  server->set_read_timeout(30, 0);  // long polls last up to 20 s
+  server->set_read_timeout(5, 0);  // reading a request; a long poll's wait is not a read
   Impl* impl = impl_.get();
   const internal::SqsCredentials credentials{impl->options.access_key_id, impl->options.secret_access_key};
   auto handler = [impl, credentials](const httplib::Request& req, httplib::Response& res) {
@@ -53,7 +55,9 @@ Status SqsEndpoint::Start() {
   };
   server->Post(".*", handler);
   server->Get(".*", handler);
-  Status listening = impl_->listener.Start(std::move(server), impl_->options.host, impl_->options.port, "the SQS endpoint");
+  // Restarted after Stop, it listens where its clients knew it, its queues intact.
+  const int port = impl_->options.port != 0 ? impl_->options.port : impl_->port;
+  Status listening = impl_->listener.Start(std::move(server), impl_->options.host, port, "the SQS endpoint");
   impl_->port = impl_->listener.port();
   return listening;
 }

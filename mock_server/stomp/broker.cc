@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <condition_variable>
 #include <deque>
@@ -107,7 +108,11 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   int port = 0;
   bool stopping = false;
   std::thread acceptor;
-  std::vector<std::thread> workers;
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Worker> workers;
 };
 
 bool StompBroker::Impl::Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause, const std::string& message) {
@@ -311,6 +316,7 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
   bool connected = false;
   char buffer[16384];
   auto last_read = Clock::now(), last_write = Clock::now();
+  const auto opened = Clock::now();
   bool keep = true;
   while (keep) {
     int wait_ms = 1000;
@@ -326,6 +332,10 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
       if (c->send_every_ms > 0 && Clock::now() - last_write >= std::chrono::milliseconds(c->send_every_ms)) {
         if (!c->Write("\n")) break;
         last_write = Clock::now();
+      }
+      if (!connected && Clock::now() - opened > std::chrono::milliseconds(options.connect_timeout_ms)) {
+        Fail(c, StompFrame{}, "No CONNECT frame within " + std::to_string(options.connect_timeout_ms) + " ms");
+        break;
       }
       // A client that promised heart-beats and fell silent for two intervals is gone.
       if (c->expect_every_ms > 0 && Clock::now() - last_read > std::chrono::milliseconds(2 * c->expect_every_ms)) break;
@@ -391,10 +401,33 @@ void StompBroker::Impl::AcceptLoop() {
       close(fd);
       break;
     }
-    connections.push_back(c);
+    // Threads of closed connections are joined here, so a long run of short connections
+    // does not pile up finished threads.
+    for (auto it = workers.begin(); it != workers.end();) {
+      if (!*it->done) {
+        ++it;
+        continue;
+      }
+      it->thread.join();
+      it = workers.erase(it);
+    }
     ++accepted;
+    if (connections.size() >= options.max_connections) {
+      const std::string refusal =
+          SerializeFrame(StompFrame{"ERROR", {{"message", "Too many connections"}}, "The broker serves at most " +
+                                                  std::to_string(options.max_connections) + " connections at once.\n"});
+      (void)!send(fd, refusal.data(), refusal.size(), MSG_NOSIGNAL);
+      close(fd);
+      continue;
+    }
+    connections.push_back(c);
     auto self = shared_from_this();
-    workers.emplace_back([self, c] { self->Serve(c); });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    workers.push_back({std::thread([self, c, done] {
+                         self->Serve(c);
+                         *done = true;
+                       }),
+                       done});
   }
 }
 
@@ -409,7 +442,8 @@ Status StompBroker::Start() {
   setsockopt(b.listen_fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(b.options.port));
+  // Restarted after Stop, it listens where its clients knew it.
+  addr.sin_port = htons(static_cast<uint16_t>(b.options.port != 0 ? b.options.port : b.port));
   if (inet_pton(AF_INET, b.options.host.c_str(), &addr.sin_addr) != 1 ||
       bind(b.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(b.listen_fd, 128) != 0) {
     close(b.listen_fd);
@@ -429,7 +463,7 @@ Status StompBroker::Start() {
 void StompBroker::Stop() {
   Impl& b = *impl_;
   if (b.listen_fd < 0) return;
-  std::vector<std::thread> workers;
+  std::vector<Impl::Worker> workers;
   {
     std::lock_guard<std::mutex> lock(b.mu);
     b.stopping = true;
@@ -442,7 +476,7 @@ void StompBroker::Stop() {
     std::lock_guard<std::mutex> lock(b.mu);
     workers.swap(b.workers);
   }
-  for (std::thread& w : workers) w.join();
+  for (Impl::Worker& w : workers) w.thread.join();
   close(b.listen_fd);
   close(b.wake[0]);
   close(b.wake[1]);

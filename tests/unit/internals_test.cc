@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/integrations_api.h"
+#include "api/json_body.h"
 #include "api/journal.h"
 #include "api/pagination.h"
 #include "common/clock.h"
