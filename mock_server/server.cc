@@ -11,6 +11,7 @@
 #include "api/router.h"
 #include "events/event_engine.h"
 #include "common/ids.h"
+#include "common/http_body.h"
 #include "common/http_listener.h"
 #include "epmock/spec.h"
 
@@ -27,7 +28,7 @@ class Server::Impl {
   void Stop();
   // The caller holds mu. Stops and forgets the embedded SQS endpoint and STOMP broker.
   void StopQueues();
-  void Serve(const httplib::Request& req, httplib::Response& res);
+  void Serve(const httplib::Request& req, const std::string& body, httplib::Response& res);
 
   // The caller holds mu. The store of a client, created on first use.
   std::shared_ptr<internal::Store> StoreOf(const std::string& client_id) {
@@ -54,7 +55,7 @@ void WriteResponse(const ApiResponse& api, httplib::Response& res) {
 
 }  // namespace
 
-void Server::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::Serve(const httplib::Request& req, const std::string& body, httplib::Response& res) {
   if (req.has_header("Transfer-Encoding") && req.has_header("Content-Length")) {
     // RFC 9112 6.1: a request with both is how requests are smuggled past a proxy; refuse it.
     WriteResponse(internal::ErrorResponse(400, internal::StatusTitle(400),
@@ -71,7 +72,7 @@ void Server::Impl::Serve(const httplib::Request& req, httplib::Response& res) {
   request.content_type = req.get_header_value("Content-Type");
   std::string host = req.get_header_value("Host");
   request.base_url = "http://" + (host.empty() ? options.host + ":" + std::to_string(port) : host);
-  request.body = req.body;
+  request.body = body;
   if (req.path.rfind("/__sink/", 0) == 0) {
     for (const auto& [name, value] : req.headers) {
       // httplib adds these for its own bookkeeping; they were not sent.
@@ -125,11 +126,32 @@ Status Server::Impl::Start() {
   // client's delayed ACK (40 ms on Linux) and every request takes 40 ms.
   server->set_tcp_nodelay(true);
 
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, res); };
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { Serve(req, req.body, res); };
+  const std::size_t body_limit = options.max_body_bytes;
+  auto with_body = [this, body_limit](const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& reader) {
+    std::string body;
+    switch (internal::ReadBodyUpTo(req, reader, body_limit, &body)) {
+      case internal::BodyRead::kOk:
+        Serve(req, body, res);
+        return;
+      case internal::BodyRead::kTooLarge:
+        WriteResponse(internal::ErrorResponse(413, internal::StatusTitle(413),
+                                              "The request body is larger than the limit of " +
+                                                  std::to_string(body_limit) + " bytes", ""),
+                      res);
+        break;
+      case internal::BodyRead::kBroken:
+        WriteResponse(internal::ErrorResponse(400, internal::StatusTitle(400), "The request is not well-formed HTTP", ""),
+                      res);
+        break;
+    }
+    res.set_header("Connection", "close");  // the rest of the body is unread
+  };
   server->Get(".*", handler);
-  server->Post(".*", handler);
-  server->Put(".*", handler);
-  server->Patch(".*", handler);
+  server->Post(".*", with_body);
+  server->Put(".*", with_body);
+  server->Patch(".*", with_body);
   server->Delete(".*", handler);
   server->Options(".*", handler);
 

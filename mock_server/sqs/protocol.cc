@@ -69,6 +69,13 @@ struct Input {
   std::optional<SqsError> error;                        // the input itself is malformed
 };
 
+// SQS takes at most ten message attributes; more is an error, never a silent drop.
+constexpr int kMaxMessageAttributes = 10;
+SqsError TooManyAttributes(int given) {
+  return InvalidParameterValue("Number of message attributes [" + std::to_string(given) +
+                               "] exceeds the allowed maximum [" + std::to_string(kMaxMessageAttributes) + "].");
+}
+
 bool ValidDataType(const std::string& t) {
   return t.rfind("String", 0) == 0 || t.rfind("Number", 0) == 0 || t.rfind("Binary", 0) == 0;
 }
@@ -106,7 +113,10 @@ Input QueryInput(const SqsHttpRequest& r, const Params& params) {
     if (!message_name.empty()) in.message_attribute_names.push_back(message_name);
   }
   auto attributes = [&](const std::string& prefix, SqsAttributes* out) {
-    for (int i = 1; i <= 10; ++i) {
+    int given = 0;
+    for (int i = 1; i <= 100; ++i) given += !get(prefix + "MessageAttribute." + std::to_string(i) + ".Name").empty();
+    if (given > kMaxMessageAttributes) in.error = TooManyAttributes(given);
+    for (int i = 1; i <= kMaxMessageAttributes; ++i) {
       const std::string p = prefix + "MessageAttribute." + std::to_string(i) + ".";
       std::string name = get(p + "Name");
       if (name.empty()) continue;
@@ -142,6 +152,7 @@ Input QueryInput(const SqsHttpRequest& r, const Params& params) {
 std::optional<SqsError> JsonAttributes(const json& node, SqsAttributes* out) {
   if (node.is_null()) return std::nullopt;
   if (!node.is_object()) return InvalidParameterValue("MessageAttributes must be an object.");
+  if (node.size() > kMaxMessageAttributes) return TooManyAttributes(static_cast<int>(node.size()));
   for (const auto& [name, value] : node.items()) {
     if (!value.is_object()) return InvalidParameterValue("Message attribute '" + name + "' must be an object.");
     SqsAttributeValue v;

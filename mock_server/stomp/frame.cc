@@ -7,6 +7,8 @@
 namespace epmock::internal {
 namespace {
 
+// "UNSUBSCRIBE\r": a first line longer than this without a newline is no command.
+constexpr std::size_t kLongestCommandLine = 12;
 const char* const kCommands[] = {"CONNECT", "STOMP", "CONNECTED", "SEND", "SUBSCRIBE", "UNSUBSCRIBE", "ACK",
                                  "NACK", "BEGIN", "COMMIT", "ABORT", "DISCONNECT", "MESSAGE", "RECEIPT", "ERROR"};
 
@@ -95,6 +97,24 @@ StompParser::Result StompParser::Next(StompFrame* frame, std::string* error) {
     end = header_end_crlf;
     skip = 4;
   }
+  // Garbage is refused as soon as it shows, not when a header block would have ended: a
+  // command line that is not a command, or a NUL inside the headers.
+  const std::size_t nul = buffer_.find('\0');
+  if (nul != std::string::npos && (end == std::string::npos || nul < end)) {
+    *error = "a NUL byte before the end of the frame's headers";
+    return Result::kError;
+  }
+  const std::size_t command_end = buffer_.find('\n');
+  if (command_end == std::string::npos ? buffer_.size() > kLongestCommandLine : true) {
+    std::string command = buffer_.substr(0, std::min(command_end, buffer_.size()));
+    if (!command.empty() && command.back() == '\r') command.pop_back();
+    bool known = false;
+    for (const char* c : kCommands) known |= command == c;
+    if (!known) {
+      *error = "unknown command '" + command.substr(0, 40) + "'";
+      return Result::kError;
+    }
+  }
   if (end == std::string::npos) {
     if (buffer_.size() > max_frame_bytes_) {
       *error = "the frame's headers exceed " + std::to_string(max_frame_bytes_) + " bytes";
@@ -116,13 +136,7 @@ StompParser::Result StompParser::Next(StompFrame* frame, std::string* error) {
       pos = nl + 1;
     }
   }
-  parsed.command = lines.empty() ? "" : lines[0];
-  bool known = false;
-  for (const char* c : kCommands) known |= parsed.command == c;
-  if (!known) {
-    *error = "unknown command '" + parsed.command.substr(0, 40) + "'";
-    return Result::kError;
-  }
+  parsed.command = lines.empty() ? "" : lines[0];  // checked above
   const bool escape = Escaped(parsed.command);
   for (std::size_t i = 1; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;

@@ -504,7 +504,20 @@ INSTANTIATE_TEST_SUITE_P(
                  R"({"data":{"type":"integration","observes":["order.paid","order.created","order.updated","order.fulfilled","order.cancelled","order.refunded"]}})",
                  "application/json", 422, "integration event limit of 5"},
         BadInput{"bad_percent_encoding", "GET", "/v2/integrations?page[limit]=%zz", "", "", 400, "percent-encoding"},
-        BadInput{"over_body_limit", "POST", "/v2/integrations", std::string(2 * 1024 * 1024, ' '), "application/json", 413, "larger than"}),
+        BadInput{"over_body_limit", "POST", "/v2/integrations", std::string(2 * 1024 * 1024, ' '), "application/json", 413, "larger than"},
+        BadInput{"duplicate_keys", "POST", "/v2/integrations",
+                 R"({"data":{"type":"integration","name":"a","name":"b","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
+                 "application/json", 400, "repeats the key \"name\""},
+        BadInput{"duplicate_keys_in_an_array", "PUT", "/v2/integrations/{id}",
+                 R"({"data":{"type":"integration","observes":["order.paid"],"configuration":{"url":"https://x.io","url":"https://y.io"}}})",
+                 "application/json", 400, "repeats the key \"url\""},
+        BadInput{"huge_float", "POST", "/v2/integrations", R"({"data":{"type":"integration","name":1e400}})", "application/json", 400, "number overflow"},
+        BadInput{"huge_integer", "PUT", "/v2/integrations/{id}", R"({"data":{"type":"integration","name":123456789012345678901234567890123456789}})",
+                 "application/json", 422, "must be a string"},
+        BadInput{"nul_byte", "POST", "/v2/integrations", std::string("{\"data\":\0{}}", 12), "application/json", 400, "not valid JSON"},
+        BadInput{"nul_in_a_string", "POST", "/v2/integrations", std::string("{\"data\":{\"name\":\"a\0b\"}}", 23), "application/json", 400, "not valid JSON"},
+        BadInput{"admin_duplicate_keys", "POST", "/__admin/events", R"({"type":"order.paid","type":"order.created"})", "application/json", 400, "repeats the key"},
+        BadInput{"admin_bad_queue_name", "PUT", "/__admin/sqs/queues/bad!name", "", "", 404, "No embedded SQS"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
 
 TEST_F(ApiTest, ABodyWithoutAContentTypeIs415) {
