@@ -2,6 +2,11 @@
 #include <benchmark/benchmark.h>
 
 #include "api/router.h"
+#include "aws/sigv4.h"
+#include "events/envelope.h"
+#include "sqs/protocol.h"
+#include "sqs/queues.h"
+#include "stomp/frame.h"
 #include "epmock/server.h"
 #include "epmock/spec.h"
 
@@ -103,6 +108,90 @@ void BM_RouterGet(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RouterGet);
+
+// An order.paid event's webhook envelope: payload serialized and validated once per event
+// (PrepareWebhookEnvelope), then the body of one delivery assembled (WebhookBody).
+void BM_BuildWebhookEnvelope(benchmark::State& state) {
+  auto spec = epmock::Spec::Default();
+  epmock::internal::EventRecord event;
+  event.id = "c138854a-5311-4543-a368-01e099f5519b";
+  event.type = "order.paid";
+  event.store_id = "b33e328f-31a8-4d57-b0a3-ebf1039b3756";
+  event.data = json::parse(R"({"type":"order","id":"1d67160d-dacb-43ed-80ef-c3c4e7ddf764","status":"complete",
+    "payment":"paid","shipping":"unfulfilled","customer":{"name":"Ron Swanson","email":"ron@example.com"},
+    "meta":{"display_price":{"with_tax":{"amount":10000,"currency":"GBP","formatted":"\u00a3100.00"}}}})");
+  epmock::internal::Integration integration;
+  integration.id = "af7bbcc7-f77f-4a8f-abdb-4f039c5c9d81";
+  integration.integration_type = "webhook";
+  integration.name = "Order paid notification";
+  integration.configuration = {{"url", "https://example.com/hook"}, {"secret_key", "s"}};
+  for (auto _ : state) {
+    epmock::internal::EventRecord copy = event;
+    epmock::internal::PrepareWebhookEnvelope(&copy, *spec);
+    std::string body = epmock::internal::WebhookBody(copy, integration, 1);
+    benchmark::DoNotOptimize(body);
+  }
+}
+BENCHMARK(BM_BuildWebhookEnvelope);
+
+// Signing an SQS SendMessage with SigV4 (canonical request, HMAC chain).
+void BM_SigV4Sign(benchmark::State& state) {
+  const std::string payload(600, 'x');
+  for (auto _ : state) {
+    epmock::internal::SigV4Request request{"POST", "/", "", {{"Host", "sqs.eu-west-1.amazonaws.com"},
+                                                             {"Content-Type", "application/x-amz-json-1.0"},
+                                                             {"X-Amz-Target", "AmazonSQS.SendMessage"}}, payload};
+    epmock::internal::SignRequest(&request, {"AKIDEXAMPLE", "20261123", "eu-west-1", "sqs"}, "secret",
+                                  "20261123T093532Z");
+    benchmark::DoNotOptimize(request.headers);
+  }
+}
+BENCHMARK(BM_SigV4Sign);
+
+// Parsing a STOMP SEND frame carrying a CloudEvent, as the broker receives it.
+void BM_ParseStompFrame(benchmark::State& state) {
+  const std::string body(700, 'x');
+  const std::string bytes = "SEND\ndestination:/queue/orders\ncontent-type:application/json\ncontent-length:" +
+                            std::to_string(body.size()) + "\npersistent:true\nreceipt:r-1\n\n" + body + std::string(1, '\0');
+  for (auto _ : state) {
+    epmock::internal::StompParser parser;
+    parser.Append(bytes.data(), bytes.size());
+    epmock::internal::StompFrame frame;
+    std::string error;
+    if (parser.Next(&frame, &error) != epmock::internal::StompParser::Result::kFrame) state.SkipWithError("no frame");
+    benchmark::DoNotOptimize(frame);
+  }
+}
+BENCHMARK(BM_ParseStompFrame);
+
+// One query-protocol SendMessage through the SQS endpoint's protocol layer (parse the form,
+// store the message, MD5s, the XML answer), no sockets.
+void BM_SqsQueryRequest(benchmark::State& state) {
+  epmock::internal::SqsQueues queues;
+  std::optional<epmock::internal::SqsError> error;
+  queues.Create("orders", {}, &error);
+  epmock::internal::SqsHttpRequest request;
+  request.method = "POST";
+  request.path = "/";
+  request.base_url = "http://127.0.0.1:9324";
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  request.body = "Action=SendMessage&Version=2012-11-05&QueueUrl=http%3A%2F%2F127.0.0.1%3A9324%2F000000000000%2Forders"
+                 "&MessageBody=" + std::string(600, 'x') +
+                 "&MessageAttribute.1.Name=kind&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=event";
+  std::size_t sent = 0;
+  for (auto _ : state) {
+    auto response = epmock::internal::HandleSqsRequest(queues, request, {});
+    if (response.status != 200) state.SkipWithError("send failed");
+    if (++sent % 10000 == 0) {  // keep the queue from growing without bound
+      state.PauseTiming();
+      epmock::internal::SqsHttpRequest purge = request;
+      purge.body = "Action=PurgeQueue&QueueUrl=http%3A%2F%2F127.0.0.1%3A9324%2F000000000000%2Forders";
+      epmock::internal::HandleSqsRequest(queues, purge, {});
+      state.ResumeTiming();
+    }
+  }
+}
+BENCHMARK(BM_SqsQueryRequest);
 
 }  // namespace
 

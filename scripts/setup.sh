@@ -8,16 +8,22 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-if [[ "${1:-}" == "--with-peers" ]]; then
-  # The peer tests' real clients and brokers: Node.js for the official JS SDKs (npm),
-  # Debian's boto3 and stomp.py, and ActiveMQ (run from its jar by the test itself).
-  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
-  packages+=(python3 python3-boto3 python3-stomp activemq)
-fi
-if [[ "${1:-}" == "--with-bench" ]]; then
-  packages+=(wrk gnuplot-nox)
-  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
-fi
+for flag in "$@"; do
+  if [[ "$flag" == "--with-peers" ]]; then
+    # The peer tests' real clients and brokers: Node.js for the official JS SDKs (npm),
+    # Debian's boto3 and stomp.py, and ActiveMQ (run from its jar by the test itself).
+    command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+    packages+=(python3 python3-boto3 python3-stomp activemq)
+  fi
+  if [[ "$flag" == "--with-bench" ]]; then
+    packages+=(wrk gnuplot-nox)
+    command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+  fi
+  if [[ "$flag" == "--with-fuzz" ]]; then
+    # libFuzzer comes with clang's runtime libraries.
+    packages+=(clang libclang-rt-14-dev python3)
+  fi
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs what is missing
 # (Debian packages; the peer tests' pinned npm packages), builds, and runs the whole suite
-# (unit, integration, contract and peer tests) with CTest, then installs epmock under
-# build/install and builds and tests examples/ against that installed package.
+# (unit, integration, contract, hostile-input, soak and peer tests) with CTest, then
+# installs epmock under build/install and builds and tests examples/ against it.
+#
+#   ./scripts/test.sh          # the above (~5 minutes from scratch on 2 cores)
+#   ./scripts/test.sh --all    # then the whole suite again under ASan+UBSan and under TSan,
+#                              # and every fuzz target for 45 s: what CI runs (~30 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+all=false
+case "${1:-}" in
+  --all) all=true ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--all]" >&2; exit 2 ;;
+esac
 ./scripts/setup.sh --with-peers
 ./scripts/build.sh
 (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
@@ -16,3 +26,9 @@ cmake --install build --prefix build/install >/dev/null
 cmake -S examples -B build/examples -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" >/dev/null
 cmake --build build/examples --parallel "$(nproc)"
 ctest --test-dir build/examples --output-on-failure --parallel "$(nproc)" --timeout 300
+
+if $all; then
+  ./scripts/sanitize.sh asan
+  ./scripts/sanitize.sh tsan
+  ./scripts/fuzz.sh 45
+fi

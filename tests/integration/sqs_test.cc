@@ -295,3 +295,21 @@ TEST_F(SqsDeliveryTest, AMissingQueueIsAFailedAttemptWithTheSqsErrorCode) {
 
 }  // namespace
 }  // namespace epmock
+
+namespace epmock {
+namespace {
+
+TEST_F(SqsDeliveryTest, TheAdminApiCreatesAQueueForClientsWithoutAnSdk) {
+  Start();
+  auto created = api_->Send("PUT", "/__admin/sqs/queues/orders-1", "", "");
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json["data"]["queue_url"], server_->Sqs()->QueueUrl("orders-1"));
+  EXPECT_EQ(api_->Send("PUT", "/__admin/sqs/queues/orders-1", "", "").status, 201);  // idempotent, as CreateQueue
+  auto bad = api_->Send("PUT", "/__admin/sqs/queues/bad.name!", "", "");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json["errors"][0]["source"], "name");
+  EXPECT_EQ(api_->Get("/__admin/sqs/queues/orders-1").json["meta"]["queue_url"], created.json["data"]["queue_url"]);
+}
+
+}  // namespace
+}  // namespace epmock

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Seeds each fuzz target's corpus from contracts/: the recorded API bodies, and the
+recorded deliveries (CloudEvents, webhook envelopes) as SQS requests in both protocols,
+STOMP frames and SigV4-signable requests.
+
+usage: fuzz/seed_corpus.py CONTRACTS_DIR OUT_DIR
+writes OUT_DIR/<target>/<n>, one file per seed."""
+import json
+import pathlib
+import sys
+import urllib.parse
+
+
+def contracts(root):
+    for path in sorted(pathlib.Path(root).rglob("*.json")):
+        if path.name == "package.json":
+            continue
+        yield json.loads(path.read_text())
+
+
+def placeholders_out(value):
+    """A recorded value with its rules replaced by concrete values of their kind."""
+    if isinstance(value, dict):
+        if list(value) == ["{{json}}"]:
+            return json.dumps(placeholders_out(value["{{json}}"]))
+        return {k: placeholders_out(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [placeholders_out(v) for v in value]
+    if isinstance(value, str):
+        if "{{uuid" in value or "${" in value and "id" in value:
+            return "4f0b8e53-9c5e-4d55-a2a0-0c8f4f1e7a11"
+        if "{{timestamp" in value:
+            return "2026-11-23T09:35:32.202Z"
+        if value.startswith("{{"):
+            return "x"
+    return value
+
+
+def main():
+    root, out = sys.argv[1], pathlib.Path(sys.argv[2])
+    seeds = {name: [] for name in ("fuzz_request_validation", "fuzz_sqs_protocols", "fuzz_stomp_frame", "fuzz_sigv4")}
+    messages = []
+    for contract in contracts(root):
+        for interaction in contract.get("interactions", []):
+            body = interaction.get("request", {}).get("body")
+            if body is not None:
+                text = json.dumps(placeholders_out(body))
+                seeds["fuzz_request_validation"] += [b"\x00" + text.encode(), b"\x01" + text.encode()]
+        delivery = contract.get("delivery")
+        if delivery:
+            create = {"data": dict(delivery["integration"], type="integration", enabled=True)}
+            seeds["fuzz_request_validation"].append(b"\x00" + json.dumps(placeholders_out(create)).encode())
+            messages.append(json.dumps(placeholders_out(delivery["expect"]["body"])))
+    queue = "http://127.0.0.1:9324/000000000000/orders"
+    for message in messages:
+        seeds["fuzz_sqs_protocols"].append(
+            b"AmazonSQS.SendMessage\n" + json.dumps({"QueueUrl": queue, "MessageBody": message,
+                                                      "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "event"}}}).encode())
+        seeds["fuzz_sqs_protocols"].append(
+            b"query\n" + urllib.parse.urlencode({"Action": "SendMessage", "QueueUrl": queue, "MessageBody": message,
+                                                  "MessageAttribute.1.Name": "kind", "MessageAttribute.1.Value.DataType": "String",
+                                                  "MessageAttribute.1.Value.StringValue": "event"}).encode())
+        frame = ("SEND\ndestination:/queue/orders\ncontent-type:application/json\ncontent-length:%d\nreceipt:r1\n\n"
+                 % len(message.encode())).encode() + message.encode() + b"\0"
+        seeds["fuzz_stomp_frame"].append(b"\x07CONNECT\naccept-version:1.2\nhost:x\n\n\0" + frame)
+        seeds["fuzz_sigv4"].append(("POST\n/\n\nHost: sqs.eu-west-1.amazonaws.com\nContent-Type: application/x-amz-json-1.0\n"
+                                    "X-Amz-Target: AmazonSQS.SendMessage\n\n").encode() + message.encode())
+    for action in ("ReceiveMessage", "GetQueueAttributes", "DeleteMessage", "ChangeMessageVisibility", "PurgeQueue"):
+        seeds["fuzz_sqs_protocols"].append(("AmazonSQS.%s\n" % action).encode() + json.dumps({"QueueUrl": queue}).encode())
+        seeds["fuzz_sqs_protocols"].append(("query\nAction=%s&QueueUrl=%s" % (action, urllib.parse.quote(queue, safe=""))).encode())
+    seeds["fuzz_stomp_frame"].append(b"\x01SUBSCRIBE\nid:0\ndestination:/queue/a\nack:client-individual\nx-esc:a\\cb\\nc\n\n\0\n\nACK\nid:1\n\n\0")
+    seeds["fuzz_sigv4"].append(b"GET\n/\nAction=ListUsers&Version=2010-05-08\nHost: iam.amazonaws.com\n"
+                               b"Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+                               b"SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7\n\n")
+    for target, items in seeds.items():
+        directory = out / target
+        directory.mkdir(parents=True, exist_ok=True)
+        for n, item in enumerate(items):
+            (directory / ("seed-%03d" % n)).write_bytes(item)
+        print("%s: %d seeds" % (target, len(items)))
+
+
+if __name__ == "__main__":
+    main()
