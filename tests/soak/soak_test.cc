@@ -79,7 +79,7 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
     integrations.push_back(created.json["data"]["id"]);
   }
   // Failures at the source: the first tenth of the events fail their first two attempts,
-  // and a twentieth later on arrive twice.
+  // a twentieth later on arrive twice, and a fiftieth near the end fail for good.
   Fault fail_twice;
   fail_twice.fail_first_attempts = 2;
   fail_twice.events = static_cast<int>(events / 10);
@@ -95,6 +95,12 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
         twice.duplicate = 1;
         twice.events = static_cast<int>(events / 20);
         ASSERT_TRUE(server.AddFault(client, twice).ok());
+      }
+      if (round == 3) {  // a fiftieth of the events fail every attempt: final failures
+        Fault never;
+        never.fail_first_attempts = options.max_attempts;
+        never.events = static_cast<int>(events / 50);
+        ASSERT_TRUE(server.AddFault(client, never).ok());
       }
       sink.Stop();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -116,7 +122,9 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
     event_ids.insert(event->id);
     ++triggered;
     // Keep a bounded backlog: the test is about outcomes, not about queueing everything.
-    if (i % 1000 == 999) ASSERT_TRUE(server.WaitForDeliveries(std::chrono::minutes(5)));
+    if (i % 1000 == 999) {
+      ASSERT_TRUE(server.WaitForDeliveries(std::chrono::minutes(5)));
+    }
   }
   chaos.join();
   ASSERT_TRUE(server.WaitForDeliveries(std::chrono::minutes(10)));
@@ -143,6 +151,7 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
   }
   for (const IntegrationJob& job : jobs) EXPECT_EQ(finals[job.id], 1) << "job " << job.id << " of " << job.triggered_by;
   EXPECT_EQ(succeeded + failed, jobs.size());
+  EXPECT_GE(failed, 3 * (events / 50));  // at least the jobs whose every attempt was failed
 
   // What the receivers hold: every success, and nothing that was never sent.
   std::map<std::string, std::multiset<std::string>> seen;
