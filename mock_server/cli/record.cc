@@ -1,5 +1,3 @@
-#include <signal.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -71,12 +69,7 @@ int Record(const std::vector<std::string>& args) {
     return 2;
   }
 
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  StopSignals stop;  // before any thread starts
 
   internal::RecordingProxy proxy(options);
   if (Status started = proxy.Start(); !started.ok()) {
@@ -85,8 +78,7 @@ int Record(const std::vector<std::string>& args) {
   }
   std::printf("epmock recording on %s -> %s\n", proxy.Url().c_str(), options.upstream.c_str());
   std::fflush(stdout);
-  int received = 0;
-  sigwait(&stop_signals, &received);
+  stop.Wait();
   proxy.Stop();
   for (const std::string& file : proxy.Files()) std::fprintf(stderr, "epmock record: wrote %s\n", file.c_str());
   return 0;

@@ -1,5 +1,3 @@
-#include <signal.h>
-
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -159,14 +157,7 @@ int Serve(const std::vector<std::string>& args) {
     it->second.set(number);
   }
 
-  // Block the stop signals before any thread starts, so every thread inherits the mask and
-  // this one alone takes them, with sigwait.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  StopSignals stop;  // before any thread starts
 
   Server server(options);
   Status started = server.Start();
@@ -178,8 +169,7 @@ int Serve(const std::vector<std::string>& args) {
               server.Stomp()->Url().c_str());
   std::fflush(stdout);
 
-  int received = 0;
-  sigwait(&stop_signals, &received);
+  stop.Wait();
   server.Stop();
   return 0;
 }

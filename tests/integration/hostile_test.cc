@@ -26,20 +26,6 @@ using testing_support::Reply;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// A connected loopback socket; -1 on failure.
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // Whether `answer` holds one whole HTTP response (by Content-Length), or a STOMP frame.
 bool WholeHttpResponse(const std::string& answer) {
   std::size_t end = answer.find("\r\n\r\n");
@@ -51,32 +37,11 @@ bool WholeHttpResponse(const std::string& answer) {
 }
 bool WholeStompFrame(const std::string& answer) { return answer.find('\0') != std::string::npos; }
 
-// Sends `chunks` (each its own write) and reads until `done` holds, the peer closes, or
-// the timeout passes.
-std::string Exchange(int port, const std::vector<std::string>& chunks, bool (*done)(const std::string&),
+using testing_support::ConnectLoopback;
+
+std::string Exchange(int port, const std::vector<std::string>& writes, bool (*done)(const std::string&),
                      int timeout_ms = 10000) {
-  int fd = Connect(port);
-  if (fd < 0) return "<no connection>";
-  for (const std::string& chunk : chunks) {
-    std::size_t sent = 0;
-    while (sent < chunk.size()) {
-      ssize_t n = send(fd, chunk.data() + sent, chunk.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;  // the server may answer and close before reading everything
-      sent += static_cast<std::size_t>(n);
-    }
-  }
-  std::string answer;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  char buf[8192];
-  while (!done(answer) && std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 20) <= 0) continue;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    answer.append(buf, static_cast<std::size_t>(n));
-  }
-  close(fd);
-  return answer;
+  return testing_support::RawExchange(port, writes, done, timeout_ms);
 }
 
 ServerOptions AllPorts() {
@@ -199,7 +164,7 @@ TEST(HostileConnectionsTest, SixtyFourHalfOpenConnectionsDoNotStarveAClient) {
   ASSERT_TRUE(server.Start().ok());
   std::vector<int> idle;
   for (int i = 0; i < 64; ++i) {
-    int fd = Connect(server.Port());
+    int fd = ConnectLoopback(server.Port());
     ASSERT_GE(fd, 0);
     if (i % 2 == 0) {
       const std::string partial = "POST /v2/integrations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"da";

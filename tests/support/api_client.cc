@@ -36,30 +36,45 @@ sockaddr_in Loopback(int port) {
 
 }  // namespace
 
-std::string RawExchange(int port, const std::string& bytes, int timeout_ms) {
+int ConnectLoopback(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return "";
+  if (fd < 0) return -1;
   sockaddr_in addr = Loopback(port);
-  std::string answer;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string RawExchange(int port, const std::vector<std::string>& writes,
+                        const std::function<bool(const std::string&)>& done, int timeout_ms) {
+  int fd = ConnectLoopback(port);
+  if (fd < 0) return "";
+  for (const std::string& bytes : writes) {
     std::size_t sent = 0;
     while (sent < bytes.size()) {
       ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
+      if (n <= 0) break;  // the peer may answer and close before reading everything
       sent += static_cast<std::size_t>(n);
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    char buf[4096];
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fd, POLLIN, 0};
-      if (poll(&p, 1, 50) <= 0) continue;
-      ssize_t n = recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      answer.append(buf, static_cast<std::size_t>(n));
-    }
+  }
+  std::string answer;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  char buf[8192];
+  while (!done(answer) && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 20) <= 0) continue;
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    answer.append(buf, static_cast<std::size_t>(n));
   }
   close(fd);
   return answer;
+}
+
+std::string RawExchange(int port, const std::string& bytes, int timeout_ms) {
+  return RawExchange(port, std::vector<std::string>{bytes}, [](const std::string&) { return false; }, timeout_ms);
 }
 
 int FreePort() {

@@ -12,7 +12,9 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +63,12 @@ nlohmann::json StompCreateBody();
 // Sends raw bytes to 127.0.0.1:port and returns everything read until the peer closes or
 // `timeout_ms` passes: for requests no well-behaved client would send.
 std::string RawExchange(int port, const std::string& bytes, int timeout_ms = 5000);
+// The same with each of `writes` sent by a write of its own, reading until `done` holds for
+// what arrived (or the peer closes, or the timeout passes).
+std::string RawExchange(int port, const std::vector<std::string>& writes,
+                        const std::function<bool(const std::string&)>& done, int timeout_ms = 10000);
+// A socket connected to 127.0.0.1:port; -1 on failure.
+int ConnectLoopback(int port);
 
 // A loopback port that was free a moment ago, bound and released without listening, so
 // that connecting to it is refused.
