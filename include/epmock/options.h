@@ -30,9 +30,9 @@ struct ServerOptions {
 
   // Worker threads serving connections. Each open connection (keep-alive, or one that is
   // slow to send its request) holds one until idle_timeout_seconds, so this bounds how many
-  // clients are served at once: 256 leaves room for a normal client beside 64 idle or
-  // half-open connections, and idle threads cost address space, not memory.
-  int worker_threads = 256;
+  // clients are served at once: 128 leaves room for a normal client beside 64 idle or
+  // half-open connections (tests/integration/hostile_test.cc).
+  int worker_threads = 128;
 
   // Seconds a connection may sit idle (keep-alive or mid-request) before it is closed, so
   // that idle or half-open connections cannot hold every worker.

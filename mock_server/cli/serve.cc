@@ -31,7 +31,7 @@ const char kServeHelp[] =
     "  --max-body-bytes N       larger request bodies get 413 (default 1048576)\n"
     "  --journal-capacity N     request journal entries kept; older ones are dropped and\n"
     "                           counted (default 10000)\n"
-    "  --worker-threads N       connections served at once (default 256)\n"
+    "  --worker-threads N       connections served at once (default 128)\n"
     "  --idle-timeout-s N       idle or half-open connections are closed after N seconds\n"
     "                           (default 5)\n"
     "\n"

@@ -36,7 +36,7 @@ Status SqsEndpoint::Start() {
   auto server = std::make_unique<httplib::Server>();
   // Long polls hold a worker for up to 20 s each: room for many consumers beside idle or
   // half-open connections, which the read timeout closes after 5 s.
-  server->new_task_queue = [] { return new httplib::ThreadPool(256); };
+  server->new_task_queue = [] { return new httplib::ThreadPool(128); };
   server->set_tcp_nodelay(true);
   server->set_keep_alive_max_count(100000);
   server->set_payload_max_length(kMaxRequestBytes);

@@ -465,6 +465,8 @@ struct BadInput {
   const char* detail_part;
 };
 
+void PrintTo(const BadInput& c, std::ostream* os) { *os << c.name; }
+
 class BadInputTest : public ApiTest, public ::testing::WithParamInterface<BadInput> {};
 
 TEST_P(BadInputTest, GetsAClearErrorAndChangesNothing) {

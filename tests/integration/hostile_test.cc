@@ -60,6 +60,9 @@ struct WireCase {
   const char* detail;   // part of errors[0].detail
 };
 
+// Test names read better than bytes in CTest's list.
+void PrintTo(const WireCase& c, std::ostream* os) { *os << c.name; }
+
 class HostileApiTest : public ::testing::TestWithParam<WireCase> {
  protected:
   void SetUp() override {
@@ -193,6 +196,8 @@ struct SqsCase {
   const char* shape;  // what the error body must contain
 };
 
+void PrintTo(const SqsCase& c, std::ostream* os) { *os << c.name; }
+
 class HostileSqsTest : public ::testing::TestWithParam<SqsCase> {
  protected:
   void SetUp() override {
@@ -279,6 +284,8 @@ struct StompCase {
   std::vector<std::string> writes;  // after a good CONNECT
   const char* error;                // part of the ERROR frame's message header
 };
+
+void PrintTo(const StompCase& c, std::ostream* os) { *os << c.name; }
 
 class HostileStompTest : public ::testing::TestWithParam<StompCase> {
  protected:
