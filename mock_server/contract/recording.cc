@@ -11,6 +11,8 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "delivery/http_pool.h"
+#include "delivery/url.h"
 
 namespace epmock::internal {
 
@@ -165,15 +167,15 @@ Status RecordingProxy::Start() {
   std::error_code ec;
   std::filesystem::create_directories(options_.out_dir, ec);
   if (ec) return Status::Error("cannot create " + options_.out_dir + ": " + ec.message());
-  {
-    httplib::Client probe(options_.upstream);
-    if (!probe.is_valid()) return Status::Error("not an http(s) URL: " + options_.upstream);
-  }
+  std::optional<internal::Url> upstream_url = ParseUrl(options_.upstream);
+  if (!upstream_url || !NewHttpClient(*upstream_url)) return Status::Error("not an http(s) URL: " + options_.upstream);
+  const internal::Url url = *upstream_url;
   auto server = std::make_unique<httplib::Server>();
   server->set_tcp_nodelay(true);
   server->set_payload_max_length(64 * 1024 * 1024);
-  auto forward = [this](const httplib::Request& req, httplib::Response& res) {
-    httplib::Client upstream(options_.upstream);
+  auto forward = [this, url](const httplib::Request& req, httplib::Response& res) {
+    std::unique_ptr<httplib::ClientImpl> client = NewHttpClient(url);
+    httplib::ClientImpl& upstream = *client;
     upstream.set_connection_timeout(10);
     upstream.set_read_timeout(60);
     httplib::Request out;

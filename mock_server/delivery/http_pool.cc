@@ -32,11 +32,18 @@ std::string DescribeHttpError(int error_code, const std::string& host, int port,
 
 }  // namespace
 
+std::unique_ptr<httplib::ClientImpl> NewHttpClient(const Url& url) {
+  if (url.scheme == "http") return std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  if (url.scheme == "https") return std::make_unique<httplib::SSLClient>(url.host, url.port);
+  return nullptr;
+}
+
 HttpPool::HttpPool(HttpPoolOptions options) : options_(std::move(options)) {}
 HttpPool::~HttpPool() = default;
 
-std::unique_ptr<httplib::Client> HttpPool::Acquire(const std::string& origin) {
-  std::unique_ptr<httplib::Client> client;
+std::unique_ptr<httplib::ClientImpl> HttpPool::Acquire(const Url& url) {
+  const std::string origin = url.Origin();
+  std::unique_ptr<httplib::ClientImpl> client;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (cancelled_) return nullptr;
@@ -47,7 +54,8 @@ std::unique_ptr<httplib::Client> HttpPool::Acquire(const std::string& origin) {
     }
   }
   if (!client) {
-    client = std::make_unique<httplib::Client>(origin);
+    client = NewHttpClient(url);
+    if (!client) return nullptr;
     const time_t seconds = options_.timeout_ms / 1000;
     const time_t micros = (options_.timeout_ms % 1000) * 1000;
     client->set_connection_timeout(seconds, micros);
@@ -64,7 +72,7 @@ std::unique_ptr<httplib::Client> HttpPool::Acquire(const std::string& origin) {
   return client;
 }
 
-void HttpPool::Release(const std::string& origin, std::unique_ptr<httplib::Client> client, bool reusable) {
+void HttpPool::Release(const std::string& origin, std::unique_ptr<httplib::ClientImpl> client, bool reusable) {
   std::lock_guard<std::mutex> lock(mu_);
   in_flight_.erase(client.get());
   auto& pool = idle_[origin];
@@ -75,9 +83,10 @@ std::optional<httplib::Response> HttpPool::Post(const Url& url, const std::strin
                                                 const httplib::Headers& headers, const std::string& body,
                                                 const char* content_type, AttemptResult* result) {
   const std::string origin = url.Origin();
-  std::unique_ptr<httplib::Client> client = Acquire(origin);
+  std::unique_ptr<httplib::ClientImpl> client = Acquire(url);
   if (!client) {
-    result->error_detail = "Not delivered: epmock stopped before the attempt";
+    result->error_detail = cancelled_ ? "Not delivered: epmock stopped before the attempt"
+                                      : "Not an http(s) URL: " + origin;
     return std::nullopt;
   }
   httplib::Result res = client->Post(path, headers, body, content_type);
@@ -98,7 +107,7 @@ std::optional<httplib::Response> HttpPool::Post(const Url& url, const std::strin
 void HttpPool::Cancel() {
   std::lock_guard<std::mutex> lock(mu_);
   cancelled_ = true;
-  for (httplib::Client* client : in_flight_) client->stop();
+  for (httplib::ClientImpl* client : in_flight_) client->stop();
   idle_.clear();
 }
 

@@ -21,6 +21,12 @@
 
 namespace epmock::internal {
 
+// A client for the URL's origin, built from its parts. (httplib::Client's "scheme://host:port"
+// constructor parses with a function-local static std::regex inside Debian's uninstrumented
+// libcpp-httplib.so, whose first use from a second thread ThreadSanitizer cannot see as
+// ordered; building from parts needs no regex.) Nullptr for a scheme other than http(s).
+std::unique_ptr<httplib::ClientImpl> NewHttpClient(const Url& url);
+
 struct HttpPoolOptions {
   int timeout_ms = 10000;   // connect, read and write
   bool verify_tls = true;
@@ -43,14 +49,14 @@ class HttpPool {
 
  private:
   // A client for "scheme://host:port", idle from the pool or new. Null once cancelled.
-  std::unique_ptr<httplib::Client> Acquire(const std::string& origin);
+  std::unique_ptr<httplib::ClientImpl> Acquire(const Url& url);
   // Back to the pool when `reusable` (it answered), else closed.
-  void Release(const std::string& origin, std::unique_ptr<httplib::Client> client, bool reusable);
+  void Release(const std::string& origin, std::unique_ptr<httplib::ClientImpl> client, bool reusable);
   const HttpPoolOptions options_;
   std::atomic<bool> cancelled_{false};
   std::mutex mu_;
-  std::map<std::string, std::vector<std::unique_ptr<httplib::Client>>> idle_;
-  std::set<httplib::Client*> in_flight_;
+  std::map<std::string, std::vector<std::unique_ptr<httplib::ClientImpl>>> idle_;
+  std::set<httplib::ClientImpl*> in_flight_;
 };
 
 }  // namespace epmock::internal
