@@ -6,7 +6,7 @@
 #
 #   ./scripts/test.sh          # the above (~5 minutes from scratch on 2 cores)
 #   ./scripts/test.sh --all    # then the whole suite again under ASan+UBSan and under TSan,
-#                              # and every fuzz target for 45 s: what CI runs (~40 minutes)
+#                              # and every fuzz target for 45 s: what CI runs (~30 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=false
