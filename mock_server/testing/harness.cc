@@ -19,7 +19,7 @@ namespace {
 // "3 arrived:\n  #1 webhook to /orders: order.paid attempt 1, ..." (the first 20).
 std::string Arrived(const std::vector<Delivery>& deliveries) {
   std::ostringstream out;
-  out << deliveries.size() << (deliveries.size() == 1 ? " arrived" : " arrived") << (deliveries.empty() ? "" : ":");
+  out << deliveries.size() << " arrived" << (deliveries.empty() ? "" : ":");
   for (std::size_t i = 0; i < deliveries.size() && i < 20; ++i) {
     out << "\n  #" << i + 1 << " " << deliveries[i];
   }
