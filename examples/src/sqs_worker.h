@@ -26,6 +26,7 @@ class SqsWorker {
 
   void Start();
   void Stop();
+  // Messages handled so far (booked or ignored, and acknowledged).
   int MessagesReceived() const { return received_; }
 
  private:

@@ -123,12 +123,12 @@ void StompConsumer::Run() {
   Frame frame;
   while (!stop_ && Read(&frame)) {
     if (frame.command != "MESSAGE") continue;
-    ++received_;
     const nlohmann::json event = nlohmann::json::parse(frame.body, nullptr, false);
     if (!event.is_discarded() && event.value("type", "") == "order.paid" && event.contains("id")) {
       ledger_->BookPayment(event["id"].get<std::string>(), event.value("data", nlohmann::json()));
     }
     Send("ACK\nid:" + frame.headers["ack"] + "\n\n");
+    ++received_;  // counted once handled, so a test that waits for it sees the ledger updated
   }
 }
 

@@ -31,6 +31,7 @@ class StompConsumer {
 
   bool Start();
   void Stop();
+  // Messages handled so far (booked or ignored, and acknowledged).
   int MessagesReceived() const { return received_; }
 
  private:
