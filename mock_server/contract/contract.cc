@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "common/ids.h"
+#include "contract/rules.h"
 #include "epmock/spec.h"
 
 namespace epmock {
@@ -53,12 +54,6 @@ std::string Short(const json& value) {
   return text.size() > 120 ? text.substr(0, 117) + "..." : text;
 }
 
-bool IsTimestamp(const std::string& s) {
-  static const std::regex re(
-      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
-  return std::regex_match(s, re);
-}
-
 // A whole-value placeholder: {{kind}} or {{kind:capture}}. Returns false if `expected` is
 // not one.
 bool MatchPlaceholder(const std::string& expected, const json& actual, const std::string& pointer,
@@ -73,13 +68,12 @@ bool MatchPlaceholder(const std::string& expected, const json& actual, const std
   if (kind == "any") ok = true;
   else if (kind == "string") ok = actual.is_string();
   else if (kind == "uuid") ok = actual.is_string() && internal::IsUuid(text);
-  else if (kind == "timestamp") ok = actual.is_string() && IsTimestamp(text);
+  else if (kind == "timestamp") ok = actual.is_string() && internal::IsTimestamp(text);
   else if (kind == "integer") ok = actual.is_number_integer();
   else if (kind == "number") ok = actual.is_number();
   else if (kind == "boolean") ok = actual.is_boolean();
   else if (kind == "masked") {
-    static const std::regex masked(R"(\*+[^*]{0,4})");
-    ok = actual.is_string() && std::regex_match(text, masked);
+    ok = actual.is_string() && internal::IsMaskedSecret(text);
   } else if (kind == "url") {
     ok = actual.is_string() && (text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0);
   } else {

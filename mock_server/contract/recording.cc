@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "contract/rules.h"
 #include "delivery/http_pool.h"
 #include "delivery/url.h"
 
@@ -24,16 +25,6 @@ const std::set<std::string>& SecretFields() {
   static const std::set<std::string> fields = {"secret_key", "aws_secret_access_key", "aws_access_key_id",
                                                "password", "passcode", "client_secret"};
   return fields;
-}
-
-bool IsTimestamp(const std::string& s) {
-  static const std::regex re(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}))");
-  return std::regex_match(s, re);
-}
-
-bool LooksMasked(const std::string& s) {
-  static const std::regex re(R"(\*+[^*]{0,4})");
-  return std::regex_match(s, re);
 }
 
 const std::regex& UuidPattern() {
@@ -119,7 +110,7 @@ json ContractRecording::MaskResponse(const json& value, const std::map<std::stri
       // The secret echoed back is what the replay sends; a masked one is any masked one;
       // anything else is never written.
       out[key] = secrets.count(text) || text == kMaskedSecret ? json(kMaskedSecret)
-                 : LooksMasked(text)                          ? json("{{masked}}")
+                 : IsMaskedSecret(text)                          ? json("{{masked}}")
                                                               : json("{{string}}");
     } else {
       out[key] = MaskResponse(item, secrets);
