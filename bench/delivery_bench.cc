@@ -71,15 +71,20 @@ class Receiver {
 
 std::string Token(const std::string& url, const std::string& client_id) {
   httplib::Client c(url);
-  auto r = c.Post("/oauth/access_token", "grant_type=implicit&client_id=" + client_id, "application/x-www-form-urlencoded");
+  auto r = c.Post("/oauth/access_token", "grant_type=implicit&client_id=" + client_id,
+                  "application/x-www-form-urlencoded");
   return nlohmann::json::parse(r->body)["access_token"];
 }
 
 void CreateHook(const std::string& url, const std::string& token, const std::string& target) {
   httplib::Client c(url);
-  nlohmann::json body = {{"data", {{"type", "integration"}, {"name", "bench"}, {"integration_type", "webhook"},
-                                   {"enabled", true}, {"observes", {"order.paid"}},
-                                   {"configuration", {{"url", target}}}}}};
+  nlohmann::json body = {{"data",
+                          {{"type", "integration"},
+                           {"name", "bench"},
+                           {"integration_type", "webhook"},
+                           {"enabled", true},
+                           {"observes", {"order.paid"}},
+                           {"configuration", {{"url", target}}}}}};
   c.Post("/v2/integrations", {{"Authorization", "Bearer " + token}}, body.dump(), "application/json");
 }
 
@@ -94,7 +99,8 @@ int main(int argc, char** argv) {
   const int latency_events = argc > 1 ? std::atoi(argv[1]) : 2000;
   const int fanout_events = argc > 2 ? std::atoi(argv[2]) : 2000;
   const int integrations = argc > 3 ? std::atoi(argv[3]) : 10;
-  const int per_integration = argc > 4 ? std::atoi(argv[4]) : epmock::ServerOptions{}.per_integration_concurrency;
+  const int per_integration =
+      argc > 4 ? std::atoi(argv[4]) : epmock::ServerOptions{}.per_integration_concurrency;
 
   epmock::ServerOptions options;
   options.integration_limit = 0;
@@ -112,7 +118,8 @@ int main(int argc, char** argv) {
       const auto start = Clock::now();
       (void)server.Trigger("latency", {"order.paid", std::nullopt, std::nullopt});
       const auto arrived = receiver.WaitFor(static_cast<std::size_t>(i + 1));
-      if (i >= 100) samples.push_back(std::chrono::duration<double, std::milli>(arrived - start).count());  // warm-up
+      if (i >= 100)
+        samples.push_back(std::chrono::duration<double, std::milli>(arrived - start).count());  // warm-up
     }
     std::printf("trigger_to_webhook_ms p50=%.3f p99=%.3f max=%.3f (n=%d)\n", Percentile(samples, 0.5),
                 Percentile(samples, 0.99), Percentile(samples, 1.0), latency_events);
@@ -122,14 +129,15 @@ int main(int argc, char** argv) {
     const std::string token = Token(server.Url(), "fanout");
     for (int i = 0; i < integrations; ++i) CreateHook(server.Url(), token, receiver.Url());
     const auto start = Clock::now();
-    for (int i = 0; i < fanout_events; ++i) (void)server.Trigger("fanout", {"order.paid", std::nullopt, std::nullopt});
+    for (int i = 0; i < fanout_events; ++i)
+      (void)server.Trigger("fanout", {"order.paid", std::nullopt, std::nullopt});
     const double trigger_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     const bool idle = server.WaitForDeliveries(std::chrono::seconds(300));
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     const std::size_t delivered = receiver.Count();
     std::printf("fanout deliveries=%zu of %d in %.2f s = %.0f deliveries/s%s (triggering took %.2f s)\n",
-                delivered, fanout_events * integrations, seconds, delivered / seconds, idle ? "" : " (NOT IDLE)",
-                trigger_seconds);
+                delivered, fanout_events * integrations, seconds, delivered / seconds,
+                idle ? "" : " (NOT IDLE)", trigger_seconds);
   }
   server.Stop();
   return 0;

@@ -3,12 +3,12 @@
 
 #include "api/router.h"
 #include "aws/sigv4.h"
+#include "epmock/server.h"
+#include "epmock/spec.h"
 #include "events/envelope.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
 #include "stomp/frame.h"
-#include "epmock/server.h"
-#include "epmock/spec.h"
 
 namespace {
 
@@ -138,9 +138,13 @@ BENCHMARK(BM_BuildWebhookEnvelope);
 void BM_SigV4Sign(benchmark::State& state) {
   const std::string payload(600, 'x');
   for (auto _ : state) {
-    epmock::internal::SigV4Request request{"POST", "/", "", {{"Host", "sqs.eu-west-1.amazonaws.com"},
-                                                             {"Content-Type", "application/x-amz-json-1.0"},
-                                                             {"X-Amz-Target", "AmazonSQS.SendMessage"}}, payload};
+    epmock::internal::SigV4Request request{"POST",
+                                           "/",
+                                           "",
+                                           {{"Host", "sqs.eu-west-1.amazonaws.com"},
+                                            {"Content-Type", "application/x-amz-json-1.0"},
+                                            {"X-Amz-Target", "AmazonSQS.SendMessage"}},
+                                           payload};
     epmock::internal::SignRequest(&request, {"AKIDEXAMPLE", "20261123", "eu-west-1", "sqs"}, "secret",
                                   "20261123T093532Z");
     benchmark::DoNotOptimize(request.headers);
@@ -151,14 +155,16 @@ BENCHMARK(BM_SigV4Sign);
 // Parsing a STOMP SEND frame carrying a CloudEvent, as the broker receives it.
 void BM_ParseStompFrame(benchmark::State& state) {
   const std::string body(700, 'x');
-  const std::string bytes = "SEND\ndestination:/queue/orders\ncontent-type:application/json\ncontent-length:" +
-                            std::to_string(body.size()) + "\npersistent:true\nreceipt:r-1\n\n" + body + std::string(1, '\0');
+  const std::string bytes =
+      "SEND\ndestination:/queue/orders\ncontent-type:application/json\ncontent-length:" +
+      std::to_string(body.size()) + "\npersistent:true\nreceipt:r-1\n\n" + body + std::string(1, '\0');
   for (auto _ : state) {
     epmock::internal::StompParser parser;
     parser.Append(bytes.data(), bytes.size());
     epmock::internal::StompFrame frame;
     std::string error;
-    if (parser.Next(&frame, &error) != epmock::internal::StompParser::Result::kFrame) state.SkipWithError("no frame");
+    if (parser.Next(&frame, &error) != epmock::internal::StompParser::Result::kFrame)
+      state.SkipWithError("no frame");
     benchmark::DoNotOptimize(frame);
   }
 }
@@ -175,9 +181,12 @@ void BM_SqsQueryRequest(benchmark::State& state) {
   request.path = "/";
   request.base_url = "http://127.0.0.1:9324";
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-  request.body = "Action=SendMessage&Version=2012-11-05&QueueUrl=http%3A%2F%2F127.0.0.1%3A9324%2F000000000000%2Forders"
-                 "&MessageBody=" + std::string(600, 'x') +
-                 "&MessageAttribute.1.Name=kind&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=event";
+  request.body =
+      "Action=SendMessage&Version=2012-11-05&QueueUrl=http%3A%2F%2F127.0.0.1%3A9324%2F000000000000%2Forders"
+      "&MessageBody=" +
+      std::string(600, 'x') +
+      "&MessageAttribute.1.Name=kind&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value."
+      "StringValue=event";
   std::size_t sent = 0;
   for (auto _ : state) {
     auto response = epmock::internal::HandleSqsRequest(queues, request, {});

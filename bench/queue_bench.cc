@@ -31,10 +31,10 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using nlohmann::json;
 using epmock::internal::SerializeFrame;
 using epmock::internal::StompFrame;
 using epmock::internal::StompParser;
+using nlohmann::json;
 
 double Percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
@@ -72,8 +72,9 @@ void SqsCycles(int cycles) {
   }
   for (auto& t : threads) t.join();
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("sqs cycles=%d threads=%d in %.2f s = %.0f send+receive+delete cycles/s (%d receives found nothing)\n",
-              cycles, kThreads, seconds, cycles / seconds, failed.load());
+  std::printf(
+      "sqs cycles=%d threads=%d in %.2f s = %.0f send+receive+delete cycles/s (%d receives found nothing)\n",
+      cycles, kThreads, seconds, cycles / seconds, failed.load());
 }
 
 int Connect(int port) {
@@ -128,21 +129,29 @@ void StompThroughput(const char* name, int port, int messages) {
     return;
   }
   StompParser consumer_parser(16 * 1024 * 1024), producer_parser;
-  const std::string connect = SerializeFrame({"CONNECT", {{"accept-version", "1.2"}, {"host", "/"}, {"heart-beat", "0,0"}}, ""});
+  const std::string connect =
+      SerializeFrame({"CONNECT", {{"accept-version", "1.2"}, {"host", "/"}, {"heart-beat", "0,0"}}, ""});
   WriteAll(consumer, connect);
   WriteAll(producer, connect);
   ReadFrames(consumer, consumer_parser, "CONNECTED", 1);
   ReadFrames(producer, producer_parser, "CONNECTED", 1);
   const std::string destination = "/queue/epmock.bench." + std::to_string(::getpid());
-  WriteAll(consumer, SerializeFrame({"SUBSCRIBE", {{"id", "0"}, {"destination", destination}, {"ack", "auto"}, {"receipt", "s"}}, ""}));
+  WriteAll(
+      consumer,
+      SerializeFrame(
+          {"SUBSCRIBE", {{"id", "0"}, {"destination", destination}, {"ack", "auto"}, {"receipt", "s"}}, ""}));
   ReadFrames(consumer, consumer_parser, "RECEIPT", 1);
-  const std::string body = R"({"specversion":"1.0","type":"order.paid","data":{"id":"1d67160d-dacb-43ed-80ef-c3c4e7ddf764"}})";
+  const std::string body =
+      R"({"specversion":"1.0","type":"order.paid","data":{"id":"1d67160d-dacb-43ed-80ef-c3c4e7ddf764"}})";
   const auto start = Clock::now();
   std::thread produce([&] {
     std::string batch;
     for (int i = 0; i < messages; ++i) {
-      batch += SerializeFrame({"SEND", {{"destination", destination}, {"content-type", "application/json"},
-                                        {"content-length", std::to_string(body.size())}}, body});
+      batch += SerializeFrame({"SEND",
+                               {{"destination", destination},
+                                {"content-type", "application/json"},
+                                {"content-length", std::to_string(body.size())}},
+                               body});
       if (batch.size() > 64 * 1024 || i + 1 == messages) {
         WriteAll(producer, batch);
         batch.clear();
@@ -152,8 +161,8 @@ void StompThroughput(const char* name, int port, int messages) {
   int received = ReadFrames(consumer, consumer_parser, "MESSAGE", messages);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   produce.join();
-  std::printf("stomp %s: %d of %d messages, one producer to one consumer, in %.2f s = %.0f messages/s\n", name,
-              received, messages, seconds, received / seconds);
+  std::printf("stomp %s: %d of %d messages, one producer to one consumer, in %.2f s = %.0f messages/s\n",
+              name, received, messages, seconds, received / seconds);
   close(consumer);
   close(producer);
 }
@@ -165,25 +174,40 @@ void TriggerToQueue(int events) {
   epmock::Server server(options);
   if (!server.Start().ok()) return;
   httplib::Client api(server.Url());
-  auto token = api.Post("/oauth/access_token", "grant_type=implicit&client_id=qbench", "application/x-www-form-urlencoded");
+  auto token = api.Post("/oauth/access_token", "grant_type=implicit&client_id=qbench",
+                        "application/x-www-form-urlencoded");
   const std::string bearer = "Bearer " + json::parse(token->body)["access_token"].get<std::string>();
   const std::string queue_url = server.Sqs()->CreateQueue("latency");
   auto create = [&](json configuration, const std::string& type, const std::string& event) {
-    json body = {{"data", {{"type", "integration"}, {"name", "q"}, {"integration_type", type}, {"enabled", true},
-                           {"observes", {event}}, {"configuration", configuration}}}};
+    json body = {{"data",
+                  {{"type", "integration"},
+                   {"name", "q"},
+                   {"integration_type", type},
+                   {"enabled", true},
+                   {"observes", {event}},
+                   {"configuration", configuration}}}};
     api.Post("/v2/integrations", {{"Authorization", bearer}}, body.dump(), "application/json");
   };
-  create({{"url", queue_url}, {"aws_access_key_id", "AKIA"}, {"aws_secret_access_key", "s"}, {"region", "eu-west-1"}}, "aws_sqs", "order.paid");
-  create({{"addresses", {server.Stomp()->Url()}}, {"destination", "/queue/latency"}}, "stomp", "order.created");
-  for (const auto& [event, label] : {std::pair<const char*, const char*>{"order.paid", "sqs"}, {"order.created", "stomp"}}) {
+  create({{"url", queue_url},
+          {"aws_access_key_id", "AKIA"},
+          {"aws_secret_access_key", "s"},
+          {"region", "eu-west-1"}},
+         "aws_sqs", "order.paid");
+  create({{"addresses", {server.Stomp()->Url()}}, {"destination", "/queue/latency"}}, "stomp",
+         "order.created");
+  for (const auto& [event, label] :
+       {std::pair<const char*, const char*>{"order.paid", "sqs"}, {"order.created", "stomp"}}) {
     std::vector<double> samples;
     for (int i = 0; i < events + 50; ++i) {
       const auto start = Clock::now();
       (void)server.Trigger("qbench", {event, std::nullopt, std::nullopt});
       bool ok = std::string(label) == "sqs"
-                    ? server.Sqs()->WaitForMessages("latency", static_cast<std::size_t>(i + 1), std::chrono::seconds(10))
-                    : server.Stomp()->WaitForMessages("/queue/latency", static_cast<std::size_t>(i + 1), std::chrono::seconds(10));
-      if (ok && i >= 50) samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+                    ? server.Sqs()->WaitForMessages("latency", static_cast<std::size_t>(i + 1),
+                                                    std::chrono::seconds(10))
+                    : server.Stomp()->WaitForMessages("/queue/latency", static_cast<std::size_t>(i + 1),
+                                                      std::chrono::seconds(10));
+      if (ok && i >= 50)
+        samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     }
     std::printf("trigger_to_%s_message_ms p50=%.3f p99=%.3f (n=%zu)\n", label, Percentile(samples, 0.5),
                 Percentile(samples, 0.99), samples.size());

@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   while (std::chrono::steady_clock::now() - start < std::chrono::seconds(60)) {
     auto res = client.Get(path, {{"Authorization", "Bearer probe"}});
     if (res) {
-      elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      elapsed_ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -19,12 +19,24 @@ using epmock::internal::ApiResponse;
 
 struct Fixture {
   Fixture() : router(Options(), epmock::Spec::Default()) {
-    ApiRequest token{"POST", "/oauth/access_token", "", "", "application/x-www-form-urlencoded", "http://h",
-                     "grant_type=implicit&client_id=fuzz", {}};
+    ApiRequest token{"POST",
+                     "/oauth/access_token",
+                     "",
+                     "",
+                     "application/x-www-form-urlencoded",
+                     "http://h",
+                     "grant_type=implicit&client_id=fuzz",
+                     {}};
     access = "Bearer " + nlohmann::json::parse(router.Handle(token).body)["access_token"].get<std::string>();
-    ApiRequest create{"POST", "/v2/integrations", "", access, "application/json", "http://h",
-                      R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
-                      {}};
+    ApiRequest create{
+        "POST",
+        "/v2/integrations",
+        "",
+        access,
+        "application/json",
+        "http://h",
+        R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
+        {}};
     id = nlohmann::json::parse(router.Handle(create).body)["data"]["id"].get<std::string>();
   }
   static epmock::ServerOptions Options() {
@@ -56,8 +68,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string body(reinterpret_cast<const char*>(data), size);
   // Alternately a create and an update of the one stored integration.
   const bool update = size > 0 && (data[0] & 1);
-  ApiRequest request{update ? "PUT" : "POST", update ? "/v2/integrations/" + fixture->id : "/v2/integrations", "",
-                     fixture->access, "application/json", "http://h", body, {}};
+  ApiRequest request{update ? "PUT" : "POST",
+                     update ? "/v2/integrations/" + fixture->id : "/v2/integrations",
+                     "",
+                     fixture->access,
+                     "application/json",
+                     "http://h",
+                     body,
+                     {}};
   ApiResponse response = fixture->router.Handle(request);
   Check(response, body);
   if (!update && response.status == 201) {

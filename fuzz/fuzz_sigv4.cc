@@ -3,10 +3,10 @@
 // payload; header lines whose name is not an HTTP token are dropped, as no HTTP stack would
 // carry them). Signed with a key and verified with the same key it must hold; verified with
 // another it must not; a fuzzed Authorization header must parse or be refused, never crash.
+#include <strings.h>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <strings.h>
 #include <sstream>
 #include <string>
 
@@ -28,8 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (colon == std::string::npos) continue;
     std::string name = line.substr(0, colon), value = line.substr(colon + 1);
     // Only names HTTP allows (RFC 9110 tokens): nothing else reaches a signer or a verifier.
-    if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                               "!#$%&'*+-.^_`|~") != std::string::npos) {
+    if (name.empty() ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                               "!#$%&'*+-.^_`|~") != std::string::npos) {
       continue;
     }
     if (!value.empty() && value[0] == ' ') value.erase(0, 1);

@@ -2,18 +2,17 @@
 
 #include <httplib.h>
 
-
 #include <chrono>
 #include <mutex>
 #include <thread>
 
 #include "api/errors.h"
 #include "api/router.h"
-#include "events/event_engine.h"
-#include "common/ids.h"
 #include "common/http_body.h"
 #include "common/http_listener.h"
+#include "common/ids.h"
 #include "epmock/spec.h"
+#include "events/event_engine.h"
 
 namespace epmock {
 
@@ -40,7 +39,7 @@ class Server::Impl {
   std::unique_ptr<internal::EventEngine> events;  // from Start() to Stop()
   std::unique_ptr<SqsEndpoint> sqs;               // when options.sqs_port >= 0
   std::unique_ptr<StompBroker> stomp;             // when options.stomp_port >= 0
-  mutable std::mutex mu;  // guards the lifecycle below
+  mutable std::mutex mu;                          // guards the lifecycle below
   internal::HttpListener listener;
   int port = 0;
 };
@@ -58,9 +57,10 @@ void WriteResponse(const ApiResponse& api, httplib::Response& res) {
 void Server::Impl::Serve(const httplib::Request& req, const std::string& body, httplib::Response& res) {
   if (req.has_header("Transfer-Encoding") && req.has_header("Content-Length")) {
     // RFC 9112 6.1: a request with both is how requests are smuggled past a proxy; refuse it.
-    WriteResponse(internal::ErrorResponse(400, internal::StatusTitle(400),
-                                          "A request may not carry both Content-Length and Transfer-Encoding", ""),
-                  res);
+    WriteResponse(
+        internal::ErrorResponse(400, internal::StatusTitle(400),
+                                "A request may not carry both Content-Length and Transfer-Encoding", ""),
+        res);
     return;
   }
   ApiRequest request;
@@ -76,7 +76,8 @@ void Server::Impl::Serve(const httplib::Request& req, const std::string& body, h
   if (req.path.rfind("/__sink/", 0) == 0) {
     for (const auto& [name, value] : req.headers) {
       // httplib adds these for its own bookkeeping; they were not sent.
-      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") continue;
+      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT")
+        continue;
       request.headers.emplace_back(name, value);
     }
   }
@@ -90,8 +91,8 @@ Status Server::Impl::Start() {
   if (listener.started()) return Status::Error("server already started");
   if (!router) router = std::make_unique<internal::Router>(options, Spec::Default());
   if (options.sqs_port >= 0 && !sqs) {
-    sqs = std::make_unique<SqsEndpoint>(SqsEndpointOptions{options.host, options.sqs_port, options.sqs_access_key_id,
-                                                           options.sqs_secret_access_key});
+    sqs = std::make_unique<SqsEndpoint>(SqsEndpointOptions{
+        options.host, options.sqs_port, options.sqs_access_key_id, options.sqs_secret_access_key});
     Status started = sqs->Start();
     if (!started.ok()) {
       sqs.reset();
@@ -136,13 +137,15 @@ Status Server::Impl::Start() {
         Serve(req, body, res);
         return;
       case internal::BodyRead::kTooLarge:
-        WriteResponse(internal::ErrorResponse(413, internal::StatusTitle(413),
-                                              "The request body is larger than the limit of " +
-                                                  std::to_string(body_limit) + " bytes", ""),
-                      res);
+        WriteResponse(
+            internal::ErrorResponse(
+                413, internal::StatusTitle(413),
+                "The request body is larger than the limit of " + std::to_string(body_limit) + " bytes", ""),
+            res);
         break;
       case internal::BodyRead::kBroken:
-        WriteResponse(internal::ErrorResponse(400, internal::StatusTitle(400), "The request is not well-formed HTTP", ""),
+        WriteResponse(internal::ErrorResponse(400, internal::StatusTitle(400),
+                                              "The request is not well-formed HTTP", ""),
                       res);
         break;
     }
@@ -158,28 +161,26 @@ Status Server::Impl::Start() {
   // Errors httplib raises itself (body too large, malformed request line, unknown method)
   // still answer in the platform's shape.
   const std::size_t max_body = options.max_body_bytes;
-  server->set_error_handler(httplib::Server::HandlerWithResponse(
-      [max_body](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string detail = "The request could not be read";
-    if (res.status == 413) {
-      detail = "The request body is larger than the limit of " + std::to_string(max_body) +
-               " bytes";
-    } else if (res.status == 414) {
-      detail = "The request URI is too long";
-    } else if (res.status == 400) {
-      detail = "The request is not well-formed HTTP";
-    }
-    ApiResponse api = internal::ErrorResponse(res.status, internal::StatusTitle(res.status), detail);
-    res.set_content(api.body, api.content_type.c_str());
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  server->set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        ApiResponse api = internal::ErrorResponse(500, internal::StatusTitle(500),
-                                                  "epmock failed while handling the request");
-        WriteResponse(api, res);
-      });
+  server->set_error_handler(
+      httplib::Server::HandlerWithResponse([max_body](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string detail = "The request could not be read";
+        if (res.status == 413) {
+          detail = "The request body is larger than the limit of " + std::to_string(max_body) + " bytes";
+        } else if (res.status == 414) {
+          detail = "The request URI is too long";
+        } else if (res.status == 400) {
+          detail = "The request is not well-formed HTTP";
+        }
+        ApiResponse api = internal::ErrorResponse(res.status, internal::StatusTitle(res.status), detail);
+        res.set_content(api.body, api.content_type.c_str());
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    ApiResponse api =
+        internal::ErrorResponse(500, internal::StatusTitle(500), "epmock failed while handling the request");
+    WriteResponse(api, res);
+  });
 
   Status listening = listener.Start(std::move(server), options.host, options.port, "the API server");
   if (!listening.ok()) {

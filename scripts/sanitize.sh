@@ -10,6 +10,8 @@ preset="${1:?usage: scripts/sanitize.sh asan|tsan}"
 case "$preset" in asan|tsan) ;; *) echo "usage: scripts/sanitize.sh asan|tsan" >&2; exit 2 ;; esac
 ./scripts/setup.sh --with-peers
 (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
-cmake --preset "$preset" >/dev/null
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake --preset "$preset" "${launcher[@]}" >/dev/null
 cmake --build --preset "$preset" --parallel "$(nproc)"
 ctest --preset "$preset" --parallel "$(nproc)" --timeout 600

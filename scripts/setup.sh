@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  ccache clang-format
 )
 for flag in "$@"; do
   if [[ "$flag" == "--with-peers" ]]; then

@@ -16,6 +16,7 @@ case "${1:-}" in
   *) echo "usage: scripts/test.sh [--all]" >&2; exit 2 ;;
 esac
 ./scripts/setup.sh --with-peers
+./scripts/check-format.sh
 ./scripts/build.sh
 (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
 (cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 300)

@@ -4,7 +4,8 @@ namespace examples {
 
 bool Ledger::BookPayment(const std::string& event_id, const nlohmann::json& order) {
   if (!order.is_object() || order.value("type", "") != "order" || !order.contains("id")) return false;
-  const nlohmann::json amount = order.value("/meta/display_price/with_tax/amount"_json_pointer, nlohmann::json(0));
+  const nlohmann::json amount =
+      order.value("/meta/display_price/with_tax/amount"_json_pointer, nlohmann::json(0));
   std::lock_guard<std::mutex> lock(mu_);
   if (!events_.insert(event_id).second) {
     ++duplicates_;

@@ -26,9 +26,9 @@ class Ledger {
   // an event already booked, or a resource that is not an order.
   bool BookPayment(const std::string& event_id, const nlohmann::json& order);
 
-  std::size_t Payments() const;          // distinct events booked
+  std::size_t Payments() const;  // distinct events booked
   std::size_t DuplicatesIgnored() const;
-  std::int64_t TotalCents() const;       // sum of the orders' with_tax amounts
+  std::int64_t TotalCents() const;  // sum of the orders' with_tax amounts
   bool HasOrder(const std::string& order_id) const;
   // Waits until `count` payments are booked, or the timeout passes.
   bool WaitForPayments(std::size_t count, std::chrono::milliseconds timeout) const;

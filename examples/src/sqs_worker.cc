@@ -8,11 +8,14 @@ namespace examples {
 
 using nlohmann::json;
 
-SqsWorker::SqsWorker(Ledger* ledger, std::string queue_url) : ledger_(ledger), queue_url_(std::move(queue_url)) {}
+SqsWorker::SqsWorker(Ledger* ledger, std::string queue_url)
+    : ledger_(ledger), queue_url_(std::move(queue_url)) {}
 
 SqsWorker::~SqsWorker() { Stop(); }
 
-void SqsWorker::Start() { thread_ = std::thread([this] { Run(); }); }
+void SqsWorker::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void SqsWorker::Stop() {
   stop_ = true;
@@ -30,8 +33,8 @@ void SqsWorker::Run() {
     return res && res->status == 200 ? json::parse(res->body, nullptr, false) : json();
   };
   while (!stop_) {
-    const json received =
-        call("ReceiveMessage", {{"QueueUrl", queue_url_}, {"MaxNumberOfMessages", 10}, {"WaitTimeSeconds", 1}});
+    const json received = call(
+        "ReceiveMessage", {{"QueueUrl", queue_url_}, {"MaxNumberOfMessages", 10}, {"WaitTimeSeconds", 1}});
     if (!received.is_object() || !received.contains("Messages")) {
       if (received.is_null()) std::this_thread::sleep_for(std::chrono::milliseconds(50));  // endpoint down
       continue;
@@ -45,7 +48,8 @@ void SqsWorker::Run() {
       if (event.value("type", "") == "order.paid") {
         ledger_->BookPayment(event["id"].get<std::string>(), event.value("data", json()));
       }
-      call("DeleteMessage", {{"QueueUrl", queue_url_}, {"ReceiptHandle", message.value("ReceiptHandle", "")}});
+      call("DeleteMessage",
+           {{"QueueUrl", queue_url_}, {"ReceiptHandle", message.value("ReceiptHandle", "")}});
       ++received_;  // counted once handled, so a test that waits for it sees the ledger updated
     }
   }

@@ -19,7 +19,8 @@ StompConsumer::~StompConsumer() { Stop(); }
 
 bool StompConsumer::Start() {
   // stomp://host:port
-  const std::string authority = address_.substr(address_.find("://") == std::string::npos ? 0 : address_.find("://") + 3);
+  const std::string authority =
+      address_.substr(address_.find("://") == std::string::npos ? 0 : address_.find("://") + 3);
   const std::size_t colon = authority.rfind(':');
   const std::string host = authority.substr(0, colon);
   const std::string port = colon == std::string::npos ? "61613" : authority.substr(colon + 1);
@@ -44,7 +45,8 @@ bool StompConsumer::Start() {
     return false;
   }
   Frame receipt;
-  if (!Send("SUBSCRIBE\nid:0\ndestination:" + destination_ + "\nack:client-individual\nreceipt:subscribed\n\n") ||
+  if (!Send("SUBSCRIBE\nid:0\ndestination:" + destination_ +
+            "\nack:client-individual\nreceipt:subscribed\n\n") ||
       !Read(&receipt) || receipt.command != "RECEIPT") {
     return false;
   }

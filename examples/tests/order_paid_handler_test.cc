@@ -23,8 +23,13 @@ using ::testing::SizeIs;
 constexpr std::chrono::seconds kTimeout{10};
 
 json Order(const std::string& id, int cents) {
-  return {{"type", "order"}, {"id", id}, {"status", "complete"}, {"payment", "paid"},
-          {"meta", {{"display_price", {{"with_tax", {{"amount", cents}, {"currency", "USD"}, {"formatted", "$"}}}}}}}};
+  return {
+      {"type", "order"},
+      {"id", id},
+      {"status", "complete"},
+      {"payment", "paid"},
+      {"meta",
+       {{"display_price", {{"with_tax", {{"amount", cents}, {"currency", "USD"}, {"formatted", "$"}}}}}}}};
 }
 
 class OrderPaidHandlerTest : public epmock::testing::EpmockTest {
@@ -35,10 +40,13 @@ class OrderPaidHandlerTest : public epmock::testing::EpmockTest {
   }
   // A webhook integration pointed at the handler, as the team would create it.
   std::string Integrate(const std::string& secret) {
-    auto created = epmock().CreateIntegration({{"type", "integration"}, {"name", "order paid"},
-                                               {"integration_type", "webhook"}, {"enabled", true},
-                                               {"observes", {"order.paid", "order.created"}},
-                                               {"configuration", {{"url", handler_.Url()}, {"secret_key", secret}}}});
+    auto created =
+        epmock().CreateIntegration({{"type", "integration"},
+                                    {"name", "order paid"},
+                                    {"integration_type", "webhook"},
+                                    {"enabled", true},
+                                    {"observes", {"order.paid", "order.created"}},
+                                    {"configuration", {{"url", handler_.Url()}, {"secret_key", secret}}}});
     EXPECT_TRUE(created.ok()) << created.status().message();
     return created.ok() ? created->value("id", "") : "";
   }

@@ -46,7 +46,8 @@ TEST_F(SqsWorkerTest, TheMessageIsTheCloudEventTheWorkerReads) {
   worker_.Stop();
   ASSERT_TRUE(epmock().Trigger("order.paid", Order("z")).ok());
   ASSERT_TRUE(epmock().WaitForSqsMessages("orders", 1));
-  EXPECT_THAT(epmock().SqsMessages("orders"), ElementsAre(AllOf(IsValidCloudEvent(), IsEventType("order.paid"))));
+  EXPECT_THAT(epmock().SqsMessages("orders"),
+              ElementsAre(AllOf(IsValidCloudEvent(), IsEventType("order.paid"))));
 }
 
 TEST_F(SqsWorkerTest, IsIdempotentUnderDuplicateMessages) {
@@ -57,7 +58,8 @@ TEST_F(SqsWorkerTest, IsIdempotentUnderDuplicateMessages) {
   ASSERT_TRUE(epmock().WaitForIdle());
   ASSERT_TRUE(ledger_.WaitForPayments(4, kTimeout));
   // All eight messages received; four payments booked, four duplicates recognised.
-  for (int i = 0; i < 500 && worker_.MessagesReceived() < 8; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && worker_.MessagesReceived() < 8; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(worker_.MessagesReceived(), 8);
   EXPECT_EQ(ledger_.Payments(), 4u);
   EXPECT_EQ(ledger_.DuplicatesIgnored(), 4u);

@@ -49,7 +49,8 @@ TEST_F(StompConsumerTest, IsIdempotentUnderDuplicateFrames) {
   for (const char* id : {"a", "b", "c"}) ASSERT_TRUE(epmock().Trigger("order.paid", Order(id)).ok());
   ASSERT_TRUE(epmock().WaitForIdle());
   ASSERT_TRUE(ledger_.WaitForPayments(3, kTimeout));
-  for (int i = 0; i < 500 && consumer_.MessagesReceived() < 9; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 500 && consumer_.MessagesReceived() < 9; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(consumer_.MessagesReceived(), 9);
   EXPECT_EQ(ledger_.Payments(), 3u);
   EXPECT_EQ(ledger_.DuplicatesIgnored(), 6u);

@@ -11,9 +11,9 @@
 namespace epmock {
 
 struct ObservableEvent {
-  std::string key;       // "order.paid": what integrations observe and webhooks name
-  std::string resource;  // "order"
-  std::string action;    // "paid"
+  std::string key;                  // "order.paid": what integrations observe and webhooks name
+  std::string resource;             // "order"
+  std::string action;               // "paid"
   bool store_level = false;         // event carries store_id and org_id
   bool organization_level = false;  // event can be raised for an organization (org_id only)
 };

@@ -44,7 +44,7 @@ struct TriggeredEvent {
   std::string id;
   std::string type;
   std::string store_id;
-  std::string created_at;  // RFC 3339, milliseconds
+  std::string created_at;   // RFC 3339, milliseconds
   nlohmann::json data;      // the resource as delivered ({id, type} for deletes)
   nlohmann::json included;  // null when there is none
   std::vector<EventJob> jobs;

@@ -21,14 +21,14 @@ struct RequestRecord {
     kFailed,
   };
 
-  std::uint64_t sequence = 0;   // 1, 2, ... in arrival order, per server
-  std::string received_at;      // RFC 3339 with milliseconds
+  std::uint64_t sequence = 0;  // 1, 2, ... in arrival order, per server
+  std::string received_at;     // RFC 3339 with milliseconds
   std::string method;
   std::string path;
-  std::string query;            // raw query string, without '?'
+  std::string query;  // raw query string, without '?'
   int status = 0;
-  std::string store_id;         // empty when the request carried no valid token
-  std::string operation_id;     // OpenAPI operationId, empty when no operation matched
+  std::string store_id;      // empty when the request carried no valid token
+  std::string operation_id;  // OpenAPI operationId, empty when no operation matched
   Validation validation = Validation::kNotApplicable;
   std::vector<std::string> validation_errors;  // "source: detail" per violation
   double duration_ms = 0;

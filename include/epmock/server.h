@@ -29,8 +29,8 @@
 #include "epmock/options.h"
 #include "epmock/sinks.h"
 #include "epmock/sqs.h"
-#include "epmock/stomp.h"
 #include "epmock/status.h"
+#include "epmock/stomp.h"
 
 namespace epmock {
 

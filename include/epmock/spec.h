@@ -68,8 +68,7 @@ class Spec {
                                               const nlohmann::json& document) const;
 
   // The operationId that serves METHOD PATH ("/v2/integrations/abc" -> "GetIntegration").
-  std::optional<std::string> OperationFor(const std::string& method,
-                                          const std::string& path) const;
+  std::optional<std::string> OperationFor(const std::string& method, const std::string& path) const;
 
   // The corrected OpenAPI document, as JSON.
   const nlohmann::json& OpenApi() const;

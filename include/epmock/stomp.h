@@ -69,7 +69,8 @@ class StompBroker {
 
   // Every message sent to the destination, oldest first (delivered or not).
   std::vector<StompMessage> Messages(const std::string& destination) const;
-  bool WaitForMessages(const std::string& destination, std::size_t count, std::chrono::milliseconds timeout) const;
+  bool WaitForMessages(const std::string& destination, std::size_t count,
+                       std::chrono::milliseconds timeout) const;
   // Queued messages no subscriber has taken yet.
   std::size_t Pending(const std::string& destination) const;
   // Connections accepted since Start().

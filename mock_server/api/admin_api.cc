@@ -17,7 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-
 ApiResponse NoContent() {
   ApiResponse response;
   response.status = 204;
@@ -38,7 +37,6 @@ std::optional<ApiResponse> ReadJson(const ApiRequest& request, json* body, bool 
   return std::nullopt;
 }
 
-
 json LogWithEvent(const IntegrationLog& log) {
   json out = LogToJson(log);
   out["event_id"] = log.event_id;
@@ -57,7 +55,8 @@ ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
     json body;
     if (auto error = ReadJson(c.request, &body, false)) return *error;
     if (!body.contains("type") || !body["type"].is_string()) {
-      return ErrorResponse(422, StatusTitle(422), "type is required: an observable event key such as order.paid", "/type");
+      return ErrorResponse(422, StatusTitle(422),
+                           "type is required: an observable event key such as order.paid", "/type");
     }
     TriggerRequest request{body["type"].get<std::string>(), std::nullopt, std::nullopt};
     if (body.contains("data") && !body["data"].is_null()) request.data = body["data"];
@@ -113,8 +112,8 @@ ApiResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
     StatusOr<Fault> fault = Fault::FromJson(body);
     if (!fault.ok()) return ErrorResponse(422, StatusTitle(422), fault.status().message(), "");
     if (!fault->integration_id.empty() && !c.store->Get(fault->integration_id)) {
-      return ErrorResponse(422, StatusTitle(422), "No integration " + fault->integration_id + " in this store",
-                           "/integration_id");
+      return ErrorResponse(422, StatusTitle(422),
+                           "No integration " + fault->integration_id + " in this store", "/integration_id");
     }
     return JsonResponse(201, {{"data", faults.Add(c.store->id(), *fault).ToJson()}});
   }
@@ -142,13 +141,15 @@ ApiResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
     if (auto sink = c.sinks.Find(s[3])) {
       for (const ReceivedRequest& r : sink->Requests()) data.push_back(ToJson(r));
     }
-    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"url", c.request.base_url + "/__sink/webhook/" + s[3]}}}});
+    return JsonResponse(200, {{"data", std::move(data)},
+                              {"meta", {{"url", c.request.base_url + "/__sink/webhook/" + s[3]}}}});
   }
   if (method == "PUT") {
     json body;
     if (auto error = ReadJson(c.request, &body, false)) return *error;
     StatusOr<std::vector<SinkResponse>> responses = SinkResponsesFromJson(body);
-    if (!responses.ok()) return ErrorResponse(422, StatusTitle(422), responses.status().message(), "/responses");
+    if (!responses.ok())
+      return ErrorResponse(422, StatusTitle(422), responses.status().message(), "/responses");
     c.sinks.Get(s[3])->RespondWith(*responses);
     return NoContent();
   }
@@ -189,24 +190,32 @@ ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
     json data = json::array();
     for (const SqsQueuedMessage& m : c.sqs->Messages(s[3])) {
       json body = json::parse(m.body, nullptr, false);
-      data.push_back({{"message_id", m.message_id}, {"body", body.is_discarded() ? json(m.body) : body},
-                      {"attributes", m.attributes}, {"receive_count", m.receive_count}});
+      data.push_back({{"message_id", m.message_id},
+                      {"body", body.is_discarded() ? json(m.body) : body},
+                      {"attributes", m.attributes},
+                      {"receive_count", m.receive_count}});
     }
     return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"queue_url", c.sqs->QueueUrl(s[3])}}}});
   }
-  if (!c.stomp) return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
+  if (!c.stomp)
+    return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
   auto destination = c.params.find("destination");
   if (s.size() != 3 || s[2] != "messages" || destination == c.params.end()) {
-    return ErrorResponse(400, StatusTitle(400), "Use /__admin/stomp/messages?destination=/queue/name", "destination");
+    return ErrorResponse(400, StatusTitle(400), "Use /__admin/stomp/messages?destination=/queue/name",
+                         "destination");
   }
   json data = json::array();
   for (const StompMessage& m : c.stomp->Messages(destination->second)) {
     json headers = json::object();
     for (const auto& [k, v] : m.headers) headers[k] = v;
     json body = json::parse(m.body, nullptr, false);
-    data.push_back({{"message_id", m.message_id}, {"headers", headers}, {"body", body.is_discarded() ? json(m.body) : body}});
+    data.push_back({{"message_id", m.message_id},
+                    {"headers", headers},
+                    {"body", body.is_discarded() ? json(m.body) : body}});
   }
-  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"pending", c.stomp->Pending(destination->second)}, {"broker_url", c.stomp->Url()}}}});
+  return JsonResponse(
+      200, {{"data", std::move(data)},
+            {"meta", {{"pending", c.stomp->Pending(destination->second)}, {"broker_url", c.stomp->Url()}}}});
 }
 
 ApiResponse Idle(RouteContext& c) {
@@ -217,7 +226,8 @@ ApiResponse Idle(RouteContext& c) {
     char* end = nullptr;
     timeout_ms = std::strtol(it->second.c_str(), &end, 10);
     if (it->second.empty() || *end != '\0' || timeout_ms < 0 || timeout_ms > 600000) {
-      return ErrorResponse(400, StatusTitle(400), "timeout_ms must be a whole number from 0 to 600000", "timeout_ms");
+      return ErrorResponse(400, StatusTitle(400), "timeout_ms must be a whole number from 0 to 600000",
+                           "timeout_ms");
     }
   }
   if (!c.events) return NotRunning();
@@ -248,8 +258,11 @@ ApiResponse HandleAdminRequest(RouteContext& c, Journal& journal) {
   if (path == "/__admin/requests" && method == "GET") {
     json data = json::array();
     for (const RequestRecord& r : journal.Records(c.store->id())) data.push_back(ToJson(r));
-    return JsonResponse(200, {{"data", std::move(data)},
-                      {"meta", {{"store_id", c.store->id()}, {"capacity", journal.Capacity()}, {"dropped", journal.Dropped()}}}});
+    return JsonResponse(
+        200,
+        {{"data", std::move(data)},
+         {"meta",
+          {{"store_id", c.store->id()}, {"capacity", journal.Capacity()}, {"dropped", journal.Dropped()}}}});
   }
   if (path == "/__admin/reset" && method == "POST") {
     c.store->Clear();

@@ -12,12 +12,12 @@
 namespace epmock::internal {
 
 struct ApiRequest {
-  std::string method;        // upper case
-  std::string path;          // decoded path, no query
-  std::string query;         // raw query string, without '?'
-  std::string authorization; // Authorization header, "" if absent
-  std::string content_type;  // Content-Type header, "" if absent
-  std::string base_url;      // "http://host:port", from the Host header
+  std::string method;         // upper case
+  std::string path;           // decoded path, no query
+  std::string query;          // raw query string, without '?'
+  std::string authorization;  // Authorization header, "" if absent
+  std::string content_type;   // Content-Type header, "" if absent
+  std::string base_url;       // "http://host:port", from the Host header
   std::string body;
   // Every header, filled only for the sink routes (/__sink/...), which record them.
   std::vector<std::pair<std::string, std::string>> headers;

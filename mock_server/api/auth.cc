@@ -12,9 +12,7 @@ using nlohmann::json;
 
 namespace {
 
-bool IsJson(const std::string& content_type) {
-  return content_type.find("json") != std::string::npos;
-}
+bool IsJson(const std::string& content_type) { return content_type.find("json") != std::string::npos; }
 
 // Form or JSON body -> parameters. False when the body is neither.
 bool ReadParams(const ApiRequest& request, Params* params) {
@@ -50,16 +48,14 @@ ApiResponse TokenRegistry::Issue(const ApiRequest& request) {
   }
   if (grant_type != "client_credentials" && grant_type != "implicit") {
     return ErrorResponse(400, StatusTitle(400),
-                         "grant_type must be client_credentials or implicit, not '" + grant_type +
-                             "'",
+                         "grant_type must be client_credentials or implicit, not '" + grant_type + "'",
                          "grant_type");
   }
   if (client_id.empty()) {
     return ErrorResponse(400, StatusTitle(400), "client_id is required", "client_id");
   }
   if (grant_type == "client_credentials" && Param(params, "client_secret").empty()) {
-    return ErrorResponse(401, StatusTitle(401),
-                         "client_secret is required for the client_credentials grant",
+    return ErrorResponse(401, StatusTitle(401), "client_secret is required for the client_credentials grant",
                          "client_secret");
   }
 
@@ -74,12 +70,13 @@ ApiResponse TokenRegistry::Issue(const ApiRequest& request) {
     grants_[token] = Grant{client_id, now_s + ttl_seconds_};
   }
   ApiResponse response;
-  response.body = json{{"expires", now_s + ttl_seconds_},
-                       {"identifier", grant_type},
-                       {"expires_in", ttl_seconds_},
-                       {"access_token", token},
-                       {"token_type", "Bearer"}}
-                      .dump();
+  response.body = json{
+      {"expires", now_s + ttl_seconds_},
+      {"identifier", grant_type},
+      {"expires_in", ttl_seconds_},
+      {"access_token", token},
+      {"token_type",
+       "Bearer"}}.dump();
   return response;
 }
 

@@ -17,13 +17,10 @@ namespace {
 using nlohmann::json;
 
 // The attributes a client may set; everything else in "data" is ignored.
-const char* const kAttributes[] = {"name", "description", "enabled", "integration_type",
+const char* const kAttributes[] = {"name",     "description",  "enabled", "integration_type",
                                    "observes", "configuration"};
 
-
-ApiResponse NotFound() {
-  return ErrorResponse(404, StatusTitle(404), "The resource could not be found");
-}
+ApiResponse NotFound() { return ErrorResponse(404, StatusTitle(404), "The resource could not be found"); }
 
 // The last path segments: /v2/integrations/{id}/jobs/{job}/logs -> {"integrations", id, ...}.
 
@@ -40,8 +37,7 @@ std::optional<ApiResponse> ParseBody(const ApiRequest& request, json* body) {
     return ErrorResponse(415, StatusTitle(415),
                          request.content_type.empty()
                              ? "Content-Type must be application/json; none was given"
-                             : "Content-Type must be application/json, not '" +
-                                   request.content_type + "'");
+                             : "Content-Type must be application/json, not '" + request.content_type + "'");
   }
   if (request.body.empty()) {
     return ErrorResponse(400, StatusTitle(400),
@@ -60,22 +56,22 @@ void CheckObserves(const json& data, const Spec& spec, std::vector<SchemaViolati
   for (std::size_t i = 0; i < observes->size(); ++i) {
     const json& key = (*observes)[i];
     if (key.is_string() && !spec.FindEvent(key.get<std::string>())) {
-      out->push_back({"/data/observes/" + std::to_string(i),
-                      "'" + key.get<std::string>() +
-                          "' is not an observable event (see the Observable Events table)"});
+      out->push_back(
+          {"/data/observes/" + std::to_string(i),
+           "'" + key.get<std::string>() + "' is not an observable event (see the Observable Events table)"});
     }
   }
 }
 
 // Schema violations plus the engine's own checks, for a {"data": ...} body.
-std::vector<SchemaViolation> Validate(const Spec& spec, const std::string& operation_id,
-                                      const json& body, RequestRecord& record) {
+std::vector<SchemaViolation> Validate(const Spec& spec, const std::string& operation_id, const json& body,
+                                      RequestRecord& record) {
   std::vector<SchemaViolation> violations = spec.ValidateRequest(operation_id, body);
   if (body.is_object() && body.contains("data") && body["data"].is_object()) {
     CheckObserves(body["data"], spec, &violations);
   }
-  record.validation = violations.empty() ? RequestRecord::Validation::kPassed
-                                         : RequestRecord::Validation::kFailed;
+  record.validation =
+      violations.empty() ? RequestRecord::Validation::kPassed : RequestRecord::Validation::kFailed;
   for (const SchemaViolation& v : violations) {
     record.validation_errors.push_back(v.source + ": " + v.detail);
   }
@@ -178,7 +174,8 @@ ApiResponse Update(RouteContext& c, const std::string& id) {
 
 ApiResponse Delete(RouteContext& c, const std::string& id) {
   if (!c.store->Remove(id)) return NotFound();
-  if (c.events) c.events->IntegrationChanged(c.store, "integration.deleted", {{"id", id}, {"type", "integration"}});
+  if (c.events)
+    c.events->IntegrationChanged(c.store, "integration.deleted", {{"id", id}, {"type", "integration"}});
   ApiResponse response;
   response.status = 204;
   response.content_type.clear();
@@ -217,8 +214,7 @@ ApiResponse LogStyleList(RouteContext& c, const std::vector<T>& items, const std
 
 }  // namespace
 
-bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& c,
-                                 ApiResponse* response) {
+bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& c, ApiResponse* response) {
   // /v2/integrations[/{id}[/jobs[/{job}]/logs]]
   const std::vector<std::string> s = PathSegments(c.request.path);
   const std::string id = s.size() > 2 ? s[2] : "";
@@ -236,19 +232,18 @@ bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& 
   } else if (operation_id == "ListStoreLogs") {
     *response = LogStyleList(c, c.store->Logs("", ""), base + "/logs", LogToJson);
   } else if (operation_id == "ListIntegrationLogs") {
-    *response = c.store->Get(id) ? LogStyleList(c, c.store->Logs(id, ""), base + "/" + id + "/logs",
-                                               LogToJson)
-                                : NotFound();
+    *response = c.store->Get(id)
+                    ? LogStyleList(c, c.store->Logs(id, ""), base + "/" + id + "/logs", LogToJson)
+                    : NotFound();
   } else if (operation_id == "ListIntegrationJobs") {
-    *response = c.store->Get(id) ? LogStyleList(c, c.store->Jobs(id), base + "/" + id + "/jobs",
-                                               JobToJson)
-                                : NotFound();
+    *response = c.store->Get(id) ? LogStyleList(c, c.store->Jobs(id), base + "/" + id + "/jobs", JobToJson)
+                                 : NotFound();
   } else if (operation_id == "ListJobLogs") {
     const std::string job = s.size() > 4 ? s[4] : "";
-    *response = c.store->Get(id) && c.store->HasJob(id, job)
-                    ? LogStyleList(c, c.store->Logs(id, job),
-                                   base + "/" + id + "/jobs/" + job + "/logs", LogToJson)
-                    : NotFound();
+    *response =
+        c.store->Get(id) && c.store->HasJob(id, job)
+            ? LogStyleList(c, c.store->Logs(id, job), base + "/" + id + "/jobs/" + job + "/logs", LogToJson)
+            : NotFound();
   } else {
     return false;
   }

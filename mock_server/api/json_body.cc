@@ -15,8 +15,10 @@ bool NestsDeeperThan(const std::string& text, int limit) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     char ch = text[i];
     if (in_string) {
-      if (ch == '\\') ++i;
-      else if (ch == '"') in_string = false;
+      if (ch == '\\')
+        ++i;
+      else if (ch == '"')
+        in_string = false;
     } else if (ch == '"') {
       in_string = true;
     } else if (ch == '[' || ch == '{') {
@@ -97,8 +99,8 @@ class DuplicateKeyFinder {
 std::optional<ApiResponse> ParseJsonBody(const std::string& text, json* out) {
   if (NestsDeeperThan(text, kMaxJsonDepth)) {
     return ErrorResponse(400, StatusTitle(400),
-                         "The request body nests arrays or objects more than " + std::to_string(kMaxJsonDepth) +
-                             " levels deep",
+                         "The request body nests arrays or objects more than " +
+                             std::to_string(kMaxJsonDepth) + " levels deep",
                          "");
   }
   DuplicateKeyFinder finder;
@@ -108,14 +110,14 @@ std::optional<ApiResponse> ParseJsonBody(const std::string& text, json* out) {
     // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 9: ..."
     std::string what = e.what();
     auto colon = what.find("] ");
-    return ErrorResponse(400, StatusTitle(400),
-                         "The request body is not valid JSON: " +
-                             (colon == std::string::npos ? what : what.substr(colon + 2)),
-                         "");
+    return ErrorResponse(
+        400, StatusTitle(400),
+        "The request body is not valid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2)),
+        "");
   }
   if (!finder.duplicate().empty()) {
-    return ErrorResponse(400, StatusTitle(400), "The request body repeats the key \"" + finder.duplicate() + "\"",
-                         finder.pointer());
+    return ErrorResponse(400, StatusTitle(400),
+                         "The request body repeats the key \"" + finder.duplicate() + "\"", finder.pointer());
   }
   return std::nullopt;
 }

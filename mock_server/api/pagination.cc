@@ -21,8 +21,7 @@ std::optional<std::size_t> ParseCount(const std::string& text) {
 std::size_t PageCount(std::size_t total, std::size_t limit) { return (total + limit - 1) / limit; }
 
 std::string PageUrl(const std::string& list_url, std::size_t offset, std::size_t limit) {
-  return list_url + "?page[offset]=" + std::to_string(offset) +
-         "&page[limit]=" + std::to_string(limit);
+  return list_url + "?page[offset]=" + std::to_string(offset) + "&page[limit]=" + std::to_string(limit);
 }
 
 }  // namespace
@@ -35,8 +34,8 @@ std::optional<ApiError> ParsePage(const Params& params, Page* page) {
     std::optional<std::size_t> value = ParseCount(limit->second);
     if (!value || *value < 1 || *value > kMaxPageLimit) {
       return ApiError{400, StatusTitle(400),
-                      "page[limit] must be a whole number from 1 to " +
-                          std::to_string(kMaxPageLimit) + ", not '" + limit->second + "'",
+                      "page[limit] must be a whole number from 1 to " + std::to_string(kMaxPageLimit) +
+                          ", not '" + limit->second + "'",
                       "page[limit]"};
     }
     page->limit = *value;
@@ -46,8 +45,7 @@ std::optional<ApiError> ParsePage(const Params& params, Page* page) {
     std::optional<std::size_t> value = ParseCount(offset->second);
     if (!value) {
       return ApiError{400, StatusTitle(400),
-                      "page[offset] must be a whole number of 0 or more, not '" +
-                          offset->second + "'",
+                      "page[offset] must be a whole number of 0 or more, not '" + offset->second + "'",
                       "page[offset]"};
     }
     page->offset = *value;
@@ -64,8 +62,7 @@ json PageLinks(const std::string& list_url, const Page& page, std::size_t total)
                 {"prev", nullptr},
                 {"next", nullptr}};
   if (page.offset > 0) {
-    links["prev"] = PageUrl(list_url, page.offset > page.limit ? page.offset - page.limit : 0,
-                            page.limit);
+    links["prev"] = PageUrl(list_url, page.offset > page.limit ? page.offset - page.limit : 0, page.limit);
   }
   if (page.offset + page.limit < total) {
     links["next"] = PageUrl(list_url, page.offset + page.limit, page.limit);

@@ -102,8 +102,7 @@ ApiResponse Router::Dispatch(const ApiRequest& request, RequestRecord& record) {
   Params params;
   if (!DecodeForm(request.query, &params)) {
     return ErrorResponse(400, StatusTitle(400),
-                         "The query string has malformed percent-encoding: '" + request.query + "'",
-                         "query");
+                         "The query string has malformed percent-encoding: '" + request.query + "'", "query");
   }
   if (request.path == "/oauth/access_token") {
     record.operation_id = "Authenticate";
@@ -117,12 +116,10 @@ ApiResponse Router::Dispatch(const ApiRequest& request, RequestRecord& record) {
   if (request.path.rfind("/v2/", 0) == 0) return HandleV2(request, params, record);
   if (request.path.rfind("/__admin/", 0) == 0) return HandleAdmin(request, params, record);
   if (request.path.rfind("/__sink/webhook/", 0) == 0) return HandleSink(request);
-  return ErrorResponse(404, StatusTitle(404),
-                       "No such endpoint: " + request.method + " " + request.path);
+  return ErrorResponse(404, StatusTitle(404), "No such endpoint: " + request.method + " " + request.path);
 }
 
-ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params,
-                             RequestRecord& record) {
+ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params, RequestRecord& record) {
   std::optional<std::string> client_id = tokens_.ClientFor(request.authorization);
   if (!client_id) {
     return ErrorResponse(401, StatusTitle(401),
@@ -138,14 +135,14 @@ ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params,
   if (!operation) {
     std::string allowed;
     for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
-      if (spec_->OperationFor(method, request.path)) allowed += (allowed.empty() ? "" : ", ") + std::string(method);
+      if (spec_->OperationFor(method, request.path))
+        allowed += (allowed.empty() ? "" : ", ") + std::string(method);
     }
     if (allowed.empty()) {
-      return ErrorResponse(404, StatusTitle(404),
-                           "No such endpoint: " + request.method + " " + request.path);
+      return ErrorResponse(404, StatusTitle(404), "No such endpoint: " + request.method + " " + request.path);
     }
-    ApiResponse r = ErrorResponse(405, StatusTitle(405),
-                                  request.method + " is not allowed here; use " + allowed);
+    ApiResponse r =
+        ErrorResponse(405, StatusTitle(405), request.method + " is not allowed here; use " + allowed);
     r.headers.emplace_back("Allow", allowed);
     return r;
   }
@@ -158,8 +155,7 @@ ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params,
   return response;
 }
 
-ApiResponse Router::HandleAdmin(const ApiRequest& request, const Params& params,
-                                RequestRecord& record) {
+ApiResponse Router::HandleAdmin(const ApiRequest& request, const Params& params, RequestRecord& record) {
   if (request.path == "/__admin/health") return AdminHealth(request);
   std::optional<std::string> client_id = tokens_.ClientFor(request.authorization);
   if (!client_id) {
@@ -169,7 +165,8 @@ ApiResponse Router::HandleAdmin(const ApiRequest& request, const Params& params,
   }
   std::shared_ptr<Store> store = stores_.ForClient(*client_id);
   record.store_id = store->id();
-  RouteContext context{request, params, store, *spec_, options_, record, events_.load(), sinks_, sqs_.load(), stomp_.load()};
+  RouteContext context{request, params,         store,  *spec_,      options_,
+                       record,  events_.load(), sinks_, sqs_.load(), stomp_.load()};
   return HandleAdminRequest(context, journal_);
 }
 

@@ -30,7 +30,7 @@ struct RouteContext {
   RequestRecord& record;  // handlers fill in validation outcome
   EventEngine* events;    // null while the server is not running
   SinkRegistry& sinks;
-  SqsEndpoint* sqs = nullptr;      // null when not running one
+  SqsEndpoint* sqs = nullptr;  // null when not running one
   StompBroker* stomp = nullptr;
 };
 

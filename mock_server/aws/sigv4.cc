@@ -150,7 +150,8 @@ std::string CanonicalRequest(const SigV4Request& request, const std::vector<std:
          headers + "\n" + names + "\n" + Sha256Hex(request.payload);
 }
 
-std::string StringToSign(const std::string& amz_date, const SigV4Scope& scope, const std::string& canonical_request) {
+std::string StringToSign(const std::string& amz_date, const SigV4Scope& scope,
+                         const std::string& canonical_request) {
   return "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope.date + "/" + scope.region + "/" + scope.service +
          "/aws4_request\n" + Sha256Hex(canonical_request);
 }
@@ -175,10 +176,10 @@ void SignRequest(SigV4Request* request, const SigV4Scope& scope, const std::stri
   std::string joined;
   for (const std::string& n : names) joined += (joined.empty() ? "" : ";") + n;
   const std::string signature = Signature(*request, names, amz_date, scope, secret);
-  request->headers.emplace_back(
-      "Authorization", "AWS4-HMAC-SHA256 Credential=" + scope.access_key_id + "/" + scope.date + "/" +
-                           scope.region + "/" + scope.service + "/aws4_request, SignedHeaders=" + joined +
-                           ", Signature=" + signature);
+  request->headers.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + scope.access_key_id + "/" +
+                                                     scope.date + "/" + scope.region + "/" + scope.service +
+                                                     "/aws4_request, SignedHeaders=" + joined +
+                                                     ", Signature=" + signature);
 }
 
 std::optional<ParsedAuthorization> ParseAuthorization(const std::string& header) {
@@ -225,7 +226,8 @@ std::optional<ParsedAuthorization> ParseAuthorization(const std::string& header)
   return auth;
 }
 
-std::string VerifySignature(const SigV4Request& request, const ParsedAuthorization& auth, const std::string& secret) {
+std::string VerifySignature(const SigV4Request& request, const ParsedAuthorization& auth,
+                            const std::string& secret) {
   std::string amz_date;
   for (const auto& [name, value] : request.headers) {
     if (Lower(name) == "x-amz-date") amz_date = value;
@@ -233,7 +235,8 @@ std::string VerifySignature(const SigV4Request& request, const ParsedAuthorizati
   if (amz_date.size() != 16 || amz_date.compare(0, 8, auth.scope.date) != 0) {
     return "X-Amz-Date is missing or does not match the credential scope's date";
   }
-  if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") == auth.signed_headers.end()) {
+  if (std::find(auth.signed_headers.begin(), auth.signed_headers.end(), "host") ==
+      auth.signed_headers.end()) {
     return "The host header must be signed";
   }
   const std::string expected = Signature(request, auth.signed_headers, amz_date, auth.scope, secret);

@@ -13,15 +13,15 @@ namespace epmock::internal {
 
 struct SigV4Request {
   std::string method;
-  std::string path;   // as sent, percent-encoded; "/" when empty
-  std::string query;  // raw query string, without '?'
+  std::string path;                                          // as sent, percent-encoded; "/" when empty
+  std::string query;                                         // raw query string, without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // as sent
   std::string payload;
 };
 
 struct SigV4Scope {
   std::string access_key_id;
-  std::string date;     // YYYYMMDD
+  std::string date;  // YYYYMMDD
   std::string region;
   std::string service;  // "sqs"
 };
@@ -32,7 +32,8 @@ std::string AmzDate(long long epoch_seconds);
 
 // The canonical request over the named headers (lower case), as the suite spells it out.
 std::string CanonicalRequest(const SigV4Request& request, const std::vector<std::string>& signed_headers);
-std::string StringToSign(const std::string& amz_date, const SigV4Scope& scope, const std::string& canonical_request);
+std::string StringToSign(const std::string& amz_date, const SigV4Scope& scope,
+                         const std::string& canonical_request);
 // Hex signature of a request whose headers include x-amz-date (and host).
 std::string Signature(const SigV4Request& request, const std::vector<std::string>& signed_headers,
                       const std::string& amz_date, const SigV4Scope& scope, const std::string& secret);

@@ -33,14 +33,15 @@ bool WriteJunit(const std::string& path, const std::vector<ContractResult>& resu
   if (!out) return false;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites tests=\"" << results.size() << "\" failures=\"" << failures << "\">\n"
-      << "  <testsuite name=\"epmock contracts\" tests=\"" << results.size() << "\" failures=\"" << failures << "\">\n";
+      << "  <testsuite name=\"epmock contracts\" tests=\"" << results.size() << "\" failures=\"" << failures
+      << "\">\n";
   for (const ContractResult& r : results) {
     out << "    <testcase classname=\"contracts\" name=\"" << internal::XmlEscape(r.file) << "\">";
     if (!r.passed()) {
       std::string detail;
       for (const std::string& m : r.mismatches) detail += m + "\n";
-      out << "\n      <failure message=\"" << internal::XmlEscape(r.mismatches.front()) << "\">" << internal::XmlEscape(detail)
-          << "</failure>\n    ";
+      out << "\n      <failure message=\"" << internal::XmlEscape(r.mismatches.front()) << "\">"
+          << internal::XmlEscape(detail) << "</failure>\n    ";
     }
     out << "</testcase>\n";
   }
@@ -89,7 +90,8 @@ int Contracts(const std::vector<std::string>& args) {
     }
   }
   if (options.target_url.empty() || dirs.empty()) {
-    std::fprintf(stderr, "epmock contracts verify: --target and at least one DIR are required\n\n%s", kContractsHelp);
+    std::fprintf(stderr, "epmock contracts verify: --target and at least one DIR are required\n\n%s",
+                 kContractsHelp);
     return 2;
   }
   ContractVerifier verifier(options);

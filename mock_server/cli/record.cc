@@ -55,7 +55,8 @@ int Record(const std::vector<std::string>& args) {
       char* end = nullptr;
       long port = std::strtol(value.c_str(), &end, 10);
       if (value.empty() || *end != '\0' || port < 0 || port > 65535) {
-        std::fprintf(stderr, "epmock record: --port takes a number from 0 to 65535, not '%s'\n", value.c_str());
+        std::fprintf(stderr, "epmock record: --port takes a number from 0 to 65535, not '%s'\n",
+                     value.c_str());
         return 2;
       }
       options.port = static_cast<int>(port);
@@ -80,7 +81,8 @@ int Record(const std::vector<std::string>& args) {
   std::fflush(stdout);
   stop.Wait();
   proxy.Stop();
-  for (const std::string& file : proxy.Files()) std::fprintf(stderr, "epmock record: wrote %s\n", file.c_str());
+  for (const std::string& file : proxy.Files())
+    std::fprintf(stderr, "epmock record: wrote %s\n", file.c_str());
   return 0;
 }
 

@@ -75,13 +75,16 @@ int Serve(const std::vector<std::string>& args) {
       {"--sqs-port", {0, 65535, [&](long v) { options.sqs_port = static_cast<int>(v); }}},
       {"--stomp-port", {0, 65535, [&](long v) { options.stomp_port = static_cast<int>(v); }}},
       {"--integration-limit", {0, INT_MAX, [&](long v) { options.integration_limit = static_cast<int>(v); }}},
-      {"--max-body-bytes", {1, LONG_MAX, [&](long v) { options.max_body_bytes = static_cast<std::size_t>(v); }}},
-      {"--journal-capacity", {0, LONG_MAX, [&](long v) { options.journal_capacity = static_cast<std::size_t>(v); }}},
+      {"--max-body-bytes",
+       {1, LONG_MAX, [&](long v) { options.max_body_bytes = static_cast<std::size_t>(v); }}},
+      {"--journal-capacity",
+       {0, LONG_MAX, [&](long v) { options.journal_capacity = static_cast<std::size_t>(v); }}},
       {"--worker-threads", {1, 4096, [&](long v) { options.worker_threads = static_cast<int>(v); }}},
       {"--idle-timeout-s", {1, 3600, [&](long v) { options.idle_timeout_seconds = static_cast<int>(v); }}},
       {"--max-attempts", {1, 1000, [&](long v) { options.max_attempts = static_cast<int>(v); }}},
       {"--retry-delay-ms", {0, 86400000, [&](long v) { options.retry_delay_ms = static_cast<int>(v); }}},
-      {"--webhook-timeout-ms", {1, 600000, [&](long v) { options.webhook_timeout_ms = static_cast<int>(v); }}},
+      {"--webhook-timeout-ms",
+       {1, 600000, [&](long v) { options.webhook_timeout_ms = static_cast<int>(v); }}},
       {"--seed", {0, LONG_MAX, [&](long v) { options.seed = static_cast<std::uint64_t>(v); }}},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -136,7 +139,8 @@ int Serve(const std::vector<std::string>& args) {
       char* end = nullptr;
       double scale = std::strtod(value.c_str(), &end);
       if (value.empty() || *end != '\0' || !(scale >= 0) || scale > 1000) {
-        std::fprintf(stderr, "epmock serve: --time-scale takes a number from 0 to 1000, not '%s'\n", value.c_str());
+        std::fprintf(stderr, "epmock serve: --time-scale takes a number from 0 to 1000, not '%s'\n",
+                     value.c_str());
         return 2;
       }
       options.time_scale = scale;
@@ -150,8 +154,8 @@ int Serve(const std::vector<std::string>& args) {
     if (!takes_value()) return 2;
     long number = 0;
     if (!ParseInt(value, it->second.min, it->second.max, &number)) {
-      std::fprintf(stderr, "epmock serve: %s takes a whole number from %ld to %ld, not '%s'\n",
-                   flag.c_str(), it->second.min, it->second.max, value.c_str());
+      std::fprintf(stderr, "epmock serve: %s takes a whole number from %ld to %ld, not '%s'\n", flag.c_str(),
+                   it->second.min, it->second.max, value.c_str());
       return 2;
     }
     it->second.set(number);

@@ -78,14 +78,16 @@ int Trigger(const std::vector<std::string>& args) {
   httplib::Client http(server);
   http.set_connection_timeout(5);
   http.set_read_timeout(30);
-  auto token = http.Post("/oauth/access_token", httplib::Params{{"grant_type", "implicit"}, {"client_id", client_id}});
+  auto token =
+      http.Post("/oauth/access_token", httplib::Params{{"grant_type", "implicit"}, {"client_id", client_id}});
   if (!token || token->status != 200) {
     std::fprintf(stderr, "epmock trigger: cannot get a token from %s%s\n", server.c_str(),
                  token ? (": " + token->body).c_str() : " (no answer)");
     return 1;
   }
   const std::string access = nlohmann::json::parse(token->body)["access_token"].get<std::string>();
-  auto res = http.Post("/__admin/events", {{"Authorization", "Bearer " + access}}, body.dump(), "application/json");
+  auto res =
+      http.Post("/__admin/events", {{"Authorization", "Bearer " + access}}, body.dump(), "application/json");
   if (!res) {
     std::fprintf(stderr, "epmock trigger: no answer from %s\n", server.c_str());
     return 1;

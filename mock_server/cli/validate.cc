@@ -36,9 +36,13 @@ int Validate(const std::vector<std::string>& args) {
     return args.empty() ? 2 : 0;
   }
   const std::string& kind = args[0];
-  std::size_t want = kind == "request" ? 3 : kind == "response" ? 4 : (kind == "webhook" || kind == "cloudevent") ? 2 : 0;
+  std::size_t want = kind == "request"                             ? 3
+                     : kind == "response"                          ? 4
+                     : (kind == "webhook" || kind == "cloudevent") ? 2
+                                                                   : 0;
   if (want == 0 || args.size() != want) {
-    std::fprintf(stderr, "epmock validate: expected '%s' with its arguments\n\n%s", kind.c_str(), kValidateHelp);
+    std::fprintf(stderr, "epmock validate: expected '%s' with its arguments\n\n%s", kind.c_str(),
+                 kValidateHelp);
     return 2;
   }
   nlohmann::json document;

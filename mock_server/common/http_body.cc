@@ -4,8 +4,8 @@
 
 namespace epmock::internal {
 
-BodyRead ReadBodyUpTo(const httplib::Request& request, const httplib::ContentReader& reader, std::size_t limit,
-                      std::string* body) {
+BodyRead ReadBodyUpTo(const httplib::Request& request, const httplib::ContentReader& reader,
+                      std::size_t limit, std::string* body) {
   // A declared length over the limit: httplib's reader discards the body (so that the client
   // can read the answer) and fails without saying why.
   bool too_large = false;

@@ -15,8 +15,8 @@ enum class BodyRead { kOk, kTooLarge, kBroken };
 
 // Reads the body into *body, stopping as soon as it passes `limit` bytes. After kTooLarge or
 // kBroken the connection cannot be reused: answer with Connection: close.
-BodyRead ReadBodyUpTo(const httplib::Request& request, const httplib::ContentReader& reader, std::size_t limit,
-                      std::string* body);
+BodyRead ReadBodyUpTo(const httplib::Request& request, const httplib::ContentReader& reader,
+                      std::size_t limit, std::string* body);
 
 }  // namespace epmock::internal
 

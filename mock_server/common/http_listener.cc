@@ -18,13 +18,15 @@ Status HttpListener::Start(std::unique_ptr<httplib::Server> server, const std::s
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  const int bound = port == 0 ? server->bind_to_any_port(host) : (server->bind_to_port(host, port) ? port : -1);
+  const int bound =
+      port == 0 ? server->bind_to_any_port(host) : (server->bind_to_port(host, port) ? port : -1);
   if (bound <= 0) return Status::Error(what + " cannot listen on " + host + ":" + std::to_string(port));
   port_ = bound;
   httplib::Server* raw = server.get();
   thread_ = std::thread([raw] { raw->listen_after_bind(); });
   // The socket already accepts connections (they queue); wait for the accept loop too.
-  for (int i = 0; i < 10000 && !raw->is_running(); ++i) std::this_thread::sleep_for(std::chrono::microseconds(50));
+  for (int i = 0; i < 10000 && !raw->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
   server_ = std::move(server);
   return Status::Ok();
 }

@@ -24,7 +24,8 @@ class HttpListener {
 
   // Takes a configured server (routes, handlers, timeouts), binds host:port (0: any free
   // port) and serves until Stop(). `what` names the server in the error message.
-  Status Start(std::unique_ptr<httplib::Server> server, const std::string& host, int port, const std::string& what);
+  Status Start(std::unique_ptr<httplib::Server> server, const std::string& host, int port,
+               const std::string& what);
   void Stop();
   bool started() const { return static_cast<bool>(server_); }
   bool running() const;

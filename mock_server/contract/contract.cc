@@ -65,13 +65,20 @@ bool MatchPlaceholder(const std::string& expected, const json& actual, const std
   const std::string capture = m[2];
   const std::string text = actual.is_string() ? actual.get<std::string>() : "";
   bool ok = false;
-  if (kind == "any") ok = true;
-  else if (kind == "string") ok = actual.is_string();
-  else if (kind == "uuid") ok = actual.is_string() && internal::IsUuid(text);
-  else if (kind == "timestamp") ok = actual.is_string() && internal::IsTimestamp(text);
-  else if (kind == "integer") ok = actual.is_number_integer();
-  else if (kind == "number") ok = actual.is_number();
-  else if (kind == "boolean") ok = actual.is_boolean();
+  if (kind == "any")
+    ok = true;
+  else if (kind == "string")
+    ok = actual.is_string();
+  else if (kind == "uuid")
+    ok = actual.is_string() && internal::IsUuid(text);
+  else if (kind == "timestamp")
+    ok = actual.is_string() && internal::IsTimestamp(text);
+  else if (kind == "integer")
+    ok = actual.is_number_integer();
+  else if (kind == "number")
+    ok = actual.is_number();
+  else if (kind == "boolean")
+    ok = actual.is_boolean();
   else if (kind == "masked") {
     ok = actual.is_string() && internal::IsMaskedSecret(text);
   } else if (kind == "url") {
@@ -128,15 +135,16 @@ void MatchContractValue(const json& expected, const json& actual, const std::str
     }
     for (const auto& [key, value] : actual.items()) {
       if (!expected.contains(key)) {
-        mismatches->push_back(pointer + "/" + EscapeToken(key) + ": not in the contract (got " + Short(value) + ")");
+        mismatches->push_back(pointer + "/" + EscapeToken(key) + ": not in the contract (got " +
+                              Short(value) + ")");
       }
     }
     return;
   }
   if (expected.is_array()) {
     if (!actual.is_array() || actual.size() != expected.size()) {
-      mismatches->push_back(where + ": expected " + std::to_string(expected.size()) +
-                            " items, got " + Short(actual));
+      mismatches->push_back(where + ": expected " + std::to_string(expected.size()) + " items, got " +
+                            Short(actual));
       return;
     }
     for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -233,8 +241,8 @@ void VerifyInteractions(const json& interactions, httplib::Client& http, const s
     }
     const json expected = interaction.value("response", json::object());
     if (res->status != expected.value("status", 200)) {
-      mismatches.push_back("status: expected " + std::to_string(expected.value("status", 200)) +
-                           ", got " + std::to_string(res->status) + " " + res->body.substr(0, 300));
+      mismatches.push_back("status: expected " + std::to_string(expected.value("status", 200)) + ", got " +
+                           std::to_string(res->status) + " " + res->body.substr(0, 300));
     }
     json actual = res->body.empty() ? json(nullptr) : json::parse(res->body, nullptr, false);
     if (actual.is_discarded()) {
@@ -258,7 +266,8 @@ void VerifyInteractions(const json& interactions, httplib::Client& http, const s
     // Headers after the body, whose captures they may use.
     const json expected_headers = expected.value("headers", json::object());
     for (const auto& [header, value] : expected_headers.items()) {
-      MatchContractValue(value, json(res->get_header_value(header)), "header " + header, variables, &mismatches);
+      MatchContractValue(value, json(res->get_header_value(header)), "header " + header, variables,
+                         &mismatches);
     }
     for (std::string& m : mismatches) result->mismatches.push_back(label + ": " + m);
   }
@@ -323,8 +332,8 @@ void VerifyDelivery(const ContractOptions& options, const json& delivery, httpli
   auto triggered = SendJson(http, "POST", "/__admin/events", token, &event_request);
   json event = JsonBody(triggered);
   if (!triggered || triggered->status != 201) {
-    return fail("triggering " + trigger.value("type", "") + " failed (delivery contracts need an epmock target): " +
-                Answer(triggered));
+    return fail("triggering " + trigger.value("type", "") +
+                " failed (delivery contracts need an epmock target): " + Answer(triggered));
   }
   variables["event_id"] = event["data"].value("id", "");
   variables["store_id"] = event["data"].value("store_id", "");
@@ -366,7 +375,8 @@ void VerifyDelivery(const ContractOptions& options, const json& delivery, httpli
   }
   const std::string envelope = type == "webhook" ? "webhook" : "cloudevent";
   for (const SchemaViolation& v : Spec::Default()->ValidateEnvelope(envelope, actual_body)) {
-    mismatches.push_back("schema (" + envelope + ") " + (v.source.empty() ? "/" : v.source) + ": " + v.detail);
+    mismatches.push_back("schema (" + envelope + ") " + (v.source.empty() ? "/" : v.source) + ": " +
+                         v.detail);
   }
   for (std::string& m : mismatches) result->mismatches.push_back("delivery: " + m);
 }
@@ -391,10 +401,9 @@ ContractResult ContractVerifier::Verify(const json& contract, const std::string&
   if (token.empty()) {
     const std::string client_id = "contract-" + internal::NewUuid();
     variables["client_id"] = client_id;
-    auto res = http.Post("/oauth/access_token",
-                         httplib::Params{{"grant_type", "client_credentials"},
-                                         {"client_id", client_id},
-                                         {"client_secret", "contract"}});
+    auto res = http.Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
+                                                                {"client_id", client_id},
+                                                                {"client_secret", "contract"}});
     json body = res ? json::parse(res->body, nullptr, false) : json();
     if (!res || res->status != 200 || !body.is_object() || !body.contains("access_token")) {
       result.mismatches.push_back("cannot authenticate against " + options_.target_url);
@@ -414,7 +423,8 @@ std::vector<ContractResult> ContractVerifier::VerifyDirectory(const std::string&
   namespace fs = std::filesystem;
   std::vector<std::string> files;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (it->is_regular_file() && it->path().extension() == ".json") files.push_back(it->path().string());
   }
   std::sort(files.begin(), files.end());

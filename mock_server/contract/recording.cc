@@ -22,8 +22,8 @@ using nlohmann::json;
 namespace {
 
 const std::set<std::string>& SecretFields() {
-  static const std::set<std::string> fields = {"secret_key", "aws_secret_access_key", "aws_access_key_id",
-                                               "password", "passcode", "client_secret"};
+  static const std::set<std::string> fields = {
+      "secret_key", "aws_secret_access_key", "aws_access_key_id", "password", "passcode", "client_secret"};
   return fields;
 }
 
@@ -96,7 +96,8 @@ json ContractRecording::MaskRequest(const json& value, std::map<std::string, std
   return out;
 }
 
-json ContractRecording::MaskResponse(const json& value, const std::map<std::string, std::string>& secrets) const {
+json ContractRecording::MaskResponse(const json& value,
+                                     const std::map<std::string, std::string>& secrets) const {
   if (value.is_array()) {
     json out = json::array();
     for (const json& item : value) out.push_back(MaskResponse(item, secrets));
@@ -110,7 +111,7 @@ json ContractRecording::MaskResponse(const json& value, const std::map<std::stri
       // The secret echoed back is what the replay sends; a masked one is any masked one;
       // anything else is never written.
       out[key] = secrets.count(text) || text == kMaskedSecret ? json(kMaskedSecret)
-                 : IsMaskedSecret(text)                          ? json("{{masked}}")
+                 : IsMaskedSecret(text)                       ? json("{{masked}}")
                                                               : json("{{string}}");
     } else {
       out[key] = MaskResponse(item, secrets);
@@ -133,14 +134,16 @@ void ContractRecording::Add(const RecordedExchange& exchange) {
     }
   }
   json response = {{"status", exchange.status}};
-  json body = exchange.response_body.empty() ? json(nullptr) : json::parse(exchange.response_body, nullptr, false);
+  json body =
+      exchange.response_body.empty() ? json(nullptr) : json::parse(exchange.response_body, nullptr, false);
   if (!body.is_discarded()) response["body"] = Generalize(MaskResponse(body, secrets), true);
   if (!exchange.location.empty()) response["headers"] = {{"Location", Rewrite(exchange.location)}};
   interactions_.push_back({{"request", std::move(request)}, {"response", std::move(response)}});
 }
 
 json ContractRecording::Contract() const {
-  return {{"description", description_}, {"source", "epmock record --upstream " + upstream_},
+  return {{"description", description_},
+          {"source", "epmock record --upstream " + upstream_},
           {"interactions", interactions_}};
 }
 
@@ -159,7 +162,8 @@ Status RecordingProxy::Start() {
   std::filesystem::create_directories(options_.out_dir, ec);
   if (ec) return Status::Error("cannot create " + options_.out_dir + ": " + ec.message());
   std::optional<internal::Url> upstream_url = ParseUrl(options_.upstream);
-  if (!upstream_url || !NewHttpClient(*upstream_url)) return Status::Error("not an http(s) URL: " + options_.upstream);
+  if (!upstream_url || !NewHttpClient(*upstream_url))
+    return Status::Error("not an http(s) URL: " + options_.upstream);
   const internal::Url url = *upstream_url;
   auto server = std::make_unique<httplib::Server>();
   server->set_tcp_nodelay(true);
@@ -173,23 +177,28 @@ Status RecordingProxy::Start() {
     out.method = req.method;
     out.path = req.target.empty() ? req.path : req.target;
     for (const auto& [key, value] : req.headers) {
-      static const std::set<std::string> skip = {"Host", "Content-Length", "Connection", "Accept-Encoding",
-                                                 "REMOTE_ADDR", "REMOTE_PORT", "LOCAL_ADDR", "LOCAL_PORT"};
+      static const std::set<std::string> skip = {
+          "Host",        "Content-Length", "Connection", "Accept-Encoding",
+          "REMOTE_ADDR", "REMOTE_PORT",    "LOCAL_ADDR", "LOCAL_PORT"};
       if (!skip.count(key)) out.headers.emplace(key, value);
     }
     out.body = req.body;
     auto answer = upstream.send(out);
     if (!answer) {
       res.status = 502;
-      res.set_content(json{{"errors", {{{"status", 502}, {"title", "Bad Gateway"},
-                                        {"detail", "The upstream did not answer: " + httplib::to_string(answer.error())}}}}}
-                          .dump(),
-                      "application/json");
+      res.set_content(
+          json{{"errors",
+                {{{"status", 502},
+                  {"title", "Bad Gateway"},
+                  {"detail", "The upstream did not answer: " + httplib::to_string(answer.error())}}}}}
+              .dump(),
+          "application/json");
       return;
     }
     res.status = answer->status;
     for (const auto& [key, value] : answer->headers) {
-      if (key != "Content-Length" && key != "Transfer-Encoding" && key != "Connection" && key != "Content-Type") {
+      if (key != "Content-Length" && key != "Transfer-Encoding" && key != "Connection" &&
+          key != "Content-Type") {
         res.headers.emplace(key, value);
       }
     }
@@ -215,7 +224,9 @@ Status RecordingProxy::Start() {
 
 void RecordingProxy::Stop() { listener_.Stop(); }
 
-std::string RecordingProxy::Url() const { return "http://" + options_.host + ":" + std::to_string(listener_.port()); }
+std::string RecordingProxy::Url() const {
+  return "http://" + options_.host + ":" + std::to_string(listener_.port());
+}
 
 std::vector<std::string> RecordingProxy::Files() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -233,7 +244,8 @@ void RecordingProxy::Record(const std::string& authorization, const RecordedExch
         "Recorded from " + options_.upstream + " at " + Rfc3339Millis(NowMillis()) +
             (authorization.empty() ? " (requests without a token)" : " (one client's requests, in order)"),
         options_.upstream);
-    files_[authorization] = (std::filesystem::path(options_.out_dir) / ("recording-" + stamp_ + "-" + n + ".json")).string();
+    files_[authorization] =
+        (std::filesystem::path(options_.out_dir) / ("recording-" + stamp_ + "-" + n + ".json")).string();
   }
   recording->Add(exchange);
   // Rewritten whole after every interaction, through a rename: never half-written.

@@ -54,7 +54,8 @@ class ContractRecording {
   nlohmann::json Generalize(const nlohmann::json& value, bool capture);
   std::string Rewrite(const std::string& text) const;
   nlohmann::json MaskRequest(const nlohmann::json& value, std::map<std::string, std::string>* secrets) const;
-  nlohmann::json MaskResponse(const nlohmann::json& value, const std::map<std::string, std::string>& secrets) const;
+  nlohmann::json MaskResponse(const nlohmann::json& value,
+                              const std::map<std::string, std::string>& secrets) const;
 
   std::string description_;
   std::string upstream_;
@@ -86,7 +87,7 @@ class RecordingProxy {
   HttpListener listener_;
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<ContractRecording>> recordings_;  // by Authorization
-  std::map<std::string, std::string> files_;                             // by Authorization
+  std::map<std::string, std::string> files_;                              // by Authorization
   std::string stamp_;
 };
 

@@ -25,8 +25,8 @@ struct Delivery {
   Integration integration;  // as it was when the event fired; secrets unmasked
   std::string job_id;
   int attempt = 1;
-  bool duplicate = false;   // an injected extra copy of a delivered attempt
-  bool ordered = false;     // released from a reorder hold: sent alone, in queue order
+  bool duplicate = false;  // an injected extra copy of a delivered attempt
+  bool ordered = false;    // released from a reorder hold: sent alone, in queue order
   FaultPlan faults;
 };
 

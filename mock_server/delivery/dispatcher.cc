@@ -43,8 +43,8 @@ void Dispatcher::Submit(Delivery delivery) {
     Hold& hold = holds_[key];
     if (hold.deliveries.empty()) {
       hold.size = delivery.faults.reorder;
-      Timed flush{Clock::now() + std::chrono::milliseconds(delivery.faults.reorder_window_ms),
-                  sequence_++, Delivery{}, key};
+      Timed flush{Clock::now() + std::chrono::milliseconds(delivery.faults.reorder_window_ms), sequence_++,
+                  Delivery{}, key};
       timers_.push(std::move(flush));
       timer_cv_.notify_one();
     }
@@ -180,8 +180,8 @@ void Dispatcher::Attempt(Delivery delivery) {
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
 
   std::unique_lock<std::mutex> lock(mu_);
-  const bool retry = !result.succeeded && !delivery.duplicate && !stopping_ &&
-                     delivery.attempt < options_.max_attempts;
+  const bool retry =
+      !result.succeeded && !delivery.duplicate && !stopping_ && delivery.attempt < options_.max_attempts;
   lock.unlock();
   Log(delivery, result, seconds, /*final=*/!retry && !delivery.duplicate);
 

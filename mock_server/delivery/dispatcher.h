@@ -28,8 +28,8 @@ namespace epmock::internal {
 
 struct DispatcherOptions {
   int max_attempts = 5;
-  int retry_delay_ms = 1000;        // before the 2nd attempt; doubling after each failure
-  double time_scale = 1.0;          // multiplies retry delays and injected delays
+  int retry_delay_ms = 1000;  // before the 2nd attempt; doubling after each failure
+  double time_scale = 1.0;    // multiplies retry delays and injected delays
   int max_threads = 256;
   int per_integration_concurrency = 4;
 };
@@ -56,8 +56,8 @@ class Dispatcher {
   struct Timed {
     Clock::time_point due;
     std::uint64_t sequence;
-    Delivery delivery;       // when !flush_key
-    std::string flush_key;   // a reorder hold to release
+    Delivery delivery;      // when !flush_key
+    std::string flush_key;  // a reorder hold to release
     bool operator>(const Timed& o) const { return due != o.due ? due > o.due : sequence > o.sequence; }
   };
   struct Lane {  // one integration's queue

@@ -72,7 +72,8 @@ std::unique_ptr<httplib::ClientImpl> HttpPool::Acquire(const Url& url) {
   return client;
 }
 
-void HttpPool::Release(const std::string& origin, std::unique_ptr<httplib::ClientImpl> client, bool reusable) {
+void HttpPool::Release(const std::string& origin, std::unique_ptr<httplib::ClientImpl> client,
+                       bool reusable) {
   std::lock_guard<std::mutex> lock(mu_);
   in_flight_.erase(client.get());
   auto& pool = idle_[origin];
@@ -85,8 +86,8 @@ std::optional<httplib::Response> HttpPool::Post(const Url& url, const std::strin
   const std::string origin = url.Origin();
   std::unique_ptr<httplib::ClientImpl> client = Acquire(url);
   if (!client) {
-    result->error_detail = cancelled_ ? "Not delivered: epmock stopped before the attempt"
-                                      : "Not an http(s) URL: " + origin;
+    result->error_detail =
+        cancelled_ ? "Not delivered: epmock stopped before the attempt" : "Not an http(s) URL: " + origin;
     return std::nullopt;
   }
   httplib::Result res = client->Post(path, headers, body, content_type);
@@ -98,7 +99,8 @@ std::optional<httplib::Response> HttpPool::Post(const Url& url, const std::strin
     response = *res;
   } else {
     result->error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt"
-                                      : DescribeHttpError(static_cast<int>(res.error()), url.host, url.port, options_.timeout_ms);
+                                      : DescribeHttpError(static_cast<int>(res.error()), url.host, url.port,
+                                                          options_.timeout_ms);
   }
   Release(origin, std::move(client), answered);
   return response;

@@ -6,10 +6,10 @@
 #define EPMOCK_DELIVERY_HTTP_POOL_H_
 
 #include <atomic>
-#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,7 +28,7 @@ namespace epmock::internal {
 std::unique_ptr<httplib::ClientImpl> NewHttpClient(const Url& url);
 
 struct HttpPoolOptions {
-  int timeout_ms = 10000;   // connect, read and write
+  int timeout_ms = 10000;  // connect, read and write
   bool verify_tls = true;
   std::string ca_file;
 };
@@ -41,8 +41,9 @@ class HttpPool {
   // POSTs through a pooled client to url's origin. With an answer: fills the result's
   // status_code and body and returns the response for the transport to judge. Without one
   // (refused, timed out, TLS, stopped): fills error_detail and returns nullopt.
-  std::optional<httplib::Response> Post(const Url& url, const std::string& path, const httplib::Headers& headers,
-                                        const std::string& body, const char* content_type, AttemptResult* result);
+  std::optional<httplib::Response> Post(const Url& url, const std::string& path,
+                                        const httplib::Headers& headers, const std::string& body,
+                                        const char* content_type, AttemptResult* result);
 
   // Interrupts every client in use and refuses new ones.
   void Cancel();

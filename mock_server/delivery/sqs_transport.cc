@@ -39,22 +39,30 @@ AttemptResult SqsTransport::Send(const Delivery& delivery) {
   json message = json::parse(body);
   std::vector<SchemaViolation> violations = spec_->ValidateEnvelope("cloudevent", message);
   if (!violations.empty()) {
-    result.error_detail = "The queue message failed its schema at " + violations[0].source + ": " + violations[0].detail;
+    result.error_detail =
+        "The queue message failed its schema at " + violations[0].source + ": " + violations[0].detail;
     return result;
   }
-  const std::string payload = json{{"QueueUrl", queue_url}, {"MessageBody", body}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  const std::string payload = json{{"QueueUrl", queue_url}, {"MessageBody", body}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
   // Host as httplib sends it: the port only when it is not the scheme's default.
-  const bool default_port = (url->scheme == "http" && url->port == 80) || (url->scheme == "https" && url->port == 443);
+  const bool default_port =
+      (url->scheme == "http" && url->port == 80) || (url->scheme == "https" && url->port == 443);
   const std::string host = (url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host) +
                            (default_port ? "" : ":" + std::to_string(url->port));
-  SigV4Request request{"POST", "/", "", {{"Host", host},
-                                         {"Content-Type", "application/x-amz-json-1.0"},
-                                         {"X-Amz-Target", "AmazonSQS.SendMessage"}}, payload};
+  SigV4Request request{"POST",
+                       "/",
+                       "",
+                       {{"Host", host},
+                        {"Content-Type", "application/x-amz-json-1.0"},
+                        {"X-Amz-Target", "AmazonSQS.SendMessage"}},
+                       payload};
   const long long now_s = NowMillis() / 1000;
   const std::string amz_date = AmzDate(now_s);
-  SignRequest(&request,
-              {config.value("aws_access_key_id", ""), amz_date.substr(0, 8), config.value("region", ""), "sqs"},
-              config.value("aws_secret_access_key", ""), amz_date);
+  SignRequest(
+      &request,
+      {config.value("aws_access_key_id", ""), amz_date.substr(0, 8), config.value("region", ""), "sqs"},
+      config.value("aws_secret_access_key", ""), amz_date);
   httplib::Headers headers;
   for (const auto& [name, value] : request.headers) {
     if (name != "Host" && name != "Content-Type") headers.emplace(name, value);
@@ -71,7 +79,8 @@ AttemptResult SqsTransport::Send(const Delivery& delivery) {
       code = answer.value("__type", "");
       code = code.substr(code.find('#') + 1);
     }
-    const std::string message = answer.is_object() ? answer.value("message", answer.value("Message", "")) : "";
+    const std::string message =
+        answer.is_object() ? answer.value("message", answer.value("Message", "")) : "";
     result.error_detail = "SQS error " + (code.empty() ? std::to_string(response->status) : code) +
                           (message.empty() ? "" : ": " + message);
   } else if (!answer.is_object() || answer.value("MD5OfMessageBody", "") != Md5Hex(body)) {

@@ -1,11 +1,11 @@
 #include "delivery/stomp_transport.h"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -51,7 +51,8 @@ class StompTransport::Connection {
       if (reply.command == "RECEIPT" && reply.Header("receipt-id") == receipt) return "";
       if (reply.command == "ERROR") {
         broken = true;
-        return "The broker answered ERROR: " + reply.Header("message") + (reply.body.empty() ? "" : " (" + reply.body.substr(0, 200) + ")");
+        return "The broker answered ERROR: " + reply.Header("message") +
+               (reply.body.empty() ? "" : " (" + reply.body.substr(0, 200) + ")");
       }
       // Anything else (a heart-beat was skipped by the parser; a stray MESSAGE) is not ours.
     }
@@ -75,7 +76,7 @@ class StompTransport::Connection {
     if (fd_ >= 0) shutdown(fd_, SHUT_RDWR);
   }
 
-  std::mutex mu;       // one SEND at a time on the connection
+  std::mutex mu;                    // one SEND at a time on the connection
   std::atomic<bool> broken{false};  // read under the transport's lock, written under mu
   std::uint64_t next_receipt = 1;
   std::string address;  // the one connected to
@@ -84,7 +85,8 @@ class StompTransport::Connection {
   std::string OpenOne(const std::string& text, const std::string& login, const std::string& passcode,
                       const StompTransportOptions& options) {
     std::optional<Url> url = ParseUrl(text);
-    if (!url || (url->scheme != "stomp" && url->scheme != "stomp+ssl")) return "not a stomp:// or stomp+ssl:// URL";
+    if (!url || (url->scheme != "stomp" && url->scheme != "stomp+ssl"))
+      return "not a stomp:// or stomp+ssl:// URL";
     addrinfo hints{}, *found = nullptr;
     hints.ai_socktype = SOCK_STREAM;
     if (getaddrinfo(url->host.c_str(), std::to_string(url->port).c_str(), &hints, &found) != 0 || !found) {
@@ -99,8 +101,13 @@ class StompTransport::Connection {
         pollfd p{fd_, POLLOUT, 0};
         int soerr = 0;
         socklen_t len = sizeof soerr;
-        rc = (poll(&p, 1, options.timeout_ms) == 1 && getsockopt(fd_, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0) ? 0 : -1;
-        if (rc != 0) error = soerr ? std::string("connection refused or unreachable (") + strerror(soerr) + ")" : "no answer to connect";
+        rc = (poll(&p, 1, options.timeout_ms) == 1 &&
+              getsockopt(fd_, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0)
+                 ? 0
+                 : -1;
+        if (rc != 0)
+          error = soerr ? std::string("connection refused or unreachable (") + strerror(soerr) + ")"
+                        : "no answer to connect";
       }
       if (rc == 0) break;
       close(fd_);
@@ -118,8 +125,10 @@ class StompTransport::Connection {
       ctx_ = SSL_CTX_new(TLS_client_method());
       if (options.verify_tls) {
         SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-        if (options.ca_file.empty()) SSL_CTX_set_default_verify_paths(ctx_);
-        else SSL_CTX_load_verify_locations(ctx_, options.ca_file.c_str(), nullptr);
+        if (options.ca_file.empty())
+          SSL_CTX_set_default_verify_paths(ctx_);
+        else
+          SSL_CTX_load_verify_locations(ctx_, options.ca_file.c_str(), nullptr);
       }
       ssl_ = SSL_new(ctx_);
       SSL_set_fd(ssl_, fd_);
@@ -131,7 +140,8 @@ class StompTransport::Connection {
         return std::string("TLS handshake failed: ") + reason;
       }
     }
-    StompFrame connect{"CONNECT", {{"accept-version", "1.2,1.1,1.0"}, {"host", "/"}, {"heart-beat", "0,0"}}, ""};
+    StompFrame connect{
+        "CONNECT", {{"accept-version", "1.2,1.1,1.0"}, {"host", "/"}, {"heart-beat", "0,0"}}, ""};
     if (!login.empty()) connect.headers.emplace_back("login", login);
     if (!passcode.empty()) connect.headers.emplace_back("passcode", passcode);
     if (!Write(SerializeFrame(connect))) return "the connection broke while sending CONNECT";
@@ -167,7 +177,8 @@ class StompTransport::Connection {
         broken = true;
         return "The broker sent a malformed frame: " + error;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0 || (!(ssl_ && SSL_pending(ssl_) > 0) && [&] {
             pollfd p{fd_, POLLIN, 0};
             return poll(&p, 1, static_cast<int>(left)) <= 0;
@@ -176,7 +187,8 @@ class StompTransport::Connection {
         return "No RECEIPT from the broker in time";
       }
       char buffer[8192];
-      int n = ssl_ ? SSL_read(ssl_, buffer, sizeof buffer) : static_cast<int>(recv(fd_, buffer, sizeof buffer, 0));
+      int n = ssl_ ? SSL_read(ssl_, buffer, sizeof buffer)
+                   : static_cast<int>(recv(fd_, buffer, sizeof buffer, 0));
       if (n <= 0) {
         broken = true;
         return "The broker closed the connection";
@@ -222,9 +234,11 @@ AttemptResult StompTransport::Send(const Delivery& d) {
   }
   const nlohmann::json& config = d.integration.configuration;
   const std::string body = QueueMessageBody(*d.event, d.integration.id);
-  std::vector<SchemaViolation> violations = spec_->ValidateEnvelope("cloudevent", nlohmann::json::parse(body));
+  std::vector<SchemaViolation> violations =
+      spec_->ValidateEnvelope("cloudevent", nlohmann::json::parse(body));
   if (!violations.empty()) {
-    result.error_detail = "The queue message failed its schema at " + violations[0].source + ": " + violations[0].detail;
+    result.error_detail =
+        "The queue message failed its schema at " + violations[0].source + ": " + violations[0].detail;
     return result;
   }
   std::shared_ptr<Connection> c = ConnectionFor(d);
@@ -233,20 +247,23 @@ AttemptResult StompTransport::Send(const Delivery& d) {
     c->Close();
     c->broken = false;
     c->address.clear();
-    std::string error = c->Open(config.value("addresses", nlohmann::json::array()), config.value("username", ""),
-                                config.value("password", ""), options_);
+    std::string error = c->Open(config.value("addresses", nlohmann::json::array()),
+                                config.value("username", ""), config.value("password", ""), options_);
     if (!error.empty()) {
       c->broken = true;
-      result.error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt" : "Could not connect to a broker: " + error;
+      result.error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt"
+                                       : "Could not connect to a broker: " + error;
       return result;
     }
   }
   const std::string receipt = "epmock-" + std::to_string(c->next_receipt++);
-  StompFrame send{"SEND", {{"destination", config.value("destination", "")},
-                           {"content-type", "application/json"},
-                           {"content-length", std::to_string(body.size())},
-                           {"persistent", "true"},
-                           {"receipt", receipt}}, body};
+  StompFrame send{"SEND",
+                  {{"destination", config.value("destination", "")},
+                   {"content-type", "application/json"},
+                   {"content-length", std::to_string(body.size())},
+                   {"persistent", "true"},
+                   {"receipt", receipt}},
+                  body};
   std::string error = c->SendAndConfirm(send, receipt, options_.timeout_ms);
   if (error.empty()) {
     result.succeeded = true;

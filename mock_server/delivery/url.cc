@@ -38,11 +38,16 @@ std::optional<Url> ParseUrl(const std::string& text) {
   }
   if (url.host.empty()) return std::nullopt;
   if (port.empty()) {
-    if (url.scheme == "http") url.port = 80;
-    else if (url.scheme == "https") url.port = 443;
-    else if (url.scheme == "stomp") url.port = 61613;
-    else if (url.scheme == "stomp+ssl") url.port = 61614;
-    else return std::nullopt;
+    if (url.scheme == "http")
+      url.port = 80;
+    else if (url.scheme == "https")
+      url.port = 443;
+    else if (url.scheme == "stomp")
+      url.port = 61613;
+    else if (url.scheme == "stomp+ssl")
+      url.port = 61614;
+    else
+      return std::nullopt;
   } else {
     for (char c : port) {
       if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;

@@ -17,7 +17,9 @@ constexpr char kNon2xx[] = "Received a status code outside of 2xx range - treati
 }  // namespace
 
 WebhookTransport::WebhookTransport(WebhookOptions options, std::shared_ptr<const Spec> spec)
-    : options_(options), spec_(std::move(spec)), pool_({options.timeout_ms, options.verify_tls, options.ca_file}) {}
+    : options_(options),
+      spec_(std::move(spec)),
+      pool_({options.timeout_ms, options.verify_tls, options.ca_file}) {}
 
 WebhookTransport::~WebhookTransport() = default;
 
@@ -47,11 +49,11 @@ AttemptResult WebhookTransport::Send(const Delivery& delivery) {
     validated = validated_.count(version) > 0;
   }
   if (!validated) {
-    std::vector<SchemaViolation> violations =
-        spec_->ValidateEnvelope("webhook", WebhookSkeleton(*delivery.event, delivery.integration, delivery.attempt));
+    std::vector<SchemaViolation> violations = spec_->ValidateEnvelope(
+        "webhook", WebhookSkeleton(*delivery.event, delivery.integration, delivery.attempt));
     if (!violations.empty()) {
-      result.error_detail = "The webhook body failed its schema at " + violations[0].source + ": " +
-                            violations[0].detail;
+      result.error_detail =
+          "The webhook body failed its schema at " + violations[0].source + ": " + violations[0].detail;
       return result;
     }
     std::lock_guard<std::mutex> lock(mu_);
@@ -71,15 +73,15 @@ AttemptResult WebhookTransport::Send(const Delivery& delivery) {
   const auto started = std::chrono::steady_clock::now();
   std::optional<httplib::Response> response =
       pool_.Post(*url, url->path, headers, body, "application/json", &result);
-  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::steady_clock::now() - started).count();
+  const auto elapsed_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+          .count();
   if (!response) return result;
   if (response->status < 200 || response->status > 299) {
     result.error_detail = kNon2xx;
   } else if (elapsed_ms > options_.timeout_ms) {
-    result.error_detail = "The webhook answered after " + std::to_string(elapsed_ms) +
-                          " ms, more than the " + std::to_string(options_.timeout_ms) +
-                          " ms allowed - treating webhook as a fail";
+    result.error_detail = "The webhook answered after " + std::to_string(elapsed_ms) + " ms, more than the " +
+                          std::to_string(options_.timeout_ms) + " ms allowed - treating webhook as a fail";
   } else {
     result.succeeded = true;
   }

@@ -20,9 +20,9 @@
 namespace epmock::internal {
 
 struct WebhookOptions {
-  int timeout_ms = 10000;    // a 2xx later than this is a failure too
-  bool verify_tls = true;    // verify https receivers' certificates
-  std::string ca_file;       // trust this CA (PEM) instead of the system's
+  int timeout_ms = 10000;  // a 2xx later than this is a failure too
+  bool verify_tls = true;  // verify https receivers' certificates
+  std::string ca_file;     // trust this CA (PEM) instead of the system's
 };
 
 class WebhookTransport : public Transport {

@@ -24,13 +24,27 @@ std::string Quote(const std::string& text) {
   out += '"';
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";
@@ -46,7 +60,6 @@ std::string Quote(const std::string& text) {
 }
 
 }  // namespace
-
 
 bool IsDeletion(const std::string& event_type) {
   const std::string suffix = ".deleted";
@@ -96,10 +109,9 @@ void PrepareWebhookEnvelope(EventRecord* event, const Spec& spec) {
     event->resources_text = Dump(full["resources"]);
   }
   std::vector<SchemaViolation> violations = spec.ValidateEnvelope("webhook", full);
-  event->envelope_error = violations.empty()
-                              ? ""
-                              : "The webhook body failed its schema at " + violations[0].source + ": " +
-                                    violations[0].detail;
+  event->envelope_error = violations.empty() ? ""
+                                             : "The webhook body failed its schema at " +
+                                                   violations[0].source + ": " + violations[0].detail;
   if (!deletion) {
     json& payload = full["payload"];
     event->data = std::move(payload["data"]);

@@ -17,8 +17,7 @@ bool IsDeletion(const std::string& event_type);
 // {id, triggered_by, attempt, integration{id, integration_type, name, description},
 //  resources (the payload as a JSON string; {id, type} for deletes), payload {data,
 //  included} ({id, type} for deletes), configuration}: seeds/003 "Example: Typical payload".
-nlohmann::json WebhookEnvelope(const EventRecord& event, const Integration& integration,
-                               int attempt);
+nlohmann::json WebhookEnvelope(const EventRecord& event, const Integration& integration, int attempt);
 
 // Serializes the event's webhook payload and resources once (into payload_text and
 // resources_text) and validates one complete envelope of the event against the webhook

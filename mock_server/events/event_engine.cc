@@ -34,7 +34,8 @@ EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spe
       webhook_(ToWebhookOptions(options), spec),
       sqs_(HttpPoolOptions{options.webhook_timeout_ms, options.verify_tls, options.ca_file}, spec),
       stomp_(StompTransportOptions{options.webhook_timeout_ms, options.verify_tls, options.ca_file}, spec),
-      dispatcher_(ToDispatcherOptions(options), {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}) {}
+      dispatcher_(ToDispatcherOptions(options),
+                  {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}) {}
 
 EventEngine::~EventEngine() { dispatcher_.Stop(); }
 
@@ -51,9 +52,9 @@ void EventEngine::Match(const Store& store, const std::string& type, std::vector
 }
 
 std::vector<Delivery> EventEngine::MakeJobs(const std::shared_ptr<Store>& store,
-                                           const std::shared_ptr<const EventRecord>& event,
-                                           const std::vector<Integration>& integrations,
-                                           std::vector<EventJob>* jobs) {
+                                            const std::shared_ptr<const EventRecord>& event,
+                                            const std::vector<Integration>& integrations,
+                                            std::vector<EventJob>* jobs) {
   std::vector<Delivery> deliveries;
   std::vector<std::string> used_faults;
   for (const Integration& integration : integrations) {
@@ -114,7 +115,8 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
                                               const TriggerRequest& request) {
   const ObservableEvent* event = spec_->FindEvent(request.type);
   if (!event) {
-    return Status::Error("'" + request.type + "' is not an observable event (see the Observable Events table)");
+    return Status::Error("'" + request.type +
+                         "' is not an observable event (see the Observable Events table)");
   }
   json data, included;
   if (request.data) {
@@ -128,7 +130,8 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
       included = *request.included;
     }
   } else {
-    if (request.included) return Status::Error("included needs data: give both, or neither to synthesize both");
+    if (request.included)
+      return Status::Error("included needs data: give both, or neither to synthesize both");
     StatusOr<Resource> resource = synthesizer_.Synthesize(*event);
     if (!resource.ok()) return resource.status();
     data = resource->data;
@@ -144,8 +147,7 @@ void EventEngine::IntegrationChanged(const std::shared_ptr<Store>& store, const 
   (void)Fire(store, type, integration, nullptr);
 }
 
-StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store,
-                                             const std::string& event_id,
+StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store, const std::string& event_id,
                                              const std::string& integration_id) {
   std::shared_ptr<const EventRecord> event = store->FindEvent(event_id);
   if (!event) return Status::Error("not found: no event " + event_id + " in this store");

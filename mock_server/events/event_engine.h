@@ -50,8 +50,7 @@ class EventEngine {
   // Records one job per integration and returns the deliveries that start them.
   std::vector<Delivery> MakeJobs(const std::shared_ptr<Store>& store,
                                  const std::shared_ptr<const EventRecord>& event,
-                                 const std::vector<Integration>& integrations,
-                                 std::vector<EventJob>* jobs);
+                                 const std::vector<Integration>& integrations, std::vector<EventJob>* jobs);
   void SubmitAll(std::vector<Delivery> deliveries);
   // Which integrations get the event, and why the others do not.
   void Match(const Store& store, const std::string& type, std::vector<Integration>* matched,

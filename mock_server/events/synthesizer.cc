@@ -13,19 +13,19 @@ using nlohmann::json;
 
 constexpr char kTemplateIdPrefix[] = "00000000-0000-4000-8000-";
 
-const std::vector<std::string> kFirstNames = {"Ron", "Leslie", "Ann", "April", "Andy", "Tom",
-                                              "Donna", "Jerry", "Ben", "Chris", "Amara", "Kenji"};
-const std::vector<std::string> kLastNames = {"Swanson", "Knope", "Perkins", "Ludgate", "Dwyer",
-                                             "Haverford", "Meagle", "Gergich", "Wyatt", "Traeger",
-                                             "Okafor", "Tanaka"};
+const std::vector<std::string> kFirstNames = {"Ron",   "Leslie", "Ann", "April", "Andy",  "Tom",
+                                              "Donna", "Jerry",  "Ben", "Chris", "Amara", "Kenji"};
+const std::vector<std::string> kLastNames = {"Swanson", "Knope",     "Perkins", "Ludgate",
+                                             "Dwyer",   "Haverford", "Meagle",  "Gergich",
+                                             "Wyatt",   "Traeger",   "Okafor",  "Tanaka"};
 const std::vector<std::string> kCompanies = {"Macdowalls", "Very Good Building", "Sweetums",
-                                             "Gryzzl", "Entertainment 720", "Paunch Burger"};
+                                             "Gryzzl",     "Entertainment 720",  "Paunch Burger"};
 const std::vector<std::string> kStreets = {"Second Floor, British India House", "15 Carliol Square",
                                            "1 Grey Street", "42 Quayside", "7 Market Lane"};
-const std::vector<std::string> kCities = {"Newcastle upon Tyne", "Leeds", "Bristol", "Glasgow",
-                                          "Manchester", "Norwich"};
+const std::vector<std::string> kCities = {"Newcastle upon Tyne", "Leeds",  "Bristol", "Glasgow",
+                                          "Manchester",          "Norwich"};
 const std::vector<std::string> kPostcodes = {"NE1 6UF", "LS1 4AP", "BS1 5TR", "G1 1XQ", "M1 1AE", "NR2 1NH"};
-const std::vector<std::string> kProducts = {"Spam Fritters", "Lagavulin 16", "Waffle Iron",
+const std::vector<std::string> kProducts = {"Spam Fritters",    "Lagavulin 16",      "Waffle Iron",
                                             "Mini Horse Plush", "Typewriter Ribbon", "Camping Stove"};
 const std::vector<std::string> kWords = {"spring", "harbour", "copper", "meadow", "granite", "saffron"};
 
@@ -37,8 +37,10 @@ std::string Lower(std::string s) {
 std::string Slug(const std::string& s) {
   std::string out;
   for (char c : Lower(s)) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += c;
-    else if (!out.empty() && out.back() != '-') out += '-';
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += c;
+    else if (!out.empty() && out.back() != '-')
+      out += '-';
   }
   while (!out.empty() && out.back() == '-') out.pop_back();
   return out;
@@ -161,8 +163,8 @@ StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
   }
   std::vector<SchemaViolation> violations = spec_->ValidateResource(event.resource, resource.data);
   if (!violations.empty()) {
-    return Status::Error("synthesized " + event.resource + " breaks its schema at " +
-                         violations[0].source + ": " + violations[0].detail);
+    return Status::Error("synthesized " + event.resource + " breaks its schema at " + violations[0].source +
+                         ": " + violations[0].detail);
   }
   return resource;
 }

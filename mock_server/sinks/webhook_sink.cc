@@ -34,7 +34,8 @@ Status WebhookSink::Start() {
     received.path = req.path;
     for (const auto& [key, value] : req.headers) {
       // httplib adds these for its own bookkeeping; they were not sent.
-      if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" || key == "LOCAL_PORT") continue;
+      if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" || key == "LOCAL_PORT")
+        continue;
       received.headers.emplace_back(key, value);
     }
     received.body = req.body;

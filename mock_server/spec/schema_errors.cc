@@ -12,9 +12,12 @@ bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefi
 std::string EscapeToken(const std::string& token) {
   std::string out;
   for (char c : token) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -67,8 +70,8 @@ bool SimpleIfHolds(const json& condition, const json* instance) {
 }
 
 // Collects the schema nodes that describe the instance at tokens[i..].
-void Collect(const json& root, const json* node, const std::vector<std::string>& tokens,
-             std::size_t i, const json* instance, std::vector<const json*>& out, int depth) {
+void Collect(const json& root, const json* node, const std::vector<std::string>& tokens, std::size_t i,
+             const json* instance, std::vector<const json*>& out, int depth) {
   if (depth > 32) return;
   node = Resolve(root, node);
   if (!node->is_object()) return;
@@ -126,15 +129,23 @@ std::string TypeWord(const std::string& type) {
 std::string InstanceTypeWord(const json* v) {
   if (!v) return "nothing";
   switch (v->type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a value";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a value";
   }
 }
 
@@ -166,17 +177,15 @@ SchemaViolation Describe(const valijson::ValidationResults::Error& error, const 
   SchemaViolation v;
   v.source = ContextToPointer(error.context);
   std::vector<std::string> tokens = SplitPointer(v.source);
-  const json* value = instance.contains(json::json_pointer(v.source))
-                          ? &instance.at(json::json_pointer(v.source))
-                          : nullptr;
+  const json* value =
+      instance.contains(json::json_pointer(v.source)) ? &instance.at(json::json_pointer(v.source)) : nullptr;
   std::vector<const json*> schemas;
   Collect(root, &root, tokens, 0, &instance, schemas, 0);
   const std::string field = FieldName(tokens);
   const std::string& d = error.description;
 
   if (const json* custom = FindKeyword(schemas, "x-error");
-      custom && custom->is_string() && !StartsWith(d, "Missing required") &&
-      !StartsWith(d, "Value type")) {
+      custom && custom->is_string() && !StartsWith(d, "Missing required") && !StartsWith(d, "Value type")) {
     v.detail = field + " " + custom->get<std::string>();
   } else if (StartsWith(d, "Missing required property")) {
     std::string name = QuotedName(d);
@@ -185,8 +194,8 @@ SchemaViolation Describe(const valijson::ValidationResults::Error& error, const 
     v.detail = FieldName(tokens) + " is required";
   } else if (StartsWith(d, "Value type not permitted")) {
     const json* type = FindKeyword(schemas, "type");
-    v.detail = field + " must be " + (type ? ExpectedTypes(*type) : "of another type") +
-               ", not " + InstanceTypeWord(value);
+    v.detail = field + " must be " + (type ? ExpectedTypes(*type) : "of another type") + ", not " +
+               InstanceTypeWord(value);
   } else if (StartsWith(d, "Failed to match against any enum values")) {
     const json* values = FindKeyword(schemas, "enum");
     std::string list;
@@ -202,9 +211,9 @@ SchemaViolation Describe(const valijson::ValidationResults::Error& error, const 
     v.detail = field + " must match " + (pattern ? pattern->dump() : std::string("its pattern"));
   } else if (StartsWith(d, "Array should contain no fewer than")) {
     const json* min = FindKeyword(schemas, "minItems");
-    v.detail = (min && *min == 1) ? field + " must not be empty"
-                                  : field + " must have at least " +
-                                        (min ? min->dump() : std::string("more")) + " items";
+    v.detail = (min && *min == 1)
+                   ? field + " must not be empty"
+                   : field + " must have at least " + (min ? min->dump() : std::string("more")) + " items";
   } else if (StartsWith(d, "Object contains a property that could not be validated")) {
     std::string name = QuotedName(d);
     v.source += "/" + EscapeToken(name);

@@ -21,8 +21,8 @@
 namespace epmock {
 namespace {
 
-using nlohmann::json;
 using internal::DescribeViolations;
+using nlohmann::json;
 
 constexpr char kOpenApiFile[] = "integrations.openapi.yaml";
 constexpr char kJsonSchemaFile[] = "integrations.schema.json";
@@ -157,7 +157,7 @@ std::vector<SchemaViolation> Run(const CompiledSchema& compiled, const json& ins
 }
 
 struct Route {
-  std::string method;  // upper case
+  std::string method;                 // upper case
   std::vector<std::string> segments;  // "{param}" for a path parameter
   std::string operation_id;
   int parameters = 0;
@@ -245,8 +245,7 @@ Status Spec::Impl::LoadDocuments(const SpecOptions& options) {
   if (options.apply_overlay) {
     json diff = json::diff(library, schema_library);
     if (!diff.empty()) {
-      return Status::Error("the corrected OpenAPI and JSON Schema documents disagree: " +
-                           diff.dump());
+      return Status::Error("the corrected OpenAPI and JSON Schema documents disagree: " + diff.dump());
     }
   }
   return Status::Ok();
@@ -351,7 +350,8 @@ Status Spec::Impl::LoadDeliverySchemas(const SpecOptions& options) {
     StatusOr<json> schema = ParseJsonFile(options, std::string("envelopes/") + kind + ".schema.json");
     if (!schema.ok()) return schema.status();
     auto compiled = Compile(*schema, json::object());
-    if (!compiled.ok()) return Status::Error(std::string("envelope ") + kind + ": " + compiled.status().message());
+    if (!compiled.ok())
+      return Status::Error(std::string("envelope ") + kind + ": " + compiled.status().message());
     envelopes[kind] = *compiled;
   }
   return Status::Ok();
@@ -392,8 +392,7 @@ std::shared_ptr<const Spec> Spec::Default() {
   return spec;
 }
 
-std::vector<SchemaViolation> Spec::ValidateRequest(const std::string& operation_id,
-                                                   const json& body) const {
+std::vector<SchemaViolation> Spec::ValidateRequest(const std::string& operation_id, const json& body) const {
   auto it = impl_->requests.find(operation_id);
   if (it == impl_->requests.end()) return {};
   return Run(*it->second, body);
@@ -418,11 +417,12 @@ std::vector<SchemaViolation> Spec::ValidateSchema(const std::string& schema_name
   return Run(*it->second, document);
 }
 
-std::optional<std::string> Spec::OperationFor(const std::string& method,
-                                              const std::string& path) const {
+std::optional<std::string> Spec::OperationFor(const std::string& method, const std::string& path) const {
   std::string relative = path;
-  if (relative.rfind("/v2/", 0) == 0) relative = relative.substr(3);
-  else return std::nullopt;
+  if (relative.rfind("/v2/", 0) == 0)
+    relative = relative.substr(3);
+  else
+    return std::nullopt;
   std::vector<std::string> segments = SplitPath(relative);
   for (const Route& route : impl_->routes) {
     if (route.method != method || route.segments.size() != segments.size()) continue;
@@ -435,15 +435,13 @@ std::optional<std::string> Spec::OperationFor(const std::string& method,
   return std::nullopt;
 }
 
-std::vector<SchemaViolation> Spec::ValidateEnvelope(const std::string& kind,
-                                                    const json& envelope) const {
+std::vector<SchemaViolation> Spec::ValidateEnvelope(const std::string& kind, const json& envelope) const {
   auto it = impl_->envelopes.find(kind);
   if (it == impl_->envelopes.end()) return {{"", "no envelope schema named " + kind}};
   return Run(*it->second, envelope);
 }
 
-std::vector<SchemaViolation> Spec::ValidateResource(const std::string& resource,
-                                                    const json& data) const {
+std::vector<SchemaViolation> Spec::ValidateResource(const std::string& resource, const json& data) const {
   auto it = impl_->resource_schemas.find(resource);
   if (it == impl_->resource_schemas.end()) return {{"", "no resource schema for " + resource}};
   return Run(*it->second, data);

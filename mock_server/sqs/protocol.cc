@@ -54,8 +54,8 @@ std::string QueueUrlFor(const SqsHttpRequest& r, const std::string& name) {
 // One action's input, whatever the protocol.
 struct Input {
   std::string action;
-  std::string queue;                                // name
-  std::function<std::string(const std::string&)> get;  // a scalar parameter, "" if absent
+  std::string queue;                                    // name
+  std::function<std::string(const std::string&)> get;   // a scalar parameter, "" if absent
   std::map<std::string, std::string> queue_attributes;  // CreateQueue
   std::vector<std::string> attribute_names;             // GetQueueAttributes, ReceiveMessage
   std::vector<std::string> message_attribute_names;     // ReceiveMessage
@@ -65,15 +65,16 @@ struct Input {
     int delay = -1;
     SqsAttributes attributes;
   };
-  std::vector<Entry> entries;                           // batches
-  std::optional<SqsError> error;                        // the input itself is malformed
+  std::vector<Entry> entries;     // batches
+  std::optional<SqsError> error;  // the input itself is malformed
 };
 
 // SQS takes at most ten message attributes; more is an error, never a silent drop.
 constexpr int kMaxMessageAttributes = 10;
 SqsError TooManyAttributes(int given) {
   return InvalidParameterValue("Number of message attributes [" + std::to_string(given) +
-                               "] exceeds the allowed maximum [" + std::to_string(kMaxMessageAttributes) + "].");
+                               "] exceeds the allowed maximum [" + std::to_string(kMaxMessageAttributes) +
+                               "].");
 }
 
 bool ValidDataType(const std::string& t) {
@@ -83,9 +84,13 @@ bool ValidDataType(const std::string& t) {
 std::optional<SqsError> CheckAttribute(const std::string& name, const SqsAttributeValue& v) {
   if (name.empty()) return InvalidParameterValue("A message attribute name must not be empty.");
   if (!ValidDataType(v.data_type)) {
-    return InvalidParameterValue("The type of message (user) attribute '" + name + "' is invalid. You must use only the following supported type prefixes: Binary, Number, String.");
+    return InvalidParameterValue(
+        "The type of message (user) attribute '" + name +
+        "' is invalid. You must use only the following supported type prefixes: Binary, Number, String.");
   }
-  if (v.value.empty()) return InvalidParameterValue("Message (user) attribute '" + name + "' must contain a non-empty value of type '" + v.data_type + "'.");
+  if (v.value.empty())
+    return InvalidParameterValue("Message (user) attribute '" + name +
+                                 "' must contain a non-empty value of type '" + v.data_type + "'.");
   return std::nullopt;
 }
 
@@ -114,7 +119,8 @@ Input QueryInput(const SqsHttpRequest& r, const Params& params) {
   }
   auto attributes = [&](const std::string& prefix, SqsAttributes* out) {
     int given = 0;
-    for (int i = 1; i <= 100; ++i) given += !get(prefix + "MessageAttribute." + std::to_string(i) + ".Name").empty();
+    for (int i = 1; i <= 100; ++i)
+      given += !get(prefix + "MessageAttribute." + std::to_string(i) + ".Name").empty();
     if (given > kMaxMessageAttributes) in.error = TooManyAttributes(given);
     for (int i = 1; i <= kMaxMessageAttributes; ++i) {
       const std::string p = prefix + "MessageAttribute." + std::to_string(i) + ".";
@@ -122,7 +128,8 @@ Input QueryInput(const SqsHttpRequest& r, const Params& params) {
       if (name.empty()) continue;
       SqsAttributeValue v{get(p + "Value.DataType"), get(p + "Value.StringValue")};
       if (v.data_type.rfind("Binary", 0) == 0 && !Base64Decode(get(p + "Value.BinaryValue"), &v.value)) {
-        in.error = InvalidParameterValue("The binary value of message attribute '" + name + "' is not base64.");
+        in.error =
+            InvalidParameterValue("The binary value of message attribute '" + name + "' is not base64.");
       }
       if (auto e = CheckAttribute(name, v)) in.error = e;
       (*out)[name] = v;
@@ -154,7 +161,8 @@ std::optional<SqsError> JsonAttributes(const json& node, SqsAttributes* out) {
   if (!node.is_object()) return InvalidParameterValue("MessageAttributes must be an object.");
   if (node.size() > kMaxMessageAttributes) return TooManyAttributes(static_cast<int>(node.size()));
   for (const auto& [name, value] : node.items()) {
-    if (!value.is_object()) return InvalidParameterValue("Message attribute '" + name + "' must be an object.");
+    if (!value.is_object())
+      return InvalidParameterValue("Message attribute '" + name + "' must be an object.");
     SqsAttributeValue v;
     v.data_type = value.value("DataType", "");
     if (v.data_type.rfind("Binary", 0) == 0) {
@@ -183,7 +191,8 @@ Input JsonInput(const SqsHttpRequest& r, const json& body) {
   if (in.action == "CreateQueue" || in.action == "GetQueueUrl") in.queue = in.get("QueueName");
   try {
     if (auto a = body.find("Attributes"); a != body.end() && a->is_object()) {
-      for (const auto& [k, v] : a->items()) in.queue_attributes[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      for (const auto& [k, v] : a->items())
+        in.queue_attributes[k] = v.is_string() ? v.get<std::string>() : v.dump();
     }
     for (const char* list : {"AttributeNames", "MessageSystemAttributeNames"}) {
       if (auto a = body.find(list); a != body.end() && a->is_array()) {
@@ -193,7 +202,8 @@ Input JsonInput(const SqsHttpRequest& r, const json& body) {
     if (auto a = body.find("MessageAttributeNames"); a != body.end() && a->is_array()) {
       for (const json& n : *a) in.message_attribute_names.push_back(n.get<std::string>());
     }
-    if (auto e = JsonAttributes(body.value("MessageAttributes", json()), &in.message_attributes)) in.error = e;
+    if (auto e = JsonAttributes(body.value("MessageAttributes", json()), &in.message_attributes))
+      in.error = e;
     if (auto entries = body.find("Entries"); entries != body.end() && entries->is_array()) {
       for (const json& entry : *entries) {
         Input::Entry e;
@@ -201,7 +211,8 @@ Input JsonInput(const SqsHttpRequest& r, const json& body) {
         e.body = entry.value("MessageBody", "");
         e.receipt_handle = entry.value("ReceiptHandle", "");
         if (entry.contains("DelaySeconds")) e.delay = entry["DelaySeconds"].get<int>();
-        if (auto err = JsonAttributes(entry.value("MessageAttributes", json()), &e.attributes)) in.error = err;
+        if (auto err = JsonAttributes(entry.value("MessageAttributes", json()), &e.attributes))
+          in.error = err;
         in.entries.push_back(std::move(e));
       }
     }
@@ -228,7 +239,9 @@ bool WantsAttribute(const std::vector<std::string>& asked, const std::string& na
 bool WantsMessageAttribute(const std::vector<std::string>& asked, const std::string& name) {
   for (const std::string& a : asked) {
     if (a == "All" || a == ".*" || a == name) return true;
-    if (a.size() > 2 && a.compare(a.size() - 2, 2, ".*") == 0 && name.rfind(a.substr(0, a.size() - 1), 0) == 0) return true;
+    if (a.size() > 2 && a.compare(a.size() - 2, 2, ".*") == 0 &&
+        name.rfind(a.substr(0, a.size() - 1), 0) == 0)
+      return true;
   }
   return false;
 }
@@ -252,22 +265,26 @@ json MessageAttributesJson(const SqsAttributes& attributes, const std::vector<st
     if (!WantsMessageAttribute(asked, name)) continue;
     (*chosen)[name] = v;
     json value = {{"DataType", v.data_type}};
-    if (v.data_type.rfind("Binary", 0) == 0) value["BinaryValue"] = Base64Encode(v.value);
-    else value["StringValue"] = v.value;
+    if (v.data_type.rfind("Binary", 0) == 0)
+      value["BinaryValue"] = Base64Encode(v.value);
+    else
+      value["StringValue"] = v.value;
     out[name] = value;
   }
   return out;
 }
 
-const char* const kActions[] = {"CreateQueue", "GetQueueUrl", "ListQueues", "GetQueueAttributes", "DeleteQueue",
-                                "PurgeQueue", "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage",
-                                "DeleteMessageBatch", "ChangeMessageVisibility"};
+const char* const kActions[] = {"CreateQueue",        "GetQueueUrl",        "ListQueues",
+                                "GetQueueAttributes", "DeleteQueue",        "PurgeQueue",
+                                "SendMessage",        "SendMessageBatch",   "ReceiveMessage",
+                                "DeleteMessage",      "DeleteMessageBatch", "ChangeMessageVisibility"};
 
 std::optional<SqsError> Run(SqsQueues& queues, const SqsHttpRequest& r, const Input& in, Output* out) {
   const std::string& a = in.action;
   if (std::find(std::begin(kActions), std::end(kActions), a) == std::end(kActions)) {
-    return SqsError{400, "InvalidAction", "UnknownOperationException",
-                    a.empty() ? "No action was given." : "The action " + a + " is not valid for this endpoint.", true};
+    return SqsError{
+        400, "InvalidAction", "UnknownOperationException",
+        a.empty() ? "No action was given." : "The action " + a + " is not valid for this endpoint.", true};
   }
   if (in.error) return in.error;
   std::optional<SqsError> error;
@@ -279,7 +296,8 @@ std::optional<SqsError> Run(SqsQueues& queues, const SqsHttpRequest& r, const In
   }
   if (a == "ListQueues") {
     json urls = json::array();
-    for (const std::string& name : queues.List(in.get("QueueNamePrefix"))) urls.push_back(QueueUrlFor(r, name));
+    for (const std::string& name : queues.List(in.get("QueueNamePrefix")))
+      urls.push_back(QueueUrlFor(r, name));
     out->data = json::object();
     if (!urls.empty()) out->data["QueueUrls"] = urls;
     return std::nullopt;
@@ -308,8 +326,12 @@ std::optional<SqsError> Run(SqsQueues& queues, const SqsHttpRequest& r, const In
     return std::nullopt;
   }
   if (a == "SendMessageBatch" || a == "DeleteMessageBatch") {
-    if (in.entries.empty()) return {{400, "AWS.SimpleQueueService.EmptyBatchRequest", "EmptyBatchRequest", "There should be at least one entry in the request.", true}};
-    if (in.entries.size() > 10) return {{400, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", "TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10.", true}};
+    if (in.entries.empty())
+      return {{400, "AWS.SimpleQueueService.EmptyBatchRequest", "EmptyBatchRequest",
+               "There should be at least one entry in the request.", true}};
+    if (in.entries.size() > 10)
+      return {{400, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", "TooManyEntriesInBatchRequest",
+               "Maximum number of entries per request are 10.", true}};
     json ok = json::array(), failed = json::array();
     for (const Input::Entry& e : in.entries) {
       std::optional<SqsError> entry_error;
@@ -327,7 +349,10 @@ std::optional<SqsError> Run(SqsQueues& queues, const SqsHttpRequest& r, const In
       }
       if (entry_error && entry_error->code == QueueDoesNotExist(in.queue).code) return entry_error;
       if (entry_error) {
-        failed.push_back({{"Id", e.id}, {"SenderFault", true}, {"Code", entry_error->code}, {"Message", entry_error->message}});
+        failed.push_back({{"Id", e.id},
+                          {"SenderFault", true},
+                          {"Code", entry_error->code},
+                          {"Message", entry_error->message}});
       } else {
         ok.push_back(result);
       }
@@ -340,12 +365,17 @@ std::optional<SqsError> Run(SqsQueues& queues, const SqsHttpRequest& r, const In
     const int visibility = IntParam(in, "VisibilityTimeout", -1, &error);
     const int wait = IntParam(in, "WaitTimeSeconds", 0, &error);
     if (error) return error;
-    if (wait > kMaxWaitSeconds) return InvalidParameterValue("Value " + std::to_string(wait) + " for parameter WaitTimeSeconds is invalid. Reason: must be <= 20.");
+    if (wait > kMaxWaitSeconds)
+      return InvalidParameterValue("Value " + std::to_string(wait) +
+                                   " for parameter WaitTimeSeconds is invalid. Reason: must be <= 20.");
     std::vector<SqsMessage> messages;
     if (auto e = queues.Receive(in.queue, max, visibility, std::chrono::seconds(wait), &messages)) return e;
     json list = json::array();
     for (const SqsMessage& m : messages) {
-      json message = {{"MessageId", m.id}, {"ReceiptHandle", m.receipt_handle}, {"MD5OfBody", m.md5_of_body}, {"Body", m.body}};
+      json message = {{"MessageId", m.id},
+                      {"ReceiptHandle", m.receipt_handle},
+                      {"MD5OfBody", m.md5_of_body},
+                      {"Body", m.body}};
       json system = json::object();
       const std::map<std::string, std::string> available = {
           {"SentTimestamp", std::to_string(m.sent_timestamp_ms)},
@@ -419,29 +449,31 @@ std::string XmlResult(const std::string& action, const json& d) {
       result += "<Message>" + Tag("MessageId", m["MessageId"]) + Tag("ReceiptHandle", m["ReceiptHandle"]) +
                 Tag("MD5OfBody", m["MD5OfBody"]) + Tag("Body", m["Body"]);
       if (m.contains("Attributes")) result += XmlAttributes(m["Attributes"]);
-      if (m.contains("MD5OfMessageAttributes")) result += Tag("MD5OfMessageAttributes", m["MD5OfMessageAttributes"]);
+      if (m.contains("MD5OfMessageAttributes"))
+        result += Tag("MD5OfMessageAttributes", m["MD5OfMessageAttributes"]);
       if (m.contains("MessageAttributes")) result += XmlMessageAttributes(m["MessageAttributes"]);
       result += "</Message>";
     }
   }
   if (d.contains("Successful")) {
-    const std::string entry = action == "SendMessageBatch" ? "SendMessageBatchResultEntry" : "DeleteMessageBatchResultEntry";
+    const std::string entry =
+        action == "SendMessageBatch" ? "SendMessageBatchResultEntry" : "DeleteMessageBatchResultEntry";
     for (const json& s : d["Successful"]) {
       result += "<" + entry + ">";
       for (const auto& [k, v] : s.items()) result += Tag(k, v.get<std::string>());
       result += "</" + entry + ">";
     }
     for (const json& f : d["Failed"]) {
-      result += "<BatchResultErrorEntry>" + Tag("Id", f["Id"]) + Tag("SenderFault", "true") + Tag("Code", f["Code"]) +
-                Tag("Message", f["Message"]) + "</BatchResultErrorEntry>";
+      result += "<BatchResultErrorEntry>" + Tag("Id", f["Id"]) + Tag("SenderFault", "true") +
+                Tag("Code", f["Code"]) + Tag("Message", f["Message"]) + "</BatchResultErrorEntry>";
     }
   }
   const std::string request_id = "<ResponseMetadata>" + Tag("RequestId", NewUuid()) + "</ResponseMetadata>";
   const bool has_result = action != "DeleteQueue" && action != "PurgeQueue" && action != "DeleteMessage" &&
                           action != "ChangeMessageVisibility";
   return "<?xml version=\"1.0\"?><" + action + "Response xmlns=\"" + kXmlns + "\">" +
-         (has_result ? "<" + action + "Result>" + result + "</" + action + "Result>" : "") + request_id + "</" +
-         action + "Response>";
+         (has_result ? "<" + action + "Result>" + result + "</" + action + "Result>" : "") + request_id +
+         "</" + action + "Response>";
 }
 
 SqsHttpResponse ErrorResponse(const SqsError& e, bool json_protocol) {
@@ -450,11 +482,13 @@ SqsHttpResponse ErrorResponse(const SqsError& e, bool json_protocol) {
   if (json_protocol) {
     r.content_type = "application/x-amz-json-1.0";
     r.headers.emplace_back("x-amzn-query-error", e.code + ";" + (e.sender_fault ? "Sender" : "Receiver"));
-    r.body = json{{"__type", "com.amazonaws.sqs#" + e.json_type}, {"message", e.message}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    r.body = json{{"__type", "com.amazonaws.sqs#" + e.json_type}, {"message", e.message}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
   } else {
     r.body = std::string("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"") + kXmlns + "\"><Error>" +
-             Tag("Type", e.sender_fault ? "Sender" : "Receiver") + Tag("Code", e.code) + Tag("Message", e.message) +
-             "<Detail/></Error>" + Tag("RequestId", NewUuid()) + "</ErrorResponse>";
+             Tag("Type", e.sender_fault ? "Sender" : "Receiver") + Tag("Code", e.code) +
+             Tag("Message", e.message) + "<Detail/></Error>" + Tag("RequestId", NewUuid()) +
+             "</ErrorResponse>";
   }
   return r;
 }
@@ -467,9 +501,12 @@ std::optional<SqsError> CheckSignature(const SqsHttpRequest& r, const SqsCredent
                     "The request must contain a SigV4 Authorization header.", true};
   }
   std::optional<ParsedAuthorization> auth = ParseAuthorization(header);
-  if (!auth) return SqsError{403, "SignatureDoesNotMatch", "SignatureDoesNotMatch", "The Authorization header is not a SigV4 signature.", true};
+  if (!auth)
+    return SqsError{403, "SignatureDoesNotMatch", "SignatureDoesNotMatch",
+                    "The Authorization header is not a SigV4 signature.", true};
   if (auth->scope.access_key_id != credentials.access_key_id) {
-    return SqsError{403, "InvalidClientTokenId", "InvalidClientTokenId", "The security token included in the request is invalid.", true};
+    return SqsError{403, "InvalidClientTokenId", "InvalidClientTokenId",
+                    "The security token included in the request is invalid.", true};
   }
   SigV4Request request{r.method, r.path, r.query, r.headers, r.body};
   std::string why = VerifySignature(request, *auth, credentials.secret_access_key);
@@ -481,8 +518,9 @@ std::optional<SqsError> CheckSignature(const SqsHttpRequest& r, const SqsCredent
 
 std::string Base64Encode(const std::string& bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
   out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
   return out;
 }
@@ -501,7 +539,8 @@ bool Base64Decode(const std::string& text, std::string* bytes) {
   return true;
 }
 
-SqsHttpResponse HandleSqsRequest(SqsQueues& queues, const SqsHttpRequest& r, const SqsCredentials& credentials) {
+SqsHttpResponse HandleSqsRequest(SqsQueues& queues, const SqsHttpRequest& r,
+                                 const SqsCredentials& credentials) {
   const bool json_protocol = Header(r, "X-Amz-Target").rfind("AmazonSQS.", 0) == 0;
   try {
     if (auto e = CheckSignature(r, credentials)) return ErrorResponse(*e, json_protocol);
@@ -509,7 +548,9 @@ SqsHttpResponse HandleSqsRequest(SqsQueues& queues, const SqsHttpRequest& r, con
     if (json_protocol) {
       json body = r.body.empty() ? json::object() : json::parse(r.body, nullptr, false);
       if (body.is_discarded() || !body.is_object()) {
-        return ErrorResponse({400, "InvalidParameterValue", "SerializationException", "The body is not a JSON object.", true}, true);
+        return ErrorResponse(
+            {400, "InvalidParameterValue", "SerializationException", "The body is not a JSON object.", true},
+            true);
       }
       in = JsonInput(r, body);
     } else {
@@ -530,7 +571,9 @@ SqsHttpResponse HandleSqsRequest(SqsQueues& queues, const SqsHttpRequest& r, con
     }
     return response;
   } catch (const std::exception& e) {
-    return ErrorResponse({500, "InternalError", "InternalError", std::string("epmock failed: ") + e.what(), false}, json_protocol);
+    return ErrorResponse(
+        {500, "InternalError", "InternalError", std::string("epmock failed: ") + e.what(), false},
+        json_protocol);
   }
 }
 

@@ -51,7 +51,8 @@ SqsError InvalidParameterValue(const std::string& message) {
   return {400, "InvalidParameterValue", "InvalidParameterValue", message, true};
 }
 SqsError MissingParameter(const std::string& name) {
-  return {400, "MissingParameter", "MissingParameter", "The request must contain the parameter " + name + ".", true};
+  return {400, "MissingParameter", "MissingParameter", "The request must contain the parameter " + name + ".",
+          true};
 }
 SqsError ReceiptHandleIsInvalid(const std::string& handle) {
   return {400, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
@@ -90,9 +91,11 @@ std::string Md5OfAttributes(const SqsAttributes& attributes) {
 std::string SqsQueues::Create(const std::string& name, const std::map<std::string, std::string>& attributes,
                               std::optional<SqsError>* error) {
   *error = std::nullopt;
-  if (name.empty() || name.size() > 80 ||
-      !std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; })) {
-    *error = InvalidParameterValue("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
+  if (name.empty() || name.size() > 80 || !std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      })) {
+    *error = InvalidParameterValue(
+        "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
     return "";
   }
   auto queue = std::make_shared<Queue>();
@@ -101,10 +104,16 @@ std::string SqsQueues::Create(const std::string& name, const std::map<std::strin
   for (const auto& [key, value] : attributes) {
     int seconds = 0;
     if (key == "VisibilityTimeout") {
-      if (!ParseSeconds(value, 43200, &seconds)) { *error = InvalidParameterValue("Invalid value for the parameter VisibilityTimeout."); return ""; }
+      if (!ParseSeconds(value, 43200, &seconds)) {
+        *error = InvalidParameterValue("Invalid value for the parameter VisibilityTimeout.");
+        return "";
+      }
       queue->visibility_timeout_s = seconds;
     } else if (key == "DelaySeconds") {
-      if (!ParseSeconds(value, 900, &seconds)) { *error = InvalidParameterValue("Invalid value for the parameter DelaySeconds."); return ""; }
+      if (!ParseSeconds(value, 900, &seconds)) {
+        *error = InvalidParameterValue("Invalid value for the parameter DelaySeconds.");
+        return "";
+      }
       queue->delay_s = seconds;
     } else if (key == "RedrivePolicy") {
       // {"deadLetterTargetArn":"arn:...:dlq","maxReceiveCount":"3"}
@@ -121,18 +130,24 @@ std::string SqsQueues::Create(const std::string& name, const std::map<std::strin
       std::size_t digits = value.find_first_of("0123456789", count_at);
       queue->max_receive_count = digits == std::string::npos ? 0 : std::atoi(value.c_str() + digits);
       if (queue->max_receive_count < 1) {
-        *error = InvalidParameterValue("Invalid value for the parameter RedrivePolicy: maxReceiveCount must be at least 1.");
+        *error = InvalidParameterValue(
+            "Invalid value for the parameter RedrivePolicy: maxReceiveCount must be at least 1.");
         return "";
       }
       queue->redrive_policy = value;
     } else if (key == "MaximumMessageSize") {
-      if (!ParseSeconds(value, 262144, &seconds) || seconds < 1024) { *error = InvalidParameterValue("Invalid value for the parameter MaximumMessageSize."); return ""; }
+      if (!ParseSeconds(value, 262144, &seconds) || seconds < 1024) {
+        *error = InvalidParameterValue("Invalid value for the parameter MaximumMessageSize.");
+        return "";
+      }
       queue->max_message_size = seconds;
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
   if (!queue->redrive_target.empty() && !queues_.count(queue->redrive_target)) {
-    *error = InvalidParameterValue("Value " + queue->redrive_policy + " for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.");
+    *error = InvalidParameterValue(
+        "Value " + queue->redrive_policy +
+        " for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.");
     return "";
   }
   queues_.emplace(name, queue);  // an existing queue stays as it is
@@ -176,9 +191,12 @@ std::optional<SqsError> SqsQueues::Attributes(const std::string& name, const std
   const auto now = Clock::now();
   std::size_t visible = 0, in_flight = 0, delayed = 0;
   for (const SqsMessage& m : q.messages) {
-    if (m.visible_at <= now) ++visible;
-    else if (m.receive_count > 0) ++in_flight;
-    else ++delayed;
+    if (m.visible_at <= now)
+      ++visible;
+    else if (m.receive_count > 0)
+      ++in_flight;
+    else
+      ++delayed;
   }
   std::map<std::string, std::string> all = {
       {"ApproximateNumberOfMessages", std::to_string(visible)},
@@ -201,20 +219,24 @@ std::optional<SqsError> SqsQueues::Attributes(const std::string& name, const std
 }
 
 std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::string& body,
-                                        const SqsAttributes& attributes, int delay_seconds, SqsMessage* sent) {
+                                        const SqsAttributes& attributes, int delay_seconds,
+                                        SqsMessage* sent) {
   if (body.empty()) return MissingParameter("MessageBody");
   std::lock_guard<std::mutex> lock(mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   Queue& q = *it->second;
   std::size_t size = body.size();
-  for (const auto& [key, attribute] : attributes) size += key.size() + attribute.data_type.size() + attribute.value.size();
+  for (const auto& [key, attribute] : attributes)
+    size += key.size() + attribute.data_type.size() + attribute.value.size();
   if (size > static_cast<std::size_t>(q.max_message_size)) {
     return InvalidParameterValue("One or more parameters are invalid. Reason: Message must be shorter than " +
                                  std::to_string(q.max_message_size) + " bytes.");
   }
   if (delay_seconds < 0) delay_seconds = q.delay_s;
-  if (delay_seconds > 900) return InvalidParameterValue("Value " + std::to_string(delay_seconds) + " for parameter DelaySeconds is invalid. Reason: must be <= 900.");
+  if (delay_seconds > 900)
+    return InvalidParameterValue("Value " + std::to_string(delay_seconds) +
+                                 " for parameter DelaySeconds is invalid. Reason: must be <= 900.");
   SqsMessage message;
   message.id = NewUuid();
   message.body = body;
@@ -232,9 +254,13 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
 std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int visibility_seconds,
                                            std::chrono::milliseconds wait, std::vector<SqsMessage>* out) {
   if (max < 1 || max > 10) {
-    return InvalidParameterValue("Value " + std::to_string(max) + " for parameter MaxNumberOfMessages is invalid. Reason: must be between 1 and 10, if provided.");
+    return InvalidParameterValue(
+        "Value " + std::to_string(max) +
+        " for parameter MaxNumberOfMessages is invalid. Reason: must be between 1 and 10, if provided.");
   }
-  if (visibility_seconds > 43200) return InvalidParameterValue("Value for parameter VisibilityTimeout is invalid. Reason: must be <= 43200.");
+  if (visibility_seconds > 43200)
+    return InvalidParameterValue(
+        "Value for parameter VisibilityTimeout is invalid. Reason: must be <= 43200.");
   std::unique_lock<std::mutex> lock(mu_);
   const auto deadline = Clock::now() + wait;
   for (;;) {
@@ -243,7 +269,8 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
     std::shared_ptr<Queue> queue = it->second;  // stays valid if the queue is deleted meanwhile
     const auto now = Clock::now();
     const int visibility = visibility_seconds >= 0 ? visibility_seconds : queue->visibility_timeout_s;
-    for (auto m = queue->messages.begin(); m != queue->messages.end() && static_cast<int>(out->size()) < max;) {
+    for (auto m = queue->messages.begin();
+         m != queue->messages.end() && static_cast<int>(out->size()) < max;) {
       if (m->visible_at > now) {
         ++m;
         continue;
@@ -283,15 +310,18 @@ std::optional<SqsError> SqsQueues::DeleteMessage(const std::string& name, const 
   const std::string id = receipt_handle.substr(colon + 1);
   // Deleting with an older receipt handle of a message, or one already deleted, succeeds,
   // as on SQS.
-  messages.erase(std::remove_if(messages.begin(), messages.end(), [&](const SqsMessage& m) { return m.id == id; }),
-                 messages.end());
+  messages.erase(
+      std::remove_if(messages.begin(), messages.end(), [&](const SqsMessage& m) { return m.id == id; }),
+      messages.end());
   return std::nullopt;
 }
 
-std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name, const std::string& receipt_handle,
+std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
+                                                    const std::string& receipt_handle,
                                                     int visibility_seconds) {
   if (visibility_seconds < 0 || visibility_seconds > 43200) {
-    return InvalidParameterValue("Value for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.");
+    return InvalidParameterValue(
+        "Value for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.");
   }
   std::lock_guard<std::mutex> lock(mu_);
   auto it = queues_.find(name);
@@ -313,7 +343,8 @@ std::vector<SqsMessage> SqsQueues::Peek(const std::string& name) const {
   return {it->second->messages.begin(), it->second->messages.end()};
 }
 
-bool SqsQueues::WaitForCount(const std::string& name, std::size_t count, std::chrono::milliseconds timeout) const {
+bool SqsQueues::WaitForCount(const std::string& name, std::size_t count,
+                             std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mu_);
   return arrived_.wait_for(lock, timeout, [&] {
     auto it = queues_.find(name);

@@ -41,8 +41,8 @@ struct SqsMessage {
 // An SQS error, in the terms both protocols need.
 struct SqsError {
   int http_status = 400;
-  std::string code;        // query protocol: "AWS.SimpleQueueService.NonExistentQueue"
-  std::string json_type;   // JSON protocol: "QueueDoesNotExist"
+  std::string code;       // query protocol: "AWS.SimpleQueueService.NonExistentQueue"
+  std::string json_type;  // JSON protocol: "QueueDoesNotExist"
   std::string message;
   bool sender_fault = true;
 };
@@ -73,8 +73,8 @@ class SqsQueues {
   std::optional<SqsError> Attributes(const std::string& name, const std::vector<std::string>& asked,
                                      std::map<std::string, std::string>* out) const;
 
-  std::optional<SqsError> Send(const std::string& name, const std::string& body, const SqsAttributes& attributes,
-                               int delay_seconds, SqsMessage* sent);
+  std::optional<SqsError> Send(const std::string& name, const std::string& body,
+                               const SqsAttributes& attributes, int delay_seconds, SqsMessage* sent);
   // Up to `max` visible messages, each made invisible for `visibility_seconds` (-1: the
   // queue's); waits up to `wait` for the first one to arrive.
   std::optional<SqsError> Receive(const std::string& name, int max, int visibility_seconds,

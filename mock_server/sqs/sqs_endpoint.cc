@@ -43,33 +43,38 @@ Status SqsEndpoint::Start() {
   server->set_read_timeout(5, 0);  // reading a request; a long poll's wait is not a read
   Impl* impl = impl_.get();
   const internal::SqsCredentials credentials{impl->options.access_key_id, impl->options.secret_access_key};
-  auto handler = [impl, credentials](const httplib::Request& req, const std::string& body, httplib::Response& res) {
+  auto handler = [impl, credentials](const httplib::Request& req, const std::string& body,
+                                     httplib::Response& res) {
     internal::SqsHttpRequest request;
     request.method = req.method;
     request.path = req.path;
     auto question = req.target.find('?');
     if (question != std::string::npos) request.query = req.target.substr(question + 1);
     for (const auto& [name, value] : req.headers) {
-      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") continue;
+      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT")
+        continue;
       request.headers.emplace_back(name, value);
     }
     request.body = body;
     const std::string host = req.get_header_value("Host");
-    request.base_url = "http://" + (host.empty() ? impl->options.host + ":" + std::to_string(impl->port) : host);
+    request.base_url =
+        "http://" + (host.empty() ? impl->options.host + ":" + std::to_string(impl->port) : host);
     internal::SqsHttpResponse response = internal::HandleSqsRequest(impl->queues, request, credentials);
     res.status = response.status;
     for (const auto& [name, value] : response.headers) res.set_header(name, value);
     res.set_content(response.body, response.content_type.c_str());
   };
-  server->Post(".*", [handler](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+  server->Post(".*", [handler](const httplib::Request& req, httplib::Response& res,
+                               const httplib::ContentReader& reader) {
     std::string body;
     const internal::BodyRead read = internal::ReadBodyUpTo(req, reader, kMaxRequestBytes, &body);
     if (read == internal::BodyRead::kOk) return handler(req, body, res);
     // Answered in the request's protocol, as the endpoint's other errors are.
     const bool too_large = read == internal::BodyRead::kTooLarge;
     const std::string code = too_large ? "RequestEntityTooLarge" : "MalformedRequest";
-    const std::string message = too_large ? "The request is larger than " + std::to_string(kMaxRequestBytes) + " bytes"
-                                          : "The request body could not be read";
+    const std::string message =
+        too_large ? "The request is larger than " + std::to_string(kMaxRequestBytes) + " bytes"
+                  : "The request body could not be read";
     res.status = too_large ? 413 : 400;
     res.set_header("Connection", "close");
     if (req.has_header("X-Amz-Target")) {
@@ -81,7 +86,8 @@ Status SqsEndpoint::Start() {
                       "text/xml");
     }
   });
-  server->Get(".*", [handler](const httplib::Request& req, httplib::Response& res) { handler(req, req.body, res); });
+  server->Get(
+      ".*", [handler](const httplib::Request& req, httplib::Response& res) { handler(req, req.body, res); });
   // Restarted after Stop, it listens where its clients knew it, its queues intact.
   const int port = impl_->options.port != 0 ? impl_->options.port : impl_->port;
   Status listening = impl_->listener.Start(std::move(server), impl_->options.host, port, "the SQS endpoint");
@@ -119,7 +125,8 @@ std::vector<SqsQueuedMessage> SqsEndpoint::Messages(const std::string& queue) co
   return out;
 }
 
-bool SqsEndpoint::WaitForMessages(const std::string& queue, std::size_t count, std::chrono::milliseconds timeout) const {
+bool SqsEndpoint::WaitForMessages(const std::string& queue, std::size_t count,
+                                  std::chrono::milliseconds timeout) const {
   return impl_->queues.WaitForCount(queue, count, timeout);
 }
 

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -84,11 +84,13 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   void AcceptLoop();
   void Serve(std::shared_ptr<Connection> c);
   // Each returns false when the connection must close (after an ERROR).
-  bool Handle(const std::shared_ptr<Connection>& c, StompFrame& frame, bool* connected, std::vector<Delivery>* out);
+  bool Handle(const std::shared_ptr<Connection>& c, StompFrame& frame, bool* connected,
+              std::vector<Delivery>* out);
   bool Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause, const std::string& message);
   // The caller holds mu.
   void Route(StompMessage message, std::vector<Delivery>* out);
-  void Deliver(const std::shared_ptr<Connection>& c, Subscription& s, const StompMessage& m, std::vector<Delivery>* out);
+  void Deliver(const std::shared_ptr<Connection>& c, Subscription& s, const StompMessage& m,
+               std::vector<Delivery>* out);
   void DrainPending(const std::string& destination, std::vector<Delivery>* out);
   void Requeue(Subscription& s, std::vector<Delivery>* out);
 
@@ -115,7 +117,8 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   std::vector<Worker> workers;
 };
 
-bool StompBroker::Impl::Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause, const std::string& message) {
+bool StompBroker::Impl::Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause,
+                             const std::string& message) {
   StompFrame error{"ERROR", {{"message", message}, {"content-type", "text/plain"}}, message};
   if (cause.Has("receipt")) error.headers.emplace_back("receipt-id", cause.Header("receipt"));
   c->Write(SerializeFrame(error));
@@ -124,7 +127,9 @@ bool StompBroker::Impl::Fail(const std::shared_ptr<Connection>& c, const StompFr
 
 void StompBroker::Impl::Deliver(const std::shared_ptr<Connection>& c, Subscription& s, const StompMessage& m,
                                 std::vector<Delivery>* out) {
-  StompFrame frame{"MESSAGE", {{"subscription", s.id}, {"message-id", m.message_id}, {"destination", m.destination}}, m.body};
+  StompFrame frame{"MESSAGE",
+                   {{"subscription", s.id}, {"message-id", m.message_id}, {"destination", m.destination}},
+                   m.body};
   if (s.ack != "auto") {
     if (c->version == "1.2") frame.headers.emplace_back("ack", m.message_id);
     s.unacked.push_back(m);
@@ -177,7 +182,8 @@ void StompBroker::Impl::Requeue(Subscription& s, std::vector<Delivery>* out) {
 bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame& f, bool* connected,
                                std::vector<Delivery>* out) {
   auto receipt = [&]() {
-    if (f.Has("receipt")) out->push_back({c, SerializeFrame({"RECEIPT", {{"receipt-id", f.Header("receipt")}}, ""})});
+    if (f.Has("receipt"))
+      out->push_back({c, SerializeFrame({"RECEIPT", {{"receipt-id", f.Header("receipt")}}, ""})});
   };
   if (f.command == "CONNECT" || f.command == "STOMP") {
     if (*connected) return Fail(c, f, "Already connected");
@@ -188,12 +194,16 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
         break;
       }
       if (std::string(v) == "1.0") {
-        StompFrame error{"ERROR", {{"version", "1.2,1.1,1.0"}, {"message", "Supported protocol versions are 1.0,1.1,1.2"}}, ""};
+        StompFrame error{
+            "ERROR",
+            {{"version", "1.2,1.1,1.0"}, {"message", "Supported protocol versions are 1.0,1.1,1.2"}},
+            ""};
         c->Write(SerializeFrame(error));
         return false;
       }
     }
-    if (!options.login.empty() && (f.Header("login") != options.login || f.Header("passcode") != options.passcode)) {
+    if (!options.login.empty() &&
+        (f.Header("login") != options.login || f.Header("passcode") != options.passcode)) {
       return Fail(c, f, "Bad credentials: the login or passcode is wrong");
     }
     // heart-beat: cx,cy: the client can send every cx ms and wants one every cy ms.
@@ -204,7 +214,8 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
     c->expect_every_ms = (ours > 0 && cx > 0) ? std::max(ours, cx) : 0;
     *connected = true;
     const std::string hb = std::to_string(options.heartbeat_ms);
-    StompFrame reply{"CONNECTED", {{"version", c->version}, {"server", "epmock/0.1"}, {"heart-beat", hb + "," + hb}}, ""};
+    StompFrame reply{
+        "CONNECTED", {{"version", c->version}, {"server", "epmock/0.1"}, {"heart-beat", hb + "," + hb}}, ""};
     std::lock_guard<std::mutex> lock(mu);
     reply.headers.emplace_back("session", "epmock-session-" + std::to_string(next_session++));
     out->push_back({c, SerializeFrame(reply)});
@@ -242,7 +253,8 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
       id = destination;
     }
     std::string ack = f.Has("ack") ? f.Header("ack") : "auto";
-    if (ack != "auto" && ack != "client" && ack != "client-individual") return Fail(c, f, "ack must be auto, client or client-individual");
+    if (ack != "auto" && ack != "client" && ack != "client-individual")
+      return Fail(c, f, "ack must be auto, client or client-individual");
     if (c->subscriptions.count(id)) return Fail(c, f, "A subscription with id " + id + " exists already");
     c->subscriptions[id] = Subscription{id, destination, ack, {}};
     receipt();
@@ -263,7 +275,8 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
   if (f.command == "ACK" || f.command == "NACK") {
     const std::string id = f.Has("id") ? f.Header("id") : f.Header("message-id");
     for (auto& [sid, s] : c->subscriptions) {
-      auto m = std::find_if(s.unacked.begin(), s.unacked.end(), [&](const StompMessage& u) { return u.message_id == id; });
+      auto m = std::find_if(s.unacked.begin(), s.unacked.end(),
+                            [&](const StompMessage& u) { return u.message_id == id; });
       if (m == s.unacked.end()) continue;
       // client mode: cumulative; client-individual: only this one.
       auto first = s.ack == "client" ? s.unacked.begin() : m;
@@ -281,7 +294,8 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
   if (f.command == "BEGIN" || f.command == "COMMIT" || f.command == "ABORT") {
     if (transaction.empty()) return Fail(c, f, f.command + " needs a transaction header");
     if (f.command == "BEGIN") {
-      if (c->transactions.count(transaction)) return Fail(c, f, "Transaction " + transaction + " was begun already");
+      if (c->transactions.count(transaction))
+        return Fail(c, f, "Transaction " + transaction + " was begun already");
       c->transactions[transaction];
       receipt();
       return true;
@@ -292,9 +306,10 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
     c->transactions.erase(t);
     if (f.command == "COMMIT") {
       for (StompFrame& inner : frames) {
-        inner.headers.erase(std::remove_if(inner.headers.begin(), inner.headers.end(),
-                                           [](const auto& h) { return h.first == "transaction" || h.first == "receipt"; }),
-                            inner.headers.end());
+        inner.headers.erase(
+            std::remove_if(inner.headers.begin(), inner.headers.end(),
+                           [](const auto& h) { return h.first == "transaction" || h.first == "receipt"; }),
+            inner.headers.end());
         mu.unlock();
         bool ok = Handle(c, inner, connected, out);
         mu.lock();
@@ -334,11 +349,14 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
         last_write = Clock::now();
       }
       if (!connected && Clock::now() - opened > std::chrono::milliseconds(options.connect_timeout_ms)) {
-        Fail(c, StompFrame{}, "No CONNECT frame within " + std::to_string(options.connect_timeout_ms) + " ms");
+        Fail(c, StompFrame{},
+             "No CONNECT frame within " + std::to_string(options.connect_timeout_ms) + " ms");
         break;
       }
       // A client that promised heart-beats and fell silent for two intervals is gone.
-      if (c->expect_every_ms > 0 && Clock::now() - last_read > std::chrono::milliseconds(2 * c->expect_every_ms)) break;
+      if (c->expect_every_ms > 0 &&
+          Clock::now() - last_read > std::chrono::milliseconds(2 * c->expect_every_ms))
+        break;
       continue;
     }
     ssize_t n = recv(c->fd, buffer, sizeof buffer, 0);
@@ -414,8 +432,10 @@ void StompBroker::Impl::AcceptLoop() {
     ++accepted;
     if (connections.size() >= options.max_connections) {
       const std::string refusal =
-          SerializeFrame(StompFrame{"ERROR", {{"message", "Too many connections"}}, "The broker serves at most " +
-                                                  std::to_string(options.max_connections) + " connections at once.\n"});
+          SerializeFrame(StompFrame{"ERROR",
+                                    {{"message", "Too many connections"}},
+                                    "The broker serves at most " + std::to_string(options.max_connections) +
+                                        " connections at once.\n"});
       (void)!send(fd, refusal.data(), refusal.size(), MSG_NOSIGNAL);
       close(fd);
       continue;
@@ -445,10 +465,12 @@ Status StompBroker::Start() {
   // Restarted after Stop, it listens where its clients knew it.
   addr.sin_port = htons(static_cast<uint16_t>(b.options.port != 0 ? b.options.port : b.port));
   if (inet_pton(AF_INET, b.options.host.c_str(), &addr.sin_addr) != 1 ||
-      bind(b.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(b.listen_fd, 128) != 0) {
+      bind(b.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(b.listen_fd, 128) != 0) {
     close(b.listen_fd);
     b.listen_fd = -1;
-    return Status::Error("the STOMP broker cannot listen on " + b.options.host + ":" + std::to_string(b.options.port));
+    return Status::Error("the STOMP broker cannot listen on " + b.options.host + ":" +
+                         std::to_string(b.options.port));
   }
   socklen_t len = sizeof addr;
   getsockname(b.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -483,7 +505,9 @@ void StompBroker::Stop() {
   b.listen_fd = -1;
 }
 
-std::string StompBroker::Url() const { return "stomp://" + impl_->options.host + ":" + std::to_string(impl_->port); }
+std::string StompBroker::Url() const {
+  return "stomp://" + impl_->options.host + ":" + std::to_string(impl_->port);
+}
 int StompBroker::Port() const { return impl_->port; }
 
 std::vector<StompMessage> StompBroker::Messages(const std::string& destination) const {
@@ -492,7 +516,8 @@ std::vector<StompMessage> StompBroker::Messages(const std::string& destination) 
   return it == impl_->history.end() ? std::vector<StompMessage>{} : it->second;
 }
 
-bool StompBroker::WaitForMessages(const std::string& destination, std::size_t count, std::chrono::milliseconds timeout) const {
+bool StompBroker::WaitForMessages(const std::string& destination, std::size_t count,
+                                  std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(impl_->mu);
   return impl_->sent.wait_for(lock, timeout, [&] {
     auto it = impl_->history.find(destination);

@@ -1,7 +1,7 @@
 #include "stomp/frame.h"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 namespace epmock::internal {
@@ -9,20 +9,32 @@ namespace {
 
 // "UNSUBSCRIBE\r": a first line longer than this without a newline is no command.
 constexpr std::size_t kLongestCommandLine = 12;
-const char* const kCommands[] = {"CONNECT", "STOMP", "CONNECTED", "SEND", "SUBSCRIBE", "UNSUBSCRIBE", "ACK",
-                                 "NACK", "BEGIN", "COMMIT", "ABORT", "DISCONNECT", "MESSAGE", "RECEIPT", "ERROR"};
+const char* const kCommands[] = {"CONNECT",     "STOMP",      "CONNECTED", "SEND",    "SUBSCRIBE",
+                                 "UNSUBSCRIBE", "ACK",        "NACK",      "BEGIN",   "COMMIT",
+                                 "ABORT",       "DISCONNECT", "MESSAGE",   "RECEIPT", "ERROR"};
 
-bool Escaped(const std::string& command) { return command != "CONNECT" && command != "CONNECTED" && command != "STOMP"; }
+bool Escaped(const std::string& command) {
+  return command != "CONNECT" && command != "CONNECTED" && command != "STOMP";
+}
 
 std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case ':': out += "\\c"; break;
-      case '\\': out += "\\\\"; break;
-      default: out += c;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case ':':
+        out += "\\c";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -40,10 +52,18 @@ bool Unescape(const std::string& s, std::string* out, std::string* error) {
       return false;
     }
     switch (s[++i]) {
-      case 'r': *out += '\r'; break;
-      case 'n': *out += '\n'; break;
-      case 'c': *out += ':'; break;
-      case '\\': *out += '\\'; break;
+      case 'r':
+        *out += '\r';
+        break;
+      case 'n':
+        *out += '\n';
+        break;
+      case 'c':
+        *out += ':';
+        break;
+      case '\\':
+        *out += '\\';
+        break;
       default:
         *error = std::string("undefined header escape \\") + s[i];
         return false;
@@ -90,7 +110,8 @@ StompParser::Result StompParser::Next(StompFrame* frame, std::string* error) {
   const std::size_t header_end = buffer_.find("\n\n");
   const std::size_t header_end_crlf = buffer_.find("\r\n\r\n");
   std::size_t end = std::string::npos, skip = 0;
-  if (header_end != std::string::npos && (header_end_crlf == std::string::npos || header_end < header_end_crlf)) {
+  if (header_end != std::string::npos &&
+      (header_end_crlf == std::string::npos || header_end < header_end_crlf)) {
     end = header_end;
     skip = 2;
   } else if (header_end_crlf != std::string::npos) {
@@ -165,7 +186,8 @@ StompParser::Result StompParser::Next(StompFrame* frame, std::string* error) {
     }
     const std::size_t n = std::strtoull(length.c_str(), nullptr, 10);
     if (n > max_frame_bytes_) {
-      *error = "content-length " + length + " exceeds the limit of " + std::to_string(max_frame_bytes_) + " bytes";
+      *error =
+          "content-length " + length + " exceeds the limit of " + std::to_string(max_frame_bytes_) + " bytes";
       return Result::kError;
     }
     if (buffer_.size() < body_start + n + 1) return Result::kNeedMore;

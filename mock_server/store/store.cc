@@ -55,7 +55,8 @@ namespace epmock {
 nlohmann::json TriggeredEvent::ToJson() const {
   nlohmann::json job_list = nlohmann::json::array();
   for (const EventJob& j : jobs) {
-    job_list.push_back({{"id", j.job_id}, {"integration_id", j.integration_id}, {"integration_type", j.integration_type}});
+    job_list.push_back(
+        {{"id", j.job_id}, {"integration_id", j.integration_id}, {"integration_type", j.integration_type}});
   }
   nlohmann::json skipped_list = nlohmann::json::array();
   for (const SkippedIntegration& s : skipped) {
@@ -89,13 +90,13 @@ TriggeredEvent ToTriggeredEvent(const EventRecord& record) {
 }
 
 json JobToJson(const IntegrationJob& job) {
-  return {{"id", job.id},
-          {"type", "integration-job"},
-          {"event_id", job.event_id},
-          {"triggered_by", job.triggered_by},
-          {"relationships",
-           {{"integration", {{"data", {{"id", job.integration_id}, {"type", "integration"}}}}}}},
-          {"meta", {{"timestamps", {{"created_at", Rfc3339Millis(job.created_at_ms)}}}}}};
+  return {
+      {"id", job.id},
+      {"type", "integration-job"},
+      {"event_id", job.event_id},
+      {"triggered_by", job.triggered_by},
+      {"relationships", {{"integration", {{"data", {{"id", job.integration_id}, {"type", "integration"}}}}}}},
+      {"meta", {{"timestamps", {{"created_at", Rfc3339Millis(job.created_at_ms)}}}}}};
 }
 
 json LogToJson(const IntegrationLog& log) {
@@ -107,9 +108,8 @@ json LogToJson(const IntegrationLog& log) {
               {"body", log.body ? json(*log.body) : json(nullptr)},
               {"status_code", log.status_code ? json(*log.status_code) : json(nullptr)},
               {"error_detail", log.error_detail ? json(*log.error_detail) : json(nullptr)}};
-  out["relationships"] = {
-      {"integration", {{"data", {{"id", log.integration_id}, {"type", "integration"}}}}},
-      {"job", {{"data", {{"id", log.job_id}, {"type", "integration-job"}}}}}};
+  out["relationships"] = {{"integration", {{"data", {{"id", log.integration_id}, {"type", "integration"}}}}},
+                          {"job", {{"data", {{"id", log.job_id}, {"type", "integration-job"}}}}}};
   out["meta"] = {{"timestamps", {{"created_at", Rfc3339Millis(log.created_at_ms)}}}};
   return out;
 }
@@ -192,8 +192,7 @@ std::vector<Integration> Store::List() const {
   return out;
 }
 
-std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit,
-                                         std::size_t* total) const {
+std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit, std::size_t* total) const {
   std::lock_guard<std::mutex> lock(mu_);
   *total = order_.size();
   std::vector<Integration> out;
@@ -271,8 +270,7 @@ std::vector<IntegrationJob> Store::Jobs(const std::string& integration_id) const
   return out;
 }
 
-std::vector<IntegrationLog> Store::Logs(const std::string& integration_id,
-                                        const std::string& job_id) const {
+std::vector<IntegrationLog> Store::Logs(const std::string& integration_id, const std::string& job_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<IntegrationLog> out;
   for (auto it = logs_.rbegin(); it != logs_.rend(); ++it) {

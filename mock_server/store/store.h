@@ -61,8 +61,7 @@ nlohmann::json LogToJson(const IntegrationLog& log);
 // "ASIAJLVYNHUWCPKOPSYQ" -> "****************PSYQ": all but the last 4 characters become
 // '*', length kept (the platform's masking of aws keys and STOMP passwords).
 std::string MaskSecret(const std::string& secret);
-nlohmann::json MaskedConfiguration(const std::string& integration_type,
-                                   const nlohmann::json& configuration);
+nlohmann::json MaskedConfiguration(const std::string& integration_type, const nlohmann::json& configuration);
 
 // How much history a store keeps; the oldest entries beyond it are dropped and counted.
 struct Retention {
@@ -72,8 +71,7 @@ struct Retention {
 
 class Store {
  public:
-  explicit Store(std::string id, Retention retention = {})
-      : id_(std::move(id)), retention_(retention) {}
+  explicit Store(std::string id, Retention retention = {}) : id_(std::move(id)), retention_(retention) {}
 
   const std::string& id() const { return id_; }
 
@@ -90,8 +88,7 @@ class Store {
   // the number that observe it, not the size of the store.
   std::vector<Integration> Observing(const std::string& event_type) const;
   // Integrations [offset, offset + limit) in creation order, and how many there are in all.
-  std::vector<Integration> ListPage(std::size_t offset, std::size_t limit,
-                                    std::size_t* total) const;
+  std::vector<Integration> ListPage(std::size_t offset, std::size_t limit, std::size_t* total) const;
 
   void AddEvent(std::shared_ptr<const EventRecord> event);
   std::shared_ptr<const EventRecord> FindEvent(const std::string& id) const;
@@ -106,8 +103,7 @@ class Store {
   std::uint64_t DroppedLogs() const;
   // Newest first. An empty integration_id or job_id matches all.
   std::vector<IntegrationJob> Jobs(const std::string& integration_id) const;
-  std::vector<IntegrationLog> Logs(const std::string& integration_id,
-                                   const std::string& job_id) const;
+  std::vector<IntegrationLog> Logs(const std::string& integration_id, const std::string& job_id) const;
   bool HasJob(const std::string& integration_id, const std::string& job_id) const;
 
   void Clear();

@@ -91,7 +91,9 @@ void PrintTo(const ReceivedRequest& request, std::ostream* os) {
   *os << request.method << " ";
   testing::PrintTo(testing::ToDelivery(request), os);
 }
-void PrintTo(const StompMessage& message, std::ostream* os) { testing::PrintTo(testing::ToDelivery(message), os); }
+void PrintTo(const StompMessage& message, std::ostream* os) {
+  testing::PrintTo(testing::ToDelivery(message), os);
+}
 void PrintTo(const SqsQueuedMessage& message, std::ostream* os) {
   *os << "message " << message.message_id << " (received " << message.receive_count << "x) ";
   testing::PrintTo(testing::ToDelivery(message), os);

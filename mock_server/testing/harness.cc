@@ -56,7 +56,8 @@ ServerOptions HarnessOptions() {
 Harness::Harness(ServerOptions options)
     : options_(options), server_(options), client_id_("harness-" + epmock::internal::NewUuid()) {
   if (options_.sqs_port < 0 || options_.stomp_port < 0) {
-    start_error_ = "a Harness needs the embedded SQS endpoint and STOMP broker (sqs_port and stomp_port >= 0)";
+    start_error_ =
+        "a Harness needs the embedded SQS endpoint and STOMP broker (sqs_port and stomp_port >= 0)";
   } else if (Status status = server_.Start(); !status.ok()) {
     start_error_ = "the epmock server did not start: " + status.message();
   } else if (Status sink = sink_.Start(); !sink.ok()) {
@@ -89,10 +90,9 @@ std::string Harness::token() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!token_.empty()) return token_;
   httplib::Client client(server_.Url());
-  auto res = client.Post("/oauth/access_token",
-                         httplib::Params{{"grant_type", "client_credentials"},
-                                         {"client_id", client_id_},
-                                         {"client_secret", "harness"}});
+  auto res = client.Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
+                                                                {"client_id", client_id_},
+                                                                {"client_secret", "harness"}});
   if (res && res->status == 200) {
     json body = json::parse(res->body, nullptr, false);
     if (body.is_object() && body.contains("access_token")) token_ = body["access_token"].get<std::string>();
@@ -108,7 +108,8 @@ StatusOr<json> Harness::CreateIntegration(const json& data) {
   auto res = client.Post("/v2/integrations", json{{"data", data}}.dump(), "application/json");
   if (!res || res->status != 201) return Status::Error("creating the integration failed: " + ErrorOf(res));
   json body = json::parse(res->body, nullptr, false);
-  if (!body.is_object() || !body.contains("data")) return Status::Error("the create answer has no data: " + res->body);
+  if (!body.is_object() || !body.contains("data"))
+    return Status::Error("the create answer has no data: " + res->body);
   return body["data"];
 }
 
@@ -120,7 +121,8 @@ StatusOr<std::string> IdOf(StatusOr<json> created) {
 }  // namespace
 
 StatusOr<std::string> Harness::CreateWebhookIntegration(const std::vector<std::string>& observes,
-                                                        const std::string& path, const std::string& secret_key) {
+                                                        const std::string& path,
+                                                        const std::string& secret_key) {
   json configuration = {{"url", WebhookUrl(path)}};
   if (!secret_key.empty()) configuration["secret_key"] = secret_key;
   return IdOf(CreateIntegration({{"type", "integration"},
@@ -140,7 +142,8 @@ StatusOr<std::string> Harness::CreateSqsIntegration(const std::vector<std::strin
     queues_.insert(queue);
   }
   const std::string key = options_.sqs_access_key_id.empty() ? "AKIAHARNESS" : options_.sqs_access_key_id;
-  const std::string secret = options_.sqs_secret_access_key.empty() ? "harness-secret" : options_.sqs_secret_access_key;
+  const std::string secret =
+      options_.sqs_secret_access_key.empty() ? "harness-secret" : options_.sqs_secret_access_key;
   return IdOf(CreateIntegration({{"type", "integration"},
                                  {"name", "SQS queue " + queue},
                                  {"integration_type", "aws_sqs"},
@@ -160,12 +163,13 @@ StatusOr<std::string> Harness::CreateStompIntegration(const std::vector<std::str
     std::lock_guard<std::mutex> lock(mu_);
     destinations_.insert(destination);
   }
-  return IdOf(CreateIntegration({{"type", "integration"},
-                                 {"name", "STOMP " + destination},
-                                 {"integration_type", "stomp"},
-                                 {"enabled", true},
-                                 {"observes", observes},
-                                 {"configuration", {{"addresses", {stomp().Url()}}, {"destination", destination}}}}));
+  return IdOf(
+      CreateIntegration({{"type", "integration"},
+                         {"name", "STOMP " + destination},
+                         {"integration_type", "stomp"},
+                         {"enabled", true},
+                         {"observes", observes},
+                         {"configuration", {{"addresses", {stomp().Url()}}, {"destination", destination}}}}));
 }
 
 StatusOr<TriggeredEvent> Harness::Trigger(const std::string& type, std::optional<json> data) {
@@ -221,7 +225,8 @@ std::vector<Delivery> Harness::Deliveries() const {
 AssertionResult Harness::WaitForDeliveries(std::size_t count, std::chrono::milliseconds timeout) const {
   if (sink_.WaitForRequests(count, timeout)) return AssertionSuccess();
   return AssertionFailure() << "waited " << timeout.count() << " ms for " << count
-                            << " webhook deliveries at " << sink_.Url() << "; " << Arrived(WebhookDeliveries());
+                            << " webhook deliveries at " << sink_.Url() << "; "
+                            << Arrived(WebhookDeliveries());
 }
 
 AssertionResult Harness::WaitForEvent(const std::string& type, std::chrono::milliseconds timeout) const {
@@ -240,16 +245,17 @@ AssertionResult Harness::WaitForSqsMessages(const std::string& queue, std::size_
                                             std::chrono::milliseconds timeout) const {
   if (!sqs_) return started();
   if (sqs_->WaitForMessages(queue, count, timeout)) return AssertionSuccess();
-  return AssertionFailure() << "waited " << timeout.count() << " ms for " << count << " messages on SQS queue "
-                            << queue << "; " << Arrived(SqsMessages(queue));
+  return AssertionFailure() << "waited " << timeout.count() << " ms for " << count
+                            << " messages on SQS queue " << queue << "; " << Arrived(SqsMessages(queue));
 }
 
 AssertionResult Harness::WaitForStompFrames(const std::string& destination, std::size_t count,
                                             std::chrono::milliseconds timeout) const {
   if (!stomp_) return started();
   if (stomp_->WaitForMessages(destination, count, timeout)) return AssertionSuccess();
-  return AssertionFailure() << "waited " << timeout.count() << " ms for " << count << " frames on STOMP destination "
-                            << destination << "; " << Arrived(StompFrames(destination));
+  return AssertionFailure() << "waited " << timeout.count() << " ms for " << count
+                            << " frames on STOMP destination " << destination << "; "
+                            << Arrived(StompFrames(destination));
 }
 
 AssertionResult Harness::WaitForIdle(std::chrono::milliseconds timeout) const {
@@ -260,8 +266,8 @@ AssertionResult Harness::WaitForIdle(std::chrono::milliseconds timeout) const {
     if (shown++ == 10) break;
     pending << "\n  job " << job.id << " (" << job.triggered_by << ") for integration " << job.integration_id;
   }
-  return AssertionFailure() << "deliveries were still pending after " << timeout.count() << " ms; newest jobs:"
-                            << pending.str();
+  return AssertionFailure() << "deliveries were still pending after " << timeout.count()
+                            << " ms; newest jobs:" << pending.str();
 }
 
 AssertionResult Harness::VerifyContracts(const std::string& dir) const {

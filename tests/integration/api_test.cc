@@ -15,13 +15,13 @@ namespace epmock {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using testing_support::ApiClient;
 using testing_support::Reply;
 using testing_support::SqsCreateBody;
 using testing_support::StompCreateBody;
 using testing_support::WebhookCreateBody;
-using ::testing::HasSubstr;
-using ::testing::MatchesRegex;
 
 const char kTimestamp[] = R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z)";
 const char kUuid[] = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -52,8 +52,7 @@ class ApiTest : public ::testing::Test {
 
 TEST_F(ApiTest, ClientCredentialsGrantReturnsWhatTheSdkReads) {
   httplib::Client http(server_->Url());
-  auto res = http.Post("/oauth/access_token",
-                       "grant_type=client_credentials&client_id=abc&client_secret=def",
+  auto res = http.Post("/oauth/access_token", "grant_type=client_credentials&client_id=abc&client_secret=def",
                        "application/x-www-form-urlencoded");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200);
@@ -75,7 +74,11 @@ TEST_F(ApiTest, ImplicitGrantNeedsNoSecret) {
 }
 
 TEST_F(ApiTest, BadTokenRequestsAreRefusedWithTheParameterNamed) {
-  struct Case { const char* body; int status; const char* source; };
+  struct Case {
+    const char* body;
+    int status;
+    const char* source;
+  };
   const Case cases[] = {
       {"client_id=abc", 400, "grant_type"},
       {"grant_type=password&client_id=abc", 400, "grant_type"},
@@ -84,8 +87,7 @@ TEST_F(ApiTest, BadTokenRequestsAreRefusedWithTheParameterNamed) {
       {"grant_type=implicit&client_id=%zz", 400, nullptr},
   };
   for (const Case& c : cases) {
-    Reply r = api_->Send("POST", "/oauth/access_token", c.body,
-                         "application/x-www-form-urlencoded", false);
+    Reply r = api_->Send("POST", "/oauth/access_token", c.body, "application/x-www-form-urlencoded", false);
     EXPECT_EQ(r.status, c.status) << c.body;
     if (c.source) {
       EXPECT_EQ(r.json["errors"][0]["source"], c.source) << c.body;
@@ -160,7 +162,8 @@ TEST_F(ApiTest, SqsKeysAreMaskedInEveryResponse) {
   EXPECT_EQ(created.json["data"]["configuration"], expected);
   EXPECT_EQ(api_->Get("/v2/integrations/" + id).json["data"]["configuration"], expected);
   EXPECT_EQ(api_->Get("/v2/integrations").json["data"][0]["configuration"], expected);
-  Reply updated = api_->Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}, {"name", "renamed"}}}});
+  Reply updated =
+      api_->Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}, {"name", "renamed"}}}});
   EXPECT_EQ(updated.json["data"]["configuration"], expected);
   EXPECT_THAT(created.body, ::testing::Not(HasSubstr("mgJteE7d")));
 }
@@ -177,8 +180,8 @@ TEST_F(ApiTest, StompPasswordIsMaskedAndWebhookSecretIsNot) {
 
 TEST_F(ApiTest, MoreThanFiveObservedEventsGetsThePlatformsMessage) {
   json body = WebhookCreateBody();
-  body["data"]["observes"] = {"order.paid", "order.created", "order.updated", "order.fulfilled",
-                              "order.cancelled", "order.refunded"};
+  body["data"]["observes"] = {"order.paid",      "order.created",   "order.updated",
+                              "order.fulfilled", "order.cancelled", "order.refunded"};
   Reply r = api_->Post("/v2/integrations", body);
   ASSERT_EQ(r.status, 422);
   EXPECT_EQ(r.json["errors"][0]["detail"], "You have reached the integration event limit of 5");
@@ -198,9 +201,12 @@ TEST_F(ApiTest, UnknownObservableKeysAreRejected) {
 }
 
 TEST_F(ApiTest, EveryViolationIsReportedAtOnce) {
-  json body = {{"data", {{"type", "integration"}, {"integration_type", "webhook"},
-                         {"observes", {"order.paid"}}, {"enabled", "yes"},
-                         {"configuration", {{"url", 5}}}}}};
+  json body = {{"data",
+                {{"type", "integration"},
+                 {"integration_type", "webhook"},
+                 {"observes", {"order.paid"}},
+                 {"enabled", "yes"},
+                 {"configuration", {{"url", 5}}}}}};
   Reply r = api_->Post("/v2/integrations", body);
   ASSERT_EQ(r.status, 422);
   std::set<std::string> sources;
@@ -253,10 +259,14 @@ TEST_F(ApiTest, GetReturnsTheStoredIntegration) {
 }
 
 TEST_F(ApiTest, UnknownIdsAre404InThePlatformsWords) {
-  for (const std::string& id : {std::string("8cb9e689-ede7-4f6d-b61a-6aa970d572dd"), std::string("not-a-uuid")}) {
+  for (const std::string& id :
+       {std::string("8cb9e689-ede7-4f6d-b61a-6aa970d572dd"), std::string("not-a-uuid")}) {
     Reply r = api_->Get("/v2/integrations/" + id);
     ASSERT_EQ(r.status, 404);
-    EXPECT_EQ(r.json, json::parse(R"({"errors":[{"status":404,"title":"Not Found","detail":"The resource could not be found"}]})"));
+    EXPECT_EQ(
+        r.json,
+        json::parse(
+            R"({"errors":[{"status":404,"title":"Not Found","detail":"The resource could not be found"}]})"));
     EXPECT_EQ(api_->Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}}}}).status, 404);
     EXPECT_EQ(api_->Delete("/v2/integrations/" + id).status, 404);
   }
@@ -365,9 +375,9 @@ TEST_F(ApiTest, LogAndJobEndpointsAnswerForKnownIntegrationsAnd404Otherwise) {
     EXPECT_EQ(r.json["meta"]["limit"], 25);
   }
   const std::string unknown = "8cb9e689-ede7-4f6d-b61a-6aa970d572dd";
-  for (const std::string& path : {"/v2/integrations/" + unknown + "/logs",
-                                  "/v2/integrations/" + unknown + "/jobs",
-                                  "/v2/integrations/" + id + "/jobs/" + unknown + "/logs"}) {
+  for (const std::string& path :
+       {"/v2/integrations/" + unknown + "/logs", "/v2/integrations/" + unknown + "/jobs",
+        "/v2/integrations/" + id + "/jobs/" + unknown + "/logs"}) {
     EXPECT_EQ(api_->Get(path).status, 404) << path;
   }
 }
@@ -490,36 +500,59 @@ std::string Nested(int depth) { return std::string(depth, '[') + std::string(dep
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadInputTest,
     ::testing::Values(
-        BadInput{"malformed_json", "POST", "/v2/integrations", R"({"data":)", "application/json", 400, "not valid JSON"},
-        BadInput{"trailing_garbage", "POST", "/v2/integrations", R"({"data":{}} x)", "application/json", 400, "not valid JSON"},
-        BadInput{"invalid_utf8", "POST", "/v2/integrations", "{\"data\":{\"name\":\"\xff\xfe\"}}", "application/json", 400, "not valid JSON"},
+        BadInput{"malformed_json", "POST", "/v2/integrations", R"({"data":)", "application/json", 400,
+                 "not valid JSON"},
+        BadInput{"trailing_garbage", "POST", "/v2/integrations", R"({"data":{}} x)", "application/json", 400,
+                 "not valid JSON"},
+        BadInput{"invalid_utf8", "POST", "/v2/integrations", "{\"data\":{\"name\":\"\xff\xfe\"}}",
+                 "application/json", 400, "not valid JSON"},
         BadInput{"empty_body", "POST", "/v2/integrations", "", "application/json", 400, "empty"},
         BadInput{"text_plain", "POST", "/v2/integrations", "{}", "text/plain", 415, "application/json"},
-        BadInput{"form_encoded", "PUT", "/v2/integrations/{id}", "a=b", "application/x-www-form-urlencoded", 415, "application/json"},
-        BadInput{"nested_200000_deep", "POST", "/v2/integrations", Nested(200000), "application/json", 400, "levels deep"},
-        BadInput{"nested_100_deep", "POST", "/v2/integrations", Nested(100), "application/json", 400, "levels deep"},
-        BadInput{"body_is_array", "POST", "/v2/integrations", "[]", "application/json", 422, "must be an object"},
-        BadInput{"body_is_number", "PUT", "/v2/integrations/{id}", "1e999999", "application/json", 400, "not valid JSON"},
-        BadInput{"data_is_string", "PUT", "/v2/integrations/{id}", R"({"data":"x"})", "application/json", 422, "must be an object"},
-        BadInput{"update_wrong_type", "PUT", "/v2/integrations/{id}", R"({"data":{"type":"integration","name":42}})", "application/json", 422, "must be a string"},
-        BadInput{"update_observes_over_limit", "PUT", "/v2/integrations/{id}",
-                 R"({"data":{"type":"integration","observes":["order.paid","order.created","order.updated","order.fulfilled","order.cancelled","order.refunded"]}})",
-                 "application/json", 422, "integration event limit of 5"},
-        BadInput{"bad_percent_encoding", "GET", "/v2/integrations?page[limit]=%zz", "", "", 400, "percent-encoding"},
-        BadInput{"over_body_limit", "POST", "/v2/integrations", std::string(2 * 1024 * 1024, ' '), "application/json", 413, "larger than"},
-        BadInput{"duplicate_keys", "POST", "/v2/integrations",
-                 R"({"data":{"type":"integration","name":"a","name":"b","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
-                 "application/json", 400, "repeats the key \"name\""},
-        BadInput{"duplicate_keys_in_an_array", "PUT", "/v2/integrations/{id}",
-                 R"({"data":{"type":"integration","observes":["order.paid"],"configuration":{"url":"https://x.io","url":"https://y.io"}}})",
-                 "application/json", 400, "repeats the key \"url\""},
-        BadInput{"huge_float", "POST", "/v2/integrations", R"({"data":{"type":"integration","name":1e400}})", "application/json", 400, "number overflow"},
-        BadInput{"huge_integer", "PUT", "/v2/integrations/{id}", R"({"data":{"type":"integration","name":123456789012345678901234567890123456789}})",
+        BadInput{"form_encoded", "PUT", "/v2/integrations/{id}", "a=b", "application/x-www-form-urlencoded",
+                 415, "application/json"},
+        BadInput{"nested_200000_deep", "POST", "/v2/integrations", Nested(200000), "application/json", 400,
+                 "levels deep"},
+        BadInput{"nested_100_deep", "POST", "/v2/integrations", Nested(100), "application/json", 400,
+                 "levels deep"},
+        BadInput{"body_is_array", "POST", "/v2/integrations", "[]", "application/json", 422,
+                 "must be an object"},
+        BadInput{"body_is_number", "PUT", "/v2/integrations/{id}", "1e999999", "application/json", 400,
+                 "not valid JSON"},
+        BadInput{"data_is_string", "PUT", "/v2/integrations/{id}", R"({"data":"x"})", "application/json", 422,
+                 "must be an object"},
+        BadInput{"update_wrong_type", "PUT", "/v2/integrations/{id}",
+                 R"({"data":{"type":"integration","name":42}})", "application/json", 422, "must be a string"},
+        BadInput{
+            "update_observes_over_limit", "PUT", "/v2/integrations/{id}",
+            R"({"data":{"type":"integration","observes":["order.paid","order.created","order.updated","order.fulfilled","order.cancelled","order.refunded"]}})",
+            "application/json", 422, "integration event limit of 5"},
+        BadInput{"bad_percent_encoding", "GET", "/v2/integrations?page[limit]=%zz", "", "", 400,
+                 "percent-encoding"},
+        BadInput{"over_body_limit", "POST", "/v2/integrations", std::string(2 * 1024 * 1024, ' '),
+                 "application/json", 413, "larger than"},
+        BadInput{
+            "duplicate_keys", "POST", "/v2/integrations",
+            R"({"data":{"type":"integration","name":"a","name":"b","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
+            "application/json", 400, "repeats the key \"name\""},
+        BadInput{
+            "duplicate_keys_in_an_array", "PUT", "/v2/integrations/{id}",
+            R"({"data":{"type":"integration","observes":["order.paid"],"configuration":{"url":"https://x.io","url":"https://y.io"}}})",
+            "application/json", 400, "repeats the key \"url\""},
+        BadInput{"huge_float", "POST", "/v2/integrations", R"({"data":{"type":"integration","name":1e400}})",
+                 "application/json", 400, "number overflow"},
+        BadInput{"huge_integer", "PUT", "/v2/integrations/{id}",
+                 R"({"data":{"type":"integration","name":123456789012345678901234567890123456789}})",
                  "application/json", 422, "must be a string"},
-        BadInput{"nul_byte", "POST", "/v2/integrations", std::string("{\"data\":\0{}}", 12), "application/json", 400, "not valid JSON"},
-        BadInput{"nul_in_a_string", "POST", "/v2/integrations", std::string("{\"data\":{\"name\":\"a\0b\"}}", 23), "application/json", 400, "not valid JSON"},
-        BadInput{"admin_duplicate_keys", "POST", "/__admin/events", R"({"type":"order.paid","type":"order.created"})", "application/json", 400, "repeats the key"},
-        BadInput{"admin_bad_queue_name", "PUT", "/__admin/sqs/queues/bad!name", "", "", 404, "No embedded SQS"}),
+        BadInput{"nul_byte", "POST", "/v2/integrations", std::string("{\"data\":\0{}}", 12),
+                 "application/json", 400, "not valid JSON"},
+        BadInput{"nul_in_a_string", "POST", "/v2/integrations",
+                 std::string("{\"data\":{\"name\":\"a\0b\"}}", 23), "application/json", 400,
+                 "not valid JSON"},
+        BadInput{"admin_duplicate_keys", "POST", "/__admin/events",
+                 R"({"type":"order.paid","type":"order.created"})", "application/json", 400,
+                 "repeats the key"},
+        BadInput{"admin_bad_queue_name", "PUT", "/__admin/sqs/queues/bad!name", "", "", 404,
+                 "No embedded SQS"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
 
 TEST_F(ApiTest, ABodyWithoutAContentTypeIs415) {

@@ -18,8 +18,8 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -125,7 +125,8 @@ constexpr std::chrono::seconds kTimeout(10);
 
 std::string ApiUrl(const std::string& ready_line) {
   std::smatch m;
-  std::regex re(R"(^epmock ready api=(http://127\.0\.0\.1:\d+) sqs=http://127\.0\.0\.1:\d+ stomp=stomp://127\.0\.0\.1:\d+$)");
+  std::regex re(
+      R"(^epmock ready api=(http://127\.0\.0\.1:\d+) sqs=http://127\.0\.0\.1:\d+ stomp=stomp://127\.0\.0\.1:\d+$)");
   return std::regex_match(ready_line, m, re) ? m[1].str() : "";
 }
 
@@ -151,7 +152,8 @@ TEST(CliTest, ServeExitsZeroOnSigint) {
 }
 
 TEST(CliTest, ServeAppliesItsFlags) {
-  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--integration-limit", "1", "--max-body-bytes", "100"});
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--integration-limit", "1",
+               "--max-body-bytes", "100"});
   std::string url = ApiUrl(serve.ReadLine(kTimeout));
   ASSERT_FALSE(url.empty());
   httplib::Client http(url);
@@ -159,8 +161,8 @@ TEST(CliTest, ServeAppliesItsFlags) {
                          "application/x-www-form-urlencoded");
   ASSERT_TRUE(token);
   std::string bearer = "Bearer " + nlohmann::json::parse(token->body)["access_token"].get<std::string>();
-  auto big = http.Post("/v2/integrations", {{"Authorization", bearer}}, std::string(200, ' '),
-                       "application/json");
+  auto big =
+      http.Post("/v2/integrations", {{"Authorization", bearer}}, std::string(200, ' '), "application/json");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
   const std::string body =
@@ -174,10 +176,11 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
   Child help({"serve", "--help"});
   EXPECT_EQ(help.Wait(kTimeout), 0);
   std::string text = help.Stdout();
-  for (const char* flag : {"--host", "--port", "--sqs-port", "--stomp-port", "--sqs-credentials", "--integration-limit", "--max-body-bytes",
-                           "--journal-capacity", "--worker-threads", "--idle-timeout-s",
-                           "--max-attempts", "--retry-delay-ms", "--time-scale",
-                           "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure", "--seed"}) {
+  for (const char* flag :
+       {"--host", "--port", "--sqs-port", "--stomp-port", "--sqs-credentials", "--integration-limit",
+        "--max-body-bytes", "--journal-capacity", "--worker-threads", "--idle-timeout-s", "--max-attempts",
+        "--retry-delay-ms", "--time-scale", "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure",
+        "--seed"}) {
     EXPECT_THAT(text, HasSubstr(flag));
   }
   Child top({"--help"});
@@ -202,7 +205,8 @@ TEST(CliTest, SchemaPrintsTheCorrectedOrThePublishedOpenApi) {
 }
 
 TEST(CliTest, TriggerFiresAnEventOnARunningServer) {
-  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--time-scale", "0.001", "--seed", "7"});
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--time-scale", "0.001",
+               "--seed", "7"});
   std::string url = ApiUrl(serve.ReadLine(kTimeout));
   ASSERT_FALSE(url.empty());
   httplib::Client http(url);
@@ -210,16 +214,22 @@ TEST(CliTest, TriggerFiresAnEventOnARunningServer) {
   auto token = http.Post("/oauth/access_token", "grant_type=implicit&client_id=cli-store",
                          "application/x-www-form-urlencoded");
   ASSERT_TRUE(token);
-  const std::string bearer = "Bearer " + nlohmann::json::parse(token->body)["access_token"].get<std::string>();
-  nlohmann::json hook = {{"data", {{"type", "integration"}, {"name", "n"}, {"integration_type", "webhook"},
-                                   {"enabled", true}, {"observes", {"order.paid"}},
-                                   {"configuration", {{"url", url + "/__sink/webhook/cli"}}}}}};
+  const std::string bearer =
+      "Bearer " + nlohmann::json::parse(token->body)["access_token"].get<std::string>();
+  nlohmann::json hook = {{"data",
+                          {{"type", "integration"},
+                           {"name", "n"},
+                           {"integration_type", "webhook"},
+                           {"enabled", true},
+                           {"observes", {"order.paid"}},
+                           {"configuration", {{"url", url + "/__sink/webhook/cli"}}}}}};
   auto created = http.Post("/v2/integrations", {{"Authorization", bearer}}, hook.dump(), "application/json");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 201);
 
   const std::string data_file = ::testing::TempDir() + "/order-" + std::to_string(::getpid()) + ".json";
-  std::ofstream(data_file) << R"({"type": "order", "id": "1d67160d-dacb-43ed-80ef-c3c4e7ddf764", "payment": "paid"})";
+  std::ofstream(data_file)
+      << R"({"type": "order", "id": "1d67160d-dacb-43ed-80ef-c3c4e7ddf764", "payment": "paid"})";
   Child trigger({"trigger", "order.paid", "--server", url, "--client-id", "cli-store", "--data", data_file});
   ASSERT_EQ(trigger.Wait(kTimeout), 0) << trigger.Stderr();
   auto event = nlohmann::json::parse(trigger.Stdout(), nullptr, false);
@@ -250,7 +260,8 @@ TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {
   std::string url = ApiUrl(serve.ReadLine(kTimeout));
   ASSERT_FALSE(url.empty());
   const std::string junit = ::testing::TempDir() + "/contracts-" + std::to_string(::getpid()) + ".xml";
-  Child good({"contracts", "verify", "--target", url, "--junit", junit, std::string(EPMOCK_SOURCE_DIR) + "/contracts"});
+  Child good({"contracts", "verify", "--target", url, "--junit", junit,
+              std::string(EPMOCK_SOURCE_DIR) + "/contracts"});
   EXPECT_EQ(good.Wait(kTimeout), 0) << good.Stdout();
   EXPECT_THAT(good.Stdout(), HasSubstr("PASS"));
   EXPECT_THAT(good.Stdout(), HasSubstr("contracts: 21 passed, 0 failed"));
@@ -298,15 +309,24 @@ TEST(CliTest, RecordWritesReplayableContractsWithSecretsMasked) {
 
   // A client's session through the proxy: create (with secrets), get, update, list, delete, 404.
   testing_support::ApiClient api(proxy, "recorded-client");
-  const nlohmann::json create = {{"data", {{"type", "integration"}, {"name", "to SQS"}, {"integration_type", "aws_sqs"},
-      {"enabled", true}, {"observes", {"order.paid"}},
-      {"configuration", {{"url", "https://sqs.eu-west-1.amazonaws.com/1/q"}, {"aws_access_key_id", "AKIAREALKEY0001"},
-                         {"aws_secret_access_key", "REAL-SECRET-VALUE-0001"}, {"region", "eu-west-1"}}}}}};
+  const nlohmann::json create = {{"data",
+                                  {{"type", "integration"},
+                                   {"name", "to SQS"},
+                                   {"integration_type", "aws_sqs"},
+                                   {"enabled", true},
+                                   {"observes", {"order.paid"}},
+                                   {"configuration",
+                                    {{"url", "https://sqs.eu-west-1.amazonaws.com/1/q"},
+                                     {"aws_access_key_id", "AKIAREALKEY0001"},
+                                     {"aws_secret_access_key", "REAL-SECRET-VALUE-0001"},
+                                     {"region", "eu-west-1"}}}}}};
   testing_support::Reply created = api.Post("/v2/integrations", create);
   ASSERT_EQ(created.status, 201) << created.body;
   const std::string id = created.json["data"]["id"];
   EXPECT_EQ(api.Get("/v2/integrations/" + id).status, 200);
-  EXPECT_EQ(api.Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}, {"name", "renamed"}}}}).status, 200);
+  EXPECT_EQ(
+      api.Put("/v2/integrations/" + id, {{"data", {{"type", "integration"}, {"name", "renamed"}}}}).status,
+      200);
   EXPECT_EQ(api.Get("/v2/integrations").status, 200);
   EXPECT_EQ(api.Delete("/v2/integrations/" + id).status, 204);
   EXPECT_EQ(api.Get("/v2/integrations/" + id).status, 404);
@@ -342,7 +362,8 @@ TEST(CliTest, RecordWritesReplayableContractsWithSecretsMasked) {
   EXPECT_EQ(serve.Wait(kTimeout), 0);
   Child orphan({"record", "--upstream", upstream, "--out", dir, "--port", "0"});
   const std::string orphan_ready = orphan.ReadLine(kTimeout);
-  ASSERT_TRUE(std::regex_search(orphan_ready, m, std::regex("recording on (http://\\S+) -> "))) << orphan_ready;
+  ASSERT_TRUE(std::regex_search(orphan_ready, m, std::regex("recording on (http://\\S+) -> ")))
+      << orphan_ready;
   httplib::Client lost(m[1].str());
   auto gone = lost.Get("/v2/integrations");
   ASSERT_TRUE(gone);
@@ -377,7 +398,8 @@ TEST(CliTest, ValidateChecksOnePayloadAndNamesEachViolation) {
   EXPECT_EQ(cloudevent.Wait(kTimeout), 0);
   Child request({"validate", "request", "CreateIntegration", write("r.json", examples["stomp"])});
   EXPECT_EQ(request.Wait(kTimeout), 0);
-  Child response({"validate", "response", "CreateIntegration", "201", write("s.json", examples["webhook_response"])});
+  Child response(
+      {"validate", "response", "CreateIntegration", "201", write("s.json", examples["webhook_response"])});
   EXPECT_EQ(response.Wait(kTimeout), 0) << response.Stdout();
 
   nlohmann::json broken = examples["webhook"];
@@ -398,7 +420,10 @@ TEST(CliTest, ValidateChecksOnePayloadAndNamesEachViolation) {
 }
 
 TEST(CliTest, BadFlagsExitTwoWithAReason) {
-  struct Case { std::vector<std::string> args; const char* message; };
+  struct Case {
+    std::vector<std::string> args;
+    const char* message;
+  };
   const Case cases[] = {
       {{"serve", "--nope"}, "unknown flag '--nope'"},
       {{"serve", "--port"}, "--port needs a value"},

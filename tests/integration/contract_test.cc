@@ -64,7 +64,9 @@ TEST_F(ContractTest, ADeliveryDifferenceIsReported) {
                  "configuration": {"url": "${delivery_url}", "secret_key": "k"}}}}})");
   ContractResult r = ContractVerifier({server_.Url(), ""}).Verify(contract, "inline");
   EXPECT_FALSE(r.passed());
-  EXPECT_THAT(r.mismatches, Contains(HasSubstr("header X-Moltin-Integration-Trigger: expected \"order.created\", got \"order.paid\"")));
+  EXPECT_THAT(r.mismatches,
+              Contains(HasSubstr(
+                  "header X-Moltin-Integration-Trigger: expected \"order.created\", got \"order.paid\"")));
   EXPECT_THAT(r.mismatches, Contains(HasSubstr("/triggered_by: expected \"order.created\"")));
   EXPECT_THAT(r.mismatches, Contains(HasSubstr("/resources/data/id: expected \"o-2\", got \"o-1\"")));
   EXPECT_EQ(r.mismatches.size(), 3u) << r.Report();
@@ -73,8 +75,9 @@ TEST_F(ContractTest, ADeliveryDifferenceIsReported) {
 TEST(ContractDeliveryTest, ATargetWithoutQueuesSaysSo) {
   Server plain;  // no embedded SQS endpoint or broker
   ASSERT_TRUE(plain.Start().ok());
-  ContractResult r = ContractVerifier({plain.Url(), ""})
-                         .VerifyFile(std::string(EPMOCK_SOURCE_DIR) + "/contracts/deliveries/sqs-deleted-product.json");
+  ContractResult r =
+      ContractVerifier({plain.Url(), ""})
+          .VerifyFile(std::string(EPMOCK_SOURCE_DIR) + "/contracts/deliveries/sqs-deleted-product.json");
   EXPECT_FALSE(r.passed());
   EXPECT_THAT(r.Report(), HasSubstr("No embedded SQS endpoint runs"));
 }

@@ -19,9 +19,9 @@ namespace epmock {
 namespace {
 
 using nlohmann::json;
+using ::testing::HasSubstr;
 using testing_support::ApiClient;
 using testing_support::Reply;
-using ::testing::HasSubstr;
 
 constexpr std::chrono::seconds kWait(20);
 
@@ -120,8 +120,10 @@ TEST_F(EventsTest, TheWebhookRequestIsThePlatforms) {
   EXPECT_EQ(body["id"], event.id);
   EXPECT_EQ(body["triggered_by"], "order.paid");
   EXPECT_EQ(body["attempt"], 1);
-  EXPECT_EQ(body["integration"], (json{{"id", id}, {"integration_type", "webhook"}, {"name", "hook"},
-                                      {"description", "a test receiver"}}));
+  EXPECT_EQ(body["integration"], (json{{"id", id},
+                                       {"integration_type", "webhook"},
+                                       {"name", "hook"},
+                                       {"description", "a test receiver"}}));
   EXPECT_EQ(body["payload"]["data"], event.data);
   EXPECT_EQ(body["payload"]["included"], event.included);
   EXPECT_EQ(json::parse(body["resources"].get<std::string>()), body["payload"]);
@@ -139,8 +141,11 @@ TEST_F(EventsTest, NoSecretKeyMeansNoSecretHeader) {
 
 TEST_F(EventsTest, TheCallersResourceIsDeliveredAsGiven) {
   CreateHook(sink_.Url() + "/hook");
-  json order = {{"type", "order"}, {"id", "1d67160d-dacb-43ed-80ef-c3c4e7ddf764"}, {"status", "complete"},
-                {"payment", "paid"}, {"custom", {{"nested", true}}}};
+  json order = {{"type", "order"},
+                {"id", "1d67160d-dacb-43ed-80ef-c3c4e7ddf764"},
+                {"status", "complete"},
+                {"payment", "paid"},
+                {"custom", {{"nested", true}}}};
   json items = {{"items", json::array({{{"type", "order_item"}, {"id", "x"}}})}};
   auto event = server_->Trigger(api_->client_id(), {"order.paid", order, items});
   ASSERT_TRUE(event.ok());
@@ -170,7 +175,8 @@ TEST_F(EventsTest, BadTriggersAreRefusedWithAReason) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_THAT(unknown.status().message(), HasSubstr("'order.shipped' is not an observable event"));
   EXPECT_FALSE(server_->Trigger(api_->client_id(), {"order.paid", json::array(), std::nullopt}).ok());
-  EXPECT_FALSE(server_->Trigger(api_->client_id(), {"product.deleted", json{{"name", "x"}}, std::nullopt}).ok());
+  EXPECT_FALSE(
+      server_->Trigger(api_->client_id(), {"product.deleted", json{{"name", "x"}}, std::nullopt}).ok());
   EXPECT_FALSE(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, json::object()}).ok());
   Server stopped;
   EXPECT_FALSE(stopped.Trigger("x", {"order.paid", std::nullopt, std::nullopt}).ok());
@@ -178,13 +184,17 @@ TEST_F(EventsTest, BadTriggersAreRefusedWithAReason) {
 
 TEST_F(EventsTest, IntegrationCrudFiresIntegrationEvents) {
   // The hook observes integration events, so it also hears of its own creation.
-  std::string hook = CreateHook(sink_.Url() + "/hook", {"integration.created", "integration.updated", "integration.deleted"});
+  std::string hook = CreateHook(sink_.Url() + "/hook",
+                                {"integration.created", "integration.updated", "integration.deleted"});
   std::string other = CreateHook("https://example.com/other", {"order.paid"});
-  ASSERT_EQ(api_->Put("/v2/integrations/" + other, {{"data", {{"type", "integration"}, {"name", "renamed"}}}}).status, 200);
+  ASSERT_EQ(api_->Put("/v2/integrations/" + other, {{"data", {{"type", "integration"}, {"name", "renamed"}}}})
+                .status,
+            200);
   ASSERT_EQ(api_->Delete("/v2/integrations/" + other).status, 204);
   ASSERT_TRUE(server_->WaitForDeliveries(kWait));
   std::multimap<std::string, json> by_trigger;  // deliveries run concurrently: any order
-  for (const ReceivedRequest& r : sink_.Requests()) by_trigger.emplace(r.Header("X-Moltin-Integration-Trigger"), r.Json());
+  for (const ReceivedRequest& r : sink_.Requests())
+    by_trigger.emplace(r.Header("X-Moltin-Integration-Trigger"), r.Json());
   ASSERT_EQ(by_trigger.size(), 4u);
   std::set<std::string> created;
   for (auto [it, end] = by_trigger.equal_range("integration.created"); it != end; ++it) {
@@ -192,7 +202,8 @@ TEST_F(EventsTest, IntegrationCrudFiresIntegrationEvents) {
   }
   EXPECT_EQ(created, (std::set<std::string>{hook, other}));
   EXPECT_EQ(by_trigger.find("integration.updated")->second["payload"]["data"]["name"], "renamed");
-  EXPECT_EQ(by_trigger.find("integration.deleted")->second["payload"], (json{{"type", "integration"}, {"id", other}}));
+  EXPECT_EQ(by_trigger.find("integration.deleted")->second["payload"],
+            (json{{"type", "integration"}, {"id", other}}));
 }
 
 TEST_F(EventsTest, FailuresAreRetriedWithTheSameEventIdAndARisingAttempt) {
@@ -318,8 +329,9 @@ TEST_F(EventsTest, TriggerReturnsBeforeTheDeliveryEnds) {
 class HttpsTest : public EventsTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("epmock-tls-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("epmock-tls-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     tls_ = testing_support::MakeSelfSignedCertificate(dir_.string());
     ASSERT_FALSE(tls_.cert_path.empty());
@@ -489,7 +501,8 @@ TEST_F(EventsTest, StopEndsEveryPendingRetryInAFinalLog) {
       int finals = 0;
       for (const IntegrationLog& log : logs) finals += log.final;
       EXPECT_EQ(finals, 1) << job.job_id;
-      EXPECT_THAT(logs[0].error_detail.value_or(""), HasSubstr("Not delivered: epmock stopped before attempt 2"));
+      EXPECT_THAT(logs[0].error_detail.value_or(""),
+                  HasSubstr("Not delivered: epmock stopped before attempt 2"));
     }
   }
 }
@@ -547,7 +560,8 @@ TEST_F(EventsTest, AThousandEventsToTenIntegrationsArriveOnceEach) {
   for (int i = 0; i < kEvents; ++i) fired.insert(Fire("order.paid").id);
   ASSERT_TRUE(server_->WaitForDeliveries(std::chrono::seconds(120)));
   std::map<std::string, std::multiset<std::string>> per_integration;
-  for (const ReceivedRequest& r : sink_.Requests()) per_integration[r.path].insert(r.Json()["id"].get<std::string>());
+  for (const ReceivedRequest& r : sink_.Requests())
+    per_integration[r.path].insert(r.Json()["id"].get<std::string>());
   ASSERT_EQ(per_integration.size(), static_cast<std::size_t>(kIntegrations));
   for (const auto& [path, received] : per_integration) {
     EXPECT_EQ(received.size(), static_cast<std::size_t>(kEvents)) << path;
@@ -566,8 +580,10 @@ TEST_F(EventsTest, AThousandEventsToTenIntegrationsArriveOnceEach) {
 
 TEST_F(EventsTest, TheAdminApiTriggersReplaysAndInspects) {
   std::string sink_url = server_->Url() + "/__sink/webhook/admin-test";
-  ASSERT_EQ(api_->Send("PUT", "/__admin/sinks/webhook/admin-test", R"({"responses":[{"status":500},{"status":200}]})",
-                       "application/json").status, 204);
+  ASSERT_EQ(api_->Send("PUT", "/__admin/sinks/webhook/admin-test",
+                       R"({"responses":[{"status":500},{"status":200}]})", "application/json")
+                .status,
+            204);
   std::string id = CreateHook(sink_url);
   Reply fired = api_->Post("/__admin/events", {{"type", "order.paid"}});
   ASSERT_EQ(fired.status, 201) << fired.body;
@@ -604,9 +620,14 @@ TEST_F(EventsTest, TheAdminApiRefusesBadEventsAndFaults) {
   EXPECT_EQ(api_->Send("POST", "/__admin/events", std::string(100, '['), "application/json").status, 400);
   EXPECT_EQ(api_->Post("/__admin/faults", {{"explode", 1}}).status, 422);
   EXPECT_EQ(api_->Post("/__admin/faults", {{"duplicate", 1}, {"integration_id", "nope"}}).status, 422);
-  EXPECT_EQ(api_->Send("PUT", "/__admin/sinks/webhook/x", R"({"responses":[{"status":99}]})", "application/json").status, 422);
+  EXPECT_EQ(
+      api_->Send("PUT", "/__admin/sinks/webhook/x", R"({"responses":[{"status":99}]})", "application/json")
+          .status,
+      422);
   EXPECT_EQ(api_->Get("/__admin/idle?timeout_ms=soon").status, 400);
-  EXPECT_EQ(api_->Send("POST", "/__admin/events", R"({"type":"order.paid"})", "application/json", false).status, 401);
+  EXPECT_EQ(
+      api_->Send("POST", "/__admin/events", R"({"type":"order.paid"})", "application/json", false).status,
+      401);
 }
 
 TEST_F(EventsTest, FaultsThroughTheAdminApi) {
@@ -617,7 +638,9 @@ TEST_F(EventsTest, FaultsThroughTheAdminApi) {
   api_->Post("/__admin/events", {{"type", "order.paid"}});
   ASSERT_EQ(api_->Get("/__admin/idle?timeout_ms=20000").status, 200);
   EXPECT_EQ(sink_.Requests().size(), 3u);
-  EXPECT_EQ(api_->Send("DELETE", "/__admin/faults/" + added.json["data"]["id"].get<std::string>(), "", "").status, 204);
+  EXPECT_EQ(
+      api_->Send("DELETE", "/__admin/faults/" + added.json["data"]["id"].get<std::string>(), "", "").status,
+      204);
   EXPECT_TRUE(api_->Get("/__admin/faults").json["data"].empty());
 }
 

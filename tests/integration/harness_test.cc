@@ -52,7 +52,9 @@ TEST(Harness, StartsInOneLineAndDeliversAWebhook) {
 }
 
 TEST(Harness, MatchersRejectAndSayWhy) {
-  Delivery delivery{"webhook", "/orders", {{"X-Moltin-Integration-Trigger", "order.paid"}},
+  Delivery delivery{"webhook",
+                    "/orders",
+                    {{"X-Moltin-Integration-Trigger", "order.paid"}},
                     R"({"id":"e","triggered_by":"order.paid","attempt":2,"integration":{"id":"i"}})"};
   EXPECT_THAT(delivery, Not(IsEventType("order.created")));
   EXPECT_THAT(delivery, Not(HasAttempt(1)));
@@ -69,8 +71,9 @@ TEST(Harness, MatchersRejectAndSayWhy) {
   ::testing::StringMatchResultListener attempt;
   EXPECT_FALSE(::testing::ExplainMatchResult(HasAttempt(1), delivery, &attempt));
   EXPECT_EQ(attempt.str(), "which is attempt 2");
-  EXPECT_THAT(::testing::PrintToString(delivery),
-              AllOf(HasSubstr("webhook to /orders"), HasSubstr("order.paid attempt 2"), HasSubstr("integration i")));
+  EXPECT_THAT(
+      ::testing::PrintToString(delivery),
+      AllOf(HasSubstr("webhook to /orders"), HasSubstr("order.paid attempt 2"), HasSubstr("integration i")));
 }
 
 TEST(Harness, AFailedWaitSaysWhatDidArrive) {
@@ -110,8 +113,8 @@ TEST(Harness, WaitsForQueueDeliveries) {
               ElementsAre(AllOf(IsValidCloudEvent(), IsEventType("cart.updated"), ForIntegration(*sqs),
                                 DeliveredTo("carts"), HasJsonField("/id", event->id))));
   EXPECT_THAT(epmock.StompFrames("/queue/carts"),
-              ElementsAre(AllOf(IsValidCloudEvent(), ForIntegration(*stomp), HasHeader("content-type", "application/json"),
-                                DeliveredTo("/queue/carts"))));
+              ElementsAre(AllOf(IsValidCloudEvent(), ForIntegration(*stomp),
+                                HasHeader("content-type", "application/json"), DeliveredTo("/queue/carts"))));
   EXPECT_EQ(epmock.Deliveries().size(), 2u);
   EXPECT_THAT(epmock.server().Stomp()->Messages("/queue/carts")[0], IsEventType("cart.updated"));
 }

@@ -21,10 +21,10 @@ namespace epmock {
 namespace {
 
 using nlohmann::json;
-using testing_support::ApiClient;
-using testing_support::Reply;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
+using testing_support::ApiClient;
+using testing_support::Reply;
 
 // Whether `answer` holds one whole HTTP response (by Content-Length), or a STOMP frame.
 bool WholeHttpResponse(const std::string& answer) {
@@ -107,54 +107,66 @@ TEST_P(HostileApiTest, GetsAClean4xxAndChangesNothing) {
 
 std::string Post(const std::string& headers, const std::string& body) {
   return "POST /v2/integrations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
-         "Content-Type: application/json\r\nConnection: close\r\n" + headers + "\r\n" + body;
+         "Content-Type: application/json\r\nConnection: close\r\n" +
+         headers + "\r\n" + body;
 }
 
-const char kCreate[] = R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})";
+const char kCreate[] =
+    R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})";
 
 INSTANTIATE_TEST_SUITE_P(
     Wire, HostileApiTest,
     ::testing::Values(
         WireCase{"request_line_garbage", "GARBAGE\r\n\r\n", "400", "not well-formed"},
-        WireCase{"request_line_bad_version", "GET /v2/integrations HTTP/9.9 extra\r\nHost: x\r\n\r\n", "400", "not well-formed"},
+        WireCase{"request_line_bad_version", "GET /v2/integrations HTTP/9.9 extra\r\nHost: x\r\n\r\n", "400",
+                 "not well-formed"},
         WireCase{"request_line_no_path", "GET\r\nHost: x\r\n\r\n", "400", "not well-formed"},
         WireCase{"header_of_1_MiB",
-                 "GET /v2/integrations HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(1024 * 1024, 'a') + "\r\n\r\n",
+                 "GET /v2/integrations HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(1024 * 1024, 'a') +
+                     "\r\n\r\n",
                  "400", "not well-formed"},
-        WireCase{"body_of_32_MiB", Post("Content-Length: 33554432\r\n", std::string(32 * 1024 * 1024, '{')), "413",
-                 "larger than"},
+        WireCase{"body_of_32_MiB", Post("Content-Length: 33554432\r\n", std::string(32 * 1024 * 1024, '{')),
+                 "413", "larger than"},
         // httplib reads an unparseable Content-Length as 0: an empty body, refused as such.
         WireCase{"content_length_not_a_number", Post("Content-Length: ten\r\n", kCreate), "400", "empty"},
-        WireCase{"chunk_size_not_hex", Post("Transfer-Encoding: chunked\r\n", "ZZZ\r\nabc\r\n0\r\n\r\n"), "400",
-                 "not well-formed"},
-        WireCase{"chunk_size_huge", Post("Transfer-Encoding: chunked\r\n", "FFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n"), "4",
-                 ""},
+        WireCase{"chunk_size_not_hex", Post("Transfer-Encoding: chunked\r\n", "ZZZ\r\nabc\r\n0\r\n\r\n"),
+                 "400", "not well-formed"},
+        WireCase{"chunk_size_huge",
+                 Post("Transfer-Encoding: chunked\r\n", "FFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n"), "4", ""},
         WireCase{"chunked_body_of_40_MiB",
                  Post("Transfer-Encoding: chunked\r\n",
                       [] {
                         std::string chunks;
-                        for (int i = 0; i < 40; ++i) chunks += "100000\r\n" + std::string(0x100000, ' ') + "\r\n";
+                        for (int i = 0; i < 40; ++i)
+                          chunks += "100000\r\n" + std::string(0x100000, ' ') + "\r\n";
                         return chunks + "0\r\n\r\n";
                       }()),
                  "413", "larger than"},
-        WireCase{"chunk_shorter_than_its_size", Post("Transfer-Encoding: chunked\r\n", "ff\r\n{}\r\n0\r\n\r\n"), "400",
-                 "not well-formed"},
+        WireCase{"chunk_shorter_than_its_size",
+                 Post("Transfer-Encoding: chunked\r\n", "ff\r\n{}\r\n0\r\n\r\n"), "400", "not well-formed"},
         WireCase{"chunks_past_the_body_limit",
-                 Post("Transfer-Encoding: chunked\r\n", "100000\r\n" + std::string(0x100000, ' ') + "\r\n100000\r\n" +
-                                                            std::string(0x100000, ' ') + "\r\n0\r\n\r\n"),
+                 Post("Transfer-Encoding: chunked\r\n", "100000\r\n" + std::string(0x100000, ' ') +
+                                                            "\r\n100000\r\n" + std::string(0x100000, ' ') +
+                                                            "\r\n0\r\n\r\n"),
                  "413", "larger than"},
-        WireCase{"chunked_and_content_length", Post("Content-Length: 6\r\nTransfer-Encoding: chunked\r\n", "2\r\n{}\r\n0\r\n\r\n"),
-                 "400", "both Content-Length and Transfer-Encoding"},
+        WireCase{"chunked_and_content_length",
+                 Post("Content-Length: 6\r\nTransfer-Encoding: chunked\r\n", "2\r\n{}\r\n0\r\n\r\n"), "400",
+                 "both Content-Length and Transfer-Encoding"},
         WireCase{"bad_percent_encoding_in_path",
-                 "GET /v2/integrations/%ZZ%4 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n",
+                 "GET /v2/integrations/%ZZ%4 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                 "{token}\r\nConnection: close\r\n\r\n",
                  "404", "could not be found"},
         WireCase{"path_traversal",
-                 "GET /v2/integrations/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                 "GET /v2/integrations/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                 "{token}\r\n"
                  "Connection: close\r\n\r\n",
                  "404", "No such endpoint"},
-        WireCase{"path_traversal_encoded", "GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                 "404", "No such endpoint"},
-        WireCase{"nul_in_path", "GET /v2/integ" + std::string(1, '\0') + "rations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        WireCase{"path_traversal_encoded",
+                 "GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "404",
+                 "No such endpoint"},
+        WireCase{"nul_in_path",
+                 "GET /v2/integ" + std::string(1, '\0') +
+                     "rations HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                  "4", ""}),
     [](const ::testing::TestParamInfo<WireCase>& info) { return std::string(info.param.name); });
 
@@ -170,7 +182,8 @@ TEST(HostileConnectionsTest, SixtyFourHalfOpenConnectionsDoNotStarveAClient) {
     int fd = ConnectLoopback(server.Port());
     ASSERT_GE(fd, 0);
     if (i % 2 == 0) {
-      const std::string partial = "POST /v2/integrations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"da";
+      const std::string partial =
+          "POST /v2/integrations HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"da";
       ASSERT_EQ(send(fd, partial.data(), partial.size(), MSG_NOSIGNAL), static_cast<ssize_t>(partial.size()));
     }
     idle.push_back(fd);
@@ -203,8 +216,9 @@ class HostileSqsTest : public ::testing::TestWithParam<SqsCase> {
   void SetUp() override {
     ASSERT_TRUE(server_.Start().ok());
     queue_url_ = server_.Sqs()->CreateQueue("kept");
-    const std::string send = "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
-                             "X-Amz-Target: AmazonSQS.SendMessage\r\nConnection: close\r\nContent-Length: ";
+    const std::string send =
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
+        "X-Amz-Target: AmazonSQS.SendMessage\r\nConnection: close\r\nContent-Length: ";
     const std::string body = json{{"QueueUrl", queue_url_}, {"MessageBody", "kept message"}}.dump();
     ASSERT_THAT(Exchange(port(), {send + std::to_string(body.size()) + "\r\n\r\n" + body}, WholeHttpResponse),
                 StartsWith("HTTP/1.1 200"));
@@ -218,9 +232,10 @@ TEST_P(HostileSqsTest, GetsTheProtocolsErrorAndChangesNothing) {
   const SqsCase& c = GetParam();
   std::string body = std::regex_replace(c.body, std::regex("\\{queue\\}"), queue_url_);
   std::string request = "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
-  request += std::string(c.target).empty() ? "Content-Type: application/x-www-form-urlencoded\r\n"
-                                           : "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: " +
-                                                 std::string(c.target) + "\r\n";
+  request +=
+      std::string(c.target).empty()
+          ? "Content-Type: application/x-www-form-urlencoded\r\n"
+          : "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: " + std::string(c.target) + "\r\n";
   request += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   const std::string answer = Exchange(port(), {request}, WholeHttpResponse);
   EXPECT_THAT(answer, StartsWith(std::string("HTTP/1.1 ") + c.status)) << answer.substr(0, 400);
@@ -236,43 +251,49 @@ INSTANTIATE_TEST_SUITE_P(
     Garbage, HostileSqsTest,
     ::testing::Values(
         SqsCase{"json_not_json", "AmazonSQS.SendMessage", "{\"QueueUrl\": ", "400", "\"__type\""},
-        SqsCase{"json_binary", "AmazonSQS.SendMessage", std::string("\x00\xff\xfe\x01garbage", 11), "400", "\"__type\""},
+        SqsCase{"json_binary", "AmazonSQS.SendMessage", std::string("\x00\xff\xfe\x01garbage", 11), "400",
+                "\"__type\""},
         SqsCase{"json_not_an_object", "AmazonSQS.SendMessage", "[1,2,3]", "400", "\"__type\""},
-        SqsCase{"json_deeply_nested", "AmazonSQS.SendMessage", std::string(200000, '[') + std::string(200000, ']'), "400",
-                "\"__type\""},
-        SqsCase{"json_wrong_types", "AmazonSQS.SendMessage", R"({"QueueUrl": 7, "MessageBody": {"a": 1}})", "400",
-                "\"__type\""},
+        SqsCase{"json_deeply_nested", "AmazonSQS.SendMessage",
+                std::string(200000, '[') + std::string(200000, ']'), "400", "\"__type\""},
+        SqsCase{"json_wrong_types", "AmazonSQS.SendMessage", R"({"QueueUrl": 7, "MessageBody": {"a": 1}})",
+                "400", "\"__type\""},
         SqsCase{"json_unknown_action", "AmazonSQS.LaunchRockets", "{}", "400", "InvalidAction"},
         // A target that is not AmazonSQS.* is not the JSON protocol: the query protocol's answer.
         SqsCase{"json_target_without_service", "SendMessage", "{}", "400", "<ErrorResponse"},
         SqsCase{"json_missing_queue", "AmazonSQS.ReceiveMessage", "{}", "400", "\"__type\""},
-        SqsCase{"json_other_queue_deleted", "AmazonSQS.DeleteMessage", R"({"QueueUrl": "{queue}", "ReceiptHandle": "forged"})",
-                "400", "ReceiptHandleIsInvalid"},
-        SqsCase{"json_purge_someone_else", "AmazonSQS.PurgeQueue", R"({"QueueUrl": "http://x/000000000000/missing"})",
-                "400", "NonExistentQueue"},
+        SqsCase{"json_other_queue_deleted", "AmazonSQS.DeleteMessage",
+                R"({"QueueUrl": "{queue}", "ReceiptHandle": "forged"})", "400", "ReceiptHandleIsInvalid"},
+        SqsCase{"json_purge_someone_else", "AmazonSQS.PurgeQueue",
+                R"({"QueueUrl": "http://x/000000000000/missing"})", "400", "NonExistentQueue"},
         SqsCase{"query_no_action", "", "Foo=bar", "400", "<ErrorResponse"},
         SqsCase{"query_unknown_action", "", "Action=LaunchRockets", "400", "<ErrorResponse"},
-        SqsCase{"query_bad_percent_encoding", "", "Action=SendMessage&QueueUrl=%ZZ%4&MessageBody=%", "400", "<ErrorResponse"},
+        SqsCase{"query_bad_percent_encoding", "", "Action=SendMessage&QueueUrl=%ZZ%4&MessageBody=%", "400",
+                "<ErrorResponse"},
         SqsCase{"query_binary", "", std::string("\x00\x01\x02\xff=\xfe&&==&", 11), "400", "<ErrorResponse"},
         SqsCase{"query_missing_body", "", "Action=SendMessage&QueueUrl={queue}", "400", "<ErrorResponse"},
         SqsCase{"query_too_many_attributes", "",
                 [] {
                   std::string b = "Action=SendMessage&QueueUrl={queue}&MessageBody=x";
                   for (int i = 1; i <= 11; ++i) {
-                    b += "&MessageAttribute." + std::to_string(i) + ".Name=a" + std::to_string(i) + "&MessageAttribute." +
-                         std::to_string(i) + ".Value.DataType=String&MessageAttribute." + std::to_string(i) +
+                    b += "&MessageAttribute." + std::to_string(i) + ".Name=a" + std::to_string(i) +
+                         "&MessageAttribute." + std::to_string(i) +
+                         ".Value.DataType=String&MessageAttribute." + std::to_string(i) +
                          ".Value.StringValue=v";
                   }
                   return b;
                 }(),
                 "400", "exceeds the allowed maximum [10]"},
-        SqsCase{"body_over_the_limit", "", "Action=SendMessage&MessageBody=" + std::string(3 * 1024 * 1024, 'x'), "413",
-                ""},
+        SqsCase{"body_over_the_limit", "",
+                "Action=SendMessage&MessageBody=" + std::string(3 * 1024 * 1024, 'x'), "413", ""},
         SqsCase{"json_too_many_attributes", "AmazonSQS.SendMessage",
                 [] {
                   json attributes = json::object();
-                  for (int i = 0; i < 11; ++i) attributes["a" + std::to_string(i)] = {{"DataType", "String"}, {"StringValue", "v"}};
-                  return json{{"QueueUrl", "{queue}"}, {"MessageBody", "x"}, {"MessageAttributes", attributes}}.dump();
+                  for (int i = 0; i < 11; ++i)
+                    attributes["a" + std::to_string(i)] = {{"DataType", "String"}, {"StringValue", "v"}};
+                  return json{
+                      {"QueueUrl", "{queue}"}, {"MessageBody", "x"}, {"MessageAttributes", attributes}}
+                      .dump();
                 }(),
                 "400", "exceeds the allowed maximum [10]"}),
     [](const ::testing::TestParamInfo<SqsCase>& info) { return std::string(info.param.name); });
@@ -293,7 +314,8 @@ class HostileStompTest : public ::testing::TestWithParam<StompCase> {
     ASSERT_TRUE(server_.Start().ok());
     const std::string kept = std::string("CONNECT\naccept-version:1.2\nhost:x\n\n") + '\0' +
                              "SEND\ndestination:/queue/kept\nreceipt:r1\n\nkept message" + '\0';
-    ASSERT_THAT(Exchange(server_.Stomp()->Port(), {kept}, [](const std::string& a) { return a.find("RECEIPT") != std::string::npos; }),
+    ASSERT_THAT(Exchange(server_.Stomp()->Port(), {kept},
+                         [](const std::string& a) { return a.find("RECEIPT") != std::string::npos; }),
                 HasSubstr("receipt-id:r1"));
   }
   Server server_{AllPorts()};
@@ -313,8 +335,9 @@ TEST_P(HostileStompTest, GetsAnErrorFrameAndChangesNothing) {
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].body, "kept message");
   EXPECT_EQ(server_.Stomp()->Pending("/queue/kept"), 1u);
-  const std::string again = Exchange(server_.Stomp()->Port(), {std::string("CONNECT\naccept-version:1.2\nhost:x\n\n") + '\0'},
-                                     WholeStompFrame);
+  const std::string again =
+      Exchange(server_.Stomp()->Port(), {std::string("CONNECT\naccept-version:1.2\nhost:x\n\n") + '\0'},
+               WholeStompFrame);
   EXPECT_THAT(again, StartsWith("CONNECTED\n"));
 }
 
@@ -322,25 +345,36 @@ std::string Frame(const std::string& text) { return text + '\0'; }
 
 INSTANTIATE_TEST_SUITE_P(
     Garbage, HostileStompTest,
-    ::testing::Values(
-        StompCase{"unknown_command", {Frame("LAUNCH\ndestination:/queue/kept\n\nx")}, "LAUNCH"},
-        StompCase{"lower_case_command", {Frame("send\ndestination:/queue/kept\n\nx")}, "send"},
-        StompCase{"bad_header_escape", {Frame("SEND\ndestination:/queue/kept\nx-note:a\\qb\n\nx")}, "Malformed frame"},
-        StompCase{"header_ending_in_a_backslash", {Frame("SEND\ndestination:/queue/kept\nx-note:ab\\\n\nx")}, "Malformed frame"},
-        StompCase{"header_without_colon", {Frame("SEND\ndestination:/queue/kept\nnonsense\n\nx")}, "Malformed frame"},
-        StompCase{"content_length_shorter_than_the_body",
-                  {Frame("SEND\ndestination:/queue/kept\ncontent-length:1\n\nabc")}, "Malformed frame"},
-        StompCase{"content_length_not_a_number", {Frame("SEND\ndestination:/queue/kept\ncontent-length:many\n\nabc")},
-                  "Malformed frame"},
-        StompCase{"content_length_beyond_the_frame_limit",
-                  {"SEND\ndestination:/queue/kept\ncontent-length:99999999999\n\nabc"}, "Malformed frame"},
-        StompCase{"oversized_frame", {"SEND\ndestination:/queue/kept\n\n" + std::string(2 * 1024 * 1024, 'x')}, "Malformed frame"},
-        StompCase{"oversized_header_block", {"SEND\ndestination:/queue/kept\nx:" + std::string(2 * 1024 * 1024, 'h')},
-                  "Malformed frame"},
-        StompCase{"send_without_destination", {Frame("SEND\n\nx")}, "destination"},
-        StompCase{"ack_of_nothing", {Frame("ACK\nid:forged\n\n")}, "forged"},
-        StompCase{"commit_unknown_transaction", {Frame("COMMIT\ntransaction:t9\n\n")}, "t9"},
-        StompCase{"binary_garbage", {std::string("\x01\x02\xff\xfe\x00", 5)}, "ERROR"}),
+    ::testing::Values(StompCase{"unknown_command", {Frame("LAUNCH\ndestination:/queue/kept\n\nx")}, "LAUNCH"},
+                      StompCase{"lower_case_command", {Frame("send\ndestination:/queue/kept\n\nx")}, "send"},
+                      StompCase{"bad_header_escape",
+                                {Frame("SEND\ndestination:/queue/kept\nx-note:a\\qb\n\nx")},
+                                "Malformed frame"},
+                      StompCase{"header_ending_in_a_backslash",
+                                {Frame("SEND\ndestination:/queue/kept\nx-note:ab\\\n\nx")},
+                                "Malformed frame"},
+                      StompCase{"header_without_colon",
+                                {Frame("SEND\ndestination:/queue/kept\nnonsense\n\nx")},
+                                "Malformed frame"},
+                      StompCase{"content_length_shorter_than_the_body",
+                                {Frame("SEND\ndestination:/queue/kept\ncontent-length:1\n\nabc")},
+                                "Malformed frame"},
+                      StompCase{"content_length_not_a_number",
+                                {Frame("SEND\ndestination:/queue/kept\ncontent-length:many\n\nabc")},
+                                "Malformed frame"},
+                      StompCase{"content_length_beyond_the_frame_limit",
+                                {"SEND\ndestination:/queue/kept\ncontent-length:99999999999\n\nabc"},
+                                "Malformed frame"},
+                      StompCase{"oversized_frame",
+                                {"SEND\ndestination:/queue/kept\n\n" + std::string(2 * 1024 * 1024, 'x')},
+                                "Malformed frame"},
+                      StompCase{"oversized_header_block",
+                                {"SEND\ndestination:/queue/kept\nx:" + std::string(2 * 1024 * 1024, 'h')},
+                                "Malformed frame"},
+                      StompCase{"send_without_destination", {Frame("SEND\n\nx")}, "destination"},
+                      StompCase{"ack_of_nothing", {Frame("ACK\nid:forged\n\n")}, "forged"},
+                      StompCase{"commit_unknown_transaction", {Frame("COMMIT\ntransaction:t9\n\n")}, "t9"},
+                      StompCase{"binary_garbage", {std::string("\x01\x02\xff\xfe\x00", 5)}, "ERROR"}),
     [](const ::testing::TestParamInfo<StompCase>& info) { return std::string(info.param.name); });
 
 TEST_F(HostileStompTest, AFrameSplitIntoSingleBytesStillArrives) {
@@ -349,8 +383,9 @@ TEST_F(HostileStompTest, AFrameSplitIntoSingleBytesStillArrives) {
                      "SEND\ndestination:/queue/kept\ncontent-length:5\nreceipt:r2\n\nsplit" + '\0') {
     bytes.emplace_back(1, ch);
   }
-  const std::string answer =
-      Exchange(server_.Stomp()->Port(), bytes, [](const std::string& a) { return a.find("receipt-id:r2") != std::string::npos; });
+  const std::string answer = Exchange(server_.Stomp()->Port(), bytes, [](const std::string& a) {
+    return a.find("receipt-id:r2") != std::string::npos;
+  });
   EXPECT_THAT(answer, HasSubstr("receipt-id:r2"));
   ASSERT_EQ(server_.Stomp()->Messages("/queue/kept").size(), 2u);
   EXPECT_EQ(server_.Stomp()->Messages("/queue/kept")[1].body, "split");
@@ -359,10 +394,12 @@ TEST_F(HostileStompTest, AFrameSplitIntoSingleBytesStillArrives) {
 TEST_F(HostileStompTest, AContentLengthLongerThanWhatIsSentStoresNothing) {
   // The broker waits for the rest of the body; the client goes away instead.
   Exchange(server_.Stomp()->Port(),
-           {std::string("CONNECT\naccept-version:1.2\nhost:x\n\n") + '\0', "SEND\ndestination:/queue/kept\ncontent-length:100\n\nabc"},
+           {std::string("CONNECT\naccept-version:1.2\nhost:x\n\n") + '\0',
+            "SEND\ndestination:/queue/kept\ncontent-length:100\n\nabc"},
            WholeStompFrame, 300);
-  const std::string again = Exchange(server_.Stomp()->Port(), {std::string("CONNECT\naccept-version:1.2\nhost:x\n\n") + '\0'},
-                                     WholeStompFrame);
+  const std::string again =
+      Exchange(server_.Stomp()->Port(), {std::string("CONNECT\naccept-version:1.2\nhost:x\n\n") + '\0'},
+               WholeStompFrame);
   EXPECT_THAT(again, StartsWith("CONNECTED\n"));
   EXPECT_EQ(server_.Stomp()->Messages("/queue/kept").size(), 1u);
 }

@@ -23,20 +23,28 @@ using internal::HandleSqsRequest;
 using internal::SqsHttpRequest;
 using internal::SqsHttpResponse;
 using nlohmann::json;
-using testing_support::ApiClient;
 using ::testing::HasSubstr;
+using testing_support::ApiClient;
 
 // Drives the protocol layer directly, as a client of either protocol would.
 class SqsProtocolTest : public ::testing::Test {
  protected:
   SqsHttpResponse Query(const std::string& body, const std::string& path = "/") {
-    return HandleSqsRequest(queues_, {"POST", path, "", {{"Content-Type", "application/x-www-form-urlencoded"}}, body, "http://sqs.test"},
-                            credentials_);
+    return HandleSqsRequest(
+        queues_,
+        {"POST", path, "", {{"Content-Type", "application/x-www-form-urlencoded"}}, body, "http://sqs.test"},
+        credentials_);
   }
   SqsHttpResponse Json(const std::string& action, const json& body) {
-    return HandleSqsRequest(queues_, {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS." + action},
-                                                        {"Content-Type", "application/x-amz-json-1.0"}}, body.dump(), "http://sqs.test"},
-                            credentials_);
+    return HandleSqsRequest(
+        queues_,
+        {"POST",
+         "/",
+         "",
+         {{"X-Amz-Target", "AmazonSQS." + action}, {"Content-Type", "application/x-amz-json-1.0"}},
+         body.dump(),
+         "http://sqs.test"},
+        credentials_);
   }
   json JsonOk(const std::string& action, const json& body) {
     SqsHttpResponse r = Json(action, body);
@@ -52,19 +60,25 @@ class SqsProtocolTest : public ::testing::Test {
 TEST_F(SqsProtocolTest, QueryProtocolSpeaksXml) {
   SqsHttpResponse created = Query("Action=CreateQueue&QueueName=orders&Version=2012-11-05");
   EXPECT_EQ(created.status, 200);
-  EXPECT_THAT(created.body, HasSubstr("<CreateQueueResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"));
+  EXPECT_THAT(created.body,
+              HasSubstr("<CreateQueueResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"));
   EXPECT_THAT(created.body, HasSubstr("<QueueUrl>http://sqs.test/000000000000/orders</QueueUrl>"));
-  SqsHttpResponse sent = Query("Action=SendMessage&QueueUrl=" + Url("orders") + "&MessageBody=%3Ca%3E%26hello" +
-                               "&MessageAttribute.1.Name=kind&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=test");
+  SqsHttpResponse sent =
+      Query("Action=SendMessage&QueueUrl=" + Url("orders") + "&MessageBody=%3Ca%3E%26hello" +
+            "&MessageAttribute.1.Name=kind&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value."
+            "StringValue=test");
   ASSERT_EQ(sent.status, 200) << sent.body;
-  EXPECT_THAT(sent.body, HasSubstr("<MD5OfMessageBody>" + internal::Md5Hex("<a>&hello") + "</MD5OfMessageBody>"));
+  EXPECT_THAT(sent.body,
+              HasSubstr("<MD5OfMessageBody>" + internal::Md5Hex("<a>&hello") + "</MD5OfMessageBody>"));
   EXPECT_THAT(sent.body, HasSubstr("<MD5OfMessageAttributes>"));
   SqsHttpResponse received = Query("Action=ReceiveMessage&QueueUrl=" + Url("orders") +
                                    "&AttributeName.1=All&MessageAttributeName.1=All");
   ASSERT_EQ(received.status, 200);
   EXPECT_THAT(received.body, HasSubstr("<Body>&lt;a&gt;&amp;hello</Body>"));
   EXPECT_THAT(received.body, HasSubstr("<Name>ApproximateReceiveCount</Name><Value>1</Value>"));
-  EXPECT_THAT(received.body, HasSubstr("<MessageAttribute><Name>kind</Name><Value><DataType>String</DataType><StringValue>test</StringValue></Value></MessageAttribute>"));
+  EXPECT_THAT(received.body,
+              HasSubstr("<MessageAttribute><Name>kind</Name><Value><DataType>String</"
+                        "DataType><StringValue>test</StringValue></Value></MessageAttribute>"));
 }
 
 TEST_F(SqsProtocolTest, ErrorsHaveEachProtocolsShape) {
@@ -75,16 +89,25 @@ TEST_F(SqsProtocolTest, ErrorsHaveEachProtocolsShape) {
   SqsHttpResponse js = Json("SendMessage", {{"QueueUrl", Url("nope")}, {"MessageBody", "x"}});
   EXPECT_EQ(js.status, 400);
   EXPECT_EQ(json::parse(js.body)["__type"], "com.amazonaws.sqs#QueueDoesNotExist");
-  EXPECT_EQ(js.headers[0], (std::pair<std::string, std::string>{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}));
+  EXPECT_EQ(js.headers[0], (std::pair<std::string, std::string>{
+                               "x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"}));
 
   JsonOk("CreateQueue", {{"QueueName", "q"}});
-  struct Case { std::string action; json body; std::string type; };
+  struct Case {
+    std::string action;
+    json body;
+    std::string type;
+  };
   const Case cases[] = {
       {"SendMessage", {{"QueueUrl", Url("q")}}, "MissingParameter"},
       {"DeleteMessage", {{"QueueUrl", Url("q")}, {"ReceiptHandle", "garbage"}}, "ReceiptHandleIsInvalid"},
       {"ReceiveMessage", {{"QueueUrl", Url("q")}, {"MaxNumberOfMessages", 11}}, "InvalidParameterValue"},
       {"ReceiveMessage", {{"QueueUrl", Url("q")}, {"WaitTimeSeconds", 21}}, "InvalidParameterValue"},
-      {"SendMessage", {{"QueueUrl", Url("q")}, {"MessageBody", "x"}, {"MessageAttributes", {{"a", {{"DataType", "Blob"}, {"StringValue", "v"}}}}}}, "InvalidParameterValue"},
+      {"SendMessage",
+       {{"QueueUrl", Url("q")},
+        {"MessageBody", "x"},
+        {"MessageAttributes", {{"a", {{"DataType", "Blob"}, {"StringValue", "v"}}}}}},
+       "InvalidParameterValue"},
       {"CreateQueue", {{"QueueName", "bad name!"}}, "InvalidParameterValue"},
       {"Explode", json::object(), "UnknownOperationException"},
   };
@@ -94,8 +117,19 @@ TEST_F(SqsProtocolTest, ErrorsHaveEachProtocolsShape) {
     EXPECT_EQ(json::parse(r.body)["__type"], "com.amazonaws.sqs#" + c.type) << c.action << " " << r.body;
   }
   // Garbage of every kind gets an answer, not a crash.
-  EXPECT_EQ(HandleSqsRequest(queues_, {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS.SendMessage"}}, "{not json", "http://sqs.test"}, credentials_).status, 400);
-  EXPECT_EQ(HandleSqsRequest(queues_, {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS.SendMessage"}}, "[1,2]", "http://sqs.test"}, credentials_).status, 400);
+  EXPECT_EQ(
+      HandleSqsRequest(
+          queues_,
+          {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS.SendMessage"}}, "{not json", "http://sqs.test"},
+          credentials_)
+          .status,
+      400);
+  EXPECT_EQ(
+      HandleSqsRequest(
+          queues_, {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS.SendMessage"}}, "[1,2]", "http://sqs.test"},
+          credentials_)
+          .status,
+      400);
   EXPECT_EQ(Query("Action=SendMessage&QueueUrl=%zz").status, 400);
   EXPECT_EQ(Query("").status, 400);
 }
@@ -103,15 +137,20 @@ TEST_F(SqsProtocolTest, ErrorsHaveEachProtocolsShape) {
 TEST_F(SqsProtocolTest, AnUndeletedMessageComesBackAfterItsVisibilityTimeout) {
   JsonOk("CreateQueue", {{"QueueName", "q"}});
   JsonOk("SendMessage", {{"QueueUrl", Url("q")}, {"MessageBody", "once"}});
-  json first = JsonOk("ReceiveMessage", {{"QueueUrl", Url("q")}, {"VisibilityTimeout", 0}, {"AttributeNames", {"All"}}});
+  json first = JsonOk("ReceiveMessage",
+                      {{"QueueUrl", Url("q")}, {"VisibilityTimeout", 0}, {"AttributeNames", {"All"}}});
   ASSERT_EQ(first["Messages"].size(), 1u);
   EXPECT_EQ(first["Messages"][0]["Attributes"]["ApproximateReceiveCount"], "1");
-  json again = JsonOk("ReceiveMessage", {{"QueueUrl", Url("q")}, {"VisibilityTimeout", 30}, {"AttributeNames", {"ApproximateReceiveCount"}}});
+  json again = JsonOk(
+      "ReceiveMessage",
+      {{"QueueUrl", Url("q")}, {"VisibilityTimeout", 30}, {"AttributeNames", {"ApproximateReceiveCount"}}});
   ASSERT_EQ(again["Messages"].size(), 1u);
   EXPECT_EQ(again["Messages"][0]["MessageId"], first["Messages"][0]["MessageId"]);
   EXPECT_EQ(again["Messages"][0]["Attributes"]["ApproximateReceiveCount"], "2");
   EXPECT_FALSE(JsonOk("ReceiveMessage", {{"QueueUrl", Url("q")}}).contains("Messages"));  // invisible now
-  JsonOk("ChangeMessageVisibility", {{"QueueUrl", Url("q")}, {"ReceiptHandle", again["Messages"][0]["ReceiptHandle"]}, {"VisibilityTimeout", 0}});
+  JsonOk("ChangeMessageVisibility", {{"QueueUrl", Url("q")},
+                                     {"ReceiptHandle", again["Messages"][0]["ReceiptHandle"]},
+                                     {"VisibilityTimeout", 0}});
   json third = JsonOk("ReceiveMessage", {{"QueueUrl", Url("q")}});
   ASSERT_EQ(third["Messages"].size(), 1u);
   JsonOk("DeleteMessage", {{"QueueUrl", Url("q")}, {"ReceiptHandle", third["Messages"][0]["ReceiptHandle"]}});
@@ -120,11 +159,16 @@ TEST_F(SqsProtocolTest, AnUndeletedMessageComesBackAfterItsVisibilityTimeout) {
 
 TEST_F(SqsProtocolTest, ARedrivePolicyMovesAMessageToItsDeadLetterQueue) {
   JsonOk("CreateQueue", {{"QueueName", "dlq"}});
-  JsonOk("CreateQueue", {{"QueueName", "work"},
-                         {"Attributes", {{"RedrivePolicy", R"({"deadLetterTargetArn":"arn:aws:sqs:elasticmq:000000000000:dlq","maxReceiveCount":"2"})"}}}});
+  JsonOk("CreateQueue",
+         {{"QueueName", "work"},
+          {"Attributes",
+           {{"RedrivePolicy",
+             R"({"deadLetterTargetArn":"arn:aws:sqs:elasticmq:000000000000:dlq","maxReceiveCount":"2"})"}}}});
   JsonOk("SendMessage", {{"QueueUrl", Url("work")}, {"MessageBody", "poison"}});
   for (int i = 0; i < 2; ++i) {
-    EXPECT_EQ(JsonOk("ReceiveMessage", {{"QueueUrl", Url("work")}, {"VisibilityTimeout", 0}})["Messages"].size(), 1u);
+    EXPECT_EQ(
+        JsonOk("ReceiveMessage", {{"QueueUrl", Url("work")}, {"VisibilityTimeout", 0}})["Messages"].size(),
+        1u);
   }
   EXPECT_FALSE(JsonOk("ReceiveMessage", {{"QueueUrl", Url("work")}}).contains("Messages"));
   json dead = JsonOk("ReceiveMessage", {{"QueueUrl", Url("dlq")}});
@@ -136,7 +180,9 @@ TEST_F(SqsProtocolTest, ARedrivePolicyMovesAMessageToItsDeadLetterQueue) {
 
 TEST_F(SqsProtocolTest, LongPollingReturnsWhenAMessageArrives) {
   JsonOk("CreateQueue", {{"QueueName", "q"}});
-  auto poll = std::async(std::launch::async, [&] { return JsonOk("ReceiveMessage", {{"QueueUrl", Url("q")}, {"WaitTimeSeconds", 20}}); });
+  auto poll = std::async(std::launch::async, [&] {
+    return JsonOk("ReceiveMessage", {{"QueueUrl", Url("q")}, {"WaitTimeSeconds", 20}});
+  });
   EXPECT_EQ(poll.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);  // still waiting
   JsonOk("SendMessage", {{"QueueUrl", Url("q")}, {"MessageBody", "late"}});
   ASSERT_EQ(poll.wait_for(std::chrono::seconds(10)), std::future_status::ready);
@@ -148,14 +194,21 @@ TEST_F(SqsProtocolTest, BatchesAndQueueManagement) {
   JsonOk("CreateQueue", {{"QueueName", "beta"}});
   EXPECT_EQ(JsonOk("ListQueues", {{"QueueNamePrefix", "al"}})["QueueUrls"], json::array({Url("alpha")}));
   EXPECT_EQ(JsonOk("GetQueueUrl", {{"QueueName", "beta"}})["QueueUrl"], Url("beta"));
-  json sent = JsonOk("SendMessageBatch", {{"QueueUrl", Url("alpha")}, {"Entries", {{{"Id", "1"}, {"MessageBody", "a"}}, {{"Id", "2"}, {"MessageBody", "b"}}, {{"Id", "3"}}}}});
+  json sent =
+      JsonOk("SendMessageBatch",
+             {{"QueueUrl", Url("alpha")},
+              {"Entries",
+               {{{"Id", "1"}, {"MessageBody", "a"}}, {{"Id", "2"}, {"MessageBody", "b"}}, {{"Id", "3"}}}}});
   EXPECT_EQ(sent["Successful"].size(), 2u);
   ASSERT_EQ(sent["Failed"].size(), 1u);
   EXPECT_EQ(sent["Failed"][0]["Id"], "3");
   json received = JsonOk("ReceiveMessage", {{"QueueUrl", Url("alpha")}, {"MaxNumberOfMessages", 10}});
   ASSERT_EQ(received["Messages"].size(), 2u);
-  json deleted = JsonOk("DeleteMessageBatch", {{"QueueUrl", Url("alpha")}, {"Entries", {{{"Id", "x"}, {"ReceiptHandle", received["Messages"][0]["ReceiptHandle"]}},
-                                                                                           {{"Id", "y"}, {"ReceiptHandle", received["Messages"][1]["ReceiptHandle"]}}}}});
+  json deleted = JsonOk("DeleteMessageBatch",
+                        {{"QueueUrl", Url("alpha")},
+                         {"Entries",
+                          {{{"Id", "x"}, {"ReceiptHandle", received["Messages"][0]["ReceiptHandle"]}},
+                           {{"Id", "y"}, {"ReceiptHandle", received["Messages"][1]["ReceiptHandle"]}}}}});
   EXPECT_EQ(deleted["Successful"].size(), 2u);
   JsonOk("SendMessage", {{"QueueUrl", Url("beta")}, {"MessageBody", "b"}});
   JsonOk("PurgeQueue", {{"QueueUrl", Url("beta")}});
@@ -169,17 +222,25 @@ TEST_F(SqsProtocolTest, WithCredentialsOnlyCorrectlySignedRequestsPass) {
   EXPECT_EQ(Json("CreateQueue", {{"QueueName", "q"}}).status, 403);  // unsigned
   EXPECT_FALSE(queues_.Exists("q"));
   auto signed_request = [&](const std::string& key, const std::string& secret) {
-    internal::SigV4Request r{"POST", "/", "", {{"Host", "sqs.test"}, {"X-Amz-Target", "AmazonSQS.CreateQueue"},
-                                               {"Content-Type", "application/x-amz-json-1.0"}}, R"({"QueueName":"q"})"};
+    internal::SigV4Request r{"POST",
+                             "/",
+                             "",
+                             {{"Host", "sqs.test"},
+                              {"X-Amz-Target", "AmazonSQS.CreateQueue"},
+                              {"Content-Type", "application/x-amz-json-1.0"}},
+                             R"({"QueueName":"q"})"};
     const std::string date = internal::AmzDate(internal::NowMillis() / 1000);
     internal::SignRequest(&r, {key, date.substr(0, 8), "eu-west-1", "sqs"}, secret, date);
-    return HandleSqsRequest(queues_, {r.method, r.path, r.query, r.headers, r.payload, "http://sqs.test"}, credentials_);
+    return HandleSqsRequest(queues_, {r.method, r.path, r.query, r.headers, r.payload, "http://sqs.test"},
+                            credentials_);
   };
   SqsHttpResponse wrong_secret = signed_request("AKIDEPMOCK", "guess");
   EXPECT_EQ(wrong_secret.status, 403);
   EXPECT_EQ(json::parse(wrong_secret.body)["__type"], "com.amazonaws.sqs#SignatureDoesNotMatch");
-  EXPECT_EQ(json::parse(signed_request("AKIDOTHER", "s3cr3t").body)["__type"], "com.amazonaws.sqs#InvalidClientTokenId");
-  EXPECT_EQ(json::parse(Json("CreateQueue", {{"QueueName", "q"}}).body)["__type"], "com.amazonaws.sqs#MissingAuthenticationToken");
+  EXPECT_EQ(json::parse(signed_request("AKIDOTHER", "s3cr3t").body)["__type"],
+            "com.amazonaws.sqs#InvalidClientTokenId");
+  EXPECT_EQ(json::parse(Json("CreateQueue", {{"QueueName", "q"}}).body)["__type"],
+            "com.amazonaws.sqs#MissingAuthenticationToken");
   EXPECT_EQ(signed_request("AKIDEPMOCK", "s3cr3t").status, 200);
   EXPECT_TRUE(queues_.Exists("q"));
 }
@@ -199,11 +260,19 @@ class SqsDeliveryTest : public ::testing::Test {
     api_ = std::make_unique<ApiClient>(server_->Url());
   }
   std::string CreateSqsIntegration(const std::string& queue_url, const std::string& key = "AKIAEXAMPLE",
-                                   const std::string& secret = "secret", std::vector<std::string> observes = {"order.paid"}) {
-    json body = {{"data", {{"type", "integration"}, {"name", "queue"}, {"integration_type", "aws_sqs"}, {"enabled", true},
-                           {"observes", observes},
-                           {"configuration", {{"url", queue_url}, {"aws_access_key_id", key},
-                                              {"aws_secret_access_key", secret}, {"region", "eu-west-1"}}}}}};
+                                   const std::string& secret = "secret",
+                                   std::vector<std::string> observes = {"order.paid"}) {
+    json body = {{"data",
+                  {{"type", "integration"},
+                   {"name", "queue"},
+                   {"integration_type", "aws_sqs"},
+                   {"enabled", true},
+                   {"observes", observes},
+                   {"configuration",
+                    {{"url", queue_url},
+                     {"aws_access_key_id", key},
+                     {"aws_secret_access_key", secret},
+                     {"region", "eu-west-1"}}}}}};
     auto r = api_->Post("/v2/integrations", body);
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json["data"].value("id", "");
@@ -239,7 +308,13 @@ TEST_F(SqsDeliveryTest, DeletesCarryOnlyIdAndType) {
   Start();
   std::string url = server_->Sqs()->CreateQueue("products");
   CreateSqsIntegration(url, "AKIAEXAMPLE", "secret", {"product.deleted"});
-  ASSERT_TRUE(server_->Trigger(api_->client_id(), {"product.deleted", json{{"id", "a2733958-1273-4385-9a05-f1ca7684f760"}, {"type", "product"}, {"name", "x"}}, std::nullopt}).ok());
+  ASSERT_TRUE(
+      server_
+          ->Trigger(api_->client_id(),
+                    {"product.deleted",
+                     json{{"id", "a2733958-1273-4385-9a05-f1ca7684f760"}, {"type", "product"}, {"name", "x"}},
+                     std::nullopt})
+          .ok());
   ASSERT_TRUE(server_->Sqs()->WaitForMessages("products", 1, std::chrono::seconds(10)));
   json message = json::parse(server_->Sqs()->Messages("products")[0].body);
   EXPECT_EQ(message["data"], (json{{"id", "a2733958-1273-4385-9a05-f1ca7684f760"}, {"type", "product"}}));
@@ -251,8 +326,11 @@ TEST_F(SqsDeliveryTest, AMessageOver256KiBHasItsIncludedElided) {
   std::string url = server_->Sqs()->CreateQueue("big");
   CreateSqsIntegration(url);
   json included = {{"items", json::array()}};
-  for (int i = 0; i < 300; ++i) included["items"].push_back({{"id", std::to_string(i)}, {"padding", std::string(1000, 'x')}});
-  ASSERT_TRUE(server_->Trigger(api_->client_id(), {"order.paid", json{{"id", "o-1"}, {"type", "order"}}, included}).ok());
+  for (int i = 0; i < 300; ++i)
+    included["items"].push_back({{"id", std::to_string(i)}, {"padding", std::string(1000, 'x')}});
+  ASSERT_TRUE(
+      server_->Trigger(api_->client_id(), {"order.paid", json{{"id", "o-1"}, {"type", "order"}}, included})
+          .ok());
   ASSERT_TRUE(server_->Sqs()->WaitForMessages("big", 1, std::chrono::seconds(10)));
   std::string body = server_->Sqs()->Messages("big")[0].body;
   EXPECT_LT(body.size(), internal::kSqsMessageLimit);
@@ -290,7 +368,8 @@ TEST_F(SqsDeliveryTest, AMissingQueueIsAFailedAttemptWithTheSqsErrorCode) {
   ASSERT_TRUE(server_->WaitForDeliveries(std::chrono::seconds(20)));
   auto logs = server_->Logs(api_->client_id());
   ASSERT_FALSE(logs.empty());
-  EXPECT_THAT(logs[0].error_detail.value_or(""), HasSubstr("SQS error AWS.SimpleQueueService.NonExistentQueue"));
+  EXPECT_THAT(logs[0].error_detail.value_or(""),
+              HasSubstr("SQS error AWS.SimpleQueueService.NonExistentQueue"));
 }
 
 }  // namespace
@@ -304,11 +383,13 @@ TEST_F(SqsDeliveryTest, TheAdminApiCreatesAQueueForClientsWithoutAnSdk) {
   auto created = api_->Send("PUT", "/__admin/sqs/queues/orders-1", "", "");
   EXPECT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.json["data"]["queue_url"], server_->Sqs()->QueueUrl("orders-1"));
-  EXPECT_EQ(api_->Send("PUT", "/__admin/sqs/queues/orders-1", "", "").status, 201);  // idempotent, as CreateQueue
+  EXPECT_EQ(api_->Send("PUT", "/__admin/sqs/queues/orders-1", "", "").status,
+            201);  // idempotent, as CreateQueue
   auto bad = api_->Send("PUT", "/__admin/sqs/queues/bad.name!", "", "");
   EXPECT_EQ(bad.status, 422);
   EXPECT_EQ(bad.json["errors"][0]["source"], "name");
-  EXPECT_EQ(api_->Get("/__admin/sqs/queues/orders-1").json["meta"]["queue_url"], created.json["data"]["queue_url"]);
+  EXPECT_EQ(api_->Get("/__admin/sqs/queues/orders-1").json["meta"]["queue_url"],
+            created.json["data"]["queue_url"]);
 }
 
 }  // namespace

@@ -43,7 +43,9 @@ class TestClient {
     connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   }
   ~TestClient() { close(fd_); }
-  bool Raw(const std::string& bytes) { return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()); }
+  bool Raw(const std::string& bytes) {
+    return send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
   bool Send(const StompFrame& f) { return Raw(internal::SerializeFrame(f)); }
   // The next frame, or a frame with command "" on timeout or close.
   StompFrame Read(std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) {
@@ -52,7 +54,9 @@ class TestClient {
       StompFrame f;
       std::string error;
       if (parser_.Next(&f, &error) == StompParser::Result::kFrame) return f;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
+              .count();
       pollfd p{fd_, POLLIN, 0};
       if (left <= 0 || poll(&p, 1, static_cast<int>(left)) <= 0) return {};
       char buf[4096];
@@ -69,7 +73,8 @@ class TestClient {
     }
     return recv(fd_, buf, sizeof buf, MSG_DONTWAIT) == 0;
   }
-  StompFrame Connect(const std::string& versions = "1.2", std::vector<std::pair<std::string, std::string>> extra = {}) {
+  StompFrame Connect(const std::string& versions = "1.2",
+                     std::vector<std::pair<std::string, std::string>> extra = {}) {
     StompFrame f{"CONNECT", {{"accept-version", versions}, {"host", "/"}}, ""};
     for (auto& h : extra) f.headers.push_back(h);
     Send(f);
@@ -149,7 +154,8 @@ TEST_F(StompBrokerTest, NackAndUnackedMessagesAreRedelivered) {
   TestClient producer(broker_.Port()), consumer(broker_.Port());
   producer.Connect();
   consumer.Connect();
-  consumer.Send({"SUBSCRIBE", {{"id", "1"}, {"destination", "/queue/work"}, {"ack", "client-individual"}}, ""});
+  consumer.Send(
+      {"SUBSCRIBE", {{"id", "1"}, {"destination", "/queue/work"}, {"ack", "client-individual"}}, ""});
   producer.Send({"SEND", {{"destination", "/queue/work"}}, "job"});
   StompFrame m = consumer.Read();
   ASSERT_FALSE(m.Header("ack").empty());
@@ -276,8 +282,13 @@ class StompDeliveryTest : public ::testing::Test {
     json config = {{"addresses", addresses}, {"destination", destination}};
     if (!user.empty()) config["username"] = user;
     if (!password.empty()) config["password"] = password;
-    auto r = api_->Post("/v2/integrations", {{"data", {{"type", "integration"}, {"name", "stomp"}, {"integration_type", "stomp"},
-                                                       {"enabled", true}, {"observes", {"order.paid"}}, {"configuration", config}}}});
+    auto r = api_->Post("/v2/integrations", {{"data",
+                                              {{"type", "integration"},
+                                               {"name", "stomp"},
+                                               {"integration_type", "stomp"},
+                                               {"enabled", true},
+                                               {"observes", {"order.paid"}},
+                                               {"configuration", config}}}});
     EXPECT_EQ(r.status, 201) << r.body;
     return r.json["data"].value("id", "");
   }
@@ -317,10 +328,17 @@ TEST_F(StompDeliveryTest, TheAdminApiShowsWhatPassedThroughBothQueues) {
   api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
   CreateStomp({server_->Stomp()->Url()}, "/queue/admin");
   std::string queue_url = server_->Sqs()->CreateQueue("admin");
-  api_->Post("/v2/integrations", {{"data", {{"type", "integration"}, {"name", "q"}, {"integration_type", "aws_sqs"},
-                                            {"enabled", true}, {"observes", {"order.paid"}},
-                                            {"configuration", {{"url", queue_url}, {"aws_access_key_id", "AKIA"},
-                                                               {"aws_secret_access_key", "s"}, {"region", "eu-west-1"}}}}}});
+  api_->Post("/v2/integrations", {{"data",
+                                   {{"type", "integration"},
+                                    {"name", "q"},
+                                    {"integration_type", "aws_sqs"},
+                                    {"enabled", true},
+                                    {"observes", {"order.paid"}},
+                                    {"configuration",
+                                     {{"url", queue_url},
+                                      {"aws_access_key_id", "AKIA"},
+                                      {"aws_secret_access_key", "s"},
+                                      {"region", "eu-west-1"}}}}}});
   TriggeredEvent event = Fire();
   ASSERT_TRUE(server_->WaitForDeliveries(kWait));
   auto stomp = api_->Get("/__admin/stomp/messages?destination=/queue/admin");
@@ -403,7 +421,8 @@ class TlsFront {
 };
 
 TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
-  const auto dir = std::filesystem::temp_directory_path() / ("epmock-stomp-tls-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("epmock-stomp-tls-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   testing_support::SelfSigned tls = testing_support::MakeSelfSignedCertificate(dir.string());
   ASSERT_FALSE(tls.cert_path.empty());
@@ -422,7 +441,8 @@ TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
   CreateStomp({address}, "/queue/tls");
   Fire();
   ASSERT_TRUE(server_->WaitForDeliveries(kWait));
-  EXPECT_THAT(server_->Logs(api_->client_id())[0].error_detail.value_or(""), HasSubstr("TLS handshake failed"));
+  EXPECT_THAT(server_->Logs(api_->client_id())[0].error_detail.value_or(""),
+              HasSubstr("TLS handshake failed"));
   EXPECT_TRUE(broker.Messages("/queue/tls").empty());
   server_->Stop();
 
@@ -462,7 +482,9 @@ class ScriptedBroker {
           StompFrame f;
           std::string error;
           while (parser.Next(&f, &error) == StompParser::Result::kFrame) {
-            std::string out = f.command == "CONNECT" ? internal::SerializeFrame({"CONNECTED", {{"version", "1.2"}}, ""}) : reply_;
+            std::string out = f.command == "CONNECT"
+                                  ? internal::SerializeFrame({"CONNECTED", {{"version", "1.2"}}, ""})
+                                  : reply_;
             if (!out.empty()) send(c, out.data(), out.size(), MSG_NOSIGNAL);
           }
         }
@@ -572,7 +594,8 @@ TEST_F(StompDeliveryTest, ManyEventsShareOneConnectionAndAllArrive) {
   ASSERT_TRUE(broker.WaitForMessages("/topic/many", 200, kWait));
   ASSERT_TRUE(server_->WaitForDeliveries(kWait));
   std::set<std::string> ids;
-  for (const StompMessage& m : broker.Messages("/topic/many")) ids.insert(json::parse(m.body)["id"].get<std::string>());
+  for (const StompMessage& m : broker.Messages("/topic/many"))
+    ids.insert(json::parse(m.body)["id"].get<std::string>());
   EXPECT_EQ(ids.size(), 200u);
   EXPECT_EQ(broker.ConnectionsAccepted(), 1u);  // one connection per integration, reused
 }

@@ -35,8 +35,9 @@ std::size_t SoakEvents() {
 void Collect(const std::string& body, std::map<std::string, std::multiset<std::string>>* seen) {
   json j = json::parse(body, nullptr, false);
   if (!j.is_object()) return;
-  const std::string integration = j.contains("integrationid") ? j.value("integrationid", "")
-                                                               : j.value("/integration/id"_json_pointer, std::string());
+  const std::string integration = j.contains("integrationid")
+                                      ? j.value("integrationid", "")
+                                      : j.value("/integration/id"_json_pointer, std::string());
   (*seen)[integration].insert(j.value("id", ""));
 }
 
@@ -57,24 +58,28 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
   ASSERT_TRUE(sink.Start().ok());
   // The receiver fails now and then by itself: every 13th request gets a 503.
   std::atomic<int> webhook_requests{0};
-  sink.Handle([&](const ReceivedRequest&) {
-    return SinkResponse{++webhook_requests % 13 == 0 ? 503 : 200};
-  });
+  sink.Handle([&](const ReceivedRequest&) { return SinkResponse{++webhook_requests % 13 == 0 ? 503 : 200}; });
 
   const std::string client = "soak";
   ApiClient api(server.Url(), client);
   std::vector<std::string> integrations;
   for (const json& configuration :
        {json{{"url", sink.Url() + "/soak"}},
-        json{{"url", server.Sqs()->CreateQueue("soak")}, {"aws_access_key_id", "AKIASOAK"},
-             {"aws_secret_access_key", "soak"}, {"region", "us-east-1"}},
+        json{{"url", server.Sqs()->CreateQueue("soak")},
+             {"aws_access_key_id", "AKIASOAK"},
+             {"aws_secret_access_key", "soak"},
+             {"region", "us-east-1"}},
         json{{"addresses", {server.Stomp()->Url()}}, {"destination", "/queue/soak"}}}) {
     const std::string type = configuration.contains("addresses") ? "stomp"
                              : configuration.contains("region")  ? "aws_sqs"
                                                                  : "webhook";
-    testing_support::Reply created = api.Post(
-        "/v2/integrations", {{"data", {{"type", "integration"}, {"name", "soak " + type}, {"integration_type", type},
-                                       {"enabled", true}, {"observes", {"order.paid"}}, {"configuration", configuration}}}});
+    testing_support::Reply created = api.Post("/v2/integrations", {{"data",
+                                                                    {{"type", "integration"},
+                                                                     {"name", "soak " + type},
+                                                                     {"integration_type", type},
+                                                                     {"enabled", true},
+                                                                     {"observes", {"order.paid"}},
+                                                                     {"configuration", configuration}}}});
     ASSERT_EQ(created.status, 201) << created.body;
     integrations.push_back(created.json["data"]["id"]);
   }
@@ -115,8 +120,8 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
   });
   std::set<std::string> event_ids;
   for (std::size_t i = 0; i < events; ++i) {
-    auto event = server.Trigger(client, {"order.paid", json{{"type", "order"}, {"id", "order-" + std::to_string(i)}},
-                                         std::nullopt});
+    auto event = server.Trigger(
+        client, {"order.paid", json{{"type", "order"}, {"id", "order-" + std::to_string(i)}}, std::nullopt});
     ASSERT_TRUE(event.ok()) << event.status().message();
     ASSERT_EQ(event->jobs.size(), 3u);
     event_ids.insert(event->id);
@@ -149,7 +154,8 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
       ++failed;
     }
   }
-  for (const IntegrationJob& job : jobs) EXPECT_EQ(finals[job.id], 1) << "job " << job.id << " of " << job.triggered_by;
+  for (const IntegrationJob& job : jobs)
+    EXPECT_EQ(finals[job.id], 1) << "job " << job.id << " of " << job.triggered_by;
   EXPECT_EQ(succeeded + failed, jobs.size());
   EXPECT_GE(failed, 3 * (events / 50));  // at least the jobs whose every attempt was failed
 
@@ -162,7 +168,8 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
   for (const std::string& integration : integrations) {
     const std::multiset<std::string>& got = seen[integration];
     for (const std::string& id : delivered[integration]) {
-      EXPECT_TRUE(got.count(id)) << "event " << id << " logged as delivered to " << integration << " but not there";
+      EXPECT_TRUE(got.count(id)) << "event " << id << " logged as delivered to " << integration
+                                 << " but not there";
     }
     for (const std::string& id : got) EXPECT_TRUE(event_ids.count(id)) << "a delivery of no event: " << id;
     duplicates += got.size() - std::set<std::string>(got.begin(), got.end()).size();
@@ -170,9 +177,10 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
   std::size_t paid = 0;
   for (const TriggeredEvent& e : server.Events(client)) paid += e.type == "order.paid";
   EXPECT_EQ(paid, events);
-  std::printf("soak: %zu events, %zu jobs, %zu attempts: %zu delivered, %zu failed for good, %zu duplicates "
-              "received (faults and retries after lost answers)\n",
-              events, jobs.size(), attempts, succeeded, failed, duplicates);
+  std::printf(
+      "soak: %zu events, %zu jobs, %zu attempts: %zu delivered, %zu failed for good, %zu duplicates "
+      "received (faults and retries after lost answers)\n",
+      events, jobs.size(), attempts, succeeded, failed, duplicates);
 }
 
 }  // namespace

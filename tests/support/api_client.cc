@@ -74,7 +74,8 @@ std::string RawExchange(int port, const std::vector<std::string>& writes,
 }
 
 std::string RawExchange(int port, const std::string& bytes, int timeout_ms) {
-  return RawExchange(port, std::vector<std::string>{bytes}, [](const std::string&) { return false; }, timeout_ms);
+  return RawExchange(
+      port, std::vector<std::string>{bytes}, [](const std::string&) { return false; }, timeout_ms);
 }
 
 int FreePort() {
@@ -113,14 +114,12 @@ std::string UniqueClientId(const std::string& suffix) {
 }
 
 ApiClient::ApiClient(const std::string& url, std::string client_id)
-    : url_(url), client_id_(client_id.empty() ? UniqueClientId() : std::move(client_id)),
-      http_(url) {
+    : url_(url), client_id_(client_id.empty() ? UniqueClientId() : std::move(client_id)), http_(url) {
   http_.set_connection_timeout(5);
   http_.set_tcp_nodelay(true);
   http_.set_read_timeout(10);
-  httplib::Params form{{"grant_type", "client_credentials"},
-                       {"client_id", client_id_},
-                       {"client_secret", "secret"}};
+  httplib::Params form{
+      {"grant_type", "client_credentials"}, {"client_id", client_id_}, {"client_secret", "secret"}};
   auto res = http_.Post("/oauth/access_token", form);
   if (!res || res->status != 200) {
     ADD_FAILURE() << "could not authenticate against " << url;
@@ -149,8 +148,7 @@ Reply ApiClient::Send(const std::string& method, const std::string& path, const 
   return reply;
 }
 
-void ApiClient::CheckAgainstSpec(const std::string& method, const std::string& path,
-                                 const Reply& reply) {
+void ApiClient::CheckAgainstSpec(const std::string& method, const std::string& path, const Reply& reply) {
   if (reply.status >= 400) {
     // Every error, on every route, is in the platform's shape.
     EXPECT_EQ(reply.Header("Content-Type"), "application/json") << method << " " << path;
@@ -160,7 +158,8 @@ void ApiClient::CheckAgainstSpec(const std::string& method, const std::string& p
   if (!op) {
     if (reply.status >= 400) {
       auto violations = spec->ValidateSchema("ErrorResponse", reply.json);
-      for (const auto& v : violations) ADD_FAILURE() << method << " " << path << ": " << v.source << " " << v.detail;
+      for (const auto& v : violations)
+        ADD_FAILURE() << method << " " << path << ": " << v.source << " " << v.detail;
     }
     return;
   }

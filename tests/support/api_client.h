@@ -21,9 +21,9 @@
 namespace epmock::testing_support {
 
 struct Reply {
-  int status = 0;        // 0: no answer at all
+  int status = 0;  // 0: no answer at all
   std::string body;
-  nlohmann::json json;   // parsed body; null when the body is empty or not JSON
+  nlohmann::json json;  // parsed body; null when the body is empty or not JSON
   httplib::Headers headers;
   std::string Header(const std::string& name) const;
 };

@@ -6,8 +6,8 @@
 
 #include "api/api.h"
 #include "api/integrations_api.h"
-#include "api/json_body.h"
 #include "api/journal.h"
+#include "api/json_body.h"
 #include "api/pagination.h"
 #include "common/clock.h"
 #include "common/ids.h"
@@ -20,11 +20,14 @@ namespace {
 using nlohmann::json;
 
 TEST(MaskSecretTest, KeepsLengthAndTheLastFourCharacters) {
-  struct Case { const char* in; const char* out; };
+  struct Case {
+    const char* in;
+    const char* out;
+  };
   const Case cases[] = {
-      {"ASIAJLVYNHUWCPKOPSYQ", "****************PSYQ"},                      // seed 002
+      {"ASIAJLVYNHUWCPKOPSYQ", "****************PSYQ"},  // seed 002
       {"mgJteE7dZgSLC2eo2vKsAUWRSnchrWzCRnoDpUSJ", "************************************pUSJ"},
-      {"*******d123", "*******d123"},                                        // already masked
+      {"*******d123", "*******d123"},  // already masked
       {"abcd", "abcd"},
       {"abcde", "*bcde"},
       {"", ""},
@@ -33,8 +36,10 @@ TEST(MaskSecretTest, KeepsLengthAndTheLastFourCharacters) {
 }
 
 TEST(MaskSecretTest, MasksOnlyTheSecretsOfEachIntegrationType) {
-  json sqs = {{"url", "https://q"}, {"aws_access_key_id", "AKIAABCDEFGH"},
-              {"aws_secret_access_key", "secret12345678"}, {"region", "eu-west-1"}};
+  json sqs = {{"url", "https://q"},
+              {"aws_access_key_id", "AKIAABCDEFGH"},
+              {"aws_secret_access_key", "secret12345678"},
+              {"region", "eu-west-1"}};
   json masked = MaskedConfiguration("aws_sqs", sqs);
   EXPECT_EQ(masked["aws_access_key_id"], "********EFGH");
   EXPECT_EQ(masked["aws_secret_access_key"], "**********5678");
@@ -96,7 +101,12 @@ TEST(NestingTest, CountsOnlyStructureOutsideStrings) {
 }
 
 TEST(PaginationTest, ReadsLimitAndOffsetOrNamesTheBadParameter) {
-  struct Case { const char* query; bool ok; std::size_t limit, offset; const char* source; };
+  struct Case {
+    const char* query;
+    bool ok;
+    std::size_t limit, offset;
+    const char* source;
+  };
   const Case cases[] = {
       {"", true, 25, 0, ""},
       {"page[limit]=10&page[offset]=20", true, 10, 20, ""},

@@ -30,8 +30,9 @@ TEST(SigV4Test, GetVanilla) {
 }
 
 TEST(SigV4Test, GetVanillaQueryOrderKeyCase) {
-  EXPECT_EQ(Signature(Suite("GET", "Param2=value2&Param1=value1"), kHostDate, kSuiteDate, kSuite, kSuiteSecret),
-            "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
+  EXPECT_EQ(
+      Signature(Suite("GET", "Param2=value2&Param1=value1"), kHostDate, kSuiteDate, kSuite, kSuiteSecret),
+      "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
 }
 
 TEST(SigV4Test, PostVanilla) {
@@ -40,14 +41,15 @@ TEST(SigV4Test, PostVanilla) {
 }
 
 TEST(SigV4Test, TheS3ReferenceGetObjectExample) {
-  SigV4Request request{"GET",
-                       "/test.txt",
-                       "",
-                       {{"Host", "examplebucket.s3.amazonaws.com"},
-                        {"Range", "bytes=0-9"},
-                        {"x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
-                        {"x-amz-date", "20130524T000000Z"}},
-                       ""};
+  SigV4Request request{
+      "GET",
+      "/test.txt",
+      "",
+      {{"Host", "examplebucket.s3.amazonaws.com"},
+       {"Range", "bytes=0-9"},
+       {"x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+       {"x-amz-date", "20130524T000000Z"}},
+      ""};
   const std::vector<std::string> names = {"host", "range", "x-amz-content-sha256", "x-amz-date"};
   const SigV4Scope scope{"AKIAIOSFODNN7EXAMPLE", "20130524", "us-east-1", "s3"};
   EXPECT_EQ(Sha256Hex(CanonicalRequest(request, names)),
@@ -57,8 +59,11 @@ TEST(SigV4Test, TheS3ReferenceGetObjectExample) {
 }
 
 TEST(SigV4Test, SignedRequestsVerifyAndTamperedOnesDoNot) {
-  SigV4Request request{"POST", "/123456789/orders", "", {{"Host", "127.0.0.1:9324"},
-                       {"Content-Type", "application/x-www-form-urlencoded"}}, "Action=SendMessage&MessageBody=hi"};
+  SigV4Request request{"POST",
+                       "/123456789/orders",
+                       "",
+                       {{"Host", "127.0.0.1:9324"}, {"Content-Type", "application/x-www-form-urlencoded"}},
+                       "Action=SendMessage&MessageBody=hi"};
   const SigV4Scope scope{"AKIAEPMOCK", "20261123", "eu-west-1", "sqs"};
   SignRequest(&request, scope, "secret", "20261123T010203Z");
   std::string authorization;
@@ -78,8 +83,11 @@ TEST(SigV4Test, SignedRequestsVerifyAndTamperedOnesDoNot) {
 }
 
 TEST(SigV4Test, MalformedAuthorizationHeadersAreRefused) {
-  for (const char* bad : {"", "Bearer x", "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/sqs, SignedHeaders=host, Signature=00",
-                          "AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"}) {
+  for (const char* bad :
+       {"", "Bearer x",
+        "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/sqs, SignedHeaders=host, Signature=00",
+        "AWS4-HMAC-SHA256 SignedHeaders=host;x-amz-date, "
+        "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"}) {
     EXPECT_FALSE(ParseAuthorization(bad).has_value()) << bad;
   }
 }

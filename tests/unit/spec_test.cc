@@ -27,7 +27,9 @@ json ReadJson(const std::string& path) {
   return json::parse(text.str());
 }
 
-json SeedExamples() { return ReadJson(std::string(EPMOCK_SOURCE_DIR) + "/tests/data/seed_create_examples.json"); }
+json SeedExamples() {
+  return ReadJson(std::string(EPMOCK_SOURCE_DIR) + "/tests/data/seed_create_examples.json");
+}
 
 std::string Describe(const std::vector<SchemaViolation>& violations) {
   std::string out;
@@ -35,9 +37,7 @@ std::string Describe(const std::vector<SchemaViolation>& violations) {
   return out;
 }
 
-TEST(SpecTest, DefaultIsLoadedOnceAndShared) {
-  EXPECT_EQ(Spec::Default().get(), Spec::Default().get());
-}
+TEST(SpecTest, DefaultIsLoadedOnceAndShared) { EXPECT_EQ(Spec::Default().get(), Spec::Default().get()); }
 
 TEST(SpecTest, SeedCreateExamplesAreValidAfterTheOverlay) {
   json examples = SeedExamples();
@@ -108,7 +108,8 @@ TEST(SpecTest, RefusesAnOverlayThatDoesNotApply) {
   fs::remove_all(dir);
   fs::copy(fs::path(EPMOCK_SOURCE_DIR) / "schemas", dir, fs::copy_options::recursive);
   json overlay = ReadJson((dir / "overlay.json").string());
-  overlay["schemas"].push_back({{"op", "replace"}, {"path", "/NoSuchSchema/type"}, {"value", "x"}, {"reason", "test"}});
+  overlay["schemas"].push_back(
+      {{"op", "replace"}, {"path", "/NoSuchSchema/type"}, {"value", "x"}, {"reason", "test"}});
   std::ofstream(dir / "overlay.json") << overlay.dump();
   auto loaded = Spec::Load(SpecOptions{true, dir.string()});
   fs::remove_all(dir);
@@ -121,10 +122,10 @@ TEST(CatalogTest, HoldsEveryObservableEventOfTheTablePlusProducts) {
   std::set<std::string> keys;
   for (const auto& e : events) EXPECT_TRUE(keys.insert(e.key).second) << "duplicate " << e.key;
   EXPECT_EQ(events.size(), 54u);
-  for (const char* key : {"order.paid", "order.created", "order.refunded", "cart.updated",
-                          "customer.deleted", "product.created", "product.deleted",
-                          "customAPIEntryType.created", "user-authentication-info.updated",
-                          "one-time-password-token-request.created", "stock-transaction.created"}) {
+  for (const char* key : {"order.paid", "order.created", "order.refunded", "cart.updated", "customer.deleted",
+                          "product.created", "product.deleted", "customAPIEntryType.created",
+                          "user-authentication-info.updated", "one-time-password-token-request.created",
+                          "stock-transaction.created"}) {
     EXPECT_NE(Spec::Default()->FindEvent(key), nullptr) << key;
   }
   EXPECT_EQ(Spec::Default()->FindEvent("paid"), nullptr);
@@ -187,8 +188,9 @@ TEST_P(ViolationTest, NamesTheFieldAndWhatWasExpected) {
       << Describe(violations);
 }
 
-#define WEBHOOK_WITH(extra) \
-  R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],)" extra "}}"
+#define WEBHOOK_WITH(extra)                                                                                   \
+  R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],)" extra \
+  "}}"
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ViolationTest,
@@ -196,38 +198,47 @@ INSTANTIATE_TEST_SUITE_P(
         ViolationCase{"missing_data", R"({})", "/data", "data is required"},
         ViolationCase{"data_not_object", R"({"data": 42})", "/data",
                       "data must be an object, not an integer"},
-        ViolationCase{"missing_name",
-                      R"({"data":{"type":"integration","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
-                      "/data/name", "data.name is required"},
-        ViolationCase{"wrong_type_value", WEBHOOK_WITH(R"("configuration":{"url":"https://x.io"},"type":"product")"),
+        ViolationCase{
+            "missing_name",
+            R"({"data":{"type":"integration","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
+            "/data/name", "data.name is required"},
+        ViolationCase{"wrong_type_value",
+                      WEBHOOK_WITH(R"("configuration":{"url":"https://x.io"},"type":"product")"),
                       "/data/type", "data.type must be one of \"integration\""},
-        ViolationCase{"unknown_integration_type",
-                      R"({"data":{"type":"integration","name":"n","integration_type":"email","observes":["order.paid"],"configuration":{}}})",
-                      "/data/integration_type",
-                      "data.integration_type must be one of \"webhook\", \"aws_sqs\", \"stomp\""},
-        ViolationCase{"enabled_not_boolean", WEBHOOK_WITH(R"("configuration":{"url":"https://x.io"},"enabled":"yes")"),
+        ViolationCase{
+            "unknown_integration_type",
+            R"({"data":{"type":"integration","name":"n","integration_type":"email","observes":["order.paid"],"configuration":{}}})",
+            "/data/integration_type",
+            "data.integration_type must be one of \"webhook\", \"aws_sqs\", \"stomp\""},
+        ViolationCase{"enabled_not_boolean",
+                      WEBHOOK_WITH(R"("configuration":{"url":"https://x.io"},"enabled":"yes")"),
                       "/data/enabled", "data.enabled must be true or false, not a string"},
-        ViolationCase{"webhook_url_missing", WEBHOOK_WITH(R"("configuration":{})"),
-                      "/data/configuration/url", "data.configuration.url is required"},
+        ViolationCase{"webhook_url_missing", WEBHOOK_WITH(R"("configuration":{})"), "/data/configuration/url",
+                      "data.configuration.url is required"},
         ViolationCase{"webhook_url_not_http", WEBHOOK_WITH(R"("configuration":{"url":"ftp://x.io"})"),
                       "/data/configuration/url",
                       "data.configuration.url must be an http:// or https:// URL with a host"},
-        ViolationCase{"observes_empty",
-                      R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":[],"configuration":{"url":"https://x.io"}}})",
-                      "/data/observes", "data.observes must not be empty"},
-        ViolationCase{"observes_not_strings",
-                      R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":[7],"configuration":{"url":"https://x.io"}}})",
-                      "/data/observes/0", "data.observes.0 must be a string, not an integer"},
-        ViolationCase{"sqs_needs_keys",
-                      R"({"data":{"type":"integration","name":"n","integration_type":"aws_sqs","observes":["order.paid"],"configuration":{"url":"https://sqs.x.io/1/q"}}})",
-                      "/data/configuration/region", "data.configuration.region is required"},
-        ViolationCase{"stomp_needs_destination",
-                      R"({"data":{"type":"integration","name":"n","integration_type":"stomp","observes":["order.paid"],"configuration":{"addresses":["stomp://b:61613"]}}})",
-                      "/data/configuration/destination", "data.configuration.destination is required"},
-        ViolationCase{"stomp_address_scheme",
-                      R"({"data":{"type":"integration","name":"n","integration_type":"stomp","observes":["order.paid"],"configuration":{"addresses":["http://b"],"destination":"/queue/q"}}})",
-                      "/data/configuration/addresses/0",
-                      "data.configuration.addresses.0 must be a stomp:// or stomp+ssl:// URL with a host"}),
+        ViolationCase{
+            "observes_empty",
+            R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":[],"configuration":{"url":"https://x.io"}}})",
+            "/data/observes", "data.observes must not be empty"},
+        ViolationCase{
+            "observes_not_strings",
+            R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":[7],"configuration":{"url":"https://x.io"}}})",
+            "/data/observes/0", "data.observes.0 must be a string, not an integer"},
+        ViolationCase{
+            "sqs_needs_keys",
+            R"({"data":{"type":"integration","name":"n","integration_type":"aws_sqs","observes":["order.paid"],"configuration":{"url":"https://sqs.x.io/1/q"}}})",
+            "/data/configuration/region", "data.configuration.region is required"},
+        ViolationCase{
+            "stomp_needs_destination",
+            R"({"data":{"type":"integration","name":"n","integration_type":"stomp","observes":["order.paid"],"configuration":{"addresses":["stomp://b:61613"]}}})",
+            "/data/configuration/destination", "data.configuration.destination is required"},
+        ViolationCase{
+            "stomp_address_scheme",
+            R"({"data":{"type":"integration","name":"n","integration_type":"stomp","observes":["order.paid"],"configuration":{"addresses":["http://b"],"destination":"/queue/q"}}})",
+            "/data/configuration/addresses/0",
+            "data.configuration.addresses.0 must be a stomp:// or stomp+ssl:// URL with a host"}),
     [](const ::testing::TestParamInfo<ViolationCase>& info) { return std::string(info.param.name); });
 
 TEST(SpecTest, ResponseChecksCatchWrongShapes) {
@@ -237,10 +248,8 @@ TEST(SpecTest, ResponseChecksCatchWrongShapes) {
   EXPECT_THAT(spec->ValidateResponse("GetIntegration", 404,
                                      json::parse(R"({"errors":[{"status":404,"title":"Not Found"}]})")),
               IsEmpty());
-  EXPECT_THAT(spec->ValidateResponse("GetIntegration", 404, json::parse(R"({"error":"x"})")),
-              Not(IsEmpty()));
-  EXPECT_THAT(spec->ValidateResponse("GetIntegration", 200, json::parse(R"({"data":{}})")),
-              Not(IsEmpty()));
+  EXPECT_THAT(spec->ValidateResponse("GetIntegration", 404, json::parse(R"({"error":"x"})")), Not(IsEmpty()));
+  EXPECT_THAT(spec->ValidateResponse("GetIntegration", 200, json::parse(R"({"data":{}})")), Not(IsEmpty()));
   EXPECT_THAT(spec->ValidateResponse("GetIntegration", 299, json::object()), Not(IsEmpty()));
 }
 

@@ -13,8 +13,10 @@ std::vector<StompFrame> ParseAll(const std::string& bytes, std::string* error, s
     StompFrame f;
     for (;;) {
       auto r = parser.Next(&f, error);
-      if (r == StompParser::Result::kFrame) frames.push_back(f);
-      else return r;
+      if (r == StompParser::Result::kFrame)
+        frames.push_back(f);
+      else
+        return r;
     }
   };
   if (chunk == 0) {
@@ -40,12 +42,16 @@ TEST(StompFrameTest, RoundTripsWithEscapedHeaders) {
 }
 
 TEST(StompFrameTest, ConnectHeadersAreNotEscaped) {
-  EXPECT_EQ(SerializeFrame({"CONNECT", {{"login", "a:b"}}, ""}), std::string("CONNECT\nlogin:a:b\n\n") + '\0');
+  EXPECT_EQ(SerializeFrame({"CONNECT", {{"login", "a:b"}}, ""}),
+            std::string("CONNECT\nlogin:a:b\n\n") + '\0');
 }
 
 TEST(StompFrameTest, FramesSplitAcrossManyWritesAndHeartBeatsBetween) {
-  std::string bytes = "\n\r\n" + SerializeFrame({"SEND", {{"destination", "/queue/q"}, {"content-length", "5"}}, std::string("a\0b\0c", 5)}) +
-                      "\n\n" + SerializeFrame({"SEND", {{"destination", "/queue/q"}}, "second"});
+  std::string bytes =
+      "\n\r\n" +
+      SerializeFrame(
+          {"SEND", {{"destination", "/queue/q"}, {"content-length", "5"}}, std::string("a\0b\0c", 5)}) +
+      "\n\n" + SerializeFrame({"SEND", {{"destination", "/queue/q"}}, "second"});
   std::string error;
   auto frames = ParseAll(bytes, &error, 1);  // one byte at a time
   ASSERT_EQ(frames.size(), 2u) << error;
@@ -60,7 +66,11 @@ TEST(StompFrameTest, TheFirstOfARepeatedHeaderWins) {
   EXPECT_EQ(frames[0].Header("destination"), "/queue/a");
 }
 
-struct BadFrame { const char* name; std::string bytes; const char* error_part; };
+struct BadFrame {
+  const char* name;
+  std::string bytes;
+  const char* error_part;
+};
 
 class BadStompFrameTest : public ::testing::TestWithParam<BadFrame> {};
 
@@ -75,10 +85,12 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, BadStompFrameTest,
     ::testing::Values(
         BadFrame{"unknown_command", std::string("EXPLODE\n\n") + '\0', "unknown command"},
-        BadFrame{"bad_escape", std::string("SEND\ndestination:/queue/\\t\n\n") + '\0', "undefined header escape"},
+        BadFrame{"bad_escape", std::string("SEND\ndestination:/queue/\\t\n\n") + '\0',
+                 "undefined header escape"},
         BadFrame{"no_colon", std::string("SEND\ndestination\n\n") + '\0', "no colon"},
         BadFrame{"length_not_a_number", std::string("SEND\ncontent-length:lots\n\nx") + '\0', "not a number"},
-        BadFrame{"length_lies", std::string("SEND\ncontent-length:2\n\nabcdef") + '\0', "not followed by NUL"},
+        BadFrame{"length_lies", std::string("SEND\ncontent-length:2\n\nabcdef") + '\0',
+                 "not followed by NUL"},
         BadFrame{"length_too_big", std::string("SEND\ncontent-length:999999999\n\n"), "exceeds the limit"},
         BadFrame{"oversized_body", "SEND\n\n" + std::string(5000, 'x'), "exceeds"},
         BadFrame{"oversized_headers", "SEND\nx:" + std::string(5000, 'y'), "exceed"}),

@@ -33,7 +33,8 @@ std::string Describe(const std::vector<SchemaViolation>& violations) {
 // Drops the values that follow the clock, so two syntheses can be compared.
 json WithoutTimes(json j) {
   if (j.is_object()) {
-    for (const char* key : {"timestamps", "created_at", "updated_at", "expires_at", "published_at"}) j.erase(key);
+    for (const char* key : {"timestamps", "created_at", "updated_at", "expires_at", "published_at"})
+      j.erase(key);
     for (auto& [k, v] : j.items()) v = WithoutTimes(v);
   } else if (j.is_array()) {
     for (auto& v : j) v = WithoutTimes(v);
@@ -112,8 +113,8 @@ TEST(SynthesisTest, AProductHasThePlatformsFields) {
   Synthesizer synthesizer(spec, 5);
   auto product = synthesizer.Synthesize(*spec->FindEvent("product.created"));
   ASSERT_TRUE(product.ok());
-  for (const char* field : {"name", "slug", "sku", "manage_stock", "description", "price", "status",
-                            "commodity_type", "meta"}) {
+  for (const char* field :
+       {"name", "slug", "sku", "manage_stock", "description", "price", "status", "commodity_type", "meta"}) {
     EXPECT_TRUE(product->data.contains(field)) << field;
   }
   EXPECT_TRUE(product->data["price"][0]["amount"].is_number_integer());
@@ -174,7 +175,8 @@ TEST(EnvelopeTest, TheWebhookBodyHasTheDocumentedShape) {
   EXPECT_EQ(body["payload"], expected["payload"]);
   EXPECT_EQ(body["configuration"], expected["configuration"]);
   // resources is the payload again, as a JSON string.
-  EXPECT_EQ(json::parse(body["resources"].get<std::string>()), json::parse(expected["resources"].get<std::string>()));
+  EXPECT_EQ(json::parse(body["resources"].get<std::string>()),
+            json::parse(expected["resources"].get<std::string>()));
   EXPECT_THAT(Spec::Default()->ValidateEnvelope("webhook", body), IsEmpty());
 }
 
@@ -184,9 +186,11 @@ TEST(EnvelopeTest, TheAssembledBodyIsTheEnvelopeByteForByte) {
   for (const char* type : {"order.paid", "cart.updated", "product.deleted", "customer.created"}) {
     auto resource = synthesizer.Synthesize(*spec->FindEvent(type));
     ASSERT_TRUE(resource.ok());
-    EventRecord event = Event(type, IsDeletion(type) ? json{{"id", resource->data.value("id", "x")}, {"type", resource->data["type"]}}
-                                                     : resource->data,
-                              IsDeletion(type) ? json(nullptr) : resource->included);
+    EventRecord event = Event(
+        type,
+        IsDeletion(type) ? json{{"id", resource->data.value("id", "x")}, {"type", resource->data["type"]}}
+                         : resource->data,
+        IsDeletion(type) ? json(nullptr) : resource->included);
     event.data["note"] = "quotes \" and \\ backslashes, a tab\t, a newline\n, and £";
     if (IsDeletion(type)) event.data.erase("note");
     const json expected = WebhookEnvelope(event, Hook(), 3);
@@ -199,13 +203,15 @@ TEST(EnvelopeTest, TheAssembledBodyIsTheEnvelopeByteForByte) {
 
 TEST(EnvelopeTest, DeletionsCarryOnlyIdAndType) {
   json seeds = SeedPayloads();
-  EventRecord event = Event("product.deleted", {{"id", "a34a378b-2c39-41e4-a240-6b7e65f5bb55"}, {"type", "product"}});
+  EventRecord event =
+      Event("product.deleted", {{"id", "a34a378b-2c39-41e4-a240-6b7e65f5bb55"}, {"type", "product"}});
   json body = WebhookEnvelope(event, Hook(), 2);
   EXPECT_EQ(body["payload"], seeds["webhook_deleted"]["payload"]);
   EXPECT_EQ(body["resources"], seeds["webhook_deleted"]["resources"]);
   EXPECT_THAT(Spec::Default()->ValidateEnvelope("webhook", body), IsEmpty());
 
-  json message = CloudEventEnvelope(event, "e17db0d8-467b-4bf3-9c26-3dfe8b96e9d7", "https://epcc-integration.global.ssl.fastly.net");
+  json message = CloudEventEnvelope(event, "e17db0d8-467b-4bf3-9c26-3dfe8b96e9d7",
+                                    "https://epcc-integration.global.ssl.fastly.net");
   EXPECT_EQ(message["data"], (json{{"id", "a34a378b-2c39-41e4-a240-6b7e65f5bb55"}, {"type", "product"}}));
   EXPECT_THAT(Spec::Default()->ValidateEnvelope("cloudevent", message), IsEmpty());
 }
@@ -220,15 +226,23 @@ TEST(EnvelopeTest, TheQueueMessageIsTheDocumentedCloudEvent) {
 }
 
 TEST(UrlTest, SplitsWhatIntegrationsAreConfiguredWith) {
-  struct Case { const char* in; const char* scheme; const char* host; int port; const char* path; };
+  struct Case {
+    const char* in;
+    const char* scheme;
+    const char* host;
+    int port;
+    const char* path;
+  };
   const Case cases[] = {
-      {"https://yourwebsite.com/order-created-notification", "https", "yourwebsite.com", 443, "/order-created-notification"},
+      {"https://yourwebsite.com/order-created-notification", "https", "yourwebsite.com", 443,
+       "/order-created-notification"},
       {"http://127.0.0.1:8080", "http", "127.0.0.1", 8080, "/"},
       {"http://h:1/a?b=c", "http", "h", 1, "/a?b=c"},
       {"http://h?x=1", "http", "h", 80, "/?x=1"},
       {"HTTP://user:pw@h/", "http", "h", 80, "/"},
       {"http://[::1]:9/x", "http", "::1", 9, "/x"},
-      {"stomp+ssl://b-1.mq.us-west-2.amazonaws.com:61614", "stomp+ssl", "b-1.mq.us-west-2.amazonaws.com", 61614, "/"},
+      {"stomp+ssl://b-1.mq.us-west-2.amazonaws.com:61614", "stomp+ssl", "b-1.mq.us-west-2.amazonaws.com",
+       61614, "/"},
       {"stomp://useast.api.elasticpath.com", "stomp", "useast.api.elasticpath.com", 61613, "/"},
   };
   for (const Case& c : cases) {

@@ -114,7 +114,7 @@ class Harness {
   ServerOptions options_;
   Server server_;
   WebhookSink sink_;
-  SqsEndpoint* sqs_ = nullptr;    // the server's, set once started
+  SqsEndpoint* sqs_ = nullptr;  // the server's, set once started
   StompBroker* stomp_ = nullptr;
   std::string client_id_;
   std::string start_error_;
