@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < fanout_events; ++i)
       (void)server.Trigger("fanout", {"order.paid", std::nullopt, std::nullopt});
     const double trigger_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    const bool idle = server.WaitForDeliveries(std::chrono::seconds(300));
+    const bool idle = server.WaitForIdle(std::chrono::seconds(300));
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     const std::size_t delivered = receiver.Count();
     std::printf("fanout deliveries=%zu of %d in %.2f s = %.0f deliveries/s%s (triggering took %.2f s)\n",

@@ -82,28 +82,28 @@ void BM_RouterCreate(benchmark::State& state) {
   epmock::ServerOptions options;
   options.integration_limit = 0;
   options.journal_capacity = 1000;
-  epmock::internal::Router router(options, epmock::Spec::Default());
+  epmock::internal::Engine engine(options, epmock::Spec::Default());
   auto token = Request("POST", "/oauth/access_token", "", "application/x-www-form-urlencoded",
                        "grant_type=implicit&client_id=bench");
-  std::string access = json::parse(router.Handle(token).body)["access_token"];
+  std::string access = json::parse(epmock::internal::Route(engine, token).body)["access_token"];
   auto create = Request("POST", "/v2/integrations", "Bearer " + access, "application/json", kCreateBody);
   for (auto _ : state) {
-    auto response = router.Handle(create);
+    auto response = epmock::internal::Route(engine, create);
     if (response.status != 201) state.SkipWithError("create failed");
   }
 }
 BENCHMARK(BM_RouterCreate);
 
 void BM_RouterGet(benchmark::State& state) {
-  epmock::internal::Router router(epmock::ServerOptions{}, epmock::Spec::Default());
+  epmock::internal::Engine engine(epmock::ServerOptions{}, epmock::Spec::Default());
   auto token = Request("POST", "/oauth/access_token", "", "application/x-www-form-urlencoded",
                        "grant_type=implicit&client_id=bench");
-  std::string access = json::parse(router.Handle(token).body)["access_token"];
+  std::string access = json::parse(epmock::internal::Route(engine, token).body)["access_token"];
   auto create = Request("POST", "/v2/integrations", "Bearer " + access, "application/json", kCreateBody);
-  std::string id = json::parse(router.Handle(create).body)["data"]["id"];
+  std::string id = json::parse(epmock::internal::Route(engine, create).body)["data"]["id"];
   auto get = Request("GET", "/v2/integrations/" + id, "Bearer " + access, "", "");
   for (auto _ : state) {
-    auto response = router.Handle(get);
+    auto response = epmock::internal::Route(engine, get);
     if (response.status != 200) state.SkipWithError("get failed");
   }
 }

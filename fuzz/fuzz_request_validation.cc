@@ -18,7 +18,7 @@ using epmock::internal::ApiRequest;
 using epmock::internal::ApiResponse;
 
 struct Fixture {
-  Fixture() : router(Options(), epmock::Spec::Default()) {
+  Fixture() : engine(Options(), epmock::Spec::Default()) {
     ApiRequest token{"POST",
                      "/oauth/access_token",
                      "",
@@ -27,7 +27,9 @@ struct Fixture {
                      "http://h",
                      "grant_type=implicit&client_id=fuzz",
                      {}};
-    access = "Bearer " + nlohmann::json::parse(router.Handle(token).body)["access_token"].get<std::string>();
+    access =
+        "Bearer " +
+        nlohmann::json::parse(epmock::internal::Route(engine, token).body)["access_token"].get<std::string>();
     ApiRequest create{
         "POST",
         "/v2/integrations",
@@ -37,7 +39,7 @@ struct Fixture {
         "http://h",
         R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
         {}};
-    id = nlohmann::json::parse(router.Handle(create).body)["data"]["id"].get<std::string>();
+    id = nlohmann::json::parse(epmock::internal::Route(engine, create).body)["data"]["id"].get<std::string>();
   }
   static epmock::ServerOptions Options() {
     epmock::ServerOptions options;
@@ -45,7 +47,7 @@ struct Fixture {
     options.journal_capacity = 16;
     return options;
   }
-  epmock::internal::Router router;
+  epmock::internal::Engine engine;
   std::string access;
   std::string id;
 };
@@ -76,12 +78,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                      "http://h",
                      body,
                      {}};
-  ApiResponse response = fixture->router.Handle(request);
+  ApiResponse response = fixture->epmock::internal::Route(engine, request);
   Check(response, body);
   if (!update && response.status == 201) {
     // Keep the store small: what was created is deleted again.
     std::string id = nlohmann::json::parse(response.body)["data"]["id"].get<std::string>();
-    fixture->router.Handle({"DELETE", "/v2/integrations/" + id, "", fixture->access, "", "http://h", "", {}});
+    fixture->epmock::internal::Route(
+        engine, {"DELETE", "/v2/integrations/" + id, "", fixture->access, "", "http://h", "", {}});
   }
   return 0;
 }

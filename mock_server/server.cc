@@ -6,11 +6,13 @@
 #include <mutex>
 #include <thread>
 
+#include "api/engine.h"
 #include "api/errors.h"
 #include "api/router.h"
 #include "common/http_body.h"
 #include "common/http_listener.h"
 #include "common/ids.h"
+#include "common/strings.h"
 #include "epmock/spec.h"
 #include "events/event_engine.h"
 
@@ -21,25 +23,15 @@ using internal::ApiResponse;
 
 class Server::Impl {
  public:
-  explicit Impl(ServerOptions o) : options(std::move(o)) {}
+  explicit Impl(ServerOptions options) : engine(std::move(options), Spec::Default()) {}
 
   Status Start();
   void Stop();
-  // The caller holds mu. Stops and forgets the embedded SQS endpoint and STOMP broker.
-  void StopQueues();
   void Serve(const httplib::Request& req, const std::string& body, httplib::Response& res);
 
-  // The caller holds mu. The store of a client, created on first use.
-  std::shared_ptr<internal::Store> StoreOf(const std::string& client_id) {
-    return router->stores().ForClient(client_id);
-  }
-
-  const ServerOptions options;
-  std::unique_ptr<internal::Router> router;
-  std::unique_ptr<internal::EventEngine> events;  // from Start() to Stop()
-  std::unique_ptr<SqsEndpoint> sqs;               // when options.sqs_port >= 0
-  std::unique_ptr<StompBroker> stomp;             // when options.stomp_port >= 0
-  mutable std::mutex mu;                          // guards the lifecycle below
+  // Built with the Server and kept for its whole life; Start/Stop do not touch its state.
+  internal::Engine engine;
+  mutable std::mutex mu;  // guards the lifecycle: the listener and port below
   internal::HttpListener listener;
   int port = 0;
 };
@@ -71,7 +63,9 @@ void Server::Impl::Serve(const httplib::Request& req, const std::string& body, h
   request.authorization = req.get_header_value("Authorization");
   request.content_type = req.get_header_value("Content-Type");
   std::string host = req.get_header_value("Host");
-  request.base_url = "http://" + (host.empty() ? options.host + ":" + std::to_string(port) : host);
+  request.base_url =
+      "http://" +
+      (host.empty() ? internal::UrlHost(engine.options().host) + ":" + std::to_string(port) : host);
   request.body = body;
   if (req.path.rfind("/__sink/", 0) == 0) {
     for (const auto& [name, value] : req.headers) {
@@ -81,39 +75,29 @@ void Server::Impl::Serve(const httplib::Request& req, const std::string& body, h
       request.headers.emplace_back(name, value);
     }
   }
-  ApiResponse response = router->Handle(request);
+  ApiResponse response = internal::Route(engine, request);
   if (response.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
   WriteResponse(response, res);
 }
 
 Status Server::Impl::Start() {
   std::lock_guard<std::mutex> lock(mu);
-  if (listener.started()) return Status::Error("server already started");
-  if (!router) router = std::make_unique<internal::Router>(options, Spec::Default());
-  if (options.sqs_port >= 0 && !sqs) {
-    sqs = std::make_unique<SqsEndpoint>(SqsEndpointOptions{
-        options.host, options.sqs_port, options.sqs_access_key_id, options.sqs_secret_access_key});
+  if (listener.started()) return Status::FailedPrecondition("server already started");
+  const ServerOptions& options = engine.options();
+  SqsEndpoint* sqs = engine.sqs();
+  StompBroker* stomp = engine.stomp();
+  if (sqs) {
     Status started = sqs->Start();
-    if (!started.ok()) {
-      sqs.reset();
-      return started;
-    }
+    if (!started.ok()) return started;
   }
-  if (options.stomp_port >= 0 && !stomp) {
-    StompBrokerOptions broker_options;
-    broker_options.host = options.host;
-    broker_options.port = options.stomp_port;
-    stomp = std::make_unique<StompBroker>(broker_options);
+  if (stomp) {
     Status started = stomp->Start();
     if (!started.ok()) {
-      stomp.reset();
-      StopQueues();
+      if (sqs) sqs->Stop();
       return started;
     }
   }
-  events = std::make_unique<internal::EventEngine>(options, Spec::Default());
-  router->set_events(events.get());
-  router->set_queues(sqs.get(), stomp.get());
+  engine.events().Start();
 
   auto server = std::make_unique<httplib::Server>();
   const int threads = std::max(1, options.worker_threads);
@@ -182,27 +166,17 @@ Status Server::Impl::Start() {
     WriteResponse(api, res);
   });
 
-  Status listening = listener.Start(std::move(server), options.host, options.port, "the API server");
+  // Started again after Stop, it listens where its clients knew it.
+  const int listen_port = options.port != 0 ? options.port : port;
+  Status listening = listener.Start(std::move(server), options.host, listen_port, "the API server");
   if (!listening.ok()) {
-    router->set_events(nullptr);
-    events.reset();
-    StopQueues();
+    engine.events().Stop();
+    if (sqs) sqs->Stop();
+    if (stomp) stomp->Stop();
     return listening;
   }
   port = listener.port();
   return Status::Ok();
-}
-
-void Server::Impl::StopQueues() {
-  router->set_queues(nullptr, nullptr);
-  if (sqs) {
-    sqs->Stop();
-    sqs.reset();
-  }
-  if (stomp) {
-    stomp->Stop();
-    stomp.reset();
-  }
 }
 
 void Server::Impl::Stop() {
@@ -211,10 +185,9 @@ void Server::Impl::Stop() {
   listener.Stop();
   // No request can fire events now; what is still pending is finished or logged as not
   // delivered.
-  router->set_events(nullptr);
-  events->Stop();
-  events.reset();
-  StopQueues();
+  engine.events().Stop();
+  if (engine.sqs()) engine.sqs()->Stop();
+  if (engine.stomp()) engine.stomp()->Stop();
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
@@ -232,146 +205,107 @@ bool Server::Running() const {
 
 std::string Server::Url() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return "http://" + impl_->options.host + ":" + std::to_string(impl_->port);
+  return "http://" + internal::UrlHost(impl_->engine.options().host) + ":" + std::to_string(impl_->port);
 }
 
-SqsEndpoint* Server::Sqs() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->sqs.get();
-}
+SqsEndpoint* Server::Sqs() { return impl_->engine.sqs(); }
 
-StompBroker* Server::Stomp() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->stomp.get();
-}
+StompBroker* Server::Stomp() { return impl_->engine.stomp(); }
 
 int Server::Port() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->port;
 }
 
-void Server::Reset() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->router) return;
-  impl_->router->stores().Reset();
-  impl_->router->tokens().Reset();
-  impl_->router->journal().Clear();
-  impl_->router->sinks().Reset();
-  if (impl_->events) impl_->events->faults().Reset();
+void Server::Reset() { impl_->engine.Reset(); }
+
+std::vector<RequestRecord> Server::Requests() const { return impl_->engine.journal().Records(); }
+
+std::uint64_t Server::DroppedRequests() const { return impl_->engine.journal().Dropped(); }
+
+std::string Server::StoreIdFor(const std::string& client_id) { return internal::StoreIdForClient(client_id); }
+
+namespace {
+
+// The store of a client if it has one: readers create nothing.
+std::shared_ptr<internal::Store> ExistingStore(const internal::Engine& engine, const std::string& client_id) {
+  return engine.stores().Find(Server::StoreIdFor(client_id));
 }
 
-std::vector<RequestRecord> Server::Requests() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->router ? impl_->router->journal().Records() : std::vector<RequestRecord>{};
-}
-
-std::uint64_t Server::DroppedRequests() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->router ? impl_->router->journal().Dropped() : 0;
-}
-
-std::string Server::StoreIdFor(const std::string& client_id) {
-  return internal::NameUuid("store:" + client_id);
-}
+}  // namespace
 
 nlohmann::json Server::Integrations(const std::string& client_id) const {
   const std::string url = Url();
-  std::lock_guard<std::mutex> lock(impl_->mu);
   nlohmann::json out = nlohmann::json::array();
-  if (!impl_->router) return out;
-  auto store = impl_->router->stores().Find(StoreIdFor(client_id));
+  auto store = ExistingStore(impl_->engine, client_id);
   if (!store) return out;
   for (const auto& integration : store->List()) out.push_back(internal::IntegrationToJson(integration, url));
   return out;
 }
 
-namespace {
-Status NotRunning() { return Status::Error("the server is not running; Start() it first"); }
-}  // namespace
-
+// Neither holds the lifecycle lock: triggers from many threads run in parallel, each
+// store and the dispatcher guarding their own state. A Stop() racing a trigger logs the
+// trigger's jobs as not delivered.
 StatusOr<TriggeredEvent> Server::Trigger(const std::string& client_id, const TriggerRequest& request) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->events) return NotRunning();
-  return impl_->events->Trigger(impl_->StoreOf(client_id), request);
+  return impl_->engine.events().Trigger(impl_->engine.stores().ForClient(client_id), request);
 }
 
 StatusOr<TriggeredEvent> Server::Replay(const std::string& client_id, const std::string& event_id,
                                         const std::string& integration_id) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->events) return NotRunning();
-  return impl_->events->Replay(impl_->StoreOf(client_id), event_id, integration_id);
+  auto store = ExistingStore(impl_->engine, client_id);
+  if (!store) return Status::NotFound("no event " + event_id + " in this store");
+  return impl_->engine.events().Replay(store, event_id, integration_id);
 }
 
-bool Server::WaitForDeliveries(std::chrono::milliseconds timeout) const {
-  internal::EventEngine* events = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    events = impl_->events.get();
-  }
-  // Not holding mu while waiting: Stop() may come from another thread, and it finishes
-  // every pending delivery before the engine goes.
-  return events == nullptr || events->WaitIdle(timeout);
+bool Server::WaitForIdle(std::chrono::milliseconds timeout) const {
+  // The dispatcher lives as long as the Server; Stop() from another thread finishes every
+  // pending delivery, which ends this wait too.
+  return impl_->engine.events().WaitIdle(timeout);
 }
+
+bool Server::WaitForDeliveries(std::chrono::milliseconds timeout) const { return WaitForIdle(timeout); }
 
 std::vector<TriggeredEvent> Server::Events(const std::string& client_id) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<TriggeredEvent> out;
-  if (!impl_->router) return out;
-  for (const auto& e : impl_->StoreOf(client_id)->Events()) out.push_back(internal::ToTriggeredEvent(*e));
+  auto store = ExistingStore(impl_->engine, client_id);
+  if (!store) return out;
+  for (const auto& e : store->Events()) out.push_back(internal::ToTriggeredEvent(*e));
   return out;
 }
 
 std::vector<IntegrationJob> Server::Jobs(const std::string& client_id) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->router) return {};
-  return impl_->StoreOf(client_id)->Jobs("");
+  auto store = ExistingStore(impl_->engine, client_id);
+  return store ? store->Jobs("") : std::vector<IntegrationJob>{};
 }
 
 std::vector<IntegrationLog> Server::Logs(const std::string& client_id) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->router) return {};
-  return impl_->StoreOf(client_id)->Logs("", "");
+  auto store = ExistingStore(impl_->engine, client_id);
+  return store ? store->Logs("", "") : std::vector<IntegrationLog>{};
 }
 
 StatusOr<Fault> Server::AddFault(const std::string& client_id, Fault fault) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->events) return NotRunning();
-  return impl_->events->faults().Add(StoreIdFor(client_id), std::move(fault));
+  return impl_->engine.events().faults().Add(StoreIdFor(client_id), std::move(fault));
 }
 
 std::vector<Fault> Server::Faults(const std::string& client_id) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->events) return {};
-  return impl_->events->faults().List(StoreIdFor(client_id));
+  return impl_->engine.events().faults().List(StoreIdFor(client_id));
 }
 
 void Server::ClearFaults(const std::string& client_id) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (impl_->events) impl_->events->faults().Clear(StoreIdFor(client_id));
+  impl_->engine.events().faults().Clear(StoreIdFor(client_id));
 }
 
 std::vector<ReceivedRequest> Server::SinkRequests(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->router) return {};
-  auto sink = impl_->router->sinks().Find(name);
-  return sink ? sink->Requests() : std::vector<ReceivedRequest>{};
+  return impl_->engine.sinks().AllAt(name);
 }
 
 void Server::SinkRespondWith(const std::string& name, std::vector<SinkResponse> responses) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  if (!impl_->router) impl_->router = std::make_unique<internal::Router>(impl_->options, Spec::Default());
-  impl_->router->sinks().Get(name)->RespondWith(std::move(responses));
+  impl_->engine.sinks().Get(internal::SinkRegistry::kNoStore, name)->RespondWith(std::move(responses));
 }
 
 bool Server::WaitForSinkRequests(const std::string& name, std::size_t count,
                                  std::chrono::milliseconds timeout) const {
-  std::shared_ptr<internal::SinkRecorder> sink;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    if (!impl_->router) return false;
-    sink = impl_->router->sinks().Get(name);
-  }
-  return sink->WaitForRequests(count, timeout);
+  return impl_->engine.sinks().WaitForRequestsAt(name, count, timeout);
 }
 
 }  // namespace epmock

@@ -12,6 +12,11 @@
 
 namespace epmock {
 
+// Its copy and move are defaulted; they touch the deprecated field only as a compiler does.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
 struct ServerOptions {
   // Address to bind. Loopback by default: a fake API has no business on other interfaces.
   std::string host = "127.0.0.1";
@@ -54,10 +59,16 @@ struct ServerOptions {
   // milliseconds (0.001: a 1 s delay takes 1 ms). Receiver timeouts stay in real time.
   double time_scale = 1.0;
 
-  // A webhook that has not answered 2xx within this is a failed attempt (the platform: 10 s).
-  int webhook_timeout_ms = 10000;
-
-  // Verify the certificates of https receivers; trust `ca_file` (PEM) when it is set.
+  // How long one delivery attempt may take, for every transport: a webhook that has not
+  // answered within it, an SQS endpoint that has not answered SendMessage, a STOMP broker
+  // that has not connected or sent the RECEIPT. Each is a failed attempt (the platform
+  // gives webhooks 10 s).
+  int delivery_timeout_ms = 10000;
+  // Deprecated in 0.2.0: it never was the webhook's alone. 0 (unset) defers to
+  // delivery_timeout_ms; any other value still wins, for this version.
+  [[deprecated("use delivery_timeout_ms: it applies to every transport")]] int webhook_timeout_ms = 0;
+  // For every transport that speaks TLS (https webhooks and SQS endpoints, stomp+ssl
+  // brokers): verify the receiver's certificate, trusting `ca_file` (PEM) too when it is set.
   bool verify_tls = true;
   std::string ca_file;
 
@@ -86,7 +97,15 @@ struct ServerOptions {
   // History kept per store; the oldest beyond it is dropped and counted.
   std::size_t event_retention = 10000;
   std::size_t log_retention = 100000;
+
+  // The delivery timeout in force: webhook_timeout_ms while a caller still sets it.
+  int EffectiveDeliveryTimeoutMs() const {
+    return webhook_timeout_ms > 0 ? webhook_timeout_ms : delivery_timeout_ms;
+  }
 };
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace epmock
 

@@ -42,9 +42,12 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds and starts serving on background threads; ready to answer when it returns.
+  // Started again after Stop(), it listens on the same ports, and everything put in before
+  // (integrations, faults, queued messages) is still there: only Reset() forgets.
   Status Start();
 
-  // Stops accepting, finishes requests in flight, and returns. Idempotent.
+  // Stops accepting, finishes requests in flight, logs deliveries still pending as not
+  // delivered, and returns. Idempotent.
   void Stop();
 
   bool Running() const;
@@ -53,12 +56,14 @@ class Server {
   std::string Url() const;
   int Port() const;
 
-  // The embedded SQS endpoint (ServerOptions::sqs_port >= 0), null otherwise.
+  // The embedded SQS endpoint (ServerOptions::sqs_port >= 0), null otherwise. Valid for the
+  // Server's whole life, running or stopped.
   SqsEndpoint* Sqs();
-  // The embedded STOMP broker (ServerOptions::stomp_port >= 0), null otherwise.
+  // The embedded STOMP broker (ServerOptions::stomp_port >= 0), null otherwise. Valid for
+  // the Server's whole life, running or stopped.
   StompBroker* Stomp();
 
-  // Forgets every store, token and journal entry.
+  // Forgets every store, token, journal entry, sink request and fault.
   void Reset();
 
   // The request journal, oldest first (at most ServerOptions::journal_capacity entries).
@@ -85,9 +90,13 @@ class Server {
                                   const std::string& integration_id = "");
 
   // Waits until no delivery is scheduled, queued or in flight, or the timeout passes.
-  bool WaitForDeliveries(std::chrono::milliseconds timeout) const;
+  [[nodiscard]] bool WaitForIdle(std::chrono::milliseconds timeout) const;
+  // Deprecated in 0.2.0: the name read as "n deliveries arrived" (what the harness's
+  // WaitForDeliveries means); it waits for the dispatcher to be idle. Use WaitForIdle.
+  [[deprecated("use WaitForIdle")]] [[nodiscard]] bool WaitForDeliveries(
+      std::chrono::milliseconds timeout) const;
 
-  // Newest first.
+  // Newest first. Reading a client that never used the server creates nothing.
   std::vector<TriggeredEvent> Events(const std::string& client_id) const;
   std::vector<IntegrationJob> Jobs(const std::string& client_id) const;
   std::vector<IntegrationLog> Logs(const std::string& client_id) const;
@@ -97,12 +106,14 @@ class Server {
   std::vector<Fault> Faults(const std::string& client_id) const;
   void ClearFaults(const std::string& client_id);
 
-  // What the API port's sink /__sink/webhook/{name} received (a WebhookSink without a
-  // port of its own), and what it should answer.
+  // What the API port's sink /__sink/webhook/{name} received from every store (a WebhookSink
+  // without a port of its own), oldest first, and what it answers when a store has not
+  // programmed answers of its own through the admin API. (Over HTTP, a store sees only its
+  // own deliveries and the requests no store sent.)
   std::vector<ReceivedRequest> SinkRequests(const std::string& name) const;
   void SinkRespondWith(const std::string& name, std::vector<SinkResponse> responses);
-  bool WaitForSinkRequests(const std::string& name, std::size_t count,
-                           std::chrono::milliseconds timeout) const;
+  [[nodiscard]] bool WaitForSinkRequests(const std::string& name, std::size_t count,
+                                         std::chrono::milliseconds timeout) const;
 
   class Impl;
 

@@ -57,7 +57,8 @@ class SqsEndpoint {
   std::string QueueUrl(const std::string& name) const;
   // Every message of the queue, visible or in flight, oldest first.
   std::vector<SqsQueuedMessage> Messages(const std::string& queue) const;
-  bool WaitForMessages(const std::string& queue, std::size_t count, std::chrono::milliseconds timeout) const;
+  [[nodiscard]] bool WaitForMessages(const std::string& queue, std::size_t count,
+                                     std::chrono::milliseconds timeout) const;
 
   class Impl;
 

@@ -2,9 +2,13 @@
 //
 //   epmock::Status s = server.Start();
 //   if (!s.ok()) std::cerr << s.message() << "\n";
+//   if (s.code() == epmock::StatusCode::kUnavailable) ...  // e.g. the port is taken
 //
 //   epmock::StatusOr<std::shared_ptr<const epmock::Spec>> spec = epmock::Spec::Load({});
 //   if (!spec.ok()) return spec.status();
+//
+// A status carries a code, so callers (and the HTTP edge, which maps codes to statuses in
+// one place) never tell errors apart by their message text.
 #ifndef EPMOCK_STATUS_H_
 #define EPMOCK_STATUS_H_
 
@@ -14,19 +18,65 @@
 
 namespace epmock {
 
+// The kinds of failure, after absl::StatusCode (a subset: the ones epmock has).
+enum class StatusCode {
+  kOk = 0,
+  kUnknown,             // an error made with the deprecated Status::Error
+  kInvalidArgument,     // the caller's input is wrong (HTTP 422 or 400)
+  kNotFound,            // what the caller named does not exist (404)
+  kAlreadyExists,       // (409)
+  kFailedPrecondition,  // the system is not in a state to do it: not started, started twice (409)
+  kResourceExhausted,   // a limit was reached (429, or 422 where the platform says so)
+  kUnavailable,         // a port, a peer or a file could not be reached (503)
+  kInternal,            // a bug or a broken build: the embedded schemas do not load (500)
+};
+
+// "INVALID_ARGUMENT", ...
+const char* StatusCodeName(StatusCode code);
+
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   static Status Ok() { return Status(); }
-  static Status Error(std::string message) { return Status(std::move(message)); }
+  static Status InvalidArgument(std::string message) {
+    return Status(StatusCode::kInvalidArgument, std::move(message));
+  }
+  static Status NotFound(std::string message) { return Status(StatusCode::kNotFound, std::move(message)); }
+  static Status AlreadyExists(std::string message) {
+    return Status(StatusCode::kAlreadyExists, std::move(message));
+  }
+  static Status FailedPrecondition(std::string message) {
+    return Status(StatusCode::kFailedPrecondition, std::move(message));
+  }
+  static Status ResourceExhausted(std::string message) {
+    return Status(StatusCode::kResourceExhausted, std::move(message));
+  }
+  static Status Unavailable(std::string message) {
+    return Status(StatusCode::kUnavailable, std::move(message));
+  }
+  static Status Internal(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
+  // Deprecated in 0.2.0: say what kind of error it is with one of the functions above.
+  [[deprecated(
+      "use Status::InvalidArgument, NotFound, FailedPrecondition, Unavailable, Internal, ...")]] static Status
+  Error(std::string message) {
+    return Status(StatusCode::kUnknown, std::move(message));
+  }
 
-  bool ok() const { return !message_.has_value(); }
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
   // Empty when ok().
-  const std::string& message() const;
+  const std::string& message() const { return message_; }
+
+  // The same code with context in front: "loading overlay.json: " + message().
+  Status WithContext(const std::string& context) const {
+    return ok() ? *this : Status(code_, context + message_);
+  }
+
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
  private:
-  explicit Status(std::string message) : message_(std::move(message)) {}
-  std::optional<std::string> message_;
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
 };
 
 // A value or the Status that explains why there is none.

@@ -69,12 +69,15 @@ class StompBroker {
 
   // Every message sent to the destination, oldest first (delivered or not).
   std::vector<StompMessage> Messages(const std::string& destination) const;
-  bool WaitForMessages(const std::string& destination, std::size_t count,
-                       std::chrono::milliseconds timeout) const;
+  [[nodiscard]] bool WaitForMessages(const std::string& destination, std::size_t count,
+                                     std::chrono::milliseconds timeout) const;
   // Queued messages no subscriber has taken yet.
   std::size_t Pending(const std::string& destination) const;
   // Connections accepted since Start().
   std::size_t ConnectionsAccepted() const;
+  // Connections open now, and a wait until exactly `count` are.
+  std::size_t OpenConnections() const;
+  [[nodiscard]] bool WaitForOpenConnections(std::size_t count, std::chrono::milliseconds timeout) const;
 
   class Impl;
 

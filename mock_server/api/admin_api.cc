@@ -44,14 +44,9 @@ json LogWithEvent(const IntegrationLog& log) {
   return out;
 }
 
-ApiResponse NotRunning() {
-  return ErrorResponse(503, StatusTitle(503), "The server is not running; events cannot be delivered");
-}
-
 ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
   const std::string& method = c.request.method;
   if (s.size() == 2 && method == "POST") {  // POST /__admin/events
-    if (!c.events) return NotRunning();
     json body;
     if (auto error = ReadJson(c.request, &body, false)) return *error;
     if (!body.contains("type") || !body["type"].is_string()) {
@@ -61,8 +56,8 @@ ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
     TriggerRequest request{body["type"].get<std::string>(), std::nullopt, std::nullopt};
     if (body.contains("data") && !body["data"].is_null()) request.data = body["data"];
     if (body.contains("included") && !body["included"].is_null()) request.included = body["included"];
-    StatusOr<TriggeredEvent> event = c.events->Trigger(c.store, request);
-    if (!event.ok()) return ErrorResponse(422, StatusTitle(422), event.status().message(), "");
+    StatusOr<TriggeredEvent> event = c.engine.events().Trigger(c.store, request);
+    if (!event.ok()) return StatusResponse(event.status(), "");
     return JsonResponse(201, {{"data", event->ToJson()}});
   }
   if (s.size() == 2 && method == "GET") {  // GET /__admin/events
@@ -82,7 +77,6 @@ ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
     return JsonResponse(200, {{"data", std::move(out)}});
   }
   if (s.size() == 4 && s[3] == "replay" && method == "POST") {  // POST /__admin/events/{id}/replay
-    if (!c.events) return NotRunning();
     json body;
     if (auto error = ReadJson(c.request, &body, true)) return *error;
     std::string integration_id;
@@ -92,25 +86,21 @@ ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
       }
       integration_id = body["integration_id"].get<std::string>();
     }
-    StatusOr<TriggeredEvent> event = c.events->Replay(c.store, s[2], integration_id);
-    if (!event.ok()) {
-      const bool missing = event.status().message().rfind("not found", 0) == 0;
-      return ErrorResponse(missing ? 404 : 422, StatusTitle(missing ? 404 : 422), event.status().message());
-    }
+    StatusOr<TriggeredEvent> event = c.engine.events().Replay(c.store, s[2], integration_id);
+    if (!event.ok()) return StatusResponse(event.status());
     return JsonResponse(201, {{"data", event->ToJson()}});
   }
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
 
 ApiResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
-  if (!c.events) return NotRunning();
-  FaultRegistry& faults = c.events->faults();
+  FaultRegistry& faults = c.engine.events().faults();
   const std::string& method = c.request.method;
   if (s.size() == 2 && method == "POST") {
     json body;
     if (auto error = ReadJson(c.request, &body, false)) return *error;
     StatusOr<Fault> fault = Fault::FromJson(body);
-    if (!fault.ok()) return ErrorResponse(422, StatusTitle(422), fault.status().message(), "");
+    if (!fault.ok()) return StatusResponse(fault.status(), "");
     if (!fault->integration_id.empty() && !c.store->Get(fault->integration_id)) {
       return ErrorResponse(422, StatusTitle(422),
                            "No integration " + fault->integration_id + " in this store", "/integration_id");
@@ -137,9 +127,13 @@ ApiResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
   if (s.size() != 4 || s[2] != "webhook") return NotFound("A sink is /__admin/sinks/webhook/{name}");
   const std::string& method = c.request.method;
   if (method == "GET") {
+    // The store's own deliveries and what no store sent (marked: store_id null), never
+    // another store's.
     json data = json::array();
-    if (auto sink = c.sinks.Find(s[3])) {
-      for (const ReceivedRequest& r : sink->Requests()) data.push_back(ToJson(r));
+    for (const auto& [owner, r] : c.engine.sinks().VisibleTo(c.store->id(), s[3])) {
+      json entry = ToJson(r);
+      entry["store_id"] = owner == SinkRegistry::kNoStore ? json(nullptr) : json(owner);
+      data.push_back(std::move(entry));
     }
     return JsonResponse(200, {{"data", std::move(data)},
                               {"meta", {{"url", c.request.base_url + "/__sink/webhook/" + s[3]}}}});
@@ -148,13 +142,12 @@ ApiResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
     json body;
     if (auto error = ReadJson(c.request, &body, false)) return *error;
     StatusOr<std::vector<SinkResponse>> responses = SinkResponsesFromJson(body);
-    if (!responses.ok())
-      return ErrorResponse(422, StatusTitle(422), responses.status().message(), "/responses");
-    c.sinks.Get(s[3])->RespondWith(*responses);
+    if (!responses.ok()) return StatusResponse(responses.status(), "/responses");
+    c.engine.sinks().Get(c.store->id(), s[3])->RespondWith(*responses);
     return NoContent();
   }
   if (method == "DELETE") {
-    if (auto sink = c.sinks.Find(s[3])) sink->Clear();
+    if (auto sink = c.engine.sinks().Find(c.store->id(), s[3])) sink->Clear();  // its own only
     return NoContent();
   }
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
@@ -178,26 +171,29 @@ ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
     return NotFound("No such admin endpoint: " + c.request.method + " " + c.request.path);
   }
   if (s[1] == "sqs") {
-    if (!c.sqs) return ErrorResponse(404, StatusTitle(404), "No embedded SQS endpoint runs (see --sqs-port)");
+    if (!c.engine.sqs())
+      return ErrorResponse(404, StatusTitle(404), "No embedded SQS endpoint runs (see --sqs-port)");
     if (s.size() != 4 || s[2] != "queues") return NotFound("A queue is /__admin/sqs/queues/{name}");
     if (create) {
       if (!IsQueueName(s[3])) {
         return ErrorResponse(422, StatusTitle(422),
                              "A queue name is 1 to 80 letters, digits, hyphens and underscores", "name");
       }
-      return JsonResponse(201, {{"data", {{"name", s[3]}, {"queue_url", c.sqs->CreateQueue(s[3])}}}});
+      return JsonResponse(201,
+                          {{"data", {{"name", s[3]}, {"queue_url", c.engine.sqs()->CreateQueue(s[3])}}}});
     }
     json data = json::array();
-    for (const SqsQueuedMessage& m : c.sqs->Messages(s[3])) {
+    for (const SqsQueuedMessage& m : c.engine.sqs()->Messages(s[3])) {
       json body = json::parse(m.body, nullptr, false);
       data.push_back({{"message_id", m.message_id},
                       {"body", body.is_discarded() ? json(m.body) : body},
                       {"attributes", m.attributes},
                       {"receive_count", m.receive_count}});
     }
-    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"queue_url", c.sqs->QueueUrl(s[3])}}}});
+    return JsonResponse(
+        200, {{"data", std::move(data)}, {"meta", {{"queue_url", c.engine.sqs()->QueueUrl(s[3])}}}});
   }
-  if (!c.stomp)
+  if (!c.engine.stomp())
     return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
   auto destination = c.params.find("destination");
   if (s.size() != 3 || s[2] != "messages" || destination == c.params.end()) {
@@ -205,7 +201,7 @@ ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
                          "destination");
   }
   json data = json::array();
-  for (const StompMessage& m : c.stomp->Messages(destination->second)) {
+  for (const StompMessage& m : c.engine.stomp()->Messages(destination->second)) {
     json headers = json::object();
     for (const auto& [k, v] : m.headers) headers[k] = v;
     json body = json::parse(m.body, nullptr, false);
@@ -213,9 +209,10 @@ ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
                     {"headers", headers},
                     {"body", body.is_discarded() ? json(m.body) : body}});
   }
-  return JsonResponse(
-      200, {{"data", std::move(data)},
-            {"meta", {{"pending", c.stomp->Pending(destination->second)}, {"broker_url", c.stomp->Url()}}}});
+  return JsonResponse(200, {{"data", std::move(data)},
+                            {"meta",
+                             {{"pending", c.engine.stomp()->Pending(destination->second)},
+                              {"broker_url", c.engine.stomp()->Url()}}}});
 }
 
 ApiResponse Idle(RouteContext& c) {
@@ -230,12 +227,11 @@ ApiResponse Idle(RouteContext& c) {
                            "timeout_ms");
     }
   }
-  if (!c.events) return NotRunning();
-  const bool idle = c.events->WaitIdle(std::chrono::milliseconds(timeout_ms));
+  const bool idle = c.engine.events().WaitIdle(std::chrono::milliseconds(timeout_ms));
   if (!idle) {
     return ErrorResponse(408, StatusTitle(408),
-                         std::to_string(c.events->Outstanding()) + " deliveries still pending after " +
-                             std::to_string(timeout_ms) + " ms");
+                         std::to_string(c.engine.events().Outstanding()) +
+                             " deliveries still pending after " + std::to_string(timeout_ms) + " ms");
   }
   return JsonResponse(200, {{"idle", true}});
 }
@@ -251,23 +247,23 @@ ApiResponse AdminHealth(const ApiRequest& request) {
   return response;
 }
 
-ApiResponse HandleAdminRequest(RouteContext& c, Journal& journal) {
+ApiResponse HandleAdminRequest(RouteContext& c) {
   const std::string& path = c.request.path;
   const std::string& method = c.request.method;
   const std::vector<std::string> s = PathSegments(path);  // {"__admin", ...}
   if (path == "/__admin/requests" && method == "GET") {
     json data = json::array();
-    for (const RequestRecord& r : journal.Records(c.store->id())) data.push_back(ToJson(r));
-    return JsonResponse(
-        200,
-        {{"data", std::move(data)},
-         {"meta",
-          {{"store_id", c.store->id()}, {"capacity", journal.Capacity()}, {"dropped", journal.Dropped()}}}});
+    for (const RequestRecord& r : c.engine.journal().Records(c.store->id())) data.push_back(ToJson(r));
+    return JsonResponse(200, {{"data", std::move(data)},
+                              {"meta",
+                               {{"store_id", c.store->id()},
+                                {"capacity", c.engine.journal().Capacity()},
+                                {"dropped", c.engine.journal().Dropped()}}}});
   }
   if (path == "/__admin/reset" && method == "POST") {
     c.store->Clear();
-    journal.ClearStore(c.store->id());
-    if (c.events) c.events->faults().Clear(c.store->id());
+    c.engine.journal().ClearStore(c.store->id());
+    c.engine.events().faults().Clear(c.store->id());
     return NoContent();
   }
   if (path == "/__admin/deliveries" && method == "GET") {

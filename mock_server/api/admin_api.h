@@ -13,7 +13,7 @@ namespace epmock::internal {
 ApiResponse AdminHealth(const ApiRequest& request);
 
 // GET /__admin/requests, POST /__admin/reset.
-ApiResponse HandleAdminRequest(RouteContext& context, Journal& journal);
+ApiResponse HandleAdminRequest(RouteContext& context);
 
 }  // namespace epmock::internal
 

@@ -74,4 +74,31 @@ ApiResponse ValidationFailed(const std::vector<SchemaViolation>& violations) {
   return ErrorResponse(errors);
 }
 
+int HttpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 422;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kResourceExhausted:
+      return 429;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kUnknown:
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+ApiResponse StatusResponse(const Status& status, std::optional<std::string> source) {
+  const int code = HttpStatusFor(status.code());
+  return ErrorResponse(code, StatusTitle(code), status.message(), std::move(source));
+}
+
 }  // namespace epmock::internal

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "epmock/spec.h"
+#include "epmock/status.h"
 
 namespace epmock::internal {
 
@@ -29,6 +30,14 @@ ApiResponse ValidationFailed(const std::vector<SchemaViolation>& violations);
 
 // A JSON answer (invalid UTF-8 in caller-given strings is replaced, never thrown over).
 ApiResponse JsonResponse(int status, const nlohmann::json& body);
+
+// The one mapping from a Status's code to an HTTP status: invalid argument 422, not found
+// 404, already exists and failed precondition 409, resource exhausted 429, unavailable 503,
+// anything else 500.
+int HttpStatusFor(StatusCode code);
+
+// An error answer for a failed Status, its message as the detail.
+ApiResponse StatusResponse(const Status& status, std::optional<std::string> source = std::nullopt);
 
 // The reason phrase the platform uses as the title for a status ("Not Found").
 const char* StatusTitle(int status);

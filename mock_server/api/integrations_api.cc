@@ -109,23 +109,24 @@ json AsCreateBody(const Integration& integration) {
 ApiResponse Create(RouteContext& c) {
   json body;
   if (auto error = ParseBody(c.request, &body)) return *error;
-  std::vector<SchemaViolation> violations = Validate(c.spec, "CreateIntegration", body, c.record);
+  std::vector<SchemaViolation> violations = Validate(c.engine.spec(), "CreateIntegration", body, c.record);
   if (!violations.empty()) return ValidationFailed(violations);
 
   Integration integration;
   integration.id = NewUuid();
   ApplyAttributes(body["data"], &integration);
   integration.created_at_ms = integration.updated_at_ms = NowMillis();
-  if (!c.store->Add(integration, static_cast<std::size_t>(std::max(0, c.options.integration_limit)))) {
+  if (!c.store->Add(integration,
+                    static_cast<std::size_t>(std::max(0, c.engine.options().integration_limit)))) {
     c.record.validation_errors.push_back("integration limit reached");
     return ErrorResponse(422, StatusTitle(422),
                          "You have reached the integration limit of " +
-                             std::to_string(c.options.integration_limit) +
+                             std::to_string(c.engine.options().integration_limit) +
                              " for this store; delete one first",
                          "/data");
   }
   json out = {{"data", IntegrationToJson(integration, c.request.base_url)}};
-  if (c.events) c.events->IntegrationChanged(c.store, "integration.created", out["data"]);
+  c.engine.events().IntegrationChanged(c.store, "integration.created", out["data"]);
   ApiResponse response = JsonResponse(201, out);
   response.headers.emplace_back("Location", out["data"]["links"]["self"].get<std::string>());
   return response;
@@ -142,7 +143,7 @@ ApiResponse Update(RouteContext& c, const std::string& id) {
   if (!current) return NotFound();
   json body;
   if (auto error = ParseBody(c.request, &body)) return *error;
-  std::vector<SchemaViolation> violations = Validate(c.spec, "UpdateIntegration", body, c.record);
+  std::vector<SchemaViolation> violations = Validate(c.engine.spec(), "UpdateIntegration", body, c.record);
   if (!violations.empty()) return ValidationFailed(violations);
 
   const json& data = body["data"];
@@ -156,7 +157,8 @@ ApiResponse Update(RouteContext& c, const std::string& id) {
   ApplyAttributes(data, &updated);
   // The result must be a valid integration as a whole (a new integration_type needs a
   // configuration of that type, for instance).
-  std::vector<SchemaViolation> whole = c.spec.ValidateRequest("CreateIntegration", AsCreateBody(updated));
+  std::vector<SchemaViolation> whole =
+      c.engine.spec().ValidateRequest("CreateIntegration", AsCreateBody(updated));
   if (!whole.empty()) {
     c.record.validation = RequestRecord::Validation::kFailed;
     for (SchemaViolation& v : whole) {
@@ -168,14 +170,13 @@ ApiResponse Update(RouteContext& c, const std::string& id) {
   updated.updated_at_ms = std::max(NowMillis(), current->updated_at_ms);
   if (!c.store->Replace(updated)) return NotFound();  // deleted meanwhile
   json out = {{"data", IntegrationToJson(updated, c.request.base_url)}};
-  if (c.events) c.events->IntegrationChanged(c.store, "integration.updated", out["data"]);
+  c.engine.events().IntegrationChanged(c.store, "integration.updated", out["data"]);
   return JsonResponse(200, out);
 }
 
 ApiResponse Delete(RouteContext& c, const std::string& id) {
   if (!c.store->Remove(id)) return NotFound();
-  if (c.events)
-    c.events->IntegrationChanged(c.store, "integration.deleted", {{"id", id}, {"type", "integration"}});
+  c.engine.events().IntegrationChanged(c.store, "integration.deleted", {{"id", id}, {"type", "integration"}});
   ApiResponse response;
   response.status = 204;
   response.content_type.clear();

@@ -68,14 +68,13 @@ bool DecodeForm(const std::string& text, Params* out) {
   return true;
 }
 
-Router::Router(ServerOptions options, std::shared_ptr<const Spec> spec)
-    : options_(std::move(options)),
-      spec_(std::move(spec)),
-      tokens_(options_.token_ttl_seconds),
-      stores_(Retention{options_.event_retention, options_.log_retention}),
-      journal_(options_.journal_capacity) {}
+namespace {
 
-ApiResponse Router::Handle(const ApiRequest& request) {
+ApiResponse Dispatch(Engine& engine, const ApiRequest& request, RequestRecord& record);
+
+}  // namespace
+
+ApiResponse Route(Engine& engine, const ApiRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   RequestRecord record;
   record.received_at = Rfc3339Millis(NowMillis());
@@ -84,7 +83,7 @@ ApiResponse Router::Handle(const ApiRequest& request) {
   record.query = request.query;
   ApiResponse response;
   try {
-    response = Dispatch(request, record);
+    response = Dispatch(engine, request, record);
   } catch (const std::exception& e) {
     response = ErrorResponse(500, StatusTitle(500), std::string("epmock failed: ") + e.what());
   }
@@ -93,12 +92,19 @@ ApiResponse Router::Handle(const ApiRequest& request) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   // The admin API and the sinks are the test's side of the engine, not traffic to record.
   if (request.path.rfind("/__admin/", 0) != 0 && request.path.rfind("/__sink/", 0) != 0) {
-    journal_.Record(std::move(record));
+    engine.journal().Record(std::move(record));
   }
   return response;
 }
 
-ApiResponse Router::Dispatch(const ApiRequest& request, RequestRecord& record) {
+namespace {
+
+ApiResponse HandleV2(Engine& engine, const ApiRequest& request, const Params& params, RequestRecord& record);
+ApiResponse HandleAdmin(Engine& engine, const ApiRequest& request, const Params& params,
+                        RequestRecord& record);
+ApiResponse HandleSink(Engine& engine, const ApiRequest& request);
+
+ApiResponse Dispatch(Engine& engine, const ApiRequest& request, RequestRecord& record) {
   Params params;
   if (!DecodeForm(request.query, &params)) {
     return ErrorResponse(400, StatusTitle(400),
@@ -111,16 +117,16 @@ ApiResponse Router::Dispatch(const ApiRequest& request, RequestRecord& record) {
       r.headers.emplace_back("Allow", "POST");
       return r;
     }
-    return tokens_.Issue(request);
+    return engine.tokens().Issue(request);
   }
-  if (request.path.rfind("/v2/", 0) == 0) return HandleV2(request, params, record);
-  if (request.path.rfind("/__admin/", 0) == 0) return HandleAdmin(request, params, record);
-  if (request.path.rfind("/__sink/webhook/", 0) == 0) return HandleSink(request);
+  if (request.path.rfind("/v2/", 0) == 0) return HandleV2(engine, request, params, record);
+  if (request.path.rfind("/__admin/", 0) == 0) return HandleAdmin(engine, request, params, record);
+  if (request.path.rfind("/__sink/webhook/", 0) == 0) return HandleSink(engine, request);
   return ErrorResponse(404, StatusTitle(404), "No such endpoint: " + request.method + " " + request.path);
 }
 
-ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params, RequestRecord& record) {
-  std::optional<std::string> client_id = tokens_.ClientFor(request.authorization);
+ApiResponse HandleV2(Engine& engine, const ApiRequest& request, const Params& params, RequestRecord& record) {
+  std::optional<std::string> client_id = engine.tokens().ClientFor(request.authorization);
   if (!client_id) {
     return ErrorResponse(401, StatusTitle(401),
                          request.authorization.empty()
@@ -129,13 +135,13 @@ ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params, Re
                              : "The access token is invalid or has expired; get a new one "
                                "from POST /oauth/access_token");
   }
-  std::shared_ptr<Store> store = stores_.ForClient(*client_id);
+  std::shared_ptr<Store> store = engine.stores().ForClient(*client_id);
   record.store_id = store->id();
-  std::optional<std::string> operation = spec_->OperationFor(request.method, request.path);
+  std::optional<std::string> operation = engine.spec().OperationFor(request.method, request.path);
   if (!operation) {
     std::string allowed;
     for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
-      if (spec_->OperationFor(method, request.path))
+      if (engine.spec().OperationFor(method, request.path))
         allowed += (allowed.empty() ? "" : ", ") + std::string(method);
     }
     if (allowed.empty()) {
@@ -147,7 +153,7 @@ ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params, Re
     return r;
   }
   record.operation_id = *operation;
-  RouteContext context{request, params, store, *spec_, options_, record, events_.load(), sinks_};
+  RouteContext context{request, params, store, record, engine};
   ApiResponse response;
   if (!HandleIntegrationsOperation(*operation, context, &response)) {
     return ErrorResponse(501, "Not Implemented", *operation + " is not implemented");
@@ -155,22 +161,35 @@ ApiResponse Router::HandleV2(const ApiRequest& request, const Params& params, Re
   return response;
 }
 
-ApiResponse Router::HandleAdmin(const ApiRequest& request, const Params& params, RequestRecord& record) {
+ApiResponse HandleAdmin(Engine& engine, const ApiRequest& request, const Params& params,
+                        RequestRecord& record) {
   if (request.path == "/__admin/health") return AdminHealth(request);
-  std::optional<std::string> client_id = tokens_.ClientFor(request.authorization);
+  std::optional<std::string> client_id = engine.tokens().ClientFor(request.authorization);
   if (!client_id) {
     return ErrorResponse(401, StatusTitle(401),
                          "The admin API acts on the store of the Bearer token it is given; get "
                          "one from POST /oauth/access_token");
   }
-  std::shared_ptr<Store> store = stores_.ForClient(*client_id);
+  std::shared_ptr<Store> store = engine.stores().ForClient(*client_id);
   record.store_id = store->id();
-  RouteContext context{request, params,         store,  *spec_,      options_,
-                       record,  events_.load(), sinks_, sqs_.load(), stomp_.load()};
-  return HandleAdminRequest(context, journal_);
+  RouteContext context{request, params, store, record, engine};
+  return HandleAdminRequest(context);
 }
 
-ApiResponse Router::HandleSink(const ApiRequest& request) {
+// Which store's delivery sent a request to the sink: epmock's webhook envelope names its
+// integration, and an integration id belongs to one store. Anything else belongs to none.
+std::string SinkOwner(const Engine& engine, const std::string& body) {
+  if (body.empty() || body.front() != '{') return SinkRegistry::kNoStore;
+  const nlohmann::json envelope = nlohmann::json::parse(body, nullptr, false);
+  if (!envelope.is_object()) return SinkRegistry::kNoStore;
+  auto integration = envelope.find("integration");
+  if (integration == envelope.end() || !integration->is_object()) return SinkRegistry::kNoStore;
+  auto id = integration->find("id");
+  if (id == integration->end() || !id->is_string()) return SinkRegistry::kNoStore;
+  return engine.stores().OwnerOfIntegration(id->get<std::string>());
+}
+
+ApiResponse HandleSink(Engine& engine, const ApiRequest& request) {
   const std::string name = request.path.substr(std::string("/__sink/webhook/").size());
   if (name.empty() || name.find('/') != std::string::npos) {
     return ErrorResponse(404, StatusTitle(404), "A sink is /__sink/webhook/{name}, one path segment");
@@ -180,7 +199,7 @@ ApiResponse Router::HandleSink(const ApiRequest& request) {
   received.path = request.path;
   received.headers = request.headers;
   received.body = request.body;
-  SinkResponse answer = sinks_.Get(name)->Record(std::move(received));
+  SinkResponse answer = engine.sinks().Record(SinkOwner(engine, request.body), name, std::move(received));
   ApiResponse response;
   response.status = answer.status;
   response.body = answer.body;
@@ -188,5 +207,7 @@ ApiResponse Router::HandleSink(const ApiRequest& request) {
   response.delay_ms = answer.delay_ms;
   return response;
 }
+
+}  // namespace
 
 }  // namespace epmock::internal

@@ -84,7 +84,7 @@ int Serve(const std::vector<std::string>& args) {
       {"--max-attempts", {1, 1000, [&](long v) { options.max_attempts = static_cast<int>(v); }}},
       {"--retry-delay-ms", {0, 86400000, [&](long v) { options.retry_delay_ms = static_cast<int>(v); }}},
       {"--webhook-timeout-ms",
-       {1, 600000, [&](long v) { options.webhook_timeout_ms = static_cast<int>(v); }}},
+       {1, 600000, [&](long v) { options.delivery_timeout_ms = static_cast<int>(v); }}},
       {"--seed", {0, LONG_MAX, [&](long v) { options.seed = static_cast<std::uint64_t>(v); }}},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {

@@ -13,14 +13,14 @@ HttpListener::~HttpListener() { Stop(); }
 
 Status HttpListener::Start(std::unique_ptr<httplib::Server> server, const std::string& host, int port,
                            const std::string& what) {
-  if (server_) return Status::Error(what + " is already started");
+  if (server_) return Status::FailedPrecondition(what + " is already started");
   server->set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   const int bound =
       port == 0 ? server->bind_to_any_port(host) : (server->bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) return Status::Error(what + " cannot listen on " + host + ":" + std::to_string(port));
+  if (bound <= 0) return Status::Unavailable(what + " cannot listen on " + host + ":" + std::to_string(port));
   port_ = bound;
   httplib::Server* raw = server.get();
   thread_ = std::thread([raw] { raw->listen_after_bind(); });

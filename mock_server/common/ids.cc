@@ -99,4 +99,6 @@ bool IsUuid(const std::string& s) {
   return true;
 }
 
+std::string StoreIdForClient(const std::string& client_id) { return NameUuid("store:" + client_id); }
+
 }  // namespace epmock::internal

@@ -12,6 +12,10 @@ std::string NewUuid();
 // A name-based (version 5, SHA-1) UUID: the same name always gives the same id.
 std::string NameUuid(const std::string& name);
 
+// The store id a client_id maps to: stable, the same client_id always gives the same id
+// (Server::StoreIdFor, the store registry and the CLI agree through this one function).
+std::string StoreIdForClient(const std::string& client_id);
+
 // A random token of `bytes` random bytes, hex encoded.
 std::string RandomHex(std::size_t bytes);
 

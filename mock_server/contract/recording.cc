@@ -160,10 +160,10 @@ RecordingProxy::~RecordingProxy() { Stop(); }
 Status RecordingProxy::Start() {
   std::error_code ec;
   std::filesystem::create_directories(options_.out_dir, ec);
-  if (ec) return Status::Error("cannot create " + options_.out_dir + ": " + ec.message());
+  if (ec) return Status::Unavailable("cannot create " + options_.out_dir + ": " + ec.message());
   std::optional<internal::Url> upstream_url = ParseUrl(options_.upstream);
   if (!upstream_url || !NewHttpClient(*upstream_url))
-    return Status::Error("not an http(s) URL: " + options_.upstream);
+    return Status::InvalidArgument("not an http(s) URL: " + options_.upstream);
   const internal::Url url = *upstream_url;
   auto server = std::make_unique<httplib::Server>();
   server->set_tcp_nodelay(true);

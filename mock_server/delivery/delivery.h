@@ -19,7 +19,7 @@ struct FaultPlan {
   int fail_first_attempts = 0;
 };
 
-struct Delivery {
+struct DeliveryAttempt {
   std::shared_ptr<Store> store;
   std::shared_ptr<const EventRecord> event;
   Integration integration;  // as it was when the event fired; secrets unmasked
@@ -42,9 +42,11 @@ class Transport {
  public:
   virtual ~Transport() = default;
   // One attempt. Must not throw.
-  virtual AttemptResult Send(const Delivery& delivery) = 0;
+  virtual AttemptResult Send(const DeliveryAttempt& delivery) = 0;
   // Makes in-flight and later Sends fail at once: the server is stopping.
   virtual void Cancel() = 0;
+  // Undoes Cancel: the server has started again.
+  virtual void Resume() = 0;
 };
 
 }  // namespace epmock::internal

@@ -13,20 +13,29 @@ constexpr std::size_t kLoggedBodyLimit = 1024;
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports)
-    : options_(options), transports_(std::move(transports)) {
+    : options_(options), transports_(std::move(transports)) {}
+
+void Dispatcher::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!stopping_ || timer_.joinable()) return;
+  stopping_ = false;
+  idle_workers_ = 0;
+  for (auto& [type, transport] : transports_) transport->Resume();
   timer_ = std::thread([this] { TimerLoop(); });
 }
 
 Dispatcher::~Dispatcher() { Stop(); }
 
-std::string Dispatcher::LaneKey(const Delivery& d) { return d.event->store_id + "/" + d.integration.id; }
+std::string Dispatcher::LaneKey(const DeliveryAttempt& d) {
+  return d.event->store_id + "/" + d.integration.id;
+}
 
 Dispatcher::Clock::duration Dispatcher::Scaled(double milliseconds) const {
   return std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double, std::milli>(milliseconds * options_.time_scale));
 }
 
-void Dispatcher::Submit(Delivery delivery) {
+void Dispatcher::Submit(DeliveryAttempt delivery) {
   std::unique_lock<std::mutex> lock(mu_);
   ++outstanding_;
   if (stopping_) {
@@ -44,7 +53,7 @@ void Dispatcher::Submit(Delivery delivery) {
     if (hold.deliveries.empty()) {
       hold.size = delivery.faults.reorder;
       Timed flush{Clock::now() + std::chrono::milliseconds(delivery.faults.reorder_window_ms), sequence_++,
-                  Delivery{}, key};
+                  DeliveryAttempt{}, key};
       timers_.push(std::move(flush));
       timer_cv_.notify_one();
     }
@@ -55,7 +64,7 @@ void Dispatcher::Submit(Delivery delivery) {
   ScheduleLocked(std::move(delivery), Clock::now());
 }
 
-void Dispatcher::ScheduleLocked(Delivery delivery, Clock::time_point due) {
+void Dispatcher::ScheduleLocked(DeliveryAttempt delivery, Clock::time_point due) {
   if (delivery.faults.delay_ms > 0) due += Scaled(delivery.faults.delay_ms);
   if (due <= Clock::now()) {
     EnqueueLocked(std::move(delivery));
@@ -68,7 +77,7 @@ void Dispatcher::ScheduleLocked(Delivery delivery, Clock::time_point due) {
 void Dispatcher::ReleaseHoldLocked(const std::string& key) {
   auto it = holds_.find(key);
   if (it == holds_.end()) return;
-  std::vector<Delivery> held = std::move(it->second.deliveries);
+  std::vector<DeliveryAttempt> held = std::move(it->second.deliveries);
   holds_.erase(it);
   // Newest first: the opposite of the order the events fired in, one at a time so that
   // they arrive in that order.
@@ -85,7 +94,7 @@ bool Dispatcher::LaneReady(const Lane& lane) const {
   return !(lane.queue.front().ordered && lane.in_flight > 0);
 }
 
-void Dispatcher::EnqueueLocked(Delivery delivery) {
+void Dispatcher::EnqueueLocked(DeliveryAttempt delivery) {
   const std::string key = LaneKey(delivery);
   Lane& lane = lanes_[key];
   lane.queue.push_back(std::move(delivery));
@@ -136,7 +145,7 @@ void Dispatcher::WorkerLoop() {
     lane.runnable = false;
     if (lane.queue.empty()) continue;
     if (!LaneReady(lane)) continue;  // becomes runnable again when its in-flight one ends
-    Delivery delivery = std::move(lane.queue.front());
+    DeliveryAttempt delivery = std::move(lane.queue.front());
     lane.queue.pop_front();
     ++lane.in_flight;
     if (!delivery.ordered && LaneReady(lane)) {
@@ -164,7 +173,7 @@ void Dispatcher::WorkerLoop() {
   --idle_workers_;
 }
 
-void Dispatcher::Attempt(Delivery delivery) {
+void Dispatcher::Attempt(DeliveryAttempt delivery) {
   AttemptResult result;
   const auto started = Clock::now();
   auto transport = transports_.find(delivery.integration.integration_type);
@@ -188,14 +197,14 @@ void Dispatcher::Attempt(Delivery delivery) {
   lock.lock();
   if (retry) {
     const double backoff = options_.retry_delay_ms * std::pow(2.0, delivery.attempt - 1);
-    Delivery next = delivery;
+    DeliveryAttempt next = delivery;
     ++next.attempt;
     ScheduleLocked(std::move(next), Clock::now() + Scaled(backoff));  // plus any injected delay
     return;
   }
   if (result.succeeded && !delivery.duplicate) {
     for (int i = 0; i < delivery.faults.duplicate && !stopping_; ++i) {
-      Delivery copy = delivery;
+      DeliveryAttempt copy = delivery;
       copy.duplicate = true;
       ++outstanding_;
       EnqueueLocked(std::move(copy));
@@ -205,7 +214,7 @@ void Dispatcher::Attempt(Delivery delivery) {
   FinishOne();
 }
 
-void Dispatcher::Log(const Delivery& d, const AttemptResult& result, double seconds, bool final) {
+void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, double seconds, bool final) {
   IntegrationLog log;
   log.id = NewUuid();
   log.integration_id = d.integration.id;
@@ -239,7 +248,7 @@ std::size_t Dispatcher::Outstanding() const {
 }
 
 void Dispatcher::Stop() {
-  std::vector<Delivery> abandoned;
+  std::vector<DeliveryAttempt> abandoned;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_ && !timer_.joinable()) return;
@@ -250,11 +259,11 @@ void Dispatcher::Stop() {
       if (timed.flush_key.empty()) abandoned.push_back(std::move(timed.delivery));
     }
     for (auto& [key, hold] : holds_) {
-      for (Delivery& d : hold.deliveries) abandoned.push_back(std::move(d));
+      for (DeliveryAttempt& d : hold.deliveries) abandoned.push_back(std::move(d));
     }
     holds_.clear();
     for (auto& [key, lane] : lanes_) {
-      for (Delivery& d : lane.queue) abandoned.push_back(std::move(d));
+      for (DeliveryAttempt& d : lane.queue) abandoned.push_back(std::move(d));
       lane.queue.clear();
     }
     runnable_.clear();
@@ -262,7 +271,7 @@ void Dispatcher::Stop() {
     work_cv_.notify_all();
   }
   for (auto& [type, transport] : transports_) transport->Cancel();
-  for (const Delivery& d : abandoned) {
+  for (const DeliveryAttempt& d : abandoned) {
     AttemptResult result;
     result.error_detail = "Not delivered: epmock stopped before attempt " + std::to_string(d.attempt);
     Log(d, result, 0, /*final=*/!d.duplicate);

@@ -39,8 +39,12 @@ class Dispatcher {
   Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports);
   ~Dispatcher();
 
+  // Starts the timer (workers start on demand). Submissions before Start, or after Stop,
+  // are logged as not delivered. Start after Stop serves again.
+  void Start();
+
   // A job's first attempt (or an injected duplicate). The job must already be recorded.
-  void Submit(Delivery delivery);
+  void Submit(DeliveryAttempt delivery);
 
   // Waits until nothing is scheduled, queued, held or in flight.
   bool WaitIdle(std::chrono::milliseconds timeout);
@@ -56,25 +60,25 @@ class Dispatcher {
   struct Timed {
     Clock::time_point due;
     std::uint64_t sequence;
-    Delivery delivery;      // when !flush_key
-    std::string flush_key;  // a reorder hold to release
+    DeliveryAttempt delivery;  // when !flush_key
+    std::string flush_key;     // a reorder hold to release
     bool operator>(const Timed& o) const { return due != o.due ? due > o.due : sequence > o.sequence; }
   };
   struct Lane {  // one integration's queue
-    std::deque<Delivery> queue;
+    std::deque<DeliveryAttempt> queue;
     int in_flight = 0;
     bool runnable = false;
   };
   struct Hold {
-    std::vector<Delivery> deliveries;
+    std::vector<DeliveryAttempt> deliveries;
     int size = 0;
   };
 
-  static std::string LaneKey(const Delivery& d);
+  static std::string LaneKey(const DeliveryAttempt& d);
   Clock::duration Scaled(double milliseconds) const;
   // The caller holds mu_.
-  void ScheduleLocked(Delivery delivery, Clock::time_point due);
-  void EnqueueLocked(Delivery delivery);
+  void ScheduleLocked(DeliveryAttempt delivery, Clock::time_point due);
+  void EnqueueLocked(DeliveryAttempt delivery);
   void ReleaseHoldLocked(const std::string& key);
   void MaybeSpawnWorkerLocked();
   // Whether a worker may take the lane's next delivery now.
@@ -82,8 +86,8 @@ class Dispatcher {
 
   void TimerLoop();
   void WorkerLoop();
-  void Attempt(Delivery delivery);
-  void Log(const Delivery& delivery, const AttemptResult& result, double seconds, bool final);
+  void Attempt(DeliveryAttempt delivery);
+  void Log(const DeliveryAttempt& delivery, const AttemptResult& result, double seconds, bool final);
   void FinishOne();
 
   const DispatcherOptions options_;
@@ -100,7 +104,7 @@ class Dispatcher {
   std::size_t outstanding_ = 0;
   std::uint64_t sequence_ = 0;
   int idle_workers_ = 0;
-  bool stopping_ = false;
+  bool stopping_ = true;  // until Start()
   std::thread timer_;
   std::vector<std::thread> workers_;
 };

@@ -21,7 +21,7 @@ json Fault::ToJson() const {
 }
 
 StatusOr<Fault> Fault::FromJson(const json& doc) {
-  if (!doc.is_object()) return Status::Error("a fault is a JSON object");
+  if (!doc.is_object()) return Status::InvalidArgument("a fault is a JSON object");
   Fault fault;
   struct Field {
     const char* name;
@@ -37,7 +37,7 @@ StatusOr<Fault> Fault::FromJson(const json& doc) {
   for (const auto& [key, value] : doc.items()) {
     if (key == "integration_id") {
       if (value.is_null()) continue;
-      if (!value.is_string()) return Status::Error("integration_id must be a string");
+      if (!value.is_string()) return Status::InvalidArgument("integration_id must be a string");
       fault.integration_id = value.get<std::string>();
       continue;
     }
@@ -47,17 +47,18 @@ StatusOr<Fault> Fault::FromJson(const json& doc) {
       if (key == f.name) field = &f;
     }
     if (!field) {
-      return Status::Error("unknown fault field '" + key +
-                           "'; use duplicate, reorder, reorder_window_ms, delay_ms, "
-                           "fail_first_attempts, events, integration_id");
+      return Status::InvalidArgument("unknown fault field '" + key +
+                                     "'; use duplicate, reorder, reorder_window_ms, delay_ms, "
+                                     "fail_first_attempts, events, integration_id");
     }
     if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > field->max) {
-      return Status::Error(key + " must be a whole number from 0 to " + std::to_string(field->max));
+      return Status::InvalidArgument(key + " must be a whole number from 0 to " + std::to_string(field->max));
     }
     *field->target = value.get<int>();
   }
   if (fault.duplicate == 0 && fault.reorder == 0 && fault.delay_ms == 0 && fault.fail_first_attempts == 0) {
-    return Status::Error("the fault does nothing: set duplicate, reorder, delay_ms or fail_first_attempts");
+    return Status::InvalidArgument(
+        "the fault does nothing: set duplicate, reorder, delay_ms or fail_first_attempts");
   }
   return fault;
 }

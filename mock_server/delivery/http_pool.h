@@ -47,6 +47,8 @@ class HttpPool {
 
   // Interrupts every client in use and refuses new ones.
   void Cancel();
+  // Serves again after Cancel.
+  void Resume() { cancelled_ = false; }
 
  private:
   // A client for "scheme://host:port", idle from the pool or new. Null once cancelled.

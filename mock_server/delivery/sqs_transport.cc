@@ -26,7 +26,7 @@ std::string QueueMessageBody(const EventRecord& event, const std::string& integr
 SqsTransport::SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec)
     : options_(options), spec_(std::move(spec)), pool_(options) {}
 
-AttemptResult SqsTransport::Send(const Delivery& delivery) {
+AttemptResult SqsTransport::Send(const DeliveryAttempt& delivery) {
   AttemptResult result;
   const json& config = delivery.integration.configuration;
   const std::string queue_url = config.value("url", "");

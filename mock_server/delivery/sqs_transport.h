@@ -28,8 +28,9 @@ std::string QueueMessageBody(const EventRecord& event, const std::string& integr
 class SqsTransport : public Transport {
  public:
   SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec);
-  AttemptResult Send(const Delivery& delivery) override;
+  AttemptResult Send(const DeliveryAttempt& delivery) override;
   void Cancel() override { pool_.Cancel(); }
+  void Resume() override { pool_.Resume(); }
 
  private:
   const HttpPoolOptions options_;

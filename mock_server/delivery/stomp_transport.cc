@@ -211,22 +211,39 @@ StompTransport::~StompTransport() = default;
 void StompTransport::Cancel() {
   std::lock_guard<std::mutex> lock(mu_);
   cancelled_ = true;
-  for (auto& [key, connection] : connections_) connection->Interrupt();
+  for (auto& [key, slot] : connections_) slot.connection->Interrupt();
 }
 
-std::shared_ptr<StompTransport::Connection> StompTransport::ConnectionFor(const Delivery& d) {
-  const std::string key = d.integration.id + "@" + std::to_string(d.integration.updated_at_ms);
-  std::shared_ptr<Connection> connection;
+void StompTransport::Resume() {
+  std::lock_guard<std::mutex> lock(mu_);
+  connections_.clear();  // interrupted by Cancel
+  cancelled_ = false;
+}
+
+void StompTransport::Forget(const std::string& integration_id) {
+  std::shared_ptr<Connection> closing;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto& slot = connections_[key];
-    if (!slot || slot->broken) slot = std::make_shared<Connection>();
-    connection = slot;
+    auto it = connections_.find(integration_id);
+    if (it == connections_.end()) return;
+    closing = std::move(it->second.connection);
+    connections_.erase(it);
   }
-  return connection;
+  // A SEND in flight on it holds its own reference and finishes; the socket closes with
+  // the last reference.
 }
 
-AttemptResult StompTransport::Send(const Delivery& d) {
+std::shared_ptr<StompTransport::Connection> StompTransport::ConnectionFor(const DeliveryAttempt& d) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Slot& slot = connections_[d.integration.id];
+  if (!slot.connection || slot.connection->broken || slot.version != d.integration.updated_at_ms) {
+    slot.connection = std::make_shared<Connection>();
+    slot.version = d.integration.updated_at_ms;
+  }
+  return slot.connection;
+}
+
+AttemptResult StompTransport::Send(const DeliveryAttempt& d) {
   AttemptResult result;
   if (cancelled_) {
     result.error_detail = "Not delivered: epmock stopped before the attempt";

@@ -9,6 +9,7 @@
 #define EPMOCK_DELIVERY_STOMP_TRANSPORT_H_
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,21 +30,30 @@ class StompTransport : public Transport {
  public:
   StompTransport(StompTransportOptions options, std::shared_ptr<const Spec> spec);
   ~StompTransport() override;
-  AttemptResult Send(const Delivery& delivery) override;
+  AttemptResult Send(const DeliveryAttempt& delivery) override;
   void Cancel() override;
+  void Resume() override;
+  // Closes the integration's connection: it was updated (the next event connects with the
+  // new configuration) or deleted.
+  void Forget(const std::string& integration_id);
 
   class Connection;
 
  private:
   // The integration's connection (one per integration version), opened lazily by Send.
-  std::shared_ptr<Connection> ConnectionFor(const Delivery& delivery);
+  std::shared_ptr<Connection> ConnectionFor(const DeliveryAttempt& delivery);
 
   const StompTransportOptions options_;
   const std::shared_ptr<const Spec> spec_;
   std::atomic<bool> cancelled_{false};
   std::mutex mu_;
-  // Keyed by integration id and version, so a changed configuration gets a new connection.
-  std::map<std::string, std::shared_ptr<Connection>> connections_;
+  struct Slot {
+    std::int64_t version = 0;  // the integration's updated_at_ms when it connected
+    std::shared_ptr<Connection> connection;
+  };
+  // One per integration id: a delivery of a newer version replaces (and so closes) the
+  // connection of the older one, and Forget closes it at once.
+  std::map<std::string, Slot> connections_;
 };
 
 }  // namespace epmock::internal

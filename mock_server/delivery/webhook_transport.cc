@@ -24,8 +24,9 @@ WebhookTransport::WebhookTransport(WebhookOptions options, std::shared_ptr<const
 WebhookTransport::~WebhookTransport() = default;
 
 void WebhookTransport::Cancel() { pool_.Cancel(); }
+void WebhookTransport::Resume() { pool_.Resume(); }
 
-AttemptResult WebhookTransport::Send(const Delivery& delivery) {
+AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
   AttemptResult result;
   const std::string url_text = delivery.integration.configuration.value("url", "");
   std::optional<Url> url = ParseUrl(url_text);

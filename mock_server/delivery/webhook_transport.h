@@ -30,8 +30,9 @@ class WebhookTransport : public Transport {
   WebhookTransport(WebhookOptions options, std::shared_ptr<const Spec> spec);
   ~WebhookTransport() override;
 
-  AttemptResult Send(const Delivery& delivery) override;
+  AttemptResult Send(const DeliveryAttempt& delivery) override;
   void Cancel() override;
+  void Resume() override;
 
  private:
   const WebhookOptions options_;

@@ -23,7 +23,7 @@ DispatcherOptions ToDispatcherOptions(const ServerOptions& o) {
 }
 
 WebhookOptions ToWebhookOptions(const ServerOptions& o) {
-  return WebhookOptions{o.webhook_timeout_ms, o.verify_tls, o.ca_file};
+  return WebhookOptions{o.EffectiveDeliveryTimeoutMs(), o.verify_tls, o.ca_file};
 }
 
 }  // namespace
@@ -32,12 +32,27 @@ EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spe
     : spec_(spec),
       synthesizer_(spec, options.seed),
       webhook_(ToWebhookOptions(options), spec),
-      sqs_(HttpPoolOptions{options.webhook_timeout_ms, options.verify_tls, options.ca_file}, spec),
-      stomp_(StompTransportOptions{options.webhook_timeout_ms, options.verify_tls, options.ca_file}, spec),
+      sqs_(HttpPoolOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file}, spec),
+      stomp_(StompTransportOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file},
+             spec),
       dispatcher_(ToDispatcherOptions(options),
                   {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}) {}
 
 EventEngine::~EventEngine() { dispatcher_.Stop(); }
+
+void EventEngine::Start() {
+  dispatcher_.Start();
+  running_ = true;
+}
+
+void EventEngine::Stop() {
+  running_ = false;
+  dispatcher_.Stop();
+}
+
+namespace {
+Status NotRunning() { return Status::FailedPrecondition("the server is not running; Start() it first"); }
+}  // namespace
 
 void EventEngine::Match(const Store& store, const std::string& type, std::vector<Integration>* matched,
                         std::vector<SkippedIntegration>* skipped) const {
@@ -51,11 +66,11 @@ void EventEngine::Match(const Store& store, const std::string& type, std::vector
   }
 }
 
-std::vector<Delivery> EventEngine::MakeJobs(const std::shared_ptr<Store>& store,
-                                            const std::shared_ptr<const EventRecord>& event,
-                                            const std::vector<Integration>& integrations,
-                                            std::vector<EventJob>* jobs) {
-  std::vector<Delivery> deliveries;
+std::vector<DeliveryAttempt> EventEngine::MakeJobs(const std::shared_ptr<Store>& store,
+                                                   const std::shared_ptr<const EventRecord>& event,
+                                                   const std::vector<Integration>& integrations,
+                                                   std::vector<EventJob>* jobs) {
+  std::vector<DeliveryAttempt> deliveries;
   std::vector<std::string> used_faults;
   for (const Integration& integration : integrations) {
     IntegrationJob job;
@@ -67,7 +82,7 @@ std::vector<Delivery> EventEngine::MakeJobs(const std::shared_ptr<Store>& store,
     store->AddJob(job);
     jobs->push_back({job.id, integration.id, integration.integration_type});
 
-    Delivery delivery;
+    DeliveryAttempt delivery;
     delivery.store = store;
     delivery.event = event;
     delivery.integration = integration;
@@ -79,8 +94,8 @@ std::vector<Delivery> EventEngine::MakeJobs(const std::shared_ptr<Store>& store,
   return deliveries;
 }
 
-void EventEngine::SubmitAll(std::vector<Delivery> deliveries) {
-  for (Delivery& d : deliveries) dispatcher_.Submit(std::move(d));
+void EventEngine::SubmitAll(std::vector<DeliveryAttempt> deliveries) {
+  for (DeliveryAttempt& d : deliveries) dispatcher_.Submit(std::move(d));
 }
 
 StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, const std::string& type,
@@ -104,7 +119,7 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   if (!matched.empty()) PrepareWebhookEnvelope(record.get(), *spec_);
   // The deliveries see the record through a shared pointer; its jobs are filled in before
   // it is stored or any delivery starts, so it is complete whenever anyone reads it.
-  std::vector<Delivery> deliveries = MakeJobs(store, record, matched, &record->jobs);
+  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, record, matched, &record->jobs);
   store->AddEvent(record);
   TriggeredEvent out = ToTriggeredEvent(*record);
   SubmitAll(std::move(deliveries));
@@ -113,25 +128,38 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
 
 StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& store,
                                               const TriggerRequest& request) {
+  if (!running_) return NotRunning();
   const ObservableEvent* event = spec_->FindEvent(request.type);
   if (!event) {
-    return Status::Error("'" + request.type +
-                         "' is not an observable event (see the Observable Events table)");
+    return Status::InvalidArgument("'" + request.type +
+                                   "' is not an observable event (see the Observable Events table)");
   }
   json data, included;
   if (request.data) {
-    if (!request.data->is_object()) return Status::Error("data must be a JSON object (the resource)");
-    if (IsDeletion(request.type) && (!request.data->contains("id") || !request.data->contains("type"))) {
-      return Status::Error("the data of a " + request.type + " event needs the resource's id and type");
+    if (!request.data->is_object())
+      return Status::InvalidArgument("data must be a JSON object (the resource)");
+    if (IsDeletion(request.type)) {
+      // A deletion carries only {id, type}, both strings, as the platform sends them.
+      for (const char* field : {"id", "type"}) {
+        auto it = request.data->find(field);
+        if (it == request.data->end()) {
+          return Status::InvalidArgument("the data of a " + request.type + " event needs the resource's " +
+                                         field + " (a string)");
+        }
+        if (!it->is_string()) {
+          return Status::InvalidArgument("data." + std::string(field) + " of a " + request.type +
+                                         " event must be a string, not " + it->type_name());
+        }
+      }
     }
     data = *request.data;
     if (request.included) {
-      if (!request.included->is_object()) return Status::Error("included must be a JSON object");
+      if (!request.included->is_object()) return Status::InvalidArgument("included must be a JSON object");
       included = *request.included;
     }
   } else {
     if (request.included)
-      return Status::Error("included needs data: give both, or neither to synthesize both");
+      return Status::InvalidArgument("included needs data: give both, or neither to synthesize both");
     StatusOr<Resource> resource = synthesizer_.Synthesize(*event);
     if (!resource.ok()) return resource.status();
     data = resource->data;
@@ -142,6 +170,8 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
 
 void EventEngine::IntegrationChanged(const std::shared_ptr<Store>& store, const std::string& type,
                                      const json& integration) {
+  if (type != "integration.created") stomp_.Forget(integration.value("id", ""));
+  if (!running_) return;  // changed through the C++ API of a stopped server: nothing to deliver
   // The API's own events cannot fail validation; an error here would be a bug, and there
   // is no caller to tell, so it is dropped.
   (void)Fire(store, type, integration, nullptr);
@@ -149,8 +179,9 @@ void EventEngine::IntegrationChanged(const std::shared_ptr<Store>& store, const 
 
 StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store, const std::string& event_id,
                                              const std::string& integration_id) {
+  if (!running_) return NotRunning();
   std::shared_ptr<const EventRecord> event = store->FindEvent(event_id);
-  if (!event) return Status::Error("not found: no event " + event_id + " in this store");
+  if (!event) return Status::NotFound("no event " + event_id + " in this store");
   if (event->payload_text.empty()) {  // nobody observed it when it fired
     auto prepared = std::make_shared<EventRecord>(*event);
     PrepareWebhookEnvelope(prepared.get(), *spec_);
@@ -164,12 +195,12 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
                                  [&](const Integration& i) { return i.id != integration_id; }),
                   matched.end());
     if (matched.empty()) {
-      return Status::Error("integration " + integration_id +
-                           " does not exist, is not enabled, or does not observe " + event->type);
+      return Status::InvalidArgument("integration " + integration_id +
+                                     " does not exist, is not enabled, or does not observe " + event->type);
     }
   }
   std::vector<EventJob> jobs;
-  std::vector<Delivery> deliveries = MakeJobs(store, event, matched, &jobs);
+  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, event, matched, &jobs);
   store->AddEventJobs(event->id, jobs);  // a replay is rare: copying the record is fine here
   SubmitAll(std::move(deliveries));
   TriggeredEvent out = ToTriggeredEvent(*event);

@@ -5,6 +5,7 @@
 #ifndef EPMOCK_EVENTS_EVENT_ENGINE_H_
 #define EPMOCK_EVENTS_EVENT_ENGINE_H_
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -42,16 +43,23 @@ class EventEngine {
                                   const std::string& integration_id);
 
   FaultRegistry& faults() { return faults_; }
-  bool WaitIdle(std::chrono::milliseconds timeout) { return dispatcher_.WaitIdle(timeout); }
+  const FaultRegistry& faults() const { return faults_; }
+  [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout) { return dispatcher_.WaitIdle(timeout); }
   std::size_t Outstanding() const { return dispatcher_.Outstanding(); }
-  void Stop() { dispatcher_.Stop(); }
+
+  // DeliveryAttempt runs between Start and Stop; Trigger and Replay refuse outside it. Stop logs
+  // what is still pending as not delivered. Start after Stop delivers again.
+  void Start();
+  void Stop();
+  bool running() const { return running_; }
 
  private:
   // Records one job per integration and returns the deliveries that start them.
-  std::vector<Delivery> MakeJobs(const std::shared_ptr<Store>& store,
-                                 const std::shared_ptr<const EventRecord>& event,
-                                 const std::vector<Integration>& integrations, std::vector<EventJob>* jobs);
-  void SubmitAll(std::vector<Delivery> deliveries);
+  std::vector<DeliveryAttempt> MakeJobs(const std::shared_ptr<Store>& store,
+                                        const std::shared_ptr<const EventRecord>& event,
+                                        const std::vector<Integration>& integrations,
+                                        std::vector<EventJob>* jobs);
+  void SubmitAll(std::vector<DeliveryAttempt> deliveries);
   // Which integrations get the event, and why the others do not.
   void Match(const Store& store, const std::string& type, std::vector<Integration>* matched,
              std::vector<SkippedIntegration>* skipped) const;
@@ -59,6 +67,7 @@ class EventEngine {
                                 nlohmann::json data, nlohmann::json included);
 
   const std::shared_ptr<const Spec> spec_;
+  std::atomic<bool> running_{false};
   Synthesizer synthesizer_;
   FaultRegistry faults_;
   WebhookTransport webhook_;

@@ -146,7 +146,7 @@ Synthesizer::Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed)
 StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
   const json* entry = spec_->Resource(event.resource);
   if (!entry || !entry->contains("samples") || (*entry)["samples"].empty()) {
-    return Status::Error("no sample resource for " + event.key);
+    return Status::Internal("no sample resource for " + event.key);
   }
   const json& samples = (*entry)["samples"];
   Resource resource;
@@ -163,8 +163,8 @@ StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
   }
   std::vector<SchemaViolation> violations = spec_->ValidateResource(event.resource, resource.data);
   if (!violations.empty()) {
-    return Status::Error("synthesized " + event.resource + " breaks its schema at " + violations[0].source +
-                         ": " + violations[0].detail);
+    return Status::Internal("synthesized " + event.resource + " breaks its schema at " +
+                            violations[0].source + ": " + violations[0].detail);
   }
   return resource;
 }

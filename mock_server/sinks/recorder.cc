@@ -44,6 +44,18 @@ SinkResponse SinkRecorder::Record(ReceivedRequest request) {
   return responses_[index];
 }
 
+bool SinkRecorder::HasAnswers() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !responses_.empty();
+}
+
+SinkResponse SinkRecorder::NextAnswer() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (responses_.empty()) return SinkResponse{};
+  const std::size_t index = std::min(answered_++, responses_.size() - 1);
+  return responses_[index];
+}
+
 void SinkRecorder::RespondWith(std::vector<SinkResponse> responses) {
   std::lock_guard<std::mutex> lock(mu_);
   responses_ = std::move(responses);
@@ -76,17 +88,81 @@ bool SinkRecorder::WaitForRequests(std::size_t count, std::chrono::milliseconds 
   return arrived_.wait_for(lock, timeout, [&] { return requests_.size() >= count; });
 }
 
-std::shared_ptr<SinkRecorder> SinkRegistry::Get(const std::string& name) {
+std::shared_ptr<SinkRecorder> SinkRegistry::Get(const std::string& owner, const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
-  std::shared_ptr<SinkRecorder>& sink = sinks_[name];
+  std::shared_ptr<SinkRecorder>& sink = sinks_[{owner, name}];
   if (!sink) sink = std::make_shared<SinkRecorder>();
   return sink;
 }
 
-std::shared_ptr<SinkRecorder> SinkRegistry::Find(const std::string& name) const {
+std::shared_ptr<SinkRecorder> SinkRegistry::Find(const std::string& owner, const std::string& name) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = sinks_.find(name);
+  auto it = sinks_.find({owner, name});
   return it == sinks_.end() ? nullptr : it->second;
+}
+
+SinkResponse SinkRegistry::Record(const std::string& owner, const std::string& name,
+                                  ReceivedRequest request) {
+  std::shared_ptr<SinkRecorder> sink = Get(owner, name);
+  const bool own_answers = owner == kNoStore || sink->HasAnswers();
+  SinkResponse answer = sink->Record(std::move(request));
+  if (!own_answers) {
+    if (auto shared = Find(kNoStore, name); shared && shared->HasAnswers()) answer = shared->NextAnswer();
+  }
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    ++arrivals_;
+  }
+  arrived_.notify_all();
+  return answer;
+}
+
+bool SinkRegistry::WaitForRequestsAt(const std::string& name, std::size_t count,
+                                     std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::uint64_t seen;
+    {
+      std::lock_guard<std::mutex> lock(wait_mu_);
+      seen = arrivals_;
+    }
+    if (AllAt(name).size() >= count) return true;
+    std::unique_lock<std::mutex> lock(wait_mu_);
+    if (!arrived_.wait_until(lock, deadline, [&] { return arrivals_ != seen; })) return false;
+  }
+}
+
+std::vector<std::pair<std::string, ReceivedRequest>> SinkRegistry::VisibleTo(const std::string& store_id,
+                                                                             const std::string& name) const {
+  std::vector<std::pair<std::string, ReceivedRequest>> out;
+  for (const std::string& owner : {store_id, std::string(kNoStore)}) {
+    if (auto sink = Find(owner, name)) {
+      for (ReceivedRequest& r : sink->Requests()) out.emplace_back(owner, std::move(r));
+    }
+    if (store_id == kNoStore) break;
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second.received_at_ms < b.second.received_at_ms;
+  });
+  return out;
+}
+
+std::vector<ReceivedRequest> SinkRegistry::AllAt(const std::string& name) const {
+  std::vector<std::shared_ptr<SinkRecorder>> sinks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [key, sink] : sinks_) {
+      if (key.second == name) sinks.push_back(sink);
+    }
+  }
+  std::vector<ReceivedRequest> out;
+  for (const auto& sink : sinks) {
+    for (ReceivedRequest& r : sink->Requests()) out.push_back(std::move(r));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ReceivedRequest& a, const ReceivedRequest& b) {
+    return a.received_at_ms < b.received_at_ms;
+  });
+  return out;
 }
 
 void SinkRegistry::Reset() {
@@ -107,20 +183,21 @@ json ToJson(const ReceivedRequest& r) {
 
 StatusOr<std::vector<SinkResponse>> SinkResponsesFromJson(const json& doc) {
   if (!doc.is_object() || !doc.contains("responses") || !doc["responses"].is_array()) {
-    return Status::Error("the body must be {\"responses\": [{\"status\": 200, \"delay_ms\": 0}, ...]}");
+    return Status::InvalidArgument(
+        "the body must be {\"responses\": [{\"status\": 200, \"delay_ms\": 0}, ...]}");
   }
   std::vector<SinkResponse> out;
   for (const json& r : doc["responses"]) {
-    if (!r.is_object()) return Status::Error("each response must be an object");
+    if (!r.is_object()) return Status::InvalidArgument("each response must be an object");
     SinkResponse response;
     auto status = r.find("status");
     if (status == r.end() || !status->is_number_integer() || *status < 100 || *status > 599) {
-      return Status::Error("each response needs a status from 100 to 599");
+      return Status::InvalidArgument("each response needs a status from 100 to 599");
     }
     response.status = status->get<int>();
     if (auto d = r.find("delay_ms"); d != r.end()) {
       if (!d->is_number_integer() || *d < 0 || *d > 600000) {
-        return Status::Error("delay_ms must be a whole number of milliseconds from 0 to 600000");
+        return Status::InvalidArgument("delay_ms must be a whole number of milliseconds from 0 to 600000");
       }
       response.delay_ms = d->get<int>();
     }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +29,10 @@ class SinkRecorder {
   // flight have returned.
   void Handle(std::function<SinkResponse(const ReceivedRequest&)> handler);
   std::vector<ReceivedRequest> Requests() const;
+  // Whether answers were programmed (RespondWith with a non-empty list).
+  bool HasAnswers() const;
+  // The next programmed answer, as Record would give it, without recording anything.
+  SinkResponse NextAnswer();
   void Clear();
   bool WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const;
 
@@ -42,16 +47,36 @@ class SinkRecorder {
   std::size_t answered_ = 0;
 };
 
-// The named sinks of one API port.
+// The named sinks of one API port, one recorder per (owner, name). The owner is the store
+// whose delivery sent the request, or kNoStore for a request anything else posted; a
+// store sees its own requests and those of no store, never another store's, and programs
+// its own answers.
 class SinkRegistry {
  public:
-  std::shared_ptr<SinkRecorder> Get(const std::string& name);  // created on first use
-  std::shared_ptr<SinkRecorder> Find(const std::string& name) const;
+  static constexpr const char* kNoStore = "";
+
+  // Records a request at a name for its owner and returns the answer to give: the owner's
+  // programmed answers, or else the server-wide ones (those of kNoStore).
+  SinkResponse Record(const std::string& owner, const std::string& name, ReceivedRequest request);
+  // Waits until the requests at a name, whoever sent them, number at least `count`.
+  bool WaitForRequestsAt(const std::string& name, std::size_t count, std::chrono::milliseconds timeout) const;
+
+  std::shared_ptr<SinkRecorder> Get(const std::string& owner, const std::string& name);  // made on first use
+  std::shared_ptr<SinkRecorder> Find(const std::string& owner, const std::string& name) const;
+  // What a store may see at a name: its own requests and those of no store, in arrival order,
+  // each with its owner (a store id, or kNoStore).
+  std::vector<std::pair<std::string, ReceivedRequest>> VisibleTo(const std::string& store_id,
+                                                                 const std::string& name) const;
+  // Every request at a name, whoever sent it (the C++ API: its caller owns the server).
+  std::vector<ReceivedRequest> AllAt(const std::string& name) const;
   void Reset();
 
  private:
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<SinkRecorder>> sinks_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<SinkRecorder>> sinks_;
+  mutable std::mutex wait_mu_;  // for waiters across owners; never held with mu_
+  mutable std::condition_variable arrived_;
+  std::uint64_t arrivals_ = 0;
 };
 
 nlohmann::json ToJson(const ReceivedRequest& request);

@@ -38,14 +38,14 @@ StatusOr<std::string> ReadSchemaFile(const SpecOptions& options, const std::stri
     for (const auto& file : internal::EmbeddedFiles()) {
       if (file.name == name) return std::string(file.content);
     }
-    return Status::Error("no embedded schema file " + name);
+    return Status::Internal("no embedded schema file " + name);
   }
   // On disk the published files sit in published/, as in the source tree.
   const bool published = name == kOpenApiFile || name == kJsonSchemaFile;
   std::string path = options.schema_dir + (published ? "/published/" : "/") + name;
   if (name.rfind("envelopes/", 0) == 0) path = options.schema_dir + "/" + name;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error("cannot read " + path);
+  if (!in) return Status::NotFound("cannot read " + path);
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
@@ -55,7 +55,7 @@ StatusOr<json> ParseJsonFile(const SpecOptions& options, const std::string& name
   StatusOr<std::string> text = ReadSchemaFile(options, name);
   if (!text.ok()) return text.status();
   json doc = json::parse(*text, nullptr, false);
-  if (doc.is_discarded()) return Status::Error(name + " is not valid JSON");
+  if (doc.is_discarded()) return Status::InvalidArgument(name + " is not valid JSON");
   return doc;
 }
 
@@ -86,7 +86,7 @@ Status ApplyPatch(json& doc, const json& entries, const std::string& what) {
   try {
     doc = doc.patch(patch);
   } catch (const json::exception& e) {
-    return Status::Error("overlay does not apply to " + what + ": " + e.what());
+    return Status::InvalidArgument("overlay does not apply to " + what + ": " + e.what());
   }
   return Status::Ok();
 }
@@ -139,7 +139,7 @@ StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& 
     valijson::adapters::NlohmannJsonAdapter adapter(compiled->document);
     parser.populateSchema(adapter, compiled->schema);
   } catch (const std::exception& e) {
-    return Status::Error(std::string("schema does not compile: ") + e.what());
+    return Status::InvalidArgument(std::string("schema does not compile: ") + e.what());
   }
   return compiled;
 }
@@ -212,13 +212,13 @@ Status Spec::Impl::LoadDocuments(const SpecOptions& options) {
   StatusOr<std::string> yaml = ReadSchemaFile(options, kOpenApiFile);
   if (!yaml.ok()) return yaml.status();
   StatusOr<json> parsed = internal::YamlToJson(*yaml);
-  if (!parsed.ok()) return Status::Error(std::string(kOpenApiFile) + ": " + parsed.status().message());
+  if (!parsed.ok()) return parsed.status().WithContext(std::string(kOpenApiFile) + ": ");
   openapi = std::move(parsed).value();
   StatusOr<json> schema_doc = ParseJsonFile(options, kJsonSchemaFile);
   if (!schema_doc.ok()) return schema_doc.status();
   json json_schema = std::move(schema_doc).value();
   if (!openapi.contains("/components/schemas"_json_pointer) || !json_schema.contains("$defs")) {
-    return Status::Error("the published documents lack components/schemas or $defs");
+    return Status::InvalidArgument("the published documents lack components/schemas or $defs");
   }
 
   json& openapi_library = openapi["components"]["schemas"];
@@ -245,7 +245,8 @@ Status Spec::Impl::LoadDocuments(const SpecOptions& options) {
   if (options.apply_overlay) {
     json diff = json::diff(library, schema_library);
     if (!diff.empty()) {
-      return Status::Error("the corrected OpenAPI and JSON Schema documents disagree: " + diff.dump());
+      return Status::InvalidArgument("the corrected OpenAPI and JSON Schema documents disagree: " +
+                                     diff.dump());
     }
   }
   return Status::Ok();
@@ -278,14 +279,14 @@ Status Spec::Impl::CompileOperations() {
         json node = operation.at(body_schema);
         RewriteRefs(node, kOpenApiRef, kLibraryRef);
         auto compiled = Compile(node, library);
-        if (!compiled.ok()) return Status::Error(op_id + " request: " + compiled.status().message());
+        if (!compiled.ok()) return compiled.status().WithContext(op_id + " request: ");
         requests[op_id] = *compiled;
       }
       if (!operation.contains("responses")) continue;
       for (const auto& [code, response] : operation.at("responses").items()) {
         int status = std::atoi(code.c_str());
         const json* resolved = ResolveResponse(response);
-        if (!resolved) return Status::Error(op_id + " " + code + ": unresolvable response");
+        if (!resolved) return Status::InvalidArgument(op_id + " " + code + ": unresolvable response");
         json::json_pointer schema_ptr("/content/application~1json/schema");
         if (!resolved->contains(schema_ptr)) {
           empty_responses[{op_id, status}] = true;
@@ -294,7 +295,7 @@ Status Spec::Impl::CompileOperations() {
         json node = resolved->at(schema_ptr);
         RewriteRefs(node, kOpenApiRef, kLibraryRef);
         auto compiled = Compile(node, library);
-        if (!compiled.ok()) return Status::Error(op_id + " " + code + ": " + compiled.status().message());
+        if (!compiled.ok()) return compiled.status().WithContext(op_id + " " + code + ": ");
         responses[{op_id, status}] = *compiled;
       }
     }
@@ -308,7 +309,7 @@ Status Spec::Impl::CompileOperations() {
   error_schema = *error;
   for (const auto& [name, schema] : library.items()) {
     auto compiled = Compile(json{{"$ref", std::string(kLibraryRef) + name}}, library);
-    if (!compiled.ok()) return Status::Error(name + ": " + compiled.status().message());
+    if (!compiled.ok()) return compiled.status().WithContext(name + ": ");
     named[name] = *compiled;
   }
   return Status::Ok();
@@ -338,20 +339,19 @@ Status Spec::Impl::LoadDeliverySchemas(const SpecOptions& options) {
   resources = resources_doc->at("resources");
   for (const auto& [name, entry] : resources.items()) {
     auto compiled = Compile(entry.at("schema"), json::object());
-    if (!compiled.ok()) return Status::Error("resource " + name + ": " + compiled.status().message());
+    if (!compiled.ok()) return compiled.status().WithContext("resource " + name + ": ");
     resource_schemas[name] = *compiled;
   }
   for (const ObservableEvent& event : events) {
     if (!resources.contains(event.resource)) {
-      return Status::Error("no sample resource for " + event.key + " in " + kResourcesFile);
+      return Status::InvalidArgument("no sample resource for " + event.key + " in " + kResourcesFile);
     }
   }
   for (const char* kind : kEnvelopes) {
     StatusOr<json> schema = ParseJsonFile(options, std::string("envelopes/") + kind + ".schema.json");
     if (!schema.ok()) return schema.status();
     auto compiled = Compile(*schema, json::object());
-    if (!compiled.ok())
-      return Status::Error(std::string("envelope ") + kind + ": " + compiled.status().message());
+    if (!compiled.ok()) return compiled.status().WithContext(std::string("envelope ") + kind + ": ");
     envelopes[kind] = *compiled;
   }
   return Status::Ok();
@@ -365,7 +365,7 @@ Status Spec::Impl::Load(const SpecOptions& options) {
     if (s.ok()) s = LoadDeliverySchemas(options);
     return s;
   } catch (const std::exception& e) {
-    return Status::Error(std::string("malformed schema files: ") + e.what());
+    return Status::InvalidArgument(std::string("malformed schema files: ") + e.what());
   }
 }
 

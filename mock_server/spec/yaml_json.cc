@@ -54,7 +54,7 @@ StatusOr<nlohmann::json> YamlToJson(const std::string& yaml) {
   try {
     return Convert(YAML::Load(yaml));
   } catch (const YAML::Exception& e) {
-    return Status::Error(std::string("invalid YAML: ") + e.what());
+    return Status::InvalidArgument(std::string("invalid YAML: ") + e.what());
   }
 }
 

@@ -358,6 +358,11 @@ void SqsQueues::Shutdown() {
   arrived_.notify_all();
 }
 
+void SqsQueues::Resume() {
+  std::lock_guard<std::mutex> lock(mu_);
+  shutdown_ = false;
+}
+
 void SqsQueues::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   queues_.clear();

@@ -87,8 +87,10 @@ class SqsQueues {
   std::vector<SqsMessage> Peek(const std::string& name) const;
   // Waits until the queue holds at least `count` messages.
   bool WaitForCount(const std::string& name, std::size_t count, std::chrono::milliseconds timeout) const;
-  // Wakes long polls so that the endpoint can stop.
+  // Wakes long polls so that the endpoint can stop; until Resume, polls return at once.
   void Shutdown();
+  // Long polls wait again: the endpoint has started again.
+  void Resume();
   void Reset();
 
  private:

@@ -8,6 +8,7 @@
 
 #include "common/http_body.h"
 #include "common/http_listener.h"
+#include "common/strings.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
 
@@ -88,7 +89,9 @@ Status SqsEndpoint::Start() {
   });
   server->Get(
       ".*", [handler](const httplib::Request& req, httplib::Response& res) { handler(req, req.body, res); });
-  // Restarted after Stop, it listens where its clients knew it, its queues intact.
+  // Restarted after Stop, it listens where its clients knew it, its queues intact, and its
+  // long polls wait again.
+  impl_->queues.Resume();
   const int port = impl_->options.port != 0 ? impl_->options.port : impl_->port;
   Status listening = impl_->listener.Start(std::move(server), impl_->options.host, port, "the SQS endpoint");
   impl_->port = impl_->listener.port();
@@ -104,7 +107,7 @@ void SqsEndpoint::Stop() {
 
 std::string SqsEndpoint::Url() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return "http://" + impl_->options.host + ":" + std::to_string(impl_->port);
+  return "http://" + internal::UrlHost(impl_->options.host) + ":" + std::to_string(impl_->port);
 }
 
 std::string SqsEndpoint::QueueUrl(const std::string& name) const { return Url() + "/000000000000/" + name; }

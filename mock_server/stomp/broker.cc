@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -18,6 +19,7 @@
 #include <set>
 #include <thread>
 
+#include "common/strings.h"
 #include "stomp/frame.h"
 
 namespace epmock {
@@ -35,6 +37,9 @@ std::string StompMessage::Header(const std::string& name) const {
 }
 
 namespace {
+
+// Connections waiting to be accepted; a burst of consumers connecting at once fits.
+constexpr int kListenBacklog = 128;
 
 bool IsTopic(const std::string& destination) { return destination.rfind("/topic/", 0) == 0; }
 
@@ -76,7 +81,7 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
       return open && WriteAll(fd, data);
     }
   };
-  struct Delivery {
+  struct Outgoing {
     std::shared_ptr<Connection> to;
     std::string frame;
   };
@@ -85,14 +90,14 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   void Serve(std::shared_ptr<Connection> c);
   // Each returns false when the connection must close (after an ERROR).
   bool Handle(const std::shared_ptr<Connection>& c, StompFrame& frame, bool* connected,
-              std::vector<Delivery>* out);
+              std::vector<Outgoing>* out);
   bool Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause, const std::string& message);
   // The caller holds mu.
-  void Route(StompMessage message, std::vector<Delivery>* out);
+  void Route(StompMessage message, std::vector<Outgoing>* out);
   void Deliver(const std::shared_ptr<Connection>& c, Subscription& s, const StompMessage& m,
-               std::vector<Delivery>* out);
-  void DrainPending(const std::string& destination, std::vector<Delivery>* out);
-  void Requeue(Subscription& s, std::vector<Delivery>* out);
+               std::vector<Outgoing>* out);
+  void DrainPending(const std::string& destination, std::vector<Outgoing>* out);
+  void Requeue(Subscription& s, std::vector<Outgoing>* out);
 
   const StompBrokerOptions options;
   mutable std::mutex mu;
@@ -126,7 +131,7 @@ bool StompBroker::Impl::Fail(const std::shared_ptr<Connection>& c, const StompFr
 }
 
 void StompBroker::Impl::Deliver(const std::shared_ptr<Connection>& c, Subscription& s, const StompMessage& m,
-                                std::vector<Delivery>* out) {
+                                std::vector<Outgoing>* out) {
   StompFrame frame{"MESSAGE",
                    {{"subscription", s.id}, {"message-id", m.message_id}, {"destination", m.destination}},
                    m.body};
@@ -141,7 +146,7 @@ void StompBroker::Impl::Deliver(const std::shared_ptr<Connection>& c, Subscripti
   out->push_back({c, SerializeFrame(frame)});
 }
 
-void StompBroker::Impl::Route(StompMessage message, std::vector<Delivery>* out) {
+void StompBroker::Impl::Route(StompMessage message, std::vector<Outgoing>* out) {
   std::vector<std::pair<std::shared_ptr<Connection>, Subscription*>> subscribers;
   for (const auto& c : connections) {
     for (auto& [id, s] : c->subscriptions) {
@@ -161,7 +166,7 @@ void StompBroker::Impl::Route(StompMessage message, std::vector<Delivery>* out) 
   Deliver(c, *s, message, out);
 }
 
-void StompBroker::Impl::DrainPending(const std::string& destination, std::vector<Delivery>* out) {
+void StompBroker::Impl::DrainPending(const std::string& destination, std::vector<Outgoing>* out) {
   auto it = pending.find(destination);
   if (it == pending.end()) return;
   std::deque<StompMessage> queued = std::move(it->second);
@@ -169,7 +174,7 @@ void StompBroker::Impl::DrainPending(const std::string& destination, std::vector
   for (StompMessage& m : queued) Route(std::move(m), out);
 }
 
-void StompBroker::Impl::Requeue(Subscription& s, std::vector<Delivery>* out) {
+void StompBroker::Impl::Requeue(Subscription& s, std::vector<Outgoing>* out) {
   std::deque<StompMessage> back = std::move(s.unacked);
   s.unacked.clear();
   if (IsTopic(s.destination)) return;
@@ -180,7 +185,7 @@ void StompBroker::Impl::Requeue(Subscription& s, std::vector<Delivery>* out) {
 }
 
 bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame& f, bool* connected,
-                               std::vector<Delivery>* out) {
+                               std::vector<Outgoing>* out) {
   auto receipt = [&]() {
     if (f.Has("receipt"))
       out->push_back({c, SerializeFrame({"RECEIPT", {{"receipt-id", f.Header("receipt")}}, ""})});
@@ -368,20 +373,20 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
     for (;;) {
       StompParser::Result r = parser.Next(&frame, &error);
       if (r == StompParser::Result::kNeedMore) break;
-      std::vector<Delivery> deliveries;
+      std::vector<Outgoing> deliveries;
       if (r == StompParser::Result::kError) {
         Fail(c, StompFrame{}, "Malformed frame: " + error);
         keep = false;
         break;
       }
       keep = Handle(c, frame, &connected, &deliveries);
-      for (const Delivery& d : deliveries) {
+      for (const Outgoing& d : deliveries) {
         if (d.to->Write(d.frame) && d.to == c) last_write = Clock::now();
       }
       if (!keep) break;
     }
   }
-  std::vector<Delivery> deliveries;
+  std::vector<Outgoing> deliveries;
   {
     std::lock_guard<std::mutex> lock(mu);
     for (auto& [id, s] : c->subscriptions) {
@@ -392,8 +397,9 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
     c->subscriptions.clear();
     connections.erase(std::remove(connections.begin(), connections.end(), c), connections.end());
     for (const std::string& d : destinations) DrainPending(d, &deliveries);
+    sent.notify_all();  // OpenConnections changed
   }
-  for (const Delivery& d : deliveries) d.to->Write(d.frame);
+  for (const Outgoing& d : deliveries) d.to->Write(d.frame);
   {
     std::lock_guard<std::mutex> lock(c->write_mu);
     c->open = false;
@@ -441,6 +447,7 @@ void StompBroker::Impl::AcceptLoop() {
       continue;
     }
     connections.push_back(c);
+    sent.notify_all();  // OpenConnections changed
     auto self = shared_from_this();
     auto done = std::make_shared<std::atomic<bool>>(false);
     workers.push_back({std::thread([self, c, done] {
@@ -456,26 +463,39 @@ StompBroker::~StompBroker() { Stop(); }
 
 Status StompBroker::Start() {
   Impl& b = *impl_;
-  if (b.listen_fd >= 0) return Status::Error("the STOMP broker is already started");
-  b.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int yes = 1;
-  setsockopt(b.listen_fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  // Restarted after Stop, it listens where its clients knew it.
-  addr.sin_port = htons(static_cast<uint16_t>(b.options.port != 0 ? b.options.port : b.port));
-  if (inet_pton(AF_INET, b.options.host.c_str(), &addr.sin_addr) != 1 ||
-      bind(b.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      listen(b.listen_fd, 128) != 0) {
-    close(b.listen_fd);
-    b.listen_fd = -1;
-    return Status::Error("the STOMP broker cannot listen on " + b.options.host + ":" +
-                         std::to_string(b.options.port));
+  if (b.listen_fd >= 0) return Status::FailedPrecondition("the STOMP broker is already started");
+  // Restarted after Stop, it listens where its clients knew it. The host is a name or an
+  // address of either family, resolved as the HTTP listeners resolve theirs.
+  const int port = b.options.port != 0 ? b.options.port : b.port;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const int resolved = getaddrinfo(b.options.host.c_str(), std::to_string(port).c_str(), &hints, &found);
+  for (addrinfo* a = resolved == 0 ? found : nullptr; a != nullptr && b.listen_fd < 0; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, kListenBacklog) != 0) {
+      close(fd);
+      continue;
+    }
+    b.listen_fd = fd;
   }
-  socklen_t len = sizeof addr;
-  getsockname(b.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  b.port = ntohs(addr.sin_port);
-  if (pipe2(b.wake, O_CLOEXEC) != 0) return Status::Error("cannot create the broker's wake pipe");
+  if (found) freeaddrinfo(found);
+  if (b.listen_fd < 0) {
+    return Status::Unavailable("the STOMP broker cannot listen on " + b.options.host + ":" +
+                               std::to_string(port) +
+                               (resolved != 0 ? std::string(" (") + gai_strerror(resolved) + ")" : ""));
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  getsockname(b.listen_fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  b.port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  if (pipe2(b.wake, O_CLOEXEC) != 0) return Status::Internal("cannot create the broker's wake pipe");
   b.stopping = false;
   auto self = impl_;
   b.acceptor = std::thread([self] { self->AcceptLoop(); });
@@ -506,7 +526,7 @@ void StompBroker::Stop() {
 }
 
 std::string StompBroker::Url() const {
-  return "stomp://" + impl_->options.host + ":" + std::to_string(impl_->port);
+  return "stomp://" + internal::UrlHost(impl_->options.host) + ":" + std::to_string(impl_->port);
 }
 int StompBroker::Port() const { return impl_->port; }
 
@@ -528,6 +548,16 @@ bool StompBroker::WaitForMessages(const std::string& destination, std::size_t co
 std::size_t StompBroker::ConnectionsAccepted() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->accepted;
+}
+
+std::size_t StompBroker::OpenConnections() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->connections.size();
+}
+
+bool StompBroker::WaitForOpenConnections(std::size_t count, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  return impl_->sent.wait_for(lock, timeout, [&] { return impl_->connections.size() == count; });
 }
 
 std::size_t StompBroker::Pending(const std::string& destination) const {

@@ -4,7 +4,6 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
-#include "epmock/server.h"
 
 namespace epmock::internal {
 
@@ -300,7 +299,7 @@ void Store::Clear() {
 }
 
 std::shared_ptr<Store> StoreRegistry::ForClient(const std::string& client_id) {
-  std::string store_id = Server::StoreIdFor(client_id);
+  std::string store_id = StoreIdForClient(client_id);
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<Store>& store = by_store_id_[store_id];
   if (!store) store = std::make_shared<Store>(store_id, retention_);
@@ -318,6 +317,13 @@ std::vector<std::shared_ptr<Store>> StoreRegistry::All() const {
   std::vector<std::shared_ptr<Store>> out;
   for (const auto& [id, store] : by_store_id_) out.push_back(store);
   return out;
+}
+
+std::string StoreRegistry::OwnerOfIntegration(const std::string& integration_id) const {
+  for (const auto& store : All()) {
+    if (store->Get(integration_id)) return store->id();
+  }
+  return "";
 }
 
 void StoreRegistry::Reset() {

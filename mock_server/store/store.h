@@ -134,6 +134,8 @@ class StoreRegistry {
   // The store with this store id, if any client created it.
   std::shared_ptr<Store> Find(const std::string& store_id) const;
   std::vector<std::shared_ptr<Store>> All() const;
+  // The id of the store that holds the integration, or "" when none does.
+  std::string OwnerOfIntegration(const std::string& integration_id) const;
   void Reset();
 
  private:

@@ -102,14 +102,15 @@ std::string Harness::token() {
 
 StatusOr<json> Harness::CreateIntegration(const json& data) {
   const std::string bearer = token();
-  if (bearer.empty()) return Status::Error("could not get a token from " + server_.Url());
+  if (bearer.empty()) return Status::Unavailable("could not get a token from " + server_.Url());
   httplib::Client client(server_.Url());
   client.set_bearer_token_auth(bearer.c_str());
   auto res = client.Post("/v2/integrations", json{{"data", data}}.dump(), "application/json");
-  if (!res || res->status != 201) return Status::Error("creating the integration failed: " + ErrorOf(res));
+  if (!res || res->status != 201)
+    return Status::InvalidArgument("creating the integration failed: " + ErrorOf(res));
   json body = json::parse(res->body, nullptr, false);
   if (!body.is_object() || !body.contains("data"))
-    return Status::Error("the create answer has no data: " + res->body);
+    return Status::Internal("the create answer has no data: " + res->body);
   return body["data"];
 }
 
@@ -135,7 +136,7 @@ StatusOr<std::string> Harness::CreateWebhookIntegration(const std::vector<std::s
 
 StatusOr<std::string> Harness::CreateSqsIntegration(const std::vector<std::string>& observes,
                                                     const std::string& queue) {
-  if (!sqs_) return Status::Error("the harness did not start: " + start_error_);
+  if (!sqs_) return Status::FailedPrecondition("the harness did not start: " + start_error_);
   const std::string url = sqs().CreateQueue(queue);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -158,7 +159,7 @@ StatusOr<std::string> Harness::CreateSqsIntegration(const std::vector<std::strin
 
 StatusOr<std::string> Harness::CreateStompIntegration(const std::vector<std::string>& observes,
                                                       const std::string& destination) {
-  if (!stomp_) return Status::Error("the harness did not start: " + start_error_);
+  if (!stomp_) return Status::FailedPrecondition("the harness did not start: " + start_error_);
   {
     std::lock_guard<std::mutex> lock(mu_);
     destinations_.insert(destination);
@@ -259,7 +260,7 @@ AssertionResult Harness::WaitForStompFrames(const std::string& destination, std:
 }
 
 AssertionResult Harness::WaitForIdle(std::chrono::milliseconds timeout) const {
-  if (server_.WaitForDeliveries(timeout)) return AssertionSuccess();
+  if (server_.WaitForIdle(timeout)) return AssertionSuccess();
   std::ostringstream pending;
   int shown = 0;
   for (const IntegrationJob& job : server_.Jobs(client_id_)) {

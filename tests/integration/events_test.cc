@@ -99,7 +99,7 @@ TEST_F(EventsTest, AnEventGoesToEveryEnabledIntegrationThatObservesIt) {
   EXPECT_EQ(event.skipped[0].reason, "enabled is false");
   EXPECT_EQ(event.skipped[1].integration_id, unset);
 
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::set<std::string> paths;
   for (const ReceivedRequest& r : sink_.Requests()) paths.insert(r.path);
   EXPECT_EQ(paths, (std::set<std::string>{"/a", "/b"}));
@@ -191,7 +191,7 @@ TEST_F(EventsTest, IntegrationCrudFiresIntegrationEvents) {
                 .status,
             200);
   ASSERT_EQ(api_->Delete("/v2/integrations/" + other).status, 204);
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::multimap<std::string, json> by_trigger;  // deliveries run concurrently: any order
   for (const ReceivedRequest& r : sink_.Requests())
     by_trigger.emplace(r.Header("X-Moltin-Integration-Trigger"), r.Json());
@@ -210,7 +210,7 @@ TEST_F(EventsTest, FailuresAreRetriedWithTheSameEventIdAndARisingAttempt) {
   sink_.RespondWith({{500, 0, "boom"}, {503}, {200}});
   std::string id = CreateHook(sink_.Url() + "/hook");
   TriggeredEvent event = Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::vector<ReceivedRequest> requests = sink_.Requests();
   ASSERT_EQ(requests.size(), 3u);
   for (int i = 0; i < 3; ++i) {
@@ -245,7 +245,7 @@ TEST_F(EventsTest, ItGivesUpAfterMaxAttemptsWithOneFinalFailure) {
   sink_.RespondWith({{500}});
   CreateHook(sink_.Url() + "/hook");
   TriggeredEvent event = Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_EQ(sink_.Requests().size(), 4u);
   std::vector<IntegrationLog> logs = LogsOf(event.jobs[0].job_id);
   ASSERT_EQ(logs.size(), 4u);
@@ -264,7 +264,7 @@ TEST_F(EventsTest, HoursOfBackoffRunInMillisecondsUnderTheTimeScale) {
   sink_.RespondWith({{500}, {500}, {500}, {200}});
   CreateHook(sink_.Url() + "/hook");
   TriggeredEvent event = Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_EQ(sink_.Requests().size(), 4u);
   EXPECT_TRUE(LogsOf(event.jobs[0].job_id)[0].succeeded);
 }
@@ -272,12 +272,12 @@ TEST_F(EventsTest, HoursOfBackoffRunInMillisecondsUnderTheTimeScale) {
 TEST_F(EventsTest, ASlowAnswerIsATimeout) {
   ServerOptions options;
   options.time_scale = 0.0001;
-  options.webhook_timeout_ms = 200;
+  options.delivery_timeout_ms = 200;
   Start(options);
   sink_.RespondWith({{200, 1000}, {200}});
   CreateHook(sink_.Url() + "/hook");
   TriggeredEvent event = Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::vector<IntegrationLog> logs = LogsOf(event.jobs[0].job_id);
   ASSERT_EQ(logs.size(), 2u);
   EXPECT_FALSE(logs[1].succeeded);
@@ -292,7 +292,7 @@ TEST_F(EventsTest, ADeadReceiverIsLoggedAndRetried) {
   ASSERT_GT(port, 0);
   CreateHook("http://127.0.0.1:" + std::to_string(port) + "/hook");
   TriggeredEvent event = Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::vector<IntegrationLog> logs = LogsOf(event.jobs[0].job_id);
   ASSERT_EQ(logs.size(), 5u);
   for (const IntegrationLog& log : logs) {
@@ -322,7 +322,7 @@ TEST_F(EventsTest, TriggerReturnsBeforeTheDeliveryEnds) {
   TriggeredEvent event = Fire("order.paid");
   EXPECT_EQ(event.jobs.size(), 1u);
   EXPECT_TRUE(LogsOf(event.jobs[0].job_id).empty());  // the 500 ms answer has not come yet
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_EQ(LogsOf(event.jobs[0].job_id).size(), 1u);
 }
 
@@ -359,7 +359,7 @@ class HttpsTest : public EventsTest {
   IntegrationLog DeliverOnce() {
     CreateHook(HookUrl());
     TriggeredEvent event = Fire("order.paid");
-    EXPECT_TRUE(server_->WaitForDeliveries(kWait));
+    EXPECT_TRUE(server_->WaitForIdle(kWait));
     auto logs = LogsOf(event.jobs[0].job_id);
     return logs.empty() ? IntegrationLog{} : logs.back();  // the first attempt
   }
@@ -411,7 +411,7 @@ TEST_F(EventsTest, DuplicateFaultDeliversTheSameEventTwice) {
   fault.duplicate = 1;
   ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
   TriggeredEvent event = Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   ASSERT_EQ(sink_.Requests().size(), 2u);
   EXPECT_EQ(sink_.Requests()[0].Json()["id"], event.id);
   EXPECT_EQ(sink_.Requests()[1].Json()["id"], event.id);
@@ -439,7 +439,7 @@ TEST_F(EventsTest, FailFirstAttemptsFailsWithoutSending) {
   fault.fail_first_attempts = 2;
   ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
   TriggeredEvent event = Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   ASSERT_EQ(sink_.Requests().size(), 1u);
   EXPECT_EQ(sink_.Requests()[0].Json()["attempt"], 3);
   std::vector<IntegrationLog> logs = LogsOf(event.jobs[0].job_id);
@@ -456,10 +456,10 @@ TEST_F(EventsTest, AFaultCanTargetOneIntegrationAndRunOut) {
   fault.events = 1;
   ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
   Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_TRUE(server_->Faults(api_->client_id()).empty());  // its one event is spent
   Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::map<std::string, int> per_path;
   for (const ReceivedRequest& r : sink_.Requests()) ++per_path[r.path];
   EXPECT_EQ(per_path["/a"], 3);  // 2 for the first event, 1 for the second
@@ -474,7 +474,7 @@ TEST_F(EventsTest, AnInjectedDelayHoldsTheDeliveryAndStopLogsItAsNotDelivered) {
   fault.delay_ms = 3600 * 1000;
   ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
   TriggeredEvent event = Fire("order.paid");
-  EXPECT_FALSE(server_->WaitForDeliveries(std::chrono::milliseconds(50)));
+  EXPECT_FALSE(server_->WaitForIdle(std::chrono::milliseconds(50)));
   server_->Stop();
   EXPECT_TRUE(sink_.Requests().empty());
   std::vector<IntegrationLog> logs = LogsOf(event.jobs[0].job_id);
@@ -513,12 +513,12 @@ TEST_F(EventsTest, ReplayDeliversThePastEventAgainAsANewJob) {
   std::string a = CreateHook(sink_.Url() + "/a");
   std::string b = CreateHook(sink_.Url() + "/b");
   TriggeredEvent event = Fire("order.paid");
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   auto replay = server_->Replay(api_->client_id(), event.id, b);
   ASSERT_TRUE(replay.ok()) << replay.status().message();
   ASSERT_EQ(replay->jobs.size(), 1u);
   EXPECT_EQ(replay->jobs[0].integration_id, b);
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::vector<ReceivedRequest> to_b;
   for (const ReceivedRequest& r : sink_.Requests()) {
     if (r.path == "/b") to_b.push_back(r);
@@ -558,7 +558,7 @@ TEST_F(EventsTest, AThousandEventsToTenIntegrationsArriveOnceEach) {
   for (int i = 0; i < kIntegrations; ++i) ids.push_back(CreateHook(sink_.Url() + "/" + std::to_string(i)));
   std::set<std::string> fired;
   for (int i = 0; i < kEvents; ++i) fired.insert(Fire("order.paid").id);
-  ASSERT_TRUE(server_->WaitForDeliveries(std::chrono::seconds(120)));
+  ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(120)));
   std::map<std::string, std::multiset<std::string>> per_integration;
   for (const ReceivedRequest& r : sink_.Requests())
     per_integration[r.path].insert(r.Json()["id"].get<std::string>());

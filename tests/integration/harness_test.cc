@@ -51,6 +51,23 @@ TEST(Harness, StartsInOneLineAndDeliversAWebhook) {
   EXPECT_THAT(epmock.sink().Requests()[0], AllOf(IsEventType("order.paid"), IsValidWebhookEnvelope()));
 }
 
+// The embedded queues belong to the server for its whole life: reading them after a Stop
+// read freed memory before (ASan: heap-use-after-free).
+TEST(Harness, WhatArrivedStaysReadableAfterTheServerStops) {
+  Harness epmock;
+  ASSERT_TRUE(epmock.CreateSqsIntegration({"order.paid"}, "kept").ok());
+  ASSERT_TRUE(epmock.CreateStompIntegration({"order.paid"}, "/queue/kept").ok());
+  ASSERT_TRUE(epmock.Trigger("order.paid").ok());
+  ASSERT_TRUE(epmock.WaitForSqsMessages("kept"));
+  ASSERT_TRUE(epmock.WaitForStompFrames("/queue/kept"));
+  epmock.server().Stop();
+  EXPECT_THAT(epmock.SqsMessages("kept"), ElementsAre(IsEventType("order.paid")));
+  EXPECT_THAT(epmock.StompFrames("/queue/kept"), ElementsAre(IsEventType("order.paid")));
+  EXPECT_TRUE(epmock.WaitForSqsMessages("kept", 1, kShort));
+  ASSERT_TRUE(epmock.server().Start().ok());
+  EXPECT_EQ(epmock.SqsMessages("kept").size(), 1u);
+}
+
 TEST(Harness, MatchersRejectAndSayWhy) {
   Delivery delivery{"webhook",
                     "/orders",

@@ -170,6 +170,47 @@ INSTANTIATE_TEST_SUITE_P(
                  "4", ""}),
     [](const ::testing::TestParamInfo<WireCase>& info) { return std::string(info.param.name); });
 
+// RFC 9112: a request with neither Content-Length nor Transfer-Encoding has an empty body
+// (`curl -X POST URL` sends one). Routes that take no body answer as they would to an empty
+// one, and a route that needs a body says so after auth; none says "not well-formed".
+struct BodylessCase {
+  const char* name;
+  const char* method;
+  const char* path;  // "{id}" is replaced by a stored event's id
+  int status;
+};
+void PrintTo(const BodylessCase& c, std::ostream* os) { *os << c.name; }
+
+class BodylessRequestTest : public ::testing::TestWithParam<BodylessCase> {};
+
+TEST_P(BodylessRequestTest, HasAnEmptyBody) {
+  const BodylessCase& c = GetParam();
+  Server server(AllPorts());
+  ASSERT_TRUE(server.Start().ok());
+  ApiClient api(server.Url());
+  Reply created = api.Post("/v2/integrations", testing_support::WebhookCreateBody("kept"));
+  ASSERT_EQ(created.status, 201);
+  Reply event = api.Post("/__admin/events", {{"type", "order.paid"}});
+  ASSERT_EQ(event.status, 201) << event.body;
+  const std::string path =
+      std::regex_replace(c.path, std::regex("\\{id\\}"), event.json["data"]["id"].get<std::string>());
+  const std::string answer =
+      Exchange(server.Port(),
+               {std::string(c.method) + " " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                api.token() + "\r\nConnection: close\r\n\r\n"},
+               WholeHttpResponse);
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 " + std::to_string(c.status))) << answer.substr(0, 400);
+  EXPECT_THAT(answer, ::testing::Not(HasSubstr("not well-formed")));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Wire, BodylessRequestTest,
+    ::testing::Values(BodylessCase{"reset", "POST", "/__admin/reset", 204},
+                      BodylessCase{"replay", "POST", "/__admin/events/{id}/replay", 201},
+                      BodylessCase{"create_queue", "PUT", "/__admin/sqs/queues/bodyless", 201},
+                      BodylessCase{"create_integration_needs_a_body", "POST", "/v2/integrations", 415}),
+    [](const ::testing::TestParamInfo<BodylessCase>& info) { return std::string(info.param.name); });
+
 // Idle and half-open connections hold a worker each until the idle timeout: with the
 // default thread count, 64 of them leave a normal client served at once.
 TEST(HostileConnectionsTest, SixtyFourHalfOpenConnectionsDoNotStarveAClient) {

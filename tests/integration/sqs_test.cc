@@ -300,7 +300,7 @@ TEST_F(SqsDeliveryTest, AnEventArrivesOnTheQueueAsTheDocumentedCloudEvent) {
   EXPECT_EQ(message["source"], "https://epcc-integration.global.ssl.fastly.net");
   EXPECT_EQ(message["data"], event->data);
   EXPECT_EQ(message["included"], event->included);
-  ASSERT_TRUE(server_->WaitForDeliveries(std::chrono::seconds(10)));
+  ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(10)));
   EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
 }
 
@@ -344,7 +344,7 @@ TEST_F(SqsDeliveryTest, SignaturesAreCheckedEndToEnd) {
   std::string bad = CreateSqsIntegration(url, "AKIAEPMOCK", "wrong-secret");
   auto event = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
   ASSERT_TRUE(event.ok());
-  ASSERT_TRUE(server_->WaitForDeliveries(std::chrono::seconds(20)));
+  ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(20)));
   EXPECT_EQ(server_->Sqs()->Messages("secure").size(), 1u);
   std::size_t refused = 0;
   for (const IntegrationLog& log : server_->Logs(api_->client_id())) {
@@ -365,7 +365,7 @@ TEST_F(SqsDeliveryTest, AMissingQueueIsAFailedAttemptWithTheSqsErrorCode) {
   Start();
   CreateSqsIntegration(server_->Sqs()->QueueUrl("nowhere"));
   ASSERT_TRUE(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt}).ok());
-  ASSERT_TRUE(server_->WaitForDeliveries(std::chrono::seconds(20)));
+  ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(20)));
   auto logs = server_->Logs(api_->client_id());
   ASSERT_FALSE(logs.empty());
   EXPECT_THAT(logs[0].error_detail.value_or(""),

@@ -272,7 +272,7 @@ class StompDeliveryTest : public ::testing::Test {
   void SetUp() override {
     ServerOptions options;
     options.time_scale = 0.0001;
-    options.webhook_timeout_ms = 2000;
+    options.delivery_timeout_ms = 2000;
     server_ = std::make_unique<Server>(options);
     ASSERT_TRUE(server_->Start().ok());
     api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
@@ -315,7 +315,7 @@ TEST_F(StompDeliveryTest, AnEventIsSentToTheDestinationWithReceiptAndPersistence
   EXPECT_THAT(Spec::Default()->ValidateEnvelope("cloudevent", message), ::testing::IsEmpty());
   EXPECT_EQ(message["id"], event.id);
   EXPECT_EQ(message["integrationid"], id);
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
 }
 
@@ -340,7 +340,7 @@ TEST_F(StompDeliveryTest, TheAdminApiShowsWhatPassedThroughBothQueues) {
                                       {"aws_secret_access_key", "s"},
                                       {"region", "eu-west-1"}}}}}});
   TriggeredEvent event = Fire();
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   auto stomp = api_->Get("/__admin/stomp/messages?destination=/queue/admin");
   ASSERT_EQ(stomp.status, 200) << stomp.body;
   ASSERT_EQ(stomp.json["data"].size(), 1u);
@@ -440,7 +440,7 @@ TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
   api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
   CreateStomp({address}, "/queue/tls");
   Fire();
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_THAT(server_->Logs(api_->client_id())[0].error_detail.value_or(""),
               HasSubstr("TLS handshake failed"));
   EXPECT_TRUE(broker.Messages("/queue/tls").empty());
@@ -456,7 +456,7 @@ TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
   CreateStomp({address}, "/queue/tls");
   Fire();
   ASSERT_TRUE(broker.WaitForMessages("/queue/tls", 1, kWait));
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
   std::filesystem::remove_all(dir);
 }
@@ -512,14 +512,14 @@ TEST_F(StompDeliveryTest, AnErrorFrameOrNoReceiptFailsTheAttempt) {
   ServerOptions options;
   options.time_scale = 0.0001;
   options.max_attempts = 1;
-  options.webhook_timeout_ms = 300;  // how long a RECEIPT may take
+  options.delivery_timeout_ms = 300;  // how long a RECEIPT may take
   server_ = std::make_unique<Server>(options);
   ASSERT_TRUE(server_->Start().ok());
   api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
   std::string refused = CreateStomp({refusing.Url()}, "/queue/full");
   std::string unanswered = CreateStomp({silent.Url()}, "/queue/void");
   Fire();
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   for (const IntegrationLog& log : server_->Logs(api_->client_id())) {
     EXPECT_FALSE(log.succeeded);
     EXPECT_TRUE(log.final);
@@ -540,7 +540,7 @@ TEST_F(StompDeliveryTest, AddressesAreTriedInOrder) {
   CreateStomp({dead, broker.Url()}, "/queue/failover");
   Fire();
   ASSERT_TRUE(broker.WaitForMessages("/queue/failover", 1, kWait));
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
 }
 
@@ -553,7 +553,7 @@ TEST_F(StompDeliveryTest, ABrokenConnectionIsReestablished) {
     CreateStomp({first.Url()}, "/queue/reconnect");
     Fire();
     ASSERT_TRUE(first.WaitForMessages("/queue/reconnect", 1, kWait));
-    ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+    ASSERT_TRUE(server_->WaitForIdle(kWait));
   }  // the broker goes away with the transport's connection open
   StompBrokerOptions same_port;
   same_port.port = port;
@@ -561,7 +561,7 @@ TEST_F(StompDeliveryTest, ABrokenConnectionIsReestablished) {
   ASSERT_TRUE(second.Start().ok());
   Fire();
   ASSERT_TRUE(second.WaitForMessages("/queue/reconnect", 1, kWait));
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   int finals = 0, successes = 0;
   for (const IntegrationLog& log : server_->Logs(api_->client_id())) {
     finals += log.final;
@@ -579,7 +579,7 @@ TEST_F(StompDeliveryTest, ARefusedLoginIsAFailedAttempt) {
   ASSERT_TRUE(broker.Start().ok());
   CreateStomp({broker.Url()}, "/queue/secure", "user1", "wrong");
   Fire();
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   auto logs = server_->Logs(api_->client_id());
   ASSERT_EQ(logs.size(), 5u);
   EXPECT_THAT(logs[0].error_detail.value_or(""), HasSubstr("refused CONNECT"));
@@ -592,7 +592,7 @@ TEST_F(StompDeliveryTest, ManyEventsShareOneConnectionAndAllArrive) {
   CreateStomp({broker.Url()}, "/topic/many");
   for (int i = 0; i < 200; ++i) Fire();
   ASSERT_TRUE(broker.WaitForMessages("/topic/many", 200, kWait));
-  ASSERT_TRUE(server_->WaitForDeliveries(kWait));
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::set<std::string> ids;
   for (const StompMessage& m : broker.Messages("/topic/many"))
     ids.insert(json::parse(m.body)["id"].get<std::string>());

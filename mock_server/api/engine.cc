@@ -1,0 +1,40 @@
+#include "api/engine.h"
+
+namespace epmock::internal {
+namespace {
+
+std::unique_ptr<SqsEndpoint> MakeSqs(const ServerOptions& o) {
+  if (o.sqs_port < 0) return nullptr;
+  return std::make_unique<SqsEndpoint>(
+      SqsEndpointOptions{o.host, o.sqs_port, o.sqs_access_key_id, o.sqs_secret_access_key});
+}
+
+std::unique_ptr<StompBroker> MakeStomp(const ServerOptions& o) {
+  if (o.stomp_port < 0) return nullptr;
+  StompBrokerOptions broker;
+  broker.host = o.host;
+  broker.port = o.stomp_port;
+  return std::make_unique<StompBroker>(broker);
+}
+
+}  // namespace
+
+Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
+    : options_(std::move(options)),
+      spec_(std::move(spec)),
+      tokens_(options_.token_ttl_seconds),
+      stores_(Retention{options_.event_retention, options_.log_retention}),
+      journal_(options_.journal_capacity),
+      events_(options_, spec_),
+      sqs_(MakeSqs(options_)),
+      stomp_(MakeStomp(options_)) {}
+
+void Engine::Reset() {
+  stores_.Reset();
+  tokens_.Reset();
+  journal_.Clear();
+  sinks_.Reset();
+  events_.faults().Reset();
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,69 @@
+// Engine: everything one Server holds, for the Server's whole life.
+//
+//   internal::Engine engine(options, Spec::Default());
+//   ApiResponse response = internal::Route(engine, request);  // api/router.h
+//
+// Built in Server's constructor and destroyed with it. Server::Start()/Stop() only start
+// and stop listeners and threads (the API listener, the dispatcher's workers, the embedded
+// SQS endpoint and STOMP broker); nothing here is created or forgotten by them, so a
+// restarted server still has its integrations, faults and queued messages. Reset() is the
+// one way to forget.
+//
+// Thread-safe: each member owns its state behind its own mutex.
+#ifndef EPMOCK_API_ENGINE_H_
+#define EPMOCK_API_ENGINE_H_
+
+#include <memory>
+#include <string>
+
+#include "api/auth.h"
+#include "api/journal.h"
+#include "epmock/options.h"
+#include "epmock/spec.h"
+#include "epmock/sqs.h"
+#include "epmock/stomp.h"
+#include "events/event_engine.h"
+#include "sinks/recorder.h"
+#include "store/store.h"
+
+namespace epmock::internal {
+
+class Engine {
+ public:
+  Engine(ServerOptions options, std::shared_ptr<const Spec> spec);
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const ServerOptions& options() const { return options_; }
+  const Spec& spec() const { return *spec_; }
+  TokenRegistry& tokens() { return tokens_; }
+  StoreRegistry& stores() { return stores_; }
+  const StoreRegistry& stores() const { return stores_; }
+  Journal& journal() { return journal_; }
+  const Journal& journal() const { return journal_; }
+  SinkRegistry& sinks() { return sinks_; }
+  EventEngine& events() { return events_; }
+  const EventEngine& events() const { return events_; }
+  // The embedded SQS endpoint and STOMP broker: null when the options run none, otherwise
+  // valid for the engine's life, started or not.
+  SqsEndpoint* sqs() const { return sqs_.get(); }
+  StompBroker* stomp() const { return stomp_.get(); }
+
+  // Forgets every store, token, journal entry, sink request and fault.
+  void Reset();
+
+ private:
+  const ServerOptions options_;
+  const std::shared_ptr<const Spec> spec_;
+  TokenRegistry tokens_;
+  StoreRegistry stores_;
+  Journal journal_;
+  SinkRegistry sinks_;
+  EventEngine events_;
+  const std::unique_ptr<SqsEndpoint> sqs_;
+  const std::unique_ptr<StompBroker> stomp_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_API_ENGINE_H_
