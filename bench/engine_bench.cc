@@ -19,13 +19,13 @@ const char kCreateBody[] = R"({"data":{"type":"integration","name":"Order shippi
   "observes":["order.fulfilled"],"integration_type":"webhook",
   "configuration":{"url":"https://yourwebsite.com/order-created-notification"}}})";
 
-epmock::internal::ApiRequest Request(std::string method, std::string path, std::string authorization,
-                                     std::string content_type, std::string body) {
-  epmock::internal::ApiRequest r;
+epmock::internal::HttpRequest Request(std::string method, std::string path, std::string authorization,
+                                      std::string content_type, std::string body) {
+  epmock::internal::HttpRequest r;
   r.method = std::move(method);
   r.path = std::move(path);
-  r.authorization = std::move(authorization);
-  r.content_type = std::move(content_type);
+  if (!authorization.empty()) r.headers.emplace_back("Authorization", std::move(authorization));
+  if (!content_type.empty()) r.headers.emplace_back("Content-Type", std::move(content_type));
   r.base_url = "http://h";
   r.body = std::move(body);
   return r;
@@ -176,7 +176,7 @@ void BM_SqsQueryRequest(benchmark::State& state) {
   epmock::internal::SqsQueues queues;
   std::optional<epmock::internal::SqsError> error;
   queues.Create("orders", {}, &error);
-  epmock::internal::SqsHttpRequest request;
+  epmock::internal::HttpRequest request;
   request.method = "POST";
   request.path = "/";
   request.base_url = "http://127.0.0.1:9324";
@@ -193,7 +193,7 @@ void BM_SqsQueryRequest(benchmark::State& state) {
     if (response.status != 200) state.SkipWithError("send failed");
     if (++sent % 10000 == 0) {  // keep the queue from growing without bound
       state.PauseTiming();
-      epmock::internal::SqsHttpRequest purge = request;
+      epmock::internal::HttpRequest purge = request;
       purge.body = "Action=PurgeQueue&QueueUrl=http%3A%2F%2F127.0.0.1%3A9324%2F000000000000%2Forders";
       epmock::internal::HandleSqsRequest(queues, purge, {});
       state.ResumeTiming();

@@ -14,31 +14,27 @@
 
 namespace {
 
-using epmock::internal::ApiRequest;
-using epmock::internal::ApiResponse;
+using epmock::internal::HttpRequest;
+using epmock::internal::HttpResponse;
 
 struct Fixture {
   Fixture() : engine(Options(), epmock::Spec::Default()) {
-    ApiRequest token{"POST",
-                     "/oauth/access_token",
-                     "",
-                     "",
-                     "application/x-www-form-urlencoded",
-                     "http://h",
-                     "grant_type=implicit&client_id=fuzz",
-                     {}};
+    HttpRequest token{"POST",
+                      "/oauth/access_token",
+                      "",
+                      {{"Content-Type", "application/x-www-form-urlencoded"}},
+                      "grant_type=implicit&client_id=fuzz",
+                      "http://h"};
     access =
         "Bearer " +
         nlohmann::json::parse(epmock::internal::Route(engine, token).body)["access_token"].get<std::string>();
-    ApiRequest create{
+    HttpRequest create{
         "POST",
         "/v2/integrations",
         "",
-        access,
-        "application/json",
-        "http://h",
+        {{"Authorization", access}, {"Content-Type", "application/json"}},
         R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
-        {}};
+        "http://h"};
     id = nlohmann::json::parse(epmock::internal::Route(engine, create).body)["data"]["id"].get<std::string>();
   }
   static epmock::ServerOptions Options() {
@@ -52,7 +48,7 @@ struct Fixture {
   std::string id;
 };
 
-void Check(const ApiResponse& response, const std::string& body) {
+void Check(const HttpResponse& response, const std::string& body) {
   if (response.status >= 500) {
     std::fprintf(stderr, "500 for body %s\n-> %s\n", body.c_str(), response.body.c_str());
     std::abort();
@@ -70,21 +66,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string body(reinterpret_cast<const char*>(data), size);
   // Alternately a create and an update of the one stored integration.
   const bool update = size > 0 && (data[0] & 1);
-  ApiRequest request{update ? "PUT" : "POST",
-                     update ? "/v2/integrations/" + fixture->id : "/v2/integrations",
-                     "",
-                     fixture->access,
-                     "application/json",
-                     "http://h",
-                     body,
-                     {}};
-  ApiResponse response = fixture->epmock::internal::Route(engine, request);
+  HttpRequest request{update ? "PUT" : "POST",
+                      update ? "/v2/integrations/" + fixture->id : "/v2/integrations",
+                      "",
+                      {{"Authorization", fixture->access}, {"Content-Type", "application/json"}},
+                      body,
+                      "http://h"};
+  HttpResponse response = epmock::internal::Route(fixture->engine, request);
   Check(response, body);
   if (!update && response.status == 201) {
     // Keep the store small: what was created is deleted again.
     std::string id = nlohmann::json::parse(response.body)["data"]["id"].get<std::string>();
-    fixture->epmock::internal::Route(
-        engine, {"DELETE", "/v2/integrations/" + id, "", fixture->access, "", "http://h", "", {}});
+    epmock::internal::Route(
+        fixture->engine,
+        {"DELETE", "/v2/integrations/" + id, "", {{"Authorization", fixture->access}}, "", "http://h"});
   }
   return 0;
 }

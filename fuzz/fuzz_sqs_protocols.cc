@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t newline = input.find('\n');
   const std::string first = input.substr(0, newline);
   const std::string body = newline == std::string::npos ? "" : input.substr(newline + 1);
-  epmock::internal::SqsHttpRequest request;
+  epmock::internal::HttpRequest request;
   request.method = "POST";
   request.path = "/";
   request.base_url = "http://127.0.0.1:9324";
@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else {
     request.headers = {{"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Target", first}};
   }
-  epmock::internal::SqsHttpResponse response = epmock::internal::HandleSqsRequest(*queues, request, {});
+  epmock::internal::HttpResponse response = epmock::internal::HandleSqsRequest(*queues, request, {});
   if (response.status >= 500 || response.status < 200) std::abort();
   if (response.status >= 400 && response.body.find("Error") == std::string::npos &&
       response.body.find("__type") == std::string::npos) {

@@ -17,17 +17,17 @@ using nlohmann::json;
 
 namespace {
 
-ApiResponse NoContent() {
-  ApiResponse response;
+HttpResponse NoContent() {
+  HttpResponse response;
   response.status = 204;
   response.content_type.clear();
   return response;
 }
 
-ApiResponse NotFound(const std::string& what) { return ErrorResponse(404, StatusTitle(404), what); }
+HttpResponse NotFound(const std::string& what) { return ErrorResponse(404, StatusTitle(404), what); }
 
 // The admin API's JSON bodies: same rules as the API's (media type, depth, syntax).
-std::optional<ApiResponse> ReadJson(const ApiRequest& request, json* body, bool optional) {
+std::optional<HttpResponse> ReadJson(const HttpRequest& request, json* body, bool optional) {
   if (request.body.empty() && optional) {
     *body = json::object();
     return std::nullopt;
@@ -44,7 +44,7 @@ json LogWithEvent(const IntegrationLog& log) {
   return out;
 }
 
-ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
+HttpResponse Events(RouteContext& c, const std::vector<std::string>& s) {
   const std::string& method = c.request.method;
   if (s.size() == 2 && method == "POST") {  // POST /__admin/events
     json body;
@@ -93,7 +93,7 @@ ApiResponse Events(RouteContext& c, const std::vector<std::string>& s) {
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
 
-ApiResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
+HttpResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
   FaultRegistry& faults = c.engine.events().faults();
   const std::string& method = c.request.method;
   if (s.size() == 2 && method == "POST") {
@@ -122,7 +122,7 @@ ApiResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
 
-ApiResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
+HttpResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
   // /__admin/sinks/webhook/{name}
   if (s.size() != 4 || s[2] != "webhook") return NotFound("A sink is /__admin/sinks/webhook/{name}");
   const std::string& method = c.request.method;
@@ -165,7 +165,7 @@ bool IsQueueName(const std::string& name) {
 // GET /__admin/sqs/queues/{name}: what sits on a queue of the embedded SQS endpoint.
 // PUT /__admin/sqs/queues/{name}: creates it (for clients without an SQS SDK).
 // GET /__admin/stomp/messages?destination=/queue/x: what passed through the STOMP broker.
-ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
+HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
   const bool create = s[1] == "sqs" && c.request.method == "PUT";
   if (c.request.method != "GET" && !create) {
     return NotFound("No such admin endpoint: " + c.request.method + " " + c.request.path);
@@ -215,7 +215,7 @@ ApiResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
                               {"broker_url", c.engine.stomp()->Url()}}}});
 }
 
-ApiResponse Idle(RouteContext& c) {
+HttpResponse Idle(RouteContext& c) {
   // GET /__admin/idle?timeout_ms=N: waits until no delivery is pending (any language's way
   // to wait for deliveries without sleeping).
   long timeout_ms = 5000;
@@ -238,16 +238,16 @@ ApiResponse Idle(RouteContext& c) {
 
 }  // namespace
 
-ApiResponse AdminHealth(const ApiRequest& request) {
+HttpResponse AdminHealth(const HttpRequest& request) {
   if (request.method != "GET") {
     return ErrorResponse(405, StatusTitle(405), "Use GET for /__admin/health");
   }
-  ApiResponse response;
+  HttpResponse response;
   response.body = json{{"status", "ok"}}.dump();
   return response;
 }
 
-ApiResponse HandleAdminRequest(RouteContext& c) {
+HttpResponse HandleAdminRequest(RouteContext& c) {
   const std::string& path = c.request.path;
   const std::string& method = c.request.method;
   const std::vector<std::string> s = PathSegments(path);  // {"__admin", ...}

@@ -10,10 +10,10 @@
 namespace epmock::internal {
 
 // GET /__admin/health: no token needed.
-ApiResponse AdminHealth(const ApiRequest& request);
+HttpResponse AdminHealth(const HttpRequest& request);
 
 // GET /__admin/requests, POST /__admin/reset.
-ApiResponse HandleAdminRequest(RouteContext& context);
+HttpResponse HandleAdminRequest(RouteContext& context);
 
 }  // namespace epmock::internal
 

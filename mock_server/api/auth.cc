@@ -5,6 +5,7 @@
 #include "api/errors.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/strings.h"
 
 namespace epmock::internal {
 
@@ -15,8 +16,8 @@ namespace {
 bool IsJson(const std::string& content_type) { return content_type.find("json") != std::string::npos; }
 
 // Form or JSON body -> parameters. False when the body is neither.
-bool ReadParams(const ApiRequest& request, Params* params) {
-  if (IsJson(request.content_type)) {
+bool ReadParams(const HttpRequest& request, Params* params) {
+  if (IsJson(request.Header("Content-Type"))) {
     json body = json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) return false;
     for (const auto& [key, value] : body.items()) {
@@ -34,7 +35,7 @@ std::string Param(const Params& params, const std::string& name) {
 
 }  // namespace
 
-ApiResponse TokenRegistry::Issue(const ApiRequest& request) {
+HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
   Params params;
   if (!ReadParams(request, &params)) {
     return ErrorResponse(400, StatusTitle(400),
@@ -69,7 +70,7 @@ ApiResponse TokenRegistry::Issue(const ApiRequest& request) {
     }
     grants_[token] = Grant{client_id, now_s + ttl_seconds_};
   }
-  ApiResponse response;
+  HttpResponse response;
   response.body = json{
       {"expires", now_s + ttl_seconds_},
       {"identifier", grant_type},
@@ -85,12 +86,7 @@ std::optional<std::string> TokenRegistry::ClientFor(const std::string& authoriza
   constexpr std::size_t kBearerLength = sizeof kBearer - 1;
   if (authorization.size() <= kBearerLength) return std::nullopt;
   // The scheme is case-insensitive (RFC 7235).
-  for (std::size_t i = 0; i < kBearerLength; ++i) {
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
-        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
-      return std::nullopt;
-    }
-  }
+  if (!EqualsIgnoreCase(authorization.substr(0, kBearerLength), kBearer)) return std::nullopt;
   const std::string token = authorization.substr(kBearerLength);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = grants_.find(token);

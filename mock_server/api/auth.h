@@ -17,7 +17,7 @@ class TokenRegistry {
   explicit TokenRegistry(int ttl_seconds) : ttl_seconds_(ttl_seconds) {}
 
   // Handles POST /oauth/access_token (form-encoded, or JSON).
-  ApiResponse Issue(const ApiRequest& request);
+  HttpResponse Issue(const HttpRequest& request);
 
   // The client_id behind "Bearer TOKEN", if the token is known and unexpired.
   std::optional<std::string> ClientFor(const std::string& authorization) const;

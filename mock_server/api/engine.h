@@ -1,7 +1,7 @@
 // Engine: everything one Server holds, for the Server's whole life.
 //
 //   internal::Engine engine(options, Spec::Default());
-//   ApiResponse response = internal::Route(engine, request);  // api/router.h
+//   HttpResponse response = internal::Route(engine, request);  // api/router.h
 //
 // Built in Server's constructor and destroyed with it. Server::Start()/Stop() only start
 // and stop listeners and threads (the API listener, the dispatcher's workers, the embedded

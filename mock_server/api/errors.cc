@@ -41,32 +41,32 @@ const char* StatusTitle(int status) {
   }
 }
 
-ApiResponse JsonResponse(int status, const json& body) {
-  ApiResponse response;
+HttpResponse JsonResponse(int status, const json& body) {
+  HttpResponse response;
   response.status = status;
   response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return response;
 }
 
-ApiResponse ErrorResponse(const std::vector<ApiError>& errors) {
+HttpResponse ErrorResponse(const std::vector<ApiError>& errors) {
   json list = json::array();
   for (const ApiError& e : errors) {
     json entry = {{"status", e.status}, {"title", e.title}, {"detail", e.detail}};
     if (e.source) entry["source"] = *e.source;
     list.push_back(std::move(entry));
   }
-  ApiResponse response;
+  HttpResponse response;
   response.status = errors.empty() ? 500 : errors.front().status;
   response.body = json{{"errors", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace);
   return response;
 }
 
-ApiResponse ErrorResponse(int status, std::string title, std::string detail,
-                          std::optional<std::string> source) {
+HttpResponse ErrorResponse(int status, std::string title, std::string detail,
+                           std::optional<std::string> source) {
   return ErrorResponse({ApiError{status, std::move(title), std::move(detail), std::move(source)}});
 }
 
-ApiResponse ValidationFailed(const std::vector<SchemaViolation>& violations) {
+HttpResponse ValidationFailed(const std::vector<SchemaViolation>& violations) {
   std::vector<ApiError> errors;
   for (const SchemaViolation& v : violations) {
     errors.push_back({422, StatusTitle(422), v.detail, v.source});
@@ -96,7 +96,7 @@ int HttpStatusFor(StatusCode code) {
   return 500;
 }
 
-ApiResponse StatusResponse(const Status& status, std::optional<std::string> source) {
+HttpResponse StatusResponse(const Status& status, std::optional<std::string> source) {
   const int code = HttpStatusFor(status.code());
   return ErrorResponse(code, StatusTitle(code), status.message(), std::move(source));
 }

@@ -21,15 +21,15 @@ struct ApiError {
   std::optional<std::string> source;  // JSON pointer into the body, or a query parameter name
 };
 
-ApiResponse ErrorResponse(const std::vector<ApiError>& errors);
-ApiResponse ErrorResponse(int status, std::string title, std::string detail,
-                          std::optional<std::string> source = std::nullopt);
+HttpResponse ErrorResponse(const std::vector<ApiError>& errors);
+HttpResponse ErrorResponse(int status, std::string title, std::string detail,
+                           std::optional<std::string> source = std::nullopt);
 
 // 422 with one entry per violation.
-ApiResponse ValidationFailed(const std::vector<SchemaViolation>& violations);
+HttpResponse ValidationFailed(const std::vector<SchemaViolation>& violations);
 
 // A JSON answer (invalid UTF-8 in caller-given strings is replaced, never thrown over).
-ApiResponse JsonResponse(int status, const nlohmann::json& body);
+HttpResponse JsonResponse(int status, const nlohmann::json& body);
 
 // The one mapping from a Status's code to an HTTP status: invalid argument 422, not found
 // 404, already exists and failed precondition 409, resource exhausted 429, unavailable 503,
@@ -37,7 +37,7 @@ ApiResponse JsonResponse(int status, const nlohmann::json& body);
 int HttpStatusFor(StatusCode code);
 
 // An error answer for a failed Status, its message as the detail.
-ApiResponse StatusResponse(const Status& status, std::optional<std::string> source = std::nullopt);
+HttpResponse StatusResponse(const Status& status, std::optional<std::string> source = std::nullopt);
 
 // The reason phrase the platform uses as the title for a status ("Not Found").
 const char* StatusTitle(int status);

@@ -10,6 +10,7 @@
 #include "api/pagination.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/strings.h"
 
 namespace epmock::internal {
 namespace {
@@ -20,24 +21,25 @@ using nlohmann::json;
 const char* const kAttributes[] = {"name",     "description",  "enabled", "integration_type",
                                    "observes", "configuration"};
 
-ApiResponse NotFound() { return ErrorResponse(404, StatusTitle(404), "The resource could not be found"); }
+HttpResponse NotFound() { return ErrorResponse(404, StatusTitle(404), "The resource could not be found"); }
 
 // The last path segments: /v2/integrations/{id}/jobs/{job}/logs -> {"integrations", id, ...}.
 
 bool IsJsonMediaType(const std::string& content_type) {
   std::string media = content_type.substr(0, content_type.find(';'));
   media.erase(std::remove_if(media.begin(), media.end(), ::isspace), media.end());
-  std::transform(media.begin(), media.end(), media.begin(), ::tolower);
+  media = ToLower(media);
   return media == "application/json" || media == "application/vnd.api+json";
 }
 
 // Reads a JSON request body, or says why it cannot be read.
-std::optional<ApiResponse> ParseBody(const ApiRequest& request, json* body) {
-  if (!IsJsonMediaType(request.content_type)) {
-    return ErrorResponse(415, StatusTitle(415),
-                         request.content_type.empty()
-                             ? "Content-Type must be application/json; none was given"
-                             : "Content-Type must be application/json, not '" + request.content_type + "'");
+std::optional<HttpResponse> ParseBody(const HttpRequest& request, json* body) {
+  if (!IsJsonMediaType(request.Header("Content-Type"))) {
+    return ErrorResponse(
+        415, StatusTitle(415),
+        request.Header("Content-Type").empty()
+            ? "Content-Type must be application/json; none was given"
+            : "Content-Type must be application/json, not '" + request.Header("Content-Type") + "'");
   }
   if (request.body.empty()) {
     return ErrorResponse(400, StatusTitle(400),
@@ -106,7 +108,7 @@ json AsCreateBody(const Integration& integration) {
   return json{{"data", std::move(data)}};
 }
 
-ApiResponse Create(RouteContext& c) {
+HttpResponse Create(RouteContext& c) {
   json body;
   if (auto error = ParseBody(c.request, &body)) return *error;
   std::vector<SchemaViolation> violations = Validate(c.engine.spec(), "CreateIntegration", body, c.record);
@@ -127,18 +129,18 @@ ApiResponse Create(RouteContext& c) {
   }
   json out = {{"data", IntegrationToJson(integration, c.request.base_url)}};
   c.engine.events().IntegrationChanged(c.store, "integration.created", out["data"]);
-  ApiResponse response = JsonResponse(201, out);
+  HttpResponse response = JsonResponse(201, out);
   response.headers.emplace_back("Location", out["data"]["links"]["self"].get<std::string>());
   return response;
 }
 
-ApiResponse Get(RouteContext& c, const std::string& id) {
+HttpResponse Get(RouteContext& c, const std::string& id) {
   std::optional<Integration> integration = c.store->Get(id);
   if (!integration) return NotFound();
   return JsonResponse(200, {{"data", IntegrationToJson(*integration, c.request.base_url)}});
 }
 
-ApiResponse Update(RouteContext& c, const std::string& id) {
+HttpResponse Update(RouteContext& c, const std::string& id) {
   std::optional<Integration> current = c.store->Get(id);
   if (!current) return NotFound();
   json body;
@@ -174,16 +176,16 @@ ApiResponse Update(RouteContext& c, const std::string& id) {
   return JsonResponse(200, out);
 }
 
-ApiResponse Delete(RouteContext& c, const std::string& id) {
+HttpResponse Delete(RouteContext& c, const std::string& id) {
   if (!c.store->Remove(id)) return NotFound();
   c.engine.events().IntegrationChanged(c.store, "integration.deleted", {{"id", id}, {"type", "integration"}});
-  ApiResponse response;
+  HttpResponse response;
   response.status = 204;
   response.content_type.clear();
   return response;
 }
 
-ApiResponse List(RouteContext& c) {
+HttpResponse List(RouteContext& c) {
   Page page;
   if (auto error = ParsePage(c.params, &page)) return ErrorResponse({*error});
   std::size_t total = 0;
@@ -198,8 +200,8 @@ ApiResponse List(RouteContext& c) {
 
 // A page of items in the log-list layout: meta and results at the top level.
 template <typename T, typename ToJson>
-ApiResponse LogStyleList(RouteContext& c, const std::vector<T>& items, const std::string& url,
-                         ToJson to_json) {
+HttpResponse LogStyleList(RouteContext& c, const std::vector<T>& items, const std::string& url,
+                          ToJson to_json) {
   Page page;
   if (auto error = ParsePage(c.params, &page)) return ErrorResponse({*error});
   json data = json::array();
@@ -215,7 +217,7 @@ ApiResponse LogStyleList(RouteContext& c, const std::vector<T>& items, const std
 
 }  // namespace
 
-bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& c, ApiResponse* response) {
+bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& c, HttpResponse* response) {
   // /v2/integrations[/{id}[/jobs[/{job}]/logs]]
   const std::vector<std::string> s = PathSegments(c.request.path);
   const std::string id = s.size() > 2 ? s[2] : "";

@@ -17,7 +17,7 @@ constexpr char kObservesLimitMessage[] = "You have reached the integration event
 
 // Runs the operation; false if `operation_id` is not an integrations operation.
 bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& context,
-                                 ApiResponse* response);
+                                 HttpResponse* response);
 
 }  // namespace epmock::internal
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "api/errors.h"
+#include "common/strings.h"
 
 namespace epmock::internal {
 
@@ -84,7 +85,7 @@ class DuplicateKeyFinder {
         out += std::to_string(f.index);
         continue;
       }
-      for (char c : f.key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+      out += JsonPointerEscape(f.key);
     }
     return out;
   }
@@ -96,7 +97,7 @@ class DuplicateKeyFinder {
 
 }  // namespace
 
-std::optional<ApiResponse> ParseJsonBody(const std::string& text, json* out) {
+std::optional<HttpResponse> ParseJsonBody(const std::string& text, json* out) {
   if (NestsDeeperThan(text, kMaxJsonDepth)) {
     return ErrorResponse(400, StatusTitle(400),
                          "The request body nests arrays or objects more than " +

@@ -22,7 +22,7 @@ constexpr int kMaxJsonDepth = 64;
 bool NestsDeeperThan(const std::string& text, int limit);
 
 // The 400 to answer, or nullopt with `out` holding the parsed body.
-std::optional<ApiResponse> ParseJsonBody(const std::string& text, nlohmann::json* out);
+std::optional<HttpResponse> ParseJsonBody(const std::string& text, nlohmann::json* out);
 
 }  // namespace epmock::internal
 

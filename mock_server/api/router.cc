@@ -8,80 +8,24 @@
 #include "common/clock.h"
 
 namespace epmock::internal {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-bool PercentDecode(const std::string& in, std::string* out) {
-  out->clear();
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
-      out->push_back(' ');
-    } else if (c == '%') {
-      int hi = i + 1 < in.size() ? HexValue(in[i + 1]) : -1;
-      int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return false;
-      out->push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out->push_back(c);
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 std::vector<std::string> PathSegments(const std::string& path) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < path.size()) {
-    std::size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) out.push_back(path.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
-
-bool DecodeForm(const std::string& text, Params* out) {
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t amp = text.find('&', start);
-    if (amp == std::string::npos) amp = text.size();
-    if (amp > start) {
-      std::string pair = text.substr(start, amp - start);
-      std::size_t eq = pair.find('=');
-      std::string key, value;
-      if (!PercentDecode(pair.substr(0, eq), &key)) return false;
-      if (eq != std::string::npos && !PercentDecode(pair.substr(eq + 1), &value)) return false;
-      out->emplace(std::move(key), std::move(value));
-    }
-    start = amp + 1;
-  }
-  return true;
+  return Split(path, '/', /*keep_empty=*/false);
 }
 
 namespace {
 
-ApiResponse Dispatch(Engine& engine, const ApiRequest& request, RequestRecord& record);
+HttpResponse Dispatch(Engine& engine, const HttpRequest& request, RequestRecord& record);
 
 }  // namespace
 
-ApiResponse Route(Engine& engine, const ApiRequest& request) {
+HttpResponse Route(Engine& engine, const HttpRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   RequestRecord record;
   record.received_at = Rfc3339Millis(NowMillis());
   record.method = request.method;
   record.path = request.path;
   record.query = request.query;
-  ApiResponse response;
+  HttpResponse response;
   try {
     response = Dispatch(engine, request, record);
   } catch (const std::exception& e) {
@@ -99,12 +43,13 @@ ApiResponse Route(Engine& engine, const ApiRequest& request) {
 
 namespace {
 
-ApiResponse HandleV2(Engine& engine, const ApiRequest& request, const Params& params, RequestRecord& record);
-ApiResponse HandleAdmin(Engine& engine, const ApiRequest& request, const Params& params,
-                        RequestRecord& record);
-ApiResponse HandleSink(Engine& engine, const ApiRequest& request);
+HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& params,
+                      RequestRecord& record);
+HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Params& params,
+                         RequestRecord& record);
+HttpResponse HandleSink(Engine& engine, const HttpRequest& request);
 
-ApiResponse Dispatch(Engine& engine, const ApiRequest& request, RequestRecord& record) {
+HttpResponse Dispatch(Engine& engine, const HttpRequest& request, RequestRecord& record) {
   Params params;
   if (!DecodeForm(request.query, &params)) {
     return ErrorResponse(400, StatusTitle(400),
@@ -113,7 +58,7 @@ ApiResponse Dispatch(Engine& engine, const ApiRequest& request, RequestRecord& r
   if (request.path == "/oauth/access_token") {
     record.operation_id = "Authenticate";
     if (request.method != "POST") {
-      ApiResponse r = ErrorResponse(405, StatusTitle(405), "Use POST to get an access token");
+      HttpResponse r = ErrorResponse(405, StatusTitle(405), "Use POST to get an access token");
       r.headers.emplace_back("Allow", "POST");
       return r;
     }
@@ -125,11 +70,12 @@ ApiResponse Dispatch(Engine& engine, const ApiRequest& request, RequestRecord& r
   return ErrorResponse(404, StatusTitle(404), "No such endpoint: " + request.method + " " + request.path);
 }
 
-ApiResponse HandleV2(Engine& engine, const ApiRequest& request, const Params& params, RequestRecord& record) {
-  std::optional<std::string> client_id = engine.tokens().ClientFor(request.authorization);
+HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& params,
+                      RequestRecord& record) {
+  std::optional<std::string> client_id = engine.tokens().ClientFor(request.Header("Authorization"));
   if (!client_id) {
     return ErrorResponse(401, StatusTitle(401),
-                         request.authorization.empty()
+                         request.Header("Authorization").empty()
                              ? "An Authorization: Bearer token is required; get one from "
                                "POST /oauth/access_token"
                              : "The access token is invalid or has expired; get a new one "
@@ -147,24 +93,24 @@ ApiResponse HandleV2(Engine& engine, const ApiRequest& request, const Params& pa
     if (allowed.empty()) {
       return ErrorResponse(404, StatusTitle(404), "No such endpoint: " + request.method + " " + request.path);
     }
-    ApiResponse r =
+    HttpResponse r =
         ErrorResponse(405, StatusTitle(405), request.method + " is not allowed here; use " + allowed);
     r.headers.emplace_back("Allow", allowed);
     return r;
   }
   record.operation_id = *operation;
   RouteContext context{request, params, store, record, engine};
-  ApiResponse response;
+  HttpResponse response;
   if (!HandleIntegrationsOperation(*operation, context, &response)) {
     return ErrorResponse(501, "Not Implemented", *operation + " is not implemented");
   }
   return response;
 }
 
-ApiResponse HandleAdmin(Engine& engine, const ApiRequest& request, const Params& params,
-                        RequestRecord& record) {
+HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Params& params,
+                         RequestRecord& record) {
   if (request.path == "/__admin/health") return AdminHealth(request);
-  std::optional<std::string> client_id = engine.tokens().ClientFor(request.authorization);
+  std::optional<std::string> client_id = engine.tokens().ClientFor(request.Header("Authorization"));
   if (!client_id) {
     return ErrorResponse(401, StatusTitle(401),
                          "The admin API acts on the store of the Bearer token it is given; get "
@@ -189,7 +135,7 @@ std::string SinkOwner(const Engine& engine, const std::string& body) {
   return engine.stores().OwnerOfIntegration(id->get<std::string>());
 }
 
-ApiResponse HandleSink(Engine& engine, const ApiRequest& request) {
+HttpResponse HandleSink(Engine& engine, const HttpRequest& request) {
   const std::string name = request.path.substr(std::string("/__sink/webhook/").size());
   if (name.empty() || name.find('/') != std::string::npos) {
     return ErrorResponse(404, StatusTitle(404), "A sink is /__sink/webhook/{name}, one path segment");
@@ -200,7 +146,7 @@ ApiResponse HandleSink(Engine& engine, const ApiRequest& request) {
   received.headers = request.headers;
   received.body = request.body;
   SinkResponse answer = engine.sinks().Record(SinkOwner(engine, request.body), name, std::move(received));
-  ApiResponse response;
+  HttpResponse response;
   response.status = answer.status;
   response.body = answer.body;
   response.content_type = "text/plain";

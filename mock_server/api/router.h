@@ -1,4 +1,4 @@
-// Route: one ApiRequest in, one ApiResponse out, every /v2 and /oauth request journaled.
+// Route: one HttpRequest in, one HttpResponse out, every /v2 and /oauth request journaled.
 // A stateless function of (request, engine): the engine owns everything it acts on.
 #ifndef EPMOCK_API_ROUTER_H_
 #define EPMOCK_API_ROUTER_H_
@@ -15,7 +15,7 @@ namespace epmock::internal {
 // What a handler of a /v2 or /__admin route is given: the request and the engine, with
 // what the router already worked out (the caller's store, the query, the journal entry).
 struct RouteContext {
-  const ApiRequest& request;
+  const HttpRequest& request;
   const Params& params;
   std::shared_ptr<Store> store;
   RequestRecord& record;  // handlers fill in the validation outcome
@@ -23,7 +23,7 @@ struct RouteContext {
 };
 
 // Never throws: an unexpected exception becomes a 500 in the platform's error shape.
-ApiResponse Route(Engine& engine, const ApiRequest& request);
+HttpResponse Route(Engine& engine, const HttpRequest& request);
 
 }  // namespace epmock::internal
 

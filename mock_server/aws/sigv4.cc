@@ -1,4 +1,5 @@
 #include "aws/sigv4.h"
+#include "common/strings.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -11,16 +12,7 @@
 namespace epmock::internal {
 namespace {
 
-std::string Hex(const unsigned char* data, unsigned int size) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 0xf];
-  }
-  return out;
-}
+std::string Hex(const unsigned char* data, unsigned int size) { return HexEncode(data, size); }
 
 std::string Hmac(const std::string& key, const std::string& data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -30,10 +22,7 @@ std::string Hmac(const std::string& key, const std::string& data) {
   return std::string(reinterpret_cast<char*>(out), size);
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string Lower(std::string s) { return ToLower(std::move(s)); }
 
 // Trims and collapses runs of spaces, as the canonical headers want.
 std::string CanonicalValue(const std::string& value) {
@@ -51,25 +40,8 @@ std::string CanonicalValue(const std::string& value) {
   return out;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(const std::string& in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%' && i + 2 < in.size() && HexValue(in[i + 1]) >= 0 && HexValue(in[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(in[i + 1]) * 16 + HexValue(in[i + 2]));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
+// SigV4 decodes leniently (common/strings.h says why the form decoder is strict).
+std::string PercentDecode(const std::string& in) { return PercentDecodeLenient(in); }
 
 // RFC 3986 encoding, unreserved characters kept; '/' kept when `keep_slash`.
 std::string UriEncode(const std::string& in, bool keep_slash) {

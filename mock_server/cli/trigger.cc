@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "http/client_pool.h"
 
 namespace epmock::cli {
 
@@ -75,7 +76,12 @@ int Trigger(const std::vector<std::string>& args) {
     }
   }
 
-  httplib::Client http(server);
+  std::unique_ptr<httplib::ClientImpl> client = internal::NewHttpClient(server);
+  if (!client) {
+    std::fprintf(stderr, "epmock trigger: --server must be an http(s) URL, not '%s'\n", server.c_str());
+    return 2;
+  }
+  httplib::ClientImpl& http = *client;
   http.set_connection_timeout(5);
   http.set_read_timeout(30);
   auto token =
@@ -85,7 +91,13 @@ int Trigger(const std::vector<std::string>& args) {
                  token ? (": " + token->body).c_str() : " (no answer)");
     return 1;
   }
-  const std::string access = nlohmann::json::parse(token->body)["access_token"].get<std::string>();
+  const nlohmann::json granted = nlohmann::json::parse(token->body, nullptr, false);
+  if (!granted.is_object() || !granted.contains("access_token") || !granted["access_token"].is_string()) {
+    std::fprintf(stderr, "epmock trigger: %s answered no access_token: %s\n", server.c_str(),
+                 token->body.c_str());
+    return 1;
+  }
+  const std::string access = granted["access_token"].get<std::string>();
   auto res =
       http.Post("/__admin/events", {{"Authorization", "Bearer " + access}}, body.dump(), "application/json");
   if (!res) {

@@ -1,4 +1,5 @@
 #include "common/ids.h"
+#include "common/strings.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -74,16 +75,9 @@ std::string NameUuid(const std::string& name) {
 }
 
 std::string RandomHex(std::size_t bytes) {
-  static const char kHex[] = "0123456789abcdef";
   std::string raw(bytes, '\0');
   RandomBytes(reinterpret_cast<unsigned char*>(raw.data()), bytes);
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0x0f]);
-  }
-  return out;
+  return HexEncode(raw);
 }
 
 bool IsUuid(const std::string& s) {

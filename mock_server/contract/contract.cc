@@ -12,8 +12,10 @@
 #include <strings.h>
 
 #include "common/ids.h"
+#include "common/strings.h"
 #include "contract/rules.h"
 #include "epmock/spec.h"
+#include "http/client_pool.h"
 
 namespace epmock {
 namespace {
@@ -97,7 +99,7 @@ bool MatchPlaceholder(const std::string& expected, const json& actual, const std
 
 std::string EscapeToken(const std::string& token) {
   std::string out;
-  for (char c : token) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  out += internal::JsonPointerEscape(token);
   return out;
 }
 
@@ -183,7 +185,7 @@ ContractResult ContractVerifier::VerifyFile(const std::string& path) const {
 
 namespace {
 
-httplib::Result SendJson(httplib::Client& http, const std::string& method, const std::string& path,
+httplib::Result SendJson(httplib::ClientImpl& http, const std::string& method, const std::string& path,
                          const std::string& token, const json* body) {
   httplib::Request req;
   req.method = method;
@@ -207,7 +209,7 @@ std::string Answer(const httplib::Result& res) {
   return "HTTP " + std::to_string(res->status) + " " + res->body.substr(0, 300);
 }
 
-void VerifyInteractions(const json& interactions, httplib::Client& http, const std::string& token,
+void VerifyInteractions(const json& interactions, httplib::ClientImpl& http, const std::string& token,
                         Variables& variables, ContractResult* result) {
   auto spec = Spec::Default();
   if (!interactions.is_array() || interactions.empty()) {
@@ -275,7 +277,7 @@ void VerifyInteractions(const json& interactions, httplib::Client& http, const s
 
 // A delivery contract: an integration pointed at the target's own sink, queue or broker,
 // the event triggered through the admin API, and what arrived compared with the recording.
-void VerifyDelivery(const ContractOptions& options, const json& delivery, httplib::Client& http,
+void VerifyDelivery(const ContractOptions& options, const json& delivery, httplib::ClientImpl& http,
                     const std::string& token, Variables& variables, ContractResult* result) {
   auto fail = [&](const std::string& what) { result->mismatches.push_back(what); };
   const json integration_in = delivery.value("integration", json::object());
@@ -369,7 +371,7 @@ void VerifyDelivery(const ContractOptions& options, const json& delivery, httpli
   for (const auto& [header, value] : expected_headers.items()) {
     json actual = "";
     for (const auto& [key, got] : actual_headers.items()) {
-      if (type == "webhook" ? strcasecmp(key.c_str(), header.c_str()) == 0 : key == header) actual = got;
+      if (type == "webhook" ? internal::EqualsIgnoreCase(key, header) : key == header) actual = got;
     }
     MatchContractValue(value, actual, "header " + header, variables, &mismatches);
   }
@@ -391,7 +393,12 @@ ContractResult ContractVerifier::Verify(const json& contract, const std::string&
     result.mismatches.push_back("the contract has neither interactions nor a delivery");
     return result;
   }
-  httplib::Client http(options_.target_url);
+  std::unique_ptr<httplib::ClientImpl> client = internal::NewHttpClient(options_.target_url);
+  if (!client) {
+    result.mismatches.push_back("the target is not an http(s) URL: " + options_.target_url);
+    return result;
+  }
+  httplib::ClientImpl& http = *client;
   http.set_connection_timeout(5);
   http.set_read_timeout(30);
   http.set_tcp_nodelay(true);

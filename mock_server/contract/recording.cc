@@ -11,15 +11,33 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/strings.h"
 #include "contract/rules.h"
-#include "delivery/http_pool.h"
-#include "delivery/url.h"
+#include "http/client_pool.h"
+#include "http/url.h"
 
 namespace epmock::internal {
 
 using nlohmann::json;
 
 namespace {
+
+// What the proxy forwards: request bodies up to this size, and how long the upstream has.
+constexpr std::size_t kMaxProxiedBodyBytes = 64 * 1024 * 1024;
+constexpr int kUpstreamConnectTimeoutSeconds = 10;
+constexpr int kUpstreamReadTimeoutSeconds = 60;
+
+// The platform's error shape, for what the proxy itself answers.
+HttpResponse ProxyError(int status, const std::string& detail) {
+  HttpResponse response;
+  response.status = status;
+  response.body = json{{"errors",
+                        {{{"status", status},
+                          {"title", status == 502 ? "Bad Gateway" : "Bad Request"},
+                          {"detail", detail}}}}}
+                      .dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
 
 const std::set<std::string>& SecretFields() {
   static const std::set<std::string> fields = {
@@ -165,68 +183,56 @@ Status RecordingProxy::Start() {
   if (!upstream_url || !NewHttpClient(*upstream_url))
     return Status::InvalidArgument("not an http(s) URL: " + options_.upstream);
   const internal::Url url = *upstream_url;
-  auto server = std::make_unique<httplib::Server>();
-  server->set_tcp_nodelay(true);
-  server->set_payload_max_length(64 * 1024 * 1024);
-  auto forward = [this, url](const httplib::Request& req, httplib::Response& res) {
-    std::unique_ptr<httplib::ClientImpl> client = NewHttpClient(url);
-    httplib::ClientImpl& upstream = *client;
-    upstream.set_connection_timeout(10);
-    upstream.set_read_timeout(60);
+  EdgeOptions edge;
+  edge.what = "the recording proxy";
+  edge.host = options_.host;
+  edge.port = options_.port;
+  edge.max_body_bytes = kMaxProxiedBodyBytes;
+  edge.idle_timeout_seconds = kUpstreamReadTimeoutSeconds;  // a slow upstream holds the client as long
+  edge.render_error = [](const HttpRequest&, int status, const std::string& detail) {
+    return ProxyError(status, detail);
+  };
+  return edge_.Start(std::move(edge), [this, url](const HttpRequest& request) {
+    std::unique_ptr<httplib::ClientImpl> upstream = NewHttpClient(url);
+    upstream->set_connection_timeout(kUpstreamConnectTimeoutSeconds);
+    upstream->set_read_timeout(kUpstreamReadTimeoutSeconds);
     httplib::Request out;
-    out.method = req.method;
-    out.path = req.target.empty() ? req.path : req.target;
-    for (const auto& [key, value] : req.headers) {
-      static const std::set<std::string> skip = {
-          "Host",        "Content-Length", "Connection", "Accept-Encoding",
-          "REMOTE_ADDR", "REMOTE_PORT",    "LOCAL_ADDR", "LOCAL_PORT"};
-      if (!skip.count(key)) out.headers.emplace(key, value);
+    out.method = request.method;
+    out.path = request.target.empty() ? request.path : request.target;
+    for (const auto& [key, value] : request.headers) {
+      static const std::set<std::string> skip = {"host", "content-length", "connection", "accept-encoding"};
+      if (!skip.count(ToLower(key))) out.headers.emplace(key, value);
     }
-    out.body = req.body;
-    auto answer = upstream.send(out);
-    if (!answer) {
-      res.status = 502;
-      res.set_content(
-          json{{"errors",
-                {{{"status", 502},
-                  {"title", "Bad Gateway"},
-                  {"detail", "The upstream did not answer: " + httplib::to_string(answer.error())}}}}}
-              .dump(),
-          "application/json");
-      return;
-    }
-    res.status = answer->status;
+    out.body = request.body;
+    auto answer = upstream->send(out);
+    if (!answer) return ProxyError(502, "The upstream did not answer: " + httplib::to_string(answer.error()));
+    HttpResponse response;
+    response.status = answer->status;
     for (const auto& [key, value] : answer->headers) {
-      if (key != "Content-Length" && key != "Transfer-Encoding" && key != "Connection" &&
-          key != "Content-Type") {
-        res.headers.emplace(key, value);
-      }
+      static const std::set<std::string> skip = {"content-length", "transfer-encoding", "connection",
+                                                 "content-type"};
+      if (!skip.count(ToLower(key))) response.headers.emplace_back(key, value);
     }
-    res.set_content(answer->body, answer->get_header_value("Content-Type").c_str());
-    if (req.path == "/oauth/access_token") return;  // the verifier authenticates itself
+    response.content_type = answer->get_header_value("Content-Type");
+    response.body = answer->body;
+    if (request.path == "/oauth/access_token") return response;  // the verifier authenticates itself
     RecordedExchange exchange;
-    exchange.method = req.method;
+    exchange.method = request.method;
     exchange.path = out.path;
-    exchange.request_content_type = req.get_header_value("Content-Type");
-    exchange.request_body = req.body;
-    exchange.authenticated = req.has_header("Authorization");
+    exchange.request_content_type = request.Header("Content-Type");
+    exchange.request_body = request.body;
+    exchange.authenticated = request.HasHeader("Authorization");
     exchange.status = answer->status;
     exchange.location = answer->get_header_value("Location");
     exchange.response_body = answer->body;
-    Record(req.get_header_value("Authorization"), exchange);
-  };
-  for (auto route : {&httplib::Server::Get, &httplib::Server::Post, &httplib::Server::Put,
-                     &httplib::Server::Delete, &httplib::Server::Patch}) {
-    (server.get()->*route)(".*", forward);
-  }
-  return listener_.Start(std::move(server), options_.host, options_.port, "the recording proxy");
+    Record(request.Header("Authorization"), exchange);
+    return response;
+  });
 }
 
-void RecordingProxy::Stop() { listener_.Stop(); }
+void RecordingProxy::Stop() { edge_.Stop(); }
 
-std::string RecordingProxy::Url() const {
-  return "http://" + options_.host + ":" + std::to_string(listener_.port());
-}
+std::string RecordingProxy::Url() const { return edge_.Url(); }
 
 std::vector<std::string> RecordingProxy::Files() const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -25,8 +25,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/http_listener.h"
 #include "epmock/status.h"
+#include "http/edge.h"
 
 namespace epmock::internal {
 
@@ -84,7 +84,7 @@ class RecordingProxy {
   void Record(const std::string& authorization, const RecordedExchange& exchange);
 
   RecordingProxyOptions options_;
-  HttpListener listener_;
+  HttpEdge edge_;
   mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<ContractRecording>> recordings_;  // by Authorization
   std::map<std::string, std::string> files_;                              // by Authorization

@@ -4,8 +4,8 @@
 
 #include "aws/sigv4.h"
 #include "common/clock.h"
-#include "delivery/url.h"
 #include "events/envelope.h"
+#include "http/url.h"
 #include "sqs/queues.h"
 
 namespace epmock::internal {
@@ -67,9 +67,15 @@ AttemptResult SqsTransport::Send(const DeliveryAttempt& delivery) {
   for (const auto& [name, value] : request.headers) {
     if (name != "Host" && name != "Content-Type") headers.emplace(name, value);
   }
+  std::string error;
   std::optional<httplib::Response> response =
-      pool_.Post(*url, "/", headers, payload, "application/x-amz-json-1.0", &result);
-  if (!response) return result;
+      pool_.Post(*url, "/", headers, payload, "application/x-amz-json-1.0", &error);
+  if (!response) {
+    result.error_detail = error;
+    return result;
+  }
+  result.status_code = response->status;
+  result.body = response->body;
   json answer = json::parse(response->body, nullptr, false);
   if (response->status != 200) {
     // The SQS error code, as the query protocol names it when the endpoint says so.

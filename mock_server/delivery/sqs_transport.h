@@ -10,8 +10,8 @@
 #include <memory>
 
 #include "delivery/delivery.h"
-#include "delivery/http_pool.h"
 #include "epmock/spec.h"
+#include "http/client_pool.h"
 
 namespace epmock::internal {
 

@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "delivery/sqs_transport.h"
-#include "delivery/url.h"
+#include "http/url.h"
 #include "stomp/frame.h"
 
 namespace epmock::internal {

@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "delivery/url.h"
 #include "events/envelope.h"
+#include "http/url.h"
 
 namespace epmock::internal {
 
@@ -72,12 +72,18 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
   const std::string body = WebhookBody(*delivery.event, delivery.integration, delivery.attempt);
 
   const auto started = std::chrono::steady_clock::now();
+  std::string error;
   std::optional<httplib::Response> response =
-      pool_.Post(*url, url->path, headers, body, "application/json", &result);
+      pool_.Post(*url, url->path, headers, body, "application/json", &error);
   const auto elapsed_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
           .count();
-  if (!response) return result;
+  if (!response) {
+    result.error_detail = error;
+    return result;
+  }
+  result.status_code = response->status;
+  result.body = response->body;
   if (response->status < 200 || response->status > 299) {
     result.error_detail = kNon2xx;
   } else if (elapsed_ms > options_.timeout_ms) {

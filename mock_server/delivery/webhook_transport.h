@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "delivery/delivery.h"
-#include "delivery/http_pool.h"
 #include "epmock/spec.h"
+#include "http/client_pool.h"
 
 namespace epmock::internal {
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/strings.h"
 
 namespace epmock::internal {
 namespace {
@@ -29,10 +30,7 @@ const std::vector<std::string> kProducts = {"Spam Fritters",    "Lagavulin 16", 
                                             "Mini Horse Plush", "Typewriter Ribbon", "Camping Stove"};
 const std::vector<std::string> kWords = {"spring", "harbour", "copper", "meadow", "granite", "saffron"};
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string Lower(std::string s) { return ToLower(std::move(s)); }
 
 std::string Slug(const std::string& s) {
   std::string out;

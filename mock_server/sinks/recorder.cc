@@ -3,12 +3,13 @@
 #include <strings.h>
 
 #include "common/clock.h"
+#include "common/strings.h"
 
 namespace epmock {
 
 std::string ReceivedRequest::Header(const std::string& name) const {
   for (const auto& [key, value] : headers) {
-    if (strcasecmp(key.c_str(), name.c_str()) == 0) return value;
+    if (internal::EqualsIgnoreCase(key, name)) return value;
   }
   return "";
 }

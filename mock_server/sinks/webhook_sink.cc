@@ -1,10 +1,6 @@
 #include "epmock/sinks.h"
 
-#include <httplib.h>
-
-#include <thread>
-
-#include "common/http_listener.h"
+#include "http/edge.h"
 #include "sinks/recorder.h"
 
 namespace epmock {
@@ -12,56 +8,49 @@ namespace epmock {
 class WebhookSink::Impl {
  public:
   internal::SinkRecorder recorder;
-  std::mutex mu;
-  internal::HttpListener listener;
-  int port = 0;
+  internal::HttpEdge edge;
 };
+
+namespace {
+// Webhook bodies are at most a few hundred KiB; room for far more than any sender sends.
+constexpr std::size_t kMaxSinkBodyBytes = 16 * 1024 * 1024;
+}  // namespace
 
 WebhookSink::WebhookSink() : impl_(std::make_unique<Impl>()) {}
 WebhookSink::~WebhookSink() { Stop(); }
 
 Status WebhookSink::Start() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-
-  auto server = std::make_unique<httplib::Server>();
-  server->set_tcp_nodelay(true);
-  server->set_keep_alive_max_count(100000);
-  server->new_task_queue = [] { return new httplib::ThreadPool(128); };
-  internal::SinkRecorder* recorder = &impl_->recorder;
-  auto handler = [recorder](const httplib::Request& req, httplib::Response& res) {
-    ReceivedRequest received;
-    received.method = req.method;
-    received.path = req.path;
-    for (const auto& [key, value] : req.headers) {
-      // httplib adds these for its own bookkeeping; they were not sent.
-      if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" || key == "LOCAL_PORT")
-        continue;
-      received.headers.emplace_back(key, value);
-    }
-    received.body = req.body;
-    SinkResponse answer = recorder->Record(std::move(received));
-    if (answer.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(answer.delay_ms));
-    res.status = answer.status;
-    res.set_content(answer.body, "text/plain");
+  internal::EdgeOptions edge;
+  edge.what = "the webhook sink";
+  edge.max_body_bytes = kMaxSinkBodyBytes;
+  edge.render_error = [](const internal::HttpRequest&, int status, const std::string& detail) {
+    internal::HttpResponse response;
+    response.status = status;
+    response.content_type = "text/plain";
+    response.body = detail;
+    return response;
   };
-  server->Post(".*", handler);
-  server->Put(".*", handler);
-  server->Get(".*", handler);
+  internal::SinkRecorder* recorder = &impl_->recorder;
   // Restarted after Stop, it listens on the same port (what it recorded is kept).
-  Status listening = impl_->listener.Start(std::move(server), "127.0.0.1", impl_->port, "the webhook sink");
-  if (listening.ok()) impl_->port = impl_->listener.port();
-  return listening;
+  return impl_->edge.Start(std::move(edge), [recorder](const internal::HttpRequest& request) {
+    ReceivedRequest received;
+    received.method = request.method;
+    received.path = request.path;
+    received.headers = request.headers;
+    received.body = request.body;
+    SinkResponse answer = recorder->Record(std::move(received));
+    internal::HttpResponse response;
+    response.status = answer.status;
+    response.content_type = "text/plain";
+    response.body = answer.body;
+    response.delay_ms = answer.delay_ms;
+    return response;
+  });
 }
 
-void WebhookSink::Stop() {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  impl_->listener.Stop();
-}
+void WebhookSink::Stop() { impl_->edge.Stop(); }
 
-std::string WebhookSink::Url() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return "http://127.0.0.1:" + std::to_string(impl_->port);
-}
+std::string WebhookSink::Url() const { return impl_->edge.Url(); }
 
 void WebhookSink::RespondWith(std::vector<SinkResponse> responses) {
   impl_->recorder.RespondWith(std::move(responses));

@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/api.h"
 #include "aws/sigv4.h"
 #include "common/ids.h"
+#include "common/strings.h"
 #include "common/xml.h"
 
 namespace epmock::internal {
@@ -21,17 +21,9 @@ constexpr char kXmlns[] = "http://queue.amazonaws.com/doc/2012-11-05/";
 constexpr char kAccount[] = "000000000000";
 constexpr int kMaxWaitSeconds = 20;
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+std::string Lower(std::string s) { return ToLower(std::move(s)); }
 
-std::string Header(const SqsHttpRequest& r, const std::string& name) {
-  for (const auto& [key, value] : r.headers) {
-    if (Lower(key) == Lower(name)) return value;
-  }
-  return "";
-}
+std::string Header(const HttpRequest& r, const std::string& name) { return r.Header(name); }
 
 std::string Tag(const std::string& name, const std::string& value) {
   return "<" + name + ">" + XmlEscape(value) + "</" + name + ">";
@@ -47,7 +39,7 @@ std::string QueueName(const std::string& queue_url, const std::string& path) {
   return slash == std::string::npos ? source : source.substr(slash + 1);
 }
 
-std::string QueueUrlFor(const SqsHttpRequest& r, const std::string& name) {
+std::string QueueUrlFor(const HttpRequest& r, const std::string& name) {
   return r.base_url + "/" + kAccount + "/" + name;
 }
 
@@ -96,7 +88,7 @@ std::optional<SqsError> CheckAttribute(const std::string& name, const SqsAttribu
 
 // --- query protocol input ---------------------------------------------------------------
 
-Input QueryInput(const SqsHttpRequest& r, const Params& params) {
+Input QueryInput(const HttpRequest& r, const Params& params) {
   Input in;
   auto get = [params](const std::string& key) {
     auto it = params.find(key);
@@ -178,7 +170,7 @@ std::optional<SqsError> JsonAttributes(const json& node, SqsAttributes* out) {
   return std::nullopt;
 }
 
-Input JsonInput(const SqsHttpRequest& r, const json& body) {
+Input JsonInput(const HttpRequest& r, const json& body) {
   Input in;
   const std::string target = Header(r, "X-Amz-Target");
   in.action = target.substr(target.find('.') + 1);
@@ -279,7 +271,7 @@ const char* const kActions[] = {"CreateQueue",        "GetQueueUrl",        "Lis
                                 "SendMessage",        "SendMessageBatch",   "ReceiveMessage",
                                 "DeleteMessage",      "DeleteMessageBatch", "ChangeMessageVisibility"};
 
-std::optional<SqsError> Run(SqsQueues& queues, const SqsHttpRequest& r, const Input& in, Output* out) {
+std::optional<SqsError> Run(SqsQueues& queues, const HttpRequest& r, const Input& in, Output* out) {
   const std::string& a = in.action;
   if (std::find(std::begin(kActions), std::end(kActions), a) == std::end(kActions)) {
     return SqsError{
@@ -476,9 +468,10 @@ std::string XmlResult(const std::string& action, const json& d) {
          "</" + action + "Response>";
 }
 
-SqsHttpResponse ErrorResponse(const SqsError& e, bool json_protocol) {
-  SqsHttpResponse r;
+HttpResponse ErrorResponse(const SqsError& e, bool json_protocol) {
+  HttpResponse r;
   r.status = e.http_status;
+  r.content_type = "text/xml";
   if (json_protocol) {
     r.content_type = "application/x-amz-json-1.0";
     r.headers.emplace_back("x-amzn-query-error", e.code + ";" + (e.sender_fault ? "Sender" : "Receiver"));
@@ -493,7 +486,7 @@ SqsHttpResponse ErrorResponse(const SqsError& e, bool json_protocol) {
   return r;
 }
 
-std::optional<SqsError> CheckSignature(const SqsHttpRequest& r, const SqsCredentials& credentials) {
+std::optional<SqsError> CheckSignature(const HttpRequest& r, const SqsCredentials& credentials) {
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) return std::nullopt;
   const std::string header = Header(r, "Authorization");
   if (header.empty()) {
@@ -539,8 +532,7 @@ bool Base64Decode(const std::string& text, std::string* bytes) {
   return true;
 }
 
-SqsHttpResponse HandleSqsRequest(SqsQueues& queues, const SqsHttpRequest& r,
-                                 const SqsCredentials& credentials) {
+HttpResponse HandleSqsRequest(SqsQueues& queues, const HttpRequest& r, const SqsCredentials& credentials) {
   const bool json_protocol = Header(r, "X-Amz-Target").rfind("AmazonSQS.", 0) == 0;
   try {
     if (auto e = CheckSignature(r, credentials)) return ErrorResponse(*e, json_protocol);
@@ -562,7 +554,8 @@ SqsHttpResponse HandleSqsRequest(SqsQueues& queues, const SqsHttpRequest& r,
     }
     Output out;
     if (auto e = Run(queues, r, in, &out)) return ErrorResponse(*e, json_protocol);
-    SqsHttpResponse response;
+    HttpResponse response;
+    response.content_type = "text/xml";
     if (json_protocol) {
       response.content_type = "application/x-amz-json-1.0";
       response.body = out.data.dump(-1, ' ', false, json::error_handler_t::replace);

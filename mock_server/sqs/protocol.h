@@ -6,25 +6,10 @@
 #include <utility>
 #include <vector>
 
+#include "http/message.h"
 #include "sqs/queues.h"
 
 namespace epmock::internal {
-
-struct SqsHttpRequest {
-  std::string method;
-  std::string path;
-  std::string query;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  std::string base_url;  // "http://host:port", for queue URLs
-};
-
-struct SqsHttpResponse {
-  int status = 200;
-  std::string content_type = "text/xml";
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-};
 
 struct SqsCredentials {
   std::string access_key_id;
@@ -32,8 +17,8 @@ struct SqsCredentials {
 };
 
 // Never throws. Malformed input of any kind gets the protocol's error answer.
-SqsHttpResponse HandleSqsRequest(SqsQueues& queues, const SqsHttpRequest& request,
-                                 const SqsCredentials& credentials);
+HttpResponse HandleSqsRequest(SqsQueues& queues, const HttpRequest& request,
+                              const SqsCredentials& credentials);
 
 std::string Base64Encode(const std::string& bytes);
 bool Base64Decode(const std::string& text, std::string* bytes);

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/strings.h"
 
 namespace epmock::internal {
 
@@ -63,13 +64,7 @@ std::string Md5Hex(const std::string& data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(data.data(), data.size(), out, &size, EVP_md5(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[out[i] >> 4];
-    hex += kHex[out[i] & 0xf];
-  }
-  return hex;
+  return HexEncode(out, size);
 }
 
 std::string Md5OfAttributes(const SqsAttributes& attributes) {

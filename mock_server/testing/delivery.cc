@@ -1,4 +1,5 @@
 #include "epmock/testing/delivery.h"
+#include "common/strings.h"
 
 #include <strings.h>
 
@@ -8,7 +9,7 @@ using nlohmann::json;
 
 std::string Delivery::Header(const std::string& name) const {
   for (const auto& [key, value] : headers) {
-    if (transport == "webhook" ? strcasecmp(key.c_str(), name.c_str()) == 0 : key == name) return value;
+    if (transport == "webhook" ? internal::EqualsIgnoreCase(key, name) : key == name) return value;
   }
   return "";
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/ids.h"
+#include "http/client_pool.h"
 
 namespace epmock::testing {
 
@@ -89,10 +90,10 @@ std::string Harness::WebhookUrl(const std::string& path) const {
 std::string Harness::token() {
   std::lock_guard<std::mutex> lock(mu_);
   if (!token_.empty()) return token_;
-  httplib::Client client(server_.Url());
-  auto res = client.Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
-                                                                {"client_id", client_id_},
-                                                                {"client_secret", "harness"}});
+  std::unique_ptr<httplib::ClientImpl> client = internal::NewHttpClient(server_.Url());
+  auto res = client->Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
+                                                                 {"client_id", client_id_},
+                                                                 {"client_secret", "harness"}});
   if (res && res->status == 200) {
     json body = json::parse(res->body, nullptr, false);
     if (body.is_object() && body.contains("access_token")) token_ = body["access_token"].get<std::string>();
@@ -103,9 +104,9 @@ std::string Harness::token() {
 StatusOr<json> Harness::CreateIntegration(const json& data) {
   const std::string bearer = token();
   if (bearer.empty()) return Status::Unavailable("could not get a token from " + server_.Url());
-  httplib::Client client(server_.Url());
-  client.set_bearer_token_auth(bearer.c_str());
-  auto res = client.Post("/v2/integrations", json{{"data", data}}.dump(), "application/json");
+  std::unique_ptr<httplib::ClientImpl> client = internal::NewHttpClient(server_.Url());
+  client->set_bearer_token_auth(bearer.c_str());
+  auto res = client->Post("/v2/integrations", json{{"data", data}}.dump(), "application/json");
   if (!res || res->status != 201)
     return Status::InvalidArgument("creating the integration failed: " + ErrorOf(res));
   json body = json::parse(res->body, nullptr, false);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "epmock/server.h"
+#include "epmock/sinks.h"
 #include "support/api_client.h"
 
 namespace epmock {
@@ -210,6 +211,39 @@ INSTANTIATE_TEST_SUITE_P(
                       BodylessCase{"create_queue", "PUT", "/__admin/sqs/queues/bodyless", 201},
                       BodylessCase{"create_integration_needs_a_body", "POST", "/v2/integrations", 415}),
     [](const ::testing::TestParamInfo<BodylessCase>& info) { return std::string(info.param.name); });
+
+// Every port meets HTTP through one edge: Content-Length with Transfer-Encoding (request
+// smuggling) is refused on each, in that port's own error shape, and nothing is recorded.
+TEST(EveryPortTest, RefusesContentLengthWithTransferEncodingInItsOwnShape) {
+  Server server(AllPorts());
+  ASSERT_TRUE(server.Start().ok());
+  WebhookSink sink;
+  ASSERT_TRUE(sink.Start().ok());
+  auto port_of = [](const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); };
+  const std::string smuggled =
+      "Content-Length: 6\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+      "2\r\n{}\r\n0\r\n\r\n";
+  struct Port {
+    const char* name;
+    int port;
+    std::string head;
+    const char* shape;
+  };
+  for (const Port& p : std::vector<Port>{
+           {"api", server.Port(), "POST /v2/integrations HTTP/1.1\r\nHost: x\r\n", "\"errors\""},
+           {"api sink", server.Port(), "POST /__sink/webhook/s HTTP/1.1\r\nHost: x\r\n", "\"errors\""},
+           {"sqs json", port_of(server.Sqs()->Url()),
+            "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AmazonSQS.ListQueues\r\n", "\"__type\""},
+           {"sqs query", port_of(server.Sqs()->Url()), "POST / HTTP/1.1\r\nHost: x\r\n", "<ErrorResponse>"},
+           {"webhook sink", port_of(sink.Url()), "POST /hook HTTP/1.1\r\nHost: x\r\n",
+            "Transfer-Encoding"}}) {
+    const std::string answer = Exchange(p.port, {p.head + smuggled}, WholeHttpResponse);
+    EXPECT_THAT(answer, StartsWith("HTTP/1.1 400")) << p.name << ": " << answer.substr(0, 300);
+    EXPECT_THAT(answer, HasSubstr(p.shape)) << p.name << ": " << answer.substr(0, 300);
+  }
+  EXPECT_TRUE(sink.Requests().empty());
+  EXPECT_TRUE(server.SinkRequests("s").empty());
+}
 
 // Idle and half-open connections hold a worker each until the idle timeout: with the
 // default thread count, 64 of them leave a normal client served at once.

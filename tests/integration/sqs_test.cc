@@ -20,8 +20,8 @@ namespace epmock {
 namespace {
 
 using internal::HandleSqsRequest;
-using internal::SqsHttpRequest;
-using internal::SqsHttpResponse;
+using internal::HttpRequest;
+using internal::HttpResponse;
 using nlohmann::json;
 using ::testing::HasSubstr;
 using testing_support::ApiClient;
@@ -29,13 +29,13 @@ using testing_support::ApiClient;
 // Drives the protocol layer directly, as a client of either protocol would.
 class SqsProtocolTest : public ::testing::Test {
  protected:
-  SqsHttpResponse Query(const std::string& body, const std::string& path = "/") {
+  HttpResponse Query(const std::string& body, const std::string& path = "/") {
     return HandleSqsRequest(
         queues_,
         {"POST", path, "", {{"Content-Type", "application/x-www-form-urlencoded"}}, body, "http://sqs.test"},
         credentials_);
   }
-  SqsHttpResponse Json(const std::string& action, const json& body) {
+  HttpResponse Json(const std::string& action, const json& body) {
     return HandleSqsRequest(
         queues_,
         {"POST",
@@ -47,7 +47,7 @@ class SqsProtocolTest : public ::testing::Test {
         credentials_);
   }
   json JsonOk(const std::string& action, const json& body) {
-    SqsHttpResponse r = Json(action, body);
+    HttpResponse r = Json(action, body);
     EXPECT_EQ(r.status, 200) << action << ": " << r.body;
     return json::parse(r.body);
   }
@@ -58,12 +58,12 @@ class SqsProtocolTest : public ::testing::Test {
 };
 
 TEST_F(SqsProtocolTest, QueryProtocolSpeaksXml) {
-  SqsHttpResponse created = Query("Action=CreateQueue&QueueName=orders&Version=2012-11-05");
+  HttpResponse created = Query("Action=CreateQueue&QueueName=orders&Version=2012-11-05");
   EXPECT_EQ(created.status, 200);
   EXPECT_THAT(created.body,
               HasSubstr("<CreateQueueResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\">"));
   EXPECT_THAT(created.body, HasSubstr("<QueueUrl>http://sqs.test/000000000000/orders</QueueUrl>"));
-  SqsHttpResponse sent =
+  HttpResponse sent =
       Query("Action=SendMessage&QueueUrl=" + Url("orders") + "&MessageBody=%3Ca%3E%26hello" +
             "&MessageAttribute.1.Name=kind&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value."
             "StringValue=test");
@@ -71,8 +71,8 @@ TEST_F(SqsProtocolTest, QueryProtocolSpeaksXml) {
   EXPECT_THAT(sent.body,
               HasSubstr("<MD5OfMessageBody>" + internal::Md5Hex("<a>&hello") + "</MD5OfMessageBody>"));
   EXPECT_THAT(sent.body, HasSubstr("<MD5OfMessageAttributes>"));
-  SqsHttpResponse received = Query("Action=ReceiveMessage&QueueUrl=" + Url("orders") +
-                                   "&AttributeName.1=All&MessageAttributeName.1=All");
+  HttpResponse received = Query("Action=ReceiveMessage&QueueUrl=" + Url("orders") +
+                                "&AttributeName.1=All&MessageAttributeName.1=All");
   ASSERT_EQ(received.status, 200);
   EXPECT_THAT(received.body, HasSubstr("<Body>&lt;a&gt;&amp;hello</Body>"));
   EXPECT_THAT(received.body, HasSubstr("<Name>ApproximateReceiveCount</Name><Value>1</Value>"));
@@ -82,11 +82,11 @@ TEST_F(SqsProtocolTest, QueryProtocolSpeaksXml) {
 }
 
 TEST_F(SqsProtocolTest, ErrorsHaveEachProtocolsShape) {
-  SqsHttpResponse xml = Query("Action=SendMessage&QueueUrl=" + Url("nope") + "&MessageBody=x");
+  HttpResponse xml = Query("Action=SendMessage&QueueUrl=" + Url("nope") + "&MessageBody=x");
   EXPECT_EQ(xml.status, 400);
   EXPECT_THAT(xml.body, HasSubstr("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>"));
   EXPECT_THAT(xml.body, HasSubstr("<Type>Sender</Type>"));
-  SqsHttpResponse js = Json("SendMessage", {{"QueueUrl", Url("nope")}, {"MessageBody", "x"}});
+  HttpResponse js = Json("SendMessage", {{"QueueUrl", Url("nope")}, {"MessageBody", "x"}});
   EXPECT_EQ(js.status, 400);
   EXPECT_EQ(json::parse(js.body)["__type"], "com.amazonaws.sqs#QueueDoesNotExist");
   EXPECT_EQ(js.headers[0], (std::pair<std::string, std::string>{
@@ -112,7 +112,7 @@ TEST_F(SqsProtocolTest, ErrorsHaveEachProtocolsShape) {
       {"Explode", json::object(), "UnknownOperationException"},
   };
   for (const Case& c : cases) {
-    SqsHttpResponse r = Json(c.action, c.body);
+    HttpResponse r = Json(c.action, c.body);
     EXPECT_EQ(r.status, 400) << c.action << " " << c.body.dump();
     EXPECT_EQ(json::parse(r.body)["__type"], "com.amazonaws.sqs#" + c.type) << c.action << " " << r.body;
   }
@@ -234,7 +234,7 @@ TEST_F(SqsProtocolTest, WithCredentialsOnlyCorrectlySignedRequestsPass) {
     return HandleSqsRequest(queues_, {r.method, r.path, r.query, r.headers, r.payload, "http://sqs.test"},
                             credentials_);
   };
-  SqsHttpResponse wrong_secret = signed_request("AKIDEPMOCK", "guess");
+  HttpResponse wrong_secret = signed_request("AKIDEPMOCK", "guess");
   EXPECT_EQ(wrong_secret.status, 403);
   EXPECT_EQ(json::parse(wrong_secret.body)["__type"], "com.amazonaws.sqs#SignatureDoesNotMatch");
   EXPECT_EQ(json::parse(signed_request("AKIDOTHER", "s3cr3t").body)["__type"],

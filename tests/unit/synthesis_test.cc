@@ -5,11 +5,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "delivery/url.h"
 #include "epmock/faults.h"
 #include "epmock/spec.h"
 #include "events/envelope.h"
 #include "events/synthesizer.h"
+#include "http/url.h"
 
 namespace epmock::internal {
 namespace {

@@ -1,4 +1,4 @@
-#include "common/http_body.h"
+#include "http/body.h"
 
 #include <cstdlib>
 

@@ -1,4 +1,4 @@
-#include "common/net.h"
+#include "http/net.h"
 
 #include <dirent.h>
 #include <fcntl.h>

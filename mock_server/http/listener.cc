@@ -1,10 +1,10 @@
-#include "common/http_listener.h"
+#include "http/listener.h"
 
 #include <httplib.h>
 
 #include <chrono>
 
-#include "common/net.h"
+#include "http/net.h"
 
 namespace epmock::internal {
 

@@ -16,8 +16,7 @@
 
 #include <httplib.h>
 
-#include "delivery/delivery.h"
-#include "delivery/url.h"
+#include "http/url.h"
 
 namespace epmock::internal {
 
@@ -26,6 +25,10 @@ namespace epmock::internal {
 // libcpp-httplib.so, whose first use from a second thread ThreadSanitizer cannot see as
 // ordered; building from parts needs no regex.) Nullptr for a scheme other than http(s).
 std::unique_ptr<httplib::ClientImpl> NewHttpClient(const Url& url);
+// The same for a URL given as text ("http://127.0.0.1:8080"): every outbound HTTP use in
+// epmock (deliveries, the recording proxy, the harness, the CLI, contract checks) builds its
+// client through these two. Nullptr when it is not an http(s) URL.
+std::unique_ptr<httplib::ClientImpl> NewHttpClient(const std::string& url);
 
 struct HttpPoolOptions {
   int timeout_ms = 10000;  // connect, read and write
@@ -38,12 +41,12 @@ class HttpPool {
   explicit HttpPool(HttpPoolOptions options);
   ~HttpPool();
 
-  // POSTs through a pooled client to url's origin. With an answer: fills the result's
-  // status_code and body and returns the response for the transport to judge. Without one
-  // (refused, timed out, TLS, stopped): fills error_detail and returns nullopt.
+  // POSTs through a pooled client to url's origin and returns the answer for the caller to
+  // judge. Without one (refused, timed out, TLS, stopped): nullopt, and *error says why in
+  // words for an integration log.
   std::optional<httplib::Response> Post(const Url& url, const std::string& path,
                                         const httplib::Headers& headers, const std::string& body,
-                                        const char* content_type, AttemptResult* result);
+                                        const char* content_type, std::string* error);
 
   // Interrupts every client in use and refuses new ones.
   void Cancel();

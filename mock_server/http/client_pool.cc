@@ -1,4 +1,4 @@
-#include "delivery/http_pool.h"
+#include "http/client_pool.h"
 
 #include <httplib.h>
 
@@ -36,6 +36,11 @@ std::unique_ptr<httplib::ClientImpl> NewHttpClient(const Url& url) {
   if (url.scheme == "http") return std::make_unique<httplib::ClientImpl>(url.host, url.port);
   if (url.scheme == "https") return std::make_unique<httplib::SSLClient>(url.host, url.port);
   return nullptr;
+}
+
+std::unique_ptr<httplib::ClientImpl> NewHttpClient(const std::string& url) {
+  std::optional<Url> parsed = ParseUrl(url);
+  return parsed ? NewHttpClient(*parsed) : nullptr;
 }
 
 HttpPool::HttpPool(HttpPoolOptions options) : options_(std::move(options)) {}
@@ -82,11 +87,11 @@ void HttpPool::Release(const std::string& origin, std::unique_ptr<httplib::Clien
 
 std::optional<httplib::Response> HttpPool::Post(const Url& url, const std::string& path,
                                                 const httplib::Headers& headers, const std::string& body,
-                                                const char* content_type, AttemptResult* result) {
+                                                const char* content_type, std::string* error) {
   const std::string origin = url.Origin();
   std::unique_ptr<httplib::ClientImpl> client = Acquire(url);
   if (!client) {
-    result->error_detail =
+    *error =
         cancelled_ ? "Not delivered: epmock stopped before the attempt" : "Not an http(s) URL: " + origin;
     return std::nullopt;
   }
@@ -94,13 +99,11 @@ std::optional<httplib::Response> HttpPool::Post(const Url& url, const std::strin
   const bool answered = static_cast<bool>(res);
   std::optional<httplib::Response> response;
   if (answered) {
-    result->status_code = res->status;
-    result->body = res->body;
     response = *res;
   } else {
-    result->error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt"
-                                      : DescribeHttpError(static_cast<int>(res.error()), url.host, url.port,
-                                                          options_.timeout_ms);
+    *error = cancelled_
+                 ? "Not delivered: epmock stopped during the attempt"
+                 : DescribeHttpError(static_cast<int>(res.error()), url.host, url.port, options_.timeout_ms);
   }
   Release(origin, std::move(client), answered);
   return response;

@@ -1,4 +1,5 @@
-#include "delivery/url.h"
+#include "http/url.h"
+#include "common/strings.h"
 
 #include <cctype>
 #include <cstdlib>
@@ -15,7 +16,7 @@ std::optional<Url> ParseUrl(const std::string& text) {
   auto sep = text.find("://");
   if (sep == std::string::npos || sep == 0) return std::nullopt;
   url.scheme = text.substr(0, sep);
-  for (char& c : url.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  url.scheme = ToLower(url.scheme);
   std::string rest = text.substr(sep + 3);
   auto path_at = rest.find_first_of("/?");
   std::string authority = rest.substr(0, path_at);

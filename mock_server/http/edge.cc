@@ -1,0 +1,166 @@
+#include "http/edge.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <thread>
+
+#include "common/strings.h"
+#include "http/body.h"
+
+namespace epmock::internal {
+namespace {
+
+// Headers httplib adds for its own bookkeeping; the client did not send them.
+bool IsBookkeeping(const std::string& name) {
+  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
+}
+
+HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, int port) {
+  HttpRequest request;
+  request.method = req.method;
+  request.path = req.path;
+  request.target = req.target;
+  const auto question = req.target.find('?');
+  if (question != std::string::npos) request.query = req.target.substr(question + 1);
+  for (const auto& [name, value] : req.headers) {
+    if (!IsBookkeeping(name)) request.headers.emplace_back(name, value);
+  }
+  const std::string host = req.get_header_value("Host");
+  request.base_url = "http://" + (host.empty() ? UrlHost(options.host) + ":" + std::to_string(port) : host);
+  return request;
+}
+
+void ToWire(const HttpResponse& response, httplib::Response& res) {
+  res.status = response.status;
+  for (const auto& [name, value] : response.headers) res.set_header(name, value);
+  if (!response.body.empty()) res.set_content(response.body, response.content_type.c_str());
+}
+
+}  // namespace
+
+HttpEdge::HttpEdge() = default;
+HttpEdge::~HttpEdge() { Stop(); }
+
+Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (listener_.started()) return Status::FailedPrecondition(options.what + " is already started");
+  options_ = std::move(options);
+  const EdgeOptions& o = options_;
+  auto server = std::make_unique<httplib::Server>();
+  const int threads = std::max(1, o.worker_threads);
+  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server->set_payload_max_length(o.max_body_bytes);
+  server->set_read_timeout(o.idle_timeout_seconds, 0);
+  server->set_write_timeout(o.idle_timeout_seconds, 0);
+  server->set_keep_alive_timeout(o.idle_timeout_seconds);
+  server->set_keep_alive_max_count(kKeepAliveMaxRequests);
+  // Responses go out as header and body writes; with Nagle on, the second waits for the
+  // client's delayed ACK (40 ms on Linux) and every request takes 40 ms.
+  server->set_tcp_nodelay(true);
+
+  // Copies for the handlers, which outlive no Start: Stop joins them first.
+  const EdgeOptions* opts = &options_;
+  const std::atomic<int>* port = &port_;
+  auto answer = [opts, port, handler](const httplib::Request& req, std::string body, httplib::Response& res) {
+    HttpRequest request = FromWire(req, *opts, *port);
+    if (req.has_header("Transfer-Encoding") && req.has_header("Content-Length")) {
+      // RFC 9112 6.1: a request with both is how requests are smuggled past a proxy.
+      ToWire(opts->render_error(request, 400,
+                                "A request may not carry both Content-Length and Transfer-Encoding"),
+             res);
+      res.set_header("Connection", "close");
+      return;
+    }
+    request.body = std::move(body);
+    HttpResponse response = handler(request);
+    if (response.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
+    ToWire(response, res);
+  };
+  auto without_body = [answer](const httplib::Request& req, httplib::Response& res) { answer(req, "", res); };
+  const std::size_t limit = o.max_body_bytes;
+  auto with_body = [opts, port, answer, limit](const httplib::Request& req, httplib::Response& res,
+                                               const httplib::ContentReader& reader) {
+    std::string body;
+    switch (ReadBodyUpTo(req, reader, limit, &body)) {
+      case BodyRead::kOk:
+        answer(req, std::move(body), res);
+        return;
+      case BodyRead::kTooLarge:
+        ToWire(opts->render_error(
+                   FromWire(req, *opts, *port), 413,
+                   "The request body is larger than the limit of " + std::to_string(limit) + " bytes"),
+               res);
+        break;
+      case BodyRead::kBroken:
+        ToWire(opts->render_error(FromWire(req, *opts, *port), 400, "The request is not well-formed HTTP"),
+               res);
+        break;
+    }
+    res.set_header("Connection", "close");  // the rest of the body is unread
+  };
+  server->Get(".*", without_body);
+  server->Delete(".*", without_body);
+  server->Options(".*", without_body);
+  server->Post(".*", with_body);
+  server->Put(".*", with_body);
+  server->Patch(".*", with_body);
+
+  // Errors httplib raises itself (body too large, malformed request line, unknown method)
+  // still answer in the port's shape.
+  server->set_error_handler(
+      httplib::Server::HandlerWithResponse([opts, port](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string detail = "The request could not be read";
+        if (res.status == 413) {
+          detail = "The request body is larger than the limit of " + std::to_string(opts->max_body_bytes) +
+                   " bytes";
+        } else if (res.status == 414) {
+          detail = "The request URI is too long";
+        } else if (res.status == 400) {
+          detail = "The request is not well-formed HTTP";
+        }
+        const HttpResponse answer = opts->render_error(FromWire(req, *opts, *port), res.status, detail);
+        for (const auto& [name, value] : answer.headers) res.set_header(name, value);
+        res.set_content(answer.body, answer.content_type.c_str());
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server->set_exception_handler([opts, port](const httplib::Request& req, httplib::Response& res,
+                                             std::exception_ptr) {
+    ToWire(opts->render_error(FromWire(req, *opts, *port), 500, "epmock failed while handling the request"),
+           res);
+  });
+
+  // Started again after Stop, it listens where its clients knew it.
+  const int listen_port = o.port != 0 ? o.port : port_.load();
+  Status listening = listener_.Start(std::move(server), o.host, listen_port, o.what);
+  if (listening.ok()) port_ = listener_.port();
+  return listening;
+}
+
+void HttpEdge::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  listener_.Stop();
+}
+
+bool HttpEdge::started() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return listener_.started();
+}
+
+bool HttpEdge::running() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return listener_.running();
+}
+
+int HttpEdge::port() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return port_;
+}
+
+std::string HttpEdge::Url() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return "http://" + UrlHost(options_.host) + ":" + std::to_string(port_);
+}
+
+}  // namespace epmock::internal

@@ -1,0 +1,81 @@
+// HttpEdge: how every epmock port meets HTTP, written once. It runs an httplib server on
+// background threads and turns each request into an HttpRequest for a handler:
+// - the body is read within a limit that holds for chunked bodies too (413 past it);
+// - a request carrying both Content-Length and Transfer-Encoding is refused (400: how
+//   requests are smuggled past a proxy, RFC 9112 6.1);
+// - a POST/PUT/PATCH with neither has an empty body (RFC 9112 6.3);
+// - the listener's bookkeeping headers (REMOTE_ADDR, ...) are filtered out;
+// - malformed HTTP, a too-long URI and a handler that throws get an answer in the port's
+//   own error shape (`render_error`), never a bare status;
+// - a bounded worker pool, keep-alive and TCP_NODELAY tuned as every port needs them, and a
+//   prompt stop (idle keep-alive connections are shut down, not waited out).
+//
+//   HttpEdge edge;
+//   Status s = edge.Start(options, [](const HttpRequest& r) { return HttpResponse{...}; });
+//
+// Start after Stop listens on the same port again. Thread-safe.
+#ifndef EPMOCK_HTTP_EDGE_H_
+#define EPMOCK_HTTP_EDGE_H_
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "epmock/status.h"
+#include "http/listener.h"
+#include "http/message.h"
+
+namespace epmock::internal {
+
+// Connections served at once by default: each keep-alive or half-open connection holds a
+// worker until the idle timeout, so 128 leaves room for normal clients beside 64 idle ones
+// (tests/integration/hostile_test.cc), and for many SQS long polls (20 s each).
+inline constexpr int kDefaultWorkerThreads = 128;
+// Requests one keep-alive connection may carry: effectively unbounded, as clients expect.
+inline constexpr int kKeepAliveMaxRequests = 100000;
+
+struct EdgeOptions {
+  std::string what = "the server";  // names the server in error messages
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+  int worker_threads = kDefaultWorkerThreads;
+  std::size_t max_body_bytes = 1024 * 1024;
+  // A connection idle (keep-alive, or mid-request) this long is closed.
+  int idle_timeout_seconds = 5;
+  // The answer the edge itself gives (400 malformed, 413, 414, 500 for a throwing handler)
+  // in the port's own error shape. `request` is as much as was read.
+  std::function<HttpResponse(const HttpRequest& request, int status, const std::string& detail)> render_error;
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpEdge {
+ public:
+  HttpEdge();
+  ~HttpEdge();
+  HttpEdge(const HttpEdge&) = delete;
+  HttpEdge& operator=(const HttpEdge&) = delete;
+
+  // Listening and serving when it returns. FailedPrecondition when started; Unavailable
+  // when the port cannot be bound.
+  Status Start(EdgeOptions options, HttpHandler handler);
+  void Stop();
+  bool started() const;
+  bool running() const;
+  int port() const;
+  // "http://HOST:PORT" (an IPv6 host in brackets).
+  std::string Url() const;
+
+ private:
+  mutable std::mutex mu_;
+  EdgeOptions options_;
+  HttpListener listener_;
+  std::atomic<int> port_{0};  // kept across Stop so that Start listens there again; read by handlers
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_HTTP_EDGE_H_

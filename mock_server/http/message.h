@@ -1,0 +1,43 @@
+// HttpRequest and HttpResponse: the one request/response type of every port epmock serves
+// (the API, the SQS endpoint, the webhook sinks, the recording proxy). The edge
+// (http/edge.h) fills a request from the wire; everything above it is plain C++ that tests,
+// benchmarks and fuzzers drive directly.
+#ifndef EPMOCK_HTTP_MESSAGE_H_
+#define EPMOCK_HTTP_MESSAGE_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace epmock::internal {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;    // upper case
+  std::string path;      // decoded path, no query
+  std::string query;     // raw query string, without '?'
+  HttpHeaders headers;   // as sent, in order (none of the listener's own bookkeeping)
+  std::string body;      // read whole, within the port's limit
+  std::string base_url;  // "http://host:port", from the Host header
+  std::string target;    // the request target as sent: path and query, still encoded
+
+  // Case-insensitive; "" when absent.
+  std::string Header(const std::string& name) const;
+  bool HasHeader(const std::string& name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;  // empty for 204
+  std::string content_type = "application/json";
+  HttpHeaders headers;
+  int delay_ms = 0;  // the edge waits this long before answering (programmed sinks)
+};
+
+// The value of a header in a list, case-insensitively; "" when absent.
+std::string FindHeader(const HttpHeaders& headers, const std::string& name);
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_HTTP_MESSAGE_H_
