@@ -3,9 +3,9 @@
 
 #include "api/router.h"
 #include "aws/sigv4.h"
+#include "envelope/envelope.h"
 #include "epmock/server.h"
 #include "epmock/spec.h"
-#include "events/envelope.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
 #include "stomp/frame.h"
@@ -110,7 +110,7 @@ void BM_RouterGet(benchmark::State& state) {
 BENCHMARK(BM_RouterGet);
 
 // An order.paid event's webhook envelope: payload serialized and validated once per event
-// (PrepareWebhookEnvelope), then the body of one delivery assembled (WebhookBody).
+// (BuildEventBodies), then the body of one delivery assembled (WebhookBody).
 void BM_BuildWebhookEnvelope(benchmark::State& state) {
   auto spec = epmock::Spec::Default();
   epmock::internal::EventRecord event;
@@ -126,9 +126,8 @@ void BM_BuildWebhookEnvelope(benchmark::State& state) {
   integration.name = "Order paid notification";
   integration.configuration = {{"url", "https://example.com/hook"}, {"secret_key", "s"}};
   for (auto _ : state) {
-    epmock::internal::EventRecord copy = event;
-    epmock::internal::PrepareWebhookEnvelope(&copy, *spec);
-    std::string body = epmock::internal::WebhookBody(copy, integration, 1);
+    auto bodies = epmock::internal::BuildEventBodies(event, *spec, {/*webhook=*/true, /*cloudevent=*/false});
+    std::string body = epmock::internal::WebhookBody(event, *bodies, integration, 1);
     benchmark::DoNotOptimize(body);
   }
 }

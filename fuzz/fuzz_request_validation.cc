@@ -24,7 +24,8 @@ struct Fixture {
                       "",
                       {{"Content-Type", "application/x-www-form-urlencoded"}},
                       "grant_type=implicit&client_id=fuzz",
-                      "http://h"};
+                      "http://h",
+                      ""};
     access =
         "Bearer " +
         nlohmann::json::parse(epmock::internal::Route(engine, token).body)["access_token"].get<std::string>();
@@ -34,7 +35,8 @@ struct Fixture {
         "",
         {{"Authorization", access}, {"Content-Type", "application/json"}},
         R"({"data":{"type":"integration","name":"n","integration_type":"webhook","observes":["order.paid"],"configuration":{"url":"https://x.io"}}})",
-        "http://h"};
+        "http://h",
+        ""};
     id = nlohmann::json::parse(epmock::internal::Route(engine, create).body)["data"]["id"].get<std::string>();
   }
   static epmock::ServerOptions Options() {
@@ -71,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                       "",
                       {{"Authorization", fixture->access}, {"Content-Type", "application/json"}},
                       body,
-                      "http://h"};
+                      "http://h",
+                      ""};
   HttpResponse response = epmock::internal::Route(fixture->engine, request);
   Check(response, body);
   if (!update && response.status == 201) {
@@ -79,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string id = nlohmann::json::parse(response.body)["data"]["id"].get<std::string>();
     epmock::internal::Route(
         fixture->engine,
-        {"DELETE", "/v2/integrations/" + id, "", {{"Authorization", fixture->access}}, "", "http://h"});
+        {"DELETE", "/v2/integrations/" + id, "", {{"Authorization", fixture->access}}, "", "http://h", ""});
   }
   return 0;
 }

@@ -22,7 +22,8 @@ struct FaultPlan {
 struct DeliveryAttempt {
   std::shared_ptr<Store> store;
   std::shared_ptr<const EventRecord> event;
-  Integration integration;  // as it was when the event fired; secrets unmasked
+  std::shared_ptr<const EventBodies> bodies;  // what the receivers get (envelope/envelope.h)
+  Integration integration;                    // as it was when the event fired; secrets unmasked
   std::string job_id;
   int attempt = 1;
   bool duplicate = false;  // an injected extra copy of a delivered attempt

@@ -2,26 +2,15 @@
 
 #include <httplib.h>
 
+#include "aws/md5.h"
 #include "aws/sigv4.h"
 #include "common/clock.h"
-#include "events/envelope.h"
+#include "envelope/envelope.h"
 #include "http/url.h"
-#include "sqs/queues.h"
 
 namespace epmock::internal {
 
 using nlohmann::json;
-
-std::string QueueMessageBody(const EventRecord& event, const std::string& integration_id) {
-  json message = CloudEventEnvelope(event, integration_id, kCloudEventSource);
-  if (!event.included.is_null() && !IsDeletion(event.type)) message["included"] = event.included;
-  std::string body = message.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (body.size() > kSqsMessageLimit && message.contains("included")) {
-    message["included"] = {{"meta", {{"includes_elided", true}}}};
-    body = message.dump(-1, ' ', false, json::error_handler_t::replace);
-  }
-  return body;
-}
 
 SqsTransport::SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec)
     : options_(options), spec_(std::move(spec)), pool_(options) {}
@@ -35,14 +24,12 @@ AttemptResult SqsTransport::Send(const DeliveryAttempt& delivery) {
     result.error_detail = "The queue url is not an http(s) URL: " + queue_url;
     return result;
   }
-  const std::string body = QueueMessageBody(*delivery.event, delivery.integration.id);
-  json message = json::parse(body);
-  std::vector<SchemaViolation> violations = spec_->ValidateEnvelope("cloudevent", message);
-  if (!violations.empty()) {
-    result.error_detail =
-        "The queue message failed its schema at " + violations[0].source + ": " + violations[0].detail;
+  // Validated once when the event fired.
+  if (!delivery.bodies->cloudevent_error.empty()) {
+    result.error_detail = delivery.bodies->cloudevent_error;
     return result;
   }
+  const std::string body = CloudEventBody(*delivery.bodies, delivery.integration.id);
   const std::string payload = json{{"QueueUrl", queue_url}, {"MessageBody", body}}.dump(
       -1, ' ', false, json::error_handler_t::replace);
   // Host as httplib sends it: the port only when it is not the scheme's default.

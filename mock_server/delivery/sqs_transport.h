@@ -15,16 +15,6 @@
 
 namespace epmock::internal {
 
-// The CloudEvent `source` the platform's messages carry (seeds/003's examples).
-constexpr char kCloudEventSource[] = "https://epcc-integration.global.ssl.fastly.net";
-// SQS's limit on a message: above it the event's `included` is elided.
-constexpr std::size_t kSqsMessageLimit = 256 * 1024;
-
-// The message body for an event: the CloudEvent, with `included` (when the event has any)
-// as an extension attribute, replaced by {"meta":{"includes_elided":true}} when the whole
-// would exceed SQS's 256 KiB.
-std::string QueueMessageBody(const EventRecord& event, const std::string& integration_id);
-
 class SqsTransport : public Transport {
  public:
   SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec);

@@ -13,7 +13,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "delivery/sqs_transport.h"
+#include "envelope/envelope.h"
 #include "http/url.h"
 #include "stomp/frame.h"
 
@@ -250,14 +250,12 @@ AttemptResult StompTransport::Send(const DeliveryAttempt& d) {
     return result;
   }
   const nlohmann::json& config = d.integration.configuration;
-  const std::string body = QueueMessageBody(*d.event, d.integration.id);
-  std::vector<SchemaViolation> violations =
-      spec_->ValidateEnvelope("cloudevent", nlohmann::json::parse(body));
-  if (!violations.empty()) {
-    result.error_detail =
-        "The queue message failed its schema at " + violations[0].source + ": " + violations[0].detail;
+  // Validated once when the event fired.
+  if (!d.bodies->cloudevent_error.empty()) {
+    result.error_detail = d.bodies->cloudevent_error;
     return result;
   }
+  const std::string body = CloudEventBody(*d.bodies, d.integration.id);
   std::shared_ptr<Connection> c = ConnectionFor(d);
   std::lock_guard<std::mutex> lock(c->mu);
   if (c->address.empty() || c->broken) {

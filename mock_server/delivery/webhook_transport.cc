@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "events/envelope.h"
+#include "envelope/envelope.h"
 #include "http/url.h"
 
 namespace epmock::internal {
@@ -35,11 +35,11 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
     return result;
   }
   // Validation follows what the body is made of: the event's part (id, triggered_by,
-  // payload, resources) was validated once when it fired (PrepareWebhookEnvelope); the
+  // payload, resources) was validated once when it fired (BuildEventBodies); the
   // integration's part (integration, configuration) once per version of the integration,
   // here; the attempt is a positive integer by construction.
-  if (!delivery.event->envelope_error.empty()) {
-    result.error_detail = delivery.event->envelope_error;
+  if (!delivery.bodies->webhook_error.empty()) {
+    result.error_detail = delivery.bodies->webhook_error;
     return result;
   }
   const std::string version =
@@ -69,7 +69,8 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
   if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string()) {
     headers.emplace("X-Moltin-Secret-Key", secret->get<std::string>());
   }
-  const std::string body = WebhookBody(*delivery.event, delivery.integration, delivery.attempt);
+  const std::string body =
+      WebhookBody(*delivery.event, *delivery.bodies, delivery.integration, delivery.attempt);
 
   const auto started = std::chrono::steady_clock::now();
   std::string error;

@@ -4,7 +4,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
-#include "events/envelope.h"
+#include "envelope/envelope.h"
 
 namespace epmock::internal {
 
@@ -51,6 +51,20 @@ void EventEngine::Stop() {
 }
 
 namespace {
+
+// Which bodies the receivers need: the webhook envelope, the CloudEvent, or both.
+BodyKinds KindsFor(const std::vector<Integration>& receivers) {
+  BodyKinds kinds;
+  for (const Integration& i : receivers) {
+    if (i.integration_type == "webhook") {
+      kinds.webhook = true;
+    } else {
+      kinds.cloudevent = true;
+    }
+  }
+  return kinds;
+}
+
 Status NotRunning() { return Status::FailedPrecondition("the server is not running; Start() it first"); }
 }  // namespace
 
@@ -68,6 +82,7 @@ void EventEngine::Match(const Store& store, const std::string& type, std::vector
 
 std::vector<DeliveryAttempt> EventEngine::MakeJobs(const std::shared_ptr<Store>& store,
                                                    const std::shared_ptr<const EventRecord>& event,
+                                                   const std::shared_ptr<const EventBodies>& bodies,
                                                    const std::vector<Integration>& integrations,
                                                    std::vector<EventJob>* jobs) {
   std::vector<DeliveryAttempt> deliveries;
@@ -85,6 +100,7 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(const std::shared_ptr<Store>&
     DeliveryAttempt delivery;
     delivery.store = store;
     delivery.event = event;
+    delivery.bodies = bodies;
     delivery.integration = integration;
     delivery.job_id = job.id;
     delivery.faults = faults_.PlanFor(store->id(), integration.id, &used_faults);
@@ -106,7 +122,7 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   record->store_id = store->id();
   record->created_at_ms = NowMillis();
   if (IsDeletion(type)) {
-    record->data = {{"id", data.value("id", "")}, {"type", data.value("type", "")}};
+    record->data = DeletionResource(data);
     record->included = nullptr;
   } else {
     record->data = std::move(data);
@@ -114,12 +130,12 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   }
   std::vector<Integration> matched;
   Match(*store, type, &matched, &record->skipped);
-  // Once, for every delivery of the event; an event nobody observes is prepared only if
+  // Once, for every delivery of the event; an event nobody observes gets its bodies only if
   // it is replayed later.
-  if (!matched.empty()) PrepareWebhookEnvelope(record.get(), *spec_);
+  if (!matched.empty()) record->bodies = BuildEventBodies(*record, *spec_, KindsFor(matched));
   // The deliveries see the record through a shared pointer; its jobs are filled in before
   // it is stored or any delivery starts, so it is complete whenever anyone reads it.
-  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, record, matched, &record->jobs);
+  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, record, record->bodies, matched, &record->jobs);
   store->AddEvent(record);
   TriggeredEvent out = ToTriggeredEvent(*record);
   SubmitAll(std::move(deliveries));
@@ -182,11 +198,6 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
   if (!running_) return NotRunning();
   std::shared_ptr<const EventRecord> event = store->FindEvent(event_id);
   if (!event) return Status::NotFound("no event " + event_id + " in this store");
-  if (event->payload_text.empty()) {  // nobody observed it when it fired
-    auto prepared = std::make_shared<EventRecord>(*event);
-    PrepareWebhookEnvelope(prepared.get(), *spec_);
-    event = prepared;
-  }
   std::vector<Integration> matched;
   std::vector<SkippedIntegration> skipped;
   Match(*store, event->type, &matched, &skipped);
@@ -199,8 +210,15 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
                                      " does not exist, is not enabled, or does not observe " + event->type);
     }
   }
+  // The bodies it fired with, or, when nobody observed it then (or the receivers' kinds
+  // differ), bodies built now for these deliveries alone: the stored event is not changed.
+  std::shared_ptr<const EventBodies> bodies = event->bodies;
+  const BodyKinds kinds = KindsFor(matched);
+  if (!bodies || (kinds.webhook && !bodies->has_webhook) || (kinds.cloudevent && !bodies->has_cloudevent)) {
+    bodies = BuildEventBodies(*event, *spec_, kinds);
+  }
   std::vector<EventJob> jobs;
-  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, event, matched, &jobs);
+  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, event, bodies, matched, &jobs);
   store->AddEventJobs(event->id, jobs);  // a replay is rare: copying the record is fine here
   SubmitAll(std::move(deliveries));
   TriggeredEvent out = ToTriggeredEvent(*event);

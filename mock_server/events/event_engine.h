@@ -57,6 +57,7 @@ class EventEngine {
   // Records one job per integration and returns the deliveries that start them.
   std::vector<DeliveryAttempt> MakeJobs(const std::shared_ptr<Store>& store,
                                         const std::shared_ptr<const EventRecord>& event,
+                                        const std::shared_ptr<const EventBodies>& bodies,
                                         const std::vector<Integration>& integrations,
                                         std::vector<EventJob>* jobs);
   void SubmitAll(std::vector<DeliveryAttempt> deliveries);

@@ -21,8 +21,6 @@ constexpr char kXmlns[] = "http://queue.amazonaws.com/doc/2012-11-05/";
 constexpr char kAccount[] = "000000000000";
 constexpr int kMaxWaitSeconds = 20;
 
-std::string Lower(std::string s) { return ToLower(std::move(s)); }
-
 std::string Header(const HttpRequest& r, const std::string& name) { return r.Header(name); }
 
 std::string Tag(const std::string& name, const std::string& value) {

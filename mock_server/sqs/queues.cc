@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "aws/md5.h"
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/strings.h"
@@ -58,13 +59,6 @@ SqsError MissingParameter(const std::string& name) {
 SqsError ReceiptHandleIsInvalid(const std::string& handle) {
   return {400, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
           "The input receipt handle \"" + handle + "\" is not a valid receipt handle.", true};
-}
-
-std::string Md5Hex(const std::string& data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), out, &size, EVP_md5(), nullptr);
-  return HexEncode(out, size);
 }
 
 std::string Md5OfAttributes(const SqsAttributes& attributes) {

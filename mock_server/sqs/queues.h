@@ -52,7 +52,6 @@ SqsError InvalidParameterValue(const std::string& message);
 SqsError MissingParameter(const std::string& name);
 SqsError ReceiptHandleIsInvalid(const std::string& handle);
 
-std::string Md5Hex(const std::string& data);
 // MD5OfMessageAttributes as SQS computes it (and the AWS SDKs check it): for each attribute
 // in name order, the length-prefixed name, data type, a transport byte (1 string, 2 binary)
 // and the length-prefixed value.

@@ -22,6 +22,8 @@
 
 namespace epmock::internal {
 
+struct EventBodies;  // envelope/envelope.h: a layer above, seen here only as a pointer
+
 struct Integration {
   std::string id;
   std::string integration_type;  // webhook, aws_sqs, stomp
@@ -44,11 +46,9 @@ struct EventRecord {
   nlohmann::json included;  // null when none
   std::vector<EventJob> jobs;
   std::vector<SkippedIntegration> skipped;
-  // The webhook payload and resources, serialized once for every delivery of the event
-  // (see events/envelope.h), and why the event's envelope fails its schema, if it does.
-  std::string payload_text;
-  std::string resources_text;
-  std::string envelope_error;
+  // What its receivers get, built once when it fired (envelope/envelope.h); null when
+  // nobody observed it then.
+  std::shared_ptr<const EventBodies> bodies;
 };
 
 TriggeredEvent ToTriggeredEvent(const EventRecord& record);

@@ -7,9 +7,11 @@
 #include <future>
 #include <regex>
 
+#include "aws/md5.h"
 #include "aws/sigv4.h"
 #include "common/clock.h"
 #include "delivery/sqs_transport.h"
+#include "envelope/envelope.h"
 #include "epmock/server.h"
 #include "epmock/spec.h"
 #include "epmock/sqs.h"
@@ -30,10 +32,15 @@ using testing_support::ApiClient;
 class SqsProtocolTest : public ::testing::Test {
  protected:
   HttpResponse Query(const std::string& body, const std::string& path = "/") {
-    return HandleSqsRequest(
-        queues_,
-        {"POST", path, "", {{"Content-Type", "application/x-www-form-urlencoded"}}, body, "http://sqs.test"},
-        credentials_);
+    return HandleSqsRequest(queues_,
+                            {"POST",
+                             path,
+                             "",
+                             {{"Content-Type", "application/x-www-form-urlencoded"}},
+                             body,
+                             "http://sqs.test",
+                             ""},
+                            credentials_);
   }
   HttpResponse Json(const std::string& action, const json& body) {
     return HandleSqsRequest(
@@ -43,7 +50,8 @@ class SqsProtocolTest : public ::testing::Test {
          "",
          {{"X-Amz-Target", "AmazonSQS." + action}, {"Content-Type", "application/x-amz-json-1.0"}},
          body.dump(),
-         "http://sqs.test"},
+         "http://sqs.test",
+         ""},
         credentials_);
   }
   json JsonOk(const std::string& action, const json& body) {
@@ -120,13 +128,14 @@ TEST_F(SqsProtocolTest, ErrorsHaveEachProtocolsShape) {
   EXPECT_EQ(
       HandleSqsRequest(
           queues_,
-          {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS.SendMessage"}}, "{not json", "http://sqs.test"},
+          {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS.SendMessage"}}, "{not json", "http://sqs.test", ""},
           credentials_)
           .status,
       400);
   EXPECT_EQ(
       HandleSqsRequest(
-          queues_, {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS.SendMessage"}}, "[1,2]", "http://sqs.test"},
+          queues_,
+          {"POST", "/", "", {{"X-Amz-Target", "AmazonSQS.SendMessage"}}, "[1,2]", "http://sqs.test", ""},
           credentials_)
           .status,
       400);
@@ -231,7 +240,7 @@ TEST_F(SqsProtocolTest, WithCredentialsOnlyCorrectlySignedRequestsPass) {
                              R"({"QueueName":"q"})"};
     const std::string date = internal::AmzDate(internal::NowMillis() / 1000);
     internal::SignRequest(&r, {key, date.substr(0, 8), "eu-west-1", "sqs"}, secret, date);
-    return HandleSqsRequest(queues_, {r.method, r.path, r.query, r.headers, r.payload, "http://sqs.test"},
+    return HandleSqsRequest(queues_, {r.method, r.path, r.query, r.headers, r.payload, "http://sqs.test", ""},
                             credentials_);
   };
   HttpResponse wrong_secret = signed_request("AKIDEPMOCK", "guess");

@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "envelope/envelope.h"
 #include "epmock/faults.h"
 #include "epmock/spec.h"
-#include "events/envelope.h"
 #include "events/synthesizer.h"
 #include "http/url.h"
 
@@ -193,11 +193,17 @@ TEST(EnvelopeTest, TheAssembledBodyIsTheEnvelopeByteForByte) {
         IsDeletion(type) ? json(nullptr) : resource->included);
     event.data["note"] = "quotes \" and \\ backslashes, a tab\t, a newline\n, and £";
     if (IsDeletion(type)) event.data.erase("note");
+    const EventRecord before = event;
     const json expected = WebhookEnvelope(event, Hook(), 3);
-    PrepareWebhookEnvelope(&event, *spec);
-    EXPECT_EQ(event.envelope_error, "") << type;
-    EXPECT_EQ(WebhookBody(event, Hook(), 3), expected.dump()) << type;
-    EXPECT_EQ(event.data, expected["payload"].value("data", event.data)) << type << ": the resource survives";
+    auto bodies = BuildEventBodies(event, *spec, {/*webhook=*/true, /*cloudevent=*/true});
+    EXPECT_EQ(bodies->webhook_error, "") << type;
+    EXPECT_EQ(WebhookBody(event, *bodies, Hook(), 3), expected.dump()) << type;
+    // The CloudEvent too: the integration id spliced where the envelope has it.
+    json message = CloudEventEnvelope(event, Hook().id, kCloudEventSource);
+    if (!event.included.is_null() && !IsDeletion(type)) message["included"] = event.included;
+    EXPECT_EQ(bodies->cloudevent_error, "") << type;
+    EXPECT_EQ(CloudEventBody(*bodies, Hook().id), message.dump()) << type;
+    EXPECT_EQ(event.data, before.data) << type << ": the event is read, never changed";
   }
 }
 

@@ -1,0 +1,201 @@
+#include "envelope/envelope.h"
+
+#include "common/ids.h"
+
+namespace epmock::internal {
+
+using nlohmann::json;
+
+namespace {
+
+json IntegrationBlock(const Integration& integration) {
+  return {{"id", integration.id},
+          {"integration_type", integration.integration_type},
+          {"name", integration.name.value_or("")},
+          {"description", integration.description.value_or("")}};
+}
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// `text` (valid UTF-8, as Dump produces it) as a JSON string literal: what
+// json(text).dump() gives, without a second pass through the serializer.
+std::string Quote(const std::string& text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size() + text.size() / 8 + 2);
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace
+
+bool IsDeletion(const std::string& event_type) {
+  const std::string suffix = ".deleted";
+  return event_type.size() > suffix.size() &&
+         event_type.compare(event_type.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+json DeletionResource(const json& data) {
+  return {{"id", data.value("id", "")}, {"type", data.value("type", "")}};
+}
+
+json WebhookEnvelope(const EventRecord& event, const Integration& integration, int attempt) {
+  json skeleton = WebhookSkeleton(event, integration, attempt);
+  if (!IsDeletion(event.type)) {
+    json payload = {{"data", event.data}};
+    if (!event.included.is_null()) payload["included"] = event.included;
+    // Deprecated by the platform but still sent: the same payload as a JSON string.
+    skeleton["resources"] = Dump(payload);
+    skeleton["payload"] = std::move(payload);
+  }
+  return skeleton;
+}
+
+json WebhookSkeleton(const EventRecord& event, const Integration& integration, int attempt) {
+  json skeleton = {{"id", event.id},
+                   {"triggered_by", event.type},
+                   {"attempt", attempt},
+                   {"integration", IntegrationBlock(integration)},
+                   {"configuration", integration.configuration}};
+  if (IsDeletion(event.type)) {
+    // payload and resources are both {id, type} (the record holds DeletionResource already).
+    skeleton["payload"] = {{"type", event.data.value("type", "")}, {"id", event.data.value("id", "")}};
+    skeleton["resources"] = skeleton["payload"];
+  } else {
+    skeleton["payload"] = {{"data", json::object()}};
+    skeleton["resources"] = "{}";
+  }
+  return skeleton;
+}
+
+namespace {
+
+std::string FirstViolation(const char* what, const std::vector<SchemaViolation>& violations) {
+  return violations.empty() ? ""
+                            : std::string("The ") + what + " failed its schema at " + violations[0].source +
+                                  ": " + violations[0].detail;
+}
+
+void BuildWebhook(const EventRecord& event, const Spec& spec, EventBodies* bodies) {
+  // One complete envelope of the event, validated once; a reference integration stands in
+  // for the receivers, whose own part each transport validates once per integration version.
+  Integration reference;
+  reference.id = "00000000-0000-4000-8000-000000000000";
+  reference.integration_type = "webhook";
+  reference.configuration = {{"url", "https://example.com/"}};
+  json full = WebhookSkeleton(event, reference, 1);
+  if (IsDeletion(event.type)) {
+    bodies->webhook_payload = Dump(full["payload"]);
+    bodies->webhook_resources = Dump(full["resources"]);
+  } else {
+    json payload = {{"data", event.data}};  // the one copy, for the one validation
+    if (!event.included.is_null()) payload["included"] = event.included;
+    bodies->webhook_payload = Dump(payload);
+    // resources is the payload as a JSON string: quoted from the text, not serialized again.
+    bodies->webhook_resources = Quote(bodies->webhook_payload);
+    full["resources"] = bodies->webhook_payload;
+    full["payload"] = std::move(payload);
+  }
+  bodies->webhook_error = FirstViolation("webhook body", spec.ValidateEnvelope("webhook", full));
+  bodies->has_webhook = true;
+}
+
+void BuildCloudEvent(const EventRecord& event, const Spec& spec, EventBodies* bodies) {
+  // A placeholder no resource can contain marks where each delivery's integration id goes.
+  const std::string placeholder = NewUuid();
+  const std::string marker = "\"integrationid\":\"" + placeholder + "\"";
+  json message = CloudEventEnvelope(event, placeholder, kCloudEventSource);
+  const bool has_included = !event.included.is_null() && !IsDeletion(event.type);
+  if (has_included) message["included"] = event.included;
+  std::string text = Dump(message);
+  // Integration ids are UUIDs, as long as the placeholder: the size is the delivered size.
+  if (text.size() > kSqsMessageLimit && has_included) {
+    message["included"] = {{"meta", {{"includes_elided", true}}}};
+    text = Dump(message);
+  }
+  bodies->cloudevent_error = FirstViolation("queue message", spec.ValidateEnvelope("cloudevent", message));
+  // Head ends with `"integrationid":`; the tail starts after the quoted placeholder.
+  const std::size_t value_at = text.find(marker) + marker.size() - placeholder.size() - 2;
+  bodies->cloudevent_head = text.substr(0, value_at);
+  bodies->cloudevent_tail = text.substr(value_at + placeholder.size() + 2);
+  bodies->has_cloudevent = true;
+}
+
+}  // namespace
+
+std::shared_ptr<const EventBodies> BuildEventBodies(const EventRecord& event, const Spec& spec,
+                                                    BodyKinds kinds) {
+  auto bodies = std::make_shared<EventBodies>();
+  if (kinds.webhook) BuildWebhook(event, spec, bodies.get());
+  if (kinds.cloudevent) BuildCloudEvent(event, spec, bodies.get());
+  return bodies;
+}
+
+std::string WebhookBody(const EventRecord& event, const EventBodies& bodies, const Integration& integration,
+                        int attempt) {
+  if (!bodies.has_webhook) return Dump(WebhookEnvelope(event, integration, attempt));
+  // Keys in the order nlohmann::json writes them, so both paths give the same bytes.
+  std::string body;
+  body.reserve(bodies.webhook_payload.size() + bodies.webhook_resources.size() + 512);
+  body += "{\"attempt\":" + std::to_string(attempt);
+  body += ",\"configuration\":" + Dump(integration.configuration);
+  body += ",\"id\":" + Dump(event.id);
+  body += ",\"integration\":" + Dump(IntegrationBlock(integration));
+  body += ",\"payload\":" + bodies.webhook_payload;
+  body += ",\"resources\":" + bodies.webhook_resources;
+  body += ",\"triggered_by\":" + Dump(event.type);
+  body += "}";
+  return body;
+}
+
+std::string CloudEventBody(const EventBodies& bodies, const std::string& integration_id) {
+  return bodies.cloudevent_head + Dump(integration_id) + bodies.cloudevent_tail;
+}
+
+json CloudEventEnvelope(const EventRecord& event, const std::string& integration_id,
+                        const std::string& source) {
+  return {{"data", IsDeletion(event.type) ? DeletionResource(event.data) : event.data},
+          {"datacontenttype", "application/json"},
+          {"id", event.id},
+          {"integrationid", integration_id},
+          {"source", source},
+          {"specversion", "1.0"},
+          {"storeid", event.store_id},
+          {"type", event.type}};
+}
+
+}  // namespace epmock::internal
