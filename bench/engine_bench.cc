@@ -3,12 +3,12 @@
 
 #include "api/router.h"
 #include "aws/sigv4.h"
+#include "codec/stomp_frame.h"
 #include "envelope/envelope.h"
 #include "epmock/server.h"
 #include "epmock/spec.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
-#include "stomp/frame.h"
 
 namespace {
 

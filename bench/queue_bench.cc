@@ -23,10 +23,10 @@
 #include <thread>
 #include <vector>
 
+#include "codec/stomp_frame.h"
 #include "epmock/server.h"
 #include "epmock/sqs.h"
 #include "epmock/stomp.h"
-#include "stomp/frame.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "stomp/frame.h"
+#include "codec/stomp_frame.h"
 
 using epmock::internal::StompFrame;
 using epmock::internal::StompParser;

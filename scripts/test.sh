@@ -17,6 +17,7 @@ case "${1:-}" in
 esac
 ./scripts/setup.sh --with-peers
 ./scripts/check-format.sh
+python3 scripts/check-layers.py
 ./scripts/build.sh
 (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
 (cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 300)

@@ -13,13 +13,16 @@
 #include <chrono>
 #include <cstring>
 
+#include "codec/stomp_frame.h"
 #include "envelope/envelope.h"
 #include "http/url.h"
-#include "stomp/frame.h"
 
 namespace epmock::internal {
 
 using Clock = std::chrono::steady_clock;
+
+// A broker's RECEIPT is a few dozen bytes; one read of this size takes several.
+constexpr std::size_t kReadChunkBytes = 8192;
 
 // One broker connection: a socket, TLS on it when the address is stomp+ssl://.
 class StompTransport::Connection {
@@ -186,7 +189,7 @@ class StompTransport::Connection {
         broken = true;
         return "No RECEIPT from the broker in time";
       }
-      char buffer[8192];
+      char buffer[kReadChunkBytes];
       int n = ssl_ ? SSL_read(ssl_, buffer, sizeof buffer)
                    : static_cast<int>(recv(fd_, buffer, sizeof buffer, 0));
       if (n <= 0) {

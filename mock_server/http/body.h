@@ -1,8 +1,8 @@
 // Request bodies read with a limit that holds for chunked bodies too. httplib 0.11 checks
 // its payload limit against Content-Length only: a chunked body is read whole, however
 // large, so a client could exhaust memory. Routes with bodies read them through this.
-#ifndef EPMOCK_COMMON_HTTP_BODY_H_
-#define EPMOCK_COMMON_HTTP_BODY_H_
+#ifndef EPMOCK_HTTP_BODY_H_
+#define EPMOCK_HTTP_BODY_H_
 
 #include <cstddef>
 #include <string>
@@ -20,4 +20,4 @@ BodyRead ReadBodyUpTo(const httplib::Request& request, const httplib::ContentRea
 
 }  // namespace epmock::internal
 
-#endif  // EPMOCK_COMMON_HTTP_BODY_H_
+#endif  // EPMOCK_HTTP_BODY_H_

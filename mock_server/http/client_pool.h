@@ -2,8 +2,8 @@
 // interrupted at once when the server stops.
 //
 // Thread-safe.
-#ifndef EPMOCK_DELIVERY_HTTP_POOL_H_
-#define EPMOCK_DELIVERY_HTTP_POOL_H_
+#ifndef EPMOCK_HTTP_CLIENT_POOL_H_
+#define EPMOCK_HTTP_CLIENT_POOL_H_
 
 #include <atomic>
 #include <map>
@@ -67,4 +67,4 @@ class HttpPool {
 
 }  // namespace epmock::internal
 
-#endif  // EPMOCK_DELIVERY_HTTP_POOL_H_
+#endif  // EPMOCK_HTTP_CLIENT_POOL_H_

@@ -2,8 +2,8 @@
 // needs it: bound with SO_REUSEADDR only (httplib's default SO_REUSEPORT would let a second
 // server silently share a port in use), running when Start() returns, and stopped promptly
 // (idle keep-alive connections are shut down rather than waited out).
-#ifndef EPMOCK_COMMON_HTTP_LISTENER_H_
-#define EPMOCK_COMMON_HTTP_LISTENER_H_
+#ifndef EPMOCK_HTTP_LISTENER_H_
+#define EPMOCK_HTTP_LISTENER_H_
 
 #include <memory>
 #include <string>
@@ -39,4 +39,4 @@ class HttpListener {
 
 }  // namespace epmock::internal
 
-#endif  // EPMOCK_COMMON_HTTP_LISTENER_H_
+#endif  // EPMOCK_HTTP_LISTENER_H_

@@ -1,6 +1,6 @@
 // Socket helpers for the servers epmock runs on httplib.
-#ifndef EPMOCK_COMMON_NET_H_
-#define EPMOCK_COMMON_NET_H_
+#ifndef EPMOCK_HTTP_NET_H_
+#define EPMOCK_HTTP_NET_H_
 
 namespace epmock::internal {
 
@@ -13,4 +13,4 @@ void ShutdownAcceptedConnections(int port);
 
 }  // namespace epmock::internal
 
-#endif  // EPMOCK_COMMON_NET_H_
+#endif  // EPMOCK_HTTP_NET_H_

@@ -1,6 +1,6 @@
 // Splitting the URLs integrations are configured with.
-#ifndef EPMOCK_DELIVERY_URL_H_
-#define EPMOCK_DELIVERY_URL_H_
+#ifndef EPMOCK_HTTP_URL_H_
+#define EPMOCK_HTTP_URL_H_
 
 #include <optional>
 #include <string>
@@ -21,4 +21,4 @@ std::optional<Url> ParseUrl(const std::string& text);
 
 }  // namespace epmock::internal
 
-#endif  // EPMOCK_DELIVERY_URL_H_
+#endif  // EPMOCK_HTTP_URL_H_

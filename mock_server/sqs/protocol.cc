@@ -241,7 +241,7 @@ int IntParam(const Input& in, const std::string& key, int fallback, std::optiona
   if (text.empty()) return fallback;
   char* end = nullptr;
   long v = std::strtol(text.c_str(), &end, 10);
-  if (*end != '\0' || v < 0 || v > 43200) {
+  if (*end != '\0' || v < 0 || v > kMaxVisibilityTimeoutSeconds) {  // the largest such parameter
     *error = InvalidParameterValue("Value " + text + " for parameter " + key + " is invalid.");
     return fallback;
   }

@@ -19,7 +19,7 @@ struct SqsQueues::Queue {
   std::int64_t created_s = 0;
   int visibility_timeout_s = 30;
   int delay_s = 0;
-  int max_message_size = 262144;
+  int max_message_size = kMaxMessageBytes;
   std::string redrive_target;  // dead-letter queue name
   int max_receive_count = 0;
   std::string redrive_policy;  // as given
@@ -93,13 +93,13 @@ std::string SqsQueues::Create(const std::string& name, const std::map<std::strin
   for (const auto& [key, value] : attributes) {
     int seconds = 0;
     if (key == "VisibilityTimeout") {
-      if (!ParseSeconds(value, 43200, &seconds)) {
+      if (!ParseSeconds(value, kMaxVisibilityTimeoutSeconds, &seconds)) {
         *error = InvalidParameterValue("Invalid value for the parameter VisibilityTimeout.");
         return "";
       }
       queue->visibility_timeout_s = seconds;
     } else if (key == "DelaySeconds") {
-      if (!ParseSeconds(value, 900, &seconds)) {
+      if (!ParseSeconds(value, kMaxDelaySeconds, &seconds)) {
         *error = InvalidParameterValue("Invalid value for the parameter DelaySeconds.");
         return "";
       }
@@ -125,7 +125,7 @@ std::string SqsQueues::Create(const std::string& name, const std::map<std::strin
       }
       queue->redrive_policy = value;
     } else if (key == "MaximumMessageSize") {
-      if (!ParseSeconds(value, 262144, &seconds) || seconds < 1024) {
+      if (!ParseSeconds(value, kMaxMessageBytes, &seconds) || seconds < kMinMessageBytes) {
         *error = InvalidParameterValue("Invalid value for the parameter MaximumMessageSize.");
         return "";
       }
@@ -194,7 +194,7 @@ std::optional<SqsError> SqsQueues::Attributes(const std::string& name, const std
       {"VisibilityTimeout", std::to_string(q.visibility_timeout_s)},
       {"DelaySeconds", std::to_string(q.delay_s)},
       {"MaximumMessageSize", std::to_string(q.max_message_size)},
-      {"MessageRetentionPeriod", "345600"},
+      {"MessageRetentionPeriod", std::to_string(kDefaultRetentionSeconds)},
       {"ReceiveMessageWaitTimeSeconds", "0"},
       {"CreatedTimestamp", std::to_string(q.created_s)},
       {"LastModifiedTimestamp", std::to_string(q.created_s)},
@@ -223,9 +223,10 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
                                  std::to_string(q.max_message_size) + " bytes.");
   }
   if (delay_seconds < 0) delay_seconds = q.delay_s;
-  if (delay_seconds > 900)
+  if (delay_seconds > kMaxDelaySeconds)
     return InvalidParameterValue("Value " + std::to_string(delay_seconds) +
-                                 " for parameter DelaySeconds is invalid. Reason: must be <= 900.");
+                                 " for parameter DelaySeconds is invalid. Reason: must be <= " +
+                                 std::to_string(kMaxDelaySeconds) + ".");
   SqsMessage message;
   message.id = NewUuid();
   message.body = body;
@@ -247,9 +248,9 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
         "Value " + std::to_string(max) +
         " for parameter MaxNumberOfMessages is invalid. Reason: must be between 1 and 10, if provided.");
   }
-  if (visibility_seconds > 43200)
-    return InvalidParameterValue(
-        "Value for parameter VisibilityTimeout is invalid. Reason: must be <= 43200.");
+  if (visibility_seconds > kMaxVisibilityTimeoutSeconds)
+    return InvalidParameterValue("Value for parameter VisibilityTimeout is invalid. Reason: must be <= " +
+                                 std::to_string(kMaxVisibilityTimeoutSeconds) + ".");
   std::unique_lock<std::mutex> lock(mu_);
   const auto deadline = Clock::now() + wait;
   for (;;) {
@@ -308,9 +309,10 @@ std::optional<SqsError> SqsQueues::DeleteMessage(const std::string& name, const 
 std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
                                                     const std::string& receipt_handle,
                                                     int visibility_seconds) {
-  if (visibility_seconds < 0 || visibility_seconds > 43200) {
+  if (visibility_seconds < 0 || visibility_seconds > kMaxVisibilityTimeoutSeconds) {
     return InvalidParameterValue(
-        "Value for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.");
+        "Value for parameter VisibilityTimeout is invalid. Reason: must be between 0 and " +
+        std::to_string(kMaxVisibilityTimeoutSeconds) + ".");
   }
   std::lock_guard<std::mutex> lock(mu_);
   auto it = queues_.find(name);

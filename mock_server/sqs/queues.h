@@ -19,6 +19,14 @@
 
 namespace epmock::internal {
 
+// SQS's own limits (Amazon SQS Developer Guide, "Quotas"), enforced as SQS enforces them so
+// that a consumer tested here meets the same refusals in production.
+inline constexpr int kMaxVisibilityTimeoutSeconds = 43200;  // 12 hours
+inline constexpr int kMaxDelaySeconds = 900;                // 15 minutes
+inline constexpr int kMaxMessageBytes = 262144;             // 256 KiB, also the default
+inline constexpr int kMinMessageBytes = 1024;               // the least MaximumMessageSize
+inline constexpr int kDefaultRetentionSeconds = 345600;     // 4 days
+
 struct SqsAttributeValue {
   std::string data_type;  // String, Number, Binary (with an optional ".custom" suffix)
   std::string value;      // the string value, or the raw bytes of a binary one

@@ -19,8 +19,8 @@
 #include <set>
 #include <thread>
 
+#include "codec/stomp_frame.h"
 #include "common/strings.h"
-#include "stomp/frame.h"
 
 namespace epmock {
 
@@ -40,6 +40,8 @@ namespace {
 
 // Connections waiting to be accepted; a burst of consumers connecting at once fits.
 constexpr int kListenBacklog = 128;
+// One read from a client: a SEND of a typical CloudEvent (a few KiB) fits whole.
+constexpr std::size_t kReadChunkBytes = 16384;
 
 bool IsTopic(const std::string& destination) { return destination.rfind("/topic/", 0) == 0; }
 
@@ -334,7 +336,7 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
 void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
   StompParser parser(options.max_frame_bytes);
   bool connected = false;
-  char buffer[16384];
+  char buffer[kReadChunkBytes];
   auto last_read = Clock::now(), last_write = Clock::now();
   const auto opened = Clock::now();
   bool keep = true;

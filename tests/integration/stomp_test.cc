@@ -9,10 +9,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "codec/stomp_frame.h"
 #include "epmock/server.h"
 #include "epmock/spec.h"
 #include "epmock/stomp.h"
-#include "stomp/frame.h"
 #include "support/api_client.h"
 #include "support/tls.h"
 

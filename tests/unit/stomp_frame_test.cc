@@ -1,5 +1,5 @@
 // The STOMP frame codec: what arrives split, escaped, counted or lied about.
-#include "stomp/frame.h"
+#include "codec/stomp_frame.h"
 
 #include <gtest/gtest.h>
 

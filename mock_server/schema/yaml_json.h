@@ -1,6 +1,6 @@
 // YAML to JSON, with YAML 1.2 core-schema typing of plain scalars.
-#ifndef EPMOCK_SPEC_YAML_JSON_H_
-#define EPMOCK_SPEC_YAML_JSON_H_
+#ifndef EPMOCK_SCHEMA_YAML_JSON_H_
+#define EPMOCK_SCHEMA_YAML_JSON_H_
 
 #include <string>
 
@@ -16,4 +16,4 @@ StatusOr<nlohmann::json> YamlToJson(const std::string& yaml);
 
 }  // namespace epmock::internal
 
-#endif  // EPMOCK_SPEC_YAML_JSON_H_
+#endif  // EPMOCK_SCHEMA_YAML_JSON_H_

@@ -1,6 +1,6 @@
 // STOMP 1.0-1.2 frames: an incremental parser for bytes as they arrive, and the writer.
-#ifndef EPMOCK_STOMP_FRAME_H_
-#define EPMOCK_STOMP_FRAME_H_
+#ifndef EPMOCK_CODEC_STOMP_FRAME_H_
+#define EPMOCK_CODEC_STOMP_FRAME_H_
 
 #include <cstddef>
 #include <string>
@@ -24,7 +24,10 @@ std::string SerializeFrame(const StompFrame& frame);
 
 class StompParser {
  public:
-  explicit StompParser(std::size_t max_frame_bytes = 1024 * 1024) : max_frame_bytes_(max_frame_bytes) {}
+  // A frame (headers and body) larger than this is an error: a CloudEvent is at most 256 KiB.
+  static constexpr std::size_t kDefaultMaxFrameBytes = 1024 * 1024;
+  explicit StompParser(std::size_t max_frame_bytes = kDefaultMaxFrameBytes)
+      : max_frame_bytes_(max_frame_bytes) {}
 
   enum class Result { kFrame, kNeedMore, kError };
 
@@ -40,4 +43,4 @@ class StompParser {
 
 }  // namespace epmock::internal
 
-#endif  // EPMOCK_STOMP_FRAME_H_
+#endif  // EPMOCK_CODEC_STOMP_FRAME_H_

@@ -1,4 +1,4 @@
-#include "stomp/frame.h"
+#include "codec/stomp_frame.h"
 
 #include <algorithm>
 #include <cctype>

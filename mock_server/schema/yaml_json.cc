@@ -1,4 +1,4 @@
-#include "spec/yaml_json.h"
+#include "schema/yaml_json.h"
 
 #include <yaml-cpp/yaml.h>
 

@@ -1,4 +1,4 @@
-#include "spec/schema_errors.h"
+#include "schema/schema_errors.h"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 // Turns valijson's results into SchemaViolations a user of the API can act on.
-#ifndef EPMOCK_SPEC_SCHEMA_ERRORS_H_
-#define EPMOCK_SPEC_SCHEMA_ERRORS_H_
+#ifndef EPMOCK_SCHEMA_SCHEMA_ERRORS_H_
+#define EPMOCK_SCHEMA_SCHEMA_ERRORS_H_
 
 #include <vector>
 
@@ -24,4 +24,4 @@ std::string ContextToPointer(const std::vector<std::string>& context);
 
 }  // namespace epmock::internal
 
-#endif  // EPMOCK_SPEC_SCHEMA_ERRORS_H_
+#endif  // EPMOCK_SCHEMA_SCHEMA_ERRORS_H_

@@ -14,9 +14,9 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_visitor.hpp>
 
-#include "spec/embedded_files.h"
-#include "spec/schema_errors.h"
-#include "spec/yaml_json.h"
+#include "schema/embedded_files.h"
+#include "schema/schema_errors.h"
+#include "schema/yaml_json.h"
 
 namespace epmock {
 namespace {

@@ -1,0 +1,26 @@
+// The methods of the public event types (include/epmock/event.h).
+#include "epmock/event.h"
+
+namespace epmock {
+
+nlohmann::json TriggeredEvent::ToJson() const {
+  nlohmann::json job_list = nlohmann::json::array();
+  for (const EventJob& j : jobs) {
+    job_list.push_back(
+        {{"id", j.job_id}, {"integration_id", j.integration_id}, {"integration_type", j.integration_type}});
+  }
+  nlohmann::json skipped_list = nlohmann::json::array();
+  for (const SkippedIntegration& s : skipped) {
+    skipped_list.push_back({{"integration_id", s.integration_id}, {"reason", s.reason}});
+  }
+  return {{"id", id},
+          {"type", type},
+          {"store_id", store_id},
+          {"created_at", created_at},
+          {"data", data},
+          {"included", included},
+          {"jobs", std::move(job_list)},
+          {"skipped", std::move(skipped_list)}};
+}
+
+}  // namespace epmock
