@@ -46,12 +46,14 @@ class ContractVerifier {
  public:
   explicit ContractVerifier(ContractOptions options);
 
+  // A malformed contract (wrong types anywhere) is a result with a mismatch saying so.
   ContractResult VerifyFile(const std::string& path) const;
   ContractResult Verify(const nlohmann::json& contract, const std::string& name) const;
   // Every *.json file below `dir`, in name order.
   std::vector<ContractResult> VerifyDirectory(const std::string& dir) const;
 
  private:
+  ContractResult VerifyUnguarded(const nlohmann::json& contract, const std::string& name) const;
   ContractOptions options_;
 };
 

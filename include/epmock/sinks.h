@@ -75,7 +75,7 @@ class WebhookSink {
 
   // Waits until at least `count` requests have arrived, or the timeout passes. (The
   // epmock::testing target wraps these waits in testing::AssertionResult.)
-  bool WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const;
+  [[nodiscard]] bool WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const;
 
  private:
   class Impl;

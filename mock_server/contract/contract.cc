@@ -386,9 +386,24 @@ void VerifyDelivery(const ContractOptions& options, const json& delivery, httpli
 }  // namespace
 
 ContractResult ContractVerifier::Verify(const json& contract, const std::string& name) const {
+  // A contract is a file a person wrote: a field of the wrong type anywhere in it is a
+  // mismatch that names the problem, never an exception out of the verifier.
+  try {
+    return VerifyUnguarded(contract, name);
+  } catch (const std::exception& e) {
+    ContractResult result;
+    result.file = name;
+    result.mismatches.push_back(std::string("the contract is malformed: ") + e.what());
+    return result;
+  }
+}
+
+ContractResult ContractVerifier::VerifyUnguarded(const json& contract, const std::string& name) const {
   ContractResult result;
   result.file = name;
-  result.description = contract.value("description", "");
+  if (contract.is_object() && contract.contains("description") && contract["description"].is_string()) {
+    result.description = contract["description"].get<std::string>();
+  }
   if (!contract.is_object() || (!contract.contains("interactions") && !contract.contains("delivery"))) {
     result.mismatches.push_back("the contract has neither interactions nor a delivery");
     return result;

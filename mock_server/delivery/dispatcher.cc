@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/thread.h"
 
 namespace epmock::internal {
 
@@ -21,7 +22,7 @@ void Dispatcher::Start() {
   stopping_ = false;
   idle_workers_ = 0;
   for (auto& [type, transport] : transports_) transport->Resume();
-  timer_ = std::thread([this] { TimerLoop(); });
+  timer_ = StartThread("delivery timer", [this] { TimerLoop(); });
 }
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -109,7 +110,7 @@ void Dispatcher::EnqueueLocked(DeliveryAttempt delivery) {
 void Dispatcher::MaybeSpawnWorkerLocked() {
   if (idle_workers_ > 0 || static_cast<int>(workers_.size()) >= options_.max_threads) return;
   ++idle_workers_;  // counted idle until it takes work
-  workers_.emplace_back([this] { WorkerLoop(); });
+  workers_.push_back(StartThread("delivery worker", [this] { WorkerLoop(); }));
 }
 
 void Dispatcher::TimerLoop() {

@@ -47,7 +47,7 @@ class Dispatcher {
   void Submit(DeliveryAttempt delivery);
 
   // Waits until nothing is scheduled, queued, held or in flight.
-  bool WaitIdle(std::chrono::milliseconds timeout);
+  [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout);
   // Deliveries not yet finished.
   std::size_t Outstanding() const;
 

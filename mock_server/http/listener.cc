@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "common/thread.h"
 #include "http/net.h"
 
 namespace epmock::internal {
@@ -23,7 +24,7 @@ Status HttpListener::Start(std::unique_ptr<httplib::Server> server, const std::s
   if (bound <= 0) return Status::Unavailable(what + " cannot listen on " + host + ":" + std::to_string(port));
   port_ = bound;
   httplib::Server* raw = server.get();
-  thread_ = std::thread([raw] { raw->listen_after_bind(); });
+  thread_ = StartThread("HTTP listener", [raw] { raw->listen_after_bind(); });
   // The socket already accepts connections (they queue); wait for the accept loop too.
   for (int i = 0; i < 10000 && !raw->is_running(); ++i)
     std::this_thread::sleep_for(std::chrono::microseconds(50));

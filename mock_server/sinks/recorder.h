@@ -34,7 +34,7 @@ class SinkRecorder {
   // The next programmed answer, as Record would give it, without recording anything.
   SinkResponse NextAnswer();
   void Clear();
-  bool WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const;
+  [[nodiscard]] bool WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const;
 
  private:
   mutable std::mutex mu_;
@@ -59,7 +59,8 @@ class SinkRegistry {
   // programmed answers, or else the server-wide ones (those of kNoStore).
   SinkResponse Record(const std::string& owner, const std::string& name, ReceivedRequest request);
   // Waits until the requests at a name, whoever sent them, number at least `count`.
-  bool WaitForRequestsAt(const std::string& name, std::size_t count, std::chrono::milliseconds timeout) const;
+  [[nodiscard]] bool WaitForRequestsAt(const std::string& name, std::size_t count,
+                                       std::chrono::milliseconds timeout) const;
 
   std::shared_ptr<SinkRecorder> Get(const std::string& owner, const std::string& name);  // made on first use
   std::shared_ptr<SinkRecorder> Find(const std::string& owner, const std::string& name) const;

@@ -93,7 +93,8 @@ class SqsQueues {
   // For tests and the admin API: every message of a queue, visible or not.
   std::vector<SqsMessage> Peek(const std::string& name) const;
   // Waits until the queue holds at least `count` messages.
-  bool WaitForCount(const std::string& name, std::size_t count, std::chrono::milliseconds timeout) const;
+  [[nodiscard]] bool WaitForCount(const std::string& name, std::size_t count,
+                                  std::chrono::milliseconds timeout) const;
   // Wakes long polls so that the endpoint can stop; until Resume, polls return at once.
   void Shutdown();
   // Long polls wait again: the endpoint has started again.

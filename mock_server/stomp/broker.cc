@@ -21,6 +21,7 @@
 
 #include "codec/stomp_frame.h"
 #include "common/strings.h"
+#include "common/thread.h"
 
 namespace epmock {
 
@@ -452,10 +453,11 @@ void StompBroker::Impl::AcceptLoop() {
     sent.notify_all();  // OpenConnections changed
     auto self = shared_from_this();
     auto done = std::make_shared<std::atomic<bool>>(false);
-    workers.push_back({std::thread([self, c, done] {
-                         self->Serve(c);
-                         *done = true;
-                       }),
+    workers.push_back({internal::StartThread("STOMP connection",
+                                             [self, c, done] {
+                                               self->Serve(c);
+                                               *done = true;
+                                             }),
                        done});
   }
 }
@@ -500,7 +502,7 @@ Status StompBroker::Start() {
   if (pipe2(b.wake, O_CLOEXEC) != 0) return Status::Internal("cannot create the broker's wake pipe");
   b.stopping = false;
   auto self = impl_;
-  b.acceptor = std::thread([self] { self->AcceptLoop(); });
+  b.acceptor = internal::StartThread("STOMP acceptor", [self] { self->AcceptLoop(); });
   return Status::Ok();
 }
 

@@ -110,6 +110,23 @@ TEST_F(ContractTest, ADifferenceIsReportedWithItsPlace) {
   EXPECT_THAT(r.Report(), HasSubstr("FAILED"));
 }
 
+// A contract is a file a person wrote: wrong types anywhere are a failed contract that
+// says so, never an exception (before, a number for a method or a description threw).
+TEST_F(ContractTest, WrongTypesAnywhereInAContractAreAFailureNotACrash) {
+  ContractVerifier verifier({server_.Url(), ""});
+  for (
+      const char* text :
+      {R"([1, 2, 3])", R"({"description": 5, "interactions": []})",
+       R"({"interactions": [{"request": {"method": 7, "path": "/v2/integrations"}, "response": {"status": 200}}]})",
+       R"({"interactions": [{"request": {"method": "GET", "path": ["/v2"]}, "response": {"status": "ok"}}]})",
+       R"({"interactions": 3})", R"({"delivery": {"integration": 4, "trigger": "x"}})",
+       R"({"delivery": {"integration": {"integration_type": 9}, "trigger": {"type": []}}})"}) {
+    ContractResult r = verifier.Verify(json::parse(text), "inline");
+    EXPECT_FALSE(r.passed()) << text;
+    EXPECT_FALSE(r.mismatches.empty()) << text;
+  }
+}
+
 TEST_F(ContractTest, AnUnreachableTargetFailsTheContract) {
   ContractResult r = ContractVerifier({"http://127.0.0.1:1", ""})
                          .VerifyFile(std::string(EPMOCK_SOURCE_DIR) + "/contracts/api/create-webhook.json");

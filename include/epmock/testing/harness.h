@@ -51,7 +51,7 @@ class Harness {
   Harness(const Harness&) = delete;
   Harness& operator=(const Harness&) = delete;
 
-  ::testing::AssertionResult started() const;
+  [[nodiscard]] ::testing::AssertionResult started() const;
 
   Server& server() { return server_; }
   WebhookSink& sink() { return sink_; }
@@ -94,21 +94,24 @@ class Harness {
 
   // --- Waits ----------------------------------------------------------------------------------
   // At least `count` requests at the webhook sink.
-  ::testing::AssertionResult WaitForDeliveries(std::size_t count,
-                                               std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  [[nodiscard]] ::testing::AssertionResult WaitForDeliveries(
+      std::size_t count, std::chrono::milliseconds timeout = kDefaultTimeout) const;
   // A delivery of an event of this type, by any transport the harness watches.
-  ::testing::AssertionResult WaitForEvent(const std::string& type,
-                                          std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  [[nodiscard]] ::testing::AssertionResult WaitForEvent(
+      const std::string& type, std::chrono::milliseconds timeout = kDefaultTimeout) const;
   // Messages on the queue now: a consumer that deletes them makes them leave it.
-  ::testing::AssertionResult WaitForSqsMessages(const std::string& queue, std::size_t count = 1,
-                                                std::chrono::milliseconds timeout = kDefaultTimeout) const;
-  ::testing::AssertionResult WaitForStompFrames(const std::string& destination, std::size_t count = 1,
-                                                std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  [[nodiscard]] ::testing::AssertionResult WaitForSqsMessages(
+      const std::string& queue, std::size_t count = 1,
+      std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  [[nodiscard]] ::testing::AssertionResult WaitForStompFrames(
+      const std::string& destination, std::size_t count = 1,
+      std::chrono::milliseconds timeout = kDefaultTimeout) const;
   // No delivery scheduled, queued or in flight (retries included).
-  ::testing::AssertionResult WaitForIdle(std::chrono::milliseconds timeout = kDefaultTimeout) const;
+  [[nodiscard]] ::testing::AssertionResult WaitForIdle(
+      std::chrono::milliseconds timeout = kDefaultTimeout) const;
 
   // Replays every contract below `dir` against this harness's server.
-  ::testing::AssertionResult VerifyContracts(const std::string& dir) const;
+  [[nodiscard]] ::testing::AssertionResult VerifyContracts(const std::string& dir) const;
 
  private:
   ServerOptions options_;
