@@ -1,4 +1,5 @@
-// The epmock command line: one function per subcommand, each returning the exit code.
+// The epmock command line: each subcommand adds itself to the CLI11 app (flags, help, checks)
+// and, when it is the one given, runs from its callback and sets the exit code.
 #ifndef EPMOCK_CLI_COMMANDS_H_
 #define EPMOCK_CLI_COMMANDS_H_
 
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 namespace epmock::cli {
@@ -26,24 +28,16 @@ class StopSignals {
 // Reads FILE ("-": standard input) as JSON; false with `error` saying why when it cannot.
 bool ReadJsonFile(const std::string& path, nlohmann::json* out, std::string* error);
 
-int Serve(const std::vector<std::string>& args);
-extern const char kServeHelp[];
+// A flag kept for this version under its old name: it sets what `replacement` sets, shows
+// as deprecated in --help, and says what replaced it on stderr when used.
+void DeprecatedAlias(CLI::App& app, CLI::Option* replacement, const std::string& old_name);
 
-int Schema(const std::vector<std::string>& args);
-
-int Trigger(const std::vector<std::string>& args);
-
-int Contracts(const std::vector<std::string>& args);
-extern const char kContractsHelp[];
-
-int Record(const std::vector<std::string>& args);
-extern const char kRecordHelp[];
-
-int Validate(const std::vector<std::string>& args);
-extern const char kValidateHelp[];
-extern const char kContractsHelp[];
-extern const char kTriggerHelp[];
-extern const char kSchemaHelp[];
+void AddServe(CLI::App& root, int* exit_code);
+void AddSchema(CLI::App& root, int* exit_code);
+void AddTrigger(CLI::App& root, int* exit_code);
+void AddContracts(CLI::App& root, int* exit_code);
+void AddRecord(CLI::App& root, int* exit_code);
+void AddValidate(CLI::App& root, int* exit_code);
 
 }  // namespace epmock::cli
 

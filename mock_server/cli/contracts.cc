@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -8,21 +9,6 @@
 #include "epmock/contract.h"
 
 namespace epmock::cli {
-
-const char kContractsHelp[] =
-    "usage: epmock contracts verify --target URL [--token TOKEN] [--junit FILE] DIR...\n"
-    "\n"
-    "Replays every recorded contract (*.json) under each DIR against the server at URL (a\n"
-    "running epmock, or the real API with --token), compares each response with the\n"
-    "recording by the rules of contracts/README.md, and validates every body against the\n"
-    "schemas. Prints a line per contract and each difference; exits 0 when all hold, 1 when\n"
-    "any does not, 2 on bad usage.\n"
-    "\n"
-    "flags:\n"
-    "  --target URL     the server to check\n"
-    "  --token TOKEN    use this Bearer token (the real API's store) instead of a fresh\n"
-    "                   client_id per contract\n"
-    "  --junit FILE     also write a JUnit XML report, for CI\n";
 
 namespace {
 
@@ -51,49 +37,45 @@ bool WriteJunit(const std::string& path, const std::vector<ContractResult>& resu
 
 }  // namespace
 
-int Contracts(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kContractsHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
-  if (args[0] != "verify") {
-    std::fprintf(stderr, "epmock contracts: unknown subcommand '%s'\n\n%s", args[0].c_str(), kContractsHelp);
-    return 2;
-  }
+namespace {
+
+struct VerifyArgs {
   ContractOptions options;
   std::string junit;
   std::vector<std::string> dirs;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    auto value = [&](std::string* into) {
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "epmock contracts verify: %s needs a value\n", arg.c_str());
-        return false;
-      }
-      *into = args[++i];
-      return true;
-    };
-    if (arg == "--target") {
-      if (!value(&options.target_url)) return 2;
-    } else if (arg == "--token") {
-      if (!value(&options.token)) return 2;
-    } else if (arg == "--junit") {
-      if (!value(&junit)) return 2;
-    } else if (arg == "--help" || arg == "-h") {
-      std::fputs(kContractsHelp, stdout);
-      return 0;
-    } else if (arg.rfind("--", 0) == 0) {
-      std::fprintf(stderr, "epmock contracts verify: unknown flag '%s'\n\n%s", arg.c_str(), kContractsHelp);
-      return 2;
-    } else {
-      dirs.push_back(arg);
-    }
-  }
-  if (options.target_url.empty() || dirs.empty()) {
-    std::fprintf(stderr, "epmock contracts verify: --target and at least one DIR are required\n\n%s",
-                 kContractsHelp);
-    return 2;
-  }
+};
+
+int RunVerify(const VerifyArgs& args);
+
+}  // namespace
+
+void AddContracts(CLI::App& root, int* exit_code) {
+  CLI::App* cmd =
+      root.add_subcommand("contracts", "verify recorded contracts against a server (epmock or the real API)");
+  cmd->require_subcommand(1);
+  CLI::App* verify = cmd->add_subcommand("verify", "replay contracts against a server");
+  verify->footer(
+      "Replays every recorded contract (*.json) under each DIR against the server at URL (a\n"
+      "running epmock, or the real API with --token), compares each response with the\n"
+      "recording by the rules of contracts/README.md, and validates every body against the\n"
+      "schemas. Prints a line per contract and each difference; exits 0 when all hold, 1 when\n"
+      "any does not, 2 on bad usage.");
+  auto a = std::make_shared<VerifyArgs>();
+  verify->add_option("DIR", a->dirs, "directories of contracts")->required()->check(CLI::ExistingDirectory);
+  verify->add_option("--target", a->options.target_url, "the server to check")->required();
+  verify->add_option(
+      "--token", a->options.token,
+      "use this Bearer token (the real API's store) instead of a fresh client_id per contract");
+  verify->add_option("--junit", a->junit, "also write a JUnit XML report, for CI");
+  verify->callback([a, exit_code] { *exit_code = RunVerify(*a); });
+}
+
+namespace {
+
+int RunVerify(const VerifyArgs& args) {
+  const ContractOptions& options = args.options;
+  const std::string& junit = args.junit;
+  const std::vector<std::string>& dirs = args.dirs;
   ContractVerifier verifier(options);
   std::vector<ContractResult> results;
   for (const std::string& dir : dirs) {
@@ -116,5 +98,7 @@ int Contracts(const std::vector<std::string>& args) {
   }
   return failed == 0 ? 0 : 1;
 }
+
+}  // namespace
 
 }  // namespace epmock::cli

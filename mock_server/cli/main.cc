@@ -1,41 +1,67 @@
 // epmock: a fake of the Elastic Path Commerce Cloud Integrations API.
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "cli/commands.h"
 
 namespace {
 
-constexpr char kUsage[] =
-    "usage: epmock <command> [flags]\n"
-    "\n"
-    "commands:\n"
-    "  serve     run the fake Integrations API until SIGINT/SIGTERM\n"
-    "  trigger   fire an event on a running epmock serve\n"
-    "  contracts verify recorded contracts against a server (epmock or the real API)\n"
-    "  record    a recording proxy: writes contracts from real traffic, secrets masked\n"
-    "  validate  check one payload against the schemas (request, response, webhook, cloudevent)\n"
-    "  schema    print the (corrected) OpenAPI description as JSON\n"
-    "\n"
-    "'epmock <command> --help' describes a command's flags.\n";
+// "epmock serve: unknown flag '--nope'" rather than CLI11's list of extras; every usage
+// error exits 2, as scripts expect.
+std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
+  // Named after the deepest command given: "epmock contracts verify".
+  std::string where = "epmock";
+  for (const CLI::App* a = app; a != nullptr;) {
+    const std::vector<const CLI::App*> given =
+        a->get_subcommands([](const CLI::App* s) { return s->parsed(); });
+    a = given.empty() ? nullptr : given.front();
+    if (a != nullptr) where += " " + a->get_name();
+  }
+  std::string message = e.what();
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    // "The following argument was not expected: --nope" -> the first of them.
+    std::string first = message.substr(message.find(": ") + 2);
+    first = first.substr(0, first.find(' '));
+    message = (first.rfind("-", 0) == 0 ? "unknown flag '" : "unexpected argument '") + first + "'";
+  }
+  return where + ": " + message + "\nRun '" + where + " --help' for the flags.\n";
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
+  CLI::App app{"epmock: a fast, faithful fake of the Elastic Path Commerce Cloud Integrations API", "epmock"};
+  app.require_subcommand(1);
+  app.failure_message(FailureMessage);
+  app.footer("'epmock <command> --help' describes a command's flags.");
+  int exit_code = 0;
+  epmock::cli::AddServe(app, &exit_code);
+  epmock::cli::AddTrigger(app, &exit_code);
+  epmock::cli::AddContracts(app, &exit_code);
+  epmock::cli::AddRecord(app, &exit_code);
+  epmock::cli::AddValidate(app, &exit_code);
+  epmock::cli::AddSchema(app, &exit_code);
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const CLI::App* command : app.get_subcommands({})) known = known || command->get_name() == argv[1];
+    if (!known) {
+      std::fprintf(stderr, "epmock: unknown command '%s'\n%s", argv[1], app.help().c_str());
+      return 2;
+    }
   }
-  const std::string command = args[0];
-  args.erase(args.begin());
-  if (command == "serve") return epmock::cli::Serve(args);
-  if (command == "schema") return epmock::cli::Schema(args);
-  if (command == "trigger") return epmock::cli::Trigger(args);
-  if (command == "contracts") return epmock::cli::Contracts(args);
-  if (command == "record") return epmock::cli::Record(args);
-  if (command == "validate") return epmock::cli::Validate(args);
-  std::fprintf(stderr, "epmock: unknown command '%s'\n\n%s", command.c_str(), kUsage);
-  return 2;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);  // --help: the help on stdout, exit 0
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    if (argc == 1) {
+      std::fputs(app.help().c_str(), stderr);
+      return 2;
+    }
+    app.exit(e);  // the message, through FailureMessage, on stderr
+    return 2;
+  }
+  return exit_code;
 }

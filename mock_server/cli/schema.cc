@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "cli/commands.h"
@@ -6,26 +7,23 @@
 
 namespace epmock::cli {
 
-const char kSchemaHelp[] =
-    "usage: epmock schema [--published]\n"
-    "\n"
-    "Prints the OpenAPI description epmock serves, as JSON: the published one with\n"
-    "schemas/overlay.json's corrections applied, or with --published, without them.\n"
-    "Feed it to other OpenAPI tools to check them against the same contract.\n";
+namespace {
+int RunSchema(bool published);
+}  // namespace
 
-int Schema(const std::vector<std::string>& args) {
-  bool published = false;
-  for (const std::string& arg : args) {
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kSchemaHelp, stdout);
-      return 0;
-    }
-    if (arg != "--published") {
-      std::fprintf(stderr, "epmock schema: unknown flag '%s'\n\n%s", arg.c_str(), kSchemaHelp);
-      return 2;
-    }
-    published = true;
-  }
+void AddSchema(CLI::App& root, int* exit_code) {
+  CLI::App* cmd = root.add_subcommand("schema", "print the (corrected) OpenAPI description as JSON");
+  cmd->footer(
+      "Prints the OpenAPI description epmock serves, as JSON: the published one with\n"
+      "schemas/overlay.json's corrections applied, or with --published, without them.\n"
+      "Feed it to other OpenAPI tools to check them against the same contract.");
+  auto published = std::make_shared<bool>(false);
+  cmd->add_flag("--published", *published, "the published document, without epmock's corrections");
+  cmd->callback([published, exit_code] { *exit_code = RunSchema(*published); });
+}
+
+namespace {
+int RunSchema(bool published) {
   auto spec = Spec::Load(SpecOptions{!published, ""});
   if (!spec.ok()) {
     std::fprintf(stderr, "epmock schema: %s\n", spec.status().message().c_str());
@@ -34,5 +32,7 @@ int Schema(const std::vector<std::string>& args) {
   std::printf("%s\n", (*spec)->OpenApi().dump(2).c_str());
   return 0;
 }
+
+}  // namespace
 
 }  // namespace epmock::cli

@@ -1,9 +1,6 @@
-#include <cerrno>
-#include <climits>
 #include <cstdio>
-#include <cstdlib>
-#include <functional>
-#include <map>
+#include <limits>
+#include <memory>
 #include <string>
 
 #include "cli/commands.h"
@@ -11,156 +8,122 @@
 
 namespace epmock::cli {
 
-const char kServeHelp[] =
-    "usage: epmock serve [flags]\n"
-    "\n"
-    "Runs the fake Integrations API, its embedded SQS-compatible endpoint and its STOMP\n"
-    "broker. When they are ready it prints one line to stdout:\n"
-    "  epmock ready api=http://HOST:PORT sqs=http://HOST:PORT stomp=stomp://HOST:PORT\n"
-    "and serves until SIGINT or SIGTERM, then exits 0.\n"
-    "\n"
-    "flags:\n"
-    "  --host H                 address to listen on (default 127.0.0.1)\n"
-    "  --port P                 API port; 0 picks a free one (default 8080)\n"
-    "  --sqs-port P             embedded SQS endpoint's port; 0 picks a free one (default 9324)\n"
-    "  --stomp-port P           embedded STOMP broker's port; 0 picks a free one (default 61613)\n"
-    "  --sqs-credentials K:S    the SQS endpoint verifies SigV4 signatures made with key K and\n"
-    "                           secret S, and answers 403 to anything else\n"
-    "  --integration-limit N    integrations per store, as on the platform (default 100;\n"
-    "                           0 lifts the limit, for load tests)\n"
-    "  --max-body-bytes N       larger request bodies get 413 (default 1048576)\n"
-    "  --journal-capacity N     request journal entries kept; older ones are dropped and\n"
-    "                           counted (default 10000)\n"
-    "  --worker-threads N       connections served at once (default 128)\n"
-    "  --idle-timeout-s N       idle or half-open connections are closed after N seconds\n"
-    "                           (default 5)\n"
-    "\n"
-    "event delivery:\n"
-    "  --max-attempts N         attempts per delivery, the first included (default 5)\n"
-    "  --retry-delay-ms MS      delay before the first retry, doubling after each (default 1000)\n"
-    "  --time-scale X           multiplies retry and injected delays (default 1; 0.001 runs\n"
-    "                           an hour of backoff in 3.6 s)\n"
-    "  --webhook-timeout-ms MS  a webhook not answering 2xx within MS has failed (default 10000)\n"
-    "  --webhook-ca-file PEM    trust this CA for https webhooks\n"
-    "  --webhook-insecure       do not verify https webhooks' certificates (self-signed receivers)\n"
-    "  --seed N                 seed of the resource synthesizer: same seed, same resources\n"
-    "                           (default 0)\n"
-    "  --help                   this text\n";
-
 namespace {
 
-bool ParseInt(const std::string& text, long min, long max, long* out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  long value = std::strtol(text.c_str(), &end, 10);
-  if (errno != 0 || *end != '\0' || value < min || value > max) return false;
-  *out = value;
-  return true;
-}
+int RunServe(const ServerOptions& options);
 
 }  // namespace
 
-int Serve(const std::vector<std::string>& args) {
-  ServerOptions options;
-  options.port = 8080;
-  options.sqs_port = 9324;
-  options.stomp_port = 61613;
-  struct IntFlag {
-    long min, max;
-    std::function<void(long)> set;
-  };
-  const std::map<std::string, IntFlag> int_flags = {
-      {"--port", {0, 65535, [&](long v) { options.port = static_cast<int>(v); }}},
-      {"--sqs-port", {0, 65535, [&](long v) { options.sqs_port = static_cast<int>(v); }}},
-      {"--stomp-port", {0, 65535, [&](long v) { options.stomp_port = static_cast<int>(v); }}},
-      {"--integration-limit", {0, INT_MAX, [&](long v) { options.integration_limit = static_cast<int>(v); }}},
-      {"--max-body-bytes",
-       {1, LONG_MAX, [&](long v) { options.max_body_bytes = static_cast<std::size_t>(v); }}},
-      {"--journal-capacity",
-       {0, LONG_MAX, [&](long v) { options.journal_capacity = static_cast<std::size_t>(v); }}},
-      {"--worker-threads", {1, 4096, [&](long v) { options.worker_threads = static_cast<int>(v); }}},
-      {"--idle-timeout-s", {1, 3600, [&](long v) { options.idle_timeout_seconds = static_cast<int>(v); }}},
-      {"--max-attempts", {1, 1000, [&](long v) { options.max_attempts = static_cast<int>(v); }}},
-      {"--retry-delay-ms", {0, 86400000, [&](long v) { options.retry_delay_ms = static_cast<int>(v); }}},
-      {"--webhook-timeout-ms",
-       {1, 600000, [&](long v) { options.delivery_timeout_ms = static_cast<int>(v); }}},
-      {"--seed", {0, LONG_MAX, [&](long v) { options.seed = static_cast<std::uint64_t>(v); }}},
-  };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::string value;
-    bool inline_value = false;
-    if (auto eq = flag.find('='); eq != std::string::npos && flag.rfind("--", 0) == 0) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-      inline_value = true;
-    }
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(kServeHelp, stdout);
-      return 0;
-    }
-    auto takes_value = [&]() -> bool {
-      if (inline_value) return true;
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "epmock serve: %s needs a value\n", flag.c_str());
-        return false;
-      }
-      value = args[++i];
-      return true;
-    };
-    if (flag == "--host") {
-      if (!takes_value()) return 2;
-      options.host = value;
-      continue;
-    }
-    if (flag == "--sqs-credentials") {
-      if (!takes_value()) return 2;
-      const auto colon = value.find(':');
-      if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) {
-        std::fprintf(stderr, "epmock serve: --sqs-credentials takes KEY:SECRET\n");
-        return 2;
-      }
-      options.sqs_access_key_id = value.substr(0, colon);
-      options.sqs_secret_access_key = value.substr(colon + 1);
-      continue;
-    }
-    if (flag == "--webhook-ca-file") {
-      if (!takes_value()) return 2;
-      options.ca_file = value;
-      continue;
-    }
-    if (flag == "--webhook-insecure") {
-      options.verify_tls = false;
-      continue;
-    }
-    if (flag == "--time-scale") {
-      if (!takes_value()) return 2;
-      char* end = nullptr;
-      double scale = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0' || !(scale >= 0) || scale > 1000) {
-        std::fprintf(stderr, "epmock serve: --time-scale takes a number from 0 to 1000, not '%s'\n",
-                     value.c_str());
-        return 2;
-      }
-      options.time_scale = scale;
-      continue;
-    }
-    auto it = int_flags.find(flag);
-    if (it == int_flags.end()) {
-      std::fprintf(stderr, "epmock serve: unknown flag '%s'\n\n%s", flag.c_str(), kServeHelp);
-      return 2;
-    }
-    if (!takes_value()) return 2;
-    long number = 0;
-    if (!ParseInt(value, it->second.min, it->second.max, &number)) {
-      std::fprintf(stderr, "epmock serve: %s takes a whole number from %ld to %ld, not '%s'\n", flag.c_str(),
-                   it->second.min, it->second.max, value.c_str());
-      return 2;
-    }
-    it->second.set(number);
-  }
+void AddServe(CLI::App& root, int* exit_code) {
+  CLI::App* cmd = root.add_subcommand("serve", "run the fake Integrations API until SIGINT/SIGTERM");
+  cmd->footer(
+      "Runs the fake Integrations API, its embedded SQS-compatible endpoint and its STOMP\n"
+      "broker. When they are ready it prints one line to stdout:\n"
+      "  epmock ready api=http://HOST:PORT sqs=http://HOST:PORT stomp=stomp://HOST:PORT\n"
+      "and serves until SIGINT or SIGTERM, then exits 0.");
+  auto options = std::make_shared<ServerOptions>();
+  options->port = 8080;
+  options->sqs_port = 9324;
+  options->stomp_port = 61613;
+  ServerOptions& o = *options;
+  const auto port = CLI::Number & CLI::Range(0, 65535);
+  cmd->add_option("--host", o.host, "address to listen on: a name or an IPv4/IPv6 address")
+      ->capture_default_str();
+  cmd->add_option("--port", o.port, "API port; 0 picks a free one")->check(port)->capture_default_str();
+  cmd->add_option("--sqs-port", o.sqs_port, "embedded SQS endpoint's port; 0 picks a free one")
+      ->check(port)
+      ->capture_default_str();
+  cmd->add_option("--stomp-port", o.stomp_port, "embedded STOMP broker's port; 0 picks a free one")
+      ->check(port)
+      ->capture_default_str();
+  cmd->add_option_function<std::string>(
+         "--sqs-credentials",
+         [&o](const std::string& value) {
+           const auto colon = value.find(':');
+           o.sqs_access_key_id = value.substr(0, colon);
+           o.sqs_secret_access_key = value.substr(colon + 1);
+         },
+         "KEY:SECRET: the SQS endpoint verifies SigV4 signatures made with this key and answers 403 "
+         "to anything else")
+      ->check([](const std::string& value) -> std::string {
+        const auto colon = value.find(':');
+        return colon == std::string::npos || colon == 0 || colon + 1 == value.size() ? "takes KEY:SECRET"
+                                                                                     : "";
+      });
+  cmd->add_option("--integration-limit", o.integration_limit,
+                  "integrations per store, as on the platform; 0 lifts the limit, for load tests")
+      ->check(CLI::Number)
+      ->check(CLI::Range(0, std::numeric_limits<int>::max()))
+      ->capture_default_str();
+  cmd->add_option("--max-body-bytes", o.max_body_bytes, "larger request bodies get 413")
+      ->check(CLI::Number)
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--journal-capacity", o.journal_capacity,
+                  "request journal entries kept; older ones are dropped and counted")
+      ->capture_default_str();
+  cmd->add_option("--worker-threads", o.worker_threads, "connections served at once")
+      ->check(CLI::Number)
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  cmd->add_option("--idle-timeout-s", o.idle_timeout_seconds,
+                  "idle or half-open connections are closed after this many seconds")
+      ->check(CLI::Number)
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
 
+  const std::string delivery = "Event delivery";
+  cmd->add_option("--max-attempts", o.max_attempts, "attempts per delivery, the first included")
+      ->check(CLI::Number)
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str()
+      ->group(delivery);
+  cmd->add_option("--retry-delay-ms", o.retry_delay_ms, "delay before the first retry, doubling after each")
+      ->check(CLI::Number)
+      ->check(CLI::Range(0, 86400000))
+      ->capture_default_str()
+      ->group(delivery);
+  cmd->add_option("--time-scale", o.time_scale,
+                  "multiplies retry and injected delays (0.001 runs an hour of backoff in 3.6 s)")
+      ->check(CLI::Number)
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str()
+      ->group(delivery);
+  CLI::Option* timeout =
+      cmd->add_option("--delivery-timeout-ms", o.delivery_timeout_ms,
+                      "one attempt's time limit, every transport: a webhook's answer, an SQS endpoint's "
+                      "answer, a STOMP broker's CONNECTED and RECEIPT")
+          ->check(CLI::Number)
+          ->check(CLI::Range(1, 600000))
+          ->capture_default_str()
+          ->group(delivery);
+  cmd->add_option("--ca-file", o.ca_file,
+                  "PEM: trust this CA too, for https webhooks and SQS endpoints and stomp+ssl brokers")
+      ->group(delivery);
+  cmd->add_flag_callback(
+         "--insecure", [&o] { o.verify_tls = false; },
+         "do not verify receivers' TLS certificates (self-signed receivers), every transport")
+      ->group(delivery);
+  cmd->add_option("--seed", o.seed, "seed of the resource synthesizer: same seed, same resources")
+      ->capture_default_str()
+      ->group(delivery);
+  // The 0.1.0 spellings: they said "webhook" of settings that drive every transport.
+  DeprecatedAlias(*cmd, timeout, "--webhook-timeout-ms");
+  DeprecatedAlias(*cmd, cmd->get_option("--ca-file"), "--webhook-ca-file");
+  cmd->add_flag_callback(
+         "--webhook-insecure",
+         [&o] {
+           std::fprintf(stderr, "epmock: --webhook-insecure is deprecated; use --insecure\n");
+           o.verify_tls = false;
+         },
+         "deprecated: use --insecure")
+      ->group("Deprecated (0.2.0)");
+  cmd->callback([options, exit_code] { *exit_code = RunServe(*options); });
+}
+
+namespace {
+
+int RunServe(const ServerOptions& options) {
   StopSignals stop;  // before any thread starts
 
   Server server(options);
@@ -177,5 +140,7 @@ int Serve(const std::vector<std::string>& args) {
   server.Stop();
   return 0;
 }
+
+}  // namespace
 
 }  // namespace epmock::cli

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -12,55 +13,43 @@
 
 namespace epmock::cli {
 
-const char kTriggerHelp[] =
-    "usage: epmock trigger EVENT --server URL [--client-id ID] [--data FILE] [--included FILE]\n"
-    "\n"
-    "Fires EVENT (an observable event key such as order.paid) on a running epmock serve, in\n"
-    "the store of --client-id, and prints the event with its jobs as JSON. Every enabled\n"
-    "integration of that store that observes EVENT gets a delivery.\n"
-    "\n"
-    "flags:\n"
-    "  --server URL      the epmock API, as its ready line prints it (http://127.0.0.1:8080)\n"
-    "  --client-id ID    whose store (default epmock-cli)\n"
-    "  --data FILE       the resource, as JSON (default: a realistic one is synthesized);\n"
-    "                    '-' reads standard input\n"
-    "  --included FILE   related resources delivered beside it (needs --data)\n";
+namespace {
 
-int Trigger(const std::vector<std::string>& args) {
+struct TriggerArgs {
   std::string event, server, client_id = "epmock-cli", data_file, included_file;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kTriggerHelp, stdout);
-      return 0;
-    }
-    auto value = [&](std::string* into) {
-      if (i + 1 >= args.size()) {
-        std::fprintf(stderr, "epmock trigger: %s needs a value\n", arg.c_str());
-        return false;
-      }
-      *into = args[++i];
-      return true;
-    };
-    if (arg == "--server") {
-      if (!value(&server)) return 2;
-    } else if (arg == "--client-id") {
-      if (!value(&client_id)) return 2;
-    } else if (arg == "--data") {
-      if (!value(&data_file)) return 2;
-    } else if (arg == "--included") {
-      if (!value(&included_file)) return 2;
-    } else if (arg.rfind("--", 0) == 0 || !event.empty()) {
-      std::fprintf(stderr, "epmock trigger: unexpected '%s'\n\n%s", arg.c_str(), kTriggerHelp);
-      return 2;
-    } else {
-      event = arg;
-    }
-  }
-  if (event.empty() || server.empty()) {
-    std::fprintf(stderr, "epmock trigger: an EVENT and --server are required\n\n%s", kTriggerHelp);
-    return 2;
-  }
+};
+
+int RunTrigger(const TriggerArgs& args);
+
+}  // namespace
+
+void AddTrigger(CLI::App& root, int* exit_code) {
+  CLI::App* cmd = root.add_subcommand("trigger", "fire an event on a running epmock serve");
+  cmd->footer(
+      "Fires EVENT (an observable event key such as order.paid) on a running epmock serve, in\n"
+      "the store of --client-id, and prints the event with its jobs as JSON. Every enabled\n"
+      "integration of that store that observes EVENT gets a delivery.");
+  auto a = std::make_shared<TriggerArgs>();
+  cmd->add_option("event", a->event, "the observable event key, e.g. order.paid")->required();
+  cmd->add_option("--server", a->server,
+                  "the epmock API, as its ready line prints it (http://127.0.0.1:8080)")
+      ->required();
+  cmd->add_option("--client-id", a->client_id, "whose store")->capture_default_str();
+  CLI::Option* data = cmd->add_option(
+      "--data", a->data_file, "the resource, as a JSON file ('-': standard input); default: a realistic one");
+  cmd->add_option("--included", a->included_file, "related resources delivered beside it, as a JSON file")
+      ->needs(data);
+  cmd->callback([a, exit_code] { *exit_code = RunTrigger(*a); });
+}
+
+namespace {
+
+int RunTrigger(const TriggerArgs& a) {
+  const std::string& event = a.event;
+  const std::string& server = a.server;
+  const std::string& client_id = a.client_id;
+  const std::string& data_file = a.data_file;
+  const std::string& included_file = a.included_file;
   nlohmann::json body = {{"type", event}};
   std::string error;
   if (!data_file.empty()) {
@@ -111,5 +100,7 @@ int Trigger(const std::vector<std::string>& args) {
   std::printf("%s\n", nlohmann::json::parse(res->body)["data"].dump(2).c_str());
   return 0;
 }
+
+}  // namespace
 
 }  // namespace epmock::cli

@@ -1,7 +1,7 @@
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -13,41 +13,63 @@
 
 namespace epmock::cli {
 
-const char kValidateHelp[] =
-    "usage: epmock validate KIND [OPTIONS] FILE\n"
-    "\n"
-    "Checks one JSON document against the corrected schemas and prints each violation as\n"
-    "'SOURCE: DETAIL' (SOURCE a JSON pointer). Exits 0 when it is valid, 1 when it is not,\n"
-    "2 on bad usage. FILE '-' reads standard input.\n"
-    "\n"
-    "kinds:\n"
-    "  request OPERATION FILE          a request body (CreateIntegration, UpdateIntegration)\n"
-    "  response OPERATION STATUS FILE  a response body of an operation (GetIntegration 200)\n"
-    "  webhook FILE                    a webhook delivery body\n"
-    "  cloudevent FILE                 a queue message (aws_sqs, stomp)\n"
-    "\n"
-    "Operations are the OpenAPI operationIds: ListIntegrations, CreateIntegration,\n"
-    "GetIntegration, UpdateIntegration, DeleteIntegration, ListStoreLogs,\n"
-    "ListIntegrationLogs, ListIntegrationJobs, ListJobLogs.\n";
+namespace {
 
-int Validate(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::fputs(kValidateHelp, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
-  }
-  const std::string& kind = args[0];
-  std::size_t want = kind == "request"                             ? 3
-                     : kind == "response"                          ? 4
-                     : (kind == "webhook" || kind == "cloudevent") ? 2
-                                                                   : 0;
-  if (want == 0 || args.size() != want) {
-    std::fprintf(stderr, "epmock validate: expected '%s' with its arguments\n\n%s", kind.c_str(),
-                 kValidateHelp);
-    return 2;
-  }
+struct ValidateArgs {
+  std::string kind;  // request, response, webhook, cloudevent
+  std::string operation;
+  int status = 0;
+  std::string file;
+};
+
+int RunValidate(const ValidateArgs& args);
+
+}  // namespace
+
+void AddValidate(CLI::App& root, int* exit_code) {
+  CLI::App* cmd = root.add_subcommand(
+      "validate", "check one payload against the schemas (request, response, webhook, cloudevent)");
+  cmd->footer(
+      "Checks one JSON document against the corrected schemas and prints each violation as\n"
+      "'SOURCE: DETAIL' (SOURCE a JSON pointer). Exits 0 when it is valid, 1 when it is not,\n"
+      "2 on bad usage. FILE '-' reads standard input.");
+  cmd->footer(cmd->get_footer() +
+              "\n\nOperations are the OpenAPI operationIds: ListIntegrations, CreateIntegration,\n"
+              "GetIntegration, UpdateIntegration, DeleteIntegration, ListStoreLogs,\n"
+              "ListIntegrationLogs, ListIntegrationJobs, ListJobLogs.");
+  cmd->require_subcommand(1);
+  auto a = std::make_shared<ValidateArgs>();
+  auto run = [a, exit_code](const char* kind) {
+    return [a, exit_code, kind] {
+      a->kind = kind;
+      *exit_code = RunValidate(*a);
+    };
+  };
+  CLI::App* request = cmd->add_subcommand("request", "a request body (CreateIntegration, UpdateIntegration)");
+  request->add_option("operation", a->operation, "an operationId")->required();
+  request->add_option("file", a->file, "the JSON document")->required();
+  request->callback(run("request"));
+  CLI::App* response =
+      cmd->add_subcommand("response", "a response body of an operation (GetIntegration 200)");
+  response->add_option("operation", a->operation, "an operationId")->required();
+  response->add_option("status", a->status, "the HTTP status")->required()->check(CLI::Range(100, 599));
+  response->add_option("file", a->file, "the JSON document")->required();
+  response->callback(run("response"));
+  CLI::App* webhook = cmd->add_subcommand("webhook", "a webhook delivery body");
+  webhook->add_option("file", a->file, "the JSON document")->required();
+  webhook->callback(run("webhook"));
+  CLI::App* cloudevent = cmd->add_subcommand("cloudevent", "a queue message (aws_sqs, stomp)");
+  cloudevent->add_option("file", a->file, "the JSON document")->required();
+  cloudevent->callback(run("cloudevent"));
+}
+
+namespace {
+
+int RunValidate(const ValidateArgs& a) {
+  const std::string& kind = a.kind;
   nlohmann::json document;
   std::string error;
-  if (!ReadJsonFile(args.back(), &document, &error)) {
+  if (!ReadJsonFile(a.file, &document, &error)) {
     std::fprintf(stderr, "epmock validate: %s\n", error.c_str());
     return 2;
   }
@@ -57,23 +79,19 @@ int Validate(const std::vector<std::string>& args) {
     bool known = false;
     for (const auto& [path, item] : spec->OpenApi()["paths"].items()) {
       for (const auto& [method, operation] : item.items()) {
-        if (operation.is_object() && operation.value("operationId", "") == args[1]) known = true;
+        if (operation.is_object() && operation.contains("operationId") &&
+            operation["operationId"] == a.operation)
+          known = true;
       }
     }
     if (!known) {
-      std::fprintf(stderr, "epmock validate: no operation '%s'\n", args[1].c_str());
+      std::fprintf(stderr, "epmock validate: no operation '%s'\n", a.operation.c_str());
       return 2;
     }
     if (kind == "request") {
-      violations = spec->ValidateRequest(args[1], document);
+      violations = spec->ValidateRequest(a.operation, document);
     } else {
-      char* end = nullptr;
-      long status = std::strtol(args[2].c_str(), &end, 10);
-      if (*end != '\0' || status < 100 || status > 599) {
-        std::fprintf(stderr, "epmock validate: '%s' is not an HTTP status\n", args[2].c_str());
-        return 2;
-      }
-      violations = spec->ValidateResponse(args[1], static_cast<int>(status), document);
+      violations = spec->ValidateResponse(a.operation, a.status, document);
     }
   } else {
     violations = spec->ValidateEnvelope(kind, document);
@@ -84,5 +102,7 @@ int Validate(const std::vector<std::string>& args) {
   if (violations.empty()) std::printf("valid\n");
   return violations.empty() ? 0 : 1;
 }
+
+}  // namespace
 
 }  // namespace epmock::cli

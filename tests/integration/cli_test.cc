@@ -179,8 +179,9 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
   for (const char* flag :
        {"--host", "--port", "--sqs-port", "--stomp-port", "--sqs-credentials", "--integration-limit",
         "--max-body-bytes", "--journal-capacity", "--worker-threads", "--idle-timeout-s", "--max-attempts",
-        "--retry-delay-ms", "--time-scale", "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure",
-        "--seed"}) {
+        "--retry-delay-ms", "--time-scale", "--delivery-timeout-ms", "--ca-file", "--insecure", "--seed",
+        // The 0.1.0 spellings, kept as deprecated aliases for this version.
+        "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure"}) {
     EXPECT_THAT(text, HasSubstr(flag));
   }
   Child top({"--help"});
@@ -374,7 +375,7 @@ TEST(CliTest, RecordWritesReplayableContractsWithSecretsMasked) {
 
   Child usage({"record", "--out", dir});
   EXPECT_EQ(usage.Wait(kTimeout), 2);
-  EXPECT_THAT(usage.Stderr(), HasSubstr("--upstream and --out are required"));
+  EXPECT_THAT(usage.Stderr(), HasSubstr("epmock record: --upstream is required"));
   std::filesystem::remove_all(dir);
 }
 
@@ -426,18 +427,36 @@ TEST(CliTest, BadFlagsExitTwoWithAReason) {
   };
   const Case cases[] = {
       {{"serve", "--nope"}, "unknown flag '--nope'"},
-      {{"serve", "--port"}, "--port needs a value"},
-      {{"serve", "--port", "70000"}, "--port takes a whole number from 0 to 65535"},
-      {{"serve", "--integration-limit", "many"}, "not 'many'"},
+      {{"serve", "--port"}, "epmock serve: --port: 1 required"},
+      {{"serve", "--port", "70000"}, "--port: Value 70000 not in range 0 to 65535"},
+      {{"serve", "--port=70000"}, "--port: Value 70000 not in range 0 to 65535"},
+      {{"serve", "--integration-limit", "many"}, "--integration-limit: Failed parsing many"},
       {{"frobnicate"}, "unknown command 'frobnicate'"},
-      {{"serve", "--time-scale", "fast"}, "--time-scale takes a number"},
-      {{"trigger", "order.paid"}, "an EVENT and --server are required"},
+      {{"serve", "--time-scale", "fast"}, "--time-scale: Failed parsing fast"},
+      {{"trigger", "order.paid"}, "epmock trigger: --server is required"},
+      {{"contracts", "verify", "--target", "http://127.0.0.1:1", "--nope", "/tmp"},
+       "epmock contracts verify: unknown flag '--nope'"},
+      {{"validate", "response", "GetIntegration", "99", "f.json"}, "Value 99 not in range 100 to 599"},
+      {{"record", "--port", "-1", "--upstream", "http://127.0.0.1:1", "--out", "/tmp"}, "--port"},
   };
   for (const Case& c : cases) {
     Child child(c.args);
     EXPECT_EQ(child.Wait(kTimeout), 2) << c.message;
     EXPECT_THAT(child.Stderr(), HasSubstr(c.message));
   }
+}
+
+// --flag=value and --flag value both work, and a 0.1.0 flag name still works this version,
+// saying on stderr what replaced it.
+TEST(CliTest, DeprecatedFlagsStillWorkAndSayWhatReplacedThem) {
+  Child serve({"serve", "--port=0", "--sqs-port", "0", "--stomp-port=0", "--webhook-timeout-ms", "2500",
+               "--webhook-insecure", "--webhook-ca-file=/dev/null"});
+  ASSERT_FALSE(ApiUrl(serve.ReadLine(kTimeout)).empty()) << serve.Stderr();
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+  EXPECT_THAT(serve.Stderr(), HasSubstr("--webhook-timeout-ms is deprecated; use --delivery-timeout-ms"));
+  EXPECT_THAT(serve.Stderr(), HasSubstr("--webhook-insecure is deprecated; use --insecure"));
+  EXPECT_THAT(serve.Stderr(), HasSubstr("--webhook-ca-file is deprecated; use --ca-file"));
 }
 
 TEST(CliTest, ATakenPortExitsOneWithAReason) {
