@@ -17,7 +17,7 @@ OUT=${OUT:-bench/results}
 mkdir -p "$OUT"
 
 ./scripts/setup.sh --with-bench
-./scripts/build.sh >/dev/null
+./scripts/build.sh -DEPMOCK_BUILD_BENCH=ON >/dev/null
 (cd bench && npm ci --no-audit --no-fund --loglevel=error)
 EPMOCK=build/epmock
 PROBE=build/bench/startup_probe

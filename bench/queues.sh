@@ -7,6 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --with-peers
-./scripts/build.sh >/dev/null
+./scripts/build.sh -DEPMOCK_BUILD_BENCH=ON >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 exec /usr/bin/python3 tests/peers/activemq.py "$port" -- ./build/bench/queue_bench "${1:-20000}" "${2:-50000}" "$port"

@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh >&2
+# Only the CLI and the library under it: no tests, benchmarks or harness to wait for.
+./scripts/build.sh --target epmock_cli -- -DEPMOCK_BUILD_TESTS=OFF -DEPMOCK_BUILD_BENCH=OFF >&2
 exec ./build/epmock serve "$@"

@@ -3,13 +3,16 @@
 # Does nothing (and needs no network) when everything is already there.
 set -euo pipefail
 
+# What `epmock serve` needs to build (scripts/serve.sh): nothing more.
 packages=(
-  build-essential cmake ninja-build pkg-config
-  libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
-  ccache clang-format
+  build-essential cmake ninja-build pkg-config ccache
+  libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libssl-dev libcli11-dev
 )
 for flag in "$@"; do
+  if [[ "$flag" == "--with-tests" || "$flag" == "--with-peers" ]]; then
+    # The test suite, the harness and the benchmarks; the format and layer checks.
+    packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3)
+  fi
   if [[ "$flag" == "--with-peers" ]]; then
     # The peer tests' real clients and brokers: Node.js for the official JS SDKs (npm),
     # Debian's boto3 and stomp.py, and ActiveMQ (run from its jar by the test itself).

@@ -18,8 +18,8 @@ esac
 ./scripts/setup.sh --with-peers
 ./scripts/check-format.sh
 python3 scripts/check-layers.py
-./scripts/build.sh
 (cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
+./scripts/build.sh -DEPMOCK_BUILD_TESTS=ON -DEPMOCK_BUILD_BENCH=ON -DEPMOCK_BUILD_TESTING=ON -DEPMOCK_PEER_TESTS=ON
 (cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 300)
 
 # The examples, built against the installed package the way another project would use it.
@@ -28,6 +28,12 @@ cmake --install build --prefix build/install >/dev/null
 cmake -S examples -B build/examples -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" >/dev/null
 cmake --build build/examples --parallel "$(nproc)"
 ctest --test-dir build/examples --output-on-failure --parallel "$(nproc)" --timeout 300
+# A project that links only epmock::epmock builds and runs with no GTest to be found.
+rm -rf build/engine-only
+cmake -S examples/engine-only -B build/engine-only -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" \
+  -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON >/dev/null
+cmake --build build/engine-only
+ctest --test-dir build/engine-only --output-on-failure --timeout 60
 
 if $all; then
   ./scripts/sanitize.sh asan
