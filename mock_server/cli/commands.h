@@ -11,6 +11,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "epmock/status.h"
+
 namespace epmock::cli {
 
 // SIGINT and SIGTERM, blocked from construction (before any thread starts, so every thread
@@ -25,8 +27,8 @@ class StopSignals {
   sigset_t signals_;
 };
 
-// Reads FILE ("-": standard input) as JSON; false with `error` saying why when it cannot.
-bool ReadJsonFile(const std::string& path, nlohmann::json* out, std::string* error);
+// Reads FILE ("-": standard input) as JSON.
+StatusOr<nlohmann::json> ReadJsonFile(const std::string& path);
 
 // A flag kept for this version under its old name: it sets what `replacement` sets, shows
 // as deprecated in --help, and says what replaced it on stderr when used.

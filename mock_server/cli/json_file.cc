@@ -6,24 +6,18 @@
 
 namespace epmock::cli {
 
-bool ReadJsonFile(const std::string& path, nlohmann::json* out, std::string* error) {
+StatusOr<nlohmann::json> ReadJsonFile(const std::string& path) {
   std::stringstream text;
   if (path == "-") {
     text << std::cin.rdbuf();
   } else {
     std::ifstream in(path);
-    if (!in) {
-      *error = "cannot read " + path;
-      return false;
-    }
+    if (!in) return Status::NotFound("cannot read " + path);
     text << in.rdbuf();
   }
-  *out = nlohmann::json::parse(text.str(), nullptr, false);
-  if (out->is_discarded()) {
-    *error = path + " is not valid JSON";
-    return false;
-  }
-  return true;
+  nlohmann::json parsed = nlohmann::json::parse(text.str(), nullptr, false);
+  if (parsed.is_discarded()) return Status::InvalidArgument(path + " is not valid JSON");
+  return parsed;
 }
 
 }  // namespace epmock::cli

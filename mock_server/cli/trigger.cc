@@ -51,18 +51,21 @@ int RunTrigger(const TriggerArgs& a) {
   const std::string& data_file = a.data_file;
   const std::string& included_file = a.included_file;
   nlohmann::json body = {{"type", event}};
-  std::string error;
   if (!data_file.empty()) {
-    if (!ReadJsonFile(data_file, &body["data"], &error)) {
-      std::fprintf(stderr, "epmock trigger: %s\n", error.c_str());
+    StatusOr<nlohmann::json> data = ReadJsonFile(data_file);
+    if (!data.ok()) {
+      std::fprintf(stderr, "epmock trigger: %s\n", data.status().message().c_str());
       return 2;
     }
+    body["data"] = *data;
   }
   if (!included_file.empty()) {
-    if (!ReadJsonFile(included_file, &body["included"], &error)) {
-      std::fprintf(stderr, "epmock trigger: %s\n", error.c_str());
+    StatusOr<nlohmann::json> included = ReadJsonFile(included_file);
+    if (!included.ok()) {
+      std::fprintf(stderr, "epmock trigger: %s\n", included.status().message().c_str());
       return 2;
     }
+    body["included"] = *included;
   }
 
   std::unique_ptr<httplib::ClientImpl> client = internal::NewHttpClient(server);

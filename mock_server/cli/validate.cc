@@ -68,11 +68,12 @@ namespace {
 int RunValidate(const ValidateArgs& a) {
   const std::string& kind = a.kind;
   nlohmann::json document;
-  std::string error;
-  if (!ReadJsonFile(a.file, &document, &error)) {
-    std::fprintf(stderr, "epmock validate: %s\n", error.c_str());
+  StatusOr<nlohmann::json> read = ReadJsonFile(a.file);
+  if (!read.ok()) {
+    std::fprintf(stderr, "epmock validate: %s\n", read.status().message().c_str());
     return 2;
   }
+  document = *read;
   auto spec = Spec::Default();
   std::vector<SchemaViolation> violations;
   if (kind == "request" || kind == "response") {

@@ -29,33 +29,34 @@ class StompTransport::Connection {
  public:
   ~Connection() { Close(); }
 
-  // Connects to the first address that accepts and completes CONNECT. "" on success.
-  std::string Open(const nlohmann::json& addresses, const std::string& login, const std::string& passcode,
-                   const StompTransportOptions& options) {
+  // Connects to the first address that accepts and completes CONNECT.
+  Status Open(const nlohmann::json& addresses, const std::string& login, const std::string& passcode,
+              const StompTransportOptions& options) {
     std::string errors;
     for (const auto& address : addresses) {
       if (!address.is_string()) continue;
-      std::string error = OpenOne(address.get<std::string>(), login, passcode, options);
-      if (error.empty()) return "";
-      errors += (errors.empty() ? "" : "; ") + address.get<std::string>() + ": " + error;
+      Status opened = OpenOne(address.get<std::string>(), login, passcode, options);
+      if (opened.ok()) return opened;
+      errors += (errors.empty() ? "" : "; ") + address.get<std::string>() + ": " + opened.message();
       Close();
     }
-    return errors.empty() ? "no addresses to connect to" : errors;
+    return Status::Unavailable(errors.empty() ? "no addresses to connect to" : errors);
   }
 
-  // SENDs and waits for the receipt. "" on success.
-  std::string SendAndConfirm(const StompFrame& frame, const std::string& receipt, int timeout_ms) {
-    if (!Write(SerializeFrame(frame))) return "The connection to the broker broke while sending";
+  // SENDs and waits for the receipt.
+  Status SendAndConfirm(const StompFrame& frame, const std::string& receipt, int timeout_ms) {
+    if (!Write(SerializeFrame(frame)))
+      return Status::Unavailable("The connection to the broker broke while sending");
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
       StompFrame reply;
-      std::string error = ReadFrame(&reply, deadline);
-      if (!error.empty()) return error;
-      if (reply.command == "RECEIPT" && reply.Header("receipt-id") == receipt) return "";
+      Status read = ReadFrame(&reply, deadline);
+      if (!read.ok()) return read;
+      if (reply.command == "RECEIPT" && reply.Header("receipt-id") == receipt) return Status::Ok();
       if (reply.command == "ERROR") {
         broken = true;
-        return "The broker answered ERROR: " + reply.Header("message") +
-               (reply.body.empty() ? "" : " (" + reply.body.substr(0, 200) + ")");
+        return Status::Unavailable("The broker answered ERROR: " + reply.Header("message") +
+                                   (reply.body.empty() ? "" : " (" + reply.body.substr(0, 200) + ")"));
       }
       // Anything else (a heart-beat was skipped by the parser; a stray MESSAGE) is not ours.
     }
@@ -85,15 +86,15 @@ class StompTransport::Connection {
   std::string address;  // the one connected to
 
  private:
-  std::string OpenOne(const std::string& text, const std::string& login, const std::string& passcode,
-                      const StompTransportOptions& options) {
+  Status OpenOne(const std::string& text, const std::string& login, const std::string& passcode,
+                 const StompTransportOptions& options) {
     std::optional<Url> url = ParseUrl(text);
     if (!url || (url->scheme != "stomp" && url->scheme != "stomp+ssl"))
-      return "not a stomp:// or stomp+ssl:// URL";
+      return Status::Unavailable("not a stomp:// or stomp+ssl:// URL");
     addrinfo hints{}, *found = nullptr;
     hints.ai_socktype = SOCK_STREAM;
     if (getaddrinfo(url->host.c_str(), std::to_string(url->port).c_str(), &hints, &found) != 0 || !found) {
-      return "cannot resolve " + url->host;
+      return Status::Unavailable("cannot resolve " + url->host);
     }
     std::string error = "cannot connect";
     for (addrinfo* ai = found; ai; ai = ai->ai_next) {
@@ -117,7 +118,7 @@ class StompTransport::Connection {
       fd_ = -1;
     }
     freeaddrinfo(found);
-    if (fd_ < 0) return error;
+    if (fd_ < 0) return Status::Unavailable(error);
     int flags = fcntl(fd_, F_GETFL, 0);
     fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
     int yes = 1;
@@ -140,21 +141,24 @@ class StompTransport::Connection {
       if (SSL_connect(ssl_) != 1) {
         char reason[256];
         ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
-        return std::string("TLS handshake failed: ") + reason;
+        return Status::Unavailable(std::string("TLS handshake failed: ") + reason);
       }
     }
     StompFrame connect{
         "CONNECT", {{"accept-version", "1.2,1.1,1.0"}, {"host", "/"}, {"heart-beat", "0,0"}}, ""};
     if (!login.empty()) connect.headers.emplace_back("login", login);
     if (!passcode.empty()) connect.headers.emplace_back("passcode", passcode);
-    if (!Write(SerializeFrame(connect))) return "the connection broke while sending CONNECT";
+    if (!Write(SerializeFrame(connect)))
+      return Status::Unavailable("the connection broke while sending CONNECT");
     StompFrame reply;
-    std::string read_error = ReadFrame(&reply, Clock::now() + std::chrono::milliseconds(options.timeout_ms));
-    if (!read_error.empty()) return read_error;
-    if (reply.command == "ERROR") return "the broker refused CONNECT: " + reply.Header("message");
-    if (reply.command != "CONNECTED") return "the broker answered " + reply.command + " to CONNECT";
+    Status read = ReadFrame(&reply, Clock::now() + std::chrono::milliseconds(options.timeout_ms));
+    if (!read.ok()) return read;
+    if (reply.command == "ERROR")
+      return Status::Unavailable("the broker refused CONNECT: " + reply.Header("message"));
+    if (reply.command != "CONNECTED")
+      return Status::Unavailable("the broker answered " + reply.command + " to CONNECT");
     address = text;
-    return "";
+    return Status::Ok();
   }
 
   bool Write(const std::string& data) {
@@ -171,14 +175,14 @@ class StompTransport::Connection {
     return true;
   }
 
-  std::string ReadFrame(StompFrame* frame, Clock::time_point deadline) {
+  Status ReadFrame(StompFrame* frame, Clock::time_point deadline) {
     for (;;) {
       std::string error;
       StompParser::Result r = parser_.Next(frame, &error);
-      if (r == StompParser::Result::kFrame) return "";
+      if (r == StompParser::Result::kFrame) return Status::Ok();
       if (r == StompParser::Result::kError) {
         broken = true;
-        return "The broker sent a malformed frame: " + error;
+        return Status::Unavailable("The broker sent a malformed frame: " + error);
       }
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -187,14 +191,14 @@ class StompTransport::Connection {
             return poll(&p, 1, static_cast<int>(left)) <= 0;
           }())) {
         broken = true;
-        return "No RECEIPT from the broker in time";
+        return Status::Unavailable("No RECEIPT from the broker in time");
       }
       char buffer[kReadChunkBytes];
       int n = ssl_ ? SSL_read(ssl_, buffer, sizeof buffer)
                    : static_cast<int>(recv(fd_, buffer, sizeof buffer, 0));
       if (n <= 0) {
         broken = true;
-        return "The broker closed the connection";
+        return Status::Unavailable("The broker closed the connection");
       }
       parser_.Append(buffer, static_cast<std::size_t>(n));
     }
@@ -265,12 +269,12 @@ AttemptResult StompTransport::Send(const DeliveryAttempt& d) {
     c->Close();
     c->broken = false;
     c->address.clear();
-    std::string error = c->Open(config.value("addresses", nlohmann::json::array()),
-                                config.value("username", ""), config.value("password", ""), options_);
-    if (!error.empty()) {
+    Status opened = c->Open(config.value("addresses", nlohmann::json::array()), config.value("username", ""),
+                            config.value("password", ""), options_);
+    if (!opened.ok()) {
       c->broken = true;
       result.error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt"
-                                       : "Could not connect to a broker: " + error;
+                                       : "Could not connect to a broker: " + opened.message();
       return result;
     }
   }
@@ -282,11 +286,11 @@ AttemptResult StompTransport::Send(const DeliveryAttempt& d) {
                    {"persistent", "true"},
                    {"receipt", receipt}},
                   body};
-  std::string error = c->SendAndConfirm(send, receipt, options_.timeout_ms);
-  if (error.empty()) {
+  Status sent = c->SendAndConfirm(send, receipt, options_.timeout_ms);
+  if (sent.ok()) {
     result.succeeded = true;
   } else {
-    result.error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt" : error;
+    result.error_detail = cancelled_ ? "Not delivered: epmock stopped during the attempt" : sent.message();
   }
   return result;
 }
