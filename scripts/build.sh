@@ -10,6 +10,9 @@ if [[ "${1:-}" == "--target" ]]; then
   shift 2
   [[ "${1:-}" == "--" ]] && shift
 fi
+# ccache keys on absolute paths and, with debug info, the working directory; relative to the
+# source tree, a fresh clone elsewhere (as CI makes) still hits what an earlier build cached.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 launcher=()
 # Debian's ccache, when present, keeps rebuilds (and CI on the same machine) short.
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)

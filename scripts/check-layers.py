@@ -31,7 +31,7 @@ LAYERS = [
 # any layer may use (layer 0).
 PUBLIC = {
     "server.h": "server", "sqs.h": "sqs", "stomp.h": "stomp", "sinks.h": "sinks",
-    "spec.h": "schema", "catalog.h": "schema", "contract.h": "contract", "testing.h": "testing",
+    "spec.h": "schema", "catalog.h": "schema", "version.h": "schema", "contract.h": "contract", "testing.h": "testing",
     "testing/harness.h": "testing", "testing/matchers.h": "testing", "testing/delivery.h": "testing",
 }
 

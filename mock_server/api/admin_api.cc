@@ -9,6 +9,7 @@
 #include "api/integrations_api.h"
 #include "api/json_body.h"
 #include "common/clock.h"
+#include "epmock/version.h"
 #include "store/store.h"
 
 namespace epmock::internal {
@@ -243,7 +244,8 @@ HttpResponse AdminHealth(const HttpRequest& request) {
     return ErrorResponse(405, StatusTitle(405), "Use GET for /__admin/health");
   }
   HttpResponse response;
-  response.body = json{{"status", "ok"}}.dump();
+  response.body =
+      json{{"status", "ok"}, {"version", Version()}, {"schema_revision", SchemaRevision()}}.dump();
   return response;
 }
 

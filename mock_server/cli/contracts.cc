@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "common/xml.h"
 #include "epmock/contract.h"
+#include "epmock/version.h"
 
 namespace epmock::cli {
 
@@ -20,7 +21,13 @@ bool WriteJunit(const std::string& path, const std::vector<ContractResult>& resu
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       << "<testsuites tests=\"" << results.size() << "\" failures=\"" << failures << "\">\n"
       << "  <testsuite name=\"epmock contracts\" tests=\"" << results.size() << "\" failures=\"" << failures
-      << "\">\n";
+      << "\">\n"
+      // Which epmock and which schema revision checked them, for whoever reads the report.
+      << "    <properties>\n"
+      << "      <property name=\"epmock.version\" value=\"" << Version() << "\"/>\n"
+      << "      <property name=\"epmock.schema_revision\" value=\"" << internal::XmlEscape(SchemaRevision())
+      << "\"/>\n"
+      << "    </properties>\n";
   for (const ContractResult& r : results) {
     out << "    <testcase classname=\"contracts\" name=\"" << internal::XmlEscape(r.file) << "\">";
     if (!r.passed()) {

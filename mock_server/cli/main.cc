@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "epmock/version.h"
 
 namespace {
 
@@ -31,10 +32,18 @@ std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
 
 int main(int argc, char** argv) {
   CLI::App app{"epmock: a fast, faithful fake of the Elastic Path Commerce Cloud Integrations API", "epmock"};
-  app.require_subcommand(1);
   app.failure_message(FailureMessage);
   app.footer("'epmock <command> --help' describes a command's flags.");
+  // epmock --version, and epmock version: the version and the schema revision it carries.
+  const std::string version =
+      std::string("epmock ") + epmock::Version() + " (schema " + epmock::SchemaRevision() + ")";
+  app.set_version_flag("--version", version,
+                       "print the version and the published schema's revision, and exit");
+  app.require_subcommand(0, 1);
   int exit_code = 0;
+  CLI::App* version_command =
+      app.add_subcommand("version", "print the version and the published schema's revision");
+  version_command->callback([&version] { std::printf("%s\n", version.c_str()); });
   epmock::cli::AddServe(app, &exit_code);
   epmock::cli::AddTrigger(app, &exit_code);
   epmock::cli::AddContracts(app, &exit_code);
@@ -55,12 +64,18 @@ int main(int argc, char** argv) {
     return app.exit(e);  // --help: the help on stdout, exit 0
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);  // --version: on stdout, exit 0
   } catch (const CLI::ParseError& e) {
     if (argc == 1) {
       std::fputs(app.help().c_str(), stderr);
       return 2;
     }
     app.exit(e);  // the message, through FailureMessage, on stderr
+    return 2;
+  }
+  if (app.get_subcommands().empty()) {  // no command: what there is to run, on stderr
+    std::fputs(app.help().c_str(), stderr);
     return 2;
   }
   return exit_code;

@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -26,7 +27,17 @@ void AddServe(CLI::App& root, int* exit_code) {
   options->sqs_port = 9324;
   options->stomp_port = 61613;
   ServerOptions& o = *options;
-  const auto port = CLI::Number & CLI::Range(0, 65535);
+  // A number first (one message, not two), then within [lo, hi].
+  auto in = [](auto lo, decltype(lo) hi) {
+    return CLI::Validator(
+        [number = CLI::Validator(CLI::Number),
+         range = CLI::Validator(CLI::Range(lo, hi))](std::string& value) mutable {
+          std::string error = number(value);
+          return error.empty() ? range(value) : error;
+        },
+        "");
+  };
+  const auto port = in(0, 65535);
   cmd->add_option("--host", o.host, "address to listen on: a name or an IPv4/IPv6 address")
       ->capture_default_str();
   cmd->add_option("--port", o.port, "API port; 0 picks a free one")->check(port)->capture_default_str();
@@ -52,49 +63,41 @@ void AddServe(CLI::App& root, int* exit_code) {
       });
   cmd->add_option("--integration-limit", o.integration_limit,
                   "integrations per store, as on the platform; 0 lifts the limit, for load tests")
-      ->check(CLI::Number)
-      ->check(CLI::Range(0, std::numeric_limits<int>::max()))
+      ->check(in(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
   cmd->add_option("--max-body-bytes", o.max_body_bytes, "larger request bodies get 413")
-      ->check(CLI::Number)
-      ->check(CLI::PositiveNumber)
+      ->check(in(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()))
       ->capture_default_str();
   cmd->add_option("--journal-capacity", o.journal_capacity,
                   "request journal entries kept; older ones are dropped and counted")
       ->capture_default_str();
   cmd->add_option("--worker-threads", o.worker_threads, "connections served at once")
-      ->check(CLI::Number)
-      ->check(CLI::Range(1, 4096))
+      ->check(in(1, 4096))
       ->capture_default_str();
   cmd->add_option("--idle-timeout-s", o.idle_timeout_seconds,
                   "idle or half-open connections are closed after this many seconds")
-      ->check(CLI::Number)
-      ->check(CLI::Range(1, 3600))
+      ->check(in(1, 3600))
       ->capture_default_str();
 
   const std::string delivery = "Event delivery";
   cmd->add_option("--max-attempts", o.max_attempts, "attempts per delivery, the first included")
-      ->check(CLI::Number)
-      ->check(CLI::Range(1, 1000))
+      ->check(in(1, 1000))
       ->capture_default_str()
       ->group(delivery);
   cmd->add_option("--retry-delay-ms", o.retry_delay_ms, "delay before the first retry, doubling after each")
-      ->check(CLI::Number)
-      ->check(CLI::Range(0, 86400000))
+      ->check(in(0, 86400000))
       ->capture_default_str()
       ->group(delivery);
   cmd->add_option("--time-scale", o.time_scale,
                   "multiplies retry and injected delays (0.001 runs an hour of backoff in 3.6 s)")
-      ->check(CLI::Number)
-      ->check(CLI::Range(0.0, 1000.0))
+      ->check(in(0.0, 1000.0))
       ->capture_default_str()
       ->group(delivery);
   CLI::Option* timeout =
       cmd->add_option("--delivery-timeout-ms", o.delivery_timeout_ms,
                       "one attempt's time limit, every transport: a webhook's answer, an SQS endpoint's "
                       "answer, a STOMP broker's CONNECTED and RECEIPT")
-          ->check(CLI::Number)
-          ->check(CLI::Range(1, 600000))
+          ->check(in(1, 600000))
           ->capture_default_str()
           ->group(delivery);
   cmd->add_option("--ca-file", o.ca_file,

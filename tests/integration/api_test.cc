@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "epmock/server.h"
+#include "epmock/version.h"
 #include "support/api_client.h"
 
 namespace epmock {
@@ -457,10 +458,12 @@ TEST_F(ApiTest, AdminResetClearsOnlyTheCallersStore) {
   EXPECT_EQ(api_->Get("/__admin/requests").json["data"].size(), 1u);  // the list just now
 }
 
-TEST_F(ApiTest, HealthNeedsNoToken) {
+TEST_F(ApiTest, HealthNeedsNoTokenAndNamesTheVersion) {
   Reply r = api_->Send("GET", "/__admin/health", "", "", false);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.json["status"], "ok");
+  EXPECT_EQ(r.json["version"], Version());
+  EXPECT_EQ(r.json["schema_revision"], "26.0212.7184796");  // the seed OpenAPI's info.version
 }
 
 // --- bad input ------------------------------------------------------------------------------

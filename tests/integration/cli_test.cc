@@ -11,6 +11,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "epmock/version.h"
 #include "support/api_client.h"
 
 #include <chrono>
@@ -269,6 +270,7 @@ TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {
   std::ifstream report(junit);
   std::string xml((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
   EXPECT_THAT(xml, HasSubstr("<testsuites tests=\"21\" failures=\"0\">"));
+  EXPECT_THAT(xml, HasSubstr("<property name=\"epmock.version\" value=\"" + std::string(Version()) + "\"/>"));
 
   // A recording the server does not honour: exit 1, the difference named, a JUnit failure.
   const std::string dir = ::testing::TempDir() + "/bad-contracts-" + std::to_string(::getpid());
@@ -457,6 +459,16 @@ TEST(CliTest, DeprecatedFlagsStillWorkAndSayWhatReplacedThem) {
   EXPECT_THAT(serve.Stderr(), HasSubstr("--webhook-timeout-ms is deprecated; use --delivery-timeout-ms"));
   EXPECT_THAT(serve.Stderr(), HasSubstr("--webhook-insecure is deprecated; use --insecure"));
   EXPECT_THAT(serve.Stderr(), HasSubstr("--webhook-ca-file is deprecated; use --ca-file"));
+}
+
+TEST(CliTest, VersionNamesTheVersionAndTheSchemaRevision) {
+  const std::string expected = std::string("epmock ") + Version() + " (schema 26.0212.7184796)";
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"--version"}, {"version"}}) {
+    Child child(args);
+    EXPECT_EQ(child.Wait(kTimeout), 0) << args[0];
+    EXPECT_THAT(child.Stdout(), HasSubstr(expected)) << args[0];
+  }
+  EXPECT_STREQ(Version(), "0.2.0");
 }
 
 TEST(CliTest, ATakenPortExitsOneWithAReason) {
