@@ -12,6 +12,8 @@ for flag in "$@"; do
   if [[ "$flag" == "--with-tests" || "$flag" == "--with-peers" ]]; then
     # The test suite, the harness and the benchmarks; the format and layer checks.
     packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3)
+    # The Debian package and its man pages (cpack, dpkg-shlibdeps, help2man).
+    packages+=(dpkg-dev help2man)
   fi
   if [[ "$flag" == "--with-peers" ]]; then
     # The peer tests' real clients and brokers: Node.js for the official JS SDKs (npm),

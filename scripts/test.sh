@@ -23,11 +23,41 @@ python3 scripts/check-layers.py
 (cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 300)
 
 # The examples, built against the installed package the way another project would use it.
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 rm -rf build/install build/examples
 cmake --install build --prefix build/install >/dev/null
-cmake -S examples -B build/examples -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" >/dev/null
+cmake -S examples -B build/examples -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" "${launcher[@]}" >/dev/null
 cmake --build build/examples --parallel "$(nproc)"
 ctest --test-dir build/examples --output-on-failure --parallel "$(nproc)" --timeout 300
+# The same examples with epmock pulled in as a subproject (FetchContent from this checkout):
+# epmock's own tests stay out of it, its harness and targets come in.
+rm -rf build/examples-fetch
+cmake -S examples -B build/examples-fetch -G Ninja -DEPMOCK_FETCH_FROM="$PWD" "${launcher[@]}" >/dev/null
+cmake --build build/examples-fetch --parallel "$(nproc)" --target order_consumers_test
+ctest --test-dir build/examples-fetch --output-on-failure --parallel "$(nproc)" --timeout 300
+
+# The Debian package: its dependencies resolve, and unpacked into a scratch root (never the
+# machine's own /usr) its epmock serves to the ready line and the examples build against it.
+(cd build && cpack -G DEB >/dev/null)
+deb=$(ls build/epmock_*_amd64.deb)
+echo "package: $deb ($(du -h "$deb" | cut -f1))"
+apt-get install --simulate --no-install-recommends "./$deb" >build/deb-simulate.log || { cat build/deb-simulate.log; exit 1; }
+rm -rf build/deb-root build/examples-deb
+dpkg-deb -x "$deb" build/deb-root
+test -s build/deb-root/usr/share/man/man1/epmock-serve.1
+coproc PACKAGED { exec build/deb-root/usr/bin/epmock serve --port 0 --sqs-port 0 --stomp-port 0; }
+ready=""
+read -r -t 20 ready <&"${PACKAGED[0]}" || true
+kill "$PACKAGED_PID" 2>/dev/null || true
+wait "$PACKAGED_PID" || true
+[[ "$ready" == "epmock ready api=http://"* ]] || { echo "the packaged epmock did not get ready: '$ready'" >&2; exit 1; }
+echo "packaged: $ready"
+cmake -S examples -B build/examples-deb -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/deb-root/usr" "${launcher[@]}" >/dev/null
+cmake --build build/examples-deb --parallel "$(nproc)"
+ctest --test-dir build/examples-deb --output-on-failure --parallel "$(nproc)" --timeout 300
+
 # A project that links only epmock::epmock builds and runs with no GTest to be found.
 rm -rf build/engine-only
 cmake -S examples/engine-only -B build/engine-only -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" \
