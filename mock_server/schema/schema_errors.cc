@@ -1,4 +1,5 @@
 #include "schema/schema_errors.h"
+#include "common/strings.h"
 
 #include <string>
 
@@ -8,19 +9,6 @@ namespace {
 using nlohmann::json;
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-
-std::string EscapeToken(const std::string& token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~')
-      out += "~0";
-    else if (c == '/')
-      out += "~1";
-    else
-      out += c;
-  }
-  return out;
-}
 
 std::vector<std::string> SplitPointer(const std::string& pointer) {
   std::vector<std::string> tokens;
@@ -189,7 +177,7 @@ SchemaViolation Describe(const valijson::ValidationResults::Error& error, const 
     v.detail = field + " " + custom->get<std::string>();
   } else if (StartsWith(d, "Missing required property")) {
     std::string name = QuotedName(d);
-    v.source += "/" + EscapeToken(name);
+    v.source += "/" + JsonPointerEscape(name);
     tokens.push_back(name);
     v.detail = FieldName(tokens) + " is required";
   } else if (StartsWith(d, "Value type not permitted")) {
@@ -216,7 +204,7 @@ SchemaViolation Describe(const valijson::ValidationResults::Error& error, const 
                    : field + " must have at least " + (min ? min->dump() : std::string("more")) + " items";
   } else if (StartsWith(d, "Object contains a property that could not be validated")) {
     std::string name = QuotedName(d);
-    v.source += "/" + EscapeToken(name);
+    v.source += "/" + JsonPointerEscape(name);
     tokens.push_back(name);
     v.detail = FieldName(tokens) + " is not allowed here";
   } else {
@@ -236,7 +224,7 @@ std::string ContextToPointer(const std::vector<std::string>& context) {
     if (token.size() >= 2 && token.front() == '[' && token.back() == ']') {
       token = token.substr(1, token.size() - 2);
     }
-    pointer += "/" + EscapeToken(token);
+    pointer += "/" + JsonPointerEscape(token);
   }
   return pointer;
 }
