@@ -9,6 +9,7 @@
 #include "epmock/spec.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
+#include "store/store.h"
 
 namespace {
 
@@ -202,5 +203,28 @@ void BM_SqsQueryRequest(benchmark::State& state) {
 BENCHMARK(BM_SqsQueryRequest);
 
 }  // namespace
+
+// One page (25) of a store's logs, at the front and at a deep offset, as the store holds
+// more: what GET /v2/integrations/logs costs the store. Flat when only the page is copied.
+void BM_StoreLogsPage(benchmark::State& state) {
+  const auto stored = static_cast<std::size_t>(state.range(0));
+  const bool deep = state.range(1) != 0;
+  epmock::internal::Store store("bench", epmock::internal::Retention{10, stored});
+  for (std::size_t i = 0; i < stored; ++i) {
+    epmock::IntegrationLog log;
+    log.id = "log-" + std::to_string(i);
+    log.integration_id = "integration";
+    log.job_id = "job-" + std::to_string(i);
+    log.body = std::string(200, 'x');
+    store.AddLog(log);
+  }
+  const std::size_t offset = deep ? stored / 2 : 0;
+  for (auto _ : state) {
+    auto page = store.LogsPage("", "", offset, 25);
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetLabel(std::to_string(stored) + " logs, offset " + std::to_string(offset));
+}
+BENCHMARK(BM_StoreLogsPage)->Args({100, 0})->Args({100, 1})->Args({100000, 0})->Args({100000, 1});
 
 BENCHMARK_MAIN();

@@ -198,20 +198,19 @@ HttpResponse List(RouteContext& c) {
   return JsonResponse(200, out);
 }
 
-// A page of items in the log-list layout: meta and results at the top level.
-template <typename T, typename ToJson>
-HttpResponse LogStyleList(RouteContext& c, const std::vector<T>& items, const std::string& url,
-                          ToJson to_json) {
+// A page of items in the log-list layout: meta and results at the top level. `read` gives
+// the page the store holds (only that page is copied) and the total.
+template <typename Read, typename ToJson>
+HttpResponse LogStyleList(RouteContext& c, const std::string& url, Read read, ToJson to_json) {
   Page page;
   if (auto error = ParsePage(c.params, &page)) return ErrorResponse({*error});
+  const auto slice = read(page.offset, page.limit);
   json data = json::array();
-  for (std::size_t i = page.offset; i < items.size() && data.size() < page.limit; ++i) {
-    data.push_back(to_json(items[i]));
-  }
+  for (const auto& item : slice.items) data.push_back(to_json(item));
   json out = {{"data", std::move(data)},
-              {"links", PageLinks(url, page, items.size())},
-              {"meta", PageMeta(page, items.size())},
-              {"results", {{"total", items.size()}}}};
+              {"links", PageLinks(url, page, slice.total)},
+              {"meta", PageMeta(page, slice.total)},
+              {"results", {{"total", slice.total}}}};
   return JsonResponse(200, out);
 }
 
@@ -233,19 +232,30 @@ bool HandleIntegrationsOperation(const std::string& operation_id, RouteContext& 
   } else if (operation_id == "DeleteIntegration") {
     *response = Delete(c, id);
   } else if (operation_id == "ListStoreLogs") {
-    *response = LogStyleList(c, c.store->Logs("", ""), base + "/logs", LogToJson);
+    *response = LogStyleList(
+        c, base + "/logs", [&](std::size_t o, std::size_t l) { return c.store->LogsPage("", "", o, l); },
+        LogToJson);
   } else if (operation_id == "ListIntegrationLogs") {
-    *response = c.store->Get(id)
-                    ? LogStyleList(c, c.store->Logs(id, ""), base + "/" + id + "/logs", LogToJson)
-                    : NotFound();
+    *response =
+        c.store->Get(id)
+            ? LogStyleList(
+                  c, base + "/" + id + "/logs",
+                  [&](std::size_t o, std::size_t l) { return c.store->LogsPage(id, "", o, l); }, LogToJson)
+            : NotFound();
   } else if (operation_id == "ListIntegrationJobs") {
-    *response = c.store->Get(id) ? LogStyleList(c, c.store->Jobs(id), base + "/" + id + "/jobs", JobToJson)
-                                 : NotFound();
+    *response =
+        c.store->Get(id)
+            ? LogStyleList(
+                  c, base + "/" + id + "/jobs",
+                  [&](std::size_t o, std::size_t l) { return c.store->JobsPage(id, o, l); }, JobToJson)
+            : NotFound();
   } else if (operation_id == "ListJobLogs") {
     const std::string job = s.size() > 4 ? s[4] : "";
     *response =
         c.store->Get(id) && c.store->HasJob(id, job)
-            ? LogStyleList(c, c.store->Logs(id, job), base + "/" + id + "/jobs/" + job + "/logs", LogToJson)
+            ? LogStyleList(
+                  c, base + "/" + id + "/jobs/" + job + "/logs",
+                  [&](std::size_t o, std::size_t l) { return c.store->LogsPage(id, job, o, l); }, LogToJson)
             : NotFound();
   } else {
     return false;

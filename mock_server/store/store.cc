@@ -252,6 +252,50 @@ std::vector<IntegrationLog> Store::Logs(const std::string& integration_id, const
   return out;
 }
 
+namespace {
+
+// Newest first: the matching entries of `history` (oldest first) from `offset`, at most `limit`.
+template <typename T, typename Match>
+Store::PageOf<T> NewestFirstPage(const std::deque<T>& history, Match match, bool match_all,
+                                 std::size_t offset, std::size_t limit) {
+  Store::PageOf<T> page;
+  if (match_all) {
+    page.total = history.size();
+    for (std::size_t i = offset; i < history.size() && page.items.size() < limit; ++i) {
+      page.items.push_back(history[history.size() - 1 - i]);
+    }
+    return page;
+  }
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    if (!match(*it)) continue;
+    if (page.total >= offset && page.items.size() < limit) page.items.push_back(*it);
+    ++page.total;
+  }
+  return page;
+}
+
+}  // namespace
+
+Store::PageOf<IntegrationJob> Store::JobsPage(const std::string& integration_id, std::size_t offset,
+                                              std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return NewestFirstPage(
+      jobs_, [&](const IntegrationJob& j) { return j.integration_id == integration_id; },
+      integration_id.empty(), offset, limit);
+}
+
+Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id, const std::string& job_id,
+                                              std::size_t offset, std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return NewestFirstPage(
+      logs_,
+      [&](const IntegrationLog& l) {
+        return (integration_id.empty() || l.integration_id == integration_id) &&
+               (job_id.empty() || l.job_id == job_id);
+      },
+      integration_id.empty() && job_id.empty(), offset, limit);
+}
+
 bool Store::HasJob(const std::string& integration_id, const std::string& job_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   return std::any_of(jobs_.begin(), jobs_.end(), [&](const IntegrationJob& j) {

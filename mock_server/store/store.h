@@ -104,6 +104,19 @@ class Store {
   // Newest first. An empty integration_id or job_id matches all.
   std::vector<IntegrationJob> Jobs(const std::string& integration_id) const;
   std::vector<IntegrationLog> Logs(const std::string& integration_id, const std::string& job_id) const;
+
+  // One page of the above, newest first, and how many match in all: only the page is copied,
+  // so a page costs the same however many entries the store holds (unfiltered, it is an index
+  // into the history; filtered, one comparison an entry and no copy beyond the page).
+  template <typename T>
+  struct PageOf {
+    std::vector<T> items;
+    std::size_t total = 0;
+  };
+  PageOf<IntegrationJob> JobsPage(const std::string& integration_id, std::size_t offset,
+                                  std::size_t limit) const;
+  PageOf<IntegrationLog> LogsPage(const std::string& integration_id, const std::string& job_id,
+                                  std::size_t offset, std::size_t limit) const;
   bool HasJob(const std::string& integration_id, const std::string& job_id) const;
 
   void Clear();

@@ -19,6 +19,46 @@ namespace {
 
 using nlohmann::json;
 
+// A page of logs or jobs is cut from the store's history, newest first, with the total of
+// what matches: the same entries a full copy then a slice gave, without the copy.
+TEST(StorePageTest, LogsAndJobsPagesAreTheNewestFirstSliceWithTheTotal) {
+  Store store("s", Retention{10, 100});
+  for (int i = 0; i < 10; ++i) {
+    IntegrationJob job;
+    job.id = "job-" + std::to_string(i);
+    job.integration_id = i % 2 == 0 ? "even" : "odd";
+    store.AddJob(job);
+    IntegrationLog log;
+    log.id = "log-" + std::to_string(i);
+    log.integration_id = job.integration_id;
+    log.job_id = job.id;
+    store.AddLog(log);
+  }
+  auto ids = [](const auto& items) {
+    std::vector<std::string> out;
+    for (const auto& item : items) out.push_back(item.id);
+    return out;
+  };
+  auto all = store.LogsPage("", "", 3, 4);
+  EXPECT_EQ(all.total, 10u);
+  EXPECT_THAT(ids(all.items), ::testing::ElementsAre("log-6", "log-5", "log-4", "log-3"));
+  auto odd = store.LogsPage("odd", "", 1, 2);
+  EXPECT_EQ(odd.total, 5u);
+  EXPECT_THAT(ids(odd.items), ::testing::ElementsAre("log-7", "log-5"));
+  auto one_job = store.LogsPage("even", "job-4", 0, 25);
+  EXPECT_EQ(one_job.total, 1u);
+  EXPECT_THAT(ids(one_job.items), ::testing::ElementsAre("log-4"));
+  auto beyond = store.LogsPage("", "", 50, 25);
+  EXPECT_EQ(beyond.total, 10u);
+  EXPECT_TRUE(beyond.items.empty());
+  auto jobs = store.JobsPage("even", 0, 2);
+  EXPECT_EQ(jobs.total, 5u);
+  EXPECT_THAT(ids(jobs.items), ::testing::ElementsAre("job-8", "job-6"));
+  // The same as the full lists sliced.
+  std::vector<IntegrationLog> full = store.Logs("odd", "");
+  EXPECT_EQ(ids(std::vector<IntegrationLog>(full.begin() + 1, full.begin() + 3)), ids(odd.items));
+}
+
 TEST(MaskSecretTest, KeepsLengthAndTheLastFourCharacters) {
   struct Case {
     const char* in;
