@@ -40,9 +40,8 @@ SinkResponse SinkRecorder::Record(ReceivedRequest request) {
   }
   requests_.push_back(std::move(request));
   arrived_.notify_all();
-  if (responses_.empty()) return SinkResponse{};
-  const std::size_t index = std::min(answered_++, responses_.size() - 1);
-  return responses_[index];
+  lock.unlock();
+  return NextAnswer();
 }
 
 bool SinkRecorder::HasAnswers() const {
