@@ -71,8 +71,9 @@ class Receiver {
 
 std::string Token(const std::string& url, const std::string& client_id) {
   httplib::Client c(url);
-  auto r = c.Post("/oauth/access_token", "grant_type=implicit&client_id=" + client_id,
-                  "application/x-www-form-urlencoded");
+  auto r =
+      c.Post("/oauth/access_token", "grant_type=client_credentials&client_secret=s&client_id=" + client_id,
+             "application/x-www-form-urlencoded");
   return nlohmann::json::parse(r->body)["access_token"];
 }
 

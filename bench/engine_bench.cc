@@ -85,7 +85,7 @@ void BM_RouterCreate(benchmark::State& state) {
   options.journal_capacity = 1000;
   epmock::internal::Engine engine(options, epmock::Spec::Default());
   auto token = Request("POST", "/oauth/access_token", "", "application/x-www-form-urlencoded",
-                       "grant_type=implicit&client_id=bench");
+                       "grant_type=client_credentials&client_secret=s&client_id=bench");
   std::string access = json::parse(epmock::internal::Route(engine, token).body)["access_token"];
   auto create = Request("POST", "/v2/integrations", "Bearer " + access, "application/json", kCreateBody);
   for (auto _ : state) {
@@ -98,7 +98,7 @@ BENCHMARK(BM_RouterCreate);
 void BM_RouterGet(benchmark::State& state) {
   epmock::internal::Engine engine(epmock::ServerOptions{}, epmock::Spec::Default());
   auto token = Request("POST", "/oauth/access_token", "", "application/x-www-form-urlencoded",
-                       "grant_type=implicit&client_id=bench");
+                       "grant_type=client_credentials&client_secret=s&client_id=bench");
   std::string access = json::parse(epmock::internal::Route(engine, token).body)["access_token"];
   auto create = Request("POST", "/v2/integrations", "Bearer " + access, "application/json", kCreateBody);
   std::string id = json::parse(epmock::internal::Route(engine, create).body)["data"]["id"];

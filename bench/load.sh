@@ -74,7 +74,7 @@ echo "== epmock under load" >&2
 port=$(free_port)
 "$EPMOCK" serve --port "$port" --sqs-port 0 --stomp-port 0 --integration-limit 0 >/dev/null 2>&1 & PIDS+=($!); epid=$!
 wait_ready "http://127.0.0.1:$port/__admin/health"
-token=$(curl -s -X POST "http://127.0.0.1:$port/oauth/access_token" -d grant_type=implicit -d client_id=bench | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+token=$(curl -s -X POST "http://127.0.0.1:$port/oauth/access_token" -d grant_type=client_credentials -d client_id=bench -d client_secret=s | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 id=$(curl -s -X POST "http://127.0.0.1:$port/v2/integrations" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" "$POST_LUA")" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["id"])')
 read -r e_get_rps e_get_p50 e_get_p99 e_get_bad <<<"$(run_wrk "http://127.0.0.1:$port/v2/integrations/$id" "$token")"
 e_get_rss=$(rss_mib "$epid")

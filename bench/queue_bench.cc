@@ -174,8 +174,9 @@ void TriggerToQueue(int events) {
   epmock::Server server(options);
   if (!server.Start().ok()) return;
   httplib::Client api(server.Url());
-  auto token = api.Post("/oauth/access_token", "grant_type=implicit&client_id=qbench",
-                        "application/x-www-form-urlencoded");
+  auto token =
+      api.Post("/oauth/access_token", "grant_type=client_credentials&client_secret=s&client_id=qbench",
+               "application/x-www-form-urlencoded");
   const std::string bearer = "Bearer " + json::parse(token->body)["access_token"].get<std::string>();
   const std::string queue_url = server.Sqs()->CreateQueue("latency");
   auto create = [&](json configuration, const std::string& type, const std::string& event) {

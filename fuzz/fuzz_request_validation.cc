@@ -23,7 +23,7 @@ struct Fixture {
                       "/oauth/access_token",
                       "",
                       {{"Content-Type", "application/x-www-form-urlencoded"}},
-                      "grant_type=implicit&client_id=fuzz",
+                      "grant_type=client_credentials&client_secret=s&client_id=fuzz",
                       "http://h",
                       ""};
     access =

@@ -52,8 +52,9 @@ Status Server::Impl::Start() {
   edge.worker_threads = options.worker_threads;
   edge.max_body_bytes = options.max_body_bytes;
   edge.idle_timeout_seconds = options.idle_timeout_seconds;
+  // No source: the platform's errors carry none (EVIDENCE 12).
   edge.render_error = [](const internal::HttpRequest&, int status, const std::string& detail) {
-    return internal::ErrorResponse(status, internal::StatusTitle(status), detail, "");
+    return internal::ErrorResponse(status, internal::StatusTitle(status), detail);
   };
   Status listening = api.Start(std::move(edge), [this](const internal::HttpRequest& request) {
     return internal::Route(engine, request);

@@ -30,7 +30,12 @@ struct RequestRecord {
   std::string store_id;      // empty when the request carried no valid token
   std::string operation_id;  // OpenAPI operationId, empty when no operation matched
   Validation validation = Validation::kNotApplicable;
-  std::vector<std::string> validation_errors;  // "source: detail" per violation
+  // "source: detail [rule R, value V]" per violation: the JSON pointer, the failed schema
+  // rule and the value, which the platform-shaped 422 does not carry.
+  std::vector<std::string> validation_errors;
+  // Why the answer was an error, beyond validation: "source: detail" for each error whose
+  // source the platform-shaped answer left out, and the reason behind a bare 401 or 403.
+  std::vector<std::string> errors;
   double duration_ms = 0;
 };
 

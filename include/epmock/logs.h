@@ -33,9 +33,10 @@ struct IntegrationLog {
   bool final = false;
   double processing_time_s = 0;
   std::optional<std::string> body;  // the receiver's answer, truncated to 1 KiB
-  std::optional<int> status_code;
+  std::optional<int> status_code;   // none for a transport without one (SQS, STOMP)
   std::optional<std::string> error_detail;
   std::int64_t created_at_ms = 0;
+  std::int64_t created_at_ns = 0;  // the same instant in nanoseconds, as the platform's logs show it
 };
 
 }  // namespace epmock

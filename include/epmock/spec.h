@@ -24,8 +24,10 @@ namespace epmock {
 
 // One way a document breaks its schema.
 struct SchemaViolation {
-  std::string source;  // JSON pointer to the offending value ("/data/name"); "" is the root
-  std::string detail;  // what was expected, in the API user's words
+  std::string source;      // JSON pointer to the offending value ("/data/name"); "" is the root
+  std::string detail;      // what was expected, in the API user's words
+  std::string rule = {};   // the schema keyword that failed ("required", "type", "pattern", ...)
+  std::string value = {};  // the offending value as JSON, cut to 200 bytes; "" when absent
 };
 
 struct SpecOptions {

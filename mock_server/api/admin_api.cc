@@ -1,5 +1,7 @@
 #include "api/admin_api.h"
 
+#include <limits>
+
 #include <cctype>
 #include <chrono>
 
@@ -274,6 +276,14 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
     return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedLogs()}}}});
   }
   if (path == "/__admin/idle" && method == "GET") return Idle(c);
+  if (s.size() == 4 && s[1] == "integrations" && s[3] == "jobs" && method == "GET") {
+    // A job as epmock knows it: the event behind it and its trigger, which /v2 does not show.
+    if (!c.store->Get(s[2])) return NotFound("No integration " + s[2] + " in this store");
+    json data = json::array();
+    const auto jobs = c.store->JobsPage(s[2], 0, std::numeric_limits<std::size_t>::max());
+    for (const IntegrationJob& job : jobs.items) data.push_back(JobToAdminJson(job));
+    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", jobs.total}}}});
+  }
   if (s.size() >= 2 && s[1] == "events") return Events(c, s);
   if (s.size() >= 2 && s[1] == "faults") return Faults(c, s);
   if (s.size() >= 2 && s[1] == "sinks") return Sinks(c, s);

@@ -68,7 +68,7 @@ HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
     for (auto it = grants_.begin(); it != grants_.end();) {
       it = it->second.expires_at_s <= now_s ? grants_.erase(it) : std::next(it);
     }
-    grants_[token] = Grant{client_id, now_s + ttl_seconds_};
+    grants_[token] = Grant{Holder{client_id, grant_type == "implicit"}, now_s + ttl_seconds_};
   }
   HttpResponse response;
   response.body = json{
@@ -81,7 +81,7 @@ HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
   return response;
 }
 
-std::optional<std::string> TokenRegistry::ClientFor(const std::string& authorization) const {
+std::optional<TokenRegistry::Holder> TokenRegistry::HolderOf(const std::string& authorization) const {
   constexpr char kBearer[] = "Bearer ";
   constexpr std::size_t kBearerLength = sizeof kBearer - 1;
   if (authorization.size() <= kBearerLength) return std::nullopt;
@@ -91,7 +91,13 @@ std::optional<std::string> TokenRegistry::ClientFor(const std::string& authoriza
   std::lock_guard<std::mutex> lock(mu_);
   auto it = grants_.find(token);
   if (it == grants_.end() || it->second.expires_at_s <= NowMillis() / 1000) return std::nullopt;
-  return it->second.client_id;
+  return it->second.holder;
+}
+
+std::optional<std::string> TokenRegistry::ClientFor(const std::string& authorization) const {
+  std::optional<Holder> holder = HolderOf(authorization);
+  if (!holder) return std::nullopt;
+  return holder->client_id;
 }
 
 void TokenRegistry::Reset() {

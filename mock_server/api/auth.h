@@ -19,14 +19,23 @@ class TokenRegistry {
   // Handles POST /oauth/access_token (form-encoded, or JSON).
   HttpResponse Issue(const HttpRequest& request);
 
-  // The client_id behind "Bearer TOKEN", if the token is known and unexpired.
+  // What a token grants: whose it is, and whether it came from the implicit grant (which
+  // the platform lets read no integrations: EVIDENCE 11).
+  struct Holder {
+    std::string client_id;
+    bool implicit = false;
+  };
+
+  // The holder of "Bearer TOKEN", if the token is known and unexpired.
+  std::optional<Holder> HolderOf(const std::string& authorization) const;
+  // Its client_id alone.
   std::optional<std::string> ClientFor(const std::string& authorization) const;
 
   void Reset();
 
  private:
   struct Grant {
-    std::string client_id;
+    Holder holder;
     std::int64_t expires_at_s;
   };
   const int ttl_seconds_;

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/strings.h"
+
 namespace epmock::internal {
 
 using nlohmann::json;
@@ -51,7 +53,8 @@ HttpResponse JsonResponse(int status, const json& body) {
 HttpResponse ErrorResponse(const std::vector<ApiError>& errors) {
   json list = json::array();
   for (const ApiError& e : errors) {
-    json entry = {{"status", e.status}, {"title", e.title}, {"detail", e.detail}};
+    json entry = {{"status", e.status}, {"title", e.title}};
+    if (!e.detail.empty()) entry["detail"] = e.detail;
     if (e.source) entry["source"] = *e.source;
     list.push_back(std::move(entry));
   }
@@ -66,12 +69,49 @@ HttpResponse ErrorResponse(int status, std::string title, std::string detail,
   return ErrorResponse({ApiError{status, std::move(title), std::move(detail), std::move(source)}});
 }
 
+std::string PlatformDetail(const SchemaViolation& violation) {
+  // The field as the detail names it: "/data/configuration/url" -> "data.configuration.url".
+  std::string field;
+  for (const std::string& token : Split(violation.source, '/', /*keep_empty=*/false)) {
+    field += (field.empty() ? "" : ".") + token;
+  }
+  // A detail in the platform's own words (the 5-event limit's) is kept as it is.
+  if (field.empty() || violation.detail.rfind(field + " ", 0) != 0) return violation.detail;
+  std::string detail = "The " + field + " field " + violation.detail.substr(field.size() + 1);
+  if (detail.back() != '.') detail += '.';
+  return detail;
+}
+
 HttpResponse ValidationFailed(const std::vector<SchemaViolation>& violations) {
   std::vector<ApiError> errors;
   for (const SchemaViolation& v : violations) {
-    errors.push_back({422, StatusTitle(422), v.detail, v.source});
+    errors.push_back({422, StatusTitle(422), PlatformDetail(v), std::nullopt});
   }
   return ErrorResponse(errors);
+}
+
+std::string JournalLine(const SchemaViolation& violation) {
+  std::string line = (violation.source.empty() ? "/" : violation.source) + ": " + violation.detail;
+  if (!violation.rule.empty()) line += " [rule " + violation.rule;
+  if (!violation.rule.empty() && !violation.value.empty()) line += ", value " + violation.value;
+  if (!violation.rule.empty()) line += "]";
+  return line;
+}
+
+void DropSources(HttpResponse& response, std::vector<std::string>* reasons) {
+  if (response.status < 400 || response.body.find("\"source\"") == std::string::npos) return;
+  json body = json::parse(response.body, nullptr, false);
+  if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array()) return;
+  for (json& error : body["errors"]) {
+    if (!error.is_object() || !error.contains("source")) continue;
+    if (reasons) {
+      const json& source = error["source"];
+      reasons->push_back((source.is_string() ? source.get<std::string>() : source.dump()) + ": " +
+                         error.value("detail", error.value("title", "")));
+    }
+    error.erase("source");
+  }
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 int HttpStatusFor(StatusCode code) {

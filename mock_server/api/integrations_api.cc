@@ -53,14 +53,16 @@ void CheckObserves(const json& data, const Spec& spec, std::vector<SchemaViolati
   auto observes = data.find("observes");
   if (observes == data.end() || !observes->is_array()) return;
   if (observes->size() > kObservesLimit) {
-    out->push_back({"/data/observes", kObservesLimitMessage});
+    out->push_back(
+        {"/data/observes", kObservesLimitMessage, "maxItems", std::to_string(observes->size()) + " events"});
   }
   for (std::size_t i = 0; i < observes->size(); ++i) {
     const json& key = (*observes)[i];
     if (key.is_string() && !spec.FindEvent(key.get<std::string>())) {
-      out->push_back(
-          {"/data/observes/" + std::to_string(i),
-           "'" + key.get<std::string>() + "' is not an observable event (see the Observable Events table)"});
+      out->push_back({"/data/observes/" + std::to_string(i),
+                      "data.observes." + std::to_string(i) + " '" + key.get<std::string>() +
+                          "' is not an observable event (see the Observable Events table)",
+                      "catalog", key.dump()});
     }
   }
 }
@@ -74,9 +76,7 @@ std::vector<SchemaViolation> Validate(const Spec& spec, const std::string& opera
   }
   record.validation =
       violations.empty() ? RequestRecord::Validation::kPassed : RequestRecord::Validation::kFailed;
-  for (const SchemaViolation& v : violations) {
-    record.validation_errors.push_back(v.source + ": " + v.detail);
-  }
+  for (const SchemaViolation& v : violations) record.validation_errors.push_back(JournalLine(v));
   return violations;
 }
 
@@ -165,7 +165,7 @@ HttpResponse Update(RouteContext& c, const std::string& id) {
     c.record.validation = RequestRecord::Validation::kFailed;
     for (SchemaViolation& v : whole) {
       v.detail += " (in the integration as it would be after this update)";
-      c.record.validation_errors.push_back(v.source + ": " + v.detail);
+      c.record.validation_errors.push_back(JournalLine(v));
     }
     return ValidationFailed(whole);
   }
@@ -178,11 +178,10 @@ HttpResponse Update(RouteContext& c, const std::string& id) {
 
 HttpResponse Delete(RouteContext& c, const std::string& id) {
   if (!c.store->Remove(id)) return NotFound();
-  c.engine.events().IntegrationChanged(c.store, "integration.deleted", {{"id", id}, {"type", "integration"}});
-  HttpResponse response;
-  response.status = 204;
-  response.content_type.clear();
-  return response;
+  const json deleted = {{"type", "integration"}, {"id", id}};
+  c.engine.events().IntegrationChanged(c.store, "integration.deleted", deleted);
+  // 200 with the deleted resource's identity (EVIDENCE 8), which the SDK's Delete() resolves to.
+  return JsonResponse(200, {{"data", deleted}});
 }
 
 HttpResponse List(RouteContext& c) {

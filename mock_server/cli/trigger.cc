@@ -76,8 +76,9 @@ int RunTrigger(const TriggerArgs& a) {
   httplib::ClientImpl& http = *client;
   http.set_connection_timeout(5);
   http.set_read_timeout(30);
-  auto token =
-      http.Post("/oauth/access_token", httplib::Params{{"grant_type", "implicit"}, {"client_id", client_id}});
+  auto token = http.Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
+                                                                {"client_id", client_id},
+                                                                {"client_secret", "epmock"}});
   if (!token || token->status != 200) {
     std::fprintf(stderr, "epmock trigger: cannot get a token from %s%s\n", server.c_str(),
                  token ? (": " + token->body).c_str() : " (no answer)");

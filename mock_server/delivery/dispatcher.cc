@@ -228,7 +228,8 @@ void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, doub
   if (result.body) log.body = result.body->substr(0, kLoggedBodyLimit);
   log.status_code = result.status_code;
   log.error_detail = result.error_detail;
-  log.created_at_ms = NowMillis();
+  log.created_at_ns = NowNanos();
+  log.created_at_ms = log.created_at_ns / 1000000;
   d.store->AddLog(log);
 }
 

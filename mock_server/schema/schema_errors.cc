@@ -175,15 +175,18 @@ SchemaViolation Describe(const valijson::ValidationResults::Error& error, const 
   if (const json* custom = FindKeyword(schemas, "x-error");
       custom && custom->is_string() && !StartsWith(d, "Missing required") && !StartsWith(d, "Value type")) {
     v.detail = field + " " + custom->get<std::string>();
+    v.rule = "pattern";
   } else if (StartsWith(d, "Missing required property")) {
     std::string name = QuotedName(d);
     v.source += "/" + JsonPointerEscape(name);
     tokens.push_back(name);
     v.detail = FieldName(tokens) + " is required";
+    v.rule = "required";
   } else if (StartsWith(d, "Value type not permitted")) {
     const json* type = FindKeyword(schemas, "type");
     v.detail = field + " must be " + (type ? ExpectedTypes(*type) : "of another type") + ", not " +
                InstanceTypeWord(value);
+    v.rule = "type";
   } else if (StartsWith(d, "Failed to match against any enum values")) {
     const json* values = FindKeyword(schemas, "enum");
     std::string list;
@@ -191,25 +194,36 @@ SchemaViolation Describe(const valijson::ValidationResults::Error& error, const 
       for (const json& e : *values) list += (list.empty() ? "" : ", ") + e.dump();
     }
     v.detail = field + " must be one of " + list;
+    v.rule = "enum";
   } else if (StartsWith(d, "Failed to match expected value set by 'const'")) {
     const json* c = FindKeyword(schemas, "const");
     v.detail = field + " must be " + (c ? c->dump() : std::string("a fixed value"));
+    v.rule = "const";
   } else if (StartsWith(d, "Failed to match regex")) {
     const json* pattern = FindKeyword(schemas, "pattern");
     v.detail = field + " must match " + (pattern ? pattern->dump() : std::string("its pattern"));
+    v.rule = "pattern";
   } else if (StartsWith(d, "Array should contain no fewer than")) {
     const json* min = FindKeyword(schemas, "minItems");
     v.detail = (min && *min == 1)
                    ? field + " must not be empty"
                    : field + " must have at least " + (min ? min->dump() : std::string("more")) + " items";
+    v.rule = "minItems";
   } else if (StartsWith(d, "Object contains a property that could not be validated")) {
     std::string name = QuotedName(d);
     v.source += "/" + JsonPointerEscape(name);
     tokens.push_back(name);
     v.detail = FieldName(tokens) + " is not allowed here";
+    v.rule = "additionalProperties";
   } else {
     // valijson's own words ("String should be a valid date-time."), with the field named.
     v.detail = field + ": " + d;
+    v.rule = "schema";
+  }
+  if (value && v.rule != "required" && v.rule != "additionalProperties") {
+    constexpr std::size_t kValueLimit = 200;
+    v.value = value->dump(-1, ' ', false, json::error_handler_t::replace);
+    if (v.value.size() > kValueLimit) v.value = v.value.substr(0, kValueLimit) + "...";
   }
   return v;
 }

@@ -37,7 +37,8 @@ json IntegrationToJson(const Integration& integration, const std::string& base_u
   out["integration_type"] = integration.integration_type;
   if (integration.name) out["name"] = *integration.name;
   if (integration.description) out["description"] = *integration.description;
-  if (integration.enabled) out["enabled"] = *integration.enabled;
+  // "Default: false" (EVIDENCE 9): always there, false when never set.
+  out["enabled"] = integration.enabled.value_or(false);
   out["configuration"] = MaskedConfiguration(integration.integration_type, integration.configuration);
   out["observes"] = integration.observes;
   out["links"] = {{"self", base_url + "/v2/integrations/" + integration.id}};
@@ -61,27 +62,35 @@ TriggeredEvent ToTriggeredEvent(const EventRecord& record) {
 }
 
 json JobToJson(const IntegrationJob& job) {
-  return {
-      {"id", job.id},
-      {"type", "integration-job"},
-      {"event_id", job.event_id},
-      {"triggered_by", job.triggered_by},
-      {"relationships", {{"integration", {{"data", {{"id", job.integration_id}, {"type", "integration"}}}}}}},
-      {"meta", {{"timestamps", {{"created_at", Rfc3339Millis(job.created_at_ms)}}}}}};
+  // What the platform shows of a job (EVIDENCE 17); JobToAdminJson adds epmock's own facts.
+  return {{"id", job.id}, {"type", "integration-job"}};
+}
+
+json JobToAdminJson(const IntegrationJob& job) {
+  json out = JobToJson(job);
+  out["event_id"] = job.event_id;
+  out["triggered_by"] = job.triggered_by;
+  out["relationships"] = {{"integration", {{"data", {{"id", job.integration_id}, {"type", "integration"}}}}}};
+  out["meta"] = {{"timestamps", {{"created_at", Rfc3339Millis(job.created_at_ms)}}}};
+  return out;
 }
 
 json LogToJson(const IntegrationLog& log) {
+  // The published types (EVIDENCE 18 and the SDK's IntegrationLog): body and error_detail
+  // are strings ("" on success, as the SDK's fixture has it); a field a transport has no
+  // value for (a STOMP attempt's status code) is left out rather than null.
   json out = {{"id", log.id},
               {"type", "integration-log"},
               {"succeeded", log.succeeded},
               {"attempt", log.attempt},
-              {"processing_time", log.processing_time_s},
-              {"body", log.body ? json(*log.body) : json(nullptr)},
-              {"status_code", log.status_code ? json(*log.status_code) : json(nullptr)},
-              {"error_detail", log.error_detail ? json(*log.error_detail) : json(nullptr)}};
+              {"processing_time", log.processing_time_s}};
+  if (log.body) out["body"] = *log.body;
+  if (log.status_code) out["status_code"] = *log.status_code;
+  out["error_detail"] = log.error_detail.value_or("");
   out["relationships"] = {{"integration", {{"data", {{"id", log.integration_id}, {"type", "integration"}}}}},
                           {"job", {{"data", {{"id", log.job_id}, {"type", "integration-job"}}}}}};
-  out["meta"] = {{"timestamps", {{"created_at", Rfc3339Millis(log.created_at_ms)}}}};
+  const std::int64_t created_ns = log.created_at_ns ? log.created_at_ns : log.created_at_ms * 1000000;
+  out["meta"] = {{"timestamps", {{"created_at", Rfc3339Nanos(created_ns)}}}};
   return out;
 }
 

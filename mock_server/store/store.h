@@ -29,7 +29,7 @@ struct Integration {
   std::string integration_type;  // webhook, aws_sqs, stomp
   std::optional<std::string> name;
   std::optional<std::string> description;
-  std::optional<bool> enabled;  // absent when the client never set it, as the docs echo it
+  std::optional<bool> enabled;  // unset: shown as false, the platform's default
   std::vector<std::string> observes;
   nlohmann::json configuration = nlohmann::json::object();
   std::int64_t created_at_ms = 0;
@@ -55,7 +55,8 @@ TriggeredEvent ToTriggeredEvent(const EventRecord& record);
 
 // The integration as the API returns it: JSON:API resource with secrets masked.
 nlohmann::json IntegrationToJson(const Integration& integration, const std::string& base_url);
-nlohmann::json JobToJson(const IntegrationJob& job);
+nlohmann::json JobToJson(const IntegrationJob& job);       // as /v2 shows it: {id, type}
+nlohmann::json JobToAdminJson(const IntegrationJob& job);  // with the event, trigger and time
 nlohmann::json LogToJson(const IntegrationLog& log);
 
 // "ASIAJLVYNHUWCPKOPSYQ" -> "****************PSYQ": all but the last 4 characters become

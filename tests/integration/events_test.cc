@@ -190,7 +190,7 @@ TEST_F(EventsTest, IntegrationCrudFiresIntegrationEvents) {
   ASSERT_EQ(api_->Put("/v2/integrations/" + other, {{"data", {{"type", "integration"}, {"name", "renamed"}}}})
                 .status,
             200);
-  ASSERT_EQ(api_->Delete("/v2/integrations/" + other).status, 204);
+  ASSERT_EQ(api_->Delete("/v2/integrations/" + other).status, 200);
   ASSERT_TRUE(server_->WaitForIdle(kWait));
   std::multimap<std::string, json> by_trigger;  // deliveries run concurrently: any order
   for (const ReceivedRequest& r : sink_.Requests())
@@ -232,9 +232,22 @@ TEST_F(EventsTest, FailuresAreRetriedWithTheSameEventIdAndARisingAttempt) {
   EXPECT_EQ(api_logs.json["results"]["total"], 3);
   EXPECT_EQ(api_logs.json["data"][0]["attempt"], 3);
   EXPECT_EQ(api_logs.json["data"][2]["status_code"], 500);
+  // The published types: error_detail "" on success, body a string (EVIDENCE 18), and
+  // timestamps with nanoseconds.
+  EXPECT_EQ(api_logs.json["data"][0]["error_detail"], "");
+  EXPECT_EQ(api_logs.json["data"][0]["body"], "");
+  EXPECT_EQ(api_logs.json["data"][0]["status_code"], 200);
+  EXPECT_THAT(api_logs.json["data"][0]["meta"]["timestamps"]["created_at"].get<std::string>(),
+              ::testing::MatchesRegex(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z)"));
+  // A job in /v2 is what the platform shows (EVIDENCE 17); the admin API adds the event.
   Reply jobs = api_->Get("/v2/integrations/" + id + "/jobs");
   ASSERT_EQ(jobs.json["data"].size(), 1u);
-  EXPECT_EQ(jobs.json["data"][0]["id"], event.jobs[0].job_id);
+  EXPECT_EQ(jobs.json["data"][0], (json{{"id", event.jobs[0].job_id}, {"type", "integration-job"}}));
+  Reply admin_jobs = api_->Get("/__admin/integrations/" + id + "/jobs");
+  ASSERT_EQ(admin_jobs.status, 200) << admin_jobs.body;
+  EXPECT_EQ(admin_jobs.json["data"][0]["event_id"], event.id);
+  EXPECT_EQ(admin_jobs.json["data"][0]["triggered_by"], "order.paid");
+  EXPECT_EQ(api_->Get("/__admin/integrations/nope/jobs").status, 404);
 }
 
 TEST_F(EventsTest, ItGivesUpAfterMaxAttemptsWithOneFinalFailure) {

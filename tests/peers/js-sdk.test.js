@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const { gateway, MemoryStorageFactory } = require('@elasticpath/js-sdk');
 const { startEpmock } = require('./epmock-process');
 
-function client(host, clientId) {
+function client(host, clientId, extra = {}) {
   return gateway({
     client_id: clientId,
     client_secret: 'not-checked',
@@ -15,6 +15,7 @@ function client(host, clientId) {
     storage: new MemoryStorageFactory(),
     retryDelay: 10,
     retryJitter: 1,
+    ...extra,
   });
 }
 
@@ -83,7 +84,9 @@ test('the JS SDK drives the Integrations API end to end', async (t) => {
   const storeLogs = await EPCC.Integrations.GetAllLogs();
   assert.deepEqual(storeLogs.data, []);
 
-  await EPCC.Integrations.Delete(id);
+  // EVIDENCE 8: the platform answers 200 {data: {type, id}}, and Delete() resolves to it.
+  const deleted = await EPCC.Integrations.Delete(id);
+  assert.deepEqual(deleted, { data: { type: 'integration', id } });
   await assert.rejects(EPCC.Integrations.Get(id), (err) => {
     assert.equal(err.errors[0].status, 404);
     assert.equal(err.errors[0].detail, 'The resource could not be found');
@@ -105,15 +108,16 @@ test('validation errors reach the SDK caller in the platform shape', async (t) =
     (err) => {
       assert.equal(err.errors[0].status, 422);
       assert.equal(err.errors[0].detail, 'You have reached the integration event limit of 5');
-      assert.equal(err.errors[0].source, '/data/observes');
+      assert.equal(err.errors[0].source, undefined, 'the platform sends no source (EVIDENCE 12)');
       return true;
     },
   );
   await assert.rejects(
     EPCC.Integrations.Create({ ...webhook, configuration: {} }),
     (err) => {
-      assert.equal(err.errors[0].source, '/data/configuration/url');
-      assert.equal(err.errors[0].detail, 'data.configuration.url is required');
+      assert.deepEqual(err.errors, [
+        { status: 422, title: 'Failed Validation', detail: 'The data.configuration.url field is required.' },
+      ]);
       return true;
     },
   );
@@ -121,4 +125,36 @@ test('validation errors reach the SDK caller in the platform shape', async (t) =
   const other = client(epmock.host, `js-sdk-other-${process.pid}`);
   const none = await other.Integrations.All();
   assert.deepEqual(none.data, []);
+});
+
+test('401 and 403 reach the SDK caller with the platform bodies', async (t) => {
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+
+  // 401 (EVIDENCE 10). epmock grants every client a new token, so the SDK's re-authentication
+  // must be off to see it; this SDK reads `reauth: false` as true (`reauth || true`), so one
+  // attempt (fetchMaxAttempts: 1) is what turns it off. The stored token is one epmock never
+  // issued, unexpired as far as the SDK can tell.
+  const storage = new MemoryStorageFactory();
+  const clientId = `js-sdk-401-${process.pid}`;
+  storage.set('epCredentials', JSON.stringify({
+    client_id: clientId, access_token: 'f'.repeat(40), expires: Math.floor(Date.now() / 1000) + 3600,
+    expires_in: 3600, identifier: 'client_credentials', token_type: 'Bearer',
+  }));
+  const stale = client(epmock.host, clientId, { storage, reauth: false, fetchMaxAttempts: 1 });
+  await assert.rejects(stale.Integrations.All(), (err) => {
+    assert.deepEqual(err, { errors: [{ status: 401, title: 'Unable to validate access token' }] });
+    return true;
+  });
+
+  // 403 (EVIDENCE 11): without a secret the SDK takes an implicit token, which may not touch
+  // integrations.
+  const implicit = client(epmock.host, `js-sdk-403-${process.pid}`, { client_secret: undefined });
+  const auth = await implicit.Authenticate();
+  assert.equal(auth.identifier, 'implicit');
+  await assert.rejects(implicit.Integrations.All(), (err) => {
+    assert.deepEqual(err, { errors: [{ status: 403, title: 'Forbidden' }] });
+    return true;
+  });
+  await assert.rejects(implicit.Integrations.Create(webhook), (err) => err.errors[0].status === 403);
 });

@@ -18,7 +18,7 @@ async function api(epmock, clientId) {
   const token = await fetch(`${epmock.url}/oauth/access_token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: `grant_type=implicit&client_id=${clientId}`,
+    body: `grant_type=client_credentials&client_secret=s&client_id=${clientId}`,
   }).then((r) => r.json());
   return (method, path, body) => fetch(`${epmock.url}${path}`, {
     method,

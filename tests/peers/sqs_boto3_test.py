@@ -46,7 +46,7 @@ def main():
         queue_url = sqs.create_queue(QueueName="boto-orders")["QueueUrl"]
         assert queue_url.endswith("/000000000000/boto-orders"), queue_url
 
-        _, token = api(base, "POST", "/oauth/access_token", form="grant_type=implicit&client_id=boto3-peer")
+        _, token = api(base, "POST", "/oauth/access_token", form="grant_type=client_credentials&client_secret=s&client_id=boto3-peer")
         token = token["access_token"]
         status, created = api(base, "POST", "/v2/integrations", token, {"data": {
             "type": "integration", "name": "orders", "integration_type": "aws_sqs", "enabled": True,

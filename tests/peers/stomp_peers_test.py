@@ -48,7 +48,7 @@ def start_epmock():
 class Api:
     def __init__(self, base, client_id):
         self.base = base
-        self.token = self.call("POST", "/oauth/access_token", form=f"grant_type=implicit&client_id={client_id}")[1]["access_token"]
+        self.token = self.call("POST", "/oauth/access_token", form=f"grant_type=client_credentials&client_secret=s&client_id={client_id}")[1]["access_token"]
 
     def call(self, method, path, body=None, form=None):
         data = json.dumps(body).encode() if body is not None else (form.encode() if form else None)
