@@ -38,7 +38,8 @@ def placeholders_out(value):
 
 def main():
     root, out = sys.argv[1], pathlib.Path(sys.argv[2])
-    seeds = {name: [] for name in ("fuzz_request_validation", "fuzz_sqs_protocols", "fuzz_stomp_frame", "fuzz_sigv4")}
+    seeds = {name: [] for name in ("fuzz_request_validation", "fuzz_sqs_protocols", "fuzz_stomp_frame", "fuzz_sigv4",
+                                       "fuzz_catalog_extension")}
     messages = []
     for contract in contracts(root):
         for interaction in contract.get("interactions", []):
@@ -72,6 +73,10 @@ def main():
     seeds["fuzz_sigv4"].append(b"GET\n/\nAction=ListUsers&Version=2010-05-08\nHost: iam.amazonaws.com\n"
                                b"Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
                                b"SignedHeaders=content-type;host;x-amz-date, Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7\n\n")
+    seeds["fuzz_catalog_extension"].append((pathlib.Path(root).resolve().parent / "docs" / "catalog-extension.json").read_bytes())
+    seeds["fuzz_catalog_extension"] += [b'{"events": [{"key": "a.b", "envelope": "flat"}]}',
+                                        b'{"events": [{"key": "a.b", "levels": ["organization"]}]}',
+                                        b'{"events": [{"key": "x_ext.created"}, {"key": "order.paid"}]}']
     for target, items in seeds.items():
         directory = out / target
         directory.mkdir(parents=True, exist_ok=True)

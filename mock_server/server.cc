@@ -13,13 +13,31 @@
 namespace epmock {
 
 // The facade: one Engine for the Server's life, and the HTTP edge that serves it.
+namespace {
+
+// The embedded spec, extended by the options' catalog file when there is one. A file that
+// does not load leaves the embedded spec in place and its error in `error`.
+std::shared_ptr<const Spec> SpecFor(const ServerOptions& options, Status* error) {
+  if (options.catalog_file.empty()) return Spec::Default();
+  StatusOr<std::shared_ptr<const Spec>> extended = Spec::Default()->ExtendFromFile(options.catalog_file);
+  if (!extended.ok()) {
+    *error = extended.status().WithContext("the catalog extension does not load: ");
+    return Spec::Default();
+  }
+  return *extended;
+}
+
+}  // namespace
+
 class Server::Impl {
  public:
-  explicit Impl(ServerOptions options) : engine(std::move(options), Spec::Default()) {}
+  explicit Impl(ServerOptions options) : engine(options, SpecFor(options, &catalog_error)) {}
 
   Status Start();
   void Stop();
 
+  // Why the catalog extension did not load; Start() refuses with it.
+  Status catalog_error = Status::Ok();
   // Built with the Server and kept for its whole life; Start/Stop do not touch its state.
   internal::Engine engine;
   std::mutex mu;  // one Start or Stop at a time
@@ -29,6 +47,7 @@ class Server::Impl {
 Status Server::Impl::Start() {
   std::lock_guard<std::mutex> lock(mu);
   if (api.started()) return Status::FailedPrecondition("server already started");
+  if (!catalog_error.ok()) return catalog_error;
   const ServerOptions& options = engine.options();
   SqsEndpoint* sqs = engine.sqs();
   StompBroker* stomp = engine.stomp();

@@ -81,6 +81,16 @@ struct ServerOptions {
   // give the same resources.
   std::uint64_t seed = 0;
 
+  // The `source` of every CloudEvent (SQS and STOMP messages). The default is the one the
+  // seeds' examples carry, which is the platform's non-production host (EVIDENCE 19); set
+  // the host a consumer checks for in production.
+  std::string cloudevent_source = "https://epcc-integration.global.ssl.fastly.net";
+
+  // A catalog extension file (docs/CATALOG.md): event keys of your own, or new platform
+  // keys, without rebuilding. Read and checked when the Server is built; Start() returns
+  // the error that names the bad entry.
+  std::string catalog_file;
+
   // --- Embedded SQS-compatible endpoint ---------------------------------------------------
   // Its port: -1 runs none (the default in process: see epmock::SqsEndpoint to run one on
   // its own); 0 picks an ephemeral port. `epmock serve` runs it on 9324 by default.

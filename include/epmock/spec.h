@@ -88,8 +88,22 @@ class Spec {
   // The entry of schemas/resources.json for a resource (schema, samples, by_event), or null.
   const nlohmann::json* Resource(const std::string& resource) const;
 
+  // The catalog's named keys (extensions included), in catalog order.
   const std::vector<ObservableEvent>& Events() const;
+  // A named key only; patterns are not consulted (see LookupEvent).
   const ObservableEvent* FindEvent(const std::string& key) const;
+  // The families of keys accepted by rule.
+  const std::vector<EventPattern>& EventPatterns() const;
+  // A key the catalog accepts, by name or by pattern: what integrations may observe and
+  // what may be triggered.
+  std::optional<ObservableEvent> LookupEvent(const std::string& key) const;
+
+  // A copy of this spec with a catalog extension added (docs/CATALOG.md): private or new
+  // platform keys, each with an optional resource schema and samples. Errors name the entry.
+  StatusOr<std::shared_ptr<const Spec>> Extend(const nlohmann::json& extension) const;
+  // The same, read from a JSON file (at most kMaxCatalogExtensionBytes).
+  StatusOr<std::shared_ptr<const Spec>> ExtendFromFile(const std::string& path) const;
+  static constexpr std::size_t kMaxCatalogExtensionBytes = 4 * 1024 * 1024;
 
   class Impl;
 

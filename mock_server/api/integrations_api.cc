@@ -58,7 +58,7 @@ void CheckObserves(const json& data, const Spec& spec, std::vector<SchemaViolati
   }
   for (std::size_t i = 0; i < observes->size(); ++i) {
     const json& key = (*observes)[i];
-    if (key.is_string() && !spec.FindEvent(key.get<std::string>())) {
+    if (key.is_string() && !spec.LookupEvent(key.get<std::string>())) {
       out->push_back({"/data/observes/" + std::to_string(i),
                       "data.observes." + std::to_string(i) + " '" + key.get<std::string>() +
                           "' is not an observable event (see the Observable Events table)",

@@ -110,6 +110,18 @@ void AddServe(CLI::App& root, int* exit_code) {
   cmd->add_option("--seed", o.seed, "seed of the resource synthesizer: same seed, same resources")
       ->capture_default_str()
       ->group(delivery);
+  cmd->add_option(
+         "--cloudevent-source", o.cloudevent_source,
+         "the source of every SQS and STOMP CloudEvent (default: the platform's non-production host)")
+      ->check([](const std::string& v) {
+        return v.empty() || v.size() > 2048 ? std::string("a URI of 1 to 2048 characters") : std::string();
+      })
+      ->capture_default_str()
+      ->group(delivery);
+  cmd->add_option(
+         "--catalog", o.catalog_file,
+         "a catalog extension file (JSON, docs/CATALOG.md): event keys of your own, checked at start")
+      ->group(delivery);
   // The 0.1.0 spellings: they said "webhook" of settings that drive every transport.
   DeprecatedAlias(*cmd, timeout, "--webhook-timeout-ms");
   DeprecatedAlias(*cmd, cmd->get_option("--ca-file"), "--webhook-ca-file");

@@ -42,16 +42,18 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
     result.error_detail = delivery.bodies->webhook_error;
     return result;
   }
-  const std::string version =
-      delivery.integration.id + "@" + std::to_string(delivery.integration.updated_at_ms);
+  const std::string version = delivery.integration.id + "@" +
+                              std::to_string(delivery.integration.updated_at_ms) + "/" +
+                              delivery.event->webhook.schema;
   bool validated;
   {
     std::lock_guard<std::mutex> lock(mu_);
     validated = validated_.count(version) > 0;
   }
   if (!validated) {
-    std::vector<SchemaViolation> violations = spec_->ValidateEnvelope(
-        "webhook", WebhookSkeleton(*delivery.event, delivery.integration, delivery.attempt));
+    std::vector<SchemaViolation> violations =
+        spec_->ValidateEnvelope(delivery.event->webhook.schema,
+                                WebhookSkeleton(*delivery.event, delivery.integration, delivery.attempt));
     if (!violations.empty()) {
       result.error_detail =
           "The webhook body failed its schema at " + violations[0].source + ": " + violations[0].detail;
@@ -66,7 +68,9 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
       {"X-Moltin-Integration-Trigger", delivery.event->type},
   };
   const nlohmann::json& configuration = delivery.integration.configuration;
-  if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string()) {
+  // An empty secret sends no header (EVIDENCE 14: the real capture with "" has none).
+  if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string() &&
+                                                      !secret->get_ref<const std::string&>().empty()) {
     headers.emplace("X-Moltin-Secret-Key", secret->get<std::string>());
   }
   const std::string body =

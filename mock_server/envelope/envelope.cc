@@ -73,31 +73,47 @@ json DeletionResource(const json& data) {
   return {{"id", data.value("id", "")}, {"type", data.value("type", "")}};
 }
 
+json DeliveredConfiguration(const Integration& integration) {
+  json configuration = integration.configuration;
+  if (configuration.is_object()) {
+    auto secret = configuration.find("secret_key");
+    if (secret == configuration.end() || !secret->is_string()) configuration["secret_key"] = "";
+  }
+  return configuration;
+}
+
 json WebhookEnvelope(const EventRecord& event, const Integration& integration, int attempt) {
   json skeleton = WebhookSkeleton(event, integration, attempt);
-  if (!IsDeletion(event.type)) {
+  if (event.webhook.flat_payload) {
+    skeleton["payload"] = event.data;
+  } else if (!IsDeletion(event.type)) {
     json payload = {{"data", event.data}};
     if (!event.included.is_null()) payload["included"] = event.included;
     // Deprecated by the platform but still sent: the same payload as a JSON string.
-    skeleton["resources"] = Dump(payload);
+    if (event.webhook.resources) skeleton["resources"] = Dump(payload);
     skeleton["payload"] = std::move(payload);
   }
   return skeleton;
 }
 
 json WebhookSkeleton(const EventRecord& event, const Integration& integration, int attempt) {
+  const WebhookShape& shape = event.webhook;
   json skeleton = {{"id", event.id},
                    {"triggered_by", event.type},
-                   {"attempt", attempt},
                    {"integration", IntegrationBlock(integration)},
-                   {"configuration", integration.configuration}};
-  if (IsDeletion(event.type)) {
+                   {"configuration", DeliveredConfiguration(integration)}};
+  if (shape.attempt) skeleton["attempt"] = attempt;
+  if (!event.store_id.empty()) skeleton["store_id"] = event.store_id;
+  if (shape.org_id && !event.org_id.empty()) skeleton["org_id"] = event.org_id;
+  if (shape.flat_payload) {
+    skeleton["payload"] = json::object({{"flat", true}});
+  } else if (IsDeletion(event.type)) {
     // payload and resources are both {id, type} (the record holds DeletionResource already).
     skeleton["payload"] = {{"type", event.data.value("type", "")}, {"id", event.data.value("id", "")}};
-    skeleton["resources"] = skeleton["payload"];
+    if (shape.resources) skeleton["resources"] = skeleton["payload"];
   } else {
     skeleton["payload"] = {{"data", json::object()}};
-    skeleton["resources"] = "{}";
+    if (shape.resources) skeleton["resources"] = "{}";
   }
   return skeleton;
 }
@@ -118,27 +134,33 @@ void BuildWebhook(const EventRecord& event, const Spec& spec, EventBodies* bodie
   reference.integration_type = "webhook";
   reference.configuration = {{"url", "https://example.com/"}};
   json full = WebhookSkeleton(event, reference, 1);
-  if (IsDeletion(event.type)) {
+  if (event.webhook.flat_payload) {
+    full["payload"] = event.data;
     bodies->webhook_payload = Dump(full["payload"]);
-    bodies->webhook_resources = Dump(full["resources"]);
+  } else if (IsDeletion(event.type)) {
+    bodies->webhook_payload = Dump(full["payload"]);
+    if (event.webhook.resources) bodies->webhook_resources = Dump(full["resources"]);
   } else {
     json payload = {{"data", event.data}};  // the one copy, for the one validation
     if (!event.included.is_null()) payload["included"] = event.included;
     bodies->webhook_payload = Dump(payload);
     // resources is the payload as a JSON string: quoted from the text, not serialized again.
-    bodies->webhook_resources = Quote(bodies->webhook_payload);
-    full["resources"] = bodies->webhook_payload;
+    if (event.webhook.resources) {
+      bodies->webhook_resources = Quote(bodies->webhook_payload);
+      full["resources"] = bodies->webhook_payload;
+    }
     full["payload"] = std::move(payload);
   }
-  bodies->webhook_error = FirstViolation("webhook body", spec.ValidateEnvelope("webhook", full));
+  bodies->webhook_error = FirstViolation("webhook body", spec.ValidateEnvelope(event.webhook.schema, full));
   bodies->has_webhook = true;
 }
 
-void BuildCloudEvent(const EventRecord& event, const Spec& spec, EventBodies* bodies) {
+void BuildCloudEvent(const EventRecord& event, const Spec& spec, const std::string& source,
+                     EventBodies* bodies) {
   // A placeholder no resource can contain marks where each delivery's integration id goes.
   const std::string placeholder = NewUuid();
   const std::string marker = "\"integrationid\":\"" + placeholder + "\"";
-  json message = CloudEventEnvelope(event, placeholder, kCloudEventSource);
+  json message = CloudEventEnvelope(event, placeholder, source);
   const bool has_included = !event.included.is_null() && !IsDeletion(event.type);
   if (has_included) message["included"] = event.included;
   std::string text = Dump(message);
@@ -161,7 +183,7 @@ std::shared_ptr<const EventBodies> BuildEventBodies(const EventRecord& event, co
                                                     BodyKinds kinds) {
   auto bodies = std::make_shared<EventBodies>();
   if (kinds.webhook) BuildWebhook(event, spec, bodies.get());
-  if (kinds.cloudevent) BuildCloudEvent(event, spec, bodies.get());
+  if (kinds.cloudevent) BuildCloudEvent(event, spec, kinds.cloudevent_source, bodies.get());
   return bodies;
 }
 
@@ -169,14 +191,18 @@ std::string WebhookBody(const EventRecord& event, const EventBodies& bodies, con
                         int attempt) {
   if (!bodies.has_webhook) return Dump(WebhookEnvelope(event, integration, attempt));
   // Keys in the order nlohmann::json writes them, so both paths give the same bytes.
+  const WebhookShape& shape = event.webhook;
   std::string body;
   body.reserve(bodies.webhook_payload.size() + bodies.webhook_resources.size() + 512);
-  body += "{\"attempt\":" + std::to_string(attempt);
-  body += ",\"configuration\":" + Dump(integration.configuration);
+  body += "{";
+  if (shape.attempt) body += "\"attempt\":" + std::to_string(attempt) + ",";
+  body += "\"configuration\":" + Dump(DeliveredConfiguration(integration));
   body += ",\"id\":" + Dump(event.id);
   body += ",\"integration\":" + Dump(IntegrationBlock(integration));
+  if (shape.org_id && !event.org_id.empty()) body += ",\"org_id\":" + Dump(event.org_id);
   body += ",\"payload\":" + bodies.webhook_payload;
-  body += ",\"resources\":" + bodies.webhook_resources;
+  if (shape.resources) body += ",\"resources\":" + bodies.webhook_resources;
+  if (!event.store_id.empty()) body += ",\"store_id\":" + Dump(event.store_id);
   body += ",\"triggered_by\":" + Dump(event.type);
   body += "}";
   return body;
@@ -188,14 +214,16 @@ std::string CloudEventBody(const EventBodies& bodies, const std::string& integra
 
 json CloudEventEnvelope(const EventRecord& event, const std::string& integration_id,
                         const std::string& source) {
-  return {{"data", IsDeletion(event.type) ? DeletionResource(event.data) : event.data},
-          {"datacontenttype", "application/json"},
-          {"id", event.id},
-          {"integrationid", integration_id},
-          {"source", source},
-          {"specversion", "1.0"},
-          {"storeid", event.store_id},
-          {"type", event.type}};
+  json message = {{"data", IsDeletion(event.type) ? DeletionResource(event.data) : event.data},
+                  {"datacontenttype", "application/json"},
+                  {"id", event.id},
+                  {"integrationid", integration_id},
+                  {"source", source},
+                  {"specversion", "1.0"},
+                  {"type", event.type}};
+  if (!event.store_id.empty()) message["storeid"] = event.store_id;
+  if (!event.org_id.empty()) message["orgid"] = event.org_id;
+  return message;
 }
 
 }  // namespace epmock::internal

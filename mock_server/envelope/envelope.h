@@ -52,6 +52,8 @@ struct EventBodies {
 struct BodyKinds {
   bool webhook = false;
   bool cloudevent = false;  // aws_sqs and stomp
+  // The CloudEvent `source` (ServerOptions::cloudevent_source).
+  std::string cloudevent_source = kCloudEventSource;
 };
 
 // Builds the kinds asked for. The event is read, never changed.
@@ -60,19 +62,27 @@ std::shared_ptr<const EventBodies> BuildEventBodies(const EventRecord& event, co
 
 // {id, triggered_by, attempt, integration{id, integration_type, name, description},
 //  resources (the payload as a JSON string; {id, type} for deletes), payload {data,
-//  included} ({id, type} for deletes), configuration}: seeds/003 "Example: Typical payload".
+//  included} ({id, type} for deletes), configuration}: seeds/003 "Example: Typical payload";
+// with store_id and org_id as the event has them (EVIDENCE 5), and configuration.secret_key
+// "" when none was set (EVIDENCE 14). The event's WebhookShape (from the catalog) leaves out
+// attempt or resources, or makes the payload the resource itself (EVIDENCE 7).
 nlohmann::json WebhookEnvelope(const EventRecord& event, const Integration& integration, int attempt);
 
 // The envelope with the payload and resources of the right kind but empty: what differs
 // between two deliveries of one event, for validation.
 nlohmann::json WebhookSkeleton(const EventRecord& event, const Integration& integration, int attempt);
 
+// The configuration a webhook body carries: the integration's, with secret_key "" when no
+// secret was set (EVIDENCE 14).
+nlohmann::json DeliveredConfiguration(const Integration& integration);
+
 // The POST body: WebhookEnvelope(...).dump(), byte for byte, assembled from the bodies.
 std::string WebhookBody(const EventRecord& event, const EventBodies& bodies, const Integration& integration,
                         int attempt);
 
 // A structured CloudEvent 1.0 with integrationid and storeid: seeds/003 "Message Queue
-// Services". `source` is the platform's base URL.
+// Services"; orgid beside or instead of storeid as the event has them. `source` is the
+// platform's base URL by default (kCloudEventSource).
 nlohmann::json CloudEventEnvelope(const EventRecord& event, const std::string& integration_id,
                                   const std::string& source);
 

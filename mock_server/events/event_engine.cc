@@ -30,6 +30,7 @@ WebhookOptions ToWebhookOptions(const ServerOptions& o) {
 
 EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec)
     : spec_(spec),
+      cloudevent_source_(options.cloudevent_source),
       synthesizer_(spec, options.seed),
       webhook_(ToWebhookOptions(options), spec),
       sqs_(HttpPoolOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file}, spec),
@@ -53,8 +54,9 @@ void EventEngine::Stop() {
 namespace {
 
 // Which bodies the receivers need: the webhook envelope, the CloudEvent, or both.
-BodyKinds KindsFor(const std::vector<Integration>& receivers) {
+BodyKinds KindsFor(const std::vector<Integration>& receivers, const std::string& source) {
   BodyKinds kinds;
+  kinds.cloudevent_source = source;
   for (const Integration& i : receivers) {
     if (i.integration_type == "webhook") {
       kinds.webhook = true;
@@ -114,12 +116,14 @@ void EventEngine::SubmitAll(std::vector<DeliveryAttempt> deliveries) {
   for (DeliveryAttempt& d : deliveries) dispatcher_.Submit(std::move(d));
 }
 
-StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, const std::string& type,
+StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, const ObservableEvent& event,
                                            json data, json included) {
+  const std::string& type = event.key;
   auto record = std::make_shared<EventRecord>();
   record->id = NewUuid();
   record->type = type;
   record->store_id = store->id();
+  record->webhook = event.webhook;
   record->created_at_ms = NowMillis();
   if (IsDeletion(type)) {
     record->data = DeletionResource(data);
@@ -132,7 +136,8 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   Match(*store, type, &matched, &record->skipped);
   // Once, for every delivery of the event; an event nobody observes gets its bodies only if
   // it is replayed later.
-  if (!matched.empty()) record->bodies = BuildEventBodies(*record, *spec_, KindsFor(matched));
+  if (!matched.empty())
+    record->bodies = BuildEventBodies(*record, *spec_, KindsFor(matched, cloudevent_source_));
   // The deliveries see the record through a shared pointer; its jobs are filled in before
   // it is stored or any delivery starts, so it is complete whenever anyone reads it.
   std::vector<DeliveryAttempt> deliveries = MakeJobs(store, record, record->bodies, matched, &record->jobs);
@@ -145,7 +150,7 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
 StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& store,
                                               const TriggerRequest& request) {
   if (!running_) return NotRunning();
-  const ObservableEvent* event = spec_->FindEvent(request.type);
+  const std::optional<ObservableEvent> event = spec_->LookupEvent(request.type);
   if (!event) {
     return Status::InvalidArgument("'" + request.type +
                                    "' is not an observable event (see the Observable Events table)");
@@ -181,7 +186,7 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
     data = resource->data;
     included = resource->included;
   }
-  return Fire(store, request.type, std::move(data), std::move(included));
+  return Fire(store, *event, std::move(data), std::move(included));
 }
 
 void EventEngine::IntegrationChanged(const std::shared_ptr<Store>& store, const std::string& type,
@@ -190,7 +195,7 @@ void EventEngine::IntegrationChanged(const std::shared_ptr<Store>& store, const 
   if (!running_) return;  // changed through the C++ API of a stopped server: nothing to deliver
   // The API's own events cannot fail validation; an error here would be a bug, and there
   // is no caller to tell, so it is dropped.
-  (void)Fire(store, type, integration, nullptr);
+  if (const ObservableEvent* event = spec_->FindEvent(type)) (void)Fire(store, *event, integration, nullptr);
 }
 
 StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store, const std::string& event_id,
@@ -213,7 +218,7 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
   // The bodies it fired with, or, when nobody observed it then (or the receivers' kinds
   // differ), bodies built now for these deliveries alone: the stored event is not changed.
   std::shared_ptr<const EventBodies> bodies = event->bodies;
-  const BodyKinds kinds = KindsFor(matched);
+  const BodyKinds kinds = KindsFor(matched, cloudevent_source_);
   if (!bodies || (kinds.webhook && !bodies->has_webhook) || (kinds.cloudevent && !bodies->has_cloudevent)) {
     bodies = BuildEventBodies(*event, *spec_, kinds);
   }

@@ -64,10 +64,11 @@ class EventEngine {
   // Which integrations get the event, and why the others do not.
   void Match(const Store& store, const std::string& type, std::vector<Integration>* matched,
              std::vector<SkippedIntegration>* skipped) const;
-  StatusOr<TriggeredEvent> Fire(const std::shared_ptr<Store>& store, const std::string& type,
+  StatusOr<TriggeredEvent> Fire(const std::shared_ptr<Store>& store, const ObservableEvent& event,
                                 nlohmann::json data, nlohmann::json included);
 
   const std::shared_ptr<const Spec> spec_;
+  const std::string cloudevent_source_;
   std::atomic<bool> running_{false};
   Synthesizer synthesizer_;
   FaultRegistry faults_;

@@ -67,6 +67,11 @@ class Filler {
                {"slug", Slug(product) + "-" + std::to_string(rng_() % 10000)},
                {"sku", Slug(product) + "-" + std::to_string(1000 + rng_() % 9000)},
                {"word", Pick(kWords)}};
+    // A one-time password as the platform's OTP example shows one: six of [a-z0-9].
+    static const char kOtpAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::string otp;
+    for (int i = 0; i < 6; ++i) otp += kOtpAlphabet[rng_() % (sizeof kOtpAlphabet - 1)];
+    values_["otp"] = otp;
     const std::int64_t now = NowMillis();
     values_["now"] = SecondsTimestamp(now);
     values_["now+7d"] = SecondsTimestamp(now + 7LL * 24 * 3600 * 1000);
@@ -155,6 +160,9 @@ StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
     resource.data = filler.Fill(sample.at("data"));
     resource.included = sample.contains("included") ? filler.Fill(sample["included"]) : json(nullptr);
   }
+  // A key matched by pattern ("wishlist_ext.created") or added without a resource of its
+  // own names the resource's type.
+  if (!event.resource_type.empty()) resource.data["type"] = event.resource_type;
   // The event says something of the resource: an order.paid order is paid.
   if (auto by_event = entry->find("by_event"); by_event != entry->end() && by_event->contains(event.key)) {
     for (const auto& [field, value] : (*by_event)[event.key].items()) resource.data[field] = value;

@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -29,7 +30,7 @@ constexpr char kJsonSchemaFile[] = "integrations.schema.json";
 constexpr char kOverlayFile[] = "overlay.json";
 constexpr char kCatalogFile[] = "observable-events.json";
 constexpr char kResourcesFile[] = "resources.json";
-constexpr const char* kEnvelopes[] = {"webhook", "cloudevent"};
+constexpr const char* kEnvelopes[] = {"webhook", "webhook-flat", "cloudevent"};
 constexpr char kLibraryRef[] = "#/$defs/";
 constexpr char kOpenApiRef[] = "#/components/schemas/";
 
@@ -194,11 +195,15 @@ class Spec::Impl {
   std::vector<Route> routes;
   std::vector<ObservableEvent> events;
   std::map<std::string, std::size_t> event_index;
-  json resources;  // schemas/resources.json "resources"
+  std::vector<EventPattern> patterns;
+  std::vector<std::regex> pattern_res;         // compiled, one per pattern
+  std::map<std::string, WebhookShape> shapes;  // the catalog's envelope variants
+  json resources;                              // schemas/resources.json "resources"
   std::map<std::string, std::shared_ptr<CompiledSchema>> resource_schemas;
   std::map<std::string, std::shared_ptr<CompiledSchema>> envelopes;
 
   Status Load(const SpecOptions& options);
+  Status AddExtension(const json& extension);
 
  private:
   Status LoadDocuments(const SpecOptions& options);
@@ -315,17 +320,196 @@ Status Spec::Impl::CompileOperations() {
   return Status::Ok();
 }
 
+void ReadLevels(const json& levels, bool* store_level, bool* organization_level) {
+  for (const json& level : levels) {
+    *store_level |= level == "store";
+    *organization_level |= level == "organization";
+  }
+}
+
 Status Spec::Impl::LoadCatalog(const SpecOptions& options) {
   StatusOr<json> catalog = ParseJsonFile(options, kCatalogFile);
   if (!catalog.ok()) return catalog.status();
+  shapes["webhook"] = WebhookShape{};
+  if (catalog->contains("envelopes")) {
+    for (const auto& [name, e] : catalog->at("envelopes").items()) {
+      WebhookShape shape;
+      shape.attempt = e.value("attempt", true);
+      shape.resources = e.value("resources", true);
+      shape.flat_payload = e.value("flat_payload", false);
+      shape.org_id = e.value("org_id", true);
+      shape.schema = e.value("schema", "webhook");
+      shapes[name] = shape;
+    }
+  }
   for (const json& e : catalog->at("events")) {
     ObservableEvent event;
     event.key = e.at("key").get<std::string>();
     event.resource = e.at("resource").get<std::string>();
     event.action = e.at("action").get<std::string>();
-    for (const json& level : e.at("levels")) {
-      event.store_level |= level == "store";
-      event.organization_level |= level == "organization";
+    ReadLevels(e.at("levels"), &event.store_level, &event.organization_level);
+    event.legacy = e.value("legacy", false);
+    event.source = e.value("source", "seeds/003: the Observable Events table");
+    event.envelope = e.value("envelope", "");
+    if (!event.envelope.empty()) {
+      auto shape = shapes.find(event.envelope);
+      if (shape == shapes.end()) {
+        return Status::InvalidArgument(event.key + ": no envelope named '" + event.envelope + "'");
+      }
+      event.webhook = shape->second;
+    }
+    event_index[event.key] = events.size();
+    events.push_back(std::move(event));
+  }
+  for (const json& p : catalog->value("patterns", json::array())) {
+    EventPattern pattern;
+    pattern.pattern = p.at("pattern").get<std::string>();
+    pattern.resource = p.at("resource").get<std::string>();
+    pattern.source = p.value("source", "");
+    ReadLevels(p.at("levels"), &pattern.store_level, &pattern.organization_level);
+    pattern_res.emplace_back(pattern.pattern);
+    patterns.push_back(std::move(pattern));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+// What a key looks like: a resource, a dot, an action; actions may hold '-' and '_'
+// ("subscription.create-failed", "subscription.pending_cancel": EVIDENCE 2).
+bool WellFormedKey(const std::string& key) {
+  static const std::regex re(kEventKeyPattern);
+  return key.size() <= kMaxEventKeyLength && std::regex_match(key, re);
+}
+
+// The deepest nesting of arrays and objects in a JSON text, without parsing it.
+std::size_t JsonDepth(const std::string& text) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+constexpr std::size_t kMaxExtensionEvents = 1000;
+constexpr std::size_t kMaxExtensionDepth = 64;
+
+}  // namespace
+
+Status Spec::Impl::AddExtension(const json& extension) {
+  if (!extension.is_object() || !extension.contains("events") || !extension["events"].is_array()) {
+    return Status::InvalidArgument("a catalog extension is a JSON object with an \"events\" array");
+  }
+  for (const auto& [name, value] : extension.items()) {
+    if (name != "events" && name != "description") {
+      return Status::InvalidArgument("unknown member '" + name +
+                                     "' (a catalog extension has events and description)");
+    }
+  }
+  const json& entries = extension["events"];
+  if (entries.size() > kMaxExtensionEvents) {
+    return Status::InvalidArgument("at most " + std::to_string(kMaxExtensionEvents) + " events, not " +
+                                   std::to_string(entries.size()));
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const json& e = entries[i];
+    std::string where = "events[" + std::to_string(i) + "]";
+    if (!e.is_object()) return Status::InvalidArgument(where + " must be an object");
+    for (const auto& [name, value] : e.items()) {
+      static const std::set<std::string> kMembers = {"key",     "resource", "levels",     "schema",
+                                                     "samples", "envelope", "description"};
+      if (!kMembers.count(name)) {
+        return Status::InvalidArgument(where + ": unknown member '" + name +
+                                       "' (key, resource, levels, schema, samples, envelope, description)");
+      }
+    }
+    if (!e.contains("key") || !e["key"].is_string())
+      return Status::InvalidArgument(where + ": key (a string) is required");
+    ObservableEvent event;
+    event.key = e["key"].get<std::string>();
+    where += " (" + event.key.substr(0, kMaxEventKeyLength) + ")";
+    if (!WellFormedKey(event.key)) {
+      return Status::InvalidArgument(where + ": key must match " + std::string(kEventKeyPattern) +
+                                     ", at most " + std::to_string(kMaxEventKeyLength) + " characters");
+    }
+    if (event_index.count(event.key))
+      return Status::InvalidArgument(where + ": the catalog already has this key");
+    const std::size_t dot = event.key.find('.');
+    event.action = event.key.substr(dot + 1);
+    event.resource = event.key.substr(0, dot);
+    if (e.contains("resource")) {
+      if (!e["resource"].is_string() || !WellFormedKey(e["resource"].get<std::string>() + ".x")) {
+        return Status::InvalidArgument(where + ": resource must be a name such as \"loyalty-points\"");
+      }
+      event.resource = e["resource"].get<std::string>();
+    }
+    event.store_level = true;
+    if (e.contains("levels")) {
+      const json& levels = e["levels"];
+      bool ok = levels.is_array() && !levels.empty() && levels.size() <= 2;
+      for (const json& level : levels) ok = ok && (level == "store" || level == "organization");
+      if (!ok)
+        return Status::InvalidArgument(where + ": levels must be [\"store\"], [\"organization\"] or both");
+      event.store_level = false;
+      ReadLevels(levels, &event.store_level, &event.organization_level);
+    }
+    if (e.contains("envelope")) {
+      const json& envelope = e["envelope"];
+      auto shape = envelope.is_string() ? shapes.find(envelope.get<std::string>()) : shapes.end();
+      if (shape == shapes.end()) {
+        std::string names;
+        for (const auto& [name, unused] : shapes) names += (names.empty() ? "" : ", ") + name;
+        return Status::InvalidArgument(where + ": envelope must name one of the catalog's: " + names);
+      }
+      event.envelope = shape->first == "webhook" ? "" : shape->first;
+      event.webhook = shape->second;
+    }
+    event.source = "catalog extension";
+    const bool own_resource = e.contains("schema") || e.contains("samples");
+    if (own_resource) {
+      if (resources.contains(event.resource)) {
+        return Status::InvalidArgument(where + ": resource '" + event.resource +
+                                       "' already exists; give a new resource name for a schema and samples");
+      }
+      if (!e.contains("schema") || !e["schema"].is_object() || !e.contains("samples") ||
+          !e["samples"].is_array() || e["samples"].empty() || e["samples"].size() > 100) {
+        return Status::InvalidArgument(where +
+                                       ": a resource needs both schema (an object) and samples (1 to 100)");
+      }
+      auto compiled = Compile(e["schema"], json::object());
+      if (!compiled.ok()) return compiled.status().WithContext(where + ": ");
+      for (std::size_t k = 0; k < e["samples"].size(); ++k) {
+        const json& sample = e["samples"][k];
+        if (!sample.is_object() || !sample.contains("data") || !sample["data"].is_object()) {
+          return Status::InvalidArgument(where + ": samples[" + std::to_string(k) +
+                                         "] needs data (an object)");
+        }
+        std::vector<SchemaViolation> violations = Run(**compiled, sample["data"]);
+        if (!violations.empty()) {
+          return Status::InvalidArgument(where + ": samples[" + std::to_string(k) +
+                                         "] breaks its schema at " + violations[0].source + ": " +
+                                         violations[0].detail);
+        }
+      }
+      resources[event.resource] = {{"schema", e["schema"]}, {"samples", e["samples"]}};
+      resource_schemas[event.resource] = *compiled;
+    } else if (!resources.contains(event.resource)) {
+      // Synthesized as a generic resource of this type.
+      event.resource_type = event.resource;
+      event.resource = kGenericResource;
     }
     event_index[event.key] = events.size();
     events.push_back(std::move(event));
@@ -459,6 +643,60 @@ const std::vector<ObservableEvent>& Spec::Events() const { return impl_->events;
 const ObservableEvent* Spec::FindEvent(const std::string& key) const {
   auto it = impl_->event_index.find(key);
   return it == impl_->event_index.end() ? nullptr : &impl_->events[it->second];
+}
+
+const std::vector<EventPattern>& Spec::EventPatterns() const { return impl_->patterns; }
+
+std::optional<ObservableEvent> Spec::LookupEvent(const std::string& key) const {
+  if (const ObservableEvent* named = FindEvent(key)) return *named;
+  if (key.size() > kMaxEventKeyLength) return std::nullopt;
+  for (std::size_t i = 0; i < impl_->patterns.size(); ++i) {
+    if (!std::regex_match(key, impl_->pattern_res[i])) continue;
+    const EventPattern& pattern = impl_->patterns[i];
+    const std::size_t dot = key.find('.');
+    ObservableEvent event;
+    event.key = key;
+    event.resource = pattern.resource;
+    event.action = key.substr(dot + 1);
+    event.store_level = pattern.store_level;
+    event.organization_level = pattern.organization_level;
+    event.resource_type = key.substr(0, dot);
+    event.source = pattern.source;
+    return event;
+  }
+  return std::nullopt;
+}
+
+StatusOr<std::shared_ptr<const Spec>> Spec::Extend(const json& extension) const {
+  auto impl = std::make_unique<Impl>(*impl_);
+  try {
+    Status s = impl->AddExtension(extension);
+    if (!s.ok()) return s;
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("malformed catalog extension: ") + e.what());
+  }
+  return std::shared_ptr<const Spec>(new Spec(std::move(impl)));
+}
+
+StatusOr<std::shared_ptr<const Spec>> Spec::ExtendFromFile(const std::string& path) const {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot read the catalog extension " + path);
+  std::string text(kMaxCatalogExtensionBytes + 1, '\0');
+  in.read(&text[0], static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxCatalogExtensionBytes) {
+    return Status::InvalidArgument(path + ": a catalog extension is at most " +
+                                   std::to_string(kMaxCatalogExtensionBytes) + " bytes");
+  }
+  if (JsonDepth(text) > kMaxExtensionDepth) {
+    return Status::InvalidArgument(path + ": nested deeper than " + std::to_string(kMaxExtensionDepth) +
+                                   " levels");
+  }
+  json extension = json::parse(text, nullptr, false);
+  if (extension.is_discarded()) return Status::InvalidArgument(path + " is not valid JSON");
+  StatusOr<std::shared_ptr<const Spec>> extended = Extend(extension);
+  if (!extended.ok()) return extended.status().WithContext(path + ": ");
+  return extended;
 }
 
 }  // namespace epmock

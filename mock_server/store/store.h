@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "epmock/catalog.h"
 #include "epmock/event.h"
 #include "epmock/logs.h"
 
@@ -40,7 +41,9 @@ struct Integration {
 struct EventRecord {
   std::string id;
   std::string type;
-  std::string store_id;
+  std::string store_id;  // "" for an organization-level event
+  std::string org_id;    // the organization of the store, or of an organization-level event; "" for none
+  WebhookShape webhook;  // the catalog's layout of its webhook body
   std::int64_t created_at_ms = 0;
   nlohmann::json data;      // as delivered ({id, type} for deletes)
   nlohmann::json included;  // null when none

@@ -174,6 +174,34 @@ TEST(CliTest, ServeAppliesItsFlags) {
   EXPECT_EQ(serve.Wait(kTimeout), 0);
 }
 
+TEST(CliTest, ServeLoadsACatalogExtensionOrSaysWhichEntryIsWrong) {
+  const std::string example = std::string(EPMOCK_SOURCE_DIR) + "/docs/catalog-extension.json";
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--catalog", example});
+  std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty()) << serve.Stderr();
+  httplib::Client http(url);
+  auto token = http.Post("/oauth/access_token", "grant_type=client_credentials&client_secret=s&client_id=ext",
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(token);
+  const httplib::Headers auth = {
+      {"Authorization", "Bearer " + nlohmann::json::parse(token->body)["access_token"].get<std::string>()}};
+  auto fired =
+      http.Post("/__admin/events", auth, R"({"type": "loyalty-points.awarded"})", "application/json");
+  ASSERT_TRUE(fired);
+  EXPECT_EQ(fired->status, 201) << fired->body;
+  EXPECT_EQ(nlohmann::json::parse(fired->body)["data"]["data"]["type"], "loyalty_points") << fired->body;
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+
+  const std::string bad = ::testing::TempDir() + "/bad-catalog-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(bad) << R"({"events": [{"key": "subscription.created"}]})";
+  Child refused({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--catalog", bad});
+  EXPECT_EQ(refused.Wait(kTimeout), 1);
+  EXPECT_THAT(refused.Stderr(),
+              HasSubstr("events[0] (subscription.created): the catalog already has this key"));
+  std::filesystem::remove(bad);
+}
+
 TEST(CliTest, HelpDocumentsEveryFlag) {
   Child help({"serve", "--help"});
   EXPECT_EQ(help.Wait(kTimeout), 0);
@@ -182,6 +210,7 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
        {"--host", "--port", "--sqs-port", "--stomp-port", "--sqs-credentials", "--integration-limit",
         "--max-body-bytes", "--journal-capacity", "--worker-threads", "--idle-timeout-s", "--max-attempts",
         "--retry-delay-ms", "--time-scale", "--delivery-timeout-ms", "--ca-file", "--insecure", "--seed",
+        "--cloudevent-source", "--catalog",
         // The 0.1.0 spellings, kept as deprecated aliases for this version.
         "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure"}) {
     EXPECT_THAT(text, HasSubstr(flag));
@@ -396,7 +425,9 @@ TEST(CliTest, ValidateChecksOnePayloadAndNamesEachViolation) {
   std::ifstream examples_in(data + "seed_create_examples.json");
   nlohmann::json examples = nlohmann::json::parse(examples_in);
 
-  Child webhook({"validate", "webhook", write("w.json", seeds["webhook_typical"])});
+  nlohmann::json typical = seeds["webhook_typical"];
+  typical["store_id"] = "b33e328f-31a8-4d57-b0a3-ebf1039b3756";  // what seed 003's text promises
+  Child webhook({"validate", "webhook", write("w.json", typical)});
   EXPECT_EQ(webhook.Wait(kTimeout), 0);
   EXPECT_THAT(webhook.Stdout(), HasSubstr("valid"));
   Child cloudevent({"validate", "cloudevent", write("c.json", seeds["queue_deleted"])});

@@ -57,7 +57,7 @@ TEST_F(ContractTest, ADeliveryDifferenceIsReported) {
       "trigger": {"type": "order.paid", "data": {"type": "order", "id": "o-1"}},
       "expect": {
         "headers": {"X-Moltin-Integration-Trigger": "order.created", "X-Moltin-Secret-Key": "k"},
-        "body": {"id": "${event_id}", "triggered_by": "order.created", "attempt": 1,
+        "body": {"id": "${event_id}", "store_id": "${store_id}", "triggered_by": "order.created", "attempt": 1,
                  "integration": {"id": "${integration_id}", "integration_type": "webhook", "name": "n", "description": ""},
                  "resources": {"{{json}}": {"data": {"type": "order", "id": "o-2"}}},
                  "payload": {"data": {"type": "order", "id": "o-1"}},

@@ -258,8 +258,9 @@ TEST_F(SqsProtocolTest, WithCredentialsOnlyCorrectlySignedRequestsPass) {
 
 class SqsDeliveryTest : public ::testing::Test {
  protected:
-  void Start(const std::string& key = "", const std::string& secret = "") {
+  void Start(const std::string& key = "", const std::string& secret = "", const std::string& source = "") {
     ServerOptions options;
+    if (!source.empty()) options.cloudevent_source = source;
     options.sqs_port = 0;
     options.sqs_access_key_id = key;
     options.sqs_secret_access_key = secret;
@@ -311,6 +312,21 @@ TEST_F(SqsDeliveryTest, AnEventArrivesOnTheQueueAsTheDocumentedCloudEvent) {
   EXPECT_EQ(message["included"], event->included);
   ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(10)));
   EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
+  EXPECT_FALSE(message.contains("orgid")) << "a store in no organization has no orgid";
+}
+
+TEST_F(SqsDeliveryTest, TheCloudEventSourceIsConfigurable) {
+  // EVIDENCE 19: the seed's source is the platform's non-production host; production differs.
+  Start("", "", "https://epcc-integration.example.test");
+  std::string url = server_->Sqs()->CreateQueue("orders");
+  CreateSqsIntegration(url, "AKIAEXAMPLE", "secret", {"subscription.create-failed"});
+  ASSERT_TRUE(
+      server_->Trigger(api_->client_id(), {"subscription.create-failed", std::nullopt, std::nullopt}).ok());
+  ASSERT_TRUE(server_->Sqs()->WaitForMessages("orders", 1, std::chrono::seconds(10)));
+  json message = json::parse(server_->Sqs()->Messages("orders")[0].body);
+  EXPECT_EQ(message["source"], "https://epcc-integration.example.test");
+  EXPECT_EQ(message["type"], "subscription.create-failed");
+  EXPECT_THAT(Spec::Default()->ValidateEnvelope("cloudevent", message), ::testing::IsEmpty());
 }
 
 TEST_F(SqsDeliveryTest, DeletesCarryOnlyIdAndType) {

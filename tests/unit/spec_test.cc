@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -117,18 +118,19 @@ TEST(SpecTest, RefusesAnOverlayThatDoesNotApply) {
   EXPECT_THAT(loaded.status().message(), HasSubstr("overlay does not apply"));
 }
 
-TEST(CatalogTest, HoldsEveryObservableEventOfTheTablePlusProducts) {
+TEST(CatalogTest, HoldsEveryObservableEventOfTheTablePlusProductsSubscriptionsAndLegacyKeys) {
   const auto& events = Spec::Default()->Events();
   std::set<std::string> keys;
   for (const auto& e : events) EXPECT_TRUE(keys.insert(e.key).second) << "duplicate " << e.key;
-  EXPECT_EQ(events.size(), 54u);
+  // 51 of seed 003's table and products, 28 subscriptions keys (EVIDENCE 1), 10 legacy (EVIDENCE 4).
+  EXPECT_EQ(events.size(), 89u);
   for (const char* key : {"order.paid", "order.created", "order.refunded", "cart.updated", "customer.deleted",
-                          "product.created", "product.deleted", "customAPIEntryType.created",
-                          "user-authentication-info.updated", "one-time-password-token-request.created",
-                          "stock-transaction.created"}) {
+                          "product.created", "product.deleted", "user-authentication-info.updated",
+                          "one-time-password-token-request.created", "stock-transaction.created"}) {
     EXPECT_NE(Spec::Default()->FindEvent(key), nullptr) << key;
   }
   EXPECT_EQ(Spec::Default()->FindEvent("paid"), nullptr);
+  EXPECT_FALSE(Spec::Default()->LookupEvent("customAPIEntryType.created")) << "the placeholder went";
   const ObservableEvent* integration = Spec::Default()->FindEvent("integration.created");
   ASSERT_NE(integration, nullptr);
   EXPECT_TRUE(integration->store_level);
@@ -137,6 +139,177 @@ TEST(CatalogTest, HoldsEveryObservableEventOfTheTablePlusProducts) {
   EXPECT_EQ(paid->resource, "order");
   EXPECT_EQ(paid->action, "paid");
   EXPECT_FALSE(paid->organization_level);
+  EXPECT_FALSE(paid->legacy);
+}
+
+TEST(CatalogTest, HasEverySubscriptionsEventWithActionsHoldingDashesAndUnderscores) {
+  std::vector<std::string> subscription_keys;
+  for (const auto& e : Spec::Default()->Events()) {
+    if (e.key.rfind("subscription", 0) == 0) subscription_keys.push_back(e.key);
+  }
+  EXPECT_EQ(subscription_keys.size(), 28u);  // EVIDENCE 1
+  for (const char* key :
+       {"subscription.create-failed", "subscription.pending_cancel", "subscription.pending_pause",
+        "subscription-invoice.created", "subscription-schedule.deleted", "subscription-job.updated"}) {
+    const ObservableEvent* event = Spec::Default()->FindEvent(key);
+    ASSERT_NE(event, nullptr) << key;
+    EXPECT_TRUE(std::regex_match(key, std::regex(kEventKeyPattern))) << key;
+    EXPECT_NE(Spec::Default()->Resource(event->resource), nullptr) << key;
+  }
+  EXPECT_EQ(Spec::Default()->FindEvent("subscription-invoice.updated"), nullptr);
+}
+
+TEST(CatalogTest, LegacyKeysAreAcceptedAndMarked) {
+  for (const char* key : {"brand.created", "category.updated", "collection.deleted", "order.deleted"}) {
+    const ObservableEvent* event = Spec::Default()->FindEvent(key);
+    ASSERT_NE(event, nullptr) << key;
+    EXPECT_TRUE(event->legacy) << key;
+    EXPECT_THAT(event->source, HasSubstr("EVIDENCE 4")) << key;
+  }
+}
+
+TEST(CatalogTest, CustomApiEntryKeysFollowThePlatformsRule) {
+  // EVIDENCE 3: <api_type>.created|updated|deleted, api_type ^[a-z0-9_]{1,59}_ext$.
+  auto spec = Spec::Default();
+  for (const char* key : {"wishlist_ext.created", "wishlist_ext.updated", "wishlist_ext.deleted",
+                          "a_ext.created", "loyalty_2_ext.deleted"}) {
+    std::optional<ObservableEvent> event = spec->LookupEvent(key);
+    ASSERT_TRUE(event) << key;
+    EXPECT_EQ(event->resource, "custom-api-entry");
+    EXPECT_TRUE(event->store_level);
+  }
+  EXPECT_EQ(spec->LookupEvent("wishlist_ext.created")->resource_type, "wishlist_ext");
+  const std::string longest = std::string(59, 'a') + "_ext.created";
+  EXPECT_TRUE(spec->LookupEvent(longest));
+  for (const std::string& key : {std::string(60, 'a') + "_ext.created", std::string("_ext.created"),
+                                 std::string("Wishlist_ext.created"), std::string("wishlist-ext.created"),
+                                 std::string("wishlist_ext.paid"), std::string("wishlist.created")}) {
+    EXPECT_FALSE(spec->LookupEvent(key)) << key;
+  }
+  ASSERT_EQ(spec->EventPatterns().size(), 1u);
+  EXPECT_THAT(spec->EventPatterns()[0].source, HasSubstr("EVIDENCE 3"));
+}
+
+TEST(CatalogTest, TheOtpEventHasTheFlatEnvelopeAsData) {
+  const ObservableEvent* otp = Spec::Default()->FindEvent("one-time-password-token-request.created");
+  ASSERT_NE(otp, nullptr);
+  EXPECT_EQ(otp->envelope, "flat");
+  EXPECT_FALSE(otp->webhook.attempt);
+  EXPECT_FALSE(otp->webhook.resources);
+  EXPECT_TRUE(otp->webhook.flat_payload);
+  EXPECT_FALSE(otp->webhook.org_id);
+  EXPECT_EQ(otp->webhook.schema, "webhook-flat");
+  EXPECT_TRUE(Spec::Default()->FindEvent("order.paid")->webhook.attempt);
+}
+
+TEST(CatalogExtensionTest, AddsKeysWithAndWithoutAResourceOfTheirOwn) {
+  auto extended = Spec::Default()->Extend(json::parse(R"({
+    "description": "our private events",
+    "events": [
+      {"key": "loyalty-points.awarded", "levels": ["store", "organization"],
+       "schema": {"type": "object", "required": ["type", "id", "points"],
+                  "properties": {"points": {"type": "integer", "minimum": 1}}},
+       "samples": [{"data": {"type": "loyalty_points", "id": "00000000-0000-4000-8000-000000000001", "points": 50}}]},
+      {"key": "gift-card.redeemed"},
+      {"key": "order.archived", "resource": "order"},
+      {"key": "password-hint.created", "envelope": "flat"}
+    ]})"));
+  ASSERT_TRUE(extended.ok()) << extended.status().message();
+  const Spec& spec = **extended;
+  EXPECT_EQ(spec.Events().size(), Spec::Default()->Events().size() + 4);
+  const ObservableEvent* points = spec.FindEvent("loyalty-points.awarded");
+  ASSERT_NE(points, nullptr);
+  EXPECT_EQ(points->resource, "loyalty-points");
+  EXPECT_TRUE(points->organization_level);
+  EXPECT_EQ(points->source, "catalog extension");
+  EXPECT_THAT(spec.ValidateResource("loyalty-points", json::parse(R"({"type":"x","id":"y","points":0})")),
+              Not(IsEmpty()));
+  EXPECT_EQ(spec.FindEvent("gift-card.redeemed")->resource, kGenericResource);
+  EXPECT_EQ(spec.FindEvent("order.archived")->resource, "order");
+  EXPECT_TRUE(spec.FindEvent("password-hint.created")->webhook.flat_payload);
+  EXPECT_EQ(Spec::Default()->FindEvent("gift-card.redeemed"), nullptr) << "the default spec is untouched";
+}
+
+struct ExtensionCase {
+  const char* name;
+  const char* extension;
+  const char* error;  // a substring of the message
+};
+
+class CatalogExtensionErrorTest : public ::testing::TestWithParam<ExtensionCase> {};
+
+TEST_P(CatalogExtensionErrorTest, IsRefusedNamingTheEntry) {
+  auto extended = Spec::Default()->Extend(json::parse(GetParam().extension));
+  ASSERT_FALSE(extended.ok());
+  EXPECT_THAT(extended.status().message(), HasSubstr(GetParam().error));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Hostile, CatalogExtensionErrorTest,
+    ::testing::Values(
+        ExtensionCase{"not_an_object", "[]", "a JSON object with an \"events\" array"},
+        ExtensionCase{"no_events", "{}", "\"events\" array"},
+        ExtensionCase{"unknown_top_member", R"({"events": [], "extra": 1})", "unknown member 'extra'"},
+        ExtensionCase{"entry_not_an_object", R"({"events": [5]})", "events[0] must be an object"},
+        ExtensionCase{"no_key", R"({"events": [{}]})", "events[0]: key (a string) is required"},
+        ExtensionCase{"bad_key", R"({"events": [{"key": "no dot here"}]})",
+                      "events[0] (no dot here): key must match"},
+        ExtensionCase{"upper_case_action", R"({"events": [{"key": "a.Created"}]})", "key must match"},
+        ExtensionCase{
+            "long_key",
+            R"({"events": [{"key": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.created"}]})",
+            "at most 128 characters"},
+        ExtensionCase{"duplicate_of_the_catalog", R"({"events": [{"key": "order.paid"}]})",
+                      "events[0] (order.paid): the catalog already has this key"},
+        ExtensionCase{"duplicate_in_the_file", R"({"events": [{"key": "a.b"}, {"key": "a.b"}]})",
+                      "events[1] (a.b): the catalog already has this key"},
+        ExtensionCase{"unknown_member", R"({"events": [{"key": "a.b", "colour": "red"}]})",
+                      "unknown member 'colour'"},
+        ExtensionCase{"bad_levels", R"({"events": [{"key": "a.b", "levels": ["planet"]}]})",
+                      "levels must be"},
+        ExtensionCase{"empty_levels", R"({"events": [{"key": "a.b", "levels": []}]})", "levels must be"},
+        ExtensionCase{"unknown_envelope", R"({"events": [{"key": "a.b", "envelope": "soap"}]})",
+                      "envelope must name one of the catalog's: flat, webhook"},
+        ExtensionCase{"schema_without_samples", R"({"events": [{"key": "a.b", "schema": {}}]})",
+                      "needs both schema (an object) and samples"},
+        ExtensionCase{
+            "schema_for_an_existing_resource",
+            R"({"events": [{"key": "a.b", "resource": "order", "schema": {}, "samples": [{"data": {}}]}]})",
+            "resource 'order' already exists"},
+        ExtensionCase{
+            "sample_breaks_its_schema",
+            R"({"events": [{"key": "a.b", "schema": {"required": ["points"]}, "samples": [{"data": {}}]}]})",
+            "samples[0] breaks its schema at /points"},
+        ExtensionCase{"sample_without_data", R"({"events": [{"key": "a.b", "schema": {}, "samples": [{}]}]})",
+                      "samples[0] needs data"},
+        ExtensionCase{"schema_that_does_not_compile",
+                      R"({"events": [{"key": "a.b", "schema": {"type": 5}, "samples": [{"data": {}}]}]})",
+                      "events[0] (a.b): "}),
+    [](const ::testing::TestParamInfo<ExtensionCase>& info) { return std::string(info.param.name); });
+
+TEST(CatalogExtensionTest, AFileIsReadWithLimits) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("epmock-ext-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  auto ok = Spec::Default()->ExtendFromFile(write("ok.json", R"({"events": [{"key": "a.b"}]})"));
+  EXPECT_TRUE(ok.ok()) << ok.status().message();
+  auto missing = Spec::Default()->ExtendFromFile((dir / "nope.json").string());
+  EXPECT_THAT(missing.status().message(), HasSubstr("cannot read the catalog extension"));
+  auto broken = Spec::Default()->ExtendFromFile(write("broken.json", "{\"events\": ["));
+  EXPECT_THAT(broken.status().message(), HasSubstr("is not valid JSON"));
+  auto deep =
+      Spec::Default()->ExtendFromFile(write("deep.json", std::string(1000, '[') + std::string(1000, ']')));
+  EXPECT_THAT(deep.status().message(), HasSubstr("nested deeper than 64 levels"));
+  auto huge = Spec::Default()->ExtendFromFile(
+      write("huge.json", std::string(Spec::kMaxCatalogExtensionBytes + 1, ' ')));
+  EXPECT_THAT(huge.status().message(), HasSubstr("at most 4194304 bytes"));
+  auto named = Spec::Default()->ExtendFromFile(write("dup.json", R"({"events": [{"key": "order.paid"}]})"));
+  EXPECT_THAT(named.status().message(), HasSubstr("dup.json: events[0] (order.paid)"));
+  fs::remove_all(dir);
 }
 
 struct RouteCase {

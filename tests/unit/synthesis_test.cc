@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "envelope/envelope.h"
@@ -16,6 +17,7 @@ namespace {
 
 using nlohmann::json;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 json SeedPayloads() {
   std::ifstream in(std::string(EPMOCK_SOURCE_DIR) + "/tests/data/seed_payloads.json");
@@ -51,12 +53,59 @@ TEST(SynthesisTest, EveryEventOfTheCatalogGetsAResourceValidAgainstItsSchema) {
       ASSERT_TRUE(resource.ok()) << event.key << ": " << resource.status().message();
       auto violations = spec->ValidateResource(event.resource, resource->data);
       EXPECT_THAT(violations, IsEmpty()) << event.key << "\n" << Describe(violations);
-      EXPECT_TRUE(resource->data.contains("type")) << event.key;
+      // A flat payload (the OTP's) is the resource's fields alone, as the platform sends it.
+      if (!event.webhook.flat_payload) {
+        EXPECT_TRUE(resource->data.contains("type")) << event.key;
+      }
       EXPECT_EQ(resource->data.dump().find("{{"), std::string::npos) << event.key << " left a placeholder";
       EXPECT_EQ(resource->data.dump().find("00000000-0000-4000-8000-"), std::string::npos)
           << event.key << " left a template id";
     }
   }
+}
+
+TEST(SynthesisTest, PatternAndExtensionKeysGetAResourceOfTheirOwnType) {
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 7);
+  std::optional<ObservableEvent> wishlist = spec->LookupEvent("wishlist_ext.updated");
+  ASSERT_TRUE(wishlist);
+  StatusOr<Resource> entry = synthesizer.Synthesize(*wishlist);
+  ASSERT_TRUE(entry.ok()) << entry.status().message();
+  EXPECT_EQ(entry->data["type"], "wishlist_ext");
+  std::optional<ObservableEvent> loyalty = spec->LookupEvent("loyalty_points_ext.created");
+  ASSERT_TRUE(loyalty);
+  EXPECT_EQ(synthesizer.Synthesize(*loyalty)->data["type"], "loyalty_points_ext");
+
+  auto extended = spec->Extend(json::parse(R"({"events": [{"key": "gift-card.redeemed"}]})"));
+  ASSERT_TRUE(extended.ok()) << extended.status().message();
+  Synthesizer generic(*extended, 7);
+  StatusOr<Resource> card = generic.Synthesize(*(*extended)->FindEvent("gift-card.redeemed"));
+  ASSERT_TRUE(card.ok()) << card.status().message();
+  EXPECT_EQ(card->data["type"], "gift-card");
+  EXPECT_THAT(card->data["id"].get<std::string>(), ::testing::MatchesRegex("[0-9a-f-]{36}"));
+}
+
+TEST(SynthesisTest, TheOtpResourceHasEveryFieldTheOfficialHandlerReads) {
+  // EVIDENCE 7: composable-frontend's handler reads payload.one_time_password_token; the
+  // guide's example has these fields.
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 3);
+  StatusOr<Resource> otp =
+      synthesizer.Synthesize(*spec->FindEvent("one-time-password-token-request.created"));
+  ASSERT_TRUE(otp.ok()) << otp.status().message();
+  EXPECT_THAT(otp->data["one_time_password_token"].get<std::string>(),
+              ::testing::MatchesRegex("[a-z0-9]{6}"));
+  for (const char* field :
+       {"authentication_realm_id", "password_profile_id", "purpose", "created_at", "updated_at"}) {
+    EXPECT_TRUE(otp->data.contains(field)) << field;
+  }
+  for (const char* field : {"email", "id", "name"})
+    EXPECT_TRUE(otp->data["user_authentication_info"].contains(field));
+  for (const char* field : {"id", "password_profile_id", "username"}) {
+    EXPECT_TRUE(otp->data["user_authentication_password_profile_info"].contains(field));
+  }
+  EXPECT_EQ(otp->data["password_profile_id"],
+            otp->data["user_authentication_password_profile_info"]["password_profile_id"]);
 }
 
 TEST(SynthesisTest, TheSameSeedGivesTheSameResources) {
@@ -120,11 +169,17 @@ TEST(SynthesisTest, AProductHasThePlatformsFields) {
   EXPECT_TRUE(product->data["price"][0]["amount"].is_number_integer());
 }
 
-TEST(EnvelopeSchemaTest, TheSeedsOwnPayloadExamplesPass) {
+TEST(EnvelopeSchemaTest, TheSeedsOwnPayloadExamplesPassWithTheIdentitySeed003Promises) {
   auto spec = Spec::Default();
   json seeds = SeedPayloads();
-  EXPECT_THAT(spec->ValidateEnvelope("webhook", seeds["webhook_typical"]), IsEmpty());
-  EXPECT_THAT(spec->ValidateEnvelope("webhook", seeds["webhook_deleted"]), IsEmpty());
+  // The seeds' webhook examples leave out the store_id their own text promises ("Store-level
+  // events contain store_id and org_id") and the OTP example shows (EVIDENCE 5).
+  for (const char* example : {"webhook_typical", "webhook_deleted"}) {
+    EXPECT_THAT(spec->ValidateEnvelope("webhook", seeds[example]), Not(IsEmpty())) << example;
+    json with_store = seeds[example];
+    with_store["store_id"] = "b33e328f-31a8-4d57-b0a3-ebf1039b3756";
+    EXPECT_THAT(spec->ValidateEnvelope("webhook", with_store), IsEmpty()) << example;
+  }
   EXPECT_THAT(spec->ValidateEnvelope("cloudevent", seeds["queue_typical"]), IsEmpty());
   EXPECT_THAT(spec->ValidateEnvelope("cloudevent", seeds["queue_deleted"]), IsEmpty());
 }
@@ -133,6 +188,7 @@ TEST(EnvelopeSchemaTest, RejectsWhatThePlatformWouldNotSend) {
   auto spec = Spec::Default();
   json seeds = SeedPayloads();
   json no_attempt = seeds["webhook_typical"];
+  no_attempt["store_id"] = "b33e328f-31a8-4d57-b0a3-ebf1039b3756";
   no_attempt.erase("attempt");
   EXPECT_THAT(spec->ValidateEnvelope("webhook", no_attempt), ::testing::Not(IsEmpty()));
   json deleted_with_data = seeds["webhook_deleted"];
@@ -169,6 +225,8 @@ TEST(EnvelopeTest, TheWebhookBodyHasTheDocumentedShape) {
   EventRecord event = Event("order.paid", expected["payload"]["data"], expected["payload"]["included"]);
   json body = WebhookEnvelope(event, Hook(), 1);
   EXPECT_EQ(body["id"], expected["id"]);
+  EXPECT_EQ(body["store_id"], event.store_id);
+  EXPECT_FALSE(body.contains("org_id")) << "a store in no organization has no org_id key";
   EXPECT_EQ(body["triggered_by"], "order.paid");
   EXPECT_EQ(body["attempt"], 1);
   EXPECT_EQ(body["integration"], expected["integration"]);
@@ -229,6 +287,80 @@ TEST(EnvelopeTest, TheQueueMessageIsTheDocumentedCloudEvent) {
   event.store_id = expected["storeid"];
   json message = CloudEventEnvelope(event, expected["integrationid"], expected["source"]);
   EXPECT_EQ(message, expected);
+}
+
+TEST(EnvelopeTest, TheIdentitiesFollowTheStoreAndItsOrganization) {
+  // EVIDENCE 5, the four cases: a store in an organization, a store in none, an
+  // organization-level event, and the OTP's own layout.
+  auto spec = Spec::Default();
+  const std::string store = "b33e328f-31a8-4d57-b0a3-ebf1039b3756";
+  const std::string org = "7b4d2f3a-1c0e-4e5a-9f6b-2d8c3a4b5e6f";
+  EventRecord in_org = Event("order.paid", {{"type", "order"}, {"id", "x"}});
+  in_org.org_id = org;
+  json body = WebhookEnvelope(in_org, Hook(), 1);
+  EXPECT_EQ(body["store_id"], store);
+  EXPECT_EQ(body["org_id"], org);
+  json message = CloudEventEnvelope(in_org, Hook().id, kCloudEventSource);
+  EXPECT_EQ(message["storeid"], store);
+  EXPECT_EQ(message["orgid"], org);
+
+  EventRecord alone = Event("order.paid", {{"type", "order"}, {"id", "x"}});
+  EXPECT_FALSE(WebhookEnvelope(alone, Hook(), 1).contains("org_id"));
+  EXPECT_FALSE(CloudEventEnvelope(alone, Hook().id, kCloudEventSource).contains("orgid"));
+
+  EventRecord org_level = Event("integration.created", {{"type", "integration"}, {"id", "y"}});
+  org_level.store_id.clear();
+  org_level.org_id = org;
+  json org_body = WebhookEnvelope(org_level, Hook(), 1);
+  EXPECT_FALSE(org_body.contains("store_id"));
+  EXPECT_EQ(org_body["org_id"], org);
+  EXPECT_THAT(spec->ValidateEnvelope("webhook", org_body), IsEmpty());
+  json org_message = CloudEventEnvelope(org_level, Hook().id, kCloudEventSource);
+  EXPECT_FALSE(org_message.contains("storeid"));
+  EXPECT_THAT(spec->ValidateEnvelope("cloudevent", org_message), IsEmpty());
+  org_body.erase("org_id");
+  EXPECT_THAT(spec->ValidateEnvelope("webhook", org_body), Not(IsEmpty())) << "one identity at least";
+}
+
+TEST(EnvelopeTest, TheOtpEventHasTheOfficialExamplesLayout) {
+  // EVIDENCE 7: top-level store_id, payload the flat resource, no attempt, no resources.
+  auto spec = Spec::Default();
+  const ObservableEvent& otp = *spec->FindEvent("one-time-password-token-request.created");
+  Synthesizer synthesizer(spec, 5);
+  EventRecord event = Event(otp.key, synthesizer.Synthesize(otp)->data);
+  event.webhook = otp.webhook;
+  event.org_id = "7b4d2f3a-1c0e-4e5a-9f6b-2d8c3a4b5e6f";
+  Integration hook = Hook();
+  hook.configuration.erase("secret_key");
+  const json body = WebhookEnvelope(event, hook, 1);
+  std::set<std::string> keys;
+  for (const auto& [key, value] : body.items()) keys.insert(key);
+  EXPECT_EQ(keys, (std::set<std::string>{"id", "store_id", "triggered_by", "integration", "payload",
+                                         "configuration"}));
+  EXPECT_EQ(body["payload"], event.data);
+  EXPECT_EQ(body["payload"]["one_time_password_token"].get<std::string>().size(), 6u);
+  EXPECT_EQ(body["configuration"]["secret_key"], "");
+  EXPECT_THAT(spec->ValidateEnvelope("webhook-flat", body), IsEmpty());
+  auto bodies = BuildEventBodies(event, *spec, {/*webhook=*/true, /*cloudevent=*/false});
+  EXPECT_EQ(bodies->webhook_error, "");
+  EXPECT_EQ(WebhookBody(event, *bodies, hook, 1), body.dump());
+}
+
+TEST(EnvelopeTest, AnUnsetSecretIsAnEmptyStringInTheBody) {
+  // EVIDENCE 14: "configuration": {"secret_key": "", "url": ...}.
+  Integration hook = Hook();
+  hook.configuration = {{"url", "https://webhook.url"}};
+  EXPECT_EQ(DeliveredConfiguration(hook), (json{{"secret_key", ""}, {"url", "https://webhook.url"}}));
+  EXPECT_EQ(DeliveredConfiguration(Hook()), Hook().configuration);
+}
+
+TEST(EnvelopeTest, TheCloudEventSourceIsConfigurable) {
+  EventRecord event = Event("cart.updated", {{"type", "cart"}, {"id", "c"}});
+  BodyKinds kinds{/*webhook=*/false, /*cloudevent=*/true, "https://epcc-integration.example.test"};
+  auto bodies = BuildEventBodies(event, *Spec::Default(), kinds);
+  EXPECT_EQ(json::parse(CloudEventBody(*bodies, Hook().id))["source"],
+            "https://epcc-integration.example.test");
+  EXPECT_EQ(BodyKinds{}.cloudevent_source, "https://epcc-integration.global.ssl.fastly.net");
 }
 
 TEST(UrlTest, SplitsWhatIntegrationsAreConfiguredWith) {
