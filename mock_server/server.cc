@@ -123,6 +123,11 @@ std::uint64_t Server::DroppedRequests() const { return impl_->engine.journal().D
 
 std::string Server::StoreIdFor(const std::string& client_id) { return internal::StoreIdForClient(client_id); }
 
+StatusOr<Organization> Server::DeclareOrganization(const std::string& org_client_id,
+                                                   const std::vector<std::string>& store_client_ids) {
+  return impl_->engine.stores().DeclareOrganization(org_client_id, store_client_ids);
+}
+
 namespace {
 
 // The store of a client if it has one: readers create nothing.

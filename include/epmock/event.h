@@ -43,7 +43,8 @@ struct SkippedIntegration {
 struct TriggeredEvent {
   std::string id;
   std::string type;
-  std::string store_id;
+  std::string store_id;     // "" for an organization-level event
+  std::string org_id;       // the store's organization, or the organization's; "" for none
   std::string created_at;   // RFC 3339, milliseconds
   nlohmann::json data;      // the resource as delivered ({id, type} for deletes)
   nlohmann::json included;  // null when there is none

@@ -27,6 +27,7 @@
 #include "epmock/journal.h"
 #include "epmock/logs.h"
 #include "epmock/options.h"
+#include "epmock/organization.h"
 #include "epmock/sinks.h"
 #include "epmock/sqs.h"
 #include "epmock/status.h"
@@ -73,6 +74,14 @@ class Server {
 
   // The store id a client_id maps to (stable: the same client_id always gives the same id).
   static std::string StoreIdFor(const std::string& client_id);
+
+  // Makes `org_client_id` an organization (EVIDENCE 6) of the stores of `store_client_ids`:
+  // its token acts at organization level (organization-level integrations, events and logs,
+  // org_id only), and with X-Moltin-Auth-Store: <store id> on one of its stores; the stores'
+  // deliveries carry org_id beside store_id. Replaces an earlier declaration of the same
+  // client. A store belongs to one organization at most.
+  StatusOr<Organization> DeclareOrganization(const std::string& org_client_id,
+                                             const std::vector<std::string>& store_client_ids);
 
   // The integrations of a client's store as the API would list them (secrets masked).
   nlohmann::json Integrations(const std::string& client_id) const;

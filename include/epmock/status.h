@@ -29,6 +29,7 @@ enum class StatusCode {
   kResourceExhausted,   // a limit was reached (429, or 422 where the platform says so)
   kUnavailable,         // a port, a peer or a file could not be reached (503)
   kInternal,            // a bug or a broken build: the embedded schemas do not load (500)
+  kPermissionDenied,    // the caller may not do it (403)
 };
 
 // "INVALID_ARGUMENT", ...
@@ -55,6 +56,9 @@ class [[nodiscard]] Status {
     return Status(StatusCode::kUnavailable, std::move(message));
   }
   static Status Internal(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
+  static Status PermissionDenied(std::string message) {
+    return Status(StatusCode::kPermissionDenied, std::move(message));
+  }
   // Deprecated in 0.2.0: say what kind of error it is with one of the functions above.
   [[deprecated(
       "use Status::InvalidArgument, NotFound, FailedPrecondition, Unavailable, Internal, ...")]] static Status

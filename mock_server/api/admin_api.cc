@@ -251,6 +251,50 @@ HttpResponse AdminHealth(const HttpRequest& request) {
   return response;
 }
 
+json OrganizationToJson(const Organization& org) {
+  return {{"id", org.id}, {"client_id", org.client_id}, {"store_ids", org.store_ids}};
+}
+
+// /__admin/organization: the caller's client as an organization of stores (EVIDENCE 6).
+HttpResponse OrganizationRoute(RouteContext& c) {
+  const std::string& method = c.request.method;
+  if (method == "GET") {
+    std::optional<Organization> org = c.engine.stores().OrganizationOf(c.client_id);
+    if (!org) return NotFound("'" + c.client_id + "' declared no organization");
+    return JsonResponse(200, {{"data", OrganizationToJson(*org)}});
+  }
+  if (method == "DELETE") {
+    if (!c.engine.stores().ForgetOrganization(c.client_id)) {
+      return NotFound("'" + c.client_id + "' declared no organization");
+    }
+    return NoContent();
+  }
+  if (method != "PUT") {
+    HttpResponse r = ErrorResponse(405, StatusTitle(405), "Use GET, PUT or DELETE for /__admin/organization");
+    r.headers.emplace_back("Allow", "GET, PUT, DELETE");
+    return r;
+  }
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  auto stores = body.find("stores");
+  if (stores == body.end() || !stores->is_array()) {
+    return ErrorResponse(422, StatusTitle(422),
+                         "stores is required: the client_ids of the organization's stores", "/stores");
+  }
+  std::vector<std::string> clients;
+  for (std::size_t i = 0; i < stores->size(); ++i) {
+    if (!(*stores)[i].is_string()) {
+      return ErrorResponse(422, StatusTitle(422),
+                           "stores[" + std::to_string(i) + "] must be a client_id (a string)",
+                           "/stores/" + std::to_string(i));
+    }
+    clients.push_back((*stores)[i].get<std::string>());
+  }
+  StatusOr<Organization> org = c.engine.stores().DeclareOrganization(c.client_id, clients);
+  if (!org.ok()) return StatusResponse(org.status(), "/stores");
+  return JsonResponse(200, {{"data", OrganizationToJson(*org)}});
+}
+
 HttpResponse HandleAdminRequest(RouteContext& c) {
   const std::string& path = c.request.path;
   const std::string& method = c.request.method;
@@ -276,6 +320,7 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
     return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedLogs()}}}});
   }
   if (path == "/__admin/idle" && method == "GET") return Idle(c);
+  if (path == "/__admin/organization") return OrganizationRoute(c);
   if (s.size() == 4 && s[1] == "integrations" && s[3] == "jobs" && method == "GET") {
     // A job as epmock knows it: the event behind it and its trigger, which /v2 does not show.
     if (!c.store->Get(s[2])) return NotFound("No integration " + s[2] + " in this store");

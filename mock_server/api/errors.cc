@@ -129,6 +129,8 @@ int HttpStatusFor(StatusCode code) {
       return 429;
     case StatusCode::kUnavailable:
       return 503;
+    case StatusCode::kPermissionDenied:
+      return 403;
     case StatusCode::kUnknown:
     case StatusCode::kInternal:
       return 500;

@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/strings.h"
+#include "events/event_engine.h"
 
 namespace epmock::internal {
 namespace {
@@ -49,7 +50,7 @@ std::optional<HttpResponse> ParseBody(const HttpRequest& request, json* body) {
 }
 
 // Checks the engine enforces beyond the schema: the observes limit and catalog.
-void CheckObserves(const json& data, const Spec& spec, std::vector<SchemaViolation>* out) {
+void CheckObserves(const json& data, const Spec& spec, bool organization, std::vector<SchemaViolation>* out) {
   auto observes = data.find("observes");
   if (observes == data.end() || !observes->is_array()) return;
   if (observes->size() > kObservesLimit) {
@@ -58,21 +59,27 @@ void CheckObserves(const json& data, const Spec& spec, std::vector<SchemaViolati
   }
   for (std::size_t i = 0; i < observes->size(); ++i) {
     const json& key = (*observes)[i];
-    if (key.is_string() && !spec.LookupEvent(key.get<std::string>())) {
+    if (!key.is_string()) continue;
+    const std::optional<ObservableEvent> event = spec.LookupEvent(key.get<std::string>());
+    const std::string field = "data.observes." + std::to_string(i);
+    if (!event) {
       out->push_back({"/data/observes/" + std::to_string(i),
-                      "data.observes." + std::to_string(i) + " '" + key.get<std::string>() +
+                      field + " '" + key.get<std::string>() +
                           "' is not an observable event (see the Observable Events table)",
                       "catalog", key.dump()});
+    } else if (Status level = CheckLevel(*event, organization); !level.ok()) {
+      out->push_back(
+          {"/data/observes/" + std::to_string(i), field + " " + level.message(), "level", key.dump()});
     }
   }
 }
 
 // Schema violations plus the engine's own checks, for a {"data": ...} body.
 std::vector<SchemaViolation> Validate(const Spec& spec, const std::string& operation_id, const json& body,
-                                      RequestRecord& record) {
+                                      bool organization, RequestRecord& record) {
   std::vector<SchemaViolation> violations = spec.ValidateRequest(operation_id, body);
   if (body.is_object() && body.contains("data") && body["data"].is_object()) {
-    CheckObserves(body["data"], spec, &violations);
+    CheckObserves(body["data"], spec, organization, &violations);
   }
   record.validation =
       violations.empty() ? RequestRecord::Validation::kPassed : RequestRecord::Validation::kFailed;
@@ -111,7 +118,8 @@ json AsCreateBody(const Integration& integration) {
 HttpResponse Create(RouteContext& c) {
   json body;
   if (auto error = ParseBody(c.request, &body)) return *error;
-  std::vector<SchemaViolation> violations = Validate(c.engine.spec(), "CreateIntegration", body, c.record);
+  std::vector<SchemaViolation> violations =
+      Validate(c.engine.spec(), "CreateIntegration", body, c.store->is_organization(), c.record);
   if (!violations.empty()) return ValidationFailed(violations);
 
   Integration integration;
@@ -145,7 +153,8 @@ HttpResponse Update(RouteContext& c, const std::string& id) {
   if (!current) return NotFound();
   json body;
   if (auto error = ParseBody(c.request, &body)) return *error;
-  std::vector<SchemaViolation> violations = Validate(c.engine.spec(), "UpdateIntegration", body, c.record);
+  std::vector<SchemaViolation> violations =
+      Validate(c.engine.spec(), "UpdateIntegration", body, c.store->is_organization(), c.record);
   if (!violations.empty()) return ValidationFailed(violations);
 
   const json& data = body["data"];

@@ -14,6 +14,9 @@ std::vector<std::string> PathSegments(const std::string& path) {
 
 namespace {
 
+// The header with which an organization's token acts on one of its stores (EVIDENCE 22).
+constexpr char kAuthStoreHeader[] = "X-Moltin-Auth-Store";
+
 HttpResponse Dispatch(Engine& engine, const HttpRequest& request, RequestRecord& record);
 
 }  // namespace
@@ -86,7 +89,13 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
                                   "/oauth/access_token");
     return ErrorResponse(401, kUnauthorizedTitle, "");
   }
-  std::shared_ptr<Store> store = engine.stores().ForClient(holder->client_id);
+  StatusOr<std::shared_ptr<Store>> acting =
+      engine.stores().ForRequest(holder->client_id, request.Header(kAuthStoreHeader));
+  if (!acting.ok()) {
+    record.errors.push_back(acting.status().message());
+    return ErrorResponse(403, StatusTitle(403), "");
+  }
+  std::shared_ptr<Store> store = *acting;
   record.store_id = store->id();
   if (holder->implicit) {
     // Implicit tokens have neither read nor write access to integrations (EVIDENCE 11).
@@ -110,7 +119,7 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
     return r;
   }
   record.operation_id = *operation;
-  RouteContext context{request, params, store, record, engine};
+  RouteContext context{request, params, store, record, engine, holder->client_id};
   HttpResponse response;
   if (!HandleIntegrationsOperation(*operation, context, &response)) {
     return ErrorResponse(501, "Not Implemented", *operation + " is not implemented");
@@ -127,9 +136,12 @@ HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Param
                          "The admin API acts on the store of the Bearer token it is given; get "
                          "one from POST /oauth/access_token");
   }
-  std::shared_ptr<Store> store = engine.stores().ForClient(*client_id);
+  StatusOr<std::shared_ptr<Store>> acting =
+      engine.stores().ForRequest(*client_id, request.Header(kAuthStoreHeader));
+  if (!acting.ok()) return StatusResponse(acting.status(), kAuthStoreHeader);
+  std::shared_ptr<Store> store = *acting;
   record.store_id = store->id();
-  RouteContext context{request, params, store, record, engine};
+  RouteContext context{request, params, store, record, engine, *client_id};
   return HandleAdminRequest(context);
 }
 

@@ -20,6 +20,7 @@ struct RouteContext {
   std::shared_ptr<Store> store;
   RequestRecord& record;  // handlers fill in the validation outcome
   Engine& engine;
+  const std::string& client_id;  // the token's client (an organization's, when `store` is one of its stores)
 };
 
 // Never throws: an unexpected exception becomes a 500 in the platform's error shape.

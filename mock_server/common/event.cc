@@ -15,7 +15,8 @@ nlohmann::json TriggeredEvent::ToJson() const {
   }
   return {{"id", id},
           {"type", type},
-          {"store_id", store_id},
+          {"store_id", store_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(store_id)},
+          {"org_id", org_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(org_id)},
           {"created_at", created_at},
           {"data", data},
           {"included", included},

@@ -324,7 +324,25 @@ void VerifyDelivery(const ContractOptions& options, const json& delivery, httpli
     return fail("unknown integration_type " + type);
   }
 
-  // 2. The integration and the event, through the API and the admin API.
+  // 2. The integration and the event, through the API and the admin API; at the
+  // organization level when the contract says so (the client declared an organization of no
+  // stores for the contract's length).
+  const bool organization = delivery.value("organization", false);
+  if (organization) {
+    json declaration = {{"stores", json::array()}};
+    auto declared = SendJson(http, "PUT", "/__admin/organization", token, &declaration);
+    if (!declared || declared->status != 200) {
+      return fail("declaring the contract's client an organization failed: " + Answer(declared));
+    }
+  }
+  struct Forget {
+    bool active;
+    httplib::ClientImpl& http;
+    const std::string& token;
+    ~Forget() {
+      if (active) (void)SendJson(http, "DELETE", "/__admin/organization", token, nullptr);
+    }
+  } forget{organization, http, token};
   json create = {{"data", integration}};
   auto created = SendJson(http, "POST", "/v2/integrations", token, &create);
   json created_body = JsonBody(created);
@@ -337,8 +355,13 @@ void VerifyDelivery(const ContractOptions& options, const json& delivery, httpli
     return fail("triggering " + trigger.value("type", "") +
                 " failed (delivery contracts need an epmock target): " + Answer(triggered));
   }
-  variables["event_id"] = event["data"].value("id", "");
-  variables["store_id"] = event["data"].value("store_id", "");
+  auto text = [&event](const char* key) {
+    const json& value = event["data"][key];
+    return value.is_string() ? value.get<std::string>() : std::string();
+  };
+  variables["event_id"] = text("id");
+  variables["store_id"] = text("store_id");
+  variables["org_id"] = text("org_id");
 
   // 3. What arrived: the first delivery (at least once: duplicates are not differences).
   json received;
@@ -375,7 +398,12 @@ void VerifyDelivery(const ContractOptions& options, const json& delivery, httpli
     }
     MatchContractValue(value, actual, "header " + header, variables, &mismatches);
   }
-  const std::string envelope = type == "webhook" ? "webhook" : "cloudevent";
+  std::string envelope = type == "webhook" ? "webhook" : "cloudevent";
+  if (type == "webhook") {
+    // The layout the event's catalog entry names (the OTP event's flat one).
+    if (auto entry = Spec::Default()->LookupEvent(trigger.value("type", "")))
+      envelope = entry->webhook.schema;
+  }
   for (const SchemaViolation& v : Spec::Default()->ValidateEnvelope(envelope, actual_body)) {
     mismatches.push_back("schema (" + envelope + ") " + (v.source.empty() ? "/" : v.source) + ": " +
                          v.detail);

@@ -67,6 +67,23 @@ BodyKinds KindsFor(const std::vector<Integration>& receivers, const std::string&
   return kinds;
 }
 
+}  // namespace
+
+Status CheckLevel(const ObservableEvent& event, bool organization) {
+  if (organization && !event.organization_level) {
+    return Status::InvalidArgument("'" + event.key +
+                                   "' is a store-level event; an organization raises and observes only "
+                                   "organization-level events (integration.*, catalog-release.*)");
+  }
+  if (!organization && !event.store_level) {
+    return Status::InvalidArgument("'" + event.key +
+                                   "' is an organization-level event; a store does not raise it");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
 Status NotRunning() { return Status::FailedPrecondition("the server is not running; Start() it first"); }
 }  // namespace
 
@@ -122,7 +139,14 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   auto record = std::make_shared<EventRecord>();
   record->id = NewUuid();
   record->type = type;
-  record->store_id = store->id();
+  // The identities the platform's deliveries carry (EVIDENCE 5): a store's id, and its
+  // organization's when it has one; an organization-level event the organization's alone.
+  if (store->is_organization()) {
+    record->org_id = store->id();
+  } else {
+    record->store_id = store->id();
+    record->org_id = store->org_id();
+  }
   record->webhook = event.webhook;
   record->created_at_ms = NowMillis();
   if (IsDeletion(type)) {
@@ -155,6 +179,7 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
     return Status::InvalidArgument("'" + request.type +
                                    "' is not an observable event (see the Observable Events table)");
   }
+  if (Status level = CheckLevel(*event, store->is_organization()); !level.ok()) return level;
   json data, included;
   if (request.data) {
     if (!request.data->is_object())

@@ -23,6 +23,11 @@
 
 namespace epmock::internal {
 
+// Whether a store (organization false) or an organization's own level may raise and observe
+// the event: store-level keys for stores, organization-level keys for organizations (seed
+// 003's Store/Organization column).
+Status CheckLevel(const ObservableEvent& event, bool organization);
+
 class EventEngine {
  public:
   EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec);

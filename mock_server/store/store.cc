@@ -53,6 +53,7 @@ TriggeredEvent ToTriggeredEvent(const EventRecord& record) {
   event.id = record.id;
   event.type = record.type;
   event.store_id = record.store_id;
+  event.org_id = record.org_id;
   event.created_at = Rfc3339Millis(record.created_at_ms);
   event.data = record.data;
   event.included = record.included;
@@ -323,12 +324,139 @@ void Store::Clear() {
   events_by_id_.clear();
 }
 
-std::shared_ptr<Store> StoreRegistry::ForClient(const std::string& client_id) {
-  std::string store_id = StoreIdForClient(client_id);
+bool Store::is_organization() const {
   std::lock_guard<std::mutex> lock(mu_);
+  return organization_;
+}
+
+std::string Store::org_id() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return org_id_;
+}
+
+void Store::SetOrganization(bool organization, std::string org_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  organization_ = organization;
+  org_id_ = std::move(org_id);
+}
+
+std::shared_ptr<Store> StoreRegistry::ForClientLocked(const std::string& client_id) {
+  std::string store_id = StoreIdForClient(client_id);
   std::shared_ptr<Store>& store = by_store_id_[store_id];
   if (!store) store = std::make_shared<Store>(store_id, retention_);
   return store;
+}
+
+std::shared_ptr<Store> StoreRegistry::ForClient(const std::string& client_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return ForClientLocked(client_id);
+}
+
+namespace {
+
+Status CheckClientId(const std::string& client_id, const std::string& what) {
+  if (client_id.empty() || client_id.size() > kMaxClientIdLength) {
+    return Status::InvalidArgument(what + " must be a client_id of 1 to " +
+                                   std::to_string(kMaxClientIdLength) + " characters");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<Organization> StoreRegistry::DeclareOrganization(const std::string& org_client_id,
+                                                          const std::vector<std::string>& store_client_ids) {
+  Status valid = CheckClientId(org_client_id, "the organization's client");
+  if (!valid.ok()) return valid;
+  if (store_client_ids.size() > kMaxOrganizationStores) {
+    return Status::InvalidArgument("an organization has at most " + std::to_string(kMaxOrganizationStores) +
+                                   " stores, not " + std::to_string(store_client_ids.size()));
+  }
+  Organization org;
+  org.client_id = org_client_id;
+  org.id = StoreIdForClient(org_client_id);
+  for (std::size_t i = 0; i < store_client_ids.size(); ++i) {
+    const std::string& client = store_client_ids[i];
+    Status ok = CheckClientId(client, "stores[" + std::to_string(i) + "]");
+    if (!ok.ok()) return ok;
+    if (client == org_client_id) {
+      return Status::InvalidArgument("stores[" + std::to_string(i) +
+                                     "]: an organization is not a store of its own");
+    }
+    const std::string store_id = StoreIdForClient(client);
+    if (std::find(org.store_ids.begin(), org.store_ids.end(), store_id) != org.store_ids.end()) {
+      return Status::InvalidArgument("stores[" + std::to_string(i) + "]: '" + client + "' is listed twice");
+    }
+    org.store_ids.push_back(store_id);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [other_client, other] : organizations_) {
+    if (other_client == org_client_id) continue;
+    for (std::size_t i = 0; i < org.store_ids.size(); ++i) {
+      if (std::find(other.store_ids.begin(), other.store_ids.end(), org.store_ids[i]) !=
+          other.store_ids.end()) {
+        return Status::FailedPrecondition("stores[" + std::to_string(i) + "]: '" + store_client_ids[i] +
+                                          "' already belongs to the organization of '" + other_client + "'");
+      }
+      if (org.store_ids[i] == other.id) {
+        return Status::FailedPrecondition("stores[" + std::to_string(i) + "]: '" + store_client_ids[i] +
+                                          "' is an organization");
+      }
+    }
+    if (std::find(other.store_ids.begin(), other.store_ids.end(), org.id) != other.store_ids.end()) {
+      return Status::FailedPrecondition("'" + org_client_id + "' is a store of the organization of '" +
+                                        other_client + "'");
+    }
+  }
+  // Replacing a declaration frees the stores it no longer lists.
+  if (auto previous = organizations_.find(org_client_id); previous != organizations_.end()) {
+    for (const std::string& store_id : previous->second.store_ids) {
+      auto store = by_store_id_.find(store_id);
+      if (store != by_store_id_.end()) store->second->SetOrganization(false, "");
+    }
+  }
+  ForClientLocked(org_client_id)->SetOrganization(true, org.id);
+  for (const std::string& client : store_client_ids) ForClientLocked(client)->SetOrganization(false, org.id);
+  organizations_[org_client_id] = org;
+  return org;
+}
+
+std::optional<Organization> StoreRegistry::OrganizationOf(const std::string& org_client_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = organizations_.find(org_client_id);
+  if (it == organizations_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool StoreRegistry::ForgetOrganization(const std::string& org_client_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = organizations_.find(org_client_id);
+  if (it == organizations_.end()) return false;
+  for (const std::string& store_id : it->second.store_ids) {
+    auto store = by_store_id_.find(store_id);
+    if (store != by_store_id_.end()) store->second->SetOrganization(false, "");
+  }
+  ForClientLocked(org_client_id)->SetOrganization(false, "");
+  organizations_.erase(it);
+  return true;
+}
+
+StatusOr<std::shared_ptr<Store>> StoreRegistry::ForRequest(const std::string& client_id,
+                                                           const std::string& auth_store) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<Store> own = ForClientLocked(client_id);
+  if (auth_store.empty() || auth_store == own->id()) return own;
+  auto org = organizations_.find(client_id);
+  if (org == organizations_.end()) {
+    return Status::PermissionDenied("X-Moltin-Auth-Store names store " + auth_store.substr(0, 64) +
+                                    ", but this token is a store's, not an organization's");
+  }
+  const std::vector<std::string>& stores = org->second.store_ids;
+  if (std::find(stores.begin(), stores.end(), auth_store) == stores.end()) {
+    return Status::PermissionDenied("X-Moltin-Auth-Store names store " + auth_store.substr(0, 64) +
+                                    ", which is not a store of this organization");
+  }
+  return by_store_id_.at(auth_store);
 }
 
 std::shared_ptr<Store> StoreRegistry::Find(const std::string& store_id) const {
@@ -354,6 +482,7 @@ std::string StoreRegistry::OwnerOfIntegration(const std::string& integration_id)
 void StoreRegistry::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   by_store_id_.clear();
+  organizations_.clear();
 }
 
 }  // namespace epmock::internal

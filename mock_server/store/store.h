@@ -20,6 +20,8 @@
 #include "epmock/catalog.h"
 #include "epmock/event.h"
 #include "epmock/logs.h"
+#include "epmock/organization.h"
+#include "epmock/status.h"
 
 namespace epmock::internal {
 
@@ -79,6 +81,13 @@ class Store {
 
   const std::string& id() const { return id_; }
 
+  // What the store is: a store of its own (the default), a store of an organization (its
+  // events carry org_id), or an organization's own level (its events carry org_id only).
+  // Set by StoreRegistry::DeclareOrganization.
+  bool is_organization() const;
+  std::string org_id() const;  // the organization it belongs to, or is; "" for none
+  void SetOrganization(bool organization, std::string org_id);
+
   // Adds the integration unless the store already holds `limit` (0: no limit).
   // Returns false when full.
   bool Add(const Integration& integration, std::size_t limit);
@@ -129,6 +138,8 @@ class Store {
   const std::string id_;
   const Retention retention_;
   mutable std::mutex mu_;
+  bool organization_ = false;
+  std::string org_id_;
   std::vector<std::string> order_;  // ids in creation order
   std::unordered_map<std::string, Integration> integrations_;
   // event key -> ids of the integrations observing it, in creation order.
@@ -148,6 +159,21 @@ class StoreRegistry {
  public:
   explicit StoreRegistry(Retention retention = {}) : retention_(retention) {}
   std::shared_ptr<Store> ForClient(const std::string& client_id);
+
+  // Makes `org_client_id` an organization of the stores of `store_client_ids` (replacing
+  // its earlier declaration). A store belongs to one organization at most; an organization
+  // is no store of another.
+  StatusOr<Organization> DeclareOrganization(const std::string& org_client_id,
+                                             const std::vector<std::string>& store_client_ids);
+  // The organization `org_client_id` declared, if any.
+  std::optional<Organization> OrganizationOf(const std::string& org_client_id) const;
+  // Undoes a declaration: its stores are stores of their own again.
+  bool ForgetOrganization(const std::string& org_client_id);
+
+  // The store a request acts on: the client's own, or, for an organization's client sending
+  // X-Moltin-Auth-Store (EVIDENCE 22), that store of the organization. PermissionDenied when
+  // the header names a store the client may not act on.
+  StatusOr<std::shared_ptr<Store>> ForRequest(const std::string& client_id, const std::string& auth_store);
   // The store with this store id, if any client created it.
   std::shared_ptr<Store> Find(const std::string& store_id) const;
   std::vector<std::shared_ptr<Store>> All() const;
@@ -159,6 +185,8 @@ class StoreRegistry {
   const Retention retention_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<Store>> by_store_id_;
+  std::unordered_map<std::string, Organization> organizations_;  // by org client id
+  std::shared_ptr<Store> ForClientLocked(const std::string& client_id);
 };
 
 }  // namespace epmock::internal

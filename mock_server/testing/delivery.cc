@@ -43,6 +43,16 @@ std::string Delivery::IntegrationId() const {
   return StringAt(body, json::json_pointer(IsCloudEvent(body) ? "/integrationid" : "/integration/id"));
 }
 
+std::string Delivery::StoreId() const {
+  const json body = Json();
+  return StringAt(body, json::json_pointer(IsCloudEvent(body) ? "/storeid" : "/store_id"));
+}
+
+std::string Delivery::OrgId() const {
+  const json body = Json();
+  return StringAt(body, json::json_pointer(IsCloudEvent(body) ? "/orgid" : "/org_id"));
+}
+
 int Delivery::Attempt() const {
   const json body = Json();
   if (!body.is_object()) return 0;

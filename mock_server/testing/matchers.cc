@@ -11,7 +11,11 @@ std::string EnvelopeViolations(const std::string& kind, const Delivery& delivery
   if (body.is_null()) return "the body is not JSON";
   std::string out;
   int shown = 0;
-  for (const SchemaViolation& v : Spec::Default()->ValidateEnvelope(kind, body)) {
+  std::string schema = kind;
+  if (kind == "webhook") {
+    if (auto event = Spec::Default()->LookupEvent(delivery.EventType())) schema = event->webhook.schema;
+  }
+  for (const SchemaViolation& v : Spec::Default()->ValidateEnvelope(schema, body)) {
     if (shown++ == 5) break;
     if (!out.empty()) out += "; ";
     out += (v.source.empty() ? "/" : v.source) + ": " + v.detail;

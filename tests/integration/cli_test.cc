@@ -297,10 +297,10 @@ TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {
               std::string(EPMOCK_SOURCE_DIR) + "/contracts"});
   EXPECT_EQ(good.Wait(kTimeout), 0) << good.Stdout();
   EXPECT_THAT(good.Stdout(), HasSubstr("PASS"));
-  EXPECT_THAT(good.Stdout(), HasSubstr("contracts: 21 passed, 0 failed"));
+  EXPECT_THAT(good.Stdout(), HasSubstr("contracts: 25 passed, 0 failed"));
   std::ifstream report(junit);
   std::string xml((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
-  EXPECT_THAT(xml, HasSubstr("<testsuites tests=\"21\" failures=\"0\">"));
+  EXPECT_THAT(xml, HasSubstr("<testsuites tests=\"25\" failures=\"0\">"));
   EXPECT_THAT(xml, HasSubstr("<property name=\"epmock.version\" value=\"" + std::string(Version()) + "\"/>"));
 
   // A recording the server does not honour: exit 1, the difference named, a JUnit failure.

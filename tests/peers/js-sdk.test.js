@@ -158,3 +158,84 @@ test('401 and 403 reach the SDK caller with the platform bodies', async (t) => {
   });
   await assert.rejects(implicit.Integrations.Create(webhook), (err) => err.errors[0].status === 403);
 });
+
+// A client_credentials token of epmock's, and a JSON call with it, outside the SDK.
+async function token(url, clientId) {
+  const res = await fetch(`${url}/oauth/access_token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `grant_type=client_credentials&client_id=${clientId}&client_secret=s`,
+  });
+  return (await res.json()).access_token;
+}
+
+async function call(url, method, path, bearer, body) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+test('an organization token acts on one of its stores through the SDK store_id', async (t) => {
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+  const orgClient = `js-sdk-org-${process.pid}`;
+  const storeClient = `js-sdk-org-store-${process.pid}`;
+  const declared = await call(epmock.url, 'PUT', '/__admin/organization', await token(epmock.url, orgClient),
+    { stores: [storeClient] });
+  assert.equal(declared.status, 200);
+  const storeId = declared.json.data.store_ids[0];
+
+  // The SDK sends X-MOLTIN-AUTH-STORE on every request when store_id is set (EVIDENCE 22),
+  // and then authenticates only when a request answers 401.
+  const orgOnStore = client(epmock.host, orgClient, { store_id: storeId });
+  const created = await orgOnStore.Integrations.Create({ ...webhook, observes: ['order.paid'] });
+  assert.equal(created.data.type, 'integration');
+
+  const store = client(epmock.host, storeClient);
+  const seen = await store.Integrations.All();
+  assert.deepEqual(seen.data.map((i) => i.id), [created.data.id], 'created in the store, seen by its own client');
+  const orgLevel = client(epmock.host, orgClient);
+  assert.deepEqual((await orgLevel.Integrations.All()).data, [], 'not at the organization level');
+
+  // A store the organization does not have: 403, surfaced through the SDK.
+  const elsewhere = client(epmock.host, orgClient, { store_id: '00000000-0000-4000-8000-000000000000' });
+  await assert.rejects(elsewhere.Integrations.All(), (err) => {
+    assert.deepEqual(err, { errors: [{ status: 403, title: 'Forbidden' }] });
+    return true;
+  });
+});
+
+test('an integration observes subscriptions and Custom API events through the SDK', async (t) => {
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+  const clientId = `js-sdk-subs-${process.pid}`;
+  const EPCC = client(epmock.host, clientId);
+  const observes = ['subscription.created', 'subscription.create-failed', 'subscription.pending_cancel',
+    'subscription-invoice.created', 'wishlist_ext.created'];
+  const created = await EPCC.Integrations.Create({
+    ...webhook,
+    observes,
+    configuration: { url: `${epmock.url}/__sink/webhook/subs` },
+  });
+  assert.deepEqual(created.data.observes, observes);
+
+  // Fire one through the admin API; the platform-shaped delivery reaches the sink.
+  const bearer = await token(epmock.url, clientId);
+  const fired = await call(epmock.url, 'POST', '/__admin/events', bearer, { type: 'subscription.create-failed' });
+  assert.equal(fired.status, 201);
+  const idle = await call(epmock.url, 'GET', '/__admin/idle?timeout_ms=10000', bearer);
+  assert.equal(idle.status, 200);
+  const sink = await call(epmock.url, 'GET', '/__admin/sinks/webhook/subs', bearer);
+  const body = sink.json.data[0].body;  // parsed JSON, as the admin API shows it
+  assert.equal(body.triggered_by, 'subscription.create-failed');
+  assert.equal(body.payload.data.type, 'subscription');
+  assert.equal(body.store_id, fired.json.data.store_id);
+  assert.equal(body.configuration.secret_key, '');
+  const logs = await EPCC.Integrations.GetLogs(created.data.id);
+  assert.equal(logs.data[0].succeeded, true);
+  assert.equal(logs.data[0].error_detail, '');
+  assert.match(logs.data[0].meta.timestamps.created_at, /\.\d{9}Z$/);
+});

@@ -135,6 +135,7 @@ Reply ApiClient::Send(const std::string& method, const std::string& path, const 
   req.path = path;
   if (authenticate && !token_.empty()) req.headers.emplace("Authorization", "Bearer " + token_);
   if (!content_type.empty()) req.headers.emplace("Content-Type", content_type);
+  for (const auto& [name, value] : extra_headers_) req.headers.emplace(name, value);
   req.body = body;
   Reply reply;
   auto res = http_.send(req);

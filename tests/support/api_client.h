@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ class ApiClient {
   const std::string& token() const { return token_; }
   const std::string& client_id() const { return client_id_; }
   void set_token(std::string token) { token_ = std::move(token); }
+  // Sent with every request from now on ("" removes it): X-Moltin-Auth-Store, for instance.
+  void set_header(const std::string& name, const std::string& value) {
+    if (value.empty()) {
+      extra_headers_.erase(name);
+    } else {
+      extra_headers_[name] = value;
+    }
+  }
 
  private:
   void CheckAgainstSpec(const std::string& method, const std::string& path, const Reply& reply);
@@ -52,6 +61,7 @@ class ApiClient {
   std::string url_;
   std::string client_id_;
   std::string token_;
+  std::map<std::string, std::string> extra_headers_;
   httplib::Client http_;
 };
 

@@ -37,6 +37,11 @@ struct Delivery {
   std::string EventId() const;
   // integration.id of a webhook envelope, integrationid of a CloudEvent.
   std::string IntegrationId() const;
+  // The identities it carries (EVIDENCE 5): store_id / storeid and org_id / orgid; "" when
+  // absent (an organization-level event has no store id, a store in no organization no
+  // org id).
+  std::string StoreId() const;
+  std::string OrgId() const;
   // A webhook envelope's attempt; 0 for CloudEvents, which do not carry one.
   int Attempt() const;
 };

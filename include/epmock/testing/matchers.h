@@ -61,6 +61,20 @@ MATCHER_P(ForIntegration, integration_id, "is delivered for integration " + std:
   return actual == std::string(integration_id);
 }
 
+// Carries this store id (store_id of a webhook, storeid of a CloudEvent).
+MATCHER_P(ForStore, store_id, "is delivered for store " + std::string(store_id)) {
+  const std::string actual = ToDelivery(arg).StoreId();
+  *result_listener << "which is for store \"" << actual << "\"";
+  return actual == std::string(store_id);
+}
+
+// Carries this organization id (org_id, orgid); "" matches a delivery that carries none.
+MATCHER_P(ForOrganization, org_id, "is delivered for organization \"" + std::string(org_id) + "\"") {
+  const std::string actual = ToDelivery(arg).OrgId();
+  *result_listener << "which is for organization \"" << actual << "\"";
+  return actual == std::string(org_id);
+}
+
 // The body's value at a JSON pointer ("/payload/data/id") matches a value or a matcher of
 // nlohmann::json.
 MATCHER_P2(HasJsonField, pointer, value_matcher,
@@ -75,7 +89,8 @@ MATCHER_P2(HasJsonField, pointer, value_matcher,
   return ::testing::ExplainMatchResult(value_matcher, value, result_listener);
 }
 
-// The body validates against the webhook envelope schema (schemas/envelopes/).
+// The body validates against its webhook envelope schema (schemas/envelopes/): the one its
+// event's catalog entry names (the OTP event's flat layout), the standard one otherwise.
 MATCHER(IsValidWebhookEnvelope, "is a valid webhook envelope") {
   const std::string violations = internal::EnvelopeViolations("webhook", ToDelivery(arg));
   if (!violations.empty()) *result_listener << "which is not: " << violations;
