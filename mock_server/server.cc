@@ -198,6 +198,29 @@ void Server::ClearFaults(const std::string& client_id) {
   impl_->engine.events().faults().Clear(StoreIdFor(client_id));
 }
 
+StatusOr<ApiFault> Server::AddApiFault(const std::string& client_id, ApiFault fault) {
+  // The same checks as the admin API's, through the same parser.
+  StatusOr<ApiFault> checked = ApiFault::FromJson(fault.ToJson());
+  if (!checked.ok()) return checked.status();
+  return impl_->engine.api_faults().Add(StoreIdFor(client_id), *checked);
+}
+
+std::vector<ApiFault> Server::ApiFaults(const std::string& client_id) const {
+  return impl_->engine.api_faults().List(StoreIdFor(client_id));
+}
+
+void Server::ClearApiFaults(const std::string& client_id) {
+  impl_->engine.api_faults().Clear(StoreIdFor(client_id));
+}
+
+Status Server::SetStoreKind(const std::string& client_id, const std::string& kind) {
+  if (kind != "production" && kind != "development") {
+    return Status::InvalidArgument("a store's kind is production or development, not '" + kind + "'");
+  }
+  impl_->engine.stores().ForClient(client_id)->set_kind(kind);
+  return Status::Ok();
+}
+
 std::vector<ReceivedRequest> Server::SinkRequests(const std::string& name) const {
   return impl_->engine.sinks().AllAt(name);
 }

@@ -40,6 +40,42 @@ struct Fault {
   static StatusOr<Fault> FromJson(const nlohmann::json& json);
 };
 
+// An API fault: the next `requests` /v2 requests of a store (those matching `method` and
+// `path`, when set) misbehave, so a client's resilience can be tested. Exactly as the
+// platform's own trouble looks from a client: a status in the error shape, a late answer, or
+// a connection reset with no answer at all.
+//
+//   epmock::ApiFault busy;
+//   busy.status = 503;
+//   busy.requests = 2;           // the next two requests answer 503, then all is well
+//   busy.method = "POST";
+//   busy.path = "/v2/integrations";
+//   server.AddApiFault("my-client", busy);
+//
+// Also from the admin API: POST /__admin/api-faults with the same fields as JSON.
+struct ApiFault {
+  std::string id;  // set by AddApiFault
+  // Answer this status instead: 429, 500 or 503 (0: answer normally).
+  int status = 0;
+  // Answer this many milliseconds late, in real time (a client's timeout is real time).
+  int delay_ms = 0;
+  // Reset the connection (TCP RST) instead of answering.
+  bool reset = false;
+  // How many matching requests it applies to, from 1; it is gone after the last.
+  int requests = 1;
+  // Only requests with this method (GET, POST, PUT or DELETE); empty: any.
+  std::string method;
+  // Only requests whose path matches: '*' stands for one path segment or part of one
+  // ("/v2/integrations/*", "/v2/integrations/*/logs"); empty: any /v2 path.
+  std::string path;
+
+  nlohmann::json ToJson() const;
+  // From the admin API's JSON; unknown fields and bad values are errors.
+  static StatusOr<ApiFault> FromJson(const nlohmann::json& json);
+  // Whether it applies to METHOD PATH.
+  bool Matches(const std::string& method, const std::string& path) const;
+};
+
 }  // namespace epmock
 
 #endif  // EPMOCK_FAULTS_H_

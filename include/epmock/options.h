@@ -86,6 +86,18 @@ struct ServerOptions {
   // the host a consumer checks for in production.
   std::string cloudevent_source = "https://epcc-integration.global.ssl.fastly.net";
 
+  // --- Rate limits (EVIDENCE 13) ------------------------------------------------------------
+  // Off by default, so tests stay deterministic. On, every /v2 request counts against its
+  // store, or its organization at the organization level, each on its own: over the limit
+  // in a second (of the engine's clock: scaled by time_scale) it answers 429 in the error
+  // shape, without Retry-After (no public evidence shows the platform sends one). The
+  // platform's figures are the defaults; a store's kind is production unless set
+  // (Server::SetStoreKind, PUT /__admin/store).
+  bool rate_limits = false;
+  int organization_rate_limit = 100;
+  int production_store_rate_limit = 100;
+  int development_store_rate_limit = 25;
+
   // A catalog extension file (docs/CATALOG.md): event keys of your own, or new platform
   // keys, without rebuilding. Read and checked when the Server is built; Start() returns
   // the error that names the bad entry.

@@ -115,6 +115,16 @@ class Server {
   std::vector<Fault> Faults(const std::string& client_id) const;
   void ClearFaults(const std::string& client_id);
 
+  // API faults (epmock/faults.h): the next requests of the client's store misbehave.
+  // Checked as the admin API checks them (ApiFault::FromJson's limits); at most 100 a store.
+  StatusOr<ApiFault> AddApiFault(const std::string& client_id, ApiFault fault);
+  std::vector<ApiFault> ApiFaults(const std::string& client_id) const;
+  void ClearApiFaults(const std::string& client_id);
+
+  // "production" (the default) or "development": which rate limit applies to the store when
+  // ServerOptions::rate_limits is on.
+  Status SetStoreKind(const std::string& client_id, const std::string& kind);
+
   // What the API port's sink /__sink/webhook/{name} received from every store (a WebhookSink
   // without a port of its own), oldest first, and what it answers when a store has not
   // programmed answers of its own through the admin API. (Over HTTP, a store sees only its

@@ -125,6 +125,60 @@ HttpResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
 
+// /__admin/api-faults[/{id}]: the store's API faults (epmock/faults.h: ApiFault).
+HttpResponse ApiFaults(RouteContext& c, const std::vector<std::string>& s) {
+  ApiFaultRegistry& faults = c.engine.api_faults();
+  const std::string& method = c.request.method;
+  if (s.size() == 2 && method == "POST") {
+    json body;
+    if (auto error = ReadJson(c.request, &body, false)) return *error;
+    StatusOr<ApiFault> fault = ApiFault::FromJson(body);
+    if (!fault.ok()) return StatusResponse(fault.status(), "");
+    StatusOr<ApiFault> added = faults.Add(c.store->id(), *fault);
+    if (!added.ok()) return StatusResponse(added.status());
+    return JsonResponse(201, {{"data", added->ToJson()}});
+  }
+  if (s.size() == 2 && method == "GET") {
+    json data = json::array();
+    for (const ApiFault& f : faults.List(c.store->id())) data.push_back(f.ToJson());
+    return JsonResponse(200, {{"data", std::move(data)}});
+  }
+  if (s.size() == 2 && method == "DELETE") {
+    faults.Clear(c.store->id());
+    return NoContent();
+  }
+  if (s.size() == 3 && method == "DELETE") {
+    return faults.Remove(c.store->id(), s[2]) ? NoContent()
+                                              : NotFound("No API fault " + s[2] + " in this store");
+  }
+  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
+}
+
+// /__admin/store: what the store is (its id, kind, organization); PUT sets its kind.
+HttpResponse StoreRoute(RouteContext& c) {
+  if (c.request.method == "PUT") {
+    json body;
+    if (auto error = ReadJson(c.request, &body, false)) return *error;
+    auto kind = body.find("kind");
+    if (body.size() != 1 || kind == body.end() || !kind->is_string() ||
+        (*kind != "production" && *kind != "development")) {
+      return ErrorResponse(422, StatusTitle(422), "The body is {\"kind\": \"production\" or \"development\"}",
+                           "/kind");
+    }
+    c.store->set_kind(kind->get<std::string>());
+  } else if (c.request.method != "GET") {
+    HttpResponse r = ErrorResponse(405, StatusTitle(405), "Use GET or PUT for /__admin/store");
+    r.headers.emplace_back("Allow", "GET, PUT");
+    return r;
+  }
+  const std::string org_id = c.store->org_id();
+  return JsonResponse(200, {{"data",
+                             {{"id", c.store->id()},
+                              {"kind", c.store->kind()},
+                              {"organization", c.store->is_organization()},
+                              {"org_id", org_id.empty() ? json(nullptr) : json(org_id)}}}});
+}
+
 HttpResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
   // /__admin/sinks/webhook/{name}
   if (s.size() != 4 || s[2] != "webhook") return NotFound("A sink is /__admin/sinks/webhook/{name}");
@@ -312,6 +366,7 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
     c.store->Clear();
     c.engine.journal().ClearStore(c.store->id());
     c.engine.events().faults().Clear(c.store->id());
+    c.engine.api_faults().Clear(c.store->id());
     return NoContent();
   }
   if (path == "/__admin/deliveries" && method == "GET") {
@@ -321,6 +376,8 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
   }
   if (path == "/__admin/idle" && method == "GET") return Idle(c);
   if (path == "/__admin/organization") return OrganizationRoute(c);
+  if (path == "/__admin/store") return StoreRoute(c);
+  if (s.size() >= 2 && s[1] == "api-faults") return ApiFaults(c, s);
   if (s.size() == 4 && s[1] == "integrations" && s[3] == "jobs" && method == "GET") {
     // A job as epmock knows it: the event behind it and its trigger, which /v2 does not show.
     if (!c.store->Get(s[2])) return NotFound("No integration " + s[2] + " in this store");

@@ -25,6 +25,7 @@ Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
       tokens_(options_.token_ttl_seconds),
       stores_(Retention{options_.event_retention, options_.log_retention}),
       journal_(options_.journal_capacity),
+      rate_limiter_(options_.time_scale),
       events_(options_, spec_),
       sqs_(MakeSqs(options_)),
       stomp_(MakeStomp(options_)) {}
@@ -35,6 +36,8 @@ void Engine::Reset() {
   journal_.Clear();
   sinks_.Reset();
   events_.faults().Reset();
+  api_faults_.Reset();
+  rate_limiter_.Reset();
 }
 
 }  // namespace epmock::internal

@@ -16,8 +16,10 @@
 #include <memory>
 #include <string>
 
+#include "api/api_faults.h"
 #include "api/auth.h"
 #include "api/journal.h"
+#include "api/rate_limit.h"
 #include "epmock/options.h"
 #include "epmock/spec.h"
 #include "epmock/sqs.h"
@@ -42,6 +44,8 @@ class Engine {
   Journal& journal() { return journal_; }
   const Journal& journal() const { return journal_; }
   SinkRegistry& sinks() { return sinks_; }
+  ApiFaultRegistry& api_faults() { return api_faults_; }
+  RateLimiter& rate_limiter() { return rate_limiter_; }
   EventEngine& events() { return events_; }
   const EventEngine& events() const { return events_; }
   // The embedded SQS endpoint and STOMP broker: null when the options run none, otherwise
@@ -59,6 +63,8 @@ class Engine {
   StoreRegistry stores_;
   Journal journal_;
   SinkRegistry sinks_;
+  ApiFaultRegistry api_faults_;
+  RateLimiter rate_limiter_;
   EventEngine events_;
   const std::unique_ptr<SqsEndpoint> sqs_;
   const std::unique_ptr<StompBroker> stomp_;

@@ -32,6 +32,8 @@ const char* StatusTitle(int status) {
       return "Unsupported Media Type";
     case 422:
       return "Failed Validation";
+    case 429:
+      return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
     case 500:

@@ -53,6 +53,17 @@ namespace {
 
 HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& params,
                       RequestRecord& record);
+// A /v2 request past auth, faults and limits: its operation, or 404/405.
+HttpResponse Answer(Engine& engine, const HttpRequest& request, const Params& params, RequestRecord& record,
+                    const std::shared_ptr<Store>& store, const std::string& client_id);
+
+// Requests a second the store (or organization) may make; 0: no limit.
+int RateLimitFor(const ServerOptions& options, const Store& store) {
+  if (!options.rate_limits) return 0;
+  if (store.is_organization()) return options.organization_rate_limit;
+  return store.kind() == "development" ? options.development_store_rate_limit
+                                       : options.production_store_rate_limit;
+}
 HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Params& params,
                          RequestRecord& record);
 HttpResponse HandleSink(Engine& engine, const HttpRequest& request);
@@ -103,6 +114,27 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
         "an implicit token has no access to integrations; use a client_credentials token");
     return ErrorResponse(403, StatusTitle(403), "");
   }
+  // Faults the test asked for, then the platform's limits: neither counts against the other.
+  if (std::optional<ApiFault> fault = engine.api_faults().Take(store->id(), request.method, request.path)) {
+    record.errors.push_back("API fault " + fault->id + " (POST /__admin/api-faults)");
+    HttpResponse faulted = fault->status ? ErrorResponse(fault->status, StatusTitle(fault->status), "")
+                                         : Answer(engine, request, params, record, store, holder->client_id);
+    faulted.delay_ms = fault->delay_ms;
+    faulted.reset_connection = fault->reset;
+    return faulted;
+  }
+  if (const int limit = RateLimitFor(engine.options(), *store);
+      limit > 0 && !engine.rate_limiter().Allow(store->id(), limit)) {
+    record.errors.push_back(
+        "over the rate limit of " + std::to_string(limit) + " requests a second of this " +
+        (store->is_organization() ? std::string("organization") : store->kind() + " store"));
+    return ErrorResponse(429, StatusTitle(429), "");
+  }
+  return Answer(engine, request, params, record, store, holder->client_id);
+}
+
+HttpResponse Answer(Engine& engine, const HttpRequest& request, const Params& params, RequestRecord& record,
+                    const std::shared_ptr<Store>& store, const std::string& client_id) {
   std::optional<std::string> operation = engine.spec().OperationFor(request.method, request.path);
   if (!operation) {
     std::string allowed;
@@ -119,7 +151,7 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
     return r;
   }
   record.operation_id = *operation;
-  RouteContext context{request, params, store, record, engine, holder->client_id};
+  RouteContext context{request, params, store, record, engine, client_id};
   HttpResponse response;
   if (!HandleIntegrationsOperation(*operation, context, &response)) {
     return ErrorResponse(501, "Not Implemented", *operation + " is not implemented");

@@ -118,6 +118,23 @@ void AddServe(CLI::App& root, int* exit_code) {
       })
       ->capture_default_str()
       ->group(delivery);
+  cmd->add_option_function<std::string>(
+         "--rate-limits",
+         [&o](const std::string& value) {
+           o.rate_limits = true;
+           if (value == "platform") return;  // the platform's figures, the defaults
+           const int n = std::stoi(value);
+           o.organization_rate_limit = o.production_store_rate_limit = o.development_store_rate_limit = n;
+         },
+         "turn on the platform's rate limits: 'platform' (organization 100/s, production store 100/s, "
+         "development store 25/s) or N requests a second for every store and organization")
+      ->check([](const std::string& v) {
+        if (v == "platform") return std::string();
+        const bool digits =
+            !v.empty() && v.size() <= 6 && v.find_first_not_of("0123456789") == std::string::npos;
+        return digits && std::stoi(v) >= 1 ? std::string()
+                                           : std::string("'platform' or a whole number from 1 to 999999");
+      });
   cmd->add_option(
          "--catalog", o.catalog_file,
          "a catalog extension file (JSON, docs/CATALOG.md): event keys of your own, checked at start")

@@ -99,11 +99,13 @@ void FaultRegistry::Reset() {
 
 FaultPlan FaultRegistry::PlanFor(const std::string& store_id, const std::string& integration_id,
                                  std::vector<std::string>* used) const {
+  return Plan(List(store_id), integration_id, used);
+}
+
+FaultPlan FaultRegistry::Plan(const std::vector<Fault>& faults, const std::string& integration_id,
+                              std::vector<std::string>* used) {
   FaultPlan plan;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = by_store_.find(store_id);
-  if (it == by_store_.end()) return plan;
-  for (const Fault& f : it->second) {
+  for (const Fault& f : faults) {
     if (!f.integration_id.empty() && f.integration_id != integration_id) continue;
     plan.duplicate = std::max(plan.duplicate, f.duplicate);
     if (f.reorder > plan.reorder) {

@@ -25,6 +25,10 @@ class FaultRegistry {
   // The combined plan for one integration of an event, and which faults it used.
   FaultPlan PlanFor(const std::string& store_id, const std::string& integration_id,
                     std::vector<std::string>* used) const;
+  // The same, from a snapshot (List) taken once for an event, so that a fault added while
+  // the event's jobs are made applies to all of them or to none.
+  static FaultPlan Plan(const std::vector<Fault>& faults, const std::string& integration_id,
+                        std::vector<std::string>* used);
   // An event was delivered under these faults: counts it against their `events` budget.
   void Consume(const std::string& store_id, const std::vector<std::string>& used);
 

@@ -106,6 +106,9 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(const std::shared_ptr<Store>&
                                                    std::vector<EventJob>* jobs) {
   std::vector<DeliveryAttempt> deliveries;
   std::vector<std::string> used_faults;
+  // One look at the store's faults for the whole event: a fault added meanwhile applies to
+  // every job of the event or to none (its `events` budget counts events).
+  const std::vector<Fault> faults = faults_.List(store->id());
   for (const Integration& integration : integrations) {
     IntegrationJob job;
     job.id = NewUuid();
@@ -122,7 +125,7 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(const std::shared_ptr<Store>&
     delivery.bodies = bodies;
     delivery.integration = integration;
     delivery.job_id = job.id;
-    delivery.faults = faults_.PlanFor(store->id(), integration.id, &used_faults);
+    delivery.faults = FaultRegistry::Plan(faults, integration.id, &used_faults);
     deliveries.push_back(std::move(delivery));
   }
   faults_.Consume(store->id(), used_faults);

@@ -1,5 +1,7 @@
 #include "http/edge.h"
 
+#include "http/net.h"
+
 #include <httplib.h>
 
 #include <chrono>
@@ -75,6 +77,10 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
     request.body = std::move(body);
     HttpResponse response = handler(request);
     if (response.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
+    if (response.reset_connection && ResetConnection(port->load(), req.remote_addr, req.remote_port)) {
+      res.set_header("Connection", "close");  // written nowhere: the socket is gone
+      return;
+    }
     ToWire(response, res);
   };
   auto without_body = [answer](const httplib::Request& req, httplib::Response& res) { answer(req, "", res); };

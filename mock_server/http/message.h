@@ -33,6 +33,8 @@ struct HttpResponse {
   std::string content_type = "application/json";
   HttpHeaders headers;
   int delay_ms = 0;  // the edge waits this long before answering (programmed sinks)
+  // The edge resets the connection (TCP RST, no answer) instead of answering (API faults).
+  bool reset_connection = false;
 };
 
 // The value of a header in a list, case-insensitively; "" when absent.

@@ -2,6 +2,8 @@
 #ifndef EPMOCK_HTTP_NET_H_
 #define EPMOCK_HTTP_NET_H_
 
+#include <string>
+
 namespace epmock::internal {
 
 // httplib's workers wait out the keep-alive timeout on idle connections before they notice
@@ -10,6 +12,14 @@ namespace epmock::internal {
 // a waiting worker then reads end-of-stream and finishes at once. Call it after
 // httplib::Server::stop(), before joining the server's thread.
 void ShutdownAcceptedConnections(int port);
+
+// Resets the accepted connection whose local port is `port` and whose peer is
+// peer_addr:peer_port, as a crashed or overloaded server would: the peer gets a TCP RST and
+// no byte of an answer. Called by the worker serving that connection (which keeps its
+// descriptor open meanwhile): the descriptor is pointed at a fresh, unconnected socket, so
+// httplib's later write fails and its close releases that one. False when no such
+// connection is found.
+bool ResetConnection(int port, const std::string& peer_addr, int peer_port);
 
 }  // namespace epmock::internal
 

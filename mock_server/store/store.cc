@@ -340,6 +340,16 @@ void Store::SetOrganization(bool organization, std::string org_id) {
   org_id_ = std::move(org_id);
 }
 
+std::string Store::kind() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return kind_;
+}
+
+void Store::set_kind(std::string kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  kind_ = std::move(kind);
+}
+
 std::shared_ptr<Store> StoreRegistry::ForClientLocked(const std::string& client_id) {
   std::string store_id = StoreIdForClient(client_id);
   std::shared_ptr<Store>& store = by_store_id_[store_id];

@@ -87,6 +87,9 @@ class Store {
   bool is_organization() const;
   std::string org_id() const;  // the organization it belongs to, or is; "" for none
   void SetOrganization(bool organization, std::string org_id);
+  // "production" (the default) or "development": which of the platform's rate limits apply.
+  std::string kind() const;
+  void set_kind(std::string kind);
 
   // Adds the integration unless the store already holds `limit` (0: no limit).
   // Returns false when full.
@@ -140,6 +143,7 @@ class Store {
   mutable std::mutex mu_;
   bool organization_ = false;
   std::string org_id_;
+  std::string kind_ = "production";
   std::vector<std::string> order_;  // ids in creation order
   std::unordered_map<std::string, Integration> integrations_;
   // event key -> ids of the integrations observing it, in creation order.

@@ -180,6 +180,10 @@ StatusOr<TriggeredEvent> Harness::Trigger(const std::string& type, std::optional
 
 StatusOr<Fault> Harness::AddFault(Fault fault) { return server_.AddFault(client_id_, std::move(fault)); }
 
+StatusOr<ApiFault> Harness::AddApiFault(ApiFault fault) {
+  return server_.AddApiFault(client_id_, std::move(fault));
+}
+
 std::vector<IntegrationLog> Harness::Logs() const { return server_.Logs(client_id_); }
 
 std::vector<Delivery> Harness::WebhookDeliveries() const {

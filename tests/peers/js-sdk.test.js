@@ -239,3 +239,26 @@ test('an integration observes subscriptions and Custom API events through the SD
   assert.equal(logs.data[0].error_detail, '');
   assert.match(logs.data[0].meta.timestamps.created_at, /\.\d{9}Z$/);
 });
+
+test('the SDK retries a 429, from an API fault and from the rate limit', async (t) => {
+  const epmock = await startEpmock(['--rate-limits', '1', '--time-scale', '0.5']);
+  t.after(() => epmock.stop());
+  const clientId = `js-sdk-429-${process.pid}`;
+  const bearer = await token(epmock.url, clientId);
+
+  // Two 429s on the next requests: the SDK's own retry (src/factories/request.js) gets through.
+  const fault = await call(epmock.url, 'POST', '/__admin/api-faults', bearer, { status: 429, requests: 2 });
+  assert.equal(fault.status, 201);
+  const EPCC = client(epmock.host, clientId, { retryDelay: 600, retryJitter: 1 });
+  const all = await EPCC.Integrations.All();
+  assert.deepEqual(all.data, []);
+
+  // One request a second of the engine's clock (500 ms at this time scale): of three sent at
+  // once two get 429, which the SDK retries after its delay (600 ms and more), in later windows.
+  const results = await Promise.all([EPCC.Integrations.All(), EPCC.Integrations.All(), EPCC.Integrations.All()]);
+  assert.equal(results.length, 3);
+  const journal = await call(epmock.url, 'GET', '/__admin/requests', bearer);
+  const statuses = journal.json.data.filter((r) => r.path === '/v2/integrations').map((r) => r.status);
+  assert.equal(statuses.filter((s) => s === 429).length >= 4, true, `429s seen: ${statuses}`);
+  assert.equal(statuses.filter((s) => s === 200).length, 4);
+});

@@ -83,6 +83,8 @@ class Harness {
   StatusOr<TriggeredEvent> Trigger(const std::string& type,
                                    std::optional<nlohmann::json> data = std::nullopt);
   StatusOr<Fault> AddFault(Fault fault);
+  // The next API requests of this harness's store misbehave (429, 500, 503, late, reset).
+  StatusOr<ApiFault> AddApiFault(ApiFault fault);
   std::vector<IntegrationLog> Logs() const;
 
   // --- What arrived --------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+#include "api/api_faults.h"
+
+#include <algorithm>
+
+#include "common/ids.h"
+#include "common/strings.h"
+
+namespace epmock {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kMaxDelayMs = 60000;
+constexpr int kMaxRequests = 100000;
+constexpr std::size_t kMaxPathLength = 512;
+
+// '*' matches any run of characters but '/'.
+bool Glob(const char* pattern, const char* text) {
+  if (*pattern == '\0') return *text == '\0';
+  if (*pattern == '*') {
+    for (const char* t = text;; ++t) {
+      if (Glob(pattern + 1, t)) return true;
+      if (*t == '\0' || *t == '/') return false;
+    }
+  }
+  return *pattern == *text && Glob(pattern + 1, text + 1);
+}
+
+}  // namespace
+
+json ApiFault::ToJson() const {
+  json out = {{"id", id}, {"requests", requests}};
+  if (status) out["status"] = status;
+  if (delay_ms) out["delay_ms"] = delay_ms;
+  if (reset) out["reset"] = true;
+  out["method"] = method.empty() ? json(nullptr) : json(method);
+  out["path"] = path.empty() ? json(nullptr) : json(path);
+  return out;
+}
+
+StatusOr<ApiFault> ApiFault::FromJson(const json& doc) {
+  if (!doc.is_object()) return Status::InvalidArgument("an API fault is a JSON object");
+  ApiFault fault;
+  for (const auto& [key, value] : doc.items()) {
+    if (key == "id") continue;
+    if (key == "status") {
+      if (!value.is_number_integer() ||
+          (value.get<long long>() != 429 && value.get<long long>() != 500 && value.get<long long>() != 503)) {
+        return Status::InvalidArgument("status must be 429, 500 or 503");
+      }
+      fault.status = value.get<int>();
+    } else if (key == "delay_ms") {
+      if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > kMaxDelayMs) {
+        return Status::InvalidArgument("delay_ms must be a whole number from 0 to " +
+                                       std::to_string(kMaxDelayMs));
+      }
+      fault.delay_ms = value.get<int>();
+    } else if (key == "reset") {
+      if (!value.is_boolean()) return Status::InvalidArgument("reset must be true or false");
+      fault.reset = value.get<bool>();
+    } else if (key == "requests") {
+      if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > kMaxRequests) {
+        return Status::InvalidArgument("requests must be a whole number from 1 to " +
+                                       std::to_string(kMaxRequests));
+      }
+      fault.requests = value.get<int>();
+    } else if (key == "method") {
+      if (value.is_null()) continue;
+      const std::string method = value.is_string() ? value.get<std::string>() : "";
+      if (method != "GET" && method != "POST" && method != "PUT" && method != "DELETE") {
+        return Status::InvalidArgument("method must be GET, POST, PUT or DELETE");
+      }
+      fault.method = method;
+    } else if (key == "path") {
+      if (value.is_null()) continue;
+      if (!value.is_string() || value.get<std::string>().rfind("/v2/", 0) != 0 ||
+          value.get<std::string>().size() > kMaxPathLength) {
+        return Status::InvalidArgument("path must be a /v2/ path pattern of at most " +
+                                       std::to_string(kMaxPathLength) + " characters ('*' for one segment)");
+      }
+      fault.path = value.get<std::string>();
+    } else {
+      return Status::InvalidArgument("unknown API fault field '" + key +
+                                     "'; use status, delay_ms, reset, requests, method, path");
+    }
+  }
+  if (fault.status == 0 && fault.delay_ms == 0 && !fault.reset) {
+    return Status::InvalidArgument("the API fault does nothing: set status, delay_ms or reset");
+  }
+  if (fault.reset && fault.status != 0) {
+    return Status::InvalidArgument("a reset connection answers no status: set status or reset, not both");
+  }
+  return fault;
+}
+
+bool ApiFault::Matches(const std::string& request_method, const std::string& request_path) const {
+  if (!method.empty() && method != request_method) return false;
+  return path.empty() || Glob(path.c_str(), request_path.c_str());
+}
+
+namespace internal {
+
+StatusOr<ApiFault> ApiFaultRegistry::Add(const std::string& store_id, ApiFault fault) {
+  fault.id = NewUuid();
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ApiFault>& faults = by_store_[store_id];
+  if (faults.size() >= kMaxPerStore) {
+    return Status::ResourceExhausted("a store has at most " + std::to_string(kMaxPerStore) +
+                                     " API faults; clear some first");
+  }
+  faults.push_back(fault);
+  return fault;
+}
+
+std::vector<ApiFault> ApiFaultRegistry::List(const std::string& store_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_store_.find(store_id);
+  return it == by_store_.end() ? std::vector<ApiFault>{} : it->second;
+}
+
+bool ApiFaultRegistry::Remove(const std::string& store_id, const std::string& fault_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_store_.find(store_id);
+  if (it == by_store_.end()) return false;
+  auto& faults = it->second;
+  auto found =
+      std::find_if(faults.begin(), faults.end(), [&](const ApiFault& f) { return f.id == fault_id; });
+  if (found == faults.end()) return false;
+  faults.erase(found);
+  if (faults.empty()) by_store_.erase(it);
+  return true;
+}
+
+void ApiFaultRegistry::Clear(const std::string& store_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_store_.erase(store_id);
+}
+
+void ApiFaultRegistry::Reset() {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_store_.clear();
+}
+
+std::optional<ApiFault> ApiFaultRegistry::Take(const std::string& store_id, const std::string& method,
+                                               const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_store_.find(store_id);
+  if (it == by_store_.end()) return std::nullopt;
+  auto& faults = it->second;
+  for (auto f = faults.begin(); f != faults.end(); ++f) {
+    if (!f->Matches(method, path)) continue;
+    ApiFault taken = *f;
+    if (--f->requests == 0) faults.erase(f);
+    if (faults.empty()) by_store_.erase(it);
+    return taken;
+  }
+  return std::nullopt;
+}
+
+}  // namespace internal
+}  // namespace epmock

@@ -1,0 +1,40 @@
+// The API faults of one server, per store (epmock/faults.h: ApiFault).
+//
+// Thread-safe.
+#ifndef EPMOCK_API_API_FAULTS_H_
+#define EPMOCK_API_API_FAULTS_H_
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "epmock/faults.h"
+
+namespace epmock::internal {
+
+class ApiFaultRegistry {
+ public:
+  static constexpr std::size_t kMaxPerStore = 100;
+
+  // Assigns the id. ResourceExhausted when the store already has kMaxPerStore.
+  StatusOr<ApiFault> Add(const std::string& store_id, ApiFault fault);
+  std::vector<ApiFault> List(const std::string& store_id) const;
+  bool Remove(const std::string& store_id, const std::string& fault_id);
+  void Clear(const std::string& store_id);
+  void Reset();
+
+  // The first fault of the store that applies to METHOD PATH, counted against its budget
+  // (and gone after its last request); none when no fault applies.
+  std::optional<ApiFault> Take(const std::string& store_id, const std::string& method,
+                               const std::string& path);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::vector<ApiFault>> by_store_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_API_API_FAULTS_H_

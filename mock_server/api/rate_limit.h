@@ -1,0 +1,40 @@
+// RateLimiter: the platform's request rate limits (EVIDENCE 13), opt-in. Each store and each
+// organization is counted on its own, in windows of one second of the engine's clock: a
+// second scaled by ServerOptions::time_scale, like every delay of the engine, so a test sets
+// a time scale and asserts counts, never wall-clock time.
+//
+// Thread-safe.
+#ifndef EPMOCK_API_RATE_LIMIT_H_
+#define EPMOCK_API_RATE_LIMIT_H_
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace epmock::internal {
+
+class RateLimiter {
+ public:
+  explicit RateLimiter(double time_scale);
+
+  // Counts one request of `key` (a store's or an organization's id) against `per_second`;
+  // false when the key has had that many already in its current window. A key's window
+  // opens with its first request and lasts one (scaled) second.
+  bool Allow(const std::string& key, int per_second);
+
+  void Reset();
+
+ private:
+  struct Window {
+    std::chrono::steady_clock::time_point start;
+    int count = 0;
+  };
+  const std::chrono::nanoseconds window_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Window> windows_;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_API_RATE_LIMIT_H_
