@@ -101,19 +101,25 @@ std::string JournalLine(const SchemaViolation& violation) {
 }
 
 void DropSources(HttpResponse& response, std::vector<std::string>* reasons) {
-  if (response.status < 400 || response.body.find("\"source\"") == std::string::npos) return;
+  if (response.status < 400) return;
   json body = json::parse(response.body, nullptr, false);
   if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array()) return;
+  bool dropped = false;
   for (json& error : body["errors"]) {
-    if (!error.is_object() || !error.contains("source")) continue;
-    if (reasons) {
+    if (!error.is_object()) continue;
+    const json detail = error.value("detail", error.value("title", json("")));
+    const std::string text = detail.is_string() ? detail.get<std::string>() : detail.dump();
+    if (error.contains("source")) {
       const json& source = error["source"];
-      reasons->push_back((source.is_string() ? source.get<std::string>() : source.dump()) + ": " +
-                         error.value("detail", error.value("title", "")));
+      const std::string where = source.is_string() ? source.get<std::string>() : source.dump();
+      if (reasons) reasons->push_back(where.empty() ? text : where + ": " + text);
+      error.erase("source");
+      dropped = true;
+    } else if (reasons) {
+      reasons->push_back(text);
     }
-    error.erase("source");
   }
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (dropped) response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 int HttpStatusFor(StatusCode code) {

@@ -41,7 +41,8 @@ std::string PlatformDetail(const SchemaViolation& violation);
 std::string JournalLine(const SchemaViolation& violation);
 
 // The platform's errors carry no JSON-pointer source (EVIDENCE 12): removes every "source"
-// of an error answer, adding "source: detail" for each to `reasons` so the journal keeps them.
+// of an error answer, adding "source: detail" (or the detail alone) for each error to
+// `reasons` so the journal keeps them.
 void DropSources(HttpResponse& response, std::vector<std::string>* reasons);
 
 // A JSON answer (invalid UTF-8 in caller-given strings is replaced, never thrown over).

@@ -37,7 +37,10 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
   // The platform's own routes answer errors without a JSON-pointer source (EVIDENCE 12); the
   // journal keeps what was left out. The admin API, epmock's own, keeps its pointers.
   if (request.path.rfind("/v2/", 0) == 0 || request.path == "/oauth/access_token") {
-    DropSources(response, &record.errors);
+    std::vector<std::string> reasons;
+    DropSources(response, &reasons);
+    // What the answer said, unless the handler already said why more precisely.
+    if (record.errors.empty() && record.validation_errors.empty()) record.errors = std::move(reasons);
   }
   record.status = response.status;
   record.duration_ms =

@@ -107,6 +107,47 @@ TEST_F(ApiTest, ImplicitTokensAreForbiddenOnEveryIntegrationsRoute) {
   EXPECT_EQ(StoredCount(), 1u);
 }
 
+TEST_F(ApiTest, NoV2OrOauthErrorCarriesASourceButTheJournalKeepsIt) {
+  // EVIDENCE 12: the platform's errors have no JSON-pointer source. Every kind of error the
+  // API gives, each checked for it; the admin API (epmock's own) keeps its pointers.
+  const std::string id = CreateWebhook();
+  json six = WebhookCreateBody();
+  six["data"]["observes"] = {"order.paid",      "order.created",   "order.updated",
+                             "order.fulfilled", "order.cancelled", "order.refunded"};
+  struct Case {
+    const char* method;
+    std::string path;
+    std::string body;
+    const char* content_type;
+    int status;
+  };
+  const Case cases[] = {
+      {"POST", "/v2/integrations", "{not json", "application/json", 400},
+      {"POST", "/v2/integrations", "[1,2", "application/json", 400},
+      {"POST", "/v2/integrations", "{}", "text/plain", 415},
+      {"POST", "/v2/integrations", "", "application/json", 400},
+      {"POST", "/v2/integrations", six.dump(), "application/json", 422},
+      {"POST", "/v2/integrations", R"({"data":{"type":"integration"}})", "application/json", 422},
+      {"PUT", "/v2/integrations/" + id, R"({"data":{"type":"integration","observes":["nope.no"]}})",
+       "application/json", 422},
+      {"GET", "/v2/integrations?page[limit]=0", "", "", 400},
+      {"GET", "/v2/integrations/logs?page[offset]=x", "", "", 400},
+      {"POST", "/oauth/access_token", "grant_type=password&client_id=a", "application/x-www-form-urlencoded",
+       400},
+  };
+  for (const Case& c : cases) {
+    Reply r = api_->Send(c.method, c.path, c.body, c.content_type);
+    EXPECT_EQ(r.status, c.status) << c.method << " " << c.path << " " << c.body;
+    ASSERT_TRUE(r.json.contains("errors")) << r.body;
+    for (const json& e : r.json["errors"]) EXPECT_FALSE(e.contains("source")) << c.path << ": " << e;
+    const RequestRecord last = LastRequest();
+    EXPECT_FALSE(last.errors.empty() && last.validation_errors.empty())
+        << c.path << " left no reason in the journal";
+  }
+  Reply admin = api_->Post("/__admin/events", json::object());
+  EXPECT_EQ(admin.json["errors"][0]["source"], "/type") << "the admin API keeps its pointer";
+}
+
 TEST_F(ApiTest, BadTokenRequestsAreRefusedWithTheParameterNamed) {
   struct Case {
     const char* body;

@@ -37,6 +37,7 @@ class OrganizationsTest : public ::testing::Test {
   void SetUp() override {
     ServerOptions options;
     options.time_scale = 0.0001;
+    options.sqs_port = 0;
     server_ = std::make_unique<Server>(options);
     ASSERT_TRUE(server_->Start().ok());
     ASSERT_TRUE(sink_.Start().ok());
@@ -187,6 +188,39 @@ TEST_F(OrganizationsTest, EachDeliveryCarriesTheIdentitiesOfItsLevel) {
   // The organization reads its own integration's logs, and the store its own.
   EXPECT_EQ(org_->Get("/v2/integrations/logs").json["results"]["total"], 1);
   EXPECT_EQ(store_a_->Get("/v2/integrations/logs").json["results"]["total"], 1);
+}
+
+TEST_F(OrganizationsTest, QueueMessagesCarryStoreidAndOrgidAsTheirLevelHasThem) {
+  const std::string queue = server_->Sqs()->CreateQueue("org-events");
+  auto sqs = [&](const std::vector<std::string>& observes) {
+    return json{{"data",
+                 {{"type", "integration"},
+                  {"name", "queue"},
+                  {"integration_type", "aws_sqs"},
+                  {"enabled", true},
+                  {"observes", observes},
+                  {"configuration",
+                   {{"url", queue},
+                    {"aws_access_key_id", "AKIAORG"},
+                    {"aws_secret_access_key", "secret"},
+                    {"region", "us-east-1"}}}}}};
+  };
+  ASSERT_EQ(org_->Post("/v2/integrations", sqs({"catalog-release.updated"})).status, 201);
+  ASSERT_EQ(store_a_->Post("/v2/integrations", sqs({"cart.updated"})).status, 201);
+  ASSERT_TRUE(
+      server_->Trigger(org_->client_id(), {"catalog-release.updated", std::nullopt, std::nullopt}).ok());
+  ASSERT_TRUE(server_->Trigger(store_a_->client_id(), {"cart.updated", std::nullopt, std::nullopt}).ok());
+  ASSERT_TRUE(server_->Sqs()->WaitForMessages("org-events", 2, kWait));
+  std::map<std::string, json> by_type;
+  for (const SqsQueuedMessage& m : server_->Sqs()->Messages("org-events")) {
+    json message = json::parse(m.body);
+    by_type[message["type"]] = message;
+    EXPECT_THAT(Spec::Default()->ValidateEnvelope("cloudevent", message), ::testing::IsEmpty());
+  }
+  EXPECT_FALSE(by_type["catalog-release.updated"].contains("storeid"));
+  EXPECT_EQ(by_type["catalog-release.updated"]["orgid"], org_id_);
+  EXPECT_EQ(by_type["cart.updated"]["storeid"], StoreA());
+  EXPECT_EQ(by_type["cart.updated"]["orgid"], org_id_);
 }
 
 TEST_F(OrganizationsTest, OrganizationLevelIntegrationEventsGoToTheOrganizationAlone) {
