@@ -119,6 +119,11 @@ struct ServerOptions {
   // History kept per store; the oldest beyond it is dropped and counted.
   std::size_t event_retention = 10000;
   std::size_t log_retention = 100000;
+  // Requests each webhook sink (/__sink/webhook/{name}, per sending store) keeps, by count
+  // and by bytes of body; the oldest beyond either are dropped and counted. Waiting for N
+  // requests counts every arrival.
+  std::size_t sink_retention = 10000;
+  std::size_t sink_retention_bytes = 64 * 1024 * 1024;
 
   // The delivery timeout in force: webhook_timeout_ms while a caller still sets it.
   int EffectiveDeliveryTimeoutMs() const {

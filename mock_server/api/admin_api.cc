@@ -10,6 +10,7 @@
 #include "api/errors.h"
 #include "api/integrations_api.h"
 #include "api/json_body.h"
+#include "api/pagination.h"
 #include "common/clock.h"
 #include "epmock/version.h"
 #include "store/store.h"
@@ -28,6 +29,13 @@ HttpResponse NoContent() {
 }
 
 HttpResponse NotFound(const std::string& what) { return ErrorResponse(404, StatusTitle(404), what); }
+
+HttpResponse UnknownCursor(const std::string& after, const std::string& what) {
+  return ErrorResponse(404, StatusTitle(404),
+                       "page[after]: no " + what + " '" + after +
+                           "' is held (never here, or dropped by retention: see meta.dropped)",
+                       "page[after]");
+}
 
 // The admin API's JSON bodies: same rules as the API's (media type, depth, syntax).
 std::optional<HttpResponse> ReadJson(const HttpRequest& request, json* body, bool optional) {
@@ -63,10 +71,24 @@ HttpResponse Events(RouteContext& c, const std::vector<std::string>& s) {
     if (!event.ok()) return StatusResponse(event.status(), "");
     return JsonResponse(201, {{"data", event->ToJson()}});
   }
-  if (s.size() == 2 && method == "GET") {  // GET /__admin/events
+  if (s.size() == 2 && method == "GET") {  // GET /__admin/events: newest first, or after a cursor
+    AdminPage page;
+    if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+    Store::PageOf<std::shared_ptr<const EventRecord>> events;
+    if (page.after) {
+      auto after = c.store->EventsAfter(*page.after, page.limit);
+      if (!after) return UnknownCursor(*page.after, "event");
+      events = std::move(*after);
+    } else {
+      events = c.store->EventsPage(page.offset, page.limit);
+    }
     json data = json::array();
-    for (const auto& e : c.store->Events()) data.push_back(ToTriggeredEvent(*e).ToJson());
-    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedEvents()}}}});
+    for (const auto& e : events.items) data.push_back(ToTriggeredEvent(*e).ToJson());
+    const std::string next = page.after ? (events.items.empty() ? *page.after : events.items.back()->id) : "";
+    return JsonResponse(
+        200, {{"data", std::move(data)},
+              {"meta",
+               {{"page", AdminPageMeta(page, events.total, next)}, {"dropped", c.store->DroppedEvents()}}}});
   }
   if (s.size() == 3 && method == "GET") {  // GET /__admin/events/{id}
     auto event = c.store->FindEvent(s[2]);
@@ -186,14 +208,25 @@ HttpResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
   if (method == "GET") {
     // The store's own deliveries and what no store sent (marked: store_id null), never
     // another store's.
+    AdminPage page;
+    if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+    if (page.after) {
+      return ErrorResponse(400, StatusTitle(400), "A sink lists in arrival order: use page[offset]",
+                           "page[after]");
+    }
     json data = json::array();
-    for (const auto& [owner, r] : c.engine.sinks().VisibleTo(c.store->id(), s[3])) {
+    const auto visible = c.engine.sinks().VisibleTo(c.store->id(), s[3]);
+    for (std::size_t i = page.offset; i < visible.size() && data.size() < page.limit; ++i) {
+      const auto& [owner, r] = visible[i];
       json entry = ToJson(r);
       entry["store_id"] = owner == SinkRegistry::kNoStore ? json(nullptr) : json(owner);
       data.push_back(std::move(entry));
     }
     return JsonResponse(200, {{"data", std::move(data)},
-                              {"meta", {{"url", c.request.base_url + "/__sink/webhook/" + s[3]}}}});
+                              {"meta",
+                               {{"url", c.request.base_url + "/__sink/webhook/" + s[3]},
+                                {"page", AdminPageMeta(page, visible.size(), "")},
+                                {"dropped", c.engine.sinks().DroppedVisibleTo(c.store->id(), s[3])}}}});
   }
   if (method == "PUT") {
     json body;
@@ -353,12 +386,29 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
   const std::string& path = c.request.path;
   const std::string& method = c.request.method;
   const std::vector<std::string> s = PathSegments(path);  // {"__admin", ...}
-  if (path == "/__admin/requests" && method == "GET") {
+  if (path == "/__admin/requests" && method == "GET") {   // oldest first, or after a sequence number
+    AdminPage page;
+    if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+    Journal::Page records;
+    if (page.after) {
+      const std::string& after = *page.after;
+      const bool number = after.size() <= 19 && after.find_first_not_of("0123456789") == std::string::npos;
+      auto found = number ? c.engine.journal().RecordsAfter(c.store->id(), std::stoull(after), page.limit)
+                          : std::nullopt;
+      if (!found) return UnknownCursor(after, "request (a journal sequence number)");
+      records = std::move(*found);
+    } else {
+      records = c.engine.journal().RecordsPage(c.store->id(), page.offset, page.limit);
+    }
     json data = json::array();
-    for (const RequestRecord& r : c.engine.journal().Records(c.store->id())) data.push_back(ToJson(r));
+    for (const RequestRecord& r : records.records) data.push_back(ToJson(r));
+    const std::string next =
+        page.after ? (records.records.empty() ? *page.after : std::to_string(records.records.back().sequence))
+                   : "";
     return JsonResponse(200, {{"data", std::move(data)},
                               {"meta",
                                {{"store_id", c.store->id()},
+                                {"page", AdminPageMeta(page, records.total, next)},
                                 {"capacity", c.engine.journal().Capacity()},
                                 {"dropped", c.engine.journal().Dropped()}}}});
   }
@@ -369,10 +419,24 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
     c.engine.api_faults().Clear(c.store->id());
     return NoContent();
   }
-  if (path == "/__admin/deliveries" && method == "GET") {
+  if (path == "/__admin/deliveries" && method == "GET") {  // newest first, or after a cursor
+    AdminPage page;
+    if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+    Store::PageOf<IntegrationLog> logs;
+    if (page.after) {
+      auto after = c.store->LogsAfter(*page.after, page.limit);
+      if (!after) return UnknownCursor(*page.after, "delivery");
+      logs = std::move(*after);
+    } else {
+      logs = c.store->LogsPage("", "", page.offset, page.limit);
+    }
     json data = json::array();
-    for (const IntegrationLog& log : c.store->Logs("", "")) data.push_back(LogWithEvent(log));
-    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"dropped", c.store->DroppedLogs()}}}});
+    for (const IntegrationLog& log : logs.items) data.push_back(LogWithEvent(log));
+    const std::string next = page.after ? (logs.items.empty() ? *page.after : logs.items.back().id) : "";
+    return JsonResponse(
+        200,
+        {{"data", std::move(data)},
+         {"meta", {{"page", AdminPageMeta(page, logs.total, next)}, {"dropped", c.store->DroppedLogs()}}}});
   }
   if (path == "/__admin/idle" && method == "GET") return Idle(c);
   if (path == "/__admin/organization") return OrganizationRoute(c);

@@ -25,6 +25,7 @@ Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
       tokens_(options_.token_ttl_seconds),
       stores_(Retention{options_.event_retention, options_.log_retention}),
       journal_(options_.journal_capacity),
+      sinks_(SinkRetention{options_.sink_retention, options_.sink_retention_bytes}),
       rate_limiter_(options_.time_scale),
       events_(options_, spec_),
       sqs_(MakeSqs(options_)),

@@ -25,20 +25,62 @@ void Journal::Record(RequestRecord record) {
     ++dropped_;
     return;
   }
-  if (records_.size() >= capacity_) {
-    records_.pop_front();
+  order_.emplace_back(record.sequence, record.store_id);
+  by_store_[record.store_id].push_back(std::move(record));
+  ++live_;
+  // The oldest go first, whichever store they are of.
+  while (live_ > capacity_ && !order_.empty()) {
+    const auto [sequence, store_id] = order_.front();
+    order_.pop_front();
+    auto it = by_store_.find(store_id);
+    if (it == by_store_.end() || it->second.empty() || it->second.front().sequence != sequence) continue;
+    it->second.pop_front();
+    if (it->second.empty()) by_store_.erase(it);
+    --live_;
     ++dropped_;
   }
-  records_.push_back(std::move(record));
 }
 
 std::vector<RequestRecord> Journal::Records(const std::string& store_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<RequestRecord> out;
-  for (const RequestRecord& r : records_) {
-    if (store_id.empty() || r.store_id == store_id) out.push_back(r);
+  if (!store_id.empty()) {
+    auto it = by_store_.find(store_id);
+    if (it != by_store_.end()) out.assign(it->second.begin(), it->second.end());
+    return out;
   }
+  for (const auto& [id, records] : by_store_) out.insert(out.end(), records.begin(), records.end());
+  std::sort(out.begin(), out.end(),
+            [](const RequestRecord& a, const RequestRecord& b) { return a.sequence < b.sequence; });
   return out;
+}
+
+Journal::Page Journal::RecordsPage(const std::string& store_id, std::size_t offset, std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Page page;
+  auto it = by_store_.find(store_id);
+  if (it == by_store_.end()) return page;
+  const std::deque<RequestRecord>& records = it->second;
+  page.total = records.size();
+  for (std::size_t i = offset; i < records.size() && page.records.size() < limit; ++i) {
+    page.records.push_back(records[i]);  // oldest first, as the journal lists
+  }
+  return page;
+}
+
+std::optional<Journal::Page> Journal::RecordsAfter(const std::string& store_id, std::uint64_t after,
+                                                   std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_store_.find(store_id);
+  if (it == by_store_.end()) return std::nullopt;
+  const std::deque<RequestRecord>& records = it->second;
+  auto at = std::lower_bound(records.begin(), records.end(), after,
+                             [](const RequestRecord& r, std::uint64_t s) { return r.sequence < s; });
+  if (at == records.end() || at->sequence != after) return std::nullopt;
+  Page page;
+  page.total = static_cast<std::size_t>(records.end() - at) - 1;
+  for (++at; at != records.end() && page.records.size() < limit; ++at) page.records.push_back(*at);
+  return page;
 }
 
 std::uint64_t Journal::Dropped() const {
@@ -48,15 +90,23 @@ std::uint64_t Journal::Dropped() const {
 
 void Journal::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
-  records_.clear();
+  by_store_.clear();
+  order_.clear();
+  live_ = 0;
   dropped_ = 0;
 }
 
 void Journal::ClearStore(const std::string& store_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  records_.erase(std::remove_if(records_.begin(), records_.end(),
-                                [&](const RequestRecord& r) { return r.store_id == store_id; }),
-                 records_.end());
+  auto it = by_store_.find(store_id);
+  if (it == by_store_.end()) return;
+  live_ -= it->second.size();
+  by_store_.erase(it);
+  // A reset is rare: dropping its entries from the arrival order keeps that bounded too.
+  order_.erase(
+      std::remove_if(order_.begin(), order_.end(),
+                     [&](const std::pair<std::uint64_t, std::string>& e) { return e.second == store_id; }),
+      order_.end());
 }
 
 }  // namespace internal

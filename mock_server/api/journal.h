@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "epmock/journal.h"
@@ -21,6 +23,16 @@ class Journal {
 
   // Oldest first. An empty store_id returns every record.
   std::vector<RequestRecord> Records(const std::string& store_id = "") const;
+
+  struct Page {
+    std::vector<RequestRecord> records;
+    std::size_t total = 0;
+  };
+  // A store's records oldest first, one page (only the page is copied), and its total.
+  Page RecordsPage(const std::string& store_id, std::size_t offset, std::size_t limit) const;
+  // The cursor: the store's records after the one numbered `after`, oldest first; null when
+  // the store holds no record with that sequence number (never, or dropped).
+  std::optional<Page> RecordsAfter(const std::string& store_id, std::uint64_t after, std::size_t limit) const;
   std::uint64_t Dropped() const;
   std::size_t Capacity() const { return capacity_; }
 
@@ -30,7 +42,11 @@ class Journal {
  private:
   const std::size_t capacity_;
   mutable std::mutex mu_;
-  std::deque<RequestRecord> records_;
+  // Each store's records, oldest first, and every record's (sequence, store) in arrival
+  // order, for dropping the oldest across stores. A page of a store is a slice of its own.
+  std::unordered_map<std::string, std::deque<RequestRecord>> by_store_;
+  std::deque<std::pair<std::uint64_t, std::string>> order_;
+  std::size_t live_ = 0;
   std::uint64_t next_sequence_ = 1;
   std::uint64_t dropped_ = 0;
 };

@@ -53,6 +53,48 @@ std::optional<ApiError> ParsePage(const Params& params, Page* page) {
   return std::nullopt;
 }
 
+std::optional<ApiError> ParseAdminPage(const Params& params, AdminPage* page) {
+  page->limit = kDefaultAdminPageLimit;
+  page->offset = 0;
+  page->after.reset();
+  if (auto limit = params.find("page[limit]"); limit != params.end()) {
+    std::optional<std::size_t> value = ParseCount(limit->second);
+    if (!value || *value < 1 || *value > kMaxAdminPageLimit) {
+      return ApiError{400, StatusTitle(400),
+                      "page[limit] must be a whole number from 1 to " + std::to_string(kMaxAdminPageLimit) +
+                          ", not '" + limit->second + "'",
+                      "page[limit]"};
+    }
+    page->limit = *value;
+  }
+  if (auto offset = params.find("page[offset]"); offset != params.end()) {
+    std::optional<std::size_t> value = ParseCount(offset->second);
+    if (!value) {
+      return ApiError{400, StatusTitle(400),
+                      "page[offset] must be a whole number of 0 or more, not '" + offset->second + "'",
+                      "page[offset]"};
+    }
+    page->offset = *value;
+  }
+  if (auto after = params.find("page[after]"); after != params.end()) {
+    if (after->second.empty() || after->second.size() > 64) {
+      return ApiError{400, StatusTitle(400), "page[after] must be an entry's id (1 to 64 characters)",
+                      "page[after]"};
+    }
+    if (params.count("page[offset]")) {
+      return ApiError{400, StatusTitle(400), "page[after] and page[offset] do not go together",
+                      "page[after]"};
+    }
+    page->after = after->second;
+  }
+  return std::nullopt;
+}
+
+json AdminPageMeta(const AdminPage& page, std::size_t total, const std::string& next) {
+  if (page.after) return {{"limit", page.limit}, {"after", *page.after}, {"total", total}, {"next", next}};
+  return {{"limit", page.limit}, {"offset", page.offset}, {"total", total}};
+}
+
 json PageLinks(const std::string& list_url, const Page& page, std::size_t total) {
   const std::size_t pages = PageCount(total, page.limit);
   const std::size_t last_offset = pages == 0 ? 0 : (pages - 1) * page.limit;

@@ -32,6 +32,23 @@ nlohmann::json PageLinks(const std::string& list_url, const Page& page, std::siz
 // {limit, offset, current (page number from 1), total (pages)}.
 nlohmann::json PageMeta(const Page& page, std::size_t total);
 
+// The admin API's lists (epmock's own): page[limit] (default 100, at most 1,000),
+// page[offset], and the stable cursor page[after] (an entry's id, or a journal sequence
+// number): the entries that came after it, oldest first.
+struct AdminPage {
+  std::size_t limit = 100;
+  std::size_t offset = 0;
+  std::optional<std::string> after;
+};
+constexpr std::size_t kDefaultAdminPageLimit = 100;
+constexpr std::size_t kMaxAdminPageLimit = 1000;
+
+std::optional<ApiError> ParseAdminPage(const Params& params, AdminPage* page);
+
+// meta.page of an admin list: {limit, offset, total}, or with a cursor {limit, after,
+// total (after it), next (the cursor for the following call)}.
+nlohmann::json AdminPageMeta(const AdminPage& page, std::size_t total, const std::string& next);
+
 }  // namespace epmock::internal
 
 #endif  // EPMOCK_API_PAGINATION_H_

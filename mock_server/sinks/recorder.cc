@@ -34,14 +34,35 @@ SinkResponse SinkRecorder::Record(ReceivedRequest request) {
     SinkResponse answer = (*handler)(request);
     lock.lock();
     if (--handler_calls_ == 0) handler_idle_.notify_all();
-    requests_.push_back(std::move(request));
+    KeepLocked(std::move(request));
     arrived_.notify_all();
     return answer;
   }
-  requests_.push_back(std::move(request));
+  KeepLocked(std::move(request));
   arrived_.notify_all();
   lock.unlock();
   return NextAnswer();
+}
+
+void SinkRecorder::KeepLocked(ReceivedRequest request) {
+  ++total_;
+  bytes_ += request.body.size();
+  requests_.push_back(std::move(request));
+  while (!requests_.empty() && (requests_.size() > retention_.requests || bytes_ > retention_.bytes)) {
+    bytes_ -= requests_.front().body.size();
+    requests_.pop_front();
+    ++dropped_;
+  }
+}
+
+std::uint64_t SinkRecorder::Total() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return total_;
+}
+
+std::uint64_t SinkRecorder::Dropped() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_;
 }
 
 bool SinkRecorder::HasAnswers() const {
@@ -74,24 +95,27 @@ void SinkRecorder::Handle(std::function<SinkResponse(const ReceivedRequest&)> ha
 
 std::vector<ReceivedRequest> SinkRecorder::Requests() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return requests_;
+  return {requests_.begin(), requests_.end()};
 }
 
 void SinkRecorder::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   requests_.clear();
+  bytes_ = 0;
+  total_ = 0;
+  dropped_ = 0;
   answered_ = 0;
 }
 
 bool SinkRecorder::WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mu_);
-  return arrived_.wait_for(lock, timeout, [&] { return requests_.size() >= count; });
+  return arrived_.wait_for(lock, timeout, [&] { return total_ >= count; });
 }
 
 std::shared_ptr<SinkRecorder> SinkRegistry::Get(const std::string& owner, const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<SinkRecorder>& sink = sinks_[{owner, name}];
-  if (!sink) sink = std::make_shared<SinkRecorder>();
+  if (!sink) sink = std::make_shared<SinkRecorder>(retention_);
   return sink;
 }
 
@@ -126,7 +150,14 @@ bool SinkRegistry::WaitForRequestsAt(const std::string& name, std::size_t count,
       std::lock_guard<std::mutex> lock(wait_mu_);
       seen = arrivals_;
     }
-    if (AllAt(name).size() >= count) return true;
+    std::uint64_t total = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [key, sink] : sinks_) {
+        if (key.second == name) total += sink->Total();
+      }
+    }
+    if (total >= count) return true;
     std::unique_lock<std::mutex> lock(wait_mu_);
     if (!arrived_.wait_until(lock, deadline, [&] { return arrivals_ != seen; })) return false;
   }
@@ -163,6 +194,15 @@ std::vector<ReceivedRequest> SinkRegistry::AllAt(const std::string& name) const 
     return a.received_at_ms < b.received_at_ms;
   });
   return out;
+}
+
+std::uint64_t SinkRegistry::DroppedVisibleTo(const std::string& store_id, const std::string& name) const {
+  std::uint64_t dropped = 0;
+  for (const std::string& owner : {store_id, std::string(kNoStore)}) {
+    if (auto sink = Find(owner, name)) dropped += sink->Dropped();
+    if (store_id == kNoStore) break;
+  }
+  return dropped;
 }
 
 void SinkRegistry::Reset() {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,15 +21,26 @@
 
 namespace epmock::internal {
 
+// How much a sink keeps: the newest requests within both limits (a body can be large); the
+// older ones are dropped and counted. Waiting counts every arrival, kept or not.
+struct SinkRetention {
+  std::size_t requests = 10000;
+  std::size_t bytes = 64 * 1024 * 1024;
+};
+
 class SinkRecorder {
  public:
+  explicit SinkRecorder(SinkRetention retention = {}) : retention_(retention) {}
+
   // Records the request and returns the answer to give (the caller applies its delay).
   SinkResponse Record(ReceivedRequest request);
   void RespondWith(std::vector<SinkResponse> responses);
   // A handler answers instead of the programmed list; null removes it, once the calls in
   // flight have returned.
   void Handle(std::function<SinkResponse(const ReceivedRequest&)> handler);
-  std::vector<ReceivedRequest> Requests() const;
+  std::vector<ReceivedRequest> Requests() const;  // the kept ones, in arrival order
+  std::uint64_t Total() const;                    // every arrival, kept or dropped
+  std::uint64_t Dropped() const;
   // Whether answers were programmed (RespondWith with a non-empty list).
   bool HasAnswers() const;
   // The next programmed answer, as Record would give it, without recording anything.
@@ -42,7 +54,12 @@ class SinkRecorder {
   std::condition_variable handler_idle_;
   std::shared_ptr<std::function<SinkResponse(const ReceivedRequest&)>> handler_;
   int handler_calls_ = 0;
-  std::vector<ReceivedRequest> requests_;
+  void KeepLocked(ReceivedRequest request);
+  const SinkRetention retention_;
+  std::deque<ReceivedRequest> requests_;
+  std::size_t bytes_ = 0;
+  std::uint64_t total_ = 0;
+  std::uint64_t dropped_ = 0;
   std::vector<SinkResponse> responses_;
   std::size_t answered_ = 0;
 };
@@ -54,6 +71,7 @@ class SinkRecorder {
 class SinkRegistry {
  public:
   static constexpr const char* kNoStore = "";
+  explicit SinkRegistry(SinkRetention retention = {}) : retention_(retention) {}
 
   // Records a request at a name for its owner and returns the answer to give: the owner's
   // programmed answers, or else the server-wide ones (those of kNoStore).
@@ -70,9 +88,12 @@ class SinkRegistry {
                                                                  const std::string& name) const;
   // Every request at a name, whoever sent it (the C++ API: its caller owns the server).
   std::vector<ReceivedRequest> AllAt(const std::string& name) const;
+  // Requests dropped by retention at a name that a store may see.
+  std::uint64_t DroppedVisibleTo(const std::string& store_id, const std::string& name) const;
   void Reset();
 
  private:
+  const SinkRetention retention_;
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, std::shared_ptr<SinkRecorder>> sinks_;
   mutable std::mutex wait_mu_;  // for waiters across owners; never held with mu_

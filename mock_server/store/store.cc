@@ -186,9 +186,11 @@ std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit, 
 void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
   std::lock_guard<std::mutex> lock(mu_);
   events_by_id_[event->id] = event;
+  event_seq_[event->id] = next_event_seq_++;
   events_.push_back(std::move(event));
   while (events_.size() > retention_.events) {
     events_by_id_.erase(events_.front()->id);
+    event_seq_.erase(events_.front()->id);
     events_.pop_front();
     ++dropped_events_;
   }
@@ -225,8 +227,10 @@ void Store::AddJob(const IntegrationJob& job) {
 
 void Store::AddLog(const IntegrationLog& log) {
   std::lock_guard<std::mutex> lock(mu_);
+  log_seq_[log.id] = next_log_seq_++;
   logs_.push_back(log);
   while (logs_.size() > retention_.logs) {
+    log_seq_.erase(logs_.front().id);
     logs_.pop_front();
     ++dropped_logs_;
   }
@@ -306,6 +310,48 @@ Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id,
       integration_id.empty() && job_id.empty(), offset, limit);
 }
 
+Store::PageOf<std::shared_ptr<const EventRecord>> Store::EventsPage(std::size_t offset,
+                                                                    std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return NewestFirstPage(
+      events_, [](const std::shared_ptr<const EventRecord>&) { return true; }, true, offset, limit);
+}
+
+namespace {
+
+// The entries of `history` after the one numbered `after` (numbers run to `next` - 1, the
+// last entry's), oldest first.
+template <typename T>
+Store::PageOf<T> AfterPage(const std::deque<T>& history, std::uint64_t next, std::uint64_t after,
+                           std::size_t limit) {
+  Store::PageOf<T> page;
+  const std::uint64_t front = next - history.size();
+  const std::size_t start = static_cast<std::size_t>(after + 1 - front);
+  page.total = history.size() - start;
+  for (std::size_t i = start; i < history.size() && page.items.size() < limit; ++i) {
+    page.items.push_back(history[i]);
+  }
+  return page;
+}
+
+}  // namespace
+
+std::optional<Store::PageOf<std::shared_ptr<const EventRecord>>> Store::EventsAfter(const std::string& after,
+                                                                                    std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = event_seq_.find(after);
+  if (it == event_seq_.end()) return std::nullopt;
+  return AfterPage(events_, next_event_seq_, it->second, limit);
+}
+
+std::optional<Store::PageOf<IntegrationLog>> Store::LogsAfter(const std::string& after,
+                                                              std::size_t limit) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = log_seq_.find(after);
+  if (it == log_seq_.end()) return std::nullopt;
+  return AfterPage(logs_, next_log_seq_, it->second, limit);
+}
+
 bool Store::HasJob(const std::string& integration_id, const std::string& job_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   return std::any_of(jobs_.begin(), jobs_.end(), [&](const IntegrationJob& j) {
@@ -322,6 +368,8 @@ void Store::Clear() {
   logs_.clear();
   events_.clear();
   events_by_id_.clear();
+  event_seq_.clear();
+  log_seq_.clear();
 }
 
 bool Store::is_organization() const {

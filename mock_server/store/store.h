@@ -135,6 +135,15 @@ class Store {
                                   std::size_t offset, std::size_t limit) const;
   bool HasJob(const std::string& integration_id, const std::string& job_id) const;
 
+  // Events newest first, one page of them (only the page is copied), and the total.
+  PageOf<std::shared_ptr<const EventRecord>> EventsPage(std::size_t offset, std::size_t limit) const;
+  // A stable cursor for readers of growing lists: the entries that came after the one with
+  // id `after`, oldest first, at most `limit`, and how many came after it in all. Null when
+  // no retained entry has that id (never here, or dropped by retention). O(page).
+  std::optional<PageOf<std::shared_ptr<const EventRecord>>> EventsAfter(const std::string& after,
+                                                                        std::size_t limit) const;
+  std::optional<PageOf<IntegrationLog>> LogsAfter(const std::string& after, std::size_t limit) const;
+
   void Clear();
 
  private:
@@ -156,6 +165,12 @@ class Store {
   std::unordered_map<std::string, std::shared_ptr<const EventRecord>> events_by_id_;
   std::uint64_t dropped_events_ = 0;
   std::uint64_t dropped_logs_ = 0;
+  // Arrival numbers, for cursors: the n-th event or log ever added is n; the front of a
+  // history is its next number minus its size.
+  std::uint64_t next_event_seq_ = 0;
+  std::uint64_t next_log_seq_ = 0;
+  std::unordered_map<std::string, std::uint64_t> event_seq_;
+  std::unordered_map<std::string, std::uint64_t> log_seq_;
 };
 
 // client_id -> Store. A client's store is created on first use and lives until Reset().

@@ -9,6 +9,7 @@
 
 #include "api/rate_limit.h"
 #include "epmock/server.h"
+#include "sinks/recorder.h"
 #include "support/api_client.h"
 
 namespace epmock {
@@ -244,6 +245,159 @@ TEST(RateLimiterTest, AWindowOpensWithTheFirstRequestAndLastsAScaledSecond) {
     if (!reopened) std::this_thread::yield();
   }
   EXPECT_TRUE(reopened);
+}
+
+}  // namespace
+}  // namespace epmock
+
+namespace epmock {
+namespace {
+
+// --- admin lists: pages, totals, cursors, retention (issue 14) ------------------------------
+
+class AdminListTest : public ::testing::Test {
+ protected:
+  void Start(ServerOptions options) {
+    options.time_scale = 0.0001;
+    server_ = std::make_unique<Server>(options);
+    ASSERT_TRUE(server_->Start().ok());
+    api_ = std::make_unique<ApiClient>(server_->Url());
+  }
+  std::vector<std::string> Ids(const Reply& r) {
+    std::vector<std::string> out;
+    for (const json& e : r.json["data"]) out.push_back(e.value("id", ""));
+    return out;
+  }
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<ApiClient> api_;
+};
+
+TEST_F(AdminListTest, EventsPageNewestFirstWithTotalsAndAStableCursor) {
+  Start(ServerOptions{});
+  std::vector<std::string> fired;  // oldest first
+  for (int i = 0; i < 7; ++i) {
+    auto e = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
+    ASSERT_TRUE(e.ok());
+    fired.push_back(e->id);
+  }
+  Reply page = api_->Get("/__admin/events?page[limit]=3&page[offset]=2");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(Ids(page), (std::vector<std::string>{fired[4], fired[3], fired[2]}));
+  EXPECT_EQ(page.json["meta"]["page"], (json{{"limit", 3}, {"offset", 2}, {"total", 7}}));
+  EXPECT_EQ(api_->Get("/__admin/events").json["meta"]["page"]["limit"], 100) << "the default";
+
+  // The cursor: what came after an entry, oldest first; more events meanwhile are neither
+  // skipped nor repeated.
+  Reply after = api_->Get("/__admin/events?page[after]=" + fired[1] + "&page[limit]=2");
+  EXPECT_EQ(Ids(after), (std::vector<std::string>{fired[2], fired[3]}));
+  EXPECT_EQ(after.json["meta"]["page"]["total"], 5);
+  const std::string next = after.json["meta"]["page"]["next"];
+  EXPECT_EQ(next, fired[3]);
+  auto late = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
+  Reply rest = api_->Get("/__admin/events?page[after]=" + next);
+  EXPECT_EQ(Ids(rest), (std::vector<std::string>{fired[4], fired[5], fired[6], late->id}));
+  Reply none = api_->Get("/__admin/events?page[after]=" + late->id);
+  EXPECT_EQ(none.json["data"], json::array());
+  EXPECT_EQ(none.json["meta"]["page"]["next"], late->id) << "call again with the same cursor";
+
+  EXPECT_EQ(api_->Get("/__admin/events?page[after]=nope").status, 404);
+  for (const char* bad : {"page[limit]=0", "page[limit]=1001", "page[offset]=-1",
+                          "page[after]=", "page[after]=x&page[offset]=1"}) {
+    EXPECT_EQ(api_->Get(std::string("/__admin/events?") + bad).status, 400) << bad;
+  }
+}
+
+TEST_F(AdminListTest, DeliveriesRequestsAndSinksPageToo) {
+  Start(ServerOptions{});
+  Reply hook = api_->Post("/v2/integrations",
+                          {{"data",
+                            {{"type", "integration"},
+                             {"name", "sink"},
+                             {"integration_type", "webhook"},
+                             {"enabled", true},
+                             {"observes", {"order.paid"}},
+                             {"configuration", {{"url", server_->Url() + "/__sink/webhook/paged"}}}}}});
+  ASSERT_EQ(hook.status, 201);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt}).ok());
+  }
+  ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(20)));
+  Reply deliveries = api_->Get("/__admin/deliveries?page[limit]=2");
+  EXPECT_EQ(deliveries.json["data"].size(), 2u);
+  EXPECT_EQ(deliveries.json["meta"]["page"]["total"], 5);
+  const std::string oldest = api_->Get("/__admin/deliveries?page[offset]=4").json["data"][0]["id"];
+  EXPECT_EQ(api_->Get("/__admin/deliveries?page[after]=" + oldest).json["data"].size(), 4u);
+
+  Reply sink = api_->Get("/__admin/sinks/webhook/paged?page[limit]=2&page[offset]=4");
+  EXPECT_EQ(sink.json["data"].size(), 1u);
+  EXPECT_EQ(sink.json["meta"]["page"]["total"], 5);
+  EXPECT_EQ(sink.json["meta"]["dropped"], 0);
+
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(api_->Get("/v2/integrations").status, 200);
+  Reply requests = api_->Get("/__admin/requests?page[limit]=1");
+  ASSERT_EQ(requests.json["data"].size(), 1u);
+  const std::uint64_t first = requests.json["data"][0]["sequence"];
+  EXPECT_GE(requests.json["meta"]["page"]["total"], 2);
+  Reply after = api_->Get("/__admin/requests?page[after]=" + std::to_string(first));
+  ASSERT_FALSE(after.json["data"].empty());
+  EXPECT_GT(after.json["data"][0]["sequence"].get<std::uint64_t>(), first);
+  EXPECT_EQ(api_->Get("/__admin/requests?page[after]=abc").status, 404);
+}
+
+TEST_F(AdminListTest, EachRetentionDropsTheOldestFirstAndCountsThem) {
+  ServerOptions options;
+  options.event_retention = 3;
+  options.log_retention = 4;
+  options.sink_retention = 2;
+  options.journal_capacity = 5;
+  Start(options);
+  ASSERT_EQ(api_->Post("/v2/integrations",
+                       {{"data",
+                         {{"type", "integration"},
+                          {"name", "sink"},
+                          {"integration_type", "webhook"},
+                          {"enabled", true},
+                          {"observes", {"order.paid"}},
+                          {"configuration", {{"url", server_->Url() + "/__sink/webhook/kept"}}}}}})
+                .status,
+            201);
+  std::vector<std::string> fired;
+  for (int i = 0; i < 6; ++i) {
+    auto e = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
+    ASSERT_TRUE(e.ok());
+    fired.push_back(e->id);
+  }
+  ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(20)));
+  ASSERT_TRUE(server_->WaitForSinkRequests("kept", 6, std::chrono::seconds(20)))
+      << "waiting counts every arrival";
+  Reply events = api_->Get("/__admin/events");
+  EXPECT_EQ(Ids(events), (std::vector<std::string>{fired[5], fired[4], fired[3]}));
+  EXPECT_EQ(events.json["meta"]["dropped"], 4) << "the integration.created event counts too";
+  EXPECT_EQ(api_->Get("/__admin/events?page[after]=" + fired[0]).status, 404)
+      << "dropped: the cursor says so";
+  Reply deliveries = api_->Get("/__admin/deliveries");
+  EXPECT_EQ(deliveries.json["data"].size(), 4u);
+  EXPECT_EQ(deliveries.json["meta"]["dropped"], 2);
+  Reply sink = api_->Get("/__admin/sinks/webhook/kept");
+  EXPECT_EQ(sink.json["data"].size(), 2u);
+  EXPECT_EQ(sink.json["meta"]["dropped"], 4);
+  for (int i = 0; i < 6; ++i) api_->Get("/v2/integrations");
+  Reply journal = api_->Get("/__admin/requests");
+  EXPECT_EQ(journal.json["data"].size(), 5u);
+  EXPECT_GT(journal.json["meta"]["dropped"].get<int>(), 0);
+}
+
+TEST(SinkRetentionTest, BytesAreBoundedToo) {
+  internal::SinkRecorder recorder(internal::SinkRetention{100, 1000});
+  for (int i = 0; i < 5; ++i) {
+    ReceivedRequest r;
+    r.body = std::string(400, 'x');
+    recorder.Record(std::move(r));
+  }
+  EXPECT_EQ(recorder.Requests().size(), 2u);  // 800 bytes; a third would pass 1,000
+  EXPECT_EQ(recorder.Dropped(), 3u);
+  EXPECT_EQ(recorder.Total(), 5u);
+  EXPECT_TRUE(recorder.WaitForRequests(5, std::chrono::milliseconds(1)));
 }
 
 }  // namespace
