@@ -1,6 +1,7 @@
 // In-process costs of the engine (Google Benchmark).
 #include <benchmark/benchmark.h>
 
+#include "api/journal.h"
 #include "api/router.h"
 #include "aws/sigv4.h"
 #include "codec/stomp_frame.h"
@@ -225,6 +226,89 @@ void BM_StoreLogsPage(benchmark::State& state) {
   }
   state.SetLabel(std::to_string(stored) + " logs, offset " + std::to_string(offset));
 }
-BENCHMARK(BM_StoreLogsPage)->Args({100, 0})->Args({100, 1})->Args({100000, 0})->Args({100000, 1});
+BENCHMARK(BM_StoreLogsPage)
+    ->Args({100, 0})
+    ->Args({100, 1})
+    ->Args({100000, 0})
+    ->Args({100000, 1})
+    ->Args({1000000, 0})
+    ->Args({1000000, 1});
+
+// The admin lists as stores fill up (issue 14): one page (25) of events, at the front, at a
+// deep offset, and through the cursor (page[after]) from the middle; one page of a store's
+// journal among many stores' requests; and, for the record of what is not flat yet, one page
+// of a single integration's logs (a filtered scan).
+void BM_StoreEventsPage(benchmark::State& state) {
+  const auto stored = static_cast<std::size_t>(state.range(0));
+  const int mode = static_cast<int>(state.range(1));  // 0 front, 1 deep offset, 2 cursor
+  epmock::internal::Store store("bench", epmock::internal::Retention{stored, 10});
+  std::string middle;
+  for (std::size_t i = 0; i < stored; ++i) {
+    auto event = std::make_shared<epmock::internal::EventRecord>();
+    event->id = "event-" + std::to_string(i);
+    event->type = "order.paid";
+    event->data = {{"type", "order"}, {"id", event->id}};
+    if (i == stored / 2) middle = event->id;
+    store.AddEvent(std::move(event));
+  }
+  for (auto _ : state) {
+    if (mode == 2) {
+      auto page = store.EventsAfter(middle, 25);
+      benchmark::DoNotOptimize(page);
+    } else {
+      auto page = store.EventsPage(mode == 1 ? stored / 2 : 0, 25);
+      benchmark::DoNotOptimize(page);
+    }
+  }
+  state.SetLabel(std::to_string(stored) + " events, " +
+                 (mode == 0   ? "front"
+                  : mode == 1 ? "deep offset"
+                              : "cursor"));
+}
+BENCHMARK(BM_StoreEventsPage)
+    ->Args({100, 0})
+    ->Args({100, 1})
+    ->Args({100, 2})
+    ->Args({1000000, 0})
+    ->Args({1000000, 1})
+    ->Args({1000000, 2});
+
+void BM_JournalStorePage(benchmark::State& state) {
+  const auto stored = static_cast<std::size_t>(state.range(0));
+  const bool deep = state.range(1) != 0;
+  epmock::internal::Journal journal(stored);
+  for (std::size_t i = 0; i < stored; ++i) {
+    epmock::RequestRecord record;
+    record.method = "GET";
+    record.path = "/v2/integrations";
+    record.store_id = "store-" + std::to_string(i % 10);  // ten stores share the journal
+    journal.Record(std::move(record));
+  }
+  const std::size_t held = stored / 10;
+  for (auto _ : state) {
+    auto page = journal.RecordsPage("store-3", deep ? held / 2 : 0, 25);
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetLabel(std::to_string(stored) + " requests, " + (deep ? "deep offset" : "front"));
+}
+BENCHMARK(BM_JournalStorePage)->Args({100, 0})->Args({100, 1})->Args({1000000, 0})->Args({1000000, 1});
+
+void BM_StoreIntegrationLogsPage(benchmark::State& state) {
+  const auto stored = static_cast<std::size_t>(state.range(0));
+  epmock::internal::Store store("bench", epmock::internal::Retention{10, stored});
+  for (std::size_t i = 0; i < stored; ++i) {
+    epmock::IntegrationLog log;
+    log.id = "log-" + std::to_string(i);
+    log.integration_id = "integration-" + std::to_string(i % 4);
+    log.job_id = "job-" + std::to_string(i);
+    store.AddLog(log);
+  }
+  for (auto _ : state) {
+    auto page = store.LogsPage("integration-1", "", 0, 25);
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetLabel(std::to_string(stored) + " logs of 4 integrations, one integration's first page");
+}
+BENCHMARK(BM_StoreIntegrationLogsPage)->Arg(100)->Arg(100000)->Arg(1000000);
 
 BENCHMARK_MAIN();

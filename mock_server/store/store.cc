@@ -219,18 +219,46 @@ void Store::AddEventJobs(const std::string& event_id, const std::vector<EventJob
   it->second = std::move(updated);
 }
 
+namespace {
+
+// Removes `seq` from the front of `key`'s index (it is the oldest there), and the key when
+// its index empties.
+void PopIndex(std::unordered_map<std::string, std::deque<std::uint64_t>>& index, const std::string& key,
+              std::uint64_t seq) {
+  auto it = index.find(key);
+  if (it == index.end()) return;
+  if (!it->second.empty() && it->second.front() == seq) it->second.pop_front();
+  if (it->second.empty()) index.erase(it);
+}
+
+}  // namespace
+
 void Store::AddJob(const IntegrationJob& job) {
   std::lock_guard<std::mutex> lock(mu_);
+  jobs_by_integration_[job.integration_id].push_back(next_job_seq_++);
+  job_integration_[job.id] = job.integration_id;
   jobs_.push_back(job);
-  while (jobs_.size() > retention_.logs) jobs_.pop_front();
+  while (jobs_.size() > retention_.logs) {
+    const IntegrationJob& oldest = jobs_.front();
+    PopIndex(jobs_by_integration_, oldest.integration_id, next_job_seq_ - jobs_.size());
+    job_integration_.erase(oldest.id);
+    jobs_.pop_front();
+  }
 }
 
 void Store::AddLog(const IntegrationLog& log) {
   std::lock_guard<std::mutex> lock(mu_);
-  log_seq_[log.id] = next_log_seq_++;
+  const std::uint64_t seq = next_log_seq_++;
+  log_seq_[log.id] = seq;
+  logs_by_integration_[log.integration_id].push_back(seq);
+  logs_by_job_[log.job_id].push_back(seq);
   logs_.push_back(log);
   while (logs_.size() > retention_.logs) {
-    log_seq_.erase(logs_.front().id);
+    const IntegrationLog& oldest = logs_.front();
+    const std::uint64_t oldest_seq = next_log_seq_ - logs_.size();
+    PopIndex(logs_by_integration_, oldest.integration_id, oldest_seq);
+    PopIndex(logs_by_job_, oldest.job_id, oldest_seq);
+    log_seq_.erase(oldest.id);
     logs_.pop_front();
     ++dropped_logs_;
   }
@@ -290,24 +318,56 @@ Store::PageOf<T> NewestFirstPage(const std::deque<T>& history, Match match, bool
 
 }  // namespace
 
+namespace {
+
+// Newest first: a page of the entries of `history` (numbered up to `next` - 1) that `index`
+// lists by number, oldest first.
+template <typename T>
+Store::PageOf<T> IndexedPage(const std::deque<T>& history, std::uint64_t next,
+                             const std::deque<std::uint64_t>* index, std::size_t offset, std::size_t limit) {
+  Store::PageOf<T> page;
+  if (!index) return page;
+  const std::uint64_t front = next - history.size();
+  page.total = index->size();
+  for (std::size_t i = offset; i < index->size() && page.items.size() < limit; ++i) {
+    page.items.push_back(history[static_cast<std::size_t>((*index)[index->size() - 1 - i] - front)]);
+  }
+  return page;
+}
+
+const std::deque<std::uint64_t>* Find(const std::unordered_map<std::string, std::deque<std::uint64_t>>& index,
+                                      const std::string& key) {
+  auto it = index.find(key);
+  return it == index.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
 Store::PageOf<IntegrationJob> Store::JobsPage(const std::string& integration_id, std::size_t offset,
                                               std::size_t limit) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return NewestFirstPage(
-      jobs_, [&](const IntegrationJob& j) { return j.integration_id == integration_id; },
-      integration_id.empty(), offset, limit);
+  if (integration_id.empty()) {
+    return NewestFirstPage(
+        jobs_, [](const IntegrationJob&) { return true; }, true, offset, limit);
+  }
+  return IndexedPage(jobs_, next_job_seq_, Find(jobs_by_integration_, integration_id), offset, limit);
 }
 
 Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id, const std::string& job_id,
                                               std::size_t offset, std::size_t limit) const {
   std::lock_guard<std::mutex> lock(mu_);
+  if (!job_id.empty()) {
+    // A job belongs to one integration: its logs are the job's, if the job is that integration's.
+    auto owner = job_integration_.find(job_id);
+    if (!integration_id.empty() && owner != job_integration_.end() && owner->second != integration_id)
+      return {};
+    return IndexedPage(logs_, next_log_seq_, Find(logs_by_job_, job_id), offset, limit);
+  }
+  if (!integration_id.empty()) {
+    return IndexedPage(logs_, next_log_seq_, Find(logs_by_integration_, integration_id), offset, limit);
+  }
   return NewestFirstPage(
-      logs_,
-      [&](const IntegrationLog& l) {
-        return (integration_id.empty() || l.integration_id == integration_id) &&
-               (job_id.empty() || l.job_id == job_id);
-      },
-      integration_id.empty() && job_id.empty(), offset, limit);
+      logs_, [](const IntegrationLog&) { return true; }, true, offset, limit);
 }
 
 Store::PageOf<std::shared_ptr<const EventRecord>> Store::EventsPage(std::size_t offset,
@@ -354,9 +414,8 @@ std::optional<Store::PageOf<IntegrationLog>> Store::LogsAfter(const std::string&
 
 bool Store::HasJob(const std::string& integration_id, const std::string& job_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return std::any_of(jobs_.begin(), jobs_.end(), [&](const IntegrationJob& j) {
-    return j.id == job_id && j.integration_id == integration_id;
-  });
+  auto it = job_integration_.find(job_id);
+  return it != job_integration_.end() && it->second == integration_id;
 }
 
 void Store::Clear() {
@@ -370,6 +429,10 @@ void Store::Clear() {
   events_by_id_.clear();
   event_seq_.clear();
   log_seq_.clear();
+  logs_by_integration_.clear();
+  logs_by_job_.clear();
+  jobs_by_integration_.clear();
+  job_integration_.clear();
 }
 
 bool Store::is_organization() const {

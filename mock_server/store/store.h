@@ -171,6 +171,14 @@ class Store {
   std::uint64_t next_log_seq_ = 0;
   std::unordered_map<std::string, std::uint64_t> event_seq_;
   std::unordered_map<std::string, std::uint64_t> log_seq_;
+  // Indexes, so that a page of one integration's or one job's history is a slice too: the
+  // arrival numbers of each one's logs and jobs, oldest first. An entry leaves its index
+  // when it leaves the history (it is then the index's oldest).
+  std::uint64_t next_job_seq_ = 0;
+  std::unordered_map<std::string, std::deque<std::uint64_t>> logs_by_integration_;
+  std::unordered_map<std::string, std::deque<std::uint64_t>> logs_by_job_;
+  std::unordered_map<std::string, std::deque<std::uint64_t>> jobs_by_integration_;
+  std::unordered_map<std::string, std::string> job_integration_;  // job id -> its integration
 };
 
 // client_id -> Store. A client's store is created on first use and lives until Reset().

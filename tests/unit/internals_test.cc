@@ -59,6 +59,82 @@ TEST(StorePageTest, LogsAndJobsPagesAreTheNewestFirstSliceWithTheTotal) {
   EXPECT_EQ(ids(std::vector<IntegrationLog>(full.begin() + 1, full.begin() + 3)), ids(odd.items));
 }
 
+TEST(StorePageTest, TheIndexesFollowRetentionAndTheCursorsSeeOnlyWhatIsHeld) {
+  // Logs and jobs: at most 5 each. Three integrations, a job each time, two logs per job.
+  Store store("s", Retention{3, 5});
+  auto ids = [](const auto& items) {
+    std::vector<std::string> out;
+    for (const auto& item : items) out.push_back(item.id);
+    return out;
+  };
+  for (int i = 0; i < 6; ++i) {
+    IntegrationJob job;
+    job.id = "job-" + std::to_string(i);
+    job.integration_id = "i" + std::to_string(i % 3);
+    store.AddJob(job);
+    for (int attempt = 1; attempt <= 2; ++attempt) {
+      IntegrationLog log;
+      log.id = "log-" + std::to_string(i) + "-" + std::to_string(attempt);
+      log.integration_id = job.integration_id;
+      log.job_id = job.id;
+      store.AddLog(log);
+    }
+  }
+  // Held: logs 3-2, 4-1, 4-2, 5-1, 5-2; jobs 1..5.
+  EXPECT_EQ(store.DroppedLogs(), 7u);
+  EXPECT_THAT(ids(store.LogsPage("", "", 0, 25).items),
+              ::testing::ElementsAre("log-5-2", "log-5-1", "log-4-2", "log-4-1", "log-3-2"));
+  auto i0 = store.LogsPage("i0", "", 0, 25);
+  EXPECT_EQ(i0.total, 1u);
+  EXPECT_THAT(ids(i0.items), ::testing::ElementsAre("log-3-2"));
+  EXPECT_EQ(store.LogsPage("i1", "", 0, 25).total, 2u);
+  EXPECT_THAT(ids(store.LogsPage("i2", "job-5", 0, 1).items), ::testing::ElementsAre("log-5-2"));
+  EXPECT_EQ(store.LogsPage("i1", "job-5", 0, 25).total, 0u) << "job-5 is i2's";
+  EXPECT_EQ(store.LogsPage("i0", "job-0", 0, 25).total, 0u) << "dropped";
+  EXPECT_FALSE(store.HasJob("i0", "job-0"));
+  EXPECT_TRUE(store.HasJob("i1", "job-1"));
+  EXPECT_FALSE(store.HasJob("i2", "job-1"));
+  EXPECT_THAT(ids(store.JobsPage("i2", 0, 25).items), ::testing::ElementsAre("job-5", "job-2"));
+  EXPECT_EQ(store.JobsPage("i0", 0, 25).total, 1u);
+  // The cursor: after a held log, oldest first; after a dropped one, nothing to say.
+  auto after = store.LogsAfter("log-4-1", 2);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->total, 3u);
+  EXPECT_THAT(ids(after->items), ::testing::ElementsAre("log-4-2", "log-5-1"));
+  EXPECT_FALSE(store.LogsAfter("log-0-1", 2));
+  store.Clear();
+  EXPECT_EQ(store.LogsPage("i2", "", 0, 25).total, 0u);
+  EXPECT_FALSE(store.HasJob("i2", "job-5"));
+}
+
+TEST(JournalTest, EachStoreIsAPageOfItsOwnAndTheOldestGoFirstAcrossStores) {
+  Journal journal(4);
+  for (int i = 0; i < 6; ++i) {
+    RequestRecord r;
+    r.store_id = i % 2 == 0 ? "a" : "b";
+    journal.Record(r);
+  }
+  // Sequences from 1, a then b: held 3 (a), 4 (b), 5 (a), 6 (b).
+  EXPECT_EQ(journal.Dropped(), 2u);
+  Journal::Page a = journal.RecordsPage("a", 0, 25);
+  ASSERT_EQ(a.total, 2u);
+  EXPECT_EQ(a.records[0].sequence, 3u);
+  EXPECT_EQ(a.records[1].sequence, 5u);
+  auto after = journal.RecordsAfter("b", 4, 25);
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->records.size(), 1u);
+  EXPECT_EQ(after->records[0].sequence, 6u);
+  EXPECT_FALSE(journal.RecordsAfter("b", 2, 25)) << "dropped";
+  journal.ClearStore("a");
+  EXPECT_EQ(journal.Records().size(), 2u);
+  for (int i = 0; i < 3; ++i) {
+    RequestRecord r;
+    r.store_id = "b";
+    journal.Record(r);
+  }
+  EXPECT_EQ(journal.Records("b").size(), 4u) << "a's reset freed its room";
+}
+
 TEST(MaskSecretTest, KeepsLengthAndTheLastFourCharacters) {
   struct Case {
     const char* in;
