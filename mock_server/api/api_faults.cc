@@ -15,16 +15,39 @@ constexpr int kMaxDelayMs = 60000;
 constexpr int kMaxRequests = 100000;
 constexpr std::size_t kMaxPathLength = 512;
 
-// '*' matches any run of characters but '/'.
-bool Glob(const char* pattern, const char* text) {
-  if (*pattern == '\0') return *text == '\0';
-  if (*pattern == '*') {
-    for (const char* t = text;; ++t) {
-      if (Glob(pattern + 1, t)) return true;
-      if (*t == '\0' || *t == '/') return false;
+// One segment against a pattern segment where '*' matches any run of characters: the
+// classic two-pointer match, linear in practice and O(pattern x text) at worst (no
+// exponential backtracking, whatever the pattern).
+bool SegmentMatches(const std::string& pattern, const std::string& text) {
+  std::size_t p = 0, t = 0, star = std::string::npos, resume = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
     }
   }
-  return *pattern == *text && Glob(pattern + 1, text + 1);
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// '*' stands for one path segment or part of one: the pattern and the path must have as
+// many segments, each matching.
+bool Glob(const std::string& pattern, const std::string& path) {
+  const std::vector<std::string> want = internal::Split(pattern, '/');
+  const std::vector<std::string> got = internal::Split(path, '/');
+  if (want.size() != got.size()) return false;
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (!SegmentMatches(want[i], got[i])) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -96,7 +119,7 @@ StatusOr<ApiFault> ApiFault::FromJson(const json& doc) {
 
 bool ApiFault::Matches(const std::string& request_method, const std::string& request_path) const {
   if (!method.empty() && method != request_method) return false;
-  return path.empty() || Glob(path.c_str(), request_path.c_str());
+  return path.empty() || Glob(path, request_path);
 }
 
 namespace internal {

@@ -140,6 +140,17 @@ TEST(ApiFaultSpecLimitTest, APathPatternIsAtMost512Characters) {
   EXPECT_THAT(fault.status().message(), HasSubstr("at most 512 characters"));
 }
 
+TEST(ApiFaultSpecLimitTest, APathologicalPatternIsMatchedWithoutBacktrackingBlowUp) {
+  // 253 stars against a 4,000-character segment: exponential backtracking would never end.
+  std::string pattern = "/v2/";
+  for (int i = 0; i < 253; ++i) pattern += "*a";
+  pattern += "b";
+  StatusOr<ApiFault> fault = ApiFault::FromJson({{"status", 500}, {"path", pattern}});
+  ASSERT_TRUE(fault.ok()) << fault.status().message();
+  EXPECT_FALSE(fault->Matches("GET", "/v2/" + std::string(4000, 'a')));
+  EXPECT_TRUE(fault->Matches("GET", "/v2/" + std::string(4000, 'a') + "b"));
+}
+
 TEST_F(ApiFaultTest, TheAdminApiRefusesBadFaultsAndCapsThem) {
   Reply bad = api_->Post("/__admin/api-faults", {{"status", 418}});
   EXPECT_EQ(bad.status, 422);
