@@ -15,6 +15,7 @@
 #define EPMOCK_SQS_H_
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,6 +31,11 @@ struct SqsEndpointOptions {
   // When both are set, requests must be SigV4-signed with this key (any region).
   std::string access_key_id;
   std::string secret_access_key;
+  // What one queue may hold: messages not yet deleted are live data, never dropped to save
+  // memory; a SendMessage beyond either limit answers OverLimit (an epmock delivery fails its
+  // attempt, logged and retried).
+  std::size_t max_queue_messages = 100000;
+  std::size_t max_queue_bytes = 256 * 1024 * 1024;
 };
 
 // A message as it sits on a queue.

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -42,6 +43,14 @@ struct StompBrokerOptions {
   std::size_t max_connections = 1024;
   // A connection that has not sent CONNECT within this many ms gets an ERROR and is closed.
   int connect_timeout_ms = 10000;
+  // The record of what was sent to each destination (Messages): the newest within both
+  // limits, the older dropped and counted. Waiting counts every message sent.
+  std::size_t history_messages = 10000;
+  std::size_t history_bytes = 64 * 1024 * 1024;
+  // Messages a destination holds for subscribers that have not taken them: live data, never
+  // dropped to save memory; a SEND beyond it gets an ERROR frame (an epmock delivery fails
+  // its attempt, logged and retried).
+  std::size_t max_pending_messages = 100000;
 };
 
 // A message SENT to a destination (what passed through the broker).
@@ -67,8 +76,11 @@ class StompBroker {
   std::string Url() const;  // stomp://HOST:PORT
   int Port() const;
 
-  // Every message sent to the destination, oldest first (delivered or not).
+  // The messages sent to the destination, oldest first (delivered or not), as many as the
+  // history keeps (StompBrokerOptions::history_messages, history_bytes).
   std::vector<StompMessage> Messages(const std::string& destination) const;
+  // Messages the history dropped at the destination.
+  std::uint64_t DroppedMessages(const std::string& destination) const;
   [[nodiscard]] bool WaitForMessages(const std::string& destination, std::size_t count,
                                      std::chrono::milliseconds timeout) const;
   // Queued messages no subscriber has taken yet.

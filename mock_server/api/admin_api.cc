@@ -302,6 +302,7 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
   return JsonResponse(200, {{"data", std::move(data)},
                             {"meta",
                              {{"pending", c.engine.stomp()->Pending(destination->second)},
+                              {"dropped", c.engine.stomp()->DroppedMessages(destination->second)},
                               {"broker_url", c.engine.stomp()->Url()}}}});
 }
 

@@ -24,6 +24,7 @@ struct SqsQueues::Queue {
   int max_receive_count = 0;
   std::string redrive_policy;  // as given
   std::deque<SqsMessage> messages;
+  std::size_t bytes = 0;  // of the bodies of `messages`
 };
 
 namespace {
@@ -168,6 +169,7 @@ std::optional<SqsError> SqsQueues::Purge(const std::string& name) {
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   it->second->messages.clear();
+  it->second->bytes = 0;
   return std::nullopt;
 }
 
@@ -222,6 +224,13 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
     return InvalidParameterValue("One or more parameters are invalid. Reason: Message must be shorter than " +
                                  std::to_string(q.max_message_size) + " bytes.");
   }
+  if (q.messages.size() >= max_messages_ || q.bytes + body.size() > max_bytes_) {
+    return SqsError{403, "AWS.SimpleQueueService.OverLimit", "OverLimit",
+                    "The queue " + name + " holds its limit of " + std::to_string(max_messages_) +
+                        " messages or " + std::to_string(max_bytes_) +
+                        " bytes (epmock's bound); receive and delete some first",
+                    true};
+  }
   if (delay_seconds < 0) delay_seconds = q.delay_s;
   if (delay_seconds > kMaxDelaySeconds)
     return InvalidParameterValue("Value " + std::to_string(delay_seconds) +
@@ -235,6 +244,7 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
   message.md5_of_attributes = Md5OfAttributes(attributes);
   message.sent_timestamp_ms = NowMillis();
   message.visible_at = Clock::now() + std::chrono::seconds(delay_seconds);
+  q.bytes += message.body.size();
   q.messages.push_back(message);
   *sent = message;
   arrived_.notify_all();
@@ -272,9 +282,11 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
         if (dlq != queues_.end()) {
           SqsMessage moved = *m;
           moved.visible_at = now;
+          dlq->second->bytes += moved.body.size();
           dlq->second->messages.push_back(std::move(moved));
           arrived_.notify_all();
         }
+        queue->bytes -= m->body.size();
         m = queue->messages.erase(m);
         continue;
       }
@@ -300,6 +312,9 @@ std::optional<SqsError> SqsQueues::DeleteMessage(const std::string& name, const 
   const std::string id = receipt_handle.substr(colon + 1);
   // Deleting with an older receipt handle of a message, or one already deleted, succeeds,
   // as on SQS.
+  for (const SqsMessage& m : messages) {
+    if (m.id == id) it->second->bytes -= m.body.size();
+  }
   messages.erase(
       std::remove_if(messages.begin(), messages.end(), [&](const SqsMessage& m) { return m.id == id; }),
       messages.end());

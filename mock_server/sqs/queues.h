@@ -69,6 +69,11 @@ class SqsQueues {
  public:
   struct Queue;
 
+  // A queue holds at most this many messages and bytes of body (live data: nothing is
+  // dropped to stay within them); a SendMessage beyond either answers OverLimit.
+  explicit SqsQueues(std::size_t max_messages = 100000, std::size_t max_bytes = 256 * 1024 * 1024)
+      : max_messages_(max_messages), max_bytes_(max_bytes) {}
+
   // Creates the queue, or returns the existing one (attributes applied at creation only).
   std::string Create(const std::string& name, const std::map<std::string, std::string>& attributes,
                      std::optional<SqsError>* error);
@@ -102,6 +107,8 @@ class SqsQueues {
   void Reset();
 
  private:
+  const std::size_t max_messages_;
+  const std::size_t max_bytes_;
   mutable std::mutex mu_;
   mutable std::condition_variable arrived_;
   std::map<std::string, std::shared_ptr<Queue>> queues_;

@@ -12,7 +12,8 @@ namespace epmock {
 
 class SqsEndpoint::Impl {
  public:
-  explicit Impl(SqsEndpointOptions o) : options(std::move(o)) {}
+  explicit Impl(SqsEndpointOptions o)
+      : options(std::move(o)), queues(options.max_queue_messages, options.max_queue_bytes) {}
   const SqsEndpointOptions options;
   internal::SqsQueues queues;
   internal::HttpEdge edge;

@@ -105,7 +105,14 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   const StompBrokerOptions options;
   mutable std::mutex mu;
   mutable std::condition_variable sent;
-  std::map<std::string, std::vector<StompMessage>> history;
+  // What was sent to each destination, within the history's limits, and the counts.
+  struct History {
+    std::deque<StompMessage> messages;
+    std::size_t bytes = 0;
+    std::uint64_t sent = 0;
+    std::uint64_t dropped = 0;
+  };
+  std::map<std::string, History> history;
   std::map<std::string, std::deque<StompMessage>> pending;
   std::vector<std::shared_ptr<Connection>> connections;
   std::map<std::string, std::size_t> round_robin;
@@ -242,11 +249,26 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
   if (f.command == "SEND") {
     const std::string destination = f.Header("destination");
     if (destination.empty()) return Fail(c, f, "SEND needs a destination header");
+    if (auto queued = pending.find(destination);
+        queued != pending.end() && queued->second.size() >= options.max_pending_messages) {
+      return Fail(c, f,
+                  destination + " holds its limit of " + std::to_string(options.max_pending_messages) +
+                      " messages no subscriber has taken");
+    }
     StompMessage message{destination, "epmock-" + std::to_string(next_id++), {}, f.body};
     for (const auto& [key, value] : f.headers) {
       if (key != "receipt" && key != "transaction") message.headers.emplace_back(key, value);
     }
-    history[destination].push_back(message);
+    History& h = history[destination];
+    ++h.sent;
+    h.bytes += message.body.size();
+    h.messages.push_back(message);
+    while (!h.messages.empty() &&
+           (h.messages.size() > options.history_messages || h.bytes > options.history_bytes)) {
+      h.bytes -= h.messages.front().body.size();
+      h.messages.pop_front();
+      ++h.dropped;
+    }
     sent.notify_all();
     Route(std::move(message), out);
     receipt();
@@ -537,7 +559,14 @@ int StompBroker::Port() const { return impl_->port; }
 std::vector<StompMessage> StompBroker::Messages(const std::string& destination) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto it = impl_->history.find(destination);
-  return it == impl_->history.end() ? std::vector<StompMessage>{} : it->second;
+  if (it == impl_->history.end()) return {};
+  return {it->second.messages.begin(), it->second.messages.end()};
+}
+
+std::uint64_t StompBroker::DroppedMessages(const std::string& destination) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->history.find(destination);
+  return it == impl_->history.end() ? 0 : it->second.dropped;
 }
 
 bool StompBroker::WaitForMessages(const std::string& destination, std::size_t count,
@@ -545,7 +574,7 @@ bool StompBroker::WaitForMessages(const std::string& destination, std::size_t co
   std::unique_lock<std::mutex> lock(impl_->mu);
   return impl_->sent.wait_for(lock, timeout, [&] {
     auto it = impl_->history.find(destination);
-    return it != impl_->history.end() && it->second.size() >= count;
+    return it != impl_->history.end() && it->second.sent >= count;
   });
 }
 

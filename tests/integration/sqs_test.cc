@@ -89,6 +89,28 @@ TEST_F(SqsProtocolTest, QueryProtocolSpeaksXml) {
                         "DataType><StringValue>test</StringValue></Value></MessageAttribute>"));
 }
 
+TEST(SqsQueueLimitTest, AFullQueueAnswersOverLimitAndLosesNothing) {
+  internal::SqsQueues queues(/*max_messages=*/2, /*max_bytes=*/10);
+  std::optional<internal::SqsError> error;
+  queues.Create("q", {}, &error);
+  ASSERT_FALSE(error);
+  internal::SqsMessage sent;
+  EXPECT_FALSE(queues.Send("q", "12345", {}, 0, &sent));
+  EXPECT_FALSE(queues.Send("q", "123", {}, 0, &sent));
+  std::optional<internal::SqsError> by_bytes = queues.Send("q", "123", {}, 0, &sent);  // 11 bytes > 10
+  ASSERT_TRUE(by_bytes);
+  EXPECT_EQ(by_bytes->json_type, "OverLimit");
+  EXPECT_EQ(queues.Peek("q").size(), 2u) << "live messages are never dropped";
+  std::vector<internal::SqsMessage> got;
+  ASSERT_FALSE(queues.Receive("q", 1, 30, std::chrono::milliseconds(0), &got));
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_FALSE(queues.DeleteMessage("q", got[0].receipt_handle));
+  EXPECT_FALSE(queues.Send("q", "123", {}, 0, &sent)) << "room again once one is deleted";
+  std::optional<internal::SqsError> by_count = queues.Send("q", "1", {}, 0, &sent);
+  ASSERT_TRUE(by_count);
+  EXPECT_EQ(by_count->http_status, 403);
+}
+
 TEST_F(SqsProtocolTest, ErrorsHaveEachProtocolsShape) {
   HttpResponse xml = Query("Action=SendMessage&QueueUrl=" + Url("nope") + "&MessageBody=x");
   EXPECT_EQ(xml.status, 400);

@@ -265,6 +265,38 @@ TEST(StompBrokerLoginTest, ChecksTheLoginWhenOneIsSet) {
   EXPECT_EQ(right.Connect("1.2", {{"login", "user1"}, {"passcode", "pass1"}}).command, "CONNECTED");
 }
 
+TEST(StompBrokerLimitsTest, TheHistoryKeepsTheNewestAndAFullDestinationRefusesMore) {
+  StompBrokerOptions options;
+  options.history_messages = 2;
+  options.max_pending_messages = 3;
+  StompBroker broker(options);
+  ASSERT_TRUE(broker.Start().ok());
+  TestClient producer(broker.Port());
+  producer.Connect();
+  for (int i = 0; i < 3; ++i) {
+    producer.Send(
+        {"SEND", {{"destination", "/queue/full"}, {"receipt", "r" + std::to_string(i)}}, std::to_string(i)});
+    EXPECT_EQ(producer.Read().command, "RECEIPT");
+  }
+  EXPECT_TRUE(broker.WaitForMessages("/queue/full", 3, std::chrono::seconds(1)))
+      << "waiting counts every send";
+  std::vector<StompMessage> kept = broker.Messages("/queue/full");
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].body, "1");
+  EXPECT_EQ(broker.DroppedMessages("/queue/full"), 1u);
+  EXPECT_EQ(broker.Pending("/queue/full"), 3u) << "live messages are never dropped";
+  // A fourth: the destination is full, so the SEND gets an ERROR and nothing is lost.
+  producer.Send({"SEND", {{"destination", "/queue/full"}, {"receipt", "r3"}}, "3"});
+  StompFrame refused = producer.Read();
+  EXPECT_EQ(refused.command, "ERROR");
+  EXPECT_THAT(refused.Header("message") + refused.body, HasSubstr("holds its limit of 3"));
+  EXPECT_EQ(broker.Pending("/queue/full"), 3u);
+  TestClient consumer(broker.Port());
+  consumer.Connect();
+  consumer.Send({"SUBSCRIBE", {{"id", "0"}, {"destination", "/queue/full"}}, ""});
+  EXPECT_EQ(consumer.Read().body, "0");
+}
+
 // --- delivery ------------------------------------------------------------------------------------
 
 class StompDeliveryTest : public ::testing::Test {
