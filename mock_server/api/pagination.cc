@@ -26,55 +26,42 @@ std::string PageUrl(const std::string& list_url, std::size_t offset, std::size_t
 
 }  // namespace
 
-std::optional<ApiError> ParsePage(const Params& params, Page* page) {
-  page->limit = kDefaultPageLimit;
-  page->offset = 0;
-  auto limit = params.find("page[limit]");
-  if (limit != params.end()) {
-    std::optional<std::size_t> value = ParseCount(limit->second);
-    if (!value || *value < 1 || *value > kMaxPageLimit) {
+// page[limit] (1 to `max`, `fallback` when absent) and page[offset] (0 or more).
+std::optional<ApiError> ParseLimitAndOffset(const Params& params, std::size_t fallback, std::size_t max,
+                                            std::size_t* limit, std::size_t* offset) {
+  *limit = fallback;
+  *offset = 0;
+  if (auto given = params.find("page[limit]"); given != params.end()) {
+    std::optional<std::size_t> value = ParseCount(given->second);
+    if (!value || *value < 1 || *value > max) {
       return ApiError{400, StatusTitle(400),
-                      "page[limit] must be a whole number from 1 to " + std::to_string(kMaxPageLimit) +
-                          ", not '" + limit->second + "'",
+                      "page[limit] must be a whole number from 1 to " + std::to_string(max) + ", not '" +
+                          given->second + "'",
                       "page[limit]"};
     }
-    page->limit = *value;
+    *limit = *value;
   }
-  auto offset = params.find("page[offset]");
-  if (offset != params.end()) {
-    std::optional<std::size_t> value = ParseCount(offset->second);
+  if (auto given = params.find("page[offset]"); given != params.end()) {
+    std::optional<std::size_t> value = ParseCount(given->second);
     if (!value) {
       return ApiError{400, StatusTitle(400),
-                      "page[offset] must be a whole number of 0 or more, not '" + offset->second + "'",
+                      "page[offset] must be a whole number of 0 or more, not '" + given->second + "'",
                       "page[offset]"};
     }
-    page->offset = *value;
+    *offset = *value;
   }
   return std::nullopt;
 }
 
+std::optional<ApiError> ParsePage(const Params& params, Page* page) {
+  return ParseLimitAndOffset(params, kDefaultPageLimit, kMaxPageLimit, &page->limit, &page->offset);
+}
+
 std::optional<ApiError> ParseAdminPage(const Params& params, AdminPage* page) {
-  page->limit = kDefaultAdminPageLimit;
-  page->offset = 0;
   page->after.reset();
-  if (auto limit = params.find("page[limit]"); limit != params.end()) {
-    std::optional<std::size_t> value = ParseCount(limit->second);
-    if (!value || *value < 1 || *value > kMaxAdminPageLimit) {
-      return ApiError{400, StatusTitle(400),
-                      "page[limit] must be a whole number from 1 to " + std::to_string(kMaxAdminPageLimit) +
-                          ", not '" + limit->second + "'",
-                      "page[limit]"};
-    }
-    page->limit = *value;
-  }
-  if (auto offset = params.find("page[offset]"); offset != params.end()) {
-    std::optional<std::size_t> value = ParseCount(offset->second);
-    if (!value) {
-      return ApiError{400, StatusTitle(400),
-                      "page[offset] must be a whole number of 0 or more, not '" + offset->second + "'",
-                      "page[offset]"};
-    }
-    page->offset = *value;
+  if (auto error = ParseLimitAndOffset(params, kDefaultAdminPageLimit, kMaxAdminPageLimit, &page->limit,
+                                       &page->offset)) {
+    return error;
   }
   if (auto after = params.find("page[after]"); after != params.end()) {
     if (after->second.empty() || after->second.size() > 64) {

@@ -12,34 +12,52 @@
 
 namespace epmock::internal {
 
-void ShutdownAcceptedConnections(int port) {
+namespace {
+
+// Calls `visit(number, pinned)` for each open socket descriptor of the process. Other threads
+// open and close descriptors meanwhile, so the number may stop naming the socket it named a
+// moment ago: `pinned` is a duplicate that holds one open socket for the visit, whatever
+// happens to the number. Stops when `visit` returns true.
+template <typename Visit>
+void ForEachSocket(Visit visit) {
   DIR* dir = opendir("/proc/self/fd");
   if (!dir) return;
   while (dirent* entry = readdir(dir)) {
     char* end = nullptr;
     long number = std::strtol(entry->d_name, &end, 10);
     if (!end || *end != '\0' || number == dirfd(dir)) continue;
-    // Other threads open and close descriptors meanwhile, so the number may stop naming the
-    // socket it named a moment ago. A duplicate pins one open socket: every check below and
-    // the shutdown act on that same socket, whatever happens to the number.
-    const int fd = fcntl(static_cast<int>(number), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) continue;
+    const int pinned = fcntl(static_cast<int>(number), F_DUPFD_CLOEXEC, 0);
+    if (pinned < 0) continue;
     struct stat st;
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    int local_port = -1;
-    if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-        getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
-      if (local.ss_family == AF_INET) local_port = ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
-      if (local.ss_family == AF_INET6) local_port = ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-    }
-    // The listening socket has no peer; accepted connections do.
-    if (local_port == port && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
-      shutdown(fd, SHUT_RDWR);
-    }
-    close(fd);
+    const bool stop =
+        fstat(pinned, &st) == 0 && S_ISSOCK(st.st_mode) && visit(static_cast<int>(number), pinned);
+    close(pinned);
+    if (stop) break;
   }
   closedir(dir);
+}
+
+int LocalPort(int fd) {
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return -1;
+  if (local.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
+  if (local.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+  return -1;
+}
+
+}  // namespace
+
+void ShutdownAcceptedConnections(int port) {
+  ForEachSocket([port](int, int fd) {
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    // The listening socket has no peer; accepted connections do.
+    if (LocalPort(fd) == port && getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
+      shutdown(fd, SHUT_RDWR);
+    }
+    return false;
+  });
 }
 
 namespace {
@@ -65,38 +83,24 @@ bool Describe(const sockaddr_storage& address, int* port, std::string* host) {
 }  // namespace
 
 bool ResetConnection(int port, const std::string& peer_addr, int peer_port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return false;
   int target = -1;
   int family = AF_INET;
-  while (dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    long number = std::strtol(entry->d_name, &end, 10);
-    if (!end || *end != '\0' || number == dirfd(dir)) continue;
-    const int fd = fcntl(static_cast<int>(number), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) continue;
-    struct stat st;
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    int local_port = -1, remote_port = -1;
-    std::string local_host, remote_host;
-    const bool match = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
-                       getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
-                       Describe(local, &local_port, &local_host) && local_port == port &&
-                       getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0 &&
-                       Describe(peer, &remote_port, &remote_host) && remote_port == peer_port &&
-                       remote_host == peer_addr;
-    if (match) {
-      // Abortive close: the last reference going away sends RST, not FIN.
-      linger abort{1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
-      target = static_cast<int>(number);
-      family = local.ss_family;
+  ForEachSocket([&](int number, int fd) {
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    int remote_port = -1;
+    std::string remote_host;
+    if (LocalPort(fd) != port || getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0 ||
+        !Describe(peer, &remote_port, &remote_host) || remote_port != peer_port || remote_host != peer_addr) {
+      return false;
     }
-    close(fd);
-    if (match) break;
-  }
-  closedir(dir);
+    // Abortive close: the last reference going away sends RST, not FIN.
+    linger abort{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+    target = number;
+    family = peer.ss_family;
+    return true;
+  });
   if (target < 0) return false;
   const int fresh = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fresh < 0) return false;
