@@ -161,6 +161,13 @@ StompParser::Result StompParser::Next(StompFrame* frame, std::string* error) {
   const bool escape = Escaped(parsed.command);
   for (std::size_t i = 1; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
+    if (lines[i].back() == '\r') {
+      // A line ends in LF or CRLF (STOMP 1.2); a carriage return before that CRLF cannot be
+      // told from the line's end when the frame is written again, so it is refused (in an
+      // escaped frame it is sent as \r).
+      *error = "a header line ends in a bare carriage return: '" + lines[i].substr(0, 80) + "'";
+      return Result::kError;
+    }
     const std::size_t colon = lines[i].find(':');
     if (colon == std::string::npos) {
       *error = "a header line has no colon: '" + lines[i].substr(0, 80) + "'";

@@ -93,7 +93,12 @@ INSTANTIATE_TEST_SUITE_P(
                  "not followed by NUL"},
         BadFrame{"length_too_big", std::string("SEND\ncontent-length:999999999\n\n"), "exceeds the limit"},
         BadFrame{"oversized_body", "SEND\n\n" + std::string(5000, 'x'), "exceeds"},
-        BadFrame{"oversized_headers", "SEND\nx:" + std::string(5000, 'y'), "exceed"}),
+        BadFrame{"oversized_headers", "SEND\nx:" + std::string(5000, 'y'), "exceed"},
+        // Found by the fuzzer: a CONNECT header value ending in CR did not survive a round trip.
+        BadFrame{"bare_carriage_return", std::string("CONNECT\naccept-version:1.2\nd:0\r\r\n\n") + '\0',
+                 "bare carriage return"},
+        BadFrame{"bare_carriage_return_escaped_frame", std::string("SEND\ndestination:/q\r\r\n\n") + '\0',
+                 "bare carriage return"}),
     [](const ::testing::TestParamInfo<BadFrame>& info) { return std::string(info.param.name); });
 
 }  // namespace
