@@ -296,22 +296,13 @@ std::vector<IntegrationLog> Store::Logs(const std::string& integration_id, const
 
 namespace {
 
-// Newest first: the matching entries of `history` (oldest first) from `offset`, at most `limit`.
-template <typename T, typename Match>
-Store::PageOf<T> NewestFirstPage(const std::deque<T>& history, Match match, bool match_all,
-                                 std::size_t offset, std::size_t limit) {
+// Newest first: the entries of `history` (oldest first) from `offset`, at most `limit`.
+template <typename T>
+Store::PageOf<T> NewestFirstPage(const std::deque<T>& history, std::size_t offset, std::size_t limit) {
   Store::PageOf<T> page;
-  if (match_all) {
-    page.total = history.size();
-    for (std::size_t i = offset; i < history.size() && page.items.size() < limit; ++i) {
-      page.items.push_back(history[history.size() - 1 - i]);
-    }
-    return page;
-  }
-  for (auto it = history.rbegin(); it != history.rend(); ++it) {
-    if (!match(*it)) continue;
-    if (page.total >= offset && page.items.size() < limit) page.items.push_back(*it);
-    ++page.total;
+  page.total = history.size();
+  for (std::size_t i = offset; i < history.size() && page.items.size() < limit; ++i) {
+    page.items.push_back(history[history.size() - 1 - i]);
   }
   return page;
 }
@@ -347,8 +338,7 @@ Store::PageOf<IntegrationJob> Store::JobsPage(const std::string& integration_id,
                                               std::size_t limit) const {
   std::lock_guard<std::mutex> lock(mu_);
   if (integration_id.empty()) {
-    return NewestFirstPage(
-        jobs_, [](const IntegrationJob&) { return true; }, true, offset, limit);
+    return NewestFirstPage(jobs_, offset, limit);
   }
   return IndexedPage(jobs_, next_job_seq_, Find(jobs_by_integration_, integration_id), offset, limit);
 }
@@ -366,15 +356,13 @@ Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id,
   if (!integration_id.empty()) {
     return IndexedPage(logs_, next_log_seq_, Find(logs_by_integration_, integration_id), offset, limit);
   }
-  return NewestFirstPage(
-      logs_, [](const IntegrationLog&) { return true; }, true, offset, limit);
+  return NewestFirstPage(logs_, offset, limit);
 }
 
 Store::PageOf<std::shared_ptr<const EventRecord>> Store::EventsPage(std::size_t offset,
                                                                     std::size_t limit) const {
   std::lock_guard<std::mutex> lock(mu_);
-  return NewestFirstPage(
-      events_, [](const std::shared_ptr<const EventRecord>&) { return true; }, true, offset, limit);
+  return NewestFirstPage(events_, offset, limit);
 }
 
 namespace {
