@@ -210,7 +210,7 @@ BENCHMARK(BM_SqsQueryRequest);
 void BM_StoreLogsPage(benchmark::State& state) {
   const auto stored = static_cast<std::size_t>(state.range(0));
   const bool deep = state.range(1) != 0;
-  epmock::internal::Store store("bench", epmock::internal::Retention{10, stored});
+  epmock::internal::Store store("bench", epmock::internal::Retention{10, 1u << 30, stored});
   for (std::size_t i = 0; i < stored; ++i) {
     epmock::IntegrationLog log;
     log.id = "log-" + std::to_string(i);
@@ -241,7 +241,7 @@ BENCHMARK(BM_StoreLogsPage)
 void BM_StoreEventsPage(benchmark::State& state) {
   const auto stored = static_cast<std::size_t>(state.range(0));
   const int mode = static_cast<int>(state.range(1));  // 0 front, 1 deep offset, 2 cursor
-  epmock::internal::Store store("bench", epmock::internal::Retention{stored, 10});
+  epmock::internal::Store store("bench", epmock::internal::Retention{stored, std::size_t{1} << 40, 10});
   std::string middle;
   for (std::size_t i = 0; i < stored; ++i) {
     auto event = std::make_shared<epmock::internal::EventRecord>();
@@ -295,7 +295,7 @@ BENCHMARK(BM_JournalStorePage)->Args({100, 0})->Args({100, 1})->Args({1000000, 0
 
 void BM_StoreIntegrationLogsPage(benchmark::State& state) {
   const auto stored = static_cast<std::size_t>(state.range(0));
-  epmock::internal::Store store("bench", epmock::internal::Retention{10, stored});
+  epmock::internal::Store store("bench", epmock::internal::Retention{10, 1u << 30, stored});
   for (std::size_t i = 0; i < stored; ++i) {
     epmock::IntegrationLog log;
     log.id = "log-" + std::to_string(i);

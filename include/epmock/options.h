@@ -116,8 +116,12 @@ struct ServerOptions {
   // ephemeral port. `epmock serve` runs it on 61613 by default.
   int stomp_port = -1;
 
-  // History kept per store; the oldest beyond it is dropped and counted.
+  // History kept per store; the oldest beyond it is dropped and counted. Events are kept
+  // within a count and within bytes (an event's resources and the bodies built from them,
+  // approximately; one event can be near 256 KiB); logs (and their jobs) within a count,
+  // which bounds their bytes too (a log keeps at most 1 KiB of the receiver's answer).
   std::size_t event_retention = 10000;
+  std::size_t event_retention_bytes = 256 * 1024 * 1024;
   std::size_t log_retention = 100000;
   // Requests each webhook sink (/__sink/webhook/{name}, per sending store) keeps, by count
   // and by bytes of body; the oldest beyond either are dropped and counted. Waiting for N

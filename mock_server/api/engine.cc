@@ -23,7 +23,7 @@ Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
     : options_(std::move(options)),
       spec_(std::move(spec)),
       tokens_(options_.token_ttl_seconds),
-      stores_(Retention{options_.event_retention, options_.log_retention}),
+      stores_(Retention{options_.event_retention, options_.event_retention_bytes, options_.log_retention}),
       journal_(options_.journal_capacity),
       sinks_(SinkRetention{options_.sink_retention, options_.sink_retention_bytes}),
       rate_limiter_(options_.time_scale),

@@ -181,7 +181,9 @@ HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Param
 }
 
 // Which store's delivery sent a request to the sink: epmock's webhook envelope names its
-// integration, and an integration id belongs to one store. Anything else belongs to none.
+// integration and its store (store_id; org_id alone for an organization's own event), and
+// that store must hold that integration. Anything else belongs to none. Two look-ups,
+// whatever the server holds.
 std::string SinkOwner(const Engine& engine, const std::string& body) {
   if (body.empty() || body.front() != '{') return SinkRegistry::kNoStore;
   const nlohmann::json envelope = nlohmann::json::parse(body, nullptr, false);
@@ -190,7 +192,12 @@ std::string SinkOwner(const Engine& engine, const std::string& body) {
   if (integration == envelope.end() || !integration->is_object()) return SinkRegistry::kNoStore;
   auto id = integration->find("id");
   if (id == integration->end() || !id->is_string()) return SinkRegistry::kNoStore;
-  return engine.stores().OwnerOfIntegration(id->get<std::string>());
+  auto owner = envelope.find("store_id");
+  if (owner == envelope.end()) owner = envelope.find("org_id");
+  if (owner == envelope.end() || !owner->is_string()) return SinkRegistry::kNoStore;
+  std::shared_ptr<Store> store = engine.stores().Find(owner->get<std::string>());
+  if (!store || !store->Get(id->get<std::string>())) return SinkRegistry::kNoStore;
+  return store->id();
 }
 
 HttpResponse HandleSink(Engine& engine, const HttpRequest& request) {

@@ -179,6 +179,20 @@ void BuildCloudEvent(const EventRecord& event, const Spec& spec, const std::stri
 
 }  // namespace
 
+std::size_t RetainedBytes(const EventRecord& event) {
+  std::size_t bytes = sizeof(EventRecord) + event.id.size() + event.type.size() + event.store_id.size() +
+                      event.org_id.size() + ApproximateBytes(event.data) + ApproximateBytes(event.included) +
+                      event.jobs.size() * (sizeof(EventJob) + 96) +
+                      event.skipped.size() * sizeof(SkippedIntegration);
+  if (event.bodies) {
+    const EventBodies& b = *event.bodies;
+    bytes += sizeof(EventBodies) + b.webhook_payload.size() + b.webhook_resources.size() +
+             b.webhook_error.size() + b.cloudevent_head.size() + b.cloudevent_tail.size() +
+             b.cloudevent_error.size();
+  }
+  return bytes;
+}
+
 std::shared_ptr<const EventBodies> BuildEventBodies(const EventRecord& event, const Spec& spec,
                                                     BodyKinds kinds) {
   auto bodies = std::make_shared<EventBodies>();

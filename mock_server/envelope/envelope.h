@@ -56,6 +56,10 @@ struct BodyKinds {
   std::string cloudevent_source = kCloudEventSource;
 };
 
+// What keeping the event costs, approximately: its resources and its bodies (the value of
+// EventRecord::bytes, which the store's byte retention counts).
+std::size_t RetainedBytes(const EventRecord& event);
+
 // Builds the kinds asked for. The event is read, never changed.
 std::shared_ptr<const EventBodies> BuildEventBodies(const EventRecord& event, const Spec& spec,
                                                     BodyKinds kinds);

@@ -168,6 +168,7 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   // The deliveries see the record through a shared pointer; its jobs are filled in before
   // it is stored or any delivery starts, so it is complete whenever anyone reads it.
   std::vector<DeliveryAttempt> deliveries = MakeJobs(store, record, record->bodies, matched, &record->jobs);
+  record->bytes = RetainedBytes(*record);
   store->AddEvent(record);
   TriggeredEvent out = ToTriggeredEvent(*record);
   SubmitAll(std::move(deliveries));

@@ -48,6 +48,30 @@ json IntegrationToJson(const Integration& integration, const std::string& base_u
   return out;
 }
 
+std::size_t ApproximateBytes(const json& value) {
+  // A json value is 16 bytes; an object's member a map node (about 48 bytes and its key);
+  // a string its characters beyond the small-string buffer; an allocation about 16 more.
+  std::size_t bytes = sizeof(json);
+  switch (value.type()) {
+    case json::value_t::object:
+      for (const auto& [key, member] : value.items()) {
+        bytes +=
+            48 + sizeof(std::string) + (key.size() > 15 ? key.size() + 16 : 0) + ApproximateBytes(member);
+      }
+      break;
+    case json::value_t::array:
+      bytes += 24;
+      for (const json& element : value) bytes += ApproximateBytes(element);
+      break;
+    case json::value_t::string:
+      bytes += sizeof(std::string) + 16 + value.get_ref<const std::string&>().size();
+      break;
+    default:
+      break;
+  }
+  return bytes;
+}
+
 TriggeredEvent ToTriggeredEvent(const EventRecord& record) {
   TriggeredEvent event;
   event.id = record.id;
@@ -99,25 +123,28 @@ void Store::IndexLocked(const Integration& integration) {
   std::vector<std::string> keys = integration.observes;
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  for (const std::string& key : keys) observers_[key].push_back(integration.id);
+  for (const std::string& key : keys) observers_[key].push_back(&integration);
 }
 
 void Store::UnindexLocked(const Integration& integration) {
   for (const std::string& key : integration.observes) {
     auto it = observers_.find(key);
     if (it == observers_.end()) continue;
-    auto& ids = it->second;
-    ids.erase(std::remove(ids.begin(), ids.end(), integration.id), ids.end());
-    if (ids.empty()) observers_.erase(it);
+    auto& observers = it->second;
+    observers.erase(std::remove(observers.begin(), observers.end(), &integration), observers.end());
+    if (observers.empty()) observers_.erase(it);
   }
 }
 
 bool Store::Add(const Integration& integration, std::size_t limit) {
   std::lock_guard<std::mutex> lock(mu_);
   if (limit > 0 && integrations_.size() >= limit) return false;
-  integrations_[integration.id] = integration;
-  order_.push_back(integration.id);
-  IndexLocked(integration);
+  if (integrations_.count(integration.id)) return false;  // ids are fresh UUIDs: never
+  auto stored = std::make_unique<Integration>(integration);
+  const Integration* kept = stored.get();
+  integrations_.emplace(std::string_view(kept->id), std::move(stored));
+  order_.push_back(kept);
+  IndexLocked(*kept);
   return true;
 }
 
@@ -126,7 +153,8 @@ std::vector<Integration> Store::Observing(const std::string& event_type) const {
   std::vector<Integration> out;
   auto it = observers_.find(event_type);
   if (it == observers_.end()) return out;
-  for (const std::string& id : it->second) out.push_back(integrations_.at(id));
+  out.reserve(it->second.size());
+  for (const Integration* integration : it->second) out.push_back(*integration);
   return out;
 }
 
@@ -134,22 +162,28 @@ std::optional<Integration> Store::Get(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = integrations_.find(id);
   if (it == integrations_.end()) return std::nullopt;
-  return it->second;
+  return *it->second;
 }
 
 bool Store::Replace(const Integration& integration) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = integrations_.find(integration.id);
   if (it == integrations_.end()) return false;
-  UnindexLocked(it->second);
-  it->second = integration;
+  // The same object takes the new fields, so the order and the index still point at it;
+  // its key views its id, so the entry is re-keyed around the assignment.
+  std::unique_ptr<Integration> kept = std::move(it->second);
+  integrations_.erase(it);
+  UnindexLocked(*kept);
+  *kept = integration;
+  const Integration* updated = kept.get();
+  integrations_.emplace(std::string_view(updated->id), std::move(kept));
   // Re-indexed at the end of each key's list; creation order among observers of a key is
-  // kept by re-sorting that list by the creation order of the store.
-  IndexLocked(integration);
-  for (const std::string& key : integration.observes) {
-    auto& ids = observers_[key];
-    std::stable_sort(ids.begin(), ids.end(), [this](const std::string& a, const std::string& b) {
-      return integrations_.at(a).created_at_ms < integrations_.at(b).created_at_ms;
+  // kept by re-sorting that list by creation time.
+  IndexLocked(*updated);
+  for (const std::string& key : updated->observes) {
+    auto& observers = observers_[key];
+    std::stable_sort(observers.begin(), observers.end(), [](const Integration* a, const Integration* b) {
+      return a->created_at_ms < b->created_at_ms;
     });
   }
   return true;
@@ -159,9 +193,10 @@ bool Store::Remove(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = integrations_.find(id);
   if (it == integrations_.end()) return false;
-  UnindexLocked(it->second);
+  const Integration* gone = it->second.get();
+  UnindexLocked(*gone);
+  order_.erase(std::find(order_.begin(), order_.end(), gone));
   integrations_.erase(it);
-  order_.erase(std::find(order_.begin(), order_.end(), id));
   return true;
 }
 
@@ -169,7 +204,7 @@ std::vector<Integration> Store::List() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Integration> out;
   out.reserve(order_.size());
-  for (const std::string& id : order_) out.push_back(integrations_.at(id));
+  for (const Integration* integration : order_) out.push_back(*integration);
   return out;
 }
 
@@ -177,20 +212,20 @@ std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit, 
   std::lock_guard<std::mutex> lock(mu_);
   *total = order_.size();
   std::vector<Integration> out;
-  for (std::size_t i = offset; i < order_.size() && out.size() < limit; ++i) {
-    out.push_back(integrations_.at(order_[i]));
-  }
+  for (std::size_t i = offset; i < order_.size() && out.size() < limit; ++i) out.push_back(*order_[i]);
   return out;
 }
 
 void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
   std::lock_guard<std::mutex> lock(mu_);
-  events_by_id_[event->id] = event;
   event_seq_[event->id] = next_event_seq_++;
+  event_bytes_ += event->bytes;
   events_.push_back(std::move(event));
-  while (events_.size() > retention_.events) {
-    events_by_id_.erase(events_.front()->id);
+  // The newest is kept even when it alone is over the bytes.
+  while (events_.size() > retention_.events ||
+         (event_bytes_ > retention_.event_bytes && events_.size() > 1)) {
     event_seq_.erase(events_.front()->id);
+    event_bytes_ -= events_.front()->bytes;
     events_.pop_front();
     ++dropped_events_;
   }
@@ -198,8 +233,9 @@ void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
 
 std::shared_ptr<const EventRecord> Store::FindEvent(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = events_by_id_.find(id);
-  return it == events_by_id_.end() ? nullptr : it->second;
+  auto it = event_seq_.find(id);
+  if (it == event_seq_.end()) return nullptr;
+  return events_[static_cast<std::size_t>(it->second - (next_event_seq_ - events_.size()))];
 }
 
 std::vector<std::shared_ptr<const EventRecord>> Store::Events() const {
@@ -209,14 +245,12 @@ std::vector<std::shared_ptr<const EventRecord>> Store::Events() const {
 
 void Store::AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = events_by_id_.find(event_id);
-  if (it == events_by_id_.end()) return;
-  auto updated = std::make_shared<EventRecord>(*it->second);
+  auto it = event_seq_.find(event_id);
+  if (it == event_seq_.end()) return;
+  auto& slot = events_[static_cast<std::size_t>(it->second - (next_event_seq_ - events_.size()))];
+  auto updated = std::make_shared<EventRecord>(*slot);
   updated->jobs.insert(updated->jobs.end(), jobs.begin(), jobs.end());
-  for (auto& e : events_) {
-    if (e->id == event_id) e = updated;
-  }
-  it->second = std::move(updated);
+  slot = std::move(updated);
 }
 
 namespace {
@@ -243,6 +277,7 @@ void Store::AddJob(const IntegrationJob& job) {
     PopIndex(jobs_by_integration_, oldest.integration_id, next_job_seq_ - jobs_.size());
     job_integration_.erase(oldest.id);
     jobs_.pop_front();
+    ++dropped_jobs_;
   }
 }
 
@@ -272,6 +307,16 @@ std::uint64_t Store::DroppedEvents() const {
 std::uint64_t Store::DroppedLogs() const {
   std::lock_guard<std::mutex> lock(mu_);
   return dropped_logs_;
+}
+
+std::uint64_t Store::DroppedJobs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dropped_jobs_;
+}
+
+std::size_t Store::EventBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return event_bytes_;
 }
 
 std::vector<IntegrationJob> Store::Jobs(const std::string& integration_id) const {
@@ -414,7 +459,7 @@ void Store::Clear() {
   jobs_.clear();
   logs_.clear();
   events_.clear();
-  events_by_id_.clear();
+  event_bytes_ = 0;
   event_seq_.clear();
   log_seq_.clear();
   logs_by_integration_.clear();
@@ -579,13 +624,6 @@ std::vector<std::shared_ptr<Store>> StoreRegistry::All() const {
   std::vector<std::shared_ptr<Store>> out;
   for (const auto& [id, store] : by_store_id_) out.push_back(store);
   return out;
-}
-
-std::string StoreRegistry::OwnerOfIntegration(const std::string& integration_id) const {
-  for (const auto& store : All()) {
-    if (store->Get(integration_id)) return store->id();
-  }
-  return "";
 }
 
 void StoreRegistry::Reset() {

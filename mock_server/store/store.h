@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -54,7 +55,14 @@ struct EventRecord {
   // What its receivers get, built once when it fired (envelope/envelope.h); null when
   // nobody observed it then.
   std::shared_ptr<const EventBodies> bodies;
+  // What keeping it costs, approximately (envelope/envelope.h RetainedBytes): what the
+  // store's byte retention counts. Set before it is stored.
+  std::size_t bytes = 0;
 };
+
+// Approximately what a JSON value occupies in memory: what the stores count against their
+// byte retention.
+std::size_t ApproximateBytes(const nlohmann::json& value);
 
 TriggeredEvent ToTriggeredEvent(const EventRecord& record);
 
@@ -72,7 +80,10 @@ nlohmann::json MaskedConfiguration(const std::string& integration_type, const nl
 // How much history a store keeps; the oldest entries beyond it are dropped and counted.
 struct Retention {
   std::size_t events = 10000;
-  std::size_t logs = 100000;  // jobs are kept as long as a log of theirs is
+  std::size_t event_bytes = 256 * 1024 * 1024;  // EventRecord::bytes of the kept events
+  // A log's body is cut to 1 KiB, so its count bounds its bytes. Jobs are kept by the same
+  // count.
+  std::size_t logs = 100000;
 };
 
 class Store {
@@ -92,7 +103,7 @@ class Store {
   void set_kind(std::string kind);
 
   // Adds the integration unless the store already holds `limit` (0: no limit).
-  // Returns false when full.
+  // Returns false when full (or when it holds that id already).
   bool Add(const Integration& integration, std::size_t limit);
   std::optional<Integration> Get(const std::string& id) const;
   // Replaces the stored integration with the same id; false if it is gone.
@@ -117,6 +128,9 @@ class Store {
   void AddLog(const IntegrationLog& log);
   std::uint64_t DroppedEvents() const;
   std::uint64_t DroppedLogs() const;
+  std::uint64_t DroppedJobs() const;
+  // What the kept events cost (EventRecord::bytes), against Retention::event_bytes.
+  std::size_t EventBytes() const;
   // Newest first. An empty integration_id or job_id matches all.
   std::vector<IntegrationJob> Jobs(const std::string& integration_id) const;
   std::vector<IntegrationLog> Logs(const std::string& integration_id, const std::string& job_id) const;
@@ -153,23 +167,26 @@ class Store {
   bool organization_ = false;
   std::string org_id_;
   std::string kind_ = "production";
-  std::vector<std::string> order_;  // ids in creation order
-  std::unordered_map<std::string, Integration> integrations_;
-  // event key -> ids of the integrations observing it, in creation order.
-  std::unordered_map<std::string, std::vector<std::string>> observers_;
+  // Each integration once, keyed by a view of its own id; the order and the index point at
+  // it (an integration costs its fields and three entries, not copies of its id).
+  std::unordered_map<std::string_view, std::unique_ptr<Integration>> integrations_;
+  std::vector<const Integration*> order_;  // creation order
+  // event key -> the integrations observing it, in creation order.
+  std::unordered_map<std::string, std::vector<const Integration*>> observers_;
   void IndexLocked(const Integration& integration);
   void UnindexLocked(const Integration& integration);
   std::deque<IntegrationJob> jobs_;
   std::deque<IntegrationLog> logs_;
   std::deque<std::shared_ptr<const EventRecord>> events_;
-  std::unordered_map<std::string, std::shared_ptr<const EventRecord>> events_by_id_;
+  std::size_t event_bytes_ = 0;
   std::uint64_t dropped_events_ = 0;
   std::uint64_t dropped_logs_ = 0;
+  std::uint64_t dropped_jobs_ = 0;
   // Arrival numbers, for cursors: the n-th event or log ever added is n; the front of a
   // history is its next number minus its size.
   std::uint64_t next_event_seq_ = 0;
   std::uint64_t next_log_seq_ = 0;
-  std::unordered_map<std::string, std::uint64_t> event_seq_;
+  std::unordered_map<std::string, std::uint64_t> event_seq_;  // also how FindEvent finds one
   std::unordered_map<std::string, std::uint64_t> log_seq_;
   // Indexes, so that a page of one integration's or one job's history is a slice too: the
   // arrival numbers of each one's logs and jobs, oldest first. An entry leaves its index
@@ -204,8 +221,6 @@ class StoreRegistry {
   // The store with this store id, if any client created it.
   std::shared_ptr<Store> Find(const std::string& store_id) const;
   std::vector<std::shared_ptr<Store>> All() const;
-  // The id of the store that holds the integration, or "" when none does.
-  std::string OwnerOfIntegration(const std::string& integration_id) const;
   void Reset();
 
  private:

@@ -21,8 +21,16 @@ using nlohmann::json;
 
 // A page of logs or jobs is cut from the store's history, newest first, with the total of
 // what matches: the same entries a full copy then a slice gave, without the copy.
+// A Retention with these counts and no byte limit worth the name.
+Retention Counts(std::size_t events, std::size_t logs) {
+  Retention retention;
+  retention.events = events;
+  retention.logs = logs;
+  return retention;
+}
+
 TEST(StorePageTest, LogsAndJobsPagesAreTheNewestFirstSliceWithTheTotal) {
-  Store store("s", Retention{10, 100});
+  Store store("s", Counts(10, 100));
   for (int i = 0; i < 10; ++i) {
     IntegrationJob job;
     job.id = "job-" + std::to_string(i);
@@ -59,9 +67,112 @@ TEST(StorePageTest, LogsAndJobsPagesAreTheNewestFirstSliceWithTheTotal) {
   EXPECT_EQ(ids(std::vector<IntegrationLog>(full.begin() + 1, full.begin() + 3)), ids(odd.items));
 }
 
+// Events are kept within a count and within bytes, whichever binds first; the oldest go
+// first and are counted, the newest stays even when it alone is over the bytes, and a
+// dropped event is no longer found (nor its cursor).
+TEST(StoreRetentionTest, EventsAreDroppedOldestFirstByCountAndByBytes) {
+  Retention retention;
+  retention.events = 100;
+  retention.event_bytes = 1000;
+  Store store("s", retention);
+  for (int i = 0; i < 10; ++i) {
+    auto event = std::make_shared<EventRecord>();
+    event->id = "e" + std::to_string(i);
+    event->bytes = 300;
+    store.AddEvent(event);
+  }
+  EXPECT_EQ(store.EventsPage(0, 100).total, 3u);  // 900 bytes held
+  EXPECT_EQ(store.EventBytes(), 900u);
+  EXPECT_EQ(store.DroppedEvents(), 7u);
+  EXPECT_EQ(store.EventsPage(0, 1).items[0]->id, "e9");
+  EXPECT_EQ(store.FindEvent("e6"), nullptr);
+  ASSERT_NE(store.FindEvent("e7"), nullptr);
+  EXPECT_FALSE(store.EventsAfter("e6", 10).has_value());
+  EXPECT_EQ(store.EventsAfter("e7", 10)->total, 2u);
+
+  auto huge = std::make_shared<EventRecord>();
+  huge->id = "huge";
+  huge->bytes = 5000;
+  store.AddEvent(huge);
+  EXPECT_EQ(store.EventsPage(0, 100).total, 1u);
+  EXPECT_EQ(store.FindEvent("huge")->bytes, 5000u);
+  EXPECT_EQ(store.DroppedEvents(), 10u);
+
+  Retention by_count;
+  by_count.events = 2;
+  Store counted("c", by_count);
+  for (int i = 0; i < 5; ++i) {
+    auto event = std::make_shared<EventRecord>();
+    event->id = "c" + std::to_string(i);
+    counted.AddEvent(event);
+  }
+  EXPECT_EQ(counted.DroppedEvents(), 3u);
+  EXPECT_EQ(counted.EventsPage(0, 10).items[1]->id, "c3");
+  // A replay's jobs land on the kept record, found by its number, not by a scan.
+  counted.AddEventJobs("c3", {EventJob{"job", "integration", "webhook"}});
+  EXPECT_EQ(counted.FindEvent("c3")->jobs.size(), 1u);
+  EXPECT_EQ(counted.EventsPage(0, 10).items[1]->jobs.size(), 1u);
+}
+
+TEST(StoreRetentionTest, JobsBeyondTheCountAreDroppedOldestFirstAndCounted) {
+  Store store("s", Counts(10, 3));
+  for (int i = 0; i < 5; ++i) {
+    IntegrationJob job;
+    job.id = "job-" + std::to_string(i);
+    job.integration_id = "i";
+    store.AddJob(job);
+  }
+  EXPECT_EQ(store.DroppedJobs(), 2u);
+  EXPECT_EQ(store.JobsPage("", 0, 10).total, 3u);
+  EXPECT_EQ(store.JobsPage("", 0, 10).items.back().id, "job-2");
+  EXPECT_FALSE(store.HasJob("i", "job-1"));
+  EXPECT_TRUE(store.HasJob("i", "job-2"));
+}
+
+// Integrations are held once and pointed at by the order and the observer index: a
+// replace keeps the order, moves the index, and a remove leaves neither behind.
+TEST(StoreIntegrationsTest, ReplaceAndRemoveKeepTheOrderAndTheObserverIndexTrue) {
+  Store store("s");
+  for (int i = 0; i < 4; ++i) {
+    Integration integration;
+    integration.id = "i" + std::to_string(i);
+    integration.integration_type = "webhook";
+    integration.observes = {"order.paid"};
+    integration.created_at_ms = i;
+    ASSERT_TRUE(store.Add(integration, 0));
+  }
+  Integration same_id;
+  same_id.id = "i0";
+  EXPECT_FALSE(store.Add(same_id, 0));
+  Integration changed = *store.Get("i1");
+  changed.observes = {"order.created"};
+  changed.name = "renamed";
+  ASSERT_TRUE(store.Replace(changed));
+  auto ids = [](const std::vector<Integration>& integrations) {
+    std::vector<std::string> out;
+    for (const auto& integration : integrations) out.push_back(integration.id);
+    return out;
+  };
+  EXPECT_THAT(ids(store.List()), ::testing::ElementsAre("i0", "i1", "i2", "i3"));
+  EXPECT_THAT(ids(store.Observing("order.paid")), ::testing::ElementsAre("i0", "i2", "i3"));
+  EXPECT_THAT(ids(store.Observing("order.created")), ::testing::ElementsAre("i1"));
+  EXPECT_EQ(store.Get("i1")->name, "renamed");
+  changed.observes = {"order.paid"};
+  ASSERT_TRUE(store.Replace(changed));
+  EXPECT_THAT(ids(store.Observing("order.paid")), ::testing::ElementsAre("i0", "i1", "i2", "i3"));
+  ASSERT_TRUE(store.Remove("i2"));
+  EXPECT_FALSE(store.Remove("i2"));
+  EXPECT_FALSE(store.Get("i2").has_value());
+  EXPECT_THAT(ids(store.List()), ::testing::ElementsAre("i0", "i1", "i3"));
+  EXPECT_THAT(ids(store.Observing("order.paid")), ::testing::ElementsAre("i0", "i1", "i3"));
+  std::size_t total = 0;
+  EXPECT_THAT(ids(store.ListPage(1, 5, &total)), ::testing::ElementsAre("i1", "i3"));
+  EXPECT_EQ(total, 3u);
+}
+
 TEST(StorePageTest, TheIndexesFollowRetentionAndTheCursorsSeeOnlyWhatIsHeld) {
   // Logs and jobs: at most 5 each. Three integrations, a job each time, two logs per job.
-  Store store("s", Retention{3, 5});
+  Store store("s", Counts(3, 5));
   auto ids = [](const auto& items) {
     std::vector<std::string> out;
     for (const auto& item : items) out.push_back(item.id);
