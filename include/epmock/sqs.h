@@ -63,6 +63,10 @@ class SqsEndpoint {
   std::string QueueUrl(const std::string& name) const;
   // Every message of the queue, visible or in flight, oldest first.
   std::vector<SqsQueuedMessage> Messages(const std::string& queue) const;
+  // One page of them: [offset, offset + limit), oldest first, and how many the queue holds
+  // (only the page is copied).
+  std::vector<SqsQueuedMessage> MessagesPage(const std::string& queue, std::size_t offset, std::size_t limit,
+                                             std::size_t* total) const;
   [[nodiscard]] bool WaitForMessages(const std::string& queue, std::size_t count,
                                      std::chrono::milliseconds timeout) const;
 

@@ -79,6 +79,10 @@ class StompBroker {
   // The messages sent to the destination, oldest first (delivered or not), as many as the
   // history keeps (StompBrokerOptions::history_messages, history_bytes).
   std::vector<StompMessage> Messages(const std::string& destination) const;
+  // One page of them: [offset, offset + limit), oldest first, and how many the history keeps
+  // in all (only the page is copied).
+  std::vector<StompMessage> MessagesPage(const std::string& destination, std::size_t offset,
+                                         std::size_t limit, std::size_t* total) const;
   // Messages the history dropped at the destination.
   std::uint64_t DroppedMessages(const std::string& destination) const;
   [[nodiscard]] bool WaitForMessages(const std::string& destination, std::size_t count,

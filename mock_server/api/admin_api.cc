@@ -215,9 +215,9 @@ HttpResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
                            "page[after]");
     }
     json data = json::array();
-    const auto visible = c.engine.sinks().VisibleTo(c.store->id(), s[3]);
-    for (std::size_t i = page.offset; i < visible.size() && data.size() < page.limit; ++i) {
-      const auto& [owner, r] = visible[i];
+    std::size_t total = 0;
+    for (const auto& [owner, r] :
+         c.engine.sinks().VisiblePage(c.store->id(), s[3], page.offset, page.limit, &total)) {
       json entry = ToJson(r);
       entry["store_id"] = owner == SinkRegistry::kNoStore ? json(nullptr) : json(owner);
       data.push_back(std::move(entry));
@@ -225,7 +225,7 @@ HttpResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
     return JsonResponse(200, {{"data", std::move(data)},
                               {"meta",
                                {{"url", c.request.base_url + "/__sink/webhook/" + s[3]},
-                                {"page", AdminPageMeta(page, visible.size(), "")},
+                                {"page", AdminPageMeta(page, total, "")},
                                 {"dropped", c.engine.sinks().DroppedVisibleTo(c.store->id(), s[3])}}}});
   }
   if (method == "PUT") {
@@ -252,6 +252,16 @@ bool IsQueueName(const std::string& name) {
   return true;
 }
 
+// page[limit] and page[offset] of a queue's or a destination's messages, oldest first.
+std::optional<HttpResponse> ParseQueuePage(const Params& params, AdminPage* page) {
+  if (auto error = ParseAdminPage(params, page)) return ErrorResponse({*error});
+  if (page->after) {
+    return ErrorResponse(400, StatusTitle(400), "Messages list in arrival order: use page[offset]",
+                         "page[after]");
+  }
+  return std::nullopt;
+}
+
 // GET /__admin/sqs/queues/{name}: what sits on a queue of the embedded SQS endpoint.
 // PUT /__admin/sqs/queues/{name}: creates it (for clients without an SQS SDK).
 // GET /__admin/stomp/messages?destination=/queue/x: what passed through the STOMP broker.
@@ -272,8 +282,11 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
       return JsonResponse(201,
                           {{"data", {{"name", s[3]}, {"queue_url", c.engine.sqs()->CreateQueue(s[3])}}}});
     }
+    AdminPage page;
+    if (auto error = ParseQueuePage(c.params, &page)) return *error;
+    std::size_t total = 0;
     json data = json::array();
-    for (const SqsQueuedMessage& m : c.engine.sqs()->Messages(s[3])) {
+    for (const SqsQueuedMessage& m : c.engine.sqs()->MessagesPage(s[3], page.offset, page.limit, &total)) {
       json body = json::parse(m.body, nullptr, false);
       data.push_back({{"message_id", m.message_id},
                       {"body", body.is_discarded() ? json(m.body) : body},
@@ -281,7 +294,9 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
                       {"receive_count", m.receive_count}});
     }
     return JsonResponse(
-        200, {{"data", std::move(data)}, {"meta", {{"queue_url", c.engine.sqs()->QueueUrl(s[3])}}}});
+        200, {{"data", std::move(data)},
+              {"meta",
+               {{"queue_url", c.engine.sqs()->QueueUrl(s[3])}, {"page", AdminPageMeta(page, total, "")}}}});
   }
   if (!c.engine.stomp())
     return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
@@ -290,8 +305,12 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
     return ErrorResponse(400, StatusTitle(400), "Use /__admin/stomp/messages?destination=/queue/name",
                          "destination");
   }
+  AdminPage page;
+  if (auto error = ParseQueuePage(c.params, &page)) return *error;
+  std::size_t total = 0;
   json data = json::array();
-  for (const StompMessage& m : c.engine.stomp()->Messages(destination->second)) {
+  for (const StompMessage& m :
+       c.engine.stomp()->MessagesPage(destination->second, page.offset, page.limit, &total)) {
     json headers = json::object();
     for (const auto& [k, v] : m.headers) headers[k] = v;
     json body = json::parse(m.body, nullptr, false);
@@ -301,7 +320,8 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
   }
   return JsonResponse(200, {{"data", std::move(data)},
                             {"meta",
-                             {{"pending", c.engine.stomp()->Pending(destination->second)},
+                             {{"page", AdminPageMeta(page, total, "")},
+                              {"pending", c.engine.stomp()->Pending(destination->second)},
                               {"dropped", c.engine.stomp()->DroppedMessages(destination->second)},
                               {"broker_url", c.engine.stomp()->Url()}}}});
 }

@@ -2,6 +2,9 @@
 
 #include <strings.h>
 
+#include <algorithm>
+#include <atomic>
+
 #include "common/clock.h"
 #include "common/strings.h"
 
@@ -44,15 +47,68 @@ SinkResponse SinkRecorder::Record(ReceivedRequest request) {
   return NextAnswer();
 }
 
+namespace {
+
+// Arrival numbers across every recorder of the process, so that two sinks' requests merge in
+// the order they arrived (a millisecond clock would tie).
+std::atomic<std::uint64_t> next_arrival{1};
+
+}  // namespace
+
 void SinkRecorder::KeepLocked(ReceivedRequest request) {
   ++total_;
   bytes_ += request.body.size();
   requests_.push_back(std::move(request));
+  arrivals_.push_back(next_arrival.fetch_add(1));
   while (!requests_.empty() && (requests_.size() > retention_.requests || bytes_ > retention_.bytes)) {
     bytes_ -= requests_.front().body.size();
     requests_.pop_front();
+    arrivals_.pop_front();
     ++dropped_;
   }
+}
+
+std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const SinkRecorder& a,
+                                                                      const SinkRecorder& b,
+                                                                      std::size_t offset, std::size_t limit,
+                                                                      std::size_t* total) {
+  std::scoped_lock lock(a.mu_, b.mu_);
+  const std::deque<std::uint64_t>& x = a.arrivals_;
+  const std::deque<std::uint64_t>& y = b.arrivals_;
+  const std::size_t m = x.size(), n = y.size();
+  *total = m + n;
+  const std::size_t k = std::min(offset, m + n);
+  // How many of the first k (in arrival order) are a's: the least i at which a's next is
+  // not older than b's last taken; a binary search, since both are in arrival order.
+  std::size_t lo = k > n ? k - n : 0, hi = std::min(k, m);
+  while (lo < hi) {
+    const std::size_t i = lo + (hi - lo) / 2;
+    const std::size_t j = k - i;
+    if (i < m && j > 0 && x[i] < y[j - 1]) {
+      lo = i + 1;
+    } else {
+      hi = i;
+    }
+  }
+  std::size_t i = lo, j = k - lo;
+  std::vector<std::pair<int, ReceivedRequest>> out;
+  while (out.size() < limit && (i < m || j < n)) {
+    if (j >= n || (i < m && x[i] < y[j])) {
+      out.emplace_back(0, a.requests_[i++]);
+    } else {
+      out.emplace_back(1, b.requests_[j++]);
+    }
+  }
+  return out;
+}
+
+std::vector<ReceivedRequest> SinkRecorder::Page(std::size_t offset, std::size_t limit,
+                                                std::size_t* total) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  *total = requests_.size();
+  std::vector<ReceivedRequest> out;
+  for (std::size_t i = offset; i < requests_.size() && out.size() < limit; ++i) out.push_back(requests_[i]);
+  return out;
 }
 
 std::uint64_t SinkRecorder::Total() const {
@@ -101,6 +157,7 @@ std::vector<ReceivedRequest> SinkRecorder::Requests() const {
 void SinkRecorder::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   requests_.clear();
+  arrivals_.clear();
   bytes_ = 0;
   total_ = 0;
   dropped_ = 0;
@@ -163,18 +220,25 @@ bool SinkRegistry::WaitForRequestsAt(const std::string& name, std::size_t count,
   }
 }
 
-std::vector<std::pair<std::string, ReceivedRequest>> SinkRegistry::VisibleTo(const std::string& store_id,
-                                                                             const std::string& name) const {
+std::vector<std::pair<std::string, ReceivedRequest>> SinkRegistry::VisiblePage(const std::string& store_id,
+                                                                               const std::string& name,
+                                                                               std::size_t offset,
+                                                                               std::size_t limit,
+                                                                               std::size_t* total) const {
   std::vector<std::pair<std::string, ReceivedRequest>> out;
-  for (const std::string& owner : {store_id, std::string(kNoStore)}) {
-    if (auto sink = Find(owner, name)) {
-      for (ReceivedRequest& r : sink->Requests()) out.emplace_back(owner, std::move(r));
+  *total = 0;
+  std::shared_ptr<SinkRecorder> own = Find(store_id, name);
+  std::shared_ptr<SinkRecorder> none = store_id == kNoStore ? nullptr : Find(kNoStore, name);
+  if (own && none) {
+    for (auto& [which, r] : SinkRecorder::MergedPage(*own, *none, offset, limit, total)) {
+      out.emplace_back(which == 0 ? store_id : std::string(kNoStore), std::move(r));
     }
-    if (store_id == kNoStore) break;
+    return out;
   }
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.second.received_at_ms < b.second.received_at_ms;
-  });
+  if (!own) own = none;
+  if (!own) return out;
+  const std::string owner = own == none ? std::string(kNoStore) : store_id;
+  for (ReceivedRequest& r : own->Page(offset, limit, total)) out.emplace_back(owner, std::move(r));
   return out;
 }
 

@@ -39,7 +39,14 @@ class SinkRecorder {
   // flight have returned.
   void Handle(std::function<SinkResponse(const ReceivedRequest&)> handler);
   std::vector<ReceivedRequest> Requests() const;  // the kept ones, in arrival order
-  std::uint64_t Total() const;                    // every arrival, kept or dropped
+  // [offset, offset + limit) of them, and how many are kept: only the page is copied.
+  std::vector<ReceivedRequest> Page(std::size_t offset, std::size_t limit, std::size_t* total) const;
+  // The same of two recorders' requests merged in arrival order, each marked 0 (a's) or 1
+  // (b's): found by a binary search, so a deep page costs what the first does.
+  static std::vector<std::pair<int, ReceivedRequest>> MergedPage(const SinkRecorder& a, const SinkRecorder& b,
+                                                                 std::size_t offset, std::size_t limit,
+                                                                 std::size_t* total);
+  std::uint64_t Total() const;  // every arrival, kept or dropped
   std::uint64_t Dropped() const;
   // Whether answers were programmed (RespondWith with a non-empty list).
   bool HasAnswers() const;
@@ -57,6 +64,7 @@ class SinkRecorder {
   void KeepLocked(ReceivedRequest request);
   const SinkRetention retention_;
   std::deque<ReceivedRequest> requests_;
+  std::deque<std::uint64_t> arrivals_;  // each kept request's arrival number, process-wide
   std::size_t bytes_ = 0;
   std::uint64_t total_ = 0;
   std::uint64_t dropped_ = 0;
@@ -83,9 +91,12 @@ class SinkRegistry {
   std::shared_ptr<SinkRecorder> Get(const std::string& owner, const std::string& name);  // made on first use
   std::shared_ptr<SinkRecorder> Find(const std::string& owner, const std::string& name) const;
   // What a store may see at a name: its own requests and those of no store, in arrival order,
-  // each with its owner (a store id, or kNoStore).
-  std::vector<std::pair<std::string, ReceivedRequest>> VisibleTo(const std::string& store_id,
-                                                                 const std::string& name) const;
+  // each with its owner (a store id, or kNoStore); one page of them, and how many in all.
+  // Only the page is copied, whatever the sinks keep.
+  std::vector<std::pair<std::string, ReceivedRequest>> VisiblePage(const std::string& store_id,
+                                                                   const std::string& name,
+                                                                   std::size_t offset, std::size_t limit,
+                                                                   std::size_t* total) const;
   // Every request at a name, whoever sent it (the C++ API: its caller owns the server).
   std::vector<ReceivedRequest> AllAt(const std::string& name) const;
   // Requests dropped by retention at a name that a store may see.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <unordered_map>
 
 #include "aws/md5.h"
 #include "common/clock.h"
@@ -23,8 +24,37 @@ struct SqsQueues::Queue {
   std::string redrive_target;  // dead-letter queue name
   int max_receive_count = 0;
   std::string redrive_policy;  // as given
+  // In arrival order, numbered (SqsMessage::seq) so that a message is found by a binary
+  // search from its id's number, not by a scan; consumers delete near the front, where a
+  // deque's erase moves little.
   std::deque<SqsMessage> messages;
+  std::unordered_map<std::string, std::uint64_t> seq_by_id;
+  std::uint64_t next_seq = 0;
   std::size_t bytes = 0;  // of the bodies of `messages`
+
+  void Append(SqsMessage message) {
+    message.seq = next_seq++;
+    seq_by_id[message.id] = message.seq;
+    bytes += message.body.size();
+    messages.push_back(std::move(message));
+  }
+  std::deque<SqsMessage>::iterator Locate(const std::string& id) {
+    auto it = seq_by_id.find(id);
+    if (it == seq_by_id.end()) return messages.end();
+    auto at = std::lower_bound(messages.begin(), messages.end(), it->second,
+                               [](const SqsMessage& m, std::uint64_t seq) { return m.seq < seq; });
+    return at != messages.end() && at->seq == it->second ? at : messages.end();
+  }
+  std::deque<SqsMessage>::iterator Erase(std::deque<SqsMessage>::iterator at) {
+    seq_by_id.erase(at->id);
+    bytes -= at->body.size();
+    return messages.erase(at);
+  }
+  void Clear() {
+    messages.clear();
+    seq_by_id.clear();
+    bytes = 0;
+  }
 };
 
 namespace {
@@ -168,8 +198,7 @@ std::optional<SqsError> SqsQueues::Purge(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
-  it->second->messages.clear();
-  it->second->bytes = 0;
+  it->second->Clear();
   return std::nullopt;
 }
 
@@ -244,9 +273,8 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
   message.md5_of_attributes = Md5OfAttributes(attributes);
   message.sent_timestamp_ms = NowMillis();
   message.visible_at = Clock::now() + std::chrono::seconds(delay_seconds);
-  q.bytes += message.body.size();
-  q.messages.push_back(message);
   *sent = message;
+  q.Append(std::move(message));
   arrived_.notify_all();
   return std::nullopt;
 }
@@ -282,12 +310,10 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
         if (dlq != queues_.end()) {
           SqsMessage moved = *m;
           moved.visible_at = now;
-          dlq->second->bytes += moved.body.size();
-          dlq->second->messages.push_back(std::move(moved));
+          dlq->second->Append(std::move(moved));
           arrived_.notify_all();
         }
-        queue->bytes -= m->body.size();
-        m = queue->messages.erase(m);
+        m = queue->Erase(m);
         continue;
       }
       ++m->receive_count;
@@ -308,16 +334,11 @@ std::optional<SqsError> SqsQueues::DeleteMessage(const std::string& name, const 
   if (it == queues_.end()) return QueueDoesNotExist(name);
   const auto colon = receipt_handle.find(':');
   if (colon == std::string::npos) return ReceiptHandleIsInvalid(receipt_handle);
-  auto& messages = it->second->messages;
-  const std::string id = receipt_handle.substr(colon + 1);
   // Deleting with an older receipt handle of a message, or one already deleted, succeeds,
   // as on SQS.
-  for (const SqsMessage& m : messages) {
-    if (m.id == id) it->second->bytes -= m.body.size();
-  }
-  messages.erase(
-      std::remove_if(messages.begin(), messages.end(), [&](const SqsMessage& m) { return m.id == id; }),
-      messages.end());
+  Queue& q = *it->second;
+  auto at = q.Locate(receipt_handle.substr(colon + 1));
+  if (at != q.messages.end()) q.Erase(at);
   return std::nullopt;
 }
 
@@ -332,14 +353,15 @@ std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
   std::lock_guard<std::mutex> lock(mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
-  for (SqsMessage& m : it->second->messages) {
-    if (m.receipt_handle == receipt_handle && !receipt_handle.empty()) {
-      m.visible_at = Clock::now() + std::chrono::seconds(visibility_seconds);
-      if (visibility_seconds == 0) arrived_.notify_all();
-      return std::nullopt;
-    }
-  }
-  return ReceiptHandleIsInvalid(receipt_handle);
+  const auto colon = receipt_handle.find(':');
+  if (colon == std::string::npos) return ReceiptHandleIsInvalid(receipt_handle);
+  Queue& q = *it->second;
+  auto at = q.Locate(receipt_handle.substr(colon + 1));
+  if (at == q.messages.end() || at->receipt_handle != receipt_handle)
+    return ReceiptHandleIsInvalid(receipt_handle);
+  at->visible_at = Clock::now() + std::chrono::seconds(visibility_seconds);
+  if (visibility_seconds == 0) arrived_.notify_all();
+  return std::nullopt;
 }
 
 std::vector<SqsMessage> SqsQueues::Peek(const std::string& name) const {
@@ -347,6 +369,19 @@ std::vector<SqsMessage> SqsQueues::Peek(const std::string& name) const {
   auto it = queues_.find(name);
   if (it == queues_.end()) return {};
   return {it->second->messages.begin(), it->second->messages.end()};
+}
+
+std::vector<SqsMessage> SqsQueues::PeekPage(const std::string& name, std::size_t offset, std::size_t limit,
+                                            std::size_t* total) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  *total = 0;
+  auto it = queues_.find(name);
+  if (it == queues_.end()) return {};
+  const std::deque<SqsMessage>& messages = it->second->messages;
+  *total = messages.size();
+  std::vector<SqsMessage> out;
+  for (std::size_t i = offset; i < messages.size() && out.size() < limit; ++i) out.push_back(messages[i]);
+  return out;
 }
 
 bool SqsQueues::WaitForCount(const std::string& name, std::size_t count,

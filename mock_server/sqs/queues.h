@@ -44,6 +44,7 @@ struct SqsMessage {
   int receive_count = 0;
   std::string receipt_handle;  // of the latest receive
   std::chrono::steady_clock::time_point visible_at;
+  std::uint64_t seq = 0;  // arrival number in its queue
 };
 
 // An SQS error, in the terms both protocols need.
@@ -97,6 +98,9 @@ class SqsQueues {
 
   // For tests and the admin API: every message of a queue, visible or not.
   std::vector<SqsMessage> Peek(const std::string& name) const;
+  // Messages [offset, offset + limit) in arrival order, and how many the queue holds.
+  std::vector<SqsMessage> PeekPage(const std::string& name, std::size_t offset, std::size_t limit,
+                                   std::size_t* total) const;
   // Waits until the queue holds at least `count` messages.
   [[nodiscard]] bool WaitForCount(const std::string& name, std::size_t count,
                                   std::chrono::milliseconds timeout) const;

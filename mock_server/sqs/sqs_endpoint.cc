@@ -89,14 +89,28 @@ std::string SqsEndpoint::CreateQueue(const std::string& name) {
   return error ? "" : QueueUrl(name);
 }
 
-std::vector<SqsQueuedMessage> SqsEndpoint::Messages(const std::string& queue) const {
+namespace {
+
+std::vector<SqsQueuedMessage> Queued(const std::vector<internal::SqsMessage>& messages) {
   std::vector<SqsQueuedMessage> out;
-  for (const internal::SqsMessage& m : impl_->queues.Peek(queue)) {
+  out.reserve(messages.size());
+  for (const internal::SqsMessage& m : messages) {
     SqsQueuedMessage message{m.id, m.body, {}, m.receive_count};
     for (const auto& [name, value] : m.attributes) message.attributes[name] = value.value;
     out.push_back(std::move(message));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<SqsQueuedMessage> SqsEndpoint::Messages(const std::string& queue) const {
+  return Queued(impl_->queues.Peek(queue));
+}
+
+std::vector<SqsQueuedMessage> SqsEndpoint::MessagesPage(const std::string& queue, std::size_t offset,
+                                                        std::size_t limit, std::size_t* total) const {
+  return Queued(impl_->queues.PeekPage(queue, offset, limit, total));
 }
 
 bool SqsEndpoint::WaitForMessages(const std::string& queue, std::size_t count,

@@ -563,6 +563,19 @@ std::vector<StompMessage> StompBroker::Messages(const std::string& destination) 
   return {it->second.messages.begin(), it->second.messages.end()};
 }
 
+std::vector<StompMessage> StompBroker::MessagesPage(const std::string& destination, std::size_t offset,
+                                                    std::size_t limit, std::size_t* total) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  *total = 0;
+  auto it = impl_->history.find(destination);
+  if (it == impl_->history.end()) return {};
+  const auto& messages = it->second.messages;
+  *total = messages.size();
+  std::vector<StompMessage> out;
+  for (std::size_t i = offset; i < messages.size() && out.size() < limit; ++i) out.push_back(messages[i]);
+  return out;
+}
+
 std::uint64_t StompBroker::DroppedMessages(const std::string& destination) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto it = impl_->history.find(destination);

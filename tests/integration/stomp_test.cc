@@ -383,6 +383,28 @@ TEST_F(StompDeliveryTest, TheAdminApiShowsWhatPassedThroughBothQueues) {
   ASSERT_EQ(sqs.json["data"].size(), 1u);
   EXPECT_EQ(sqs.json["data"][0]["body"]["id"], event.id);
   EXPECT_EQ(api_->Get("/__admin/stomp/messages").status, 400);
+
+  // Both list in pages, oldest first, with the total; the cursor is not theirs.
+  // One at a time: deliveries of events fired together may arrive in either order.
+  TriggeredEvent second = Fire();
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
+  TriggeredEvent third = Fire();
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
+  auto stomp_page =
+      api_->Get("/__admin/stomp/messages?destination=/queue/admin&page[limit]=1&page[offset]=1");
+  ASSERT_EQ(stomp_page.status, 200) << stomp_page.body;
+  ASSERT_EQ(stomp_page.json["data"].size(), 1u);
+  EXPECT_EQ(stomp_page.json["data"][0]["body"]["id"], second.id);
+  EXPECT_EQ(stomp_page.json["meta"]["page"]["total"], 3);
+  auto sqs_page = api_->Get("/__admin/sqs/queues/admin?page[limit]=2&page[offset]=1");
+  ASSERT_EQ(sqs_page.status, 200) << sqs_page.body;
+  ASSERT_EQ(sqs_page.json["data"].size(), 2u);
+  EXPECT_EQ(sqs_page.json["data"][1]["body"]["id"], third.id);
+  EXPECT_EQ(sqs_page.json["meta"]["page"]["total"], 3);
+  EXPECT_EQ(sqs_page.json["meta"]["page"]["limit"], 2);
+  EXPECT_EQ(api_->Get("/__admin/sqs/queues/admin?page[limit]=1001").status, 400);
+  EXPECT_EQ(api_->Get("/__admin/sqs/queues/admin?page[after]=x").status, 400);
+  EXPECT_EQ(api_->Get("/__admin/stomp/messages?destination=/queue/admin&page[offset]=-1").status, 400);
 }
 
 // A TLS front for a plain broker: what stomp+ssl:// reaches (Amazon MQ's brokers are such).

@@ -12,6 +12,8 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "epmock/server.h"
+#include "sinks/recorder.h"
+#include "sqs/queues.h"
 #include "store/store.h"
 
 namespace epmock::internal {
@@ -395,6 +397,81 @@ TEST(JournalTest, KeepsTheNewestAndCountsWhatItDrops) {
   EXPECT_EQ(journal.Records("odd").size(), 1u);
   journal.ClearStore("even");
   EXPECT_EQ(journal.Records().size(), 1u);
+}
+
+}  // namespace
+}  // namespace epmock::internal
+
+namespace epmock::internal {
+namespace {
+
+// A store's sink page merges its own requests and the storeless ones in arrival order; the
+// merge finds its start by a binary search. Every offset of every interleaving gives what a
+// full merge then a slice gives.
+TEST(SinkPageTest, AMergedPageIsTheSliceOfTheFullMergeAtEveryOffset) {
+  for (unsigned pattern = 0; pattern < 64; ++pattern) {
+    SinkRecorder own, none;
+    std::vector<std::string> merged;
+    for (int i = 0; i < 6; ++i) {
+      ReceivedRequest request;
+      request.body = std::to_string(pattern) + "-" + std::to_string(i);
+      merged.push_back(request.body);
+      ((pattern >> i) & 1 ? own : none).Record(request);
+    }
+    for (std::size_t offset = 0; offset <= 7; ++offset) {
+      for (std::size_t limit : {1u, 2u, 6u}) {
+        std::size_t total = 0;
+        auto page = SinkRecorder::MergedPage(own, none, offset, limit, &total);
+        ASSERT_EQ(total, 6u);
+        std::vector<std::string> want;
+        for (std::size_t i = offset; i < merged.size() && want.size() < limit; ++i) want.push_back(merged[i]);
+        std::vector<std::string> got;
+        for (const auto& [which, request] : page) {
+          got.push_back(request.body);
+          const bool from_own = (pattern >> (request.body.back() - '0')) & 1;
+          EXPECT_EQ(which, from_own ? 0 : 1);
+        }
+        EXPECT_EQ(got, want) << "pattern " << pattern << " offset " << offset << " limit " << limit;
+      }
+    }
+  }
+}
+
+// A queue finds a message by its number, not by a scan: deleting from the middle, with a
+// stale handle, twice, and changing the visibility of one, touch only that message.
+TEST(SqsQueueIndexTest, DeleteAndChangeVisibilityFindTheirMessageAnywhereInTheQueue) {
+  SqsQueues queues;
+  std::optional<SqsError> error;
+  queues.Create("q", {}, &error);
+  ASSERT_FALSE(error);
+  for (int i = 0; i < 5; ++i) {
+    SqsMessage sent;
+    ASSERT_FALSE(queues.Send("q", "m" + std::to_string(i), {}, 0, &sent));
+  }
+  std::vector<SqsMessage> received;
+  ASSERT_FALSE(queues.Receive("q", 10, 30, std::chrono::milliseconds(0), &received));
+  ASSERT_EQ(received.size(), 5u);
+  EXPECT_FALSE(queues.DeleteMessage("q", received[2].receipt_handle));
+  EXPECT_FALSE(queues.DeleteMessage("q", received[2].receipt_handle));  // again: fine, as on SQS
+  std::size_t total = 0;
+  auto page = queues.PeekPage("q", 1, 10, &total);
+  EXPECT_EQ(total, 4u);
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].body, "m1");
+  EXPECT_EQ(page[1].body, "m3");
+  EXPECT_TRUE(queues.ChangeVisibility("q", "stale:" + received[3].id, 0).has_value());
+  EXPECT_TRUE(queues.ChangeVisibility("q", received[2].receipt_handle, 0).has_value());  // deleted
+  EXPECT_TRUE(queues.ChangeVisibility("q", "no-colon", 0).has_value());
+  EXPECT_FALSE(queues.ChangeVisibility("q", received[3].receipt_handle, 0));
+  std::vector<SqsMessage> again;
+  ASSERT_FALSE(queues.Receive("q", 10, 30, std::chrono::milliseconds(0), &again));
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].body, "m3");
+  for (const SqsMessage& m : received) EXPECT_FALSE(queues.DeleteMessage("q", m.receipt_handle));
+  EXPECT_FALSE(queues.DeleteMessage("q", again[0].receipt_handle));
+  EXPECT_TRUE(queues.Peek("q").empty());
+  std::map<std::string, std::string> attributes;
+  ASSERT_FALSE(queues.Attributes("q", {"All"}, &attributes));
 }
 
 }  // namespace
