@@ -5,13 +5,73 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "common/strings.h"
+#include "common/thread.h"
 #include "http/body.h"
 
 namespace epmock::internal {
 namespace {
+
+// httplib's ThreadPool starts all its threads at once: 128 a server, 2,560 for 20 servers in
+// one test process. This one starts a worker when a task finds none idle, up to the most it
+// may have, and keeps it: a server has as many threads as it has ever served connections at
+// once (a test's server a handful), and the same bound as before.
+class GrowingPool : public httplib::TaskQueue {
+ public:
+  explicit GrowingPool(std::size_t max) : max_(max) {}
+  ~GrowingPool() override = default;
+
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      jobs_.push_back(std::move(fn));
+      if (idle_ < jobs_.size() && threads_.size() < max_) {
+        threads_.push_back(StartThread("HTTP worker", [this] { Work(); }));
+        ++idle_;  // counted as idle until it takes its first job
+      }
+    }
+    ready_.notify_one();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shutdown_ = true;
+    }
+    ready_.notify_all();
+    for (std::thread& t : threads_) t.join();  // no enqueue comes after shutdown
+  }
+
+ private:
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      ready_.wait(lock, [&] { return !jobs_.empty() || shutdown_; });
+      if (jobs_.empty()) return;  // shut down, nothing left to do
+      std::function<void()> fn = std::move(jobs_.front());
+      jobs_.pop_front();
+      --idle_;
+      lock.unlock();
+      fn();
+      lock.lock();
+      ++idle_;
+    }
+  }
+
+  const std::size_t max_;
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  std::size_t idle_ = 0;
+  bool shutdown_ = false;
+};
 
 // Headers httplib adds for its own bookkeeping; the client did not send them.
 bool IsBookkeeping(const std::string& name) {
@@ -51,7 +111,7 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   const EdgeOptions& o = options_;
   auto server = std::make_unique<httplib::Server>();
   const int threads = std::max(1, o.worker_threads);
-  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server->new_task_queue = [threads] { return new GrowingPool(static_cast<std::size_t>(threads)); };
   server->set_payload_max_length(o.max_body_bytes);
   server->set_read_timeout(o.idle_timeout_seconds, 0);
   server->set_write_timeout(o.idle_timeout_seconds, 0);

@@ -269,16 +269,24 @@ void PopIndex(std::unordered_map<std::string, std::deque<std::uint64_t>>& index,
 
 void Store::AddJob(const IntegrationJob& job) {
   std::lock_guard<std::mutex> lock(mu_);
-  jobs_by_integration_[job.integration_id].push_back(next_job_seq_++);
-  job_integration_[job.id] = job.integration_id;
+  jobs_by_integration_[job.integration_id].push_back(next_job_seq_);
+  jobs_by_id_[job.id].job_seq = next_job_seq_++;
   jobs_.push_back(job);
   while (jobs_.size() > retention_.logs) {
     const IntegrationJob& oldest = jobs_.front();
     PopIndex(jobs_by_integration_, oldest.integration_id, next_job_seq_ - jobs_.size());
-    job_integration_.erase(oldest.id);
+    if (auto it = jobs_by_id_.find(oldest.id); it != jobs_by_id_.end()) {
+      it->second.job_seq = JobIndex::kGone;
+      if (it->second.logs.empty()) jobs_by_id_.erase(it);
+    }
     jobs_.pop_front();
     ++dropped_jobs_;
   }
+}
+
+const IntegrationJob* Store::KeptJobLocked(const JobIndex& index) const {
+  if (index.job_seq == JobIndex::kGone) return nullptr;
+  return &jobs_[static_cast<std::size_t>(index.job_seq - (next_job_seq_ - jobs_.size()))];
 }
 
 void Store::AddLog(const IntegrationLog& log) {
@@ -286,13 +294,17 @@ void Store::AddLog(const IntegrationLog& log) {
   const std::uint64_t seq = next_log_seq_++;
   log_seq_[log.id] = seq;
   logs_by_integration_[log.integration_id].push_back(seq);
-  logs_by_job_[log.job_id].push_back(seq);
+  jobs_by_id_[log.job_id].logs.push_back(seq);
   logs_.push_back(log);
   while (logs_.size() > retention_.logs) {
     const IntegrationLog& oldest = logs_.front();
     const std::uint64_t oldest_seq = next_log_seq_ - logs_.size();
     PopIndex(logs_by_integration_, oldest.integration_id, oldest_seq);
-    PopIndex(logs_by_job_, oldest.job_id, oldest_seq);
+    if (auto it = jobs_by_id_.find(oldest.job_id); it != jobs_by_id_.end()) {
+      std::vector<std::uint64_t>& logs = it->second.logs;
+      if (!logs.empty() && logs.front() == oldest_seq) logs.erase(logs.begin());  // a job has a few
+      if (logs.empty() && it->second.job_seq == JobIndex::kGone) jobs_by_id_.erase(it);
+    }
     log_seq_.erase(oldest.id);
     logs_.pop_front();
     ++dropped_logs_;
@@ -358,9 +370,9 @@ namespace {
 
 // Newest first: a page of the entries of `history` (numbered up to `next` - 1) that `index`
 // lists by number, oldest first.
-template <typename T>
-Store::PageOf<T> IndexedPage(const std::deque<T>& history, std::uint64_t next,
-                             const std::deque<std::uint64_t>* index, std::size_t offset, std::size_t limit) {
+template <typename T, typename Index>
+Store::PageOf<T> IndexedPage(const std::deque<T>& history, std::uint64_t next, const Index* index,
+                             std::size_t offset, std::size_t limit) {
   Store::PageOf<T> page;
   if (!index) return page;
   const std::uint64_t front = next - history.size();
@@ -393,10 +405,11 @@ Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id,
   std::lock_guard<std::mutex> lock(mu_);
   if (!job_id.empty()) {
     // A job belongs to one integration: its logs are the job's, if the job is that integration's.
-    auto owner = job_integration_.find(job_id);
-    if (!integration_id.empty() && owner != job_integration_.end() && owner->second != integration_id)
-      return {};
-    return IndexedPage(logs_, next_log_seq_, Find(logs_by_job_, job_id), offset, limit);
+    auto it = jobs_by_id_.find(job_id);
+    if (it == jobs_by_id_.end()) return {};
+    const IntegrationJob* job = KeptJobLocked(it->second);
+    if (!integration_id.empty() && job && job->integration_id != integration_id) return {};
+    return IndexedPage(logs_, next_log_seq_, &it->second.logs, offset, limit);
   }
   if (!integration_id.empty()) {
     return IndexedPage(logs_, next_log_seq_, Find(logs_by_integration_, integration_id), offset, limit);
@@ -447,8 +460,10 @@ std::optional<Store::PageOf<IntegrationLog>> Store::LogsAfter(const std::string&
 
 bool Store::HasJob(const std::string& integration_id, const std::string& job_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = job_integration_.find(job_id);
-  return it != job_integration_.end() && it->second == integration_id;
+  auto it = jobs_by_id_.find(job_id);
+  if (it == jobs_by_id_.end()) return false;
+  const IntegrationJob* job = KeptJobLocked(it->second);
+  return job && job->integration_id == integration_id;
 }
 
 void Store::Clear() {
@@ -463,9 +478,8 @@ void Store::Clear() {
   event_seq_.clear();
   log_seq_.clear();
   logs_by_integration_.clear();
-  logs_by_job_.clear();
+  jobs_by_id_.clear();
   jobs_by_integration_.clear();
-  job_integration_.clear();
 }
 
 bool Store::is_organization() const {

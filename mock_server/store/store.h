@@ -193,9 +193,16 @@ class Store {
   // when it leaves the history (it is then the index's oldest).
   std::uint64_t next_job_seq_ = 0;
   std::unordered_map<std::string, std::deque<std::uint64_t>> logs_by_integration_;
-  std::unordered_map<std::string, std::deque<std::uint64_t>> logs_by_job_;
+  // Per job: its number while it is kept, and its logs' numbers (a job has a few: a vector,
+  // not a deque, whose first block alone is 512 bytes).
+  struct JobIndex {
+    static constexpr std::uint64_t kGone = ~std::uint64_t{0};
+    std::uint64_t job_seq = kGone;
+    std::vector<std::uint64_t> logs;
+  };
+  std::unordered_map<std::string, JobIndex> jobs_by_id_;
+  const IntegrationJob* KeptJobLocked(const JobIndex& index) const;
   std::unordered_map<std::string, std::deque<std::uint64_t>> jobs_by_integration_;
-  std::unordered_map<std::string, std::string> job_integration_;  // job id -> its integration
 };
 
 // client_id -> Store. A client's store is created on first use and lives until Reset().
