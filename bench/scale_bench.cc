@@ -555,6 +555,7 @@ class SqsDrain {
   void Run() {
     httplib::Client http(endpoint_);
     http.set_keep_alive(true);
+    http.set_tcp_nodelay(true);
     while (!stop_) {
       auto call = [&](const char* action, const json& body) {
         return http.Post("/", {{"X-Amz-Target", std::string("AmazonSQS.") + action}}, body.dump(),
@@ -569,7 +570,11 @@ class SqsDrain {
       for (std::size_t i = 0; i < messages.size(); ++i) {
         entries.push_back({{"Id", std::to_string(i)}, {"ReceiptHandle", messages[i]["ReceiptHandle"]}});
       }
-      call("DeleteMessageBatch", {{"QueueUrl", queue_url_}, {"Entries", entries}});
+      auto deleted = call("DeleteMessageBatch", {{"QueueUrl", queue_url_}, {"Entries", entries}});
+      if (!deleted || deleted->status != 200 || deleted->body.find("\"Failed\":[]") == std::string::npos) {
+        std::cerr << "DeleteMessageBatch: " << (deleted ? deleted->body : "no answer") << "\n";
+        std::exit(1);
+      }
     }
   }
   std::string endpoint_, queue_url_;
@@ -633,8 +638,13 @@ int Soak(long events, const std::string& csv_path) {
   }
   const std::vector<double> second_half(rss.begin() + static_cast<long>(rss.size() / 2), rss.end());
   const auto [low, high] = std::minmax_element(second_half.begin(), second_half.end());
-  std::printf("RSS over the second half: %.1f to %.1f MiB (%.1f%% apart); the store holds %zu events\n", *low,
-              *high, 100.0 * (*high - *low) / *low, server.Events("soak").size());
+  std::size_t queued = 0;
+  server.Sqs()->MessagesPage("soak", 0, 1, &queued);
+  std::printf(
+      "RSS over the second half: %.1f to %.1f MiB (%.1f%% apart); the store holds %zu events; %zu "
+      "messages on the queue, %zu pending at the destination\n",
+      *low, *high, 100.0 * (*high - *low) / *low, server.Events("soak").size(), queued,
+      server.Stomp()->Pending("/queue/soak"));
   return 0;
 }
 

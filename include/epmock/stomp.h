@@ -83,6 +83,11 @@ class StompBroker {
   // in all (only the page is copied).
   std::vector<StompMessage> MessagesPage(const std::string& destination, std::size_t offset,
                                          std::size_t limit, std::size_t* total) const;
+  // A cursor for a reader that follows the destination: the messages from the `from`-th sent
+  // on (0: the first; those the history dropped are gone), and in *next what to pass next
+  // time. Only the new ones are copied.
+  std::vector<StompMessage> MessagesFrom(const std::string& destination, std::uint64_t from,
+                                         std::uint64_t* next) const;
   // Messages the history dropped at the destination.
   std::uint64_t DroppedMessages(const std::string& destination) const;
   [[nodiscard]] bool WaitForMessages(const std::string& destination, std::size_t count,

@@ -102,6 +102,15 @@ std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const Sink
   return out;
 }
 
+std::vector<ReceivedRequest> SinkRecorder::RequestsFrom(std::uint64_t from, std::uint64_t* next) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  *next = total_;
+  const std::uint64_t front = total_ - requests_.size();
+  std::vector<ReceivedRequest> out;
+  for (std::uint64_t i = std::max(from, front); i < total_; ++i) out.push_back(requests_[i - front]);
+  return out;
+}
+
 std::vector<ReceivedRequest> SinkRecorder::Page(std::size_t offset, std::size_t limit,
                                                 std::size_t* total) const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -47,6 +47,9 @@ class SinkRecorder {
                                                                  std::size_t offset, std::size_t limit,
                                                                  std::size_t* total);
   std::uint64_t Total() const;  // every arrival, kept or dropped
+  // A cursor by arrival: the kept requests from the `from`-th arrival on (0 is the first
+  // ever), and in *next the number to pass next time. Only those are copied.
+  std::vector<ReceivedRequest> RequestsFrom(std::uint64_t from, std::uint64_t* next) const;
   std::uint64_t Dropped() const;
   // Whether answers were programmed (RespondWith with a non-empty list).
   bool HasAnswers() const;

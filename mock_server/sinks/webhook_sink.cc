@@ -62,6 +62,10 @@ void WebhookSink::Handle(std::function<SinkResponse(const ReceivedRequest&)> han
 
 std::vector<ReceivedRequest> WebhookSink::Requests() const { return impl_->recorder.Requests(); }
 
+std::vector<ReceivedRequest> WebhookSink::RequestsFrom(std::uint64_t from, std::uint64_t* next) const {
+  return impl_->recorder.RequestsFrom(from, next);
+}
+
 void WebhookSink::Clear() { impl_->recorder.Clear(); }
 
 bool WebhookSink::WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const {

@@ -576,6 +576,20 @@ std::vector<StompMessage> StompBroker::MessagesPage(const std::string& destinati
   return out;
 }
 
+std::vector<StompMessage> StompBroker::MessagesFrom(const std::string& destination, std::uint64_t from,
+                                                    std::uint64_t* next) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  *next = from;
+  auto it = impl_->history.find(destination);
+  if (it == impl_->history.end()) return {};
+  const auto& h = it->second;
+  *next = h.sent;
+  const std::uint64_t front = h.sent - h.messages.size();
+  std::vector<StompMessage> out;
+  for (std::uint64_t i = std::max(from, front); i < h.sent; ++i) out.push_back(h.messages[i - front]);
+  return out;
+}
+
 std::uint64_t StompBroker::DroppedMessages(const std::string& destination) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto it = impl_->history.find(destination);

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -236,9 +238,33 @@ AssertionResult Harness::WaitForDeliveries(std::size_t count, std::chrono::milli
 }
 
 AssertionResult Harness::WaitForEvent(const std::string& type, std::chrono::milliseconds timeout) const {
+  // Each poll reads only what arrived since the last (the sink's and each destination's
+  // cursor), so a long test's wait does not copy every delivery it ever had at each poll.
+  // A queue is read whole: it holds only messages not yet deleted.
+  std::uint64_t webhook_cursor = 0;
+  std::map<std::string, std::uint64_t> stomp_cursors;
   const bool arrived = PollUntil(timeout, [&] {
-    for (const Delivery& d : Deliveries()) {
-      if (d.EventType() == type) return true;
+    for (const ReceivedRequest& r : sink_.RequestsFrom(webhook_cursor, &webhook_cursor)) {
+      if (ToDelivery(r).EventType() == type) return true;
+    }
+    std::set<std::string> queues, destinations;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queues = queues_;
+      destinations = destinations_;
+    }
+    for (const std::string& q : queues) {
+      for (const Delivery& d : SqsMessages(q)) {
+        if (d.EventType() == type) return true;
+      }
+    }
+    if (stomp_) {
+      for (const std::string& d : destinations) {
+        std::uint64_t& cursor = stomp_cursors[d];
+        for (const StompMessage& m : stomp_->MessagesFrom(d, cursor, &cursor)) {
+          if (ToDelivery(m).EventType() == type) return true;
+        }
+      }
     }
     return false;
   });

@@ -133,6 +133,14 @@ TEST_F(StompBrokerTest, AQueueKeepsMessagesUntilSomeoneSubscribesAndGivesEachToO
   std::multiset<std::string> bodies = {to_a.body, to_b.body};
   EXPECT_EQ(bodies, (std::multiset<std::string>{"second", "third"}));
   EXPECT_EQ(broker_.Messages("/queue/orders").size(), 3u);
+  // A reader following the history by cursor gets each message once, in the order sent.
+  std::uint64_t cursor = 1;
+  std::vector<StompMessage> later = broker_.MessagesFrom("/queue/orders", cursor, &cursor);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_EQ(cursor, 3u);
+  EXPECT_TRUE(broker_.MessagesFrom("/queue/orders", cursor, &cursor).empty());
+  EXPECT_TRUE(broker_.MessagesFrom("/queue/none", 0, &cursor).empty());
+  EXPECT_EQ(cursor, 0u);
 }
 
 TEST_F(StompBrokerTest, ATopicGoesToEveryCurrentSubscriber) {

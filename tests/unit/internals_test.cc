@@ -437,6 +437,32 @@ TEST(SinkPageTest, AMergedPageIsTheSliceOfTheFullMergeAtEveryOffset) {
   }
 }
 
+// A reader that follows a sink by arrival gets each request once, and after retention dropped
+// some, the kept ones from where it can.
+TEST(SinkPageTest, RequestsFromFollowsArrivalsAcrossRetention) {
+  SinkRecorder recorder(SinkRetention{3, 1 << 20});
+  auto record = [&](int n) {
+    ReceivedRequest request;
+    request.body = std::to_string(n);
+    recorder.Record(request);
+  };
+  std::uint64_t cursor = 0;
+  EXPECT_TRUE(recorder.RequestsFrom(cursor, &cursor).empty());
+  EXPECT_EQ(cursor, 0u);
+  record(0);
+  record(1);
+  auto first = recorder.RequestsFrom(cursor, &cursor);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(cursor, 2u);
+  EXPECT_TRUE(recorder.RequestsFrom(cursor, &cursor).empty());
+  for (int n = 2; n < 7; ++n) record(n);  // 5 more; the sink keeps 3
+  auto rest = recorder.RequestsFrom(cursor, &cursor);
+  ASSERT_EQ(rest.size(), 3u);
+  EXPECT_EQ(rest[0].body, "4");
+  EXPECT_EQ(rest[2].body, "6");
+  EXPECT_EQ(cursor, 7u);
+}
+
 // A queue finds a message by its number, not by a scan: deleting from the middle, with a
 // stale handle, twice, and changing the visibility of one, touch only that message.
 TEST(SqsQueueIndexTest, DeleteAndChangeVisibilityFindTheirMessageAnywhereInTheQueue) {
