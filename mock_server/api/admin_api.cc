@@ -252,12 +252,12 @@ bool IsQueueName(const std::string& name) {
   return true;
 }
 
-// page[limit] and page[offset] of a queue's or a destination's messages, oldest first.
-std::optional<HttpResponse> ParseQueuePage(const Params& params, AdminPage* page) {
+// page[limit] and page[offset] of a list that has no cursor (a queue's or a destination's
+// messages, an integration's jobs).
+std::optional<HttpResponse> ParseOffsetPage(const Params& params, AdminPage* page) {
   if (auto error = ParseAdminPage(params, page)) return ErrorResponse({*error});
   if (page->after) {
-    return ErrorResponse(400, StatusTitle(400), "Messages list in arrival order: use page[offset]",
-                         "page[after]");
+    return ErrorResponse(400, StatusTitle(400), "This list pages by page[offset]", "page[after]");
   }
   return std::nullopt;
 }
@@ -283,7 +283,7 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
                           {{"data", {{"name", s[3]}, {"queue_url", c.engine.sqs()->CreateQueue(s[3])}}}});
     }
     AdminPage page;
-    if (auto error = ParseQueuePage(c.params, &page)) return *error;
+    if (auto error = ParseOffsetPage(c.params, &page)) return *error;
     std::size_t total = 0;
     json data = json::array();
     for (const SqsQueuedMessage& m : c.engine.sqs()->MessagesPage(s[3], page.offset, page.limit, &total)) {
@@ -306,7 +306,7 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
                          "destination");
   }
   AdminPage page;
-  if (auto error = ParseQueuePage(c.params, &page)) return *error;
+  if (auto error = ParseOffsetPage(c.params, &page)) return *error;
   std::size_t total = 0;
   json data = json::array();
   for (const StompMessage& m :
@@ -466,10 +466,14 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
   if (s.size() == 4 && s[1] == "integrations" && s[3] == "jobs" && method == "GET") {
     // A job as epmock knows it: the event behind it and its trigger, which /v2 does not show.
     if (!c.store->Get(s[2])) return NotFound("No integration " + s[2] + " in this store");
+    AdminPage page;
+    if (auto error = ParseOffsetPage(c.params, &page)) return *error;
     json data = json::array();
-    const auto jobs = c.store->JobsPage(s[2], 0, std::numeric_limits<std::size_t>::max());
+    const auto jobs = c.store->JobsPage(s[2], page.offset, page.limit);
     for (const IntegrationJob& job : jobs.items) data.push_back(JobToAdminJson(job));
-    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", jobs.total}}}});
+    return JsonResponse(200,
+                        {{"data", std::move(data)},
+                         {"meta", {{"total", jobs.total}, {"page", AdminPageMeta(page, jobs.total, "")}}}});
   }
   if (s.size() >= 2 && s[1] == "events") return Events(c, s);
   if (s.size() >= 2 && s[1] == "faults") return Faults(c, s);

@@ -68,9 +68,37 @@ void AddServe(CLI::App& root, int* exit_code) {
   cmd->add_option("--max-body-bytes", o.max_body_bytes, "larger request bodies get 413")
       ->check(in(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()))
       ->capture_default_str();
+  // History a long-running server keeps (the oldest beyond it is dropped and counted):
+  // bounded, so that memory is too, and at most what fits a large machine.
+  const std::string history = "History kept (retention)";
+  const auto count = in(std::int64_t{1}, std::int64_t{100000000});
+  const auto bytes = in(std::int64_t{1024}, std::int64_t{1} << 40);
   cmd->add_option("--journal-capacity", o.journal_capacity,
                   "request journal entries kept; older ones are dropped and counted")
-      ->capture_default_str();
+      ->check(count)
+      ->capture_default_str()
+      ->group(history);
+  cmd->add_option("--event-retention", o.event_retention, "events kept per store")
+      ->check(count)
+      ->capture_default_str()
+      ->group(history);
+  cmd->add_option("--event-retention-bytes", o.event_retention_bytes,
+                  "bytes of events kept per store (an event's resources and bodies)")
+      ->check(bytes)
+      ->capture_default_str()
+      ->group(history);
+  cmd->add_option("--log-retention", o.log_retention, "delivery attempts (and their jobs) kept per store")
+      ->check(count)
+      ->capture_default_str()
+      ->group(history);
+  cmd->add_option("--sink-retention", o.sink_retention, "requests each webhook sink keeps per store")
+      ->check(count)
+      ->capture_default_str()
+      ->group(history);
+  cmd->add_option("--sink-retention-bytes", o.sink_retention_bytes, "bytes of body each sink keeps per store")
+      ->check(bytes)
+      ->capture_default_str()
+      ->group(history);
   cmd->add_option("--worker-threads", o.worker_threads, "connections served at once")
       ->check(in(1, 4096))
       ->capture_default_str();

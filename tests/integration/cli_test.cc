@@ -210,7 +210,8 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
        {"--host", "--port", "--sqs-port", "--stomp-port", "--sqs-credentials", "--integration-limit",
         "--max-body-bytes", "--journal-capacity", "--worker-threads", "--idle-timeout-s", "--max-attempts",
         "--retry-delay-ms", "--time-scale", "--delivery-timeout-ms", "--ca-file", "--insecure", "--seed",
-        "--cloudevent-source", "--catalog",
+        "--cloudevent-source", "--catalog", "--event-retention", "--event-retention-bytes", "--log-retention",
+        "--sink-retention", "--sink-retention-bytes",
         // The 0.1.0 spellings, kept as deprecated aliases for this version.
         "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure"}) {
     EXPECT_THAT(text, HasSubstr(flag));
@@ -468,6 +469,10 @@ TEST(CliTest, BadFlagsExitTwoWithAReason) {
       {{"serve", "--integration-limit", "many"}, "--integration-limit: Failed parsing many"},
       {{"frobnicate"}, "unknown command 'frobnicate'"},
       {{"serve", "--time-scale", "fast"}, "--time-scale: Failed parsing fast"},
+      {{"serve", "--event-retention", "0"}, "--event-retention: Value 0 not in range 1 to 100000000"},
+      {{"serve", "--log-retention", "-5"}, "--log-retention"},
+      {{"serve", "--sink-retention-bytes", "10"}, "--sink-retention-bytes: Value 10 not in range 1024"},
+      {{"serve", "--journal-capacity", "lots"}, "--journal-capacity: Failed parsing lots"},
       {{"trigger", "order.paid"}, "epmock trigger: --server is required"},
       {{"contracts", "verify", "--target", "http://127.0.0.1:1", "--nope", "/tmp"},
        "epmock contracts verify: unknown flag '--nope'"},

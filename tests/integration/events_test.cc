@@ -352,6 +352,9 @@ TEST_F(EventsTest, FailuresAreRetriedWithTheSameEventIdAndARisingAttempt) {
   ASSERT_EQ(admin_jobs.status, 200) << admin_jobs.body;
   EXPECT_EQ(admin_jobs.json["data"][0]["event_id"], event.id);
   EXPECT_EQ(admin_jobs.json["data"][0]["triggered_by"], "order.paid");
+  EXPECT_EQ(admin_jobs.json["meta"]["page"]["total"], 1);
+  EXPECT_EQ(api_->Get("/__admin/integrations/" + id + "/jobs?page[offset]=1").json["data"].size(), 0u);
+  EXPECT_EQ(api_->Get("/__admin/integrations/" + id + "/jobs?page[limit]=0").status, 400);
   EXPECT_EQ(api_->Get("/__admin/integrations/nope/jobs").status, 404);
 }
 
