@@ -39,7 +39,7 @@ def placeholders_out(value):
 def main():
     root, out = sys.argv[1], pathlib.Path(sys.argv[2])
     seeds = {name: [] for name in ("fuzz_request_validation", "fuzz_sqs_protocols", "fuzz_stomp_frame", "fuzz_sigv4",
-                                       "fuzz_catalog_extension")}
+                                       "fuzz_catalog_extension", "fuzz_story_file")}
     messages = []
     for contract in contracts(root):
         for interaction in contract.get("interactions", []):
@@ -77,6 +77,9 @@ def main():
     seeds["fuzz_catalog_extension"] += [b'{"events": [{"key": "a.b", "envelope": "flat"}]}',
                                         b'{"events": [{"key": "a.b", "levels": ["organization"]}]}',
                                         b'{"events": [{"key": "x_ext.created"}, {"key": "order.paid"}]}']
+    repo = pathlib.Path(root).resolve().parent
+    seeds["fuzz_story_file"].append((repo / "schemas" / "stories.json").read_bytes())
+    seeds["fuzz_story_file"].append((repo / "docs" / "stories-example.yaml").read_bytes())
     for target, items in seeds.items():
         directory = out / target
         directory.mkdir(parents=True, exist_ok=True)

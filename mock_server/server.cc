@@ -31,13 +31,20 @@ std::shared_ptr<const Spec> SpecFor(const ServerOptions& options, Status* error)
 
 class Server::Impl {
  public:
-  explicit Impl(ServerOptions options) : engine(options, SpecFor(options, &catalog_error)) {}
+  explicit Impl(ServerOptions options) : engine(options, SpecFor(options, &catalog_error)) {
+    for (const std::string& path : engine.options().story_files) {
+      StatusOr<std::vector<Story>> stories = internal::LoadStoryFile(path, engine.spec());
+      Status added = stories.ok() ? engine.events().stories().Add(std::move(*stories)) : stories.status();
+      if (!added.ok() && story_error.ok()) story_error = added.WithContext("the stories do not load: ");
+    }
+  }
 
   Status Start();
   void Stop();
 
   // Why the catalog extension did not load; Start() refuses with it.
   Status catalog_error = Status::Ok();
+  Status story_error = Status::Ok();  // the same for the story files
   // Built with the Server and kept for its whole life; Start/Stop do not touch its state.
   internal::Engine engine;
   std::mutex mu;  // one Start or Stop at a time
@@ -48,6 +55,7 @@ Status Server::Impl::Start() {
   std::lock_guard<std::mutex> lock(mu);
   if (api.started()) return Status::FailedPrecondition("server already started");
   if (!catalog_error.ok()) return catalog_error;
+  if (!story_error.ok()) return story_error;
   const ServerOptions& options = engine.options();
   SqsEndpoint* sqs = engine.sqs();
   StompBroker* stomp = engine.stomp();
@@ -151,6 +159,28 @@ nlohmann::json Server::Integrations(const std::string& client_id) const {
 // trigger's jobs as not delivered.
 StatusOr<TriggeredEvent> Server::Trigger(const std::string& client_id, const TriggerRequest& request) {
   return impl_->engine.events().Trigger(impl_->engine.stores().ForClient(client_id), request);
+}
+
+StatusOr<std::vector<BatchEvent>> Server::TriggerBatch(const std::string& client_id,
+                                                       const BatchRequest& request) {
+  return impl_->engine.events().TriggerBatch(impl_->engine.stores().ForClient(client_id), request);
+}
+
+std::vector<Story> Server::Stories() const { return impl_->engine.events().stories().Stories(); }
+
+StatusOr<StoryRun> Server::RunStory(const std::string& client_id, const std::string& story,
+                                    const StoryOptions& options) {
+  if (!impl_->engine.events().running()) return Status::FailedPrecondition("the server is not running");
+  return impl_->engine.events().stories().Start(impl_->engine.stores().ForClient(client_id), story, options);
+}
+
+std::optional<StoryRun> Server::StoryRunOf(const std::string& client_id, const std::string& run_id) const {
+  return impl_->engine.events().stories().Run(StoreIdFor(client_id), run_id);
+}
+
+bool Server::WaitForStory(const std::string& client_id, const std::string& run_id,
+                          std::chrono::milliseconds timeout) const {
+  return impl_->engine.events().stories().Wait(StoreIdFor(client_id), run_id, timeout);
 }
 
 StatusOr<TriggeredEvent> Server::Replay(const std::string& client_id, const std::string& event_id,

@@ -4,15 +4,19 @@
 
 namespace examples {
 
-OrderPaidHandler::OrderPaidHandler(Ledger* ledger, std::string secret_key)
-    : ledger_(ledger), secret_key_(std::move(secret_key)), server_(std::make_unique<httplib::Server>()) {}
+OrderPaidHandler::OrderPaidHandler(Ledger* ledger, std::string secret_key, std::string store_id)
+    : ledger_(ledger),
+      secret_key_(std::move(secret_key)),
+      store_id_(std::move(store_id)),
+      server_(std::make_unique<httplib::Server>()) {}
 
 OrderPaidHandler::~OrderPaidHandler() { Stop(); }
 
 bool OrderPaidHandler::Start() {
   server_->Post("/webhooks/order-paid", [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
-    if (req.get_header_value("X-Moltin-Secret-Key") != secret_key_) {
+    if (!req.has_header("X-Moltin-Secret-Key") ||
+        req.get_header_value("X-Moltin-Secret-Key") != secret_key_) {
       res.status = 401;
       return;
     }
@@ -24,6 +28,11 @@ bool OrderPaidHandler::Start() {
     if (envelope.is_discarded() || !envelope.contains("id") ||
         !envelope.contains("/payload/data"_json_pointer)) {
       res.status = 400;
+      return;
+    }
+    if (!store_id_.empty() && envelope.value("store_id", "") != store_id_) {
+      ++other_stores_;  // not this shop's order: acknowledged, never booked
+      res.status = 200;
       return;
     }
     ledger_->BookPayment(envelope["id"].get<std::string>(), envelope["payload"]["data"]);

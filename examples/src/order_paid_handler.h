@@ -7,8 +7,9 @@
 //   handler.Start();                 // http://127.0.0.1:PORT/webhooks/order-paid
 //
 // Answers: 200 booked or already booked (a duplicate must not be retried), 200 for other
-// events (ignored), 401 for a wrong secret, 400 for a body that is not an order.paid
-// envelope. Thread-safe.
+// events (ignored), 401 for a wrong or missing secret, 400 for a body that is not an
+// order.paid envelope, 200 and nothing booked for another store's event (it will never be
+// ours, so a retry would not help). Thread-safe.
 #ifndef EXAMPLES_ORDER_PAID_HANDLER_H_
 #define EXAMPLES_ORDER_PAID_HANDLER_H_
 
@@ -27,21 +28,25 @@ namespace examples {
 
 class OrderPaidHandler {
  public:
-  OrderPaidHandler(Ledger* ledger, std::string secret_key);
+  // `store_id`: the store whose events it books; "" books any store's.
+  OrderPaidHandler(Ledger* ledger, std::string secret_key, std::string store_id = "");
   ~OrderPaidHandler();
 
   bool Start();  // 127.0.0.1, an ephemeral port
   void Stop();
   std::string Url() const;  // the URL to give the webhook integration
   int Requests() const { return requests_; }
+  int OtherStores() const { return other_stores_; }
 
  private:
   Ledger* ledger_;
   std::string secret_key_;
+  std::string store_id_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;
   std::atomic<int> requests_{0};
+  std::atomic<int> other_stores_{0};
 };
 
 }  // namespace examples

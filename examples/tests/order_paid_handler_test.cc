@@ -99,6 +99,56 @@ TEST_F(OrderPaidHandlerTest, AWrongSecretIsRefusedAndRetried) {
   EXPECT_TRUE(logs[0].final);
 }
 
+// The deliveries a handler must refuse, from epmock's refusal faults: each is answered as it
+// should be and books nothing; a late replay of a booked event books nothing more.
+TEST_F(OrderPaidHandlerTest, RefusesWhatItMust) {
+  // A handler that books this store's orders alone, and an integration pointed at it.
+  examples::OrderPaidHandler guarded(&ledger_, "s3cret", epmock::Server::StoreIdFor(epmock().client_id()));
+  ASSERT_TRUE(guarded.Start());
+  auto created =
+      epmock().CreateIntegration({{"type", "integration"},
+                                  {"name", "guarded"},
+                                  {"integration_type", "webhook"},
+                                  {"enabled", true},
+                                  {"observes", {"order.paid"}},
+                                  {"configuration", {{"url", guarded.Url()}, {"secret_key", "s3cret"}}}});
+  ASSERT_TRUE(created.ok()) << created.status().message();
+
+  struct Case {
+    const char* refuse;
+    int status;  // what the handler answered the (last) attempt
+  };
+  int n = 0;
+  for (const Case& c : {Case{"wrong_secret", 401}, Case{"missing_secret", 401}, Case{"invalid_json", 400},
+                        Case{"other_store", 200}}) {
+    SCOPED_TRACE(c.refuse);
+    epmock::Fault fault;
+    fault.refuse = c.refuse;
+    fault.events = 1;
+    ASSERT_TRUE(epmock().AddFault(fault).ok());
+    ASSERT_TRUE(epmock().Trigger("order.paid", Order("refused-" + std::to_string(n++), 100)).ok());
+    ASSERT_TRUE(epmock().WaitForIdle());
+    const std::vector<epmock::IntegrationLog> logs = epmock().Logs();
+    ASSERT_FALSE(logs.empty());
+    EXPECT_EQ(logs[0].refusal, c.refuse);
+    EXPECT_EQ(logs[0].status_code, c.status);
+    EXPECT_EQ(ledger_.Payments(), 0u);
+  }
+  EXPECT_EQ(guarded.OtherStores(), 1);
+
+  epmock::Fault replay;
+  replay.refuse = "replay";
+  replay.replay_after_ms = 20;
+  replay.events = 1;
+  ASSERT_TRUE(epmock().AddFault(replay).ok());
+  ASSERT_TRUE(epmock().Trigger("order.paid", Order("paid-once", 700)).ok());
+  ASSERT_TRUE(epmock().WaitForIdle());
+  EXPECT_EQ(epmock().Logs()[0].refusal, "replay");  // the late copy, answered 200
+  EXPECT_EQ(ledger_.Payments(), 1u);
+  EXPECT_EQ(ledger_.DuplicatesIgnored(), 1u);
+  EXPECT_EQ(ledger_.TotalCents(), 700);
+}
+
 // What the handler relies on, checked on the platform's side of the wire: the harness's
 // own sink receives the same delivery the handler would.
 TEST_F(OrderPaidHandlerTest, TheDeliveryCarriesWhatTheHandlerReads) {

@@ -9,6 +9,8 @@
 #ifndef EPMOCK_EVENT_H_
 #define EPMOCK_EVENT_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,11 +29,29 @@ struct TriggerRequest {
   std::optional<nlohmann::json> included;
 };
 
+// Many events of a type at once (varied traffic), each resource different and valid against
+// its schema, deterministic by seed. Profiles: "realistic" (synthesis as it is) and
+// "edge-cases" (names in every script and right to left, empty optional fields, long
+// strings, 40 items, zero and very large amounts, several currencies, payloads near SQS's
+// 256 KiB; each resource gets some, and the n-th always case n of them).
+inline constexpr std::size_t kMaxBatchEvents = 10000;
+struct BatchRequest {
+  std::string type;
+  std::size_t count = 1;
+  std::uint64_t seed = 1;
+  std::string profile = "realistic";
+};
+struct BatchEvent {
+  std::string event_id;
+  std::vector<std::string> variety;  // the edge cases its resource has
+};
+
 // One event x integration: the unit of delivery, with its attempts.
 struct EventJob {
   std::string job_id;
   std::string integration_id;
   std::string integration_type;  // webhook, aws_sqs, stomp
+  std::string refusal;           // the refusal fault its deliveries carry (Fault::refuse); "" for none
 };
 
 // An integration of the store that observes the event but was not sent it, and why.

@@ -34,6 +34,17 @@ struct Fault {
   int fail_first_attempts = 0;
   // How many events it applies to; 0: until removed.
   int events = 0;
+  // A delivery a well-written webhook consumer must refuse, to prove that it does (webhook
+  // integrations only; labelled `refusal` in the admin API's events and deliveries, while
+  // /v2 logs keep the platform's fields):
+  //   "wrong_secret"   X-Moltin-Secret-Key is not the integration's secret_key
+  //   "missing_secret" no X-Moltin-Secret-Key at all
+  //   "invalid_json"   the body is cut short: not valid JSON
+  //   "other_store"    the body names another store (store_id, and the store everywhere)
+  //   "replay"         once delivered, the same event (same id) comes again after
+  //                    replay_after_ms (scaled by time_scale), as a late redelivery would
+  std::string refuse;
+  int replay_after_ms = 60000;
 
   nlohmann::json ToJson() const;
   // From the admin API's JSON; unknown fields and bad values are errors.

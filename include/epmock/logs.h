@@ -37,6 +37,9 @@ struct IntegrationLog {
   std::optional<std::string> error_detail;
   std::int64_t created_at_ms = 0;
   std::int64_t created_at_ns = 0;  // the same instant in nanoseconds, as the platform's logs show it
+  // The refusal fault this attempt carried (Fault::refuse: "wrong_secret", ... "replay" on
+  // the late copy alone); "" for none. Shown by the admin API, never by /v2.
+  std::string refusal;
 };
 
 }  // namespace epmock

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace epmock {
 
@@ -102,6 +103,10 @@ struct ServerOptions {
   // keys, without rebuilding. Read and checked when the Server is built; Start() returns
   // the error that names the bad entry.
   std::string catalog_file;
+
+  // Story files (docs/STORIES.md) of your own, beside the built-in stories: read and checked
+  // when the Server is built; Start() returns the error that names the bad step and field.
+  std::vector<std::string> story_files;
 
   // --- Embedded SQS-compatible endpoint ---------------------------------------------------
   // Its port: -1 runs none (the default in process: see epmock::SqsEndpoint to run one on

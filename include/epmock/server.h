@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@
 #include "epmock/sqs.h"
 #include "epmock/status.h"
 #include "epmock/stomp.h"
+#include "epmock/story.h"
 
 namespace epmock {
 
@@ -93,6 +95,10 @@ class Server {
   // deliveries run in the background (see WaitForDeliveries). Needs a running server.
   StatusOr<TriggeredEvent> Trigger(const std::string& client_id, const TriggerRequest& request);
 
+  // Many events of a type at once, varied by profile and fixed by seed (BatchRequest):
+  // at most kMaxBatchEvents a call. Each event is delivered like a triggered one.
+  StatusOr<std::vector<BatchEvent>> TriggerBatch(const std::string& client_id, const BatchRequest& request);
+
   // Delivers a past event again (same event id) as new jobs whose attempts count from 1:
   // to one integration, or to every one that observes it now (empty integration_id).
   StatusOr<TriggeredEvent> Replay(const std::string& client_id, const std::string& event_id,
@@ -109,6 +115,22 @@ class Server {
   std::vector<TriggeredEvent> Events(const std::string& client_id) const;
   std::vector<IntegrationJob> Jobs(const std::string& client_id) const;
   std::vector<IntegrationLog> Logs(const std::string& client_id) const;
+
+  // --- Stories (epmock/story.h, docs/STORIES.md) ------------------------------------------
+
+  // The built-in stories and those ServerOptions::story_files loaded.
+  std::vector<Story> Stories() const;
+  // Plans a story into a client's store and starts it: the run's events are planned (each
+  // resource made and checked) when this returns, and fire in the background. Needs a
+  // running server.
+  StatusOr<StoryRun> RunStory(const std::string& client_id, const std::string& story,
+                              const StoryOptions& options = {});
+  // The run as it stands: which events fired, how many of their deliveries ended.
+  std::optional<StoryRun> StoryRunOf(const std::string& client_id, const std::string& run_id) const;
+  // Waits until every event of the run fired and every delivery ended (or it failed or the
+  // server stopped): the run's state is then not "running".
+  [[nodiscard]] bool WaitForStory(const std::string& client_id, const std::string& run_id,
+                                  std::chrono::milliseconds timeout) const;
 
   // Faults apply to the events fired after they are added.
   StatusOr<Fault> AddFault(const std::string& client_id, Fault fault);

@@ -12,6 +12,7 @@
 #include "api/json_body.h"
 #include "api/pagination.h"
 #include "common/clock.h"
+#include "epmock/story.h"
 #include "epmock/version.h"
 #include "store/store.h"
 
@@ -52,11 +53,45 @@ json LogWithEvent(const IntegrationLog& log) {
   json out = LogToJson(log);
   out["event_id"] = log.event_id;
   out["final"] = log.final;
+  if (!log.refusal.empty()) out["refusal"] = log.refusal;
   return out;
 }
 
 HttpResponse Events(RouteContext& c, const std::vector<std::string>& s) {
   const std::string& method = c.request.method;
+  if (s.size() == 3 && s[2] == "batch" && method == "POST") {  // POST /__admin/events/batch
+    json body;
+    if (auto error = ReadJson(c.request, &body, false)) return *error;
+    BatchRequest request;
+    for (const auto& [key, value] : body.items()) {
+      if (key == "type" && value.is_string()) {
+        request.type = value.get<std::string>();
+      } else if (key == "count" && value.is_number_unsigned()) {
+        request.count = value.get<std::size_t>();
+      } else if (key == "seed" && value.is_number_unsigned()) {
+        request.seed = value.get<std::uint64_t>();
+      } else if (key == "profile" && value.is_string()) {
+        request.profile = value.get<std::string>();
+      } else {
+        return ErrorResponse(
+            422, StatusTitle(422),
+            key.substr(0, 64) +
+                ": not an option of a batch, or of the wrong type (type: a string, count and seed: "
+                "whole numbers, profile: realistic or edge-cases)",
+            "/" + key.substr(0, 64));
+      }
+    }
+    if (request.type.empty())
+      return ErrorResponse(422, StatusTitle(422),
+                           "type is required: an observable event key such as order.paid", "/type");
+    StatusOr<std::vector<BatchEvent>> events = c.engine.events().TriggerBatch(c.store, request);
+    if (!events.ok()) return StatusResponse(events.status(), "");
+    json data = json::array();
+    for (const BatchEvent& e : *events) data.push_back({{"id", e.event_id}, {"variety", e.variety}});
+    const std::size_t count = data.size();
+    return JsonResponse(
+        201, {{"data", std::move(data)}, {"meta", {{"count", count}, {"profile", request.profile}}}});
+  }
   if (s.size() == 2 && method == "POST") {  // POST /__admin/events
     json body;
     if (auto error = ReadJson(c.request, &body, false)) return *error;
@@ -326,6 +361,80 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
                               {"broker_url", c.engine.stomp()->Url()}}}});
 }
 
+// StoryOptions from a request body: {"seed", "concurrent", "max_jitter_ms", "set"}, each
+// optional; anything else is refused by name.
+StatusOr<StoryOptions> StoryOptionsFromJson(const json& body) {
+  StoryOptions options;
+  if (body.is_null()) return options;
+  if (!body.is_object()) return Status::InvalidArgument("the body is an object of the run's options");
+  for (const auto& [key, value] : body.items()) {
+    if (key == "seed") {
+      if (!value.is_number_unsigned()) return Status::InvalidArgument("seed: a whole number of 0 or more");
+      options.seed = value.get<std::uint64_t>();
+    } else if (key == "concurrent") {
+      if (!value.is_boolean()) return Status::InvalidArgument("concurrent: true or false");
+      options.concurrent = value.get<bool>();
+    } else if (key == "max_jitter_ms") {
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
+          value.get<std::int64_t>() > kMaxStoryJitterMs) {
+        return Status::InvalidArgument("max_jitter_ms: a whole number from 0 to " +
+                                       std::to_string(kMaxStoryJitterMs));
+      }
+      options.max_jitter_ms = value.get<int>();
+    } else if (key == "set") {
+      if (!value.is_object()) return Status::InvalidArgument("set: an object of subjects' fields");
+      options.set = value;
+    } else {
+      return Status::InvalidArgument(key.substr(0, 64) +
+                                     ": not an option of a story run (seed, concurrent, "
+                                     "max_jitter_ms, set)");
+    }
+  }
+  return options;
+}
+
+// GET  /__admin/stories                 the built-in and loaded stories
+// POST /__admin/stories/{name}          run one in the store: 202 with the planned run
+// GET  /__admin/stories/runs[/{id}]     the store's runs, newest first, or one run as it stands
+HttpResponse Stories(RouteContext& c, const std::vector<std::string>& s) {
+  const std::string& method = c.request.method;
+  StoryRunner& runner = c.engine.events().stories();
+  if (s.size() == 2 && method == "GET") {
+    json data = json::array();
+    for (const Story& story : runner.Stories()) data.push_back(story.ToJson());
+    const std::size_t total = data.size();
+    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+  }
+  if (s.size() >= 3 && s[2] == "runs" && method == "GET") {
+    if (s.size() == 4) {
+      std::optional<StoryRun> run = runner.Run(c.store->id(), s[3]);
+      if (!run) return NotFound("No story run " + s[3].substr(0, 64) + " in this store");
+      return JsonResponse(200, {{"data", run->ToJson()}});
+    }
+    if (s.size() != 3) return NotFound("A run is /__admin/stories/runs/{id}");
+    AdminPage page;
+    if (auto error = ParseOffsetPage(c.params, &page)) return *error;
+    const std::vector<StoryRun> runs = runner.Runs(c.store->id());  // at most kMaxKeptStoryRuns
+    json data = json::array();
+    for (std::size_t i = page.offset; i < runs.size() && data.size() < page.limit; ++i)
+      data.push_back(runs[i].ToJson());
+    return JsonResponse(
+        200, {{"data", std::move(data)}, {"meta", {{"page", AdminPageMeta(page, runs.size(), "")}}}});
+  }
+  if (s.size() == 3 && method == "POST") {
+    json body;
+    if (auto error = ReadJson(c.request, &body, true)) return *error;
+    StatusOr<StoryOptions> options = StoryOptionsFromJson(body);
+    if (!options.ok()) return StatusResponse(options.status(), "");
+    if (!c.engine.events().running())
+      return StatusResponse(Status::FailedPrecondition("the server is stopping"), "");
+    StatusOr<StoryRun> run = runner.Start(c.store, s[2], *options);
+    if (!run.ok()) return StatusResponse(run.status(), "");
+    return JsonResponse(202, {{"data", run->ToJson()}});
+  }
+  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
+}
+
 HttpResponse Idle(RouteContext& c) {
   // GET /__admin/idle?timeout_ms=N: waits until no delivery is pending (any language's way
   // to wait for deliveries without sleeping).
@@ -476,6 +585,7 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
                          {"meta", {{"total", jobs.total}, {"page", AdminPageMeta(page, jobs.total, "")}}}});
   }
   if (s.size() >= 2 && s[1] == "events") return Events(c, s);
+  if (s.size() >= 2 && s[1] == "stories") return Stories(c, s);
   if (s.size() >= 2 && s[1] == "faults") return Faults(c, s);
   if (s.size() >= 2 && s[1] == "sinks") return Sinks(c, s);
   if (s.size() >= 2 && (s[1] == "sqs" || s[1] == "stomp")) return Queues(c, s);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <httplib.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -34,9 +35,15 @@ StatusOr<nlohmann::json> ReadJsonFile(const std::string& path);
 // as deprecated in --help, and says what replaced it on stderr when used.
 void DeprecatedAlias(CLI::App& app, CLI::Option* replacement, const std::string& old_name);
 
+// An HTTP client of a running epmock serve with a client_credentials token for `client_id`,
+// or the reason there is none ("epmock <command>: ..." goes to stderr from the caller).
+StatusOr<std::string> TokenFor(httplib::ClientImpl& http, const std::string& server,
+                               const std::string& client_id);
+
 void AddServe(CLI::App& root, int* exit_code);
 void AddSchema(CLI::App& root, int* exit_code);
 void AddTrigger(CLI::App& root, int* exit_code);
+void AddStory(CLI::App& root, int* exit_code);
 void AddContracts(CLI::App& root, int* exit_code);
 void AddRecord(CLI::App& root, int* exit_code);
 void AddValidate(CLI::App& root, int* exit_code);

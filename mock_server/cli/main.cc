@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   version_command->callback([&version] { std::printf("%s\n", version.c_str()); });
   epmock::cli::AddServe(app, &exit_code);
   epmock::cli::AddTrigger(app, &exit_code);
+  epmock::cli::AddStory(app, &exit_code);
   epmock::cli::AddContracts(app, &exit_code);
   epmock::cli::AddRecord(app, &exit_code);
   epmock::cli::AddValidate(app, &exit_code);

@@ -167,6 +167,10 @@ void AddServe(CLI::App& root, int* exit_code) {
          "--catalog", o.catalog_file,
          "a catalog extension file (JSON, docs/CATALOG.md): event keys of your own, checked at start")
       ->group(delivery);
+  cmd->add_option("--stories", o.story_files,
+                  "a story file (JSON or YAML, docs/STORIES.md) beside the built-in stories; repeatable, "
+                  "checked at start")
+      ->group(delivery);
   // The 0.1.0 spellings: they said "webhook" of settings that drive every transport.
   DeprecatedAlias(*cmd, timeout, "--webhook-timeout-ms");
   DeprecatedAlias(*cmd, cmd->get_option("--ca-file"), "--webhook-ca-file");

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "epmock/event.h"
 #include "http/client_pool.h"
 
 namespace epmock::cli {
@@ -16,7 +17,9 @@ namespace epmock::cli {
 namespace {
 
 struct TriggerArgs {
-  std::string event, server, client_id = "epmock-cli", data_file, included_file;
+  std::string event, server, client_id = "epmock-cli", data_file, included_file, profile;
+  std::size_t count = 1;
+  std::uint64_t seed = 1;
 };
 
 int RunTrigger(const TriggerArgs& args);
@@ -39,7 +42,31 @@ void AddTrigger(CLI::App& root, int* exit_code) {
       "--data", a->data_file, "the resource, as a JSON file ('-': standard input); default: a realistic one");
   cmd->add_option("--included", a->included_file, "related resources delivered beside it, as a JSON file")
       ->needs(data);
+  CLI::Option* count =
+      cmd->add_option("--count", a->count, "fire this many, each resource different (a batch)")
+          ->check(CLI::Range(std::size_t{1}, kMaxBatchEvents))
+          ->excludes(data);
+  cmd->add_option("--profile", a->profile,
+                  "a batch's variety: realistic (the default) or edge-cases (names in every script, empty "
+                  "fields, long strings, many items, extreme amounts, currencies, payloads near 256 KiB)")
+      ->check(CLI::IsMember({"realistic", "edge-cases"}))
+      ->excludes(data);
+  cmd->add_option("--seed", a->seed, "a batch's seed: the same seed, the same resources")->needs(count);
   cmd->callback([a, exit_code] { *exit_code = RunTrigger(*a); });
+}
+
+StatusOr<std::string> TokenFor(httplib::ClientImpl& http, const std::string& server,
+                               const std::string& client_id) {
+  auto token = http.Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
+                                                                {"client_id", client_id},
+                                                                {"client_secret", "epmock"}});
+  if (!token || token->status != 200)
+    return Status::Unavailable("cannot get a token from " + server +
+                               (token ? ": " + token->body : " (no answer)"));
+  const nlohmann::json granted = nlohmann::json::parse(token->body, nullptr, false);
+  if (!granted.is_object() || !granted.contains("access_token") || !granted["access_token"].is_string())
+    return Status::Unavailable(server + " answered no access_token: " + token->body);
+  return granted["access_token"].get<std::string>();
 }
 
 namespace {
@@ -50,7 +77,13 @@ int RunTrigger(const TriggerArgs& a) {
   const std::string& client_id = a.client_id;
   const std::string& data_file = a.data_file;
   const std::string& included_file = a.included_file;
+  const bool batch = a.count > 1 || !a.profile.empty();
   nlohmann::json body = {{"type", event}};
+  if (batch) {
+    body["count"] = a.count;
+    body["seed"] = a.seed;
+    body["profile"] = a.profile.empty() ? "realistic" : a.profile;
+  }
   if (!data_file.empty()) {
     StatusOr<nlohmann::json> data = ReadJsonFile(data_file);
     if (!data.ok()) {
@@ -76,23 +109,13 @@ int RunTrigger(const TriggerArgs& a) {
   httplib::ClientImpl& http = *client;
   http.set_connection_timeout(5);
   http.set_read_timeout(30);
-  auto token = http.Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
-                                                                {"client_id", client_id},
-                                                                {"client_secret", "epmock"}});
-  if (!token || token->status != 200) {
-    std::fprintf(stderr, "epmock trigger: cannot get a token from %s%s\n", server.c_str(),
-                 token ? (": " + token->body).c_str() : " (no answer)");
+  StatusOr<std::string> access = TokenFor(http, server, client_id);
+  if (!access.ok()) {
+    std::fprintf(stderr, "epmock trigger: %s\n", access.status().message().c_str());
     return 1;
   }
-  const nlohmann::json granted = nlohmann::json::parse(token->body, nullptr, false);
-  if (!granted.is_object() || !granted.contains("access_token") || !granted["access_token"].is_string()) {
-    std::fprintf(stderr, "epmock trigger: %s answered no access_token: %s\n", server.c_str(),
-                 token->body.c_str());
-    return 1;
-  }
-  const std::string access = granted["access_token"].get<std::string>();
-  auto res =
-      http.Post("/__admin/events", {{"Authorization", "Bearer " + access}}, body.dump(), "application/json");
+  auto res = http.Post(batch ? "/__admin/events/batch" : "/__admin/events",
+                       {{"Authorization", "Bearer " + *access}}, body.dump(), "application/json");
   if (!res) {
     std::fprintf(stderr, "epmock trigger: no answer from %s\n", server.c_str());
     return 1;

@@ -6,8 +6,10 @@ namespace epmock {
 nlohmann::json TriggeredEvent::ToJson() const {
   nlohmann::json job_list = nlohmann::json::array();
   for (const EventJob& j : jobs) {
-    job_list.push_back(
-        {{"id", j.job_id}, {"integration_id", j.integration_id}, {"integration_type", j.integration_type}});
+    nlohmann::json job = {
+        {"id", j.job_id}, {"integration_id", j.integration_id}, {"integration_type", j.integration_type}};
+    if (!j.refusal.empty()) job["refusal"] = j.refusal;
+    job_list.push_back(std::move(job));
   }
   nlohmann::json skipped_list = nlohmann::json::array();
   for (const SkippedIntegration& s : skipped) {

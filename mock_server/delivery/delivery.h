@@ -17,6 +17,8 @@ struct FaultPlan {
   int reorder_window_ms = 1000;
   int delay_ms = 0;
   int fail_first_attempts = 0;
+  std::string refuse;  // Fault::refuse; webhook deliveries only
+  int replay_after_ms = 60000;
 };
 
 struct DeliveryAttempt {
@@ -28,6 +30,7 @@ struct DeliveryAttempt {
   int attempt = 1;
   bool duplicate = false;  // an injected extra copy of a delivered attempt
   bool ordered = false;    // released from a reorder hold: sent alone, in queue order
+  bool replay = false;     // a "replay" refusal's late copy of a delivered attempt
   FaultPlan faults;
 };
 

@@ -210,6 +210,14 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
       ++outstanding_;
       EnqueueLocked(std::move(copy));
     }
+    if (delivery.faults.refuse == "replay" && !stopping_) {
+      // The same event again, long after the consumer handled it: it must have no effect.
+      DeliveryAttempt late = delivery;
+      late.duplicate = true;
+      late.replay = true;
+      ++outstanding_;
+      ScheduleLocked(std::move(late), Clock::now() + Scaled(delivery.faults.replay_after_ms));
+    }
   }
   lock.unlock();
   FinishOne();
@@ -230,6 +238,7 @@ void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, doub
   log.error_detail = result.error_detail;
   log.created_at_ns = NowNanos();
   log.created_at_ms = log.created_at_ns / 1000000;
+  if (d.faults.refuse != "replay" || d.replay) log.refusal = d.faults.refuse;
   d.store->AddLog(log);
 }
 

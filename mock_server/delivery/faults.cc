@@ -17,7 +17,9 @@ json Fault::ToJson() const {
           {"reorder_window_ms", reorder_window_ms},
           {"delay_ms", delay_ms},
           {"fail_first_attempts", fail_first_attempts},
-          {"events", events}};
+          {"events", events},
+          {"refuse", refuse.empty() ? json(nullptr) : json(refuse)},
+          {"replay_after_ms", replay_after_ms}};
 }
 
 StatusOr<Fault> Fault::FromJson(const json& doc) {
@@ -33,7 +35,8 @@ StatusOr<Fault> Fault::FromJson(const json& doc) {
                           {"reorder_window_ms", &fault.reorder_window_ms, 3600000},
                           {"delay_ms", &fault.delay_ms, 86400000},
                           {"fail_first_attempts", &fault.fail_first_attempts, 1000},
-                          {"events", &fault.events, 1000000}};
+                          {"events", &fault.events, 1000000},
+                          {"replay_after_ms", &fault.replay_after_ms, 86400000}};
   for (const auto& [key, value] : doc.items()) {
     if (key == "integration_id") {
       if (value.is_null()) continue;
@@ -42,6 +45,18 @@ StatusOr<Fault> Fault::FromJson(const json& doc) {
       continue;
     }
     if (key == "id") continue;
+    if (key == "refuse") {
+      if (value.is_null()) continue;
+      static const char* const kRefusals[] = {"wrong_secret", "missing_secret", "invalid_json", "other_store",
+                                              "replay"};
+      if (!value.is_string() || std::find(std::begin(kRefusals), std::end(kRefusals),
+                                          value.get<std::string>()) == std::end(kRefusals)) {
+        return Status::InvalidArgument(
+            "refuse must be one of wrong_secret, missing_secret, invalid_json, other_store, replay");
+      }
+      fault.refuse = value.get<std::string>();
+      continue;
+    }
     const Field* field = nullptr;
     for (const Field& f : fields) {
       if (key == f.name) field = &f;
@@ -49,16 +64,17 @@ StatusOr<Fault> Fault::FromJson(const json& doc) {
     if (!field) {
       return Status::InvalidArgument("unknown fault field '" + key +
                                      "'; use duplicate, reorder, reorder_window_ms, delay_ms, "
-                                     "fail_first_attempts, events, integration_id");
+                                     "fail_first_attempts, events, refuse, replay_after_ms, integration_id");
     }
     if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > field->max) {
       return Status::InvalidArgument(key + " must be a whole number from 0 to " + std::to_string(field->max));
     }
     *field->target = value.get<int>();
   }
-  if (fault.duplicate == 0 && fault.reorder == 0 && fault.delay_ms == 0 && fault.fail_first_attempts == 0) {
+  if (fault.duplicate == 0 && fault.reorder == 0 && fault.delay_ms == 0 && fault.fail_first_attempts == 0 &&
+      fault.refuse.empty()) {
     return Status::InvalidArgument(
-        "the fault does nothing: set duplicate, reorder, delay_ms or fail_first_attempts");
+        "the fault does nothing: set duplicate, reorder, delay_ms, fail_first_attempts or refuse");
   }
   return fault;
 }
@@ -114,6 +130,10 @@ FaultPlan FaultRegistry::Plan(const std::vector<Fault>& faults, const std::strin
     }
     plan.delay_ms += f.delay_ms;
     plan.fail_first_attempts = std::max(plan.fail_first_attempts, f.fail_first_attempts);
+    if (plan.refuse.empty() && !f.refuse.empty()) {  // the first one added wins
+      plan.refuse = f.refuse;
+      plan.replay_after_ms = f.replay_after_ms;
+    }
     used->push_back(f.id);
   }
   return plan;

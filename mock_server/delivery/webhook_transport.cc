@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "common/ids.h"
 #include "envelope/envelope.h"
 #include "http/url.h"
 
@@ -69,12 +70,31 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
   };
   const nlohmann::json& configuration = delivery.integration.configuration;
   // An empty secret sends no header (EVIDENCE 14: the real capture with "" has none).
+  const std::string& refuse = delivery.faults.refuse;
   if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string() &&
                                                       !secret->get_ref<const std::string&>().empty()) {
     headers.emplace("X-Moltin-Secret-Key", secret->get<std::string>());
   }
-  const std::string body =
-      WebhookBody(*delivery.event, *delivery.bodies, delivery.integration, delivery.attempt);
+  // Refusal faults: what a consumer must refuse (epmock/faults.h).
+  if (refuse == "wrong_secret") {
+    headers.erase("X-Moltin-Secret-Key");
+    headers.emplace("X-Moltin-Secret-Key",
+                    "not-" + configuration.value("secret_key", std::string("the-secret")));
+  } else if (refuse == "missing_secret") {
+    headers.erase("X-Moltin-Secret-Key");
+  }
+  std::string body = WebhookBody(*delivery.event, *delivery.bodies, delivery.integration, delivery.attempt);
+  if (refuse == "invalid_json") {
+    body.resize(body.size() / 2);  // cut mid-document
+  } else if (refuse == "other_store") {
+    const std::string& own =
+        delivery.event->store_id.empty() ? delivery.event->org_id : delivery.event->store_id;
+    const std::string other = NewUuid();
+    for (std::size_t at = own.empty() ? std::string::npos : body.find(own); at != std::string::npos;
+         at = body.find(own, at + other.size())) {
+      body.replace(at, own.size(), other);
+    }
+  }
 
   const auto started = std::chrono::steady_clock::now();
   std::string error;

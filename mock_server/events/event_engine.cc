@@ -1,10 +1,12 @@
 #include "events/event_engine.h"
 
 #include <algorithm>
+#include <random>
 
 #include "common/clock.h"
 #include "common/ids.h"
 #include "envelope/envelope.h"
+#include "events/variety.h"
 
 namespace epmock::internal {
 
@@ -37,16 +39,22 @@ EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spe
       stomp_(StompTransportOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file},
              spec),
       dispatcher_(ToDispatcherOptions(options),
-                  {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}) {}
+                  {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}),
+      stories_(*this, spec, options.time_scale) {}
 
-EventEngine::~EventEngine() { dispatcher_.Stop(); }
+EventEngine::~EventEngine() {
+  stories_.Stop();
+  dispatcher_.Stop();
+}
 
 void EventEngine::Start() {
   dispatcher_.Start();
   running_ = true;
+  stories_.Resume();
 }
 
 void EventEngine::Stop() {
+  stories_.Stop();  // a running story ends "stopped" before its events' deliveries are cut
   running_ = false;
   dispatcher_.Stop();
 }
@@ -117,15 +125,16 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(const std::shared_ptr<Store>&
     job.triggered_by = event->type;
     job.created_at_ms = NowMillis();
     store->AddJob(job);
-    jobs->push_back({job.id, integration.id, integration.integration_type});
-
     DeliveryAttempt delivery;
+    delivery.faults = FaultRegistry::Plan(faults, integration.id, &used_faults);
+    if (integration.integration_type != "webhook") delivery.faults.refuse.clear();  // a webhook's alone
+    jobs->push_back({job.id, integration.id, integration.integration_type, delivery.faults.refuse});
+
     delivery.store = store;
     delivery.event = event;
     delivery.bodies = bodies;
     delivery.integration = integration;
     delivery.job_id = job.id;
-    delivery.faults = FaultRegistry::Plan(faults, integration.id, &used_faults);
     deliveries.push_back(std::move(delivery));
   }
   faults_.Consume(store->id(), used_faults);
@@ -216,6 +225,38 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
     included = resource->included;
   }
   return Fire(store, *event, std::move(data), std::move(included));
+}
+
+StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_ptr<Store>& store,
+                                                            const BatchRequest& request) {
+  if (!running_) return NotRunning();
+  if (request.count < 1 || request.count > kMaxBatchEvents)
+    return Status::InvalidArgument("count: from 1 to " + std::to_string(kMaxBatchEvents));
+  if (!IsVarietyProfile(request.profile))
+    return Status::InvalidArgument("profile: 'realistic' or 'edge-cases', not '" +
+                                   request.profile.substr(0, 64) + "'");
+  const std::optional<ObservableEvent> event = spec_->LookupEvent(request.type);
+  if (!event) {
+    return Status::InvalidArgument("'" + request.type.substr(0, 128) +
+                                   "' is not an observable event (see the Observable Events table)");
+  }
+  if (Status level = CheckLevel(*event, store->is_organization()); !level.ok()) return level;
+  Synthesizer synthesizer(spec_, request.seed);
+  std::mt19937_64 rng(request.seed ^ 0x2545f4914f6cdd1dULL);
+  std::vector<BatchEvent> out;
+  out.reserve(request.count);
+  for (std::size_t n = 0; n < request.count; ++n) {
+    StatusOr<Resource> resource = synthesizer.Synthesize(*event);
+    if (!resource.ok()) return resource.status();
+    Resource varied = *resource;
+    std::vector<std::string> cases;
+    if (request.profile == "edge-cases" && !IsDeletion(request.type))
+      cases = ApplyEdgeCases(varied, event->resource, *spec_, rng, n);
+    StatusOr<TriggeredEvent> fired = Fire(store, *event, std::move(varied.data), std::move(varied.included));
+    if (!fired.ok()) return fired.status();
+    out.push_back({fired->id, std::move(cases)});
+  }
+  return out;
 }
 
 void EventEngine::IntegrationChanged(const std::shared_ptr<Store>& store, const std::string& type,

@@ -18,6 +18,7 @@
 #include "epmock/event.h"
 #include "epmock/options.h"
 #include "epmock/spec.h"
+#include "events/stories.h"
 #include "events/synthesizer.h"
 #include "store/store.h"
 
@@ -36,6 +37,10 @@ class EventEngine {
   // Synthesizes (or takes) the resource, records the event and starts one job per
   // matching enabled integration. Errors are the caller's: unknown type, bad data.
   StatusOr<TriggeredEvent> Trigger(const std::shared_ptr<Store>& store, const TriggerRequest& request);
+  // Many events of a type (epmock/event.h BatchRequest), each synthesized by the request's
+  // own seed and, with the edge-cases profile, varied.
+  StatusOr<std::vector<BatchEvent>> TriggerBatch(const std::shared_ptr<Store>& store,
+                                                 const BatchRequest& request);
 
   // integration.created / .updated / .deleted, fired by the API. `integration` is the
   // resource as the API returned it.
@@ -49,6 +54,8 @@ class EventEngine {
 
   FaultRegistry& faults() { return faults_; }
   const FaultRegistry& faults() const { return faults_; }
+  StoryRunner& stories() { return stories_; }
+  const StoryRunner& stories() const { return stories_; }
   [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout) { return dispatcher_.WaitIdle(timeout); }
   std::size_t Outstanding() const { return dispatcher_.Outstanding(); }
 
@@ -81,6 +88,7 @@ class EventEngine {
   SqsTransport sqs_;
   StompTransport stomp_;
   Dispatcher dispatcher_;
+  StoryRunner stories_;  // last: its runs trigger through the members above
 };
 
 }  // namespace epmock::internal

@@ -164,15 +164,22 @@ StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
   // own names the resource's type.
   if (!event.resource_type.empty()) resource.data["type"] = event.resource_type;
   // The event says something of the resource: an order.paid order is paid.
-  if (auto by_event = entry->find("by_event"); by_event != entry->end() && by_event->contains(event.key)) {
-    for (const auto& [field, value] : (*by_event)[event.key].items()) resource.data[field] = value;
-  }
+  const json changes = Changes(event);
+  for (const auto& [field, value] : changes.items()) resource.data[field] = value;
   std::vector<SchemaViolation> violations = spec_->ValidateResource(event.resource, resource.data);
   if (!violations.empty()) {
     return Status::Internal("synthesized " + event.resource + " breaks its schema at " +
                             violations[0].source + ": " + violations[0].detail);
   }
   return resource;
+}
+
+json Synthesizer::Changes(const ObservableEvent& event) const {
+  const json* entry = spec_->Resource(event.resource);
+  if (!entry) return json::object();
+  auto by_event = entry->find("by_event");
+  if (by_event == entry->end() || !by_event->contains(event.key)) return json::object();
+  return (*by_event)[event.key];
 }
 
 }  // namespace epmock::internal

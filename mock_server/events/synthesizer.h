@@ -30,6 +30,9 @@ class Synthesizer {
   // A resource for the event, valid against its resource schema. For *.deleted events the
   // caller keeps only {id, type} of it.
   StatusOr<Resource> Synthesize(const ObservableEvent& event);
+  // What the event says of its resource (an order.paid order is complete and paid), as
+  // fields to merge into one made earlier; an empty object when it says nothing.
+  nlohmann::json Changes(const ObservableEvent& event) const;
 
  private:
   const std::shared_ptr<const Spec> spec_;

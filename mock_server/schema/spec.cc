@@ -382,28 +382,6 @@ bool WellFormedKey(const std::string& key) {
   return key.size() <= kMaxEventKeyLength && std::regex_match(key, re);
 }
 
-// The deepest nesting of arrays and objects in a JSON text, without parsing it.
-std::size_t JsonDepth(const std::string& text) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 constexpr std::size_t kMaxExtensionEvents = 1000;
 constexpr std::size_t kMaxExtensionDepth = 64;
 
@@ -688,7 +666,7 @@ StatusOr<std::shared_ptr<const Spec>> Spec::ExtendFromFile(const std::string& pa
     return Status::InvalidArgument(path + ": a catalog extension is at most " +
                                    std::to_string(kMaxCatalogExtensionBytes) + " bytes");
   }
-  if (JsonDepth(text) > kMaxExtensionDepth) {
+  if (internal::JsonTextDepth(text) > kMaxExtensionDepth) {
     return Status::InvalidArgument(path + ": nested deeper than " + std::to_string(kMaxExtensionDepth) +
                                    " levels");
   }

@@ -14,6 +14,10 @@ namespace epmock::internal {
 // booleans, integers or floats where they read as such.
 StatusOr<nlohmann::json> YamlToJson(const std::string& yaml);
 
+// The deepest nesting of arrays and objects in a JSON text (or a YAML text's flow style),
+// without parsing it: a file's depth is checked before a recursive parser sees it.
+std::size_t JsonTextDepth(const std::string& text);
+
 }  // namespace epmock::internal
 
 #endif  // EPMOCK_SCHEMA_YAML_JSON_H_

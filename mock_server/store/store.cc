@@ -466,6 +466,18 @@ bool Store::HasJob(const std::string& integration_id, const std::string& job_id)
   return job && job->integration_id == integration_id;
 }
 
+bool Store::JobEnded(const std::string& job_id, bool* succeeded) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  *succeeded = false;
+  auto it = jobs_by_id_.find(job_id);
+  if (it == jobs_by_id_.end()) return true;
+  if (it->second.logs.empty()) return it->second.job_seq == JobIndex::kGone;
+  const IntegrationLog& last =
+      logs_[static_cast<std::size_t>(it->second.logs.back() - (next_log_seq_ - logs_.size()))];
+  *succeeded = last.succeeded;
+  return last.final;
+}
+
 void Store::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
   order_.clear();

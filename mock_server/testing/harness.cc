@@ -290,6 +290,38 @@ AssertionResult Harness::WaitForStompFrames(const std::string& destination, std:
                             << Arrived(StompFrames(destination));
 }
 
+StatusOr<std::vector<BatchEvent>> Harness::TriggerBatch(const BatchRequest& request) {
+  return server_.TriggerBatch(client_id_, request);
+}
+
+StatusOr<StoryRun> Harness::RunStory(const std::string& story, const StoryOptions& options) {
+  return server_.RunStory(client_id_, story, options);
+}
+
+AssertionResult Harness::WaitForStory(const StoryRun& run, std::chrono::milliseconds timeout) const {
+  const bool ended = server_.WaitForStory(client_id_, run.id, timeout);
+  std::optional<StoryRun> now = server_.StoryRunOf(client_id_, run.id);
+  if (!now) return AssertionFailure() << "no story run " << run.id << " in this harness's store";
+  std::ostringstream steps;
+  bool all_succeeded = true;
+  for (const StoryEvent& e : now->events) {
+    steps << "\n  step " << e.step << " " << e.type << ": ";
+    if (e.event_id.empty()) {
+      steps << "not fired";
+      all_succeeded = false;
+      continue;
+    }
+    steps << "event " << e.event_id << ", " << e.jobs_ended << " of " << e.job_ids.size()
+          << " deliveries ended, " << e.jobs_succeeded << " succeeded";
+    all_succeeded &= e.jobs_succeeded == e.job_ids.size();
+  }
+  if (ended && now->state == "delivered" && all_succeeded)
+    return AssertionSuccess() << "story " << now->story << " delivered:" << steps.str();
+  return AssertionFailure() << "story " << now->story << " (" << run.id << ") is " << now->state
+                            << (ended ? "" : " after " + std::to_string(timeout.count()) + " ms")
+                            << (now->error.empty() ? "" : ": " + now->error) << steps.str();
+}
+
 AssertionResult Harness::WaitForIdle(std::chrono::milliseconds timeout) const {
   if (server_.WaitForIdle(timeout)) return AssertionSuccess();
   std::ostringstream pending;

@@ -28,6 +28,7 @@ extern char** environ;
 namespace epmock {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -211,7 +212,7 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
         "--max-body-bytes", "--journal-capacity", "--worker-threads", "--idle-timeout-s", "--max-attempts",
         "--retry-delay-ms", "--time-scale", "--delivery-timeout-ms", "--ca-file", "--insecure", "--seed",
         "--cloudevent-source", "--catalog", "--event-retention", "--event-retention-bytes", "--log-retention",
-        "--sink-retention", "--sink-retention-bytes",
+        "--sink-retention", "--sink-retention-bytes", "--stories",
         // The 0.1.0 spellings, kept as deprecated aliases for this version.
         "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure"}) {
     EXPECT_THAT(text, HasSubstr(flag));
@@ -287,6 +288,43 @@ TEST(CliTest, TriggerFiresAnEventOnARunningServer) {
   kill(serve.pid(), SIGTERM);
   EXPECT_EQ(serve.Wait(kTimeout), 0);
   std::remove(data_file.c_str());
+}
+
+// epmock story: the list, a run waited for to its end, a user's file through --stories, and
+// the refusals (an unknown story, a bad story file at start).
+TEST(CliTest, StoryListsAndRunsStoriesOnARunningServer) {
+  const std::string file = ::testing::TempDir() + "/stories-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(file)
+      << R"({"stories": [{"name": "two-orders", "steps": [{"event": "order.created", "subject": "a"},
+                                                                      {"event": "order.created", "subject": "b"}]}]})";
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--time-scale", "0.001",
+               "--stories", file});
+  std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty()) << serve.Stderr();
+  Child list({"story", "list", "--server", url});
+  ASSERT_EQ(list.Wait(kTimeout), 0) << list.Stderr();
+  EXPECT_THAT(list.Stdout(), AllOf(HasSubstr("checkout"), HasSubstr("order.created -> order.authorized"),
+                                   HasSubstr("two-orders")));
+  Child run(
+      {"story", "run", "two-orders", "--server", url, "--client-id", "story-cli", "--seed", "5", "--wait"});
+  ASSERT_EQ(run.Wait(kTimeout), 0) << run.Stderr();
+  auto printed = nlohmann::json::parse(run.Stdout(), nullptr, false);
+  ASSERT_FALSE(printed.is_discarded()) << run.Stdout();
+  EXPECT_EQ(printed["state"], "delivered");
+  ASSERT_EQ(printed["events"].size(), 2u);
+  EXPECT_NE(printed["events"][0]["data"]["id"], printed["events"][1]["data"]["id"]);  // two subjects
+  Child unknown({"story", "run", "nope", "--server", url});
+  EXPECT_EQ(unknown.Wait(kTimeout), 1);
+  EXPECT_THAT(unknown.Stderr(), HasSubstr("no story named nope"));
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+
+  std::ofstream(file) << R"({"stories": [{"name": "bad", "steps": [{"event": "order.payed"}]}]})";
+  Child refused({"serve", "--port", "0", "--stories", file});
+  EXPECT_EQ(refused.Wait(kTimeout), 1);
+  EXPECT_THAT(refused.Stderr(),
+              HasSubstr("stories[0] (bad): steps[0].event: 'order.payed' is not an observable event"));
+  std::remove(file.c_str());
 }
 
 TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {

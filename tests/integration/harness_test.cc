@@ -114,6 +114,31 @@ TEST(Harness, AFailedWaitSaysWhatDidArrive) {
   EXPECT_THAT(stomp.message(), HasSubstr("STOMP destination /queue/none; 0 arrived"));
 }
 
+// A story from the harness: its run, and a wait that says step by step what arrived.
+TEST(Harness, RunsAStoryAndSaysWhichStepsArrived) {
+  Harness epmock;
+  ASSERT_TRUE(epmock.CreateWebhookIntegration({"order.created", "order.cancelled", "order.authorized"}).ok());
+  epmock::StatusOr<epmock::StoryRun> run = epmock.RunStory("cancellation");
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  ::testing::AssertionResult delivered = epmock.WaitForStory(*run);
+  ASSERT_TRUE(delivered) << delivered.message();
+  EXPECT_THAT(delivered.message(), HasSubstr("step 2 order.cancelled: event"));
+  ASSERT_TRUE(epmock.WaitForDeliveries(3));
+  EXPECT_EQ(epmock.WebhookDeliveries().back().EventType(), "order.cancelled");
+
+  // Every attempt fails: the story still ends (its deliveries failed for good), and the wait
+  // says none succeeded.
+  epmock::Fault fail;
+  fail.fail_first_attempts = 100;
+  ASSERT_TRUE(epmock.AddFault(fail).ok());
+  epmock::StatusOr<epmock::StoryRun> failing = epmock.RunStory("cancellation");
+  ASSERT_TRUE(failing.ok());
+  ::testing::AssertionResult refused = epmock.WaitForStory(*failing);
+  EXPECT_FALSE(refused);
+  EXPECT_THAT(refused.message(),
+              AllOf(HasSubstr("is delivered"), HasSubstr("1 of 1 deliveries ended, 0 succeeded")));
+}
+
 TEST(Harness, WaitsForQueueDeliveries) {
   Harness epmock;
   auto sqs = epmock.CreateSqsIntegration({"cart.updated"}, "carts");

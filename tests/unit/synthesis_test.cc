@@ -2,7 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -10,6 +13,7 @@
 #include "epmock/faults.h"
 #include "epmock/spec.h"
 #include "events/synthesizer.h"
+#include "events/variety.h"
 #include "http/url.h"
 
 namespace epmock::internal {
@@ -155,6 +159,64 @@ TEST(SynthesisTest, AnOrderIsConsistentWithItselfAndWithItsEvent) {
   EXPECT_EQ(created->data["payment"], "unpaid");
   auto fulfilled = synthesizer.Synthesize(*spec->FindEvent("order.fulfilled"));
   EXPECT_EQ(fulfilled->data["shipping"], "fulfilled");
+}
+
+// The edge-cases profile is real variety: within 90 orders every edge case is reached, the
+// names are many and in several scripts, every resource stays valid against its schema, and
+// a payload near SQS's limit takes the CloudEvent's includes_elided path. The same seed gives
+// the same cases.
+TEST(VarietyTest, EveryEdgeCaseIsReachedAndEveryResourceStaysValid) {
+  auto spec = Spec::Default();
+  const ObservableEvent* paid = spec->FindEvent("order.paid");
+  Synthesizer synthesizer(spec, 5);
+  std::mt19937_64 rng(5);
+  std::map<std::string, int> reached;
+  std::set<std::string> names, currencies, amounts;
+  bool rtl = false, elided = false, forty = false;
+  std::vector<std::vector<std::string>> first_run;
+  for (std::size_t n = 0; n < 90; ++n) {
+    Resource resource = *synthesizer.Synthesize(*paid);
+    std::vector<std::string> cases = ApplyEdgeCases(resource, "order", *spec, rng, n);
+    first_run.push_back(cases);
+    for (const std::string& c : cases) ++reached[c];
+    ASSERT_THAT(spec->ValidateResource("order", resource.data), IsEmpty())
+        << n << ": " << Describe(spec->ValidateResource("order", resource.data));
+    names.insert(resource.data["customer"]["name"].get<std::string>());
+    rtl |= resource.data["customer"]["name"].get<std::string>().find("\xd7\xa9") != std::string::npos ||
+           resource.data["customer"]["name"].get<std::string>().find("\xd9\x85") != std::string::npos;
+    currencies.insert(resource.data["meta"]["display_price"]["with_tax"]["currency"].get<std::string>());
+    amounts.insert(resource.data["meta"]["display_price"]["with_tax"]["amount"].dump());
+    forty |= resource.included["items"].size() == 40;
+    if (std::find(cases.begin(), cases.end(), "near_sqs_limit") != cases.end()) {
+      EventRecord event;
+      event.id = "c138854a-5311-4543-a368-01e099f5519b";
+      event.type = "order.paid";
+      event.store_id = "b33e328f-31a8-4d57-b0a3-ebf1039b3756";
+      event.data = resource.data;
+      event.included = resource.included;
+      auto bodies = BuildEventBodies(event, *spec, {true, true});
+      EXPECT_TRUE(bodies->cloudevent_error.empty()) << bodies->cloudevent_error;
+      EXPECT_NE(CloudEventBody(*bodies, "af7bbcc7-f77f-4a8f-abdb-4f039c5c9d81").find("includes_elided"),
+                std::string::npos);
+      EXPECT_GT(bodies->webhook_payload.size(), kSqsMessageLimit);
+      elided = true;
+    }
+  }
+  for (const std::string& name : EdgeCaseNames()) EXPECT_GT(reached[name], 0) << name << " never reached";
+  EXPECT_GT(names.size(), 20u);
+  EXPECT_TRUE(rtl);
+  EXPECT_GE(currencies.size(), 3u);
+  EXPECT_TRUE(amounts.count("0"));
+  EXPECT_TRUE(amounts.count("999999999999"));
+  EXPECT_TRUE(forty);
+  EXPECT_TRUE(elided);
+  // Reproducible: the same seed, the same cases for the same resources.
+  Synthesizer again(spec, 5);
+  std::mt19937_64 rng_again(5);
+  for (std::size_t n = 0; n < 90; ++n) {
+    Resource resource = *again.Synthesize(*paid);
+    EXPECT_EQ(ApplyEdgeCases(resource, "order", *spec, rng_again, n), first_run[n]) << n;
+  }
 }
 
 TEST(SynthesisTest, AProductHasThePlatformsFields) {

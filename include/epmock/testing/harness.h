@@ -86,6 +86,10 @@ class Harness {
   // The next API requests of this harness's store misbehave (429, 500, 503, late, reset).
   StatusOr<ApiFault> AddApiFault(ApiFault fault);
   std::vector<IntegrationLog> Logs() const;
+  // A story (epmock/story.h) in this harness's store: its events planned when this returns.
+  StatusOr<StoryRun> RunStory(const std::string& story, const StoryOptions& options = {});
+  // Many varied events of a type (epmock/event.h BatchRequest).
+  StatusOr<std::vector<BatchEvent>> TriggerBatch(const BatchRequest& request);
 
   // --- What arrived --------------------------------------------------------------------------
   std::vector<Delivery> WebhookDeliveries() const;
@@ -109,6 +113,10 @@ class Harness {
       const std::string& destination, std::size_t count = 1,
       std::chrono::milliseconds timeout = kDefaultTimeout) const;
   // No delivery scheduled, queued or in flight (retries included).
+  // Every event of the run fired and every delivery of them ended; on failure, says step by
+  // step what fired and how many of its deliveries ended and succeeded.
+  [[nodiscard]] ::testing::AssertionResult WaitForStory(
+      const StoryRun& run, std::chrono::milliseconds timeout = kDefaultTimeout) const;
   [[nodiscard]] ::testing::AssertionResult WaitForIdle(
       std::chrono::milliseconds timeout = kDefaultTimeout) const;
 

@@ -1,0 +1,125 @@
+// epmock story list|run: the stories of a running epmock serve, through its admin API.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "http/client_pool.h"
+
+namespace epmock::cli {
+
+namespace {
+
+struct StoryArgs {
+  std::string name, server, client_id = "epmock-cli";
+  std::uint64_t seed = 1;
+  bool concurrent = false;
+  int max_jitter_ms = 200;
+  bool wait = false;
+  int timeout_s = 60;
+};
+
+// The admin API's answer to one call, or the exit code of a failure already reported.
+int Call(const StoryArgs& a, const std::string& method, const std::string& path, const nlohmann::json& body,
+         int expected, nlohmann::json* out) {
+  std::unique_ptr<httplib::ClientImpl> client = internal::NewHttpClient(a.server);
+  if (!client) {
+    std::fprintf(stderr, "epmock story: --server must be an http(s) URL, not '%s'\n", a.server.c_str());
+    return 2;
+  }
+  client->set_connection_timeout(5);
+  client->set_read_timeout(30);
+  StatusOr<std::string> token = TokenFor(*client, a.server, a.client_id);
+  if (!token.ok()) {
+    std::fprintf(stderr, "epmock story: %s\n", token.status().message().c_str());
+    return 1;
+  }
+  const httplib::Headers auth = {{"Authorization", "Bearer " + *token}};
+  auto res =
+      method == "POST" ? client->Post(path, auth, body.dump(), "application/json") : client->Get(path, auth);
+  if (!res) {
+    std::fprintf(stderr, "epmock story: no answer from %s\n", a.server.c_str());
+    return 1;
+  }
+  if (res->status != expected) {
+    std::fprintf(stderr, "epmock story: %d %s\n", res->status, res->body.c_str());
+    return 1;
+  }
+  *out = nlohmann::json::parse(res->body, nullptr, false);
+  return 0;
+}
+
+int RunList(const StoryArgs& a) {
+  nlohmann::json stories;
+  if (int code = Call(a, "GET", "/__admin/stories", nullptr, 200, &stories)) return code;
+  for (const nlohmann::json& story : stories["data"]) {
+    std::string steps;
+    for (const nlohmann::json& step : story["steps"])
+      steps += (steps.empty() ? "" : " -> ") + step.value("event", "");
+    std::printf("%-24s %s\n%-24s %s\n", story.value("name", "").c_str(),
+                story.value("description", "").c_str(), "", steps.c_str());
+  }
+  return 0;
+}
+
+int RunStory(const StoryArgs& a) {
+  nlohmann::json body = {{"seed", a.seed}, {"concurrent", a.concurrent}, {"max_jitter_ms", a.max_jitter_ms}};
+  nlohmann::json run;
+  if (int code = Call(a, "POST", "/__admin/stories/" + a.name, body, 202, &run)) return code;
+  if (a.wait) {
+    const std::string id = run["data"].value("id", "");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
+    while (run["data"].value("state", "") == "running") {
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::fprintf(stderr, "epmock story: %s still running after %d s\n", id.c_str(), a.timeout_s);
+        std::printf("%s\n", run["data"].dump(2).c_str());
+        return 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (int code = Call(a, "GET", "/__admin/stories/runs/" + id, nullptr, 200, &run)) return code;
+    }
+  }
+  std::printf("%s\n", run["data"].dump(2).c_str());
+  const std::string state = run["data"].value("state", "");
+  return state == "running" || state == "delivered" ? 0 : 1;
+}
+
+}  // namespace
+
+void AddStory(CLI::App& root, int* exit_code) {
+  CLI::App* story =
+      root.add_subcommand("story", "list or run stories (whole flows as events) on a running epmock serve");
+  story->require_subcommand(1);
+  auto a = std::make_shared<StoryArgs>();
+  CLI::App* list = story->add_subcommand("list", "the built-in and loaded stories, with their steps");
+  CLI::App* run = story->add_subcommand("run", "run a story in a store and print the run as JSON");
+  run->footer(
+      "Exits 0 when the run started (or, with --wait, was delivered: every event fired and every\n"
+      "delivery ended), 1 otherwise. docs/STORIES.md describes the stories and the options.");
+  for (CLI::App* cmd : {list, run}) {
+    cmd->add_option("--server", a->server,
+                    "the epmock API, as its ready line prints it (http://127.0.0.1:8080)")
+        ->required();
+    cmd->add_option("--client-id", a->client_id, "whose store")->capture_default_str();
+  }
+  run->add_option("name", a->name, "the story, e.g. checkout")->required();
+  run->add_option("--seed", a->seed, "fixes the resources and the plan")->capture_default_str();
+  run->add_flag("--concurrent", a->concurrent,
+                "fire the steps as the platform may: at once, with seeded jitter");
+  run->add_option("--max-jitter-ms", a->max_jitter_ms, "with --concurrent: the most a step is held back")
+      ->check(CLI::Range(0, 60000))
+      ->capture_default_str();
+  run->add_flag("--wait", a->wait, "wait until the run is delivered (or failed)");
+  run->add_option("--timeout-s", a->timeout_s, "with --wait: how long")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  list->callback([a, exit_code] { *exit_code = RunList(*a); });
+  run->callback([a, exit_code] { *exit_code = RunStory(*a); });
+}
+
+}  // namespace epmock::cli

@@ -1,0 +1,87 @@
+// Stories (epmock/story.h): the built-in ones and a user's files, checked on load, and the
+// runner that plays a story into a store through the event engine.
+//
+// Thread-safe.
+#ifndef EPMOCK_EVENTS_STORIES_H_
+#define EPMOCK_EVENTS_STORIES_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "epmock/spec.h"
+#include "epmock/status.h"
+#include "epmock/story.h"
+#include "store/store.h"
+
+namespace epmock::internal {
+
+class EventEngine;
+
+// Checks a stories document ({"stories": [...]}) against the catalog; an error names the
+// story, the step and the field ("stories[0] (checkout): steps[2].event: 'order.payed' is
+// not an observable event"). `where` prefixes it (a file's name).
+StatusOr<std::vector<Story>> ParseStories(const nlohmann::json& document, const Spec& spec,
+                                          const std::string& where, bool builtin);
+// Reads and checks a story file (JSON or YAML; kMaxStoryFileBytes, kMaxStoryFileDepth).
+StatusOr<std::vector<Story>> LoadStoryFile(const std::string& path, const Spec& spec);
+// The built-in stories (schemas/stories.json, compiled in).
+std::vector<Story> BuiltinStories(const Spec& spec);
+
+class StoryRunner {
+ public:
+  StoryRunner(EventEngine& engine, std::shared_ptr<const Spec> spec, double time_scale);
+  ~StoryRunner();
+  StoryRunner(const StoryRunner&) = delete;
+  StoryRunner& operator=(const StoryRunner&) = delete;
+
+  // Adds loaded stories; a name already taken (built-in or loaded) is an error.
+  Status Add(std::vector<Story> stories);
+  std::vector<Story> Stories() const;
+  std::optional<Story> Find(const std::string& name) const;
+
+  // Plans the run (every step's resource, made and checked against its schema, and, when
+  // concurrent, each step's hold-back) and starts it; the plan is returned at once.
+  StatusOr<StoryRun> Start(const std::shared_ptr<Store>& store, const std::string& name,
+                           const StoryOptions& options);
+  // A run as it stands (its events' delivery counts read now), if this store has it.
+  std::optional<StoryRun> Run(const std::string& store_id, const std::string& run_id) const;
+  std::vector<StoryRun> Runs(const std::string& store_id) const;  // newest first
+  // Waits until the run is no longer running (delivered, failed or stopped).
+  bool Wait(const std::string& store_id, const std::string& run_id, std::chrono::milliseconds timeout) const;
+
+  void Resume();  // runs may start (the engine started)
+  void Stop();    // running runs end as "stopped"; their threads are joined
+  void Reset();   // forgets every run (Stop first)
+
+ private:
+  struct Active;
+  void Play(std::shared_ptr<Active> active);
+  StoryRun Snapshot(const Active& active) const;
+  // Sleeps until the deadline or Stop; false when stopped.
+  bool SleepUntil(std::chrono::steady_clock::time_point deadline);
+
+  EventEngine& engine_;
+  const std::shared_ptr<const Spec> spec_;
+  const double time_scale_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;
+  std::vector<Story> stories_;
+  std::deque<std::shared_ptr<Active>> runs_;  // newest last
+  std::vector<std::pair<std::shared_ptr<Active>, std::thread>> threads_;
+  bool stopping_ = true;  // until the engine starts (Resume)
+  std::uint64_t next_run_ = 1;
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_EVENTS_STORIES_H_

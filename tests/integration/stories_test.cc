@@ -1,0 +1,573 @@
+// Stories (issue 12): whole flows as events about resources that stay the same across the
+// steps, delivered in step order by default, as the platform may fire them on request.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "epmock/server.h"
+#include "epmock/sinks.h"
+#include "epmock/spec.h"
+#include "epmock/story.h"
+#include "support/api_client.h"
+
+namespace epmock {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using testing_support::ApiClient;
+using testing_support::Reply;
+
+constexpr std::chrono::seconds kWait(20);
+
+// Every key the built-in stories fire.
+std::vector<std::string> StoryKeys(const Server& server) {
+  std::set<std::string> keys;
+  for (const Story& story : server.Stories()) {
+    for (const StoryStep& step : story.steps) {
+      keys.insert(step.event);
+      keys.insert(step.also.begin(), step.also.end());
+    }
+  }
+  return {keys.begin(), keys.end()};
+}
+
+// A resource with every timestamp-like string blanked: what the seed fixes.
+json WithoutTimes(json value) {
+  static const std::regex kTime("^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*");
+  if (value.is_string() && std::regex_match(value.get<std::string>(), kTime)) return "<time>";
+  if (value.is_object() || value.is_array()) {
+    for (json& item : value) item = WithoutTimes(item);
+  }
+  return value;
+}
+
+class StoriesTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start({}); }
+
+  void Start(ServerOptions options) {
+    options.time_scale = 0.001;
+    server_ = std::make_unique<Server>(options);
+    ASSERT_TRUE(server_->Start().ok());
+    if (!sink_started_) {
+      ASSERT_TRUE(sink_.Start().ok());
+      sink_started_ = true;
+    }
+    api_ = std::make_unique<ApiClient>(server_->Url());
+    // Every key the stories fire, observed by one integration each time (an integration
+    // observes at most 5 keys, as on the platform).
+    const std::vector<std::string> keys = StoryKeys(*server_);
+    for (std::size_t from = 0; from < keys.size(); from += 5) {
+      const std::vector<std::string> some(keys.begin() + from,
+                                          keys.begin() + std::min(keys.size(), from + 5));
+      Reply hook = api_->Post("/v2/integrations", {{"data",
+                                                    {{"type", "integration"},
+                                                     {"name", "everything"},
+                                                     {"integration_type", "webhook"},
+                                                     {"enabled", true},
+                                                     {"observes", some},
+                                                     {"configuration", {{"url", sink_.Url()}}}}}});
+      ASSERT_EQ(hook.status, 201) << hook.body;
+    }
+  }
+
+  // The events the receiver got, in arrival order: (type, resource).
+  std::vector<std::pair<std::string, json>> Received() const {
+    std::vector<std::pair<std::string, json>> out;
+    for (const ReceivedRequest& r : sink_.Requests()) {
+      json body = json::parse(r.body);
+      const json resource = body.contains("payload") && body["payload"].contains("data")
+                                ? body["payload"]["data"]
+                                : body["payload"];
+      out.emplace_back(r.Header("X-Moltin-Integration-Trigger"), resource);
+    }
+    return out;
+  }
+
+  StoryRun RunToTheEnd(const std::string& name, const StoryOptions& options = {}) {
+    sink_.Clear();
+    StatusOr<StoryRun> run = server_->RunStory(api_->client_id(), name, options);
+    EXPECT_TRUE(run.ok()) << run.status().message();
+    if (!run.ok()) return {};
+    EXPECT_TRUE(server_->WaitForStory(api_->client_id(), run->id, kWait));
+    std::optional<StoryRun> ended = server_->StoryRunOf(api_->client_id(), run->id);
+    EXPECT_TRUE(ended.has_value());
+    return ended ? *ended : StoryRun{};
+  }
+
+  WebhookSink sink_;
+  bool sink_started_ = false;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<ApiClient> api_;
+};
+
+// Every built-in story plays to its end: each event fires once, each delivery ends with a
+// success, and (in order, the default) the receiver gets the steps in step order.
+TEST_F(StoriesTest, EveryBuiltinStoryIsDeliveredInStepOrder) {
+  const std::vector<Story> stories = server_->Stories();
+  std::set<std::string> names;
+  for (const Story& story : stories) names.insert(story.name);
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"checkout", "refund", "cancellation", "customer-lifecycle",
+                                              "account-membership", "subscription-lifecycle",
+                                              "catalog-release", "otp-request"}));
+  for (const Story& story : stories) {
+    SCOPED_TRACE(story.name);
+    EXPECT_TRUE(story.builtin);
+    StoryRun run = RunToTheEnd(story.name);
+    ASSERT_EQ(run.state, "delivered") << run.error;
+    std::vector<std::string> planned;
+    for (const StoryEvent& e : run.events) {
+      planned.push_back(e.type);
+      EXPECT_FALSE(e.event_id.empty());
+      EXPECT_EQ(e.job_ids.size(), 1u);
+      EXPECT_EQ(e.jobs_ended, 1u);
+      EXPECT_EQ(e.jobs_succeeded, 1u);
+    }
+    std::vector<std::string> arrived;
+    for (const auto& [type, resource] : Received()) arrived.push_back(type);
+    // Steps arrive in order; the events of one step (order.paid and order.updated) in either.
+    ASSERT_EQ(arrived.size(), planned.size());
+    for (std::size_t i = 0; i < run.events.size(); ++i) {
+      std::size_t first = i, last = i;
+      while (first > 0 && run.events[first - 1].step == run.events[i].step) --first;
+      while (last + 1 < run.events.size() && run.events[last + 1].step == run.events[i].step) ++last;
+      std::multiset<std::string> want(planned.begin() + first, planned.begin() + last + 1);
+      std::multiset<std::string> got(arrived.begin() + first, arrived.begin() + last + 1);
+      EXPECT_EQ(got, want) << "step " << run.events[i].step;
+    }
+  }
+}
+
+// A checkout is about one order from created to fulfilled: the same id, customer and items,
+// amounts that add up, statuses that follow the platform's states, times that move forward;
+// capture fires order.updated beside order.paid with the same order.
+TEST_F(StoriesTest, ACheckoutIsOneOrderWhoseStatusesFollowThePlatformsStates) {
+  StoryRun run = RunToTheEnd("checkout");
+  ASSERT_EQ(run.state, "delivered") << run.error;
+  std::vector<json> orders;
+  std::vector<std::string> types;
+  for (const StoryEvent& e : run.events) {
+    if (e.subject != "order") continue;
+    orders.push_back(e.data);
+    types.push_back(e.type);
+  }
+  ASSERT_EQ(types, (std::vector<std::string>{"order.created", "order.authorized", "order.paid",
+                                             "order.updated", "order.fulfilled"}));
+  for (const json& order : orders) {
+    EXPECT_EQ(order["id"], orders[0]["id"]);
+    EXPECT_EQ(order["customer"], orders[0]["customer"]);
+    EXPECT_EQ(order["relationships"], orders[0]["relationships"]);
+    EXPECT_EQ(order["meta"]["display_price"], orders[0]["meta"]["display_price"]);
+  }
+  EXPECT_EQ(orders[0]["status"], "incomplete");
+  EXPECT_EQ(orders[0]["payment"], "unpaid");
+  EXPECT_EQ(orders[1]["payment"], "authorized");
+  EXPECT_EQ(orders[2]["status"], "complete");
+  EXPECT_EQ(orders[2]["payment"], "paid");
+  EXPECT_EQ(orders[3], orders[2]);  // order.updated: the same change
+  EXPECT_EQ(orders[4]["shipping"], "fulfilled");
+  for (std::size_t i = 1; i < orders.size(); ++i) {
+    EXPECT_GE(orders[i]["meta"]["timestamps"]["updated_at"].get<std::string>(),
+              orders[i - 1]["meta"]["timestamps"]["updated_at"].get<std::string>());
+  }
+  EXPECT_GT(orders[4]["meta"]["timestamps"]["updated_at"].get<std::string>(),
+            orders[0]["meta"]["timestamps"]["updated_at"].get<std::string>());
+  // The amounts add up: the order's total is its items' values.
+  const json& items = orders[0]["relationships"]["items"]["data"];
+  ASSERT_FALSE(items.empty());
+  // What the receiver got is what the run says it sent, step for step.
+  auto received = Received();
+  ASSERT_EQ(received.size(), run.events.size());
+  for (const auto& [type, resource] : received) {
+    if (type.rfind("order.", 0) == 0) EXPECT_EQ(resource["id"], orders[0]["id"]) << type;
+  }
+}
+
+// A later step names an earlier subject's values ({{account.id}}): the membership is the
+// account's and the member's.
+TEST_F(StoriesTest, ReferencesTieOneSubjectToAnother) {
+  StoryRun run = RunToTheEnd("account-membership");
+  ASSERT_EQ(run.state, "delivered") << run.error;
+  std::map<std::string, json> first;
+  for (const StoryEvent& e : run.events) first.emplace(e.subject, e.data);
+  EXPECT_EQ(first["membership"]["relationships"]["account"]["data"]["id"], first["account"]["id"]);
+  EXPECT_EQ(first["membership"]["relationships"]["account_member"]["data"]["id"], first["member"]["id"]);
+  // The deletions carry only {id, type}, of the same resources.
+  const StoryEvent& gone = run.events.back();
+  EXPECT_EQ(gone.type, "account.deleted");
+  EXPECT_EQ(gone.data, (json{{"id", first["account"]["id"]}, {"type", "account"}}));
+}
+
+// The seed fixes the resources and, concurrent, the plan; another seed gives others.
+TEST_F(StoriesTest, TheSeedFixesTheResourcesAndThePlan) {
+  StoryOptions options;
+  options.seed = 42;
+  options.concurrent = true;
+  options.max_jitter_ms = 5000;  // scaled by the time scale: at most 5 ms here
+  StoryRun a = RunToTheEnd("customer-lifecycle", options);
+  StoryRun b = RunToTheEnd("customer-lifecycle", options);
+  options.seed = 43;
+  StoryRun c = RunToTheEnd("customer-lifecycle", options);
+  ASSERT_EQ(a.events.size(), b.events.size());
+  bool plans_differ = false, resources_differ = false;
+  for (std::size_t i = 0; i < a.events.size(); ++i) {
+    EXPECT_EQ(a.events[i].held_back_ms, b.events[i].held_back_ms);
+    EXPECT_EQ(WithoutTimes(a.events[i].data), WithoutTimes(b.events[i].data));
+    plans_differ |= a.events[i].held_back_ms != c.events[i].held_back_ms;
+    resources_differ |= WithoutTimes(a.events[i].data) != WithoutTimes(c.events[i].data);
+  }
+  EXPECT_TRUE(plans_differ);
+  EXPECT_TRUE(resources_differ);
+  EXPECT_EQ(a.state, "delivered");
+  EXPECT_EQ(c.state, "delivered");
+}
+
+// Concurrent, some seed's plan holds a later step back less than an earlier one: the plan
+// says the receiver may see them out of order, and every event arrives once whatever the
+// order (the test asserts on the plan and on what arrived, never on timing).
+TEST_F(StoriesTest, AConcurrentRunMayHoldALaterStepBackLessAndEverythingArrivesOnce) {
+  StoryOptions options;
+  options.concurrent = true;
+  options.max_jitter_ms = 5000;
+  bool out_of_order = false;
+  for (std::uint64_t seed = 1; seed <= 20 && !out_of_order; ++seed) {
+    options.seed = seed;
+    StoryRun run = RunToTheEnd("checkout", options);
+    ASSERT_EQ(run.state, "delivered") << run.error;
+    for (std::size_t i = 1; i < run.events.size(); ++i) {
+      out_of_order |= run.events[i].step > run.events[i - 1].step &&
+                      run.events[i].held_back_ms < run.events[i - 1].held_back_ms;
+    }
+    std::multiset<std::string> planned, arrived;
+    for (const StoryEvent& e : run.events) planned.insert(e.event_id);
+    for (const ReceivedRequest& r : sink_.Requests()) arrived.insert(json::parse(r.body).value("id", ""));
+    EXPECT_EQ(arrived, planned);
+  }
+  EXPECT_TRUE(out_of_order) << "no seed of 20 planned a step ahead of an earlier one";
+}
+
+// The same through the admin API: the list, a run with options, the run as it stands.
+TEST_F(StoriesTest, TheAdminApiListsRunsAndShowsStories) {
+  Reply list = api_->Get("/__admin/stories");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_GE(list.json["meta"]["total"].get<int>(), 8);
+  Reply started =
+      api_->Post("/__admin/stories/refund", {{"seed", 9}, {"set", {{"order", {{"shipping", "fulfilled"}}}}}});
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string id = started.json["data"]["id"];
+  EXPECT_EQ(started.json["data"]["story"], "refund");
+  EXPECT_EQ(started.json["data"]["events"][0]["data"]["shipping"], "fulfilled");  // the run's own set
+  ASSERT_TRUE(server_->WaitForStory(api_->client_id(), id, kWait));
+  Reply run = api_->Get("/__admin/stories/runs/" + id);
+  ASSERT_EQ(run.status, 200);
+  EXPECT_EQ(run.json["data"]["state"], "delivered");
+  EXPECT_EQ(run.json["data"]["events"].back()["type"], "order.updated");
+  EXPECT_EQ(run.json["data"]["events"].back()["data"]["payment"], "refunded");
+  Reply runs = api_->Get("/__admin/stories/runs");
+  EXPECT_EQ(runs.json["meta"]["page"]["total"], 1);
+  // Another store sees none of it.
+  ApiClient other(server_->Url());
+  EXPECT_EQ(other.Get("/__admin/stories/runs/" + id).status, 404);
+  EXPECT_EQ(other.Get("/__admin/stories/runs").json["meta"]["page"]["total"], 0);
+}
+
+// Bad runs are refused by name and start nothing.
+TEST_F(StoriesTest, ABadRunIsRefusedWithTheReasonAndFiresNothing) {
+  struct Case {
+    std::string path;
+    json body;
+    int status;
+    std::string detail;
+  };
+  const Case cases[] = {
+      {"/__admin/stories/nope", json::object(), 404, "no story named nope"},
+      {"/__admin/stories/checkout", {{"seed", -1}}, 422, "seed: a whole number"},
+      {"/__admin/stories/checkout", {{"concurrent", "yes"}}, 422, "concurrent: true or false"},
+      {"/__admin/stories/checkout",
+       {{"max_jitter_ms", 60001}},
+       422,
+       "max_jitter_ms: a whole number from 0 to 60000"},
+      {"/__admin/stories/checkout", {{"speed", 2}}, 422, "speed: not an option of a story run"},
+      {"/__admin/stories/checkout", {{"set", {{"order", {{"status", 7}}}}}}, 422, "breaks its schema"},
+      {"/__admin/stories/checkout",
+       {{"set", {{"order", {{"id", "{{nobody.id}}"}}}}}},
+       422,
+       "has no such field"},
+      {"/__admin/stories/checkout", json::array(), 400, "The body must be a JSON object"},
+  };
+  const std::size_t events = server_->Events(api_->client_id()).size();  // the integrations' own
+  for (const Case& c : cases) {
+    Reply r = api_->Post(c.path, c.body);
+    EXPECT_EQ(r.status, c.status) << c.path << " " << c.body.dump() << ": " << r.body;
+    EXPECT_THAT(r.body, HasSubstr(c.detail)) << c.body.dump();
+  }
+  EXPECT_EQ(server_->Events(api_->client_id()).size(), events);
+  EXPECT_EQ(api_->Get("/__admin/stories/runs").json["meta"]["page"]["total"], 0);
+}
+
+// A batch: many events of a type, each resource different and valid, varied by profile,
+// fixed by seed; every one delivered like a triggered event. Bad batches fire nothing.
+TEST_F(StoriesTest, ABatchFiresManyVariedEventsAndABadOneFiresNothing) {
+  Reply batch = api_->Post("/__admin/events/batch",
+                           {{"type", "order.paid"}, {"count", 30}, {"seed", 3}, {"profile", "edge-cases"}});
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  ASSERT_EQ(batch.json["data"].size(), 30u);
+  EXPECT_EQ(batch.json["meta"]["count"], 30);
+  std::set<std::string> ids, cases;
+  for (const json& e : batch.json["data"]) {
+    ids.insert(e["id"].get<std::string>());
+    for (const json& c : e["variety"]) cases.insert(c.get<std::string>());
+  }
+  EXPECT_EQ(ids.size(), 30u);
+  EXPECT_GE(cases.size(), 6u);
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
+  ASSERT_TRUE(sink_.WaitForRequests(30, kWait));
+  std::set<std::string> orders;
+  for (const ReceivedRequest& r : sink_.Requests()) {
+    json body = json::parse(r.body);
+    EXPECT_THAT(Spec::Default()->ValidateEnvelope("webhook", body), ::testing::IsEmpty());
+    orders.insert(body["payload"]["data"]["id"].get<std::string>());
+  }
+  EXPECT_EQ(orders.size(), 30u);  // each resource different
+
+  StatusOr<std::vector<BatchEvent>> from_cpp =
+      server_->TriggerBatch(api_->client_id(), {"customer.created", 5, 9, "realistic"});
+  ASSERT_TRUE(from_cpp.ok()) << from_cpp.status().message();
+  EXPECT_EQ(from_cpp->size(), 5u);
+  EXPECT_TRUE((*from_cpp)[0].variety.empty());
+
+  const std::size_t events = server_->Events(api_->client_id()).size();
+  struct Case {
+    json body;
+    std::string detail;
+  };
+  const Case cases_[] = {
+      {{{"type", "order.paid"}, {"count", 0}}, "count: from 1 to 10000"},
+      {{{"type", "order.paid"}, {"count", 10001}}, "count: from 1 to 10000"},
+      {{{"type", "order.paid"}, {"count", -3}}, "count: not an option of a batch, or of the wrong type"},
+      {{{"type", "order.paid"}, {"profile", "wild"}}, "profile: 'realistic' or 'edge-cases'"},
+      {{{"type", "order.payed"}}, "is not an observable event"},
+      {{{"count", 2}}, "type is required"},
+      {{{"type", "order.paid"}, {"colour", "red"}}, "colour: not an option of a batch"},
+  };
+  for (const Case& c : cases_) {
+    Reply r = api_->Post("/__admin/events/batch", c.body);
+    EXPECT_EQ(r.status, 422) << c.body.dump() << ": " << r.body;
+    EXPECT_THAT(r.body, HasSubstr(c.detail)) << c.body.dump();
+  }
+  EXPECT_EQ(server_->Events(api_->client_id()).size(), events);
+}
+
+// Deliveries a consumer must refuse: each refusal fault sends what it says, and the admin API
+// labels the event's job and the attempt (the /v2 logs keep the platform's fields).
+TEST_F(StoriesTest, RefusalFaultsSendWhatAConsumerMustRefuseAndLabelIt) {
+  Reply hook =
+      api_->Post("/v2/integrations",
+                 {{"data",
+                   {{"type", "integration"},
+                    {"name", "guarded"},
+                    {"integration_type", "webhook"},
+                    {"enabled", true},
+                    {"observes", {"order.paid"}},
+                    {"configuration", {{"url", sink_.Url() + "/guarded"}, {"secret_key", "s3cret"}}}}}});
+  ASSERT_EQ(hook.status, 201) << hook.body;
+  const std::string guarded = hook.json["data"]["id"];
+  auto at_guarded = [&] {
+    std::vector<ReceivedRequest> out;
+    for (const ReceivedRequest& r : sink_.Requests()) {
+      if (r.path == "/guarded") out.push_back(r);
+    }
+    return out;
+  };
+  const std::string store = Server::StoreIdFor(api_->client_id());
+  for (const std::string refusal :
+       {"wrong_secret", "missing_secret", "invalid_json", "other_store", "replay"}) {
+    SCOPED_TRACE(refusal);
+    server_->ClearFaults(api_->client_id());
+    Fault fault;
+    fault.integration_id = guarded;
+    fault.refuse = refusal;
+    fault.replay_after_ms = 2000;  // 2 ms at this time scale
+    ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
+    sink_.Clear();
+    StatusOr<TriggeredEvent> event =
+        server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
+    ASSERT_TRUE(event.ok());
+    ASSERT_TRUE(server_->WaitForIdle(kWait));
+    std::vector<ReceivedRequest> got = at_guarded();
+    ASSERT_EQ(got.size(), refusal == std::string("replay") ? 2u : 1u);
+    const ReceivedRequest& r = got.back();
+    const json body = r.Json();
+    if (refusal == std::string("wrong_secret")) {
+      EXPECT_EQ(r.Header("X-Moltin-Secret-Key"), "not-s3cret");
+    } else {
+      EXPECT_EQ(r.Header("X-Moltin-Secret-Key"), refusal == std::string("missing_secret") ? "" : "s3cret");
+    }
+    if (refusal == std::string("invalid_json")) {
+      EXPECT_TRUE(body.is_null()) << r.body.substr(0, 80);
+    } else {
+      ASSERT_TRUE(body.is_object());
+      EXPECT_EQ(body["id"], event->id);
+      EXPECT_EQ(body["store_id"] == store, refusal != std::string("other_store"));
+      EXPECT_EQ(r.body.find(store) == std::string::npos, refusal == std::string("other_store"));
+    }
+    if (refusal == std::string("replay")) EXPECT_EQ(got[0].body, got[1].body);  // the same event again
+    // The labels: the event's job to the guarded integration, and the attempt that carried it.
+    Reply shown = api_->Get("/__admin/events/" + event->id);
+    ASSERT_EQ(shown.status, 200);
+    for (const json& job : shown.json["data"]["jobs"]) {
+      EXPECT_EQ(job.value("refusal", ""), job["integration_id"] == guarded ? refusal : "") << job.dump();
+    }
+    Reply deliveries = api_->Get("/__admin/deliveries?page[limit]=3");
+    std::multiset<std::string> labels;
+    for (const json& log : deliveries.json["data"]) {
+      if (log["relationships"]["integration"]["data"]["id"] == guarded && log["event_id"] == event->id)
+        labels.insert(log.value("refusal", ""));
+    }
+    const std::multiset<std::string> want = refusal == std::string("replay")
+                                                ? std::multiset<std::string>{"", "replay"}
+                                                : std::multiset<std::string>{refusal};
+    EXPECT_EQ(labels, want);
+    for (const json& log : api_->Get("/v2/integrations/" + guarded + "/logs").json["data"])
+      EXPECT_FALSE(log.contains("refusal"));
+  }
+  // A refusal that is not one is refused by name.
+  Reply bad = api_->Post("/__admin/faults", {{"refuse", "wrong_secrets"}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_THAT(bad.body, HasSubstr("refuse must be one of wrong_secret"));
+  EXPECT_EQ(api_->Post("/__admin/faults", {{"refuse", "replay"}, {"replay_after_ms", -1}}).status, 422);
+}
+
+std::string WriteFile(const std::string& name, const std::string& text) {
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            (name + "-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+                             "-" + std::to_string(reinterpret_cast<std::uintptr_t>(&name))))
+                               .string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+// A user's story file (YAML here) runs like a built-in one, with its pauses and references.
+TEST_F(StoriesTest, AUsersStoryFileRunsLikeABuiltinOne) {
+  const std::string path = WriteFile("stories.yaml", R"(
+stories:
+  - name: wishlist-then-order
+    description: a customer, then an order in their name
+    steps:
+      - event: customer.created
+      - event: order.created
+        pause_ms: 100
+        set:
+          customer:
+            name: "{{customer.name}}"
+            email: "{{customer.email}}"
+      - event: order.paid
+        subject: order
+)");
+  ServerOptions options;
+  options.story_files = {path};
+  Start(options);
+  StoryRun run = RunToTheEnd("wishlist-then-order");
+  std::filesystem::remove(path);
+  ASSERT_EQ(run.state, "delivered") << run.error;
+  ASSERT_EQ(run.events.size(), 3u);
+  EXPECT_FALSE(server_->Stories().back().builtin);
+  EXPECT_EQ(run.events[1].data["customer"]["email"], run.events[0].data["email"]);
+  EXPECT_EQ(run.events[2].data["id"], run.events[1].data["id"]);
+  EXPECT_EQ(run.events[2].data["payment"], "paid");
+}
+
+// A story file that is wrong is refused at Start, the error naming the story, step and field.
+TEST(StoryFileTest, ABadFileIsRefusedNamingTheStoryStepAndField) {
+  struct Case {
+    std::string name;
+    std::string text;
+    std::string error;
+  };
+  const std::string many_steps = [] {
+    std::string steps;
+    for (int i = 0; i < 101; ++i) steps += R"({"event": "order.paid"},)";
+    steps.pop_back();
+    return R"({"stories": [{"name": "long", "steps": [)" + steps + "]}]}";
+  }();
+  const Case cases[] = {
+      {"not_json", "{\"stories\": [", "is not valid JSON"},
+      {"not_an_object", "[1]", "a stories file is an object"},
+      {"no_stories", "{}", "stories: required"},
+      {"unknown_top_field", R"({"stories": [], "extra": 1})", "extra: not a field of a stories file"},
+      {"bad_name", R"({"stories": [{"name": "Bad Name", "steps": [{"event": "order.paid"}]}]})",
+       "name: required, 1 to 64"},
+      {"no_steps", R"({"stories": [{"name": "a", "steps": []}]})",
+       "stories[0] (a): steps: required, 1 to 100 steps"},
+      {"unknown_event", R"({"stories": [{"name": "a", "steps": [{"event": "order.payed"}]}]})",
+       "stories[0] (a): steps[0].event: 'order.payed' is not an observable event"},
+      {"unknown_step_field", R"({"stories": [{"name": "a", "steps": [{"event": "order.paid", "when": 1}]}]})",
+       "steps[0].when: not a field of a step"},
+      {"bad_subject",
+       R"({"stories": [{"name": "a", "steps": [{"event": "order.paid", "subject": "Or der"}]}]})",
+       "steps[0].subject: a name of 1 to 32"},
+      {"set_not_object", R"({"stories": [{"name": "a", "steps": [{"event": "order.paid", "set": 3}]}]})",
+       "steps[0].set: an object"},
+      {"reference_to_later",
+       R"({"stories": [{"name": "a", "steps": [{"event": "order.paid", "set": {"x": "{{customer.id}}"}}, {"event": "customer.created"}]}]})",
+       "steps[0].set: {{customer...}} names no subject of this or an earlier step"},
+      {"also_other_resource",
+       R"({"stories": [{"name": "a", "steps": [{"event": "order.paid", "also": ["customer.updated"]}]}]})",
+       "steps[0].also[0]: customer.updated is about a customer, not a order"},
+      {"too_many_also",
+       R"({"stories": [{"name": "a", "steps": [{"event": "order.paid", "also": ["order.updated", "order.updated", "order.updated", "order.updated", "order.updated"]}]}]})",
+       "steps[0].also: an array of at most 4"},
+      {"pause_too_long",
+       R"({"stories": [{"name": "a", "steps": [{"event": "order.paid", "pause_ms": 600001}]}]})",
+       "steps[0].pause_ms: a whole number from 0 to 600000"},
+      {"too_many_steps", many_steps, "stories[0] (long): steps: required, 1 to 100 steps"},
+      {"twice",
+       R"({"stories": [{"name": "a", "steps": [{"event": "order.paid"}]}, {"name": "a", "steps": [{"event": "order.paid"}]}]})",
+       "stories[1] (a): the name is taken twice"},
+      {"clash_with_builtin", R"({"stories": [{"name": "checkout", "steps": [{"event": "order.paid"}]}]})",
+       "a story named checkout is already built in"},
+      {"too_deep", std::string(40, '[') + std::string(40, ']'), "nested deeper than 32 levels"},
+      {"too_big", std::string(kMaxStoryFileBytes + 10, ' '), "a story file is at most 1048576 bytes"},
+      {"bad_yaml", "stories: [unclosed", "stories"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = WriteFile("story-" + c.name, c.text);
+    ServerOptions options;
+    options.story_files = {path};
+    Server server(options);
+    Status started = server.Start();
+    std::filesystem::remove(path);
+    EXPECT_FALSE(started.ok()) << c.name;
+    EXPECT_THAT(started.message(), HasSubstr(c.error)) << c.name;
+  }
+  ServerOptions missing;
+  missing.story_files = {"/nonexistent/stories.json"};
+  Server server(missing);
+  EXPECT_THAT(server.Start().message(), HasSubstr("cannot read the story file /nonexistent/stories.json"));
+}
+
+// Stop ends a running story as "stopped", promptly, with its thread joined.
+TEST_F(StoriesTest, StopEndsARunningStory) {
+  ServerOptions options;
+  const std::string path = WriteFile("slow", R"({"stories": [{"name": "slow", "steps": [
+      {"event": "order.created"}, {"event": "order.paid", "pause_ms": 600000}]}]})");
+  options.story_files = {path};
+  Start(options);
+  std::filesystem::remove(path);
+  StatusOr<StoryRun> run = server_->RunStory(api_->client_id(), "slow");  // 600 s * 0.001: 0.6 s
+  ASSERT_TRUE(run.ok()) << run.status().message();
+  server_->Stop();
+  std::optional<StoryRun> stopped = server_->StoryRunOf(api_->client_id(), run->id);
+  ASSERT_TRUE(stopped.has_value());
+  EXPECT_THAT(stopped->state, ::testing::AnyOf("stopped", "delivered"));
+  EXPECT_FALSE(server_->RunStory(api_->client_id(), "slow").ok());  // not running
+}
+
+}  // namespace
+}  // namespace epmock
