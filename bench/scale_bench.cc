@@ -215,6 +215,8 @@ int Lists(long max, const std::string& csv_path) {
       bool deep;
     };
     const std::vector<List> lists = {
+        // No list: what any request costs as the process grows (the baseline).
+        {"one integration (no list)", "/v2/integrations/" + hook + "?x=1", false},
         {"integrations", "/v2/integrations?page[limit]=25", true},
         {"store logs", "/v2/integrations/logs?page[limit]=25", true},
         {"integration logs", "/v2/integrations/" + hook + "/logs?page[limit]=25", true},
