@@ -1,6 +1,11 @@
 // In-process costs of the engine (Google Benchmark).
 #include <benchmark/benchmark.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "api/journal.h"
 #include "api/router.h"
 #include "aws/sigv4.h"
@@ -8,6 +13,7 @@
 #include "envelope/envelope.h"
 #include "epmock/server.h"
 #include "epmock/spec.h"
+#include "epmock/stomp.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
 #include "store/store.h"
@@ -310,5 +316,51 @@ void BM_StoreIntegrationLogsPage(benchmark::State& state) {
   state.SetLabel(std::to_string(stored) + " logs of 4 integrations, one integration's first page");
 }
 BENCHMARK(BM_StoreIntegrationLogsPage)->Arg(100)->Arg(100000)->Arg(1000000);
+
+// One page (25) of a STOMP destination's record of sent messages (StompBroker::MessagesPage,
+// what GET /__admin/stomp/messages pages with), the broker alone holding 100 or 1,000,000,
+// sent through a real connection (1,200-byte bodies).
+void BM_StompHistoryPage(benchmark::State& state) {
+  const auto stored = static_cast<std::size_t>(state.range(0));
+  epmock::StompBrokerOptions options;
+  options.history_messages = stored + 10;
+  options.history_bytes = std::size_t{1} << 40;
+  options.max_pending_messages = stored + 10;
+  epmock::StompBroker broker(options);
+  if (!broker.Start().ok()) return state.SkipWithError("the broker did not start");
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(broker.Port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+    return state.SkipWithError("no connection");
+  const std::string frame =
+      "SEND\ndestination:/queue/bench\ncontent-type:application/json\ncontent-length:1200\n"
+      "persistent:true\n\n" +
+      std::string(1200, 'x') + '\0';
+  std::string out = std::string("CONNECT\naccept-version:1.2\nhost:/\n\n") + '\0';
+  for (std::size_t i = 0; i < stored; ++i) {
+    out += frame;
+    if (out.size() > (1 << 20) || i + 1 == stored) {
+      for (std::size_t sent = 0; sent < out.size();) {
+        const ssize_t n = send(fd, out.data() + sent, out.size() - sent, 0);
+        if (n <= 0) return state.SkipWithError("send failed");
+        sent += static_cast<std::size_t>(n);
+      }
+      out.clear();
+    }
+  }
+  if (!broker.WaitForMessages("/queue/bench", stored, std::chrono::seconds(300)))
+    return state.SkipWithError("the broker did not take every message");
+  std::size_t total = 0;
+  for (auto _ : state) {
+    auto page = broker.MessagesPage("/queue/bench", stored / 2, 25, &total);
+    benchmark::DoNotOptimize(page);
+  }
+  close(fd);
+  state.SetLabel(std::to_string(stored) + " messages, the middle page");
+}
+BENCHMARK(BM_StompHistoryPage)->Arg(100)->Arg(1000000)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

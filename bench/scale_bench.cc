@@ -3,6 +3,7 @@
 //
 //   scale_bench lists   [--max N] [--csv FILE]   one page of every list, over HTTP, at
 //                                                 100, 1,000, ... N stored entries
+//   scale_bench queues  [--max N] [--csv FILE]   the same of SQS queue and STOMP history pages only
 //   scale_bench memory                            bytes per retained event, log, job, integration
 //   scale_bench trigger [--events N] [--stores S] trigger-to-delivery p50/p99 with N events
 //                                                 stored, then with S stores
@@ -165,7 +166,7 @@ bool Fire(epmock::Server& server, const std::string& client, const std::string& 
 
 // --- lists ----------------------------------------------------------------------------------
 
-int Lists(long max, const std::string& csv_path) {
+int Lists(long max, const std::string& csv_path, bool queues_only) {
   epmock::ServerOptions options;
   options.integration_limit = 0;
   options.event_retention = static_cast<std::size_t>(max) + 10;
@@ -191,7 +192,7 @@ int Lists(long max, const std::string& csv_path) {
     csv << "stored,list,front_ms,deep_ms\n";
   }
   std::printf("%-10s %-34s %10s %10s\n", "stored", "a page (25) of", "front ms", "deep ms");
-  for (long size = 100; size <= max; size *= 10) {
+  for (long size = 100; size <= max && !queues_only; size *= 10) {
     // Fill every list to `size`.
     while (integrations < size) {
       api.CreateIntegration(Webhook("http://127.0.0.1:9/never", "product.created", false));
@@ -275,8 +276,8 @@ int Lists(long max, const std::string& csv_path) {
     auto time_page = [](const std::function<void(std::size_t)>& page, std::size_t offset) {
       page(offset);
       const auto start = Clock::now();
-      for (int i = 0; i < 50; ++i) page(offset);
-      return Ms(Clock::now() - start) / 50;
+      for (int i = 0; i < 2000; ++i) page(offset);
+      return Ms(Clock::now() - start) / 2000;
     };
     std::size_t total = 0;
     const auto sqs_page = [&](std::size_t offset) { sqs.MessagesPage("scale", offset, 25, &total); };
@@ -654,7 +655,10 @@ int Soak(long events, const std::string& csv_path) {
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "lists") return Lists(NumberArg(argc, argv, "--max", 100000), Arg(argc, argv, "--csv", ""));
+  if (mode == "lists")
+    return Lists(NumberArg(argc, argv, "--max", 100000), Arg(argc, argv, "--csv", ""), false);
+  if (mode == "queues")
+    return Lists(NumberArg(argc, argv, "--max", 100000), Arg(argc, argv, "--csv", ""), true);
   if (mode == "memory") return Memory();
   if (mode == "trigger")
     return Trigger(NumberArg(argc, argv, "--events", 100000), NumberArg(argc, argv, "--stores", 1000));
