@@ -1,6 +1,7 @@
-// libFuzzer: story files (docs/STORIES.md), JSON or YAML. The input is the file's text. It
-// must load or be refused with a message naming where, never crash; a loaded story has
-// 1 to 100 steps, each an observable event about a named subject.
+// libFuzzer: story files (docs/STORIES.md), JSON or YAML: the input is the file's text, read
+// as LoadStoryFile reads it. It must load or be refused with a message naming where, never
+// crash; a loaded story has 1 to 100 steps, each an observable event about a named subject,
+// and shows as JSON (GET /__admin/stories).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,21 +12,12 @@
 #include "epmock/spec.h"
 #include "epmock/story.h"
 #include "events/stories.h"
-#include "schema/yaml_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::shared_ptr<const epmock::Spec> spec = epmock::Spec::Default();
   const std::string text(reinterpret_cast<const char*>(data), size);
-  // As LoadStoryFile reads a file: the depth is checked before a parser recurses.
-  if (epmock::internal::JsonTextDepth(text) > static_cast<std::size_t>(epmock::kMaxStoryFileDepth)) return 0;
-  nlohmann::json document = nlohmann::json::parse(text, nullptr, false);
-  if (document.is_discarded()) {
-    epmock::StatusOr<nlohmann::json> yaml = epmock::internal::YamlToJson(text);
-    if (!yaml.ok()) return 0;
-    document = *yaml;
-  }
   epmock::StatusOr<std::vector<epmock::Story>> stories =
-      epmock::internal::ParseStories(document, *spec, "fuzz: ", false);
+      epmock::internal::ParseStoryText(text, *spec, "fuzz: ");
   if (!stories.ok()) {
     if (stories.status().message().rfind("fuzz: ", 0) != 0) std::abort();  // a refusal says where
     return 0;

@@ -41,6 +41,10 @@ std::string JsonPointerEscape(const std::string& token);
 // A host as it goes into a URL: an IPv6 literal in brackets ("[::1]"), anything else as is.
 std::string UrlHost(const std::string& host);
 
+// Whether the bytes are well-formed UTF-8 (no overlong forms, surrogates, or code points
+// past U+10FFFF): what nlohmann::json can dump.
+bool IsValidUtf8(const std::string& text);
+
 }  // namespace epmock::internal
 
 #endif  // EPMOCK_COMMON_STRINGS_H_

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/strings.h"
 #include "common/thread.h"
 #include "events/event_engine.h"
 #include "events/synthesizer.h"
@@ -278,32 +279,40 @@ StatusOr<std::vector<Story>> ParseStories(const json& document, const Spec& spec
   return out;
 }
 
+StatusOr<std::vector<Story>> ParseStoryText(const std::string& text, const Spec& spec,
+                                            const std::string& where) {
+  if (text.size() > kMaxStoryFileBytes)
+    return Status::InvalidArgument(where + "a story file is at most " + std::to_string(kMaxStoryFileBytes) +
+                                   " bytes");
+  // Checked before any parser sees it: its depth (they recurse) and its encoding (a YAML
+  // parser passes any bytes through, and what is not UTF-8 cannot be shown as JSON).
+  if (JsonTextDepth(text) > static_cast<std::size_t>(kMaxStoryFileDepth))
+    return Status::InvalidArgument(where + "nested deeper than " + std::to_string(kMaxStoryFileDepth) +
+                                   " levels");
+  if (!IsValidUtf8(text)) return Status::InvalidArgument(where + "not valid UTF-8");
+  json document;
+  const std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
+    document = json::parse(text, nullptr, false);
+    if (document.is_discarded()) return Status::InvalidArgument(where + "not valid JSON");
+  } else {
+    StatusOr<json> parsed = YamlToJson(text);
+    if (!parsed.ok()) return parsed.status().WithContext(where);
+    document = *parsed;
+  }
+  if (Depth(document) > static_cast<std::size_t>(kMaxStoryFileDepth))
+    return Status::InvalidArgument(where + "nested deeper than " + std::to_string(kMaxStoryFileDepth) +
+                                   " levels");
+  return ParseStories(document, spec, where, false);
+}
+
 StatusOr<std::vector<Story>> LoadStoryFile(const std::string& path, const Spec& spec) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound("cannot read the story file " + path);
   std::string text(kMaxStoryFileBytes + 1, '\0');
   in.read(&text[0], static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxStoryFileBytes)
-    return Status::InvalidArgument(path + ": a story file is at most " + std::to_string(kMaxStoryFileBytes) +
-                                   " bytes");
-  if (JsonTextDepth(text) > static_cast<std::size_t>(kMaxStoryFileDepth))
-    return Status::InvalidArgument(path + ": nested deeper than " + std::to_string(kMaxStoryFileDepth) +
-                                   " levels");
-  json document;
-  const std::size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && (text[first] == '{' || text[first] == '[')) {
-    document = json::parse(text, nullptr, false);
-    if (document.is_discarded()) return Status::InvalidArgument(path + " is not valid JSON");
-  } else {
-    StatusOr<json> parsed = YamlToJson(text);
-    if (!parsed.ok()) return parsed.status().WithContext(path + ": ");
-    document = *parsed;
-  }
-  if (Depth(document) > static_cast<std::size_t>(kMaxStoryFileDepth))
-    return Status::InvalidArgument(path + ": nested deeper than " + std::to_string(kMaxStoryFileDepth) +
-                                   " levels");
-  return ParseStories(document, spec, path + ": ", false);
+  return ParseStoryText(text, spec, path + ": ");
 }
 
 std::vector<Story> BuiltinStories(const Spec& spec) {

@@ -32,7 +32,10 @@ class EventEngine;
 // not an observable event"). `where` prefixes it (a file's name).
 StatusOr<std::vector<Story>> ParseStories(const nlohmann::json& document, const Spec& spec,
                                           const std::string& where, bool builtin);
-// Reads and checks a story file (JSON or YAML; kMaxStoryFileBytes, kMaxStoryFileDepth).
+// Checks a story file's text (JSON or YAML; kMaxStoryFileBytes, kMaxStoryFileDepth, UTF-8).
+StatusOr<std::vector<Story>> ParseStoryText(const std::string& text, const Spec& spec,
+                                            const std::string& where);
+// Reads a story file and checks it (ParseStoryText).
 StatusOr<std::vector<Story>> LoadStoryFile(const std::string& path, const Spec& spec);
 // The built-in stories (schemas/stories.json, compiled in).
 std::vector<Story> BuiltinStories(const Spec& spec);

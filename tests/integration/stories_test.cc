@@ -497,7 +497,7 @@ TEST(StoryFileTest, ABadFileIsRefusedNamingTheStoryStepAndField) {
     return R"({"stories": [{"name": "long", "steps": [)" + steps + "]}]}";
   }();
   const Case cases[] = {
-      {"not_json", "{\"stories\": [", "is not valid JSON"},
+      {"not_json", "{\"stories\": [", ": not valid JSON"},
       {"not_an_object", "[1]", "a stories file is an object"},
       {"no_stories", "{}", "stories: required"},
       {"unknown_top_field", R"({"stories": [], "extra": 1})", "extra: not a field of a stories file"},
@@ -535,6 +535,8 @@ TEST(StoryFileTest, ABadFileIsRefusedNamingTheStoryStepAndField) {
       {"too_deep", std::string(40, '[') + std::string(40, ']'), "nested deeper than 32 levels"},
       {"too_big", std::string(kMaxStoryFileBytes + 10, ' '), "a story file is at most 1048576 bytes"},
       {"bad_yaml", "stories: [unclosed", "stories"},
+      {"not_utf8", "stories:\n  - name: caf\xc4\n    steps: []\n", "not valid UTF-8"},
+      {"overlong_utf8", "{\"stories\": [{\"name\": \"\xc0\xaf\"}]}", "not valid UTF-8"},
   };
   for (const Case& c : cases) {
     const std::string path = WriteFile("story-" + c.name, c.text);

@@ -11,6 +11,7 @@
 #include "api/pagination.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/strings.h"
 #include "epmock/server.h"
 #include "sinks/recorder.h"
 #include "sqs/queues.h"
@@ -435,6 +436,19 @@ TEST(SinkPageTest, AMergedPageIsTheSliceOfTheFullMergeAtEveryOffset) {
       }
     }
   }
+}
+
+TEST(StringsTest, IsValidUtf8RefusesWhatJsonCannotCarry) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain"));
+  EXPECT_TRUE(
+      IsValidUtf8("Zo\xc3\xab \xd7\xa9\xd7\xa8\xd7\x94 \xf0\x9f\x99\x82"));  // Latin, Hebrew, an emoji
+  EXPECT_FALSE(IsValidUtf8("caf\xc4"));                                      // cut short
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));                                     // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));                                 // a surrogate
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));                             // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xff"));
+  EXPECT_FALSE(IsValidUtf8("\xe2\x28\xa1"));  // a bad continuation
 }
 
 // A reader that follows a sink by arrival gets each request once, and after retention dropped
