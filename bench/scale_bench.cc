@@ -160,6 +160,27 @@ json Webhook(const std::string& url, const std::string& observes, bool enabled =
           {"configuration", {{"url", url}, {"secret_key", "a-secret-of-some-length"}}}};
 }
 
+json SqsIntegration(const std::string& queue_url, const std::string& observes) {
+  return {{"name", "queue"},
+          {"integration_type", "aws_sqs"},
+          {"enabled", true},
+          {"observes", {observes}},
+          {"configuration",
+           {{"url", queue_url},
+            {"aws_access_key_id", "AKIAEXAMPLE"},
+            {"aws_secret_access_key", "secret"},
+            {"region", "eu-west-1"}}}};
+}
+
+json StompIntegration(const std::string& broker_url, const std::string& destination,
+                      const std::string& observes) {
+  return {{"name", "broker"},
+          {"integration_type", "stomp"},
+          {"enabled", true},
+          {"observes", {observes}},
+          {"configuration", {{"addresses", {broker_url}}, {"destination", destination}}}};
+}
+
 bool Fire(epmock::Server& server, const std::string& client, const std::string& type) {
   return server.Trigger(client, {type, std::nullopt, std::nullopt}).ok();
 }
@@ -251,20 +272,8 @@ int Lists(long max, const std::string& csv_path, bool queues_only) {
   stomp_options.max_pending_messages = static_cast<std::size_t>(max) + 10;
   epmock::StompBroker stomp(stomp_options);
   if (!stomp.Start().ok()) return 1;
-  api.CreateIntegration({{"name", "queue"},
-                         {"integration_type", "aws_sqs"},
-                         {"enabled", true},
-                         {"observes", {"account.deleted"}},
-                         {"configuration",
-                          {{"url", queue_url},
-                           {"aws_access_key_id", "AKIAEXAMPLE"},
-                           {"aws_secret_access_key", "secret"},
-                           {"region", "eu-west-1"}}}});
-  api.CreateIntegration({{"name", "broker"},
-                         {"integration_type", "stomp"},
-                         {"enabled", true},
-                         {"observes", {"account.deleted"}},
-                         {"configuration", {{"addresses", {stomp.Url()}}, {"destination", "/queue/scale"}}}});
+  api.CreateIntegration(SqsIntegration(queue_url, "account.deleted"));
+  api.CreateIntegration(StompIntegration(stomp.Url(), "/queue/scale", "account.deleted"));
   long messages = 0;
   for (long size = 100; size <= max; size *= 10) {
     while (messages < size) {
@@ -348,7 +357,7 @@ int Memory() {
       event->data = fired->data;
       event->included = fired->included;
       event->jobs.push_back({"job-" + std::to_string(1000000 + i) + "-4a8f-abdb-4f039c5c9d81",
-                             "af7bbcc7-f77f-4a8f-abdb-4f039c5c9d81", "webhook"});
+                             "af7bbcc7-f77f-4a8f-abdb-4f039c5c9d81", "webhook", ""});
       event->bodies = in::BuildEventBodies(*event, *spec, {true, true});
       event->bytes = in::RetainedBytes(*event);
       counted += event->bytes;
@@ -594,21 +603,8 @@ int Soak(long events, const std::string& csv_path) {
   const std::string queue_url = server.Sqs()->CreateQueue("soak");
   Api api(server.Url(), "soak");
   api.CreateIntegration(Webhook(server.Url() + "/__sink/webhook/soak", "order.paid"));
-  api.CreateIntegration({{"name", "queue"},
-                         {"integration_type", "aws_sqs"},
-                         {"enabled", true},
-                         {"observes", {"order.paid"}},
-                         {"configuration",
-                          {{"url", queue_url},
-                           {"aws_access_key_id", "AKIAEXAMPLE"},
-                           {"aws_secret_access_key", "secret"},
-                           {"region", "eu-west-1"}}}});
-  api.CreateIntegration(
-      {{"name", "broker"},
-       {"integration_type", "stomp"},
-       {"enabled", true},
-       {"observes", {"order.paid"}},
-       {"configuration", {{"addresses", {server.Stomp()->Url()}}, {"destination", "/queue/soak"}}}});
+  api.CreateIntegration(SqsIntegration(queue_url, "order.paid"));
+  api.CreateIntegration(StompIntegration(server.Stomp()->Url(), "/queue/soak", "order.paid"));
   const std::string sqs_url = queue_url.substr(0, queue_url.find('/', std::string("http://").size()));
   SqsDrain sqs(sqs_url, queue_url);
   StompDrain stomp(server.Stomp()->Port(), "/queue/soak");

@@ -5,30 +5,14 @@
 
 #include "api/errors.h"
 #include "common/strings.h"
+#include "schema/yaml_json.h"
 
 namespace epmock::internal {
 
 using nlohmann::json;
 
 bool NestsDeeperThan(const std::string& text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char ch = text[i];
-    if (in_string) {
-      if (ch == '\\')
-        ++i;
-      else if (ch == '"')
-        in_string = false;
-    } else if (ch == '"') {
-      in_string = true;
-    } else if (ch == '[' || ch == '{') {
-      if (++depth > limit) return true;
-    } else if (ch == ']' || ch == '}') {
-      --depth;
-    }
-  }
-  return false;
+  return JsonTextDepth(text) > static_cast<std::size_t>(limit);
 }
 
 namespace {

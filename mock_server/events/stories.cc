@@ -510,7 +510,7 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
   };
   auto wait_ended = [&](std::size_t from, std::size_t to) {
     while (!ended(from, to)) {
-      if (!SleepUntil(Clock::now() + std::chrono::milliseconds(2))) return false;
+      if (!SleepUntil(Clock::now() + std::chrono::microseconds(250))) return false;
     }
     return true;
   };

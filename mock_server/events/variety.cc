@@ -72,18 +72,25 @@ bool Names(Resource& r, std::mt19937_64& rng, const std::vector<std::string>& na
   return changed;
 }
 
-bool Amounts(Resource& r, std::int64_t amount) {
+// Sets every member named `key` whose value is of the kind `applies` accepts, in the
+// resource and its included ones.
+bool SetEvery(Resource& r, const std::string& key, bool (*applies)(const json&), const json& value) {
   bool changed = false;
   for (json* root : {&r.data, &r.included}) {
-    EachMember(*root, [&](const std::string& key, json& value) {
-      if (key == "amount" && value.is_number_integer()) {
-        value = amount;
+    EachMember(*root, [&](const std::string& name, json& member) {
+      if (name == key && applies(member)) {
+        member = value;
         changed = true;
       }
     });
   }
   return changed;
 }
+
+bool IsWholeNumber(const json& value) { return value.is_number_integer(); }
+bool IsText(const json& value) { return value.is_string(); }
+
+bool Amounts(Resource& r, std::int64_t amount) { return SetEvery(r, "amount", IsWholeNumber, amount); }
 
 bool ManyItems(Resource& r, std::mt19937_64&) {
   if (!r.included.is_object() || !r.included.contains("items") || !r.included["items"].is_array() ||
@@ -155,17 +162,7 @@ const std::vector<std::pair<std::string, Case>>& Cases() {
       {"large_amount", [](Resource& r, std::mt19937_64&) { return Amounts(r, 999999999999); }},
       {"currency",
        [](Resource& r, std::mt19937_64& rng) {
-         const std::string currency = Pick({"EUR", "JPY", "GBP", "CAD"}, rng);
-         bool changed = false;
-         for (json* root : {&r.data, &r.included}) {
-           EachMember(*root, [&](const std::string& key, json& value) {
-             if (key == "currency" && value.is_string()) {
-               value = currency;
-               changed = true;
-             }
-           });
-         }
-         return changed;
+         return SetEvery(r, "currency", IsText, Pick({"EUR", "JPY", "GBP", "CAD"}, rng));
        }},
       {"near_sqs_limit", NearSqsLimit},
   };

@@ -185,7 +185,9 @@ TEST_F(StoriesTest, ACheckoutIsOneOrderWhoseStatusesFollowThePlatformsStates) {
   auto received = Received();
   ASSERT_EQ(received.size(), run.events.size());
   for (const auto& [type, resource] : received) {
-    if (type.rfind("order.", 0) == 0) EXPECT_EQ(resource["id"], orders[0]["id"]) << type;
+    if (type.rfind("order.", 0) == 0) {
+      EXPECT_EQ(resource["id"], orders[0]["id"]) << type;
+    }
   }
 }
 
@@ -417,7 +419,9 @@ TEST_F(StoriesTest, RefusalFaultsSendWhatAConsumerMustRefuseAndLabelIt) {
       EXPECT_EQ(body["store_id"] == store, refusal != std::string("other_store"));
       EXPECT_EQ(r.body.find(store) == std::string::npos, refusal == std::string("other_store"));
     }
-    if (refusal == std::string("replay")) EXPECT_EQ(got[0].body, got[1].body);  // the same event again
+    if (refusal == std::string("replay")) {
+      EXPECT_EQ(got[0].body, got[1].body);  // the same event again
+    }
     // The labels: the event's job to the guarded integration, and the attempt that carried it.
     Reply shown = api_->Get("/__admin/events/" + event->id);
     ASSERT_EQ(shown.status, 200);
