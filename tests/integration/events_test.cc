@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "epmock/server.h"
 #include "epmock/sinks.h"
@@ -615,6 +616,17 @@ TEST_F(EventsTest, StopEndsEveryPendingRetryInAFinalLog) {
   std::vector<TriggeredEvent> events;
   for (int i = 0; i < 5; ++i) events.push_back(Fire("order.paid"));
   ASSERT_TRUE(sink_.WaitForRequests(10, kWait));
+  // The sink counts a request when it has it, before epmock has the answer: wait until every
+  // first attempt is logged (its retry then pending), or Stop can land mid-attempt and that
+  // attempt, answered 500, is the job's final log instead.
+  const auto deadline = std::chrono::steady_clock::now() + kWait;
+  for (const TriggeredEvent& e : events) {
+    for (const EventJob& job : e.jobs) {
+      while (LogsOf(job.job_id).empty() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      ASSERT_FALSE(LogsOf(job.job_id).empty()) << job.job_id;
+    }
+  }
   server_->Stop();
   for (const TriggeredEvent& e : events) {
     for (const EventJob& job : e.jobs) {
