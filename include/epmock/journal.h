@@ -5,6 +5,7 @@
 #ifndef EPMOCK_JOURNAL_H_
 #define EPMOCK_JOURNAL_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,10 @@
 #include <nlohmann/json.hpp>
 
 namespace epmock {
+
+// A record keeps at most this many lines of validation_errors and of errors (the last says
+// how many more there were), so that one hostile body cannot make a record megabytes long.
+inline constexpr std::size_t kMaxJournalLines = 20;
 
 struct RequestRecord {
   // What validation said about the request body.

@@ -18,7 +18,20 @@ nlohmann::json ToJson(const RequestRecord& r) {
 
 namespace internal {
 
+namespace {
+
+void Cap(std::vector<std::string>& lines) {
+  if (lines.size() <= kMaxJournalLines) return;
+  const std::size_t more = lines.size() - (kMaxJournalLines - 1);
+  lines.resize(kMaxJournalLines - 1);
+  lines.push_back("... and " + std::to_string(more) + " more");
+}
+
+}  // namespace
+
 void Journal::Record(RequestRecord record) {
+  Cap(record.validation_errors);
+  Cap(record.errors);
   std::lock_guard<std::mutex> lock(mu_);
   record.sequence = next_sequence_++;
   if (capacity_ == 0) {

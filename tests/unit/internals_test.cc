@@ -438,6 +438,22 @@ TEST(SinkPageTest, AMergedPageIsTheSliceOfTheFullMergeAtEveryOffset) {
   }
 }
 
+// One hostile body cannot make a journal record megabytes long: at most kMaxJournalLines
+// lines of each list, the last saying how many more there were.
+TEST(JournalTest, ARecordKeepsAtMostTwentyLinesOfErrors) {
+  Journal journal(10);
+  RequestRecord record;
+  record.store_id = "s";
+  for (int i = 0; i < 100; ++i) record.validation_errors.push_back("/x" + std::to_string(i) + ": wrong");
+  record.errors = {"one", "two"};
+  journal.Record(record);
+  const RequestRecord kept = journal.Records("s").at(0);
+  ASSERT_EQ(kept.validation_errors.size(), kMaxJournalLines);
+  EXPECT_EQ(kept.validation_errors[0], "/x0: wrong");
+  EXPECT_EQ(kept.validation_errors.back(), "... and 81 more");
+  EXPECT_EQ(kept.errors, (std::vector<std::string>{"one", "two"}));
+}
+
 TEST(StringsTest, IsValidUtf8RefusesWhatJsonCannotCarry) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain"));
