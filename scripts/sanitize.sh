@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 preset="${1:?usage: scripts/sanitize.sh asan|tsan}"
 case "$preset" in asan|tsan) ;; *) echo "usage: scripts/sanitize.sh asan|tsan" >&2; exit 2 ;; esac
 ./scripts/setup.sh --with-peers
-(cd tests/peers && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/peers && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 # ccache keys on absolute paths and, with debug info, the working directory; relative to the
 # source tree, a fresh clone elsewhere (as CI makes) still hits what an earlier build cached.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1

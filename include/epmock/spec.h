@@ -80,6 +80,10 @@ class Spec {
   std::vector<SchemaViolation> ValidateEnvelope(const std::string& kind,
                                                 const nlohmann::json& envelope) const;
 
+  // The JSON Schema of a delivery body ("webhook", "webhook-flat", "cloudevent"), as the
+  // embedded file has it; null for another kind.
+  const nlohmann::json* EnvelopeSchema(const std::string& kind) const;
+
   // Validates a synthesized resource against its schema in schemas/resources.json
   // (resource names as in the catalog: "order", "cart", ...).
   std::vector<SchemaViolation> ValidateResource(const std::string& resource,

@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "epmock/story.h"
 #include "epmock/version.h"
+#include "events/asyncapi.h"
 #include "store/store.h"
 
 namespace epmock::internal {
@@ -435,6 +436,24 @@ HttpResponse Stories(RouteContext& c, const std::vector<std::string>& s) {
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
 
+HttpResponse AsyncApi(RouteContext& c) {
+  // GET /__admin/asyncapi[?seed=N]: `epmock asyncapi` of this server (its catalog extension
+  // included), its servers this server's embedded SQS endpoint and STOMP broker.
+  AsyncApiOptions options;
+  options.cloudevent_source = c.engine.options().cloudevent_source;
+  if (auto it = c.params.find("seed"); it != c.params.end()) {
+    const std::string& v = it->second;
+    if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos)
+      return ErrorResponse(400, StatusTitle(400), "seed must be a whole number below 10^19", "seed");
+    options.seed = std::stoull(v);
+  }
+  // "http://127.0.0.1:9324" -> "127.0.0.1:9324"
+  const auto host_of = [](const std::string& url) { return url.substr(url.find("://") + 3); };
+  if (c.engine.sqs()) options.sqs_host = host_of(c.engine.sqs()->Url());
+  if (c.engine.stomp()) options.stomp_host = host_of(c.engine.stomp()->Url());
+  return JsonResponse(200, AsyncApiDocument(c.engine.shared_spec(), options));
+}
+
 HttpResponse Idle(RouteContext& c) {
   // GET /__admin/idle?timeout_ms=N: waits until no delivery is pending (any language's way
   // to wait for deliveries without sleeping).
@@ -569,6 +588,7 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
          {"meta", {{"page", AdminPageMeta(page, logs.total, next)}, {"dropped", c.store->DroppedLogs()}}}});
   }
   if (path == "/__admin/idle" && method == "GET") return Idle(c);
+  if (path == "/__admin/asyncapi" && method == "GET") return AsyncApi(c);
   if (path == "/__admin/organization") return OrganizationRoute(c);
   if (path == "/__admin/store") return StoreRoute(c);
   if (s.size() >= 2 && s[1] == "api-faults") return ApiFaults(c, s);

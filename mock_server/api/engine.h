@@ -38,6 +38,7 @@ class Engine {
 
   const ServerOptions& options() const { return options_; }
   const Spec& spec() const { return *spec_; }
+  const std::shared_ptr<const Spec>& shared_spec() const { return spec_; }
   TokenRegistry& tokens() { return tokens_; }
   StoreRegistry& stores() { return stores_; }
   const StoreRegistry& stores() const { return stores_; }

@@ -47,6 +47,7 @@ void AddStory(CLI::App& root, int* exit_code);
 void AddContracts(CLI::App& root, int* exit_code);
 void AddRecord(CLI::App& root, int* exit_code);
 void AddValidate(CLI::App& root, int* exit_code);
+void AddAsyncApi(CLI::App& root, int* exit_code);
 
 }  // namespace epmock::cli
 

@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
   epmock::cli::AddServe(app, &exit_code);
   epmock::cli::AddTrigger(app, &exit_code);
   epmock::cli::AddStory(app, &exit_code);
+  epmock::cli::AddAsyncApi(app, &exit_code);
   epmock::cli::AddContracts(app, &exit_code);
   epmock::cli::AddRecord(app, &exit_code);
   epmock::cli::AddValidate(app, &exit_code);

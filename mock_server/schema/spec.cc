@@ -201,6 +201,7 @@ class Spec::Impl {
   json resources;                              // schemas/resources.json "resources"
   std::map<std::string, std::shared_ptr<CompiledSchema>> resource_schemas;
   std::map<std::string, std::shared_ptr<CompiledSchema>> envelopes;
+  std::map<std::string, json> envelope_documents;  // the same schemas, as written
 
   Status Load(const SpecOptions& options);
   Status AddExtension(const json& extension);
@@ -515,6 +516,7 @@ Status Spec::Impl::LoadDeliverySchemas(const SpecOptions& options) {
     auto compiled = Compile(*schema, json::object());
     if (!compiled.ok()) return compiled.status().WithContext(std::string("envelope ") + kind + ": ");
     envelopes[kind] = *compiled;
+    envelope_documents[kind] = std::move(*schema);
   }
   return Status::Ok();
 }
@@ -601,6 +603,11 @@ std::vector<SchemaViolation> Spec::ValidateEnvelope(const std::string& kind, con
   auto it = impl_->envelopes.find(kind);
   if (it == impl_->envelopes.end()) return {{"", "no envelope schema named " + kind}};
   return Run(*it->second, envelope);
+}
+
+const json* Spec::EnvelopeSchema(const std::string& kind) const {
+  auto it = impl_->envelope_documents.find(kind);
+  return it == impl_->envelope_documents.end() ? nullptr : &it->second;
 }
 
 std::vector<SchemaViolation> Spec::ValidateResource(const std::string& resource, const json& data) const {

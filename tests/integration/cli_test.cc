@@ -327,6 +327,61 @@ TEST(CliTest, StoryListsAndRunsStoriesOnARunningServer) {
   std::remove(file.c_str());
 }
 
+// epmock asyncapi: the document on standard output and in a file, an extension's keys with
+// --catalog, a bad catalog refused; and the same document from a running server's admin API,
+// its servers that server's embedded SQS endpoint and STOMP broker.
+TEST(CliTest, AsyncApiPrintsTheDocumentAndARunningServerServesIt) {
+  Child printed({"asyncapi", "--seed", "4"});
+  ASSERT_EQ(printed.Wait(kTimeout), 0) << printed.Stderr();
+  auto doc = nlohmann::json::parse(printed.Stdout(), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc["asyncapi"], "3.0.0");
+  EXPECT_TRUE(doc["components"]["messages"].contains("order.paid.webhook"));
+  EXPECT_FALSE(doc["components"]["messages"].contains("loyalty-points.awarded.webhook"));
+
+  const std::string file = ::testing::TempDir() + "/asyncapi-" + std::to_string(::getpid()) + ".json";
+  Child extended({"asyncapi", "--catalog", std::string(EPMOCK_SOURCE_DIR) + "/docs/catalog-extension.json",
+                  "--output", file});
+  ASSERT_EQ(extended.Wait(kTimeout), 0) << extended.Stderr();
+  std::ifstream in(file);
+  auto with_extension = nlohmann::json::parse(in, nullptr, false);
+  ASSERT_FALSE(with_extension.is_discarded());
+  EXPECT_TRUE(with_extension["components"]["messages"].contains("loyalty-points.awarded.webhook"));
+  std::remove(file.c_str());
+
+  const std::string bad = ::testing::TempDir() + "/bad-catalog-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(bad) << R"({"events": [{"key": "order.paid"}]})";
+  Child refused({"asyncapi", "--catalog", bad});
+  EXPECT_EQ(refused.Wait(kTimeout), 1);
+  EXPECT_THAT(refused.Stderr(), HasSubstr("order.paid"));
+  std::remove(bad.c_str());
+
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
+  const std::string ready = serve.ReadLine(kTimeout);
+  const std::string url = ApiUrl(ready);
+  ASSERT_FALSE(url.empty()) << serve.Stderr();
+  std::smatch sqs;
+  ASSERT_TRUE(std::regex_search(ready, sqs, std::regex(R"(sqs=http://(\S+))")));
+  httplib::Client http(url);
+  auto token = http.Post("/oauth/access_token", "grant_type=client_credentials&client_secret=s&client_id=doc",
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(token);
+  const httplib::Headers auth = {
+      {"Authorization", "Bearer " + nlohmann::json::parse(token->body)["access_token"].get<std::string>()}};
+  auto served = http.Get("/__admin/asyncapi?seed=4", auth);
+  ASSERT_TRUE(served);
+  ASSERT_EQ(served->status, 200);
+  auto from_server = nlohmann::json::parse(served->body);
+  EXPECT_EQ(from_server["servers"]["sqs"]["variables"]["host"]["default"], sqs[1].str());
+  EXPECT_EQ(from_server["components"]["messages"].size(), doc["components"]["messages"].size());
+  auto bad_seed = http.Get("/__admin/asyncapi?seed=-1", auth);
+  ASSERT_TRUE(bad_seed);
+  EXPECT_EQ(bad_seed->status, 400);
+  EXPECT_THAT(bad_seed->body, HasSubstr("seed"));
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+}
+
 TEST(CliTest, ContractsVerifyReportsEachContractAndWritesJunit) {
   Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
   std::string url = ApiUrl(serve.ReadLine(kTimeout));

@@ -38,4 +38,18 @@ function startEpmock(extraArgs = []) {
   });
 }
 
-module.exports = { startEpmock };
+// A caller of epmock's API as client CLIENT_ID: (method, path, body) -> {status, json}.
+async function apiClient(epmock, clientId) {
+  const token = await fetch(`${epmock.url}/oauth/access_token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `grant_type=client_credentials&client_secret=s&client_id=${clientId}`,
+  }).then((r) => r.json());
+  return (method, path, body) => fetch(`${epmock.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },
+    body: body && JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, json: await r.json().catch(() => null) }));
+}
+
+module.exports = { startEpmock, apiClient };

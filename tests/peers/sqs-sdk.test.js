@@ -9,23 +9,10 @@ const {
   SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, DeleteMessageCommand,
   GetQueueAttributesCommand,
 } = require('@aws-sdk/client-sqs');
-const { startEpmock } = require('./epmock-process');
+const { startEpmock, apiClient: api } = require('./epmock-process');
 
 const KEY = 'AKIAEPMOCKPEER';
 const SECRET = 'peer-secret';
-
-async function api(epmock, clientId) {
-  const token = await fetch(`${epmock.url}/oauth/access_token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: `grant_type=client_credentials&client_secret=s&client_id=${clientId}`,
-  }).then((r) => r.json());
-  return (method, path, body) => fetch(`${epmock.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },
-    body: body && JSON.stringify(body),
-  }).then(async (r) => ({ status: r.status, json: await r.json().catch(() => null) }));
-}
 
 test('the AWS SDK v3 receives and deletes epmock deliveries', async (t) => {
   const epmock = await startEpmock(['--sqs-credentials', `${KEY}:${SECRET}`, '--time-scale', '0.001']);

@@ -12,6 +12,7 @@
 #include "envelope/envelope.h"
 #include "epmock/faults.h"
 #include "epmock/spec.h"
+#include "events/asyncapi.h"
 #include "events/synthesizer.h"
 #include "events/variety.h"
 #include "http/url.h"
@@ -469,6 +470,89 @@ TEST(FaultTest, ReadsTheAdminJsonAndRefusesNonsense) {
                           R"({"delay_ms": 1.5})", R"([])", R"({"duplicate": 1, "integration_id": 5})"}) {
     EXPECT_FALSE(Fault::FromJson(json::parse(bad)).ok()) << bad;
   }
+}
+
+// The AsyncAPI document: every key of the catalog (and of an extension) has its three
+// messages, each example is what epmock really sends and passes the schemas epmock checks
+// deliveries against, and the seed fixes the examples. The official parser's verdict is a
+// peer test (tests/peers/asyncapi.test.js).
+TEST(AsyncApiTest, EveryObservableEventHasAMessagePerChannelWithAValidExample) {
+  auto spec = Spec::Default();
+  const json doc = AsyncApiDocument(spec, {});
+  EXPECT_EQ(doc["asyncapi"], "3.0.0");
+  const json& messages = doc["components"]["messages"];
+  ASSERT_FALSE(spec->Events().empty());
+  for (const ObservableEvent& event : spec->Events()) {
+    SCOPED_TRACE(event.key);
+    for (const char* channel : {"webhook", "sqs", "stomp"})
+      EXPECT_TRUE(doc["channels"][channel]["messages"].contains(event.key)) << channel;
+    const json& webhook = messages.at(WebhookMessageName(event.key));
+    const json& cloudevent = messages.at(CloudEventMessageName(event.key));
+    const json& stomp = messages.at(StompMessageName(event.key));
+    ASSERT_TRUE(webhook.contains("examples"));
+    ASSERT_TRUE(cloudevent.contains("examples"));
+    ASSERT_TRUE(stomp.contains("examples"));
+    const json& body = webhook["examples"][0]["payload"];
+    EXPECT_THAT(spec->ValidateEnvelope(event.webhook.schema, body), IsEmpty());
+    EXPECT_EQ(body.value("triggered_by", ""), event.key);
+    EXPECT_EQ(webhook["examples"][0]["headers"]["X-Moltin-Integration-Trigger"], event.key);
+    EXPECT_EQ(webhook["headers"]["properties"]["X-Moltin-Integration-Trigger"]["const"], event.key);
+    const json& message = cloudevent["examples"][0]["payload"];
+    EXPECT_THAT(spec->ValidateEnvelope("cloudevent", message), IsEmpty());
+    EXPECT_EQ(message["type"], event.key);
+    EXPECT_EQ(stomp["examples"][0]["payload"], message);
+    EXPECT_EQ(stomp["headers"]["properties"]["persistent"]["const"], "true");
+    if (!IsDeletion(event.key)) {
+      const json& data = event.webhook.flat_payload ? body["payload"] : body["payload"]["data"];
+      EXPECT_THAT(spec->ValidateResource(event.resource, data), IsEmpty());
+      EXPECT_THAT(spec->ValidateResource(event.resource, message["data"]), IsEmpty());
+      // The payload schema names the event's resource schema, which the document carries.
+      const std::string ref = "resource." + event.resource;
+      EXPECT_TRUE(doc["components"]["schemas"].contains(ref));
+      EXPECT_NE(webhook["payload"].dump().find("#/components/schemas/" + ref), std::string::npos);
+    } else {
+      EXPECT_EQ(message["data"].size(), 2u);  // {id, type}
+    }
+  }
+  // Every message a channel names exists, and each operation sends all of its channel's.
+  for (const auto& [name, channel] : doc["channels"].items()) {
+    for (const auto& [key, ref] : channel["messages"].items()) {
+      const std::string target = ref["$ref"];
+      EXPECT_TRUE(messages.contains(target.substr(target.rfind('/') + 1))) << name << " " << key;
+    }
+  }
+  for (const auto& [name, operation] : doc["operations"].items())
+    EXPECT_EQ(operation["action"], "send") << name;
+  EXPECT_EQ(doc["operations"]["deliverWebhook"]["messages"].size(),
+            doc["channels"]["webhook"]["messages"].size());
+  EXPECT_EQ(doc["operations"]["deliverWebhook"]["bindings"]["http"]["method"], "POST");
+  // Custom API entries, a family of keys: one message per action, its key a pattern.
+  const json& entry = messages.at(WebhookMessageName("custom-api-entry.created"));
+  EXPECT_TRUE(entry["payload"]["allOf"][1]["properties"]["triggered_by"].contains("pattern"));
+  EXPECT_EQ(entry["examples"][0]["payload"]["triggered_by"], "wishlist_ext.created");
+}
+
+TEST(AsyncApiTest, TheSeedFixesTheExamplesAndAnExtensionAddsItsKeys) {
+  auto spec = Spec::Default();
+  const json a = AsyncApiDocument(spec, {.seed = 5});
+  const json b = AsyncApiDocument(spec, {.seed = 5});
+  const json c = AsyncApiDocument(spec, {.seed = 6});
+  EXPECT_EQ(WithoutTimes(a), WithoutTimes(b));
+  const auto example = [](const json& doc) {
+    return doc["components"]["messages"]["order.paid.webhook"]["examples"][0]["payload"];
+  };
+  EXPECT_NE(example(a)["id"], example(c)["id"]);
+  EXPECT_NE(example(a)["payload"]["data"]["id"], example(c)["payload"]["data"]["id"]);
+
+  auto extended = spec->Extend(json::parse(R"({"events": [{"key": "loyalty-points.awarded",
+      "schema": {"type": "object", "required": ["type", "id", "points"]},
+      "samples": [{"data": {"type": "loyalty_points", "id": "00000000-0000-4000-8000-000000000001", "points": 5}}]}]})"));
+  ASSERT_TRUE(extended.ok()) << extended.status().message();
+  const json doc = AsyncApiDocument(*extended, {});
+  const json& message = doc["components"]["messages"]["loyalty-points.awarded.webhook"];
+  EXPECT_EQ(message["examples"][0]["payload"]["payload"]["data"]["points"], 5);
+  EXPECT_TRUE(doc["components"]["schemas"].contains("resource.loyalty-points"));
+  EXPECT_FALSE(a["components"]["messages"].contains("loyalty-points.awarded.webhook"));
 }
 
 }  // namespace
