@@ -174,6 +174,13 @@ StatusOr<StoryRun> Server::RunStory(const std::string& client_id, const std::str
   return impl_->engine.events().stories().Start(impl_->engine.stores().ForClient(client_id), story, options);
 }
 
+StatusOr<std::vector<StoryRun>> Server::RunStories(const std::string& client_id, const std::string& story,
+                                                   std::size_t count, const StoryOptions& options) {
+  if (!impl_->engine.events().running()) return Status::FailedPrecondition("the server is not running");
+  return impl_->engine.events().stories().StartMany(impl_->engine.stores().ForClient(client_id), story,
+                                                    options, count);
+}
+
 std::optional<StoryRun> Server::StoryRunOf(const std::string& client_id, const std::string& run_id) const {
   return impl_->engine.events().stories().Run(StoreIdFor(client_id), run_id);
 }

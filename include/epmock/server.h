@@ -125,6 +125,10 @@ class Server {
   // running server.
   StatusOr<StoryRun> RunStory(const std::string& client_id, const std::string& story,
                               const StoryOptions& options = {});
+  // COUNT runs of a story at once (1 to kMaxRunningStories), the i-th with seed
+  // options.seed + i, each about resources of its own: all start, or none.
+  StatusOr<std::vector<StoryRun>> RunStories(const std::string& client_id, const std::string& story,
+                                             std::size_t count, const StoryOptions& options = {});
   // The run as it stands: which events fired, how many of their deliveries ended.
   std::optional<StoryRun> StoryRunOf(const std::string& client_id, const std::string& run_id) const;
   // Waits until every event of the run fired and every delivery ended (or it failed or the

@@ -395,7 +395,8 @@ StatusOr<StoryOptions> StoryOptionsFromJson(const json& body) {
 }
 
 // GET  /__admin/stories                 the built-in and loaded stories
-// POST /__admin/stories/{name}          run one in the store: 202 with the planned run
+// POST /__admin/stories/{name}          run one in the store: 202 with the planned run; with
+//                                       "count": N, N runs at once: 202 with the N runs
 // GET  /__admin/stories/runs[/{id}]     the store's runs, newest first, or one run as it stands
 HttpResponse Stories(RouteContext& c, const std::vector<std::string>& s) {
   const std::string& method = c.request.method;
@@ -425,13 +426,29 @@ HttpResponse Stories(RouteContext& c, const std::vector<std::string>& s) {
   if (s.size() == 3 && method == "POST") {
     json body;
     if (auto error = ReadJson(c.request, &body, true)) return *error;
+    // "count": N runs at once, answered as a list; without it, one run, answered as itself.
+    std::optional<std::size_t> count;
+    if (body.is_object() && body.contains("count")) {
+      const json& n = body["count"];
+      if (!n.is_number_integer() || n.get<std::int64_t>() < 1 ||
+          n.get<std::int64_t>() > static_cast<std::int64_t>(kMaxRunningStories)) {
+        return StatusResponse(
+            Status::InvalidArgument("count: a whole number from 1 to " + std::to_string(kMaxRunningStories)),
+            "count");
+      }
+      count = n.get<std::size_t>();
+      body.erase("count");
+    }
     StatusOr<StoryOptions> options = StoryOptionsFromJson(body);
     if (!options.ok()) return StatusResponse(options.status(), "");
     if (!c.engine.events().running())
       return StatusResponse(Status::FailedPrecondition("the server is stopping"), "");
-    StatusOr<StoryRun> run = runner.Start(c.store, s[2], *options);
-    if (!run.ok()) return StatusResponse(run.status(), "");
-    return JsonResponse(202, {{"data", run->ToJson()}});
+    StatusOr<std::vector<StoryRun>> runs = runner.StartMany(c.store, s[2], *options, count.value_or(1));
+    if (!runs.ok()) return StatusResponse(runs.status(), "");
+    if (!count) return JsonResponse(202, {{"data", runs->front().ToJson()}});
+    json data = json::array();
+    for (const StoryRun& run : *runs) data.push_back(run.ToJson());
+    return JsonResponse(202, {{"data", std::move(data)}, {"meta", {{"count", runs->size()}}}});
   }
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }

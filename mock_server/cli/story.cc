@@ -22,6 +22,7 @@ struct StoryArgs {
   int max_jitter_ms = 200;
   bool wait = false;
   int timeout_s = 60;
+  int count = 0;  // 0: one run, printed as itself
 };
 
 // The admin API's answer to one call, or the exit code of a failure already reported.
@@ -67,26 +68,49 @@ int RunList(const StoryArgs& a) {
   return 0;
 }
 
+// Polls a run until it is no longer running, or the deadline; false when it passed.
+bool WaitForRun(const StoryArgs& a, std::chrono::steady_clock::time_point deadline, nlohmann::json* run,
+                int* code) {
+  const std::string id = run->value("id", "");
+  while (run->value("state", "") == "running") {
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::fprintf(stderr, "epmock story: %s still running after %d s\n", id.c_str(), a.timeout_s);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    nlohmann::json now;
+    if ((*code = Call(a, "GET", "/__admin/stories/runs/" + id, nullptr, 200, &now)) != 0) return false;
+    *run = now["data"];
+  }
+  return true;
+}
+
 int RunStory(const StoryArgs& a) {
   nlohmann::json body = {{"seed", a.seed}, {"concurrent", a.concurrent}, {"max_jitter_ms", a.max_jitter_ms}};
-  nlohmann::json run;
-  if (int code = Call(a, "POST", "/__admin/stories/" + a.name, body, 202, &run)) return code;
+  if (a.count > 0) body["count"] = a.count;
+  nlohmann::json answer;
+  if (int code = Call(a, "POST", "/__admin/stories/" + a.name, body, 202, &answer)) return code;
+  // One run prints as itself; --count N as a list of N.
+  nlohmann::json runs = a.count > 0 ? answer["data"] : nlohmann::json::array({answer["data"]});
+  bool ended = true;
   if (a.wait) {
-    const std::string id = run["data"].value("id", "");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
-    while (run["data"].value("state", "") == "running") {
-      if (std::chrono::steady_clock::now() > deadline) {
-        std::fprintf(stderr, "epmock story: %s still running after %d s\n", id.c_str(), a.timeout_s);
-        std::printf("%s\n", run["data"].dump(2).c_str());
-        return 1;
+    for (nlohmann::json& run : runs) {
+      int code = 0;
+      if (!WaitForRun(a, deadline, &run, &code)) {
+        if (code != 0) return code;
+        ended = false;
+        break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      if (int code = Call(a, "GET", "/__admin/stories/runs/" + id, nullptr, 200, &run)) return code;
     }
   }
-  std::printf("%s\n", run["data"].dump(2).c_str());
-  const std::string state = run["data"].value("state", "");
-  return state == "running" || state == "delivered" ? 0 : 1;
+  std::printf("%s\n", (a.count > 0 ? runs : runs[0]).dump(2).c_str());
+  if (!ended) return 1;
+  for (const nlohmann::json& run : runs) {
+    const std::string state = run.value("state", "");
+    if (state != "running" && state != "delivered") return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -114,6 +138,8 @@ void AddStory(CLI::App& root, int* exit_code) {
   run->add_option("--max-jitter-ms", a->max_jitter_ms, "with --concurrent: the most a step is held back")
       ->check(CLI::Range(0, 60000))
       ->capture_default_str();
+  run->add_option("--count", a->count, "run it N times at once (seeds --seed, --seed+1, ...); prints a list")
+      ->check(CLI::Range(1, 64));
   run->add_flag("--wait", a->wait, "wait until the run is delivered (or failed)");
   run->add_option("--timeout-s", a->timeout_s, "with --wait: how long")
       ->check(CLI::Range(1, 3600))

@@ -368,6 +368,14 @@ std::optional<Story> StoryRunner::Find(const std::string& name) const {
 
 StatusOr<StoryRun> StoryRunner::Start(const std::shared_ptr<Store>& store, const std::string& name,
                                       const StoryOptions& options) {
+  StatusOr<std::vector<StoryRun>> started = StartMany(store, name, options, 1);
+  if (!started.ok()) return started.status();
+  return started->front();
+}
+
+StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Store>& store,
+                                                       const std::string& name, const StoryOptions& options,
+                                                       std::size_t count) {
   const std::optional<Story> story = Find(name);
   if (!story)
     return Status::NotFound("no story named " + name.substr(0, 64) + " (GET /__admin/stories lists them)");
@@ -375,6 +383,56 @@ StatusOr<StoryRun> StoryRunner::Start(const std::shared_ptr<Store>& store, const
     return Status::InvalidArgument("max_jitter_ms is from 0 to " + std::to_string(kMaxStoryJitterMs));
   if (!options.set.is_null() && !options.set.is_object())
     return Status::InvalidArgument("set is an object of subjects' fields: {\"order\": {...}}");
+  if (count < 1 || count > kMaxRunningStories)
+    return Status::InvalidArgument("count is from 1 to " + std::to_string(kMaxRunningStories) +
+                                   " (the runs a server plays at once)");
+  // Every run is planned before any starts: a bad plan starts none.
+  std::vector<std::shared_ptr<Active>> planned;
+  for (std::size_t i = 0; i < count; ++i) {
+    StoryOptions own = options;
+    own.seed = options.seed + i;  // each run its own resources, the whole batch fixed by the seed
+    StatusOr<std::shared_ptr<Active>> active = Plan(store, *story, own);
+    if (!active.ok()) return active.status();
+    planned.push_back(*std::move(active));
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return Status::FailedPrecondition("the server is not running");
+  std::size_t running = 0;
+  for (const auto& other : runs_) running += other->run.state == "running";
+  if (running + count > kMaxRunningStories) {
+    return Status::ResourceExhausted(std::to_string(running) + " stories are running and at most " +
+                                     std::to_string(kMaxRunningStories) +
+                                     " may run at once; wait for some to end");
+  }
+  // Threads of runs that have ended are joined here (they only return once their run's state
+  // is set), so a long-running server holds a thread per running story, not per story run.
+  for (auto it = threads_.begin(); it != threads_.end();) {
+    if (it->first->run.state == "running") {
+      ++it;
+      continue;
+    }
+    it->second.join();
+    it = threads_.erase(it);
+  }
+  std::vector<StoryRun> out;
+  for (std::shared_ptr<Active>& active : planned) {
+    active->run.id = "story-" + std::to_string(next_run_++);
+    runs_.push_back(active);
+    out.push_back(active->run);
+    threads_.emplace_back(active, StartThread("story", [this, active] { Play(active); }));
+  }
+  // Finished runs beyond the most kept go, oldest first.
+  for (auto it = runs_.begin(); runs_.size() > kMaxKeptStoryRuns && it != runs_.end();) {
+    it = (*it)->run.state == "running" ? std::next(it) : runs_.erase(it);
+  }
+  return out;
+}
+
+StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shared_ptr<Store>& store,
+                                                                 const Story& story_def,
+                                                                 const StoryOptions& options) const {
+  const Story* story = &story_def;
 
   // The plan: every step's resource, made now, so that a bad one fails the call, and the
   // same seed makes the same resources and hold-backs.
@@ -448,32 +506,7 @@ StatusOr<StoryRun> StoryRunner::Start(const std::shared_ptr<Store>& store, const
       active->included.push_back(subject->second.included);
     }
   }
-
-  std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) return Status::FailedPrecondition("the server is not running");
-  std::size_t running = 0;
-  for (const auto& other : runs_) running += other->run.state == "running";
-  if (running >= kMaxRunningStories)
-    return Status::ResourceExhausted(std::to_string(kMaxRunningStories) +
-                                     " stories are running already; wait for one to end");
-  // Threads of runs that have ended are joined here (they only return once their run's state
-  // is set), so a long-running server holds a thread per running story, not per story run.
-  for (auto it = threads_.begin(); it != threads_.end();) {
-    if (it->first->run.state == "running") {
-      ++it;
-      continue;
-    }
-    it->second.join();
-    it = threads_.erase(it);
-  }
-  run.id = "story-" + std::to_string(next_run_++);
-  runs_.push_back(active);
-  // Finished runs beyond the most kept go, oldest first.
-  for (auto it = runs_.begin(); runs_.size() > kMaxKeptStoryRuns && it != runs_.end();) {
-    it = (*it)->run.state == "running" ? std::next(it) : runs_.erase(it);
-  }
-  threads_.emplace_back(active, StartThread("story", [this, active] { Play(active); }));
-  return run;
+  return active;
 }
 
 bool StoryRunner::SleepUntil(std::chrono::steady_clock::time_point deadline) {

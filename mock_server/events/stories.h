@@ -56,6 +56,11 @@ class StoryRunner {
   // concurrent, each step's hold-back) and starts it; the plan is returned at once.
   StatusOr<StoryRun> Start(const std::shared_ptr<Store>& store, const std::string& name,
                            const StoryOptions& options);
+  // COUNT runs of the story at once (1 to kMaxRunningStories), the i-th with seed
+  // options.seed + i: each about resources of its own. All start, or none (a bad plan, or
+  // not room for all beside the runs already running).
+  StatusOr<std::vector<StoryRun>> StartMany(const std::shared_ptr<Store>& store, const std::string& name,
+                                            const StoryOptions& options, std::size_t count);
   // A run as it stands (its events' delivery counts read now), if this store has it.
   std::optional<StoryRun> Run(const std::string& store_id, const std::string& run_id) const;
   std::vector<StoryRun> Runs(const std::string& store_id) const;  // newest first
@@ -68,6 +73,8 @@ class StoryRunner {
 
  private:
   struct Active;
+  StatusOr<std::shared_ptr<Active>> Plan(const std::shared_ptr<Store>& store, const Story& story,
+                                         const StoryOptions& options) const;
   void Play(std::shared_ptr<Active> active);
   StoryRun Snapshot(const Active& active) const;
   // Sleeps until the deadline or Stop; false when stopped.

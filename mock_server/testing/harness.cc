@@ -298,6 +298,11 @@ StatusOr<StoryRun> Harness::RunStory(const std::string& story, const StoryOption
   return server_.RunStory(client_id_, story, options);
 }
 
+StatusOr<std::vector<StoryRun>> Harness::RunStories(const std::string& story, std::size_t count,
+                                                    const StoryOptions& options) {
+  return server_.RunStories(client_id_, story, count, options);
+}
+
 AssertionResult Harness::WaitForStory(const StoryRun& run, std::chrono::milliseconds timeout) const {
   const bool ended = server_.WaitForStory(client_id_, run.id, timeout);
   std::optional<StoryRun> now = server_.StoryRunOf(client_id_, run.id);

@@ -313,6 +313,16 @@ TEST(CliTest, StoryListsAndRunsStoriesOnARunningServer) {
   EXPECT_EQ(printed["state"], "delivered");
   ASSERT_EQ(printed["events"].size(), 2u);
   EXPECT_NE(printed["events"][0]["data"]["id"], printed["events"][1]["data"]["id"]);  // two subjects
+  Child many(
+      {"story", "run", "checkout", "--server", url, "--client-id", "story-cli", "--count", "3", "--wait"});
+  ASSERT_EQ(many.Wait(kTimeout), 0) << many.Stderr();
+  auto runs = nlohmann::json::parse(many.Stdout(), nullptr, false);
+  ASSERT_TRUE(runs.is_array()) << many.Stdout();
+  ASSERT_EQ(runs.size(), 3u);
+  for (const auto& r : runs) EXPECT_EQ(r["state"], "delivered");
+  EXPECT_NE(runs[0]["events"][1]["data"]["id"], runs[2]["events"][1]["data"]["id"]);
+  Child too_many({"story", "run", "checkout", "--server", url, "--count", "65"});
+  EXPECT_EQ(too_many.Wait(kTimeout), 2);
   Child unknown({"story", "run", "nope", "--server", url});
   EXPECT_EQ(unknown.Wait(kTimeout), 1);
   EXPECT_THAT(unknown.Stderr(), HasSubstr("no story named nope"));

@@ -125,6 +125,11 @@ TEST(Harness, RunsAStoryAndSaysWhichStepsArrived) {
   EXPECT_THAT(delivered.message(), HasSubstr("step 2 order.cancelled: event"));
   ASSERT_TRUE(epmock.WaitForDeliveries(3));
   EXPECT_EQ(epmock.WebhookDeliveries().back().EventType(), "order.cancelled");
+  // Several runs at once, each about its own order.
+  epmock::StatusOr<std::vector<epmock::StoryRun>> runs = epmock.RunStories("cancellation", 4, {.seed = 3});
+  ASSERT_TRUE(runs.ok()) << runs.status().message();
+  for (const epmock::StoryRun& each : *runs) EXPECT_TRUE(epmock.WaitForStory(each));
+  ASSERT_TRUE(epmock.WaitForDeliveries(3 + 4 * 3));
 
   // Every attempt fails: the story still ends (its deliveries failed for good), and the wait
   // says none succeeded.

@@ -51,8 +51,8 @@ class StoriesTest : public ::testing::Test {
  protected:
   void SetUp() override { Start({}); }
 
-  void Start(ServerOptions options) {
-    options.time_scale = 0.001;
+  void Start(ServerOptions options, double time_scale = 0.001) {
+    options.time_scale = time_scale;
     server_ = std::make_unique<Server>(options);
     ASSERT_TRUE(server_->Start().ok());
     if (!sink_started_) {
@@ -302,6 +302,14 @@ TEST_F(StoriesTest, ABadRunIsRefusedWithTheReasonAndFiresNothing) {
        422,
        "has no such field"},
       {"/__admin/stories/checkout", json::array(), 400, "The body must be a JSON object"},
+      {"/__admin/stories/checkout", {{"count", 0}}, 422, "count: a whole number from 1 to 64"},
+      {"/__admin/stories/checkout", {{"count", 65}}, 422, "count: a whole number from 1 to 64"},
+      {"/__admin/stories/checkout", {{"count", "3"}}, 422, "count: a whole number from 1 to 64"},
+      {"/__admin/stories/checkout", {{"count", 1.5}}, 422, "count: a whole number from 1 to 64"},
+      {"/__admin/stories/checkout",
+       {{"count", 3}, {"set", {{"order", {{"status", 7}}}}}},
+       422,
+       "breaks its schema"},
   };
   const std::size_t events = server_->Events(api_->client_id()).size();  // the integrations' own
   for (const Case& c : cases) {
@@ -573,6 +581,57 @@ TEST_F(StoriesTest, StopEndsARunningStory) {
   ASSERT_TRUE(stopped.has_value());
   EXPECT_THAT(stopped->state, ::testing::AnyOf("stopped", "delivered"));
   EXPECT_FALSE(server_->RunStory(api_->client_id(), "slow").ok());  // not running
+}
+
+// N runs of a story at once: each about its own resources (seeds seed, seed+1, ...), all
+// delivered; from C++ and the admin API. All start or none: never more than 64 running.
+TEST_F(StoriesTest, ManyRunsOfAStoryEachAboutItsOwnResources) {
+  StatusOr<std::vector<StoryRun>> runs = server_->RunStories(api_->client_id(), "checkout", 5, {.seed = 11});
+  ASSERT_TRUE(runs.ok()) << runs.status().message();
+  ASSERT_EQ(runs->size(), 5u);
+  std::set<std::string> orders;
+  for (std::size_t i = 0; i < runs->size(); ++i) {
+    const StoryRun& run = (*runs)[i];
+    EXPECT_EQ(run.seed, 11 + i);
+    orders.insert(run.events.back().data["id"].get<std::string>());
+    EXPECT_TRUE(server_->WaitForStory(api_->client_id(), run.id, kWait)) << run.id;
+    EXPECT_EQ(server_->StoryRunOf(api_->client_id(), run.id)->state, "delivered") << run.id;
+  }
+  EXPECT_EQ(orders.size(), 5u);  // five orders, one per run
+  // The first of a batch is the single run of the same seed.
+  StatusOr<StoryRun> single = server_->RunStory(api_->client_id(), "checkout", {.seed = 11});
+  ASSERT_TRUE(single.ok());
+  EXPECT_EQ(WithoutTimes(single->events[1].data), WithoutTimes((*runs)[0].events[1].data));
+
+  Reply three = api_->Post("/__admin/stories/refund", {{"count", 3}, {"seed", 2}});
+  ASSERT_EQ(three.status, 202) << three.body;
+  ASSERT_EQ(three.json["data"].size(), 3u);
+  EXPECT_EQ(three.json["meta"]["count"], 3);
+  for (const json& run : three.json["data"]) {
+    EXPECT_EQ(run["story"], "refund");
+    EXPECT_TRUE(server_->WaitForStory(api_->client_id(), run["id"], kWait));
+  }
+}
+
+TEST_F(StoriesTest, ABatchOfRunsStartsWhollyOrNotAtAll) {
+  ServerOptions options;
+  const std::string path = WriteFile("held", R"({"stories": [{"name": "held", "steps": [
+      {"event": "order.created"}, {"event": "order.paid", "pause_ms": 600000}]}]})");
+  options.story_files = {path};
+  Start(options, 1.0);  // the pause holds each run for 600 s: they stay running
+  std::filesystem::remove(path);
+  StatusOr<std::vector<StoryRun>> held = server_->RunStories(api_->client_id(), "held", 60);
+  ASSERT_TRUE(held.ok()) << held.status().message();
+  StatusOr<std::vector<StoryRun>> over = server_->RunStories(api_->client_id(), "held", 5);
+  ASSERT_FALSE(over.ok());
+  EXPECT_THAT(over.status().message(), HasSubstr("60 stories are running and at most 64 may run at once"));
+  Reply refused = api_->Post("/__admin/stories/held", {{"count", 5}});
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(api_->Get("/__admin/stories/runs").json["meta"]["page"]["total"], 60);  // none of the 5
+  EXPECT_TRUE(server_->RunStories(api_->client_id(), "held", 4).ok());
+  server_->Stop();  // ends all 64 at once
+  for (const StoryRun& run : *held)
+    EXPECT_EQ(server_->StoryRunOf(api_->client_id(), run.id)->state, "stopped");
 }
 
 }  // namespace

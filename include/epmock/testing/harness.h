@@ -88,6 +88,9 @@ class Harness {
   std::vector<IntegrationLog> Logs() const;
   // A story (epmock/story.h) in this harness's store: its events planned when this returns.
   StatusOr<StoryRun> RunStory(const std::string& story, const StoryOptions& options = {});
+  // COUNT runs of it at once, each about resources of its own (Server::RunStories).
+  StatusOr<std::vector<StoryRun>> RunStories(const std::string& story, std::size_t count,
+                                             const StoryOptions& options = {});
   // Many varied events of a type (epmock/event.h BatchRequest).
   StatusOr<std::vector<BatchEvent>> TriggerBatch(const BatchRequest& request);
 
