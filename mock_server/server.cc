@@ -71,6 +71,7 @@ Status Server::Impl::Start() {
     }
   }
   engine.events().Start();
+  engine.streams().Open();
 
   internal::EdgeOptions edge;
   edge.what = "the API server";
@@ -97,6 +98,7 @@ Status Server::Impl::Start() {
 void Server::Impl::Stop() {
   std::lock_guard<std::mutex> lock(mu);
   if (!api.started()) return;
+  engine.streams().Close();  // open streams and long polls end now, so the edge's workers are free
   api.Stop();
   // No request can fire events now; what is still pending is finished or logged as not
   // delivered.

@@ -47,6 +47,15 @@ struct ServerOptions {
   // Lifetime of the access tokens POST /oauth/access_token issues.
   int token_ttl_seconds = 3600;
 
+  // --- The dashboard and the admin API's reach (docs/DASHBOARD.md) ---------------------------
+  // Empty: the dashboard (GET /, /__admin/ui/) and the list of stores answer loopback peers
+  // only. Set: every admin route and the dashboard require it, in the X-Epmock-Admin-Token
+  // header or the cookie the dashboard's login form sets; from any peer.
+  std::string admin_token;
+  // Live streams (GET /__admin/stream) and long polls (GET /__admin/wait) open at once, each
+  // holding a worker: beyond them a new one gets 503, so they never take every worker.
+  int max_streams = 16;
+
   // --- Event delivery -------------------------------------------------------------------
   // The platform does not document its retry policy; this is epmock's, and configurable.
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/dashboard.h"
 #include "api/errors.h"
 #include "api/integrations_api.h"
 #include "api/json_body.h"
@@ -471,6 +472,40 @@ HttpResponse AsyncApi(RouteContext& c) {
   return JsonResponse(200, AsyncApiDocument(c.engine.shared_spec(), options));
 }
 
+// GET  /__admin/catalog                    the observable events (and families of keys)
+// POST /__admin/catalog/{key}/validate      checks a resource for the event against its schema
+HttpResponse Catalog(RouteContext& c, const std::vector<std::string>& s) {
+  const Spec& spec = c.engine.spec();
+  if (s.size() == 2 && c.request.method == "GET") {
+    json events = json::array();
+    for (const ObservableEvent& e : spec.Events()) {
+      json levels = json::array();
+      if (e.store_level) levels.push_back("store");
+      if (e.organization_level) levels.push_back("organization");
+      events.push_back({{"key", e.key}, {"resource", e.resource}, {"levels", levels}, {"legacy", e.legacy}});
+    }
+    json patterns = json::array();
+    for (const EventPattern& p : spec.EventPatterns())
+      patterns.push_back({{"pattern", p.pattern}, {"resource", p.resource}});
+    const std::size_t total = events.size();
+    return JsonResponse(200, {{"data", {{"events", std::move(events)}, {"patterns", std::move(patterns)}}},
+                              {"meta", {{"total", total}}}});
+  }
+  if (s.size() == 4 && s[3] == "validate" && c.request.method == "POST") {
+    const std::optional<ObservableEvent> event = spec.LookupEvent(s[2]);
+    if (!event) return NotFound("'" + s[2].substr(0, 128) + "' is not an observable event");
+    json body;
+    if (auto error = ReadJson(c.request, &body, false)) return *error;
+    json violations = json::array();
+    for (const SchemaViolation& v : spec.ValidateResource(event->resource, body))
+      violations.push_back({{"source", v.source}, {"detail", v.detail}});
+    const bool valid = violations.empty();
+    return JsonResponse(
+        200, {{"data", {{"valid", valid}, {"resource", event->resource}, {"violations", violations}}}});
+  }
+  return NotFound("No such admin endpoint: " + c.request.method + " " + c.request.path);
+}
+
 HttpResponse Idle(RouteContext& c) {
   // GET /__admin/idle?timeout_ms=N: waits until no delivery is pending (any language's way
   // to wait for deliveries without sleeping).
@@ -494,13 +529,17 @@ HttpResponse Idle(RouteContext& c) {
 
 }  // namespace
 
-HttpResponse AdminHealth(const HttpRequest& request) {
+HttpResponse AdminHealth(Engine& engine, const HttpRequest& request) {
   if (request.method != "GET") {
     return ErrorResponse(405, StatusTitle(405), "Use GET for /__admin/health");
   }
   HttpResponse response;
-  response.body =
-      json{{"status", "ok"}, {"version", Version()}, {"schema_revision", SchemaRevision()}}.dump();
+  // "streams": the live streams and long polls open now (at most ServerOptions::max_streams).
+  response.body = json{{"status", "ok"},
+                       {"version", Version()},
+                       {"schema_revision", SchemaRevision()},
+                       {"streams", engine.streams().active()}}
+                      .dump();
   return response;
 }
 
@@ -605,6 +644,9 @@ HttpResponse HandleAdminRequest(RouteContext& c) {
          {"meta", {{"page", AdminPageMeta(page, logs.total, next)}, {"dropped", c.store->DroppedLogs()}}}});
   }
   if (path == "/__admin/idle" && method == "GET") return Idle(c);
+  if (path == "/__admin/wait" && method == "GET") return WaitRoute(c);
+  if (s.size() >= 2 && s[1] == "catalog") return Catalog(c, s);
+  if (path == "/__admin/stream" && method == "GET") return StreamRoute(c);
   if (path == "/__admin/asyncapi" && method == "GET") return AsyncApi(c);
   if (path == "/__admin/organization") return OrganizationRoute(c);
   if (path == "/__admin/store") return StoreRoute(c);

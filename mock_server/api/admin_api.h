@@ -10,7 +10,7 @@
 namespace epmock::internal {
 
 // GET /__admin/health: no token needed.
-HttpResponse AdminHealth(const HttpRequest& request);
+HttpResponse AdminHealth(Engine& engine, const HttpRequest& request);
 
 // GET /__admin/requests, POST /__admin/reset.
 HttpResponse HandleAdminRequest(RouteContext& context);

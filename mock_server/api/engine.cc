@@ -28,6 +28,7 @@ Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
       sinks_(SinkRetention{options_.sink_retention, options_.sink_retention_bytes}),
       rate_limiter_(options_.time_scale),
       events_(options_, spec_),
+      streams_(options_.max_streams),
       sqs_(MakeSqs(options_)),
       stomp_(MakeStomp(options_)) {}
 

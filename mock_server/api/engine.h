@@ -18,6 +18,7 @@
 
 #include "api/api_faults.h"
 #include "api/auth.h"
+#include "api/dashboard.h"
 #include "api/journal.h"
 #include "api/rate_limit.h"
 #include "epmock/options.h"
@@ -47,6 +48,8 @@ class Engine {
   SinkRegistry& sinks() { return sinks_; }
   ApiFaultRegistry& api_faults() { return api_faults_; }
   RateLimiter& rate_limiter() { return rate_limiter_; }
+  // The open live streams and long polls of the dashboard's routes (api/dashboard.h).
+  StreamGate& streams() { return streams_; }
   EventEngine& events() { return events_; }
   const EventEngine& events() const { return events_; }
   // The embedded SQS endpoint and STOMP broker: null when the options run none, otherwise
@@ -67,6 +70,7 @@ class Engine {
   ApiFaultRegistry api_faults_;
   RateLimiter rate_limiter_;
   EventEngine events_;
+  StreamGate streams_;
   const std::unique_ptr<SqsEndpoint> sqs_;
   const std::unique_ptr<StompBroker> stomp_;
 };

@@ -3,9 +3,11 @@
 #include <chrono>
 
 #include "api/admin_api.h"
+#include "api/dashboard.h"
 #include "api/errors.h"
 #include "api/integrations_api.h"
 #include "common/clock.h"
+#include "epmock/organization.h"
 
 namespace epmock::internal {
 std::vector<std::string> PathSegments(const std::string& path) {
@@ -77,6 +79,7 @@ HttpResponse Dispatch(Engine& engine, const HttpRequest& request, RequestRecord&
     return ErrorResponse(400, StatusTitle(400),
                          "The query string has malformed percent-encoding: '" + request.query + "'", "query");
   }
+  if (std::optional<HttpResponse> page = HandleDashboardRoute(engine, request)) return *page;
   if (request.path == "/oauth/access_token") {
     record.operation_id = "Authenticate";
     if (request.method != "POST") {
@@ -164,7 +167,31 @@ HttpResponse Answer(Engine& engine, const HttpRequest& request, const Params& pa
 
 HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Params& params,
                          RequestRecord& record) {
-  if (request.path == "/__admin/health") return AdminHealth(request);
+  if (request.path == "/__admin/health") return AdminHealth(engine, request);
+  // The dashboard's reach: the list of stores, and a stream opened by client id (a
+  // browser's EventSource sends no header), answer loopback peers only, unless an admin
+  // token is set; then every admin route needs it.
+  const bool by_client_id = request.path == "/__admin/stream" && request.Header("Authorization").empty();
+  const bool dashboard = request.path == "/__admin/stores" || by_client_id;
+  if (std::optional<HttpResponse> refused = CheckAdminAccess(engine.options(), request, dashboard))
+    return *refused;
+  if (request.path == "/__admin/stores") {
+    if (request.method != "GET") return ErrorResponse(405, StatusTitle(405), "Use GET to list the stores");
+    return StoresRoute(engine);
+  }
+  if (by_client_id) {
+    auto client = params.find("client_id");
+    if (client == params.end() || client->second.empty() || client->second.size() > kMaxClientIdLength) {
+      return ErrorResponse(401, StatusTitle(401),
+                           "A stream is for the store of a Bearer token, or of client_id=ID (1 to " +
+                               std::to_string(kMaxClientIdLength) + " characters)",
+                           "client_id");
+    }
+    std::shared_ptr<Store> store = engine.stores().ForClient(client->second);
+    record.store_id = store->id();
+    RouteContext context{request, params, store, record, engine, client->second};
+    return StreamRoute(context);
+  }
   std::optional<std::string> client_id = engine.tokens().ClientFor(request.Header("Authorization"));
   if (!client_id) {
     return ErrorResponse(401, StatusTitle(401),

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -64,6 +65,23 @@ void AddServe(CLI::App& root, int* exit_code) {
   cmd->add_option("--integration-limit", o.integration_limit,
                   "integrations per store, as on the platform; 0 lifts the limit, for load tests")
       ->check(in(0, std::numeric_limits<int>::max()))
+      ->capture_default_str();
+  cmd->add_option("--admin-token", o.admin_token,
+                  "require this token for every admin route and the dashboard, which then answer any "
+                  "peer (without it they answer loopback peers only); also EPMOCK_ADMIN_TOKEN")
+      ->envname("EPMOCK_ADMIN_TOKEN")
+      ->check([](const std::string& v) {
+        // What a cookie value may hold (RFC 6265 cookie-octet): printable ASCII but space " , ; \\.
+        const bool safe = std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+          return ch > 32 && ch < 127 && ch != '"' && ch != ',' && ch != ';' && ch != '\\';
+        });
+        return v.size() >= 8 && v.size() <= 256 && safe
+                   ? std::string()
+                   : std::string("8 to 256 printable ASCII characters, none of space \" , ; \\");
+      });
+  cmd->add_option("--max-streams", o.max_streams,
+                  "dashboard streams and /__admin/wait long polls open at once; more get 503")
+      ->check(in(1, 1024))
       ->capture_default_str();
   cmd->add_option("--max-body-bytes", o.max_body_bytes, "larger request bodies get 413")
       ->check(in(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()))

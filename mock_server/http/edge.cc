@@ -88,6 +88,7 @@ HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, in
   for (const auto& [name, value] : req.headers) {
     if (!IsBookkeeping(name)) request.headers.emplace_back(name, value);
   }
+  request.remote_addr = req.remote_addr;
   const std::string host = req.get_header_value("Host");
   request.base_url = "http://" + (host.empty() ? UrlHost(options.host) + ":" + std::to_string(port) : host);
   return request;
@@ -96,6 +97,17 @@ HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, in
 void ToWire(const HttpResponse& response, httplib::Response& res) {
   res.status = response.status;
   for (const auto& [name, value] : response.headers) res.set_header(name, value);
+  if (response.stream) {
+    auto stream = response.stream;
+    res.set_chunked_content_provider(response.content_type, [stream](std::size_t, httplib::DataSink& sink) {
+      const HttpResponse::Write write = [&sink](std::string_view text) {
+        return sink.is_writable() && sink.write(text.data(), text.size());
+      };
+      if (!stream(write)) sink.done();
+      return true;
+    });
+    return;
+  }
   if (!response.body.empty()) res.set_content(response.body, response.content_type.c_str());
 }
 

@@ -5,7 +5,9 @@
 #ifndef EPMOCK_HTTP_MESSAGE_H_
 #define EPMOCK_HTTP_MESSAGE_H_
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,13 +16,14 @@ namespace epmock::internal {
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-  std::string method;    // upper case
-  std::string path;      // decoded path, no query
-  std::string query;     // raw query string, without '?'
-  HttpHeaders headers;   // as sent, in order (none of the listener's own bookkeeping)
-  std::string body;      // read whole, within the port's limit
-  std::string base_url;  // "http://host:port", from the Host header
-  std::string target;    // the request target as sent: path and query, still encoded
+  std::string method;       // upper case
+  std::string path;         // decoded path, no query
+  std::string query;        // raw query string, without '?'
+  HttpHeaders headers;      // as sent, in order (none of the listener's own bookkeeping)
+  std::string body;         // read whole, within the port's limit
+  std::string base_url;     // "http://host:port", from the Host header
+  std::string target;       // the request target as sent: path and query, still encoded
+  std::string remote_addr;  // the peer's address ("127.0.0.1", "::1"); "" when unknown
 
   // Case-insensitive; "" when absent.
   std::string Header(const std::string& name) const;
@@ -35,6 +38,12 @@ struct HttpResponse {
   int delay_ms = 0;  // the edge waits this long before answering (programmed sinks)
   // The edge resets the connection (TCP RST, no answer) instead of answering (API faults).
   bool reset_connection = false;
+  // A streamed answer (Server-Sent Events) instead of `body`: the edge calls it again and
+  // again, each call writing what it has with `write` (false once the peer is gone) and
+  // returning whether to go on; the answer ends when it returns false. Each call should
+  // return within a fraction of a second, so that a stopping server is not held up.
+  using Write = std::function<bool(std::string_view)>;
+  std::function<bool(const Write& write)> stream;
 };
 
 // The value of a header in a list, case-insensitively; "" when absent.

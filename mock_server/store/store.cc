@@ -523,7 +523,10 @@ void Store::set_kind(std::string kind) {
 std::shared_ptr<Store> StoreRegistry::ForClientLocked(const std::string& client_id) {
   std::string store_id = StoreIdForClient(client_id);
   std::shared_ptr<Store>& store = by_store_id_[store_id];
-  if (!store) store = std::make_shared<Store>(store_id, retention_);
+  if (!store) {
+    store = std::make_shared<Store>(store_id, retention_);
+    store->client_id_ = client_id;
+  }
   return store;
 }
 

@@ -91,6 +91,8 @@ class Store {
   explicit Store(std::string id, Retention retention = {}) : id_(std::move(id)), retention_(retention) {}
 
   const std::string& id() const { return id_; }
+  // The client whose token made it (StoreRegistry); "" for a store made otherwise.
+  const std::string& client_id() const { return client_id_; }
 
   // What the store is: a store of its own (the default), a store of an organization (its
   // events carry org_id), or an organization's own level (its events carry org_id only).
@@ -165,6 +167,8 @@ class Store {
   void Clear();
 
  private:
+  friend class StoreRegistry;
+  std::string client_id_;  // set once, before the store is shared
   const std::string id_;
   const Retention retention_;
   mutable std::mutex mu_;

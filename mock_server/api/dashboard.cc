@@ -1,0 +1,476 @@
+#include "api/dashboard.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "api/engine.h"
+#include "api/errors.h"
+#include "api/router.h"
+#include "common/clock.h"
+#include "common/strings.h"
+#include "epmock/journal.h"
+#include "schema/embedded_files.h"
+#include "store/store.h"
+
+namespace epmock::internal {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr char kAdminTokenHeader[] = "X-Epmock-Admin-Token";
+constexpr char kAdminCookie[] = "epmock_admin";
+constexpr char kUiPrefix[] = "/__admin/ui/";
+constexpr int kMaxWaitMs = 60000;
+constexpr std::size_t kMaxTokenBytes = 1024;
+
+// Compares without stopping at the first difference, so the time taken says nothing of how
+// much of a guess was right.
+bool SameSecret(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const std::string& other = a.size() == b.size() ? b : a;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ other[i]);
+  return diff == 0;
+}
+
+std::string ContentTypeOf(const std::string& name) {
+  const auto ends = [&](const char* ext) {
+    const std::string e(ext);
+    return name.size() >= e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends(".html")) return "text/html; charset=utf-8";
+  if (ends(".js")) return "text/javascript; charset=utf-8";
+  if (ends(".css")) return "text/css; charset=utf-8";
+  if (ends(".svg")) return "image/svg+xml";
+  return "application/octet-stream";
+}
+
+// The page's own headers: nothing from elsewhere may run or be fetched.
+void AddPageHeaders(HttpResponse& r) {
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                         "connect-src 'self'; frame-ancestors 'none'; form-action 'self'");
+}
+
+HttpResponse Html(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.content_type = "text/html; charset=utf-8";
+  AddPageHeaders(r);
+  return r;
+}
+
+// The form an admin token is given through: a POST, so that it never shows in a URL.
+HttpResponse LoginPage(int status, const std::string& note) {
+  return Html(status,
+              "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>epmock: sign in</title>"
+              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+              "<link rel=\"icon\" href=\"/__admin/ui/favicon.svg\"></head><body>"
+              "<main><h1>epmock</h1><p>This server was started with <code>--admin-token</code>. " +
+                  note +
+                  "</p><form method=\"post\" action=\"/__admin/ui/login\">"
+                  "<label for=\"token\">Admin token</label> "
+                  "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" "
+                  "required> <button type=\"submit\">Sign in</button></form></main></body></html>");
+}
+
+const EmbeddedFile* UiFile(const std::string& name) {
+  for (const EmbeddedFile& f : DashboardFiles()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+HttpResponse Redirect(int status, const std::string& to) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain";
+  r.body = "See " + to;
+  r.headers.emplace_back("Location", to);
+  return r;
+}
+
+HttpResponse Login(const ServerOptions& options, const HttpRequest& request) {
+  if (options.admin_token.empty()) return Redirect(303, kUiPrefix);  // nothing to sign in to
+  Params form;
+  if (request.body.size() > kMaxTokenBytes + 16 || !DecodeForm(request.body, &form))
+    return LoginPage(400, "The form could not be read.");
+  auto token = form.find("token");
+  if (token == form.end() || !SameSecret(token->second, options.admin_token))
+    return LoginPage(401, "That is not the admin token.");
+  HttpResponse r = Redirect(303, kUiPrefix);
+  r.headers.emplace_back("Set-Cookie", std::string(kAdminCookie) + "=" + options.admin_token +
+                                           "; Path=/; HttpOnly; SameSite=Strict");
+  return r;
+}
+
+// "name=value; other=x" -> value of `name`.
+std::string CookieValue(const std::string& header, const std::string& name) {
+  std::size_t at = 0;
+  while (at < header.size()) {
+    std::size_t end = header.find(';', at);
+    if (end == std::string::npos) end = header.size();
+    std::string pair = header.substr(at, end - at);
+    const std::size_t start = pair.find_first_not_of(' ');
+    pair = start == std::string::npos ? "" : pair.substr(start);
+    if (pair.compare(0, name.size() + 1, name + "=") == 0) return pair.substr(name.size() + 1);
+    at = end + 1;
+  }
+  return "";
+}
+
+json StoreSummary(const Store& store) {
+  std::size_t integrations = 0;
+  store.ListPage(0, 0, &integrations);
+  return {{"id", store.id()},
+          {"client_id", store.client_id()},
+          {"kind", store.is_organization() ? "organization" : store.kind()},
+          {"org_id", store.org_id().empty() ? json(nullptr) : json(store.org_id())},
+          {"integrations", integrations},
+          {"events", store.EventsPage(0, 0).total}};
+}
+
+// Whole number from 0 to max, or the error that names the parameter.
+std::optional<HttpResponse> ParseCount(const Params& params, const char* name, long max, long* out) {
+  auto it = params.find(name);
+  if (it == params.end()) return std::nullopt;
+  char* end = nullptr;
+  const long v = std::strtol(it->second.c_str(), &end, 10);
+  if (it->second.empty() || it->second.size() > 9 || *end != '\0' || v < 0 || v > max) {
+    return ErrorResponse(400, StatusTitle(400),
+                         std::string(name) + " must be a whole number from 0 to " + std::to_string(max),
+                         name);
+  }
+  *out = v;
+  return std::nullopt;
+}
+
+std::string Param(const Params& params, const char* name) {
+  auto it = params.find(name);
+  return it == params.end() ? "" : it->second;
+}
+
+std::string SseFrame(const char* event, const std::string& id, const json& data) {
+  return std::string("event: ") + event + "\nid: " + id +
+         "\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(const std::string& address) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, address.c_str(), &v6) != 1) return false;
+  static const unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  if (std::equal(std::begin(kLoopback), std::end(kLoopback), v6.s6_addr)) return true;
+  // ::ffff:127.x.y.z, an IPv4 loopback peer on a dual-stack socket.
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return std::equal(std::begin(kMapped), std::end(kMapped), v6.s6_addr) && v6.s6_addr[12] == 127;
+}
+
+std::string AdminTokenOf(const HttpRequest& request) {
+  std::string token = request.Header(kAdminTokenHeader);
+  if (token.empty()) token = CookieValue(request.Header("Cookie"), kAdminCookie);
+  return token;
+}
+
+std::optional<HttpResponse> CheckAdminAccess(const ServerOptions& options, const HttpRequest& request,
+                                             bool dashboard) {
+  if (options.admin_token.empty()) {
+    if (!dashboard || IsLoopbackAddress(request.remote_addr)) return std::nullopt;
+    return ErrorResponse(403, StatusTitle(403),
+                         "The dashboard and the list of stores answer loopback peers only; start epmock "
+                         "with --admin-token to reach them from elsewhere");
+  }
+  if (SameSecret(AdminTokenOf(request), options.admin_token)) return std::nullopt;
+  return ErrorResponse(401, StatusTitle(401),
+                       std::string("This server requires its admin token (the ") + kAdminTokenHeader +
+                           " header, or the dashboard's sign-in)");
+}
+
+std::shared_ptr<void> StreamGate::Enter() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!open_ || active_ >= max_) return nullptr;
+  ++active_;
+  // The handle points at the gate (never null, so a caller can test it) and owns nothing.
+  return std::shared_ptr<void>(static_cast<void*>(this), [this](void*) {
+    std::lock_guard<std::mutex> inner(mu_);
+    --active_;
+  });
+}
+
+bool StreamGate::Sleep(std::chrono::milliseconds d) {
+  std::unique_lock<std::mutex> lock(mu_);
+  closed_.wait_for(lock, d, [this] { return !open_; });
+  return open_;
+}
+
+bool StreamGate::open() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return open_;
+}
+
+int StreamGate::active() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_;
+}
+
+void StreamGate::Close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  open_ = false;
+  closed_.notify_all();
+}
+
+void StreamGate::Open() {
+  std::lock_guard<std::mutex> lock(mu_);
+  open_ = true;
+}
+
+std::optional<HttpResponse> HandleDashboardRoute(Engine& engine, const HttpRequest& request) {
+  const std::string& path = request.path;
+  if (path == "/" && (request.method == "GET" || request.method == "HEAD")) return Redirect(302, kUiPrefix);
+  if (path == "/__admin/ui") return Redirect(301, kUiPrefix);
+  if (path.rfind(kUiPrefix, 0) != 0) return std::nullopt;
+  const ServerOptions& options = engine.options();
+  if (path == "/__admin/ui/login") {
+    if (request.method != "POST") return Redirect(303, kUiPrefix);
+    return Login(options, request);
+  }
+  std::string name = path.substr(sizeof(kUiPrefix) - 1);
+  if (name.empty()) name = "index.html";
+  if (request.method != "GET")
+    return ErrorResponse(405, StatusTitle(405), "The dashboard's files are read with GET");
+  const EmbeddedFile* file = UiFile(name);
+  if (!file) return ErrorResponse(404, StatusTitle(404), "The dashboard has no file " + name.substr(0, 64));
+  // The favicon is no secret; the rest needs what every admin route needs.
+  if (name != "favicon.svg") {
+    if (std::optional<HttpResponse> refused = CheckAdminAccess(options, request, true)) {
+      if (refused->status == 401 && name == "index.html")
+        return LoginPage(401, "Give it to see the dashboard.");
+      return refused;
+    }
+  }
+  HttpResponse r;
+  r.body = std::string(file->content);
+  r.content_type = ContentTypeOf(name);
+  AddPageHeaders(r);
+  return r;
+}
+
+HttpResponse StoresRoute(Engine& engine) {
+  json stores = json::array(), organizations = json::array();
+  std::vector<std::shared_ptr<Store>> all = engine.stores().All();
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a->client_id() < b->client_id(); });
+  for (const auto& store : all)
+    (store->is_organization() ? organizations : stores).push_back(StoreSummary(*store));
+  const std::size_t total = stores.size() + organizations.size();
+  return JsonResponse(200,
+                      {{"data", {{"stores", std::move(stores)}, {"organizations", std::move(organizations)}}},
+                       {"meta", {{"total", total}}}});
+}
+
+HttpResponse StreamRoute(RouteContext& c) {
+  std::shared_ptr<void> place = c.engine.streams().Enter();
+  if (!place) {
+    return ErrorResponse(503, StatusTitle(503),
+                         "Too many streams and waits are open (at most " +
+                             std::to_string(c.engine.options().max_streams) +
+                             "), or the server is stopping; poll the admin lists instead");
+  }
+  // Cursors: what the caller has already (from the admin lists); by default, from now on.
+  std::shared_ptr<Store> store = c.store;
+  struct Cursors {
+    std::string event, log;
+    std::uint64_t request = 0;
+  };
+  auto cursors = std::make_shared<Cursors>();
+  cursors->event = Param(c.params, "after_event");
+  cursors->log = Param(c.params, "after_log");
+  if (cursors->event.empty() || !store->EventsAfter(cursors->event, 0)) {
+    auto newest = store->EventsPage(0, 1);
+    cursors->event = newest.items.empty() ? "" : newest.items[0]->id;
+  }
+  if (cursors->log.empty() || !store->LogsAfter(cursors->log, 0)) {
+    auto newest = store->LogsPage("", "", 0, 1);
+    cursors->log = newest.items.empty() ? "" : newest.items[0].id;
+  }
+  Journal& journal = c.engine.journal();
+  {
+    const std::string after = Param(c.params, "after_request");
+    const bool number =
+        !after.empty() && after.size() <= 19 && after.find_first_not_of("0123456789") == std::string::npos;
+    if (number) {
+      cursors->request = std::stoull(after);
+    } else {
+      const std::size_t total = journal.RecordsPage(store->id(), 0, 0).total;
+      auto last = journal.RecordsPage(store->id(), total == 0 ? 0 : total - 1, 1);
+      cursors->request = last.records.empty() ? 0 : last.records.back().sequence;
+    }
+  }
+  StreamGate& gate = c.engine.streams();
+  auto beat = std::make_shared<std::int64_t>(0);
+  HttpResponse r;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.headers.emplace_back("X-Accel-Buffering", "no");
+  r.stream = [place, store, cursors, &gate, &journal, beat](const HttpResponse::Write& write) {
+    if (!gate.open()) return false;
+    std::string out;
+    if (*beat == 0) out += "retry: 1000\n\n";
+    // After the cursor; from the first when the store had none at the start; from the
+    // newest when the cursor has been dropped by retention meanwhile.
+    std::vector<std::shared_ptr<const EventRecord>> events;
+    if (cursors->event.empty()) {
+      auto oldest = store->EventsPage(0, 100);  // newest first: at most 100 arrived in 100 ms
+      events.assign(oldest.items.rbegin(), oldest.items.rend());
+    } else if (auto after = store->EventsAfter(cursors->event, 100)) {
+      events = std::move(after->items);
+    } else {
+      auto newest = store->EventsPage(0, 1);
+      if (!newest.items.empty()) cursors->event = newest.items[0]->id;
+    }
+    for (const auto& e : events) {
+      out += SseFrame("event", e->id, ToTriggeredEvent(*e).ToJson());
+      cursors->event = e->id;
+    }
+    std::vector<IntegrationLog> logs;
+    if (cursors->log.empty()) {
+      auto oldest = store->LogsPage("", "", 0, 100);
+      logs.assign(oldest.items.rbegin(), oldest.items.rend());
+    } else if (auto after = store->LogsAfter(cursors->log, 100)) {
+      logs = std::move(after->items);
+    } else {
+      auto newest = store->LogsPage("", "", 0, 1);
+      if (!newest.items.empty()) cursors->log = newest.items[0].id;
+    }
+    for (const IntegrationLog& log : logs) {
+      json data = LogToJson(log);
+      data["event_id"] = log.event_id;
+      data["final"] = log.final;
+      if (!log.refusal.empty()) data["refusal"] = log.refusal;
+      out += SseFrame("log", log.id, data);
+      cursors->log = log.id;
+    }
+    if (auto records = journal.RecordsAfter(store->id(), cursors->request, 100)) {
+      for (const RequestRecord& record : records->records) {
+        out += SseFrame("request", std::to_string(record.sequence), ToJson(record));
+        cursors->request = record.sequence;
+      }
+    }
+    const std::int64_t now = NowMillis();
+    if (out.empty() && now - *beat >= 15000) out = ": keep-alive\n\n";
+    if (!out.empty()) {
+      *beat = now;
+      if (!write(out)) return false;
+    }
+    return gate.Sleep(std::chrono::milliseconds(100));
+  };
+  return r;
+}
+
+HttpResponse WaitRoute(RouteContext& c) {
+  long timeout_ms = 10000, count = 1;
+  if (auto error = ParseCount(c.params, "timeout_ms", kMaxWaitMs, &timeout_ms)) return *error;
+  const std::string event_type = Param(c.params, "event_type");
+  const std::string queue = Param(c.params, "sqs_queue");
+  const std::string destination = Param(c.params, "stomp_destination");
+  const bool deliveries = c.params.count("deliveries") > 0;
+  const int conditions = deliveries + !event_type.empty() + !queue.empty() + !destination.empty();
+  if (conditions != 1) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "Name one condition: deliveries=N (with after=<delivery id>), event_type=KEY, "
+                         "sqs_queue=NAME (with messages=N) or stomp_destination=DEST (with messages=N)");
+  }
+  if (deliveries) {
+    if (auto error = ParseCount(c.params, "deliveries", 100000, &count)) return *error;
+  } else if (auto error = ParseCount(c.params, "messages", 100000, &count)) {
+    return *error;
+  }
+  const std::string after = Param(c.params, "after");
+  if (deliveries && !after.empty() && !c.store->LogsAfter(after, 0)) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "after: no delivery " + after.substr(0, 64) + " in this store", "after");
+  }
+  if (!queue.empty() && !c.engine.sqs())
+    return ErrorResponse(400, StatusTitle(400), "This server runs no embedded SQS endpoint", "sqs_queue");
+  if (!destination.empty() && !c.engine.stomp())
+    return ErrorResponse(400, StatusTitle(400), "This server runs no embedded STOMP broker",
+                         "stomp_destination");
+  std::shared_ptr<void> place = c.engine.streams().Enter();
+  if (!place) {
+    return ErrorResponse(503, StatusTitle(503),
+                         "Too many streams and waits are open (at most " +
+                             std::to_string(c.engine.options().max_streams) + "), or the server is stopping");
+  }
+  const std::size_t wanted = static_cast<std::size_t>(count);
+  // What has arrived so far, and whether it is enough.
+  const auto look = [&](json* arrived) -> bool {
+    if (deliveries) {
+      json logs = json::array();
+      std::size_t n = 0;
+      if (after.empty()) {  // since the start: the newest N
+        auto page = c.store->LogsPage("", "", 0, wanted);
+        for (const IntegrationLog& log : page.items) logs.push_back(LogToJson(log));
+        n = page.total;
+      } else if (auto page = c.store->LogsAfter(after, wanted)) {
+        for (const IntegrationLog& log : page->items) logs.push_back(LogToJson(log));
+        n = page->items.size();
+      }
+      *arrived = {{"deliveries", std::move(logs)}, {"total", n}};
+      return n >= wanted;
+    }
+    if (!event_type.empty()) {
+      auto page = c.store->EventsPage(0, 1000);
+      for (const auto& e : page.items) {
+        if (e->type != event_type) continue;
+        for (const EventJob& job : e->jobs) {
+          bool succeeded = false;
+          if (c.store->JobEnded(job.job_id, &succeeded) && succeeded) {
+            *arrived = {{"event", ToTriggeredEvent(*e).ToJson()}};
+            return true;
+          }
+        }
+      }
+      *arrived = {{"event", nullptr}};
+      return false;
+    }
+    std::size_t total = 0;
+    json messages = json::array();
+    if (!queue.empty()) {
+      for (const SqsQueuedMessage& m : c.engine.sqs()->MessagesPage(queue, 0, wanted, &total))
+        messages.push_back({{"message_id", m.message_id}, {"body", m.body}});
+    } else {
+      for (const StompMessage& m : c.engine.stomp()->MessagesPage(destination, 0, wanted, &total))
+        messages.push_back({{"message_id", m.message_id}, {"body", m.body}});
+    }
+    *arrived = {{"messages", std::move(messages)}, {"total", total}};
+    return total >= wanted;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  json arrived;
+  while (true) {
+    if (look(&arrived)) return JsonResponse(200, {{"data", std::move(arrived)}});
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    if (!c.engine.streams().Sleep(std::chrono::milliseconds(20))) {
+      return ErrorResponse(503, StatusTitle(503), "The server is stopping");
+    }
+  }
+  json body = {{"errors",
+                {{{"status", 408},
+                  {"title", StatusTitle(408)},
+                  {"detail", "The condition did not hold within " + std::to_string(timeout_ms) + " ms"}}}},
+               {"data", std::move(arrived)}};
+  return JsonResponse(408, body);
+}
+
+}  // namespace epmock::internal

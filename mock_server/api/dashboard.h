@@ -1,0 +1,81 @@
+// The dashboard's side of the API port (docs/DASHBOARD.md): the page itself (compiled into
+// the binary), who may reach it, the list of stores, the live stream of a store and the long
+// poll. The page acts through the same API any client uses; only what a browser cannot do
+// otherwise (EventSource sends no headers) or what no client route gives (the stores seen
+// since start) lives here.
+//
+//   GET  /                     302 to /__admin/ui/
+//   GET  /__admin/ui/{file}    the page (loopback peers only, unless --admin-token is set)
+//   POST /__admin/ui/login     the login form's token -> an HttpOnly cookie
+//   GET  /__admin/stores       the stores and organizations seen since start
+//   GET  /__admin/stream       Server-Sent Events of a store: events, attempts, API calls
+//   GET  /__admin/wait         a long poll until a condition holds (200) or a timeout (408)
+#ifndef EPMOCK_API_DASHBOARD_H_
+#define EPMOCK_API_DASHBOARD_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "epmock/options.h"
+#include "http/message.h"
+
+namespace epmock::internal {
+
+class Engine;
+struct RouteContext;
+
+// Whether a peer address is loopback: 127.0.0.0/8, ::1, or 127.x mapped into IPv6.
+bool IsLoopbackAddress(const std::string& address);
+
+// The admin token a request carries: the X-Epmock-Admin-Token header, else the cookie the
+// login form set; "" for none.
+std::string AdminTokenOf(const HttpRequest& request);
+
+// Who may reach the admin routes. With no admin token: the page and the list of stores
+// answer loopback peers only (nullopt: go on). With one: every admin route (but
+// /__admin/health) and the page require it. `dashboard` is true for the page, the stores
+// and a stream opened by client id.
+std::optional<HttpResponse> CheckAdminAccess(const ServerOptions& options, const HttpRequest& request,
+                                             bool dashboard);
+
+// The open streams and long polls: at most `max` at once, and all told to end when the
+// server stops so that Stop() is not held up by them.
+class StreamGate {
+ public:
+  explicit StreamGate(int max) : max_(max) {}
+  // A place, released when the returned handle goes; null when full or closed.
+  std::shared_ptr<void> Enter();
+  // Sleeps up to `d`, or until Close(); true while open.
+  bool Sleep(std::chrono::milliseconds d);
+  bool open() const;
+  int active() const;
+  void Close();  // before the HTTP edge stops
+  void Open();   // when the server starts
+
+ private:
+  const int max_;
+  mutable std::mutex mu_;
+  std::condition_variable closed_;
+  int active_ = 0;
+  bool open_ = true;
+};
+
+// The dashboard's routes that need no store ("/", the page, the login): the answer, or
+// nullopt for a request that is not one of them.
+std::optional<HttpResponse> HandleDashboardRoute(Engine& engine, const HttpRequest& request);
+
+// GET /__admin/stores.
+HttpResponse StoresRoute(Engine& engine);
+// GET /__admin/stream, for the store of the context.
+HttpResponse StreamRoute(RouteContext& c);
+// GET /__admin/wait.
+HttpResponse WaitRoute(RouteContext& c);
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_API_DASHBOARD_H_

@@ -1,0 +1,438 @@
+// The dashboard's side of the API port (issue 13): the page compiled into the binary, who may
+// reach it (loopback peers, or the admin token), the list of stores, the live stream of a
+// store, the long poll, their caps, and a Stop() that is not held up by them. The page itself
+// is driven in a real browser by tests/browser/dashboard.test.js.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "api/dashboard.h"
+#include "epmock/server.h"
+#include "epmock/sinks.h"
+#include "support/api_client.h"
+
+namespace epmock {
+namespace {
+
+using internal::CheckAdminAccess;
+using internal::HttpRequest;
+using internal::IsLoopbackAddress;
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing_support::ApiClient;
+using testing_support::Reply;
+
+constexpr auto kWait = std::chrono::seconds(20);
+
+// A query parameter's value, percent-encoded (the tests' client ids hold '#').
+std::string Encode(const std::string& value) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : value) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out += static_cast<char>(ch);
+    } else {
+      out += '%';
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    }
+  }
+  return out;
+}
+
+// The peer check decides on the address alone: no test sends anything off loopback.
+TEST(DashboardAccessTest, OnlyLoopbackPeersAreLoopback) {
+  for (const char* address : {"127.0.0.1", "127.255.0.3", "::1", "::ffff:127.0.0.1", "0:0:0:0:0:0:0:1"})
+    EXPECT_TRUE(IsLoopbackAddress(address)) << address;
+  for (const char* address : {"10.0.0.1", "192.168.1.20", "128.0.0.1", "::2", "::ffff:10.0.0.1", "fe80::1",
+                              "0.0.0.0", "::", "", "localhost", "127.0.0.1.evil", "127.0.0.1 "})
+    EXPECT_FALSE(IsLoopbackAddress(address)) << address;
+}
+
+TEST(DashboardAccessTest, WithoutATokenTheDashboardAnswersLoopbackOnlyAndWithOneEveryoneWhoHasIt) {
+  ServerOptions open;
+  HttpRequest remote;
+  remote.remote_addr = "192.0.2.7";
+  HttpRequest local;
+  local.remote_addr = "127.0.0.1";
+  std::optional<internal::HttpResponse> refused = CheckAdminAccess(open, remote, true);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_THAT(refused->body, HasSubstr("--admin-token"));
+  EXPECT_FALSE(CheckAdminAccess(open, local, true).has_value());
+  EXPECT_FALSE(CheckAdminAccess(open, remote, false).has_value());  // other admin routes: the Bearer token
+
+  ServerOptions guarded;
+  guarded.admin_token = "s3cret-admin-token";
+  EXPECT_EQ(CheckAdminAccess(guarded, local, true)->status, 401);  // loopback is not enough then
+  EXPECT_EQ(CheckAdminAccess(guarded, remote, false)->status, 401);
+  HttpRequest with_header = remote;
+  with_header.headers = {{"X-Epmock-Admin-Token", "s3cret-admin-token"}};
+  EXPECT_FALSE(CheckAdminAccess(guarded, with_header, true).has_value());
+  HttpRequest with_cookie = remote;
+  with_cookie.headers = {{"Cookie", "theme=dark; epmock_admin=s3cret-admin-token; x=y"}};
+  EXPECT_FALSE(CheckAdminAccess(guarded, with_cookie, false).has_value());
+  HttpRequest wrong = remote;
+  wrong.headers = {{"X-Epmock-Admin-Token", "s3cret-admin-tokeN"}};
+  EXPECT_EQ(CheckAdminAccess(guarded, wrong, true)->status, 401);
+  HttpRequest prefix = remote;
+  prefix.headers = {{"Cookie", "epmock_admin=s3cret"}};
+  EXPECT_EQ(CheckAdminAccess(guarded, prefix, true)->status, 401);
+}
+
+// A Server-Sent Events reader on its own thread: what arrived, until told to stop or the
+// stream ends.
+class StreamReader {
+ public:
+  StreamReader(const std::string& url, const std::string& path, httplib::Headers headers = {})
+      : client_(url) {
+    thread_ = std::thread([this, url, path, headers] {
+      httplib::Client& client = client_;
+      client.set_read_timeout(30, 0);
+      auto result = client.Get(
+          path, headers,
+          [this](const httplib::Response& response) {
+            std::lock_guard<std::mutex> lock(mu_);
+            status_ = response.status;
+            changed_.notify_all();
+            return true;
+          },
+          [this](const char* data, std::size_t length) {
+            std::lock_guard<std::mutex> lock(mu_);
+            text_.append(data, length);
+            changed_.notify_all();
+            return !stop_;
+          });
+      std::lock_guard<std::mutex> lock(mu_);
+      if (result && status_ == 0) status_ = result->status;
+      if (result && text_.empty()) text_ = result->body;
+      ended_ = true;
+      changed_.notify_all();
+    });
+  }
+  ~StreamReader() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    client_.stop();  // ends a read that waits for the next event
+    thread_.join();
+  }
+  // Waits until the text holds `needle` (true) or the stream ended or the wait passed.
+  bool WaitFor(const std::string& needle) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, kWait, [&] {
+      return text_.find(needle) != std::string::npos || ended_;
+    }) && text_.find(needle) != std::string::npos;
+  }
+  bool WaitStatus() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, kWait, [&] { return status_ != 0 || ended_; });
+  }
+  bool WaitEnded() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, kWait, [&] { return ended_; });
+  }
+  int status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+  std::string text() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return text_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::string text_;
+  int status_ = 0;
+  bool stop_ = false, ended_ = false;
+  httplib::Client client_;
+  std::thread thread_;
+};
+
+class DashboardTest : public ::testing::Test {
+ protected:
+  void Start(ServerOptions options = {}) {
+    options.time_scale = 0.001;
+    server_ = std::make_unique<Server>(options);
+    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_TRUE(sink_.Start().ok());
+    api_ = std::make_unique<ApiClient>(server_->Url());
+  }
+  void Hook(const std::vector<std::string>& observes) {
+    json body = testing_support::WebhookCreateBody();
+    body["data"]["observes"] = observes;
+    body["data"]["enabled"] = true;
+    body["data"]["configuration"] = {{"url", sink_.Url()}};
+    ASSERT_EQ(api_->Post("/v2/integrations", body).status, 201);
+  }
+  httplib::Result Raw(const std::string& path, httplib::Headers headers = {}) {
+    httplib::Client http(server_->Url());
+    return http.Get(path, headers);
+  }
+
+  WebhookSink sink_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<ApiClient> api_;
+};
+
+TEST_F(DashboardTest, SlashLeadsToThePageWhichTheBinaryCarries) {
+  Start();
+  auto root = Raw("/");
+  ASSERT_TRUE(root);
+  EXPECT_EQ(root->status, 302);
+  EXPECT_EQ(root->get_header_value("Location"), "/__admin/ui/");
+  auto page = Raw("/__admin/ui/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->get_header_value("Content-Type"), HasSubstr("text/html"));
+  EXPECT_THAT(page->get_header_value("Content-Security-Policy"), HasSubstr("default-src 'self'"));
+  EXPECT_THAT(page->body, HasSubstr("<script type=\"module\" src=\"app.js\"></script>"));
+  for (const char* file : {"app.js", "api.js", "views.js", "chart.js"}) {
+    auto script = Raw(std::string("/__admin/ui/") + file);
+    ASSERT_TRUE(script);
+    EXPECT_EQ(script->status, 200) << file;
+    EXPECT_THAT(script->get_header_value("Content-Type"), HasSubstr("text/javascript")) << file;
+    // Nothing from the network: every import is one of the page's own modules.
+    for (std::size_t at = script->body.find(" from '"); at != std::string::npos;
+         at = script->body.find(" from '", at + 1))
+      EXPECT_EQ(script->body.compare(at + 7, 2, "./"), 0) << file << ": " << script->body.substr(at, 40);
+    EXPECT_THAT(script->body, Not(HasSubstr("import('http"))) << file;
+    EXPECT_THAT(script->body, Not(HasSubstr("https://"))) << file;
+  }
+  auto icon = Raw("/__admin/ui/favicon.svg");
+  ASSERT_TRUE(icon);
+  EXPECT_EQ(icon->get_header_value("Content-Type"), "image/svg+xml");
+  auto missing = Raw("/__admin/ui/nope.js");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_THAT(missing->body, HasSubstr("\"errors\""));
+}
+
+TEST_F(DashboardTest, TheStoresListNamesEveryStoreAndOrganizationSeen) {
+  Start();
+  Hook({"order.paid"});
+  ApiClient org(server_->Url(), "dash-org");
+  ASSERT_EQ(org.Put("/__admin/organization", {{"stores", {api_->client_id()}}}).status, 200);
+  auto listed = Raw("/__admin/stores");
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  json body = json::parse(listed->body);
+  bool found = false;
+  for (const json& store : body["data"]["stores"]) {
+    if (store["client_id"] != api_->client_id()) continue;
+    found = true;
+    EXPECT_EQ(store["integrations"], 1);
+    EXPECT_EQ(store["id"], Server::StoreIdFor(api_->client_id()));
+    EXPECT_FALSE(store["org_id"].is_null());
+  }
+  EXPECT_TRUE(found) << listed->body;
+  ASSERT_EQ(body["data"]["organizations"].size(), 1u);
+  EXPECT_EQ(body["data"]["organizations"][0]["client_id"], "dash-org");
+}
+
+// The token path end to end: the page asks for it, the login form sets a cookie, every admin
+// route needs it, it never shows in a URL or the journal.
+TEST_F(DashboardTest, AnAdminTokenGuardsThePageAndEveryAdminRoute) {
+  ServerOptions options;
+  options.admin_token = "s3cret-admin-token";
+  Start(options);
+  auto page = Raw("/__admin/ui/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 401);
+  EXPECT_THAT(page->body, AllOf(HasSubstr("<form method=\"post\" action=\"/__admin/ui/login\""),
+                                HasSubstr("type=\"password\"")));
+  EXPECT_EQ(Raw("/__admin/ui/app.js")->status, 401);
+  EXPECT_EQ(Raw("/__admin/ui/favicon.svg")->status, 200);
+  EXPECT_EQ(Raw("/__admin/health")->status, 200);
+
+  httplib::Client http(server_->Url());
+  auto wrong = http.Post("/__admin/ui/login", "token=guess", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_FALSE(wrong->has_header("Set-Cookie"));
+  auto right =
+      http.Post("/__admin/ui/login", "token=s3cret-admin-token", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(right);
+  EXPECT_EQ(right->status, 303);
+  EXPECT_EQ(right->get_header_value("Location"), "/__admin/ui/");
+  const std::string cookie = right->get_header_value("Set-Cookie");
+  EXPECT_THAT(cookie, AllOf(HasSubstr("HttpOnly"), HasSubstr("SameSite=Strict")));
+  const std::string pair = cookie.substr(0, cookie.find(';'));
+  EXPECT_EQ(Raw("/__admin/ui/", {{"Cookie", pair}})->status, 200);
+  EXPECT_EQ(Raw("/__admin/stores", {{"Cookie", pair}})->status, 200);
+  EXPECT_EQ(Raw("/__admin/stores")->status, 401);
+
+  // An admin route: the Bearer token says which store, the admin token that it may be asked.
+  EXPECT_EQ(api_->Get("/__admin/events").status, 401);
+  api_->set_header("X-Epmock-Admin-Token", "s3cret-admin-token");
+  EXPECT_EQ(api_->Get("/__admin/events").status, 200);
+  EXPECT_EQ(api_->Get("/v2/integrations").status, 200);  // the platform's routes are as ever
+  Reply journal = api_->Get("/__admin/requests");
+  ASSERT_EQ(journal.status, 200);
+  EXPECT_THAT(journal.body, Not(HasSubstr("s3cret-admin-token")));
+  for (const RequestRecord& r : server_->Requests()) {
+    EXPECT_THAT(r.path + "?" + r.query, Not(HasSubstr("s3cret"))) << r.path;
+    for (const std::string& e : r.errors) EXPECT_THAT(e, Not(HasSubstr("s3cret")));
+  }
+}
+
+TEST_F(DashboardTest, AStreamCarriesEventsAttemptsAndApiCallsAsTheyHappen) {
+  Start();
+  Hook({"order.paid"});
+  StreamReader stream(server_->Url(), "/__admin/stream?client_id=" + Encode(api_->client_id()));
+  ASSERT_TRUE(stream.WaitFor("retry: 1000")) << stream.status() << " " << stream.text();
+  EXPECT_EQ(stream.status(), 200);
+  Reply fired = api_->Post("/__admin/events", {{"type", "order.paid"}});
+  ASSERT_EQ(fired.status, 201);
+  const std::string id = fired.json["data"]["id"];
+  EXPECT_TRUE(stream.WaitFor("event: event\nid: " + id)) << stream.text();
+  EXPECT_TRUE(stream.WaitFor("event: log\n"));
+  EXPECT_TRUE(stream.WaitFor("\"event_id\":\"" + id + "\""));
+  api_->Get("/v2/integrations?page[limit]=oops");  // a refused call, with its reason
+  EXPECT_TRUE(stream.WaitFor("event: request\n"));
+  EXPECT_TRUE(stream.WaitFor("page[limit]"));
+
+  // The same by Bearer token (for tools that send headers); another store's stream sees none of it.
+  StreamReader by_token(server_->Url(), "/__admin/stream", {{"Authorization", "Bearer " + api_->token()}});
+  ApiClient other(server_->Url());
+  StreamReader others(server_->Url(), "/__admin/stream?client_id=" + Encode(other.client_id()));
+  ASSERT_TRUE(by_token.WaitFor("retry: 1000"));
+  ASSERT_TRUE(others.WaitFor("retry: 1000"));
+  Reply second = api_->Post("/__admin/events", {{"type", "order.paid"}});
+  const std::string second_id = second.json["data"]["id"];
+  EXPECT_TRUE(by_token.WaitFor(second_id));
+  Reply theirs = other.Post("/__admin/events", {{"type", "order.paid"}});
+  const std::string their_id = theirs.json["data"]["id"];
+  EXPECT_TRUE(others.WaitFor(their_id));
+  EXPECT_THAT(others.text(), Not(HasSubstr(second_id)));
+  EXPECT_THAT(stream.text(), Not(HasSubstr(their_id)));
+  EXPECT_EQ(Raw("/__admin/stream")->status, 401);  // neither a token nor a client id
+}
+
+TEST_F(DashboardTest, StreamsAndWaitsAreCappedAndStopIsNotHeldUpByThem) {
+  ServerOptions options;
+  options.max_streams = 2;
+  Start(options);
+  StreamReader one(server_->Url(), "/__admin/stream?client_id=a");
+  StreamReader two(server_->Url(), "/__admin/stream?client_id=b");
+  ASSERT_TRUE(one.WaitFor("retry"));
+  ASSERT_TRUE(two.WaitFor("retry"));
+  auto third = Raw("/__admin/stream?client_id=c");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->status, 503);
+  EXPECT_THAT(third->body, HasSubstr("at most 2"));
+  EXPECT_EQ(api_->Get("/__admin/wait?deliveries=1&timeout_ms=100").status, 503);
+  // The API still answers: the streams hold 2 of the 128 workers.
+  EXPECT_EQ(api_->Get("/v2/integrations").status, 200);
+  server_->Stop();  // returns with both streams open: they end
+  EXPECT_TRUE(one.WaitEnded());
+  EXPECT_TRUE(two.WaitEnded());
+}
+
+TEST_F(DashboardTest, StopEndsALongPollAtOnce) {
+  Start();
+  std::atomic<int> status{0};
+  std::thread waiter([&] {
+    httplib::Client http(server_->Url());
+    http.set_read_timeout(70, 0);
+    auto r = http.Get("/__admin/wait?event_type=order.paid&timeout_ms=60000",
+                      {{"Authorization", "Bearer " + api_->token()}});
+    status = r ? r->status : -1;
+  });
+  // Stop once the wait holds its place (a stream slot), so it is really waiting.
+  for (int i = 0; i < 2000 && server_->Running(); ++i) {
+    auto health = Raw("/__admin/health");
+    if (health && health->body.find("\"streams\":1") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  server_->Stop();
+  waiter.join();  // would take 60 s if Stop waited the poll out
+  EXPECT_THAT(status.load(), ::testing::AnyOf(503, -1));
+}
+
+TEST_F(DashboardTest, AWaitAnswersWhatArrivedOrWhatDidWithin408) {
+  Start();
+  Hook({"order.paid"});
+  Reply none = api_->Get("/__admin/wait?deliveries=1&timeout_ms=50");
+  EXPECT_EQ(none.status, 408);
+  EXPECT_THAT(none.body, HasSubstr("did not hold within 50 ms"));
+  EXPECT_EQ(none.json["data"]["total"], 0);
+  ASSERT_EQ(api_->Post("/__admin/events", {{"type", "order.paid"}}).status, 201);
+  Reply one = api_->Get("/__admin/wait?deliveries=1&timeout_ms=20000");
+  ASSERT_EQ(one.status, 200) << one.body;
+  ASSERT_EQ(one.json["data"]["deliveries"].size(), 1u);
+  const std::string first = one.json["data"]["deliveries"][0]["id"];
+  Reply paid = api_->Get("/__admin/wait?event_type=order.paid&timeout_ms=20000");
+  ASSERT_EQ(paid.status, 200) << paid.body;
+  EXPECT_EQ(paid.json["data"]["event"]["type"], "order.paid");
+  // Since a point the caller names: none after the first yet, then one.
+  Reply after = api_->Get("/__admin/wait?deliveries=1&after=" + first + "&timeout_ms=50");
+  EXPECT_EQ(after.status, 408);
+  ASSERT_EQ(api_->Post("/__admin/events", {{"type", "order.paid"}}).status, 201);
+  Reply next = api_->Get("/__admin/wait?deliveries=1&after=" + first + "&timeout_ms=20000");
+  ASSERT_EQ(next.status, 200) << next.body;
+  EXPECT_NE(next.json["data"]["deliveries"][0]["id"], first);
+  EXPECT_EQ(api_->Get("/__admin/wait?event_type=order.created&timeout_ms=30").status, 408);
+}
+
+TEST_F(DashboardTest, AWaitOnQueuesCountsTheirMessages) {
+  ServerOptions options;
+  options.sqs_port = 0;
+  options.stomp_port = 0;
+  Start(options);
+  ASSERT_EQ(api_->Send("PUT", "/__admin/sqs/queues/dash", "", "").status, 201);
+  EXPECT_EQ(api_->Get("/__admin/wait?sqs_queue=dash&messages=1&timeout_ms=30").status, 408);
+  json sqs = testing_support::SqsCreateBody();
+  sqs["data"]["observes"] = {"order.paid"};
+  sqs["data"]["enabled"] = true;
+  sqs["data"]["configuration"]["url"] = server_->Sqs()->QueueUrl("dash");
+  Reply created = api_->Post("/v2/integrations", sqs);
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_EQ(api_->Post("/__admin/events", {{"type", "order.paid"}}).status, 201);
+  Reply arrived = api_->Get("/__admin/wait?sqs_queue=dash&messages=1&timeout_ms=20000");
+  ASSERT_EQ(arrived.status, 200) << arrived.body;
+  EXPECT_EQ(arrived.json["data"]["total"], 1);
+  EXPECT_EQ(api_->Get("/__admin/wait?stomp_destination=/queue/none&messages=1&timeout_ms=30").status, 408);
+}
+
+TEST_F(DashboardTest, ABadWaitOrStreamIsRefusedByName) {
+  Start();
+  struct Case {
+    std::string query;
+    std::string detail;
+  };
+  const Case cases[] = {
+      {"", "Name one condition"},
+      {"deliveries=1&event_type=order.paid", "Name one condition"},
+      {"deliveries=-1", "deliveries must be a whole number"},
+      {"deliveries=x", "deliveries must be a whole number"},
+      {"deliveries=1&timeout_ms=60001", "timeout_ms must be a whole number from 0 to 60000"},
+      {"deliveries=1&timeout_ms=1e3", "timeout_ms must be"},
+      {"deliveries=1&after=nope", "after: no delivery nope"},
+      {"sqs_queue=q&messages=1", "no embedded SQS endpoint"},
+      {"stomp_destination=/queue/x", "no embedded STOMP broker"},
+      {"sqs_queue=q&messages=999999999", "messages must be a whole number"},
+  };
+  for (const Case& c : cases) {
+    Reply r = api_->Get("/__admin/wait?" + c.query);
+    EXPECT_EQ(r.status, 400) << c.query << ": " << r.body;
+    EXPECT_THAT(r.body, HasSubstr(c.detail)) << c.query;
+  }
+  auto long_id = Raw("/__admin/stream?client_id=" + std::string(300, 'a'));
+  ASSERT_TRUE(long_id);
+  EXPECT_EQ(long_id->status, 401);
+  EXPECT_THAT(long_id->body, HasSubstr("1 to 256 characters"));
+}
+
+}  // namespace
+}  // namespace epmock
