@@ -20,6 +20,8 @@ for flag in "$@"; do
     # Debian's boto3 and stomp.py, and ActiveMQ (run from its jar by the test itself).
     command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
     packages+=(python3 python3-boto3 python3-stomp activemq)
+    # The dashboard's browser test: Debian's Chromium, driven headless by playwright-core.
+    packages+=(chromium)
   fi
   if [[ "$flag" == "--with-bench" ]]; then
     packages+=(wrk gnuplot-nox)

@@ -43,6 +43,7 @@ function logTime(log) {
 function showTab(name) {
   for (const button of document.querySelectorAll('nav button')) button.setAttribute('aria-pressed', String(button.dataset.tab === name));
   for (const panel of document.querySelectorAll('[data-panel]')) panel.hidden = !api.token || panel.dataset.panel !== name;
+  if (name === 'events') drawChart($('chart'), state.attempts);
   if (name === 'journal') renderJournal();
   if (name === 'faults') loadFaults();
   if (name === 'stores') loadStores();
@@ -457,6 +458,7 @@ function start() {
   $('stomp-form').addEventListener('submit', showDestination);
   $('sink-load').addEventListener('click', showSink);
   setInterval(() => { if (api.token) drawChart($('chart'), state.attempts); }, 5000);
+  window.addEventListener('resize', () => { if (api.token) drawChart($('chart'), state.attempts); });
   loadStores();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('store');
   if (fromHash) openStore(fromHash);

@@ -11,6 +11,7 @@ function quantile(sorted, q) {
 
 // attempts: [{at (ms), latencyMs, ok}]
 export function drawChart(figure, attempts, nowMs = Date.now()) {
+  if (!figure.clientWidth) return;  // hidden: drawn when shown
   // Drawn at the figure's own width, so that text stays at its size in any window.
   const width = Math.max(320, Math.round((figure.clientWidth || 648) - 8)), height = 160;
   const left = 44, right = 48, top = 12, bottom = 24;

@@ -61,14 +61,21 @@ export function timeline(attempts, startMs) {
   root.append(svg('line', { x1: pad, y1: 36, x2: width - pad, y2: 36, class: 'axis' }));
   root.append(svg('text', { x: pad, y: 52, class: 'tick' }, '0 ms'));
   root.append(svg('text', { x: width - pad, y: 52, class: 'tick end' }, `${Math.round(span)} ms`));
+  // At their times, but never closer than a label's width: retries a scaled clock runs in
+  // milliseconds stay apart and readable (the axis's end says the real span).
+  const xs = [];
   attempts.forEach((a, i) => {
-    const cx = x(a.at - startMs);
+    const at = x(a.at - startMs);
+    xs.push(i === 0 ? at : Math.min(width - pad, Math.max(at, xs[i - 1] + 44)));
+  });
+  attempts.forEach((a, i) => {
+    const cx = xs[i];
     const latency = Math.max(1, (width - 2 * pad) * (a.latencyMs / span));
     root.append(svg('rect', { x: cx - latency, y: 33, width: latency, height: 6, class: 'latency' }));
     const dot = svg('circle', { cx, cy: 36, r: 6, class: a.ok ? 'ok' : 'failed', 'data-attempt': i + 1 });
     dot.append(svg('title', {}, `attempt ${i + 1}: ${a.label}, ${a.latencyMs.toFixed(1)} ms`));
     root.append(dot);
-    root.append(svg('text', { x: cx, y: 20, class: 'tick mid' }, a.label));
+    root.append(svg('text', { x: cx, y: 20, class: 'tick mid' }, `#${i + 1} ${a.label}`));
   });
   return root;
 }

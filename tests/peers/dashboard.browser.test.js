@@ -1,0 +1,126 @@
+// The dashboard in a real browser: Debian's chromium, headless, driven by playwright-core.
+// A new user's path through it: open /, choose a client id, create a webhook integration,
+// trigger order.paid and see it delivered without a reload, read the request the receiver
+// got, replay it, add a fail-first-2 fault and see the retries on the time axis, read a
+// refused API call's reason in the journal, and see nothing of it from a second store. Any
+// console error fails the test. Screenshots go to $EPMOCK_SCREENSHOTS (the build folder;
+// scripts/dashboard-screenshots.sh refreshes the ones under docs/).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+const { startEpmock, apiClient } = require('./epmock-process');
+
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.EPMOCK_SCREENSHOTS || path.resolve(__dirname, '../../build/screenshots');
+const TIMEOUT = 20000;
+
+test('a new user creates, triggers, inspects, replays and breaks deliveries from the page', async (t) => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const epmock = await startEpmock(['--time-scale', '0.001']);
+  t.after(() => epmock.stop());
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Nothing but loopback: no background fetches, updates, or component downloads.
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-default-apps', '--no-sandbox'],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(TIMEOUT);
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // Only epmock's own origin is ever asked for anything.
+  const origins = new Set();
+  page.on('request', (r) => origins.add(new URL(r.url()).origin));
+
+  // GET / leads to the dashboard, which asks only for a client id.
+  await page.goto(epmock.url + '/');
+  assert.equal(new URL(page.url()).pathname, '/__admin/ui/');
+  await page.getByLabel('Client id').fill('shop-a');
+  await page.getByRole('button', { name: 'Open store' }).click();
+  await page.waitForSelector('#tab-events:not([hidden])');
+
+  // A webhook integration, created from the page (its default target: epmock's own sink).
+  await page.getByRole('button', { name: 'Integrations' }).click();
+  await page.getByLabel('Name', { exact: true }).fill('paid orders');
+  await page.getByLabel('Observes (comma separated)').fill('order.paid');
+  await page.getByRole('button', { name: 'Save integration' }).click();
+  await page.waitForSelector('#integrations tr[data-integration]');
+  assert.match(await page.textContent('#integrations'), /paid orders.*webhook.*order\.paid/s);
+
+  // Trigger order.paid; the delivery appears live in the events list, no reload.
+  await page.getByRole('button', { name: 'Trigger' }).click();
+  await page.getByLabel('Event', { exact: true }).fill('order.paid');
+  await page.getByRole('button', { name: 'Trigger', exact: true }).last().click();
+  await page.waitForFunction(() => /Triggered order\.paid/.test(document.querySelector('#trigger-result').textContent));
+  await page.getByRole('button', { name: 'Events' }).click();
+  const paidRow = page.locator('#events tr[data-event]', { hasText: 'order.paid' }).first();
+  await paidRow.locator('.deliveries', { hasText: '1/1 delivered' }).waitFor();
+  const eventId = await paidRow.getAttribute('data-event');
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-events.png'), fullPage: true });
+
+  // Open it: the job delivered on attempt 1, and the exact request the receiver got.
+  await paidRow.getByRole('button').click();
+  await page.locator('#event-detail .job-state', { hasText: 'delivered on attempt 1' }).waitFor();
+  await page.locator('#event-detail summary', { hasText: 'Request 1 the receiver got' }).click();
+  const body = await page.locator('#event-detail pre[aria-label="body"]').first().textContent();
+  assert.equal(JSON.parse(body).id, eventId);
+  assert.equal(JSON.parse(body).triggered_by, 'order.paid');
+  const headers = JSON.parse(await page.locator('#event-detail pre[aria-label="headers"]').first().textContent());
+  assert.equal(headers['X-Moltin-Integration-Trigger'], 'order.paid');
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-event.png'), fullPage: true });
+
+  // Replay it: a second job, delivered too.
+  await page.getByRole('button', { name: 'Replay to all integrations' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#event-detail .job').length === 2);
+  await page.locator('#event-detail .job-state', { hasText: 'delivered on attempt 1' }).nth(1).waitFor();
+
+  // A fault: the next event fails twice, then is delivered; the time axis shows three attempts.
+  await page.getByRole('button', { name: 'Faults' }).click();
+  await page.getByLabel('Fail the first').fill('2');
+  await page.getByRole('button', { name: 'Add fault' }).click();
+  await page.locator('#faults li', { hasText: 'fail first 2' }).waitFor();
+  await page.getByRole('button', { name: 'Trigger' }).click();
+  await page.getByRole('button', { name: 'Trigger', exact: true }).last().click();
+  await page.getByRole('button', { name: 'Events' }).click();
+  const retried = page.locator('#events tr[data-event]', { hasText: 'order.paid' }).first();
+  await retried.locator('.deliveries', { hasText: '1/1 delivered' }).waitFor();
+  await retried.getByRole('button').click();
+  await page.locator('#event-detail .job-state', { hasText: 'delivered on attempt 3' }).waitFor();
+  assert.equal(await page.locator('#event-detail svg.timeline circle.failed').count(), 2);
+  assert.equal(await page.locator('#event-detail svg.timeline circle.ok').count(), 1);
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-retries.png'), fullPage: true });
+
+  // A refused API call (from the store's own client) and its reason, live in the journal.
+  const call = await apiClient(epmock, 'shop-a');
+  const refused = await call('POST', '/v2/integrations', { data: { type: 'integration', name: 'x', integration_type: 'webhook', observes: ['order.paid'], configuration: {} } });
+  assert.equal(refused.status, 422);
+  await page.getByRole('button', { name: 'Journal' }).click();
+  const refusedRow = page.locator('#journal tr.refused', { hasText: 'POST /v2/integrations' }).first();
+  await refusedRow.waitFor();
+  assert.match(await refusedRow.textContent(), /422.*configuration/s);
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-journal.png'), fullPage: true });
+
+  // A second store sees none of it.
+  await page.getByLabel('Client id').fill('shop-b');
+  await page.getByRole('button', { name: 'Open store' }).click();
+  await page.getByRole('button', { name: 'Events' }).click();
+  await page.locator('#events', { hasText: 'No events yet' }).waitFor();
+  await page.getByRole('button', { name: 'Integrations' }).click();
+  await page.locator('#integrations', { hasText: 'No integrations.' }).waitFor();
+  await page.getByRole('button', { name: 'Journal' }).click();
+  assert.doesNotMatch(await page.textContent('#journal'), /POST \/v2\/integrations/);
+
+  // Narrow window: still usable (the list and the detail stack).
+  await page.setViewportSize({ width: 420, height: 900 });
+  await page.getByRole('button', { name: 'Stores' }).click();
+  await page.locator('#stores tr', { hasText: 'shop-a' }).waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'dashboard-narrow.png'), fullPage: true });
+
+  assert.deepEqual(consoleErrors, []);
+  assert.deepEqual([...origins], [epmock.url]);
+});
