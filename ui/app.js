@@ -47,6 +47,7 @@ function showTab(name) {
   if (name === 'journal') renderJournal();
   if (name === 'faults') loadFaults();
   if (name === 'stores') loadStores();
+  if (name === 'queues') loadQueues();
 }
 
 // --- Events -----------------------------------------------------------------------------------
@@ -173,7 +174,8 @@ async function renderDetail() {
       el('h4', {}, `${integration?.name ?? job.integration_id} (${job.integration_type})`,
         job.refusal ? el('span', { class: 'badge' }, `refusal: ${job.refusal}`) : null),
       el('p', { class: 'job-state' }, ended ? (last.ok ? `delivered on attempt ${last.log.attempt}` : `failed for good after ${attempts.length} attempts`)
-        : `${attempts.length} attempt(s) so far; the next retry follows the server's backoff`),
+        : last?.log.next_attempt_at ? `${attempts.length} attempt(s) so far; attempt ${last.log.attempt + 1} is due at ${time(last.log.next_attempt_at)}`
+          : `${attempts.length} attempt(s) so far`),
       attempts.length ? timeline(attempts, start) : el('p', { class: 'hint' }, 'No attempt yet.'),
       el('ol', { class: 'attempts' }, attempts.map((a) => el('li', {},
         `attempt ${a.log.attempt}: ${a.ok ? 'succeeded' : 'failed'}${a.log.status_code ? `, HTTP ${a.log.status_code}` : ''}, ${a.latencyMs.toFixed(1)} ms`,
@@ -380,6 +382,19 @@ async function loadJournal() {
 }
 
 // --- Queues and sinks ---------------------------------------------------------------------------
+async function loadQueues() {
+  const [queues, destinations] = await Promise.all([api.call('GET', '/__admin/sqs/queues'), api.call('GET', '/__admin/stomp/destinations')]);
+  const pick = (form, field, value) => { $(form).elements[field].value = value; $(form).requestSubmit(); };
+  replace($('sqs-list'), queues.status === 200 ? queues.json.data.map((q) => el('tr', {},
+    el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => pick('sqs-form', 'queue', q.name) }, q.name)),
+    el('td', {}, String(q.visible)), el('td', {}, String(q.in_flight)), el('td', {}, String(q.delayed)),
+    el('td', {}, q.dead_letter_target ?? ''))) : el('tr', {}, el('td', { colspan: 5, class: 'hint' }, 'No embedded SQS endpoint runs.')));
+  replace($('stomp-list'), destinations.status === 200 ? destinations.json.data.map((d) => el('tr', {},
+    el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => pick('stomp-form', 'destination', d.name) }, d.name)),
+    el('td', {}, String(d.sent)), el('td', {}, String(d.pending)), el('td', {}, String(d.subscribers)),
+    el('td', {}, String(d.unacknowledged)))) : el('tr', {}, el('td', { colspan: 5, class: 'hint' }, 'No embedded STOMP broker runs.')));
+}
+
 async function showQueue(event) {
   event.preventDefault();
   const name = event.target.elements.queue.value.trim();

@@ -40,6 +40,9 @@ struct IntegrationLog {
   // The refusal fault this attempt carried (Fault::refuse: "wrong_secret", ... "replay" on
   // the late copy alone); "" for none. Shown by the admin API, never by /v2.
   std::string refusal;
+  // A failed attempt that will be retried: when the next attempt is due (epmock's backoff,
+  // scaled, plus any injected delay), in ms since the epoch; 0 for none. Admin only.
+  std::int64_t next_attempt_at_ms = 0;
 };
 
 }  // namespace epmock

@@ -46,6 +46,16 @@ struct SqsQueuedMessage {
   int receive_count = 0;
 };
 
+// A queue as the endpoint holds it now (SqsEndpoint::Queues).
+struct SqsQueueSummary {
+  std::string name;
+  std::string url;
+  std::size_t visible = 0;         // ApproximateNumberOfMessages
+  std::size_t in_flight = 0;       // ApproximateNumberOfMessagesNotVisible
+  std::size_t delayed = 0;         // ApproximateNumberOfMessagesDelayed
+  std::string dead_letter_target;  // the RedrivePolicy's deadLetterTargetArn; "" for none
+};
+
 class SqsEndpoint {
  public:
   explicit SqsEndpoint(SqsEndpointOptions options = {});
@@ -61,6 +71,8 @@ class SqsEndpoint {
   // Creates the queue (if needed) and returns its URL.
   std::string CreateQueue(const std::string& name);
   std::string QueueUrl(const std::string& name) const;
+  // Every queue, by name, with its counts (the dashboard's list; at most 1,000).
+  std::vector<SqsQueueSummary> Queues() const;
   // Every message of the queue, visible or in flight, oldest first.
   std::vector<SqsQueuedMessage> Messages(const std::string& queue) const;
   // One page of them: [offset, offset + limit), oldest first, and how many the queue holds

@@ -62,6 +62,15 @@ struct StompMessage {
   std::string Header(const std::string& name) const;
 };
 
+// A destination as the broker holds it now (StompBroker::Destinations).
+struct StompDestination {
+  std::string name;
+  std::uint64_t sent = 0;          // messages sent to it since start
+  std::size_t pending = 0;         // queued for want of a subscriber
+  std::size_t subscribers = 0;     // subscriptions open on it
+  std::size_t unacknowledged = 0;  // delivered to a client-ack subscription, not yet acked
+};
+
 class StompBroker {
  public:
   explicit StompBroker(StompBrokerOptions options = {});
@@ -81,6 +90,9 @@ class StompBroker {
   std::vector<StompMessage> Messages(const std::string& destination) const;
   // One page of them: [offset, offset + limit), oldest first, and how many the history keeps
   // in all (only the page is copied).
+  // Every destination a message was sent to or a client subscribed to, by name (the
+  // dashboard's list; at most 1,000, the rest left out).
+  std::vector<StompDestination> Destinations() const;
   std::vector<StompMessage> MessagesPage(const std::string& destination, std::size_t offset,
                                          std::size_t limit, std::size_t* total) const;
   // A cursor for a reader that follows the destination: the messages from the `from`-th sent

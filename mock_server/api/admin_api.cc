@@ -51,13 +51,18 @@ std::optional<HttpResponse> ReadJson(const HttpRequest& request, json* body, boo
   return std::nullopt;
 }
 
+}  // namespace
+
 json LogWithEvent(const IntegrationLog& log) {
   json out = LogToJson(log);
   out["event_id"] = log.event_id;
   out["final"] = log.final;
   if (!log.refusal.empty()) out["refusal"] = log.refusal;
+  if (log.next_attempt_at_ms > 0) out["next_attempt_at"] = Rfc3339Millis(log.next_attempt_at_ms);
   return out;
 }
+
+namespace {
 
 HttpResponse Events(RouteContext& c, const std::vector<std::string>& s) {
   const std::string& method = c.request.method;
@@ -310,6 +315,20 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
   if (s[1] == "sqs") {
     if (!c.engine.sqs())
       return ErrorResponse(404, StatusTitle(404), "No embedded SQS endpoint runs (see --sqs-port)");
+    if (s.size() == 3 && s[2] == "queues" && !create) {  // GET /__admin/sqs/queues: every queue
+      json data = json::array();
+      for (const SqsQueueSummary& q : c.engine.sqs()->Queues()) {
+        data.push_back({{"name", q.name},
+                        {"queue_url", q.url},
+                        {"visible", q.visible},
+                        {"in_flight", q.in_flight},
+                        {"delayed", q.delayed},
+                        {"dead_letter_target",
+                         q.dead_letter_target.empty() ? json(nullptr) : json(q.dead_letter_target)}});
+      }
+      const std::size_t total = data.size();
+      return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+    }
     if (s.size() != 4 || s[2] != "queues") return NotFound("A queue is /__admin/sqs/queues/{name}");
     if (create) {
       if (!IsQueueName(s[3])) {
@@ -337,6 +356,18 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
   }
   if (!c.engine.stomp())
     return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
+  if (s.size() == 3 && s[2] == "destinations") {  // GET /__admin/stomp/destinations
+    json data = json::array();
+    for (const StompDestination& d : c.engine.stomp()->Destinations()) {
+      data.push_back({{"name", d.name},
+                      {"sent", d.sent},
+                      {"pending", d.pending},
+                      {"subscribers", d.subscribers},
+                      {"unacknowledged", d.unacknowledged}});
+    }
+    const std::size_t total = data.size();
+    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+  }
   auto destination = c.params.find("destination");
   if (s.size() != 3 || s[2] != "messages" || destination == c.params.end()) {
     return ErrorResponse(400, StatusTitle(400), "Use /__admin/stomp/messages?destination=/queue/name",

@@ -9,6 +9,10 @@
 
 namespace epmock::internal {
 
+// A delivery attempt as the admin API shows it: the /v2 log, with the event, whether it was
+// the job's last, the refusal it carried and when the next attempt is due.
+nlohmann::json LogWithEvent(const IntegrationLog& log);
+
 // GET /__admin/health: no token needed.
 HttpResponse AdminHealth(Engine& engine, const HttpRequest& request);
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/admin_api.h"
 #include "api/engine.h"
 #include "api/errors.h"
 #include "api/router.h"
@@ -354,11 +355,7 @@ HttpResponse StreamRoute(RouteContext& c) {
       if (!newest.items.empty()) cursors->log = newest.items[0].id;
     }
     for (const IntegrationLog& log : logs) {
-      json data = LogToJson(log);
-      data["event_id"] = log.event_id;
-      data["final"] = log.final;
-      if (!log.refusal.empty()) data["refusal"] = log.refusal;
-      out += SseFrame("log", log.id, data);
+      out += SseFrame("log", log.id, LogWithEvent(log));
       cursors->log = log.id;
     }
     if (auto records = journal.RecordsAfter(store->id(), cursors->request, 100)) {
@@ -420,10 +417,10 @@ HttpResponse WaitRoute(RouteContext& c) {
       std::size_t n = 0;
       if (after.empty()) {  // since the start: the newest N
         auto page = c.store->LogsPage("", "", 0, wanted);
-        for (const IntegrationLog& log : page.items) logs.push_back(LogToJson(log));
+        for (const IntegrationLog& log : page.items) logs.push_back(LogWithEvent(log));
         n = page.total;
       } else if (auto page = c.store->LogsAfter(after, wanted)) {
-        for (const IntegrationLog& log : page->items) logs.push_back(LogToJson(log));
+        for (const IntegrationLog& log : page->items) logs.push_back(LogWithEvent(log));
         n = page->items.size();
       }
       *arrived = {{"deliveries", std::move(logs)}, {"total", n}};

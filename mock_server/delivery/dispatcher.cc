@@ -193,11 +193,18 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
   const bool retry =
       !result.succeeded && !delivery.duplicate && !stopping_ && delivery.attempt < options_.max_attempts;
   lock.unlock();
-  Log(delivery, result, seconds, /*final=*/!retry && !delivery.duplicate);
+  const double backoff = options_.retry_delay_ms * std::pow(2.0, delivery.attempt - 1);
+  std::int64_t retry_in_ms = -1;
+  if (retry) {
+    retry_in_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      Scaled(backoff) + (delivery.faults.delay_ms > 0 ? Scaled(delivery.faults.delay_ms)
+                                                                      : Clock::duration::zero()))
+                      .count();
+  }
+  Log(delivery, result, seconds, /*final=*/!retry && !delivery.duplicate, retry_in_ms);
 
   lock.lock();
   if (retry) {
-    const double backoff = options_.retry_delay_ms * std::pow(2.0, delivery.attempt - 1);
     DeliveryAttempt next = delivery;
     ++next.attempt;
     ScheduleLocked(std::move(next), Clock::now() + Scaled(backoff));  // plus any injected delay
@@ -223,7 +230,8 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
   FinishOne();
 }
 
-void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, double seconds, bool final) {
+void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, double seconds, bool final,
+                     std::int64_t retry_in_ms) {
   IntegrationLog log;
   log.id = NewUuid();
   log.integration_id = d.integration.id;
@@ -239,6 +247,7 @@ void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, doub
   log.created_at_ns = NowNanos();
   log.created_at_ms = log.created_at_ns / 1000000;
   if (d.faults.refuse != "replay" || d.replay) log.refusal = d.faults.refuse;
+  if (retry_in_ms >= 0) log.next_attempt_at_ms = log.created_at_ms + retry_in_ms;
   d.store->AddLog(log);
 }
 

@@ -87,7 +87,9 @@ class Dispatcher {
   void TimerLoop();
   void WorkerLoop();
   void Attempt(DeliveryAttempt delivery);
-  void Log(const DeliveryAttempt& delivery, const AttemptResult& result, double seconds, bool final);
+  // retry_in_ms: when the next attempt is due, from now (-1: none follows).
+  void Log(const DeliveryAttempt& delivery, const AttemptResult& result, double seconds, bool final,
+           std::int64_t retry_in_ms = -1);
   void FinishOne();
 
   const DispatcherOptions options_;

@@ -1,5 +1,7 @@
 #include "epmock/sqs.h"
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
@@ -106,6 +108,33 @@ std::vector<SqsQueuedMessage> Queued(const std::vector<internal::SqsMessage>& me
 
 std::vector<SqsQueuedMessage> SqsEndpoint::Messages(const std::string& queue) const {
   return Queued(impl_->queues.Peek(queue));
+}
+
+std::vector<SqsQueueSummary> SqsEndpoint::Queues() const {
+  std::vector<SqsQueueSummary> out;
+  for (const std::string& name : impl_->queues.List("")) {
+    if (out.size() == 1000) break;
+    std::map<std::string, std::string> attributes;
+    if (impl_->queues.Attributes(name, {"All"}, &attributes)) continue;  // deleted meanwhile
+    const auto count = [&](const char* key) -> std::size_t {
+      auto it = attributes.find(key);
+      return it == attributes.end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
+    };
+    SqsQueueSummary q;
+    q.name = name;
+    q.url = QueueUrl(name);
+    q.visible = count("ApproximateNumberOfMessages");
+    q.in_flight = count("ApproximateNumberOfMessagesNotVisible");
+    q.delayed = count("ApproximateNumberOfMessagesDelayed");
+    if (auto redrive = attributes.find("RedrivePolicy"); redrive != attributes.end()) {
+      const nlohmann::json policy = nlohmann::json::parse(redrive->second, nullptr, false);
+      if (policy.is_object() && policy.contains("deadLetterTargetArn") &&
+          policy["deadLetterTargetArn"].is_string())
+        q.dead_letter_target = policy["deadLetterTargetArn"].get<std::string>();
+    }
+    out.push_back(std::move(q));
+  }
+  return out;
 }
 
 std::vector<SqsQueuedMessage> SqsEndpoint::MessagesPage(const std::string& queue, std::size_t offset,

@@ -563,6 +563,32 @@ std::vector<StompMessage> StompBroker::Messages(const std::string& destination) 
   return {it->second.messages.begin(), it->second.messages.end()};
 }
 
+std::vector<StompDestination> StompBroker::Destinations() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  std::map<std::string, StompDestination> by_name;
+  const auto at = [&](const std::string& name) -> StompDestination& {
+    StompDestination& d = by_name[name];
+    d.name = name;
+    return d;
+  };
+  for (const auto& [name, h] : impl_->history) at(name).sent = h.sent;
+  for (const auto& [name, queued] : impl_->pending) at(name).pending = queued.size();
+  for (const auto& c : impl_->connections) {
+    if (!c->open) continue;
+    for (const auto& [id, s] : c->subscriptions) {
+      StompDestination& d = at(s.destination);
+      ++d.subscribers;
+      d.unacknowledged += s.unacked.size();
+    }
+  }
+  std::vector<StompDestination> out;
+  for (auto& [name, d] : by_name) {
+    if (out.size() == 1000) break;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 std::vector<StompMessage> StompBroker::MessagesPage(const std::string& destination, std::size_t offset,
                                                     std::size_t limit, std::size_t* total) const {
   std::lock_guard<std::mutex> lock(impl_->mu);

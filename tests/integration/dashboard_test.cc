@@ -403,6 +403,51 @@ TEST_F(DashboardTest, AWaitOnQueuesCountsTheirMessages) {
   ASSERT_EQ(arrived.status, 200) << arrived.body;
   EXPECT_EQ(arrived.json["data"]["total"], 1);
   EXPECT_EQ(api_->Get("/__admin/wait?stomp_destination=/queue/none&messages=1&timeout_ms=30").status, 408);
+
+  // The dashboard's lists: every queue with its counts, every destination with its own.
+  Reply queues = api_->Get("/__admin/sqs/queues");
+  ASSERT_EQ(queues.status, 200) << queues.body;
+  ASSERT_EQ(queues.json["data"].size(), 1u);
+  EXPECT_EQ(queues.json["data"][0]["name"], "dash");
+  EXPECT_EQ(queues.json["data"][0]["visible"], 1);
+  EXPECT_EQ(queues.json["data"][0]["in_flight"], 0);
+  json stomp = testing_support::StompCreateBody();
+  stomp["data"]["observes"] = {"order.paid"};
+  stomp["data"]["enabled"] = true;
+  stomp["data"]["configuration"]["addresses"] = {server_->Stomp()->Url()};
+  stomp["data"]["configuration"]["destination"] = "/queue/dash";
+  ASSERT_EQ(api_->Post("/v2/integrations", stomp).status, 201);
+  ASSERT_EQ(api_->Post("/__admin/events", {{"type", "order.paid"}}).status, 201);
+  ASSERT_EQ(api_->Get("/__admin/wait?stomp_destination=/queue/dash&messages=1&timeout_ms=20000").status, 200);
+  Reply destinations = api_->Get("/__admin/stomp/destinations");
+  ASSERT_EQ(destinations.status, 200) << destinations.body;
+  ASSERT_EQ(destinations.json["data"].size(), 1u);
+  EXPECT_EQ(destinations.json["data"][0]["name"], "/queue/dash");
+  EXPECT_EQ(destinations.json["data"][0]["sent"], 1);
+  EXPECT_EQ(destinations.json["data"][0]["pending"], 1);  // nobody subscribed
+  EXPECT_EQ(destinations.json["data"][0]["subscribers"], 0);
+}
+
+// A failed attempt that will be retried says when the next one is due; the last says none.
+TEST_F(DashboardTest, AnAttemptSaysWhenTheNextIsDue) {
+  Start();
+  Hook({"order.paid"});
+  ASSERT_EQ(api_->Post("/__admin/faults", {{"fail_first_attempts", 1}}).status, 201);
+  ASSERT_EQ(api_->Post("/__admin/events", {{"type", "order.paid"}}).status, 201);
+  Reply two = api_->Get("/__admin/wait?deliveries=2&timeout_ms=20000");
+  ASSERT_EQ(two.status, 200) << two.body;
+  Reply logs = api_->Get("/__admin/deliveries");
+  ASSERT_EQ(logs.json["data"].size(), 2u);
+  const json& last = logs.json["data"][0];  // newest first
+  const json& failed = logs.json["data"][1];
+  EXPECT_FALSE(failed["succeeded"].get<bool>());
+  ASSERT_TRUE(failed.contains("next_attempt_at")) << failed.dump();
+  // Due 1 s later, scaled by 0.001: the same millisecond or the next.
+  EXPECT_GE(failed["next_attempt_at"].get<std::string>(),
+            failed["meta"]["timestamps"]["created_at"].get<std::string>().substr(0, 19));
+  EXPECT_TRUE(last["succeeded"].get<bool>());
+  EXPECT_FALSE(last.contains("next_attempt_at"));
+  EXPECT_FALSE(api_->Get("/v2/integrations").body.find("next_attempt_at") != std::string::npos);
 }
 
 TEST_F(DashboardTest, ABadWaitOrStreamIsRefusedByName) {

@@ -105,6 +105,13 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   assert.match(await refusedRow.textContent(), /422.*configuration/s);
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-journal.png'), fullPage: true });
 
+  // The embedded queues, with their counts.
+  assert.equal((await call('PUT', '/__admin/sqs/queues/browser-q')).status, 201);
+  await page.getByRole('button', { name: 'Queues & sinks' }).click();
+  await page.locator('#sqs-list tr', { hasText: 'browser-q' }).waitFor();
+  await page.locator('#sqs-list button', { hasText: 'browser-q' }).click();
+  await page.locator('#sqs', { hasText: 'queue_url' }).waitFor();
+
   // A second store sees none of it.
   await page.getByLabel('Client id').fill('shop-b');
   await page.getByRole('button', { name: 'Open store' }).click();
