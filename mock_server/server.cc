@@ -56,6 +56,8 @@ Status Server::Impl::Start() {
   if (api.started()) return Status::FailedPrecondition("server already started");
   if (!catalog_error.ok()) return catalog_error;
   if (!story_error.ok()) return story_error;
+  if (std::optional<std::string> bad = internal::CheckDashboardPath(engine.options().dashboard_path))
+    return Status::InvalidArgument(*bad);
   const ServerOptions& options = engine.options();
   SqsEndpoint* sqs = engine.sqs();
   StompBroker* stomp = engine.stomp();

@@ -134,24 +134,11 @@ async function openEvent(id) {
   renderEvents();
 }
 
-// What each receiver got: a webhook to this server's own sink is in the sink's record.
-async function receivedRequests(event) {
-  const out = new Map();  // integration id -> [request]
-  for (const job of event.jobs) {
-    const integration = state.integrations.get(job.integration_id);
-    const url = integration?.configuration?.url ?? '';
-    const match = url.match(/\/__sink\/webhook\/([^/?#]+)/);
-    if (!match || !url.startsWith(location.origin)) continue;
-    const reply = await api.call('GET', `/__admin/sinks/webhook/${match[1]}`);
-    for (const request of reply.json?.data ?? []) {
-      const body = request.body;
-      const id = typeof body === 'object' && body ? body.id : null;
-      if (id === event.id && body.integration?.id === job.integration_id) {
-        out.set(job.integration_id, [...(out.get(job.integration_id) ?? []), request]);
-      }
-    }
-  }
-  return out;
+// What each receiver was sent (job id -> request), rebuilt by the server from the event
+// and the integration as it was, by the code that sends it.
+async function sentRequests(event) {
+  const reply = await api.call('GET', `/__admin/events/${encodeURIComponent(event.id)}/requests`);
+  return new Map((reply.json?.data ?? []).map((r) => [r.job_id, r]));
 }
 
 async function renderDetail() {
@@ -160,7 +147,7 @@ async function renderDetail() {
   const detail = $('event-detail');
   const logs = state.logs.get(event.id) ?? [];
   const start = Date.parse(event.created_at);
-  const received = await receivedRequests(event);
+  const sent = await sentRequests(event);
   const jobs = event.jobs.map((job) => {
     const attempts = logs.filter((l) => l.relationships.job.data.id === job.id)
       .sort((a, b) => a.attempt - b.attempt)
@@ -169,7 +156,7 @@ async function renderDetail() {
     const integration = state.integrations.get(job.integration_id);
     const last = attempts[attempts.length - 1];
     const ended = attempts.some((a) => a.log.final);
-    const requests = received.get(job.integration_id) ?? [];
+    const request = sent.get(job.id);
     return el('section', { class: 'job', 'data-job': job.id },
       el('h4', {}, `${integration?.name ?? job.integration_id} (${job.integration_type})`,
         job.refusal ? el('span', { class: 'badge' }, `refusal: ${job.refusal}`) : null),
@@ -181,8 +168,9 @@ async function renderDetail() {
         `attempt ${a.log.attempt}: ${a.ok ? 'succeeded' : 'failed'}${a.log.status_code ? `, HTTP ${a.log.status_code}` : ''}, ${a.latencyMs.toFixed(1)} ms`,
         a.log.error_detail ? el('span', { class: 'error' }, ` ${a.log.error_detail}`) : null,
         a.log.body ? el('span', { class: 'answer' }, ` answered: ${a.log.body}`) : null))),
-      requests.map((r, i) => el('details', { class: 'request' }, el('summary', {}, `Request ${i + 1} the receiver got`),
-        codeBlock('headers', r.headers ?? {}), codeBlock('body', r.body))),
+      request ? el('details', { class: 'request' },
+        el('summary', {}, `What it was sent: ${request.method ?? request.frame} ${request.url ?? request.headers?.destination ?? ''}`),
+        codeBlock('headers', request.headers ?? {}), codeBlock('body', request.body)) : null,
       el('button', { type: 'button', onclick: () => replay(event.id, job.integration_id) }, 'Replay to this integration'));
   });
   replace(detail,
@@ -339,7 +327,20 @@ async function loadFaults() {
   replace($('faults'), (faults.json?.data ?? []).map((f) => el('li', { 'data-fault': f.id },
     `${f.id}: fail first ${f.fail_first_attempts}, ${f.events} event(s) left${f.duplicate ? ', duplicate' : ''}${f.refuse ? `, refuse ${f.refuse}` : ''} `,
     el('button', { type: 'button', onclick: async () => { await api.call('DELETE', `/__admin/faults/${f.id}`); loadFaults(); } }, 'Clear'))));
-  replace($('api-faults'), (apiFaults.json?.data ?? []).map((f) => el('li', {}, JSON.stringify(f))));
+  replace($('api-faults'), (apiFaults.json?.data ?? []).map((f) => el('li', { 'data-api-fault': f.id },
+    `${f.id}: ${f.status ? `answer ${f.status}` : ''}${f.delay_ms ? ` after ${f.delay_ms} ms` : ''}${f.reset ? ' reset' : ''} to ${f.method ?? 'any method'} ${f.path ?? 'any path'}, ${f.requests} request(s) left `,
+    el('button', { type: 'button', onclick: async () => { await api.call('DELETE', `/__admin/api-faults/${f.id}`); loadFaults(); } }, 'Clear'))));
+}
+
+async function addApiFault(event) {
+  event.preventDefault();
+  const form = event.target;
+  const body = { status: Number(form.elements.status.value), requests: Number(form.elements.requests.value) };
+  if (form.elements.method.value.trim()) body.method = form.elements.method.value.trim().toUpperCase();
+  if (form.elements.path.value.trim()) body.path = form.elements.path.value.trim();
+  const reply = await api.call('POST', '/__admin/api-faults', body);
+  $('api-fault-error').textContent = reply.status === 201 ? '' : errorText(reply);
+  await loadFaults();
 }
 
 async function addFault(event) {
@@ -467,6 +468,8 @@ function start() {
   $('trigger-check').addEventListener('click', checkData);
   $('fault-form').addEventListener('submit', addFault);
   $('faults-clear').addEventListener('click', async () => { await api.call('DELETE', '/__admin/faults'); loadFaults(); });
+  $('api-fault-form').addEventListener('submit', addApiFault);
+  $('api-faults-clear').addEventListener('click', async () => { await api.call('DELETE', '/__admin/api-faults'); loadFaults(); });
   $('events-newer').addEventListener('click', () => loadEvents(Math.max(0, state.offset - PAGE)));
   $('events-older').addEventListener('click', () => loadEvents(state.offset + PAGE));
   $('sqs-form').addEventListener('submit', showQueue);

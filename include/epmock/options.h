@@ -52,6 +52,9 @@ struct ServerOptions {
   // only. Set: every admin route and the dashboard require it, in the X-Epmock-Admin-Token
   // header or the cookie the dashboard's login form sets; from any peer.
   std::string admin_token;
+  // Where the dashboard is served; GET / leads there. Starts and ends with '/', and is no
+  // path of the platform's API (/v2/, /oauth/) or the sinks'.
+  std::string dashboard_path = "/__admin/ui/";
   // Live streams (GET /__admin/stream) and long polls (GET /__admin/wait) open at once, each
   // holding a worker: beyond them a new one gets 503, so they never take every worker.
   int max_streams = 16;

@@ -13,6 +13,8 @@
 #include "api/json_body.h"
 #include "api/pagination.h"
 #include "common/clock.h"
+#include "delivery/webhook_transport.h"
+#include "envelope/envelope.h"
 #include "epmock/story.h"
 #include "epmock/version.h"
 #include "events/asyncapi.h"
@@ -63,6 +65,59 @@ json LogWithEvent(const IntegrationLog& log) {
 }
 
 namespace {
+
+// What each receiver of the event was sent on an attempt, rebuilt from the event's bodies
+// and the integration as it was when its job began, by the code that sends it: a webhook's
+// exact request; the SQS SendMessage (less its signature, made at sending) and the CloudEvent
+// in it; the STOMP SEND frame.
+json SentRequests(RouteContext& c, const EventRecord& event, int attempt) {
+  std::shared_ptr<const EventBodies> bodies = event.bodies;
+  if (!bodies || !bodies->has_webhook || !bodies->has_cloudevent)
+    bodies = BuildEventBodies(event, c.engine.spec(), {true, true, c.engine.options().cloudevent_source});
+  const auto parsed = [](const std::string& text) {
+    json value = json::parse(text, nullptr, false);
+    return value.is_discarded() ? json(text) : value;
+  };
+  json out = json::array();
+  for (std::size_t i = 0; i < event.jobs.size() && i < event.receivers.size(); ++i) {
+    const EventJob& job = event.jobs[i];
+    const Integration& integration = *event.receivers[i];
+    json entry = {{"job_id", job.job_id},
+                  {"integration_id", job.integration_id},
+                  {"integration_type", job.integration_type},
+                  {"attempt", attempt}};
+    if (!job.refusal.empty()) entry["refusal"] = job.refusal;
+    const json& config = integration.configuration;
+    if (job.integration_type == "webhook") {
+      WebhookRequest request = BuildWebhookRequest(event, *bodies, integration, attempt, job.refusal);
+      json headers = json::object();
+      for (const auto& [name, value] : request.headers) headers[name] = value;
+      entry["method"] = "POST";
+      entry["url"] = request.url;
+      entry["headers"] = std::move(headers);
+      entry["body"] = parsed(request.body);
+    } else if (job.integration_type == "aws_sqs") {
+      const std::string message = CloudEventBody(*bodies, integration.id);
+      entry["method"] = "POST";
+      entry["url"] = config.value("url", "");
+      entry["headers"] = {
+          {"Content-Type", "application/x-amz-json-1.0"},
+          {"X-Amz-Target", "AmazonSQS.SendMessage"},
+          {"Authorization", "AWS4-HMAC-SHA256 (signed when sent, with the integration's keys)"}};
+      entry["body"] = {{"QueueUrl", config.value("url", "")}, {"MessageBody", message}};
+      entry["message"] = parsed(message);
+    } else {
+      const std::string message = CloudEventBody(*bodies, integration.id);
+      entry["frame"] = "SEND";
+      entry["headers"] = {{"destination", config.value("destination", "")},
+                          {"content-type", "application/json"},
+                          {"persistent", "true"}};
+      entry["body"] = parsed(message);
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
 
 HttpResponse Events(RouteContext& c, const std::vector<std::string>& s) {
   const std::string& method = c.request.method;
@@ -131,6 +186,20 @@ HttpResponse Events(RouteContext& c, const std::vector<std::string>& s) {
         200, {{"data", std::move(data)},
               {"meta",
                {{"page", AdminPageMeta(page, events.total, next)}, {"dropped", c.store->DroppedEvents()}}}});
+  }
+  if (s.size() == 4 && s[3] == "requests" && method == "GET") {  // GET /__admin/events/{id}/requests
+    auto event = c.store->FindEvent(s[2]);
+    if (!event) return NotFound("No event " + s[2] + " in this store");
+    int attempt = 1;
+    if (auto it = c.params.find("attempt"); it != c.params.end()) {
+      char* end = nullptr;
+      const long n = std::strtol(it->second.c_str(), &end, 10);
+      if (it->second.empty() || *end != '\0' || n < 1 || n > 1000)
+        return ErrorResponse(400, StatusTitle(400), "attempt must be a whole number from 1 to 1000",
+                             "attempt");
+      attempt = static_cast<int>(n);
+    }
+    return JsonResponse(200, {{"data", SentRequests(c, *event, attempt)}});
   }
   if (s.size() == 3 && method == "GET") {  // GET /__admin/events/{id}
     auto event = c.store->FindEvent(s[2]);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <map>
 
@@ -26,7 +27,6 @@ using json = nlohmann::json;
 
 constexpr char kAdminTokenHeader[] = "X-Epmock-Admin-Token";
 constexpr char kAdminCookie[] = "epmock_admin";
-constexpr char kUiPrefix[] = "/__admin/ui/";
 constexpr int kMaxWaitMs = 60000;
 constexpr std::size_t kMaxTokenBytes = 1024;
 
@@ -74,10 +74,10 @@ HttpResponse LoginPage(int status, const std::string& note) {
   return Html(status,
               "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>epmock: sign in</title>"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-              "<link rel=\"icon\" href=\"/__admin/ui/favicon.svg\"></head><body>"
+              "<link rel=\"icon\" href=\"favicon.svg\"></head><body>"
               "<main><h1>epmock</h1><p>This server was started with <code>--admin-token</code>. " +
                   note +
-                  "</p><form method=\"post\" action=\"/__admin/ui/login\">"
+                  "</p><form method=\"post\" action=\"login\">"
                   "<label for=\"token\">Admin token</label> "
                   "<input id=\"token\" name=\"token\" type=\"password\" autocomplete=\"current-password\" "
                   "required> <button type=\"submit\">Sign in</button></form></main></body></html>");
@@ -100,14 +100,15 @@ HttpResponse Redirect(int status, const std::string& to) {
 }
 
 HttpResponse Login(const ServerOptions& options, const HttpRequest& request) {
-  if (options.admin_token.empty()) return Redirect(303, kUiPrefix);  // nothing to sign in to
+  const std::string& home = options.dashboard_path;
+  if (options.admin_token.empty()) return Redirect(303, home);  // nothing to sign in to
   Params form;
   if (request.body.size() > kMaxTokenBytes + 16 || !DecodeForm(request.body, &form))
     return LoginPage(400, "The form could not be read.");
   auto token = form.find("token");
   if (token == form.end() || !SameSecret(token->second, options.admin_token))
     return LoginPage(401, "That is not the admin token.");
-  HttpResponse r = Redirect(303, kUiPrefix);
+  HttpResponse r = Redirect(303, home);
   r.headers.emplace_back("Set-Cookie", std::string(kAdminCookie) + "=" + options.admin_token +
                                            "; Path=/; HttpOnly; SameSite=Strict");
   return r;
@@ -165,6 +166,32 @@ std::string SseFrame(const char* event, const std::string& id, const json& data)
 }
 
 }  // namespace
+
+bool IsDashboardPath(const ServerOptions& options, const std::string& path) {
+  const std::string& home = options.dashboard_path;
+  return path == "/" || path.rfind(home, 0) == 0 || path + "/" == home;
+}
+
+std::optional<std::string> CheckDashboardPath(const std::string& path) {
+  const bool shaped = path.size() >= 2 && path.size() <= 128 && path.front() == '/' && path.back() == '/' &&
+                      path.find("//") == std::string::npos && path.find("/../") == std::string::npos &&
+                      path.find("/./") == std::string::npos &&
+                      std::all_of(path.begin(), path.end(), [](unsigned char ch) {
+                        return std::isalnum(ch) || ch == '/' || ch == '-' || ch == '_' || ch == '.';
+                      });
+  if (!shaped) {
+    return "the dashboard path is 2 to 128 characters of letters, digits, '-', '_', '.' and '/', "
+           "starting and ending with '/' (/__admin/ui/, /ui/)";
+  }
+  for (const char* taken : {"/v2/", "/oauth/", "/__sink/"}) {
+    if (path.rfind(taken, 0) == 0) return std::string("the dashboard path may not be under ") + taken;
+  }
+  for (const char* route :
+       {"/__admin/stores/", "/__admin/stream/", "/__admin/wait/", "/__admin/events/", "/__admin/health/"}) {
+    if (path.rfind(route, 0) == 0) return std::string("the dashboard path may not be under ") + route;
+  }
+  return std::nullopt;
+}
 
 bool IsLoopbackAddress(const std::string& address) {
   in_addr v4{};
@@ -238,15 +265,16 @@ void StreamGate::Open() {
 
 std::optional<HttpResponse> HandleDashboardRoute(Engine& engine, const HttpRequest& request) {
   const std::string& path = request.path;
-  if (path == "/" && (request.method == "GET" || request.method == "HEAD")) return Redirect(302, kUiPrefix);
-  if (path == "/__admin/ui") return Redirect(301, kUiPrefix);
-  if (path.rfind(kUiPrefix, 0) != 0) return std::nullopt;
   const ServerOptions& options = engine.options();
-  if (path == "/__admin/ui/login") {
-    if (request.method != "POST") return Redirect(303, kUiPrefix);
+  const std::string& home = options.dashboard_path;
+  if (path == "/" && (request.method == "GET" || request.method == "HEAD")) return Redirect(302, home);
+  if (path + "/" == home) return Redirect(301, home);
+  if (path.rfind(home, 0) != 0) return std::nullopt;
+  if (path == home + "login") {
+    if (request.method != "POST") return Redirect(303, home);
     return Login(options, request);
   }
-  std::string name = path.substr(sizeof(kUiPrefix) - 1);
+  std::string name = path.substr(home.size());
   if (name.empty()) name = "index.html";
   if (request.method != "GET")
     return ErrorResponse(405, StatusTitle(405), "The dashboard's files are read with GET");

@@ -29,6 +29,13 @@ namespace epmock::internal {
 class Engine;
 struct RouteContext;
 
+// Whether a path is the dashboard's (/, the page's files, the page's path without its '/'):
+// the page's traffic, which the journal of API calls leaves out.
+bool IsDashboardPath(const ServerOptions& options, const std::string& path);
+
+// Why a ServerOptions::dashboard_path cannot be used, or nullopt when it can.
+std::optional<std::string> CheckDashboardPath(const std::string& path);
+
 // Whether a peer address is loopback: 127.0.0.0/8, ::1, or 127.x mapped into IPv6.
 bool IsLoopbackAddress(const std::string& address);
 

@@ -48,7 +48,8 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
   record.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   // The admin API and the sinks are the test's side of the engine, not traffic to record.
-  if (request.path.rfind("/__admin/", 0) != 0 && request.path.rfind("/__sink/", 0) != 0) {
+  if (request.path.rfind("/__admin/", 0) != 0 && request.path.rfind("/__sink/", 0) != 0 &&
+      !IsDashboardPath(engine.options(), request.path)) {
     engine.journal().Record(std::move(record));
   }
   return response;

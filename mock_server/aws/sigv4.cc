@@ -43,22 +43,6 @@ std::string CanonicalValue(const std::string& value) {
 // SigV4 decodes leniently (common/strings.h says why the form decoder is strict).
 std::string PercentDecode(const std::string& in) { return PercentDecodeLenient(in); }
 
-// RFC 3986 encoding, unreserved characters kept; '/' kept when `keep_slash`.
-std::string UriEncode(const std::string& in, bool keep_slash) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
-
 std::string CanonicalQuery(const std::string& query) {
   std::vector<std::pair<std::string, std::string>> params;
   std::size_t start = 0;
@@ -70,7 +54,7 @@ std::string CanonicalQuery(const std::string& query) {
       std::size_t eq = pair.find('=');
       std::string key = PercentDecode(pair.substr(0, eq));
       std::string value = eq == std::string::npos ? "" : PercentDecode(pair.substr(eq + 1));
-      params.emplace_back(UriEncode(key, false), UriEncode(value, false));
+      params.emplace_back(PercentEncode(key, false), PercentEncode(value, false));
     }
     start = amp + 1;
   }
@@ -85,7 +69,7 @@ std::string CanonicalQuery(const std::string& query) {
 
 std::string CanonicalUri(const std::string& path) {
   if (path.empty()) return "/";
-  return UriEncode(PercentDecode(path), /*keep_slash=*/true);
+  return PercentEncode(PercentDecode(path), /*keep_slash=*/true);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "api/dashboard.h"
 #include "cli/commands.h"
 #include "epmock/server.h"
 
@@ -79,6 +80,9 @@ void AddServe(CLI::App& root, int* exit_code) {
                    ? std::string()
                    : std::string("8 to 256 printable ASCII characters, none of space \" , ; \\");
       });
+  cmd->add_option("--dashboard-path", o.dashboard_path, "where the dashboard is served; GET / leads there")
+      ->check([](const std::string& v) { return internal::CheckDashboardPath(v).value_or(""); })
+      ->capture_default_str();
   cmd->add_option("--max-streams", o.max_streams,
                   "dashboard streams and /__admin/wait long polls open at once; more get 503")
       ->check(in(1, 1024))

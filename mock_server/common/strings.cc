@@ -72,6 +72,22 @@ bool PercentDecodeForm(const std::string& in, std::string* out) {
   return true;
 }
 
+// RFC 3986 encoding, unreserved characters kept; '/' kept when `keep_slash`.
+std::string PercentEncode(const std::string& in, bool keep_slash) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : in) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
 std::string PercentDecodeLenient(const std::string& in) {
   std::string out;
   for (std::size_t i = 0; i < in.size(); ++i) {

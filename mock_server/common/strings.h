@@ -30,6 +30,8 @@ std::vector<std::string> Split(const std::string& text, char separator, bool kee
 //   because the signer must see exactly what AWS's own signer sees when it re-encodes.
 bool PercentDecodeForm(const std::string& in, std::string* out);
 std::string PercentDecodeLenient(const std::string& in);
+// RFC 3986 encoding, unreserved characters kept; '/' kept when `keep_slash`.
+std::string PercentEncode(const std::string& in, bool keep_slash = false);
 
 // Decoded form or query parameters, in order. False on malformed percent-encoding.
 using Params = std::multimap<std::string, std::string>;

@@ -1,5 +1,7 @@
 #include "delivery/webhook_transport.h"
 
+#include <algorithm>
+
 #include <httplib.h>
 
 #include <chrono>
@@ -26,6 +28,48 @@ WebhookTransport::~WebhookTransport() = default;
 
 void WebhookTransport::Cancel() { pool_.Cancel(); }
 void WebhookTransport::Resume() { pool_.Resume(); }
+
+WebhookRequest BuildWebhookRequest(const EventRecord& event, const EventBodies& bodies,
+                                   const Integration& integration, int attempt, const std::string& refuse) {
+  WebhookRequest request;
+  request.url = integration.configuration.value("url", "");
+  HttpHeaders& headers = request.headers;
+  headers = {{"User-Agent", "moltin/integrations"},
+             {"X-Moltin-Integration-Trigger", event.type},
+             {"Content-Type", "application/json"}};
+  const nlohmann::json& configuration = integration.configuration;
+  const auto drop_secret = [&headers] {
+    headers.erase(std::remove_if(headers.begin(), headers.end(),
+                                 [](const auto& h) { return h.first == "X-Moltin-Secret-Key"; }),
+                  headers.end());
+  };
+  // An empty secret sends no header (EVIDENCE 14: the real capture with "" has none).
+  if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string() &&
+                                                      !secret->get_ref<const std::string&>().empty()) {
+    headers.emplace_back("X-Moltin-Secret-Key", secret->get<std::string>());
+  }
+  // Refusal faults: what a consumer must refuse (epmock/faults.h).
+  if (refuse == "wrong_secret") {
+    drop_secret();
+    headers.emplace_back("X-Moltin-Secret-Key",
+                         "not-" + configuration.value("secret_key", std::string("the-secret")));
+  } else if (refuse == "missing_secret") {
+    drop_secret();
+  }
+  std::string& body = request.body;
+  body = WebhookBody(event, bodies, integration, attempt);
+  if (refuse == "invalid_json") {
+    body.resize(body.size() / 2);  // cut mid-document
+  } else if (refuse == "other_store") {
+    const std::string& own = event.store_id.empty() ? event.org_id : event.store_id;
+    const std::string other = NewUuid();
+    for (std::size_t at = own.empty() ? std::string::npos : body.find(own); at != std::string::npos;
+         at = body.find(own, at + other.size())) {
+      body.replace(at, own.size(), other);
+    }
+  }
+  return request;
+}
 
 AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
   AttemptResult result;
@@ -64,37 +108,13 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
     if (validated_.size() > 100000) validated_.clear();  // bounded; a miss only re-validates
     validated_.insert(version);
   }
-  httplib::Headers headers = {
-      {"User-Agent", "moltin/integrations"},
-      {"X-Moltin-Integration-Trigger", delivery.event->type},
-  };
-  const nlohmann::json& configuration = delivery.integration.configuration;
-  // An empty secret sends no header (EVIDENCE 14: the real capture with "" has none).
-  const std::string& refuse = delivery.faults.refuse;
-  if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string() &&
-                                                      !secret->get_ref<const std::string&>().empty()) {
-    headers.emplace("X-Moltin-Secret-Key", secret->get<std::string>());
+  WebhookRequest request = BuildWebhookRequest(*delivery.event, *delivery.bodies, delivery.integration,
+                                               delivery.attempt, delivery.faults.refuse);
+  httplib::Headers headers;
+  for (auto& [name, value] : request.headers) {
+    if (name != "Content-Type") headers.emplace(name, value);
   }
-  // Refusal faults: what a consumer must refuse (epmock/faults.h).
-  if (refuse == "wrong_secret") {
-    headers.erase("X-Moltin-Secret-Key");
-    headers.emplace("X-Moltin-Secret-Key",
-                    "not-" + configuration.value("secret_key", std::string("the-secret")));
-  } else if (refuse == "missing_secret") {
-    headers.erase("X-Moltin-Secret-Key");
-  }
-  std::string body = WebhookBody(*delivery.event, *delivery.bodies, delivery.integration, delivery.attempt);
-  if (refuse == "invalid_json") {
-    body.resize(body.size() / 2);  // cut mid-document
-  } else if (refuse == "other_store") {
-    const std::string& own =
-        delivery.event->store_id.empty() ? delivery.event->org_id : delivery.event->store_id;
-    const std::string other = NewUuid();
-    for (std::size_t at = own.empty() ? std::string::npos : body.find(own); at != std::string::npos;
-         at = body.find(own, at + other.size())) {
-      body.replace(at, own.size(), other);
-    }
-  }
+  const std::string& body = request.body;
 
   const auto started = std::chrono::steady_clock::now();
   std::string error;

@@ -16,6 +16,7 @@
 #include "delivery/delivery.h"
 #include "epmock/spec.h"
 #include "http/client_pool.h"
+#include "http/message.h"
 
 namespace epmock::internal {
 
@@ -24,6 +25,17 @@ struct WebhookOptions {
   bool verify_tls = true;  // verify https receivers' certificates
   std::string ca_file;     // trust this CA (PEM) instead of the system's
 };
+
+// The request a webhook delivery sends: the url, the headers as sent (Content-Type
+// included), the body; a refusal fault (Fault::refuse) applied. One builder for the
+// transport and for the admin API's account of what each receiver was sent.
+struct WebhookRequest {
+  std::string url;
+  HttpHeaders headers;
+  std::string body;
+};
+WebhookRequest BuildWebhookRequest(const EventRecord& event, const EventBodies& bodies,
+                                   const Integration& integration, int attempt, const std::string& refuse);
 
 class WebhookTransport : public Transport {
  public:

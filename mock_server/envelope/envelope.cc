@@ -184,6 +184,12 @@ std::size_t RetainedBytes(const EventRecord& event) {
                       event.org_id.size() + ApproximateBytes(event.data) + ApproximateBytes(event.included) +
                       event.jobs.size() * (sizeof(EventJob) + 96) +
                       event.skipped.size() * sizeof(SkippedIntegration);
+  for (const auto& receiver : event.receivers) {
+    if (!receiver) continue;
+    bytes += sizeof(Integration) + receiver->id.size() + ApproximateBytes(receiver->configuration) +
+             receiver->name.value_or("").size() + receiver->description.value_or("").size();
+    for (const std::string& key : receiver->observes) bytes += sizeof(std::string) + key.size();
+  }
   if (event.bodies) {
     const EventBodies& b = *event.bodies;
     bytes += sizeof(EventBodies) + b.webhook_payload.size() + b.webhook_resources.size() +

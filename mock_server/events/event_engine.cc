@@ -107,11 +107,10 @@ void EventEngine::Match(const Store& store, const std::string& type, std::vector
   }
 }
 
-std::vector<DeliveryAttempt> EventEngine::MakeJobs(const std::shared_ptr<Store>& store,
-                                                   const std::shared_ptr<const EventRecord>& event,
-                                                   const std::shared_ptr<const EventBodies>& bodies,
-                                                   const std::vector<Integration>& integrations,
-                                                   std::vector<EventJob>* jobs) {
+std::vector<DeliveryAttempt> EventEngine::MakeJobs(
+    const std::shared_ptr<Store>& store, const std::shared_ptr<const EventRecord>& event,
+    const std::shared_ptr<const EventBodies>& bodies, const std::vector<Integration>& integrations,
+    std::vector<EventJob>* jobs, std::vector<std::shared_ptr<const Integration>>* receivers) {
   std::vector<DeliveryAttempt> deliveries;
   std::vector<std::string> used_faults;
   // One look at the store's faults for the whole event: a fault added meanwhile applies to
@@ -129,6 +128,7 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(const std::shared_ptr<Store>&
     delivery.faults = FaultRegistry::Plan(faults, integration.id, &used_faults);
     if (integration.integration_type != "webhook") delivery.faults.refuse.clear();  // a webhook's alone
     jobs->push_back({job.id, integration.id, integration.integration_type, delivery.faults.refuse});
+    receivers->push_back(std::make_shared<const Integration>(integration));
 
     delivery.store = store;
     delivery.event = event;
@@ -176,7 +176,8 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
     record->bodies = BuildEventBodies(*record, *spec_, KindsFor(matched, cloudevent_source_));
   // The deliveries see the record through a shared pointer; its jobs are filled in before
   // it is stored or any delivery starts, so it is complete whenever anyone reads it.
-  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, record, record->bodies, matched, &record->jobs);
+  std::vector<DeliveryAttempt> deliveries =
+      MakeJobs(store, record, record->bodies, matched, &record->jobs, &record->receivers);
   record->bytes = RetainedBytes(*record);
   store->AddEvent(record);
   TriggeredEvent out = ToTriggeredEvent(*record);
@@ -293,8 +294,9 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
     bodies = BuildEventBodies(*event, *spec_, kinds);
   }
   std::vector<EventJob> jobs;
-  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, event, bodies, matched, &jobs);
-  store->AddEventJobs(event->id, jobs);  // a replay is rare: copying the record is fine here
+  std::vector<std::shared_ptr<const Integration>> receivers;
+  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, event, bodies, matched, &jobs, &receivers);
+  store->AddEventJobs(event->id, jobs, receivers);  // a replay is rare: copying the record is fine here
   SubmitAll(std::move(deliveries));
   TriggeredEvent out = ToTriggeredEvent(*event);
   out.jobs = jobs;

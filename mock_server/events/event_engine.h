@@ -71,7 +71,8 @@ class EventEngine {
                                         const std::shared_ptr<const EventRecord>& event,
                                         const std::shared_ptr<const EventBodies>& bodies,
                                         const std::vector<Integration>& integrations,
-                                        std::vector<EventJob>* jobs);
+                                        std::vector<EventJob>* jobs,
+                                        std::vector<std::shared_ptr<const Integration>>* receivers);
   void SubmitAll(std::vector<DeliveryAttempt> deliveries);
   // Which integrations get the event, and why the others do not.
   void Match(const Store& store, const std::string& type, std::vector<Integration>* matched,

@@ -243,13 +243,15 @@ std::vector<std::shared_ptr<const EventRecord>> Store::Events() const {
   return {events_.rbegin(), events_.rend()};
 }
 
-void Store::AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs) {
+void Store::AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs,
+                         const std::vector<std::shared_ptr<const Integration>>& receivers) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = event_seq_.find(event_id);
   if (it == event_seq_.end()) return;
   auto& slot = events_[static_cast<std::size_t>(it->second - (next_event_seq_ - events_.size()))];
   auto updated = std::make_shared<EventRecord>(*slot);
   updated->jobs.insert(updated->jobs.end(), jobs.begin(), jobs.end());
+  updated->receivers.insert(updated->receivers.end(), receivers.begin(), receivers.end());
   slot = std::move(updated);
 }
 

@@ -51,6 +51,9 @@ struct EventRecord {
   nlohmann::json data;      // as delivered ({id, type} for deletes)
   nlohmann::json included;  // null when none
   std::vector<EventJob> jobs;
+  // The integration each job was for, as it was when the job began (parallel to jobs): what
+  // its requests were built from, for the admin API's account of them.
+  std::vector<std::shared_ptr<const Integration>> receivers;
   std::vector<SkippedIntegration> skipped;
   // What its receivers get, built once when it fired (envelope/envelope.h); null when
   // nobody observed it then.
@@ -124,7 +127,8 @@ class Store {
   // Newest first.
   std::vector<std::shared_ptr<const EventRecord>> Events() const;
   // Adds jobs to a recorded event (a replay).
-  void AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs);
+  void AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs,
+                    const std::vector<std::shared_ptr<const Integration>>& receivers);
 
   void AddJob(const IntegrationJob& job);
   void AddLog(const IntegrationLog& log);

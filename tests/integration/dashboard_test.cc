@@ -9,10 +9,12 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
 #include "api/dashboard.h"
+#include "common/strings.h"
 #include "epmock/server.h"
 #include "epmock/sinks.h"
 #include "support/api_client.h"
@@ -32,20 +34,7 @@ using testing_support::Reply;
 constexpr auto kWait = std::chrono::seconds(20);
 
 // A query parameter's value, percent-encoded (the tests' client ids hold '#').
-std::string Encode(const std::string& value) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : value) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
+std::string Encode(const std::string& value) { return internal::PercentEncode(value); }
 
 // The peer check decides on the address alone: no test sends anything off loopback.
 TEST(DashboardAccessTest, OnlyLoopbackPeersAreLoopback) {
@@ -87,32 +76,29 @@ TEST(DashboardAccessTest, WithoutATokenTheDashboardAnswersLoopbackOnlyAndWithOne
   EXPECT_EQ(CheckAdminAccess(guarded, prefix, true)->status, 401);
 }
 
-// A Server-Sent Events reader on its own thread: what arrived, until told to stop or the
-// stream ends.
+// A Server-Sent Events reader on its own thread, over a plain loopback socket (it can stop
+// between reads): what arrived, until told to stop or the stream ends.
 class StreamReader {
  public:
-  StreamReader(const std::string& url, const std::string& path, httplib::Headers headers = {})
-      : client_(url) {
-    thread_ = std::thread([this, url, path, headers] {
-      httplib::Client& client = client_;
-      client.set_read_timeout(30, 0);
-      auto result = client.Get(
-          path, headers,
-          [this](const httplib::Response& response) {
+  StreamReader(int port, const std::string& path, const std::vector<std::string>& headers = {}) {
+    std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+    for (const std::string& h : headers) request += h + "\r\n";
+    request += "\r\n";
+    thread_ = std::thread([this, port, request] {
+      testing_support::RawExchange(
+          port, {request},
+          [this](const std::string& answer) {
             std::lock_guard<std::mutex> lock(mu_);
-            status_ = response.status;
-            changed_.notify_all();
-            return true;
+            if (answer.size() != text_.size()) {
+              text_ = answer;
+              if (status_ == 0 && text_.size() >= 12 && text_.compare(0, 5, "HTTP/") == 0)
+                status_ = std::atoi(text_.c_str() + 9);
+              changed_.notify_all();
+            }
+            return stop_;
           },
-          [this](const char* data, std::size_t length) {
-            std::lock_guard<std::mutex> lock(mu_);
-            text_.append(data, length);
-            changed_.notify_all();
-            return !stop_;
-          });
+          60000);
       std::lock_guard<std::mutex> lock(mu_);
-      if (result && status_ == 0) status_ = result->status;
-      if (result && text_.empty()) text_ = result->body;
       ended_ = true;
       changed_.notify_all();
     });
@@ -122,7 +108,6 @@ class StreamReader {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
     }
-    client_.stop();  // ends a read that waits for the next event
     thread_.join();
   }
   // Waits until the text holds `needle` (true) or the stream ended or the wait passed.
@@ -155,7 +140,6 @@ class StreamReader {
   std::string text_;
   int status_ = 0;
   bool stop_ = false, ended_ = false;
-  httplib::Client client_;
   std::thread thread_;
 };
 
@@ -218,6 +202,31 @@ TEST_F(DashboardTest, SlashLeadsToThePageWhichTheBinaryCarries) {
   EXPECT_THAT(missing->body, HasSubstr("\"errors\""));
 }
 
+TEST_F(DashboardTest, ThePageCanLiveAtAPathOfYourChoosing) {
+  ServerOptions options;
+  options.dashboard_path = "/ui/";
+  Start(options);
+  EXPECT_EQ(Raw("/")->get_header_value("Location"), "/ui/");
+  EXPECT_EQ(Raw("/ui")->get_header_value("Location"), "/ui/");
+  auto page = Raw("/ui/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_THAT(page->body, HasSubstr("src=\"app.js\""));
+  EXPECT_EQ(Raw("/ui/style.css")->status, 200);
+  EXPECT_EQ(Raw("/__admin/ui/")->status, 401);  // an admin route now, and none of the page's
+  for (const RequestRecord& r : server_->Requests()) EXPECT_NE(r.path.rfind("/ui", 0), 0u) << r.path;
+
+  for (const char* bad : {"ui/", "/ui", "/v2/ui/", "/oauth/x/", "/__sink/ui/", "/a//b/", "/a/../b/", "/ü/",
+                          "/", "/__admin/events/ui/"}) {
+    ServerOptions wrong;
+    wrong.dashboard_path = bad;
+    Server refused(wrong);
+    Status started = refused.Start();
+    EXPECT_FALSE(started.ok()) << bad;
+    EXPECT_THAT(started.message(), HasSubstr("dashboard path")) << bad;
+  }
+}
+
 TEST_F(DashboardTest, TheStoresListNamesEveryStoreAndOrganizationSeen) {
   Start();
   Hook({"order.paid"});
@@ -249,13 +258,22 @@ TEST_F(DashboardTest, AnAdminTokenGuardsThePageAndEveryAdminRoute) {
   auto page = Raw("/__admin/ui/");
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 401);
-  EXPECT_THAT(page->body, AllOf(HasSubstr("<form method=\"post\" action=\"/__admin/ui/login\""),
-                                HasSubstr("type=\"password\"")));
+  EXPECT_THAT(page->body,
+              AllOf(HasSubstr("<form method=\"post\" action=\"login\""), HasSubstr("type=\"password\"")));
   EXPECT_EQ(Raw("/__admin/ui/app.js")->status, 401);
   EXPECT_EQ(Raw("/__admin/ui/favicon.svg")->status, 200);
   EXPECT_EQ(Raw("/__admin/health")->status, 200);
 
   httplib::Client http(server_->Url());
+  // Hostile sign-ins: refused with the form again, nothing set.
+  for (const std::string& body :
+       {std::string("token=%zz"), std::string(5000, 'a'), std::string("token="), std::string("nothing=here"),
+        std::string("token=s3cret-admin-token\0x", 26)}) {
+    auto refused = http.Post("/__admin/ui/login", body, "application/x-www-form-urlencoded");
+    ASSERT_TRUE(refused);
+    EXPECT_THAT(refused->status, ::testing::AnyOf(400, 401)) << body.substr(0, 40);
+    EXPECT_FALSE(refused->has_header("Set-Cookie")) << body.substr(0, 40);
+  }
   auto wrong = http.Post("/__admin/ui/login", "token=guess", "application/x-www-form-urlencoded");
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
@@ -289,7 +307,7 @@ TEST_F(DashboardTest, AnAdminTokenGuardsThePageAndEveryAdminRoute) {
 TEST_F(DashboardTest, AStreamCarriesEventsAttemptsAndApiCallsAsTheyHappen) {
   Start();
   Hook({"order.paid"});
-  StreamReader stream(server_->Url(), "/__admin/stream?client_id=" + Encode(api_->client_id()));
+  StreamReader stream(server_->Port(), "/__admin/stream?client_id=" + Encode(api_->client_id()));
   ASSERT_TRUE(stream.WaitFor("retry: 1000")) << stream.status() << " " << stream.text();
   EXPECT_EQ(stream.status(), 200);
   Reply fired = api_->Post("/__admin/events", {{"type", "order.paid"}});
@@ -303,9 +321,9 @@ TEST_F(DashboardTest, AStreamCarriesEventsAttemptsAndApiCallsAsTheyHappen) {
   EXPECT_TRUE(stream.WaitFor("page[limit]"));
 
   // The same by Bearer token (for tools that send headers); another store's stream sees none of it.
-  StreamReader by_token(server_->Url(), "/__admin/stream", {{"Authorization", "Bearer " + api_->token()}});
+  StreamReader by_token(server_->Port(), "/__admin/stream", {"Authorization: Bearer " + api_->token()});
   ApiClient other(server_->Url());
-  StreamReader others(server_->Url(), "/__admin/stream?client_id=" + Encode(other.client_id()));
+  StreamReader others(server_->Port(), "/__admin/stream?client_id=" + Encode(other.client_id()));
   ASSERT_TRUE(by_token.WaitFor("retry: 1000"));
   ASSERT_TRUE(others.WaitFor("retry: 1000"));
   Reply second = api_->Post("/__admin/events", {{"type", "order.paid"}});
@@ -323,8 +341,8 @@ TEST_F(DashboardTest, StreamsAndWaitsAreCappedAndStopIsNotHeldUpByThem) {
   ServerOptions options;
   options.max_streams = 2;
   Start(options);
-  StreamReader one(server_->Url(), "/__admin/stream?client_id=a");
-  StreamReader two(server_->Url(), "/__admin/stream?client_id=b");
+  StreamReader one(server_->Port(), "/__admin/stream?client_id=a");
+  StreamReader two(server_->Port(), "/__admin/stream?client_id=b");
   ASSERT_TRUE(one.WaitFor("retry"));
   ASSERT_TRUE(two.WaitFor("retry"));
   auto third = Raw("/__admin/stream?client_id=c");
@@ -448,6 +466,66 @@ TEST_F(DashboardTest, AnAttemptSaysWhenTheNextIsDue) {
   EXPECT_TRUE(last["succeeded"].get<bool>());
   EXPECT_FALSE(last.contains("next_attempt_at"));
   EXPECT_FALSE(api_->Get("/v2/integrations").body.find("next_attempt_at") != std::string::npos);
+}
+
+// What each receiver was sent, as the admin API rebuilds it, is byte for byte what it got:
+// the webhook's headers and body (on every attempt), the SQS message.
+TEST_F(DashboardTest, TheRequestsAnEventSentAreWhatItsReceiversGot) {
+  ServerOptions options;
+  options.sqs_port = 0;
+  Start(options);
+  json hook = testing_support::WebhookCreateBody();
+  hook["data"]["observes"] = {"order.paid"};
+  hook["data"]["enabled"] = true;
+  hook["data"]["configuration"] = {{"url", sink_.Url()}, {"secret_key", "hush"}};
+  Reply created = api_->Post("/v2/integrations", hook);
+  ASSERT_EQ(created.status, 201);
+  ASSERT_EQ(api_->Send("PUT", "/__admin/sqs/queues/sent", "", "").status, 201);
+  json sqs = testing_support::SqsCreateBody();
+  sqs["data"]["observes"] = {"order.paid"};
+  sqs["data"]["enabled"] = true;
+  sqs["data"]["configuration"]["url"] = server_->Sqs()->QueueUrl("sent");
+  ASSERT_EQ(api_->Post("/v2/integrations", sqs).status, 201);
+  ASSERT_EQ(api_->Post("/__admin/faults", {{"fail_first_attempts", 1}}).status, 201);
+  Reply fired = api_->Post("/__admin/events", {{"type", "order.paid"}});
+  ASSERT_EQ(fired.status, 201);
+  const std::string id = fired.json["data"]["id"];
+  ASSERT_EQ(api_->Get("/__admin/idle?timeout_ms=20000").status, 200);
+  // The integration changes afterwards: the account is of what was sent.
+  ASSERT_EQ(
+      api_->Put(
+              "/v2/integrations/" + created.json["data"]["id"].get<std::string>(),
+              {{"data",
+                {{"type", "integration"}, {"configuration", {{"url", sink_.Url()}, {"secret_key", "new"}}}}}})
+          .status,
+      200);
+
+  const std::vector<ReceivedRequest> got = sink_.Requests();
+  ASSERT_EQ(got.size(), 1u);  // attempt 1 failed by the fault before sending; attempt 2 arrived
+  Reply second = api_->Get("/__admin/events/" + id + "/requests?attempt=2");
+  ASSERT_EQ(second.status, 200) << second.body;
+  ASSERT_EQ(second.json["data"].size(), 2u);
+  json webhook, queued;
+  for (const json& r : second.json["data"]) (r["integration_type"] == "webhook" ? webhook : queued) = r;
+  EXPECT_EQ(webhook["method"], "POST");
+  EXPECT_EQ(webhook["url"], sink_.Url());
+  EXPECT_EQ(webhook["body"], got[0].Json());
+  EXPECT_EQ(webhook["body"].dump(), got[0].body);  // byte for byte
+  for (const char* header :
+       {"X-Moltin-Secret-Key", "X-Moltin-Integration-Trigger", "User-Agent", "Content-Type"})
+    EXPECT_EQ(webhook["headers"].value(header, ""), got[0].Header(header)) << header;
+  EXPECT_EQ(webhook["headers"]["X-Moltin-Secret-Key"], "hush");
+  Reply first = api_->Get("/__admin/events/" + id + "/requests");
+  EXPECT_EQ(
+      first.json["data"][0]["body"].value("attempt", 0) + first.json["data"][1]["body"].value("attempt", 0),
+      1);
+
+  const std::vector<SqsQueuedMessage> messages = server_->Sqs()->Messages("sent");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(queued["message"], json::parse(messages[0].body));
+  EXPECT_EQ(queued["body"]["MessageBody"], messages[0].body);
+  EXPECT_EQ(api_->Get("/__admin/events/" + id + "/requests?attempt=0").status, 400);
+  EXPECT_EQ(api_->Get("/__admin/events/nope/requests").status, 404);
 }
 
 TEST_F(DashboardTest, ABadWaitOrStreamIsRefusedByName) {

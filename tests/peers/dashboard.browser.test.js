@@ -66,7 +66,7 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   // Open it: the job delivered on attempt 1, and the exact request the receiver got.
   await paidRow.getByRole('button').click();
   await page.locator('#event-detail .job-state', { hasText: 'delivered on attempt 1' }).waitFor();
-  await page.locator('#event-detail summary', { hasText: 'Request 1 the receiver got' }).click();
+  await page.locator('#event-detail summary', { hasText: 'What it was sent: POST' }).first().click();
   const body = await page.locator('#event-detail pre[aria-label="body"]').first().textContent();
   assert.equal(JSON.parse(body).id, eventId);
   assert.equal(JSON.parse(body).triggered_by, 'order.paid');

@@ -112,7 +112,8 @@ TEST(StoreRetentionTest, EventsAreDroppedOldestFirstByCountAndByBytes) {
   EXPECT_EQ(counted.DroppedEvents(), 3u);
   EXPECT_EQ(counted.EventsPage(0, 10).items[1]->id, "c3");
   // A replay's jobs land on the kept record, found by its number, not by a scan.
-  counted.AddEventJobs("c3", {EventJob{"job", "integration", "webhook", ""}});
+  counted.AddEventJobs("c3", {EventJob{"job", "integration", "webhook", ""}},
+                       {std::make_shared<const Integration>()});
   EXPECT_EQ(counted.FindEvent("c3")->jobs.size(), 1u);
   EXPECT_EQ(counted.EventsPage(0, 10).items[1]->jobs.size(), 1u);
 }
