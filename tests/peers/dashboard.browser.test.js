@@ -131,3 +131,34 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual([...origins], [epmock.url]);
 });
+
+// Streams are capped (--max-streams 1 here): a second page gets 503 for its stream, falls
+// back to polling the admin lists, and still shows a new event without a reload.
+test('a page refused a stream polls instead and still sees new events', async (t) => {
+  const epmock = await startEpmock(['--time-scale', '0.001', '--max-streams', '1']);
+  t.after(() => epmock.stop());
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-default-apps', '--no-sandbox'],
+  });
+  t.after(() => browser.close());
+  const open = async () => {
+    const page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
+    page.setDefaultTimeout(TIMEOUT);
+    await page.goto(`${epmock.url}/#store=shop-c`);
+    await page.waitForSelector('#tab-events:not([hidden])');
+    return page;
+  };
+  const first = await open();
+  await first.locator('#status', { hasText: 'live' }).waitFor();
+  const second = await open();
+  await second.locator('#status', { hasText: 'polling' }).waitFor();
+  const call = await apiClient(epmock, 'shop-c');
+  const fired = await call('POST', '/__admin/events', { type: 'order.created' });
+  assert.equal(fired.status, 201);
+  for (const page of [first, second]) {
+    await page.locator(`#events tr[data-event="${fired.json.data.id}"]`).waitFor();
+  }
+});
+
