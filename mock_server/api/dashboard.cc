@@ -160,6 +160,14 @@ std::string Param(const Params& params, const char* name) {
   return it == params.end() ? "" : it->second;
 }
 
+// 503: every place for a stream or a wait is taken, or the server is stopping.
+HttpResponse NoRoomForAStream(const Engine& engine) {
+  return ErrorResponse(503, StatusTitle(503),
+                       "Too many streams and waits are open (at most " +
+                           std::to_string(engine.options().max_streams) +
+                           "), or the server is stopping; poll the admin lists instead");
+}
+
 std::string SseFrame(const char* event, const std::string& id, const json& data) {
   return std::string("event: ") + event + "\nid: " + id +
          "\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
@@ -311,10 +319,7 @@ HttpResponse StoresRoute(Engine& engine) {
 HttpResponse StreamRoute(RouteContext& c) {
   std::shared_ptr<void> place = c.engine.streams().Enter();
   if (!place) {
-    return ErrorResponse(503, StatusTitle(503),
-                         "Too many streams and waits are open (at most " +
-                             std::to_string(c.engine.options().max_streams) +
-                             "), or the server is stopping; poll the admin lists instead");
+    return NoRoomForAStream(c.engine);
   }
   // Cursors: what the caller has already (from the admin lists); by default, from now on.
   std::shared_ptr<Store> store = c.store;
@@ -433,9 +438,7 @@ HttpResponse WaitRoute(RouteContext& c) {
                          "stomp_destination");
   std::shared_ptr<void> place = c.engine.streams().Enter();
   if (!place) {
-    return ErrorResponse(503, StatusTitle(503),
-                         "Too many streams and waits are open (at most " +
-                             std::to_string(c.engine.options().max_streams) + "), or the server is stopping");
+    return NoRoomForAStream(c.engine);
   }
   const std::size_t wanted = static_cast<std::size_t>(count);
   // What has arrived so far, and whether it is enough.

@@ -187,17 +187,15 @@ void AddMessages(const Spec& spec, const ObservableEvent& event, const std::stri
       what + " as an aws_sqs integration receives it: the body of a structured-mode CloudEvent 1.0 message.";
   cloudevent["payload"] = CloudEventPayloadSchema(event, pattern);
 
-  // A family of keys gets the example of one key it accepts.
-  std::optional<ObservableEvent> example_event = pattern.empty() ? std::optional(event) : std::nullopt;
-  if (!pattern.empty()) example_event = spec.LookupEvent("wishlist_ext." + event.action);
-  if (example_event) {
-    if (std::optional<Examples> examples = BuildExamples(spec, *example_event, synthesizer, ids, options)) {
+  // A family of keys comes as one key it accepts (wishlist_ext.created): the example is that key's.
+  {
+    if (std::optional<Examples> examples = BuildExamples(spec, event, synthesizer, ids, options)) {
       webhook["examples"] = {{{"name", "attempt-1"},
                               {"summary", "The first attempt to deliver a synthesized " + event.resource},
                               {"headers",
                                {{"User-Agent", kWebhookUserAgent},
                                 {"Content-Type", "application/json"},
-                                {"X-Moltin-Integration-Trigger", example_event->key},
+                                {"X-Moltin-Integration-Trigger", event.key},
                                 {"X-Moltin-Secret-Key", "example-secret"}}},
                               {"payload", examples->webhook}}};
       cloudevent["examples"] = {{{"name", "message"},

@@ -17,16 +17,21 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.EPMOCK_SCREENSHOTS || path.resolve(__dirname, '../../build/screenshots');
 const TIMEOUT = 20000;
 
+// Debian's chromium, headless, with nothing but loopback: no background fetches, updates or
+// component downloads.
+function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-default-apps', '--no-sandbox'],
+  });
+}
+
 test('a new user creates, triggers, inspects, replays and breaks deliveries from the page', async (t) => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const epmock = await startEpmock(['--time-scale', '0.001']);
   t.after(() => epmock.stop());
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // Nothing but loopback: no background fetches, updates, or component downloads.
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--disable-default-apps', '--no-sandbox'],
-  });
+  const browser = await launch();
   t.after(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(TIMEOUT);
@@ -137,11 +142,7 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
 test('a page refused a stream polls instead and still sees new events', async (t) => {
   const epmock = await startEpmock(['--time-scale', '0.001', '--max-streams', '1']);
   t.after(() => epmock.stop());
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--disable-default-apps', '--no-sandbox'],
-  });
+  const browser = await launch();
   t.after(() => browser.close());
   const open = async () => {
     const page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
