@@ -22,6 +22,10 @@ namespace epmock {
 // A story file's limits (`epmock serve --stories FILE`, ServerOptions::story_files).
 inline constexpr std::size_t kMaxStoryFileBytes = 1024 * 1024;
 inline constexpr int kMaxStoryFileDepth = 32;
+// What a YAML story file may expand to, its aliases counted each time they are used: a
+// file of a few hundred bytes of aliases of aliases must not become gigabytes.
+inline constexpr std::size_t kMaxStoryFileNodes = 200000;
+inline constexpr std::size_t kMaxStoryFileExpandedBytes = 8 * 1024 * 1024;
 inline constexpr std::size_t kMaxStories = 100;         // in a file
 inline constexpr std::size_t kMaxStorySteps = 100;      // in a story
 inline constexpr std::size_t kMaxStepAlso = 4;          // further events of one step

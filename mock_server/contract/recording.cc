@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/regex.h"
 #include "common/strings.h"
 #include "contract/rules.h"
 #include "http/client_pool.h"
@@ -46,7 +47,8 @@ const std::set<std::string>& SecretFields() {
 }
 
 const std::regex& UuidPattern() {
-  static const std::regex re("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  static const std::regex re =
+      internal::CompileRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   return re;
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/regex.h"
 #include "common/strings.h"
 #include "common/thread.h"
 #include "events/event_engine.h"
@@ -58,11 +59,11 @@ namespace internal {
 namespace {
 
 const std::regex& StoryNamePattern() {
-  static const std::regex pattern("^[a-z0-9][a-z0-9_-]{0,63}$");
+  static const std::regex pattern = internal::CompileRegex("^[a-z0-9][a-z0-9_-]{0,63}$");
   return pattern;
 }
 const std::regex& SubjectPattern() {
-  static const std::regex pattern("^[a-z][a-z0-9_]{0,31}$");
+  static const std::regex pattern = internal::CompileRegex("^[a-z][a-z0-9_]{0,31}$");
   return pattern;
 }
 
@@ -296,7 +297,7 @@ StatusOr<std::vector<Story>> ParseStoryText(const std::string& text, const Spec&
     document = json::parse(text, nullptr, false);
     if (document.is_discarded()) return Status::InvalidArgument(where + "not valid JSON");
   } else {
-    StatusOr<json> parsed = YamlToJson(text);
+    StatusOr<json> parsed = YamlToJson(text, YamlLimits{kMaxStoryFileNodes, kMaxStoryFileExpandedBytes});
     if (!parsed.ok()) return parsed.status().WithContext(where);
     document = *parsed;
   }

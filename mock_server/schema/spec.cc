@@ -1,13 +1,16 @@
 #include "epmock/spec.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -15,6 +18,8 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_visitor.hpp>
 
+#include "common/regex.h"
+#include "common/strings.h"
 #include "schema/embedded_files.h"
 #include "schema/schema_errors.h"
 #include "schema/yaml_json.h"
@@ -96,38 +101,188 @@ Status ApplyPatch(json& doc, const json& entries, const std::string& what) {
 // matching, here) and valijson keeps its cache per Validator, so one per thread would
 // recompile every pattern in every delivery thread. Instead every pattern of the schemas is
 // compiled once, at load, into this process-wide cache, and each thread starts from a copy
-// of it: copies of a std::regex share the compiled automaton.
+// of it: copies of a std::regex share the compiled automaton. Each is compiled for the
+// breadth-first executor (common/regex.h): valijson matches with the objects it finds here,
+// so no value, however long, makes a match recurse. A thread's copy is brought up to date
+// when a later load (a catalog extension) adds patterns: valijson compiles a pattern it
+// does not find with the recursive executor.
 using RegexCache = std::unordered_map<std::string, std::regex>;
 std::mutex g_patterns_mu;
 RegexCache g_patterns;
+std::atomic<std::size_t> g_patterns_generation{0};
 
-void CollectPatterns(const json& node) {
-  if (node.is_object()) {
-    for (const auto& [key, value] : node.items()) {
-      if (key == "pattern" && value.is_string()) {
-        const std::string pattern = value.get<std::string>();
-        std::lock_guard<std::mutex> lock(g_patterns_mu);
-        if (!g_patterns.count(pattern)) g_patterns.emplace(pattern, std::regex(pattern));
-      } else {
-        CollectPatterns(value);
+// valijson compiles each "patternProperties" key itself, with the recursive executor, and
+// matches member names against it: a schema with one refuses longer names before valijson
+// sees them. (Debian's valijson 1.0 has no hook for its regex engine.)
+constexpr std::size_t kMaxPatternPropertyName = 256;
+// valijson checks the formats date, time and date-time with its own recursive std::regex:
+// a schema's format applies only to strings this long, longer ones fail "maxLength" (an
+// RFC 3339 date-time with nanoseconds and an offset is 35 characters).
+constexpr std::size_t kMaxFormattedString = 64;
+
+// Keywords whose values are data, not subschemas.
+bool HoldsData(const std::string& keyword) {
+  return keyword == "enum" || keyword == "const" || keyword == "default" || keyword == "examples";
+}
+
+// Readies a schema for valijson (see above): compiles its patterns into the cache, checks
+// its patternProperties keys, and bounds what reaches a format check. Throws
+// std::regex_error or std::invalid_argument naming what it refuses.
+void PrepareSchema(json& node, bool* has_pattern_properties) {
+  if (node.is_array()) {
+    for (json& item : node) PrepareSchema(item, has_pattern_properties);
+    return;
+  }
+  if (!node.is_object()) return;
+  for (auto& [key, value] : node.items()) {
+    if (HoldsData(key)) continue;
+    if (key == "pattern" && value.is_string()) {
+      const std::string pattern = value.get<std::string>();
+      std::regex compiled;
+      try {
+        compiled = internal::CompileRegex(pattern);
+      } catch (const std::regex_error&) {
+        throw std::invalid_argument("pattern " + json(pattern.substr(0, 80)).dump() +
+                                    " is not an ECMAScript regular expression of at most " +
+                                    std::to_string(internal::kMaxRegexLength) +
+                                    " characters without back-references");
       }
+      std::lock_guard<std::mutex> lock(g_patterns_mu);
+      if (g_patterns.emplace(pattern, std::move(compiled)).second) ++g_patterns_generation;
+    } else if (key == "patternProperties" && value.is_object()) {
+      *has_pattern_properties = true;
+      for (auto& [name, subschema] : value.items()) {
+        try {
+          internal::CompileRegex(name);
+          std::regex as_valijson_compiles_it(name);
+        } catch (const std::regex_error&) {
+          throw std::invalid_argument("patternProperties key " + json(name.substr(0, 80)).dump() +
+                                      " is not an ECMAScript regular expression of at most " +
+                                      std::to_string(internal::kMaxRegexLength) +
+                                      " characters without back-references");
+        }
+        PrepareSchema(subschema, has_pattern_properties);
+      }
+    } else {
+      PrepareSchema(value, has_pattern_properties);
     }
-  } else if (node.is_array()) {
-    for (const json& item : node) CollectPatterns(item);
+  }
+  auto format = node.find("format");
+  if (format != node.end() && format->is_string() &&
+      (*format == "date" || *format == "time" || *format == "date-time")) {
+    json bounded = {{"if", {{"maxLength", kMaxFormattedString}}},
+                    {"then", {{"format", *format}}},
+                    {"else", {{"maxLength", kMaxFormattedString}}}};
+    node.erase("format");
+    node["allOf"].push_back(std::move(bounded));
   }
 }
 
 RegexCache& ThreadPatterns() {
-  thread_local RegexCache cache = [] {
+  thread_local RegexCache cache;
+  thread_local std::size_t generation = static_cast<std::size_t>(-1);
+  if (generation != g_patterns_generation.load()) {
     std::lock_guard<std::mutex> lock(g_patterns_mu);
-    return g_patterns;
-  }();
+    cache = g_patterns;
+    generation = g_patterns_generation.load();
+  }
   return cache;
 }
+
+// A member name longer than kMaxPatternPropertyName, as a JSON pointer, or nullopt.
+std::optional<std::string> LongMemberName(const json& node, const std::string& at, int depth = 0) {
+  if (depth > 256) return std::nullopt;  // request bodies are far shallower (kMaxJsonDepth)
+  if (node.is_object()) {
+    for (const auto& [name, value] : node.items()) {
+      const std::string here = at + "/" + internal::JsonPointerEscape(name.substr(0, 40));
+      if (name.size() > kMaxPatternPropertyName) return here;
+      if (auto found = LongMemberName(value, here, depth + 1)) return found;
+    }
+  } else if (node.is_array()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (auto found = LongMemberName(node[i], at + "/" + std::to_string(i), depth + 1)) return found;
+    }
+  }
+  return std::nullopt;
+}
+
+// Looks for a "$ref" cycle that validation would follow forever: refs and applicators that
+// stay at the same place of the instance (allOf, anyOf, oneOf, not, if, then, else) leading
+// back to where they started, as {"$ref": "#"} does. A cycle through "properties" or
+// "items" is a recursive structure, bounded by the instance's depth, and allowed.
+class RefCycles {
+ public:
+  explicit RefCycles(const json& document) : document_(document) {}
+
+  // A node on a cycle, as a JSON pointer, or nullopt. Walks the schema under /allOf/0 (the
+  // library beside it is followed where the schema refers to it, not walked whole).
+  std::optional<std::string> Find() {
+    if (document_.contains("/allOf/0"_json_pointer)) Walk(document_["allOf"][0], "/allOf/0");
+    return found_;
+  }
+
+ private:
+  void Walk(const json& node, const std::string& at) {
+    if (found_ || !node.is_object()) {
+      if (node.is_array() && !found_) {
+        for (std::size_t i = 0; i < node.size(); ++i) Walk(node[i], at + "/" + std::to_string(i));
+      }
+      return;
+    }
+    Visit(at, 0);
+    for (const auto& [key, value] : node.items()) {
+      if (!HoldsData(key)) Walk(value, at + "/" + internal::JsonPointerEscape(key));
+    }
+  }
+
+  // Depth-first over same-place edges, colouring nodes: on the path (1) or done (2).
+  void Visit(const std::string& at, int depth) {
+    if (found_) return;
+    int& colour = colour_[at];
+    if (colour == 2) return;
+    if (colour == 1 || depth > 10000) {
+      found_ = at;
+      return;
+    }
+    colour = 1;
+    const json* node = Resolve(at);
+    if (node && node->is_object()) {
+      for (const char* keyword : {"allOf", "anyOf", "oneOf"}) {
+        auto list = node->find(keyword);
+        if (list == node->end() || !list->is_array()) continue;
+        for (std::size_t i = 0; i < list->size(); ++i)
+          Visit(at + "/" + keyword + "/" + std::to_string(i), depth + 1);
+      }
+      for (const char* keyword : {"not", "if", "then", "else"}) {
+        if (node->contains(keyword)) Visit(at + "/" + keyword, depth + 1);
+      }
+      auto ref = node->find("$ref");
+      if (ref != node->end() && ref->is_string()) {
+        const std::string target = ref->get<std::string>();
+        if (target.rfind('#', 0) == 0) Visit(target.substr(1), depth + 1);
+      }
+    }
+    colour_[at] = 2;  // the reference above may have been invalidated by insertions
+  }
+
+  const json* Resolve(const std::string& pointer) const {
+    try {
+      const json::json_pointer p(pointer);
+      return document_.contains(p) ? &document_.at(p) : nullptr;
+    } catch (const json::exception&) {
+      return nullptr;  // not a JSON pointer: valijson refuses it when it compiles
+    }
+  }
+
+  const json& document_;
+  std::map<std::string, int> colour_;
+  std::optional<std::string> found_;
+};
 
 struct CompiledSchema {
   json document;  // the schema with the library under $defs; valijson resolves $refs in it
   valijson::Schema schema;
+  bool has_pattern_properties = false;
 };
 
 // Compiles `node` (whose $refs point at #/$defs/...) against the library.
@@ -135,7 +290,12 @@ StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& 
   auto compiled = std::make_shared<CompiledSchema>();
   compiled->document = json{{"allOf", json::array({node})}, {"$defs", library}};
   try {
-    CollectPatterns(compiled->document);
+    if (std::optional<std::string> cycle = RefCycles(compiled->document).Find()) {
+      return Status::InvalidArgument("a $ref cycle that validation would follow forever, at " +
+                                     (*cycle == "/allOf/0" ? std::string("the schema's root")
+                                                           : cycle->substr(std::string("/allOf/0").size())));
+    }
+    PrepareSchema(compiled->document, &compiled->has_pattern_properties);
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
     valijson::adapters::NlohmannJsonAdapter adapter(compiled->document);
     parser.populateSchema(adapter, compiled->schema);
@@ -146,6 +306,12 @@ StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& 
 }
 
 std::vector<SchemaViolation> Run(const CompiledSchema& compiled, const json& instance) {
+  if (compiled.has_pattern_properties) {
+    if (std::optional<std::string> at = LongMemberName(instance, "")) {
+      return {
+          {*at, "A member name is longer than " + std::to_string(kMaxPatternPropertyName) + " characters"}};
+    }
+  }
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(instance);
   // What valijson::Validator::validate does, with the shared pattern cache.
@@ -368,7 +534,7 @@ Status Spec::Impl::LoadCatalog(const SpecOptions& options) {
     pattern.resource = p.at("resource").get<std::string>();
     pattern.source = p.value("source", "");
     ReadLevels(p.at("levels"), &pattern.store_level, &pattern.organization_level);
-    pattern_res.emplace_back(pattern.pattern);
+    pattern_res.push_back(internal::CompileRegex(pattern.pattern));
     patterns.push_back(std::move(pattern));
   }
   return Status::Ok();
@@ -379,7 +545,7 @@ namespace {
 // What a key looks like: a resource, a dot, an action; actions may hold '-' and '_'
 // ("subscription.create-failed", "subscription.pending_cancel": EVIDENCE 2).
 bool WellFormedKey(const std::string& key) {
-  static const std::regex re(kEventKeyPattern);
+  static const std::regex re = internal::CompileRegex(kEventKeyPattern);
   return key.size() <= kMaxEventKeyLength && std::regex_match(key, re);
 }
 

@@ -6,6 +6,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <regex>
+#include <string>
+#include <vector>
+
+#include "common/regex.h"
 
 namespace epmock::internal {
 namespace {
@@ -16,8 +20,8 @@ json PlainScalar(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
-  static const std::regex kInt("[-+]?[0-9]+");
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  static const std::regex kInt = CompileRegex("[-+]?[0-9]+");
+  static const std::regex kFloat = CompileRegex("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
   if (std::regex_match(s, kInt)) {
     errno = 0;
     long long v = std::strtoll(s.c_str(), nullptr, 10);
@@ -27,33 +31,85 @@ json PlainScalar(const std::string& s) {
   return s;
 }
 
-json Convert(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Scalar:
-      // yaml-cpp tags plain scalars "?" and quoted or block scalars "!".
-      return node.Tag() == "?" ? PlainScalar(node.Scalar()) : json(node.Scalar());
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const YAML::Node& item : node) out.push_back(Convert(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = Convert(kv.second);
-      return out;
-    }
+// Converts one document, counting what it makes: yaml-cpp shares an aliased node, but
+// its JSON copy is written out in full each time, so a few hundred bytes of aliases of
+// aliases ("billion laughs") would expand to gigabytes. Conversion stops at the limits.
+class Converter {
+ public:
+  explicit Converter(const YamlLimits& limits) : limits_(limits) {}
+
+  StatusOr<json> Run(const YAML::Node& root) {
+    json out = Convert(root);
+    if (!failure_.empty()) return Status::InvalidArgument(failure_);
+    return out;
   }
-  return nullptr;
-}
+
+ private:
+  bool Count(std::size_t bytes) {
+    if (!failure_.empty()) return false;
+    ++nodes_;
+    bytes_ += bytes;
+    if (nodes_ > limits_.max_nodes) {
+      failure_ = "expands to more than " + std::to_string(limits_.max_nodes) +
+                 " nodes (aliases count each time they are used)";
+    } else if (bytes_ > limits_.max_bytes) {
+      failure_ = "expands to more than " + std::to_string(limits_.max_bytes) +
+                 " bytes (aliases count each time they are used)";
+    }
+    return failure_.empty();
+  }
+
+  json Convert(const YAML::Node& node) {
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        Count(1);
+        return nullptr;
+      case YAML::NodeType::Scalar:
+        if (!Count(node.Scalar().size())) return nullptr;
+        // yaml-cpp tags plain scalars "?" and quoted or block scalars "!".
+        return node.Tag() == "?" ? PlainScalar(node.Scalar()) : json(node.Scalar());
+      case YAML::NodeType::Sequence: {
+        json out = json::array();
+        if (!Count(1)) return out;
+        for (const YAML::Node& item : node) {
+          out.push_back(Convert(item));
+          if (!failure_.empty()) break;
+        }
+        return out;
+      }
+      case YAML::NodeType::Map: {
+        json out = json::object();
+        if (!Count(1)) return out;
+        for (const auto& kv : node) {
+          const std::string key = kv.first.as<std::string>();
+          if (!Count(key.size())) break;
+          out[key] = Convert(kv.second);
+          if (!failure_.empty()) break;
+        }
+        return out;
+      }
+    }
+    return nullptr;
+  }
+
+  const YamlLimits limits_;
+  std::size_t nodes_ = 0;
+  std::size_t bytes_ = 0;
+  std::string failure_;
+};
 
 }  // namespace
 
-StatusOr<nlohmann::json> YamlToJson(const std::string& yaml) {
+StatusOr<nlohmann::json> YamlToJson(const std::string& yaml, const YamlLimits& limits) {
   try {
-    return Convert(YAML::Load(yaml));
+    const std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
+    if (documents.size() > 1) {
+      return Status::InvalidArgument("a file holds one YAML document; this one holds " +
+                                     std::to_string(documents.size()) + " (each after a ---)");
+    }
+    if (documents.empty()) return json(nullptr);
+    return Converter(limits).Run(documents.front());
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("invalid YAML: ") + e.what());
   }
