@@ -1,5 +1,6 @@
 #include "epmock/server.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "api/engine.h"
@@ -58,6 +59,12 @@ Status Server::Impl::Start() {
   if (!story_error.ok()) return story_error;
   if (std::optional<std::string> bad = internal::CheckDashboardPath(engine.options().dashboard_path))
     return Status::InvalidArgument(*bad);
+  std::string refused_host;
+  internal::ParseHostPolicy(engine.options().allow_hosts, &refused_host);
+  if (!refused_host.empty()) {
+    return Status::InvalidArgument("allow_hosts: '" + refused_host +
+                                   "' is not a host name without port, or '*'");
+  }
   const ServerOptions& options = engine.options();
   SqsEndpoint* sqs = engine.sqs();
   StompBroker* stomp = engine.stomp();
@@ -82,6 +89,9 @@ Status Server::Impl::Start() {
   edge.worker_threads = options.worker_threads;
   edge.max_body_bytes = options.max_body_bytes;
   edge.idle_timeout_seconds = options.idle_timeout_seconds;
+  edge.header_timeout_seconds = options.header_timeout_seconds;
+  edge.max_delayed = static_cast<std::size_t>(std::max(1, options.max_delayed_requests));
+  edge.hosts = internal::ParseHostPolicy(options.allow_hosts).value_or(internal::HostPolicy{});
   // No source: the platform's errors carry none (EVIDENCE 12).
   edge.render_error = [](const internal::HttpRequest&, int status, const std::string& detail) {
     return internal::ErrorResponse(status, internal::StatusTitle(status), detail);
@@ -102,6 +112,7 @@ void Server::Impl::Stop() {
   if (!api.started()) return;
   engine.streams().Close();  // open streams and long polls end now, so the edge's workers are free
   api.Stop();
+  engine.sessions().Clear();  // a dashboard signs in again after a restart
   // No request can fire events now; what is still pending is finished or logged as not
   // delivered.
   engine.events().Stop();
@@ -185,6 +196,10 @@ StatusOr<std::vector<StoryRun>> Server::RunStories(const std::string& client_id,
                                                     options, count);
 }
 
+StatusOr<StoryRun> Server::StopStory(const std::string& client_id, const std::string& run_id) {
+  return impl_->engine.events().stories().StopRun(StoreIdFor(client_id), run_id);
+}
+
 std::optional<StoryRun> Server::StoryRunOf(const std::string& client_id, const std::string& run_id) const {
   return impl_->engine.events().stories().Run(StoreIdFor(client_id), run_id);
 }
@@ -240,8 +255,10 @@ void Server::ClearFaults(const std::string& client_id) {
 }
 
 StatusOr<ApiFault> Server::AddApiFault(const std::string& client_id, ApiFault fault) {
-  // The same checks as the admin API's, through the same parser.
-  StatusOr<ApiFault> checked = ApiFault::FromJson(fault.ToJson());
+  // The same checks as the admin API's, through the same parser (the id is epmock's to give).
+  nlohmann::json given = fault.ToJson();
+  given.erase("id");
+  StatusOr<ApiFault> checked = ApiFault::FromJson(given);
   if (!checked.ok()) return checked.status();
   return impl_->engine.api_faults().Add(StoreIdFor(client_id), *checked);
 }

@@ -1,6 +1,11 @@
 // The dashboard's only way to epmock: the same API any client uses (a client_credentials
 // token for the chosen client id, the /v2 and /__admin routes), and the store's live stream.
 
+// A server with an admin token answers 401 until this browser has signed in: to the form.
+export function signInIfAsked(status, json) {
+  if (status === 401 && String(json?.errors?.[0]?.detail ?? '').includes('admin token')) window.location.assign('login');
+}
+
 export class Api {
   constructor() {
     this.clientId = '';
@@ -28,6 +33,7 @@ export class Api {
     const text = await response.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = { text }; }
+    signInIfAsked(response.status, json);
     return { status: response.status, json };
   }
 

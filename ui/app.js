@@ -1,6 +1,6 @@
 // The dashboard: a store's integrations, events (live), attempts, faults, journal and queues,
 // through the same API any client uses. Written here, no third-party code.
-import { Api } from './api.js';
+import { Api, signInIfAsked } from './api.js';
 import { drawChart } from './chart.js';
 import { codeBlock, el, replace, time, timeline } from './views.js';
 
@@ -422,7 +422,10 @@ async function showSink() {
 // --- Stores -------------------------------------------------------------------------------------
 async function loadStores() {
   const response = await fetch('/__admin/stores');
-  if (!response.ok) return;
+  if (!response.ok) {
+    signInIfAsked(response.status, await response.json().catch(() => null));
+    return;
+  }
   const { data } = await response.json();
   const all = [...data.stores, ...data.organizations];
   replace($('known-clients'), all.map((s) => el('option', { value: s.client_id })));
@@ -457,6 +460,7 @@ async function openStore(clientId) {
 }
 
 function start() {
+  fetch('/__admin/health').then((r) => r.json()).then((health) => { $('sign-out').hidden = !health.admin_token; }).catch(() => {});
   for (const button of document.querySelectorAll('nav button')) button.addEventListener('click', () => showTab(button.dataset.tab));
   $('store-form').addEventListener('submit', (e) => { e.preventDefault(); openStore($('client-id').value.trim()); });
   $('integration-form').addEventListener('submit', saveIntegration);

@@ -34,15 +34,27 @@ struct ServerOptions {
   // Request journal entries kept; older ones are dropped and counted (Server::DroppedRequests).
   std::size_t journal_capacity = 10000;
 
-  // Worker threads serving connections. Each open connection (keep-alive, or one that is
-  // slow to send its request) holds one until idle_timeout_seconds, so this bounds how many
-  // clients are served at once: 128 leaves room for a normal client beside 64 idle or
-  // half-open connections (tests/integration/hostile_test.cc).
+  // Worker threads serving requests. A connection holds one only while a request of its is
+  // read, handled or streamed: one that is idle, slow to send its request head, or waiting
+  // out an answer's delay holds none. So this bounds the requests served at once.
   int worker_threads = 128;
 
-  // Seconds a connection may sit idle (keep-alive or mid-request) before it is closed, so
-  // that idle or half-open connections cannot hold every worker.
+  // Seconds a connection may sit idle (keep-alive, or between reads of a request body)
+  // before it is closed.
   int idle_timeout_seconds = 5;
+
+  // Seconds a request head may take from its first byte; then the connection is closed, so
+  // that a client sending a byte at a time ("slowloris") holds nothing for long.
+  int header_timeout_seconds = 10;
+
+  // Answers held for an API fault's delay_ms at once (they hold no worker); beyond them a
+  // store's further delayed answers wait behind its own.
+  int max_delayed_requests = 256;
+
+  // Host headers answered beyond IP literals, localhost, names under .localhost and names
+  // without a dot: a defence against DNS rebinding, on every HTTP port (API, admin,
+  // dashboard, sinks, the SQS endpoint). "*" turns the check off.
+  std::vector<std::string> allow_hosts;
 
   // Lifetime of the access tokens POST /oauth/access_token issues.
   int token_ttl_seconds = 3600;
@@ -58,6 +70,14 @@ struct ServerOptions {
   // Live streams (GET /__admin/stream) and long polls (GET /__admin/wait) open at once, each
   // holding a worker: beyond them a new one gets 503, so they never take every worker.
   int max_streams = 16;
+
+  // --- Stories ------------------------------------------------------------------------------
+  // Story runs one store may have running at once, of the server's kMaxRunningStories: beyond
+  // them it gets 429, so that one store cannot take every slot.
+  int max_story_runs_per_store = 16;
+  // Ended story runs kept per store, by count (kMaxKeptStoryRuns) and by these bytes; the
+  // oldest ended run goes first. A running run is never dropped.
+  std::size_t story_run_retention_bytes = 64 * 1024 * 1024;
 
   // --- Event delivery -------------------------------------------------------------------
   // The platform does not document its retry policy; this is epmock's, and configurable.

@@ -129,6 +129,9 @@ class Server {
   // options.seed + i, each about resources of its own: all start, or none.
   StatusOr<std::vector<StoryRun>> RunStories(const std::string& client_id, const std::string& story,
                                              std::size_t count, const StoryOptions& options = {});
+  // Ends a running run as "stopped" (what it fired stays fired) and returns it as it stands:
+  // NotFound when the client's store has no such run, FailedPrecondition when it had ended.
+  StatusOr<StoryRun> StopStory(const std::string& client_id, const std::string& run_id);
   // The run as it stands: which events fired, how many of their deliveries ended.
   std::optional<StoryRun> StoryRunOf(const std::string& client_id, const std::string& run_id) const;
   // Waits until every event of the run fired and every delivery ended (or it failed or the

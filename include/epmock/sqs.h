@@ -36,6 +36,9 @@ struct SqsEndpointOptions {
   // attempt, logged and retried).
   std::size_t max_queue_messages = 100000;
   std::size_t max_queue_bytes = 256 * 1024 * 1024;
+  // Host headers answered beyond IP literals, localhost, *.localhost and names without a
+  // dot (ServerOptions::allow_hosts); "*" answers any.
+  std::vector<std::string> allow_hosts;
 };
 
 // A message as it sits on a queue.

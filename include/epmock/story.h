@@ -32,7 +32,7 @@ inline constexpr std::size_t kMaxStepAlso = 4;          // further events of one
 inline constexpr int kMaxStepPauseMs = 600000;          // before a step, unscaled
 inline constexpr int kMaxStoryJitterMs = 60000;         // StoryOptions::max_jitter_ms
 inline constexpr std::size_t kMaxRunningStories = 64;   // at once, per server
-inline constexpr std::size_t kMaxKeptStoryRuns = 1000;  // finished runs kept, per server
+inline constexpr std::size_t kMaxKeptStoryRuns = 1000;  // ended runs kept, per store
 
 struct StoryStep {
   std::string event;              // an observable event key
@@ -84,7 +84,8 @@ struct StoryRun {
   std::uint64_t seed = 0;
   bool concurrent = false;
   // "running", "delivered" (every event fired and every delivery ended), "failed" (a step
-  // could not fire: `error` says which and why), "stopped" (the server stopped first).
+  // could not fire: `error` says which and why), "stopped" (stopped, or the server stopped,
+  // first).
   std::string state = "running";
   std::string error;
   std::vector<StoryEvent> events;  // in step order

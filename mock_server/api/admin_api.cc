@@ -192,12 +192,11 @@ HttpResponse Events(RouteContext& c, const std::vector<std::string>& s) {
     if (!event) return NotFound("No event " + s[2] + " in this store");
     int attempt = 1;
     if (auto it = c.params.find("attempt"); it != c.params.end()) {
-      char* end = nullptr;
-      const long n = std::strtol(it->second.c_str(), &end, 10);
-      if (it->second.empty() || *end != '\0' || n < 1 || n > 1000)
+      const std::optional<std::size_t> n = ParseWholeNumber(it->second, 1000);
+      if (!n || *n < 1)
         return ErrorResponse(400, StatusTitle(400), "attempt must be a whole number from 1 to 1000",
                              "attempt");
-      attempt = static_cast<int>(n);
+      attempt = static_cast<int>(*n);
     }
     return JsonResponse(200, {{"data", SentRequests(c, *event, attempt)}});
   }
@@ -499,6 +498,7 @@ StatusOr<StoryOptions> StoryOptionsFromJson(const json& body) {
 // POST /__admin/stories/{name}          run one in the store: 202 with the planned run; with
 //                                       "count": N, N runs at once: 202 with the N runs
 // GET  /__admin/stories/runs[/{id}]     the store's runs, newest first, or one run as it stands
+// DELETE /__admin/stories/runs/{id}     stops a running run: 202 with it, 409 if it had ended
 HttpResponse Stories(RouteContext& c, const std::vector<std::string>& s) {
   const std::string& method = c.request.method;
   StoryRunner& runner = c.engine.events().stories();
@@ -517,12 +517,18 @@ HttpResponse Stories(RouteContext& c, const std::vector<std::string>& s) {
     if (s.size() != 3) return NotFound("A run is /__admin/stories/runs/{id}");
     AdminPage page;
     if (auto error = ParseOffsetPage(c.params, &page)) return *error;
-    const std::vector<StoryRun> runs = runner.Runs(c.store->id());  // at most kMaxKeptStoryRuns
+    std::size_t total = 0;
+    std::uint64_t dropped = 0;
     json data = json::array();
-    for (std::size_t i = page.offset; i < runs.size() && data.size() < page.limit; ++i)
-      data.push_back(runs[i].ToJson());
-    return JsonResponse(
-        200, {{"data", std::move(data)}, {"meta", {{"page", AdminPageMeta(page, runs.size(), "")}}}});
+    for (const StoryRun& run : runner.RunsPage(c.store->id(), page.offset, page.limit, &total, &dropped))
+      data.push_back(run.ToJson());
+    return JsonResponse(200, {{"data", std::move(data)},
+                              {"meta", {{"page", AdminPageMeta(page, total, "")}, {"dropped", dropped}}}});
+  }
+  if (s.size() == 4 && s[2] == "runs" && method == "DELETE") {
+    StatusOr<StoryRun> stopped = runner.StopRun(c.store->id(), s[3]);
+    if (!stopped.ok()) return StatusResponse(stopped.status(), "");
+    return JsonResponse(202, {{"data", stopped->ToJson()}});
   }
   if (s.size() == 3 && method == "POST") {
     json body;
@@ -611,12 +617,12 @@ HttpResponse Idle(RouteContext& c) {
   // to wait for deliveries without sleeping).
   long timeout_ms = 5000;
   if (auto it = c.params.find("timeout_ms"); it != c.params.end()) {
-    char* end = nullptr;
-    timeout_ms = std::strtol(it->second.c_str(), &end, 10);
-    if (it->second.empty() || *end != '\0' || timeout_ms < 0 || timeout_ms > 600000) {
+    const std::optional<std::size_t> n = ParseWholeNumber(it->second, 600000);
+    if (!n) {
       return ErrorResponse(400, StatusTitle(400), "timeout_ms must be a whole number from 0 to 600000",
                            "timeout_ms");
     }
+    timeout_ms = static_cast<long>(*n);
   }
   const bool idle = c.engine.events().WaitIdle(std::chrono::milliseconds(timeout_ms));
   if (!idle) {
@@ -638,7 +644,8 @@ HttpResponse AdminHealth(Engine& engine, const HttpRequest& request) {
   response.body = json{{"status", "ok"},
                        {"version", Version()},
                        {"schema_revision", SchemaRevision()},
-                       {"streams", engine.streams().active()}}
+                       {"streams", engine.streams().active()},
+                       {"admin_token", !engine.options().admin_token.empty()}}
                       .dump();
   return response;
 }
@@ -668,6 +675,13 @@ HttpResponse OrganizationRoute(RouteContext& c) {
   }
   json body;
   if (auto error = ReadJson(c.request, &body, false)) return *error;
+  for (const auto& [key, value] : body.items()) {
+    if (key != "stores") {
+      return ErrorResponse(422, StatusTitle(422),
+                           key.substr(0, 64) + ": not a member of an organization (stores)",
+                           "/" + key.substr(0, 64));
+    }
+  }
   auto stores = body.find("stores");
   if (stores == body.end() || !stores->is_array()) {
     return ErrorResponse(422, StatusTitle(422),

@@ -66,7 +66,8 @@ StatusOr<ApiFault> ApiFault::FromJson(const json& doc) {
   if (!doc.is_object()) return Status::InvalidArgument("an API fault is a JSON object");
   ApiFault fault;
   for (const auto& [key, value] : doc.items()) {
-    if (key == "id") continue;
+    if (key == "id")
+      return Status::InvalidArgument("id is epmock's to give: leave it out of a new API fault");
     if (key == "status") {
       if (!value.is_number_integer() ||
           (value.get<long long>() != 429 && value.get<long long>() != 500 && value.get<long long>() != 503)) {

@@ -55,6 +55,10 @@ HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
   if (client_id.empty()) {
     return ErrorResponse(400, StatusTitle(400), "client_id is required", "client_id");
   }
+  // A client id names a store everywhere (lists, the dashboard, JSON): it must read as text.
+  if (!IsValidUtf8(client_id) || client_id.find('\0') != std::string::npos) {
+    return ErrorResponse(400, StatusTitle(400), "client_id must be UTF-8 text without NUL", "client_id");
+  }
   if (grant_type == "client_credentials" && Param(params, "client_secret").empty()) {
     return ErrorResponse(401, StatusTitle(401), "client_secret is required for the client_credentials grant",
                          "client_secret");

@@ -6,12 +6,14 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <random>
 
 #include <nlohmann/json.hpp>
 
 #include "api/admin_api.h"
 #include "api/engine.h"
 #include "api/errors.h"
+#include "api/pagination.h"
 #include "api/router.h"
 #include "common/clock.h"
 #include "common/strings.h"
@@ -26,7 +28,9 @@ namespace {
 using json = nlohmann::json;
 
 constexpr char kAdminTokenHeader[] = "X-Epmock-Admin-Token";
-constexpr char kAdminCookie[] = "epmock_admin";
+constexpr char kAdminCookie[] = "epmock_session";
+// The session cookie goes to the admin routes alone: never to /v2, the sinks or the page.
+constexpr char kCookieAttributes[] = "; Path=/__admin/; HttpOnly; SameSite=Strict";
 constexpr int kMaxWaitMs = 60000;
 constexpr std::size_t kMaxTokenBytes = 1024;
 
@@ -99,9 +103,11 @@ HttpResponse Redirect(int status, const std::string& to) {
   return r;
 }
 
-HttpResponse Login(const ServerOptions& options, const HttpRequest& request) {
+HttpResponse Login(Engine& engine, const HttpRequest& request) {
+  const ServerOptions& options = engine.options();
   const std::string& home = options.dashboard_path;
   if (options.admin_token.empty()) return Redirect(303, home);  // nothing to sign in to
+  if (request.method != "POST") return LoginPage(200, "Give it to see the dashboard.");
   Params form;
   if (request.body.size() > kMaxTokenBytes + 16 || !DecodeForm(request.body, &form))
     return LoginPage(400, "The form could not be read.");
@@ -109,8 +115,8 @@ HttpResponse Login(const ServerOptions& options, const HttpRequest& request) {
   if (token == form.end() || !SameSecret(token->second, options.admin_token))
     return LoginPage(401, "That is not the admin token.");
   HttpResponse r = Redirect(303, home);
-  r.headers.emplace_back("Set-Cookie", std::string(kAdminCookie) + "=" + options.admin_token +
-                                           "; Path=/; HttpOnly; SameSite=Strict");
+  r.headers.emplace_back("Set-Cookie",
+                         std::string(kAdminCookie) + "=" + engine.sessions().Create() + kCookieAttributes);
   return r;
 }
 
@@ -144,14 +150,13 @@ json StoreSummary(const Store& store) {
 std::optional<HttpResponse> ParseCount(const Params& params, const char* name, long max, long* out) {
   auto it = params.find(name);
   if (it == params.end()) return std::nullopt;
-  char* end = nullptr;
-  const long v = std::strtol(it->second.c_str(), &end, 10);
-  if (it->second.empty() || it->second.size() > 9 || *end != '\0' || v < 0 || v > max) {
+  const std::optional<std::size_t> v = ParseWholeNumber(it->second, static_cast<std::size_t>(max));
+  if (!v) {
     return ErrorResponse(400, StatusTitle(400),
                          std::string(name) + " must be a whole number from 0 to " + std::to_string(max),
                          name);
   }
-  *out = v;
+  *out = static_cast<long>(*v);
   return std::nullopt;
 }
 
@@ -194,9 +199,19 @@ std::optional<std::string> CheckDashboardPath(const std::string& path) {
   for (const char* taken : {"/v2/", "/oauth/", "/__sink/"}) {
     if (path.rfind(taken, 0) == 0) return std::string("the dashboard path may not be under ") + taken;
   }
-  for (const char* route :
-       {"/__admin/stores/", "/__admin/stream/", "/__admin/wait/", "/__admin/events/", "/__admin/health/"}) {
-    if (path.rfind(route, 0) == 0) return std::string("the dashboard path may not be under ") + route;
+  // Under /__admin/ only beside the admin API's routes, never over one of them.
+  if (path == "/__admin/")
+    return std::string("the dashboard path may not be /__admin/ itself, the admin API's root");
+  static const char* const kAdminRoutes[] = {"api-faults",   "asyncapi", "catalog", "deliveries",   "events",
+                                             "faults",       "health",   "idle",    "integrations", "logout",
+                                             "organization", "requests", "sinks",   "sqs",          "stomp",
+                                             "store",        "stores",   "stories", "stream",       "wait"};
+  if (path.rfind("/__admin/", 0) == 0) {
+    const std::string first = path.substr(9, path.find('/', 9) - 9);
+    for (const char* route : kAdminRoutes) {
+      if (first == route)
+        return "the dashboard path may not be under the admin route /__admin/" + first + "/";
+    }
   }
   return std::nullopt;
 }
@@ -213,21 +228,68 @@ bool IsLoopbackAddress(const std::string& address) {
   return std::equal(std::begin(kMapped), std::end(kMapped), v6.s6_addr) && v6.s6_addr[12] == 127;
 }
 
-std::string AdminTokenOf(const HttpRequest& request) {
-  std::string token = request.Header(kAdminTokenHeader);
-  if (token.empty()) token = CookieValue(request.Header("Cookie"), kAdminCookie);
-  return token;
+std::string AdminSessions::Create() {
+  // 256 bits from the kernel's generator: nothing of the token, nothing guessable.
+  std::random_device random;
+  std::string id;
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) {
+    const unsigned int v = random();
+    for (int nibble = 0; nibble < 4; ++nibble) id += kHex[(v >> (nibble * 4)) & 0xf];
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (last_used_.size() >= kMost) {
+    auto oldest = std::min_element(last_used_.begin(), last_used_.end(),
+                                   [](const auto& a, const auto& b) { return a.second < b.second; });
+    last_used_.erase(oldest);
+  }
+  last_used_[id] = std::chrono::steady_clock::now();
+  return id;
 }
 
-std::optional<HttpResponse> CheckAdminAccess(const ServerOptions& options, const HttpRequest& request,
-                                             bool dashboard) {
+bool AdminSessions::Use(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = last_used_.find(id);
+  if (it == last_used_.end()) return false;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - it->second > kIdle) {
+    last_used_.erase(it);
+    return false;
+  }
+  it->second = now;
+  return true;
+}
+
+void AdminSessions::End(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_used_.erase(id);
+}
+
+void AdminSessions::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_used_.clear();
+}
+
+HttpResponse Logout(Engine& engine, const HttpRequest& request) {
+  if (request.method != "POST") return ErrorResponse(405, StatusTitle(405), "Sign out with POST");
+  engine.sessions().End(CookieValue(request.Header("Cookie"), kAdminCookie));
+  HttpResponse r = Redirect(303, engine.options().dashboard_path + "login");
+  r.headers.emplace_back("Set-Cookie", std::string(kAdminCookie) + "=; Max-Age=0" + kCookieAttributes);
+  return r;
+}
+
+std::optional<HttpResponse> CheckAdminAccess(Engine& engine, const HttpRequest& request, bool dashboard) {
+  const ServerOptions& options = engine.options();
   if (options.admin_token.empty()) {
     if (!dashboard || IsLoopbackAddress(request.remote_addr)) return std::nullopt;
     return ErrorResponse(403, StatusTitle(403),
                          "The dashboard and the list of stores answer loopback peers only; start epmock "
                          "with --admin-token to reach them from elsewhere");
   }
-  if (SameSecret(AdminTokenOf(request), options.admin_token)) return std::nullopt;
+  const std::string token = request.Header(kAdminTokenHeader);
+  if (!token.empty() && SameSecret(token, options.admin_token)) return std::nullopt;
+  const std::string session = CookieValue(request.Header("Cookie"), kAdminCookie);
+  if (!session.empty() && engine.sessions().Use(session)) return std::nullopt;
   return ErrorResponse(401, StatusTitle(401),
                        std::string("This server requires its admin token (the ") + kAdminTokenHeader +
                            " header, or the dashboard's sign-in)");
@@ -278,23 +340,18 @@ std::optional<HttpResponse> HandleDashboardRoute(Engine& engine, const HttpReque
   if (path == "/" && (request.method == "GET" || request.method == "HEAD")) return Redirect(302, home);
   if (path + "/" == home) return Redirect(301, home);
   if (path.rfind(home, 0) != 0) return std::nullopt;
-  if (path == home + "login") {
-    if (request.method != "POST") return Redirect(303, home);
-    return Login(options, request);
-  }
+  if (path == home + "login") return Login(engine, request);
   std::string name = path.substr(home.size());
   if (name.empty()) name = "index.html";
   if (request.method != "GET")
     return ErrorResponse(405, StatusTitle(405), "The dashboard's files are read with GET");
   const EmbeddedFile* file = UiFile(name);
   if (!file) return ErrorResponse(404, StatusTitle(404), "The dashboard has no file " + name.substr(0, 64));
-  // The favicon is no secret; the rest needs what every admin route needs.
-  if (name != "favicon.svg") {
-    if (std::optional<HttpResponse> refused = CheckAdminAccess(options, request, true)) {
-      if (refused->status == 401 && name == "index.html")
-        return LoginPage(401, "Give it to see the dashboard.");
-      return refused;
-    }
+  // The page's files hold no data: with an admin token they are served to anyone (what has
+  // data is under /__admin/ and needs the token or a session; the page signs in when told
+  // 401). Without one, the page, like the list of stores, answers loopback peers only.
+  if (options.admin_token.empty()) {
+    if (std::optional<HttpResponse> refused = CheckAdminAccess(engine, request, true)) return refused;
   }
   HttpResponse r;
   r.body = std::string(file->content);
@@ -316,7 +373,42 @@ HttpResponse StoresRoute(Engine& engine) {
                        {"meta", {{"total", total}}}});
 }
 
+// A stream's cursor, checked before the stream starts: 400 when it cannot be an id (or, for
+// the journal, a sequence number), 404 when the store does not hold it.
+std::optional<HttpResponse> CheckStreamCursors(RouteContext& c) {
+  const auto refuse = [](int status, const std::string& name, const std::string& why) {
+    return ErrorResponse(status, StatusTitle(status), name + ": " + why, name);
+  };
+  const auto id_like = [](const std::string& v) {
+    return v.size() <= 128 && std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+             return std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == ':';
+           });
+  };
+  for (const char* name : {"after_event", "after_log"}) {
+    const std::string after = Param(c.params, name);
+    if (after.empty()) continue;
+    if (!id_like(after)) return refuse(400, name, "not an id");
+    const bool held = std::string(name) == "after_event" ? c.store->EventsAfter(after, 0).has_value()
+                                                         : c.store->LogsAfter(after, 0).has_value();
+    if (!held) {
+      return refuse(404, name,
+                    "no " + std::string(name == std::string("after_event") ? "event" : "delivery") + " '" +
+                        after + "' is held (never here, or dropped by retention)");
+    }
+  }
+  const std::string request = Param(c.params, "after_request");
+  if (!request.empty()) {
+    const std::optional<std::size_t> n = ParseWholeNumber(request, std::size_t{1} << 62);
+    if (!n) return refuse(400, "after_request", "not a journal sequence number");
+    if (!c.engine.journal().RecordsAfter(c.store->id(), *n, 0)) {
+      return refuse(404, "after_request", "no request " + request + " of this store is in the journal");
+    }
+  }
+  return std::nullopt;
+}
+
 HttpResponse StreamRoute(RouteContext& c) {
+  if (std::optional<HttpResponse> refused = CheckStreamCursors(c)) return *refused;
   std::shared_ptr<void> place = c.engine.streams().Enter();
   if (!place) {
     return NoRoomForAStream(c.engine);
@@ -330,21 +422,19 @@ HttpResponse StreamRoute(RouteContext& c) {
   auto cursors = std::make_shared<Cursors>();
   cursors->event = Param(c.params, "after_event");
   cursors->log = Param(c.params, "after_log");
-  if (cursors->event.empty() || !store->EventsAfter(cursors->event, 0)) {
+  if (cursors->event.empty()) {
     auto newest = store->EventsPage(0, 1);
     cursors->event = newest.items.empty() ? "" : newest.items[0]->id;
   }
-  if (cursors->log.empty() || !store->LogsAfter(cursors->log, 0)) {
+  if (cursors->log.empty()) {
     auto newest = store->LogsPage("", "", 0, 1);
     cursors->log = newest.items.empty() ? "" : newest.items[0].id;
   }
   Journal& journal = c.engine.journal();
   {
     const std::string after = Param(c.params, "after_request");
-    const bool number =
-        !after.empty() && after.size() <= 19 && after.find_first_not_of("0123456789") == std::string::npos;
-    if (number) {
-      cursors->request = std::stoull(after);
+    if (!after.empty()) {
+      cursors->request = std::stoull(after);  // checked: held by the journal
     } else {
       const std::size_t total = journal.RecordsPage(store->id(), 0, 0).total;
       auto last = journal.RecordsPage(store->id(), total == 0 ? 0 : total - 1, 1);
@@ -402,6 +492,8 @@ HttpResponse StreamRoute(RouteContext& c) {
     if (!out.empty()) {
       *beat = now;
       if (!write(out)) return false;
+    } else if (!write("")) {
+      return false;  // the peer went away: its place is given back now, not at the next keep-alive
     }
     return gate.Sleep(std::chrono::milliseconds(100));
   };
@@ -426,6 +518,12 @@ HttpResponse WaitRoute(RouteContext& c) {
   } else if (auto error = ParseCount(c.params, "messages", 100000, &count)) {
     return *error;
   }
+  if (!event_type.empty() && !c.engine.spec().LookupEvent(event_type)) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "event_type: '" + event_type.substr(0, 128) +
+                             "' is not an observable event (GET /__admin/catalog lists them)",
+                         "event_type");
+  }
   const std::string after = Param(c.params, "after");
   if (deliveries && !after.empty() && !c.store->LogsAfter(after, 0)) {
     return ErrorResponse(400, StatusTitle(400),
@@ -441,8 +539,24 @@ HttpResponse WaitRoute(RouteContext& c) {
     return NoRoomForAStream(c.engine);
   }
   const std::size_t wanted = static_cast<std::size_t>(count);
-  // What has arrived so far, and whether it is enough.
-  const auto look = [&](json* arrived) -> bool {
+  // Whether enough has arrived: a count, cheap to take again and again. What arrived is
+  // built once, for the answer (a store may hold 100,000 deliveries).
+  const auto enough = [&]() -> bool {
+    if (deliveries) {
+      if (after.empty()) return c.store->LogsPage("", "", 0, 0).total >= wanted;
+      auto page = c.store->LogsAfter(after, 0);
+      return page && page->total >= wanted;
+    }
+    if (!event_type.empty()) return false;  // looked at by `arrived`, which finds the event
+    std::size_t total = 0;
+    if (!queue.empty()) {
+      c.engine.sqs()->MessagesPage(queue, 0, 0, &total);
+    } else {
+      c.engine.stomp()->MessagesPage(destination, 0, 0, &total);
+    }
+    return total >= wanted;
+  };
+  const auto arrived = [&](json* out) -> bool {
     if (deliveries) {
       json logs = json::array();
       std::size_t n = 0;
@@ -452,9 +566,9 @@ HttpResponse WaitRoute(RouteContext& c) {
         n = page.total;
       } else if (auto page = c.store->LogsAfter(after, wanted)) {
         for (const IntegrationLog& log : page->items) logs.push_back(LogWithEvent(log));
-        n = page->items.size();
+        n = page->total;
       }
-      *arrived = {{"deliveries", std::move(logs)}, {"total", n}};
+      *out = {{"deliveries", std::move(logs)}, {"total", n}};
       return n >= wanted;
     }
     if (!event_type.empty()) {
@@ -464,12 +578,12 @@ HttpResponse WaitRoute(RouteContext& c) {
         for (const EventJob& job : e->jobs) {
           bool succeeded = false;
           if (c.store->JobEnded(job.job_id, &succeeded) && succeeded) {
-            *arrived = {{"event", ToTriggeredEvent(*e).ToJson()}};
+            *out = {{"event", ToTriggeredEvent(*e).ToJson()}};
             return true;
           }
         }
       }
-      *arrived = {{"event", nullptr}};
+      *out = {{"event", nullptr}};
       return false;
     }
     std::size_t total = 0;
@@ -481,23 +595,31 @@ HttpResponse WaitRoute(RouteContext& c) {
       for (const StompMessage& m : c.engine.stomp()->MessagesPage(destination, 0, wanted, &total))
         messages.push_back({{"message_id", m.message_id}, {"body", m.body}});
     }
-    *arrived = {{"messages", std::move(messages)}, {"total", total}};
+    *out = {{"messages", std::move(messages)}, {"total", total}};
     return total >= wanted;
   };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  json arrived;
+  json found;
   while (true) {
-    if (look(&arrived)) return JsonResponse(200, {{"data", std::move(arrived)}});
+    if ((enough() || !event_type.empty()) && arrived(&found)) {
+      return JsonResponse(200, {{"data", std::move(found)}});
+    }
     if (std::chrono::steady_clock::now() >= deadline) break;
+    // A caller that went away gives its place back now, not at its timeout.
+    if (c.request.peer_connected && !c.request.peer_connected()) {
+      return ErrorResponse(499, "Client Closed Request", "The caller went away");
+    }
     if (!c.engine.streams().Sleep(std::chrono::milliseconds(20))) {
       return ErrorResponse(503, StatusTitle(503), "The server is stopping");
     }
   }
+  arrived(&found);
+  json arrived_json = std::move(found);
   json body = {{"errors",
                 {{{"status", 408},
                   {"title", StatusTitle(408)},
                   {"detail", "The condition did not hold within " + std::to_string(timeout_ms) + " ms"}}}},
-               {"data", std::move(arrived)}};
+               {"data", std::move(arrived_json)}};
   return JsonResponse(408, body);
 }
 

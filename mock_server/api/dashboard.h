@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,16 +40,15 @@ std::optional<std::string> CheckDashboardPath(const std::string& path);
 // Whether a peer address is loopback: 127.0.0.0/8, ::1, or 127.x mapped into IPv6.
 bool IsLoopbackAddress(const std::string& address);
 
-// The admin token a request carries: the X-Epmock-Admin-Token header, else the cookie the
-// login form set; "" for none.
-std::string AdminTokenOf(const HttpRequest& request);
-
 // Who may reach the admin routes. With no admin token: the page and the list of stores
 // answer loopback peers only (nullopt: go on). With one: every admin route (but
-// /__admin/health) and the page require it. `dashboard` is true for the page, the stores
-// and a stream opened by client id.
-std::optional<HttpResponse> CheckAdminAccess(const ServerOptions& options, const HttpRequest& request,
-                                             bool dashboard);
+// /__admin/health) requires it, in the X-Epmock-Admin-Token header, or a session the
+// dashboard's sign-in made. `dashboard` is true for the page, the stores and a stream
+// opened by client id.
+std::optional<HttpResponse> CheckAdminAccess(Engine& engine, const HttpRequest& request, bool dashboard);
+
+// POST /__admin/logout: ends the caller's dashboard session.
+HttpResponse Logout(Engine& engine, const HttpRequest& request);
 
 // The open streams and long polls: at most `max` at once, and all told to end when the
 // server stops so that Stop() is not held up by them.
@@ -70,6 +70,26 @@ class StreamGate {
   std::condition_variable closed_;
   int active_ = 0;
   bool open_ = true;
+};
+
+// The dashboard's sign-in sessions on a server with an admin token: the cookie holds a
+// random session id, never the token nor anything made from it, so that whatever records a
+// request's headers never shows the token. A session ends on sign-out, after 12 hours
+// unused, and when the server stops. Thread-safe.
+class AdminSessions {
+ public:
+  static constexpr std::chrono::hours kIdle{12};
+  static constexpr std::size_t kMost = 1000;  // beyond them, the longest unused ends
+
+  std::string Create();
+  // Whether `id` names a live session; using it keeps it alive.
+  bool Use(const std::string& id);
+  void End(const std::string& id);
+  void Clear();
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_used_;  // guarded by mu_
 };
 
 // The dashboard's routes that need no store ("/", the page, the login): the answer, or

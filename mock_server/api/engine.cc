@@ -5,8 +5,9 @@ namespace {
 
 std::unique_ptr<SqsEndpoint> MakeSqs(const ServerOptions& o) {
   if (o.sqs_port < 0) return nullptr;
-  return std::make_unique<SqsEndpoint>(
-      SqsEndpointOptions{o.host, o.sqs_port, o.sqs_access_key_id, o.sqs_secret_access_key});
+  return std::make_unique<SqsEndpoint>(SqsEndpointOptions{
+      o.host, o.sqs_port, o.sqs_access_key_id, o.sqs_secret_access_key,
+      SqsEndpointOptions{}.max_queue_messages, SqsEndpointOptions{}.max_queue_bytes, o.allow_hosts});
 }
 
 std::unique_ptr<StompBroker> MakeStomp(const ServerOptions& o) {

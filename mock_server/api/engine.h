@@ -50,6 +50,7 @@ class Engine {
   RateLimiter& rate_limiter() { return rate_limiter_; }
   // The open live streams and long polls of the dashboard's routes (api/dashboard.h).
   StreamGate& streams() { return streams_; }
+  AdminSessions& sessions() { return sessions_; }
   EventEngine& events() { return events_; }
   const EventEngine& events() const { return events_; }
   // The embedded SQS endpoint and STOMP broker: null when the options run none, otherwise
@@ -71,6 +72,7 @@ class Engine {
   RateLimiter rate_limiter_;
   EventEngine events_;
   StreamGate streams_;
+  AdminSessions sessions_;
   const std::unique_ptr<SqsEndpoint> sqs_;
   const std::unique_ptr<StompBroker> stomp_;
 };

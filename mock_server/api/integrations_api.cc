@@ -26,13 +26,6 @@ HttpResponse NotFound() { return ErrorResponse(404, StatusTitle(404), "The resou
 
 // The last path segments: /v2/integrations/{id}/jobs/{job}/logs -> {"integrations", id, ...}.
 
-bool IsJsonMediaType(const std::string& content_type) {
-  std::string media = content_type.substr(0, content_type.find(';'));
-  media.erase(std::remove_if(media.begin(), media.end(), ::isspace), media.end());
-  media = ToLower(media);
-  return media == "application/json" || media == "application/vnd.api+json";
-}
-
 // Reads a JSON request body, or says why it cannot be read.
 std::optional<HttpResponse> ParseBody(const HttpRequest& request, json* body) {
   if (!IsJsonMediaType(request.Header("Content-Type"))) {

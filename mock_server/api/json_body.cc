@@ -1,5 +1,8 @@
 #include "api/json_body.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <set>
 #include <vector>
 
@@ -81,7 +84,21 @@ class DuplicateKeyFinder {
 
 }  // namespace
 
+bool IsJsonMediaType(const std::string& content_type) {
+  std::string media = content_type.substr(0, content_type.find(';'));
+  media.erase(std::remove_if(media.begin(), media.end(), ::isspace), media.end());
+  media = ToLower(media);
+  return media == "application/json" || media == "application/vnd.api+json";
+}
+
 std::optional<HttpResponse> ParseJsonBody(const std::string& text, json* out) {
+  // The JSON parser takes a NUL for the end of its input: what follows would be dropped and
+  // a truncated body accepted. JSON never holds one (a string writes it \u0000).
+  if (const std::size_t nul = text.find('\0'); nul != std::string::npos) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "The request body is not valid JSON: a NUL byte at offset " + std::to_string(nul),
+                         "");
+  }
   if (NestsDeeperThan(text, kMaxJsonDepth)) {
     return ErrorResponse(400, StatusTitle(400),
                          "The request body nests arrays or objects more than " +

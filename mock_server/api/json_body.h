@@ -21,6 +21,9 @@ constexpr int kMaxJsonDepth = 64;
 // Whether JSON text nests arrays/objects deeper than `limit` (strings are skipped).
 bool NestsDeeperThan(const std::string& text, int limit);
 
+// application/json or application/vnd.api+json, parameters aside, in any case.
+bool IsJsonMediaType(const std::string& content_type);
+
 // The 400 to answer, or nullopt with `out` holding the parsed body.
 std::optional<HttpResponse> ParseJsonBody(const std::string& text, nlohmann::json* out);
 

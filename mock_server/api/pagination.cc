@@ -7,15 +7,22 @@ namespace epmock::internal {
 
 using nlohmann::json;
 
-namespace {
-
-// A non-negative decimal integer, nothing else.
-std::optional<std::size_t> ParseCount(const std::string& text) {
-  if (text.empty() || text.size() > 9) return std::nullopt;
+std::optional<std::size_t> ParseWholeNumber(const std::string& text, std::size_t max) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
   }
-  return static_cast<std::size_t>(std::strtoul(text.c_str(), nullptr, 10));
+  const std::size_t value = static_cast<std::size_t>(std::strtoull(text.c_str(), nullptr, 10));
+  if (value > max) return std::nullopt;
+  return value;
+}
+
+namespace {
+
+// A non-negative decimal integer of at most 9 digits, nothing else.
+std::optional<std::size_t> ParseCount(const std::string& text) {
+  if (text.size() > 9) return std::nullopt;
+  return ParseWholeNumber(text, 999999999);
 }
 
 std::size_t PageCount(std::size_t total, std::size_t limit) { return (total + limit - 1) / limit; }

@@ -13,6 +13,10 @@
 
 namespace epmock::internal {
 
+// A whole number written as decimal digits and nothing else (no sign, no space, no NUL),
+// at most `max`; nullopt otherwise. Every number of a query parameter is read with it.
+std::optional<std::size_t> ParseWholeNumber(const std::string& text, std::size_t max);
+
 struct Page {
   std::size_t limit = 25;
   std::size_t offset = 0;

@@ -6,6 +6,7 @@
 #include "api/dashboard.h"
 #include "api/errors.h"
 #include "api/integrations_api.h"
+#include "api/json_body.h"
 #include "common/clock.h"
 #include "epmock/organization.h"
 
@@ -127,6 +128,7 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
     HttpResponse faulted = fault->status ? ErrorResponse(fault->status, StatusTitle(fault->status), "")
                                          : Answer(engine, request, params, record, store, holder->client_id);
     faulted.delay_ms = fault->delay_ms;
+    faulted.delay_queue = store->id();
     faulted.reset_connection = fault->reset;
     return faulted;
   }
@@ -174,8 +176,18 @@ HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Param
   // token is set; then every admin route needs it.
   const bool by_client_id = request.path == "/__admin/stream" && request.Header("Authorization").empty();
   const bool dashboard = request.path == "/__admin/stores" || by_client_id;
-  if (std::optional<HttpResponse> refused = CheckAdminAccess(engine.options(), request, dashboard))
-    return *refused;
+  if (request.path == "/__admin/logout") return Logout(engine, request);
+  if (std::optional<HttpResponse> refused = CheckAdminAccess(engine, request, dashboard)) return *refused;
+  // The admin API reads JSON, as /v2 does: a body of another type is refused, not guessed at.
+  if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
+    const std::string type = request.Header("Content-Type");
+    if ((!type.empty() || !request.body.empty()) && !IsJsonMediaType(type)) {
+      return ErrorResponse(415, StatusTitle(415),
+                           type.empty()
+                               ? "Content-Type must be application/json; none was given"
+                               : "Content-Type must be application/json, not '" + type.substr(0, 100) + "'");
+    }
+  }
   if (request.path == "/__admin/stores") {
     if (request.method != "GET") return ErrorResponse(405, StatusTitle(405), "Use GET to list the stores");
     return StoresRoute(engine);
@@ -244,6 +256,7 @@ HttpResponse HandleSink(Engine& engine, const HttpRequest& request) {
   response.body = answer.body;
   response.content_type = "text/plain";
   response.delay_ms = answer.delay_ms;
+  response.delay_queue = "sink " + name;
   return response;
 }
 

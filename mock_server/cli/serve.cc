@@ -8,6 +8,8 @@
 #include "api/dashboard.h"
 #include "cli/commands.h"
 #include "epmock/server.h"
+#include "epmock/story.h"
+#include "http/hosts.h"
 
 namespace epmock::cli {
 
@@ -125,9 +127,38 @@ void AddServe(CLI::App& root, int* exit_code) {
       ->check(in(1, 4096))
       ->capture_default_str();
   cmd->add_option("--idle-timeout-s", o.idle_timeout_seconds,
-                  "idle or half-open connections are closed after this many seconds")
+                  "idle connections, and request bodies that stop arriving, are closed after this many "
+                  "seconds")
       ->check(in(1, 3600))
       ->capture_default_str();
+  cmd->add_option("--header-timeout-s", o.header_timeout_seconds,
+                  "a request head not complete this many seconds after its first byte is closed")
+      ->check(in(1, 3600))
+      ->capture_default_str();
+  cmd->add_option("--max-delayed-requests", o.max_delayed_requests,
+                  "answers held for an API fault's delay at once; beyond them a store's queue behind its own")
+      ->check(in(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--allow-host", o.allow_hosts,
+                  "also answer requests whose Host is NAME (repeatable; '*' answers any, turning off the "
+                  "DNS-rebinding defence); IP literals, localhost, *.localhost and names without a dot are "
+                  "always answered; also EPMOCK_ALLOW_HOSTS, comma-separated")
+      ->envname("EPMOCK_ALLOW_HOSTS")
+      ->delimiter(',')
+      ->type_name("NAME")
+      ->check([](const std::string& v) {
+        return internal::ParseHostPolicy({v}) ? std::string()
+                                              : std::string("a host name without port, or '*'");
+      });
+  cmd->add_option("--max-story-runs-per-store", o.max_story_runs_per_store,
+                  "story runs one store may have running at once; more get 429")
+      ->check(in(1, static_cast<int>(kMaxRunningStories)))
+      ->capture_default_str();
+  cmd->add_option("--story-run-retention-bytes", o.story_run_retention_bytes,
+                  "bytes of ended story runs kept per store; the oldest ended run goes first")
+      ->check(in(std::int64_t{1024}, std::int64_t{1} << 40))
+      ->capture_default_str()
+      ->group(history);
 
   const std::string delivery = "Event delivery";
   cmd->add_option("--max-attempts", o.max_attempts, "attempts per delivery, the first included")
@@ -211,6 +242,11 @@ namespace {
 
 int RunServe(const ServerOptions& options) {
   StopSignals stop;  // before any thread starts
+  if (std::find(options.allow_hosts.begin(), options.allow_hosts.end(), "*") != options.allow_hosts.end()) {
+    std::fprintf(stderr,
+                 "epmock serve: warning: --allow-host '*' answers any Host: a web page can reach this server "
+                 "through DNS rebinding\n");
+  }
 
   Server server(options);
   Status started = server.Start();

@@ -1,4 +1,4 @@
-// epmock story list|run: the stories of a running epmock serve, through its admin API.
+// epmock story list|run|stop: the stories of a running epmock serve, through its admin API.
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -16,7 +16,7 @@ namespace epmock::cli {
 namespace {
 
 struct StoryArgs {
-  std::string name, server, client_id = "epmock-cli";
+  std::string name, run_id, server, client_id = "epmock-cli";
   std::uint64_t seed = 1;
   bool concurrent = false;
   int max_jitter_ms = 200;
@@ -41,8 +41,9 @@ int Call(const StoryArgs& a, const std::string& method, const std::string& path,
     return 1;
   }
   const httplib::Headers auth = {{"Authorization", "Bearer " + *token}};
-  auto res =
-      method == "POST" ? client->Post(path, auth, body.dump(), "application/json") : client->Get(path, auth);
+  auto res = method == "POST"     ? client->Post(path, auth, body.dump(), "application/json")
+             : method == "DELETE" ? client->Delete(path, auth)
+                                  : client->Get(path, auth);
   if (!res) {
     std::fprintf(stderr, "epmock story: no answer from %s\n", a.server.c_str());
     return 1;
@@ -113,25 +114,37 @@ int RunStory(const StoryArgs& a) {
   return 0;
 }
 
+// Stops a running run and prints it as it stands; the server's refusal (404 unknown, 409
+// ended) is shown as it came.
+int StopStory(const StoryArgs& a) {
+  nlohmann::json answer;
+  if (int code = Call(a, "DELETE", "/__admin/stories/runs/" + a.run_id, nullptr, 202, &answer)) return code;
+  std::printf("%s\n", answer["data"].dump(2).c_str());
+  return 0;
+}
+
 }  // namespace
 
 void AddStory(CLI::App& root, int* exit_code) {
-  CLI::App* story =
-      root.add_subcommand("story", "list or run stories (whole flows as events) on a running epmock serve");
+  CLI::App* story = root.add_subcommand(
+      "story", "list, run or stop stories (whole flows as events) on a running epmock serve");
   story->require_subcommand(1);
   auto a = std::make_shared<StoryArgs>();
   CLI::App* list = story->add_subcommand("list", "the built-in and loaded stories, with their steps");
   CLI::App* run = story->add_subcommand("run", "run a story in a store and print the run as JSON");
+  CLI::App* stop = story->add_subcommand("stop", "stop a running run of the store and print it as JSON");
+  stop->footer("Exits 0 when the run was stopped, 1 when the store has no such run or it had ended.");
   run->footer(
       "Exits 0 when the run started (or, with --wait, was delivered: every event fired and every\n"
       "delivery ended), 1 otherwise. docs/STORIES.md describes the stories and the options.");
-  for (CLI::App* cmd : {list, run}) {
+  for (CLI::App* cmd : {list, run, stop}) {
     cmd->add_option("--server", a->server,
                     "the epmock API, as its ready line prints it (http://127.0.0.1:8080)")
         ->required();
     cmd->add_option("--client-id", a->client_id, "whose store")->capture_default_str();
   }
   run->add_option("name", a->name, "the story, e.g. checkout")->required();
+  stop->add_option("run", a->run_id, "the run's id, as run printed it (story-7)")->required();
   run->add_option("--seed", a->seed, "fixes the resources and the plan")->capture_default_str();
   run->add_flag("--concurrent", a->concurrent,
                 "fire the steps as the platform may: at once, with seeded jitter");
@@ -146,6 +159,7 @@ void AddStory(CLI::App& root, int* exit_code) {
       ->capture_default_str();
   list->callback([a, exit_code] { *exit_code = RunList(*a); });
   run->callback([a, exit_code] { *exit_code = RunStory(*a); });
+  stop->callback([a, exit_code] { *exit_code = StopStory(*a); });
 }
 
 }  // namespace epmock::cli

@@ -334,10 +334,17 @@ struct StoryRunner::Active {
   std::vector<int> pause_ms;             // per step, scaled (sequential runs)
   std::vector<nlohmann::json> included;  // per event of the run
   StoryRun run;
+  std::size_t bytes = 0;        // of its plan's resources, as JSON text: what retention counts
+  bool stop_requested = false;  // StopRun; guarded by the runner's mu_
 };
 
-StoryRunner::StoryRunner(EventEngine& engine, std::shared_ptr<const Spec> spec, double time_scale)
-    : engine_(engine), spec_(std::move(spec)), time_scale_(time_scale), stories_(BuiltinStories(*spec_)) {}
+StoryRunner::StoryRunner(EventEngine& engine, std::shared_ptr<const Spec> spec, double time_scale,
+                         StoryRunLimits limits)
+    : engine_(engine),
+      spec_(std::move(spec)),
+      time_scale_(time_scale),
+      limits_(limits),
+      stories_(BuiltinStories(*spec_)) {}
 
 StoryRunner::~StoryRunner() { Stop(); }
 
@@ -384,6 +391,17 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
     return Status::InvalidArgument("max_jitter_ms is from 0 to " + std::to_string(kMaxStoryJitterMs));
   if (!options.set.is_null() && !options.set.is_object())
     return Status::InvalidArgument("set is an object of subjects' fields: {\"order\": {...}}");
+  if (options.set.is_object()) {
+    std::set<std::string> subjects;
+    for (const StoryStep& step : story->steps) subjects.insert(step.subject);
+    for (const auto& [subject, fields] : options.set.items()) {
+      if (subjects.count(subject)) continue;
+      std::string named;
+      for (const std::string& s : subjects) named += (named.empty() ? "" : ", ") + s;
+      return Status::InvalidArgument("set: the story " + name + " has no subject '" + subject.substr(0, 64) +
+                                     "' (its subjects: " + named + ")");
+    }
+  }
   if (count < 1 || count > kMaxRunningStories)
     return Status::InvalidArgument("count is from 1 to " + std::to_string(kMaxRunningStories) +
                                    " (the runs a server plays at once)");
@@ -399,12 +417,22 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
 
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) return Status::FailedPrecondition("the server is not running");
-  std::size_t running = 0;
-  for (const auto& other : runs_) running += other->run.state == "running";
+  std::size_t running = 0, running_here = 0;
+  for (const auto& other : runs_) {
+    running += other->run.state == "running";
+    running_here += other->run.state == "running" && other->store == store;
+  }
   if (running + count > kMaxRunningStories) {
     return Status::ResourceExhausted(std::to_string(running) + " stories are running and at most " +
                                      std::to_string(kMaxRunningStories) +
                                      " may run at once; wait for some to end");
+  }
+  if (running_here + count > limits_.running_per_store) {
+    return Status::ResourceExhausted(
+        "this store has " + std::to_string(running_here) +
+        " story runs running and a store may run at most " + std::to_string(limits_.running_per_store) +
+        " at once (--max-story-runs-per-store); wait for some to end, or stop one "
+        "(DELETE /__admin/stories/runs/{id})");
   }
   // Threads of runs that have ended are joined here (they only return once their run's state
   // is set), so a long-running server holds a thread per running story, not per story run.
@@ -423,11 +451,30 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
     out.push_back(active->run);
     threads_.emplace_back(active, StartThread("story", [this, active] { Play(active); }));
   }
-  // Finished runs beyond the most kept go, oldest first.
-  for (auto it = runs_.begin(); runs_.size() > kMaxKeptStoryRuns && it != runs_.end();) {
-    it = (*it)->run.state == "running" ? std::next(it) : runs_.erase(it);
-  }
+  RetainLocked(store->id());
   return out;
+}
+
+void StoryRunner::RetainLocked(const std::string& store_id) {
+  std::size_t ended = 0, bytes = 0;
+  for (const auto& active : runs_) {
+    if (active->run.store_id != store_id) continue;
+    ended += active->run.state != "running";
+    bytes += active->bytes;
+  }
+  // The store's oldest ended runs go first; a running run is never dropped.
+  for (auto it = runs_.begin();
+       it != runs_.end() && (ended > limits_.kept_per_store || bytes > limits_.kept_bytes_per_store);) {
+    const Active& active = **it;
+    if (active.run.store_id != store_id || active.run.state == "running") {
+      ++it;
+      continue;
+    }
+    --ended;
+    bytes -= active.bytes;
+    ++dropped_[store_id];
+    it = runs_.erase(it);
+  }
 }
 
 StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shared_ptr<Store>& store,
@@ -507,13 +554,16 @@ StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shar
       active->included.push_back(subject->second.included);
     }
   }
+  for (std::size_t i = 0; i < run.events.size(); ++i) {
+    active->bytes += run.events[i].data.dump().size() + active->included[i].dump().size();
+  }
   return active;
 }
 
-bool StoryRunner::SleepUntil(std::chrono::steady_clock::time_point deadline) {
+bool StoryRunner::SleepUntil(std::chrono::steady_clock::time_point deadline, const Active& active) {
   std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait_until(lock, deadline, [&] { return stopping_; });
-  return !stopping_;
+  changed_.wait_until(lock, deadline, [&] { return stopping_ || active.stop_requested; });
+  return !stopping_ && !active.stop_requested;
 }
 
 void StoryRunner::Play(std::shared_ptr<Active> active) {
@@ -530,6 +580,7 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
     std::lock_guard<std::mutex> lock(mu_);
     active->run.state = state;
     active->run.error = error;
+    RetainLocked(active->run.store_id);  // ended now, it may be dropped
     changed_.notify_all();
   };
   // Whether every job of these events has ended; polled, since deliveries end on other threads.
@@ -544,7 +595,7 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
   };
   auto wait_ended = [&](std::size_t from, std::size_t to) {
     while (!ended(from, to)) {
-      if (!SleepUntil(Clock::now() + std::chrono::microseconds(250))) return false;
+      if (!SleepUntil(Clock::now() + std::chrono::microseconds(250), *active)) return false;
     }
     return true;
   };
@@ -553,11 +604,12 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
     const std::size_t index = order[fired];
     StoryEvent& planned = active->run.events[index];
     if (active->run.concurrent) {
-      if (!SleepUntil(start + std::chrono::milliseconds(planned.held_back_ms))) return finish("stopped", "");
+      if (!SleepUntil(start + std::chrono::milliseconds(planned.held_back_ms), *active))
+        return finish("stopped", "");
     } else if (index == 0 || active->run.events[index - 1].step != planned.step) {
       // A new step: the one before has ended for every receiver, then its pause.
       if (!wait_ended(0, index)) return finish("stopped", "");
-      if (!SleepUntil(Clock::now() + std::chrono::milliseconds(active->pause_ms[planned.step])))
+      if (!SleepUntil(Clock::now() + std::chrono::milliseconds(active->pause_ms[planned.step]), *active))
         return finish("stopped", "");
     }
     TriggerRequest request{planned.type, planned.data, std::nullopt};
@@ -599,6 +651,40 @@ std::optional<StoryRun> StoryRunner::Run(const std::string& store_id, const std:
     if (active->run.id == run_id && active->run.store_id == store_id) return Snapshot(*active);
   }
   return std::nullopt;
+}
+
+std::vector<StoryRun> StoryRunner::RunsPage(const std::string& store_id, std::size_t offset,
+                                            std::size_t limit, std::size_t* total,
+                                            std::uint64_t* dropped) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<StoryRun> out;
+  std::size_t seen = 0;
+  for (auto it = runs_.rbegin(); it != runs_.rend(); ++it) {
+    if ((*it)->run.store_id != store_id) continue;
+    if (seen >= offset && out.size() < limit) out.push_back(Snapshot(**it));
+    ++seen;
+  }
+  *total = seen;
+  auto d = dropped_.find(store_id);
+  *dropped = d == dropped_.end() ? 0 : d->second;
+  return out;
+}
+
+StatusOr<StoryRun> StoryRunner::StopRun(const std::string& store_id, const std::string& run_id) {
+  std::unique_lock<std::mutex> lock(mu_);
+  std::shared_ptr<Active> active;
+  for (const auto& candidate : runs_) {
+    if (candidate->run.id == run_id && candidate->run.store_id == store_id) active = candidate;
+  }
+  if (!active) return Status::NotFound("No story run " + run_id.substr(0, 64) + " in this store");
+  if (active->run.state != "running") {
+    return Status::FailedPrecondition("The story run " + run_id + " has ended (" + active->run.state + ")");
+  }
+  active->stop_requested = true;
+  changed_.notify_all();
+  // Its thread ends it at once: it was sleeping, or is between two steps.
+  changed_.wait_for(lock, std::chrono::seconds(10), [&] { return active->run.state != "running"; });
+  return Snapshot(*active);
 }
 
 std::vector<StoryRun> StoryRunner::Runs(const std::string& store_id) const {

@@ -40,9 +40,17 @@ StatusOr<std::vector<Story>> LoadStoryFile(const std::string& path, const Spec& 
 // The built-in stories (schemas/stories.json, compiled in).
 std::vector<Story> BuiltinStories(const Spec& spec);
 
+// What a store may hold of the runner: runs running at once, and ended runs kept.
+struct StoryRunLimits {
+  std::size_t running_per_store = 16;                   // of kMaxRunningStories
+  std::size_t kept_per_store = kMaxKeptStoryRuns;       // ended runs, by count
+  std::size_t kept_bytes_per_store = 64 * 1024 * 1024;  // every run's plan, by bytes
+};
+
 class StoryRunner {
  public:
-  StoryRunner(EventEngine& engine, std::shared_ptr<const Spec> spec, double time_scale);
+  StoryRunner(EventEngine& engine, std::shared_ptr<const Spec> spec, double time_scale,
+              StoryRunLimits limits = {});
   ~StoryRunner();
   StoryRunner(const StoryRunner&) = delete;
   StoryRunner& operator=(const StoryRunner&) = delete;
@@ -64,6 +72,13 @@ class StoryRunner {
   // A run as it stands (its events' delivery counts read now), if this store has it.
   std::optional<StoryRun> Run(const std::string& store_id, const std::string& run_id) const;
   std::vector<StoryRun> Runs(const std::string& store_id) const;  // newest first
+  // A page of them, newest first: only the page is copied. `total` is what the store keeps,
+  // `dropped` the ended runs retention has dropped.
+  std::vector<StoryRun> RunsPage(const std::string& store_id, std::size_t offset, std::size_t limit,
+                                 std::size_t* total, std::uint64_t* dropped) const;
+  // Ends a running run as "stopped" (its events fired so far stay fired) and returns it as it
+  // stands; NotFound when the store has no such run, FailedPrecondition when it has ended.
+  StatusOr<StoryRun> StopRun(const std::string& store_id, const std::string& run_id);
   // Waits until the run is no longer running (delivered, failed or stopped).
   bool Wait(const std::string& store_id, const std::string& run_id, std::chrono::milliseconds timeout) const;
 
@@ -77,16 +92,20 @@ class StoryRunner {
                                          const StoryOptions& options) const;
   void Play(std::shared_ptr<Active> active);
   StoryRun Snapshot(const Active& active) const;
-  // Sleeps until the deadline or Stop; false when stopped.
-  bool SleepUntil(std::chrono::steady_clock::time_point deadline);
+  // Sleeps until the deadline, Stop or the run's StopRun; false when stopped.
+  bool SleepUntil(std::chrono::steady_clock::time_point deadline, const Active& active);
+  // Drops the store's oldest ended runs beyond the limits. mu_ held.
+  void RetainLocked(const std::string& store_id);
 
   EventEngine& engine_;
   const std::shared_ptr<const Spec> spec_;
   const double time_scale_;
+  const StoryRunLimits limits_;
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   std::vector<Story> stories_;
-  std::deque<std::shared_ptr<Active>> runs_;  // newest last
+  std::deque<std::shared_ptr<Active>> runs_;      // newest last
+  std::map<std::string, std::uint64_t> dropped_;  // ended runs dropped, by store
   std::vector<std::pair<std::shared_ptr<Active>, std::thread>> threads_;
   bool stopping_ = true;  // until the engine starts (Resume)
   std::uint64_t next_run_ = 1;

@@ -1,7 +1,5 @@
 #include "http/edge.h"
 
-#include "http/net.h"
-
 #include <httplib.h>
 
 #include <chrono>
@@ -14,6 +12,7 @@
 #include "common/strings.h"
 #include "common/thread.h"
 #include "http/body.h"
+#include "http/connections.h"
 
 namespace epmock::internal {
 namespace {
@@ -30,6 +29,7 @@ class GrowingPool : public httplib::TaskQueue {
   void enqueue(std::function<void()> fn) override {
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (shutdown_) return;  // the gate stops first; nothing should come now
       jobs_.push_back(std::move(fn));
       if (idle_ < jobs_.size() && threads_.size() < max_) {
         threads_.push_back(StartThread("HTTP worker", [this] { Work(); }));
@@ -94,6 +94,24 @@ HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, in
   return request;
 }
 
+// A whole answer as bytes, for a request the gate refuses before httplib reads it.
+std::string RawAnswer(const HttpResponse& response) {
+  std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                    (response.status == 431 ? "Request Header Fields Too Large" : "Error") +
+                    "\r\nContent-Type: " + response.content_type +
+                    "\r\nContent-Length: " + std::to_string(response.body.size()) +
+                    "\r\nConnection: close\r\n";
+  for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
+  return out + "\r\n" + response.body;
+}
+
+std::string HostRefusal(const std::string& host) {
+  const std::string name = HostName(host).substr(0, 100);
+  return "The Host '" + name +
+         "' is not a name epmock answers (a defence against DNS rebinding); start epmock with --allow-host " +
+         name + " to answer it";
+}
+
 void ToWire(const HttpResponse& response, httplib::Response& res) {
   res.status = response.status;
   for (const auto& [name, value] : response.headers) res.set_header(name, value);
@@ -101,6 +119,7 @@ void ToWire(const HttpResponse& response, httplib::Response& res) {
     auto stream = response.stream;
     res.set_chunked_content_provider(response.content_type, [stream](std::size_t, httplib::DataSink& sink) {
       const HttpResponse::Write write = [&sink](std::string_view text) {
+        if (text.empty()) return sink.is_writable();  // a zero-length chunk would end the answer
         return sink.is_writable() && sink.write(text.data(), text.size());
       };
       if (!stream(write)) sink.done();
@@ -121,9 +140,22 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   if (listener_.started()) return Status::FailedPrecondition(options.what + " is already started");
   options_ = std::move(options);
   const EdgeOptions& o = options_;
-  auto server = std::make_unique<httplib::Server>();
+  ConnectionLimits limits;
+  limits.idle_timeout_seconds = o.idle_timeout_seconds;
+  limits.header_timeout_seconds = o.header_timeout_seconds;
+  limits.max_requests_per_connection = kKeepAliveMaxRequests;
+  limits.max_delayed = o.max_delayed;
+  const EdgeOptions* opts = &options_;
+  auto server = std::make_unique<GatedServer>(limits, [opts](int status, const std::string& detail) {
+    return RawAnswer(opts->render_error(HttpRequest{}, status, detail));
+  });
+  GatedServer* gated = server.get();
   const int threads = std::max(1, o.worker_threads);
-  server->new_task_queue = [threads] { return new GrowingPool(static_cast<std::size_t>(threads)); };
+  server->new_task_queue = [threads, gated] {
+    auto* pool = new GrowingPool(static_cast<std::size_t>(threads));
+    gated->UsePool(pool);
+    return pool;
+  };
   server->set_payload_max_length(o.max_body_bytes);
   server->set_read_timeout(o.idle_timeout_seconds, 0);
   server->set_write_timeout(o.idle_timeout_seconds, 0);
@@ -134,24 +166,29 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   server->set_tcp_nodelay(true);
 
   // Copies for the handlers, which outlive no Start: Stop joins them first.
-  const EdgeOptions* opts = &options_;
   const std::atomic<int>* port = &port_;
   auto answer = [opts, port, handler](const httplib::Request& req, std::string body, httplib::Response& res) {
     HttpRequest request = FromWire(req, *opts, *port);
+    if (!HostAllowed(opts->hosts, req.get_header_value("Host"))) {
+      ToWire(opts->render_error(request, 403, HostRefusal(req.get_header_value("Host"))), res);
+      return;
+    }
     if (req.has_header("Transfer-Encoding") && req.has_header("Content-Length")) {
       // RFC 9112 6.1: a request with both is how requests are smuggled past a proxy.
       ToWire(opts->render_error(request, 400,
                                 "A request may not carry both Content-Length and Transfer-Encoding"),
              res);
       res.set_header("Connection", "close");
+      GatedServer::CloseAfterCurrentResponse();
       return;
     }
     request.body = std::move(body);
+    request.peer_connected = [] { return GatedServer::CurrentPeerConnected(); };
     HttpResponse response = handler(request);
-    if (response.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
-    if (response.reset_connection && ResetConnection(port->load(), req.remote_addr, req.remote_port)) {
-      res.set_header("Connection", "close");  // written nowhere: the socket is gone
-      return;
+    if (response.reset_connection && GatedServer::ResetCurrentConnection()) return;  // nothing is written
+    if (response.delay_ms > 0 &&
+        !GatedServer::DelayCurrentResponse(response.delay_ms, response.delay_queue)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
     }
     ToWire(response, res);
   };
@@ -159,6 +196,14 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   const std::size_t limit = o.max_body_bytes;
   auto with_body = [opts, port, answer, limit](const httplib::Request& req, httplib::Response& res,
                                                const httplib::ContentReader& reader) {
+    if (!HostAllowed(opts->hosts, req.get_header_value("Host"))) {
+      // Refused before its body is read.
+      ToWire(opts->render_error(FromWire(req, *opts, *port), 403, HostRefusal(req.get_header_value("Host"))),
+             res);
+      res.set_header("Connection", "close");
+      GatedServer::CloseAfterCurrentResponse();
+      return;
+    }
     std::string body;
     switch (ReadBodyUpTo(req, reader, limit, &body)) {
       case BodyRead::kOk:
@@ -176,6 +221,7 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
         break;
     }
     res.set_header("Connection", "close");  // the rest of the body is unread
+    GatedServer::CloseAfterCurrentResponse();
   };
   server->Get(".*", without_body);
   server->Delete(".*", without_body);
@@ -198,6 +244,9 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
         } else if (res.status == 400) {
           detail = "The request is not well-formed HTTP";
         }
+        // What follows a request httplib could not read cannot be trusted to be a request.
+        GatedServer::CloseAfterCurrentResponse();
+        res.set_header("Connection", "close");
         const HttpResponse answer = opts->render_error(FromWire(req, *opts, *port), res.status, detail);
         for (const auto& [name, value] : answer.headers) res.set_header(name, value);
         res.set_content(answer.body, answer.content_type.c_str());
@@ -212,12 +261,18 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   // Started again after Stop, it listens where its clients knew it.
   const int listen_port = o.port != 0 ? o.port : port_.load();
   Status listening = listener_.Start(std::move(server), o.host, listen_port, o.what);
-  if (listening.ok()) port_ = listener_.port();
+  if (listening.ok()) {
+    port_ = listener_.port();
+    gated_ = gated;
+  }
   return listening;
 }
 
 void HttpEdge::Stop() {
   std::lock_guard<std::mutex> lock(mu_);
+  // Connections first: the gate stops handing them to the pool, which stops next.
+  if (gated_) gated_->CloseConnections();
+  gated_ = nullptr;
   listener_.Stop();
 }
 

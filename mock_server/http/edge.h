@@ -7,8 +7,11 @@
 // - the listener's bookkeeping headers (REMOTE_ADDR, ...) are filtered out;
 // - malformed HTTP, a too-long URI and a handler that throws get an answer in the port's
 //   own error shape (`render_error`), never a bare status;
+// - a request whose Host is not one the port answers (HostPolicy: DNS rebinding) gets 403;
+// - a connection holds a worker only while a request is served (http/connections.h): a
+//   slow head, an idle keep-alive connection or a delayed answer holds none;
 // - a bounded worker pool, keep-alive and TCP_NODELAY tuned as every port needs them, and a
-//   prompt stop (idle keep-alive connections are shut down, not waited out).
+//   prompt stop (every open connection is closed, not waited out).
 //
 //   HttpEdge edge;
 //   Status s = edge.Start(options, [](const HttpRequest& r) { return HttpResponse{...}; });
@@ -25,6 +28,7 @@
 #include <string>
 
 #include "epmock/status.h"
+#include "http/hosts.h"
 #include "http/listener.h"
 #include "http/message.h"
 
@@ -45,12 +49,21 @@ struct EdgeOptions {
   std::size_t max_body_bytes = 1024 * 1024;
   // A connection idle (keep-alive, or mid-request) this long is closed.
   int idle_timeout_seconds = 5;
+  // A request head not complete this long after its first byte is closed (slowloris).
+  int header_timeout_seconds = 10;
+  // Answers held for a delay at once (API faults, programmed sinks) before one queue's
+  // further delayed answers wait behind its own.
+  std::size_t max_delayed = 256;
+  // The Host headers answered; others get 403.
+  HostPolicy hosts;
   // The answer the edge itself gives (400 malformed, 413, 414, 500 for a throwing handler)
   // in the port's own error shape. `request` is as much as was read.
   std::function<HttpResponse(const HttpRequest& request, int status, const std::string& detail)> render_error;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class GatedServer;
 
 class HttpEdge {
  public:
@@ -73,7 +86,8 @@ class HttpEdge {
   mutable std::mutex mu_;
   EdgeOptions options_;
   HttpListener listener_;
-  std::atomic<int> port_{0};  // kept across Stop so that Start listens there again; read by handlers
+  GatedServer* gated_ = nullptr;  // the listener's server, while started
+  std::atomic<int> port_{0};      // kept across Stop so that Start listens there again; read by handlers
 };
 
 }  // namespace epmock::internal

@@ -5,7 +5,6 @@
 #include <chrono>
 
 #include "common/thread.h"
-#include "http/net.h"
 
 namespace epmock::internal {
 
@@ -35,7 +34,6 @@ Status HttpListener::Start(std::unique_ptr<httplib::Server> server, const std::s
 void HttpListener::Stop() {
   if (!server_) return;
   server_->stop();
-  ShutdownAcceptedConnections(port_);
   if (thread_.joinable()) thread_.join();
   server_.reset();
 }

@@ -1,7 +1,7 @@
 // HttpListener: runs an httplib::Server on a background thread the way every epmock server
 // needs it: bound with SO_REUSEADDR only (httplib's default SO_REUSEPORT would let a second
-// server silently share a port in use), running when Start() returns, and stopped promptly
-// (idle keep-alive connections are shut down rather than waited out).
+// server silently share a port in use), running when Start() returns. Its connections are
+// the server's to close before Stop (GatedServer::CloseConnections), so that the stop is prompt.
 #ifndef EPMOCK_HTTP_LISTENER_H_
 #define EPMOCK_HTTP_LISTENER_H_
 

@@ -24,6 +24,9 @@ struct HttpRequest {
   std::string base_url;     // "http://host:port", from the Host header
   std::string target;       // the request target as sent: path and query, still encoded
   std::string remote_addr;  // the peer's address ("127.0.0.1", "::1"); "" when unknown
+  // Whether the peer is still connected (false once it has closed or reset), for a handler
+  // that waits: callable on the handler's thread only; empty off an HTTP edge.
+  std::function<bool()> peer_connected;
 
   // Case-insensitive; "" when absent.
   std::string Header(const std::string& name) const;
@@ -35,12 +38,15 @@ struct HttpResponse {
   std::string body;  // empty for 204
   std::string content_type = "application/json";
   HttpHeaders headers;
-  int delay_ms = 0;  // the edge waits this long before answering (programmed sinks)
+  int delay_ms = 0;  // the edge waits this long before answering (API faults, programmed sinks)
+  // Whose delayed answers queue together once the edge holds its most (a store, a sink).
+  std::string delay_queue;
   // The edge resets the connection (TCP RST, no answer) instead of answering (API faults).
   bool reset_connection = false;
   // A streamed answer (Server-Sent Events) instead of `body`: the edge calls it again and
   // again, each call writing what it has with `write` (false once the peer is gone) and
-  // returning whether to go on; the answer ends when it returns false. Each call should
+  // returning whether to go on; the answer ends when it returns false. `write("")` writes
+  // nothing and says whether the peer is still there. Each call should
   // return within a fraction of a second, so that a stopping server is not held up.
   using Write = std::function<bool(std::string_view)>;
   std::function<bool(const Write& write)> stream;

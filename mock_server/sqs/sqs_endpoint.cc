@@ -63,6 +63,10 @@ Status SqsEndpoint::Start() {
   // the idle timeout bounds reading a request, not a long poll's wait.
   edge.idle_timeout_seconds = 5;
   edge.render_error = ProtocolError;
+  std::string refused;
+  std::optional<internal::HostPolicy> hosts = internal::ParseHostPolicy(impl_->options.allow_hosts, &refused);
+  if (!hosts) return Status::InvalidArgument("allow_hosts: " + refused);
+  edge.hosts = *hosts;
   Impl* impl = impl_.get();
   const internal::SqsCredentials credentials{impl->options.access_key_id, impl->options.secret_access_key};
   // Restarted after Stop, it listens where its clients knew it, its queues intact, and its

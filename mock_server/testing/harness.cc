@@ -303,6 +303,8 @@ StatusOr<std::vector<StoryRun>> Harness::RunStories(const std::string& story, st
   return server_.RunStories(client_id_, story, count, options);
 }
 
+StatusOr<StoryRun> Harness::StopStory(const StoryRun& run) { return server_.StopStory(client_id_, run.id); }
+
 AssertionResult Harness::WaitForStory(const StoryRun& run, std::chrono::milliseconds timeout) const {
   const bool ended = server_.WaitForStory(client_id_, run.id, timeout);
   std::optional<StoryRun> now = server_.StoryRunOf(client_id_, run.id);

@@ -14,9 +14,11 @@
 #include <thread>
 
 #include "api/dashboard.h"
+#include "api/engine.h"
 #include "common/strings.h"
 #include "epmock/server.h"
 #include "epmock/sinks.h"
+#include "epmock/spec.h"
 #include "support/api_client.h"
 
 namespace epmock {
@@ -46,7 +48,7 @@ TEST(DashboardAccessTest, OnlyLoopbackPeersAreLoopback) {
 }
 
 TEST(DashboardAccessTest, WithoutATokenTheDashboardAnswersLoopbackOnlyAndWithOneEveryoneWhoHasIt) {
-  ServerOptions open;
+  internal::Engine open(ServerOptions{}, Spec::Default());
   HttpRequest remote;
   remote.remote_addr = "192.0.2.7";
   HttpRequest local;
@@ -58,22 +60,38 @@ TEST(DashboardAccessTest, WithoutATokenTheDashboardAnswersLoopbackOnlyAndWithOne
   EXPECT_FALSE(CheckAdminAccess(open, local, true).has_value());
   EXPECT_FALSE(CheckAdminAccess(open, remote, false).has_value());  // other admin routes: the Bearer token
 
-  ServerOptions guarded;
-  guarded.admin_token = "s3cret-admin-token";
+  ServerOptions options;
+  options.admin_token = "s3cret-admin-token";
+  internal::Engine guarded(options, Spec::Default());
   EXPECT_EQ(CheckAdminAccess(guarded, local, true)->status, 401);  // loopback is not enough then
   EXPECT_EQ(CheckAdminAccess(guarded, remote, false)->status, 401);
   HttpRequest with_header = remote;
   with_header.headers = {{"X-Epmock-Admin-Token", "s3cret-admin-token"}};
   EXPECT_FALSE(CheckAdminAccess(guarded, with_header, true).has_value());
-  HttpRequest with_cookie = remote;
-  with_cookie.headers = {{"Cookie", "theme=dark; epmock_admin=s3cret-admin-token; x=y"}};
-  EXPECT_FALSE(CheckAdminAccess(guarded, with_cookie, false).has_value());
   HttpRequest wrong = remote;
   wrong.headers = {{"X-Epmock-Admin-Token", "s3cret-admin-tokeN"}};
   EXPECT_EQ(CheckAdminAccess(guarded, wrong, true)->status, 401);
-  HttpRequest prefix = remote;
-  prefix.headers = {{"Cookie", "epmock_admin=s3cret"}};
+}
+
+TEST(DashboardAccessTest, TheCookieHoldsASessionNeverTheToken) {
+  ServerOptions options;
+  options.admin_token = "s3cret-admin-token";
+  internal::Engine guarded(options, Spec::Default());
+  HttpRequest with_token_as_cookie;
+  with_token_as_cookie.headers = {{"Cookie", "epmock_session=s3cret-admin-token"}};
+  EXPECT_EQ(CheckAdminAccess(guarded, with_token_as_cookie, false)->status, 401);
+  const std::string session = guarded.sessions().Create();
+  EXPECT_THAT(session, Not(HasSubstr("s3cret")));
+  EXPECT_EQ(session.size(), 64u);
+  EXPECT_NE(session, guarded.sessions().Create());
+  HttpRequest with_session;
+  with_session.headers = {{"Cookie", "theme=dark; epmock_session=" + session + "; x=y"}};
+  EXPECT_FALSE(CheckAdminAccess(guarded, with_session, false).has_value());
+  HttpRequest prefix;
+  prefix.headers = {{"Cookie", "epmock_session=" + session.substr(0, 10)}};
   EXPECT_EQ(CheckAdminAccess(guarded, prefix, true)->status, 401);
+  guarded.sessions().End(session);
+  EXPECT_EQ(CheckAdminAccess(guarded, with_session, false)->status, 401);
 }
 
 // A Server-Sent Events reader on its own thread, over a plain loopback socket (it can stop
@@ -249,20 +267,22 @@ TEST_F(DashboardTest, TheStoresListNamesEveryStoreAndOrganizationSeen) {
   EXPECT_EQ(body["data"]["organizations"][0]["client_id"], "dash-org");
 }
 
-// The token path end to end: the page asks for it, the login form sets a cookie, every admin
-// route needs it, it never shows in a URL or the journal.
-TEST_F(DashboardTest, AnAdminTokenGuardsThePageAndEveryAdminRoute) {
+// The token path end to end: the page's files (no data) are anyone's, the sign-in form sets
+// a session cookie (never the token), every admin route needs the token or the session, and
+// the token never shows in a URL or the journal.
+TEST_F(DashboardTest, AnAdminTokenGuardsEveryAdminRouteAndThePageSignsIn) {
   ServerOptions options;
   options.admin_token = "s3cret-admin-token";
   Start(options);
-  auto page = Raw("/__admin/ui/");
-  ASSERT_TRUE(page);
-  EXPECT_EQ(page->status, 401);
-  EXPECT_THAT(page->body,
-              AllOf(HasSubstr("<form method=\"post\" action=\"login\""), HasSubstr("type=\"password\"")));
-  EXPECT_EQ(Raw("/__admin/ui/app.js")->status, 401);
+  EXPECT_EQ(Raw("/__admin/ui/")->status, 200);
+  EXPECT_EQ(Raw("/__admin/ui/app.js")->status, 200);
   EXPECT_EQ(Raw("/__admin/ui/favicon.svg")->status, 200);
   EXPECT_EQ(Raw("/__admin/health")->status, 200);
+  auto form = Raw("/__admin/ui/login");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 200);
+  EXPECT_THAT(form->body,
+              AllOf(HasSubstr("<form method=\"post\" action=\"login\""), HasSubstr("type=\"password\"")));
 
   httplib::Client http(server_->Url());
   // Hostile sign-ins: refused with the form again, nothing set.
@@ -284,11 +304,29 @@ TEST_F(DashboardTest, AnAdminTokenGuardsThePageAndEveryAdminRoute) {
   EXPECT_EQ(right->status, 303);
   EXPECT_EQ(right->get_header_value("Location"), "/__admin/ui/");
   const std::string cookie = right->get_header_value("Set-Cookie");
-  EXPECT_THAT(cookie, AllOf(HasSubstr("HttpOnly"), HasSubstr("SameSite=Strict")));
+  EXPECT_THAT(cookie,
+              AllOf(HasSubstr("; Path=/__admin/;"), HasSubstr("HttpOnly"), HasSubstr("SameSite=Strict")));
   const std::string pair = cookie.substr(0, cookie.find(';'));
-  EXPECT_EQ(Raw("/__admin/ui/", {{"Cookie", pair}})->status, 200);
+  EXPECT_THAT(pair, Not(HasSubstr("s3cret")));
   EXPECT_EQ(Raw("/__admin/stores", {{"Cookie", pair}})->status, 200);
   EXPECT_EQ(Raw("/__admin/stores")->status, 401);
+  EXPECT_EQ(Raw("/__admin/stores", {{"Cookie", "epmock_session=s3cret-admin-token"}})->status, 401);
+  // Signing out ends the session; so does a stop.
+  auto out = http.Post("/__admin/logout", {{"Cookie", pair}}, "", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 303);
+  EXPECT_THAT(out->get_header_value("Set-Cookie"), HasSubstr("Max-Age=0"));
+  EXPECT_EQ(Raw("/__admin/stores", {{"Cookie", pair}})->status, 401);
+  auto again =
+      http.Post("/__admin/ui/login", "token=s3cret-admin-token", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(again);
+  const std::string second =
+      again->get_header_value("Set-Cookie").substr(0, again->get_header_value("Set-Cookie").find(';'));
+  EXPECT_NE(second, pair);
+  EXPECT_EQ(Raw("/__admin/stores", {{"Cookie", second}})->status, 200);
+  server_->Stop();
+  ASSERT_TRUE(server_->Start().ok());
+  EXPECT_EQ(Raw("/__admin/stores", {{"Cookie", second}})->status, 401);
 
   // An admin route: the Bearer token says which store, the admin token that it may be asked.
   EXPECT_EQ(api_->Get("/__admin/events").status, 401);

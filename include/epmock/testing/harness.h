@@ -91,6 +91,8 @@ class Harness {
   // COUNT runs of it at once, each about resources of its own (Server::RunStories).
   StatusOr<std::vector<StoryRun>> RunStories(const std::string& story, std::size_t count,
                                              const StoryOptions& options = {});
+  // Ends a running run of this harness's store as "stopped" (Server::StopStory).
+  StatusOr<StoryRun> StopStory(const StoryRun& run);
   // Many varied events of a type (epmock/event.h BatchRequest).
   StatusOr<std::vector<BatchEvent>> TriggerBatch(const BatchRequest& request);
 
