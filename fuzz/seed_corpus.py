@@ -39,7 +39,8 @@ def placeholders_out(value):
 def main():
     root, out = sys.argv[1], pathlib.Path(sys.argv[2])
     seeds = {name: [] for name in ("fuzz_request_validation", "fuzz_sqs_protocols", "fuzz_stomp_frame", "fuzz_sigv4",
-                                       "fuzz_catalog_extension", "fuzz_story_file")}
+                                       "fuzz_catalog_extension", "fuzz_story_file",
+                                       "fuzz_schema_patterns")}
     messages = []
     for contract in contracts(root):
         for interaction in contract.get("interactions", []):
@@ -80,6 +81,14 @@ def main():
     repo = pathlib.Path(root).resolve().parent
     seeds["fuzz_story_file"].append((repo / "schemas" / "stories.json").read_bytes())
     seeds["fuzz_story_file"].append((repo / "docs" / "stories-example.yaml").read_bytes())
+    # YAML aliases of aliases, and two documents: conversion must stay within its budget.
+    seeds["fuzz_story_file"].append(b"a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nd: [*c, *c, *c]\n")
+    seeds["fuzz_story_file"].append(b"stories: []\n---\nstories: []\n")
+    # A pattern, a NUL, a value: the extension's patterns and formats against long values.
+    seeds["fuzz_schema_patterns"] += [b"^[A-Z0-9-]*$\x00A", b"^(a|b)*c$\x00ab", b"[0-9]+\x001",
+                                      b"^x-\x00x-a", b"(a*)*b\x00a", b"\\d{1,3}(\\.\\d+)?\x009."]
+    seeds["fuzz_catalog_extension"].append(
+        b'{"events": [{"key": "a.b", "resource": "r", "schema": {"$ref": "#"}, "samples": [{"data": {}}]}]}')
     for target, items in seeds.items():
         directory = out / target
         directory.mkdir(parents=True, exist_ok=True)

@@ -16,11 +16,11 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
   -DEPMOCK_FUZZ=ON -DEPMOCK_SANITIZE=address,undefined -DEPMOCK_BUILD_TESTS=OFF -DEPMOCK_BUILD_BENCH=OFF >/dev/null
-cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_request_validation fuzz_sqs_protocols fuzz_stomp_frame fuzz_sigv4 fuzz_catalog_extension fuzz_story_file
+cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_request_validation fuzz_sqs_protocols fuzz_stomp_frame fuzz_sigv4 fuzz_catalog_extension fuzz_story_file fuzz_schema_patterns
 rm -rf build-fuzz/seeds
 python3 fuzz/seed_corpus.py contracts build-fuzz/seeds
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-for target in fuzz_request_validation fuzz_sqs_protocols fuzz_stomp_frame fuzz_sigv4 fuzz_catalog_extension fuzz_story_file; do
+for target in fuzz_request_validation fuzz_sqs_protocols fuzz_stomp_frame fuzz_sigv4 fuzz_catalog_extension fuzz_story_file fuzz_schema_patterns; do
   mkdir -p "build-fuzz/corpus/$target" "build-fuzz/crashes/$target"
   echo "fuzz: $target for ${seconds}s"
   log="build-fuzz/$target.log"

@@ -337,6 +337,64 @@ TEST(CliTest, StoryListsAndRunsStoriesOnARunningServer) {
   std::remove(file.c_str());
 }
 
+// --allow-host NAME (or EPMOCK_ALLOW_HOSTS, comma-separated) adds names the ports answer;
+// '*' answers any, with a warning on stderr.
+TEST(CliTest, ServeAnswersTheHostsItIsToldAndWarnsOfAnAsterisk) {
+  setenv("EPMOCK_ALLOW_HOSTS", "epmock.test,shared.example", 1);
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
+  unsetenv("EPMOCK_ALLOW_HOSTS");
+  const std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty()) << serve.Stderr();
+  httplib::Client http(url);
+  for (const char* host : {"epmock.test", "shared.example:8080", "localhost"}) {
+    auto res = http.Get("/__admin/health", {{"Host", host}});
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200) << host;
+  }
+  auto refused = http.Get("/__admin/health", {{"Host", "other.example"}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_THAT(refused->body, HasSubstr("--allow-host other.example"));
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+  EXPECT_THAT(serve.Stderr(), Not(HasSubstr("warning")));
+
+  Child open({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--allow-host", "*"});
+  const std::string open_url = ApiUrl(open.ReadLine(kTimeout));
+  ASSERT_FALSE(open_url.empty()) << open.Stderr();
+  auto any = httplib::Client(open_url).Get("/__admin/health", {{"Host", "other.example"}});
+  ASSERT_TRUE(any);
+  EXPECT_EQ(any->status, 200);
+  kill(open.pid(), SIGTERM);
+  EXPECT_EQ(open.Wait(kTimeout), 0);
+  EXPECT_THAT(open.Stderr(), HasSubstr("warning: --allow-host '*' answers any Host"));
+}
+
+// epmock story stop RUN: the run stopped and printed; the server's refusal shown as it came.
+TEST(CliTest, StoryStopEndsARunningRunAndShowsARefusalAsItCame) {
+  const std::string file = ::testing::TempDir() + "/held-" + std::to_string(::getpid()) + ".json";
+  std::ofstream(file) << R"({"stories": [{"name": "held", "steps": [{"event": "order.created"},
+                                          {"event": "order.paid", "pause_ms": 600000}]}]})";
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--stories", file});
+  const std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty()) << serve.Stderr();
+  Child run({"story", "run", "held", "--server", url, "--client-id", "stopper"});
+  ASSERT_EQ(run.Wait(kTimeout), 0) << run.Stderr();
+  const std::string id = nlohmann::json::parse(run.Stdout())["id"];
+  Child stop({"story", "stop", id, "--server", url, "--client-id", "stopper"});
+  ASSERT_EQ(stop.Wait(kTimeout), 0) << stop.Stderr();
+  EXPECT_EQ(nlohmann::json::parse(stop.Stdout())["state"], "stopped");
+  Child again({"story", "stop", id, "--server", url, "--client-id", "stopper"});
+  EXPECT_EQ(again.Wait(kTimeout), 1);
+  EXPECT_THAT(again.Stderr(), AllOf(HasSubstr("409"), HasSubstr("has ended (stopped)")));
+  Child unknown({"story", "stop", "story-404", "--server", url, "--client-id", "stopper"});
+  EXPECT_EQ(unknown.Wait(kTimeout), 1);
+  EXPECT_THAT(unknown.Stderr(), AllOf(HasSubstr("404"), HasSubstr("No story run story-404")));
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+  std::remove(file.c_str());
+}
+
 // epmock asyncapi: the document on standard output and in a file, an extension's keys with
 // --catalog, a bad catalog refused; and the same document from a running server's admin API,
 // its servers that server's embedded SQS endpoint and STOMP broker.
@@ -581,6 +639,18 @@ TEST(CliTest, BadFlagsExitTwoWithAReason) {
        "epmock contracts verify: unknown flag '--nope'"},
       {{"validate", "response", "GetIntegration", "99", "f.json"}, "Value 99 not in range 100 to 599"},
       {{"record", "--port", "-1", "--upstream", "http://127.0.0.1:1", "--out", "/tmp"}, "--port"},
+      {{"serve", "--allow-host", "evil.example:80"}, "--allow-host: a host name without port, or '*'"},
+      {{"serve", "--allow-host", "http://evil.example"}, "--allow-host: a host name without port"},
+      {{"serve", "--header-timeout-s", "0"}, "--header-timeout-s: Value 0 not in range 1 to 3600"},
+      {{"serve", "--max-delayed-requests", "0"}, "--max-delayed-requests: Value 0 not in range 1 to 100000"},
+      {{"serve", "--max-story-runs-per-store", "65"},
+       "--max-story-runs-per-store: Value 65 not in range 1 to 64"},
+      {{"serve", "--story-run-retention-bytes", "10"},
+       "--story-run-retention-bytes: Value 10 not in range 1024"},
+      {{"serve", "--dashboard-path", "/__admin/"}, "the dashboard path may not be /__admin/ itself"},
+      {{"serve", "--dashboard-path", "/__admin/events/ui/"},
+       "may not be under the admin route /__admin/events/"},
+      {{"story", "stop", "--server", "http://127.0.0.1:1"}, "run is required"},
   };
   for (const Case& c : cases) {
     Child child(c.args);

@@ -163,3 +163,36 @@ test('a page refused a stream polls instead and still sees new events', async (t
   }
 });
 
+
+// With an admin token (EPMOCK_ADMIN_TOKEN), the page's files load, the page sees 401 from
+// the admin API and goes to the sign-in form; signing in sets a session cookie for
+// /__admin/ only (the token is in no cookie), the store opens, and signing out ends it.
+test('with an admin token the page signs in with a session and signs out', async (t) => {
+  const epmock = await startEpmock(['--time-scale', '0.001', '--dashboard-path', '/ui/'],
+    { EPMOCK_ADMIN_TOKEN: 's3cret-admin-token' });
+  t.after(() => epmock.stop());
+  const browser = await launch();
+  t.after(() => browser.close());
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  await page.goto(`${epmock.url}/ui/`);
+  await page.waitForURL(`${epmock.url}/ui/login`);
+  await page.getByLabel('Admin token').fill('s3cret-admin-token');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${epmock.url}/ui/`);
+  const cookies = await context.cookies(epmock.url + '/__admin/');
+  assert.equal(cookies.length, 1);
+  assert.equal(cookies[0].path, '/__admin/');
+  assert.equal(cookies[0].httpOnly, true);
+  assert.equal(cookies[0].sameSite, 'Strict');
+  assert.ok(!cookies[0].value.includes('s3cret'));
+  await page.getByLabel('Client id').fill('shop-s');
+  await page.getByRole('button', { name: 'Open store' }).click();
+  await page.locator('#status', { hasText: 'live' }).waitFor();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${epmock.url}/ui/login`);
+  const stores = await fetch(`${epmock.url}/__admin/stores`, {
+    headers: { Cookie: `${cookies[0].name}=${cookies[0].value}` } });
+  assert.equal(stores.status, 401);
+});

@@ -5,11 +5,13 @@ const path = require('node:path');
 
 const binary = process.env.EPMOCK_BIN || path.resolve(__dirname, '../../build/epmock');
 
-// Resolves with { url, port, stop() } once epmock prints its ready line.
-function startEpmock(extraArgs = []) {
+// Resolves with { url, port, stop() } once epmock prints its ready line. `env` adds to the
+// environment it runs in (EPMOCK_ADMIN_TOKEN, say).
+function startEpmock(extraArgs = [], env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, ['serve', '--port', '0', '--sqs-port', '0', '--stomp-port', '0', ...extraArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -39,17 +41,20 @@ function startEpmock(extraArgs = []) {
 }
 
 // A caller of epmock's API as client CLIENT_ID: (method, path, body) -> {status, json}.
+// call.token() is the Authorization header it sends.
 async function apiClient(epmock, clientId) {
   const token = await fetch(`${epmock.url}/oauth/access_token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: `grant_type=client_credentials&client_secret=s&client_id=${clientId}`,
   }).then((r) => r.json());
-  return (method, path, body) => fetch(`${epmock.url}${path}`, {
+  const call = (method, path, body) => fetch(`${epmock.url}${path}`, {
     method,
     headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json' },
     body: body && JSON.stringify(body),
   }).then(async (r) => ({ status: r.status, json: await r.json().catch(() => null) }));
+  call.token = async () => `Bearer ${token.access_token}`;
+  return call;
 }
 
 module.exports = { startEpmock, apiClient };
