@@ -1,6 +1,7 @@
 // Safe to leave running: no input kills the process, no web page reaches it through DNS
 // rebinding, no client starves the others, and wrong input is refused by name. Each table row
 // names its case; after each, the server still answers and nothing stored changed.
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -587,6 +589,110 @@ TEST(RefusedByNameTest, ADashboardPathOverAnAdminRouteIsRefused) {
     Server server(options);
     EXPECT_TRUE(server.Start().ok()) << path;
   }
+}
+
+// --- 4. Slow heads, idle connections and delayed answers hold no worker ---------------------
+
+// Whether the peer closed `fd` within `timeout` (reads until end of stream).
+bool ClosedWithin(int fd, std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  char buffer[256];
+  while (std::chrono::steady_clock::now() < end) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 50) > 0) {
+      const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) return true;
+    }
+  }
+  return false;
+}
+
+TEST(WorkersTest, HeadsStillArrivingHoldNoWorkerAndAreClosedAfterTheHeaderTimeout) {
+  ServerOptions options;
+  options.worker_threads = 2;
+  options.header_timeout_seconds = 1;
+  options.idle_timeout_seconds = 60;  // only the header timeout may close them
+  Server server(options);
+  ASSERT_TRUE(server.Start().ok());
+  std::vector<int> slow;
+  for (int i = 0; i < 20; ++i) {
+    const int fd = testing_support::ConnectLoopback(server.Port());
+    ASSERT_GE(fd, 0);
+    const std::string part = "GET /v2/integrations HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a";
+    ASSERT_EQ(send(fd, part.data(), part.size(), MSG_NOSIGNAL), static_cast<ssize_t>(part.size()));
+    slow.push_back(fd);
+  }
+  // Two workers, twenty half-sent heads: a whole request is still served.
+  ApiClient api(server.Url());
+  EXPECT_EQ(api.Get("/v2/integrations").status, 200);
+  for (int fd : slow) {
+    EXPECT_TRUE(ClosedWithin(fd, std::chrono::seconds(10)));
+    close(fd);
+  }
+  EXPECT_EQ(api.Get("/v2/integrations").status, 200);
+}
+
+TEST(WorkersTest, IdleKeepAliveConnectionsHoldNoWorker) {
+  ServerOptions options;
+  options.worker_threads = 1;
+  options.idle_timeout_seconds = 60;
+  Server server(options);
+  ASSERT_TRUE(server.Start().ok());
+  ApiClient api(server.Url());
+  const std::string request =
+      "GET /v2/integrations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + api.token() + "\r\n\r\n";
+  std::vector<int> idle;
+  for (int i = 0; i < 5; ++i) {  // each served once, then left open
+    const int fd = testing_support::ConnectLoopback(server.Port());
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+    char buffer[4096];
+    pollfd p{fd, POLLIN, 0};
+    ASSERT_GT(poll(&p, 1, 10000), 0);
+    ASSERT_GT(recv(fd, buffer, sizeof buffer, 0), 0);
+    idle.push_back(fd);
+  }
+  EXPECT_EQ(api.Get("/v2/integrations").status, 200);  // the one worker is free
+  // And an idle connection is served again when it asks again.
+  ASSERT_EQ(send(idle[0], request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  pollfd p{idle[0], POLLIN, 0};
+  ASSERT_GT(poll(&p, 1, 10000), 0);
+  char buffer[4096];
+  const ssize_t n = recv(idle[0], buffer, sizeof buffer, 0);
+  ASSERT_GT(n, 0);
+  EXPECT_THAT(std::string(buffer, static_cast<std::size_t>(n)), StartsWith("HTTP/1.1 200"));
+  for (int fd : idle) close(fd);
+}
+
+TEST(WorkersTest, DelayedAnswersHoldNoWorkerAndPastTheBoundQueueBehindTheirStore) {
+  ServerOptions options;
+  options.worker_threads = 2;
+  options.max_delayed_requests = 2;
+  Server server(options);
+  ASSERT_TRUE(server.Start().ok());
+  ApiClient first(server.Url());
+  ApiClient second(server.Url());
+  ASSERT_EQ(first.Post("/__admin/api-faults", {{"delay_ms", 1500}, {"requests", 6}}).status, 201);
+  std::vector<std::thread> delayed;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 6; ++i) {
+    delayed.emplace_back([&] {
+      httplib::Client client(server.Url());
+      client.set_read_timeout(30);
+      auto res = client.Get("/v2/integrations", {{"Authorization", "Bearer " + first.token()}});
+      if (res && res->status == 200) ++answered;
+    });
+  }
+  // Six delayed answers on two workers (the fault is used up once all six have arrived):
+  // the second store is answered meanwhile.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < until && !first.Get("/__admin/api-faults").json["data"].empty()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(second.Get("/v2/integrations").status, 200);
+  for (std::thread& t : delayed) t.join();
+  EXPECT_EQ(answered.load(), 6);
 }
 
 }  // namespace
