@@ -71,7 +71,8 @@ void AddServe(CLI::App& root, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--admin-token", o.admin_token,
                   "require this token for every admin route and the dashboard, which then answer any "
-                  "peer (without it they answer loopback peers only); also EPMOCK_ADMIN_TOKEN")
+                  "peer (without it they answer loopback peers only); prefer EPMOCK_ADMIN_TOKEN: a flag is "
+                  "visible to every local user in the process list")
       ->envname("EPMOCK_ADMIN_TOKEN")
       ->check([](const std::string& v) {
         // What a cookie value may hold (RFC 6265 cookie-octet): printable ASCII but space " , ; \\.
