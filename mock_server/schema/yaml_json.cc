@@ -103,13 +103,26 @@ class Converter {
 
 StatusOr<nlohmann::json> YamlToJson(const std::string& yaml, const YamlLimits& limits) {
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(yaml);
-    if (documents.size() > 1) {
-      return Status::InvalidArgument("a file holds one YAML document; this one holds " +
-                                     std::to_string(documents.size()) + " (each after a ---)");
+    // A second document starts at a "---" line after content (or after a first "---").
+    std::size_t starts = 0;
+    bool content = false;
+    std::size_t at = 0;
+    while (at < yaml.size()) {
+      std::size_t end = yaml.find('\n', at);
+      if (end == std::string::npos) end = yaml.size();
+      const std::string line = yaml.substr(at, end - at);
+      if (line.rfind("---", 0) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\r')) {
+        if (content || starts > 0) {
+          return Status::InvalidArgument(
+              "a file holds one YAML document; this one holds more (each after a ---)");
+        }
+        ++starts;
+      } else if (!line.empty() && line[0] != '#' && line.find_first_not_of(" \t\r") != std::string::npos) {
+        content = true;
+      }
+      at = end + 1;
     }
-    if (documents.empty()) return json(nullptr);
-    return Converter(limits).Run(documents.front());
+    return Converter(limits).Run(YAML::Load(yaml));
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("invalid YAML: ") + e.what());
   }
