@@ -297,7 +297,8 @@ StatusOr<std::vector<Story>> ParseStoryText(const std::string& text, const Spec&
     document = json::parse(text, nullptr, false);
     if (document.is_discarded()) return Status::InvalidArgument(where + "not valid JSON");
   } else {
-    StatusOr<json> parsed = YamlToJson(text, YamlLimits{kMaxStoryFileNodes, kMaxStoryFileExpandedBytes});
+    StatusOr<json> parsed = YamlToJson(text, YamlLimits{kMaxStoryFileNodes, kMaxStoryFileExpandedBytes,
+                                                        static_cast<std::size_t>(kMaxStoryFileDepth)});
     if (!parsed.ok()) return parsed.status().WithContext(where);
     document = *parsed;
   }

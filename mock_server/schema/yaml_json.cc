@@ -59,7 +59,11 @@ class Converter {
     return failure_.empty();
   }
 
-  json Convert(const YAML::Node& node) {
+  json Convert(const YAML::Node& node, std::size_t depth = 0) {
+    if (depth > limits_.max_depth) {
+      if (failure_.empty()) failure_ = "nests deeper than " + std::to_string(limits_.max_depth) + " levels";
+      return nullptr;
+    }
     switch (node.Type()) {
       case YAML::NodeType::Null:
       case YAML::NodeType::Undefined:
@@ -73,7 +77,7 @@ class Converter {
         json out = json::array();
         if (!Count(1)) return out;
         for (const YAML::Node& item : node) {
-          out.push_back(Convert(item));
+          out.push_back(Convert(item, depth + 1));
           if (!failure_.empty()) break;
         }
         return out;
@@ -84,7 +88,7 @@ class Converter {
         for (const auto& kv : node) {
           const std::string key = kv.first.as<std::string>();
           if (!Count(key.size())) break;
-          out[key] = Convert(kv.second);
+          out[key] = Convert(kv.second, depth + 1);
           if (!failure_.empty()) break;
         }
         return out;

@@ -16,6 +16,8 @@ namespace epmock::internal {
 struct YamlLimits {
   std::size_t max_nodes = 1000000;
   std::size_t max_bytes = 64 * 1024 * 1024;
+  // Nesting, aliases followed: an alias inside its own anchor's node would nest forever.
+  std::size_t max_depth = 256;
 };
 
 // Parses a YAML text of one document into JSON. Quoted scalars stay strings; plain ones
