@@ -2,9 +2,10 @@
 // values. The input is a pattern, a NUL, and a value (both made ASCII, as parsed JSON text
 // holds only valid text). The pattern is put in an extension's resource schema as a
 // "pattern" and a "patternProperties" key beside the formats valijson checks; the value,
-// repeated to 4,096 characters (the suite sends 100,000 through the server), is checked as each of them. The
-// extension must load or be refused with a message, and every check must answer: the stack does not grow with
-// the value.
+// repeated to 100,000 characters, is checked as each of them and as a member name. The
+// extension must load or be refused with a message, and every check must answer within
+// libFuzzer's timeout: RE2 matches in time linear in the value, whatever the pattern
+// (std::regex took seconds for "(a*)*b" against 4,096 characters).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -35,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string unit = split < size ? Ascii(data + split + 1, size - split - 1) : std::string("1");
   if (unit.empty()) unit = "1";
   std::string value;
-  while (value.size() < 4096) value += unit;  // long enough to nest deep; search time grows with its square
+  while (value.size() < 100000) value += unit;
 
   using nlohmann::json;
   const json schema = {{"type", "object"},
@@ -59,6 +60,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)(*extended)->ValidateResource("fuzz-checked", json{{field, value}});
   }
   (void)(*extended)->ValidateResource("fuzz-checked", json{{value, "v"}});
-  (void)(*extended)->ValidateResource("fuzz-checked", json{{"x" + value.substr(0, 200), "v"}});
+  (void)(*extended)->ValidateResource("fuzz-checked", json{{"x" + value, "v"}});
   return 0;
 }

@@ -20,7 +20,7 @@ cmake --build build-fuzz --parallel "$(nproc)" --target fuzz_request_validation 
 rm -rf build-fuzz/seeds
 python3 fuzz/seed_corpus.py contracts build-fuzz/seeds
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-for target in fuzz_request_validation fuzz_sqs_protocols fuzz_stomp_frame fuzz_sigv4 fuzz_catalog_extension fuzz_story_file; do
+for target in fuzz_request_validation fuzz_sqs_protocols fuzz_stomp_frame fuzz_sigv4 fuzz_catalog_extension fuzz_story_file fuzz_schema_patterns; do
   mkdir -p "build-fuzz/corpus/$target" "build-fuzz/crashes/$target"
   echo "fuzz: $target for ${seconds}s"
   log="build-fuzz/$target.log"

@@ -6,7 +6,7 @@ set -euo pipefail
 # What `epmock serve` needs to build (scripts/serve.sh): nothing more.
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libyaml-cpp-dev libssl-dev libcli11-dev
+  libcpp-httplib-dev nlohmann-json3-dev libvalijson-dev libre2-dev libyaml-cpp-dev libssl-dev libcli11-dev
 )
 for flag in "$@"; do
   if [[ "$flag" == "--with-tests" || "$flag" == "--with-peers" ]]; then

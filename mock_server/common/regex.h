@@ -21,9 +21,9 @@ namespace epmock::internal {
 // The longest expression a schema may carry: its automaton, not the input, bounds the stack.
 inline constexpr std::size_t kMaxRegexLength = 1000;
 
-// Compiles `pattern` (ECMAScript, as JSON Schema's "pattern") for the breadth-first
-// executor. Throws std::regex_error when it does not compile, is longer than
-// kMaxRegexLength, or uses a back-reference.
+// Compiles `pattern` (ECMAScript; a schema's own "pattern" goes to RE2: schema/patterns.h) for the
+// breadth-first executor. Throws std::regex_error when it does not compile, is longer than kMaxRegexLength,
+// or uses a back-reference.
 std::regex CompileRegex(const std::string& pattern);
 
 }  // namespace epmock::internal

@@ -1,11 +1,9 @@
 #include "epmock/spec.h"
 
-#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
@@ -21,6 +19,7 @@
 #include "common/regex.h"
 #include "common/strings.h"
 #include "schema/embedded_files.h"
+#include "schema/patterns.h"
 #include "schema/schema_errors.h"
 #include "schema/yaml_json.h"
 
@@ -97,75 +96,90 @@ Status ApplyPatch(json& doc, const json& entries, const std::string& what) {
   return Status::Ok();
 }
 
-// Compiled "pattern" regular expressions. std::regex is costly to compile (more than the
-// matching, here) and valijson keeps its cache per Validator, so one per thread would
-// recompile every pattern in every delivery thread. Instead every pattern of the schemas is
-// compiled once, at load, into this process-wide cache, and each thread starts from a copy
-// of it: copies of a std::regex share the compiled automaton. Each is compiled for the
-// breadth-first executor (common/regex.h): valijson matches with the objects it finds here,
-// so no value, however long, makes a match recurse. A thread's copy is brought up to date
-// when a later load (a catalog extension) adds patterns: valijson compiles a pattern it
-// does not find with the recursive executor.
-using RegexCache = std::unordered_map<std::string, std::regex>;
-std::mutex g_patterns_mu;
-RegexCache g_patterns;
-std::atomic<std::size_t> g_patterns_generation{0};
-
-// valijson compiles each "patternProperties" key itself, with the recursive executor, and
-// matches member names against it: a schema with one refuses longer names before valijson
-// sees them. (Debian's valijson 1.0 has no hook for its regex engine.)
-constexpr std::size_t kMaxPatternPropertyName = 256;
 // valijson checks the formats date, time and date-time with its own recursive std::regex:
 // a schema's format applies only to strings this long, longer ones fail "maxLength" (an
 // RFC 3339 date-time with nanoseconds and an offset is 35 characters).
 constexpr std::size_t kMaxFormattedString = 64;
 
-// Keywords whose values are data, not subschemas.
+// Keywords whose values are data, not subschemas: a "pattern" inside them is no keyword.
 bool HoldsData(const std::string& keyword) {
-  return keyword == "enum" || keyword == "const" || keyword == "default" || keyword == "examples";
+  return keyword == "enum" || keyword == "const" || keyword == "default" || keyword == "examples" ||
+         keyword == "example" || keyword.rfind("x-", 0) == 0;
 }
 
-// Readies a schema for valijson (see above): compiles its patterns into the cache, checks
-// its patternProperties keys, and bounds what reaches a format check. Throws
-// std::regex_error or std::invalid_argument naming what it refuses.
-void PrepareSchema(json& node, bool* has_pattern_properties) {
+// Keywords whose values map names to subschemas: a member named "pattern" is no keyword.
+bool MapsSubschemas(const std::string& keyword) {
+  return keyword == "properties" || keyword == "$defs" || keyword == "definitions" ||
+         keyword == "dependencies";
+}
+
+bool HoldsRef(const json& node) {
   if (node.is_array()) {
-    for (json& item : node) PrepareSchema(item, has_pattern_properties);
+    for (const json& item : node) {
+      if (HoldsRef(item)) return true;
+    }
+  } else if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "$ref" || (!HoldsData(key) && HoldsRef(value))) return true;
+    }
+  }
+  return false;
+}
+
+struct CompiledSchema;
+StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& library);
+std::shared_ptr<const valijson::Schema> CompileApart(const json& subschema, const std::string& what);
+
+// Readies a schema for valijson: its patterns for RE2 (schema/patterns.h), each object's
+// patternProperties compiled apart into `groups`, and what reaches a format check bounded.
+// Throws std::invalid_argument naming what it refuses.
+void PrepareSchema(json& node, std::vector<std::shared_ptr<const internal::PatternProperties>>* groups) {
+  if (node.is_array()) {
+    for (json& item : node) PrepareSchema(item, groups);
     return;
   }
   if (!node.is_object()) return;
   for (auto& [key, value] : node.items()) {
-    if (HoldsData(key)) continue;
-    if (key == "pattern" && value.is_string()) {
-      const std::string pattern = value.get<std::string>();
-      std::regex compiled;
-      try {
-        compiled = internal::CompileRegex(pattern);
-      } catch (const std::regex_error&) {
-        throw std::invalid_argument("pattern " + json(pattern.substr(0, 80)).dump() +
-                                    " is not an ECMAScript regular expression of at most " +
-                                    std::to_string(internal::kMaxRegexLength) +
-                                    " characters without back-references");
-      }
-      std::lock_guard<std::mutex> lock(g_patterns_mu);
-      if (g_patterns.emplace(pattern, std::move(compiled)).second) ++g_patterns_generation;
-    } else if (key == "patternProperties" && value.is_object()) {
-      *has_pattern_properties = true;
-      for (auto& [name, subschema] : value.items()) {
-        try {
-          internal::CompileRegex(name);
-          std::regex as_valijson_compiles_it(name);
-        } catch (const std::regex_error&) {
-          throw std::invalid_argument("patternProperties key " + json(name.substr(0, 80)).dump() +
-                                      " is not an ECMAScript regular expression of at most " +
-                                      std::to_string(internal::kMaxRegexLength) +
-                                      " characters without back-references");
-        }
-        PrepareSchema(subschema, has_pattern_properties);
-      }
+    if (HoldsData(key) || key == "pattern" || key == "patternProperties") continue;
+    if (MapsSubschemas(key) && value.is_object()) {
+      for (auto& [name, subschema] : value.items()) PrepareSchema(subschema, groups);
     } else {
-      PrepareSchema(value, has_pattern_properties);
+      PrepareSchema(value, groups);
     }
+  }
+  auto pattern = node.find("pattern");
+  if (pattern != node.end() && pattern->is_string()) {
+    StatusOr<std::shared_ptr<const re2::RE2>> re = internal::CompilePattern(pattern->get<std::string>());
+    if (!re.ok()) throw std::invalid_argument(re.status().message());
+    node[internal::kPatternKeyword] = *pattern;
+    node.erase("pattern");
+  }
+  auto pattern_properties = node.find("patternProperties");
+  if (pattern_properties != node.end() && pattern_properties->is_object()) {
+    auto group = std::make_shared<internal::PatternProperties>();
+    for (const auto& [key, subschema] : pattern_properties->items()) {
+      StatusOr<std::shared_ptr<const re2::RE2>> re = internal::CompilePattern(key);
+      if (!re.ok()) throw std::invalid_argument("patternProperties key: " + re.status().message());
+      group->patterns.push_back({*re, CompileApart(subschema, "a patternProperties schema")});
+    }
+    auto properties = node.find("properties");
+    if (properties != node.end() && properties->is_object()) {
+      for (const auto& [name, subschema] : properties->items()) group->names.insert(name);
+    }
+    auto additional = node.find("additionalProperties");
+    if (additional != node.end()) {
+      if (additional->is_boolean()) {
+        group->additional = *additional ? internal::PatternProperties::Additional::kAny
+                                        : internal::PatternProperties::Additional::kNone;
+      } else {
+        group->additional = internal::PatternProperties::Additional::kSchema;
+        group->additional_schema = CompileApart(*additional, "additionalProperties beside patternProperties");
+      }
+      node.erase("additionalProperties");
+    }
+    node.erase("patternProperties");
+    node[internal::kPatternPropertiesKeyword] = groups->size();
+    groups->push_back(std::move(group));
   }
   auto format = node.find("format");
   if (format != node.end() && format->is_string() &&
@@ -178,32 +192,10 @@ void PrepareSchema(json& node, bool* has_pattern_properties) {
   }
 }
 
-RegexCache& ThreadPatterns() {
-  thread_local RegexCache cache;
-  thread_local std::size_t generation = static_cast<std::size_t>(-1);
-  if (generation != g_patterns_generation.load()) {
-    std::lock_guard<std::mutex> lock(g_patterns_mu);
-    cache = g_patterns;
-    generation = g_patterns_generation.load();
-  }
-  return cache;
-}
-
-// A member name longer than kMaxPatternPropertyName, as a JSON pointer, or nullopt.
-std::optional<std::string> LongMemberName(const json& node, const std::string& at, int depth = 0) {
-  if (depth > 256) return std::nullopt;  // request bodies are far shallower (kMaxJsonDepth)
-  if (node.is_object()) {
-    for (const auto& [name, value] : node.items()) {
-      const std::string here = at + "/" + internal::JsonPointerEscape(name.substr(0, 40));
-      if (name.size() > kMaxPatternPropertyName) return here;
-      if (auto found = LongMemberName(value, here, depth + 1)) return found;
-    }
-  } else if (node.is_array()) {
-    for (std::size_t i = 0; i < node.size(); ++i) {
-      if (auto found = LongMemberName(node[i], at + "/" + std::to_string(i), depth + 1)) return found;
-    }
-  }
-  return std::nullopt;
+// valijson's visitor wants a cache of std::regex; no keyword epmock hands it uses one.
+std::unordered_map<std::string, std::regex>& NoRegexes() {
+  thread_local std::unordered_map<std::string, std::regex> none;
+  return none;
 }
 
 // Looks for a "$ref" cycle that validation would follow forever: refs and applicators that
@@ -282,7 +274,7 @@ class RefCycles {
 struct CompiledSchema {
   json document;  // the schema with the library under $defs; valijson resolves $refs in it
   valijson::Schema schema;
-  bool has_pattern_properties = false;
+  std::vector<std::shared_ptr<const internal::PatternProperties>> pattern_properties;
 };
 
 // Compiles `node` (whose $refs point at #/$defs/...) against the library.
@@ -295,8 +287,11 @@ StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& 
                                      (*cycle == "/allOf/0" ? std::string("the schema's root")
                                                            : cycle->substr(std::string("/allOf/0").size())));
     }
-    PrepareSchema(compiled->document, &compiled->has_pattern_properties);
+    PrepareSchema(compiled->document, &compiled->pattern_properties);
     valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+    parser.addConstraintBuilder(internal::kPatternKeyword, new internal::PatternBuilder());
+    parser.addConstraintBuilder(internal::kPatternPropertiesKeyword,
+                                new internal::PatternPropertiesBuilder(&compiled->pattern_properties));
     valijson::adapters::NlohmannJsonAdapter adapter(compiled->document);
     parser.populateSchema(adapter, compiled->schema);
   } catch (const std::exception& e) {
@@ -305,18 +300,22 @@ StatusOr<std::shared_ptr<CompiledSchema>> Compile(const json& node, const json& 
   return compiled;
 }
 
+// A subschema compiled as a root of its own (a patternProperties schema). It may not
+// refer elsewhere: a "$ref" would resolve against it, not against the schema around it.
+std::shared_ptr<const valijson::Schema> CompileApart(const json& subschema, const std::string& what) {
+  if (HoldsRef(subschema)) throw std::invalid_argument(what + " may not hold a \"$ref\"");
+  StatusOr<std::shared_ptr<CompiledSchema>> compiled = Compile(subschema, json::object());
+  if (!compiled.ok()) throw std::invalid_argument(what + ": " + compiled.status().message());
+  std::shared_ptr<CompiledSchema> owner = *compiled;
+  return std::shared_ptr<const valijson::Schema>(owner, &owner->schema);
+}
+
 std::vector<SchemaViolation> Run(const CompiledSchema& compiled, const json& instance) {
-  if (compiled.has_pattern_properties) {
-    if (std::optional<std::string> at = LongMemberName(instance, "")) {
-      return {
-          {*at, "A member name is longer than " + std::to_string(kMaxPatternPropertyName) + " characters"}};
-    }
-  }
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(instance);
   // What valijson::Validator::validate does, with the shared pattern cache.
   valijson::ValidationVisitor<valijson::adapters::NlohmannJsonAdapter> visitor(
-      target, std::vector<std::string>(1, "<root>"), /*strictTypes=*/true, &results, ThreadPatterns());
+      target, std::vector<std::string>(1, "<root>"), /*strictTypes=*/true, &results, NoRegexes());
   if (visitor.validateSchema(compiled.schema)) return {};
   std::vector<SchemaViolation> out = DescribeViolations(results, compiled.document, instance);
   if (out.empty()) out.push_back({"", "The document does not match its schema"});

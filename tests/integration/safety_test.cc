@@ -48,8 +48,9 @@ constexpr char kCatalog[] = R"({"events": [{
              "properties": {"code": {"type": "string", "pattern": "^[A-Z0-9-]*$"},
                             "when": {"type": "string", "format": "date-time"},
                             "day": {"type": "string", "format": "date"},
-                            "at": {"type": "string", "format": "time"}},
-             "patternProperties": {"^x-[a-z]*$": {"type": "string"}}},
+                            "at": {"type": "string", "format": "time"},
+                            "nested": {"type": "string", "pattern": "(a*)*b"}},
+             "patternProperties": {"^x-[a-z]*$": {"type": "string"}, "^(a|aa)*c$": {"type": "integer"}}},
   "samples": [{"data": {"code": "AB-1", "when": "2024-01-01T00:00:00Z"}}]}]})";
 constexpr char kStories[] = R"({"stories": [{"name": "award", "steps": [{"event": "loyalty.awarded"}]}]})";
 
@@ -141,7 +142,24 @@ INSTANTIATE_TEST_SUITE_P(
                                 [] {
                                   return json{{"x-" + std::string(100000, 'a'), "v"}};
                                 },
+                                true},
+                      LongValue{"member_of_100000_characters_failing_its_pattern_properties_schema",
+                                [] {
+                                  return json{{"x-" + std::string(100000, 'a'), 5}};
+                                },
                                 false},
+                      // Each is exponential for a backtracking engine, quadratic for a
+                      // breadth-first one searching from every position: RE2 is linear.
+                      LongValue{"nested_repetition_pattern_against_100000_characters",
+                                [] {
+                                  return json{{"nested", std::string(100000, 'a')}};
+                                },
+                                false},
+                      LongValue{"nested_repetition_pattern_properties_key_against_a_100000_character_name",
+                                [] {
+                                  return json{{std::string(100000, 'a') + "c", 5}};
+                                },
+                                true},
                       LongValue{"ordinary_valid_values",
                                 [] {
                                   return json{{"code", "AB-1"},
@@ -224,7 +242,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFile{"pattern_longer_than_1000_characters", true,
                 ExtensionWithSchema(R"({"properties": {"a": {"type": "string", "pattern": ")" +
                                     std::string(1001, 'a') + R"("}}})"),
-                "at most 1000 characters"},
+                "longer than the 1000 characters"},
         BadFile{"pattern_properties_key_that_does_not_compile", true,
                 ExtensionWithSchema(R"({"patternProperties": {"[a-": {}}})"), "patternProperties key"},
         BadFile{"yaml_billion_laughs", false, BillionLaughs(), "expands to more than"},

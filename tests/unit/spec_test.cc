@@ -284,8 +284,95 @@ INSTANTIATE_TEST_SUITE_P(
                       "samples[0] needs data"},
         ExtensionCase{"schema_that_does_not_compile",
                       R"({"events": [{"key": "a.b", "schema": {"type": 5}, "samples": [{"data": {}}]}]})",
-                      "events[0] (a.b): "}),
+                      "events[0] (a.b): "},
+        ExtensionCase{
+            "pattern_with_a_look_ahead",
+            R"({"events": [{"key": "a.b", "schema": {"pattern": "(?=b)a"}, "samples": [{"data": {}}]}]})",
+            "without back-references or look-arounds"},
+        ExtensionCase{"pattern_properties_schema_with_a_ref",
+                      R"({"events": [{"key": "a.b", "schema": {"patternProperties": {"^a": {"$ref": "#"}}},
+                                      "samples": [{"data": {}}]}]})",
+                      "a patternProperties schema may not hold a \"$ref\""},
+        ExtensionCase{"pattern_properties_schema_that_does_not_compile",
+                      R"({"events": [{"key": "a.b", "schema": {"patternProperties": {"^a": {"type": 5}}},
+                                      "samples": [{"data": {}}]}]})",
+                      "a patternProperties schema: "},
+        ExtensionCase{"epmocks_own_keyword_given",
+                      R"({"events": [{"key": "a.b", "schema": {"x-epmock-pattern-properties": 0},
+                                      "samples": [{"data": {}}]}]})",
+                      "is epmock's own keyword"}),
     [](const ::testing::TestParamInfo<ExtensionCase>& info) { return std::string(info.param.name); });
+
+// "pattern" and "patternProperties" are matched by RE2 (schema/patterns.h), not valijson:
+// what JSON Schema says of them, "additionalProperties" beside them included, still holds.
+struct PatternCase {
+  const char* name;
+  const char* schema;
+  const char* data;
+  bool valid;
+};
+void PrintTo(const PatternCase& c, std::ostream* os) { *os << c.name; }
+
+class PatternKeywordTest : public ::testing::TestWithParam<PatternCase> {};
+
+TEST_P(PatternKeywordTest, ValidatesAsJsonSchemaSays) {
+  const json extension = {{"events",
+                           {{{"key", "patterned.checked"},
+                             {"resource", "patterned"},
+                             {"schema", json::parse(GetParam().schema)},
+                             {"samples", {{{"data", json::parse(GetParam().data)}}}}}}}};
+  // A sample must pass its schema: an invalid case is checked with an empty sample.
+  json loaded = extension;
+  if (!GetParam().valid) loaded["events"][0]["samples"][0]["data"] = json::object();
+  auto extended = Spec::Default()->Extend(loaded);
+  ASSERT_TRUE(extended.ok()) << extended.status().message();
+  EXPECT_EQ((*extended)->ValidateResource("patterned", json::parse(GetParam().data)).empty(),
+            GetParam().valid);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Keywords, PatternKeywordTest,
+    ::testing::Values(
+        PatternCase{"pattern_found_anywhere", R"({"properties": {"a": {"pattern": "b+"}}})",
+                    R"({"a": "abbc"})", true},
+        PatternCase{"pattern_missing", R"({"properties": {"a": {"pattern": "^b+$"}}})", R"({"a": "abbc"})",
+                    false},
+        PatternCase{"pattern_ignores_other_types", R"({"properties": {"a": {"pattern": "^b$"}}})",
+                    R"({"a": 5})", true},
+        PatternCase{"pattern_with_a_unicode_escape", R"({"properties": {"a": {"pattern": "^\\u00e9$"}}})",
+                    R"({"a": "\u00e9"})", true},
+        PatternCase{"property_named_pattern", R"({"properties": {"pattern": {"type": "integer"}}})",
+                    R"({"pattern": "text"})", false},
+        PatternCase{"pattern_property_checks_a_matched_member",
+                    R"({"patternProperties": {"^n_": {"type": "integer"}}})", R"({"n_a": "text"})", false},
+        PatternCase{"pattern_property_passes_a_matched_member",
+                    R"({"patternProperties": {"^n_": {"type": "integer"}}})", R"({"n_a": 1, "other": "x"})",
+                    true},
+        PatternCase{"every_matching_pattern_applies",
+                    R"({"patternProperties": {"^n": {"type": "integer"}, "_b$": {"minimum": 10}}})",
+                    R"({"n_b": 5})", false},
+        PatternCase{
+            "no_additional_beside_patterns_refuses_an_unmatched_member",
+            R"({"properties": {"id": {}}, "patternProperties": {"^n_": {}}, "additionalProperties": false})",
+            R"({"id": 1, "n_a": 2, "z": 3})", false},
+        PatternCase{
+            "no_additional_beside_patterns_allows_named_and_matched_members",
+            R"({"properties": {"id": {}}, "patternProperties": {"^n_": {}}, "additionalProperties": false})",
+            R"({"id": 1, "n_a": 2})", true},
+        PatternCase{"additional_schema_beside_patterns_checks_the_rest",
+                    R"({"patternProperties": {"^n_": {}}, "additionalProperties": {"type": "string"}})",
+                    R"({"n_a": 2, "z": 3})", false},
+        PatternCase{"additional_schema_skips_matched_members",
+                    R"({"patternProperties": {"^n_": {}}, "additionalProperties": {"type": "string"}})",
+                    R"({"n_a": 2, "z": "s"})", true},
+        PatternCase{
+            "patterns_nested_in_a_pattern_property",
+            R"({"patternProperties": {"^n_": {"patternProperties": {"^m": {"pattern": "^[0-9]+$"}}}}})",
+            R"({"n_a": {"m1": "12x"}})", false},
+        PatternCase{"pattern_properties_ignore_other_types",
+                    R"({"properties": {"a": {"patternProperties": {"^n_": {"type": "integer"}}}}})",
+                    R"({"a": ["n_a"]})", true}),
+    [](const ::testing::TestParamInfo<PatternCase>& info) { return std::string(info.param.name); });
 
 TEST(CatalogExtensionTest, AFileIsReadWithLimits) {
   namespace fs = std::filesystem;
