@@ -8,11 +8,20 @@
 //   if (!spec.ok()) return spec.status();
 //
 // A status carries a code, so callers (and the HTTP edge, which maps codes to statuses in
-// one place) never tell errors apart by their message text.
+// one place) never tell errors apart by their message text. It prints as
+// "INVALID_ARGUMENT: the message" (operator<<, ToString), and so does a failed assertion
+// on it in GoogleTest (epmock/testing/status_matchers.h has IsOk and StatusIs).
+//
+// StatusOr's value(), operator* and operator-> on an error throw epmock::BadStatusOrAccess
+// (a std::logic_error whose what() is the status), as absl::StatusOr's value() does with
+// exceptions on: a missed check is a clear failure, never undefined behaviour. Inside a
+// request the HTTP edge answers it with a 500.
 #ifndef EPMOCK_STATUS_H_
 #define EPMOCK_STATUS_H_
 
 #include <optional>
+#include <ostream>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -76,6 +85,9 @@ class [[nodiscard]] Status {
     return ok() ? *this : Status(code_, context + message_);
   }
 
+  // "OK", or the code's name and the message: "NOT_FOUND: no integration 42".
+  std::string ToString() const { return ok() ? "OK" : std::string(StatusCodeName(code_)) + ": " + message_; }
+
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
  private:
@@ -83,21 +95,47 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
+inline std::ostream& operator<<(std::ostream& os, const Status& status) { return os << status.ToString(); }
+
+// Thrown by StatusOr's accessors when it holds no value.
+class BadStatusOrAccess : public std::logic_error {
+ public:
+  explicit BadStatusOrAccess(Status status)
+      : std::logic_error("StatusOr has no value: " + status.ToString()), status_(std::move(status)) {}
+  const Status& status() const { return status_; }
+
+ private:
+  Status status_;
+};
+
 // A value or the Status that explains why there is none.
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
-  StatusOr(Status status) : status_(std::move(status)) {}  // NOLINT: must not be ok()
+  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  // Must not be ok(): an OK status without a value is made an internal error.
+  StatusOr(Status status)  // NOLINT: implicit by design
+      : status_(status.ok() ? Status::Internal("StatusOr made from an OK status without a value")
+                            : std::move(status)) {}
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  const T& operator*() const& { return *value_; }
-  const T* operator->() const { return &*value_; }
+  // Throw BadStatusOrAccess when !ok().
+  const T& value() const& { return Checked(); }
+  T& value() & { return const_cast<T&>(Checked()); }
+  T&& value() && { return std::move(const_cast<T&>(Checked())); }
+  const T& operator*() const& { return Checked(); }
+  T& operator*() & { return const_cast<T&>(Checked()); }
+  T&& operator*() && { return std::move(const_cast<T&>(Checked())); }
+  const T* operator->() const { return &Checked(); }
+  T* operator->() { return &const_cast<T&>(Checked()); }
 
  private:
+  const T& Checked() const {
+    if (!value_) throw BadStatusOrAccess(status_);
+    return *value_;
+  }
+
   std::optional<T> value_;
   Status status_;
 };

@@ -4,8 +4,8 @@
 //   using namespace epmock::testing;
 //   TEST(Orders, Paid) {
 //     Harness epmock;
-//     ASSERT_TRUE(epmock.CreateWebhookIntegration({"order.paid"}).ok());
-//     ASSERT_TRUE(epmock.Trigger("order.paid").ok());
+//     ASSERT_THAT(epmock.CreateWebhookIntegration({"order.paid"}), IsOk());
+//     ASSERT_THAT(epmock.Trigger("order.paid"), IsOk());
 //     ASSERT_TRUE(epmock.WaitForEvent("order.paid"));
 //     EXPECT_THAT(epmock.WebhookDeliveries(), ElementsAre(IsValidWebhookEnvelope()));
 //   }
@@ -15,5 +15,6 @@
 #include "epmock/testing/delivery.h"
 #include "epmock/testing/harness.h"
 #include "epmock/testing/matchers.h"
+#include "epmock/testing/status_matchers.h"
 
 #endif  // EPMOCK_TESTING_H_

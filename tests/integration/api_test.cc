@@ -9,11 +9,14 @@
 #include <thread>
 
 #include "epmock/server.h"
+#include "epmock/testing/status_matchers.h"
 #include "epmock/version.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -33,7 +36,7 @@ class ApiTest : public ::testing::Test {
 
   void StartServer(ServerOptions options) {
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     api_ = std::make_unique<ApiClient>(server_->Url());
   }
 
@@ -692,8 +695,8 @@ TEST_F(ApiTest, ABodyWithoutAContentTypeIs415) {
 
 TEST(ServerTest, IsReadyWhenStartReturnsAndManyRunSideBySide) {
   Server a, b;
-  ASSERT_TRUE(a.Start().ok());
-  ASSERT_TRUE(b.Start().ok());
+  ASSERT_THAT(a.Start(), IsOk());
+  ASSERT_THAT(b.Start(), IsOk());
   EXPECT_NE(a.Port(), b.Port());
   EXPECT_TRUE(a.Running());
   ApiClient on_a(a.Url(), "shared-client");
@@ -704,24 +707,24 @@ TEST(ServerTest, IsReadyWhenStartReturnsAndManyRunSideBySide) {
 
 TEST(ServerTest, StopIsIdempotentAndTheServerCanStartAgain) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   server.Stop();
   server.Stop();
   EXPECT_FALSE(server.Running());
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   EXPECT_EQ(api.Get("/v2/integrations").status, 200);
 }
 
 TEST(ServerTest, StartingTwiceIsAnError) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   EXPECT_FALSE(server.Start().ok());
 }
 
 TEST(ServerTest, ATakenPortIsAnErrorNotACrash) {
   Server first;
-  ASSERT_TRUE(first.Start().ok());
+  ASSERT_THAT(first.Start(), IsOk());
   ServerOptions options;
   options.port = first.Port();
   Server second(options);
@@ -734,7 +737,7 @@ TEST(ServerTest, StopDoesNotWaitForIdleKeepAliveConnections) {
   ServerOptions options;
   options.idle_timeout_seconds = 3600;  // a stop that waited for idle connections would hang
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   httplib::Client client(server.Url());
   client.set_keep_alive(true);
   auto res = client.Get("/__admin/health");
@@ -747,7 +750,7 @@ TEST(ServerTest, StopDoesNotWaitForIdleKeepAliveConnections) {
 
 TEST(ServerTest, ResetForgetsStoresTokensAndJournal) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   ASSERT_EQ(api.Post("/v2/integrations", WebhookCreateBody()).status, 201);
   server.Reset();
@@ -758,7 +761,7 @@ TEST(ServerTest, ResetForgetsStoresTokensAndJournal) {
 
 TEST(ServerTest, ConcurrentClientsLoseNothing) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   constexpr int kThreads = 8, kEach = 12;
   std::vector<std::thread> threads;
   std::vector<std::set<std::string>> ids(kThreads);

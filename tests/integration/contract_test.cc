@@ -6,9 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "epmock/server.h"
+#include "epmock/testing/status_matchers.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::Contains;
@@ -24,7 +27,7 @@ ServerOptions WithQueues() {
 
 class ContractTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(server_.Start().ok()); }
+  void SetUp() override { ASSERT_THAT(server_.Start(), IsOk()); }
   Server server_{WithQueues()};
 };
 
@@ -74,7 +77,7 @@ TEST_F(ContractTest, ADeliveryDifferenceIsReported) {
 
 TEST(ContractDeliveryTest, ATargetWithoutQueuesSaysSo) {
   Server plain;  // no embedded SQS endpoint or broker
-  ASSERT_TRUE(plain.Start().ok());
+  ASSERT_THAT(plain.Start(), IsOk());
   ContractResult r =
       ContractVerifier({plain.Url(), ""})
           .VerifyFile(std::string(EPMOCK_SOURCE_DIR) + "/contracts/deliveries/sqs-deleted-product.json");
@@ -84,7 +87,7 @@ TEST(ContractDeliveryTest, ATargetWithoutQueuesSaysSo) {
 
 TEST(ContractDeliveryTest, NothingDeliveredIsADifference) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   json contract = json::parse(R"({
     "delivery": {
       "integration": {"integration_type": "webhook", "name": "n", "observes": ["order.created"]},

@@ -19,10 +19,13 @@
 #include "epmock/server.h"
 #include "epmock/sinks.h"
 #include "epmock/spec.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using internal::CheckAdminAccess;
 using internal::HttpRequest;
@@ -166,8 +169,8 @@ class DashboardTest : public ::testing::Test {
   void Start(ServerOptions options = {}) {
     options.time_scale = 0.001;
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
-    ASSERT_TRUE(sink_.Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
+    ASSERT_THAT(sink_.Start(), IsOk());
     api_ = std::make_unique<ApiClient>(server_->Url());
   }
   void Hook(const std::vector<std::string>& observes) {
@@ -325,7 +328,7 @@ TEST_F(DashboardTest, AnAdminTokenGuardsEveryAdminRouteAndThePageSignsIn) {
   EXPECT_NE(second, pair);
   EXPECT_EQ(Raw("/__admin/stores", {{"Cookie", second}})->status, 200);
   server_->Stop();
-  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_THAT(server_->Start(), IsOk());
   EXPECT_EQ(Raw("/__admin/stores", {{"Cookie", second}})->status, 401);
 
   // An admin route: the Bearer token says which store, the admin token that it may be asked.
@@ -371,6 +374,11 @@ TEST_F(DashboardTest, AStreamCarriesEventsAttemptsAndApiCallsAsTheyHappen) {
   const std::string their_id = theirs.json["data"]["id"];
   EXPECT_TRUE(others.WaitFor(their_id));
   EXPECT_THAT(others.text(), Not(HasSubstr(second_id)));
+  // A stream carries its store's changes in order: once a later event of this store has
+  // arrived, the other store's event would have arrived before it, had it leaked.
+  Reply third = api_->Post("/__admin/events", {{"type", "order.paid"}});
+  const std::string third_id = third.json["data"]["id"];
+  ASSERT_TRUE(stream.WaitFor(third_id));
   EXPECT_THAT(stream.text(), Not(HasSubstr(their_id)));
   EXPECT_EQ(Raw("/__admin/stream")->status, 401);  // neither a token nor a client id
 }

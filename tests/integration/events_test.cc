@@ -14,11 +14,14 @@
 #include "epmock/server.h"
 #include "epmock/sinks.h"
 #include "epmock/spec.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 #include "support/tls.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -45,9 +48,9 @@ class EventsTest : public ::testing::Test {
   void Start(ServerOptions options) {
     if (server_) server_->Stop();
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     if (!sink_started_) {
-      ASSERT_TRUE(sink_.Start().ok());
+      ASSERT_THAT(sink_.Start(), IsOk());
       sink_started_ = true;
     }
     api_ = std::make_unique<ApiClient>(server_->Url());
@@ -72,7 +75,7 @@ class EventsTest : public ::testing::Test {
 
   TriggeredEvent Fire(const std::string& type, std::optional<json> data = std::nullopt) {
     auto event = server_->Trigger(api_->client_id(), {type, data, std::nullopt});
-    EXPECT_TRUE(event.ok()) << event.status().message();
+    EXPECT_THAT(event, IsOk());
     return event.ok() ? *event : TriggeredEvent{};
   }
 
@@ -254,7 +257,7 @@ TEST_F(EventsTest, TheCallersResourceIsDeliveredAsGiven) {
                 {"custom", {{"nested", true}}}};
   json items = {{"items", json::array({{{"type", "order_item"}, {"id", "x"}}})}};
   auto event = server_->Trigger(api_->client_id(), {"order.paid", order, items});
-  ASSERT_TRUE(event.ok());
+  ASSERT_THAT(event, IsOk());
   ASSERT_TRUE(sink_.WaitForRequests(1, kWait));
   json body = sink_.Requests()[0].Json();
   EXPECT_EQ(body["payload"]["data"], order);
@@ -425,7 +428,7 @@ TEST_F(EventsTest, ADeadReceiverIsLoggedAndRetried) {
 
 TEST_F(EventsTest, ASlowReceiverDelaysNoOtherIntegration) {
   WebhookSink slow;
-  ASSERT_TRUE(slow.Start().ok());
+  ASSERT_THAT(slow.Start(), IsOk());
   slow.RespondWith({{200, 1500}});
   CreateHook(slow.Url() + "/slow");
   CreateHook(sink_.Url() + "/fast");
@@ -531,7 +534,7 @@ TEST_F(EventsTest, DuplicateFaultDeliversTheSameEventTwice) {
   CreateHook(sink_.Url() + "/hook");
   Fault fault;
   fault.duplicate = 1;
-  ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
+  ASSERT_THAT(server_->AddFault(api_->client_id(), fault), IsOk());
   TriggeredEvent event = Fire("order.paid");
   ASSERT_TRUE(server_->WaitForIdle(kWait));
   ASSERT_EQ(sink_.Requests().size(), 2u);
@@ -546,7 +549,7 @@ TEST_F(EventsTest, ReorderFaultReleasesHeldEventsNewestFirst) {
   Fault fault;
   fault.reorder = 3;
   fault.reorder_window_ms = 60000;
-  ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
+  ASSERT_THAT(server_->AddFault(api_->client_id(), fault), IsOk());
   std::vector<std::string> fired;
   for (int i = 0; i < 3; ++i) fired.push_back(Fire("order.paid").id);
   ASSERT_TRUE(sink_.WaitForRequests(3, kWait));
@@ -559,7 +562,7 @@ TEST_F(EventsTest, FailFirstAttemptsFailsWithoutSending) {
   CreateHook(sink_.Url() + "/hook");
   Fault fault;
   fault.fail_first_attempts = 2;
-  ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
+  ASSERT_THAT(server_->AddFault(api_->client_id(), fault), IsOk());
   TriggeredEvent event = Fire("order.paid");
   ASSERT_TRUE(server_->WaitForIdle(kWait));
   ASSERT_EQ(sink_.Requests().size(), 1u);
@@ -576,7 +579,7 @@ TEST_F(EventsTest, AFaultCanTargetOneIntegrationAndRunOut) {
   fault.duplicate = 1;
   fault.integration_id = a;
   fault.events = 1;
-  ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
+  ASSERT_THAT(server_->AddFault(api_->client_id(), fault), IsOk());
   Fire("order.paid");
   ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_TRUE(server_->Faults(api_->client_id()).empty());  // its one event is spent
@@ -594,7 +597,7 @@ TEST_F(EventsTest, AnInjectedDelayHoldsTheDeliveryAndStopLogsItAsNotDelivered) {
   CreateHook(sink_.Url() + "/hook");
   Fault fault;
   fault.delay_ms = 3600 * 1000;
-  ASSERT_TRUE(server_->AddFault(api_->client_id(), fault).ok());
+  ASSERT_THAT(server_->AddFault(api_->client_id(), fault), IsOk());
   TriggeredEvent event = Fire("order.paid");
   EXPECT_FALSE(server_->WaitForIdle(std::chrono::milliseconds(50)));
   server_->Stop();
@@ -648,7 +651,7 @@ TEST_F(EventsTest, ReplayDeliversThePastEventAgainAsANewJob) {
   TriggeredEvent event = Fire("order.paid");
   ASSERT_TRUE(server_->WaitForIdle(kWait));
   auto replay = server_->Replay(api_->client_id(), event.id, b);
-  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  ASSERT_THAT(replay, IsOk());
   ASSERT_EQ(replay->jobs.size(), 1u);
   EXPECT_EQ(replay->jobs[0].integration_id, b);
   ASSERT_TRUE(server_->WaitForIdle(kWait));
@@ -663,7 +666,7 @@ TEST_F(EventsTest, ReplayDeliversThePastEventAgainAsANewJob) {
   EXPECT_EQ(LogsOf(replay->jobs[0].job_id).size(), 1u);
   // All of them, by default.
   auto all = server_->Replay(api_->client_id(), event.id);
-  ASSERT_TRUE(all.ok());
+  ASSERT_THAT(all, IsOk());
   EXPECT_EQ(all->jobs.size(), 2u);
   EXPECT_FALSE(server_->Replay(api_->client_id(), "no-such-event").ok());
   EXPECT_FALSE(server_->Replay(api_->client_id(), event.id, "no-such-integration").ok());
@@ -675,7 +678,7 @@ TEST_F(EventsTest, AnEventNobodyObservedCanBeReplayedToALaterIntegration) {
   EXPECT_TRUE(event.jobs.empty());
   std::string late = CreateHook(sink_.Url() + "/late");
   auto replay = server_->Replay(api_->client_id(), event.id, late);
-  ASSERT_TRUE(replay.ok()) << replay.status().message();
+  ASSERT_THAT(replay, IsOk());
   ASSERT_TRUE(sink_.WaitForRequests(1, kWait));
   json body = sink_.Requests()[0].Json();
   EXPECT_EQ(body["id"], event.id);

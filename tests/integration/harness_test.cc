@@ -7,8 +7,11 @@
 #include <chrono>
 
 #include "epmock/testing.h"
+#include "epmock/testing/status_matchers.h"
 
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using epmock::testing::DeliveredTo;
 using epmock::testing::Delivery;
@@ -35,9 +38,9 @@ TEST(Harness, StartsInOneLineAndDeliversAWebhook) {
   Harness epmock;
   ASSERT_TRUE(epmock.started());
   auto id = epmock.CreateWebhookIntegration({"order.paid"}, "/orders", "s3cret");
-  ASSERT_TRUE(id.ok()) << id.status().message();
+  ASSERT_THAT(id, IsOk());
   auto event = epmock.Trigger("order.paid", json{{"type", "order"}, {"id", "o-1"}, {"status", "complete"}});
-  ASSERT_TRUE(event.ok()) << event.status().message();
+  ASSERT_THAT(event, IsOk());
   ASSERT_TRUE(epmock.WaitForDeliveries(1));
   ASSERT_TRUE(epmock.WaitForEvent("order.paid"));
 
@@ -55,16 +58,16 @@ TEST(Harness, StartsInOneLineAndDeliversAWebhook) {
 // read freed memory before (ASan: heap-use-after-free).
 TEST(Harness, WhatArrivedStaysReadableAfterTheServerStops) {
   Harness epmock;
-  ASSERT_TRUE(epmock.CreateSqsIntegration({"order.paid"}, "kept").ok());
-  ASSERT_TRUE(epmock.CreateStompIntegration({"order.paid"}, "/queue/kept").ok());
-  ASSERT_TRUE(epmock.Trigger("order.paid").ok());
+  ASSERT_THAT(epmock.CreateSqsIntegration({"order.paid"}, "kept"), IsOk());
+  ASSERT_THAT(epmock.CreateStompIntegration({"order.paid"}, "/queue/kept"), IsOk());
+  ASSERT_THAT(epmock.Trigger("order.paid"), IsOk());
   ASSERT_TRUE(epmock.WaitForSqsMessages("kept"));
   ASSERT_TRUE(epmock.WaitForStompFrames("/queue/kept"));
   epmock.server().Stop();
   EXPECT_THAT(epmock.SqsMessages("kept"), ElementsAre(IsEventType("order.paid")));
   EXPECT_THAT(epmock.StompFrames("/queue/kept"), ElementsAre(IsEventType("order.paid")));
   EXPECT_TRUE(epmock.WaitForSqsMessages("kept", 1, kShort));
-  ASSERT_TRUE(epmock.server().Start().ok());
+  ASSERT_THAT(epmock.server().Start(), IsOk());
   EXPECT_EQ(epmock.SqsMessages("kept").size(), 1u);
 }
 
@@ -95,8 +98,8 @@ TEST(Harness, MatchersRejectAndSayWhy) {
 
 TEST(Harness, AFailedWaitSaysWhatDidArrive) {
   Harness epmock;
-  ASSERT_TRUE(epmock.CreateWebhookIntegration({"order.paid", "order.created"}).ok());
-  ASSERT_TRUE(epmock.Trigger("order.created").ok());
+  ASSERT_THAT(epmock.CreateWebhookIntegration({"order.paid", "order.created"}), IsOk());
+  ASSERT_THAT(epmock.Trigger("order.created"), IsOk());
   ASSERT_TRUE(epmock.WaitForDeliveries(1));
 
   ::testing::AssertionResult two = epmock.WaitForDeliveries(2, kShort);
@@ -117,9 +120,10 @@ TEST(Harness, AFailedWaitSaysWhatDidArrive) {
 // A story from the harness: its run, and a wait that says step by step what arrived.
 TEST(Harness, RunsAStoryAndSaysWhichStepsArrived) {
   Harness epmock;
-  ASSERT_TRUE(epmock.CreateWebhookIntegration({"order.created", "order.cancelled", "order.authorized"}).ok());
+  ASSERT_THAT(epmock.CreateWebhookIntegration({"order.created", "order.cancelled", "order.authorized"}),
+              IsOk());
   epmock::StatusOr<epmock::StoryRun> run = epmock.RunStory("cancellation");
-  ASSERT_TRUE(run.ok()) << run.status().message();
+  ASSERT_THAT(run, IsOk());
   ::testing::AssertionResult delivered = epmock.WaitForStory(*run);
   ASSERT_TRUE(delivered) << delivered.message();
   EXPECT_THAT(delivered.message(), HasSubstr("step 2 order.cancelled: event"));
@@ -127,7 +131,7 @@ TEST(Harness, RunsAStoryAndSaysWhichStepsArrived) {
   EXPECT_EQ(epmock.WebhookDeliveries().back().EventType(), "order.cancelled");
   // Several runs at once, each about its own order.
   epmock::StatusOr<std::vector<epmock::StoryRun>> runs = epmock.RunStories("cancellation", 4, {.seed = 3});
-  ASSERT_TRUE(runs.ok()) << runs.status().message();
+  ASSERT_THAT(runs, IsOk());
   for (const epmock::StoryRun& each : *runs) EXPECT_TRUE(epmock.WaitForStory(each));
   ASSERT_TRUE(epmock.WaitForDeliveries(3 + 4 * 3));
 
@@ -135,9 +139,9 @@ TEST(Harness, RunsAStoryAndSaysWhichStepsArrived) {
   // says none succeeded.
   epmock::Fault fail;
   fail.fail_first_attempts = 100;
-  ASSERT_TRUE(epmock.AddFault(fail).ok());
+  ASSERT_THAT(epmock.AddFault(fail), IsOk());
   epmock::StatusOr<epmock::StoryRun> failing = epmock.RunStory("cancellation");
-  ASSERT_TRUE(failing.ok());
+  ASSERT_THAT(failing, IsOk());
   ::testing::AssertionResult refused = epmock.WaitForStory(*failing);
   EXPECT_FALSE(refused);
   EXPECT_THAT(refused.message(),
@@ -147,11 +151,11 @@ TEST(Harness, RunsAStoryAndSaysWhichStepsArrived) {
 TEST(Harness, WaitsForQueueDeliveries) {
   Harness epmock;
   auto sqs = epmock.CreateSqsIntegration({"cart.updated"}, "carts");
-  ASSERT_TRUE(sqs.ok()) << sqs.status().message();
+  ASSERT_THAT(sqs, IsOk());
   auto stomp = epmock.CreateStompIntegration({"cart.updated"}, "/queue/carts");
-  ASSERT_TRUE(stomp.ok()) << stomp.status().message();
+  ASSERT_THAT(stomp, IsOk());
   auto event = epmock.Trigger("cart.updated");
-  ASSERT_TRUE(event.ok()) << event.status().message();
+  ASSERT_THAT(event, IsOk());
 
   ASSERT_TRUE(epmock.WaitForSqsMessages("carts"));
   ASSERT_TRUE(epmock.WaitForStompFrames("/queue/carts"));
@@ -176,8 +180,8 @@ TEST(Harness, MockWebhookHandlerDecidesTheAnswers) {
     EXPECT_CALL(handler, OnDelivery(AllOf(IsEventType("order.paid"), HasAttempt(2))))
         .WillOnce(Return(epmock::SinkResponse{200}));
   }
-  ASSERT_TRUE(epmock.CreateWebhookIntegration({"order.paid"}).ok());
-  ASSERT_TRUE(epmock.Trigger("order.paid").ok());
+  ASSERT_THAT(epmock.CreateWebhookIntegration({"order.paid"}), IsOk());
+  ASSERT_THAT(epmock.Trigger("order.paid"), IsOk());
   ASSERT_TRUE(epmock.WaitForDeliveries(2));
   ASSERT_TRUE(epmock.WaitForIdle());
   std::vector<epmock::IntegrationLog> logs = epmock.Logs();
@@ -190,10 +194,10 @@ TEST(Harness, DuplicateFaultsReachTheHandlerTwice) {
   Harness epmock;
   epmock::Fault duplicate;
   duplicate.duplicate = 1;
-  ASSERT_TRUE(epmock.AddFault(duplicate).ok());
-  ASSERT_TRUE(epmock.CreateWebhookIntegration({"order.paid"}).ok());
+  ASSERT_THAT(epmock.AddFault(duplicate), IsOk());
+  ASSERT_THAT(epmock.CreateWebhookIntegration({"order.paid"}), IsOk());
   auto event = epmock.Trigger("order.paid");
-  ASSERT_TRUE(event.ok());
+  ASSERT_THAT(event, IsOk());
   ASSERT_TRUE(epmock.WaitForDeliveries(2));
   ASSERT_TRUE(epmock.WaitForIdle());
   std::vector<Delivery> deliveries = epmock.WebhookDeliveries();
@@ -214,9 +218,9 @@ TEST(Harness, NotStartingFailsTheTest) {
 class FixtureTest : public epmock::testing::EpmockTest {};
 
 TEST_F(FixtureTest, GivesEachTestItsOwnHarness) {
-  ASSERT_TRUE(epmock().CreateStompIntegration({"product.deleted"}, "/topic/products").ok());
+  ASSERT_THAT(epmock().CreateStompIntegration({"product.deleted"}, "/topic/products"), IsOk());
   // A topic keeps nothing without subscribers, but the broker records what was sent.
-  ASSERT_TRUE(epmock().Trigger("product.deleted").ok());
+  ASSERT_THAT(epmock().Trigger("product.deleted"), IsOk());
   ASSERT_TRUE(epmock().WaitForEvent("product.deleted"));
   EXPECT_THAT(epmock().StompFrames("/topic/products"),
               ElementsAre(AllOf(IsEventType("product.deleted"), HasJsonField("/data/type", "product"))));

@@ -16,10 +16,13 @@
 
 #include "epmock/server.h"
 #include "epmock/sinks.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -67,7 +70,7 @@ void PrintTo(const WireCase& c, std::ostream* os) { *os << c.name; }
 class HostileApiTest : public ::testing::TestWithParam<WireCase> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start().ok());
+    ASSERT_THAT(server_.Start(), IsOk());
     api_ = std::make_unique<ApiClient>(server_.Url());
     Reply created = api_->Post("/v2/integrations", testing_support::WebhookCreateBody("kept"));
     ASSERT_EQ(created.status, 201);
@@ -187,7 +190,7 @@ class BodylessRequestTest : public ::testing::TestWithParam<BodylessCase> {};
 TEST_P(BodylessRequestTest, HasAnEmptyBody) {
   const BodylessCase& c = GetParam();
   Server server(AllPorts());
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   Reply created = api.Post("/v2/integrations", testing_support::WebhookCreateBody("kept"));
   ASSERT_EQ(created.status, 201);
@@ -216,9 +219,9 @@ INSTANTIATE_TEST_SUITE_P(
 // smuggling) is refused on each, in that port's own error shape, and nothing is recorded.
 TEST(EveryPortTest, RefusesContentLengthWithTransferEncodingInItsOwnShape) {
   Server server(AllPorts());
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   WebhookSink sink;
-  ASSERT_TRUE(sink.Start().ok());
+  ASSERT_THAT(sink.Start(), IsOk());
   auto port_of = [](const std::string& url) { return std::stoi(url.substr(url.rfind(':') + 1)); };
   const std::string smuggled =
       "Content-Length: 6\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
@@ -251,7 +254,7 @@ TEST(HostileConnectionsTest, SixtyFourHalfOpenConnectionsDoNotStarveAClient) {
   ServerOptions options;
   options.idle_timeout_seconds = 60;  // so that only free workers, not timeouts, can serve the client
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   std::vector<int> idle;
   for (int i = 0; i < 64; ++i) {
     int fd = ConnectLoopback(server.Port());
@@ -289,7 +292,7 @@ void PrintTo(const SqsCase& c, std::ostream* os) { *os << c.name; }
 class HostileSqsTest : public ::testing::TestWithParam<SqsCase> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start().ok());
+    ASSERT_THAT(server_.Start(), IsOk());
     queue_url_ = server_.Sqs()->CreateQueue("kept");
     const std::string send =
         "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\n"
@@ -386,7 +389,7 @@ void PrintTo(const StompCase& c, std::ostream* os) { *os << c.name; }
 class HostileStompTest : public ::testing::TestWithParam<StompCase> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start().ok());
+    ASSERT_THAT(server_.Start(), IsOk());
     const std::string kept = std::string("CONNECT\naccept-version:1.2\nhost:x\n\n") + '\0' +
                              "SEND\ndestination:/queue/kept\nreceipt:r1\n\nkept message" + '\0';
     ASSERT_THAT(Exchange(server_.Stomp()->Port(), {kept},

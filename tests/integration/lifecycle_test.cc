@@ -15,10 +15,13 @@
 #include "epmock/sinks.h"
 #include "epmock/sqs.h"
 #include "epmock/stomp.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -57,14 +60,14 @@ json StompBody(const std::string& broker_url, const std::string& name) {
 
 TEST(ServerLifecycle, StopAndStartKeepIntegrationsFaultsAndQueuedMessages) {
   Server server(WithQueues());
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   const std::string url = server.Url();
   ApiClient api(url);
   Reply created = api.Post("/v2/integrations", WebhookBody(url + "/__sink/webhook/kept"));
   ASSERT_EQ(created.status, 201) << created.body;
   Fault fault;
   fault.duplicate = 1;
-  ASSERT_TRUE(server.AddFault(api.client_id(), fault).ok());
+  ASSERT_THAT(server.AddFault(api.client_id(), fault), IsOk());
   SqsEndpoint* sqs = server.Sqs();
   StompBroker* stomp = server.Stomp();
   ASSERT_NE(sqs, nullptr);
@@ -81,7 +84,7 @@ TEST(ServerLifecycle, StopAndStartKeepIntegrationsFaultsAndQueuedMessages) {
   EXPECT_EQ(server.Sqs(), sqs);
   EXPECT_EQ(server.Stomp(), stomp);
   EXPECT_EQ(sqs->Messages("kept").size(), 1u);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
 
   EXPECT_EQ(server.Url(), url) << "a restarted server listens where its clients knew it";
   EXPECT_EQ(server.Integrations(api.client_id()).size(), 1u);
@@ -89,7 +92,7 @@ TEST(ServerLifecycle, StopAndStartKeepIntegrationsFaultsAndQueuedMessages) {
   ASSERT_EQ(sqs->Messages("kept").size(), 1u);
   EXPECT_EQ(sqs->Messages("kept")[0].body, "hello");
   // The old token still works, and delivery runs again (the fault duplicates the event).
-  ASSERT_TRUE(server.Trigger(api.client_id(), {"order.paid", std::nullopt, std::nullopt}).ok());
+  ASSERT_THAT(server.Trigger(api.client_id(), {"order.paid", std::nullopt, std::nullopt}), IsOk());
   EXPECT_TRUE(server.WaitForSinkRequests("kept", 2, kWait));
   EXPECT_EQ(api.Get("/v2/integrations").status, 200);
 
@@ -103,8 +106,8 @@ TEST(ServerLifecycle, TriggerAndReplayOfAStoppedServerFailWithAPrecondition) {
   auto event = server.Trigger("c", {"order.paid", std::nullopt, std::nullopt});
   ASSERT_FALSE(event.ok());
   EXPECT_EQ(event.status().code(), StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(server.Start().ok());
-  EXPECT_TRUE(server.Trigger("c", {"order.paid", std::nullopt, std::nullopt}).ok());
+  ASSERT_THAT(server.Start(), IsOk());
+  EXPECT_THAT(server.Trigger("c", {"order.paid", std::nullopt, std::nullopt}), IsOk());
   auto replayed = server.Replay("c", "no-such-event");
   ASSERT_FALSE(replayed.ok());
   EXPECT_EQ(replayed.status().code(), StatusCode::kNotFound);
@@ -112,7 +115,7 @@ TEST(ServerLifecycle, TriggerAndReplayOfAStoppedServerFailWithAPrecondition) {
 
 TEST(ServerLifecycle, ReadersOfAnUnknownClientCreateNoStore) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   EXPECT_TRUE(server.Events("reader").empty());
   EXPECT_TRUE(server.Jobs("reader").empty());
   EXPECT_TRUE(server.Logs("reader").empty());
@@ -120,13 +123,13 @@ TEST(ServerLifecycle, ReadersOfAnUnknownClientCreateNoStore) {
   EXPECT_FALSE(server.Replay("reader", "e").ok());
   // Had a reader made the store, a trigger's event would be the store's second record of
   // anything; the journal would also show it. The store's first event is the trigger's.
-  ASSERT_TRUE(server.Trigger("reader", {"order.paid", std::nullopt, std::nullopt}).ok());
+  ASSERT_THAT(server.Trigger("reader", {"order.paid", std::nullopt, std::nullopt}), IsOk());
   EXPECT_EQ(server.Events("reader").size(), 1u);
 }
 
 TEST(ServerLifecycle, TriggersFromManyThreadsAllLand) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   constexpr int kThreads = 8;
   constexpr int kEach = 50;
   std::atomic<int> failed{0};
@@ -148,7 +151,7 @@ TEST(ServerLifecycle, TriggersFromManyThreadsAllLand) {
 
 TEST(ServerLifecycle, ADeletedEventsIdAndTypeMustBeStringsAndAreRefusedWith422) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   for (const json& data : {json{{"id", 5}, {"type", "product"}}, json{{"id", "p-1"}, {"type", false}},
                            json{{"id", nullptr}, {"type", "product"}}, json{{"type", "product"}}}) {
@@ -168,7 +171,7 @@ TEST(SinkIsolation, AStoreSeesItsOwnDeliveriesAndWhatNoStoreSentNeverAnothersSec
   ServerOptions options;
   options.time_scale = 0.0001;  // B's failures retry at once
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient a(server.Url(), "store-a");
   ApiClient b(server.Url(), "store-b");
   json hook = WebhookBody(server.Url() + "/__sink/webhook/shared");
@@ -223,10 +226,10 @@ TEST(ServerOptionsNames, TheDeprecatedWebhookTimeoutStillSetsTheDeliveryTimeout)
 
 TEST(SqsEndpointLifecycle, LongPollsWaitAgainAfterARestart) {
   SqsEndpoint sqs;
-  ASSERT_TRUE(sqs.Start().ok());
+  ASSERT_THAT(sqs.Start(), IsOk());
   sqs.CreateQueue("q");
   sqs.Stop();
-  ASSERT_TRUE(sqs.Start().ok());
+  ASSERT_THAT(sqs.Start(), IsOk());
   // A long poll on the empty queue must wait for the message sent while it waits; a
   // shutdown flag left over from Stop made every poll return at once, empty.
   auto received = std::async(std::launch::async, [&] {
@@ -251,12 +254,12 @@ class StompConnectionsTest : public ::testing::Test {
     ServerOptions options;
     options.time_scale = 0.0001;
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
-    ASSERT_TRUE(broker_.Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
+    ASSERT_THAT(broker_.Start(), IsOk());
     api_ = std::make_unique<ApiClient>(server_->Url());
   }
   void FireAndWait(std::size_t messages) {
-    ASSERT_TRUE(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt}).ok());
+    ASSERT_THAT(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt}), IsOk());
     ASSERT_TRUE(broker_.WaitForMessages("/queue/orders", messages, kWait));
     ASSERT_TRUE(server_->WaitForIdle(kWait));
   }
@@ -292,16 +295,16 @@ TEST_P(BrokerHostTest, ListensOnANameOrAnAddressOfEitherFamily) {
   StompBroker broker(options);
   Status started = broker.Start();
   if (std::string(GetParam()) == "::1" && !started.ok()) GTEST_SKIP() << "no IPv6 loopback here";
-  ASSERT_TRUE(started.ok()) << started.message();
+  ASSERT_THAT(started, IsOk());
   EXPECT_GT(broker.Port(), 0);
   // A client reaches it at the URL it gives.
   ServerOptions server_options;
   server_options.host = GetParam();
   Server server(server_options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   ASSERT_EQ(api.Post("/v2/integrations", StompBody(broker.Url(), "named")).status, 201);
-  ASSERT_TRUE(server.Trigger(api.client_id(), {"order.paid", std::nullopt, std::nullopt}).ok());
+  ASSERT_THAT(server.Trigger(api.client_id(), {"order.paid", std::nullopt, std::nullopt}), IsOk());
   EXPECT_TRUE(broker.WaitForMessages("/queue/orders", 1, kWait)) << broker.Url();
 }
 

@@ -10,10 +10,13 @@
 #include "epmock/sinks.h"
 #include "epmock/spec.h"
 #include "epmock/testing/matchers.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -39,8 +42,8 @@ class OrganizationsTest : public ::testing::Test {
     options.time_scale = 0.0001;
     options.sqs_port = 0;
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
-    ASSERT_TRUE(sink_.Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
+    ASSERT_THAT(sink_.Start(), IsOk());
     org_ = std::make_unique<ApiClient>(server_->Url());
     store_a_ = std::make_unique<ApiClient>(server_->Url());
     store_b_ = std::make_unique<ApiClient>(server_->Url());
@@ -78,7 +81,7 @@ TEST_F(OrganizationsTest, TheDeclarationIsReadBackAndItsIdIsStable) {
   EXPECT_EQ(store_a_->Get("/__admin/organization").status, 404) << "a store declared none";
 
   StatusOr<Organization> cpp = server_->DeclareOrganization(org_->client_id(), {store_a_->client_id()});
-  ASSERT_TRUE(cpp.ok()) << cpp.status().message();
+  ASSERT_THAT(cpp, IsOk());
   EXPECT_EQ(cpp->id, org_id_);
   EXPECT_EQ(cpp->store_ids, (std::vector<std::string>{StoreA()}));
 }
@@ -158,10 +161,10 @@ TEST_F(OrganizationsTest, EachDeliveryCarriesTheIdentitiesOfItsLevel) {
   Create(*store_a_, "/store-a", {"order.paid", "catalog-release.created"});
   Create(*org_, "/org", {"catalog-release.created"});
   auto paid = server_->Trigger(store_a_->client_id(), {"order.paid", std::nullopt, std::nullopt});
-  ASSERT_TRUE(paid.ok()) << paid.status().message();
+  ASSERT_THAT(paid, IsOk());
   EXPECT_EQ(paid->org_id, org_id_);
   auto release = server_->Trigger(org_->client_id(), {"catalog-release.created", std::nullopt, std::nullopt});
-  ASSERT_TRUE(release.ok()) << release.status().message();
+  ASSERT_THAT(release, IsOk());
   EXPECT_EQ(release->store_id, "");
   EXPECT_EQ(release->org_id, org_id_);
   ASSERT_EQ(release->jobs.size(), 1u) << "the store's integration does not hear the organization's event";
@@ -209,7 +212,7 @@ TEST_F(OrganizationsTest, QueueMessagesCarryStoreidAndOrgidAsTheirLevelHasThem) 
   ASSERT_EQ(store_a_->Post("/v2/integrations", sqs({"cart.updated"})).status, 201);
   ASSERT_TRUE(
       server_->Trigger(org_->client_id(), {"catalog-release.updated", std::nullopt, std::nullopt}).ok());
-  ASSERT_TRUE(server_->Trigger(store_a_->client_id(), {"cart.updated", std::nullopt, std::nullopt}).ok());
+  ASSERT_THAT(server_->Trigger(store_a_->client_id(), {"cart.updated", std::nullopt, std::nullopt}), IsOk());
   ASSERT_TRUE(server_->Sqs()->WaitForMessages("org-events", 2, kWait));
   std::map<std::string, json> by_type;
   for (const SqsQueuedMessage& m : server_->Sqs()->Messages("org-events")) {
@@ -241,7 +244,7 @@ TEST_F(OrganizationsTest, ForgettingTheOrganizationMakesEveryClientAStoreOfItsOw
   EXPECT_EQ(org_->Send("DELETE", "/__admin/organization", "", "").status, 404);
   Create(*store_a_, "/a", {"order.paid"});
   auto paid = server_->Trigger(store_a_->client_id(), {"order.paid", std::nullopt, std::nullopt});
-  ASSERT_TRUE(paid.ok());
+  ASSERT_THAT(paid, IsOk());
   EXPECT_EQ(paid->org_id, "");
   ASSERT_TRUE(sink_.WaitForRequests(1, kWait));
   EXPECT_FALSE(sink_.Requests()[0].Json().contains("org_id"));

@@ -9,11 +9,14 @@
 
 #include "api/rate_limit.h"
 #include "epmock/server.h"
+#include "epmock/testing/status_matchers.h"
 #include "sinks/recorder.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -24,7 +27,7 @@ using testing_support::WebhookCreateBody;
 class ApiFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start().ok());
+    ASSERT_THAT(server_.Start(), IsOk());
     api_ = std::make_unique<ApiClient>(server_.Url());
   }
   Server server_{ServerOptions{}};
@@ -78,7 +81,7 @@ TEST_F(ApiFaultTest, FaultsArePerStore) {
 TEST_F(ApiFaultTest, ALateAnswerMeetsTheClientsTimeout) {
   ApiFault late;
   late.delay_ms = 5000;
-  ASSERT_TRUE(server_.AddApiFault(api_->client_id(), late).ok());
+  ASSERT_THAT(server_.AddApiFault(api_->client_id(), late), IsOk());
   httplib::Client http(server_.Url());
   http.set_read_timeout(0, 200 * 1000);  // 200 ms, far below the fault's 5 s
   auto res = http.Get("/v2/integrations", {{"Authorization", "Bearer " + api_->token()}});
@@ -90,7 +93,7 @@ TEST_F(ApiFaultTest, ALateAnswerMeetsTheClientsTimeout) {
 TEST_F(ApiFaultTest, AResetConnectionGetsNoAnswerAtAll) {
   ApiFault reset;
   reset.reset = true;
-  ASSERT_TRUE(server_.AddApiFault(api_->client_id(), reset).ok());
+  ASSERT_THAT(server_.AddApiFault(api_->client_id(), reset), IsOk());
   httplib::Client http(server_.Url());
   auto res = http.Get("/v2/integrations", {{"Authorization", "Bearer " + api_->token()}});
   EXPECT_FALSE(res) << "status " << (res ? res->status : 0);
@@ -134,7 +137,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(ApiFaultSpecLimitTest, APathPatternIsAtMost512Characters) {
   const std::string longest = "/v2/" + std::string(508, 'x');
-  EXPECT_TRUE(ApiFault::FromJson({{"status", 500}, {"path", longest}}).ok());
+  EXPECT_THAT(ApiFault::FromJson({{"status", 500}, {"path", longest}}), IsOk());
   StatusOr<ApiFault> fault = ApiFault::FromJson({{"status", 500}, {"path", longest + "x"}});
   ASSERT_FALSE(fault.ok());
   EXPECT_THAT(fault.status().message(), HasSubstr("at most 512 characters"));
@@ -146,7 +149,7 @@ TEST(ApiFaultSpecLimitTest, APathologicalPatternIsMatchedWithoutBacktrackingBlow
   for (int i = 0; i < 253; ++i) pattern += "*a";
   pattern += "b";
   StatusOr<ApiFault> fault = ApiFault::FromJson({{"status", 500}, {"path", pattern}});
-  ASSERT_TRUE(fault.ok()) << fault.status().message();
+  ASSERT_THAT(fault, IsOk());
   EXPECT_FALSE(fault->Matches("GET", "/v2/" + std::string(4000, 'a')));
   EXPECT_TRUE(fault->Matches("GET", "/v2/" + std::string(4000, 'a') + "b"));
 }
@@ -175,7 +178,7 @@ class RateLimitTest : public ::testing::Test {
     options.development_store_rate_limit = 2;
     options.time_scale = 1000;  // a second of the engine's clock lasts 1,000 s: one window per test
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
   }
 
   // How many of `n` GET /v2/integrations answer 200; every other must be the platform's 429.
@@ -205,9 +208,9 @@ TEST_F(RateLimitTest, EachStoreAndOrganizationIsCountedOnItsOwnByItsKind) {
   Start(true);
   ApiClient production(server_->Url()), development(server_->Url()), org(server_->Url()),
       member(server_->Url());
-  ASSERT_TRUE(server_->SetStoreKind(development.client_id(), "development").ok());
+  ASSERT_THAT(server_->SetStoreKind(development.client_id(), "development"), IsOk());
   EXPECT_FALSE(server_->SetStoreKind(development.client_id(), "staging").ok());
-  ASSERT_TRUE(server_->DeclareOrganization(org.client_id(), {member.client_id()}).ok());
+  ASSERT_THAT(server_->DeclareOrganization(org.client_id(), {member.client_id()}), IsOk());
   EXPECT_EQ(Allowed(production, 10), 3);
   EXPECT_EQ(Allowed(development, 10), 2);
   EXPECT_EQ(Allowed(org, 10), 4) << "the organization's level has its own count";
@@ -271,7 +274,7 @@ class AdminListTest : public ::testing::Test {
   void Start(ServerOptions options) {
     options.time_scale = 0.0001;
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     api_ = std::make_unique<ApiClient>(server_->Url());
   }
   std::vector<std::string> Ids(const Reply& r) {
@@ -288,7 +291,7 @@ TEST_F(AdminListTest, EventsPageNewestFirstWithTotalsAndAStableCursor) {
   std::vector<std::string> fired;  // oldest first
   for (int i = 0; i < 7; ++i) {
     auto e = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
-    ASSERT_TRUE(e.ok());
+    ASSERT_THAT(e, IsOk());
     fired.push_back(e->id);
   }
   Reply page = api_->Get("/__admin/events?page[limit]=3&page[offset]=2");
@@ -330,7 +333,7 @@ TEST_F(AdminListTest, DeliveriesRequestsAndSinksPageToo) {
                              {"configuration", {{"url", server_->Url() + "/__sink/webhook/paged"}}}}}});
   ASSERT_EQ(hook.status, 201);
   for (int i = 0; i < 5; ++i) {
-    ASSERT_TRUE(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt}).ok());
+    ASSERT_THAT(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt}), IsOk());
   }
   ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(20)));
   Reply deliveries = api_->Get("/__admin/deliveries?page[limit]=2");
@@ -375,7 +378,7 @@ TEST_F(AdminListTest, EachRetentionDropsTheOldestFirstAndCountsThem) {
   std::vector<std::string> fired;
   for (int i = 0; i < 6; ++i) {
     auto e = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
-    ASSERT_TRUE(e.ok());
+    ASSERT_THAT(e, IsOk());
     fired.push_back(e->id);
   }
   ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(20)));

@@ -18,10 +18,13 @@
 
 #include "epmock/server.h"
 #include "epmock/sqs.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -74,7 +77,7 @@ class LongValueTest : public ::testing::TestWithParam<LongValue> {
   }
   void SetUp() override {
     const Status started = server_.Start();
-    ASSERT_TRUE(started.ok()) << started.message();
+    ASSERT_THAT(started, IsOk());
     api_ = std::make_unique<ApiClient>(server_.Url());
   }
   void ExpectAlive() {
@@ -260,7 +263,7 @@ TEST(BadFileTest, ARecursiveStructureThroughPropertiesStillLoads) {
       ExtensionWithSchema(
           R"({"type": "object", "properties": {"children": {"type": "array", "items": {"$ref": "#/allOf/0"}}}})"));
   Server server(options);
-  EXPECT_TRUE(server.Start().ok());
+  EXPECT_THAT(server.Start(), IsOk());
 }
 
 // --- 3. DNS rebinding: only names that cannot be someone else's are answered -------------
@@ -311,7 +314,7 @@ class HostCheckTest : public ::testing::TestWithParam<Route> {
 TEST_P(HostCheckTest, AForeignNameGets403InThePortsOwnShapeNamingTheFlag) {
   for (const char* token : {"", "s3cret-admin-token"}) {
     Server server(Options({}, token));
-    ASSERT_TRUE(server.Start().ok());
+    ASSERT_THAT(server.Start(), IsOk());
     const std::string answer = Send(server, "rebind.attacker.example");
     EXPECT_THAT(answer, StartsWith("HTTP/1.1 403")) << answer.substr(0, 300);
     EXPECT_THAT(answer, HasSubstr("--allow-host rebind.attacker.example"));
@@ -325,7 +328,7 @@ TEST_P(HostCheckTest, AForeignNameGets403InThePortsOwnShapeNamingTheFlag) {
 
 TEST_P(HostCheckTest, LocalNamesIpLiteralsServiceNamesAndAllowedNamesAreAnswered) {
   Server server(Options({"epmock.test"}));
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   for (const char* host : {"127.0.0.1", "localhost", "LocalHost", "app.localhost", "epmock", "[::1]",
                            "10.1.2.3", "EPMOCK.test"}) {
     const std::string answer = Send(server, host);
@@ -340,7 +343,7 @@ TEST_P(HostCheckTest, LocalNamesIpLiteralsServiceNamesAndAllowedNamesAreAnswered
 
 TEST_P(HostCheckTest, AnAsteriskTurnsTheCheckOff) {
   Server server(Options({"*"}));
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   EXPECT_THAT(Send(server, "rebind.attacker.example"), Not(StartsWith("HTTP/1.1 403")));
 }
 
@@ -394,7 +397,7 @@ TEST(StoryRunsTest, AStoreRunsAtMostItsShareAndAnotherStoreStillStartsOne) {
   options.story_files = {WriteTemp("slow", kSlowStory)};
   options.max_story_runs_per_store = 16;
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient first(server.Url());
   ApiClient second(server.Url());
   const Reply many = first.Post("/__admin/stories/slow", {{"count", 64}});
@@ -412,7 +415,7 @@ TEST(StoryRunsTest, ARunningRunIsStoppedOnceAndAnUnknownOneIsNotFound) {
   ServerOptions options;
   options.story_files = {WriteTemp("slow", kSlowStory)};
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   const Reply run = api.Post("/__admin/stories/slow", json::object());
   ASSERT_EQ(run.status, 202);
@@ -430,9 +433,9 @@ TEST(StoryRunsTest, ARunningRunIsStoppedOnceAndAnUnknownOneIsNotFound) {
 
   // The same from C++.
   StatusOr<StoryRun> second = server.RunStory(api.client_id(), "slow");
-  ASSERT_TRUE(second.ok());
+  ASSERT_THAT(second, IsOk());
   StatusOr<StoryRun> by_api = server.StopStory(api.client_id(), second->id);
-  ASSERT_TRUE(by_api.ok()) << by_api.status().message();
+  ASSERT_THAT(by_api, IsOk());
   EXPECT_EQ(by_api->state, "stopped");
   EXPECT_EQ(server.StopStory(api.client_id(), second->id).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(server.StopStory(api.client_id(), "nope").status().code(), StatusCode::kNotFound);
@@ -443,7 +446,7 @@ TEST(StoryRunsTest, EndedRunsAreKeptWithinTheStoresBytesOldestFirstAndCounted) {
   options.story_files = {WriteTemp("slow", kSlowStory)};
   options.story_run_retention_bytes = 20000;  // a few runs' plans
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   const std::string running = api.Post("/__admin/stories/slow", json::object()).json["data"]["id"];
   std::vector<std::string> ended;
@@ -479,7 +482,7 @@ bool WaitForStreams(ApiClient& api, int n, std::chrono::milliseconds timeout) {
 
 TEST(PlacesTest, AClosedStreamOrAnAbandonedWaitGivesItsPlaceBack) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   for (const std::string path : {"/__admin/stream", "/__admin/wait?deliveries=1000&timeout_ms=60000"}) {
     const int fd = testing_support::ConnectLoopback(server.Port());
@@ -516,7 +519,7 @@ std::string CreateBody() { return testing_support::WebhookCreateBody("refused").
 class RefusedByNameTest : public ::testing::TestWithParam<Refusal> {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start().ok());
+    ASSERT_THAT(server_.Start(), IsOk());
     api_ = std::make_unique<ApiClient>(server_.Url());
     ASSERT_EQ(api_->Post("/v2/integrations", testing_support::WebhookCreateBody("kept")).status, 201);
   }
@@ -586,7 +589,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(RefusedByNameTest, AWaitForACustomApiKeyValidByItsPatternIsAccepted) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   EXPECT_EQ(api.Get("/__admin/wait?event_type=wishlist_ext.created&timeout_ms=0").status, 408);
 }
@@ -605,7 +608,7 @@ TEST(RefusedByNameTest, ADashboardPathOverAnAdminRouteIsRefused) {
     ServerOptions options;
     options.dashboard_path = path;
     Server server(options);
-    EXPECT_TRUE(server.Start().ok()) << path;
+    EXPECT_THAT(server.Start(), IsOk());
   }
 }
 
@@ -631,7 +634,7 @@ TEST(WorkersTest, HeadsStillArrivingHoldNoWorkerAndAreClosedAfterTheHeaderTimeou
   options.header_timeout_seconds = 1;
   options.idle_timeout_seconds = 60;  // only the header timeout may close them
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   std::vector<int> slow;
   for (int i = 0; i < 20; ++i) {
     const int fd = testing_support::ConnectLoopback(server.Port());
@@ -670,7 +673,7 @@ TEST(WorkersTest, IdleKeepAliveConnectionsHoldNoWorker) {
   options.worker_threads = 1;
   options.idle_timeout_seconds = 60;
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient api(server.Url());
   const std::string request =
       "GET /v2/integrations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + api.token() + "\r\n\r\n";
@@ -695,7 +698,7 @@ TEST(WorkersTest, DelayedAnswersHoldNoWorkerAndPastTheBoundQueueBehindTheirStore
   options.worker_threads = 2;
   options.max_delayed_requests = 2;
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient first(server.Url());
   ApiClient second(server.Url());
   ASSERT_EQ(first.Post("/__admin/api-faults", {{"delay_ms", 1500}, {"requests", 6}}).status, 201);

@@ -15,11 +15,14 @@
 #include "epmock/server.h"
 #include "epmock/spec.h"
 #include "epmock/sqs.h"
+#include "epmock/testing/status_matchers.h"
 #include "sqs/protocol.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using internal::HandleSqsRequest;
 using internal::HttpRequest;
@@ -288,7 +291,7 @@ class SqsDeliveryTest : public ::testing::Test {
     options.sqs_secret_access_key = secret;
     options.time_scale = 0.0001;
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     api_ = std::make_unique<ApiClient>(server_->Url());
   }
   std::string CreateSqsIntegration(const std::string& queue_url, const std::string& key = "AKIAEXAMPLE",
@@ -318,7 +321,7 @@ TEST_F(SqsDeliveryTest, AnEventArrivesOnTheQueueAsTheDocumentedCloudEvent) {
   std::string url = server_->Sqs()->CreateQueue("orders");
   std::string id = CreateSqsIntegration(url);
   auto event = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
-  ASSERT_TRUE(event.ok());
+  ASSERT_THAT(event, IsOk());
   ASSERT_EQ(event->jobs.size(), 1u);
   ASSERT_TRUE(server_->Sqs()->WaitForMessages("orders", 1, std::chrono::seconds(10)));
   json message = json::parse(server_->Sqs()->Messages("orders")[0].body);
@@ -390,7 +393,7 @@ TEST_F(SqsDeliveryTest, SignaturesAreCheckedEndToEnd) {
   std::string good = CreateSqsIntegration(url, "AKIAEPMOCK", "right-secret");
   std::string bad = CreateSqsIntegration(url, "AKIAEPMOCK", "wrong-secret");
   auto event = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
-  ASSERT_TRUE(event.ok());
+  ASSERT_THAT(event, IsOk());
   ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(20)));
   EXPECT_EQ(server_->Sqs()->Messages("secure").size(), 1u);
   std::size_t refused = 0;
@@ -411,7 +414,7 @@ TEST_F(SqsDeliveryTest, SignaturesAreCheckedEndToEnd) {
 TEST_F(SqsDeliveryTest, AMissingQueueIsAFailedAttemptWithTheSqsErrorCode) {
   Start();
   CreateSqsIntegration(server_->Sqs()->QueueUrl("nowhere"));
-  ASSERT_TRUE(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt}).ok());
+  ASSERT_THAT(server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt}), IsOk());
   ASSERT_TRUE(server_->WaitForIdle(std::chrono::seconds(20)));
   auto logs = server_->Logs(api_->client_id());
   ASSERT_FALSE(logs.empty());

@@ -13,6 +13,7 @@
 #include "epmock/server.h"
 #include "epmock/spec.h"
 #include "epmock/stomp.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 #include "support/tls.h"
 
@@ -23,6 +24,8 @@
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using internal::StompFrame;
 using internal::StompParser;
@@ -90,7 +93,7 @@ class TestClient {
 
 class StompBrokerTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_TRUE(broker_.Start().ok()); }
+  void SetUp() override { ASSERT_THAT(broker_.Start(), IsOk()); }
   StompBroker broker_;
 };
 
@@ -243,7 +246,7 @@ TEST(StompBrokerHeartBeatTest, BeatsOnlyWhenAskedAndDropsASilentClientThatPromis
   StompBrokerOptions options;
   options.heartbeat_ms = 100;
   StompBroker broker(options);
-  ASSERT_TRUE(broker.Start().ok());
+  ASSERT_THAT(broker.Start(), IsOk());
   // Wants beats from us (cy=100), sends none (cx=0): gets EOLs, stays connected.
   TestClient listener(broker.Port());
   listener.Connect("1.2", {{"heart-beat", "0,100"}});
@@ -266,7 +269,7 @@ TEST(StompBrokerLoginTest, ChecksTheLoginWhenOneIsSet) {
   options.login = "user1";
   options.passcode = "pass1";
   StompBroker broker(options);
-  ASSERT_TRUE(broker.Start().ok());
+  ASSERT_THAT(broker.Start(), IsOk());
   TestClient wrong(broker.Port());
   EXPECT_EQ(wrong.Connect("1.2", {{"login", "user1"}, {"passcode", "nope"}}).command, "ERROR");
   TestClient right(broker.Port());
@@ -278,7 +281,7 @@ TEST(StompBrokerLimitsTest, TheHistoryKeepsTheNewestAndAFullDestinationRefusesMo
   options.history_messages = 2;
   options.max_pending_messages = 3;
   StompBroker broker(options);
-  ASSERT_TRUE(broker.Start().ok());
+  ASSERT_THAT(broker.Start(), IsOk());
   TestClient producer(broker.Port());
   producer.Connect();
   for (int i = 0; i < 3; ++i) {
@@ -314,7 +317,7 @@ class StompDeliveryTest : public ::testing::Test {
     options.time_scale = 0.0001;
     options.delivery_timeout_ms = 2000;
     server_ = std::make_unique<Server>(options);
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
   }
   std::string CreateStomp(json addresses, const std::string& destination, const std::string& user = "",
@@ -334,7 +337,7 @@ class StompDeliveryTest : public ::testing::Test {
   }
   TriggeredEvent Fire() {
     auto e = server_->Trigger(api_->client_id(), {"order.paid", std::nullopt, std::nullopt});
-    EXPECT_TRUE(e.ok());
+    EXPECT_THAT(e, IsOk());
     return e.ok() ? *e : TriggeredEvent{};
   }
   std::unique_ptr<Server> server_;
@@ -343,7 +346,7 @@ class StompDeliveryTest : public ::testing::Test {
 
 TEST_F(StompDeliveryTest, AnEventIsSentToTheDestinationWithReceiptAndPersistence) {
   StompBroker broker;
-  ASSERT_TRUE(broker.Start().ok());
+  ASSERT_THAT(broker.Start(), IsOk());
   std::string id = CreateStomp({broker.Url()}, "/queue/orders");
   TriggeredEvent event = Fire();
   ASSERT_TRUE(broker.WaitForMessages("/queue/orders", 1, kWait));
@@ -364,7 +367,7 @@ TEST_F(StompDeliveryTest, TheAdminApiShowsWhatPassedThroughBothQueues) {
   options.sqs_port = 0;
   options.stomp_port = 0;
   server_ = std::make_unique<Server>(options);
-  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_THAT(server_->Start(), IsOk());
   api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
   CreateStomp({server_->Stomp()->Url()}, "/queue/admin");
   std::string queue_url = server_->Sqs()->CreateQueue("admin");
@@ -489,7 +492,7 @@ TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
   testing_support::SelfSigned tls = testing_support::MakeSelfSignedCertificate(dir.string());
   ASSERT_FALSE(tls.cert_path.empty());
   StompBroker broker;
-  ASSERT_TRUE(broker.Start().ok());
+  ASSERT_THAT(broker.Start(), IsOk());
   TlsFront front(tls, broker.Port());
   const std::string address = "stomp+ssl://127.0.0.1:" + std::to_string(front.port());
 
@@ -498,7 +501,7 @@ TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
   strict.time_scale = 0.0001;
   strict.max_attempts = 2;
   server_ = std::make_unique<Server>(strict);
-  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_THAT(server_->Start(), IsOk());
   api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
   CreateStomp({address}, "/queue/tls");
   Fire();
@@ -513,7 +516,7 @@ TEST_F(StompDeliveryTest, StompSslVerifiesTheBrokersCertificate) {
   trusting.time_scale = 0.0001;
   trusting.ca_file = tls.cert_path;
   server_ = std::make_unique<Server>(trusting);
-  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_THAT(server_->Start(), IsOk());
   api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
   CreateStomp({address}, "/queue/tls");
   Fire();
@@ -576,7 +579,7 @@ TEST_F(StompDeliveryTest, AnErrorFrameOrNoReceiptFailsTheAttempt) {
   options.max_attempts = 1;
   options.delivery_timeout_ms = 300;  // how long a RECEIPT may take
   server_ = std::make_unique<Server>(options);
-  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_THAT(server_->Start(), IsOk());
   api_ = std::make_unique<testing_support::ApiClient>(server_->Url());
   std::string refused = CreateStomp({refusing.Url()}, "/queue/full");
   std::string unanswered = CreateStomp({silent.Url()}, "/queue/void");
@@ -597,7 +600,7 @@ TEST_F(StompDeliveryTest, AnErrorFrameOrNoReceiptFailsTheAttempt) {
 
 TEST_F(StompDeliveryTest, AddressesAreTriedInOrder) {
   StompBroker broker;
-  ASSERT_TRUE(broker.Start().ok());
+  ASSERT_THAT(broker.Start(), IsOk());
   const std::string dead = "stomp://127.0.0.1:" + std::to_string(testing_support::FreePort());
   CreateStomp({dead, broker.Url()}, "/queue/failover");
   Fire();
@@ -610,7 +613,7 @@ TEST_F(StompDeliveryTest, ABrokenConnectionIsReestablished) {
   int port;
   {
     StompBroker first;
-    ASSERT_TRUE(first.Start().ok());
+    ASSERT_THAT(first.Start(), IsOk());
     port = first.Port();
     CreateStomp({first.Url()}, "/queue/reconnect");
     Fire();
@@ -620,7 +623,7 @@ TEST_F(StompDeliveryTest, ABrokenConnectionIsReestablished) {
   StompBrokerOptions same_port;
   same_port.port = port;
   StompBroker second(same_port);
-  ASSERT_TRUE(second.Start().ok());
+  ASSERT_THAT(second.Start(), IsOk());
   Fire();
   ASSERT_TRUE(second.WaitForMessages("/queue/reconnect", 1, kWait));
   ASSERT_TRUE(server_->WaitForIdle(kWait));
@@ -638,7 +641,7 @@ TEST_F(StompDeliveryTest, ARefusedLoginIsAFailedAttempt) {
   options.login = "user1";
   options.passcode = "right";
   StompBroker broker(options);
-  ASSERT_TRUE(broker.Start().ok());
+  ASSERT_THAT(broker.Start(), IsOk());
   CreateStomp({broker.Url()}, "/queue/secure", "user1", "wrong");
   Fire();
   ASSERT_TRUE(server_->WaitForIdle(kWait));
@@ -650,7 +653,7 @@ TEST_F(StompDeliveryTest, ARefusedLoginIsAFailedAttempt) {
 
 TEST_F(StompDeliveryTest, ManyEventsShareOneConnectionAndAllArrive) {
   StompBroker broker;
-  ASSERT_TRUE(broker.Start().ok());
+  ASSERT_THAT(broker.Start(), IsOk());
   CreateStomp({broker.Url()}, "/topic/many");
   for (int i = 0; i < 200; ++i) Fire();
   ASSERT_TRUE(broker.WaitForMessages("/topic/many", 200, kWait));

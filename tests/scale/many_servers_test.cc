@@ -17,10 +17,13 @@
 
 #include "epmock/server.h"
 #include "epmock/spec.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 long Threads() {
   std::ifstream status("/proc/self/status");
@@ -59,7 +62,7 @@ bool Eventually(const std::function<bool()>& condition) {
 // sink, an event delivered.
 std::unique_ptr<Server> StartAndUse() {
   auto server = std::make_unique<Server>();
-  EXPECT_TRUE(server->Start().ok());
+  EXPECT_THAT(server->Start(), IsOk());
   testing_support::ApiClient api(server->Url(), "tenant");
   auto created =
       api.Post("/v2/integrations", {{"data",
@@ -70,7 +73,7 @@ std::unique_ptr<Server> StartAndUse() {
                                       {"observes", {"order.paid"}},
                                       {"configuration", {{"url", server->Url() + "/__sink/webhook/x"}}}}}});
   EXPECT_EQ(created.status, 201) << created.body;
-  EXPECT_TRUE(server->Trigger("tenant", {"order.paid", std::nullopt, std::nullopt}).ok());
+  EXPECT_THAT(server->Trigger("tenant", {"order.paid", std::nullopt, std::nullopt}), IsOk());
   EXPECT_TRUE(server->WaitForIdle(std::chrono::seconds(10)));
   EXPECT_EQ(server->SinkRequests("x").size(), 1u);
   return server;

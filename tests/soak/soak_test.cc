@@ -18,10 +18,13 @@
 
 #include "epmock/server.h"
 #include "epmock/sinks.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using testing_support::ApiClient;
@@ -53,9 +56,9 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
   options.log_retention = events * 3 * 10;
   options.journal_capacity = 100;
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   WebhookSink sink;
-  ASSERT_TRUE(sink.Start().ok());
+  ASSERT_THAT(sink.Start(), IsOk());
   // The receiver fails now and then by itself: every 13th request gets a 503.
   std::atomic<int> webhook_requests{0};
   sink.Handle([&](const ReceivedRequest&) { return SinkResponse{++webhook_requests % 13 == 0 ? 503 : 200}; });
@@ -88,7 +91,7 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
   Fault fail_twice;
   fail_twice.fail_first_attempts = 2;
   fail_twice.events = static_cast<int>(events / 10);
-  ASSERT_TRUE(server.AddFault(client, fail_twice).ok());
+  ASSERT_THAT(server.AddFault(client, fail_twice), IsOk());
 
   // Receivers restart mid-run, one after the other, while events keep coming.
   std::atomic<std::size_t> triggered{0};
@@ -99,30 +102,30 @@ TEST(Soak, EveryEventEndsInOneFinalLogAndTheCountsReconcile) {
         Fault twice;
         twice.duplicate = 1;
         twice.events = static_cast<int>(events / 20);
-        ASSERT_TRUE(server.AddFault(client, twice).ok());
+        ASSERT_THAT(server.AddFault(client, twice), IsOk());
       }
       if (round == 3) {  // a fiftieth of the events fail every attempt: final failures
         Fault never;
         never.fail_first_attempts = options.max_attempts;
         never.events = static_cast<int>(events / 50);
-        ASSERT_TRUE(server.AddFault(client, never).ok());
+        ASSERT_THAT(server.AddFault(client, never), IsOk());
       }
       sink.Stop();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      ASSERT_TRUE(sink.Start().ok());
+      ASSERT_THAT(sink.Start(), IsOk());
       server.Sqs()->Stop();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      ASSERT_TRUE(server.Sqs()->Start().ok());
+      ASSERT_THAT(server.Sqs()->Start(), IsOk());
       server.Stomp()->Stop();
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      ASSERT_TRUE(server.Stomp()->Start().ok());
+      ASSERT_THAT(server.Stomp()->Start(), IsOk());
     }
   });
   std::set<std::string> event_ids;
   for (std::size_t i = 0; i < events; ++i) {
     auto event = server.Trigger(
         client, {"order.paid", json{{"type", "order"}, {"id", "order-" + std::to_string(i)}}, std::nullopt});
-    ASSERT_TRUE(event.ok()) << event.status().message();
+    ASSERT_THAT(event, IsOk());
     ASSERT_EQ(event->jobs.size(), 3u);
     event_ids.insert(event->id);
     ++triggered;

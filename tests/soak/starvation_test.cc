@@ -22,10 +22,13 @@
 #include <vector>
 
 #include "epmock/server.h"
+#include "epmock/testing/status_matchers.h"
 #include "support/api_client.h"
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using testing_support::ApiClient;
@@ -106,7 +109,7 @@ void WhileMisbehaving(const char* what, const Probe& probe,
 
 TEST(StarvationTest, SlowlorisConnectionsDoNotStarveASecondStore) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient second(server.Url());
   WhileMisbehaving("slowloris (140 connections, a byte every 2 s)", GetIntegrations(server, second.token()),
                    [&](std::atomic<bool>& stop) {
@@ -138,7 +141,7 @@ TEST(StarvationTest, SlowlorisConnectionsDoNotStarveASecondStore) {
 
 TEST(StarvationTest, DelayedAnswersOfOneStoreDoNotStarveASecondStore) {
   Server server;
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient first(server.Url());
   ApiClient second(server.Url());
   ASSERT_EQ(first.Post("/__admin/api-faults", {{"delay_ms", 20000}, {"requests", 100000}}).status, 201);
@@ -172,7 +175,7 @@ TEST(StarvationTest, SixteenWaitsOverTwentyThousandLogsDoNotStarveASecondStore) 
   ServerOptions options;
   options.max_attempts = 1;
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient first(server.Url());
   ApiClient second(server.Url());
   // 20,000 failed deliveries: a receiver that refuses connections fails each attempt at once.
@@ -212,7 +215,7 @@ TEST(StarvationTest, OneStoreStartingStoryRunsLeavesRoomForASecondStore) {
   ServerOptions options;
   options.story_files = {stories};
   Server server(options);
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ApiClient first(server.Url());
   ApiClient second(server.Url());
   const std::string second_token = second.token();

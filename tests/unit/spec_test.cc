@@ -1,5 +1,6 @@
 // The schemas: the published documents, the overlay, the catalog and the violations.
 #include "epmock/spec.h"
+#include "epmock/testing/status_matchers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,6 +13,8 @@
 
 namespace epmock {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::AllOf;
@@ -50,7 +53,7 @@ TEST(SpecTest, SeedCreateExamplesAreValidAfterTheOverlay) {
 
 TEST(SpecTest, ThePublishedSchemaAloneRejectsTheSeedExamples) {
   auto published = Spec::Load(SpecOptions{/*apply_overlay=*/false, ""});
-  ASSERT_TRUE(published.ok()) << published.status().message();
+  ASSERT_THAT(published, IsOk());
   json examples = SeedExamples();
   for (const char* type : {"webhook", "aws_sqs", "stomp"}) {
     auto violations = (*published)->ValidateRequest("CreateIntegration", examples[type]);
@@ -85,7 +88,7 @@ TEST(SpecTest, EveryOverlayCorrectionGivesItsReason) {
 
 TEST(SpecTest, LoadsFromADirectoryLikeTheEmbeddedCopy) {
   auto from_disk = Spec::Load(SpecOptions{true, std::string(EPMOCK_SOURCE_DIR) + "/schemas"});
-  ASSERT_TRUE(from_disk.ok()) << from_disk.status().message();
+  ASSERT_THAT(from_disk, IsOk());
   EXPECT_EQ((*from_disk)->OpenApi(), Spec::Default()->OpenApi());
 }
 
@@ -214,7 +217,7 @@ TEST(CatalogExtensionTest, AddsKeysWithAndWithoutAResourceOfTheirOwn) {
       {"key": "order.archived", "resource": "order"},
       {"key": "password-hint.created", "envelope": "flat"}
     ]})"));
-  ASSERT_TRUE(extended.ok()) << extended.status().message();
+  ASSERT_THAT(extended, IsOk());
   const Spec& spec = **extended;
   EXPECT_EQ(spec.Events().size(), Spec::Default()->Events().size() + 4);
   const ObservableEvent* points = spec.FindEvent("loyalty-points.awarded");
@@ -325,7 +328,7 @@ TEST_P(PatternKeywordTest, ValidatesAsJsonSchemaSays) {
   json loaded = extension;
   if (!GetParam().valid) loaded["events"][0]["samples"][0]["data"] = json::object();
   auto extended = Spec::Default()->Extend(loaded);
-  ASSERT_TRUE(extended.ok()) << extended.status().message();
+  ASSERT_THAT(extended, IsOk());
   EXPECT_EQ((*extended)->ValidateResource("patterned", json::parse(GetParam().data)).empty(),
             GetParam().valid);
 }
@@ -383,7 +386,7 @@ TEST(CatalogExtensionTest, AFileIsReadWithLimits) {
     return (dir / name).string();
   };
   auto ok = Spec::Default()->ExtendFromFile(write("ok.json", R"({"events": [{"key": "a.b"}]})"));
-  EXPECT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_THAT(ok, IsOk());
   auto missing = Spec::Default()->ExtendFromFile((dir / "nope.json").string());
   EXPECT_THAT(missing.status().message(), HasSubstr("cannot read the catalog extension"));
   auto broken = Spec::Default()->ExtendFromFile(write("broken.json", "{\"events\": ["));

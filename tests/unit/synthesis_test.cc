@@ -12,6 +12,7 @@
 #include "envelope/envelope.h"
 #include "epmock/faults.h"
 #include "epmock/spec.h"
+#include "epmock/testing/status_matchers.h"
 #include "events/asyncapi.h"
 #include "events/synthesizer.h"
 #include "events/variety.h"
@@ -19,6 +20,8 @@
 
 namespace epmock::internal {
 namespace {
+
+using ::epmock::testing::IsOk;
 
 using nlohmann::json;
 using ::testing::IsEmpty;
@@ -55,7 +58,7 @@ TEST(SynthesisTest, EveryEventOfTheCatalogGetsAResourceValidAgainstItsSchema) {
   for (const ObservableEvent& event : spec->Events()) {
     for (int i = 0; i < 5; ++i) {  // several draws, so every sample variant is likely used
       StatusOr<Resource> resource = synthesizer.Synthesize(event);
-      ASSERT_TRUE(resource.ok()) << event.key << ": " << resource.status().message();
+      ASSERT_THAT(resource, IsOk());
       auto violations = spec->ValidateResource(event.resource, resource->data);
       EXPECT_THAT(violations, IsEmpty()) << event.key << "\n" << Describe(violations);
       // A flat payload (the OTP's) is the resource's fields alone, as the platform sends it.
@@ -75,17 +78,17 @@ TEST(SynthesisTest, PatternAndExtensionKeysGetAResourceOfTheirOwnType) {
   std::optional<ObservableEvent> wishlist = spec->LookupEvent("wishlist_ext.updated");
   ASSERT_TRUE(wishlist);
   StatusOr<Resource> entry = synthesizer.Synthesize(*wishlist);
-  ASSERT_TRUE(entry.ok()) << entry.status().message();
+  ASSERT_THAT(entry, IsOk());
   EXPECT_EQ(entry->data["type"], "wishlist_ext");
   std::optional<ObservableEvent> loyalty = spec->LookupEvent("loyalty_points_ext.created");
   ASSERT_TRUE(loyalty);
   EXPECT_EQ(synthesizer.Synthesize(*loyalty)->data["type"], "loyalty_points_ext");
 
   auto extended = spec->Extend(json::parse(R"({"events": [{"key": "gift-card.redeemed"}]})"));
-  ASSERT_TRUE(extended.ok()) << extended.status().message();
+  ASSERT_THAT(extended, IsOk());
   Synthesizer generic(*extended, 7);
   StatusOr<Resource> card = generic.Synthesize(*(*extended)->FindEvent("gift-card.redeemed"));
-  ASSERT_TRUE(card.ok()) << card.status().message();
+  ASSERT_THAT(card, IsOk());
   EXPECT_EQ(card->data["type"], "gift-card");
   EXPECT_THAT(card->data["id"].get<std::string>(), ::testing::MatchesRegex("[0-9a-f-]{36}"));
 }
@@ -97,7 +100,7 @@ TEST(SynthesisTest, TheOtpResourceHasEveryFieldTheOfficialHandlerReads) {
   Synthesizer synthesizer(spec, 3);
   StatusOr<Resource> otp =
       synthesizer.Synthesize(*spec->FindEvent("one-time-password-token-request.created"));
-  ASSERT_TRUE(otp.ok()) << otp.status().message();
+  ASSERT_THAT(otp, IsOk());
   EXPECT_THAT(otp->data["one_time_password_token"].get<std::string>(),
               ::testing::MatchesRegex("[a-z0-9]{6}"));
   for (const char* field :
@@ -132,7 +135,7 @@ TEST(SynthesisTest, AnOrderIsConsistentWithItselfAndWithItsEvent) {
   Synthesizer synthesizer(spec, 3);
   for (int i = 0; i < 20; ++i) {
     auto order = synthesizer.Synthesize(*spec->FindEvent("order.paid"));
-    ASSERT_TRUE(order.ok());
+    ASSERT_THAT(order, IsOk());
     const json& data = order->data;
     EXPECT_EQ(data["status"], "complete");
     EXPECT_EQ(data["payment"], "paid");
@@ -224,7 +227,7 @@ TEST(SynthesisTest, AProductHasThePlatformsFields) {
   auto spec = Spec::Default();
   Synthesizer synthesizer(spec, 5);
   auto product = synthesizer.Synthesize(*spec->FindEvent("product.created"));
-  ASSERT_TRUE(product.ok());
+  ASSERT_THAT(product, IsOk());
   for (const char* field :
        {"name", "slug", "sku", "manage_stock", "description", "price", "status", "commodity_type", "meta"}) {
     EXPECT_TRUE(product->data.contains(field)) << field;
@@ -306,7 +309,7 @@ TEST(EnvelopeTest, TheAssembledBodyIsTheEnvelopeByteForByte) {
   Synthesizer synthesizer(spec, 11);
   for (const char* type : {"order.paid", "cart.updated", "product.deleted", "customer.created"}) {
     auto resource = synthesizer.Synthesize(*spec->FindEvent(type));
-    ASSERT_TRUE(resource.ok());
+    ASSERT_THAT(resource, IsOk());
     EventRecord event = Event(
         type,
         IsDeletion(type) ? json{{"id", resource->data.value("id", "x")}, {"type", resource->data["type"]}}
@@ -462,7 +465,7 @@ TEST(UrlTest, SplitsWhatIntegrationsAreConfiguredWith) {
 
 TEST(FaultTest, ReadsTheAdminJsonAndRefusesNonsense) {
   auto fault = Fault::FromJson(json::parse(R"({"duplicate": 1, "events": 3, "integration_id": "abc"})"));
-  ASSERT_TRUE(fault.ok()) << fault.status().message();
+  ASSERT_THAT(fault, IsOk());
   EXPECT_EQ(fault->duplicate, 1);
   EXPECT_EQ(fault->events, 3);
   EXPECT_EQ(fault->integration_id, "abc");
@@ -561,7 +564,7 @@ TEST(AsyncApiTest, TheSeedFixesTheExamplesAndAnExtensionAddsItsKeys) {
   auto extended = spec->Extend(json::parse(R"({"events": [{"key": "loyalty-points.awarded",
       "schema": {"type": "object", "required": ["type", "id", "points"]},
       "samples": [{"data": {"type": "loyalty_points", "id": "00000000-0000-4000-8000-000000000001", "points": 5}}]}]})"));
-  ASSERT_TRUE(extended.ok()) << extended.status().message();
+  ASSERT_THAT(extended, IsOk());
   const json doc = AsyncApiDocument(*extended, {});
   const json& message = doc["components"]["messages"]["loyalty-points.awarded.webhook"];
   EXPECT_EQ(message["examples"][0]["payload"]["payload"]["data"]["points"], 5);
