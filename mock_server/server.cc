@@ -8,6 +8,7 @@
 #include "api/router.h"
 #include "common/ids.h"
 #include "common/strings.h"
+#include "delivery/faults.h"
 #include "epmock/spec.h"
 #include "http/edge.h"
 
@@ -243,6 +244,14 @@ std::vector<IntegrationLog> Server::Logs(const std::string& client_id) const {
 }
 
 StatusOr<Fault> Server::AddFault(const std::string& client_id, Fault fault) {
+  // The admin API's checks (POST /__admin/faults): the same values refused with the same words.
+  if (Status checked = internal::CheckFault(fault); !checked.ok()) return checked;
+  if (!fault.integration_id.empty()) {
+    auto store = ExistingStore(impl_->engine, client_id);
+    if (!store || !store->Get(fault.integration_id)) {
+      return Status::InvalidArgument("No integration " + fault.integration_id + " in this store");
+    }
+  }
   return impl_->engine.events().faults().Add(StoreIdFor(client_id), std::move(fault));
 }
 

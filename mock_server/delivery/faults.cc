@@ -22,21 +22,34 @@ json Fault::ToJson() const {
           {"replay_after_ms", replay_after_ms}};
 }
 
+namespace {
+
+constexpr const char* kRefusals[] = {"wrong_secret", "missing_secret", "invalid_json", "other_store",
+                                     "replay"};
+
+// A fault's whole-number fields and their bounds, for reading and for checking.
+struct Field {
+  const char* name;
+  int Fault::*member;
+  int max;
+};
+constexpr Field kFields[] = {{"duplicate", &Fault::duplicate, 100},
+                             {"reorder", &Fault::reorder, 10000},
+                             {"reorder_window_ms", &Fault::reorder_window_ms, 3600000},
+                             {"delay_ms", &Fault::delay_ms, 86400000},
+                             {"fail_first_attempts", &Fault::fail_first_attempts, 1000},
+                             {"events", &Fault::events, 1000000},
+                             {"replay_after_ms", &Fault::replay_after_ms, 86400000}};
+
+std::string Bounds(const Field& field) {
+  return std::string(field.name) + " must be a whole number from 0 to " + std::to_string(field.max);
+}
+
+}  // namespace
+
 StatusOr<Fault> Fault::FromJson(const json& doc) {
   if (!doc.is_object()) return Status::InvalidArgument("a fault is a JSON object");
   Fault fault;
-  struct Field {
-    const char* name;
-    int* target;
-    int max;
-  };
-  const Field fields[] = {{"duplicate", &fault.duplicate, 100},
-                          {"reorder", &fault.reorder, 10000},
-                          {"reorder_window_ms", &fault.reorder_window_ms, 3600000},
-                          {"delay_ms", &fault.delay_ms, 86400000},
-                          {"fail_first_attempts", &fault.fail_first_attempts, 1000},
-                          {"events", &fault.events, 1000000},
-                          {"replay_after_ms", &fault.replay_after_ms, 86400000}};
   for (const auto& [key, value] : doc.items()) {
     if (key == "integration_id") {
       if (value.is_null()) continue;
@@ -47,18 +60,12 @@ StatusOr<Fault> Fault::FromJson(const json& doc) {
     if (key == "id") continue;
     if (key == "refuse") {
       if (value.is_null()) continue;
-      static const char* const kRefusals[] = {"wrong_secret", "missing_secret", "invalid_json", "other_store",
-                                              "replay"};
-      if (!value.is_string() || std::find(std::begin(kRefusals), std::end(kRefusals),
-                                          value.get<std::string>()) == std::end(kRefusals)) {
-        return Status::InvalidArgument(
-            "refuse must be one of wrong_secret, missing_secret, invalid_json, other_store, replay");
-      }
+      if (!value.is_string()) return Status::InvalidArgument(internal::kRefusalChoices);
       fault.refuse = value.get<std::string>();
       continue;
     }
     const Field* field = nullptr;
-    for (const Field& f : fields) {
+    for (const Field& f : kFields) {
       if (key == f.name) field = &f;
     }
     if (!field) {
@@ -67,19 +74,32 @@ StatusOr<Fault> Fault::FromJson(const json& doc) {
                                      "fail_first_attempts, events, refuse, replay_after_ms, integration_id");
     }
     if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > field->max) {
-      return Status::InvalidArgument(key + " must be a whole number from 0 to " + std::to_string(field->max));
+      return Status::InvalidArgument(Bounds(*field));
     }
-    *field->target = value.get<int>();
+    fault.*(field->member) = value.get<int>();
+  }
+  if (Status checked = internal::CheckFault(fault); !checked.ok()) return checked;
+  return fault;
+}
+
+namespace internal {
+
+Status CheckFault(const Fault& fault) {
+  for (const Field& field : kFields) {
+    const int value = fault.*(field.member);
+    if (value < 0 || value > field.max) return Status::InvalidArgument(Bounds(field));
+  }
+  if (!fault.refuse.empty() &&
+      std::find(std::begin(kRefusals), std::end(kRefusals), fault.refuse) == std::end(kRefusals)) {
+    return Status::InvalidArgument(kRefusalChoices);
   }
   if (fault.duplicate == 0 && fault.reorder == 0 && fault.delay_ms == 0 && fault.fail_first_attempts == 0 &&
       fault.refuse.empty()) {
     return Status::InvalidArgument(
         "the fault does nothing: set duplicate, reorder, delay_ms, fail_first_attempts or refuse");
   }
-  return fault;
+  return Status::Ok();
 }
-
-namespace internal {
 
 Fault FaultRegistry::Add(const std::string& store_id, Fault fault) {
   fault.id = NewUuid();

@@ -14,6 +14,13 @@
 
 namespace epmock::internal {
 
+inline constexpr char kRefusalChoices[] =
+    "refuse must be one of wrong_secret, missing_secret, invalid_json, other_store, replay";
+
+// What every front door (Server::AddFault, POST /__admin/faults) checks of a fault's values:
+// each whole number within its bounds, a known refusal, and something to do.
+Status CheckFault(const Fault& fault);
+
 class FaultRegistry {
  public:
   Fault Add(const std::string& store_id, Fault fault);  // assigns the id

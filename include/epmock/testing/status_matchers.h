@@ -4,7 +4,8 @@
 //   using epmock::testing::StatusIs;
 //   ASSERT_THAT(server.Start(), IsOk());
 //   EXPECT_THAT(server.AddFault(client_id, fault), StatusIs(epmock::StatusCode::kInvalidArgument));
-//   EXPECT_THAT(spec->Extend(extension), StatusIs(epmock::StatusCode::kInvalidArgument, HasSubstr("pattern")));
+//   EXPECT_THAT(spec->Extend(extension), StatusIs(epmock::StatusCode::kInvalidArgument,
+//   HasSubstr("pattern")));
 //
 // A failure prints the status ("INVALID_ARGUMENT: ..."), and a StatusOr its value or status.
 #ifndef EPMOCK_TESTING_STATUS_MATCHERS_H_
@@ -47,7 +48,8 @@ MATCHER(IsOk, negation ? "is not OK" : "is OK") {
 }
 
 // The status has this code.
-MATCHER_P(StatusIs, code, std::string(negation ? "has a status other than " : "has status ") + StatusCodeName(code)) {
+MATCHER_P(StatusIs, code,
+          std::string(negation ? "has a status other than " : "has status ") + StatusCodeName(code)) {
   const Status& status = internal::GetStatus(arg);
   if (status.code() == code) return true;
   *result_listener << "whose status is " << status;
