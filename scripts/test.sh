@@ -46,7 +46,9 @@ echo "package: $deb ($(du -h "$deb" | cut -f1))"
 apt-get install --simulate --no-install-recommends "./$deb" >build/deb-simulate.log || { cat build/deb-simulate.log; exit 1; }
 rm -rf build/deb-root build/examples-deb
 dpkg-deb -x "$deb" build/deb-root
-test -s build/deb-root/usr/share/man/man1/epmock-serve.1
+for page in epmock epmock-serve epmock-trigger epmock-story epmock-story-run epmock-asyncapi; do
+  test -s "build/deb-root/usr/share/man/man1/$page.1" || { echo "no man page $page(1) in the package" >&2; exit 1; }
+done
 coproc PACKAGED { exec build/deb-root/usr/bin/epmock serve --port 0 --sqs-port 0 --stomp-port 0; }
 ready=""
 read -r -t 20 ready <&"${PACKAGED[0]}" || true
