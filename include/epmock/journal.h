@@ -32,7 +32,10 @@ struct RequestRecord {
   std::string path;
   std::string query;  // raw query string, without '?'
   int status = 0;
-  std::string store_id;      // empty when the request carried no valid token
+  std::string store_id;  // empty when the request carried no valid token
+  // How the Authorization header carried its token: "Bearer", "Bearer:" or "bare"; or
+  // "refused: <why>" for a form the platform does not take; empty without the header.
+  std::string authorization;
   std::string operation_id;  // OpenAPI operationId, empty when no operation matched
   Validation validation = Validation::kNotApplicable;
   // "source: detail [rule R, value V]" per violation: the JSON pointer, the failed schema

@@ -1,5 +1,7 @@
 #include "api/auth.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "api/errors.h"
@@ -85,15 +87,47 @@ HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
   return response;
 }
 
+Credentials ReadAuthorization(const std::string& header) {
+  Credentials out;
+  if (header.empty()) return out;
+  std::string form = "bare";
+  std::size_t start = 0;
+  constexpr std::size_t kScheme = 6;  // "Bearer"
+  const bool bearer = header.size() >= kScheme && EqualsIgnoreCase(header.substr(0, kScheme), "Bearer");
+  if (bearer && header.size() > kScheme && header[kScheme] == ':') {
+    form = "Bearer:";
+    start = kScheme + 1;
+  } else if (bearer && (header.size() == kScheme || header[kScheme] == ' ')) {
+    form = "Bearer";
+    start = kScheme;
+    if (header.size() == kScheme) {
+      out.refusal = "\"Bearer\" without a token";
+      return out;
+    }
+  }
+  while (start < header.size() && header[start] == ' ') ++start;
+  const std::string token = header.substr(start);
+  if (token.empty()) {
+    out.refusal = "\"" + form + "\" without a token";
+    return out;
+  }
+  const std::size_t space = token.find_first_of(" \t");
+  if (space != std::string::npos) {
+    out.refusal = form == "bare" ? "the scheme \"" + token.substr(0, std::min<std::size_t>(space, 20)) +
+                                       "\" is not Bearer"
+                                 : "two tokens, or a token with a space in it";
+    return out;
+  }
+  out.form = form;
+  out.token = token;
+  return out;
+}
+
 std::optional<TokenRegistry::Holder> TokenRegistry::HolderOf(const std::string& authorization) const {
-  constexpr char kBearer[] = "Bearer ";
-  constexpr std::size_t kBearerLength = sizeof kBearer - 1;
-  if (authorization.size() <= kBearerLength) return std::nullopt;
-  // The scheme is case-insensitive (RFC 7235).
-  if (!EqualsIgnoreCase(authorization.substr(0, kBearerLength), kBearer)) return std::nullopt;
-  const std::string token = authorization.substr(kBearerLength);
+  const Credentials credentials = ReadAuthorization(authorization);
+  if (credentials.form.empty()) return std::nullopt;
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = grants_.find(token);
+  auto it = grants_.find(credentials.token);
   if (it == grants_.end() || it->second.expires_at_s <= NowMillis() / 1000) return std::nullopt;
   return it->second.holder;
 }

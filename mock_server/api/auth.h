@@ -12,6 +12,17 @@
 
 namespace epmock::internal {
 
+// How a request's Authorization header carries its token. The platform takes the scheme
+// Bearer in any case followed by spaces ("Bearer <token>"), "Bearer:" followed by optional
+// spaces (the official Go SDK's client_requests.go and the docs' curl examples, seeds 000
+// and 001 among them), and a bare token with no scheme (a Moltin engineer's README).
+struct Credentials {
+  std::string form;     // "Bearer", "Bearer:" or "bare"; empty when refused or absent
+  std::string token;    // when form is set
+  std::string refusal;  // why the header is no form the platform takes; empty otherwise
+};
+Credentials ReadAuthorization(const std::string& header);
+
 class TokenRegistry {
  public:
   explicit TokenRegistry(int ttl_seconds) : ttl_seconds_(ttl_seconds) {}
@@ -26,7 +37,7 @@ class TokenRegistry {
     bool implicit = false;
   };
 
-  // The holder of "Bearer TOKEN", if the token is known and unexpired.
+  // The holder of the header's token (ReadAuthorization), if it is known and unexpired.
   std::optional<Holder> HolderOf(const std::string& authorization) const;
   // Its client_id alone.
   std::optional<std::string> ClientFor(const std::string& authorization) const;

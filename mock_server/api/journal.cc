@@ -8,12 +8,19 @@ nlohmann::json ToJson(const RequestRecord& r) {
   const char* validation = "not_applicable";
   if (r.validation == RequestRecord::Validation::kPassed) validation = "passed";
   if (r.validation == RequestRecord::Validation::kFailed) validation = "failed";
-  return {{"sequence", r.sequence},   {"received_at", r.received_at},
-          {"method", r.method},       {"path", r.path},
-          {"query", r.query},         {"status", r.status},
-          {"store_id", r.store_id},   {"operation_id", r.operation_id},
-          {"validation", validation}, {"validation_errors", r.validation_errors},
-          {"errors", r.errors},       {"duration_ms", r.duration_ms}};
+  return {{"sequence", r.sequence},
+          {"received_at", r.received_at},
+          {"method", r.method},
+          {"path", r.path},
+          {"query", r.query},
+          {"status", r.status},
+          {"store_id", r.store_id},
+          {"authorization", r.authorization},
+          {"operation_id", r.operation_id},
+          {"validation", validation},
+          {"validation_errors", r.validation_errors},
+          {"errors", r.errors},
+          {"duration_ms", r.duration_ms}};
 }
 
 namespace internal {

@@ -99,13 +99,22 @@ HttpResponse Dispatch(Engine& engine, const HttpRequest& request, RequestRecord&
 
 HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& params,
                       RequestRecord& record) {
-  std::optional<TokenRegistry::Holder> holder = engine.tokens().HolderOf(request.Header("Authorization"));
+  const std::string& authorization = request.Header("Authorization");
+  const Credentials credentials = ReadAuthorization(authorization);
+  record.authorization = credentials.refusal.empty() ? credentials.form : "refused: " + credentials.refusal;
+  std::optional<TokenRegistry::Holder> holder = engine.tokens().HolderOf(authorization);
   if (!holder) {
     // The platform's exact body (EVIDENCE 10); the journal says which case it was.
-    record.errors.push_back(request.Header("Authorization").empty()
-                                ? "no Authorization: Bearer token; get one from POST /oauth/access_token"
-                                : "the access token is unknown or has expired; get a new one from POST "
-                                  "/oauth/access_token");
+    if (authorization.empty()) {
+      record.errors.push_back("no Authorization: Bearer token; get one from POST /oauth/access_token");
+    } else if (!credentials.refusal.empty()) {
+      record.errors.push_back("the Authorization header is no form the platform takes (" +
+                              credentials.refusal + "); send \"Bearer <token>\"");
+    } else {
+      record.errors.push_back(
+          "the access token is unknown or has expired; get a new one from POST "
+          "/oauth/access_token");
+    }
     return ErrorResponse(401, kUnauthorizedTitle, "");
   }
   StatusOr<std::shared_ptr<Store>> acting =

@@ -2,6 +2,8 @@
 // errors. Every response is also checked against its schema by ApiClient.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <fstream>
+#include <functional>
 
 #include <future>
 #include <regex>
@@ -190,11 +192,74 @@ TEST_F(ApiTest, V2WithoutAValidBearerTokenIs401) {
   EXPECT_THAT(LastRequest().errors, ::testing::ElementsAre(HasSubstr("unknown or has expired")));
 }
 
-TEST_F(ApiTest, TheBearerSchemeIsCaseInsensitive) {
+// EVIDENCE 24: the official Go SDK and the docs' curl examples send "Bearer: <token>", a
+// bare token works too; every other form is 401, and the journal says which form it saw.
+struct AuthorizationForm {
+  const char* name;
+  std::function<std::string(const std::string&)> header;  // of the token
+  int status;
+  const char* journal;  // RequestRecord::authorization
+};
+void PrintTo(const AuthorizationForm& c, std::ostream* os) { *os << c.name; }
+
+class AuthorizationFormTest : public ApiTest, public ::testing::WithParamInterface<AuthorizationForm> {};
+
+TEST_P(AuthorizationFormTest, IsTakenOrRefusedAsThePlatformDoes) {
   httplib::Client http(server_->Url());
-  auto res = http.Get("/v2/integrations", {{"Authorization", "bearer " + api_->token()}});
+  auto res = http.Get("/v2/integrations", {{"Authorization", GetParam().header(api_->token())}});
   ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->status, GetParam().status) << res->body;
+  if (GetParam().status == 401) {
+    EXPECT_EQ(json::parse(res->body),
+              json::parse(R"({"errors":[{"status":401,"title":"Unable to validate access token"}]})"));
+  }
+  EXPECT_THAT(LastRequest().authorization, ::testing::StartsWith(GetParam().journal));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Forms, AuthorizationFormTest,
+    ::testing::Values(
+        AuthorizationForm{"bearer_space", [](const std::string& t) { return "Bearer " + t; }, 200, "Bearer"},
+        AuthorizationForm{"bearer_in_lower_case", [](const std::string& t) { return "bearer " + t; }, 200,
+                          "Bearer"},
+        AuthorizationForm{"bearer_in_upper_case", [](const std::string& t) { return "BEARER " + t; }, 200,
+                          "Bearer"},
+        AuthorizationForm{"bearer_two_spaces", [](const std::string& t) { return "Bearer  " + t; }, 200,
+                          "Bearer"},
+        AuthorizationForm{"bearer_colon_space", [](const std::string& t) { return "Bearer: " + t; }, 200,
+                          "Bearer:"},
+        AuthorizationForm{"bearer_colon_no_space", [](const std::string& t) { return "Bearer:" + t; }, 200,
+                          "Bearer:"},
+        AuthorizationForm{"bearer_colon_in_lower_case", [](const std::string& t) { return "bearer: " + t; },
+                          200, "Bearer:"},
+        AuthorizationForm{"bare_token", [](const std::string& t) { return t; }, 200, "bare"},
+        AuthorizationForm{"another_scheme", [](const std::string& t) { return "Basic " + t; }, 401,
+                          "refused: the scheme \"Basic\" is not Bearer"},
+        AuthorizationForm{"bearer_without_a_token", [](const std::string&) { return "Bearer"; }, 401,
+                          "refused: \"Bearer\" without a token"},
+        AuthorizationForm{"bearer_colon_without_a_token", [](const std::string&) { return "Bearer:"; }, 401,
+                          "refused: \"Bearer:\" without a token"},
+        AuthorizationForm{"two_tokens", [](const std::string& t) { return "Bearer " + t + " " + t; }, 401,
+                          "refused: two tokens"},
+        AuthorizationForm{"token_with_a_space", [](const std::string& t) { return "Bearer: ab " + t; }, 401,
+                          "refused: two tokens, or a token with a space in it"},
+        AuthorizationForm{"bearer_glued_to_the_token", [](const std::string& t) { return "Bearer" + t; }, 401,
+                          "bare"}),  // one unknown token: "Bearer" is part of it
+    [](const ::testing::TestParamInfo<AuthorizationForm>& info) { return std::string(info.param.name); });
+
+// Seeds 000 and 001 (Create an Integration) show this request: the header and body, as
+// written there, with the host and token filled in, create the integration.
+TEST_F(ApiTest, TheSeedsOwnCreateRequestCreatesAnIntegration) {
+  std::ifstream in(std::string(EPMOCK_SOURCE_DIR) + "/tests/data/seed_create_examples.json");
+  const json examples = json::parse(in);
+  for (const char* example : {"webhook", "webhook_001"}) {
+    httplib::Client http(server_->Url());
+    auto res = http.Post("/v2/integrations", {{"Authorization", "Bearer: " + api_->token()}},
+                         examples[example].dump(2), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 201) << example << ": " << res->body;
+    EXPECT_EQ(LastRequest().authorization, "Bearer:");
+  }
 }
 
 TEST_F(ApiTest, EachClientIdIsAnIsolatedStore) {

@@ -175,6 +175,33 @@ TEST(CliTest, ServeAppliesItsFlags) {
   EXPECT_EQ(serve.Wait(kTimeout), 0);
 }
 
+// Seeds 000 and 001 send "Authorization: Bearer: XXXX" with their create body: pasted
+// against `epmock serve`, with its address and a token filled in, it creates the integration.
+TEST(CliTest, ServeTakesTheSeedsOwnCreateRequest) {
+  std::ifstream in(std::string(EPMOCK_SOURCE_DIR) + "/tests/data/seed_create_examples.json");
+  const nlohmann::json examples = nlohmann::json::parse(in);
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
+  std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty()) << serve.Stderr();
+  httplib::Client http(url);
+  auto token =
+      http.Post("/oauth/access_token", "grant_type=client_credentials&client_secret=s&client_id=seeds",
+                "application/x-www-form-urlencoded");
+  ASSERT_TRUE(token);
+  const std::string access = nlohmann::json::parse(token->body)["access_token"].get<std::string>();
+  for (const char* example : {"webhook", "webhook_001"}) {
+    auto created = http.Post("/v2/integrations", {{"Authorization", "Bearer: " + access}},
+                             examples[example].dump(2), "application/json");
+    ASSERT_TRUE(created);
+    EXPECT_EQ(created->status, 201) << example << ": " << created->body;
+  }
+  auto listed = http.Get("/v2/integrations", {{"Authorization", "Bearer: " + access}});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(nlohmann::json::parse(listed->body)["data"].size(), 2u);
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+}
+
 TEST(CliTest, ServeLoadsACatalogExtensionOrSaysWhichEntryIsWrong) {
   const std::string example = std::string(EPMOCK_SOURCE_DIR) + "/docs/catalog-extension.json";
   Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--catalog", example});
