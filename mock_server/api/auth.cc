@@ -17,15 +17,23 @@ namespace {
 
 bool IsJson(const std::string& content_type) { return content_type.find("json") != std::string::npos; }
 
-// Form or JSON body -> parameters. False when the body is neither.
+// Form or JSON body -> parameters. False when the body is neither. Form fields are read
+// whatever the content type says: the platform's docs post them labelled
+// `Content-Type: application/json` (elasticpath-dev
+// docs/authentication/Tokens/client-credential-token.mdx), while a genuine JSON object is
+// accepted too, so that a client sending one is not broken by a fake.
 bool ReadParams(const HttpRequest& request, Params* params) {
-  if (IsJson(request.Header("Content-Type"))) {
+  const bool labelled_json = IsJson(request.Header("Content-Type"));
+  const std::size_t first = request.body.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && request.body[first] == '{') {
     json body = json::parse(request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) return false;
-    for (const auto& [key, value] : body.items()) {
-      if (value.is_string()) params->emplace(key, value.get<std::string>());
+    if (body.is_object()) {
+      for (const auto& [key, value] : body.items()) {
+        if (value.is_string()) params->emplace(key, value.get<std::string>());
+      }
+      return true;
     }
-    return true;
+    if (labelled_json) return false;  // broken JSON, not a form
   }
   return DecodeForm(request.body, params);
 }
@@ -42,7 +50,7 @@ HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
   if (!ReadParams(request, &params)) {
     return ErrorResponse(400, StatusTitle(400),
                          "The body must be form-encoded (application/x-www-form-urlencoded) "
-                         "with grant_type and client_id");
+                         "with grant_type and client_id, or a JSON object of them");
   }
   const std::string grant_type = Param(params, "grant_type");
   const std::string client_id = Param(params, "client_id");

@@ -76,6 +76,32 @@ TEST_F(ApiTest, ClientCredentialsGrantReturnsWhatTheSdkReads) {
   EXPECT_EQ(body["access_token"].get<std::string>().size(), 40u);
 }
 
+// EVIDENCE 25: the platform's docs post the form fields labelled application/json; a real
+// JSON object is taken too, and JSON that is broken is still refused.
+TEST_F(ApiTest, TokenRequestsAreReadAsFormFieldsWhateverTheirContentTypeSays) {
+  struct Case {
+    const char* name;
+    const char* body;
+    const char* content_type;
+    int status;
+  };
+  const Case cases[] = {
+      {"form_labelled_json", "grant_type=client_credentials&client_id=abc&client_secret=def",
+       "application/json", 200},
+      {"form_labelled_form", "grant_type=implicit&client_id=abc", "application/x-www-form-urlencoded", 200},
+      {"form_without_a_label", "grant_type=implicit&client_id=abc", "", 200},
+      {"json_object", R"({"grant_type": "implicit", "client_id": "abc"})", "application/json", 200},
+      {"json_object_labelled_form", R"({"grant_type": "implicit", "client_id": "abc"})",
+       "application/x-www-form-urlencoded", 200},
+      {"broken_json", R"({"grant_type": "implicit", )", "application/json", 400},
+  };
+  for (const Case& c : cases) {
+    Reply r = api_->Send("POST", "/oauth/access_token", c.body, c.content_type, false);
+    EXPECT_EQ(r.status, c.status) << c.name << ": " << r.body;
+    if (c.status == 200) EXPECT_EQ(r.json["access_token"].get<std::string>().size(), 40u) << c.name;
+  }
+}
+
 TEST_F(ApiTest, ImplicitGrantNeedsNoSecret) {
   httplib::Client http(server_->Url());
   auto res = http.Post("/oauth/access_token", "grant_type=implicit&client_id=abc",
