@@ -93,7 +93,7 @@ Status Server::Impl::Start() {
   edge.header_timeout_seconds = options.header_timeout_seconds;
   edge.max_delayed = static_cast<std::size_t>(std::max(1, options.max_delayed_requests));
   edge.hosts = internal::ParseHostPolicy(options.allow_hosts).value_or(internal::HostPolicy{});
-  // No source: the platform's errors carry none (EVIDENCE 12).
+  // No source: the platform's errors carry none (elasticpath/epcc-cli docs/tutorial.md).
   edge.render_error = [](const internal::HttpRequest&, int status, const std::string& detail) {
     return internal::ErrorResponse(status, internal::StatusTitle(status), detail);
   };

@@ -13,7 +13,8 @@
 namespace epmock {
 
 // What every event key looks like: a resource, a dot, an action; both may hold '-' and '_'
-// ("subscription.create-failed", "subscription.pending_cancel": EVIDENCE 2).
+// ("subscription.create-failed", "subscription.pending_cancel": elasticpath/elasticpath-dev
+// docs/subscriptions/observable-events.mdx).
 inline constexpr char kEventKeyPattern[] = "^[A-Za-z0-9_-]+\\.[a-z][a-z0-9_-]*$";
 inline constexpr std::size_t kMaxEventKeyLength = 128;
 // The resource a key without one of its own is synthesized as (schemas/resources.json).
@@ -41,7 +42,8 @@ struct ObservableEvent {
   // Set for keys a pattern matched ("wishlist_ext.created"): the resource's type, taken
   // from the key ("wishlist_ext"); synthesis gives the resource this type.
   std::string resource_type;
-  std::string source;  // where the key comes from (the seeds, EVIDENCE, an extension file)
+  std::string source;  // where the key comes from: the seeds, a public source (repository and path), an
+                       // extension file
 };
 
 // A family of keys the catalog accepts by rule rather than by name (Custom API entries:

@@ -115,17 +115,17 @@ struct ServerOptions {
   std::uint64_t seed = 0;
 
   // The `source` of every CloudEvent (SQS and STOMP messages). The default is the one the
-  // seeds' examples carry, which is the platform's non-production host (EVIDENCE 19); set
-  // the host a consumer checks for in production.
+  // seeds' examples carry, which is the platform's non-production host (elasticpath/js-sdk
+  // playground/index.ts); set the host a consumer checks for in production.
   std::string cloudevent_source = "https://epcc-integration.global.ssl.fastly.net";
 
-  // --- Rate limits (EVIDENCE 13) ------------------------------------------------------------
-  // Off by default, so tests stay deterministic. On, every /v2 request counts against its
-  // store, or its organization at the organization level, each on its own: over the limit
-  // in a second (of the engine's clock: scaled by time_scale) it answers 429 in the error
-  // shape, without Retry-After (no public evidence shows the platform sends one). The
-  // platform's figures are the defaults; a store's kind is production unless set
-  // (Server::SetStoreKind, PUT /__admin/store).
+  // --- Rate limits (elasticpath/elasticpath-dev guides/Getting-Started/rate-limits.md)
+  // ------------------------------------------------------------ Off by default, so tests stay deterministic.
+  // On, every /v2 request counts against its store, or its organization at the organization level, each on
+  // its own: over the limit in a second (of the engine's clock: scaled by time_scale) it answers 429 in the
+  // error shape, without Retry-After (no public evidence shows the platform sends one). The platform's
+  // figures are the defaults; a store's kind is production unless set (Server::SetStoreKind, PUT
+  // /__admin/store).
   bool rate_limits = false;
   int organization_rate_limit = 100;
   int production_store_rate_limit = 100;

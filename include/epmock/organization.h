@@ -1,5 +1,6 @@
 // Organization: a group of stores with a client of its own, as the platform has them
-// (EVIDENCE 6). Declaring one is epmock's own (Server::DeclareOrganization, or PUT
+// (elasticpath/elasticpath-dev guides/key-concepts/organizations/organization_authentication.md). Declaring
+// one is epmock's own (Server::DeclareOrganization, or PUT
 // /__admin/organization); without a declaration every client is a store of its own.
 //
 //   StatusOr<epmock::Organization> org =

@@ -77,7 +77,8 @@ class Server {
   // The store id a client_id maps to (stable: the same client_id always gives the same id).
   static std::string StoreIdFor(const std::string& client_id);
 
-  // Makes `org_client_id` an organization (EVIDENCE 6) of the stores of `store_client_ids`:
+  // Makes `org_client_id` an organization (elasticpath/elasticpath-dev
+  // guides/key-concepts/organizations/organization_authentication.md) of the stores of `store_client_ids`:
   // its token acts at organization level (organization-level integrations, events and logs,
   // org_id only), and with X-Moltin-Auth-Store: <store id> on one of its stores; the stores'
   // deliveries carry org_id beside store_id. Replaces an earlier declaration of the same

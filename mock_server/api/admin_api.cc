@@ -654,7 +654,8 @@ json OrganizationToJson(const Organization& org) {
   return {{"id", org.id}, {"client_id", org.client_id}, {"store_ids", org.store_ids}};
 }
 
-// /__admin/organization: the caller's client as an organization of stores (EVIDENCE 6).
+// /__admin/organization: the caller's client as an organization of stores (elasticpath/elasticpath-dev
+// guides/key-concepts/organizations/organization_authentication.md).
 HttpResponse OrganizationRoute(RouteContext& c) {
   const std::string& method = c.request.method;
   if (method == "GET") {

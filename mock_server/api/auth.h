@@ -31,7 +31,8 @@ class TokenRegistry {
   HttpResponse Issue(const HttpRequest& request);
 
   // What a token grants: whose it is, and whether it came from the implicit grant (which
-  // the platform lets read no integrations: EVIDENCE 11).
+  // the platform lets read no integrations: elasticpath/elasticpath-dev
+  // docs/authentication/Tokens/permissions.mdx).
   struct Holder {
     std::string client_id;
     bool implicit = false;

@@ -14,7 +14,8 @@
 
 namespace epmock::internal {
 
-// The title of the platform's 401, its whole body but the status (EVIDENCE 10).
+// The title of the platform's 401, its whole body but the status (elasticpath/elasticpath-dev
+// guides/Getting-Started/errors.md).
 constexpr char kUnauthorizedTitle[] = "Unable to validate access token";
 
 struct ApiError {
@@ -29,8 +30,8 @@ HttpResponse ErrorResponse(int status, std::string title, std::string detail,
                            std::optional<std::string> source = std::nullopt);
 
 // 422 with one entry per violation, worded as the platform's legacy API family words them
-// (EVIDENCE 12): title "Failed Validation", detail "The data.name field is required.", no
-// source. The pointer, rule and value belong in the request journal (JournalLine).
+// (elasticpath/epcc-cli docs/tutorial.md): title "Failed Validation", detail "The data.name field is
+// required.", no source. The pointer, rule and value belong in the request journal (JournalLine).
 HttpResponse ValidationFailed(const std::vector<SchemaViolation>& violations);
 
 // "The data.name field is required." for the violation at /data/name "data.name is required".
@@ -40,9 +41,9 @@ std::string PlatformDetail(const SchemaViolation& violation);
 // with the pointer, the failed schema rule and the offending value.
 std::string JournalLine(const SchemaViolation& violation);
 
-// The platform's errors carry no JSON-pointer source (EVIDENCE 12): removes every "source"
-// of an error answer, adding "source: detail" (or the detail alone) for each error to
-// `reasons` so the journal keeps them.
+// The platform's errors carry no JSON-pointer source (elasticpath/epcc-cli docs/tutorial.md): removes every
+// "source" of an error answer, adding "source: detail" (or the detail alone) for each error to `reasons` so
+// the journal keeps them.
 void DropSources(HttpResponse& response, std::vector<std::string>* reasons);
 
 // A JSON answer (invalid UTF-8 in caller-given strings is replaced, never thrown over).

@@ -182,7 +182,8 @@ HttpResponse Delete(RouteContext& c, const std::string& id) {
   if (!c.store->Remove(id)) return NotFound();
   const json deleted = {{"type", "integration"}, {"id", id}};
   c.engine.events().IntegrationChanged(c.store, "integration.deleted", deleted);
-  // 200 with the deleted resource's identity (EVIDENCE 8), which the SDK's Delete() resolves to.
+  // 200 with the deleted resource's identity (moltin/docs.moltin.com
+  // docs/integrations/integrations-api/delete-an-integration.md), which the SDK's Delete() resolves to.
   return JsonResponse(200, {{"data", deleted}});
 }
 

@@ -92,12 +92,13 @@ json AdminPageMeta(const AdminPage& page, std::size_t total, const std::string& 
 json PageLinks(const std::string& list_url, const Page& page, std::size_t total) {
   const std::size_t pages = PageCount(total, page.limit);
   const std::size_t last_offset = pages == 0 ? 0 : (pages - 1) * page.limit;
-  json links = {{"current", PageUrl(list_url, page.offset, page.limit)},
-                {"first", PageUrl(list_url, 0, page.limit)},
-                // "null if there is only one page" (EVIDENCE 16).
-                {"last", pages > 1 ? json(PageUrl(list_url, last_offset, page.limit)) : json(nullptr)},
-                {"prev", nullptr},
-                {"next", nullptr}};
+  json links = {
+      {"current", PageUrl(list_url, page.offset, page.limit)},
+      {"first", PageUrl(list_url, 0, page.limit)},
+      // "null if there is only one page" (elasticpath/elasticpath-dev guides/Getting-Started/links.md).
+      {"last", pages > 1 ? json(PageUrl(list_url, last_offset, page.limit)) : json(nullptr)},
+      {"prev", nullptr},
+      {"next", nullptr}};
   if (page.offset > 0) {
     links["prev"] = PageUrl(list_url, page.offset > page.limit ? page.offset - page.limit : 0, page.limit);
   }

@@ -1,7 +1,7 @@
-// RateLimiter: the platform's request rate limits (EVIDENCE 13), opt-in. Each store and each
-// organization is counted on its own, in windows of one second of the engine's clock: a
-// second scaled by ServerOptions::time_scale, like every delay of the engine, so a test sets
-// a time scale and asserts counts, never wall-clock time.
+// RateLimiter: the platform's request rate limits (elasticpath/elasticpath-dev
+// guides/Getting-Started/rate-limits.md), opt-in. Each store and each organization is counted on its own, in
+// windows of one second of the engine's clock: a second scaled by ServerOptions::time_scale, like every delay
+// of the engine, so a test sets a time scale and asserts counts, never wall-clock time.
 //
 // Thread-safe.
 #ifndef EPMOCK_API_RATE_LIMIT_H_

@@ -17,7 +17,8 @@ std::vector<std::string> PathSegments(const std::string& path) {
 
 namespace {
 
-// The header with which an organization's token acts on one of its stores (EVIDENCE 22).
+// The header with which an organization's token acts on one of its stores (elasticpath/js-sdk
+// src/factories/request.js).
 constexpr char kAuthStoreHeader[] = "X-Moltin-Auth-Store";
 
 HttpResponse Dispatch(Engine& engine, const HttpRequest& request, RequestRecord& record);
@@ -37,8 +38,8 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
   } catch (const std::exception& e) {
     response = ErrorResponse(500, StatusTitle(500), std::string("epmock failed: ") + e.what());
   }
-  // The platform's own routes answer errors without a JSON-pointer source (EVIDENCE 12); the
-  // journal keeps what was left out. The admin API, epmock's own, keeps its pointers.
+  // The platform's own routes answer errors without a JSON-pointer source (elasticpath/epcc-cli
+  // docs/tutorial.md); the journal keeps what was left out. The admin API, epmock's own, keeps its pointers.
   if (request.path.rfind("/v2/", 0) == 0 || request.path == "/oauth/access_token") {
     std::vector<std::string> reasons;
     DropSources(response, &reasons);
@@ -104,7 +105,8 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
   record.authorization = credentials.refusal.empty() ? credentials.form : "refused: " + credentials.refusal;
   std::optional<TokenRegistry::Holder> holder = engine.tokens().HolderOf(authorization);
   if (!holder) {
-    // The platform's exact body (EVIDENCE 10); the journal says which case it was.
+    // The platform's exact body (elasticpath/elasticpath-dev guides/Getting-Started/errors.md); the journal
+    // says which case it was.
     if (authorization.empty()) {
       record.errors.push_back("no Authorization: Bearer token; get one from POST /oauth/access_token");
     } else if (!credentials.refusal.empty()) {
@@ -126,7 +128,8 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
   std::shared_ptr<Store> store = *acting;
   record.store_id = store->id();
   if (holder->implicit) {
-    // Implicit tokens have neither read nor write access to integrations (EVIDENCE 11).
+    // Implicit tokens have neither read nor write access to integrations (elasticpath/elasticpath-dev
+    // docs/authentication/Tokens/permissions.mdx).
     record.errors.push_back(
         "an implicit token has no access to integrations; use a client_credentials token");
     return ErrorResponse(403, StatusTitle(403), "");

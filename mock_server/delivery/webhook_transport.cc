@@ -43,7 +43,9 @@ WebhookRequest BuildWebhookRequest(const EventRecord& event, const EventBodies& 
                                  [](const auto& h) { return h.first == "X-Moltin-Secret-Key"; }),
                   headers.end());
   };
-  // An empty secret sends no header (EVIDENCE 14: the real capture with "" has none).
+  // An empty secret sends no header (elasticpath/epcc-composable-commerce-reference
+  // src/modules/elasticsearch/functions/updateElasticsearchIndex/test/assets/product-updated.json: the real
+  // capture with "" has none).
   if (auto secret = configuration.find("secret_key"); secret != configuration.end() && secret->is_string() &&
                                                       !secret->get_ref<const std::string&>().empty()) {
     headers.emplace_back("X-Moltin-Secret-Key", secret->get<std::string>());

@@ -67,9 +67,13 @@ std::shared_ptr<const EventBodies> BuildEventBodies(const EventRecord& event, co
 // {id, triggered_by, attempt, integration{id, integration_type, name, description},
 //  resources (the payload as a JSON string; {id, type} for deletes), payload {data,
 //  included} ({id, type} for deletes), configuration}: seeds/003 "Example: Typical payload";
-// with store_id and org_id as the event has them (EVIDENCE 5), and configuration.secret_key
-// "" when none was set (EVIDENCE 14). The event's WebhookShape (from the catalog) leaves out
-// attempt or resources, or makes the payload the resource itself (EVIDENCE 7).
+// with store_id and org_id as the event has them (elasticpath/elasticpath-dev
+// guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md), and configuration.secret_key
+// "" when none was set (elasticpath/epcc-composable-commerce-reference
+// src/modules/elasticsearch/functions/updateElasticsearchIndex/test/assets/product-updated.json). The event's
+// WebhookShape (from the catalog) leaves out attempt or resources, or makes the payload the resource itself
+// (elasticpath/composable-frontend
+// examples/shopper-accounts-authentication/src/app/api/webhooks/one-time-password/route.ts).
 nlohmann::json WebhookEnvelope(const EventRecord& event, const Integration& integration, int attempt);
 
 // The envelope with the payload and resources of the right kind but empty: what differs
@@ -77,7 +81,8 @@ nlohmann::json WebhookEnvelope(const EventRecord& event, const Integration& inte
 nlohmann::json WebhookSkeleton(const EventRecord& event, const Integration& integration, int attempt);
 
 // The configuration a webhook body carries: the integration's, with secret_key "" when no
-// secret was set (EVIDENCE 14).
+// secret was set (elasticpath/epcc-composable-commerce-reference
+// src/modules/elasticsearch/functions/updateElasticsearchIndex/test/assets/product-updated.json).
 nlohmann::json DeliveredConfiguration(const Integration& integration);
 
 // The POST body: WebhookEnvelope(...).dump(), byte for byte, assembled from the bodies.

@@ -153,7 +153,8 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   auto record = std::make_shared<EventRecord>();
   record->id = NewUuid();
   record->type = type;
-  // The identities the platform's deliveries carry (EVIDENCE 5): a store's id, and its
+  // The identities the platform's deliveries carry (elasticpath/elasticpath-dev
+  // guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md): a store's id, and its
   // organization's when it has one; an organization-level event the organization's alone.
   if (store->is_organization()) {
     record->org_id = store->id();

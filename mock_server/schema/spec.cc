@@ -542,7 +542,8 @@ Status Spec::Impl::LoadCatalog(const SpecOptions& options) {
 namespace {
 
 // What a key looks like: a resource, a dot, an action; actions may hold '-' and '_'
-// ("subscription.create-failed", "subscription.pending_cancel": EVIDENCE 2).
+// ("subscription.create-failed", "subscription.pending_cancel": elasticpath/elasticpath-dev
+// docs/subscriptions/observable-events.mdx).
 bool WellFormedKey(const std::string& key) {
   static const std::regex re = internal::CompileRegex(kEventKeyPattern);
   return key.size() <= kMaxEventKeyLength && std::regex_match(key, re);

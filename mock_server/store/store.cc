@@ -37,7 +37,8 @@ json IntegrationToJson(const Integration& integration, const std::string& base_u
   out["integration_type"] = integration.integration_type;
   if (integration.name) out["name"] = *integration.name;
   if (integration.description) out["description"] = *integration.description;
-  // "Default: false" (EVIDENCE 9): always there, false when never set.
+  // "Default: false" (moltin/docs.moltin.com docs/integrations/integrations-api/create-an-integration.md):
+  // always there, false when never set.
   out["enabled"] = integration.enabled.value_or(false);
   out["configuration"] = MaskedConfiguration(integration.integration_type, integration.configuration);
   out["observes"] = integration.observes;
@@ -87,7 +88,8 @@ TriggeredEvent ToTriggeredEvent(const EventRecord& record) {
 }
 
 json JobToJson(const IntegrationJob& job) {
-  // What the platform shows of a job (EVIDENCE 17); JobToAdminJson adds epmock's own facts.
+  // What the platform shows of a job (elasticpath/js-sdk src/types/integrations.d.ts); JobToAdminJson adds
+  // epmock's own facts.
   return {{"id", job.id}, {"type", "integration-job"}};
 }
 
@@ -101,8 +103,8 @@ json JobToAdminJson(const IntegrationJob& job) {
 }
 
 json LogToJson(const IntegrationLog& log) {
-  // The published types (EVIDENCE 18 and the SDK's IntegrationLog): body and error_detail
-  // are strings ("" on success, as the SDK's fixture has it); a field a transport has no
+  // The published types (elasticpath/js-sdk src/types/integrations.d.ts and the SDK's IntegrationLog): body
+  // and error_detail are strings ("" on success, as the SDK's fixture has it); a field a transport has no
   // value for (a STOMP attempt's status code) is left out rather than null.
   json out = {{"id", log.id},
               {"type", "integration-log"},

@@ -234,8 +234,8 @@ class StoreRegistry {
   bool ForgetOrganization(const std::string& org_client_id);
 
   // The store a request acts on: the client's own, or, for an organization's client sending
-  // X-Moltin-Auth-Store (EVIDENCE 22), that store of the organization. PermissionDenied when
-  // the header names a store the client may not act on.
+  // X-Moltin-Auth-Store (elasticpath/js-sdk src/factories/request.js), that store of the organization.
+  // PermissionDenied when the header names a store the client may not act on.
   StatusOr<std::shared_ptr<Store>> ForRequest(const std::string& client_id, const std::string& auth_store);
   // The store with this store id, if any client created it.
   std::shared_ptr<Store> Find(const std::string& store_id) const;

@@ -76,8 +76,9 @@ TEST_F(ApiTest, ClientCredentialsGrantReturnsWhatTheSdkReads) {
   EXPECT_EQ(body["access_token"].get<std::string>().size(), 40u);
 }
 
-// EVIDENCE 25: the platform's docs post the form fields labelled application/json; a real
-// JSON object is taken too, and JSON that is broken is still refused.
+// elasticpath/elasticpath-dev docs/authentication/Tokens/client-credential-token.mdx: the platform's docs
+// post the form fields labelled application/json; a real JSON object is taken too, and JSON that is broken is
+// still refused.
 TEST_F(ApiTest, TokenRequestsAreReadAsFormFieldsWhateverTheirContentTypeSays) {
   struct Case {
     const char* name;
@@ -112,7 +113,8 @@ TEST_F(ApiTest, ImplicitGrantNeedsNoSecret) {
 }
 
 TEST_F(ApiTest, ImplicitTokensAreForbiddenOnEveryIntegrationsRoute) {
-  // EVIDENCE 11: implicit tokens have neither read nor write access to integrations.
+  // elasticpath/elasticpath-dev docs/authentication/Tokens/permissions.mdx: implicit tokens have neither read
+  // nor write access to integrations.
   auto res = httplib::Client(server_->Url())
                  .Post("/oauth/access_token", "grant_type=implicit&client_id=" + api_->client_id(),
                        "application/x-www-form-urlencoded");
@@ -139,8 +141,8 @@ TEST_F(ApiTest, ImplicitTokensAreForbiddenOnEveryIntegrationsRoute) {
 }
 
 TEST_F(ApiTest, NoV2OrOauthErrorCarriesASourceButTheJournalKeepsIt) {
-  // EVIDENCE 12: the platform's errors have no JSON-pointer source. Every kind of error the
-  // API gives, each checked for it; the admin API (epmock's own) keeps its pointers.
+  // elasticpath/epcc-cli docs/tutorial.md: the platform's errors have no JSON-pointer source. Every kind of
+  // error the API gives, each checked for it; the admin API (epmock's own) keeps its pointers.
   const std::string id = CreateWebhook();
   json six = WebhookCreateBody();
   six["data"]["observes"] = {"order.paid",      "order.created",   "order.updated",
@@ -204,7 +206,8 @@ TEST_F(ApiTest, BadTokenRequestsAreRefusedWithTheParameterNamed) {
 }
 
 TEST_F(ApiTest, V2WithoutAValidBearerTokenIs401) {
-  // EVIDENCE 10: the platform's exact body; the journal says which case it was.
+  // elasticpath/elasticpath-dev guides/Getting-Started/errors.md: the platform's exact body; the journal says
+  // which case it was.
   const json platform =
       json::parse(R"({"errors":[{"status":401,"title":"Unable to validate access token"}]})");
   Reply none = api_->Send("GET", "/v2/integrations", "", "", /*authenticate=*/false);
@@ -218,7 +221,7 @@ TEST_F(ApiTest, V2WithoutAValidBearerTokenIs401) {
   EXPECT_THAT(LastRequest().errors, ::testing::ElementsAre(HasSubstr("unknown or has expired")));
 }
 
-// EVIDENCE 24: the official Go SDK and the docs' curl examples send "Bearer: <token>", a
+// moltin/gomo client_requests.go: the official Go SDK and the docs' curl examples send "Bearer: <token>", a
 // bare token works too; every other form is 401, and the journal says which form it saw.
 struct AuthorizationForm {
   const char* name;
@@ -323,7 +326,8 @@ TEST_F(ApiTest, CreateReturns201WithTheIntegrationAsTheDocsShowIt) {
 
 TEST_F(ApiTest, AttributesTheClientNeverSetAreNotInventedButEnabledDefaultsToFalse) {
   // The docs' STOMP example has no description or enabled. Its response has no description
-  // either, but enabled is always there, false when never set ("Default: false": EVIDENCE 9).
+  // either, but enabled is always there, false when never set ("Default: false": moltin/docs.moltin.com
+  // docs/integrations/integrations-api/create-an-integration.md).
   Reply r = api_->Post("/v2/integrations", StompCreateBody());
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_FALSE(r.json["data"].contains("description"));
@@ -396,7 +400,7 @@ TEST_F(ApiTest, EveryViolationIsReportedAtOnce) {
                  {"configuration", {{"url", 5}}}}}};
   Reply r = api_->Post("/v2/integrations", body);
   ASSERT_EQ(r.status, 422);
-  // EVIDENCE 12: worded as the platform's legacy API family words them, no source.
+  // elasticpath/epcc-cli docs/tutorial.md: worded as the platform's legacy API family words them, no source.
   std::set<std::string> details;
   for (const json& e : r.json["errors"]) {
     details.insert(e["detail"].get<std::string>());
@@ -520,7 +524,8 @@ TEST_F(ApiTest, AnUpdateIsValidatedAsAWhole) {
 TEST_F(ApiTest, DeleteAnswers200WithTheDeletedIdentityAndTheIntegrationIsGone) {
   std::string id = CreateWebhook();
   Reply r = api_->Delete("/v2/integrations/" + id);
-  // EVIDENCE 8: 200 with {"data": {"type": "integration", "id": ...}}.
+  // moltin/docs.moltin.com docs/integrations/integrations-api/delete-an-integration.md: 200 with {"data":
+  // {"type": "integration", "id": ...}}.
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.json, (json{{"data", {{"type", "integration"}, {"id", id}}}}));
   EXPECT_EQ(api_->Get("/v2/integrations/" + id).status, 404);
@@ -578,7 +583,8 @@ TEST_F(ApiTest, LogAndJobEndpointsAnswerForKnownIntegrationsAnd404Otherwise) {
     EXPECT_EQ(r.json["data"], json::array());
     EXPECT_EQ(r.json["results"]["total"], 0);
     EXPECT_EQ(r.json["meta"]["limit"], 25);
-    EXPECT_TRUE(r.json["links"]["last"].is_null()) << "a single page has no last (EVIDENCE 16)";
+    EXPECT_TRUE(r.json["links"]["last"].is_null())
+        << "a single page has no last (elasticpath/elasticpath-dev guides/Getting-Started/links.md)";
   }
   EXPECT_TRUE(api_->Get("/v2/integrations").json["links"]["last"].is_null());
   const std::string unknown = "8cb9e689-ede7-4f6d-b61a-6aa970d572dd";

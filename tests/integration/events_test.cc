@@ -143,7 +143,9 @@ TEST_F(EventsTest, TheWebhookRequestIsThePlatforms) {
 }
 
 TEST_F(EventsTest, NoSecretKeyMeansAnEmptySecretInTheBodyAndNoHeader) {
-  // EVIDENCE 14: "secret_key": "" in the body, and the capture with "" has no header.
+  // elasticpath/epcc-composable-commerce-reference
+  // src/modules/elasticsearch/functions/updateElasticsearchIndex/test/assets/product-updated.json:
+  // "secret_key": "" in the body, and the capture with "" has no header.
   CreateHook(sink_.Url() + "/hook");
   json given_empty = {{"data",
                        {{"type", "integration"},
@@ -163,7 +165,8 @@ TEST_F(EventsTest, NoSecretKeyMeansAnEmptySecretInTheBodyAndNoHeader) {
 }
 
 TEST_F(EventsTest, AStoreInNoOrganizationSendsItsStoreIdAndNoOrgId) {
-  // EVIDENCE 5: top-level store_id; a store in no organization has no org_id key (not null).
+  // elasticpath/elasticpath-dev guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md:
+  // top-level store_id; a store in no organization has no org_id key (not null).
   CreateHook(sink_.Url() + "/hook");
   TriggeredEvent event = Fire("order.paid");
   ASSERT_TRUE(sink_.WaitForRequests(1, kWait));
@@ -205,7 +208,9 @@ TEST_F(EventsTest, SubscriptionsCustomApiAndLegacyKeysCanBeObservedAndDelivered)
 }
 
 TEST_F(EventsTest, TheOtpWebhookIsTheOfficialExamplesShape) {
-  // EVIDENCE 7: top-level store_id, flat payload, no attempt, no resources.
+  // elasticpath/composable-frontend
+  // examples/shopper-accounts-authentication/src/app/api/webhooks/one-time-password/route.ts: top-level
+  // store_id, flat payload, no attempt, no resources.
   CreateHook(sink_.Url() + "/otp", {"one-time-password-token-request.created"});
   TriggeredEvent event = Fire("one-time-password-token-request.created");
   ASSERT_TRUE(sink_.WaitForRequests(1, kWait));
@@ -341,14 +346,15 @@ TEST_F(EventsTest, FailuresAreRetriedWithTheSameEventIdAndARisingAttempt) {
   EXPECT_EQ(api_logs.json["results"]["total"], 3);
   EXPECT_EQ(api_logs.json["data"][0]["attempt"], 3);
   EXPECT_EQ(api_logs.json["data"][2]["status_code"], 500);
-  // The published types: error_detail "" on success, body a string (EVIDENCE 18), and
-  // timestamps with nanoseconds.
+  // The published types: error_detail "" on success, body a string (elasticpath/js-sdk
+  // src/types/integrations.d.ts), and timestamps with nanoseconds.
   EXPECT_EQ(api_logs.json["data"][0]["error_detail"], "");
   EXPECT_EQ(api_logs.json["data"][0]["body"], "");
   EXPECT_EQ(api_logs.json["data"][0]["status_code"], 200);
   EXPECT_THAT(api_logs.json["data"][0]["meta"]["timestamps"]["created_at"].get<std::string>(),
               ::testing::MatchesRegex(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z)"));
-  // A job in /v2 is what the platform shows (EVIDENCE 17); the admin API adds the event.
+  // A job in /v2 is what the platform shows (elasticpath/js-sdk src/types/integrations.d.ts); the admin API
+  // adds the event.
   Reply jobs = api_->Get("/v2/integrations/" + id + "/jobs");
   ASSERT_EQ(jobs.json["data"].size(), 1u);
   EXPECT_EQ(jobs.json["data"][0], (json{{"id", event.jobs[0].job_id}, {"type", "integration-job"}}));

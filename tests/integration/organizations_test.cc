@@ -1,6 +1,9 @@
-// Organizations (EVIDENCE 5, 6, 22): declaring one, organization-level integrations, events
-// and logs, acting on a store with X-Moltin-Auth-Store, the identities each delivery
-// carries, and isolation between stores and organizations.
+// Organizations (elasticpath/elasticpath-dev
+// guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md; elasticpath/elasticpath-dev
+// guides/key-concepts/organizations/organization_authentication.md; elasticpath/js-sdk
+// src/factories/request.js): declaring one, organization-level integrations, events and logs, acting on a
+// store with X-Moltin-Auth-Store, the identities each delivery carries, and isolation between stores and
+// organizations.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -156,8 +159,9 @@ TEST_F(OrganizationsTest, AnOrganizationTokenActsOnItsStoreWithXMoltinAuthStore)
 }
 
 TEST_F(OrganizationsTest, EachDeliveryCarriesTheIdentitiesOfItsLevel) {
-  // EVIDENCE 5: a store in an organization: store_id and org_id; an organization-level event:
-  // org_id alone, and only to organization-level integrations.
+  // elasticpath/elasticpath-dev guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md: a
+  // store in an organization: store_id and org_id; an organization-level event: org_id alone, and only to
+  // organization-level integrations.
   Create(*store_a_, "/store-a", {"order.paid", "catalog-release.created"});
   Create(*org_, "/org", {"catalog-release.created"});
   auto paid = server_->Trigger(store_a_->client_id(), {"order.paid", std::nullopt, std::nullopt});

@@ -1,6 +1,6 @@
 // A client's resilience, on demand: API faults (429, 500, 503, late answers, reset
-// connections) and the platform's rate limits (EVIDENCE 13), opt-in. Counts are asserted,
-// never wall-clock time.
+// connections) and the platform's rate limits (elasticpath/elasticpath-dev
+// guides/Getting-Started/rate-limits.md), opt-in. Counts are asserted, never wall-clock time.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>

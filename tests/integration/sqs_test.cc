@@ -341,7 +341,8 @@ TEST_F(SqsDeliveryTest, AnEventArrivesOnTheQueueAsTheDocumentedCloudEvent) {
 }
 
 TEST_F(SqsDeliveryTest, TheCloudEventSourceIsConfigurable) {
-  // EVIDENCE 19: the seed's source is the platform's non-production host; production differs.
+  // elasticpath/js-sdk playground/index.ts: the seed's source is the platform's non-production host;
+  // production differs.
   Start("", "", "https://epcc-integration.example.test");
   std::string url = server_->Sqs()->CreateQueue("orders");
   CreateSqsIntegration(url, "AKIAEXAMPLE", "secret", {"subscription.create-failed"});

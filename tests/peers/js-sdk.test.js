@@ -84,7 +84,7 @@ test('the JS SDK drives the Integrations API end to end', async (t) => {
   const storeLogs = await EPCC.Integrations.GetAllLogs();
   assert.deepEqual(storeLogs.data, []);
 
-  // EVIDENCE 8: the platform answers 200 {data: {type, id}}, and Delete() resolves to it.
+  // moltin/docs.moltin.com docs/integrations/integrations-api/delete-an-integration.md: the platform answers 200 {data: {type, id}}, and Delete() resolves to it.
   const deleted = await EPCC.Integrations.Delete(id);
   assert.deepEqual(deleted, { data: { type: 'integration', id } });
   await assert.rejects(EPCC.Integrations.Get(id), (err) => {
@@ -108,7 +108,7 @@ test('validation errors reach the SDK caller in the platform shape', async (t) =
     (err) => {
       assert.equal(err.errors[0].status, 422);
       assert.equal(err.errors[0].detail, 'You have reached the integration event limit of 5');
-      assert.equal(err.errors[0].source, undefined, 'the platform sends no source (EVIDENCE 12)');
+      assert.equal(err.errors[0].source, undefined, 'the platform sends no source (elasticpath/epcc-cli docs/tutorial.md)');
       return true;
     },
   );
@@ -131,7 +131,7 @@ test('401 and 403 reach the SDK caller with the platform bodies', async (t) => {
   const epmock = await startEpmock();
   t.after(() => epmock.stop());
 
-  // 401 (EVIDENCE 10). epmock grants every client a new token, so the SDK's re-authentication
+  // 401 (elasticpath/elasticpath-dev guides/Getting-Started/errors.md). epmock grants every client a new token, so the SDK's re-authentication
   // must be off to see it; this SDK reads `reauth: false` as true (`reauth || true`), so one
   // attempt (fetchMaxAttempts: 1) is what turns it off. The stored token is one epmock never
   // issued, unexpired as far as the SDK can tell.
@@ -147,7 +147,7 @@ test('401 and 403 reach the SDK caller with the platform bodies', async (t) => {
     return true;
   });
 
-  // 403 (EVIDENCE 11): without a secret the SDK takes an implicit token, which may not touch
+  // 403 (elasticpath/elasticpath-dev docs/authentication/Tokens/permissions.mdx): without a secret the SDK takes an implicit token, which may not touch
   // integrations.
   const implicit = client(epmock.host, `js-sdk-403-${process.pid}`, { client_secret: undefined });
   const auth = await implicit.Authenticate();
@@ -188,7 +188,7 @@ test('an organization token acts on one of its stores through the SDK store_id',
   assert.equal(declared.status, 200);
   const storeId = declared.json.data.store_ids[0];
 
-  // The SDK sends X-MOLTIN-AUTH-STORE on every request when store_id is set (EVIDENCE 22),
+  // The SDK sends X-MOLTIN-AUTH-STORE on every request when store_id is set (elasticpath/js-sdk src/factories/request.js),
   // and then authenticates only when a request answers 401.
   const orgOnStore = client(epmock.host, orgClient, { store_id: storeId });
   const created = await orgOnStore.Integrations.Create({ ...webhook, observes: ['order.paid'] });

@@ -94,8 +94,10 @@ TEST(SynthesisTest, PatternAndExtensionKeysGetAResourceOfTheirOwnType) {
 }
 
 TEST(SynthesisTest, TheOtpResourceHasEveryFieldTheOfficialHandlerReads) {
-  // EVIDENCE 7: composable-frontend's handler reads payload.one_time_password_token; the
-  // guide's example has these fields.
+  // elasticpath/composable-frontend
+  // examples/shopper-accounts-authentication/src/app/api/webhooks/one-time-password/route.ts:
+  // composable-frontend's handler reads payload.one_time_password_token; the guide's example has these
+  // fields.
   auto spec = Spec::Default();
   Synthesizer synthesizer(spec, 3);
   StatusOr<Resource> otp =
@@ -239,7 +241,8 @@ TEST(EnvelopeSchemaTest, TheSeedsOwnPayloadExamplesPassWithTheIdentitySeed003Pro
   auto spec = Spec::Default();
   json seeds = SeedPayloads();
   // The seeds' webhook examples leave out the store_id their own text promises ("Store-level
-  // events contain store_id and org_id") and the OTP example shows (EVIDENCE 5).
+  // events contain store_id and org_id") and the OTP example shows (elasticpath/elasticpath-dev
+  // guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md).
   for (const char* example : {"webhook_typical", "webhook_deleted"}) {
     EXPECT_THAT(spec->ValidateEnvelope("webhook", seeds[example]), Not(IsEmpty())) << example;
     json with_store = seeds[example];
@@ -356,8 +359,9 @@ TEST(EnvelopeTest, TheQueueMessageIsTheDocumentedCloudEvent) {
 }
 
 TEST(EnvelopeTest, TheIdentitiesFollowTheStoreAndItsOrganization) {
-  // EVIDENCE 5, the four cases: a store in an organization, a store in none, an
-  // organization-level event, and the OTP's own layout.
+  // elasticpath/elasticpath-dev guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md, the
+  // four cases: a store in an organization, a store in none, an organization-level event, and the OTP's own
+  // layout.
   auto spec = Spec::Default();
   const std::string store = "b33e328f-31a8-4d57-b0a3-ebf1039b3756";
   const std::string org = "7b4d2f3a-1c0e-4e5a-9f6b-2d8c3a4b5e6f";
@@ -389,7 +393,9 @@ TEST(EnvelopeTest, TheIdentitiesFollowTheStoreAndItsOrganization) {
 }
 
 TEST(EnvelopeTest, TheOtpEventHasTheOfficialExamplesLayout) {
-  // EVIDENCE 7: top-level store_id, payload the flat resource, no attempt, no resources.
+  // elasticpath/composable-frontend
+  // examples/shopper-accounts-authentication/src/app/api/webhooks/one-time-password/route.ts: top-level
+  // store_id, payload the flat resource, no attempt, no resources.
   auto spec = Spec::Default();
   const ObservableEvent& otp = *spec->FindEvent("one-time-password-token-request.created");
   Synthesizer synthesizer(spec, 5);
@@ -413,7 +419,9 @@ TEST(EnvelopeTest, TheOtpEventHasTheOfficialExamplesLayout) {
 }
 
 TEST(EnvelopeTest, AnUnsetSecretIsAnEmptyStringInTheBody) {
-  // EVIDENCE 14: "configuration": {"secret_key": "", "url": ...}.
+  // elasticpath/epcc-composable-commerce-reference
+  // src/modules/elasticsearch/functions/updateElasticsearchIndex/test/assets/product-updated.json:
+  // "configuration": {"secret_key": "", "url": ...}.
   Integration hook = Hook();
   hook.configuration = {{"url", "https://webhook.url"}};
   EXPECT_EQ(DeliveredConfiguration(hook), (json{{"secret_key", ""}, {"url", "https://webhook.url"}}));

@@ -37,9 +37,10 @@ struct Delivery {
   std::string EventId() const;
   // integration.id of a webhook envelope, integrationid of a CloudEvent.
   std::string IntegrationId() const;
-  // The identities it carries (EVIDENCE 5): store_id / storeid and org_id / orgid; "" when
-  // absent (an organization-level event has no store id, a store in no organization no
-  // org id).
+  // The identities it carries (elasticpath/elasticpath-dev
+  // guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md): store_id / storeid and org_id /
+  // orgid; "" when absent (an organization-level event has no store id, a store in no organization no org
+  // id).
   std::string StoreId() const;
   std::string OrgId() const;
   // A webhook envelope's attempt; 0 for CloudEvents, which do not carry one.
