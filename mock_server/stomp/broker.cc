@@ -22,6 +22,7 @@
 #include "codec/stomp_frame.h"
 #include "common/strings.h"
 #include "common/thread.h"
+#include "epmock/version.h"
 
 namespace epmock {
 
@@ -229,8 +230,11 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
     c->expect_every_ms = (ours > 0 && cx > 0) ? std::max(ours, cx) : 0;
     *connected = true;
     const std::string hb = std::to_string(options.heartbeat_ms);
-    StompFrame reply{
-        "CONNECTED", {{"version", c->version}, {"server", "epmock/0.1"}, {"heart-beat", hb + "," + hb}}, ""};
+    StompFrame reply{"CONNECTED",
+                     {{"version", c->version},
+                      {"server", std::string("epmock/") + Version()},
+                      {"heart-beat", hb + "," + hb}},
+                     ""};
     std::lock_guard<std::mutex> lock(mu);
     reply.headers.emplace_back("session", "epmock-session-" + std::to_string(next_session++));
     out->push_back({c, SerializeFrame(reply)});

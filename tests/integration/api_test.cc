@@ -99,7 +99,9 @@ TEST_F(ApiTest, TokenRequestsAreReadAsFormFieldsWhateverTheirContentTypeSays) {
   for (const Case& c : cases) {
     Reply r = api_->Send("POST", "/oauth/access_token", c.body, c.content_type, false);
     EXPECT_EQ(r.status, c.status) << c.name << ": " << r.body;
-    if (c.status == 200) EXPECT_EQ(r.json["access_token"].get<std::string>().size(), 40u) << c.name;
+    if (c.status == 200) {
+      EXPECT_EQ(r.json["access_token"].get<std::string>().size(), 40u) << c.name;
+    }
   }
 }
 

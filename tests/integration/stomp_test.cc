@@ -14,6 +14,7 @@
 #include "epmock/spec.h"
 #include "epmock/stomp.h"
 #include "epmock/testing/status_matchers.h"
+#include "epmock/version.h"
 #include "support/api_client.h"
 #include "support/tls.h"
 
@@ -103,6 +104,7 @@ TEST_F(StompBrokerTest, ConnectNegotiatesTheHighestCommonVersion) {
   EXPECT_EQ(connected.command, "CONNECTED");
   EXPECT_EQ(connected.Header("version"), "1.2");
   EXPECT_FALSE(connected.Header("heart-beat").empty());
+  EXPECT_EQ(connected.Header("server"), std::string("epmock/") + Version());  // the version it is
   TestClient b(broker_.Port());
   EXPECT_EQ(b.Connect("1.1").Header("version"), "1.1");
   TestClient c(broker_.Port());
