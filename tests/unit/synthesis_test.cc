@@ -118,6 +118,22 @@ TEST(SynthesisTest, TheOtpResourceHasEveryFieldTheOfficialHandlerReads) {
             otp->data["user_authentication_password_profile_info"]["password_profile_id"]);
 }
 
+TEST(SynthesisTest, ATransactionCarriesItsTypeUnderBothNamesWithOneValue) {
+  // elasticpath/epcc-cli external/openapi/specs/carts-and-orders.yaml TransactionResponse and
+  // elasticpath/js-sdk src/types/transaction.d.ts name it transaction_type; older examples
+  // (moltin/docs.moltin.com payments/transactions.md) carry transaction-type beside it.
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 5);
+  for (const char* key : {"transaction.created", "transaction.updated"}) {
+    StatusOr<Resource> transaction = synthesizer.Synthesize(*spec->FindEvent(key));
+    ASSERT_THAT(transaction, IsOk());
+    ASSERT_TRUE(transaction->data.contains("transaction_type")) << key;
+    EXPECT_THAT(transaction->data["transaction_type"].get<std::string>(),
+                ::testing::AnyOf("purchase", "authorize", "capture", "refund"));
+    EXPECT_EQ(transaction->data["transaction_type"], transaction->data["transaction-type"]) << key;
+  }
+}
+
 TEST(SynthesisTest, TheSameSeedGivesTheSameResources) {
   auto spec = Spec::Default();
   Synthesizer a(spec, 42), b(spec, 42), c(spec, 43);
