@@ -134,6 +134,20 @@ TEST(SynthesisTest, ATransactionCarriesItsTypeUnderBothNamesWithOneValue) {
   }
 }
 
+TEST(SynthesisTest, AFileHasItsUrlAsLinkHrefBesideLinksSelf) {
+  // elasticpath/elasticpath-dev openapispecs/files/files.yaml and elasticpath/js-sdk
+  // src/types/file.d.ts: link.href (singular) is the file's URL; links holds self.
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 9);
+  for (const char* key : {"file.created", "file.deleted"}) {
+    StatusOr<Resource> file = synthesizer.Synthesize(*spec->FindEvent(key));
+    ASSERT_THAT(file, IsOk());
+    EXPECT_THAT(file->data["link"]["href"].get<std::string>(), ::testing::StartsWith("https://")) << key;
+    EXPECT_THAT(file->data["links"]["self"].get<std::string>(), ::testing::HasSubstr("/v2/files/")) << key;
+    EXPECT_FALSE(file->data["links"].contains("href")) << key;
+  }
+}
+
 TEST(SynthesisTest, TheSameSeedGivesTheSameResources) {
   auto spec = Spec::Default();
   Synthesizer a(spec, 42), b(spec, 42), c(spec, 43);
