@@ -49,6 +49,13 @@ std::string SecondsTimestamp(std::int64_t ms) {
   return t.substr(0, 19) + "Z";  // the seeds' resources use whole seconds
 }
 
+// "2020-06-15T21:21:22+00:00", as captured product deliveries carry them; with milliseconds,
+// "2023-09-05T14:53:01.584+00:00", as the platform's OTP guide shows them.
+std::string OffsetTimestamp(std::int64_t ms, bool millis) {
+  const std::string t = Rfc3339Millis(ms);  // 2020-06-15T21:21:22.123Z
+  return t.substr(0, millis ? 23 : 19) + "+00:00";
+}
+
 // One synthesis: the choices it made, so that names and ids agree across the resource.
 class Filler {
  public:
@@ -75,6 +82,8 @@ class Filler {
     const std::int64_t now = NowMillis();
     values_["now"] = SecondsTimestamp(now);
     values_["now+7d"] = SecondsTimestamp(now + 7LL * 24 * 3600 * 1000);
+    values_["now_offset"] = OffsetTimestamp(now, false);
+    values_["now_offset_ms"] = OffsetTimestamp(now, true);
   }
 
   // Fills a copy of the sample in place: one copy of the tree, each string visited once.

@@ -148,6 +148,47 @@ TEST(SynthesisTest, AFileHasItsUrlAsLinkHrefBesideLinksSelf) {
   }
 }
 
+TEST(SynthesisTest, AProductIsShapedAsTheCapturedDeliveries) {
+  // elasticpath/epcc-composable-commerce-reference
+  // src/modules/elasticsearch/functions/updateElasticsearchIndex/test/assets/product-updated.json
+  // and elasticpath/catalog-syndication sync-catalog-to-coveo/test/assets/: offset timestamps
+  // without a fraction, weight, meta.stock, meta.variation_matrix, no links; display_price in
+  // one capture and not in the other.
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 11);
+  int with_display_price = 0, without = 0;
+  for (int i = 0; i < 40; ++i) {
+    StatusOr<Resource> product = synthesizer.Synthesize(*spec->FindEvent("product.updated"));
+    ASSERT_THAT(product, IsOk());
+    const json& data = product->data;
+    EXPECT_THAT(data["meta"]["timestamps"]["created_at"].get<std::string>(),
+                ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\+00:00"));
+    for (const char* unit : {"g", "kg", "lb", "oz"}) EXPECT_TRUE(data["weight"][unit].is_number()) << unit;
+    EXPECT_TRUE(data["meta"]["stock"].contains("availability"));
+    EXPECT_TRUE(data["meta"]["variation_matrix"].is_array());
+    EXPECT_FALSE(data.contains("links"));
+    (data["meta"].contains("display_price") ? with_display_price : without)++;
+  }
+  EXPECT_GT(with_display_price, 0);
+  EXPECT_GT(without, 0);
+}
+
+TEST(SynthesisTest, AnOtpRequestsTimestampsAreInTheGuidesForm) {
+  // elasticpath/elasticpath-dev guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md:
+  // "2023-09-05T14:53:01.584+00:00".
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 4);
+  StatusOr<Resource> otp =
+      synthesizer.Synthesize(*spec->FindEvent("one-time-password-token-request.created"));
+  ASSERT_THAT(otp, IsOk());
+  for (const char* field : {"created_at", "updated_at"}) {
+    EXPECT_THAT(
+        otp->data[field].get<std::string>(),
+        ::testing::MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}\\+00:00"))
+        << field;
+  }
+}
+
 TEST(SynthesisTest, TheSameSeedGivesTheSameResources) {
   auto spec = Spec::Default();
   Synthesizer a(spec, 42), b(spec, 42), c(spec, 43);
