@@ -518,6 +518,7 @@ StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shar
       }
     } else {
       subject->second.data.merge_patch(synthesizer.Changes(*event));
+      SettleOrder(subject->second.data);  // an order.paid order owes nothing
     }
     json& data = subject->second.data;
     if (!step.set.is_null()) {

@@ -84,6 +84,7 @@ class Filler {
     values_["now+7d"] = SecondsTimestamp(now + 7LL * 24 * 3600 * 1000);
     values_["now_offset"] = OffsetTimestamp(now, false);
     values_["now_offset_ms"] = OffsetTimestamp(now, true);
+    values_["order_number"] = std::to_string(10000 + rng_() % 90000);
   }
 
   // Fills a copy of the sample in place: one copy of the tree, each string visited once.
@@ -150,7 +151,58 @@ class Filler {
   std::map<std::string, std::string> ids_;
 };
 
+// "£100.00" for 10000 with the symbol with_tax's formatted amount starts with.
+std::string Formatted(std::int64_t amount, const std::string& like) {
+  std::size_t digits = 0;
+  while (digits < like.size() && !(like[digits] >= '0' && like[digits] <= '9') && like[digits] != '-')
+    ++digits;
+  const std::int64_t whole = amount / 100, cents = amount % 100;
+  return like.substr(0, digits) + std::to_string(whole) + "." + (cents < 10 ? "0" : "") +
+         std::to_string(cents);
+}
+
 }  // namespace
+
+void SettleOrder(json& data) {
+  if (!data.is_object() || data.value("type", "") != "order" || !data.contains("meta") ||
+      !data["meta"].is_object() || !data["meta"].contains("display_price"))
+    return;
+  json& price = data["meta"]["display_price"];
+  if (!price.is_object() || !price.contains("with_tax") || !price["with_tax"].is_object() ||
+      !price["with_tax"].contains("amount") || !price["with_tax"]["amount"].is_number_integer())
+    return;
+  const json& with_tax = price["with_tax"];
+  const std::int64_t total = with_tax["amount"].get<std::int64_t>();
+  const std::string currency = with_tax.value("currency", "GBP");
+  const std::string like = with_tax.contains("formatted") && with_tax["formatted"].is_string()
+                               ? with_tax["formatted"].get<std::string>()
+                               : std::string();
+  auto block = [&](std::int64_t amount) {
+    return json{{"amount", amount}, {"currency", currency}, {"formatted", Formatted(amount, like)}};
+  };
+  const std::string payment = data.value("payment", "unpaid");
+  std::int64_t paid = 0, authorized = 0, owing = total;
+  if (payment == "paid") {
+    paid = total, owing = 0;
+  } else if (payment == "partially_paid") {
+    paid = total / 2, owing = total - total / 2;
+  } else if (payment == "authorized") {
+    authorized = total;
+  } else if (payment == "partially_authorized") {
+    authorized = total / 2;
+  } else if (payment == "refunded") {
+    owing = 0;
+  }
+  price["paid"] = block(paid);
+  price["authorized"] = block(authorized);
+  price["balance_owing"] = block(owing);
+  for (const char* zero : {"discount", "shipping", "shipping_discount"}) {
+    if (!price.contains(zero)) price[zero] = block(0);
+  }
+  price["without_discount"] =
+      block(total - (price["discount"].is_object() ? price["discount"].value("amount", std::int64_t{0})
+                                                   : std::int64_t{0}));
+}
 
 Synthesizer::Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed)
     : spec_(std::move(spec)), rng_(seed) {}
@@ -175,6 +227,7 @@ StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
   // The event says something of the resource: an order.paid order is paid.
   const json changes = Changes(event);
   for (const auto& [field, value] : changes.items()) resource.data[field] = value;
+  SettleOrder(resource.data);
   std::vector<SchemaViolation> violations = spec_->ValidateResource(event.resource, resource.data);
   if (!violations.empty()) {
     return Status::Internal("synthesized " + event.resource + " breaks its schema at " +

@@ -23,6 +23,13 @@ struct Resource {
   nlohmann::json included;  // null when the sample has none
 };
 
+// Makes an order's derived money agree with its state: meta.display_price's paid,
+// authorized and balance_owing follow `payment` (balance_owing 0 once paid), and its
+// discount, without_discount, shipping and shipping_discount blocks are there, all from
+// with_tax, in its currency (the platform's OrderMeta in
+// elasticpath/epcc-cli external/openapi/specs/carts-and-orders.yaml). Anything else: no-op.
+void SettleOrder(nlohmann::json& data);
+
 class Synthesizer {
  public:
   Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed);

@@ -191,6 +191,7 @@ std::vector<std::string> ApplyEdgeCases(Resource& resource, const std::string& s
     if (!chosen) continue;
     Resource before = resource;
     if (!cases[i].second(resource, rng)) continue;
+    SettleOrder(resource.data);  // new totals, the same state
     if (!spec.ValidateResource(schema_resource, resource.data).empty()) {
       resource = std::move(before);  // the schema does not allow it here
       continue;

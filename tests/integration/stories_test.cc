@@ -166,8 +166,15 @@ TEST_F(StoriesTest, ACheckoutIsOneOrderWhoseStatusesFollowThePlatformsStates) {
     EXPECT_EQ(order["id"], orders[0]["id"]);
     EXPECT_EQ(order["customer"], orders[0]["customer"]);
     EXPECT_EQ(order["relationships"], orders[0]["relationships"]);
-    EXPECT_EQ(order["meta"]["display_price"], orders[0]["meta"]["display_price"]);
+    EXPECT_EQ(order["meta"]["display_price"]["with_tax"], orders[0]["meta"]["display_price"]["with_tax"]);
   }
+  // What is owed, authorized and paid follows the order through the checkout.
+  const json total = orders[0]["meta"]["display_price"]["with_tax"]["amount"];
+  EXPECT_EQ(orders[0]["meta"]["display_price"]["balance_owing"]["amount"], total);
+  EXPECT_EQ(orders[1]["meta"]["display_price"]["authorized"]["amount"], total);
+  EXPECT_EQ(orders[2]["meta"]["display_price"]["paid"]["amount"], total);
+  EXPECT_EQ(orders[2]["meta"]["display_price"]["balance_owing"]["amount"], 0);
+  EXPECT_EQ(orders[4]["meta"]["display_price"]["balance_owing"]["amount"], 0);
   EXPECT_EQ(orders[0]["status"], "incomplete");
   EXPECT_EQ(orders[0]["payment"], "unpaid");
   EXPECT_EQ(orders[1]["payment"], "authorized");

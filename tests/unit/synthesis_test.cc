@@ -189,6 +189,40 @@ TEST(SynthesisTest, AnOtpRequestsTimestampsAreInTheGuidesForm) {
   }
 }
 
+// elasticpath/epcc-cli external/openapi/specs/carts-and-orders.yaml OrderResponse and
+// OrderMeta: order_number, anonymized, meta.is_manual, and every display_price block, with
+// what is paid, authorized and owing following the order's payment state.
+TEST(SynthesisTest, AnOrdersMoneyFollowsItsPaymentState) {
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 21);
+  struct Case {
+    const char* key;
+    bool paid, authorized, owing;  // whether each block holds the total
+  };
+  for (const Case& c :
+       {Case{"order.created", false, false, true}, Case{"order.authorized", false, true, true},
+        Case{"order.paid", true, false, false}, Case{"order.fulfilled", true, false, false}}) {
+    StatusOr<Resource> order = synthesizer.Synthesize(*spec->FindEvent(c.key));
+    ASSERT_THAT(order, IsOk());
+    const json& data = order->data;
+    EXPECT_TRUE(data["order_number"].is_string()) << c.key;
+    EXPECT_EQ(data["anonymized"], false) << c.key;
+    EXPECT_EQ(data["meta"]["is_manual"], false) << c.key;
+    const json& price = data["meta"]["display_price"];
+    for (const char* block : {"with_tax", "without_tax", "tax", "discount", "balance_owing", "paid",
+                              "authorized", "without_discount", "shipping", "shipping_discount"}) {
+      EXPECT_TRUE(price[block]["amount"].is_number_integer()) << c.key << " " << block;
+    }
+    const long long total = price["with_tax"]["amount"].get<long long>();
+    ASSERT_GT(total, 0);
+    EXPECT_EQ(price["paid"]["amount"].get<long long>(), c.paid ? total : 0) << c.key;
+    EXPECT_EQ(price["authorized"]["amount"].get<long long>(), c.authorized ? total : 0) << c.key;
+    EXPECT_EQ(price["balance_owing"]["amount"].get<long long>(), c.owing ? total : 0) << c.key;
+    EXPECT_EQ(price["without_discount"]["amount"].get<long long>(), total) << c.key;
+    EXPECT_EQ(price["balance_owing"]["currency"], price["with_tax"]["currency"]) << c.key;
+  }
+}
+
 TEST(SynthesisTest, TheSameSeedGivesTheSameResources) {
   auto spec = Spec::Default();
   Synthesizer a(spec, 42), b(spec, 42), c(spec, 43);
