@@ -38,20 +38,17 @@ std::string ForRe2(const std::string& pattern) {
 
 std::string Quoted(const std::string& pattern) { return nlohmann::json(pattern.substr(0, 80)).dump(); }
 
-// valijson's visitor wants a cache of std::regex; nothing epmock hands it uses one.
-std::unordered_map<std::string, std::regex>& NoRegexes() {
-  thread_local std::unordered_map<std::string, std::regex> none;
-  return none;
-}
+}  // namespace
 
-bool Check(const valijson::adapters::NlohmannJsonAdapter& member, const std::vector<std::string>& context,
-           const valijson::Schema& schema, valijson::ValidationResults* results) {
+bool ValidateAgainst(const valijson::adapters::NlohmannJsonAdapter& target,
+                     const std::vector<std::string>& context, const valijson::Schema& schema,
+                     valijson::ValidationResults* results) {
+  // valijson's visitor wants a cache of std::regex; no keyword epmock hands it uses one.
+  thread_local std::unordered_map<std::string, std::regex> no_regexes;
   valijson::ValidationVisitor<valijson::adapters::NlohmannJsonAdapter> visitor(
-      member, context, /*strictTypes=*/true, results, NoRegexes());
+      target, context, /*strictTypes=*/true, results, no_regexes);
   return visitor.validateSchema(schema);
 }
-
-}  // namespace
 
 StatusOr<std::shared_ptr<const re2::RE2>> CompilePattern(const std::string& pattern) {
   const std::string what = "pattern " + Quoted(pattern) + " ";
@@ -110,7 +107,7 @@ bool PatternPropertiesConstraint::validate(const valijson::adapters::Adapter& ta
     for (const PatternProperties::Entry& entry : group_->patterns) {
       if (!re2::RE2::PartialMatch(name, *entry.re)) continue;
       matched = true;
-      if (!Check(*member, here, *entry.schema, results) && !failed()) return false;
+      if (!ValidateAgainst(*member, here, *entry.schema, results) && !failed()) return false;
     }
     if (matched || group_->names.count(name) != 0) return true;
     switch (group_->additional) {
@@ -125,7 +122,7 @@ bool PatternPropertiesConstraint::validate(const valijson::adapters::Adapter& ta
         }
         return failed();
       case PatternProperties::Additional::kSchema:
-        if (Check(*member, here, *group_->additional_schema, results)) return true;
+        if (ValidateAgainst(*member, here, *group_->additional_schema, results)) return true;
         if (results) results->pushError(context, "Failed to validate against additional properties schema");
         return failed();
     }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <re2/re2.h>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/constraint_builder.hpp>
 #include <valijson/constraints/concrete_constraints.hpp>
 #include <valijson/schema.hpp>
@@ -43,6 +44,12 @@ inline constexpr std::size_t kMaxPatternLength = 1000;
 // `\uXXXX` escapes become RE2's `\x{XXXX}`. What RE2 cannot run (a back-reference, a
 // look-around) and an expression longer than kMaxPatternLength are refused with the reason.
 StatusOr<std::shared_ptr<const re2::RE2>> CompilePattern(const std::string& pattern);
+
+// Validates `target` against `schema` as valijson::Validator would, with strict types and
+// errors under `context`: the one place epmock runs valijson's visitor.
+bool ValidateAgainst(const valijson::adapters::NlohmannJsonAdapter& target,
+                     const std::vector<std::string>& context, const valijson::Schema& schema,
+                     valijson::ValidationResults* results);
 
 // "pattern": a string must hold a match of the expression; other types pass.
 class PatternConstraint final : public valijson::constraints::PolyConstraint {

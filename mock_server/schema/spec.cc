@@ -192,12 +192,6 @@ void PrepareSchema(json& node, std::vector<std::shared_ptr<const internal::Patte
   }
 }
 
-// valijson's visitor wants a cache of std::regex; no keyword epmock hands it uses one.
-std::unordered_map<std::string, std::regex>& NoRegexes() {
-  thread_local std::unordered_map<std::string, std::regex> none;
-  return none;
-}
-
 // Looks for a "$ref" cycle that validation would follow forever: refs and applicators that
 // stay at the same place of the instance (allOf, anyOf, oneOf, not, if, then, else) leading
 // back to where they started, as {"$ref": "#"} does. A cycle through "properties" or
@@ -313,10 +307,7 @@ std::shared_ptr<const valijson::Schema> CompileApart(const json& subschema, cons
 std::vector<SchemaViolation> Run(const CompiledSchema& compiled, const json& instance) {
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter target(instance);
-  // What valijson::Validator::validate does, with the shared pattern cache.
-  valijson::ValidationVisitor<valijson::adapters::NlohmannJsonAdapter> visitor(
-      target, std::vector<std::string>(1, "<root>"), /*strictTypes=*/true, &results, NoRegexes());
-  if (visitor.validateSchema(compiled.schema)) return {};
+  if (internal::ValidateAgainst(target, {"<root>"}, compiled.schema, &results)) return {};
   std::vector<SchemaViolation> out = DescribeViolations(results, compiled.document, instance);
   if (out.empty()) out.push_back({"", "The document does not match its schema"});
   return out;
