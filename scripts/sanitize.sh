@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds epmock and its whole test suite under a sanitizer and runs it:
-#   ./scripts/sanitize.sh asan    # AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
-#   ./scripts/sanitize.sh tsan    # ThreadSanitizer (build-tsan/, tests/tsan.supp)
+#   ./scripts/sanitize.sh asan    # AddressSanitizer + UndefinedBehaviorSanitizer with clang
+#                                 # (build-asan/, which also holds the fuzz targets)
+#   ./scripts/sanitize.sh tsan    # ThreadSanitizer with gcc (build-tsan/, tests/tsan.supp)
 # The CMake presets of the same names (CMakePresets.json) are what it uses. Any error a
 # sanitizer reports fails the test that triggered it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset="${1:?usage: scripts/sanitize.sh asan|tsan}"
 case "$preset" in asan|tsan) ;; *) echo "usage: scripts/sanitize.sh asan|tsan" >&2; exit 2 ;; esac
-./scripts/setup.sh --with-peers
+./scripts/setup.sh --with-peers --with-fuzz
 (cd tests/peers && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 # ccache keys on absolute paths and, with debug info, the working directory; relative to the
 # source tree, a fresh clone elsewhere (as CI makes) still hits what an earlier build cached.
