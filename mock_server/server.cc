@@ -93,9 +93,14 @@ Status Server::Impl::Start() {
   edge.header_timeout_seconds = options.header_timeout_seconds;
   edge.max_delayed = static_cast<std::size_t>(std::max(1, options.max_delayed_requests));
   edge.hosts = internal::ParseHostPolicy(options.allow_hosts).value_or(internal::HostPolicy{});
-  // No source: the platform's errors carry none (elasticpath/epcc-cli docs/tutorial.md).
-  edge.render_error = [](const internal::HttpRequest&, int status, const std::string& detail) {
-    return internal::ErrorResponse(status, internal::StatusTitle(status), detail);
+  // Every answer carries a request id, as the platform's do (moltin/php-sdk src/Request.php).
+  edge.request_id = [this] { return engine.NewRequestId(); };
+  // No source: the platform's errors carry none (elasticpath/epcc-cli docs/tutorial.md). A 500 in
+  // the platform's words, with the request id (elasticpath/elasticpath-dev guides/Getting-Started/errors.md).
+  edge.render_error = [](const internal::HttpRequest& request, int status, const std::string& detail) {
+    internal::HttpResponse answer = internal::ErrorResponse(status, internal::StatusTitle(status), detail);
+    internal::CarryRequestId(answer, request.request_id, /*platform_detail=*/true, nullptr);
+    return answer;
   };
   Status listening = api.Start(std::move(edge), [this](const internal::HttpRequest& request) {
     return internal::Route(engine, request);
@@ -285,6 +290,16 @@ Status Server::SetStoreKind(const std::string& client_id, const std::string& kin
     return Status::InvalidArgument("a store's kind is production or development, not '" + kind + "'");
   }
   impl_->engine.stores().ForClient(client_id)->set_kind(kind);
+  return Status::Ok();
+}
+
+Status Server::SetPageLength(const std::string& client_id, int page_length) {
+  if (page_length < 1 || static_cast<std::size_t>(page_length) > internal::kMaxStorePageLength) {
+    return Status::InvalidArgument("a store's page length is 1 to " +
+                                   std::to_string(internal::kMaxStorePageLength) + ", not " +
+                                   std::to_string(page_length));
+  }
+  impl_->engine.stores().ForClient(client_id)->set_page_length(static_cast<std::size_t>(page_length));
   return Status::Ok();
 }
 

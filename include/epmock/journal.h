@@ -31,6 +31,8 @@ struct RequestRecord {
   std::string method;
   std::string path;
   std::string query;  // raw query string, without '?'
+  // The id its answer carried in X-Moltin-Request-Id (and, for a 500, in its body).
+  std::string request_id;
   int status = 0;
   std::string store_id;  // empty when the request carried no valid token
   // How the Authorization header carried its token: "Bearer", "Bearer:" or "bare"; or

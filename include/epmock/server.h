@@ -154,6 +154,10 @@ class Server {
   // "production" (the default) or "development": which rate limit applies to the store when
   // ServerOptions::rate_limits is on.
   Status SetStoreKind(const std::string& client_id, const std::string& kind);
+  // The length of the store's /v2 list pages (integrations, logs, jobs) when a request gives
+  // no page[limit]: a store setting on the platform, 1 to 100, 25 until set and after a
+  // reset of the store.
+  Status SetPageLength(const std::string& client_id, int page_length);
 
   // What the API port's sink /__sink/webhook/{name} received from every store (a WebhookSink
   // without a port of its own), oldest first, and what it answers when a store has not

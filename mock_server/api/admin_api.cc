@@ -286,18 +286,31 @@ HttpResponse ApiFaults(RouteContext& c, const std::vector<std::string>& s) {
   return NotFound("No such admin endpoint: " + method + " " + c.request.path);
 }
 
-// /__admin/store: what the store is (its id, kind, organization); PUT sets its kind.
+// /__admin/store: what the store is (its id, kind, page length, organization); PUT sets its
+// kind, its page length or both, and leaves the other as it is.
 HttpResponse StoreRoute(RouteContext& c) {
   if (c.request.method == "PUT") {
     json body;
     if (auto error = ReadJson(c.request, &body, false)) return *error;
-    auto kind = body.find("kind");
-    if (body.size() != 1 || kind == body.end() || !kind->is_string() ||
-        (*kind != "production" && *kind != "development")) {
-      return ErrorResponse(422, StatusTitle(422), "The body is {\"kind\": \"production\" or \"development\"}",
-                           "/kind");
+    constexpr char kShape[] =
+        "The body is {\"kind\": \"production\" or \"development\", \"page_length\": 1 to 100}, "
+        "either or both";
+    if (body.empty()) return ErrorResponse(422, StatusTitle(422), kShape);
+    std::optional<std::string> kind;
+    std::optional<std::size_t> page_length;
+    for (const auto& [key, value] : body.items()) {
+      if (key == "kind" && value.is_string() && (value == "production" || value == "development")) {
+        kind = value.get<std::string>();
+      } else if (key == "page_length" && value.is_number_unsigned() && value.get<std::uint64_t>() >= 1 &&
+                 value.get<std::uint64_t>() <= kMaxStorePageLength) {
+        page_length = value.get<std::size_t>();
+      } else {
+        return ErrorResponse(422, StatusTitle(422), kShape, "/" + key.substr(0, 100));
+      }
     }
-    c.store->set_kind(kind->get<std::string>());
+    // Both checked before either is set: a refused body changes nothing.
+    if (kind) c.store->set_kind(*kind);
+    if (page_length) c.store->set_page_length(*page_length);
   } else if (c.request.method != "GET") {
     HttpResponse r = ErrorResponse(405, StatusTitle(405), "Use GET or PUT for /__admin/store");
     r.headers.emplace_back("Allow", "GET, PUT");
@@ -307,6 +320,7 @@ HttpResponse StoreRoute(RouteContext& c) {
   return JsonResponse(200, {{"data",
                              {{"id", c.store->id()},
                               {"kind", c.store->kind()},
+                              {"page_length", c.store->page_length()},
                               {"organization", c.store->is_organization()},
                               {"org_id", org_id.empty() ? json(nullptr) : json(org_id)}}}});
 }

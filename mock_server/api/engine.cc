@@ -31,7 +31,9 @@ Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
       events_(options_, spec_),
       streams_(options_.max_streams),
       sqs_(MakeSqs(options_)),
-      stomp_(MakeStomp(options_)) {}
+      stomp_(MakeStomp(options_)),
+      // Apart from the synthesizer's generator: requests never shift the resources a seed gives.
+      request_ids_(options_.seed == 0 ? 0 : options_.seed ^ 0x9e3779b97f4a7c15ULL) {}
 
 void Engine::Reset() {
   stores_.Reset();

@@ -21,6 +21,7 @@
 #include "api/dashboard.h"
 #include "api/journal.h"
 #include "api/rate_limit.h"
+#include "common/ids.h"
 #include "epmock/options.h"
 #include "epmock/spec.h"
 #include "epmock/sqs.h"
@@ -58,6 +59,9 @@ class Engine {
   SqsEndpoint* sqs() const { return sqs_.get(); }
   StompBroker* stomp() const { return stomp_.get(); }
 
+  // The next request id of the API port (X-Moltin-Request-Id), from the server's seed.
+  std::string NewRequestId() { return request_ids_.Next(); }
+
   // Forgets every store, token, journal entry, sink request and fault.
   void Reset();
 
@@ -75,6 +79,7 @@ class Engine {
   AdminSessions sessions_;
   const std::unique_ptr<SqsEndpoint> sqs_;
   const std::unique_ptr<StompBroker> stomp_;
+  UuidSequence request_ids_;
 };
 
 }  // namespace epmock::internal

@@ -122,6 +122,25 @@ void DropSources(HttpResponse& response, std::vector<std::string>* reasons) {
   if (dropped) response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+void CarryRequestId(HttpResponse& response, const std::string& request_id, bool platform_detail,
+                    std::vector<std::string>* reasons) {
+  if (response.status != 500 || request_id.empty()) return;
+  json body = json::parse(response.body, nullptr, false);
+  if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array()) return;
+  for (json& error : body["errors"]) {
+    if (!error.is_object()) continue;
+    if (platform_detail) {
+      const json said = error.value("detail", json(""));
+      if (reasons && said.is_string() && !said.get<std::string>().empty())
+        reasons->push_back(said.get<std::string>());
+      error["title"] = StatusTitle(500);
+      error["detail"] = kServerErrorDetail;
+    }
+    error["request_id"] = request_id;
+  }
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 int HttpStatusFor(StatusCode code) {
   switch (code) {
     case StatusCode::kOk:

@@ -46,6 +46,17 @@ std::string JournalLine(const SchemaViolation& violation);
 // the journal keeps them.
 void DropSources(HttpResponse& response, std::vector<std::string>* reasons);
 
+// The platform's 500 error (elasticpath/elasticpath-dev guides/Getting-Started/errors.md).
+constexpr char kServerErrorDetail[] =
+    "There was an internal server error, you can report with your request id.";
+
+// Writes the request's id into every error of a 500 answer in the error shape, as the platform
+// does. With `platform_detail`, each error also takes the platform's title and detail, and
+// what its detail said is added to `reasons` (for the journal). Any other answer is left as
+// it is.
+void CarryRequestId(HttpResponse& response, const std::string& request_id, bool platform_detail,
+                    std::vector<std::string>* reasons);
+
 // A JSON answer (invalid UTF-8 in caller-given strings is replaced, never thrown over).
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
 

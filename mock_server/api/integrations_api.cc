@@ -189,7 +189,7 @@ HttpResponse Delete(RouteContext& c, const std::string& id) {
 
 HttpResponse List(RouteContext& c) {
   Page page;
-  if (auto error = ParsePage(c.params, &page)) return ErrorResponse({*error});
+  if (auto error = ParsePage(c.params, c.store->page_length(), &page)) return ErrorResponse({*error});
   std::size_t total = 0;
   std::vector<Integration> integrations = c.store->ListPage(page.offset, page.limit, &total);
   json data = json::array();
@@ -205,7 +205,7 @@ HttpResponse List(RouteContext& c) {
 template <typename Read, typename ToJson>
 HttpResponse LogStyleList(RouteContext& c, const std::string& url, Read read, ToJson to_json) {
   Page page;
-  if (auto error = ParsePage(c.params, &page)) return ErrorResponse({*error});
+  if (auto error = ParsePage(c.params, c.store->page_length(), &page)) return ErrorResponse({*error});
   const auto slice = read(page.offset, page.limit);
   json data = json::array();
   for (const auto& item : slice.items) data.push_back(to_json(item));

@@ -13,6 +13,7 @@ nlohmann::json ToJson(const RequestRecord& r) {
           {"method", r.method},
           {"path", r.path},
           {"query", r.query},
+          {"request_id", r.request_id},
           {"status", r.status},
           {"store_id", r.store_id},
           {"authorization", r.authorization},

@@ -60,8 +60,8 @@ std::optional<ApiError> ParseLimitAndOffset(const Params& params, std::size_t fa
   return std::nullopt;
 }
 
-std::optional<ApiError> ParsePage(const Params& params, Page* page) {
-  return ParseLimitAndOffset(params, kDefaultPageLimit, kMaxPageLimit, &page->limit, &page->offset);
+std::optional<ApiError> ParsePage(const Params& params, std::size_t default_limit, Page* page) {
+  return ParseLimitAndOffset(params, default_limit, kMaxPageLimit, &page->limit, &page->offset);
 }
 
 std::optional<ApiError> ParseAdminPage(const Params& params, AdminPage* page) {

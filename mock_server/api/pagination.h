@@ -22,12 +22,12 @@ struct Page {
   std::size_t offset = 0;
 };
 
-constexpr std::size_t kDefaultPageLimit = 25;
 constexpr std::size_t kMaxPageLimit = 100;
 
-// Reads page[limit] and page[offset]; a malformed or out-of-range value is an error whose
-// source names the parameter.
-std::optional<ApiError> ParsePage(const Params& params, Page* page);
+// Reads page[limit] (`default_limit`, the store's page length, when absent) and
+// page[offset]; a malformed or out-of-range value is an error whose source names the
+// parameter.
+std::optional<ApiError> ParsePage(const Params& params, std::size_t default_limit, Page* page);
 
 // links {current, first, last, prev, next}: absolute URLs of `list_url` with page
 // parameters; null where there is no such page.

@@ -1,5 +1,6 @@
 #include "api/router.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "api/admin_api.h"
@@ -32,6 +33,7 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
   record.method = request.method;
   record.path = request.path;
   record.query = request.query;
+  record.request_id = request.request_id;
   HttpResponse response;
   try {
     response = Dispatch(engine, request, record);
@@ -45,6 +47,15 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
     DropSources(response, &reasons);
     // What the answer said, unless the handler already said why more precisely.
     if (record.errors.empty() && record.validation_errors.empty()) record.errors = std::move(reasons);
+    // A 500 says only the platform's words and the request id; the journal keeps what epmock knew.
+    std::vector<std::string> said;
+    CarryRequestId(response, request.request_id, /*platform_detail=*/true, &said);
+    for (std::string& reason : said) {
+      if (std::find(record.errors.begin(), record.errors.end(), reason) == record.errors.end())
+        record.errors.push_back(std::move(reason));
+    }
+  } else if (request.path.rfind("/__admin/", 0) == 0) {
+    CarryRequestId(response, request.request_id, /*platform_detail=*/false, nullptr);
   }
   record.status = response.status;
   record.duration_ms =

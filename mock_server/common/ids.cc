@@ -60,6 +60,37 @@ std::string NewUuid() {
   return FormatUuid(b);
 }
 
+namespace {
+std::uint64_t SeedOrRandom(std::uint64_t seed) {
+  if (seed != 0) return seed;
+  unsigned char b[8];
+  RandomBytes(b, sizeof b);
+  std::uint64_t drawn = 0;
+  for (unsigned char c : b) drawn = (drawn << 8) | c;
+  return drawn;
+}
+}  // namespace
+
+UuidSequence::UuidSequence(std::uint64_t seed) : generator_(SeedOrRandom(seed)) {}
+
+std::string UuidSequence::Next() {
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    high = generator_();
+    low = generator_();
+  }
+  unsigned char b[16];
+  for (int i = 0; i < 8; ++i) {
+    b[i] = static_cast<unsigned char>(high >> (56 - 8 * i));
+    b[8 + i] = static_cast<unsigned char>(low >> (56 - 8 * i));
+  }
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  return FormatUuid(b);
+}
+
 std::string NameUuid(const std::string& name) {
   // RFC 4122 v5 over a fixed namespace of epmock's own.
   static const unsigned char kNamespace[16] = {0x6b, 0x2f, 0x0e, 0x43, 0x8d, 0x1c, 0x4e, 0x57,

@@ -2,6 +2,9 @@
 #ifndef EPMOCK_COMMON_IDS_H_
 #define EPMOCK_COMMON_IDS_H_
 
+#include <cstdint>
+#include <mutex>
+#include <random>
 #include <string>
 
 namespace epmock::internal {
@@ -15,6 +18,19 @@ std::string NameUuid(const std::string& name);
 // The store id a client_id maps to: stable, the same client_id always gives the same id
 // (Server::StoreIdFor, the store registry and the CLI agree through this one function).
 std::string StoreIdForClient(const std::string& client_id);
+
+// Version 4 UUIDs drawn from a seeded generator: the same seed gives the same ids in the same
+// order (a server's request ids, from ServerOptions::seed). Seed 0 draws a random seed.
+// Thread-safe.
+class UuidSequence {
+ public:
+  explicit UuidSequence(std::uint64_t seed);
+  std::string Next();
+
+ private:
+  std::mutex mu_;
+  std::mt19937_64 generator_;
+};
 
 // A random token of `bytes` random bytes, hex encoded.
 std::string RandomHex(std::size_t bytes);

@@ -91,7 +91,15 @@ HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, in
   request.remote_addr = req.remote_addr;
   const std::string host = req.get_header_value("Host");
   request.base_url = "http://" + (host.empty() ? UrlHost(options.host) + ":" + std::to_string(port) : host);
+  if (options.request_id) request.request_id = options.request_id();
   return request;
+}
+
+// The answer with the request's id in the port's header, when the port gives ids.
+HttpResponse Stamped(const EdgeOptions& options, const HttpRequest& request, HttpResponse response) {
+  if (!request.request_id.empty())
+    response.headers.emplace_back(options.request_id_header, request.request_id);
+  return response;
 }
 
 // A whole answer as bytes, for a request the gate refuses before httplib reads it.
@@ -147,7 +155,9 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   limits.max_delayed = o.max_delayed;
   const EdgeOptions* opts = &options_;
   auto server = std::make_unique<GatedServer>(limits, [opts](int status, const std::string& detail) {
-    return RawAnswer(opts->render_error(HttpRequest{}, status, detail));
+    HttpRequest unread;
+    if (opts->request_id) unread.request_id = opts->request_id();
+    return RawAnswer(Stamped(*opts, unread, opts->render_error(unread, status, detail)));
   });
   GatedServer* gated = server.get();
   const int threads = std::max(1, o.worker_threads);
@@ -170,13 +180,16 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   auto answer = [opts, port, handler](const httplib::Request& req, std::string body, httplib::Response& res) {
     HttpRequest request = FromWire(req, *opts, *port);
     if (!HostAllowed(opts->hosts, req.get_header_value("Host"))) {
-      ToWire(opts->render_error(request, 403, HostRefusal(req.get_header_value("Host"))), res);
+      ToWire(Stamped(*opts, request,
+                     opts->render_error(request, 403, HostRefusal(req.get_header_value("Host")))),
+             res);
       return;
     }
     if (req.has_header("Transfer-Encoding") && req.has_header("Content-Length")) {
       // RFC 9112 6.1: a request with both is how requests are smuggled past a proxy.
-      ToWire(opts->render_error(request, 400,
-                                "A request may not carry both Content-Length and Transfer-Encoding"),
+      ToWire(Stamped(*opts, request,
+                     opts->render_error(request, 400,
+                                        "A request may not carry both Content-Length and Transfer-Encoding")),
              res);
       res.set_header("Connection", "close");
       GatedServer::CloseAfterCurrentResponse();
@@ -190,16 +203,21 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
         !GatedServer::DelayCurrentResponse(response.delay_ms, response.delay_queue)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
     }
-    ToWire(response, res);
+    ToWire(Stamped(*opts, request, std::move(response)), res);
   };
   auto without_body = [answer](const httplib::Request& req, httplib::Response& res) { answer(req, "", res); };
   const std::size_t limit = o.max_body_bytes;
-  auto with_body = [opts, port, answer, limit](const httplib::Request& req, httplib::Response& res,
-                                               const httplib::ContentReader& reader) {
+  // An answer the edge gives itself, before the handler sees the request.
+  auto refuse = [opts, port](const httplib::Request& req, int status, const std::string& detail,
+                             httplib::Response& res) {
+    const HttpRequest request = FromWire(req, *opts, *port);
+    ToWire(Stamped(*opts, request, opts->render_error(request, status, detail)), res);
+  };
+  auto with_body = [opts, answer, refuse, limit](const httplib::Request& req, httplib::Response& res,
+                                                 const httplib::ContentReader& reader) {
     if (!HostAllowed(opts->hosts, req.get_header_value("Host"))) {
       // Refused before its body is read.
-      ToWire(opts->render_error(FromWire(req, *opts, *port), 403, HostRefusal(req.get_header_value("Host"))),
-             res);
+      refuse(req, 403, HostRefusal(req.get_header_value("Host")), res);
       res.set_header("Connection", "close");
       GatedServer::CloseAfterCurrentResponse();
       return;
@@ -210,14 +228,11 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
         answer(req, std::move(body), res);
         return;
       case BodyRead::kTooLarge:
-        ToWire(opts->render_error(
-                   FromWire(req, *opts, *port), 413,
-                   "The request body is larger than the limit of " + std::to_string(limit) + " bytes"),
+        refuse(req, 413, "The request body is larger than the limit of " + std::to_string(limit) + " bytes",
                res);
         break;
       case BodyRead::kBroken:
-        ToWire(opts->render_error(FromWire(req, *opts, *port), 400, "The request is not well-formed HTTP"),
-               res);
+        refuse(req, 400, "The request is not well-formed HTTP", res);
         break;
     }
     res.set_header("Connection", "close");  // the rest of the body is unread
@@ -247,16 +262,16 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
         // What follows a request httplib could not read cannot be trusted to be a request.
         GatedServer::CloseAfterCurrentResponse();
         res.set_header("Connection", "close");
-        const HttpResponse answer = opts->render_error(FromWire(req, *opts, *port), res.status, detail);
+        const HttpRequest request = FromWire(req, *opts, *port);
+        const HttpResponse answer = Stamped(*opts, request, opts->render_error(request, res.status, detail));
         for (const auto& [name, value] : answer.headers) res.set_header(name, value);
         res.set_content(answer.body, answer.content_type.c_str());
         return httplib::Server::HandlerResponse::Handled;
       }));
-  server->set_exception_handler([opts, port](const httplib::Request& req, httplib::Response& res,
-                                             std::exception_ptr) {
-    ToWire(opts->render_error(FromWire(req, *opts, *port), 500, "epmock failed while handling the request"),
-           res);
-  });
+  server->set_exception_handler(
+      [refuse](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+        refuse(req, 500, "epmock failed while handling the request", res);
+      });
 
   // Started again after Stop, it listens where its clients knew it.
   const int listen_port = o.port != 0 ? o.port : port_.load();

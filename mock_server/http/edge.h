@@ -8,6 +8,7 @@
 // - malformed HTTP, a too-long URI and a handler that throws get an answer in the port's
 //   own error shape (`render_error`), never a bare status;
 // - a request whose Host is not one the port answers (HostPolicy: DNS rebinding) gets 403;
+// - on a port that asks for it, every request gets an id and every answer carries it;
 // - a connection holds a worker only while a request is served (http/connections.h): a
 //   slow head, an idle keep-alive connection or a delayed answer holds none;
 // - a bounded worker pool, keep-alive and TCP_NODELAY tuned as every port needs them, and a
@@ -56,6 +57,10 @@ struct EdgeOptions {
   std::size_t max_delayed = 256;
   // The Host headers answered; others get 403.
   HostPolicy hosts;
+  // When set, every request gets an id from it (HttpRequest::request_id) and every answer
+  // of the port, the edge's own refusals included, carries that id in `request_id_header`.
+  std::function<std::string()> request_id;
+  std::string request_id_header = "X-Moltin-Request-Id";
   // The answer the edge itself gives (400 malformed, 413, 414, 500 for a throwing handler)
   // in the port's own error shape. `request` is as much as was read.
   std::function<HttpResponse(const HttpRequest& request, int status, const std::string& detail)> render_error;

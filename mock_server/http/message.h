@@ -24,6 +24,9 @@ struct HttpRequest {
   std::string base_url;     // "http://host:port", from the Host header
   std::string target;       // the request target as sent: path and query, still encoded
   std::string remote_addr;  // the peer's address ("127.0.0.1", "::1"); "" when unknown
+  // The id the edge gave this request and writes on its answer (EdgeOptions::request_id);
+  // "" on a port that gives none.
+  std::string request_id;
   // Whether the peer is still connected (false once it has closed or reset), for a handler
   // that waits: callable on the handler's thread only; empty off an HTTP edge.
   std::function<bool()> peer_connected;

@@ -496,6 +496,7 @@ void Store::Clear() {
   logs_by_integration_.clear();
   jobs_by_id_.clear();
   jobs_by_integration_.clear();
+  page_length_ = kDefaultStorePageLength;
 }
 
 bool Store::is_organization() const {
@@ -522,6 +523,16 @@ std::string Store::kind() const {
 void Store::set_kind(std::string kind) {
   std::lock_guard<std::mutex> lock(mu_);
   kind_ = std::move(kind);
+}
+
+std::size_t Store::page_length() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return page_length_;
+}
+
+void Store::set_page_length(std::size_t length) {
+  std::lock_guard<std::mutex> lock(mu_);
+  page_length_ = length;
 }
 
 std::shared_ptr<Store> StoreRegistry::ForClientLocked(const std::string& client_id) {

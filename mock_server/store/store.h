@@ -89,6 +89,10 @@ struct Retention {
   std::size_t logs = 100000;
 };
 
+// A store's page length until it is set (Store::page_length), and its bounds.
+inline constexpr std::size_t kDefaultStorePageLength = 25;
+inline constexpr std::size_t kMaxStorePageLength = 100;
+
 class Store {
  public:
   explicit Store(std::string id, Retention retention = {}) : id_(std::move(id)), retention_(retention) {}
@@ -106,6 +110,11 @@ class Store {
   // "production" (the default) or "development": which of the platform's rate limits apply.
   std::string kind() const;
   void set_kind(std::string kind);
+  // The length of the store's /v2 list pages when a request gives no page[limit]: a setting
+  // of the store on the platform (elasticpath/elasticpath-dev, page length in store
+  // settings), 25 until set, and again after Clear().
+  std::size_t page_length() const;
+  void set_page_length(std::size_t length);
 
   // Adds the integration unless the store already holds `limit` (0: no limit).
   // Returns false when full (or when it holds that id already).
@@ -179,6 +188,7 @@ class Store {
   bool organization_ = false;
   std::string org_id_;
   std::string kind_ = "production";
+  std::size_t page_length_ = kDefaultStorePageLength;
   // Each integration once, keyed by a view of its own id; the order and the index point at
   // it (an integration costs its fields and three entries, not copies of its id).
   std::unordered_map<std::string_view, std::unique_ptr<Integration>> integrations_;

@@ -19,6 +19,7 @@ namespace epmock {
 namespace {
 
 using ::epmock::testing::IsOk;
+using ::epmock::testing::StatusIs;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -565,6 +566,46 @@ TEST_F(ApiTest, ListsPaginateWith25ByDefault) {
   EXPECT_EQ(small.json["meta"]["page"], json::parse(R"({"limit":7,"offset":14,"current":3,"total":5})"));
 }
 
+TEST_F(ApiTest, TheStoresPageLengthIsTheLengthOfEveryListThatGivesNoLimit) {
+  for (int i = 0; i < 3; ++i) CreateWebhook("hook " + std::to_string(i));
+  Reply store = api_->Get("/__admin/store");
+  EXPECT_EQ(store.json["data"]["page_length"], 25);
+  EXPECT_EQ(store.json["data"]["kind"], "production");
+
+  store = api_->Put("/__admin/store", {{"page_length", 2}});
+  ASSERT_EQ(store.status, 200) << store.body;
+  EXPECT_EQ(store.json["data"]["page_length"], 2);
+  EXPECT_EQ(store.json["data"]["kind"], "production") << "only what is given changes";
+  Reply page = api_->Get("/v2/integrations");
+  EXPECT_EQ(page.json["data"].size(), 2u);
+  EXPECT_EQ(page.json["meta"]["page"]["limit"], 2);
+  EXPECT_EQ(page.json["meta"]["page"]["total"], 2) << "three integrations, two pages";
+  EXPECT_EQ(api_->Get("/v2/integrations?page[limit]=3").json["data"].size(), 3u) << "a given limit wins";
+  const std::string id = page.json["data"][0]["id"];
+  EXPECT_EQ(api_->Get("/v2/integrations/" + id + "/logs").json["meta"]["limit"], 2) << "logs too";
+  EXPECT_EQ(api_->Get("/v2/integrations/logs").json["meta"]["limit"], 2);
+
+  store = api_->Put("/__admin/store", {{"kind", "development"}});
+  EXPECT_EQ(store.json["data"]["page_length"], 2);
+  EXPECT_EQ(store.json["data"]["kind"], "development");
+  // A refused body changes nothing, not even the part that was right.
+  EXPECT_EQ(api_->Put("/__admin/store", {{"kind", "production"}, {"page_length", 0}}).status, 422);
+  store = api_->Get("/__admin/store");
+  EXPECT_EQ(store.json["data"]["kind"], "development");
+  EXPECT_EQ(store.json["data"]["page_length"], 2);
+  // Another store keeps its own.
+  ApiClient other(server_->Url());
+  EXPECT_EQ(other.Get("/__admin/store").json["data"]["page_length"], 25);
+
+  // From C++ as over HTTP; a reset of the store brings 25 back.
+  EXPECT_THAT(server_->SetPageLength(api_->client_id(), 0), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(server_->SetPageLength(api_->client_id(), 101), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_THAT(server_->SetPageLength(api_->client_id(), 1), IsOk());
+  EXPECT_EQ(api_->Get("/v2/integrations").json["data"].size(), 1u);
+  ASSERT_EQ(api_->Post("/__admin/reset", json::object()).status, 204);
+  EXPECT_EQ(api_->Get("/__admin/store").json["data"]["page_length"], 25);
+}
+
 TEST_F(ApiTest, BadPageParametersAre400NamingTheParameter) {
   for (const char* query : {"page[limit]=101", "page[limit]=0", "page[limit]=x", "page[offset]=-1"}) {
     for (const char* path : {"/v2/integrations?", "/v2/integrations/logs?"}) {
@@ -680,6 +721,75 @@ TEST_F(ApiTest, HealthNeedsNoTokenAndNamesTheVersion) {
   EXPECT_EQ(r.json["schema_revision"], "26.0212.7184796");  // the seed OpenAPI's info.version
 }
 
+// --- request ids (fact 26: moltin/php-sdk src/Request.php) ------------------------------------
+
+TEST_F(ApiTest, EveryAnswerCarriesARequestIdAndTheJournalKeepsTheSame) {
+  std::set<std::string> seen;
+  auto id_of = [&](const Reply& r) {
+    const std::string id = r.Header("X-Moltin-Request-Id");
+    EXPECT_THAT(id, MatchesRegex(kUuid)) << r.status << " " << r.body;
+    EXPECT_TRUE(seen.insert(id).second) << "a request id given twice: " << id;
+    return id;
+  };
+  const Reply listed = api_->Get("/v2/integrations");
+  EXPECT_EQ(id_of(listed), LastRequest().request_id);
+  const Reply missing = api_->Get("/v2/integrations/00000000-0000-4000-8000-000000000000");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(id_of(missing), LastRequest().request_id);
+  const Reply unauthorized = api_->Send("GET", "/v2/integrations", "", "", /*authorized=*/false);
+  EXPECT_EQ(unauthorized.status, 401);
+  EXPECT_EQ(id_of(unauthorized), LastRequest().request_id);
+  const Reply token = api_->Send("POST", "/oauth/access_token", "grant_type=implicit&client_id=x",
+                                 "application/x-www-form-urlencoded", false);
+  EXPECT_EQ(token.status, 200);
+  EXPECT_EQ(id_of(token), LastRequest().request_id);
+  // epmock's own routes carry one too, though the journal records only the platform's.
+  const Reply journal = api_->Get("/__admin/requests");
+  id_of(journal);
+  id_of(api_->Send("GET", "/__admin/health", "", "", false));
+  id_of(api_->Send("GET", "/nowhere", "", "", false));
+  // The journal as the admin API shows it.
+  ASSERT_EQ(journal.status, 200);
+  EXPECT_EQ(journal.json["data"][0]["request_id"], listed.Header("X-Moltin-Request-Id"));
+}
+
+TEST_F(ApiTest, A500IsThePlatformsBodyWithItsRequestIdAndTheJournalSaysWhy) {
+  ASSERT_EQ(api_->Post("/__admin/api-faults", {{"status", 500}, {"requests", 1}}).status, 201);
+  const Reply failed = api_->Get("/v2/integrations");
+  ASSERT_EQ(failed.status, 500);
+  const std::string id = failed.Header("X-Moltin-Request-Id");
+  ASSERT_THAT(id, MatchesRegex(kUuid));
+  // elasticpath/elasticpath-dev guides/Getting-Started/errors.md, word for word.
+  const json expected = {
+      {"errors",
+       {{{"status", 500},
+         {"title", "Internal Server Error"},
+         {"detail", "There was an internal server error, you can report with your request id."},
+         {"request_id", id}}}}};
+  EXPECT_EQ(failed.json, expected);
+  const RequestRecord record = LastRequest();
+  EXPECT_EQ(record.request_id, id);
+  EXPECT_THAT(record.errors, ::testing::Contains(HasSubstr("API fault")));
+}
+
+TEST(RequestIdTest, FollowTheServersSeed) {
+  auto ids = [](std::uint64_t seed) {
+    ServerOptions options;
+    options.seed = seed;
+    Server server(options);
+    EXPECT_THAT(server.Start(), IsOk());
+    ApiClient api(server.Url(), "seeded-client");  // its token request takes the first id
+    std::vector<std::string> out;
+    for (int i = 0; i < 3; ++i) out.push_back(api.Get("/v2/integrations").Header("X-Moltin-Request-Id"));
+    return out;
+  };
+  const std::vector<std::string> first = ids(7);
+  EXPECT_THAT(first[0], MatchesRegex(kUuid));
+  EXPECT_EQ(ids(7), first) << "the same seed, the same ids";
+  EXPECT_NE(ids(8), first);
+  EXPECT_NE(ids(0), ids(0)) << "no seed, random ids";
+}
+
 // --- bad input ------------------------------------------------------------------------------
 
 struct BadInput {
@@ -777,7 +887,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"asyncapi_seed_empty", "GET", "/__admin/asyncapi?seed=", "", "", 400,
                  "seed must be a whole number"},
         BadInput{"admin_bad_queue_name", "PUT", "/__admin/sqs/queues/bad!name", "", "", 404,
-                 "No embedded SQS"}),
+                 "No embedded SQS"},
+        BadInput{"store_page_length_zero", "PUT", "/__admin/store", R"({"page_length":0})",
+                 "application/json", 422, "page_length"},
+        BadInput{"store_page_length_101", "PUT", "/__admin/store", R"({"page_length":101})",
+                 "application/json", 422, "page_length"},
+        BadInput{"store_page_length_negative", "PUT", "/__admin/store", R"({"page_length":-1})",
+                 "application/json", 422, "page_length"},
+        BadInput{"store_page_length_fraction", "PUT", "/__admin/store", R"({"page_length":2.5})",
+                 "application/json", 422, "page_length"},
+        BadInput{"store_page_length_string", "PUT", "/__admin/store", R"({"page_length":"25"})",
+                 "application/json", 422, "page_length"},
+        BadInput{"store_page_length_huge", "PUT", "/__admin/store", R"({"page_length":1e300})",
+                 "application/json", 422, "page_length"},
+        BadInput{"store_page_length_beside_an_unknown_key", "PUT", "/__admin/store",
+                 R"({"page_length":5,"colour":"red"})", "application/json", 422, "page_length"},
+        BadInput{"store_empty_object", "PUT", "/__admin/store", "{}", "application/json", 422,
+                 "page_length"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return std::string(info.param.name); });
 
 TEST_F(ApiTest, ABodyWithoutAContentTypeIs415) {

@@ -25,6 +25,7 @@ namespace {
 using ::epmock::testing::IsOk;
 
 using nlohmann::json;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using testing_support::ApiClient;
@@ -104,6 +105,9 @@ TEST_P(HostileApiTest, GetsAClean4xxAndChangesNothing) {
   EXPECT_GE(status, 400);
   EXPECT_LT(status, 500);
   EXPECT_THAT(error["errors"][0]["detail"].get<std::string>(), HasSubstr(c.detail));
+  // Refused by the edge or not, the answer carries a request id (fact 26).
+  EXPECT_THAT(answer.substr(0, body + 2), ContainsRegex("\r\nX-Moltin-Request-Id: [0-9a-f-]+\r\n"))
+      << answer.substr(0, body);
   // Still serving, nothing stored changed.
   EXPECT_EQ(Stored(), before);
   EXPECT_EQ(api_->Get("/v2/integrations/" + id_).status, 200);

@@ -354,7 +354,7 @@ TEST(PaginationTest, ReadsLimitAndOffsetOrNamesTheBadParameter) {
     Params params;
     ASSERT_TRUE(DecodeForm(c.query, &params));
     Page page;
-    auto error = ParsePage(params, &page);
+    auto error = ParsePage(params, /*default_limit=*/25, &page);
     EXPECT_EQ(!error.has_value(), c.ok) << c.query;
     if (c.ok) {
       EXPECT_EQ(page.limit, c.limit) << c.query;
