@@ -340,6 +340,33 @@ TEST_F(ApiTest, AttributesTheClientNeverSetAreNotInventedButEnabledDefaultsToFal
   EXPECT_EQ(api_->Get("/v2/integrations").json["data"][0]["enabled"], false);
 }
 
+TEST_F(ApiTest, UrlsAndKeysThePlatformDoesNotCheckAreAccepted) {
+  // Fact 36 (elasticpath/terraform-provider-epcc internal/provider/resource_epcc_integration_test.go,
+  // against a real store): no format checks beyond the schema's.
+  json sqs = SqsCreateBody();
+  sqs["data"]["configuration"]["url"] = "https://webhook-updated";
+  sqs["data"]["configuration"]["aws_access_key_id"] = "FOOFOOFOOFOOFOO";
+  sqs["data"]["configuration"]["aws_secret_access_key"] = "FOOFOOFOOFOOFOO";
+  Reply created = api_->Post("/v2/integrations", sqs);
+  EXPECT_EQ(created.status, 201) << created.body;
+  json webhook = WebhookCreateBody();
+  webhook["data"]["configuration"]["url"] = "https://webhook";
+  created = api_->Post("/v2/integrations", webhook);
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json["data"]["configuration"]["url"], "https://webhook");
+}
+
+TEST_F(ApiTest, AMaskedCredentialKeepsItsLengthAndItsLastFour) {
+  // Fact 37 (moltin/docs.moltin.com docs/integrations/integration-types.md).
+  json sqs = SqsCreateBody();
+  sqs["data"]["configuration"]["aws_access_key_id"] = "ABCDEFGHIJ";
+  sqs["data"]["configuration"]["aws_secret_access_key"] = "12345";
+  Reply created = api_->Post("/v2/integrations", sqs);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json["data"]["configuration"]["aws_access_key_id"], "******GHIJ");
+  EXPECT_EQ(created.json["data"]["configuration"]["aws_secret_access_key"], "*2345");
+}
+
 TEST_F(ApiTest, SqsKeysAreMaskedInEveryResponse) {
   Reply created = api_->Post("/v2/integrations", SqsCreateBody());
   ASSERT_EQ(created.status, 201) << created.body;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -415,6 +416,56 @@ TEST_F(EventsTest, ASlowAnswerIsATimeout) {
   EXPECT_FALSE(logs[1].status_code.has_value());
   EXPECT_THAT(logs[1].error_detail.value_or(""), HasSubstr("within 200 ms"));
   EXPECT_TRUE(logs[0].succeeded);
+}
+
+TEST_F(EventsTest, AnAnswerTooLateGetsTheSameNotificationAgain) {
+  // Fact 39 (moltin/integration-server-example-php src/public/index.php): "If you cannot
+  // send us a response in time, you will receive multiple notifications of the same job".
+  ServerOptions options;
+  options.time_scale = 0.0001;
+  options.delivery_timeout_ms = 200;
+  Start(options);
+  sink_.RespondWith({{200, 1000}, {200}});
+  CreateHook(sink_.Url() + "/hook");
+  TriggeredEvent event = Fire("order.paid");
+  ASSERT_TRUE(sink_.WaitForRequests(2, kWait));
+  const json first = sink_.Requests()[0].Json();
+  const json second = sink_.Requests()[1].Json();
+  EXPECT_EQ(first["id"], second["id"]) << "the same event";
+  EXPECT_EQ(first["resources"], second["resources"]) << "the same resource";
+  EXPECT_EQ(first["attempt"], 1);
+  EXPECT_EQ(second["attempt"], 2);
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
+  EXPECT_EQ(LogsOf(event.jobs[0].job_id).size(), 2u) << "both attempts are one job's";
+}
+
+TEST_F(EventsTest, ASetSecretIsInTheBodyInClearAndTheUrlsQueryIsKept) {
+  // Fact 38 (a captured delivery): the secret in the body as set, and a query string of the
+  // webhook URL kept on the request line.
+  httplib::Server receiver;
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> received;  // target, body
+  std::string secret_header;
+  receiver.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    received.emplace_back(req.target, req.body);
+    secret_header = req.get_header_value("X-Moltin-Secret-Key");
+    res.status = 200;
+  });
+  const int port = receiver.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { receiver.listen_after_bind(); });
+  CreateHook("http://127.0.0.1:" + std::to_string(port) + "/hook?tenant=eu&token=a%20b", {"order.paid"}, true,
+             "s3cr3t-value");
+  Fire("order.paid");
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
+  receiver.stop();
+  serving.join();
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(received[0].first, "/hook?tenant=eu&token=a%20b");
+  EXPECT_EQ(json::parse(received[0].second)["configuration"]["secret_key"], "s3cr3t-value");
+  EXPECT_EQ(secret_header, "s3cr3t-value");
 }
 
 TEST_F(EventsTest, ADeadReceiverIsLoggedAndRetried) {

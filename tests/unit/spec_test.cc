@@ -165,6 +165,24 @@ TEST(CatalogTest, HasEverySubscriptionsEventWithActionsHoldingDashesAndUnderscor
   EXPECT_EQ(Spec::Default()->FindEvent("subscription-invoice.updated"), nullptr);
 }
 
+TEST(CatalogTest, SubscriptionsFollowThe2026SpecAndItsDroppedKeysAreLegacy) {
+  // elasticpath/epcc-cli external/openapi/specs/subscriptions.yaml (25.1231) lists 22 keys;
+  // the six subscription-product.* and subscription-plan.* keys of the older page stay
+  // accepted, marked legacy with their source, as brand.* is.
+  std::vector<std::string> current;
+  std::vector<std::string> legacy;
+  for (const auto& e : Spec::Default()->Events()) {
+    if (e.key.rfind("subscription", 0) != 0) continue;
+    (e.legacy ? legacy : current).push_back(e.key);
+    if (e.legacy) EXPECT_THAT(e.source, HasSubstr("no longer")) << e.key;
+  }
+  EXPECT_EQ(current.size(), 22u);
+  EXPECT_THAT(legacy,
+              ::testing::UnorderedElementsAre("subscription-product.created", "subscription-product.updated",
+                                              "subscription-product.deleted", "subscription-plan.created",
+                                              "subscription-plan.updated", "subscription-plan.deleted"));
+}
+
 TEST(CatalogTest, LegacyKeysAreAcceptedAndMarked) {
   for (const char* key : {"brand.created", "category.updated", "collection.deleted", "order.deleted"}) {
     const ObservableEvent* event = Spec::Default()->FindEvent(key);

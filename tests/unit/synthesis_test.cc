@@ -148,6 +148,33 @@ TEST(SynthesisTest, AFileHasItsUrlAsLinkHrefBesideLinksSelf) {
   }
 }
 
+TEST(SynthesisTest, SubscriptionsAndOfferingsCarryThe2026Fields) {
+  // elasticpath/epcc-cli external/openapi/specs/subscriptions.yaml (25.1231):
+  // SubscriptionAttributes, SubscriptionMeta and OfferingMeta's required fields.
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 13);
+  for (const char* key : {"subscription.created", "subscription.paused", "subscription.closed"}) {
+    StatusOr<Resource> subscription = synthesizer.Synthesize(*spec->FindEvent(key));
+    ASSERT_THAT(subscription, IsOk());
+    const nlohmann::json& attributes = subscription->data["attributes"];
+    for (const char* field :
+         {"account_id", "pricing_option_id", "plan_id", "offering", "currency", "name", "email"})
+      EXPECT_TRUE(attributes.contains(field)) << key << " lacks attributes." << field;
+    const nlohmann::json& meta = subscription->data["meta"];
+    for (const char* field : {"owner", "timestamps", "status", "canceled", "paused", "closed", "pending",
+                              "suspended", "invoice_after", "manual_payments", "first_invoice_prepaid"})
+      EXPECT_TRUE(meta.contains(field)) << key << " lacks meta." << field;
+    EXPECT_TRUE(attributes["offering"]["meta"]["external_plan_refs"].is_array()) << key;
+  }
+  for (const char* key : {"subscription-offering.created", "subscription-offering.updated"}) {
+    StatusOr<Resource> offering = synthesizer.Synthesize(*spec->FindEvent(key));
+    ASSERT_THAT(offering, IsOk());
+    EXPECT_TRUE(offering->data["meta"]["external_plan_refs"].is_array()) << key;
+    EXPECT_TRUE(offering->data["relationships"].contains("pricing_options")) << key;
+    EXPECT_FALSE(offering->data["relationships"].contains("products")) << key << ": no products in 2026";
+  }
+}
+
 TEST(SynthesisTest, AProductIsShapedAsTheCapturedDeliveries) {
   // elasticpath/epcc-composable-commerce-reference
   // src/modules/elasticsearch/functions/updateElasticsearchIndex/test/assets/product-updated.json
