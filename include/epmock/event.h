@@ -70,6 +70,10 @@ struct TriggeredEvent {
   nlohmann::json included;  // null when there is none
   std::vector<EventJob> jobs;
   std::vector<SkippedIntegration> skipped;
+  // What epmock knows the platform would do otherwise with this event, for a test to read:
+  // "the platform sends no flow (custom) fields with webhooks: colour, gift_note" for
+  // caller-given data with fields the resource does not have. Shown only when there are some.
+  std::vector<std::string> notes;
 
   nlohmann::json ToJson() const;
 };

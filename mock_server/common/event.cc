@@ -15,15 +15,17 @@ nlohmann::json TriggeredEvent::ToJson() const {
   for (const SkippedIntegration& s : skipped) {
     skipped_list.push_back({{"integration_id", s.integration_id}, {"reason", s.reason}});
   }
-  return {{"id", id},
-          {"type", type},
-          {"store_id", store_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(store_id)},
-          {"org_id", org_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(org_id)},
-          {"created_at", created_at},
-          {"data", data},
-          {"included", included},
-          {"jobs", std::move(job_list)},
-          {"skipped", std::move(skipped_list)}};
+  nlohmann::json out = {{"id", id},
+                        {"type", type},
+                        {"store_id", store_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(store_id)},
+                        {"org_id", org_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(org_id)},
+                        {"created_at", created_at},
+                        {"data", data},
+                        {"included", included},
+                        {"jobs", std::move(job_list)},
+                        {"skipped", std::move(skipped_list)}};
+  if (!notes.empty()) out["notes"] = notes;
+  return out;
 }
 
 }  // namespace epmock

@@ -28,6 +28,39 @@ WebhookOptions ToWebhookOptions(const ServerOptions& o) {
   return WebhookOptions{o.EffectiveDeliveryTimeoutMs(), o.verify_tls, o.ca_file};
 }
 
+// Fact 32 (moltin/examples webhooks/order-confirmation-sms/index.js): "Flows aren't sent with
+// the webhook".
+constexpr char kNoFlowFieldsNote[] = "the platform sends no flow (custom) fields with webhooks: ";
+
+// The members of caller-given `data` that the event's built-in resource does not have (its
+// schema's properties and its samples' members): flow fields, as a store's Flows add them.
+// None for a key with no built-in resource of its own (Custom API entries, extensions).
+std::vector<std::string> FlowFields(const ObservableEvent& event, const json& data) {
+  if (!event.resource_type.empty() || event.resource == kGenericResource) return {};
+  const json* resource = Spec::Default()->Resource(event.resource);
+  if (!resource || !data.is_object()) return {};
+  std::vector<std::string> fields;
+  for (const auto& [member, value] : data.items()) {
+    bool known = false;
+    if (const auto schema = resource->find("schema"); schema != resource->end()) {
+      const auto properties = schema->find("properties");
+      known = properties != schema->end() && properties->is_object() && properties->contains(member);
+    }
+    if (const auto samples = resource->find("samples"); !known && samples != resource->end()) {
+      for (const json& sample : *samples) {
+        const auto sample_data = sample.find("data");
+        if (sample_data != sample.end() && sample_data->is_object() && sample_data->contains(member)) {
+          known = true;
+          break;
+        }
+      }
+    }
+    if (!known) fields.push_back(member.substr(0, 100));
+    if (fields.size() == 20) break;  // a note, not a copy of the data
+  }
+  return fields;
+}
+
 }  // namespace
 
 EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec)
@@ -148,7 +181,7 @@ void EventEngine::SubmitAll(std::vector<DeliveryAttempt> deliveries) {
 }
 
 StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, const ObservableEvent& event,
-                                           json data, json included) {
+                                           json data, json included, std::vector<std::string> notes) {
   const std::string& type = event.key;
   auto record = std::make_shared<EventRecord>();
   record->id = NewUuid();
@@ -163,6 +196,7 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
     record->org_id = store->org_id();
   }
   record->webhook = event.webhook;
+  record->notes = std::move(notes);
   record->created_at_ms = NowMillis();
   if (IsDeletion(type)) {
     record->data = DeletionResource(data);
@@ -198,6 +232,7 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
   }
   if (Status level = CheckLevel(*event, store->is_organization()); !level.ok()) return level;
   json data, included;
+  std::vector<std::string> notes;
   if (request.data) {
     if (!request.data->is_object())
       return Status::InvalidArgument("data must be a JSON object (the resource)");
@@ -220,6 +255,15 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
       if (!request.included->is_object()) return Status::InvalidArgument("included must be a JSON object");
       included = *request.included;
     }
+    if (!IsDeletion(request.type)) {
+      // Delivered as given: what the platform does with such data is not known.
+      std::vector<std::string> flow = FlowFields(*event, data);
+      if (!flow.empty()) {
+        std::string fields;
+        for (const std::string& field : flow) fields += (fields.empty() ? "" : ", ") + field;
+        notes.push_back(std::string(kNoFlowFieldsNote) + fields);
+      }
+    }
   } else {
     if (request.included)
       return Status::InvalidArgument("included needs data: give both, or neither to synthesize both");
@@ -228,7 +272,7 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
     data = resource->data;
     included = resource->included;
   }
-  return Fire(store, *event, std::move(data), std::move(included));
+  return Fire(store, *event, std::move(data), std::move(included), std::move(notes));
 }
 
 StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_ptr<Store>& store,

@@ -78,7 +78,8 @@ class EventEngine {
   void Match(const Store& store, const std::string& type, std::vector<Integration>* matched,
              std::vector<SkippedIntegration>* skipped) const;
   StatusOr<TriggeredEvent> Fire(const std::shared_ptr<Store>& store, const ObservableEvent& event,
-                                nlohmann::json data, nlohmann::json included);
+                                nlohmann::json data, nlohmann::json included,
+                                std::vector<std::string> notes = {});
 
   const std::shared_ptr<const Spec> spec_;
   const std::string cloudevent_source_;

@@ -84,6 +84,7 @@ TriggeredEvent ToTriggeredEvent(const EventRecord& record) {
   event.included = record.included;
   event.jobs = record.jobs;
   event.skipped = record.skipped;
+  event.notes = record.notes;
   return event;
 }
 

@@ -55,6 +55,7 @@ struct EventRecord {
   // its requests were built from, for the admin API's account of them.
   std::vector<std::shared_ptr<const Integration>> receivers;
   std::vector<SkippedIntegration> skipped;
+  std::vector<std::string> notes;  // TriggeredEvent::notes
   // What its receivers get, built once when it fired (envelope/envelope.h); null when
   // nobody observed it then.
   std::shared_ptr<const EventBodies> bodies;

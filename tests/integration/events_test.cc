@@ -270,6 +270,30 @@ TEST_F(EventsTest, TheCallersResourceIsDeliveredAsGiven) {
   EXPECT_EQ(body["payload"]["included"], items);
 }
 
+TEST_F(EventsTest, AnOrderWithFlowFieldsIsDeliveredAndTheEventNotesThem) {
+  // Fact 32 (moltin/examples webhooks/order-confirmation-sms/index.js): "Flows aren't sent
+  // with the webhook". What the platform does with such data is unknown, so it is delivered
+  // as given, and the event says what a test should not rely on.
+  CreateHook(sink_.Url() + "/hook");
+  json order = Fire("order.paid").data;  // a realistic order: every member the platform sends
+  EXPECT_FALSE(Fire("order.paid").ToJson().contains("notes")) << "synthesized data has no flow fields";
+  order["gift_note"] = "happy birthday";
+  order["loyalty_tier"] = "gold";
+  TriggeredEvent event = Fire("order.paid", order);
+  const std::vector<std::string> expected = {
+      "the platform sends no flow (custom) fields with webhooks: gift_note, loyalty_tier"};
+  EXPECT_EQ(event.notes, expected);
+  EXPECT_EQ(event.ToJson()["notes"], json(expected));
+  Reply shown = api_->Get("/__admin/events/" + event.id);
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.json["data"]["notes"], json(expected));
+  ASSERT_TRUE(sink_.WaitForRequests(3, kWait));
+  int with_flow_fields = 0;
+  for (const ReceivedRequest& r : sink_.Requests())
+    with_flow_fields += r.Json()["payload"]["data"].contains("gift_note");
+  EXPECT_EQ(with_flow_fields, 1) << "delivered as given";
+}
+
 TEST_F(EventsTest, DeletedEventsCarryOnlyIdAndType) {
   CreateHook(sink_.Url() + "/hook", {"product.deleted"});
   json product = {{"type", "product"}, {"id", "a34a378b-2c39-41e4-a240-6b7e65f5bb55"}, {"name", "gone"}};
