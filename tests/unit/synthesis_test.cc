@@ -148,6 +148,118 @@ TEST(SynthesisTest, AFileHasItsUrlAsLinkHrefBesideLinksSelf) {
   }
 }
 
+// The members consumers read, by name, as the CLI's current specs and the JS SDK's types list
+// them (elasticpath/epcc-cli external/openapi/specs/carts-and-orders.yaml, files.yaml,
+// subscriptions.yaml; elasticpath/js-sdk src/types/), and the captured product deliveries:
+// written here as field names, not copied schemas. "a.b" is b inside a.
+struct FieldList {
+  const char* resource;
+  std::vector<const char*> events;  // synthesized for each
+  std::vector<const char*> fields;
+};
+
+bool HasField(const json& data, const std::string& dotted) {
+  const json* at = &data;
+  std::size_t start = 0;
+  while (start <= dotted.size()) {
+    const std::size_t dot = std::min(dotted.find('.', start), dotted.size());
+    const std::string name = dotted.substr(start, dot - start);
+    if (!at->is_object() || !at->contains(name)) return false;
+    at = &(*at)[name];
+    start = dot + 1;
+  }
+  return true;
+}
+
+TEST(SynthesisTest, EverySampleAndSynthesizedResourceHasTheFieldsConsumersRead) {
+  const std::vector<FieldList> lists = {
+      {"transaction",
+       {"transaction.created", "transaction.updated"},
+       {"id", "type", "reference", "gateway", "amount", "refunded_amount", "currency", "transaction_type",
+        "status", "relationships", "meta.display_price", "meta.display_refunded_amount.total",
+        "meta.timestamps"}},
+      {"file",
+       {"file.created"},
+       {"id", "type", "file_name", "mime_type", "file_size", "public", "link.href", "links.self",
+        "meta.timestamps"}},
+      {"product",
+       {"product.created", "product.updated"},
+       {"id", "type", "name", "slug", "sku", "manage_stock", "description", "price", "status",
+        "commodity_type", "weight", "relationships", "meta.timestamps", "meta.stock",
+        "meta.variation_matrix"}},
+      {"order",
+       {"order.created", "order.paid", "order.fulfilled"},
+       {"id",
+        "type",
+        "status",
+        "payment",
+        "shipping",
+        "anonymized",
+        "order_number",
+        "customer.name",
+        "customer.email",
+        "shipping_address.region",
+        "billing_address.region",
+        "meta.is_manual",
+        "meta.timestamps",
+        "meta.display_price.with_tax",
+        "meta.display_price.without_tax",
+        "meta.display_price.tax",
+        "meta.display_price.discount",
+        "meta.display_price.balance_owing",
+        "meta.display_price.paid",
+        "meta.display_price.authorized",
+        "meta.display_price.without_discount",
+        "meta.display_price.shipping",
+        "meta.display_price.shipping_discount"}},
+      {"subscription",
+       {"subscription.created", "subscription.resumed"},
+       {"id",
+        "type",
+        "attributes.account_id",
+        "attributes.pricing_option_id",
+        "attributes.plan_id",
+        "attributes.offering",
+        "attributes.currency",
+        "attributes.name",
+        "attributes.email",
+        "meta.owner",
+        "meta.timestamps",
+        "meta.status",
+        "meta.canceled",
+        "meta.paused",
+        "meta.closed",
+        "meta.pending",
+        "meta.suspended",
+        "meta.invoice_after",
+        "meta.manual_payments",
+        "meta.first_invoice_prepaid"}},
+      {"subscription-offering",
+       {"subscription-offering.created"},
+       {"id", "type", "attributes.name", "meta.owner", "meta.timestamps", "meta.external_plan_refs"}},
+  };
+  auto spec = Spec::Default();
+  Synthesizer synthesizer(spec, 17);
+  for (const FieldList& list : lists) {
+    const json* resource = spec->Resource(list.resource);
+    ASSERT_NE(resource, nullptr) << list.resource;
+    std::vector<json> checked;
+    for (const json& sample : (*resource)["samples"]) checked.push_back(sample["data"]);
+    for (const char* key : list.events) {
+      for (int i = 0; i < 4; ++i) {
+        StatusOr<Resource> synthesized = synthesizer.Synthesize(*spec->FindEvent(key));
+        ASSERT_THAT(synthesized, IsOk()) << key;
+        checked.push_back(synthesized->data);
+      }
+    }
+    for (const json& data : checked) {
+      for (const char* field : list.fields)
+        EXPECT_TRUE(HasField(data, field))
+            << list.resource << " lacks " << field << ": " << data.dump().substr(0, 300);
+    }
+  }
+}
+
 TEST(SynthesisTest, SubscriptionsAndOfferingsCarryThe2026Fields) {
   // elasticpath/epcc-cli external/openapi/specs/subscriptions.yaml (25.1231):
   // SubscriptionAttributes, SubscriptionMeta and OfferingMeta's required fields.
