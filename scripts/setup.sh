@@ -10,8 +10,9 @@ packages=(
 )
 for flag in "$@"; do
   if [[ "$flag" == "--with-tests" || "$flag" == "--with-peers" ]]; then
-    # The test suite, the harness and the benchmarks; the format and layer checks.
-    packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3)
+    # The test suite, the harness and the benchmarks; the format and layer checks; curl for
+    # the README's shell examples, which a test runs.
+    packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 curl)
     # The Debian package and its man pages (cpack, dpkg-shlibdeps, help2man).
     packages+=(dpkg-dev help2man)
   fi
