@@ -32,6 +32,8 @@ class StompParser {
   enum class Result { kFrame, kNeedMore, kError };
 
   void Append(const char* data, std::size_t size) { buffer_.append(data, size); }
+  // Drops what is buffered: the connection it came from is gone.
+  void Clear() { buffer_.clear(); }
   // The next complete frame, if the buffered bytes hold one. Heart-beat EOLs between frames
   // are skipped. On kError, `error` says what is wrong; the stream cannot continue.
   Result Next(StompFrame* frame, std::string* error);

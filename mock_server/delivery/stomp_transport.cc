@@ -1,20 +1,10 @@
 #include "delivery/stomp_transport.h"
 
-#include <fcntl.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <cstring>
 
 #include "codec/stomp_frame.h"
 #include "envelope/envelope.h"
+#include "http/socket.h"
 #include "http/url.h"
 
 namespace epmock::internal {
@@ -24,7 +14,7 @@ using Clock = std::chrono::steady_clock;
 // A broker's RECEIPT is a few dozen bytes; one read of this size takes several.
 constexpr std::size_t kReadChunkBytes = 8192;
 
-// One broker connection: a socket, TLS on it when the address is stomp+ssl://.
+// One broker connection: a socket, TLS on it when the address is stomp+ssl:// (http/socket.h).
 class StompTransport::Connection {
  public:
   ~Connection() { Close(); }
@@ -63,22 +53,10 @@ class StompTransport::Connection {
   }
 
   void Close() {
-    if (ssl_) {
-      SSL_free(ssl_);
-      ssl_ = nullptr;
-    }
-    if (ctx_) {
-      SSL_CTX_free(ctx_);
-      ctx_ = nullptr;
-    }
-    if (fd_ >= 0) {
-      close(fd_);
-      fd_ = -1;
-    }
+    socket_.Close();
+    parser_.Clear();  // bytes of a broken connection never start the next one's frames
   }
-  void Interrupt() {
-    if (fd_ >= 0) shutdown(fd_, SHUT_RDWR);
-  }
+  void Interrupt() { socket_.Interrupt(); }
 
   std::mutex mu;                    // one SEND at a time on the connection
   std::atomic<bool> broken{false};  // read under the transport's lock, written under mu
@@ -91,59 +69,9 @@ class StompTransport::Connection {
     std::optional<Url> url = ParseUrl(text);
     if (!url || (url->scheme != "stomp" && url->scheme != "stomp+ssl"))
       return Status::Unavailable("not a stomp:// or stomp+ssl:// URL");
-    addrinfo hints{}, *found = nullptr;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(url->host.c_str(), std::to_string(url->port).c_str(), &hints, &found) != 0 || !found) {
-      return Status::Unavailable("cannot resolve " + url->host);
-    }
-    std::string error = "cannot connect";
-    for (addrinfo* ai = found; ai; ai = ai->ai_next) {
-      fd_ = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
-      if (fd_ < 0) continue;
-      int rc = connect(fd_, ai->ai_addr, ai->ai_addrlen);
-      if (rc != 0 && errno == EINPROGRESS) {
-        pollfd p{fd_, POLLOUT, 0};
-        int soerr = 0;
-        socklen_t len = sizeof soerr;
-        rc = (poll(&p, 1, options.timeout_ms) == 1 &&
-              getsockopt(fd_, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0)
-                 ? 0
-                 : -1;
-        if (rc != 0)
-          error = soerr ? std::string("connection refused or unreachable (") + strerror(soerr) + ")"
-                        : "no answer to connect";
-      }
-      if (rc == 0) break;
-      close(fd_);
-      fd_ = -1;
-    }
-    freeaddrinfo(found);
-    if (fd_ < 0) return Status::Unavailable(error);
-    int flags = fcntl(fd_, F_GETFL, 0);
-    fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
-    int yes = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    timeval tv{options.timeout_ms / 1000, (options.timeout_ms % 1000) * 1000};
-    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (url->scheme == "stomp+ssl") {
-      ctx_ = SSL_CTX_new(TLS_client_method());
-      if (options.verify_tls) {
-        SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-        if (options.ca_file.empty())
-          SSL_CTX_set_default_verify_paths(ctx_);
-        else
-          SSL_CTX_load_verify_locations(ctx_, options.ca_file.c_str(), nullptr);
-      }
-      ssl_ = SSL_new(ctx_);
-      SSL_set_fd(ssl_, fd_);
-      SSL_set_tlsext_host_name(ssl_, url->host.c_str());
-      if (options.verify_tls) SSL_set1_host(ssl_, url->host.c_str());
-      if (SSL_connect(ssl_) != 1) {
-        char reason[256];
-        ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
-        return Status::Unavailable(std::string("TLS handshake failed: ") + reason);
-      }
-    }
+    Status opened = socket_.Open(url->host, url->port, url->scheme == "stomp+ssl",
+                                 {options.timeout_ms, options.verify_tls, options.ca_file});
+    if (!opened.ok()) return opened;
     StompFrame connect{
         "CONNECT", {{"accept-version", "1.2,1.1,1.0"}, {"host", "/"}, {"heart-beat", "0,0"}}, ""};
     if (!login.empty()) connect.headers.emplace_back("login", login);
@@ -162,17 +90,9 @@ class StompTransport::Connection {
   }
 
   bool Write(const std::string& data) {
-    std::size_t sent = 0;
-    while (sent < data.size()) {
-      int n = ssl_ ? SSL_write(ssl_, data.data() + sent, static_cast<int>(data.size() - sent))
-                   : static_cast<int>(send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL));
-      if (n <= 0) {
-        broken = true;
-        return false;
-      }
-      sent += static_cast<std::size_t>(n);
-    }
-    return true;
+    if (socket_.Write(data)) return true;
+    broken = true;
+    return false;
   }
 
   Status ReadFrame(StompFrame* frame, Clock::time_point deadline) {
@@ -184,29 +104,22 @@ class StompTransport::Connection {
         broken = true;
         return Status::Unavailable("The broker sent a malformed frame: " + error);
       }
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0 || (!(ssl_ && SSL_pending(ssl_) > 0) && [&] {
-            pollfd p{fd_, POLLIN, 0};
-            return poll(&p, 1, static_cast<int>(left)) <= 0;
-          }())) {
+      char buffer[kReadChunkBytes];
+      std::size_t n = 0;
+      const ClientSocket::ReadResult read = socket_.Read(buffer, sizeof buffer, deadline, &n);
+      if (read == ClientSocket::ReadResult::kTimeout) {
         broken = true;
         return Status::Unavailable("No RECEIPT from the broker in time");
       }
-      char buffer[kReadChunkBytes];
-      int n = ssl_ ? SSL_read(ssl_, buffer, sizeof buffer)
-                   : static_cast<int>(recv(fd_, buffer, sizeof buffer, 0));
-      if (n <= 0) {
+      if (read != ClientSocket::ReadResult::kData) {
         broken = true;
         return Status::Unavailable("The broker closed the connection");
       }
-      parser_.Append(buffer, static_cast<std::size_t>(n));
+      parser_.Append(buffer, n);
     }
   }
 
-  int fd_ = -1;
-  SSL_CTX* ctx_ = nullptr;
-  SSL* ssl_ = nullptr;
+  ClientSocket socket_;
   StompParser parser_;
 };
 
