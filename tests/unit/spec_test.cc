@@ -174,7 +174,9 @@ TEST(CatalogTest, SubscriptionsFollowThe2026SpecAndItsDroppedKeysAreLegacy) {
   for (const auto& e : Spec::Default()->Events()) {
     if (e.key.rfind("subscription", 0) != 0) continue;
     (e.legacy ? legacy : current).push_back(e.key);
-    if (e.legacy) EXPECT_THAT(e.source, HasSubstr("no longer")) << e.key;
+    if (e.legacy) {
+      EXPECT_THAT(e.source, HasSubstr("no longer")) << e.key;
+    }
   }
   EXPECT_EQ(current.size(), 22u);
   EXPECT_THAT(legacy,
