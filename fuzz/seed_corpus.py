@@ -40,7 +40,7 @@ def main():
     root, out = sys.argv[1], pathlib.Path(sys.argv[2])
     seeds = {name: [] for name in ("fuzz_request_validation", "fuzz_sqs_protocols", "fuzz_stomp_frame", "fuzz_sigv4",
                                        "fuzz_catalog_extension", "fuzz_story_file",
-                                       "fuzz_schema_patterns")}
+                                       "fuzz_schema_patterns", "fuzz_http_response")}
     messages = []
     for contract in contracts(root):
         for interaction in contract.get("interactions", []):
@@ -89,6 +89,14 @@ def main():
                                       b"^x-\x00x-a", b"(a*)*b\x00a", b"\\d{1,3}(\\.\\d+)?\x009."]
     seeds["fuzz_catalog_extension"].append(
         b'{"events": [{"key": "a.b", "resource": "r", "schema": {"$ref": "#"}, "samples": [{"data": {}}]}]}')
+    # Receivers' answers: the first byte sets the piece size (fuzz/fuzz_http_response.cc).
+    seeds["fuzz_http_response"] += [
+        b"\x03HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+        b"\x01HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+        b"\x05HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: 1\r\n\r\n",
+        b"\x07HTTP/1.0 500 Oops\r\nConnection: keep-alive\r\n\r\nuntil the close",
+        b"\x02HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 31\r\n\r\n"
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\x56\xca\xcf\x56\xb2\x2a\x29\x2a\x4d\xad\x05\x00\x90\x5f\xd4\xa7\x0b\x00\x00\x00"]
     for target, items in seeds.items():
         directory = out / target
         directory.mkdir(parents=True, exist_ok=True)

@@ -15,12 +15,12 @@ OrderPaidHandler::~OrderPaidHandler() { Stop(); }
 bool OrderPaidHandler::Start() {
   server_->Post("/webhooks/order-paid", [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
-    if (!req.has_header("X-Moltin-Secret-Key") ||
-        req.get_header_value("X-Moltin-Secret-Key") != secret_key_) {
+    if (!req.has_header("x-moltin-secret-key") ||
+        req.get_header_value("x-moltin-secret-key") != secret_key_) {
       res.status = 401;
       return;
     }
-    if (req.get_header_value("X-Moltin-Integration-Trigger") != "order.paid") {
+    if (req.get_header_value("x-moltin-integration-trigger") != "order.paid") {
       res.status = 200;  // not ours: acknowledged, so the platform does not retry it
       return;
     }

@@ -1,5 +1,5 @@
 // OrderPaidHandler: a webhook receiver for order.paid. Listens on its own port, checks the
-// shared secret the integration sends as X-Moltin-Secret-Key, and books each paid order
+// shared secret the integration sends as x-moltin-secret-key, and books each paid order
 // in the Ledger (once per event, however often it is delivered).
 //
 //   examples::Ledger ledger;

@@ -157,7 +157,7 @@ TEST_F(OrderPaidHandlerTest, TheDeliveryCarriesWhatTheHandlerReads) {
   ASSERT_TRUE(epmock().WaitForDeliveries(1));
   EXPECT_THAT(epmock().WebhookDeliveries()[0],
               AllOf(IsValidWebhookEnvelope(), IsEventType("order.paid"), HasAttempt(1),
-                    HasHeader("X-Moltin-Secret-Key", "s3cret"), HasJsonField("/payload/data/id", "order-9"),
+                    HasHeader("x-moltin-secret-key", "s3cret"), HasJsonField("/payload/data/id", "order-9"),
                     HasJsonField("/payload/data/meta/display_price/with_tax/amount", 990)));
 }
 

@@ -37,8 +37,8 @@ struct Fault {
   // A delivery a well-written webhook consumer must refuse, to prove that it does (webhook
   // integrations only; labelled `refusal` in the admin API's events and deliveries, while
   // /v2 logs keep the platform's fields):
-  //   "wrong_secret"   X-Moltin-Secret-Key is not the integration's secret_key
-  //   "missing_secret" no X-Moltin-Secret-Key at all
+  //   "wrong_secret"   x-moltin-secret-key is not the integration's secret_key
+  //   "missing_secret" no x-moltin-secret-key at all
   //   "invalid_json"   the body is cut short: not valid JSON
   //   "other_store"    the body names another store (store_id, and the store everywhere)
   //   "replay"         once delivered, the same event (same id) comes again after

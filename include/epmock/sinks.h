@@ -6,7 +6,7 @@
 //   sink.RespondWith({{500}, {200}});          // fail once, then succeed (the last repeats)
 //   ... create a webhook integration with url = sink.Url() + "/hook", trigger ...
 //   ASSERT_TRUE(sink.WaitForRequests(2, std::chrono::seconds(5)));
-//   EXPECT_EQ(sink.Requests()[1].Header("X-Moltin-Integration-Trigger"), "order.paid");
+//   EXPECT_EQ(sink.Requests()[1].Header("x-moltin-integration-trigger"), "order.paid");
 //
 // The same sink is served by every epmock server at /__sink/webhook/{name} on its API
 // port (read back with GET /__admin/sinks/webhook/{name}).

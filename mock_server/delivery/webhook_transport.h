@@ -1,5 +1,6 @@
 // WebhookTransport: POSTs the webhook envelope to the integration's url, as the platform
-// does, over http or https, reusing keep-alive connections per origin.
+// does, with exactly its headers (http/wire_client.h writes the request), over http or https,
+// reusing keep-alive connections per origin.
 //
 // Thread-safe.
 #ifndef EPMOCK_DELIVERY_WEBHOOK_TRANSPORT_H_
@@ -15,13 +16,13 @@
 
 #include "delivery/delivery.h"
 #include "epmock/spec.h"
-#include "http/client_pool.h"
 #include "http/message.h"
+#include "http/wire_client.h"
 
 namespace epmock::internal {
 
 struct WebhookOptions {
-  int timeout_ms = 10000;  // a 2xx later than this is a failure too
+  int timeout_ms = 10000;  // the whole exchange: an answer not ended by then is a failure
   bool verify_tls = true;  // verify https receivers' certificates
   std::string ca_file;     // trust this CA (PEM) instead of the system's
 };
@@ -49,7 +50,7 @@ class WebhookTransport : public Transport {
  private:
   const WebhookOptions options_;
   const std::shared_ptr<const Spec> spec_;
-  HttpPool pool_;
+  WireClient client_;
   std::mutex mu_;
   // Integration versions ("id@updated_at") whose part of the envelope passed validation.
   std::set<std::string> validated_;

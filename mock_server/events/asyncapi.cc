@@ -83,12 +83,17 @@ json CloudEventPayloadSchema(const ObservableEvent& event, const std::string& pa
 
 json WebhookHeadersSchema(const ObservableEvent& event, const std::string& pattern) {
   return {{"type", "object"},
-          {"required", {"User-Agent", "Content-Type", "X-Moltin-Integration-Trigger"}},
+          {"description",
+           "The names as they are on the wire, in the platform's case; HTTP compares them without "
+           "regard to case, but a proxy that passes the header map on as sent (an API Gateway REST "
+           "proxy) does not."},
+          {"required", {"User-Agent", "x-moltin-integration-trigger", "content-type", "accept-encoding"}},
           {"properties",
            {{"User-Agent", {{"const", kWebhookUserAgent}}},
-            {"Content-Type", {{"const", "application/json"}}},
-            {"X-Moltin-Integration-Trigger", KeySchema(event, pattern)},
-            {"X-Moltin-Secret-Key",
+            {"x-moltin-integration-trigger", KeySchema(event, pattern)},
+            {"content-type", {{"const", "application/json"}}},
+            {"accept-encoding", {{"const", "gzip"}}},
+            {"x-moltin-secret-key",
              {{"type", "string"},
               {"description",
                "The integration's configuration.secret_key; absent when it has none. Check it: a "
@@ -194,9 +199,10 @@ void AddMessages(const Spec& spec, const ObservableEvent& event, const std::stri
                               {"summary", "The first attempt to deliver a synthesized " + event.resource},
                               {"headers",
                                {{"User-Agent", kWebhookUserAgent},
-                                {"Content-Type", "application/json"},
-                                {"X-Moltin-Integration-Trigger", event.key},
-                                {"X-Moltin-Secret-Key", "example-secret"}}},
+                                {"x-moltin-integration-trigger", event.key},
+                                {"content-type", "application/json"},
+                                {"accept-encoding", "gzip"},
+                                {"x-moltin-secret-key", "example-secret"}}},
                               {"payload", examples->webhook}}};
       cloudevent["examples"] = {{{"name", "message"},
                                  {"summary", "The message body for a synthesized " + event.resource},

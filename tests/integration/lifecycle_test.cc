@@ -191,7 +191,7 @@ TEST(SinkIsolation, AStoreSeesItsOwnDeliveriesAndWhatNoStoreSentNeverAnothersSec
   Reply seen_by_b = b.Get("/__admin/sinks/webhook/shared");
   ASSERT_EQ(seen_by_a.json["data"].size(), 2u) << seen_by_a.body;
   EXPECT_EQ(seen_by_a.json["data"][0]["store_id"], Server::StoreIdFor("store-a"));
-  EXPECT_EQ(seen_by_a.json["data"][0]["headers"]["X-Moltin-Secret-Key"], "a-secret");
+  EXPECT_EQ(seen_by_a.json["data"][0]["headers"]["x-moltin-secret-key"], "a-secret");
   EXPECT_TRUE(seen_by_a.json["data"][1]["store_id"].is_null());
   ASSERT_EQ(seen_by_b.json["data"].size(), 1u) << seen_by_b.body;
   EXPECT_TRUE(seen_by_b.json["data"][0]["store_id"].is_null());

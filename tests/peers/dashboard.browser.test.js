@@ -76,7 +76,7 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   assert.equal(JSON.parse(body).id, eventId);
   assert.equal(JSON.parse(body).triggered_by, 'order.paid');
   const headers = JSON.parse(await page.locator('#event-detail pre[aria-label="headers"]').first().textContent());
-  assert.equal(headers['X-Moltin-Integration-Trigger'], 'order.paid');
+  assert.equal(headers['x-moltin-integration-trigger'], 'order.paid');
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-event.png'), fullPage: true });
 
   // Replay it: a second job, delivered too.

@@ -750,8 +750,10 @@ TEST(AsyncApiTest, EveryObservableEventHasAMessagePerChannelWithAValidExample) {
     const json& body = webhook["examples"][0]["payload"];
     EXPECT_THAT(spec->ValidateEnvelope(event.webhook.schema, body), IsEmpty());
     EXPECT_EQ(body.value("triggered_by", ""), event.key);
-    EXPECT_EQ(webhook["examples"][0]["headers"]["X-Moltin-Integration-Trigger"], event.key);
-    EXPECT_EQ(webhook["headers"]["properties"]["X-Moltin-Integration-Trigger"]["const"], event.key);
+    EXPECT_EQ(webhook["examples"][0]["headers"]["x-moltin-integration-trigger"], event.key);
+    EXPECT_EQ(webhook["headers"]["properties"]["x-moltin-integration-trigger"]["const"], event.key);
+    EXPECT_EQ(webhook["headers"]["properties"]["accept-encoding"]["const"], "gzip");
+    EXPECT_FALSE(webhook["headers"]["properties"].contains("Accept"));
     const json& message = cloudevent["examples"][0]["payload"];
     EXPECT_THAT(spec->ValidateEnvelope("cloudevent", message), IsEmpty());
     EXPECT_EQ(message["type"], event.key);

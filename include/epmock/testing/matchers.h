@@ -3,7 +3,7 @@
 //   using namespace epmock::testing;
 //   EXPECT_THAT(harness.WebhookDeliveries(),
 //               Contains(AllOf(IsEventType("order.paid"), HasAttempt(1),
-//                              HasHeader("X-Moltin-Integration-Trigger", "order.paid"),
+//                              HasHeader("x-moltin-integration-trigger", "order.paid"),
 //                              HasJsonField("/payload/data/status", "complete"),
 //                              IsValidWebhookEnvelope())));
 //   EXPECT_THAT(harness.SqsMessages("orders")[0], IsValidCloudEvent());
@@ -38,7 +38,8 @@ MATCHER_P(IsEventType, type, "is a delivery of a " + ::testing::PrintToString(ty
   return actual == std::string(type);
 }
 
-// A header (webhook), message attribute (SQS) or frame header (STOMP), by value or matcher.
+// A header (webhook: its name compared without regard to case, as HTTP does), message
+// attribute (SQS) or frame header (STOMP), by value or matcher.
 MATCHER_P2(HasHeader, name, value_matcher,
            "has header " + std::string(name) + " that " +
                ::testing::DescribeMatcher<const std::string&>(value_matcher)) {
