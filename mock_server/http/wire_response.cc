@@ -90,7 +90,7 @@ HttpResponseParser::Result HttpResponseParser::ParseHead(std::string* error) {
     }
     return Result::kNeedMore;
   }
-  if (end > limits_.max_head_bytes + 4) {
+  if (end > limits_.max_head_bytes) {  // the same bound as an unfinished head's, however it arrives
     *error = "the answer's head is longer than " + std::to_string(limits_.max_head_bytes / 1024) + " KiB";
     return Result::kError;
   }
