@@ -8,7 +8,6 @@
 #include "api/router.h"
 #include "common/ids.h"
 #include "common/strings.h"
-#include "delivery/faults.h"
 #include "epmock/spec.h"
 #include "http/edge.h"
 
@@ -144,7 +143,11 @@ StompBroker* Server::Stomp() { return impl_->engine.stomp(); }
 
 int Server::Port() const { return impl_->api.port(); }
 
-void Server::Reset() { impl_->engine.Reset(); }
+void Server::Reset() { impl_->engine.control().ResetAll(); }
+
+void Server::ResetStore(const std::string& client_id) {
+  impl_->engine.control().ResetStore(StoreIdFor(client_id));
+}
 
 std::vector<RequestRecord> Server::Requests() const { return impl_->engine.journal().Records(); }
 
@@ -154,7 +157,7 @@ std::string Server::StoreIdFor(const std::string& client_id) { return internal::
 
 StatusOr<Organization> Server::DeclareOrganization(const std::string& org_client_id,
                                                    const std::vector<std::string>& store_client_ids) {
-  return impl_->engine.stores().DeclareOrganization(org_client_id, store_client_ids);
+  return impl_->engine.control().DeclareOrganization(org_client_id, store_client_ids);
 }
 
 namespace {
@@ -179,31 +182,31 @@ nlohmann::json Server::Integrations(const std::string& client_id) const {
 // store and the dispatcher guarding their own state. A Stop() racing a trigger logs the
 // trigger's jobs as not delivered.
 StatusOr<TriggeredEvent> Server::Trigger(const std::string& client_id, const TriggerRequest& request) {
-  return impl_->engine.events().Trigger(impl_->engine.stores().ForClient(client_id), request);
+  return impl_->engine.control().Trigger(impl_->engine.stores().ForClient(client_id), request);
 }
 
 StatusOr<std::vector<BatchEvent>> Server::TriggerBatch(const std::string& client_id,
                                                        const BatchRequest& request) {
-  return impl_->engine.events().TriggerBatch(impl_->engine.stores().ForClient(client_id), request);
+  return impl_->engine.control().TriggerBatch(impl_->engine.stores().ForClient(client_id), request);
 }
 
 std::vector<Story> Server::Stories() const { return impl_->engine.events().stories().Stories(); }
 
 StatusOr<StoryRun> Server::RunStory(const std::string& client_id, const std::string& story,
                                     const StoryOptions& options) {
-  if (!impl_->engine.events().running()) return Status::FailedPrecondition("the server is not running");
-  return impl_->engine.events().stories().Start(impl_->engine.stores().ForClient(client_id), story, options);
+  StatusOr<std::vector<StoryRun>> runs = RunStories(client_id, story, 1, options);
+  if (!runs.ok()) return runs.status();
+  return runs->front();
 }
 
 StatusOr<std::vector<StoryRun>> Server::RunStories(const std::string& client_id, const std::string& story,
                                                    std::size_t count, const StoryOptions& options) {
-  if (!impl_->engine.events().running()) return Status::FailedPrecondition("the server is not running");
-  return impl_->engine.events().stories().StartMany(impl_->engine.stores().ForClient(client_id), story,
-                                                    options, count);
+  return impl_->engine.control().RunStories(impl_->engine.stores().ForClient(client_id), story, options,
+                                            count);
 }
 
 StatusOr<StoryRun> Server::StopStory(const std::string& client_id, const std::string& run_id) {
-  return impl_->engine.events().stories().StopRun(StoreIdFor(client_id), run_id);
+  return impl_->engine.control().StopStory(StoreIdFor(client_id), run_id);
 }
 
 std::optional<StoryRun> Server::StoryRunOf(const std::string& client_id, const std::string& run_id) const {
@@ -217,9 +220,7 @@ bool Server::WaitForStory(const std::string& client_id, const std::string& run_i
 
 StatusOr<TriggeredEvent> Server::Replay(const std::string& client_id, const std::string& event_id,
                                         const std::string& integration_id) {
-  auto store = ExistingStore(impl_->engine, client_id);
-  if (!store) return Status::NotFound("no event " + event_id + " in this store");
-  return impl_->engine.events().Replay(store, event_id, integration_id);
+  return impl_->engine.control().Replay(ExistingStore(impl_->engine, client_id), event_id, integration_id);
 }
 
 bool Server::WaitForIdle(std::chrono::milliseconds timeout) const {
@@ -249,66 +250,64 @@ std::vector<IntegrationLog> Server::Logs(const std::string& client_id) const {
 }
 
 StatusOr<Fault> Server::AddFault(const std::string& client_id, Fault fault) {
-  // The admin API's checks (POST /__admin/faults): the same values refused with the same words.
-  if (Status checked = internal::CheckFault(fault); !checked.ok()) return checked;
-  if (!fault.integration_id.empty()) {
-    auto store = ExistingStore(impl_->engine, client_id);
-    if (!store || !store->Get(fault.integration_id)) {
-      return Status::InvalidArgument("No integration " + fault.integration_id + " in this store");
-    }
-  }
-  return impl_->engine.events().faults().Add(StoreIdFor(client_id), std::move(fault));
+  return impl_->engine.control().AddFault(StoreIdFor(client_id), ExistingStore(impl_->engine, client_id),
+                                          std::move(fault));
 }
 
 std::vector<Fault> Server::Faults(const std::string& client_id) const {
-  return impl_->engine.events().faults().List(StoreIdFor(client_id));
+  return impl_->engine.control().Faults(StoreIdFor(client_id));
+}
+
+Status Server::RemoveFault(const std::string& client_id, const std::string& fault_id) {
+  return impl_->engine.control().RemoveFault(StoreIdFor(client_id), fault_id);
 }
 
 void Server::ClearFaults(const std::string& client_id) {
-  impl_->engine.events().faults().Clear(StoreIdFor(client_id));
+  impl_->engine.control().ClearFaults(StoreIdFor(client_id));
 }
 
 StatusOr<ApiFault> Server::AddApiFault(const std::string& client_id, ApiFault fault) {
-  // The same checks as the admin API's, through the same parser (the id is epmock's to give).
-  nlohmann::json given = fault.ToJson();
-  given.erase("id");
-  StatusOr<ApiFault> checked = ApiFault::FromJson(given);
-  if (!checked.ok()) return checked.status();
-  return impl_->engine.api_faults().Add(StoreIdFor(client_id), *checked);
+  return impl_->engine.control().AddApiFault(StoreIdFor(client_id), std::move(fault));
 }
 
 std::vector<ApiFault> Server::ApiFaults(const std::string& client_id) const {
-  return impl_->engine.api_faults().List(StoreIdFor(client_id));
+  return impl_->engine.control().ApiFaults(StoreIdFor(client_id));
+}
+
+Status Server::RemoveApiFault(const std::string& client_id, const std::string& fault_id) {
+  return impl_->engine.control().RemoveApiFault(StoreIdFor(client_id), fault_id);
 }
 
 void Server::ClearApiFaults(const std::string& client_id) {
-  impl_->engine.api_faults().Clear(StoreIdFor(client_id));
+  impl_->engine.control().ClearApiFaults(StoreIdFor(client_id));
 }
 
 Status Server::SetStoreKind(const std::string& client_id, const std::string& kind) {
-  if (kind != "production" && kind != "development") {
-    return Status::InvalidArgument("a store's kind is production or development, not '" + kind + "'");
-  }
-  impl_->engine.stores().ForClient(client_id)->set_kind(kind);
-  return Status::Ok();
+  internal::StoreSettings settings;
+  settings.kind = kind;
+  return impl_->engine.control().ConfigureStore(*impl_->engine.stores().ForClient(client_id), settings);
 }
 
 Status Server::SetPageLength(const std::string& client_id, int page_length) {
-  if (page_length < 1 || static_cast<std::size_t>(page_length) > internal::kMaxStorePageLength) {
-    return Status::InvalidArgument("a store's page length is 1 to " +
-                                   std::to_string(internal::kMaxStorePageLength) + ", not " +
-                                   std::to_string(page_length));
-  }
-  impl_->engine.stores().ForClient(client_id)->set_page_length(static_cast<std::size_t>(page_length));
-  return Status::Ok();
+  internal::StoreSettings settings;
+  settings.page_length = page_length;
+  return impl_->engine.control().ConfigureStore(*impl_->engine.stores().ForClient(client_id), settings);
+}
+
+Status Server::ForgetOrganization(const std::string& org_client_id) {
+  return impl_->engine.control().ForgetOrganization(org_client_id);
+}
+
+StatusOr<std::string> Server::CreateQueue(const std::string& name) {
+  return impl_->engine.control().CreateQueue(name);
 }
 
 std::vector<ReceivedRequest> Server::SinkRequests(const std::string& name) const {
   return impl_->engine.sinks().AllAt(name);
 }
 
-void Server::SinkRespondWith(const std::string& name, std::vector<SinkResponse> responses) {
-  impl_->engine.sinks().Get(internal::SinkRegistry::kNoStore, name)->RespondWith(std::move(responses));
+Status Server::SinkRespondWith(const std::string& name, std::vector<SinkResponse> responses) {
+  return impl_->engine.control().ProgramSink(internal::SinkRegistry::kNoStore, name, std::move(responses));
 }
 
 bool Server::WaitForSinkRequests(const std::string& name, std::size_t count,

@@ -66,8 +66,15 @@ class Server {
   // the Server's whole life, running or stopped.
   StompBroker* Stomp();
 
-  // Forgets every store, token, journal entry, sink request and fault.
+  // Forgets every store, token, organization, journal entry, sink request and answer, fault
+  // and story run (running runs are stopped first). SQS queues and STOMP destinations, which
+  // belong to no store, stay.
   void Reset();
+  // Forgets all of one client's store, as POST /__admin/reset does: integrations, events,
+  // jobs, logs, its journal entries, its delivery and API faults, what its deliveries sent to
+  // the sinks and the answers it programmed, its story runs (stopped first), its rate-limit
+  // window, and its kind and page length.
+  void ResetStore(const std::string& client_id);
 
   // The request journal, oldest first (at most ServerOptions::journal_capacity entries).
   std::vector<RequestRecord> Requests() const;
@@ -85,6 +92,8 @@ class Server {
   // client. A store belongs to one organization at most.
   StatusOr<Organization> DeclareOrganization(const std::string& org_client_id,
                                              const std::vector<std::string>& store_client_ids);
+  // Undoes a declaration: NotFound when the client declared none.
+  Status ForgetOrganization(const std::string& org_client_id);
 
   // The integrations of a client's store as the API would list them (secrets masked).
   nlohmann::json Integrations(const std::string& client_id) const;
@@ -143,12 +152,14 @@ class Server {
   // Faults apply to the events fired after they are added.
   StatusOr<Fault> AddFault(const std::string& client_id, Fault fault);
   std::vector<Fault> Faults(const std::string& client_id) const;
+  Status RemoveFault(const std::string& client_id, const std::string& fault_id);  // NotFound if unknown
   void ClearFaults(const std::string& client_id);
 
   // API faults (epmock/faults.h): the next requests of the client's store misbehave.
   // Checked as the admin API checks them (ApiFault::FromJson's limits); at most 100 a store.
   StatusOr<ApiFault> AddApiFault(const std::string& client_id, ApiFault fault);
   std::vector<ApiFault> ApiFaults(const std::string& client_id) const;
+  Status RemoveApiFault(const std::string& client_id, const std::string& fault_id);  // NotFound if unknown
   void ClearApiFaults(const std::string& client_id);
 
   // "production" (the default) or "development": which rate limit applies to the store when
@@ -164,7 +175,13 @@ class Server {
   // programmed answers of its own through the admin API. (Over HTTP, a store sees only its
   // own deliveries and the requests no store sent.)
   std::vector<ReceivedRequest> SinkRequests(const std::string& name) const;
-  void SinkRespondWith(const std::string& name, std::vector<SinkResponse> responses);
+  // Refused (InvalidArgument) unless each status is 100 to 599 and each delay 0 to 600,000 ms,
+  // at most 1,000 answers.
+  Status SinkRespondWith(const std::string& name, std::vector<SinkResponse> responses);
+
+  // Creates a queue on the embedded SQS endpoint (1 to 80 letters, digits, '-' and '_'):
+  // its URL; NotFound when the server runs no SQS endpoint.
+  StatusOr<std::string> CreateQueue(const std::string& name);
   [[nodiscard]] bool WaitForSinkRequests(const std::string& name, std::size_t count,
                                          std::chrono::milliseconds timeout) const;
 

@@ -7,12 +7,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/control.h"
 #include "api/dashboard.h"
+#include "api/engine.h"
 #include "api/errors.h"
 #include "api/integrations_api.h"
 #include "api/json_body.h"
 #include "api/pagination.h"
 #include "common/clock.h"
+#include "common/json_numbers.h"
+#include "delivery/faults.h"
 #include "delivery/webhook_transport.h"
 #include "envelope/envelope.h"
 #include "epmock/story.h"
@@ -119,339 +123,436 @@ json SentRequests(RouteContext& c, const EventRecord& event, int attempt) {
   return out;
 }
 
-HttpResponse Events(RouteContext& c, const std::vector<std::string>& s) {
-  const std::string& method = c.request.method;
-  if (s.size() == 3 && s[2] == "batch" && method == "POST") {  // POST /__admin/events/batch
-    json body;
-    if (auto error = ReadJson(c.request, &body, false)) return *error;
-    BatchRequest request;
-    for (const auto& [key, value] : body.items()) {
-      if (key == "type" && value.is_string()) {
-        request.type = value.get<std::string>();
-      } else if (key == "count" && value.is_number_unsigned()) {
-        request.count = value.get<std::size_t>();
-      } else if (key == "seed" && value.is_number_unsigned()) {
-        request.seed = value.get<std::uint64_t>();
-      } else if (key == "profile" && value.is_string()) {
-        request.profile = value.get<std::string>();
-      } else {
-        return ErrorResponse(
-            422, StatusTitle(422),
-            key.substr(0, 64) +
-                ": not an option of a batch, or of the wrong type (type: a string, count and seed: "
-                "whole numbers, profile: realistic or edge-cases)",
-            "/" + key.substr(0, 64));
-      }
-    }
-    if (request.type.empty())
-      return ErrorResponse(422, StatusTitle(422),
-                           "type is required: an observable event key such as order.paid", "/type");
-    StatusOr<std::vector<BatchEvent>> events = c.engine.events().TriggerBatch(c.store, request);
-    if (!events.ok()) return StatusResponse(events.status(), "");
-    json data = json::array();
-    for (const BatchEvent& e : *events) data.push_back({{"id", e.event_id}, {"variety", e.variety}});
-    const std::size_t count = data.size();
-    return JsonResponse(
-        201, {{"data", std::move(data)}, {"meta", {{"count", count}, {"profile", request.profile}}}});
-  }
-  if (s.size() == 2 && method == "POST") {  // POST /__admin/events
-    json body;
-    if (auto error = ReadJson(c.request, &body, false)) return *error;
-    if (!body.contains("type") || !body["type"].is_string()) {
-      return ErrorResponse(422, StatusTitle(422),
-                           "type is required: an observable event key such as order.paid", "/type");
-    }
-    TriggerRequest request{body["type"].get<std::string>(), std::nullopt, std::nullopt};
-    if (body.contains("data") && !body["data"].is_null()) request.data = body["data"];
-    if (body.contains("included") && !body["included"].is_null()) request.included = body["included"];
-    StatusOr<TriggeredEvent> event = c.engine.events().Trigger(c.store, request);
-    if (!event.ok()) return StatusResponse(event.status(), "");
-    return JsonResponse(201, {{"data", event->ToJson()}});
-  }
-  if (s.size() == 2 && method == "GET") {  // GET /__admin/events: newest first, or after a cursor
-    AdminPage page;
-    if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
-    Store::PageOf<std::shared_ptr<const EventRecord>> events;
-    if (page.after) {
-      auto after = c.store->EventsAfter(*page.after, page.limit);
-      if (!after) return UnknownCursor(*page.after, "event");
-      events = std::move(*after);
-    } else {
-      events = c.store->EventsPage(page.offset, page.limit);
-    }
-    json data = json::array();
-    for (const auto& e : events.items) data.push_back(ToTriggeredEvent(*e).ToJson());
-    const std::string next = page.after ? (events.items.empty() ? *page.after : events.items.back()->id) : "";
-    return JsonResponse(
-        200, {{"data", std::move(data)},
-              {"meta",
-               {{"page", AdminPageMeta(page, events.total, next)}, {"dropped", c.store->DroppedEvents()}}}});
-  }
-  if (s.size() == 4 && s[3] == "requests" && method == "GET") {  // GET /__admin/events/{id}/requests
-    auto event = c.store->FindEvent(s[2]);
-    if (!event) return NotFound("No event " + s[2] + " in this store");
-    int attempt = 1;
-    if (auto it = c.params.find("attempt"); it != c.params.end()) {
-      const std::optional<std::size_t> n = ParseWholeNumber(it->second, 1000);
-      if (!n || *n < 1)
-        return ErrorResponse(400, StatusTitle(400), "attempt must be a whole number from 1 to 1000",
-                             "attempt");
-      attempt = static_cast<int>(*n);
-    }
-    return JsonResponse(200, {{"data", SentRequests(c, *event, attempt)}});
-  }
-  if (s.size() == 3 && method == "GET") {  // GET /__admin/events/{id}
-    auto event = c.store->FindEvent(s[2]);
-    if (!event) return NotFound("No event " + s[2] + " in this store");
-    json out = ToTriggeredEvent(*event).ToJson();
-    json logs = json::array();
-    for (const IntegrationLog& log : c.store->Logs("", "")) {
-      if (log.event_id == event->id) logs.push_back(LogWithEvent(log));
-    }
-    out["logs"] = std::move(logs);
-    return JsonResponse(200, {{"data", std::move(out)}});
-  }
-  if (s.size() == 4 && s[3] == "replay" && method == "POST") {  // POST /__admin/events/{id}/replay
-    json body;
-    if (auto error = ReadJson(c.request, &body, true)) return *error;
-    std::string integration_id;
-    if (body.contains("integration_id")) {
-      if (!body["integration_id"].is_string()) {
-        return ErrorResponse(422, StatusTitle(422), "integration_id must be a string", "/integration_id");
-      }
-      integration_id = body["integration_id"].get<std::string>();
-    }
-    StatusOr<TriggeredEvent> event = c.engine.events().Replay(c.store, s[2], integration_id);
-    if (!event.ok()) return StatusResponse(event.status());
-    return JsonResponse(201, {{"data", event->ToJson()}});
-  }
-  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
-}
-
-HttpResponse Faults(RouteContext& c, const std::vector<std::string>& s) {
-  FaultRegistry& faults = c.engine.events().faults();
-  const std::string& method = c.request.method;
-  if (s.size() == 2 && method == "POST") {
-    json body;
-    if (auto error = ReadJson(c.request, &body, false)) return *error;
-    StatusOr<Fault> fault = Fault::FromJson(body);
-    if (!fault.ok()) return StatusResponse(fault.status(), "");
-    if (!fault->integration_id.empty() && !c.store->Get(fault->integration_id)) {
-      return ErrorResponse(422, StatusTitle(422),
-                           "No integration " + fault->integration_id + " in this store", "/integration_id");
-    }
-    return JsonResponse(201, {{"data", faults.Add(c.store->id(), *fault).ToJson()}});
-  }
-  if (s.size() == 2 && method == "GET") {
-    json data = json::array();
-    for (const Fault& f : faults.List(c.store->id())) data.push_back(f.ToJson());
-    return JsonResponse(200, {{"data", std::move(data)}});
-  }
-  if (s.size() == 2 && method == "DELETE") {
-    faults.Clear(c.store->id());
-    return NoContent();
-  }
-  if (s.size() == 3 && method == "DELETE") {
-    return faults.Remove(c.store->id(), s[2]) ? NoContent() : NotFound("No fault " + s[2] + " in this store");
-  }
-  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
-}
-
-// /__admin/api-faults[/{id}]: the store's API faults (epmock/faults.h: ApiFault).
-HttpResponse ApiFaults(RouteContext& c, const std::vector<std::string>& s) {
-  ApiFaultRegistry& faults = c.engine.api_faults();
-  const std::string& method = c.request.method;
-  if (s.size() == 2 && method == "POST") {
-    json body;
-    if (auto error = ReadJson(c.request, &body, false)) return *error;
-    StatusOr<ApiFault> fault = ApiFault::FromJson(body);
-    if (!fault.ok()) return StatusResponse(fault.status(), "");
-    StatusOr<ApiFault> added = faults.Add(c.store->id(), *fault);
-    if (!added.ok()) return StatusResponse(added.status());
-    return JsonResponse(201, {{"data", added->ToJson()}});
-  }
-  if (s.size() == 2 && method == "GET") {
-    json data = json::array();
-    for (const ApiFault& f : faults.List(c.store->id())) data.push_back(f.ToJson());
-    return JsonResponse(200, {{"data", std::move(data)}});
-  }
-  if (s.size() == 2 && method == "DELETE") {
-    faults.Clear(c.store->id());
-    return NoContent();
-  }
-  if (s.size() == 3 && method == "DELETE") {
-    return faults.Remove(c.store->id(), s[2]) ? NoContent()
-                                              : NotFound("No API fault " + s[2] + " in this store");
-  }
-  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
-}
-
-// /__admin/store: what the store is (its id, kind, page length, organization); PUT sets its
-// kind, its page length or both, and leaves the other as it is.
-HttpResponse StoreRoute(RouteContext& c) {
-  if (c.request.method == "PUT") {
-    json body;
-    if (auto error = ReadJson(c.request, &body, false)) return *error;
-    constexpr char kShape[] =
-        "The body is {\"kind\": \"production\" or \"development\", \"page_length\": 1 to 100}, "
-        "either or both";
-    if (body.empty()) return ErrorResponse(422, StatusTitle(422), kShape);
-    std::optional<std::string> kind;
-    std::optional<std::size_t> page_length;
-    for (const auto& [key, value] : body.items()) {
-      if (key == "kind" && value.is_string() && (value == "production" || value == "development")) {
-        kind = value.get<std::string>();
-      } else if (key == "page_length" && value.is_number_unsigned() && value.get<std::uint64_t>() >= 1 &&
-                 value.get<std::uint64_t>() <= kMaxStorePageLength) {
-        page_length = value.get<std::size_t>();
-      } else {
-        return ErrorResponse(422, StatusTitle(422), kShape, "/" + key.substr(0, 100));
-      }
-    }
-    // Both checked before either is set: a refused body changes nothing.
-    if (kind) c.store->set_kind(*kind);
-    if (page_length) c.store->set_page_length(*page_length);
-  } else if (c.request.method != "GET") {
-    HttpResponse r = ErrorResponse(405, StatusTitle(405), "Use GET or PUT for /__admin/store");
-    r.headers.emplace_back("Allow", "GET, PUT");
-    return r;
-  }
-  const std::string org_id = c.store->org_id();
-  return JsonResponse(200, {{"data",
-                             {{"id", c.store->id()},
-                              {"kind", c.store->kind()},
-                              {"page_length", c.store->page_length()},
-                              {"organization", c.store->is_organization()},
-                              {"org_id", org_id.empty() ? json(nullptr) : json(org_id)}}}});
-}
-
-HttpResponse Sinks(RouteContext& c, const std::vector<std::string>& s) {
-  // /__admin/sinks/webhook/{name}
-  if (s.size() != 4 || s[2] != "webhook") return NotFound("A sink is /__admin/sinks/webhook/{name}");
-  const std::string& method = c.request.method;
-  if (method == "GET") {
-    // The store's own deliveries and what no store sent (marked: store_id null), never
-    // another store's.
-    AdminPage page;
-    if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
-    if (page.after) {
-      return ErrorResponse(400, StatusTitle(400), "A sink lists in arrival order: use page[offset]",
-                           "page[after]");
-    }
-    json data = json::array();
-    std::size_t total = 0;
-    for (const auto& [owner, r] :
-         c.engine.sinks().VisiblePage(c.store->id(), s[3], page.offset, page.limit, &total)) {
-      json entry = ToJson(r);
-      entry["store_id"] = owner == SinkRegistry::kNoStore ? json(nullptr) : json(owner);
-      data.push_back(std::move(entry));
-    }
-    return JsonResponse(200, {{"data", std::move(data)},
-                              {"meta",
-                               {{"url", c.request.base_url + "/__sink/webhook/" + s[3]},
-                                {"page", AdminPageMeta(page, total, "")},
-                                {"dropped", c.engine.sinks().DroppedVisibleTo(c.store->id(), s[3])}}}});
-  }
-  if (method == "PUT") {
-    json body;
-    if (auto error = ReadJson(c.request, &body, false)) return *error;
-    StatusOr<std::vector<SinkResponse>> responses = SinkResponsesFromJson(body);
-    if (!responses.ok()) return StatusResponse(responses.status(), "/responses");
-    c.engine.sinks().Get(c.store->id(), s[3])->RespondWith(*responses);
-    return NoContent();
-  }
-  if (method == "DELETE") {
-    if (auto sink = c.engine.sinks().Find(c.store->id(), s[3])) sink->Clear();  // its own only
-    return NoContent();
-  }
-  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
-}
-
-// SQS's rule for queue names: 1 to 80 letters, digits, hyphens and underscores (.fifo aside).
-bool IsQueueName(const std::string& name) {
-  if (name.empty() || name.size() > 80) return false;
-  for (char ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return false;
-  }
-  return true;
-}
-
 // page[limit] and page[offset] of a list that has no cursor (a queue's or a destination's
-// messages, an integration's jobs).
-std::optional<HttpResponse> ParseOffsetPage(const Params& params, AdminPage* page) {
+// messages, an integration's jobs, story runs, a sink's requests).
+std::optional<HttpResponse> ParseOffsetPage(const Params& params, AdminPage* page,
+                                            const char* why = "This list pages by page[offset]") {
   if (auto error = ParseAdminPage(params, page)) return ErrorResponse({*error});
-  if (page->after) {
-    return ErrorResponse(400, StatusTitle(400), "This list pages by page[offset]", "page[after]");
-  }
+  if (page->after) return ErrorResponse(400, StatusTitle(400), why, "page[after]");
   return std::nullopt;
 }
 
-// GET /__admin/sqs/queues/{name}: what sits on a queue of the embedded SQS endpoint.
-// PUT /__admin/sqs/queues/{name}: creates it (for clients without an SQS SDK).
-// GET /__admin/stomp/messages?destination=/queue/x: what passed through the STOMP broker.
-HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
-  const bool create = s[1] == "sqs" && c.request.method == "PUT";
-  if (c.request.method != "GET" && !create) {
-    return NotFound("No such admin endpoint: " + c.request.method + " " + c.request.path);
+// A refusal of the control layer, as the admin API renders it.
+HttpResponse Refused(const Status& status, std::optional<std::string> source = std::nullopt) {
+  return StatusResponse(status, std::move(source));
+}
+
+const std::string& Arg(const RouteContext& c, std::size_t i) { return c.args.at(i); }
+
+// --- Events -------------------------------------------------------------------------------
+
+HttpResponse PostEvent(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  // A type that is no string is left empty: the control layer says it is required.
+  TriggerRequest request;
+  if (auto type = body.find("type"); type != body.end() && type->is_string())
+    request.type = type->get<std::string>();
+  if (auto data = body.find("data"); data != body.end() && !data->is_null()) request.data = *data;
+  if (auto included = body.find("included"); included != body.end() && !included->is_null())
+    request.included = *included;
+  StatusOr<TriggeredEvent> event = c.engine.control().Trigger(c.store, request);
+  if (!event.ok()) return Refused(event.status(), request.type.empty() ? "/type" : "");
+  return JsonResponse(201, {{"data", event->ToJson()}});
+}
+
+HttpResponse PostBatch(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  BatchRequest request;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "type" && value.is_string()) {
+      request.type = value.get<std::string>();
+    } else if (key == "count" && value.is_number_unsigned()) {
+      // Saturated: a count past size_t's range is refused by the count's own check.
+      request.count =
+          static_cast<std::size_t>(std::min<std::uint64_t>(value.get<std::uint64_t>(), kMaxBatchEvents + 1));
+    } else if (key == "seed" && value.is_number_unsigned()) {
+      request.seed = value.get<std::uint64_t>();
+    } else if (key == "profile" && value.is_string()) {
+      request.profile = value.get<std::string>();
+    } else {
+      return ErrorResponse(
+          422, StatusTitle(422),
+          key.substr(0, 64) +
+              ": not an option of a batch, or of the wrong type (type: a string, count and seed: "
+              "whole numbers, profile: realistic or edge-cases)",
+          "/" + key.substr(0, 64));
+    }
   }
-  if (s[1] == "sqs") {
-    if (!c.engine.sqs())
-      return ErrorResponse(404, StatusTitle(404), "No embedded SQS endpoint runs (see --sqs-port)");
-    if (s.size() == 3 && s[2] == "queues" && !create) {  // GET /__admin/sqs/queues: every queue
-      json data = json::array();
-      for (const SqsQueueSummary& q : c.engine.sqs()->Queues()) {
-        data.push_back({{"name", q.name},
-                        {"queue_url", q.url},
-                        {"visible", q.visible},
-                        {"in_flight", q.in_flight},
-                        {"delayed", q.delayed},
-                        {"dead_letter_target",
-                         q.dead_letter_target.empty() ? json(nullptr) : json(q.dead_letter_target)}});
-      }
-      const std::size_t total = data.size();
-      return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
-    }
-    if (s.size() != 4 || s[2] != "queues") return NotFound("A queue is /__admin/sqs/queues/{name}");
-    if (create) {
-      if (!IsQueueName(s[3])) {
-        return ErrorResponse(422, StatusTitle(422),
-                             "A queue name is 1 to 80 letters, digits, hyphens and underscores", "name");
-      }
-      return JsonResponse(201,
-                          {{"data", {{"name", s[3]}, {"queue_url", c.engine.sqs()->CreateQueue(s[3])}}}});
-    }
-    AdminPage page;
-    if (auto error = ParseOffsetPage(c.params, &page)) return *error;
-    std::size_t total = 0;
-    json data = json::array();
-    for (const SqsQueuedMessage& m : c.engine.sqs()->MessagesPage(s[3], page.offset, page.limit, &total)) {
-      json body = json::parse(m.body, nullptr, false);
-      data.push_back({{"message_id", m.message_id},
-                      {"body", body.is_discarded() ? json(m.body) : body},
-                      {"attributes", m.attributes},
-                      {"receive_count", m.receive_count}});
-    }
-    return JsonResponse(
-        200, {{"data", std::move(data)},
-              {"meta",
-               {{"queue_url", c.engine.sqs()->QueueUrl(s[3])}, {"page", AdminPageMeta(page, total, "")}}}});
+  StatusOr<std::vector<BatchEvent>> events = c.engine.control().TriggerBatch(c.store, request);
+  if (!events.ok()) return Refused(events.status(), request.type.empty() ? "/type" : "");
+  json data = json::array();
+  for (const BatchEvent& e : *events) data.push_back({{"id", e.event_id}, {"variety", e.variety}});
+  const std::size_t count = data.size();
+  return JsonResponse(
+      201, {{"data", std::move(data)}, {"meta", {{"count", count}, {"profile", request.profile}}}});
+}
+
+HttpResponse ListEvents(RouteContext& c) {  // newest first, or after a cursor
+  AdminPage page;
+  if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+  Store::PageOf<std::shared_ptr<const EventRecord>> events;
+  if (page.after) {
+    auto after = c.store->EventsAfter(*page.after, page.limit);
+    if (!after) return UnknownCursor(*page.after, "event");
+    events = std::move(*after);
+  } else {
+    events = c.store->EventsPage(page.offset, page.limit);
   }
-  if (!c.engine.stomp())
-    return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
-  if (s.size() == 3 && s[2] == "destinations") {  // GET /__admin/stomp/destinations
-    json data = json::array();
-    for (const StompDestination& d : c.engine.stomp()->Destinations()) {
-      data.push_back({{"name", d.name},
-                      {"sent", d.sent},
-                      {"pending", d.pending},
-                      {"subscribers", d.subscribers},
-                      {"unacknowledged", d.unacknowledged}});
-    }
-    const std::size_t total = data.size();
-    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+  json data = json::array();
+  for (const auto& e : events.items) data.push_back(ToTriggeredEvent(*e).ToJson());
+  const std::string next = page.after ? (events.items.empty() ? *page.after : events.items.back()->id) : "";
+  return JsonResponse(
+      200,
+      {{"data", std::move(data)},
+       {"meta", {{"page", AdminPageMeta(page, events.total, next)}, {"dropped", c.store->DroppedEvents()}}}});
+}
+
+HttpResponse GetEvent(RouteContext& c) {
+  auto event = c.store->FindEvent(Arg(c, 0));
+  if (!event) return NotFound("No event " + Arg(c, 0) + " in this store");
+  json out = ToTriggeredEvent(*event).ToJson();
+  json logs = json::array();
+  for (const IntegrationLog& log : c.store->Logs("", "")) {
+    if (log.event_id == event->id) logs.push_back(LogWithEvent(log));
   }
+  out["logs"] = std::move(logs);
+  return JsonResponse(200, {{"data", std::move(out)}});
+}
+
+HttpResponse GetEventRequests(RouteContext& c) {
+  auto event = c.store->FindEvent(Arg(c, 0));
+  if (!event) return NotFound("No event " + Arg(c, 0) + " in this store");
+  int attempt = 1;
+  if (auto it = c.params.find("attempt"); it != c.params.end()) {
+    const std::optional<std::size_t> n = ParseWholeNumber(it->second, 1000);
+    if (!n || *n < 1)
+      return ErrorResponse(400, StatusTitle(400), "attempt must be a whole number from 1 to 1000", "attempt");
+    attempt = static_cast<int>(*n);
+  }
+  return JsonResponse(200, {{"data", SentRequests(c, *event, attempt)}});
+}
+
+HttpResponse PostReplay(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, true)) return *error;
+  std::string integration_id;
+  if (body.contains("integration_id")) {
+    if (!body["integration_id"].is_string()) {
+      return ErrorResponse(422, StatusTitle(422), "integration_id must be a string", "/integration_id");
+    }
+    integration_id = body["integration_id"].get<std::string>();
+  }
+  StatusOr<TriggeredEvent> event = c.engine.control().Replay(c.store, Arg(c, 0), integration_id);
+  if (!event.ok()) return Refused(event.status());
+  return JsonResponse(201, {{"data", event->ToJson()}});
+}
+
+HttpResponse ListDeliveries(RouteContext& c) {  // newest first, or after a cursor
+  AdminPage page;
+  if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+  Store::PageOf<IntegrationLog> logs;
+  if (page.after) {
+    auto after = c.store->LogsAfter(*page.after, page.limit);
+    if (!after) return UnknownCursor(*page.after, "delivery");
+    logs = std::move(*after);
+  } else {
+    logs = c.store->LogsPage("", "", page.offset, page.limit);
+  }
+  json data = json::array();
+  for (const IntegrationLog& log : logs.items) data.push_back(LogWithEvent(log));
+  const std::string next = page.after ? (logs.items.empty() ? *page.after : logs.items.back().id) : "";
+  return JsonResponse(
+      200,
+      {{"data", std::move(data)},
+       {"meta", {{"page", AdminPageMeta(page, logs.total, next)}, {"dropped", c.store->DroppedLogs()}}}});
+}
+
+HttpResponse ListIntegrationJobs(RouteContext& c) {
+  // A job as epmock knows it: the event behind it and its trigger, which /v2 does not show.
+  if (!c.store->Get(Arg(c, 0))) return NotFound("No integration " + Arg(c, 0) + " in this store");
+  AdminPage page;
+  if (auto error = ParseOffsetPage(c.params, &page)) return *error;
+  json data = json::array();
+  const auto jobs = c.store->JobsPage(Arg(c, 0), page.offset, page.limit);
+  for (const IntegrationJob& job : jobs.items) data.push_back(JobToAdminJson(job));
+  return JsonResponse(200,
+                      {{"data", std::move(data)},
+                       {"meta", {{"total", jobs.total}, {"page", AdminPageMeta(page, jobs.total, "")}}}});
+}
+
+HttpResponse Idle(RouteContext& c) {
+  // Waits until no delivery is pending (any language's way to wait without sleeping).
+  long timeout_ms = 5000;
+  if (auto it = c.params.find("timeout_ms"); it != c.params.end()) {
+    const std::optional<std::size_t> n = ParseWholeNumber(it->second, 600000);
+    if (!n) {
+      return ErrorResponse(400, StatusTitle(400), "timeout_ms must be a whole number from 0 to 600000",
+                           "timeout_ms");
+    }
+    timeout_ms = static_cast<long>(*n);
+  }
+  const bool idle = c.engine.events().WaitIdle(std::chrono::milliseconds(timeout_ms));
+  if (!idle) {
+    return ErrorResponse(408, StatusTitle(408),
+                         std::to_string(c.engine.events().Outstanding()) +
+                             " deliveries still pending after " + std::to_string(timeout_ms) + " ms");
+  }
+  return JsonResponse(200, {{"idle", true}});
+}
+
+// --- Delivery faults and API faults -----------------------------------------------------
+
+HttpResponse PostFault(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  StatusOr<Fault> fault = DecodeFault(body);
+  if (!fault.ok()) return Refused(fault.status(), "");
+  StatusOr<Fault> added = c.engine.control().AddFault(c.store->id(), c.store, *fault);
+  if (!added.ok()) return Refused(added.status(), "");
+  return JsonResponse(201, {{"data", added->ToJson()}});
+}
+
+HttpResponse ListFaults(RouteContext& c) {
+  json data = json::array();
+  for (const Fault& f : c.engine.control().Faults(c.store->id())) data.push_back(f.ToJson());
+  return JsonResponse(200, {{"data", std::move(data)}});
+}
+
+HttpResponse ClearFaults(RouteContext& c) {
+  c.engine.control().ClearFaults(c.store->id());
+  return NoContent();
+}
+
+HttpResponse DeleteFault(RouteContext& c) {
+  const Status removed = c.engine.control().RemoveFault(c.store->id(), Arg(c, 0));
+  return removed.ok() ? NoContent() : Refused(removed);
+}
+
+HttpResponse PostApiFault(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  StatusOr<ApiFault> fault = DecodeApiFault(body);
+  if (!fault.ok()) return Refused(fault.status(), "");
+  StatusOr<ApiFault> added = c.engine.control().AddApiFault(c.store->id(), *fault);
+  if (!added.ok()) return Refused(added.status(), "");
+  return JsonResponse(201, {{"data", added->ToJson()}});
+}
+
+HttpResponse ListApiFaults(RouteContext& c) {
+  json data = json::array();
+  for (const ApiFault& f : c.engine.control().ApiFaults(c.store->id())) data.push_back(f.ToJson());
+  return JsonResponse(200, {{"data", std::move(data)}});
+}
+
+HttpResponse ClearApiFaults(RouteContext& c) {
+  c.engine.control().ClearApiFaults(c.store->id());
+  return NoContent();
+}
+
+HttpResponse DeleteApiFault(RouteContext& c) {
+  const Status removed = c.engine.control().RemoveApiFault(c.store->id(), Arg(c, 0));
+  return removed.ok() ? NoContent() : Refused(removed);
+}
+
+// --- The store, organizations, reset ------------------------------------------------------
+
+HttpResponse StoreAnswer(const Store& store) {
+  const std::string org_id = store.org_id();
+  return JsonResponse(200, {{"data",
+                             {{"id", store.id()},
+                              {"kind", store.kind()},
+                              {"page_length", store.page_length()},
+                              {"organization", store.is_organization()},
+                              {"org_id", org_id.empty() ? json(nullptr) : json(org_id)}}}});
+}
+
+HttpResponse GetStore(RouteContext& c) { return StoreAnswer(*c.store); }
+
+// PUT /__admin/store: sets the store's kind, its page length or both, and leaves the other as
+// it is; a refused body sets nothing.
+HttpResponse PutStore(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  StoreSettings settings;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "kind" && value.is_string()) {
+      settings.kind = value.get<std::string>();
+    } else if (key == "page_length" && value.is_number_integer()) {
+      settings.page_length = SaturatedLong(value);
+    } else {
+      return ErrorResponse(422, StatusTitle(422),
+                           key.substr(0, 64) +
+                               ": not a setting of a store, or of the wrong type (kind: a "
+                               "string, page_length: a whole number)",
+                           "/" + key.substr(0, 100));
+    }
+  }
+  const Status set = c.engine.control().ConfigureStore(*c.store, settings);
+  if (!set.ok()) return Refused(set);
+  return StoreAnswer(*c.store);
+}
+
+HttpResponse ResetStore(RouteContext& c) {
+  c.engine.control().ResetStore(c.store->id());
+  return NoContent();
+}
+
+json OrganizationToJson(const Organization& org) {
+  return {{"id", org.id}, {"client_id", org.client_id}, {"store_ids", org.store_ids}};
+}
+
+HttpResponse GetOrganization(RouteContext& c) {
+  StatusOr<Organization> org = c.engine.control().OrganizationOf(c.client_id);
+  if (!org.ok()) return Refused(org.status());
+  return JsonResponse(200, {{"data", OrganizationToJson(*org)}});
+}
+
+HttpResponse DeleteOrganization(RouteContext& c) {
+  const Status forgotten = c.engine.control().ForgetOrganization(c.client_id);
+  return forgotten.ok() ? NoContent() : Refused(forgotten);
+}
+
+// PUT /__admin/organization: the caller's client as an organization of stores
+// (elasticpath/elasticpath-dev guides/key-concepts/organizations/organization_authentication.md).
+HttpResponse PutOrganization(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  for (const auto& [key, value] : body.items()) {
+    if (key != "stores") {
+      return ErrorResponse(422, StatusTitle(422),
+                           key.substr(0, 64) + ": not a member of an organization (stores)",
+                           "/" + key.substr(0, 64));
+    }
+  }
+  auto stores = body.find("stores");
+  if (stores == body.end() || !stores->is_array()) {
+    return ErrorResponse(422, StatusTitle(422),
+                         "stores is required: the client_ids of the organization's stores", "/stores");
+  }
+  std::vector<std::string> clients;
+  for (std::size_t i = 0; i < stores->size(); ++i) {
+    if (!(*stores)[i].is_string()) {
+      return ErrorResponse(422, StatusTitle(422),
+                           "stores[" + std::to_string(i) + "] must be a client_id (a string)",
+                           "/stores/" + std::to_string(i));
+    }
+    clients.push_back((*stores)[i].get<std::string>());
+  }
+  StatusOr<Organization> org = c.engine.control().DeclareOrganization(c.client_id, clients);
+  if (!org.ok()) return Refused(org.status(), "/stores");
+  return JsonResponse(200, {{"data", OrganizationToJson(*org)}});
+}
+
+// --- Sinks --------------------------------------------------------------------------------
+
+// The store's own deliveries and what no store sent (marked: store_id null), never another
+// store's.
+HttpResponse GetSink(RouteContext& c) {
+  AdminPage page;
+  if (auto error = ParseOffsetPage(c.params, &page, "A sink lists in arrival order: use page[offset]"))
+    return *error;
+  const std::string& name = Arg(c, 0);
+  json data = json::array();
+  std::size_t total = 0;
+  for (const auto& [owner, r] :
+       c.engine.sinks().VisiblePage(c.store->id(), name, page.offset, page.limit, &total)) {
+    json entry = ToJson(r);
+    entry["store_id"] = owner == SinkRegistry::kNoStore ? json(nullptr) : json(owner);
+    data.push_back(std::move(entry));
+  }
+  return JsonResponse(200, {{"data", std::move(data)},
+                            {"meta",
+                             {{"url", c.request.base_url + "/__sink/webhook/" + name},
+                              {"page", AdminPageMeta(page, total, "")},
+                              {"dropped", c.engine.sinks().DroppedVisibleTo(c.store->id(), name)}}}});
+}
+
+HttpResponse PutSink(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  StatusOr<std::vector<SinkResponse>> responses = DecodeSinkResponses(body);
+  if (!responses.ok()) return Refused(responses.status(), "/responses");
+  const Status programmed = c.engine.control().ProgramSink(c.store->id(), Arg(c, 0), std::move(*responses));
+  if (!programmed.ok()) return Refused(programmed, "/responses");
+  return NoContent();
+}
+
+HttpResponse DeleteSink(RouteContext& c) {
+  c.engine.control().ClearSink(c.store->id(), Arg(c, 0));  // its own only
+  return NoContent();
+}
+
+// --- The embedded SQS endpoint and STOMP broker --------------------------------------------
+
+HttpResponse NoSqs() {
+  return ErrorResponse(404, StatusTitle(404), "No embedded SQS endpoint runs (see --sqs-port)");
+}
+HttpResponse NoStomp() {
+  return ErrorResponse(404, StatusTitle(404), "No embedded STOMP broker runs (see --stomp-port)");
+}
+
+HttpResponse ListQueues(RouteContext& c) {
+  if (!c.engine.sqs()) return NoSqs();
+  json data = json::array();
+  for (const SqsQueueSummary& q : c.engine.sqs()->Queues()) {
+    data.push_back(
+        {{"name", q.name},
+         {"queue_url", q.url},
+         {"visible", q.visible},
+         {"in_flight", q.in_flight},
+         {"delayed", q.delayed},
+         {"dead_letter_target", q.dead_letter_target.empty() ? json(nullptr) : json(q.dead_letter_target)}});
+  }
+  const std::size_t total = data.size();
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+}
+
+HttpResponse PutQueue(RouteContext& c) {  // for clients without an SQS SDK
+  StatusOr<std::string> url = c.engine.control().CreateQueue(Arg(c, 0));
+  if (!url.ok()) return Refused(url.status(), "name");
+  return JsonResponse(201, {{"data", {{"name", Arg(c, 0)}, {"queue_url", *url}}}});
+}
+
+HttpResponse GetQueue(RouteContext& c) {  // what sits on a queue
+  if (!c.engine.sqs()) return NoSqs();
+  AdminPage page;
+  if (auto error = ParseOffsetPage(c.params, &page)) return *error;
+  std::size_t total = 0;
+  json data = json::array();
+  for (const SqsQueuedMessage& m : c.engine.sqs()->MessagesPage(Arg(c, 0), page.offset, page.limit, &total)) {
+    json body = json::parse(m.body, nullptr, false);
+    data.push_back({{"message_id", m.message_id},
+                    {"body", body.is_discarded() ? json(m.body) : body},
+                    {"attributes", m.attributes},
+                    {"receive_count", m.receive_count}});
+  }
+  return JsonResponse(
+      200,
+      {{"data", std::move(data)},
+       {"meta",
+        {{"queue_url", c.engine.sqs()->QueueUrl(Arg(c, 0))}, {"page", AdminPageMeta(page, total, "")}}}});
+}
+
+HttpResponse ListDestinations(RouteContext& c) {
+  if (!c.engine.stomp()) return NoStomp();
+  json data = json::array();
+  for (const StompDestination& d : c.engine.stomp()->Destinations()) {
+    data.push_back({{"name", d.name},
+                    {"sent", d.sent},
+                    {"pending", d.pending},
+                    {"subscribers", d.subscribers},
+                    {"unacknowledged", d.unacknowledged}});
+  }
+  const std::size_t total = data.size();
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+}
+
+HttpResponse GetStompMessages(RouteContext& c) {  // what passed through a destination
+  if (!c.engine.stomp()) return NoStomp();
   auto destination = c.params.find("destination");
-  if (s.size() != 3 || s[2] != "messages" || destination == c.params.end()) {
+  if (destination == c.params.end()) {
     return ErrorResponse(400, StatusTitle(400), "Use /__admin/stomp/messages?destination=/queue/name",
                          "destination");
   }
@@ -476,12 +577,13 @@ HttpResponse Queues(RouteContext& c, const std::vector<std::string>& s) {
                               {"broker_url", c.engine.stomp()->Url()}}}});
 }
 
+// --- Stories ------------------------------------------------------------------------------
+
 // StoryOptions from a request body: {"seed", "concurrent", "max_jitter_ms", "set"}, each
-// optional; anything else is refused by name.
-StatusOr<StoryOptions> StoryOptionsFromJson(const json& body) {
+// optional, their types checked (their values are the control layer's); anything else is
+// refused by name.
+StatusOr<StoryOptions> DecodeStoryOptions(const json& body) {
   StoryOptions options;
-  if (body.is_null()) return options;
-  if (!body.is_object()) return Status::InvalidArgument("the body is an object of the run's options");
   for (const auto& [key, value] : body.items()) {
     if (key == "seed") {
       if (!value.is_number_unsigned()) return Status::InvalidArgument("seed: a whole number of 0 or more");
@@ -490,93 +592,119 @@ StatusOr<StoryOptions> StoryOptionsFromJson(const json& body) {
       if (!value.is_boolean()) return Status::InvalidArgument("concurrent: true or false");
       options.concurrent = value.get<bool>();
     } else if (key == "max_jitter_ms") {
-      if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
-          value.get<std::int64_t>() > kMaxStoryJitterMs) {
+      if (!value.is_number_integer()) {
         return Status::InvalidArgument("max_jitter_ms: a whole number from 0 to " +
                                        std::to_string(kMaxStoryJitterMs));
       }
-      options.max_jitter_ms = value.get<int>();
+      options.max_jitter_ms = SaturatedInt(value);
     } else if (key == "set") {
-      if (!value.is_object()) return Status::InvalidArgument("set: an object of subjects' fields");
       options.set = value;
-    } else {
-      return Status::InvalidArgument(key.substr(0, 64) +
-                                     ": not an option of a story run (seed, concurrent, "
-                                     "max_jitter_ms, set)");
+    } else if (key != "count") {
+      return Status::InvalidArgument(
+          key.substr(0, 64) + ": not an option of a story run (seed, concurrent, max_jitter_ms, set, count)");
     }
   }
   return options;
 }
 
-// GET  /__admin/stories                 the built-in and loaded stories
-// POST /__admin/stories/{name}          run one in the store: 202 with the planned run; with
-//                                       "count": N, N runs at once: 202 with the N runs
-// GET  /__admin/stories/runs[/{id}]     the store's runs, newest first, or one run as it stands
-// DELETE /__admin/stories/runs/{id}     stops a running run: 202 with it, 409 if it had ended
-HttpResponse Stories(RouteContext& c, const std::vector<std::string>& s) {
-  const std::string& method = c.request.method;
-  StoryRunner& runner = c.engine.events().stories();
-  if (s.size() == 2 && method == "GET") {
-    json data = json::array();
-    for (const Story& story : runner.Stories()) data.push_back(story.ToJson());
-    const std::size_t total = data.size();
-    return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
-  }
-  if (s.size() >= 3 && s[2] == "runs" && method == "GET") {
-    if (s.size() == 4) {
-      std::optional<StoryRun> run = runner.Run(c.store->id(), s[3]);
-      if (!run) return NotFound("No story run " + s[3].substr(0, 64) + " in this store");
-      return JsonResponse(200, {{"data", run->ToJson()}});
-    }
-    if (s.size() != 3) return NotFound("A run is /__admin/stories/runs/{id}");
-    AdminPage page;
-    if (auto error = ParseOffsetPage(c.params, &page)) return *error;
-    std::size_t total = 0;
-    std::uint64_t dropped = 0;
-    json data = json::array();
-    for (const StoryRun& run : runner.RunsPage(c.store->id(), page.offset, page.limit, &total, &dropped))
-      data.push_back(run.ToJson());
-    return JsonResponse(200, {{"data", std::move(data)},
-                              {"meta", {{"page", AdminPageMeta(page, total, "")}, {"dropped", dropped}}}});
-  }
-  if (s.size() == 4 && s[2] == "runs" && method == "DELETE") {
-    StatusOr<StoryRun> stopped = runner.StopRun(c.store->id(), s[3]);
-    if (!stopped.ok()) return StatusResponse(stopped.status(), "");
-    return JsonResponse(202, {{"data", stopped->ToJson()}});
-  }
-  if (s.size() == 3 && method == "POST") {
-    json body;
-    if (auto error = ReadJson(c.request, &body, true)) return *error;
-    // "count": N runs at once, answered as a list; without it, one run, answered as itself.
-    std::optional<std::size_t> count;
-    if (body.is_object() && body.contains("count")) {
-      const json& n = body["count"];
-      if (!n.is_number_integer() || n.get<std::int64_t>() < 1 ||
-          n.get<std::int64_t>() > static_cast<std::int64_t>(kMaxRunningStories)) {
-        return StatusResponse(
-            Status::InvalidArgument("count: a whole number from 1 to " + std::to_string(kMaxRunningStories)),
-            "count");
-      }
-      count = n.get<std::size_t>();
-      body.erase("count");
-    }
-    StatusOr<StoryOptions> options = StoryOptionsFromJson(body);
-    if (!options.ok()) return StatusResponse(options.status(), "");
-    if (!c.engine.events().running())
-      return StatusResponse(Status::FailedPrecondition("the server is stopping"), "");
-    StatusOr<std::vector<StoryRun>> runs = runner.StartMany(c.store, s[2], *options, count.value_or(1));
-    if (!runs.ok()) return StatusResponse(runs.status(), "");
-    if (!count) return JsonResponse(202, {{"data", runs->front().ToJson()}});
-    json data = json::array();
-    for (const StoryRun& run : *runs) data.push_back(run.ToJson());
-    return JsonResponse(202, {{"data", std::move(data)}, {"meta", {{"count", runs->size()}}}});
-  }
-  return NotFound("No such admin endpoint: " + method + " " + c.request.path);
+HttpResponse ListStories(RouteContext& c) {
+  json data = json::array();
+  for (const Story& story : c.engine.events().stories().Stories()) data.push_back(story.ToJson());
+  const std::size_t total = data.size();
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
 }
 
-HttpResponse AsyncApi(RouteContext& c) {
-  // GET /__admin/asyncapi[?seed=N]: `epmock asyncapi` of this server (its catalog extension
-  // included), its servers this server's embedded SQS endpoint and STOMP broker.
+// POST /__admin/stories/{name}: 202 with the planned run; with "count": N, N runs at once,
+// answered as a list.
+HttpResponse PostStory(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, true)) return *error;
+  std::optional<std::size_t> count;
+  if (auto n = body.find("count"); n != body.end()) {
+    if (!n->is_number_integer()) {
+      return Refused(
+          Status::InvalidArgument("count: a whole number from 1 to " + std::to_string(kMaxRunningStories)),
+          "count");
+    }
+    // Saturated into [0, kMaxRunningStories + 1]: the runner refuses what is out of range.
+    const long long given = SaturatedLong(*n);
+    count = static_cast<std::size_t>(std::clamp<long long>(given, 0, kMaxRunningStories + 1));
+  }
+  StatusOr<StoryOptions> options = DecodeStoryOptions(body);
+  if (!options.ok()) return Refused(options.status(), "");
+  StatusOr<std::vector<StoryRun>> runs =
+      c.engine.control().RunStories(c.store, Arg(c, 0), *options, count.value_or(1));
+  if (!runs.ok()) return Refused(runs.status(), "");
+  if (!count) return JsonResponse(202, {{"data", runs->front().ToJson()}});
+  json data = json::array();
+  for (const StoryRun& run : *runs) data.push_back(run.ToJson());
+  return JsonResponse(202, {{"data", std::move(data)}, {"meta", {{"count", runs->size()}}}});
+}
+
+HttpResponse ListStoryRuns(RouteContext& c) {  // newest first
+  AdminPage page;
+  if (auto error = ParseOffsetPage(c.params, &page)) return *error;
+  std::size_t total = 0;
+  std::uint64_t dropped = 0;
+  json data = json::array();
+  for (const StoryRun& run :
+       c.engine.events().stories().RunsPage(c.store->id(), page.offset, page.limit, &total, &dropped))
+    data.push_back(run.ToJson());
+  return JsonResponse(200, {{"data", std::move(data)},
+                            {"meta", {{"page", AdminPageMeta(page, total, "")}, {"dropped", dropped}}}});
+}
+
+HttpResponse GetStoryRun(RouteContext& c) {
+  StatusOr<StoryRun> run = c.engine.control().StoryRunOf(c.store->id(), Arg(c, 0));
+  if (!run.ok()) return Refused(run.status());
+  return JsonResponse(200, {{"data", run->ToJson()}});
+}
+
+HttpResponse DeleteStoryRun(RouteContext& c) {  // stops a running run: 202, or 409 if it had ended
+  StatusOr<StoryRun> stopped = c.engine.control().StopStory(c.store->id(), Arg(c, 0));
+  if (!stopped.ok()) return Refused(stopped.status(), "");
+  return JsonResponse(202, {{"data", stopped->ToJson()}});
+}
+
+// --- Catalog, AsyncAPI, journal, health -----------------------------------------------------
+
+HttpResponse GetCatalog(RouteContext& c) {
+  const Spec& spec = c.engine.spec();
+  json events = json::array();
+  for (const ObservableEvent& e : spec.Events()) {
+    json levels = json::array();
+    if (e.store_level) levels.push_back("store");
+    if (e.organization_level) levels.push_back("organization");
+    events.push_back({{"key", e.key}, {"resource", e.resource}, {"levels", levels}, {"legacy", e.legacy}});
+  }
+  json patterns = json::array();
+  for (const EventPattern& p : spec.EventPatterns())
+    patterns.push_back({{"pattern", p.pattern}, {"resource", p.resource}});
+  const std::size_t total = events.size();
+  return JsonResponse(200, {{"data", {{"events", std::move(events)}, {"patterns", std::move(patterns)}}},
+                            {"meta", {{"total", total}}}});
+}
+
+HttpResponse PostCatalogValidate(RouteContext& c) {
+  // The event first: an unknown key is 404 whatever the body.
+  if (!c.engine.spec().LookupEvent(Arg(c, 0))) {
+    return Refused(c.engine.control().ValidateResource(Arg(c, 0), json::object()).status());
+  }
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  StatusOr<ResourceCheck> check = c.engine.control().ValidateResource(Arg(c, 0), body);
+  if (!check.ok()) return Refused(check.status());
+  json violations = json::array();
+  for (const SchemaViolation& v : check->violations)
+    violations.push_back({{"source", v.source}, {"detail", v.detail}});
+  const bool valid = violations.empty();
+  return JsonResponse(
+      200, {{"data", {{"valid", valid}, {"resource", check->resource}, {"violations", violations}}}});
+}
+
+HttpResponse GetAsyncApi(RouteContext& c) {
+  // `epmock asyncapi` of this server (its catalog extension included), its servers this
+  // server's embedded SQS endpoint and STOMP broker.
   AsyncApiOptions options;
   options.cloudevent_source = c.engine.options().cloudevent_source;
   if (auto it = c.params.find("seed"); it != c.params.end()) {
@@ -592,212 +720,210 @@ HttpResponse AsyncApi(RouteContext& c) {
   return JsonResponse(200, AsyncApiDocument(c.engine.shared_spec(), options));
 }
 
-// GET  /__admin/catalog                    the observable events (and families of keys)
-// POST /__admin/catalog/{key}/validate      checks a resource for the event against its schema
-HttpResponse Catalog(RouteContext& c, const std::vector<std::string>& s) {
-  const Spec& spec = c.engine.spec();
-  if (s.size() == 2 && c.request.method == "GET") {
-    json events = json::array();
-    for (const ObservableEvent& e : spec.Events()) {
-      json levels = json::array();
-      if (e.store_level) levels.push_back("store");
-      if (e.organization_level) levels.push_back("organization");
-      events.push_back({{"key", e.key}, {"resource", e.resource}, {"levels", levels}, {"legacy", e.legacy}});
-    }
-    json patterns = json::array();
-    for (const EventPattern& p : spec.EventPatterns())
-      patterns.push_back({{"pattern", p.pattern}, {"resource", p.resource}});
-    const std::size_t total = events.size();
-    return JsonResponse(200, {{"data", {{"events", std::move(events)}, {"patterns", std::move(patterns)}}},
-                              {"meta", {{"total", total}}}});
+HttpResponse ListRequests(RouteContext& c) {  // oldest first, or after a sequence number
+  AdminPage page;
+  if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+  Journal::Page records;
+  if (page.after) {
+    const std::string& after = *page.after;
+    const bool number = after.size() <= 19 && after.find_first_not_of("0123456789") == std::string::npos;
+    auto found = number ? c.engine.journal().RecordsAfter(c.store->id(), std::stoull(after), page.limit)
+                        : std::nullopt;
+    if (!found) return UnknownCursor(after, "request (a journal sequence number)");
+    records = std::move(*found);
+  } else {
+    records = c.engine.journal().RecordsPage(c.store->id(), page.offset, page.limit);
   }
-  if (s.size() == 4 && s[3] == "validate" && c.request.method == "POST") {
-    const std::optional<ObservableEvent> event = spec.LookupEvent(s[2]);
-    if (!event) return NotFound("'" + s[2].substr(0, 128) + "' is not an observable event");
-    json body;
-    if (auto error = ReadJson(c.request, &body, false)) return *error;
-    json violations = json::array();
-    for (const SchemaViolation& v : spec.ValidateResource(event->resource, body))
-      violations.push_back({{"source", v.source}, {"detail", v.detail}});
-    const bool valid = violations.empty();
-    return JsonResponse(
-        200, {{"data", {{"valid", valid}, {"resource", event->resource}, {"violations", violations}}}});
-  }
-  return NotFound("No such admin endpoint: " + c.request.method + " " + c.request.path);
+  json data = json::array();
+  for (const RequestRecord& r : records.records) data.push_back(ToJson(r));
+  const std::string next =
+      page.after ? (records.records.empty() ? *page.after : std::to_string(records.records.back().sequence))
+                 : "";
+  return JsonResponse(200, {{"data", std::move(data)},
+                            {"meta",
+                             {{"store_id", c.store->id()},
+                              {"page", AdminPageMeta(page, records.total, next)},
+                              {"capacity", c.engine.journal().Capacity()},
+                              {"dropped", c.engine.journal().Dropped()}}}});
 }
 
-HttpResponse Idle(RouteContext& c) {
-  // GET /__admin/idle?timeout_ms=N: waits until no delivery is pending (any language's way
-  // to wait for deliveries without sleeping).
-  long timeout_ms = 5000;
-  if (auto it = c.params.find("timeout_ms"); it != c.params.end()) {
-    const std::optional<std::size_t> n = ParseWholeNumber(it->second, 600000);
-    if (!n) {
-      return ErrorResponse(400, StatusTitle(400), "timeout_ms must be a whole number from 0 to 600000",
-                           "timeout_ms");
-    }
-    timeout_ms = static_cast<long>(*n);
-  }
-  const bool idle = c.engine.events().WaitIdle(std::chrono::milliseconds(timeout_ms));
-  if (!idle) {
-    return ErrorResponse(408, StatusTitle(408),
-                         std::to_string(c.engine.events().Outstanding()) +
-                             " deliveries still pending after " + std::to_string(timeout_ms) + " ms");
-  }
-  return JsonResponse(200, {{"idle", true}});
-}
-
-}  // namespace
-
-HttpResponse AdminHealth(Engine& engine, const HttpRequest& request) {
-  if (request.method != "GET") {
-    return ErrorResponse(405, StatusTitle(405), "Use GET for /__admin/health");
-  }
+HttpResponse Health(RouteContext& c) {
   HttpResponse response;
   // "streams": the live streams and long polls open now (at most ServerOptions::max_streams).
   response.body = json{{"status", "ok"},
                        {"version", Version()},
                        {"schema_revision", SchemaRevision()},
-                       {"streams", engine.streams().active()},
-                       {"admin_token", !engine.options().admin_token.empty()}}
+                       {"streams", c.engine.streams().active()},
+                       {"admin_token", !c.engine.options().admin_token.empty()}}
                       .dump();
   return response;
 }
 
-json OrganizationToJson(const Organization& org) {
-  return {{"id", org.id}, {"client_id", org.client_id}, {"store_ids", org.store_ids}};
+HttpResponse SignOut(RouteContext& c) { return Logout(c.engine, c.request); }
+HttpResponse Stores(RouteContext& c) { return StoresRoute(c.engine); }
+
+// Every admin route, in the order the documentation lists them. A path segment in braces
+// matches any one segment and is handed to the handler in RouteContext::args.
+const std::vector<AdminRoute> kAdminRoutes = {
+    {"GET", "/__admin/health", AdminAccess::kOpen, Health,
+     "is the server up: version, schema revision, open streams, whether an admin token is set"},
+    {"POST", "/__admin/logout", AdminAccess::kOpen, SignOut, "ends the dashboard's sign-in session"},
+    {"GET", "/__admin/stores", AdminAccess::kDashboard, Stores,
+     "the stores and organizations seen since start (loopback peers only, unless --admin-token)"},
+    {"GET", "/__admin/stream", AdminAccess::kStoreOrClientId, StreamRoute,
+     "Server-Sent Events of the store: events, delivery attempts, API calls (or ?client_id=ID for a "
+     "browser)"},
+    {"GET", "/__admin/wait", AdminAccess::kStore, WaitRoute,
+     "long poll until deliveries=N, event_type=KEY or messages=N on sqs_queue/stomp_destination hold (200), "
+     "or timeout_ms passes (408)"},
+    {"GET", "/__admin/idle", AdminAccess::kStore, Idle,
+     "200 once no delivery is pending, 408 if some still are after timeout_ms"},
+    {"POST", "/__admin/events", AdminAccess::kStore, PostEvent,
+     "fires an event: {\"type\", \"data\"?, \"included\"?} -> 201 with the event and its jobs"},
+    {"GET", "/__admin/events", AdminAccess::kStore, ListEvents,
+     "the store's events, newest first, or after a cursor"},
+    {"POST", "/__admin/events/batch", AdminAccess::kStore, PostBatch,
+     "many events of a type: {\"type\", \"count\", \"seed\", \"profile\"} -> 201 with each id and its edge "
+     "cases"},
+    {"GET", "/__admin/events/{id}", AdminAccess::kStore, GetEvent, "one event with every attempt's log"},
+    {"GET", "/__admin/events/{id}/requests", AdminAccess::kStore, GetEventRequests,
+     "what each receiver was sent on attempt N (?attempt=N, 1 by default)"},
+    {"POST", "/__admin/events/{id}/replay", AdminAccess::kStore, PostReplay,
+     "delivers the event again, to every observer or {\"integration_id\"}"},
+    {"GET", "/__admin/deliveries", AdminAccess::kStore, ListDeliveries,
+     "every delivery attempt's log, newest first, or after a cursor"},
+    {"GET", "/__admin/integrations/{id}/jobs", AdminAccess::kStore, ListIntegrationJobs,
+     "an integration's jobs with their event and trigger, newest first"},
+    {"POST", "/__admin/faults", AdminAccess::kStore, PostFault,
+     "adds a delivery fault (duplicate, reorder, delay_ms, fail_first_attempts, refuse, ...)"},
+    {"GET", "/__admin/faults", AdminAccess::kStore, ListFaults, "the store's delivery faults"},
+    {"DELETE", "/__admin/faults", AdminAccess::kStore, ClearFaults,
+     "removes every delivery fault of the store"},
+    {"DELETE", "/__admin/faults/{id}", AdminAccess::kStore, DeleteFault, "removes one delivery fault"},
+    {"POST", "/__admin/api-faults", AdminAccess::kStore, PostApiFault,
+     "adds an API fault: the next /v2 requests answer a status, late, or with a reset"},
+    {"GET", "/__admin/api-faults", AdminAccess::kStore, ListApiFaults, "the store's API faults"},
+    {"DELETE", "/__admin/api-faults", AdminAccess::kStore, ClearApiFaults,
+     "removes every API fault of the store"},
+    {"DELETE", "/__admin/api-faults/{id}", AdminAccess::kStore, DeleteApiFault, "removes one API fault"},
+    {"GET", "/__admin/store", AdminAccess::kStore, GetStore,
+     "the store: id, kind, page_length, organization, org_id"},
+    {"PUT", "/__admin/store", AdminAccess::kStore, PutStore,
+     "sets the store's kind (production, development), page_length (1 to 100) or both"},
+    {"POST", "/__admin/reset", AdminAccess::kStore, ResetStore,
+     "forgets all of the store: integrations, events, jobs, logs, journal entries, faults, API faults, sink "
+     "requests and answers, story runs, kind and page length"},
+    {"GET", "/__admin/organization", AdminAccess::kStore, GetOrganization, "the caller's organization"},
+    {"PUT", "/__admin/organization", AdminAccess::kStore, PutOrganization,
+     "declares the caller an organization of stores: {\"stores\": [client ids]}"},
+    {"DELETE", "/__admin/organization", AdminAccess::kStore, DeleteOrganization, "undoes the declaration"},
+    {"GET", "/__admin/requests", AdminAccess::kStore, ListRequests,
+     "the store's request journal, oldest first, or after a sequence number"},
+    {"GET", "/__admin/sinks/webhook/{name}", AdminAccess::kStore, GetSink,
+     "what /__sink/webhook/{name} received: the store's deliveries and requests no store sent"},
+    {"PUT", "/__admin/sinks/webhook/{name}", AdminAccess::kStore, PutSink,
+     "programs the sink's answers to the store's deliveries: {\"responses\": [{\"status\", \"delay_ms\", "
+     "\"body\"}]}"},
+    {"DELETE", "/__admin/sinks/webhook/{name}", AdminAccess::kStore, DeleteSink,
+     "forgets what the store's deliveries sent to the sink, and its answers"},
+    {"GET", "/__admin/sqs/queues", AdminAccess::kStore, ListQueues,
+     "every embedded SQS queue: visible, in flight, delayed, dead-letter target"},
+    {"GET", "/__admin/sqs/queues/{name}", AdminAccess::kStore, GetQueue, "what sits on a queue"},
+    {"PUT", "/__admin/sqs/queues/{name}", AdminAccess::kStore, PutQueue, "creates a queue -> its queue_url"},
+    {"GET", "/__admin/stomp/destinations", AdminAccess::kStore, ListDestinations,
+     "every STOMP destination: sent, pending, subscribers, unacknowledged"},
+    {"GET", "/__admin/stomp/messages", AdminAccess::kStore, GetStompMessages,
+     "what passed through a destination (?destination=/queue/name)"},
+    {"GET", "/__admin/stories", AdminAccess::kStore, ListStories, "the built-in and loaded stories"},
+    {"GET", "/__admin/stories/runs", AdminAccess::kStore, ListStoryRuns,
+     "the store's story runs, newest first"},
+    {"GET", "/__admin/stories/runs/{id}", AdminAccess::kStore, GetStoryRun, "one run as it stands"},
+    {"DELETE", "/__admin/stories/runs/{id}", AdminAccess::kStore, DeleteStoryRun,
+     "stops a running run (202; 409 if it had ended)"},
+    {"POST", "/__admin/stories/{name}", AdminAccess::kStore, PostStory,
+     "runs a story: {\"seed\", \"concurrent\", \"max_jitter_ms\", \"set\", \"count\"} -> 202 with the "
+     "planned run"},
+    {"GET", "/__admin/catalog", AdminAccess::kStore, GetCatalog,
+     "the observable events and families of keys"},
+    {"POST", "/__admin/catalog/{key}/validate", AdminAccess::kStore, PostCatalogValidate,
+     "checks a resource against the event's schema"},
+    {"GET", "/__admin/asyncapi", AdminAccess::kStore, GetAsyncApi,
+     "the AsyncAPI 3.0 document of this server's deliveries (?seed=N)"},
+};
+
+// Whether a route's pattern matches the path's segments; its braced segments' values go to
+// `args`.
+bool PatternMatches(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+                    std::vector<std::string>* args) {
+  if (pattern.size() != path.size()) return false;
+  std::vector<std::string> found;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i].front() == '{') {
+      found.push_back(path[i]);
+    } else if (pattern[i] != path[i]) {
+      return false;
+    }
+  }
+  *args = std::move(found);
+  return true;
 }
 
-// /__admin/organization: the caller's client as an organization of stores (elasticpath/elasticpath-dev
-// guides/key-concepts/organizations/organization_authentication.md).
-HttpResponse OrganizationRoute(RouteContext& c) {
-  const std::string& method = c.request.method;
-  if (method == "GET") {
-    std::optional<Organization> org = c.engine.stores().OrganizationOf(c.client_id);
-    if (!org) return NotFound("'" + c.client_id + "' declared no organization");
-    return JsonResponse(200, {{"data", OrganizationToJson(*org)}});
+}  // namespace
+
+const std::vector<AdminRoute>& AdminRoutes() { return kAdminRoutes; }
+
+AdminMatch MatchAdminRoute(const std::string& method, const std::string& path) {
+  static const std::vector<std::vector<std::string>> patterns = [] {
+    std::vector<std::vector<std::string>> out;
+    for (const AdminRoute& route : kAdminRoutes) out.push_back(PathSegments(route.path));
+    return out;
+  }();
+  const std::vector<std::string> segments = PathSegments(path);
+  AdminMatch match;
+  // A route whose pattern has fewer braces wins: /__admin/stories/runs before /__admin/stories/{name}.
+  std::size_t best_braces = ~std::size_t{0};
+  for (std::size_t i = 0; i < kAdminRoutes.size(); ++i) {
+    std::vector<std::string> args;
+    if (!PatternMatches(patterns[i], segments, &args)) continue;
+    if (!match.path_known) match.access = kAdminRoutes[i].access;
+    match.path_known = true;
+    const std::string method_of = kAdminRoutes[i].method;
+    if (match.allowed.find(method_of) == std::string::npos)
+      match.allowed += (match.allowed.empty() ? "" : ", ") + method_of;
+    if (method_of != method || args.size() >= best_braces) continue;
+    best_braces = args.size();
+    match.route = &kAdminRoutes[i];
+    match.access = kAdminRoutes[i].access;
+    match.args = std::move(args);
   }
-  if (method == "DELETE") {
-    if (!c.engine.stores().ForgetOrganization(c.client_id)) {
-      return NotFound("'" + c.client_id + "' declared no organization");
-    }
-    return NoContent();
-  }
-  if (method != "PUT") {
-    HttpResponse r = ErrorResponse(405, StatusTitle(405), "Use GET, PUT or DELETE for /__admin/organization");
-    r.headers.emplace_back("Allow", "GET, PUT, DELETE");
-    return r;
-  }
-  json body;
-  if (auto error = ReadJson(c.request, &body, false)) return *error;
-  for (const auto& [key, value] : body.items()) {
-    if (key != "stores") {
-      return ErrorResponse(422, StatusTitle(422),
-                           key.substr(0, 64) + ": not a member of an organization (stores)",
-                           "/" + key.substr(0, 64));
-    }
-  }
-  auto stores = body.find("stores");
-  if (stores == body.end() || !stores->is_array()) {
-    return ErrorResponse(422, StatusTitle(422),
-                         "stores is required: the client_ids of the organization's stores", "/stores");
-  }
-  std::vector<std::string> clients;
-  for (std::size_t i = 0; i < stores->size(); ++i) {
-    if (!(*stores)[i].is_string()) {
-      return ErrorResponse(422, StatusTitle(422),
-                           "stores[" + std::to_string(i) + "] must be a client_id (a string)",
-                           "/stores/" + std::to_string(i));
-    }
-    clients.push_back((*stores)[i].get<std::string>());
-  }
-  StatusOr<Organization> org = c.engine.stores().DeclareOrganization(c.client_id, clients);
-  if (!org.ok()) return StatusResponse(org.status(), "/stores");
-  return JsonResponse(200, {{"data", OrganizationToJson(*org)}});
+  return match;
 }
 
-HttpResponse HandleAdminRequest(RouteContext& c) {
-  const std::string& path = c.request.path;
-  const std::string& method = c.request.method;
-  const std::vector<std::string> s = PathSegments(path);  // {"__admin", ...}
-  if (path == "/__admin/requests" && method == "GET") {   // oldest first, or after a sequence number
-    AdminPage page;
-    if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
-    Journal::Page records;
-    if (page.after) {
-      const std::string& after = *page.after;
-      const bool number = after.size() <= 19 && after.find_first_not_of("0123456789") == std::string::npos;
-      auto found = number ? c.engine.journal().RecordsAfter(c.store->id(), std::stoull(after), page.limit)
-                          : std::nullopt;
-      if (!found) return UnknownCursor(after, "request (a journal sequence number)");
-      records = std::move(*found);
-    } else {
-      records = c.engine.journal().RecordsPage(c.store->id(), page.offset, page.limit);
-    }
-    json data = json::array();
-    for (const RequestRecord& r : records.records) data.push_back(ToJson(r));
-    const std::string next =
-        page.after ? (records.records.empty() ? *page.after : std::to_string(records.records.back().sequence))
-                   : "";
-    return JsonResponse(200, {{"data", std::move(data)},
-                              {"meta",
-                               {{"store_id", c.store->id()},
-                                {"page", AdminPageMeta(page, records.total, next)},
-                                {"capacity", c.engine.journal().Capacity()},
-                                {"dropped", c.engine.journal().Dropped()}}}});
+std::string AdminRoutesMarkdown() {
+  std::string out =
+      "| method | path | access | what it does |\n"
+      "|---|---|---|---|\n";
+  for (const AdminRoute& route : kAdminRoutes) {
+    const char* access = route.access == AdminAccess::kOpen        ? "none"
+                         : route.access == AdminAccess::kDashboard ? "dashboard"
+                                                                   : "store token";
+    std::string summary = route.summary;
+    for (std::size_t at = 0; (at = summary.find('|', at)) != std::string::npos; at += 2)
+      summary.replace(at, 1, "\\|");
+    out +=
+        std::string("| ") + route.method + " | `" + route.path + "` | " + access + " | " + summary + " |\n";
   }
-  if (path == "/__admin/reset" && method == "POST") {
-    c.store->Clear();
-    c.engine.journal().ClearStore(c.store->id());
-    c.engine.events().faults().Clear(c.store->id());
-    c.engine.api_faults().Clear(c.store->id());
-    return NoContent();
+  return out;
+}
+
+std::string AdminRoutesText() {
+  std::string out;
+  for (const AdminRoute& route : kAdminRoutes) {
+    std::string line = std::string("  ") + route.method;
+    line.resize(9, ' ');
+    out += line + route.path + "\n";
   }
-  if (path == "/__admin/deliveries" && method == "GET") {  // newest first, or after a cursor
-    AdminPage page;
-    if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
-    Store::PageOf<IntegrationLog> logs;
-    if (page.after) {
-      auto after = c.store->LogsAfter(*page.after, page.limit);
-      if (!after) return UnknownCursor(*page.after, "delivery");
-      logs = std::move(*after);
-    } else {
-      logs = c.store->LogsPage("", "", page.offset, page.limit);
-    }
-    json data = json::array();
-    for (const IntegrationLog& log : logs.items) data.push_back(LogWithEvent(log));
-    const std::string next = page.after ? (logs.items.empty() ? *page.after : logs.items.back().id) : "";
-    return JsonResponse(
-        200,
-        {{"data", std::move(data)},
-         {"meta", {{"page", AdminPageMeta(page, logs.total, next)}, {"dropped", c.store->DroppedLogs()}}}});
-  }
-  if (path == "/__admin/idle" && method == "GET") return Idle(c);
-  if (path == "/__admin/wait" && method == "GET") return WaitRoute(c);
-  if (s.size() >= 2 && s[1] == "catalog") return Catalog(c, s);
-  if (path == "/__admin/stream" && method == "GET") return StreamRoute(c);
-  if (path == "/__admin/asyncapi" && method == "GET") return AsyncApi(c);
-  if (path == "/__admin/organization") return OrganizationRoute(c);
-  if (path == "/__admin/store") return StoreRoute(c);
-  if (s.size() >= 2 && s[1] == "api-faults") return ApiFaults(c, s);
-  if (s.size() == 4 && s[1] == "integrations" && s[3] == "jobs" && method == "GET") {
-    // A job as epmock knows it: the event behind it and its trigger, which /v2 does not show.
-    if (!c.store->Get(s[2])) return NotFound("No integration " + s[2] + " in this store");
-    AdminPage page;
-    if (auto error = ParseOffsetPage(c.params, &page)) return *error;
-    json data = json::array();
-    const auto jobs = c.store->JobsPage(s[2], page.offset, page.limit);
-    for (const IntegrationJob& job : jobs.items) data.push_back(JobToAdminJson(job));
-    return JsonResponse(200,
-                        {{"data", std::move(data)},
-                         {"meta", {{"total", jobs.total}, {"page", AdminPageMeta(page, jobs.total, "")}}}});
-  }
-  if (s.size() >= 2 && s[1] == "events") return Events(c, s);
-  if (s.size() >= 2 && s[1] == "stories") return Stories(c, s);
-  if (s.size() >= 2 && s[1] == "faults") return Faults(c, s);
-  if (s.size() >= 2 && s[1] == "sinks") return Sinks(c, s);
-  if (s.size() >= 2 && (s[1] == "sqs" || s[1] == "stomp")) return Queues(c, s);
-  return NotFound("No such admin endpoint: " + method + " " + path);
+  return out;
 }
 
 }  // namespace epmock::internal

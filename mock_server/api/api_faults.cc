@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/ids.h"
+#include "common/json_numbers.h"
 #include "common/strings.h"
 
 namespace epmock {
@@ -14,6 +15,11 @@ namespace {
 constexpr int kMaxDelayMs = 60000;
 constexpr int kMaxRequests = 100000;
 constexpr std::size_t kMaxPathLength = 512;
+constexpr char kApiFaultStatuses[] = "status must be 429, 500 or 503";
+std::string ApiFaultPathRule() {
+  return "path must be a /v2/ path pattern of at most " + std::to_string(kMaxPathLength) +
+         " characters ('*' for one segment)";
+}
 
 // One segment against a pattern segment where '*' matches any run of characters: the
 // classic two-pointer match, linear in practice and O(pattern x text) at worst (no
@@ -63,60 +69,81 @@ json ApiFault::ToJson() const {
 }
 
 StatusOr<ApiFault> ApiFault::FromJson(const json& doc) {
+  StatusOr<ApiFault> fault = internal::DecodeApiFault(doc);
+  if (!fault.ok()) return fault;
+  if (Status checked = internal::CheckApiFault(*fault); !checked.ok()) return checked;
+  return fault;
+}
+
+namespace internal {
+
+StatusOr<ApiFault> DecodeApiFault(const json& doc) {
   if (!doc.is_object()) return Status::InvalidArgument("an API fault is a JSON object");
   ApiFault fault;
   for (const auto& [key, value] : doc.items()) {
     if (key == "id")
       return Status::InvalidArgument("id is epmock's to give: leave it out of a new API fault");
     if (key == "status") {
-      if (!value.is_number_integer() ||
-          (value.get<long long>() != 429 && value.get<long long>() != 500 && value.get<long long>() != 503)) {
-        return Status::InvalidArgument("status must be 429, 500 or 503");
-      }
-      fault.status = value.get<int>();
+      if (!value.is_number_integer()) return Status::InvalidArgument(kApiFaultStatuses);
+      fault.status = SaturatedInt(value);
     } else if (key == "delay_ms") {
-      if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > kMaxDelayMs) {
+      if (!value.is_number_integer()) {
         return Status::InvalidArgument("delay_ms must be a whole number from 0 to " +
                                        std::to_string(kMaxDelayMs));
       }
-      fault.delay_ms = value.get<int>();
+      fault.delay_ms = SaturatedInt(value);
     } else if (key == "reset") {
       if (!value.is_boolean()) return Status::InvalidArgument("reset must be true or false");
       fault.reset = value.get<bool>();
     } else if (key == "requests") {
-      if (!value.is_number_integer() || value.get<long long>() < 1 || value.get<long long>() > kMaxRequests) {
+      if (!value.is_number_integer()) {
         return Status::InvalidArgument("requests must be a whole number from 1 to " +
                                        std::to_string(kMaxRequests));
       }
-      fault.requests = value.get<int>();
+      fault.requests = SaturatedInt(value);
     } else if (key == "method") {
       if (value.is_null()) continue;
-      const std::string method = value.is_string() ? value.get<std::string>() : "";
-      if (method != "GET" && method != "POST" && method != "PUT" && method != "DELETE") {
-        return Status::InvalidArgument("method must be GET, POST, PUT or DELETE");
-      }
-      fault.method = method;
+      if (!value.is_string()) return Status::InvalidArgument("method must be GET, POST, PUT or DELETE");
+      fault.method = value.get<std::string>();
     } else if (key == "path") {
       if (value.is_null()) continue;
-      if (!value.is_string() || value.get<std::string>().rfind("/v2/", 0) != 0 ||
-          value.get<std::string>().size() > kMaxPathLength) {
-        return Status::InvalidArgument("path must be a /v2/ path pattern of at most " +
-                                       std::to_string(kMaxPathLength) + " characters ('*' for one segment)");
-      }
+      if (!value.is_string()) return Status::InvalidArgument(ApiFaultPathRule());
       fault.path = value.get<std::string>();
     } else {
-      return Status::InvalidArgument("unknown API fault field '" + key +
+      return Status::InvalidArgument("unknown API fault field '" + key.substr(0, 64) +
                                      "'; use status, delay_ms, reset, requests, method, path");
     }
   }
+  return fault;
+}
+
+Status CheckApiFault(const ApiFault& fault) {
+  if (fault.status != 0 && fault.status != 429 && fault.status != 500 && fault.status != 503)
+    return Status::InvalidArgument(kApiFaultStatuses);
+  if (fault.delay_ms < 0 || fault.delay_ms > kMaxDelayMs) {
+    return Status::InvalidArgument("delay_ms must be a whole number from 0 to " +
+                                   std::to_string(kMaxDelayMs));
+  }
+  if (fault.requests < 1 || fault.requests > kMaxRequests) {
+    return Status::InvalidArgument("requests must be a whole number from 1 to " +
+                                   std::to_string(kMaxRequests));
+  }
+  if (!fault.method.empty() && fault.method != "GET" && fault.method != "POST" && fault.method != "PUT" &&
+      fault.method != "DELETE") {
+    return Status::InvalidArgument("method must be GET, POST, PUT or DELETE");
+  }
+  if (!fault.path.empty() && (fault.path.rfind("/v2/", 0) != 0 || fault.path.size() > kMaxPathLength))
+    return Status::InvalidArgument(ApiFaultPathRule());
   if (fault.status == 0 && fault.delay_ms == 0 && !fault.reset) {
     return Status::InvalidArgument("the API fault does nothing: set status, delay_ms or reset");
   }
   if (fault.reset && fault.status != 0) {
     return Status::InvalidArgument("a reset connection answers no status: set status or reset, not both");
   }
-  return fault;
+  return Status::Ok();
 }
+
+}  // namespace internal
 
 bool ApiFault::Matches(const std::string& request_method, const std::string& request_path) const {
   if (!method.empty() && method != request_method) return false;

@@ -14,6 +14,12 @@
 
 namespace epmock::internal {
 
+// An API fault as a request body gives it, its members' types checked and nothing else:
+// what POST /__admin/api-faults hands to the control layer.
+StatusOr<ApiFault> DecodeApiFault(const nlohmann::json& doc);
+// What every front door checks of an API fault's values (the words ApiFault::FromJson gives).
+Status CheckApiFault(const ApiFault& fault);
+
 class ApiFaultRegistry {
  public:
   static constexpr std::size_t kMaxPerStore = 100;

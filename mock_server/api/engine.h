@@ -18,6 +18,7 @@
 
 #include "api/api_faults.h"
 #include "api/auth.h"
+#include "api/control.h"
 #include "api/dashboard.h"
 #include "api/journal.h"
 #include "api/rate_limit.h"
@@ -62,7 +63,11 @@ class Engine {
   // The next request id of the API port (X-Moltin-Request-Id), from the server's seed.
   std::string NewRequestId() { return request_ids_.Next(); }
 
-  // Forgets every store, token, journal entry, sink request and fault.
+  // The one place every admin operation is asked for (api/control.h).
+  Control& control() { return control_; }
+
+  // Forgets every store, token, journal entry, sink request and fault (Control::ResetAll
+  // also ends every story run first).
   void Reset();
 
  private:
@@ -80,6 +85,7 @@ class Engine {
   const std::unique_ptr<SqsEndpoint> sqs_;
   const std::unique_ptr<StompBroker> stomp_;
   UuidSequence request_ids_;
+  Control control_{*this};
 };
 
 }  // namespace epmock::internal

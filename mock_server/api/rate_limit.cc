@@ -20,6 +20,11 @@ bool RateLimiter::Allow(const std::string& key, int per_second) {
   return true;
 }
 
+void RateLimiter::Forget(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  windows_.erase(key);
+}
+
 void RateLimiter::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   windows_.clear();

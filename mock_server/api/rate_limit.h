@@ -23,6 +23,7 @@ class RateLimiter {
   // opens with its first request and lasts one (scaled) second.
   bool Allow(const std::string& key, int per_second);
 
+  void Forget(const std::string& key);  // the key's window, as if it had made no request
   void Reset();
 
  private:

@@ -193,13 +193,23 @@ HttpResponse Answer(Engine& engine, const HttpRequest& request, const Params& pa
 
 HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Params& params,
                          RequestRecord& record) {
-  if (request.path == "/__admin/health") return AdminHealth(engine, request);
+  AdminMatch match = MatchAdminRoute(request.method, request.path);
+  const std::string no_client;
+  RouteContext open{request, params, nullptr, record, engine, no_client, match.args};
+  if (match.access == AdminAccess::kOpen) {
+    if (!match.route) {
+      HttpResponse r = ErrorResponse(405, StatusTitle(405), "Use " + match.allowed + " for " + request.path);
+      r.headers.emplace_back("Allow", match.allowed);
+      return r;
+    }
+    return match.route->handle(open);
+  }
   // The dashboard's reach: the list of stores, and a stream opened by client id (a
   // browser's EventSource sends no header), answer loopback peers only, unless an admin
   // token is set; then every admin route needs it.
-  const bool by_client_id = request.path == "/__admin/stream" && request.Header("Authorization").empty();
-  const bool dashboard = request.path == "/__admin/stores" || by_client_id;
-  if (request.path == "/__admin/logout") return Logout(engine, request);
+  const bool by_client_id =
+      match.access == AdminAccess::kStoreOrClientId && request.Header("Authorization").empty();
+  const bool dashboard = match.access == AdminAccess::kDashboard || by_client_id;
   if (std::optional<HttpResponse> refused = CheckAdminAccess(engine, request, dashboard)) return *refused;
   // The admin API reads JSON, as /v2 does: a body of another type is refused, not guessed at.
   if (request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
@@ -211,11 +221,18 @@ HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Param
                                : "Content-Type must be application/json, not '" + type.substr(0, 100) + "'");
     }
   }
-  if (request.path == "/__admin/stores") {
-    if (request.method != "GET") return ErrorResponse(405, StatusTitle(405), "Use GET to list the stores");
-    return StoresRoute(engine);
-  }
+  const auto unrouted = [&] {
+    if (!match.path_known) {
+      return ErrorResponse(404, StatusTitle(404),
+                           "No such admin endpoint: " + request.method + " " + request.path);
+    }
+    HttpResponse r = ErrorResponse(405, StatusTitle(405), "Use " + match.allowed + " for " + request.path);
+    r.headers.emplace_back("Allow", match.allowed);
+    return r;
+  };
+  if (match.access == AdminAccess::kDashboard) return match.route ? match.route->handle(open) : unrouted();
   if (by_client_id) {
+    if (!match.route) return unrouted();
     auto client = params.find("client_id");
     if (client == params.end() || client->second.empty() || client->second.size() > kMaxClientIdLength) {
       return ErrorResponse(401, StatusTitle(401),
@@ -225,8 +242,8 @@ HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Param
     }
     std::shared_ptr<Store> store = engine.stores().ForClient(client->second);
     record.store_id = store->id();
-    RouteContext context{request, params, store, record, engine, client->second};
-    return StreamRoute(context);
+    RouteContext context{request, params, store, record, engine, client->second, match.args};
+    return match.route->handle(context);
   }
   std::optional<std::string> client_id = engine.tokens().ClientFor(request.Header("Authorization"));
   if (!client_id) {
@@ -234,13 +251,14 @@ HttpResponse HandleAdmin(Engine& engine, const HttpRequest& request, const Param
                          "The admin API acts on the store of the Bearer token it is given; get "
                          "one from POST /oauth/access_token");
   }
+  if (!match.route) return unrouted();
   StatusOr<std::shared_ptr<Store>> acting =
       engine.stores().ForRequest(*client_id, request.Header(kAuthStoreHeader));
   if (!acting.ok()) return StatusResponse(acting.status(), kAuthStoreHeader);
   std::shared_ptr<Store> store = *acting;
   record.store_id = store->id();
-  RouteContext context{request, params, store, record, engine, *client_id};
-  return HandleAdminRequest(context);
+  RouteContext context{request, params, store, record, engine, *client_id, match.args};
+  return match.route->handle(context);
 }
 
 // Which store's delivery sent a request to the sink: epmock's webhook envelope names its

@@ -21,6 +21,7 @@ struct RouteContext {
   RequestRecord& record;  // handlers fill in the validation outcome
   Engine& engine;
   const std::string& client_id;  // the token's client (an organization's, when `store` is one of its stores)
+  std::vector<std::string> args = {};  // an admin route's braced path segments (api/admin_api.h)
 };
 
 // Never throws: an unexpected exception becomes a 500 in the platform's error shape.

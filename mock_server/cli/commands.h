@@ -40,6 +40,11 @@ void DeprecatedAlias(CLI::App& app, CLI::Option* replacement, const std::string&
 StatusOr<std::string> TokenFor(httplib::ClientImpl& http, const std::string& server,
                                const std::string& client_id);
 
+// Writes a refusal of the server to stderr as it came: "epmock <command>: 422 Unprocessable
+// Entity: <detail>" for each error of the platform's shape, or the status and body as they
+// are. The CLI checks only its flags' syntax; whether a value is allowed is the server's to say.
+void ShowRefusal(const char* command, int status, const std::string& body);
+
 void AddServe(CLI::App& root, int* exit_code);
 void AddSchema(CLI::App& root, int* exit_code);
 void AddTrigger(CLI::App& root, int* exit_code);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "api/admin_api.h"
 #include "api/dashboard.h"
 #include "cli/commands.h"
 #include "epmock/server.h"
@@ -25,7 +26,9 @@ void AddServe(CLI::App& root, int* exit_code) {
       "Runs the fake Integrations API, its embedded SQS-compatible endpoint and its STOMP\n"
       "broker. When they are ready it prints one line to stdout:\n"
       "  epmock ready api=http://HOST:PORT sqs=http://HOST:PORT stomp=stomp://HOST:PORT\n"
-      "and serves until SIGINT or SIGTERM, then exits 0.");
+      "and serves until SIGINT or SIGTERM, then exits 0.\n\n"
+      "The admin API it serves (docs/ADMIN_API.md says what each route does and who may call it):\n" +
+      internal::AdminRoutesText());
   auto options = std::make_shared<ServerOptions>();
   options->port = 8080;
   options->sqs_port = 9324;

@@ -19,10 +19,11 @@ struct StoryArgs {
   std::string name, run_id, server, client_id = "epmock-cli";
   std::uint64_t seed = 1;
   bool concurrent = false;
-  int max_jitter_ms = 200;
+  long long max_jitter_ms = 200;
   bool wait = false;
   int timeout_s = 60;
-  int count = 0;  // 0: one run, printed as itself
+  long long count = 0;
+  bool many = false;  // --count given: the runs print as a list
 };
 
 // The admin API's answer to one call, or the exit code of a failure already reported.
@@ -49,7 +50,7 @@ int Call(const StoryArgs& a, const std::string& method, const std::string& path,
     return 1;
   }
   if (res->status != expected) {
-    std::fprintf(stderr, "epmock story: %d %s\n", res->status, res->body.c_str());
+    ShowRefusal("story", res->status, res->body);
     return 1;
   }
   *out = nlohmann::json::parse(res->body, nullptr, false);
@@ -88,11 +89,11 @@ bool WaitForRun(const StoryArgs& a, std::chrono::steady_clock::time_point deadli
 
 int RunStory(const StoryArgs& a) {
   nlohmann::json body = {{"seed", a.seed}, {"concurrent", a.concurrent}, {"max_jitter_ms", a.max_jitter_ms}};
-  if (a.count > 0) body["count"] = a.count;
+  if (a.many) body["count"] = a.count;
   nlohmann::json answer;
   if (int code = Call(a, "POST", "/__admin/stories/" + a.name, body, 202, &answer)) return code;
   // One run prints as itself; --count N as a list of N.
-  nlohmann::json runs = a.count > 0 ? answer["data"] : nlohmann::json::array({answer["data"]});
+  nlohmann::json runs = a.many ? answer["data"] : nlohmann::json::array({answer["data"]});
   bool ended = true;
   if (a.wait) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(a.timeout_s);
@@ -105,7 +106,7 @@ int RunStory(const StoryArgs& a) {
       }
     }
   }
-  std::printf("%s\n", (a.count > 0 ? runs : runs[0]).dump(2).c_str());
+  std::printf("%s\n", (a.many ? runs : runs[0]).dump(2).c_str());
   if (!ended) return 1;
   for (const nlohmann::json& run : runs) {
     const std::string state = run.value("state", "");
@@ -148,17 +149,21 @@ void AddStory(CLI::App& root, int* exit_code) {
   run->add_option("--seed", a->seed, "fixes the resources and the plan")->capture_default_str();
   run->add_flag("--concurrent", a->concurrent,
                 "fire the steps as the platform may: at once, with seeded jitter");
-  run->add_option("--max-jitter-ms", a->max_jitter_ms, "with --concurrent: the most a step is held back")
-      ->check(CLI::Range(0, 60000))
+  // Only the flags' syntax is checked here: the server says which values it takes.
+  run->add_option("--max-jitter-ms", a->max_jitter_ms,
+                  "with --concurrent: the most a step is held back (0 to 60000)")
       ->capture_default_str();
-  run->add_option("--count", a->count, "run it N times at once (seeds --seed, --seed+1, ...); prints a list")
-      ->check(CLI::Range(1, 64));
+  CLI::Option* count = run->add_option(
+      "--count", a->count, "run it N times at once (1 to 64; seeds --seed, --seed+1, ...); prints a list");
   run->add_flag("--wait", a->wait, "wait until the run is delivered (or failed)");
   run->add_option("--timeout-s", a->timeout_s, "with --wait: how long")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   list->callback([a, exit_code] { *exit_code = RunList(*a); });
-  run->callback([a, exit_code] { *exit_code = RunStory(*a); });
+  run->callback([a, exit_code, count] {
+    a->many = count->count() > 0;
+    *exit_code = RunStory(*a);
+  });
   stop->callback([a, exit_code] { *exit_code = StopStory(*a); });
 }
 

@@ -18,8 +18,9 @@ namespace {
 
 struct TriggerArgs {
   std::string event, server, client_id = "epmock-cli", data_file, included_file, profile;
-  std::size_t count = 1;
+  long long count = 1;
   std::uint64_t seed = 1;
+  bool batch = false;  // --count or --profile given
 };
 
 int RunTrigger(const TriggerArgs& args);
@@ -42,17 +43,22 @@ void AddTrigger(CLI::App& root, int* exit_code) {
       "--data", a->data_file, "the resource, as a JSON file ('-': standard input); default: a realistic one");
   cmd->add_option("--included", a->included_file, "related resources delivered beside it, as a JSON file")
       ->needs(data);
-  CLI::Option* count =
-      cmd->add_option("--count", a->count, "fire this many, each resource different (a batch)")
-          ->check(CLI::Range(std::size_t{1}, kMaxBatchEvents))
+  // Only the flags' syntax is checked here: the server says which counts and profiles it takes.
+  CLI::Option* count = cmd->add_option("--count", a->count,
+                                       "fire this many (1 to " + std::to_string(kMaxBatchEvents) +
+                                           "), each resource different (a batch)")
+                           ->excludes(data);
+  CLI::Option* profile =
+      cmd->add_option(
+             "--profile", a->profile,
+             "a batch's variety: realistic (the default) or edge-cases (names in every script, empty "
+             "fields, long strings, many items, extreme amounts, currencies, payloads near 256 KiB)")
           ->excludes(data);
-  cmd->add_option("--profile", a->profile,
-                  "a batch's variety: realistic (the default) or edge-cases (names in every script, empty "
-                  "fields, long strings, many items, extreme amounts, currencies, payloads near 256 KiB)")
-      ->check(CLI::IsMember({"realistic", "edge-cases"}))
-      ->excludes(data);
   cmd->add_option("--seed", a->seed, "a batch's seed: the same seed, the same resources")->needs(count);
-  cmd->callback([a, exit_code] { *exit_code = RunTrigger(*a); });
+  cmd->callback([a, exit_code, count, profile] {
+    a->batch = (count->count() > 0 && a->count != 1) || profile->count() > 0;
+    *exit_code = RunTrigger(*a);
+  });
 }
 
 StatusOr<std::string> TokenFor(httplib::ClientImpl& http, const std::string& server,
@@ -69,6 +75,27 @@ StatusOr<std::string> TokenFor(httplib::ClientImpl& http, const std::string& ser
   return granted["access_token"].get<std::string>();
 }
 
+void ShowRefusal(const char* command, int status, const std::string& body) {
+  const nlohmann::json answer = nlohmann::json::parse(body, nullptr, false);
+  const nlohmann::json* errors = nullptr;
+  if (answer.is_object()) {
+    auto it = answer.find("errors");
+    if (it != answer.end() && it->is_array() && !it->empty()) errors = &*it;
+  }
+  if (!errors) {
+    std::fprintf(stderr, "epmock %s: %d %s\n", command, status, body.c_str());
+    return;
+  }
+  for (const nlohmann::json& error : *errors) {
+    const auto text = [&](const char* key) {
+      auto it = error.is_object() ? error.find(key) : error.end();
+      return it != error.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::fprintf(stderr, "epmock %s: %d %s: %s\n", command, status, text("title").c_str(),
+                 text("detail").c_str());
+  }
+}
+
 namespace {
 
 int RunTrigger(const TriggerArgs& a) {
@@ -77,7 +104,7 @@ int RunTrigger(const TriggerArgs& a) {
   const std::string& client_id = a.client_id;
   const std::string& data_file = a.data_file;
   const std::string& included_file = a.included_file;
-  const bool batch = a.count > 1 || !a.profile.empty();
+  const bool batch = a.batch;
   nlohmann::json body = {{"type", event}};
   if (batch) {
     body["count"] = a.count;
@@ -121,7 +148,7 @@ int RunTrigger(const TriggerArgs& a) {
     return 1;
   }
   if (res->status != 201) {
-    std::fprintf(stderr, "epmock trigger: %d %s\n", res->status, res->body.c_str());
+    ShowRefusal("trigger", res->status, res->body);
     return 1;
   }
   std::printf("%s\n", nlohmann::json::parse(res->body)["data"].dump(2).c_str());

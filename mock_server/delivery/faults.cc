@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/ids.h"
+#include "common/json_numbers.h"
 
 namespace epmock {
 
@@ -48,6 +49,15 @@ std::string Bounds(const Field& field) {
 }  // namespace
 
 StatusOr<Fault> Fault::FromJson(const json& doc) {
+  StatusOr<Fault> fault = internal::DecodeFault(doc);
+  if (!fault.ok()) return fault;
+  if (Status checked = internal::CheckFault(*fault); !checked.ok()) return checked;
+  return fault;
+}
+
+namespace internal {
+
+StatusOr<Fault> DecodeFault(const json& doc) {
   if (!doc.is_object()) return Status::InvalidArgument("a fault is a JSON object");
   Fault fault;
   for (const auto& [key, value] : doc.items()) {
@@ -69,20 +79,17 @@ StatusOr<Fault> Fault::FromJson(const json& doc) {
       if (key == f.name) field = &f;
     }
     if (!field) {
-      return Status::InvalidArgument("unknown fault field '" + key +
+      return Status::InvalidArgument("unknown fault field '" + key.substr(0, 64) +
                                      "'; use duplicate, reorder, reorder_window_ms, delay_ms, "
                                      "fail_first_attempts, events, refuse, replay_after_ms, integration_id");
     }
-    if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > field->max) {
-      return Status::InvalidArgument(Bounds(*field));
-    }
-    fault.*(field->member) = value.get<int>();
+    // A whole number of the JSON's; its range is CheckFault's (a number past int saturates,
+    // and is refused there with the same words).
+    if (!value.is_number_integer()) return Status::InvalidArgument(Bounds(*field));
+    fault.*(field->member) = SaturatedInt(value);
   }
-  if (Status checked = internal::CheckFault(fault); !checked.ok()) return checked;
   return fault;
 }
-
-namespace internal {
 
 Status CheckFault(const Fault& fault) {
   for (const Field& field : kFields) {

@@ -20,6 +20,9 @@ inline constexpr char kRefusalChoices[] =
 // What every front door (Server::AddFault, POST /__admin/faults) checks of a fault's values:
 // each whole number within its bounds, a known refusal, and something to do.
 Status CheckFault(const Fault& fault);
+// A fault as a request body gives it, its members' types checked and nothing else (its
+// values are CheckFault's): what POST /__admin/faults hands to the control layer.
+StatusOr<Fault> DecodeFault(const nlohmann::json& doc);
 
 class FaultRegistry {
  public:

@@ -389,9 +389,10 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
   if (!story)
     return Status::NotFound("no story named " + name.substr(0, 64) + " (GET /__admin/stories lists them)");
   if (options.max_jitter_ms < 0 || options.max_jitter_ms > kMaxStoryJitterMs)
-    return Status::InvalidArgument("max_jitter_ms is from 0 to " + std::to_string(kMaxStoryJitterMs));
+    return Status::InvalidArgument("max_jitter_ms: a whole number from 0 to " +
+                                   std::to_string(kMaxStoryJitterMs));
   if (!options.set.is_null() && !options.set.is_object())
-    return Status::InvalidArgument("set is an object of subjects' fields: {\"order\": {...}}");
+    return Status::InvalidArgument("set: an object of subjects' fields: {\"order\": {...}}");
   if (options.set.is_object()) {
     std::set<std::string> subjects;
     for (const StoryStep& step : story->steps) subjects.insert(step.subject);
@@ -404,7 +405,7 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
     }
   }
   if (count < 1 || count > kMaxRunningStories)
-    return Status::InvalidArgument("count is from 1 to " + std::to_string(kMaxRunningStories) +
+    return Status::InvalidArgument("count: a whole number from 1 to " + std::to_string(kMaxRunningStories) +
                                    " (the runs a server plays at once)");
   // Every run is planned before any starts: a bad plan starts none.
   std::vector<std::shared_ptr<Active>> planned;
@@ -725,11 +726,27 @@ void StoryRunner::Stop() {
   for (auto& [active, thread] : threads) thread.join();
 }
 
-void StoryRunner::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
-  runs_.erase(std::remove_if(runs_.begin(), runs_.end(),
-                             [](const auto& active) { return active->run.state != "running"; }),
-              runs_.end());
+void StoryRunner::Forget(const std::string& store_id) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const auto ours = [&](const std::shared_ptr<Active>& active) {
+    return store_id.empty() || active->run.store_id == store_id;
+  };
+  for (const auto& active : runs_) {
+    if (ours(active) && active->run.state == "running") active->stop_requested = true;
+  }
+  changed_.notify_all();
+  // Each thread ends its run at once (it was sleeping, or is between two steps); then
+  // nothing of the store's runs is left to fire.
+  changed_.wait_for(lock, std::chrono::seconds(10), [&] {
+    return std::none_of(runs_.begin(), runs_.end(),
+                        [&](const auto& active) { return ours(active) && active->run.state == "running"; });
+  });
+  runs_.erase(std::remove_if(runs_.begin(), runs_.end(), ours), runs_.end());
+  if (store_id.empty()) {
+    dropped_.clear();
+  } else {
+    dropped_.erase(store_id);
+  }
 }
 
 }  // namespace internal

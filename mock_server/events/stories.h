@@ -84,7 +84,9 @@ class StoryRunner {
 
   void Resume();  // runs may start (the engine started)
   void Stop();    // running runs end as "stopped"; their threads are joined
-  void Reset();   // forgets every run (Stop first)
+  // Forgets every run of a store ("" for every store) and its dropped count: running runs
+  // are stopped first (each ends as at StopRun), so none fires into the store afterwards.
+  void Forget(const std::string& store_id);
 
  private:
   struct Active;

@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "common/clock.h"
+#include "common/json_numbers.h"
 #include "common/strings.h"
 
 namespace epmock {
@@ -278,6 +279,13 @@ std::uint64_t SinkRegistry::DroppedVisibleTo(const std::string& store_id, const 
   return dropped;
 }
 
+void SinkRegistry::ClearOwner(const std::string& owner) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = sinks_.begin(); it != sinks_.end();) {
+    it = it->first.first == owner ? sinks_.erase(it) : std::next(it);
+  }
+}
+
 void SinkRegistry::Reset() {
   std::lock_guard<std::mutex> lock(mu_);
   sinks_.clear();
@@ -294,25 +302,33 @@ json ToJson(const ReceivedRequest& r) {
           {"received_at", Rfc3339Millis(r.received_at_ms)}};
 }
 
-StatusOr<std::vector<SinkResponse>> SinkResponsesFromJson(const json& doc) {
+namespace {
+constexpr char kSinkStatusRule[] = "each response needs a status from 100 to 599";
+std::string SinkDelayRule() {
+  return "delay_ms must be a whole number of milliseconds from 0 to " + std::to_string(kMaxSinkDelayMs);
+}
+std::string TooManySinkResponses() {
+  return "responses: at most " + std::to_string(kMaxSinkResponses) + " (the last repeats)";
+}
+}  // namespace
+
+StatusOr<std::vector<SinkResponse>> DecodeSinkResponses(const json& doc) {
   if (!doc.is_object() || !doc.contains("responses") || !doc["responses"].is_array()) {
     return Status::InvalidArgument(
         "the body must be {\"responses\": [{\"status\": 200, \"delay_ms\": 0}, ...]}");
   }
+  const json& given = doc["responses"];
+  if (given.size() > kMaxSinkResponses) return Status::InvalidArgument(TooManySinkResponses());
   std::vector<SinkResponse> out;
-  for (const json& r : doc["responses"]) {
+  for (const json& r : given) {
     if (!r.is_object()) return Status::InvalidArgument("each response must be an object");
     SinkResponse response;
     auto status = r.find("status");
-    if (status == r.end() || !status->is_number_integer() || *status < 100 || *status > 599) {
-      return Status::InvalidArgument("each response needs a status from 100 to 599");
-    }
-    response.status = status->get<int>();
+    if (status == r.end() || !status->is_number_integer()) return Status::InvalidArgument(kSinkStatusRule);
+    response.status = SaturatedInt(*status);
     if (auto d = r.find("delay_ms"); d != r.end()) {
-      if (!d->is_number_integer() || *d < 0 || *d > 600000) {
-        return Status::InvalidArgument("delay_ms must be a whole number of milliseconds from 0 to 600000");
-      }
-      response.delay_ms = d->get<int>();
+      if (!d->is_number_integer()) return Status::InvalidArgument(SinkDelayRule());
+      response.delay_ms = SaturatedInt(*d);
     }
     if (auto b = r.find("body"); b != r.end()) {
       response.body = b->is_string() ? b->get<std::string>() : b->dump();
@@ -320,6 +336,15 @@ StatusOr<std::vector<SinkResponse>> SinkResponsesFromJson(const json& doc) {
     out.push_back(response);
   }
   return out;
+}
+
+Status CheckSinkResponses(const std::vector<SinkResponse>& responses) {
+  if (responses.size() > kMaxSinkResponses) return Status::InvalidArgument(TooManySinkResponses());
+  for (const SinkResponse& r : responses) {
+    if (r.status < 100 || r.status > 599) return Status::InvalidArgument(kSinkStatusRule);
+    if (r.delay_ms < 0 || r.delay_ms > kMaxSinkDelayMs) return Status::InvalidArgument(SinkDelayRule());
+  }
+  return Status::Ok();
 }
 
 }  // namespace internal

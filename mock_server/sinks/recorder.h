@@ -104,6 +104,8 @@ class SinkRegistry {
   std::vector<ReceivedRequest> AllAt(const std::string& name) const;
   // Requests dropped by retention at a name that a store may see.
   std::uint64_t DroppedVisibleTo(const std::string& store_id, const std::string& name) const;
+  // Forgets the recorders of one owner: the requests its deliveries sent and its answers.
+  void ClearOwner(const std::string& owner);
   void Reset();
 
  private:
@@ -116,8 +118,17 @@ class SinkRegistry {
 };
 
 nlohmann::json ToJson(const ReceivedRequest& request);
-// {"responses": [{"status": 500, "delay_ms": 0, "body": ""}, ...]}
-StatusOr<std::vector<SinkResponse>> SinkResponsesFromJson(const nlohmann::json& json);
+// At most this many programmed answers at a time (the last repeats), each delayed at most
+// kMaxSinkDelayMs.
+inline constexpr std::size_t kMaxSinkResponses = 1000;
+inline constexpr int kMaxSinkDelayMs = 600000;
+
+// {"responses": [{"status": 500, "delay_ms": 0, "body": ""}, ...]}, its members' types
+// checked and nothing else: what PUT /__admin/sinks/webhook/{name} hands to the control layer.
+StatusOr<std::vector<SinkResponse>> DecodeSinkResponses(const nlohmann::json& json);
+// What every front door checks of programmed answers: a status from 100 to 599, a delay
+// within kMaxSinkDelayMs, at most kMaxSinkResponses of them.
+Status CheckSinkResponses(const std::vector<SinkResponse>& responses);
 
 }  // namespace epmock::internal
 

@@ -497,6 +497,8 @@ void Store::Clear() {
   logs_by_integration_.clear();
   jobs_by_id_.clear();
   jobs_by_integration_.clear();
+  dropped_events_ = dropped_logs_ = dropped_jobs_ = 0;
+  kind_ = "production";
   page_length_ = kDefaultStorePageLength;
 }
 

@@ -178,6 +178,9 @@ class Store {
                                                                         std::size_t limit) const;
   std::optional<PageOf<IntegrationLog>> LogsAfter(const std::string& after, std::size_t limit) const;
 
+  // Forgets everything of the store but its id, client and organization: integrations,
+  // events, jobs, logs, dropped counts, its kind and page length (back to their defaults).
+  // Cursors stay monotonic: an id given before is never given again.
   void Clear();
 
  private:

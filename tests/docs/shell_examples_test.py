@@ -37,6 +37,8 @@ SKIPPED = {
     "epmock serve --stories docs/stories-example.yaml": "serves on the fixed port 8080 until stopped",
     'EPMOCK_ADMIN_TOKEN="$(openssl rand -hex 16)" epmock serve --host 0.0.0.0 --allow-host epmock.internal':
         "serves on every interface until stopped",
+    "EPMOCK_UPDATE_DOCS=1 ./build/tests/unit_tests --gtest_filter='AdminRoutesDocTest.*'":
+        "writes docs/ADMIN_API.md in the source tree (the unit test checks it instead)",
 }
 
 

@@ -724,53 +724,5 @@ TEST(WorkersTest, DelayedAnswersHoldNoWorkerAndPastTheBoundQueueBehindTheirStore
   EXPECT_EQ(answered.load(), 6);
 }
 
-// --- One refusal, whichever door: a fault through the C++ API and through the admin API ---
-
-struct BadFault {
-  const char* name;
-  std::function<void(Fault&)> change;  // applied to a valid fault
-  const char* message;
-};
-void PrintTo(const BadFault& c, std::ostream* os) { *os << c.name; }
-
-class FaultDoorsTest : public ::testing::TestWithParam<BadFault> {
- protected:
-  void SetUp() override {
-    ASSERT_THAT(server_.Start(), IsOk());
-    api_ = std::make_unique<ApiClient>(server_.Url());
-  }
-  Server server_;
-  std::unique_ptr<ApiClient> api_;
-};
-
-TEST_P(FaultDoorsTest, RefuseTheSameFaultWithTheSameWords) {
-  Fault fault;
-  fault.duplicate = 1;
-  GetParam().change(fault);
-  EXPECT_THAT(server_.AddFault(api_->client_id(), fault),
-              StatusIs(StatusCode::kInvalidArgument, GetParam().message));
-  json body = fault.ToJson();
-  body.erase("id");
-  const Reply r = api_->Post("/__admin/faults", body);
-  EXPECT_EQ(r.status, 422) << r.body;
-  EXPECT_EQ(r.json["errors"][0]["detail"], GetParam().message) << r.body;
-  EXPECT_THAT(server_.Faults(api_->client_id()), ::testing::IsEmpty());
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Faults, FaultDoorsTest,
-    ::testing::Values(
-        BadFault{"negative_duplicate", [](Fault& f) { f.duplicate = -7; },
-                 "duplicate must be a whole number from 0 to 100"},
-        BadFault{"delay_past_a_day", [](Fault& f) { f.delay_ms = 86400001; },
-                 "delay_ms must be a whole number from 0 to 86400000"},
-        BadFault{"unknown_refusal", [](Fault& f) { f.refuse = "shout"; },
-                 "refuse must be one of wrong_secret, missing_secret, invalid_json, other_store, replay"},
-        BadFault{"fault_that_does_nothing", [](Fault& f) { f = Fault(); },
-                 "the fault does nothing: set duplicate, reorder, delay_ms, fail_first_attempts or refuse"},
-        BadFault{"unknown_integration", [](Fault& f) { f.integration_id = "nope"; },
-                 "No integration nope in this store"}),
-    [](const ::testing::TestParamInfo<BadFault>& info) { return std::string(info.param.name); });
-
 }  // namespace
 }  // namespace epmock

@@ -1,0 +1,184 @@
+#include "api/control.h"
+
+#include <cctype>
+
+#include "api/engine.h"
+#include "delivery/faults.h"
+#include "store/store.h"
+
+namespace epmock::internal {
+
+namespace {
+
+constexpr char kTypeRequired[] = "type is required: an observable event key such as order.paid";
+
+Status NotRunning() { return Status::FailedPrecondition("the server is not running; Start() it first"); }
+
+// SQS's rule for queue names: 1 to 80 letters, digits, hyphens and underscores.
+bool IsQueueName(const std::string& name) {
+  if (name.empty() || name.size() > 80) return false;
+  for (char ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status CheckStoreSettings(const StoreSettings& settings) {
+  if (!settings.kind && !settings.page_length) {
+    return Status::InvalidArgument(
+        "nothing to set: give kind (production or development), page_length (1 to " +
+        std::to_string(kMaxStorePageLength) + ") or both");
+  }
+  if (settings.kind && *settings.kind != "production" && *settings.kind != "development") {
+    return Status::InvalidArgument("kind: production or development, not '" + settings.kind->substr(0, 64) +
+                                   "'");
+  }
+  if (settings.page_length &&
+      (*settings.page_length < 1 || *settings.page_length > static_cast<long long>(kMaxStorePageLength))) {
+    return Status::InvalidArgument("page_length: a whole number from 1 to " +
+                                   std::to_string(kMaxStorePageLength) + ", not " +
+                                   std::to_string(*settings.page_length));
+  }
+  return Status::Ok();
+}
+
+StatusOr<TriggeredEvent> Control::Trigger(const StorePtr& store, const TriggerRequest& request) {
+  if (request.type.empty()) return Status::InvalidArgument(kTypeRequired);
+  return engine_.events().Trigger(store, request);
+}
+
+StatusOr<std::vector<BatchEvent>> Control::TriggerBatch(const StorePtr& store, const BatchRequest& request) {
+  if (request.type.empty()) return Status::InvalidArgument(kTypeRequired);
+  return engine_.events().TriggerBatch(store, request);
+}
+
+StatusOr<TriggeredEvent> Control::Replay(const StorePtr& store, const std::string& event_id,
+                                         const std::string& integration_id) {
+  if (!engine_.events().running()) return NotRunning();
+  if (!store) return Status::NotFound("no event " + event_id.substr(0, 64) + " in this store");
+  return engine_.events().Replay(store, event_id, integration_id);
+}
+
+StatusOr<Fault> Control::AddFault(const std::string& store_id, const StorePtr& store, Fault fault) {
+  if (Status checked = CheckFault(fault); !checked.ok()) return checked;
+  if (!fault.integration_id.empty() && (!store || !store->Get(fault.integration_id))) {
+    return Status::InvalidArgument("No integration " + fault.integration_id.substr(0, 64) + " in this store");
+  }
+  return engine_.events().faults().Add(store_id, std::move(fault));
+}
+
+std::vector<Fault> Control::Faults(const std::string& store_id) const {
+  return engine_.events().faults().List(store_id);
+}
+
+Status Control::RemoveFault(const std::string& store_id, const std::string& fault_id) {
+  if (!engine_.events().faults().Remove(store_id, fault_id))
+    return Status::NotFound("No fault " + fault_id.substr(0, 64) + " in this store");
+  return Status::Ok();
+}
+
+void Control::ClearFaults(const std::string& store_id) { engine_.events().faults().Clear(store_id); }
+
+StatusOr<ApiFault> Control::AddApiFault(const std::string& store_id, ApiFault fault) {
+  if (Status checked = CheckApiFault(fault); !checked.ok()) return checked;
+  return engine_.api_faults().Add(store_id, std::move(fault));
+}
+
+std::vector<ApiFault> Control::ApiFaults(const std::string& store_id) const {
+  return engine_.api_faults().List(store_id);
+}
+
+Status Control::RemoveApiFault(const std::string& store_id, const std::string& fault_id) {
+  if (!engine_.api_faults().Remove(store_id, fault_id))
+    return Status::NotFound("No API fault " + fault_id.substr(0, 64) + " in this store");
+  return Status::Ok();
+}
+
+void Control::ClearApiFaults(const std::string& store_id) { engine_.api_faults().Clear(store_id); }
+
+StatusOr<std::vector<StoryRun>> Control::RunStories(const StorePtr& store, const std::string& story,
+                                                    const StoryOptions& options, std::size_t count) {
+  if (!engine_.events().running()) return NotRunning();
+  // The runner checks the name, the options and the count, in that order, with its words.
+  return engine_.events().stories().StartMany(store, story, options, count);
+}
+
+StatusOr<StoryRun> Control::StopStory(const std::string& store_id, const std::string& run_id) {
+  return engine_.events().stories().StopRun(store_id, run_id);
+}
+
+StatusOr<StoryRun> Control::StoryRunOf(const std::string& store_id, const std::string& run_id) const {
+  std::optional<StoryRun> run = engine_.events().stories().Run(store_id, run_id);
+  if (!run) return Status::NotFound("No story run " + run_id.substr(0, 64) + " in this store");
+  return *run;
+}
+
+Status Control::ConfigureStore(Store& store, const StoreSettings& settings) {
+  if (Status checked = CheckStoreSettings(settings); !checked.ok()) return checked;
+  // Both checked before either is set: a refused change sets nothing.
+  if (settings.kind) store.set_kind(*settings.kind);
+  if (settings.page_length) store.set_page_length(static_cast<std::size_t>(*settings.page_length));
+  return Status::Ok();
+}
+
+StatusOr<Organization> Control::DeclareOrganization(const std::string& org_client_id,
+                                                    const std::vector<std::string>& store_client_ids) {
+  return engine_.stores().DeclareOrganization(org_client_id, store_client_ids);
+}
+
+StatusOr<Organization> Control::OrganizationOf(const std::string& org_client_id) const {
+  std::optional<Organization> org = engine_.stores().OrganizationOf(org_client_id);
+  if (!org) return Status::NotFound("'" + org_client_id + "' declared no organization");
+  return *org;
+}
+
+Status Control::ForgetOrganization(const std::string& org_client_id) {
+  if (!engine_.stores().ForgetOrganization(org_client_id))
+    return Status::NotFound("'" + org_client_id + "' declared no organization");
+  return Status::Ok();
+}
+
+Status Control::ProgramSink(const std::string& owner, const std::string& name,
+                            std::vector<SinkResponse> responses) {
+  if (Status checked = CheckSinkResponses(responses); !checked.ok()) return checked;
+  engine_.sinks().Get(owner, name)->RespondWith(std::move(responses));
+  return Status::Ok();
+}
+
+void Control::ClearSink(const std::string& owner, const std::string& name) {
+  if (auto sink = engine_.sinks().Find(owner, name)) sink->Clear();
+}
+
+void Control::ResetStore(const std::string& store_id) {
+  // Its runs first, so that none fires into the store once it is emptied.
+  engine_.events().stories().Forget(store_id);
+  engine_.events().faults().Clear(store_id);
+  engine_.api_faults().Clear(store_id);
+  if (StorePtr store = engine_.stores().Find(store_id)) store->Clear();
+  engine_.journal().ClearStore(store_id);
+  engine_.sinks().ClearOwner(store_id);
+  engine_.rate_limiter().Forget(store_id);
+}
+
+void Control::ResetAll() {
+  engine_.events().stories().Forget("");
+  engine_.Reset();
+}
+
+StatusOr<ResourceCheck> Control::ValidateResource(const std::string& event_key,
+                                                  const nlohmann::json& resource) const {
+  const std::optional<ObservableEvent> event = engine_.spec().LookupEvent(event_key);
+  if (!event) return Status::NotFound("'" + event_key.substr(0, 128) + "' is not an observable event");
+  return ResourceCheck{event->resource, engine_.spec().ValidateResource(event->resource, resource)};
+}
+
+StatusOr<std::string> Control::CreateQueue(const std::string& name) {
+  if (!engine_.sqs()) return Status::NotFound("No embedded SQS endpoint runs (see --sqs-port)");
+  if (!IsQueueName(name))
+    return Status::InvalidArgument("A queue name is 1 to 80 letters, digits, hyphens and underscores");
+  return engine_.sqs()->CreateQueue(name);
+}
+
+}  // namespace epmock::internal

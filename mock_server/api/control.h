@@ -1,0 +1,124 @@
+// Control: every operation a user can ask of a server, but the /v2 API's own (integrations),
+// as one typed call that checks its input once and answers with a Status.
+//
+//   internal::Control& control = engine.control();
+//   StatusOr<Fault> added = control.AddFault(store, fault);   // refused: INVALID_ARGUMENT, why
+//
+// Three front doors call it and nothing else: the Server facade (and through it the
+// harness), and the admin routes (api/admin_routes.cc), whose handlers only decode a request
+// into these types and encode the answer. The CLI's remote commands and the language kits
+// send admin requests and show the refusal the server gave; none of them checks a value
+// itself. tests/integration/front_doors_test.cc sends every operation's bad inputs through
+// the C++ API, HTTP and the CLI and gets the same code and words from each.
+//
+// A store is named by the Store itself (the caller resolved it: a token's, a client id's).
+// Thread-safe, as the engine's parts it calls are.
+#ifndef EPMOCK_API_CONTROL_H_
+#define EPMOCK_API_CONTROL_H_
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "epmock/event.h"
+#include "epmock/faults.h"
+#include "epmock/organization.h"
+#include "epmock/sinks.h"
+#include "epmock/spec.h"
+#include "epmock/status.h"
+#include "epmock/story.h"
+
+namespace epmock::internal {
+
+class Engine;
+class Store;
+using StorePtr = std::shared_ptr<Store>;
+
+// What PUT /__admin/store and Server::SetStoreKind/SetPageLength set: either or both.
+struct StoreSettings {
+  std::optional<std::string> kind;       // "production" or "development"
+  std::optional<long long> page_length;  // 1 to kMaxStorePageLength
+};
+
+// A resource checked against an observable event's schema (POST /__admin/catalog/{key}/validate).
+struct ResourceCheck {
+  std::string resource;
+  std::vector<SchemaViolation> violations;  // none: it is valid
+};
+
+class Control {
+ public:
+  explicit Control(Engine& engine) : engine_(engine) {}
+  Control(const Control&) = delete;
+  Control& operator=(const Control&) = delete;
+
+  // --- Events ---------------------------------------------------------------------------
+  StatusOr<TriggeredEvent> Trigger(const StorePtr& store, const TriggerRequest& request);
+  StatusOr<std::vector<BatchEvent>> TriggerBatch(const StorePtr& store, const BatchRequest& request);
+  // The store may be null (a client that never used the server): nothing to replay.
+  StatusOr<TriggeredEvent> Replay(const StorePtr& store, const std::string& event_id,
+                                  const std::string& integration_id);
+
+  // --- Delivery faults (epmock/faults.h: Fault) ----------------------------------------
+  // The store may be null when the fault names no integration.
+  StatusOr<Fault> AddFault(const std::string& store_id, const StorePtr& store, Fault fault);
+  std::vector<Fault> Faults(const std::string& store_id) const;
+  Status RemoveFault(const std::string& store_id, const std::string& fault_id);
+  void ClearFaults(const std::string& store_id);
+
+  // --- API faults (epmock/faults.h: ApiFault) ------------------------------------------
+  StatusOr<ApiFault> AddApiFault(const std::string& store_id, ApiFault fault);
+  std::vector<ApiFault> ApiFaults(const std::string& store_id) const;
+  Status RemoveApiFault(const std::string& store_id, const std::string& fault_id);
+  void ClearApiFaults(const std::string& store_id);
+
+  // --- Stories and runs (epmock/story.h) ------------------------------------------------
+  // COUNT runs (1 to kMaxRunningStories) of a story at once, all or none.
+  StatusOr<std::vector<StoryRun>> RunStories(const StorePtr& store, const std::string& story,
+                                             const StoryOptions& options, std::size_t count);
+  StatusOr<StoryRun> StopStory(const std::string& store_id, const std::string& run_id);
+  StatusOr<StoryRun> StoryRunOf(const std::string& store_id, const std::string& run_id) const;
+
+  // --- The store and organizations -----------------------------------------------------
+  Status ConfigureStore(Store& store, const StoreSettings& settings);
+  StatusOr<Organization> DeclareOrganization(const std::string& org_client_id,
+                                             const std::vector<std::string>& store_client_ids);
+  StatusOr<Organization> OrganizationOf(const std::string& org_client_id) const;
+  Status ForgetOrganization(const std::string& org_client_id);
+
+  // --- Sinks (/__sink/webhook/{name}) -----------------------------------------------------
+  // The answers `owner`'s deliveries to a sink get (SinkRegistry::kNoStore: every store's
+  // that programmed none, and requests no store sent); the last repeats.
+  Status ProgramSink(const std::string& owner, const std::string& name, std::vector<SinkResponse> responses);
+  void ClearSink(const std::string& owner, const std::string& name);
+
+  // --- Reset ----------------------------------------------------------------------------
+  // Forgets all of one store: integrations, events, jobs, logs, its journal entries, its
+  // delivery and API faults, its sinks' requests and answers, its story runs (running ones
+  // stopped first), its rate-limit window, and its settings (kind, page length).
+  void ResetStore(const std::string& store_id);
+  // Forgets every store, token, organization, journal entry, sink request, fault and story
+  // run; what belongs to no store (SQS queues, STOMP destinations) stays.
+  void ResetAll();
+
+  // --- Catalog and queues ---------------------------------------------------------------
+  StatusOr<ResourceCheck> ValidateResource(const std::string& event_key,
+                                           const nlohmann::json& resource) const;
+  // Creates a queue on the embedded SQS endpoint; its URL.
+  StatusOr<std::string> CreateQueue(const std::string& name);
+
+ private:
+  Engine& engine_;
+};
+
+// What ConfigureStore checks: something to set, a known kind, a page length within bounds.
+Status CheckStoreSettings(const StoreSettings& settings);
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_API_CONTROL_H_
