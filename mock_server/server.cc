@@ -115,7 +115,7 @@ Status Server::Impl::Start() {
 void Server::Impl::Stop() {
   std::lock_guard<std::mutex> lock(mu);
   if (!api.started()) return;
-  engine.streams().Close();  // open streams and long polls end now, so the edge's workers are free
+  engine.CloseStreams();  // open streams and long polls end now, so the edge's workers are free
   api.Stop();
   engine.sessions().Clear();  // a dashboard signs in again after a restart
   // No request can fire events now; what is still pending is finished or logged as not
@@ -230,6 +230,18 @@ bool Server::WaitForIdle(std::chrono::milliseconds timeout) const {
 }
 
 bool Server::WaitForDeliveries(std::chrono::milliseconds timeout) const { return WaitForIdle(timeout); }
+
+std::uint64_t Server::StoreVersion(const std::string& client_id) const {
+  auto store = ExistingStore(impl_->engine, client_id);
+  return store ? store->changes().version() : 0;
+}
+
+std::uint64_t Server::WaitForStoreChange(const std::string& client_id, std::uint64_t seen,
+                                         std::chrono::milliseconds timeout) const {
+  // A store is made here if the client has none yet, so that its first change is announced.
+  auto store = impl_->engine.stores().ForClient(client_id);
+  return store->changes().WaitUntil(seen, std::chrono::steady_clock::now() + timeout);
+}
 
 std::vector<TriggeredEvent> Server::Events(const std::string& client_id) const {
   std::vector<TriggeredEvent> out;

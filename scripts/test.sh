@@ -19,6 +19,7 @@ esac
 ./scripts/setup.sh --with-peers
 ./scripts/check-format.sh
 python3 scripts/check-layers.py
+python3 scripts/check-waits.py
 (cd tests/peers && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 ./scripts/build.sh -DEPMOCK_BUILD_TESTS=ON -DEPMOCK_BUILD_BENCH=ON -DEPMOCK_BUILD_TESTING=ON -DEPMOCK_PEER_TESTS=ON
 (cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 300)

@@ -121,6 +121,14 @@ class Server {
   [[deprecated("use WaitForIdle")]] [[nodiscard]] bool WaitForDeliveries(
       std::chrono::milliseconds timeout) const;
 
+  // A number that goes up with every change of a client's store (an integration, an event,
+  // a job, a delivery attempt, a setting, a reset): 0 for a client that never used the
+  // server. WaitForStoreChange waits until it is no longer `seen`, or the timeout passes, and
+  // returns it then: how a test waits for its store's progress without sleeping.
+  std::uint64_t StoreVersion(const std::string& client_id) const;
+  std::uint64_t WaitForStoreChange(const std::string& client_id, std::uint64_t seen,
+                                   std::chrono::milliseconds timeout) const;
+
   // Newest first. Reading a client that never used the server creates nothing.
   std::vector<TriggeredEvent> Events(const std::string& client_id) const;
   std::vector<IntegrationJob> Jobs(const std::string& client_id) const;

@@ -173,6 +173,11 @@ HttpResponse NoRoomForAStream(const Engine& engine) {
                            "), or the server is stopping; poll the admin lists instead");
 }
 
+// How often a stream or a long poll with nothing to say looks whether its caller is still
+// there (a peer's going away is not announced) and whether the server stops. Everything it
+// waits for wakes it at once.
+constexpr std::chrono::milliseconds kPeerCheck(500);
+
 std::string SseFrame(const char* event, const std::string& id, const json& data) {
   return std::string("event: ") + event + "\nid: " + id +
          "\ndata: " + data.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
@@ -306,12 +311,6 @@ std::shared_ptr<void> StreamGate::Enter() {
   });
 }
 
-bool StreamGate::Sleep(std::chrono::milliseconds d) {
-  std::unique_lock<std::mutex> lock(mu_);
-  closed_.wait_for(lock, d, [this] { return !open_; });
-  return open_;
-}
-
 bool StreamGate::open() const {
   std::lock_guard<std::mutex> lock(mu_);
   return open_;
@@ -325,7 +324,6 @@ int StreamGate::active() const {
 void StreamGate::Close() {
   std::lock_guard<std::mutex> lock(mu_);
   open_ = false;
-  closed_.notify_all();
 }
 
 void StreamGate::Open() {
@@ -449,13 +447,15 @@ HttpResponse StreamRoute(RouteContext& c) {
   r.headers.emplace_back("X-Accel-Buffering", "no");
   r.stream = [place, store, cursors, &gate, &journal, beat](const HttpResponse::Write& write) {
     if (!gate.open()) return false;
+    // Taken before the reads: a change made while they run ends the wait below at once.
+    const std::uint64_t seen = store->changes().version();
     std::string out;
     if (*beat == 0) out += "retry: 1000\n\n";
     // After the cursor; from the first when the store had none at the start; from the
     // newest when the cursor has been dropped by retention meanwhile.
     std::vector<std::shared_ptr<const EventRecord>> events;
     if (cursors->event.empty()) {
-      auto oldest = store->EventsPage(0, 100);  // newest first: at most 100 arrived in 100 ms
+      auto oldest = store->EventsPage(0, 100);  // newest first: the oldest 100 first, the rest next time
       events.assign(oldest.items.rbegin(), oldest.items.rend());
     } else if (auto after = store->EventsAfter(cursors->event, 100)) {
       events = std::move(after->items);
@@ -495,7 +495,10 @@ HttpResponse StreamRoute(RouteContext& c) {
     } else if (!write("")) {
       return false;  // the peer went away: its place is given back now, not at the next keep-alive
     }
-    return gate.Sleep(std::chrono::milliseconds(100));
+    // Until the store announces a change (an event, an attempt, a journal entry: the router
+    // announces those, and Stop announces the gate's closing), or the peer check is due.
+    store->changes().WaitUntil(seen, std::chrono::steady_clock::now() + kPeerCheck);
+    return gate.open();
   };
   return r;
 }
@@ -506,12 +509,20 @@ HttpResponse WaitRoute(RouteContext& c) {
   const std::string event_type = Param(c.params, "event_type");
   const std::string queue = Param(c.params, "sqs_queue");
   const std::string destination = Param(c.params, "stomp_destination");
+  const std::string story_run = Param(c.params, "story_run");
   const bool deliveries = c.params.count("deliveries") > 0;
-  const int conditions = deliveries + !event_type.empty() + !queue.empty() + !destination.empty();
+  const int conditions =
+      deliveries + !event_type.empty() + !queue.empty() + !destination.empty() + !story_run.empty();
   if (conditions != 1) {
     return ErrorResponse(400, StatusTitle(400),
                          "Name one condition: deliveries=N (with after=<delivery id>), event_type=KEY, "
-                         "sqs_queue=NAME (with messages=N) or stomp_destination=DEST (with messages=N)");
+                         "sqs_queue=NAME (with messages=N), stomp_destination=DEST (with messages=N) or "
+                         "story_run=ID (until it is no longer running)");
+  }
+  if (!story_run.empty() && !c.engine.events().stories().Run(c.store->id(), story_run)) {
+    return ErrorResponse(404, StatusTitle(404),
+                         "story_run: no story run " + story_run.substr(0, 64) + " in this store",
+                         "story_run");
   }
   if (deliveries) {
     if (auto error = ParseCount(c.params, "deliveries", 100000, &count)) return *error;
@@ -547,7 +558,7 @@ HttpResponse WaitRoute(RouteContext& c) {
       auto page = c.store->LogsAfter(after, 0);
       return page && page->total >= wanted;
     }
-    if (!event_type.empty()) return false;  // looked at by `arrived`, which finds the event
+    if (!event_type.empty() || !story_run.empty()) return false;  // `arrived` looks
     std::size_t total = 0;
     if (!queue.empty()) {
       c.engine.sqs()->MessagesPage(queue, 0, 0, &total);
@@ -570,6 +581,11 @@ HttpResponse WaitRoute(RouteContext& c) {
       }
       *out = {{"deliveries", std::move(logs)}, {"total", n}};
       return n >= wanted;
+    }
+    if (!story_run.empty()) {
+      std::optional<StoryRun> run = c.engine.events().stories().Run(c.store->id(), story_run);
+      *out = {{"run", run ? run->ToJson() : json(nullptr)}};
+      return !run || run->state != "running";  // forgotten by a reset: it runs no more
     }
     if (!event_type.empty()) {
       auto page = c.store->EventsPage(0, 1000);
@@ -601,16 +617,28 @@ HttpResponse WaitRoute(RouteContext& c) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   json found;
   while (true) {
-    if ((enough() || !event_type.empty()) && arrived(&found)) {
+    // Taken before the condition is read: a change meanwhile ends the wait below at once.
+    const std::uint64_t seen = c.store->changes().version();
+    if ((enough() || !event_type.empty() || !story_run.empty()) && arrived(&found)) {
       return JsonResponse(200, {{"data", std::move(found)}});
     }
-    if (std::chrono::steady_clock::now() >= deadline) break;
-    // A caller that went away gives its place back now, not at its timeout.
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    // A caller that went away gives its place back at the next peer check, not at its timeout.
     if (c.request.peer_connected && !c.request.peer_connected()) {
       return ErrorResponse(499, "Client Closed Request", "The caller went away");
     }
-    if (!c.engine.streams().Sleep(std::chrono::milliseconds(20))) {
-      return ErrorResponse(503, StatusTitle(503), "The server is stopping");
+    if (!c.engine.streams().open()) return ErrorResponse(503, StatusTitle(503), "The server is stopping");
+    // Woken by what the condition reads: the store's changes, or the queue's or the
+    // destination's arrivals; at the latest at the peer check or the caller's deadline.
+    const auto until = std::min(deadline, now + kPeerCheck);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
+    if (!queue.empty()) {
+      (void)c.engine.sqs()->WaitForMessages(queue, wanted, left);
+    } else if (!destination.empty()) {
+      (void)c.engine.stomp()->WaitForMessages(destination, wanted, left);
+    } else {
+      c.store->changes().WaitUntil(seen, until);
     }
   }
   arrived(&found);

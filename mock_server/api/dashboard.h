@@ -57,17 +57,15 @@ class StreamGate {
   explicit StreamGate(int max) : max_(max) {}
   // A place, released when the returned handle goes; null when full or closed.
   std::shared_ptr<void> Enter();
-  // Sleeps up to `d`, or until Close(); true while open.
-  bool Sleep(std::chrono::milliseconds d);
   bool open() const;
   int active() const;
-  void Close();  // before the HTTP edge stops
-  void Open();   // when the server starts
+  // Before the HTTP edge stops; Engine::CloseStreams also wakes what the streams wait on.
+  void Close();
+  void Open();  // when the server starts
 
  private:
   const int max_;
   mutable std::mutex mu_;
-  std::condition_variable closed_;
   int active_ = 0;
   bool open_ = true;
 };

@@ -35,6 +35,11 @@ Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
       // Apart from the synthesizer's generator: requests never shift the resources a seed gives.
       request_ids_(options_.seed == 0 ? 0 : options_.seed ^ 0x9e3779b97f4a7c15ULL) {}
 
+void Engine::CloseStreams() {
+  streams_.Close();
+  for (const std::shared_ptr<Store>& store : stores_.All()) store->changes().Notify();
+}
+
 void Engine::Reset() {
   stores_.Reset();
   tokens_.Reset();

@@ -52,6 +52,9 @@ class Engine {
   RateLimiter& rate_limiter() { return rate_limiter_; }
   // The open live streams and long polls of the dashboard's routes (api/dashboard.h).
   StreamGate& streams() { return streams_; }
+  // Closes the gate and wakes every stream and long poll waiting on a store's changes, so
+  // each ends now and Stop() is not held up by them.
+  void CloseStreams();
   AdminSessions& sessions() { return sessions_; }
   EventEngine& events() { return events_; }
   const EventEngine& events() const { return events_; }

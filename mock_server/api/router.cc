@@ -63,7 +63,11 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
   // The admin API and the sinks are the test's side of the engine, not traffic to record.
   if (request.path.rfind("/__admin/", 0) != 0 && request.path.rfind("/__sink/", 0) != 0 &&
       !IsDashboardPath(engine.options(), request.path)) {
+    const std::string store_id = record.store_id;
     engine.journal().Record(std::move(record));
+    // The store's streams show its requests: they wake on its changes.
+    if (std::shared_ptr<Store> store = store_id.empty() ? nullptr : engine.stores().Find(store_id))
+      store->changes().Notify();
   }
   return response;
 }

@@ -1,9 +1,10 @@
 // epmock story list|run|stop: the stories of a running epmock serve, through its admin API.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <initializer_list>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -28,14 +29,14 @@ struct StoryArgs {
 
 // The admin API's answer to one call, or the exit code of a failure already reported.
 int Call(const StoryArgs& a, const std::string& method, const std::string& path, const nlohmann::json& body,
-         int expected, nlohmann::json* out) {
+         std::initializer_list<int> expected, nlohmann::json* out) {
   std::unique_ptr<httplib::ClientImpl> client = internal::NewHttpClient(a.server);
   if (!client) {
     std::fprintf(stderr, "epmock story: --server must be an http(s) URL, not '%s'\n", a.server.c_str());
     return 2;
   }
   client->set_connection_timeout(5);
-  client->set_read_timeout(30);
+  client->set_read_timeout(90);  // a long poll lasts up to a minute
   StatusOr<std::string> token = TokenFor(*client, a.server, a.client_id);
   if (!token.ok()) {
     std::fprintf(stderr, "epmock story: %s\n", token.status().message().c_str());
@@ -49,7 +50,7 @@ int Call(const StoryArgs& a, const std::string& method, const std::string& path,
     std::fprintf(stderr, "epmock story: no answer from %s\n", a.server.c_str());
     return 1;
   }
-  if (res->status != expected) {
+  if (std::find(expected.begin(), expected.end(), res->status) == expected.end()) {
     ShowRefusal("story", res->status, res->body);
     return 1;
   }
@@ -59,7 +60,7 @@ int Call(const StoryArgs& a, const std::string& method, const std::string& path,
 
 int RunList(const StoryArgs& a) {
   nlohmann::json stories;
-  if (int code = Call(a, "GET", "/__admin/stories", nullptr, 200, &stories)) return code;
+  if (int code = Call(a, "GET", "/__admin/stories", nullptr, {200}, &stories)) return code;
   for (const nlohmann::json& story : stories["data"]) {
     std::string steps;
     for (const nlohmann::json& step : story["steps"])
@@ -70,19 +71,25 @@ int RunList(const StoryArgs& a) {
   return 0;
 }
 
-// Polls a run until it is no longer running, or the deadline; false when it passed.
+// Waits for a run to be no longer running, or the deadline, by the server's long poll
+// (GET /__admin/wait?story_run=ID: it answers when the run ends); false when the deadline
+// passed. A long poll lasts at most a minute, so a longer --timeout-s asks again.
 bool WaitForRun(const StoryArgs& a, std::chrono::steady_clock::time_point deadline, nlohmann::json* run,
                 int* code) {
   const std::string id = run->value("id", "");
   while (run->value("state", "") == "running") {
-    if (std::chrono::steady_clock::now() > deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
       std::fprintf(stderr, "epmock story: %s still running after %d s\n", id.c_str(), a.timeout_s);
       return false;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const long long poll_ms = std::min<long long>(left.count(), 60000);
     nlohmann::json now;
-    if ((*code = Call(a, "GET", "/__admin/stories/runs/" + id, nullptr, 200, &now)) != 0) return false;
-    *run = now["data"];
+    *code = Call(a, "GET", "/__admin/wait?story_run=" + id + "&timeout_ms=" + std::to_string(poll_ms),
+                 nullptr, {200, 408}, &now);
+    if (*code != 0) return false;
+    if (now["data"].is_object() && now["data"]["run"].is_object()) *run = now["data"]["run"];
   }
   return true;
 }
@@ -91,7 +98,7 @@ int RunStory(const StoryArgs& a) {
   nlohmann::json body = {{"seed", a.seed}, {"concurrent", a.concurrent}, {"max_jitter_ms", a.max_jitter_ms}};
   if (a.many) body["count"] = a.count;
   nlohmann::json answer;
-  if (int code = Call(a, "POST", "/__admin/stories/" + a.name, body, 202, &answer)) return code;
+  if (int code = Call(a, "POST", "/__admin/stories/" + a.name, body, {202}, &answer)) return code;
   // One run prints as itself; --count N as a list of N.
   nlohmann::json runs = a.many ? answer["data"] : nlohmann::json::array({answer["data"]});
   bool ended = true;
@@ -119,7 +126,7 @@ int RunStory(const StoryArgs& a) {
 // ended) is shown as it came.
 int StopStory(const StoryArgs& a) {
   nlohmann::json answer;
-  if (int code = Call(a, "DELETE", "/__admin/stories/runs/" + a.run_id, nullptr, 202, &answer)) return code;
+  if (int code = Call(a, "DELETE", "/__admin/stories/runs/" + a.run_id, nullptr, {202}, &answer)) return code;
   std::printf("%s\n", answer["data"].dump(2).c_str());
   return 0;
 }

@@ -563,6 +563,11 @@ StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shar
   return active;
 }
 
+bool StoryRunner::StopRequested(const Active& active) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopping_ || active.stop_requested;
+}
+
 bool StoryRunner::SleepUntil(std::chrono::steady_clock::time_point deadline, const Active& active) {
   std::unique_lock<std::mutex> lock(mu_);
   changed_.wait_until(lock, deadline, [&] { return stopping_ || active.stop_requested; });
@@ -585,8 +590,9 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
     active->run.error = error;
     RetainLocked(active->run.store_id);  // ended now, it may be dropped
     changed_.notify_all();
+    active->store->changes().Notify();  // for /__admin/wait?story_run=
   };
-  // Whether every job of these events has ended; polled, since deliveries end on other threads.
+  // Whether every job of these events has ended (deliveries end on other threads).
   auto ended = [&](std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) {
       for (const std::string& job : active->run.events[i].job_ids) {
@@ -596,11 +602,16 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
     }
     return true;
   };
+  // Woken by the store's changes (each attempt's log is one) and by a stop, which announces
+  // itself on the store too; no deadline: a delivery ends, or the run is stopped.
   auto wait_ended = [&](std::size_t from, std::size_t to) {
-    while (!ended(from, to)) {
-      if (!SleepUntil(Clock::now() + std::chrono::microseconds(250), *active)) return false;
+    ChangeSignal& changes = active->store->changes();
+    for (;;) {
+      const std::uint64_t seen = changes.version();
+      if (ended(from, to)) return true;
+      if (StopRequested(*active)) return false;
+      changes.WaitUntil(seen, Clock::now() + std::chrono::hours(1));  // the loop looks again
     }
-    return true;
   };
   std::size_t fired = 0;
   while (fired < order.size()) {
@@ -685,6 +696,7 @@ StatusOr<StoryRun> StoryRunner::StopRun(const std::string& store_id, const std::
   }
   active->stop_requested = true;
   changed_.notify_all();
+  active->store->changes().Notify();  // it may be waiting for deliveries to end
   // Its thread ends it at once: it was sleeping, or is between two steps.
   changed_.wait_for(lock, std::chrono::seconds(10), [&] { return active->run.state != "running"; });
   return Snapshot(*active);
@@ -722,6 +734,8 @@ void StoryRunner::Stop() {
     stopping_ = true;
     threads.swap(threads_);
     changed_.notify_all();
+    // A run waiting for its deliveries to end waits on its store.
+    for (const auto& active : runs_) active->store->changes().Notify();
   }
   for (auto& [active, thread] : threads) thread.join();
 }
@@ -732,7 +746,10 @@ void StoryRunner::Forget(const std::string& store_id) {
     return store_id.empty() || active->run.store_id == store_id;
   };
   for (const auto& active : runs_) {
-    if (ours(active) && active->run.state == "running") active->stop_requested = true;
+    if (ours(active) && active->run.state == "running") {
+      active->stop_requested = true;
+      active->store->changes().Notify();  // it may be waiting for deliveries to end
+    }
   }
   changed_.notify_all();
   // Each thread ends its run at once (it was sleeping, or is between two steps); then

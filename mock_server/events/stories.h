@@ -94,6 +94,7 @@ class StoryRunner {
                                          const StoryOptions& options) const;
   void Play(std::shared_ptr<Active> active);
   StoryRun Snapshot(const Active& active) const;
+  bool StopRequested(const Active& active) const;  // Stop or the run's StopRun
   // Sleeps until the deadline, Stop or the run's StopRun; false when stopped.
   bool SleepUntil(std::chrono::steady_clock::time_point deadline, const Active& active);
   // Drops the store's oldest ended runs beyond the limits. mu_ held.

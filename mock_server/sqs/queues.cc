@@ -297,9 +297,12 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
     std::shared_ptr<Queue> queue = it->second;  // stays valid if the queue is deleted meanwhile
     const auto now = Clock::now();
     const int visibility = visibility_seconds >= 0 ? visibility_seconds : queue->visibility_timeout_s;
+    // When the first message that is not visible now becomes visible (delayed, or in flight).
+    Clock::time_point next_visible = Clock::time_point::max();
     for (auto m = queue->messages.begin();
          m != queue->messages.end() && static_cast<int>(out->size()) < max;) {
       if (m->visible_at > now) {
+        next_visible = std::min(next_visible, m->visible_at);
         ++m;
         continue;
       }
@@ -324,7 +327,10 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
       ++m;
     }
     if (!out->empty() || shutdown_ || Clock::now() >= deadline) return std::nullopt;
-    arrived_.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(200)));
+    // Until a message arrives or is made visible (Send, ChangeMessageVisibility, a move to the
+    // dead-letter queue and Shutdown notify), or a held one's time comes, or the caller's
+    // WaitTimeSeconds ends.
+    arrived_.wait_until(lock, std::min(deadline, next_visible));
   }
 }
 
@@ -360,7 +366,7 @@ std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
   if (at == q.messages.end() || at->receipt_handle != receipt_handle)
     return ReceiptHandleIsInvalid(receipt_handle);
   at->visible_at = Clock::now() + std::chrono::seconds(visibility_seconds);
-  if (visibility_seconds == 0) arrived_.notify_all();
+  arrived_.notify_all();  // a long poll waiting for this message's old time looks again
   return std::nullopt;
 }
 

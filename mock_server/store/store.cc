@@ -7,6 +7,23 @@
 
 namespace epmock::internal {
 
+namespace {
+
+// Declared before a method's lock: the store's change is announced once the lock is released,
+// so a woken waiter finds the change and does not wait for the lock.
+class AnnounceOnExit {
+ public:
+  explicit AnnounceOnExit(ChangeSignal& signal) : signal_(signal) {}
+  ~AnnounceOnExit() { signal_.Notify(); }
+  AnnounceOnExit(const AnnounceOnExit&) = delete;
+  AnnounceOnExit& operator=(const AnnounceOnExit&) = delete;
+
+ private:
+  ChangeSignal& signal_;
+};
+
+}  // namespace
+
 using nlohmann::json;
 
 std::string MaskSecret(const std::string& secret) {
@@ -140,6 +157,7 @@ void Store::UnindexLocked(const Integration& integration) {
 }
 
 bool Store::Add(const Integration& integration, std::size_t limit) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   if (limit > 0 && integrations_.size() >= limit) return false;
   if (integrations_.count(integration.id)) return false;  // ids are fresh UUIDs: never
@@ -169,6 +187,7 @@ std::optional<Integration> Store::Get(const std::string& id) const {
 }
 
 bool Store::Replace(const Integration& integration) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   auto it = integrations_.find(integration.id);
   if (it == integrations_.end()) return false;
@@ -193,6 +212,7 @@ bool Store::Replace(const Integration& integration) {
 }
 
 bool Store::Remove(const std::string& id) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   auto it = integrations_.find(id);
   if (it == integrations_.end()) return false;
@@ -220,6 +240,7 @@ std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit, 
 }
 
 void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   event_seq_[event->id] = next_event_seq_++;
   event_bytes_ += event->bytes;
@@ -248,6 +269,7 @@ std::vector<std::shared_ptr<const EventRecord>> Store::Events() const {
 
 void Store::AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs,
                          const std::vector<std::shared_ptr<const Integration>>& receivers) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   auto it = event_seq_.find(event_id);
   if (it == event_seq_.end()) return;
@@ -273,6 +295,7 @@ void PopIndex(std::unordered_map<std::string, std::deque<std::uint64_t>>& index,
 }  // namespace
 
 void Store::AddJob(const IntegrationJob& job) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   jobs_by_integration_[job.integration_id].push_back(next_job_seq_);
   jobs_by_id_[job.id].job_seq = next_job_seq_++;
@@ -295,6 +318,7 @@ const IntegrationJob* Store::KeptJobLocked(const JobIndex& index) const {
 }
 
 void Store::AddLog(const IntegrationLog& log) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   const std::uint64_t seq = next_log_seq_++;
   log_seq_[log.id] = seq;
@@ -484,6 +508,7 @@ bool Store::JobEnded(const std::string& job_id, bool* succeeded) const {
 }
 
 void Store::Clear() {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   order_.clear();
   integrations_.clear();
@@ -513,6 +538,7 @@ std::string Store::org_id() const {
 }
 
 void Store::SetOrganization(bool organization, std::string org_id) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   organization_ = organization;
   org_id_ = std::move(org_id);
@@ -524,6 +550,7 @@ std::string Store::kind() const {
 }
 
 void Store::set_kind(std::string kind) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   kind_ = std::move(kind);
 }
@@ -534,6 +561,7 @@ std::size_t Store::page_length() const {
 }
 
 void Store::set_page_length(std::size_t length) {
+  const AnnounceOnExit announce(changes_);  // after the lock below is released
   std::lock_guard<std::mutex> lock(mu_);
   page_length_ = length;
 }

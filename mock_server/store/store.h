@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/signal.h"
 #include "epmock/catalog.h"
 #include "epmock/event.h"
 #include "epmock/logs.h"
@@ -183,12 +184,19 @@ class Store {
   // Cursors stay monotonic: an id given before is never given again.
   void Clear();
 
+  // Announces every change of the store (an integration, event, job or log added or changed,
+  // a setting, Clear) once made: what streams, long polls and story steps wait on. Also
+  // notified from outside when something about the store changed elsewhere (a journal entry
+  // of its requests) or its waiters must look again (the server stops).
+  ChangeSignal& changes() const { return changes_; }
+
  private:
   friend class StoreRegistry;
   std::string client_id_;  // set once, before the store is shared
   const std::string id_;
   const Retention retention_;
   mutable std::mutex mu_;
+  mutable ChangeSignal changes_;
   bool organization_ = false;
   std::string org_id_;
   std::string kind_ = "production";

@@ -30,15 +30,21 @@ std::string Arrived(const std::vector<Delivery>& deliveries) {
   return out.str();
 }
 
-// Polls `done` until it holds or the timeout passes.
+// Looks at `done` again each time the client's store changes (every delivery attempt of its
+// is logged there after its receiver has it), until it holds or the timeout passes. Arrivals
+// its store did not send are not announced: it looks at least every 100 ms for those.
 template <typename Done>
-bool PollUntil(std::chrono::milliseconds timeout, Done done) {
+bool WaitOnStore(const Server& server, const std::string& client_id, std::chrono::milliseconds timeout,
+                 Done done) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  for (;;) {
+    const std::uint64_t seen = server.StoreVersion(client_id);
+    if (done()) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    (void)server.WaitForStoreChange(client_id, seen, std::min(left, std::chrono::milliseconds(100)));
   }
-  return true;
 }
 
 std::string ErrorOf(const httplib::Result& res) {
@@ -243,7 +249,7 @@ AssertionResult Harness::WaitForEvent(const std::string& type, std::chrono::mill
   // A queue is read whole: it holds only messages not yet deleted.
   std::uint64_t webhook_cursor = 0;
   std::map<std::string, std::uint64_t> stomp_cursors;
-  const bool arrived = PollUntil(timeout, [&] {
+  const bool arrived = WaitOnStore(server_, client_id_, timeout, [&] {
     for (const ReceivedRequest& r : sink_.RequestsFrom(webhook_cursor, &webhook_cursor)) {
       if (ToDelivery(r).EventType() == type) return true;
     }

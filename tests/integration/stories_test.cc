@@ -8,6 +8,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "epmock/server.h"
 #include "epmock/sinks.h"
@@ -591,6 +592,42 @@ TEST_F(StoriesTest, StopEndsARunningStory) {
   ASSERT_TRUE(stopped.has_value());
   EXPECT_EQ(stopped->state, "stopped");
   EXPECT_FALSE(server_->RunStory(api_->client_id(), "slow").ok());  // not running
+}
+
+// GET /__admin/wait?story_run=ID answers when the run ends (what `epmock story run --wait`
+// uses instead of polling): 200 with the run, 408 with it still running, 404 for no such run;
+// a stop wakes the wait at once.
+TEST_F(StoriesTest, AWaitForARunAnswersWhenItEnds) {
+  ServerOptions options;
+  const std::string path = WriteFile("held", R"({"stories": [{"name": "held", "steps": [
+      {"event": "order.created"}, {"event": "order.paid", "pause_ms": 600000}]}]})");
+  options.story_files = {path};
+  Start(options, /*time_scale=*/1.0);  // the pause is 600 s: the run ends only when stopped
+  std::filesystem::remove(path);
+  const Reply started = api_->Post("/__admin/stories/held", json::object());
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string id = started.json["data"]["id"];
+
+  Reply running = api_->Get("/__admin/wait?story_run=" + id + "&timeout_ms=50");
+  EXPECT_EQ(running.status, 408) << running.body;
+  EXPECT_EQ(running.json["data"]["run"]["state"], "running");
+  EXPECT_EQ(api_->Get("/__admin/wait?story_run=story-999&timeout_ms=50").status, 404);
+
+  std::thread stopper([&] {
+    // The wait below is open before the stop comes, or answers the stopped run at once.
+    ApiClient other(server_->Url(), api_->client_id());
+    EXPECT_EQ(other.Delete("/__admin/stories/runs/" + id).status, 202);
+  });
+  Reply ended = api_->Get("/__admin/wait?story_run=" + id + "&timeout_ms=60000");
+  stopper.join();
+  EXPECT_EQ(ended.status, 200) << ended.body;
+  EXPECT_EQ(ended.json["data"]["run"]["state"], "stopped");
+
+  StatusOr<StoryRun> quick = server_->RunStory(api_->client_id(), "checkout");
+  ASSERT_THAT(quick, IsOk());
+  Reply delivered = api_->Get("/__admin/wait?story_run=" + quick->id + "&timeout_ms=60000");
+  EXPECT_EQ(delivered.status, 200) << delivered.body;
+  EXPECT_EQ(delivered.json["data"]["run"]["state"], "delivered");
 }
 
 // N runs of a story at once: each about its own resources (seeds seed, seed+1, ...), all

@@ -1,0 +1,53 @@
+// ChangeSignal: a version that goes up on every change of what it watches, and a wake-up for
+// whoever waits for the next one: how a waiter learns of epmock's own progress without
+// sleeping (a store's events and deliveries, a queue's messages).
+//
+//   std::uint64_t seen = store.changes().version();
+//   while (!Done()) {                       // the condition, read after taking `seen`
+//     seen = store.changes().WaitUntil(seen, deadline);
+//     if (Clock::now() >= deadline) break;
+//   }
+//
+// Read the version before the condition: a change between the two makes the wait return at
+// once, so no change is missed. Thread-safe; Notify is cheap when nobody waits.
+#ifndef EPMOCK_COMMON_SIGNAL_H_
+#define EPMOCK_COMMON_SIGNAL_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+
+namespace epmock::internal {
+
+class ChangeSignal {
+ public:
+  std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
+
+  // The watched state changed: the version goes up and every waiter wakes.
+  void Notify() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      version_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    changed_.notify_all();
+  }
+
+  // Waits until the version is no longer `seen`, or the deadline passes (the waiter's own
+  // deadline: a timeout, a keep-alive); the version then.
+  std::uint64_t WaitUntil(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) const {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait_until(lock, deadline, [&] { return version_.load(std::memory_order_acquire) != seen; });
+    return version_.load(std::memory_order_acquire);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;
+  std::atomic<std::uint64_t> version_{0};
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_COMMON_SIGNAL_H_
