@@ -43,4 +43,21 @@ std::string Rfc3339Nanos(std::int64_t epoch_nanos) {
   return Rfc3339(epoch_nanos / 1000000000, static_cast<long>(epoch_nanos % 1000000000), 9);
 }
 
+namespace {
+
+class Steady final : public Clock {
+ public:
+  TimePoint Now() const override { return std::chrono::steady_clock::now(); }
+  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& wake, TimePoint due) override {
+    wake.wait_until(lock, due);
+  }
+};
+
+}  // namespace
+
+Clock& SteadyClock() {
+  static Steady clock;
+  return clock;
+}
+
 }  // namespace epmock::internal

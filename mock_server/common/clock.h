@@ -2,10 +2,34 @@
 #ifndef EPMOCK_COMMON_CLOCK_H_
 #define EPMOCK_COMMON_CLOCK_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 namespace epmock::internal {
+
+// The time epmock schedules by: retries and their back-off, injected delays, reorder holds.
+// One interface, owned by the engine and handed to what schedules (the dispatcher), so that a
+// test can drive it (tests/support/fake_clock.h) and a server can run on a virtual one.
+// What a peer must do within a time (an answer's deadline) stays on the machine's clock.
+class Clock {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  virtual ~Clock() = default;
+  virtual TimePoint Now() const = 0;
+  // Called with `lock` held, the lock `wake` is notified under: waits until Now() >= due, or
+  // until `wake` is notified (the caller's own change: new work, a stop). It may return
+  // early; the caller looks at its state and the time again.
+  virtual void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& wake,
+                         TimePoint due) = 0;
+  // The same without a due time: until `wake` is notified.
+  virtual void Wait(std::unique_lock<std::mutex>& lock, std::condition_variable& wake) { wake.wait(lock); }
+};
+
+// The machine's steady clock (std::chrono::steady_clock).
+Clock& SteadyClock();
 
 // Milliseconds since the Unix epoch, now.
 std::int64_t NowMillis();

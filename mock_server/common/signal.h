@@ -23,14 +23,16 @@ namespace epmock::internal {
 
 class ChangeSignal {
  public:
-  std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  std::uint64_t version() const { return version_.load(std::memory_order_seq_cst); }
 
-  // The watched state changed: the version goes up and every waiter wakes.
+  // The watched state changed: the version goes up and every waiter wakes. With nobody
+  // waiting it costs two atomic operations (a store announces every change it makes).
   void Notify() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      version_.fetch_add(1, std::memory_order_acq_rel);
-    }
+    version_.fetch_add(1, std::memory_order_seq_cst);
+    // A waiter counts itself before it reads the version: either it sees the new version
+    // and does not sleep, or this sees it counted and wakes it.
+    if (waiters_.load(std::memory_order_seq_cst) == 0) return;
+    { std::lock_guard<std::mutex> lock(mu_); }  // a waiter between its check and its sleep has slept
     changed_.notify_all();
   }
 
@@ -38,14 +40,17 @@ class ChangeSignal {
   // deadline: a timeout, a keep-alive); the version then.
   std::uint64_t WaitUntil(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) const {
     std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait_until(lock, deadline, [&] { return version_.load(std::memory_order_acquire) != seen; });
-    return version_.load(std::memory_order_acquire);
+    waiters_.fetch_add(1, std::memory_order_seq_cst);
+    changed_.wait_until(lock, deadline, [&] { return version_.load(std::memory_order_seq_cst) != seen; });
+    waiters_.fetch_sub(1, std::memory_order_seq_cst);
+    return version_.load(std::memory_order_seq_cst);
   }
 
  private:
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;
   std::atomic<std::uint64_t> version_{0};
+  mutable std::atomic<int> waiters_{0};
 };
 
 }  // namespace epmock::internal

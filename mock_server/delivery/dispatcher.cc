@@ -13,8 +13,8 @@ namespace {
 constexpr std::size_t kLoggedBodyLimit = 1024;
 }  // namespace
 
-Dispatcher::Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports)
-    : options_(options), transports_(std::move(transports)) {}
+Dispatcher::Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports, Clock& clock)
+    : options_(options), clock_(clock), transports_(std::move(transports)) {}
 
 void Dispatcher::Start() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -31,8 +31,8 @@ std::string Dispatcher::LaneKey(const DeliveryAttempt& d) {
   return d.event->store_id + "/" + d.integration.id;
 }
 
-Dispatcher::Clock::duration Dispatcher::Scaled(double milliseconds) const {
-  return std::chrono::duration_cast<Clock::duration>(
+std::chrono::steady_clock::duration Dispatcher::Scaled(double milliseconds) const {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double, std::milli>(milliseconds * options_.time_scale));
 }
 
@@ -53,7 +53,7 @@ void Dispatcher::Submit(DeliveryAttempt delivery) {
     Hold& hold = holds_[key];
     if (hold.deliveries.empty()) {
       hold.size = delivery.faults.reorder;
-      Timed flush{Clock::now() + std::chrono::milliseconds(delivery.faults.reorder_window_ms), sequence_++,
+      Timed flush{clock_.Now() + std::chrono::milliseconds(delivery.faults.reorder_window_ms), sequence_++,
                   DeliveryAttempt{}, key};
       timers_.push(std::move(flush));
       timer_cv_.notify_one();
@@ -62,12 +62,12 @@ void Dispatcher::Submit(DeliveryAttempt delivery) {
     if (static_cast<int>(hold.deliveries.size()) >= hold.size) ReleaseHoldLocked(key);
     return;
   }
-  ScheduleLocked(std::move(delivery), Clock::now());
+  ScheduleLocked(std::move(delivery), clock_.Now());
 }
 
-void Dispatcher::ScheduleLocked(DeliveryAttempt delivery, Clock::time_point due) {
+void Dispatcher::ScheduleLocked(DeliveryAttempt delivery, TimePoint due) {
   if (delivery.faults.delay_ms > 0) due += Scaled(delivery.faults.delay_ms);
-  if (due <= Clock::now()) {
+  if (due <= clock_.Now()) {
     EnqueueLocked(std::move(delivery));
     return;
   }
@@ -117,12 +117,12 @@ void Dispatcher::TimerLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     if (timers_.empty()) {
-      timer_cv_.wait(lock);
+      clock_.Wait(lock, timer_cv_);
       continue;
     }
-    const Clock::time_point due = timers_.top().due;
-    if (Clock::now() < due) {
-      timer_cv_.wait_until(lock, due);
+    const TimePoint due = timers_.top().due;
+    if (clock_.Now() < due) {
+      clock_.WaitUntil(lock, timer_cv_, due);
       continue;
     }
     Timed timed = std::move(const_cast<Timed&>(timers_.top()));
@@ -176,7 +176,7 @@ void Dispatcher::WorkerLoop() {
 
 void Dispatcher::Attempt(DeliveryAttempt delivery) {
   AttemptResult result;
-  const auto started = Clock::now();
+  const auto started = std::chrono::steady_clock::now();  // the receiver's time: real
   auto transport = transports_.find(delivery.integration.integration_type);
   if (delivery.attempt <= delivery.faults.fail_first_attempts && !delivery.duplicate) {
     result.error_detail = "Injected fault: the receiver did not answer in time (attempt " +
@@ -187,7 +187,7 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
   } else {
     result = transport->second->Send(delivery);
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   std::unique_lock<std::mutex> lock(mu_);
   const bool retry =
@@ -196,10 +196,11 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
   const double backoff = options_.retry_delay_ms * std::pow(2.0, delivery.attempt - 1);
   std::int64_t retry_in_ms = -1;
   if (retry) {
-    retry_in_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      Scaled(backoff) + (delivery.faults.delay_ms > 0 ? Scaled(delivery.faults.delay_ms)
-                                                                      : Clock::duration::zero()))
-                      .count();
+    retry_in_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            Scaled(backoff) + (delivery.faults.delay_ms > 0 ? Scaled(delivery.faults.delay_ms)
+                                                            : std::chrono::steady_clock::duration::zero()))
+            .count();
   }
   Log(delivery, result, seconds, /*final=*/!retry && !delivery.duplicate, retry_in_ms);
 
@@ -207,7 +208,7 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
   if (retry) {
     DeliveryAttempt next = delivery;
     ++next.attempt;
-    ScheduleLocked(std::move(next), Clock::now() + Scaled(backoff));  // plus any injected delay
+    ScheduleLocked(std::move(next), clock_.Now() + Scaled(backoff));  // plus any injected delay
     return;
   }
   if (result.succeeded && !delivery.duplicate) {
@@ -223,7 +224,7 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
       late.duplicate = true;
       late.replay = true;
       ++outstanding_;
-      ScheduleLocked(std::move(late), Clock::now() + Scaled(delivery.faults.replay_after_ms));
+      ScheduleLocked(std::move(late), clock_.Now() + Scaled(delivery.faults.replay_after_ms));
     }
   }
   lock.unlock();

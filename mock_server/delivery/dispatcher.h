@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "delivery/delivery.h"
 
 namespace epmock::internal {
@@ -36,7 +37,10 @@ struct DispatcherOptions {
 
 class Dispatcher {
  public:
-  Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports);
+  // Schedules by `clock` (retries, delays, reorder holds; common/clock.h), which must outlive
+  // it; how long a receiver took to answer is measured on the machine's clock.
+  Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports,
+             Clock& clock = SteadyClock());
   ~Dispatcher();
 
   // Starts the timer (workers start on demand). Submissions before Start, or after Stop,
@@ -56,9 +60,9 @@ class Dispatcher {
   void Stop();
 
  private:
-  using Clock = std::chrono::steady_clock;
+  using TimePoint = Clock::TimePoint;
   struct Timed {
-    Clock::time_point due;
+    TimePoint due;
     std::uint64_t sequence;
     DeliveryAttempt delivery;  // when !flush_key
     std::string flush_key;     // a reorder hold to release
@@ -75,9 +79,9 @@ class Dispatcher {
   };
 
   static std::string LaneKey(const DeliveryAttempt& d);
-  Clock::duration Scaled(double milliseconds) const;
+  std::chrono::steady_clock::duration Scaled(double milliseconds) const;
   // The caller holds mu_.
-  void ScheduleLocked(DeliveryAttempt delivery, Clock::time_point due);
+  void ScheduleLocked(DeliveryAttempt delivery, TimePoint due);
   void EnqueueLocked(DeliveryAttempt delivery);
   void ReleaseHoldLocked(const std::string& key);
   void MaybeSpawnWorkerLocked();
@@ -93,6 +97,7 @@ class Dispatcher {
   void FinishOne();
 
   const DispatcherOptions options_;
+  Clock& clock_;
   const std::map<std::string, Transport*> transports_;
 
   mutable std::mutex mu_;

@@ -9,7 +9,7 @@
 
 namespace epmock::internal {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 // A broker's RECEIPT is a few dozen bytes; one read of this size takes several.
 constexpr std::size_t kReadChunkBytes = 8192;
@@ -37,7 +37,7 @@ class StompTransport::Connection {
   Status SendAndConfirm(const StompFrame& frame, const std::string& receipt, int timeout_ms) {
     if (!Write(SerializeFrame(frame)))
       return Status::Unavailable("The connection to the broker broke while sending");
-    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    const auto deadline = Steady::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {
       StompFrame reply;
       Status read = ReadFrame(&reply, deadline);
@@ -79,7 +79,7 @@ class StompTransport::Connection {
     if (!Write(SerializeFrame(connect)))
       return Status::Unavailable("the connection broke while sending CONNECT");
     StompFrame reply;
-    Status read = ReadFrame(&reply, Clock::now() + std::chrono::milliseconds(options.timeout_ms));
+    Status read = ReadFrame(&reply, Steady::now() + std::chrono::milliseconds(options.timeout_ms));
     if (!read.ok()) return read;
     if (reply.command == "ERROR")
       return Status::Unavailable("the broker refused CONNECT: " + reply.Header("message"));
@@ -95,7 +95,7 @@ class StompTransport::Connection {
     return false;
   }
 
-  Status ReadFrame(StompFrame* frame, Clock::time_point deadline) {
+  Status ReadFrame(StompFrame* frame, Steady::time_point deadline) {
     for (;;) {
       std::string error;
       StompParser::Result r = parser_.Next(frame, &error);

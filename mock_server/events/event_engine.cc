@@ -72,7 +72,7 @@ EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spe
       stomp_(StompTransportOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file},
              spec),
       dispatcher_(ToDispatcherOptions(options),
-                  {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}),
+                  {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}, clock_),
       stories_(*this, spec, options.time_scale,
                StoryRunLimits{static_cast<std::size_t>(std::max(1, options.max_story_runs_per_store)),
                               kMaxKeptStoryRuns, options.story_run_retention_bytes}) {}

@@ -89,6 +89,9 @@ class EventEngine {
   WebhookTransport webhook_;
   SqsTransport sqs_;
   StompTransport stomp_;
+  // What deliveries are scheduled by (common/clock.h): the machine's steady clock; the
+  // virtual-clock issue makes it the server's.
+  Clock& clock_ = SteadyClock();
   Dispatcher dispatcher_;
   StoryRunner stories_;  // last: its runs trigger through the members above
 };

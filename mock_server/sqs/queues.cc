@@ -13,7 +13,7 @@
 
 namespace epmock::internal {
 
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 struct SqsQueues::Queue {
   std::string name;
@@ -208,7 +208,7 @@ std::optional<SqsError> SqsQueues::Attributes(const std::string& name, const std
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   const Queue& q = *it->second;
-  const auto now = Clock::now();
+  const auto now = Steady::now();
   std::size_t visible = 0, in_flight = 0, delayed = 0;
   for (const SqsMessage& m : q.messages) {
     if (m.visible_at <= now)
@@ -272,7 +272,7 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
   message.md5_of_body = Md5Hex(body);
   message.md5_of_attributes = Md5OfAttributes(attributes);
   message.sent_timestamp_ms = NowMillis();
-  message.visible_at = Clock::now() + std::chrono::seconds(delay_seconds);
+  message.visible_at = Steady::now() + std::chrono::seconds(delay_seconds);
   *sent = message;
   q.Append(std::move(message));
   arrived_.notify_all();
@@ -290,15 +290,15 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
     return InvalidParameterValue("Value for parameter VisibilityTimeout is invalid. Reason: must be <= " +
                                  std::to_string(kMaxVisibilityTimeoutSeconds) + ".");
   std::unique_lock<std::mutex> lock(mu_);
-  const auto deadline = Clock::now() + wait;
+  const auto deadline = Steady::now() + wait;
   for (;;) {
     auto it = queues_.find(name);
     if (it == queues_.end()) return QueueDoesNotExist(name);
     std::shared_ptr<Queue> queue = it->second;  // stays valid if the queue is deleted meanwhile
-    const auto now = Clock::now();
+    const auto now = Steady::now();
     const int visibility = visibility_seconds >= 0 ? visibility_seconds : queue->visibility_timeout_s;
     // When the first message that is not visible now becomes visible (delayed, or in flight).
-    Clock::time_point next_visible = Clock::time_point::max();
+    Steady::time_point next_visible = Steady::time_point::max();
     for (auto m = queue->messages.begin();
          m != queue->messages.end() && static_cast<int>(out->size()) < max;) {
       if (m->visible_at > now) {
@@ -326,7 +326,7 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
       out->push_back(*m);
       ++m;
     }
-    if (!out->empty() || shutdown_ || Clock::now() >= deadline) return std::nullopt;
+    if (!out->empty() || shutdown_ || Steady::now() >= deadline) return std::nullopt;
     // Until a message arrives or is made visible (Send, ChangeMessageVisibility, a move to the
     // dead-letter queue and Shutdown notify), or a held one's time comes, or the caller's
     // WaitTimeSeconds ends.
@@ -365,7 +365,7 @@ std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
   auto at = q.Locate(receipt_handle.substr(colon + 1));
   if (at == q.messages.end() || at->receipt_handle != receipt_handle)
     return ReceiptHandleIsInvalid(receipt_handle);
-  at->visible_at = Clock::now() + std::chrono::seconds(visibility_seconds);
+  at->visible_at = Steady::now() + std::chrono::seconds(visibility_seconds);
   arrived_.notify_all();  // a long poll waiting for this message's old time looks again
   return std::nullopt;
 }

@@ -29,7 +29,7 @@ namespace epmock {
 using internal::SerializeFrame;
 using internal::StompFrame;
 using internal::StompParser;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 std::string StompMessage::Header(const std::string& name) const {
   for (const auto& [key, value] : headers) {
@@ -364,8 +364,8 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
   StompParser parser(options.max_frame_bytes);
   bool connected = false;
   char buffer[kReadChunkBytes];
-  auto last_read = Clock::now(), last_write = Clock::now();
-  const auto opened = Clock::now();
+  auto last_read = Steady::now(), last_write = Steady::now();
+  const auto opened = Steady::now();
   bool keep = true;
   while (keep) {
     int wait_ms = 1000;
@@ -378,24 +378,24 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
       if (stopping) break;
     }
     if (ready == 0) {
-      if (c->send_every_ms > 0 && Clock::now() - last_write >= std::chrono::milliseconds(c->send_every_ms)) {
+      if (c->send_every_ms > 0 && Steady::now() - last_write >= std::chrono::milliseconds(c->send_every_ms)) {
         if (!c->Write("\n")) break;
-        last_write = Clock::now();
+        last_write = Steady::now();
       }
-      if (!connected && Clock::now() - opened > std::chrono::milliseconds(options.connect_timeout_ms)) {
+      if (!connected && Steady::now() - opened > std::chrono::milliseconds(options.connect_timeout_ms)) {
         Fail(c, StompFrame{},
              "No CONNECT frame within " + std::to_string(options.connect_timeout_ms) + " ms");
         break;
       }
       // A client that promised heart-beats and fell silent for two intervals is gone.
       if (c->expect_every_ms > 0 &&
-          Clock::now() - last_read > std::chrono::milliseconds(2 * c->expect_every_ms))
+          Steady::now() - last_read > std::chrono::milliseconds(2 * c->expect_every_ms))
         break;
       continue;
     }
     ssize_t n = recv(c->fd, buffer, sizeof buffer, 0);
     if (n <= 0) break;
-    last_read = Clock::now();
+    last_read = Steady::now();
     parser.Append(buffer, static_cast<std::size_t>(n));
     StompFrame frame;
     std::string error;
@@ -410,7 +410,7 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
       }
       keep = Handle(c, frame, &connected, &deliveries);
       for (const Outgoing& d : deliveries) {
-        if (d.to->Write(d.frame) && d.to == c) last_write = Clock::now();
+        if (d.to->Write(d.frame) && d.to == c) last_write = Steady::now();
       }
       if (!keep) break;
     }
