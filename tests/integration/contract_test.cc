@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "epmock/server.h"
+#include "epmock/testing/harness.h"
 #include "epmock/testing/status_matchers.h"
 
 namespace epmock {
@@ -18,17 +19,11 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-ServerOptions WithQueues() {
-  ServerOptions options;
-  options.sqs_port = 0;
-  options.stomp_port = 0;
-  return options;
-}
-
-class ContractTest : public ::testing::Test {
+// The harness's server (its SQS endpoint and STOMP broker on), which the verifier is
+// pointed at as a user's CI points it at an epmock serve.
+class ContractTest : public epmock::testing::EpmockTest {
  protected:
-  void SetUp() override { ASSERT_THAT(server_.Start(), IsOk()); }
-  Server server_{WithQueues()};
+  Server& server_ = epmock().server();
 };
 
 TEST_F(ContractTest, EveryRecordedApiContractHolds) {

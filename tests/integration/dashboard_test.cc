@@ -164,6 +164,8 @@ class StreamReader {
   std::thread thread_;
 };
 
+// Hand-written, not EpmockTest: each test starts its server with options of its own (an admin
+// token, a dashboard path, limits) through Start(options), after the fixture is made.
 class DashboardTest : public ::testing::Test {
  protected:
   void Start(ServerOptions options = {}) {

@@ -37,6 +37,8 @@ std::string ToLowerAscii(std::string s) {
 }
 
 // A server whose retries take microseconds, a sink, and a client of its own.
+// Hand-written, not EpmockTest: tests start (and restart) the server with options of their own
+// (retries, timeouts, limits) through Start(options), keeping one sink across restarts.
 class EventsTest : public ::testing::Test {
  protected:
   void SetUp() override {

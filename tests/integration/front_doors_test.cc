@@ -401,6 +401,8 @@ const std::vector<DoorCase>& Cases() {
   return cases;
 }
 
+// Hand-written, not EpmockTest: the C++ door under test is the Server, called directly beside
+// HTTP and the CLI; a harness's sink and client would take no part.
 class FrontDoorsTest : public ::testing::TestWithParam<DoorCase> {
  protected:
   void SetUp() override {

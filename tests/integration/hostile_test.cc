@@ -310,6 +310,8 @@ struct SqsCase {
 
 void PrintTo(const SqsCase& c, std::ostream* os) { *os << c.name; }
 
+// Hand-written, not EpmockTest: malformed requests go to the embedded SQS endpoint at the
+// wire; no integration, sink or client of the harness takes part.
 class HostileSqsTest : public ::testing::TestWithParam<SqsCase> {
  protected:
   void SetUp() override {
@@ -407,6 +409,8 @@ struct StompCase {
 
 void PrintTo(const StompCase& c, std::ostream* os) { *os << c.name; }
 
+// Hand-written, not EpmockTest: broken frames go to the embedded STOMP broker at the wire; no
+// integration, sink or client of the harness takes part.
 class HostileStompTest : public ::testing::TestWithParam<StompCase> {
  protected:
   void SetUp() override {

@@ -248,6 +248,8 @@ TEST(SqsEndpointLifecycle, LongPollsWaitAgainAfterARestart) {
   EXPECT_THAT(received.get(), HasSubstr("<Body>late</Body>"));
 }
 
+// Hand-written, not EpmockTest: the broker is a StompBroker of the test's, which it stops and
+// starts again under the server's open connections.
 class StompConnectionsTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -38,6 +38,8 @@ json Hook(const std::string& url, const std::vector<std::string>& observes) {
             {"configuration", {{"url", url}}}}}};
 }
 
+// Hand-written, not EpmockTest: three clients act on one server (an organization and two of
+// its stores); the harness acts as one client.
 class OrganizationsTest : public ::testing::Test {
  protected:
   void SetUp() override {

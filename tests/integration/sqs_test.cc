@@ -281,6 +281,8 @@ TEST_F(SqsProtocolTest, WithCredentialsOnlyCorrectlySignedRequestsPass) {
 
 // --- delivery into the endpoint ---------------------------------------------------------------
 
+// Hand-written, not EpmockTest: each test starts the server with the SigV4 keys and CloudEvent
+// source it checks (Start(key, secret, source)).
 class SqsDeliveryTest : public ::testing::Test {
  protected:
   void Start(const std::string& key = "", const std::string& secret = "", const std::string& source = "") {

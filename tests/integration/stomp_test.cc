@@ -312,6 +312,8 @@ TEST(StompBrokerLimitsTest, TheHistoryKeepsTheNewestAndAFullDestinationRefusesMo
 
 // --- delivery ------------------------------------------------------------------------------------
 
+// Hand-written, not EpmockTest: deliveries go to brokers each test runs itself (with users,
+// down, or at several addresses), not to the server's embedded one.
 class StompDeliveryTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -51,6 +51,8 @@ json WithoutTimes(json value) {
   return value;
 }
 
+// Hand-written, not EpmockTest: tests restart the server with story files and time scales of
+// their own (Start(options, time_scale)), keeping one sink across restarts.
 class StoriesTest : public ::testing::Test {
  protected:
   void SetUp() override { Start({}); }
