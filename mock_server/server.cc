@@ -1,12 +1,12 @@
 #include "epmock/server.h"
 
 #include <algorithm>
-#include <mutex>
 
 #include "api/engine.h"
 #include "api/errors.h"
 #include "api/router.h"
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "common/strings.h"
 #include "epmock/spec.h"
 #include "http/edge.h"
@@ -48,12 +48,38 @@ class Server::Impl {
   Status story_error = Status::Ok();  // the same for the story files
   // Built with the Server and kept for its whole life; Start/Stop do not touch its state.
   internal::Engine engine;
-  std::mutex mu;  // one Start or Stop at a time
   internal::HttpEdge api;
+
+  // One Start or Stop at a time. Each claims the server under mu and does its work with mu
+  // released (Stop joins threads, and no thread is joined under a lock); a second one waits
+  // for the claim to end.
+  class Claim {
+   public:
+    explicit Claim(Impl& impl) : impl_(impl) {
+      internal::MutexLock lock(&impl_.mu);
+      while (impl_.claimed) impl_.released.Wait(&impl_.mu);
+      impl_.claimed = true;
+    }
+    ~Claim() {
+      {
+        internal::MutexLock lock(&impl_.mu);
+        impl_.claimed = false;
+      }
+      impl_.released.SignalAll();
+    }
+    Claim(const Claim&) = delete;
+    Claim& operator=(const Claim&) = delete;
+
+   private:
+    Impl& impl_;
+  };
+  internal::Mutex mu;
+  internal::CondVar released;
+  bool claimed EPMOCK_GUARDED_BY(mu) = false;
 };
 
 Status Server::Impl::Start() {
-  std::lock_guard<std::mutex> lock(mu);
+  const Claim claim(*this);
   if (api.started()) return Status::FailedPrecondition("server already started");
   if (!catalog_error.ok()) return catalog_error;
   if (!story_error.ok()) return story_error;
@@ -113,7 +139,7 @@ Status Server::Impl::Start() {
 }
 
 void Server::Impl::Stop() {
-  std::lock_guard<std::mutex> lock(mu);
+  const Claim claim(*this);
   if (!api.started()) return;
   engine.CloseStreams();  // open streams and long polls end now, so the edge's workers are free
   api.Stop();

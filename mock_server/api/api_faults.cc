@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "common/json_numbers.h"
+#include "common/mutex.h"
 #include "common/strings.h"
 
 namespace epmock {
@@ -154,7 +155,7 @@ namespace internal {
 
 StatusOr<ApiFault> ApiFaultRegistry::Add(const std::string& store_id, ApiFault fault) {
   fault.id = NewUuid();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<ApiFault>& faults = by_store_[store_id];
   if (faults.size() >= kMaxPerStore) {
     return Status::ResourceExhausted("a store has at most " + std::to_string(kMaxPerStore) +
@@ -165,13 +166,13 @@ StatusOr<ApiFault> ApiFaultRegistry::Add(const std::string& store_id, ApiFault f
 }
 
 std::vector<ApiFault> ApiFaultRegistry::List(const std::string& store_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_store_.find(store_id);
   return it == by_store_.end() ? std::vector<ApiFault>{} : it->second;
 }
 
 bool ApiFaultRegistry::Remove(const std::string& store_id, const std::string& fault_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_store_.find(store_id);
   if (it == by_store_.end()) return false;
   auto& faults = it->second;
@@ -184,18 +185,18 @@ bool ApiFaultRegistry::Remove(const std::string& store_id, const std::string& fa
 }
 
 void ApiFaultRegistry::Clear(const std::string& store_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   by_store_.erase(store_id);
 }
 
 void ApiFaultRegistry::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   by_store_.clear();
 }
 
 std::optional<ApiFault> ApiFaultRegistry::Take(const std::string& store_id, const std::string& method,
                                                const std::string& path) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_store_.find(store_id);
   if (it == by_store_.end()) return std::nullopt;
   auto& faults = it->second;

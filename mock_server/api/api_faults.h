@@ -5,11 +5,11 @@
 #define EPMOCK_API_API_FAULTS_H_
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "epmock/faults.h"
 
 namespace epmock::internal {
@@ -37,8 +37,8 @@ class ApiFaultRegistry {
                                const std::string& path);
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, std::vector<ApiFault>> by_store_;
+  mutable Mutex mu_;
+  std::map<std::string, std::vector<ApiFault>> by_store_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -7,6 +7,7 @@
 #include "api/errors.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "common/strings.h"
 
 namespace epmock::internal {
@@ -77,7 +78,7 @@ HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
   const std::string token = RandomHex(20);
   const std::int64_t now_s = NowMillis() / 1000;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     // Expired grants are swept here, on the only path that adds any.
     for (auto it = grants_.begin(); it != grants_.end();) {
       it = it->second.expires_at_s <= now_s ? grants_.erase(it) : std::next(it);
@@ -134,7 +135,7 @@ Credentials ReadAuthorization(const std::string& header) {
 std::optional<TokenRegistry::Holder> TokenRegistry::HolderOf(const std::string& authorization) const {
   const Credentials credentials = ReadAuthorization(authorization);
   if (credentials.form.empty()) return std::nullopt;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = grants_.find(credentials.token);
   if (it == grants_.end() || it->second.expires_at_s <= NowMillis() / 1000) return std::nullopt;
   return it->second.holder;
@@ -147,7 +148,7 @@ std::optional<std::string> TokenRegistry::ClientFor(const std::string& authoriza
 }
 
 void TokenRegistry::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   grants_.clear();
 }
 

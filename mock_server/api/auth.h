@@ -3,12 +3,12 @@
 #define EPMOCK_API_AUTH_H_
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "api/api.h"
+#include "common/mutex.h"
 
 namespace epmock::internal {
 
@@ -51,8 +51,8 @@ class TokenRegistry {
     std::int64_t expires_at_s;
   };
   const int ttl_seconds_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, Grant> grants_;
+  mutable Mutex mu_;
+  std::unordered_map<std::string, Grant> grants_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -16,6 +16,7 @@
 #include "api/pagination.h"
 #include "api/router.h"
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/strings.h"
 #include "epmock/journal.h"
 #include "schema/embedded_files.h"
@@ -242,7 +243,7 @@ std::string AdminSessions::Create() {
     const unsigned int v = random();
     for (int nibble = 0; nibble < 4; ++nibble) id += kHex[(v >> (nibble * 4)) & 0xf];
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (last_used_.size() >= kMost) {
     auto oldest = std::min_element(last_used_.begin(), last_used_.end(),
                                    [](const auto& a, const auto& b) { return a.second < b.second; });
@@ -253,7 +254,7 @@ std::string AdminSessions::Create() {
 }
 
 bool AdminSessions::Use(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = last_used_.find(id);
   if (it == last_used_.end()) return false;
   const auto now = std::chrono::steady_clock::now();
@@ -266,12 +267,12 @@ bool AdminSessions::Use(const std::string& id) {
 }
 
 void AdminSessions::End(const std::string& id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   last_used_.erase(id);
 }
 
 void AdminSessions::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   last_used_.clear();
 }
 
@@ -301,33 +302,33 @@ std::optional<HttpResponse> CheckAdminAccess(Engine& engine, const HttpRequest& 
 }
 
 std::shared_ptr<void> StreamGate::Enter() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!open_ || active_ >= max_) return nullptr;
   ++active_;
   // The handle points at the gate (never null, so a caller can test it) and owns nothing.
   return std::shared_ptr<void>(static_cast<void*>(this), [this](void*) {
-    std::lock_guard<std::mutex> inner(mu_);
+    MutexLock inner(&mu_);
     --active_;
   });
 }
 
 bool StreamGate::open() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return open_;
 }
 
 int StreamGate::active() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return active_;
 }
 
 void StreamGate::Close() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   open_ = false;
 }
 
 void StreamGate::Open() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   open_ = true;
 }
 

@@ -15,13 +15,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
+#include "common/mutex.h"
 #include "epmock/options.h"
 #include "http/message.h"
 
@@ -65,9 +64,9 @@ class StreamGate {
 
  private:
   const int max_;
-  mutable std::mutex mu_;
-  int active_ = 0;
-  bool open_ = true;
+  mutable Mutex mu_;
+  int active_ EPMOCK_GUARDED_BY(mu_) = 0;
+  bool open_ EPMOCK_GUARDED_BY(mu_) = true;
 };
 
 // The dashboard's sign-in sessions on a server with an admin token: the cookie holds a
@@ -86,8 +85,8 @@ class AdminSessions {
   void Clear();
 
  private:
-  std::mutex mu_;
-  std::map<std::string, std::chrono::steady_clock::time_point> last_used_;  // guarded by mu_
+  Mutex mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_used_ EPMOCK_GUARDED_BY(mu_);
 };
 
 // The dashboard's routes that need no store ("/", the page, the login): the answer, or

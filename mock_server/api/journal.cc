@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/mutex.h"
+
 namespace epmock {
 
 nlohmann::json ToJson(const RequestRecord& r) {
@@ -40,7 +42,7 @@ void Cap(std::vector<std::string>& lines) {
 void Journal::Record(RequestRecord record) {
   Cap(record.validation_errors);
   Cap(record.errors);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   record.sequence = next_sequence_++;
   if (capacity_ == 0) {
     ++dropped_;
@@ -63,7 +65,7 @@ void Journal::Record(RequestRecord record) {
 }
 
 std::vector<RequestRecord> Journal::Records(const std::string& store_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<RequestRecord> out;
   if (!store_id.empty()) {
     auto it = by_store_.find(store_id);
@@ -77,7 +79,7 @@ std::vector<RequestRecord> Journal::Records(const std::string& store_id) const {
 }
 
 Journal::Page Journal::RecordsPage(const std::string& store_id, std::size_t offset, std::size_t limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Page page;
   auto it = by_store_.find(store_id);
   if (it == by_store_.end()) return page;
@@ -91,7 +93,7 @@ Journal::Page Journal::RecordsPage(const std::string& store_id, std::size_t offs
 
 std::optional<Journal::Page> Journal::RecordsAfter(const std::string& store_id, std::uint64_t after,
                                                    std::size_t limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_store_.find(store_id);
   if (it == by_store_.end()) return std::nullopt;
   const std::deque<RequestRecord>& records = it->second;
@@ -105,12 +107,12 @@ std::optional<Journal::Page> Journal::RecordsAfter(const std::string& store_id, 
 }
 
 std::uint64_t Journal::Dropped() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return dropped_;
 }
 
 void Journal::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   by_store_.clear();
   order_.clear();
   live_ = 0;
@@ -118,7 +120,7 @@ void Journal::Clear() {
 }
 
 void Journal::ClearStore(const std::string& store_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_store_.find(store_id);
   if (it == by_store_.end()) return;
   live_ -= it->second.size();

@@ -4,12 +4,12 @@
 
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "common/mutex.h"
 #include "epmock/journal.h"
 
 namespace epmock::internal {
@@ -41,14 +41,14 @@ class Journal {
 
  private:
   const std::size_t capacity_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   // Each store's records, oldest first, and every record's (sequence, store) in arrival
   // order, for dropping the oldest across stores. A page of a store is a slice of its own.
-  std::unordered_map<std::string, std::deque<RequestRecord>> by_store_;
-  std::deque<std::pair<std::uint64_t, std::string>> order_;
-  std::size_t live_ = 0;
-  std::uint64_t next_sequence_ = 1;
-  std::uint64_t dropped_ = 0;
+  std::unordered_map<std::string, std::deque<RequestRecord>> by_store_ EPMOCK_GUARDED_BY(mu_);
+  std::deque<std::pair<std::uint64_t, std::string>> order_ EPMOCK_GUARDED_BY(mu_);
+  std::size_t live_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t next_sequence_ EPMOCK_GUARDED_BY(mu_) = 1;
+  std::uint64_t dropped_ EPMOCK_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace epmock::internal

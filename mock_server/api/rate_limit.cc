@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/mutex.h"
+
 namespace epmock::internal {
 
 RateLimiter::RateLimiter(double time_scale)
@@ -9,7 +11,7 @@ RateLimiter::RateLimiter(double time_scale)
 
 bool RateLimiter::Allow(const std::string& key, int per_second) {
   const auto now = std::chrono::steady_clock::now();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Window& window = windows_[key];
   if (window.count == 0 || now - window.start >= window_) {
     window.start = now;
@@ -21,12 +23,12 @@ bool RateLimiter::Allow(const std::string& key, int per_second) {
 }
 
 void RateLimiter::Forget(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   windows_.erase(key);
 }
 
 void RateLimiter::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   windows_.clear();
 }
 

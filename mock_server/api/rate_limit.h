@@ -8,9 +8,10 @@
 #define EPMOCK_API_RATE_LIMIT_H_
 
 #include <chrono>
-#include <mutex>
 #include <string>
 #include <unordered_map>
+
+#include "common/mutex.h"
 
 namespace epmock::internal {
 
@@ -32,8 +33,8 @@ class RateLimiter {
     int count = 0;
   };
   const std::chrono::nanoseconds window_;
-  std::mutex mu_;
-  std::unordered_map<std::string, Window> windows_;
+  Mutex mu_;
+  std::unordered_map<std::string, Window> windows_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -48,8 +48,8 @@ namespace {
 class Steady final : public Clock {
  public:
   TimePoint Now() const override { return std::chrono::steady_clock::now(); }
-  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& wake, TimePoint due) override {
-    wake.wait_until(lock, due);
+  void WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) EPMOCK_REQUIRES(mu) override {
+    wake->WaitUntil(mu, due);
   }
 };
 

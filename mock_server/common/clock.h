@@ -3,10 +3,10 @@
 #define EPMOCK_COMMON_CLOCK_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
+
+#include "common/mutex.h"
 
 namespace epmock::internal {
 
@@ -19,13 +19,12 @@ class Clock {
   using TimePoint = std::chrono::steady_clock::time_point;
   virtual ~Clock() = default;
   virtual TimePoint Now() const = 0;
-  // Called with `lock` held, the lock `wake` is notified under: waits until Now() >= due, or
-  // until `wake` is notified (the caller's own change: new work, a stop). It may return
+  // Called with `mu` held, the mutex `wake` is signalled under: waits until Now() >= due, or
+  // until `wake` is signalled (the caller's own change: new work, a stop). It may return
   // early; the caller looks at its state and the time again.
-  virtual void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& wake,
-                         TimePoint due) = 0;
-  // The same without a due time: until `wake` is notified.
-  virtual void Wait(std::unique_lock<std::mutex>& lock, std::condition_variable& wake) { wake.wait(lock); }
+  virtual void WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) EPMOCK_REQUIRES(mu) = 0;
+  // The same without a due time: until `wake` is signalled.
+  virtual void Wait(Mutex* mu, CondVar* wake) EPMOCK_REQUIRES(mu) { wake->Wait(mu); }
 };
 
 // The machine's steady clock (std::chrono::steady_clock).

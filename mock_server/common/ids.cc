@@ -77,7 +77,7 @@ std::string UuidSequence::Next() {
   std::uint64_t high = 0;
   std::uint64_t low = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     high = generator_();
     low = generator_();
   }

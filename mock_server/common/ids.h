@@ -3,9 +3,10 @@
 #define EPMOCK_COMMON_IDS_H_
 
 #include <cstdint>
-#include <mutex>
 #include <random>
 #include <string>
+
+#include "common/mutex.h"
 
 namespace epmock::internal {
 
@@ -28,8 +29,8 @@ class UuidSequence {
   std::string Next();
 
  private:
-  std::mutex mu_;
-  std::mt19937_64 generator_;
+  Mutex mu_;
+  std::mt19937_64 generator_ EPMOCK_GUARDED_BY(mu_);
 };
 
 // A random token of `bytes` random bytes, hex encoded.

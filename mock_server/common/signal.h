@@ -15,9 +15,9 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
+
+#include "common/mutex.h"
 
 namespace epmock::internal {
 
@@ -32,23 +32,25 @@ class ChangeSignal {
     // A waiter counts itself before it reads the version: either it sees the new version
     // and does not sleep, or this sees it counted and wakes it.
     if (waiters_.load(std::memory_order_seq_cst) == 0) return;
-    { std::lock_guard<std::mutex> lock(mu_); }  // a waiter between its check and its sleep has slept
-    changed_.notify_all();
+    { MutexLock lock(&mu_); }  // a waiter between its check and its sleep has slept
+    changed_.SignalAll();
   }
 
   // Waits until the version is no longer `seen`, or the deadline passes (the waiter's own
   // deadline: a timeout, a keep-alive); the version then.
   std::uint64_t WaitUntil(std::uint64_t seen, std::chrono::steady_clock::time_point deadline) const {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     waiters_.fetch_add(1, std::memory_order_seq_cst);
-    changed_.wait_until(lock, deadline, [&] { return version_.load(std::memory_order_seq_cst) != seen; });
+    while (version_.load(std::memory_order_seq_cst) == seen) {
+      if (!changed_.WaitUntil(&mu_, deadline)) break;
+    }
     waiters_.fetch_sub(1, std::memory_order_seq_cst);
     return version_.load(std::memory_order_seq_cst);
   }
 
  private:
-  mutable std::mutex mu_;
-  mutable std::condition_variable changed_;
+  mutable Mutex mu_;  // guards nothing: orders a waiter's sleep against Notify
+  mutable CondVar changed_;
   std::atomic<std::uint64_t> version_{0};
   mutable std::atomic<int> waiters_{0};
 };

@@ -11,6 +11,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "common/regex.h"
 #include "common/strings.h"
 #include "contract/rules.h"
@@ -237,14 +238,14 @@ void RecordingProxy::Stop() { edge_.Stop(); }
 std::string RecordingProxy::Url() const { return edge_.Url(); }
 
 std::vector<std::string> RecordingProxy::Files() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> out;
   for (const auto& [auth, file] : files_) out.push_back(file);
   return out;
 }
 
 void RecordingProxy::Record(const std::string& authorization, const RecordedExchange& exchange) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::unique_ptr<ContractRecording>& recording = recordings_[authorization];
   if (!recording) {
     const std::string n = std::to_string(recordings_.size());

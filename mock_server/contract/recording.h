@@ -19,12 +19,12 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "epmock/status.h"
 #include "http/edge.h"
 
@@ -85,10 +85,11 @@ class RecordingProxy {
 
   RecordingProxyOptions options_;
   HttpEdge edge_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<ContractRecording>> recordings_;  // by Authorization
-  std::map<std::string, std::string> files_;                              // by Authorization
-  std::string stamp_;
+  mutable Mutex mu_;
+  std::map<std::string, std::unique_ptr<ContractRecording>> recordings_
+      EPMOCK_GUARDED_BY(mu_);                                        // by Authorization
+  std::map<std::string, std::string> files_ EPMOCK_GUARDED_BY(mu_);  // by Authorization
+  std::string stamp_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "common/thread.h"
 
 namespace epmock::internal {
@@ -17,7 +18,7 @@ Dispatcher::Dispatcher(DispatcherOptions options, std::map<std::string, Transpor
     : options_(options), clock_(clock), transports_(std::move(transports)) {}
 
 void Dispatcher::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!stopping_ || timer_.joinable()) return;
   stopping_ = false;
   idle_workers_ = 0;
@@ -37,10 +38,10 @@ std::chrono::steady_clock::duration Dispatcher::Scaled(double milliseconds) cons
 }
 
 void Dispatcher::Submit(DeliveryAttempt delivery) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ++outstanding_;
   if (stopping_) {
-    lock.unlock();
+    lock.Unlock();
     AttemptResult result;
     result.error_detail = "Not delivered: epmock was stopping when the event fired";
     Log(delivery, result, 0, /*final=*/true);
@@ -56,7 +57,7 @@ void Dispatcher::Submit(DeliveryAttempt delivery) {
       Timed flush{clock_.Now() + std::chrono::milliseconds(delivery.faults.reorder_window_ms), sequence_++,
                   DeliveryAttempt{}, key};
       timers_.push(std::move(flush));
-      timer_cv_.notify_one();
+      timer_cv_.Signal();
     }
     hold.deliveries.push_back(std::move(delivery));
     if (static_cast<int>(hold.deliveries.size()) >= hold.size) ReleaseHoldLocked(key);
@@ -72,7 +73,7 @@ void Dispatcher::ScheduleLocked(DeliveryAttempt delivery, TimePoint due) {
     return;
   }
   timers_.push(Timed{due, sequence_++, std::move(delivery), ""});
-  timer_cv_.notify_one();
+  timer_cv_.Signal();
 }
 
 void Dispatcher::ReleaseHoldLocked(const std::string& key) {
@@ -103,7 +104,7 @@ void Dispatcher::EnqueueLocked(DeliveryAttempt delivery) {
     lane.runnable = true;
     runnable_.push_back(key);
     MaybeSpawnWorkerLocked();
-    work_cv_.notify_one();
+    work_cv_.Signal();
   }
 }
 
@@ -114,15 +115,15 @@ void Dispatcher::MaybeSpawnWorkerLocked() {
 }
 
 void Dispatcher::TimerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   while (!stopping_) {
     if (timers_.empty()) {
-      clock_.Wait(lock, timer_cv_);
+      clock_.Wait(&mu_, &timer_cv_);
       continue;
     }
     const TimePoint due = timers_.top().due;
     if (clock_.Now() < due) {
-      clock_.WaitUntil(lock, timer_cv_, due);
+      clock_.WaitUntil(&mu_, &timer_cv_, due);
       continue;
     }
     Timed timed = std::move(const_cast<Timed&>(timers_.top()));
@@ -136,9 +137,9 @@ void Dispatcher::TimerLoop() {
 }
 
 void Dispatcher::WorkerLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (;;) {
-    work_cv_.wait(lock, [this] { return stopping_ || !runnable_.empty(); });
+    while (!stopping_ && runnable_.empty()) work_cv_.Wait(&mu_);
     if (runnable_.empty()) break;  // stopping, and nothing left to run
     const std::string key = runnable_.front();
     runnable_.pop_front();
@@ -152,22 +153,22 @@ void Dispatcher::WorkerLoop() {
     if (!delivery.ordered && LaneReady(lane)) {
       lane.runnable = true;
       runnable_.push_back(key);
-      work_cv_.notify_one();
+      work_cv_.Signal();
     }
     --idle_workers_;
     // Other lanes waiting and nobody idle to take them: this worker is about to block on
     // a receiver, so bring in another (up to max_threads).
     if (!runnable_.empty()) MaybeSpawnWorkerLocked();
-    lock.unlock();
+    lock.Unlock();
     Attempt(std::move(delivery));
-    lock.lock();
+    lock.Lock();
     ++idle_workers_;
     Lane& after = lanes_[key];
     --after.in_flight;
     if (!after.runnable && LaneReady(after)) {
       after.runnable = true;
       runnable_.push_back(key);
-      work_cv_.notify_one();
+      work_cv_.Signal();
     }
     if (after.queue.empty() && after.in_flight == 0 && !after.runnable) lanes_.erase(key);
   }
@@ -189,10 +190,10 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const bool retry =
       !result.succeeded && !delivery.duplicate && !stopping_ && delivery.attempt < options_.max_attempts;
-  lock.unlock();
+  lock.Unlock();
   const double backoff = options_.retry_delay_ms * std::pow(2.0, delivery.attempt - 1);
   std::int64_t retry_in_ms = -1;
   if (retry) {
@@ -204,7 +205,7 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
   }
   Log(delivery, result, seconds, /*final=*/!retry && !delivery.duplicate, retry_in_ms);
 
-  lock.lock();
+  lock.Lock();
   if (retry) {
     DeliveryAttempt next = delivery;
     ++next.attempt;
@@ -227,7 +228,7 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
       ScheduleLocked(std::move(late), clock_.Now() + Scaled(delivery.faults.replay_after_ms));
     }
   }
-  lock.unlock();
+  lock.Unlock();
   FinishOne();
 }
 
@@ -253,25 +254,29 @@ void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, doub
 }
 
 void Dispatcher::FinishOne() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (outstanding_ > 0) --outstanding_;
-  if (outstanding_ == 0) idle_cv_.notify_all();
+  if (outstanding_ == 0) idle_cv_.SignalAll();
 }
 
 bool Dispatcher::WaitIdle(std::chrono::milliseconds timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  return idle_cv_.wait_for(lock, timeout, [this] { return outstanding_ == 0; });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;  // the caller's time: real
+  MutexLock lock(&mu_);
+  for (;;) {
+    if (outstanding_ == 0 || std::chrono::steady_clock::now() >= deadline) return outstanding_ == 0;
+    idle_cv_.WaitUntil(&mu_, deadline);
+  }
 }
 
 std::size_t Dispatcher::Outstanding() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return outstanding_;
 }
 
 void Dispatcher::Stop() {
   std::vector<DeliveryAttempt> abandoned;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (stopping_ && !timer_.joinable()) return;
     stopping_ = true;
     while (!timers_.empty()) {
@@ -288,8 +293,8 @@ void Dispatcher::Stop() {
       lane.queue.clear();
     }
     runnable_.clear();
-    timer_cv_.notify_all();
-    work_cv_.notify_all();
+    timer_cv_.SignalAll();
+    work_cv_.SignalAll();
   }
   for (auto& [type, transport] : transports_) transport->Cancel();
   for (const DeliveryAttempt& d : abandoned) {
@@ -301,7 +306,7 @@ void Dispatcher::Stop() {
   if (timer_.joinable()) timer_.join();
   std::vector<std::thread> workers;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     workers.swap(workers_);
   }
   for (std::thread& w : workers) w.join();

@@ -13,16 +13,15 @@
 #define EPMOCK_DELIVERY_DISPATCHER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <queue>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "delivery/delivery.h"
 
 namespace epmock::internal {
@@ -80,40 +79,42 @@ class Dispatcher {
 
   static std::string LaneKey(const DeliveryAttempt& d);
   std::chrono::steady_clock::duration Scaled(double milliseconds) const;
-  // The caller holds mu_.
-  void ScheduleLocked(DeliveryAttempt delivery, TimePoint due);
-  void EnqueueLocked(DeliveryAttempt delivery);
-  void ReleaseHoldLocked(const std::string& key);
-  void MaybeSpawnWorkerLocked();
+  void ScheduleLocked(DeliveryAttempt delivery, TimePoint due) EPMOCK_REQUIRES(mu_);
+  void EnqueueLocked(DeliveryAttempt delivery) EPMOCK_REQUIRES(mu_);
+  void ReleaseHoldLocked(const std::string& key) EPMOCK_REQUIRES(mu_);
+  void MaybeSpawnWorkerLocked() EPMOCK_REQUIRES(mu_);
   // Whether a worker may take the lane's next delivery now.
   bool LaneReady(const Lane& lane) const;
 
-  void TimerLoop();
-  void WorkerLoop();
-  void Attempt(DeliveryAttempt delivery);
+  void TimerLoop() EPMOCK_EXCLUDES(mu_);
+  void WorkerLoop() EPMOCK_EXCLUDES(mu_);
+  void Attempt(DeliveryAttempt delivery) EPMOCK_EXCLUDES(mu_);
   // retry_in_ms: when the next attempt is due, from now (-1: none follows).
   void Log(const DeliveryAttempt& delivery, const AttemptResult& result, double seconds, bool final,
            std::int64_t retry_in_ms = -1);
-  void FinishOne();
+  void FinishOne() EPMOCK_EXCLUDES(mu_);
 
   const DispatcherOptions options_;
   Clock& clock_;
   const std::map<std::string, Transport*> transports_;
 
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;
-  std::condition_variable timer_cv_;
-  mutable std::condition_variable idle_cv_;
-  std::priority_queue<Timed, std::vector<Timed>, std::greater<Timed>> timers_;
-  std::map<std::string, Lane> lanes_;
-  std::deque<std::string> runnable_;
-  std::map<std::string, Hold> holds_;
-  std::size_t outstanding_ = 0;
-  std::uint64_t sequence_ = 0;
-  int idle_workers_ = 0;
-  bool stopping_ = true;  // until Start()
-  std::thread timer_;
-  std::vector<std::thread> workers_;
+  // Lock order: mu_ before a transport's lock (Start resumes them under it) and before a
+  // test clock's (a wait registers with it). A transport's Send and a store's AddLog run
+  // with mu_ released.
+  mutable Mutex mu_;
+  CondVar work_cv_;
+  CondVar timer_cv_;
+  mutable CondVar idle_cv_;
+  std::priority_queue<Timed, std::vector<Timed>, std::greater<Timed>> timers_ EPMOCK_GUARDED_BY(mu_);
+  std::map<std::string, Lane> lanes_ EPMOCK_GUARDED_BY(mu_);
+  std::deque<std::string> runnable_ EPMOCK_GUARDED_BY(mu_);
+  std::map<std::string, Hold> holds_ EPMOCK_GUARDED_BY(mu_);
+  std::size_t outstanding_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t sequence_ EPMOCK_GUARDED_BY(mu_) = 0;
+  int idle_workers_ EPMOCK_GUARDED_BY(mu_) = 0;
+  bool stopping_ EPMOCK_GUARDED_BY(mu_) = true;  // until Start()
+  std::thread timer_;                            // Start and Stop's alone; joined with mu_ released
+  std::vector<std::thread> workers_ EPMOCK_GUARDED_BY(mu_);  // moved out to be joined
 };
 
 }  // namespace epmock::internal

@@ -5,6 +5,7 @@
 
 #include "common/ids.h"
 #include "common/json_numbers.h"
+#include "common/mutex.h"
 
 namespace epmock {
 
@@ -110,19 +111,19 @@ Status CheckFault(const Fault& fault) {
 
 Fault FaultRegistry::Add(const std::string& store_id, Fault fault) {
   fault.id = NewUuid();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   by_store_[store_id].push_back(fault);
   return fault;
 }
 
 std::vector<Fault> FaultRegistry::List(const std::string& store_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_store_.find(store_id);
   return it == by_store_.end() ? std::vector<Fault>{} : it->second;
 }
 
 bool FaultRegistry::Remove(const std::string& store_id, const std::string& fault_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto& faults = by_store_[store_id];
   auto it = std::remove_if(faults.begin(), faults.end(), [&](const Fault& f) { return f.id == fault_id; });
   bool removed = it != faults.end();
@@ -131,12 +132,12 @@ bool FaultRegistry::Remove(const std::string& store_id, const std::string& fault
 }
 
 void FaultRegistry::Clear(const std::string& store_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   by_store_.erase(store_id);
 }
 
 void FaultRegistry::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   by_store_.clear();
 }
 
@@ -168,7 +169,7 @@ FaultPlan FaultRegistry::Plan(const std::vector<Fault>& faults, const std::strin
 
 void FaultRegistry::Consume(const std::string& store_id, const std::vector<std::string>& used) {
   std::set<std::string> ids(used.begin(), used.end());
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_store_.find(store_id);
   if (it == by_store_.end()) return;
   auto& faults = it->second;

@@ -5,10 +5,10 @@
 #define EPMOCK_DELIVERY_FAULTS_H_
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "delivery/delivery.h"
 #include "epmock/faults.h"
 
@@ -43,8 +43,8 @@ class FaultRegistry {
   void Consume(const std::string& store_id, const std::vector<std::string>& used);
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, std::vector<Fault>> by_store_;
+  mutable Mutex mu_;
+  std::map<std::string, std::vector<Fault>> by_store_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "codec/stomp_frame.h"
+#include "common/mutex.h"
 #include "envelope/envelope.h"
 #include "http/socket.h"
 #include "http/url.h"
@@ -21,7 +22,7 @@ class StompTransport::Connection {
 
   // Connects to the first address that accepts and completes CONNECT.
   Status Open(const nlohmann::json& addresses, const std::string& login, const std::string& passcode,
-              const StompTransportOptions& options) {
+              const StompTransportOptions& options) EPMOCK_REQUIRES(mu) {
     std::string errors;
     for (const auto& address : addresses) {
       if (!address.is_string()) continue;
@@ -58,14 +59,14 @@ class StompTransport::Connection {
   }
   void Interrupt() { socket_.Interrupt(); }
 
-  std::mutex mu;                    // one SEND at a time on the connection
+  Mutex mu;                         // one SEND at a time on the connection
   std::atomic<bool> broken{false};  // read under the transport's lock, written under mu
-  std::uint64_t next_receipt = 1;
-  std::string address;  // the one connected to
+  std::uint64_t next_receipt EPMOCK_GUARDED_BY(mu) = 1;
+  std::string address EPMOCK_GUARDED_BY(mu);  // the one connected to
 
  private:
   Status OpenOne(const std::string& text, const std::string& login, const std::string& passcode,
-                 const StompTransportOptions& options) {
+                 const StompTransportOptions& options) EPMOCK_REQUIRES(mu) {
     std::optional<Url> url = ParseUrl(text);
     if (!url || (url->scheme != "stomp" && url->scheme != "stomp+ssl"))
       return Status::Unavailable("not a stomp:// or stomp+ssl:// URL");
@@ -129,13 +130,13 @@ StompTransport::StompTransport(StompTransportOptions options, std::shared_ptr<co
 StompTransport::~StompTransport() = default;
 
 void StompTransport::Cancel() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   cancelled_ = true;
   for (auto& [key, slot] : connections_) slot.connection->Interrupt();
 }
 
 void StompTransport::Resume() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   connections_.clear();  // interrupted by Cancel
   cancelled_ = false;
 }
@@ -143,7 +144,7 @@ void StompTransport::Resume() {
 void StompTransport::Forget(const std::string& integration_id) {
   std::shared_ptr<Connection> closing;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto it = connections_.find(integration_id);
     if (it == connections_.end()) return;
     closing = std::move(it->second.connection);
@@ -154,7 +155,7 @@ void StompTransport::Forget(const std::string& integration_id) {
 }
 
 std::shared_ptr<StompTransport::Connection> StompTransport::ConnectionFor(const DeliveryAttempt& d) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Slot& slot = connections_[d.integration.id];
   if (!slot.connection || slot.connection->broken || slot.version != d.integration.updated_at_ms) {
     slot.connection = std::make_shared<Connection>();
@@ -177,7 +178,7 @@ AttemptResult StompTransport::Send(const DeliveryAttempt& d) {
   }
   const std::string body = CloudEventBody(*d.bodies, d.integration.id);
   std::shared_ptr<Connection> c = ConnectionFor(d);
-  std::lock_guard<std::mutex> lock(c->mu);
+  MutexLock lock(&c->mu);
   if (c->address.empty() || c->broken) {
     c->Close();
     c->broken = false;

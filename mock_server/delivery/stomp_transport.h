@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "delivery/delivery.h"
 #include "epmock/spec.h"
 
@@ -46,14 +46,14 @@ class StompTransport : public Transport {
   const StompTransportOptions options_;
   const std::shared_ptr<const Spec> spec_;
   std::atomic<bool> cancelled_{false};
-  std::mutex mu_;
+  Mutex mu_;
   struct Slot {
     std::int64_t version = 0;  // the integration's updated_at_ms when it connected
     std::shared_ptr<Connection> connection;
   };
   // One per integration id: a delivery of a newer version replaces (and so closes) the
   // connection of the older one, and Forget closes it at once.
-  std::map<std::string, Slot> connections_;
+  std::map<std::string, Slot> connections_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

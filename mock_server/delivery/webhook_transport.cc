@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "envelope/envelope.h"
 #include "http/url.h"
 
@@ -99,7 +100,7 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
                               delivery.event->webhook.schema;
   bool validated;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     validated = validated_.count(version) > 0;
   }
   if (!validated) {
@@ -111,7 +112,7 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
           "The webhook body failed its schema at " + violations[0].source + ": " + violations[0].detail;
       return result;
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (validated_.size() > 100000) validated_.clear();  // bounded; a miss only re-validates
     validated_.insert(version);
   }

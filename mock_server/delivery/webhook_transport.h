@@ -9,11 +9,11 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "delivery/delivery.h"
 #include "epmock/spec.h"
 #include "http/message.h"
@@ -51,9 +51,9 @@ class WebhookTransport : public Transport {
   const WebhookOptions options_;
   const std::shared_ptr<const Spec> spec_;
   WireClient client_;
-  std::mutex mu_;
+  Mutex mu_;
   // Integration versions ("id@updated_at") whose part of the envelope passed validation.
-  std::set<std::string> validated_;
+  std::set<std::string> validated_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/regex.h"
 #include "common/strings.h"
 #include "common/thread.h"
@@ -350,7 +351,7 @@ StoryRunner::StoryRunner(EventEngine& engine, std::shared_ptr<const Spec> spec, 
 StoryRunner::~StoryRunner() { Stop(); }
 
 Status StoryRunner::Add(std::vector<Story> stories) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const Story& story : stories) {
     for (const Story& have : stories_) {
       if (have.name == story.name)
@@ -363,12 +364,12 @@ Status StoryRunner::Add(std::vector<Story> stories) {
 }
 
 std::vector<Story> StoryRunner::Stories() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stories_;
 }
 
 std::optional<Story> StoryRunner::Find(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const Story& story : stories_) {
     if (story.name == name) return story;
   }
@@ -417,7 +418,8 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
     planned.push_back(*std::move(active));
   }
 
-  std::lock_guard<std::mutex> lock(mu_);
+  JoinOnExit ended;  // threads of ended runs, joined once mu_ is released
+  MutexLock lock(&mu_);
   if (stopping_) return Status::FailedPrecondition("the server is not running");
   std::size_t running = 0, running_here = 0;
   for (const auto& other : runs_) {
@@ -436,14 +438,15 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
         " at once (--max-story-runs-per-store); wait for some to end, or stop one "
         "(DELETE /__admin/stories/runs/{id})");
   }
-  // Threads of runs that have ended are joined here (they only return once their run's state
-  // is set), so a long-running server holds a thread per running story, not per story run.
+  // Threads of runs that have ended are joined on the way out (they only return once their
+  // run's state is set), so a long-running server holds a thread per running story, not per
+  // story run.
   for (auto it = threads_.begin(); it != threads_.end();) {
     if (it->first->run.state == "running") {
       ++it;
       continue;
     }
-    it->second.join();
+    ended.Add(std::move(it->second));
     it = threads_.erase(it);
   }
   std::vector<StoryRun> out;
@@ -564,13 +567,15 @@ StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shar
 }
 
 bool StoryRunner::StopRequested(const Active& active) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return stopping_ || active.stop_requested;
 }
 
-bool StoryRunner::SleepUntil(std::chrono::steady_clock::time_point deadline, const Active& active) {
-  std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait_until(lock, deadline, [&] { return stopping_ || active.stop_requested; });
+bool StoryRunner::SleepUntil(std::chrono::steady_clock::time_point due, const Active& active) {
+  MutexLock lock(&mu_);
+  while (!stopping_ && !active.stop_requested) {
+    if (!changed_.WaitUntil(&mu_, due)) break;
+  }
   return !stopping_ && !active.stop_requested;
 }
 
@@ -585,11 +590,11 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
     });
   }
   auto finish = [&](const std::string& state, const std::string& error) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     active->run.state = state;
     active->run.error = error;
     RetainLocked(active->run.store_id);  // ended now, it may be dropped
-    changed_.notify_all();
+    changed_.SignalAll();
     active->store->changes().Notify();  // for /__admin/wait?story_run=
   };
   // Whether every job of these events has ended (deliveries end on other threads).
@@ -634,7 +639,7 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
                                   "): " + event.status().message());
     }
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       planned.event_id = event->id;
       planned.data = event->data;
       for (const EventJob& job : event->jobs) planned.job_ids.push_back(job.job_id);
@@ -660,7 +665,7 @@ StoryRun StoryRunner::Snapshot(const Active& active) const {
 }
 
 std::optional<StoryRun> StoryRunner::Run(const std::string& store_id, const std::string& run_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& active : runs_) {
     if (active->run.id == run_id && active->run.store_id == store_id) return Snapshot(*active);
   }
@@ -670,7 +675,7 @@ std::optional<StoryRun> StoryRunner::Run(const std::string& store_id, const std:
 std::vector<StoryRun> StoryRunner::RunsPage(const std::string& store_id, std::size_t offset,
                                             std::size_t limit, std::size_t* total,
                                             std::uint64_t* dropped) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<StoryRun> out;
   std::size_t seen = 0;
   for (auto it = runs_.rbegin(); it != runs_.rend(); ++it) {
@@ -685,7 +690,7 @@ std::vector<StoryRun> StoryRunner::RunsPage(const std::string& store_id, std::si
 }
 
 StatusOr<StoryRun> StoryRunner::StopRun(const std::string& store_id, const std::string& run_id) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::shared_ptr<Active> active;
   for (const auto& candidate : runs_) {
     if (candidate->run.id == run_id && candidate->run.store_id == store_id) active = candidate;
@@ -695,15 +700,18 @@ StatusOr<StoryRun> StoryRunner::StopRun(const std::string& store_id, const std::
     return Status::FailedPrecondition("The story run " + run_id + " has ended (" + active->run.state + ")");
   }
   active->stop_requested = true;
-  changed_.notify_all();
+  changed_.SignalAll();
   active->store->changes().Notify();  // it may be waiting for deliveries to end
   // Its thread ends it at once: it was sleeping, or is between two steps.
-  changed_.wait_for(lock, std::chrono::seconds(10), [&] { return active->run.state != "running"; });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (active->run.state == "running") {
+    if (!changed_.WaitUntil(&mu_, give_up)) break;
+  }
   return Snapshot(*active);
 }
 
 std::vector<StoryRun> StoryRunner::Runs(const std::string& store_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<StoryRun> out;
   for (auto it = runs_.rbegin(); it != runs_.rend(); ++it) {
     if ((*it)->run.store_id == store_id) out.push_back(Snapshot(**it));
@@ -713,27 +721,31 @@ std::vector<StoryRun> StoryRunner::Runs(const std::string& store_id) const {
 
 bool StoryRunner::Wait(const std::string& store_id, const std::string& run_id,
                        std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::shared_ptr<Active> active;
   for (const auto& candidate : runs_) {
     if (candidate->run.id == run_id && candidate->run.store_id == store_id) active = candidate;
   }
   if (!active) return false;
-  return changed_.wait_for(lock, timeout, [&] { return active->run.state != "running"; });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (active->run.state == "running") {
+    if (!changed_.WaitUntil(&mu_, deadline)) break;
+  }
+  return active->run.state != "running";
 }
 
 void StoryRunner::Resume() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   stopping_ = false;
 }
 
 void StoryRunner::Stop() {
   std::vector<std::pair<std::shared_ptr<Active>, std::thread>> threads;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
     threads.swap(threads_);
-    changed_.notify_all();
+    changed_.SignalAll();
     // A run waiting for its deliveries to end waits on its store.
     for (const auto& active : runs_) active->store->changes().Notify();
   }
@@ -741,7 +753,7 @@ void StoryRunner::Stop() {
 }
 
 void StoryRunner::Forget(const std::string& store_id) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const auto ours = [&](const std::shared_ptr<Active>& active) {
     return store_id.empty() || active->run.store_id == store_id;
   };
@@ -751,13 +763,15 @@ void StoryRunner::Forget(const std::string& store_id) {
       active->store->changes().Notify();  // it may be waiting for deliveries to end
     }
   }
-  changed_.notify_all();
+  changed_.SignalAll();
   // Each thread ends its run at once (it was sleeping, or is between two steps); then
   // nothing of the store's runs is left to fire.
-  changed_.wait_for(lock, std::chrono::seconds(10), [&] {
-    return std::none_of(runs_.begin(), runs_.end(),
-                        [&](const auto& active) { return ours(active) && active->run.state == "running"; });
-  });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    bool running = false;
+    for (const auto& active : runs_) running = running || (ours(active) && active->run.state == "running");
+    if (!running || !changed_.WaitUntil(&mu_, give_up)) break;
+  }
   runs_.erase(std::remove_if(runs_.begin(), runs_.end(), ours), runs_.end());
   if (store_id.empty()) {
     dropped_.clear();

@@ -6,11 +6,9 @@
 #define EPMOCK_EVENTS_STORIES_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -18,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "epmock/spec.h"
 #include "epmock/status.h"
 #include "epmock/story.h"
@@ -96,22 +95,23 @@ class StoryRunner {
   StoryRun Snapshot(const Active& active) const;
   bool StopRequested(const Active& active) const;  // Stop or the run's StopRun
   // Sleeps until the deadline, Stop or the run's StopRun; false when stopped.
-  bool SleepUntil(std::chrono::steady_clock::time_point deadline, const Active& active);
+  bool SleepUntil(std::chrono::steady_clock::time_point due, const Active& active);
   // Drops the store's oldest ended runs beyond the limits. mu_ held.
-  void RetainLocked(const std::string& store_id);
+  void RetainLocked(const std::string& store_id) EPMOCK_REQUIRES(mu_);
 
   EventEngine& engine_;
   const std::shared_ptr<const Spec> spec_;
   const double time_scale_;
   const StoryRunLimits limits_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable changed_;
-  std::vector<Story> stories_;
-  std::deque<std::shared_ptr<Active>> runs_;      // newest last
-  std::map<std::string, std::uint64_t> dropped_;  // ended runs dropped, by store
-  std::vector<std::pair<std::shared_ptr<Active>, std::thread>> threads_;
-  bool stopping_ = true;  // until the engine starts (Resume)
-  std::uint64_t next_run_ = 1;
+  mutable Mutex mu_;
+  mutable CondVar changed_;
+  std::vector<Story> stories_ EPMOCK_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<Active>> runs_ EPMOCK_GUARDED_BY(mu_);      // newest last
+  std::map<std::string, std::uint64_t> dropped_ EPMOCK_GUARDED_BY(mu_);  // ended runs dropped, by store
+  // Moved out under mu_ and joined with it released.
+  std::vector<std::pair<std::shared_ptr<Active>, std::thread>> threads_ EPMOCK_GUARDED_BY(mu_);
+  bool stopping_ EPMOCK_GUARDED_BY(mu_) = true;  // until the engine starts (Resume)
+  std::uint64_t next_run_ EPMOCK_GUARDED_BY(mu_) = 1;
 };
 
 }  // namespace epmock::internal

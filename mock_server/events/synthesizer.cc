@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 #include "common/strings.h"
 
 namespace epmock::internal {
@@ -215,7 +216,7 @@ StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
   const json& samples = (*entry)["samples"];
   Resource resource;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     const json& sample = samples[rng_() % samples.size()];
     Filler filler(rng_);
     resource.data = filler.Fill(sample.at("data"));

@@ -7,11 +7,11 @@
 #define EPMOCK_EVENTS_SYNTHESIZER_H_
 
 #include <cstdint>
-#include <mutex>
 #include <random>
 
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "epmock/catalog.h"
 #include "epmock/spec.h"
 #include "epmock/status.h"
@@ -43,8 +43,8 @@ class Synthesizer {
 
  private:
   const std::shared_ptr<const Spec> spec_;
-  std::mutex mu_;
-  std::mt19937_64 rng_;
+  Mutex mu_;
+  std::mt19937_64 rng_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "common/mutex.h"
+
 namespace epmock::internal {
 
 namespace {
@@ -50,7 +52,7 @@ std::unique_ptr<httplib::ClientImpl> HttpPool::Acquire(const Url& url) {
   const std::string origin = url.Origin();
   std::unique_ptr<httplib::ClientImpl> client;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (cancelled_) return nullptr;
     auto& pool = idle_[origin];
     if (!pool.empty()) {
@@ -71,7 +73,7 @@ std::unique_ptr<httplib::ClientImpl> HttpPool::Acquire(const Url& url) {
     client->enable_server_certificate_verification(options_.verify_tls);
     if (!options_.ca_file.empty()) client->set_ca_cert_path(options_.ca_file.c_str());
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (cancelled_) return nullptr;
   in_flight_.insert(client.get());
   return client;
@@ -79,7 +81,7 @@ std::unique_ptr<httplib::ClientImpl> HttpPool::Acquire(const Url& url) {
 
 void HttpPool::Release(const std::string& origin, std::unique_ptr<httplib::ClientImpl> client,
                        bool reusable) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   in_flight_.erase(client.get());
   auto& pool = idle_[origin];
   if (reusable && !cancelled_ && pool.size() < kIdleConnectionsPerOrigin) pool.push_back(std::move(client));
@@ -110,7 +112,7 @@ std::optional<httplib::Response> HttpPool::Post(const Url& url, const std::strin
 }
 
 void HttpPool::Cancel() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   cancelled_ = true;
   for (httplib::ClientImpl* client : in_flight_) client->stop();
   idle_.clear();

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +15,7 @@
 
 #include <httplib.h>
 
+#include "common/mutex.h"
 #include "http/url.h"
 
 namespace epmock::internal {
@@ -60,9 +60,9 @@ class HttpPool {
   void Release(const std::string& origin, std::unique_ptr<httplib::ClientImpl> client, bool reusable);
   const HttpPoolOptions options_;
   std::atomic<bool> cancelled_{false};
-  std::mutex mu_;
-  std::map<std::string, std::vector<std::unique_ptr<httplib::ClientImpl>>> idle_;
-  std::set<httplib::ClientImpl*> in_flight_;
+  Mutex mu_;
+  std::map<std::string, std::vector<std::unique_ptr<httplib::ClientImpl>>> idle_ EPMOCK_GUARDED_BY(mu_);
+  std::set<httplib::ClientImpl*> in_flight_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/thread.h"
 
 namespace epmock::internal {
@@ -174,12 +175,12 @@ GatedServer::~GatedServer() {
 }
 
 void GatedServer::UsePool(httplib::TaskQueue* pool) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   pool_ = pool;
 }
 
 std::size_t GatedServer::connections() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return connections_.size();
 }
 
@@ -190,7 +191,7 @@ void GatedServer::Wake() {
 
 void GatedServer::CloseConnections() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closing_) return;
     closing_ = true;
     for (auto it = connections_.begin(); it != connections_.end();) {
@@ -214,7 +215,7 @@ bool GatedServer::process_and_close_socket(socket_t sock) {
   auto owned = std::make_unique<Connection>(sock, limits_);
   Connection* connection = owned.get();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closing_ || connections_.size() >= limits_.max_connections) {
       close(sock);
       return false;
@@ -258,7 +259,7 @@ void GatedServer::Serve(Connection* c) {
     const bool ends = !ok || connection_closed || last || c->end;
     if (c->deferred) {
       c->close_after = ends;
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (closing_) {
         close(c->fd);
         connections_.erase(c->fd);
@@ -299,7 +300,7 @@ void GatedServer::Flush(Connection* c) {
 }
 
 void GatedServer::Park(Connection* c) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (closing_) {
     close(c->fd);
     connections_.erase(c->fd);
@@ -322,7 +323,7 @@ void GatedServer::Close(Connection* c, bool abort) {
     linger now{1, 0};  // close sends RST, not FIN
     setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &now, sizeof now);
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   close(c->fd);
   connections_.erase(c->fd);
 }
@@ -354,7 +355,7 @@ void GatedServer::GateLoop() {
   for (;;) {
     int timeout_ms = -1;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (closing_) return;
       const Clock::time_point now = Clock::now();
       for (auto& [fd, c] : connections_) {
@@ -365,7 +366,7 @@ void GatedServer::GateLoop() {
       }
     }
     const int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), timeout_ms);
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (closing_) return;
     std::vector<Connection*> ready;
     for (int i = 0; i < n; ++i) {

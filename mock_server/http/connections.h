@@ -23,14 +23,14 @@
 #include <httplib.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
+
+#include "common/mutex.h"
 
 namespace epmock::internal {
 
@@ -90,12 +90,12 @@ class GatedServer : public httplib::Server {
   int epoll_ = -1;
   int wake_ = -1;  // an eventfd: a parked connection or a stop to look at
 
-  mutable std::mutex mu_;
-  httplib::TaskQueue* pool_ = nullptr;                                // guarded by mu_
-  std::unordered_map<int, std::unique_ptr<Connection>> connections_;  // by descriptor; mu_
-  std::unordered_map<std::string, Clock::time_point> queue_due_;      // mu_
-  std::size_t delayed_ = 0;                                           // mu_
-  bool closing_ = false;                                              // mu_
+  mutable Mutex mu_;
+  httplib::TaskQueue* pool_ EPMOCK_GUARDED_BY(mu_) = nullptr;
+  std::unordered_map<int, std::unique_ptr<Connection>> connections_ EPMOCK_GUARDED_BY(mu_);  // by descriptor
+  std::unordered_map<std::string, Clock::time_point> queue_due_ EPMOCK_GUARDED_BY(mu_);
+  std::size_t delayed_ EPMOCK_GUARDED_BY(mu_) = 0;
+  bool closing_ EPMOCK_GUARDED_BY(mu_) = false;
   std::thread gate_;
 };
 

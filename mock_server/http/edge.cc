@@ -3,12 +3,12 @@
 #include <httplib.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/strings.h"
 #include "common/thread.h"
 #include "http/body.h"
@@ -28,7 +28,7 @@ class GrowingPool : public httplib::TaskQueue {
 
   void enqueue(std::function<void()> fn) override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       if (shutdown_) return;  // the gate stops first; nothing should come now
       jobs_.push_back(std::move(fn));
       if (idle_ < jobs_.size() && threads_.size() < max_) {
@@ -36,41 +36,46 @@ class GrowingPool : public httplib::TaskQueue {
         ++idle_;  // counted as idle until it takes its first job
       }
     }
-    ready_.notify_one();
+    ready_.Signal();
   }
 
   void shutdown() override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       shutdown_ = true;
     }
-    ready_.notify_all();
-    for (std::thread& t : threads_) t.join();  // no enqueue comes after shutdown
+    ready_.SignalAll();
+    std::vector<std::thread> threads;  // joined with mu_ released: a job ending takes it
+    {
+      MutexLock lock(&mu_);
+      threads.swap(threads_);  // no enqueue comes after shutdown
+    }
+    for (std::thread& t : threads) t.join();
   }
 
  private:
   void Work() {
-    std::unique_lock<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (;;) {
-      ready_.wait(lock, [&] { return !jobs_.empty() || shutdown_; });
+      while (jobs_.empty() && !shutdown_) ready_.Wait(&mu_);
       if (jobs_.empty()) return;  // shut down, nothing left to do
       std::function<void()> fn = std::move(jobs_.front());
       jobs_.pop_front();
       --idle_;
-      lock.unlock();
+      lock.Unlock();
       fn();
-      lock.lock();
+      lock.Lock();
       ++idle_;
     }
   }
 
   const std::size_t max_;
-  std::mutex mu_;
-  std::condition_variable ready_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
-  std::size_t idle_ = 0;
-  bool shutdown_ = false;
+  Mutex mu_;
+  CondVar ready_;
+  std::deque<std::function<void()>> jobs_ EPMOCK_GUARDED_BY(mu_);
+  std::vector<std::thread> threads_ EPMOCK_GUARDED_BY(mu_);
+  std::size_t idle_ EPMOCK_GUARDED_BY(mu_) = 0;
+  bool shutdown_ EPMOCK_GUARDED_BY(mu_) = false;
 };
 
 // Headers httplib adds for its own bookkeeping; the client did not send them.
@@ -144,8 +149,9 @@ HttpEdge::HttpEdge() = default;
 HttpEdge::~HttpEdge() { Stop(); }
 
 Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (listener_.started()) return Status::FailedPrecondition(options.what + " is already started");
+  MutexLock lock(&mu_);
+  while (stopping_) stopped_.Wait(&mu_);  // a Stop under way ends first: the port is free then
+  if (listener_) return Status::FailedPrecondition(options.what + " is already started");
   options_ = std::move(options);
   const EdgeOptions& o = options_;
   ConnectionLimits limits;
@@ -275,39 +281,56 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
 
   // Started again after Stop, it listens where its clients knew it.
   const int listen_port = o.port != 0 ? o.port : port_.load();
-  Status listening = listener_.Start(std::move(server), o.host, listen_port, o.what);
+  auto listener = std::make_unique<HttpListener>();
+  Status listening = listener->Start(std::move(server), o.host, listen_port, o.what);
   if (listening.ok()) {
-    port_ = listener_.port();
+    port_ = listener->port();
     gated_ = gated;
+    listener_ = std::move(listener);
   }
   return listening;
 }
 
 void HttpEdge::Stop() {
-  std::lock_guard<std::mutex> lock(mu_);
-  // Connections first: the gate stops handing them to the pool, which stops next.
-  if (gated_) gated_->CloseConnections();
-  gated_ = nullptr;
-  listener_.Stop();
+  std::unique_ptr<HttpListener> listener;
+  GatedServer* gated = nullptr;
+  {
+    MutexLock lock(&mu_);
+    while (stopping_) stopped_.Wait(&mu_);  // another Stop is under way: it ends first
+    if (!listener_) return;
+    listener = std::move(listener_);
+    gated = std::exchange(gated_, nullptr);
+    stopping_ = true;
+  }
+  // With mu_ released, since both join threads (the gate's, the listener's and its workers)
+  // and a handler on one of them may ask for Url(). Connections first: the gate stops
+  // handing them to the pool, which stops next.
+  if (gated) gated->CloseConnections();
+  listener->Stop();
+  {
+    MutexLock lock(&mu_);
+    stopping_ = false;
+  }
+  stopped_.SignalAll();
 }
 
 bool HttpEdge::started() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return listener_.started();
+  MutexLock lock(&mu_);
+  return listener_ != nullptr;
 }
 
 bool HttpEdge::running() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return listener_.running();
+  MutexLock lock(&mu_);
+  return listener_ && listener_->running();
 }
 
 int HttpEdge::port() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return port_;
 }
 
 std::string HttpEdge::Url() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return "http://" + UrlHost(options_.host) + ":" + std::to_string(port_);
 }
 

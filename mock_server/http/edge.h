@@ -25,9 +25,9 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "epmock/status.h"
 #include "http/hosts.h"
 #include "http/listener.h"
@@ -88,11 +88,13 @@ class HttpEdge {
   std::string Url() const;
 
  private:
-  mutable std::mutex mu_;
-  EdgeOptions options_;
-  HttpListener listener_;
-  GatedServer* gated_ = nullptr;  // the listener's server, while started
-  std::atomic<int> port_{0};      // kept across Stop so that Start listens there again; read by handlers
+  mutable Mutex mu_;
+  CondVar stopped_;                             // a Stop under way has ended
+  EdgeOptions options_ EPMOCK_GUARDED_BY(mu_);  // handlers read it by pointer while started
+  std::unique_ptr<HttpListener> listener_ EPMOCK_GUARDED_BY(mu_);  // while started
+  GatedServer* gated_ EPMOCK_GUARDED_BY(mu_) = nullptr;            // the listener's server, while started
+  bool stopping_ EPMOCK_GUARDED_BY(mu_) = false;  // a Stop is joining the threads, mu_ released
+  std::atomic<int> port_{0};  // kept across Stop so that Start listens there again; read by handlers
 };
 
 }  // namespace epmock::internal

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/mutex.h"
 #include "common/strings.h"
 
 namespace epmock::internal {
@@ -65,7 +66,7 @@ std::string WireClient::Serialize(const Url& url, const WireRequest& request) {
 }
 
 std::unique_ptr<ClientSocket> WireClient::TakeIdle(const std::string& origin) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto found = idle_.find(origin);
   if (found == idle_.end()) return nullptr;
   auto& pool = found->second;
@@ -78,14 +79,14 @@ std::unique_ptr<ClientSocket> WireClient::TakeIdle(const std::string& origin) {
 }
 
 bool WireClient::Register(ClientSocket* socket) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (cancelled_) return false;
   in_flight_.insert(socket);
   return true;
 }
 
 void WireClient::Release(const std::string& origin, std::unique_ptr<ClientSocket> socket, bool reusable) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   in_flight_.erase(socket.get());
   auto& pool = idle_[origin];
   if (reusable && !cancelled_ && pool.size() < kIdleConnectionsPerOrigin) pool.push_back(std::move(socket));
@@ -108,7 +109,7 @@ std::optional<WireResponse> WireClient::Exchange(const Url& url, const std::stri
                                                  bool* retry) {
   const std::string origin = url.Origin();
   const std::string where = url.host + ":" + std::to_string(url.port);
-  const auto stopped = [this, error](const char* when) {
+  const auto stopped = [error](const char* when) {
     *error = std::string("Not delivered: epmock stopped ") + when;
     return std::nullopt;
   };
@@ -181,7 +182,7 @@ std::optional<WireResponse> WireClient::Exchange(const Url& url, const std::stri
 }
 
 void WireClient::Cancel() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   cancelled_ = true;
   for (ClientSocket* socket : in_flight_) socket->Interrupt();
   idle_.clear();

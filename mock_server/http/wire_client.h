@@ -17,12 +17,12 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "http/message.h"
 #include "http/socket.h"
 #include "http/url.h"
@@ -74,9 +74,9 @@ class WireClient {
 
   const WireClientOptions options_;
   std::atomic<bool> cancelled_{false};
-  std::mutex mu_;
-  std::map<std::string, std::vector<std::unique_ptr<ClientSocket>>> idle_;
-  std::set<ClientSocket*> in_flight_;
+  Mutex mu_;
+  std::map<std::string, std::vector<std::unique_ptr<ClientSocket>>> idle_ EPMOCK_GUARDED_BY(mu_);
+  std::set<ClientSocket*> in_flight_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/json_numbers.h"
+#include "common/mutex.h"
 #include "common/strings.h"
 
 namespace epmock {
@@ -29,22 +30,22 @@ using nlohmann::json;
 
 SinkResponse SinkRecorder::Record(ReceivedRequest request) {
   if (request.received_at_ms == 0) request.received_at_ms = NowMillis();
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (auto handler = handler_) {
     // The handler runs before the request counts as arrived, so that a test which waits for
     // N requests sees N handler calls finished.
     ++handler_calls_;
-    lock.unlock();
+    lock.Unlock();
     SinkResponse answer = (*handler)(request);
-    lock.lock();
-    if (--handler_calls_ == 0) handler_idle_.notify_all();
+    lock.Lock();
+    if (--handler_calls_ == 0) handler_idle_.SignalAll();
     KeepLocked(std::move(request));
-    arrived_.notify_all();
+    arrived_.SignalAll();
     return answer;
   }
   KeepLocked(std::move(request));
-  arrived_.notify_all();
-  lock.unlock();
+  arrived_.SignalAll();
+  lock.Unlock();
   return NextAnswer();
 }
 
@@ -73,7 +74,7 @@ std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const Sink
                                                                       const SinkRecorder& b,
                                                                       std::size_t offset, std::size_t limit,
                                                                       std::size_t* total) {
-  std::scoped_lock lock(a.mu_, b.mu_);
+  TwoMutexLock lock(&a.mu_, &b.mu_);
   const std::deque<std::uint64_t>& x = a.arrivals_;
   const std::deque<std::uint64_t>& y = b.arrivals_;
   const std::size_t m = x.size(), n = y.size();
@@ -104,7 +105,7 @@ std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const Sink
 }
 
 std::vector<ReceivedRequest> SinkRecorder::RequestsFrom(std::uint64_t from, std::uint64_t* next) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   *next = total_;
   const std::uint64_t front = total_ - requests_.size();
   std::vector<ReceivedRequest> out;
@@ -114,7 +115,7 @@ std::vector<ReceivedRequest> SinkRecorder::RequestsFrom(std::uint64_t from, std:
 
 std::vector<ReceivedRequest> SinkRecorder::Page(std::size_t offset, std::size_t limit,
                                                 std::size_t* total) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   *total = requests_.size();
   std::vector<ReceivedRequest> out;
   for (std::size_t i = offset; i < requests_.size() && out.size() < limit; ++i) out.push_back(requests_[i]);
@@ -122,50 +123,50 @@ std::vector<ReceivedRequest> SinkRecorder::Page(std::size_t offset, std::size_t 
 }
 
 std::uint64_t SinkRecorder::Total() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return total_;
 }
 
 std::uint64_t SinkRecorder::Dropped() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return dropped_;
 }
 
 bool SinkRecorder::HasAnswers() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return !responses_.empty();
 }
 
 SinkResponse SinkRecorder::NextAnswer() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (responses_.empty()) return SinkResponse{};
   const std::size_t index = std::min(answered_++, responses_.size() - 1);
   return responses_[index];
 }
 
 void SinkRecorder::RespondWith(std::vector<SinkResponse> responses) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   responses_ = std::move(responses);
   answered_ = 0;
 }
 
 void SinkRecorder::Handle(std::function<SinkResponse(const ReceivedRequest&)> handler) {
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (handler) {
     handler_ = std::make_shared<std::function<SinkResponse(const ReceivedRequest&)>>(std::move(handler));
     return;
   }
   handler_.reset();
-  handler_idle_.wait(lock, [&] { return handler_calls_ == 0; });
+  while (handler_calls_ != 0) handler_idle_.Wait(&mu_);
 }
 
 std::vector<ReceivedRequest> SinkRecorder::Requests() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return {requests_.begin(), requests_.end()};
 }
 
 void SinkRecorder::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   requests_.clear();
   arrivals_.clear();
   bytes_ = 0;
@@ -175,19 +176,23 @@ void SinkRecorder::Clear() {
 }
 
 bool SinkRecorder::WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  return arrived_.wait_for(lock, timeout, [&] { return total_ >= count; });
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(&mu_);
+  for (;;) {
+    if (total_ >= count || std::chrono::steady_clock::now() >= deadline) return total_ >= count;
+    arrived_.WaitUntil(&mu_, deadline);
+  }
 }
 
 std::shared_ptr<SinkRecorder> SinkRegistry::Get(const std::string& owner, const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::shared_ptr<SinkRecorder>& sink = sinks_[{owner, name}];
   if (!sink) sink = std::make_shared<SinkRecorder>(retention_);
   return sink;
 }
 
 std::shared_ptr<SinkRecorder> SinkRegistry::Find(const std::string& owner, const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = sinks_.find({owner, name});
   return it == sinks_.end() ? nullptr : it->second;
 }
@@ -201,10 +206,10 @@ SinkResponse SinkRegistry::Record(const std::string& owner, const std::string& n
     if (auto shared = Find(kNoStore, name); shared && shared->HasAnswers()) answer = shared->NextAnswer();
   }
   {
-    std::lock_guard<std::mutex> lock(wait_mu_);
+    MutexLock lock(&wait_mu_);
     ++arrivals_;
   }
-  arrived_.notify_all();
+  arrived_.SignalAll();
   return answer;
 }
 
@@ -214,19 +219,21 @@ bool SinkRegistry::WaitForRequestsAt(const std::string& name, std::size_t count,
   for (;;) {
     std::uint64_t seen;
     {
-      std::lock_guard<std::mutex> lock(wait_mu_);
+      MutexLock lock(&wait_mu_);
       seen = arrivals_;
     }
     std::uint64_t total = 0;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       for (const auto& [key, sink] : sinks_) {
         if (key.second == name) total += sink->Total();
       }
     }
     if (total >= count) return true;
-    std::unique_lock<std::mutex> lock(wait_mu_);
-    if (!arrived_.wait_until(lock, deadline, [&] { return arrivals_ != seen; })) return false;
+    MutexLock lock(&wait_mu_);
+    while (arrivals_ == seen) {
+      if (!arrived_.WaitUntil(&wait_mu_, deadline)) return false;
+    }
   }
 }
 
@@ -255,7 +262,7 @@ std::vector<std::pair<std::string, ReceivedRequest>> SinkRegistry::VisiblePage(c
 std::vector<ReceivedRequest> SinkRegistry::AllAt(const std::string& name) const {
   std::vector<std::shared_ptr<SinkRecorder>> sinks;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [key, sink] : sinks_) {
       if (key.second == name) sinks.push_back(sink);
     }
@@ -280,14 +287,14 @@ std::uint64_t SinkRegistry::DroppedVisibleTo(const std::string& store_id, const 
 }
 
 void SinkRegistry::ClearOwner(const std::string& owner) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (auto it = sinks_.begin(); it != sinks_.end();) {
     it = it->first.first == owner ? sinks_.erase(it) : std::next(it);
   }
 }
 
 void SinkRegistry::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   sinks_.clear();
 }
 

@@ -7,16 +7,15 @@
 #define EPMOCK_SINKS_RECORDER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "epmock/sinks.h"
 
 namespace epmock::internal {
@@ -59,20 +58,21 @@ class SinkRecorder {
   [[nodiscard]] bool WaitForRequests(std::size_t count, std::chrono::milliseconds timeout) const;
 
  private:
-  mutable std::mutex mu_;
-  mutable std::condition_variable arrived_;
-  std::condition_variable handler_idle_;
-  std::shared_ptr<std::function<SinkResponse(const ReceivedRequest&)>> handler_;
-  int handler_calls_ = 0;
-  void KeepLocked(ReceivedRequest request);
+  mutable Mutex mu_;
+  mutable CondVar arrived_;
+  CondVar handler_idle_;
+  std::shared_ptr<std::function<SinkResponse(const ReceivedRequest&)>> handler_ EPMOCK_GUARDED_BY(mu_);
+  int handler_calls_ EPMOCK_GUARDED_BY(mu_) = 0;
+  void KeepLocked(ReceivedRequest request) EPMOCK_REQUIRES(mu_);
   const SinkRetention retention_;
-  std::deque<ReceivedRequest> requests_;
-  std::deque<std::uint64_t> arrivals_;  // each kept request's arrival number, process-wide
-  std::size_t bytes_ = 0;
-  std::uint64_t total_ = 0;
-  std::uint64_t dropped_ = 0;
-  std::vector<SinkResponse> responses_;
-  std::size_t answered_ = 0;
+  std::deque<ReceivedRequest> requests_ EPMOCK_GUARDED_BY(mu_);
+  std::deque<std::uint64_t> arrivals_
+      EPMOCK_GUARDED_BY(mu_);  // each kept request's arrival number, process-wide
+  std::size_t bytes_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t total_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t dropped_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::vector<SinkResponse> responses_ EPMOCK_GUARDED_BY(mu_);
+  std::size_t answered_ EPMOCK_GUARDED_BY(mu_) = 0;
 };
 
 // The named sinks of one API port, one recorder per (owner, name). The owner is the store
@@ -110,11 +110,13 @@ class SinkRegistry {
 
  private:
   const SinkRetention retention_;
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::shared_ptr<SinkRecorder>> sinks_;
-  mutable std::mutex wait_mu_;  // for waiters across owners; never held with mu_
-  mutable std::condition_variable arrived_;
-  std::uint64_t arrivals_ = 0;
+  mutable Mutex mu_;
+  std::map<std::pair<std::string, std::string>, std::shared_ptr<SinkRecorder>> sinks_ EPMOCK_GUARDED_BY(mu_);
+  // Lock order: mu_ before a recorder's (a wait sums their totals under it). wait_mu_ is for
+  // waiters across owners and is never held with another.
+  mutable Mutex wait_mu_;
+  mutable CondVar arrived_;
+  std::uint64_t arrivals_ EPMOCK_GUARDED_BY(wait_mu_) = 0;
 };
 
 nlohmann::json ToJson(const ReceivedRequest& request);

@@ -9,6 +9,7 @@
 #include "aws/md5.h"
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "common/strings.h"
 
 namespace epmock::internal {
@@ -163,7 +164,7 @@ std::string SqsQueues::Create(const std::string& name, const std::map<std::strin
       queue->max_message_size = seconds;
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!queue->redrive_target.empty() && !queues_.count(queue->redrive_target)) {
     *error = InvalidParameterValue(
         "Value " + queue->redrive_policy +
@@ -175,12 +176,12 @@ std::string SqsQueues::Create(const std::string& name, const std::map<std::strin
 }
 
 bool SqsQueues::Exists(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return queues_.count(name) > 0;
 }
 
 std::vector<std::string> SqsQueues::List(const std::string& prefix) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> out;
   for (const auto& [name, queue] : queues_) {
     if (name.rfind(prefix, 0) == 0) out.push_back(name);
@@ -189,13 +190,13 @@ std::vector<std::string> SqsQueues::List(const std::string& prefix) const {
 }
 
 std::optional<SqsError> SqsQueues::Delete(const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!queues_.erase(name)) return QueueDoesNotExist(name);
   return std::nullopt;
 }
 
 std::optional<SqsError> SqsQueues::Purge(const std::string& name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   it->second->Clear();
@@ -204,7 +205,7 @@ std::optional<SqsError> SqsQueues::Purge(const std::string& name) {
 
 std::optional<SqsError> SqsQueues::Attributes(const std::string& name, const std::vector<std::string>& asked,
                                               std::map<std::string, std::string>* out) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   const Queue& q = *it->second;
@@ -242,7 +243,7 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
                                         const SqsAttributes& attributes, int delay_seconds,
                                         SqsMessage* sent) {
   if (body.empty()) return MissingParameter("MessageBody");
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   Queue& q = *it->second;
@@ -275,7 +276,7 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
   message.visible_at = Steady::now() + std::chrono::seconds(delay_seconds);
   *sent = message;
   q.Append(std::move(message));
-  arrived_.notify_all();
+  arrived_.SignalAll();
   return std::nullopt;
 }
 
@@ -289,7 +290,7 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
   if (visibility_seconds > kMaxVisibilityTimeoutSeconds)
     return InvalidParameterValue("Value for parameter VisibilityTimeout is invalid. Reason: must be <= " +
                                  std::to_string(kMaxVisibilityTimeoutSeconds) + ".");
-  std::unique_lock<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const auto deadline = Steady::now() + wait;
   for (;;) {
     auto it = queues_.find(name);
@@ -314,7 +315,7 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
           SqsMessage moved = *m;
           moved.visible_at = now;
           dlq->second->Append(std::move(moved));
-          arrived_.notify_all();
+          arrived_.SignalAll();
         }
         m = queue->Erase(m);
         continue;
@@ -330,12 +331,12 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
     // Until a message arrives or is made visible (Send, ChangeMessageVisibility, a move to the
     // dead-letter queue and Shutdown notify), or a held one's time comes, or the caller's
     // WaitTimeSeconds ends.
-    arrived_.wait_until(lock, std::min(deadline, next_visible));
+    arrived_.WaitUntil(&mu_, std::min(deadline, next_visible));
   }
 }
 
 std::optional<SqsError> SqsQueues::DeleteMessage(const std::string& name, const std::string& receipt_handle) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   const auto colon = receipt_handle.find(':');
@@ -356,7 +357,7 @@ std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
         "Value for parameter VisibilityTimeout is invalid. Reason: must be between 0 and " +
         std::to_string(kMaxVisibilityTimeoutSeconds) + ".");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   const auto colon = receipt_handle.find(':');
@@ -366,12 +367,12 @@ std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
   if (at == q.messages.end() || at->receipt_handle != receipt_handle)
     return ReceiptHandleIsInvalid(receipt_handle);
   at->visible_at = Steady::now() + std::chrono::seconds(visibility_seconds);
-  arrived_.notify_all();  // a long poll waiting for this message's old time looks again
+  arrived_.SignalAll();  // a long poll waiting for this message's old time looks again
   return std::nullopt;
 }
 
 std::vector<SqsMessage> SqsQueues::Peek(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return {};
   return {it->second->messages.begin(), it->second->messages.end()};
@@ -379,7 +380,7 @@ std::vector<SqsMessage> SqsQueues::Peek(const std::string& name) const {
 
 std::vector<SqsMessage> SqsQueues::PeekPage(const std::string& name, std::size_t offset, std::size_t limit,
                                             std::size_t* total) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   *total = 0;
   auto it = queues_.find(name);
   if (it == queues_.end()) return {};
@@ -392,26 +393,29 @@ std::vector<SqsMessage> SqsQueues::PeekPage(const std::string& name, std::size_t
 
 bool SqsQueues::WaitForCount(const std::string& name, std::size_t count,
                              std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  return arrived_.wait_for(lock, timeout, [&] {
+  const auto deadline = Steady::now() + timeout;
+  MutexLock lock(&mu_);
+  for (;;) {
     auto it = queues_.find(name);
-    return it != queues_.end() && it->second->messages.size() >= count;
-  });
+    const bool arrived = it != queues_.end() && it->second->messages.size() >= count;
+    if (arrived || Steady::now() >= deadline) return arrived;
+    arrived_.WaitUntil(&mu_, deadline);
+  }
 }
 
 void SqsQueues::Shutdown() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   shutdown_ = true;
-  arrived_.notify_all();
+  arrived_.SignalAll();
 }
 
 void SqsQueues::Resume() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   shutdown_ = false;
 }
 
 void SqsQueues::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   queues_.clear();
 }
 

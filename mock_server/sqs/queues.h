@@ -7,15 +7,15 @@
 #define EPMOCK_SQS_QUEUES_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace epmock::internal {
 
@@ -113,10 +113,10 @@ class SqsQueues {
  private:
   const std::size_t max_messages_;
   const std::size_t max_bytes_;
-  mutable std::mutex mu_;
-  mutable std::condition_variable arrived_;
-  std::map<std::string, std::shared_ptr<Queue>> queues_;
-  bool shutdown_ = false;
+  mutable Mutex mu_;
+  mutable CondVar arrived_;
+  std::map<std::string, std::shared_ptr<Queue>> queues_ EPMOCK_GUARDED_BY(mu_);
+  bool shutdown_ EPMOCK_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace epmock::internal

@@ -11,21 +11,23 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "codec/stomp_frame.h"
+#include "common/mutex.h"
 #include "common/strings.h"
 #include "common/thread.h"
 #include "epmock/version.h"
 
 namespace epmock {
 
+using internal::CondVar;
+using internal::Mutex;
+using internal::MutexLock;
 using internal::SerializeFrame;
 using internal::StompFrame;
 using internal::StompParser;
@@ -73,15 +75,15 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   };
   struct Connection {
     int fd = -1;
-    std::mutex write_mu;
+    Mutex write_mu;
     std::string version = "1.0";
     int send_every_ms = 0;    // heart-beats we owe the client (negotiated; 0: none)
     int expect_every_ms = 0;  // heart-beats the client owes us (negotiated; 0: none)
     std::map<std::string, Subscription> subscriptions;  // guarded by the broker's mu
     std::map<std::string, std::vector<StompFrame>> transactions;
-    bool open = true;
+    bool open EPMOCK_GUARDED_BY(write_mu) = true;
     bool Write(const std::string& data) {
-      std::lock_guard<std::mutex> lock(write_mu);
+      MutexLock lock(&write_mu);
       return open && WriteAll(fd, data);
     }
   };
@@ -96,16 +98,15 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   bool Handle(const std::shared_ptr<Connection>& c, StompFrame& frame, bool* connected,
               std::vector<Outgoing>* out);
   bool Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause, const std::string& message);
-  // The caller holds mu.
-  void Route(StompMessage message, std::vector<Outgoing>* out);
+  void Route(StompMessage message, std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
   void Deliver(const std::shared_ptr<Connection>& c, Subscription& s, const StompMessage& m,
-               std::vector<Outgoing>* out);
-  void DrainPending(const std::string& destination, std::vector<Outgoing>* out);
-  void Requeue(Subscription& s, std::vector<Outgoing>* out);
+               std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
+  void DrainPending(const std::string& destination, std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
+  void Requeue(Subscription& s, std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
 
   const StompBrokerOptions options;
-  mutable std::mutex mu;
-  mutable std::condition_variable sent;
+  mutable Mutex mu;
+  mutable CondVar sent;
   // What was sent to each destination, within the history's limits, and the counts.
   struct History {
     std::deque<StompMessage> messages;
@@ -113,24 +114,24 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
     std::uint64_t sent = 0;
     std::uint64_t dropped = 0;
   };
-  std::map<std::string, History> history;
-  std::map<std::string, std::deque<StompMessage>> pending;
-  std::vector<std::shared_ptr<Connection>> connections;
-  std::map<std::string, std::size_t> round_robin;
-  std::uint64_t next_id = 1;
-  std::uint64_t next_session = 1;
-  std::size_t accepted = 0;
+  std::map<std::string, History> history EPMOCK_GUARDED_BY(mu);
+  std::map<std::string, std::deque<StompMessage>> pending EPMOCK_GUARDED_BY(mu);
+  std::vector<std::shared_ptr<Connection>> connections EPMOCK_GUARDED_BY(mu);
+  std::map<std::string, std::size_t> round_robin EPMOCK_GUARDED_BY(mu);
+  std::uint64_t next_id EPMOCK_GUARDED_BY(mu) = 1;
+  std::uint64_t next_session EPMOCK_GUARDED_BY(mu) = 1;
+  std::size_t accepted EPMOCK_GUARDED_BY(mu) = 0;
 
   int listen_fd = -1;
   int wake[2] = {-1, -1};
   int port = 0;
-  bool stopping = false;
-  std::thread acceptor;
+  bool stopping EPMOCK_GUARDED_BY(mu) = false;
+  std::thread acceptor;  // Start and Stop's; joined with mu released
   struct Worker {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;
   };
-  std::vector<Worker> workers;
+  std::vector<Worker> workers EPMOCK_GUARDED_BY(mu);  // moved out under mu to be joined
 };
 
 bool StompBroker::Impl::Fail(const std::shared_ptr<Connection>& c, const StompFrame& cause,
@@ -235,13 +236,13 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
                       {"server", std::string("epmock/") + Version()},
                       {"heart-beat", hb + "," + hb}},
                      ""};
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(&mu);
     reply.headers.emplace_back("session", "epmock-session-" + std::to_string(next_session++));
     out->push_back({c, SerializeFrame(reply)});
     return true;
   }
   if (!*connected) return Fail(c, f, "The first frame must be CONNECT or STOMP");
-  std::lock_guard<std::mutex> lock(mu);
+  MutexLock lock(&mu);
   const std::string transaction = f.Header("transaction");
   if (!transaction.empty() && (f.command == "SEND" || f.command == "ACK" || f.command == "NACK")) {
     auto t = c->transactions.find(transaction);
@@ -273,7 +274,7 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
       h.messages.pop_front();
       ++h.dropped;
     }
-    sent.notify_all();
+    sent.SignalAll();
     Route(std::move(message), out);
     receipt();
     return true;
@@ -344,9 +345,9 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
             std::remove_if(inner.headers.begin(), inner.headers.end(),
                            [](const auto& h) { return h.first == "transaction" || h.first == "receipt"; }),
             inner.headers.end());
-        mu.unlock();
+        lock.Unlock();
         bool ok = Handle(c, inner, connected, out);
-        mu.lock();
+        lock.Lock();
         if (!ok) return false;
       }
     }
@@ -374,7 +375,7 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
     pollfd p{c->fd, POLLIN, 0};
     int ready = poll(&p, 1, std::max(wait_ms, 1));
     {
-      std::lock_guard<std::mutex> lock(mu);
+      MutexLock lock(&mu);
       if (stopping) break;
     }
     if (ready == 0) {
@@ -417,7 +418,7 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
   }
   std::vector<Outgoing> deliveries;
   {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(&mu);
     for (auto& [id, s] : c->subscriptions) {
       Requeue(s, &deliveries);
     }
@@ -426,11 +427,11 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
     c->subscriptions.clear();
     connections.erase(std::remove(connections.begin(), connections.end(), c), connections.end());
     for (const std::string& d : destinations) DrainPending(d, &deliveries);
-    sent.notify_all();  // OpenConnections changed
+    sent.SignalAll();  // OpenConnections changed
   }
   for (const Outgoing& d : deliveries) d.to->Write(d.frame);
   {
-    std::lock_guard<std::mutex> lock(c->write_mu);
+    MutexLock lock(&c->write_mu);
     c->open = false;
     shutdown(c->fd, SHUT_RDWR);
     close(c->fd);
@@ -449,7 +450,8 @@ void StompBroker::Impl::AcceptLoop() {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     auto c = std::make_shared<Connection>();
     c->fd = fd;
-    std::lock_guard<std::mutex> lock(mu);
+    internal::JoinOnExit ended;  // threads of closed connections, joined once mu is released
+    MutexLock lock(&mu);
     if (stopping) {
       close(fd);
       break;
@@ -461,7 +463,7 @@ void StompBroker::Impl::AcceptLoop() {
         ++it;
         continue;
       }
-      it->thread.join();
+      ended.Add(std::move(it->thread));
       it = workers.erase(it);
     }
     ++accepted;
@@ -476,7 +478,7 @@ void StompBroker::Impl::AcceptLoop() {
       continue;
     }
     connections.push_back(c);
-    sent.notify_all();  // OpenConnections changed
+    sent.SignalAll();  // OpenConnections changed
     auto self = shared_from_this();
     auto done = std::make_shared<std::atomic<bool>>(false);
     workers.push_back({internal::StartThread("STOMP connection",
@@ -526,7 +528,10 @@ Status StompBroker::Start() {
   b.port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                              : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   if (pipe2(b.wake, O_CLOEXEC) != 0) return Status::Internal("cannot create the broker's wake pipe");
-  b.stopping = false;
+  {
+    MutexLock lock(&b.mu);
+    b.stopping = false;
+  }
   auto self = impl_;
   b.acceptor = internal::StartThread("STOMP acceptor", [self] { self->AcceptLoop(); });
   return Status::Ok();
@@ -537,7 +542,7 @@ void StompBroker::Stop() {
   if (b.listen_fd < 0) return;
   std::vector<Impl::Worker> workers;
   {
-    std::lock_guard<std::mutex> lock(b.mu);
+    MutexLock lock(&b.mu);
     b.stopping = true;
     for (const auto& c : b.connections) shutdown(c->fd, SHUT_RDWR);  // wakes their recv
   }
@@ -545,7 +550,7 @@ void StompBroker::Stop() {
   }
   if (b.acceptor.joinable()) b.acceptor.join();
   {
-    std::lock_guard<std::mutex> lock(b.mu);
+    MutexLock lock(&b.mu);
     workers.swap(b.workers);
   }
   for (Impl::Worker& w : workers) w.thread.join();
@@ -561,14 +566,14 @@ std::string StompBroker::Url() const {
 int StompBroker::Port() const { return impl_->port; }
 
 std::vector<StompMessage> StompBroker::Messages(const std::string& destination) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   auto it = impl_->history.find(destination);
   if (it == impl_->history.end()) return {};
   return {it->second.messages.begin(), it->second.messages.end()};
 }
 
 std::vector<StompDestination> StompBroker::Destinations() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   std::map<std::string, StompDestination> by_name;
   const auto at = [&](const std::string& name) -> StompDestination& {
     StompDestination& d = by_name[name];
@@ -577,8 +582,7 @@ std::vector<StompDestination> StompBroker::Destinations() const {
   };
   for (const auto& [name, h] : impl_->history) at(name).sent = h.sent;
   for (const auto& [name, queued] : impl_->pending) at(name).pending = queued.size();
-  for (const auto& c : impl_->connections) {
-    if (!c->open) continue;
+  for (const auto& c : impl_->connections) {  // open ones: a closing one leaves the list first
     for (const auto& [id, s] : c->subscriptions) {
       StompDestination& d = at(s.destination);
       ++d.subscribers;
@@ -595,7 +599,7 @@ std::vector<StompDestination> StompBroker::Destinations() const {
 
 std::vector<StompMessage> StompBroker::MessagesPage(const std::string& destination, std::size_t offset,
                                                     std::size_t limit, std::size_t* total) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   *total = 0;
   auto it = impl_->history.find(destination);
   if (it == impl_->history.end()) return {};
@@ -608,7 +612,7 @@ std::vector<StompMessage> StompBroker::MessagesPage(const std::string& destinati
 
 std::vector<StompMessage> StompBroker::MessagesFrom(const std::string& destination, std::uint64_t from,
                                                     std::uint64_t* next) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   *next = from;
   auto it = impl_->history.find(destination);
   if (it == impl_->history.end()) return {};
@@ -621,37 +625,45 @@ std::vector<StompMessage> StompBroker::MessagesFrom(const std::string& destinati
 }
 
 std::uint64_t StompBroker::DroppedMessages(const std::string& destination) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   auto it = impl_->history.find(destination);
   return it == impl_->history.end() ? 0 : it->second.dropped;
 }
 
 bool StompBroker::WaitForMessages(const std::string& destination, std::size_t count,
                                   std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(impl_->mu);
-  return impl_->sent.wait_for(lock, timeout, [&] {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(&impl_->mu);
+  for (;;) {
     auto it = impl_->history.find(destination);
-    return it != impl_->history.end() && it->second.sent >= count;
-  });
+    const bool sent = it != impl_->history.end() && it->second.sent >= count;
+    if (sent || std::chrono::steady_clock::now() >= deadline) return sent;
+    impl_->sent.WaitUntil(&impl_->mu, deadline);
+  }
 }
 
 std::size_t StompBroker::ConnectionsAccepted() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   return impl_->accepted;
 }
 
 std::size_t StompBroker::OpenConnections() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   return impl_->connections.size();
 }
 
 bool StompBroker::WaitForOpenConnections(std::size_t count, std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(impl_->mu);
-  return impl_->sent.wait_for(lock, timeout, [&] { return impl_->connections.size() == count; });
+  const auto open_by = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(&impl_->mu);
+  for (;;) {
+    const bool open = impl_->connections.size() == count;
+    if (open || std::chrono::steady_clock::now() >= open_by) return open;
+    impl_->sent.WaitUntil(&impl_->mu, open_by);
+  }
 }
 
 std::size_t StompBroker::Pending(const std::string& destination) const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  MutexLock lock(&impl_->mu);
   auto it = impl_->pending.find(destination);
   return it == impl_->pending.end() ? 0 : it->second.size();
 }

@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/mutex.h"
 
 namespace epmock::internal {
 
@@ -158,7 +159,7 @@ void Store::UnindexLocked(const Integration& integration) {
 
 bool Store::Add(const Integration& integration, std::size_t limit) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (limit > 0 && integrations_.size() >= limit) return false;
   if (integrations_.count(integration.id)) return false;  // ids are fresh UUIDs: never
   auto stored = std::make_unique<Integration>(integration);
@@ -170,7 +171,7 @@ bool Store::Add(const Integration& integration, std::size_t limit) {
 }
 
 std::vector<Integration> Store::Observing(const std::string& event_type) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<Integration> out;
   auto it = observers_.find(event_type);
   if (it == observers_.end()) return out;
@@ -180,7 +181,7 @@ std::vector<Integration> Store::Observing(const std::string& event_type) const {
 }
 
 std::optional<Integration> Store::Get(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = integrations_.find(id);
   if (it == integrations_.end()) return std::nullopt;
   return *it->second;
@@ -188,7 +189,7 @@ std::optional<Integration> Store::Get(const std::string& id) const {
 
 bool Store::Replace(const Integration& integration) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = integrations_.find(integration.id);
   if (it == integrations_.end()) return false;
   // The same object takes the new fields, so the order and the index still point at it;
@@ -213,7 +214,7 @@ bool Store::Replace(const Integration& integration) {
 
 bool Store::Remove(const std::string& id) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = integrations_.find(id);
   if (it == integrations_.end()) return false;
   const Integration* gone = it->second.get();
@@ -224,7 +225,7 @@ bool Store::Remove(const std::string& id) {
 }
 
 std::vector<Integration> Store::List() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<Integration> out;
   out.reserve(order_.size());
   for (const Integration* integration : order_) out.push_back(*integration);
@@ -232,7 +233,7 @@ std::vector<Integration> Store::List() const {
 }
 
 std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit, std::size_t* total) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   *total = order_.size();
   std::vector<Integration> out;
   for (std::size_t i = offset; i < order_.size() && out.size() < limit; ++i) out.push_back(*order_[i]);
@@ -241,7 +242,7 @@ std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit, 
 
 void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   event_seq_[event->id] = next_event_seq_++;
   event_bytes_ += event->bytes;
   events_.push_back(std::move(event));
@@ -256,21 +257,21 @@ void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
 }
 
 std::shared_ptr<const EventRecord> Store::FindEvent(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = event_seq_.find(id);
   if (it == event_seq_.end()) return nullptr;
   return events_[static_cast<std::size_t>(it->second - (next_event_seq_ - events_.size()))];
 }
 
 std::vector<std::shared_ptr<const EventRecord>> Store::Events() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return {events_.rbegin(), events_.rend()};
 }
 
 void Store::AddEventJobs(const std::string& event_id, const std::vector<EventJob>& jobs,
                          const std::vector<std::shared_ptr<const Integration>>& receivers) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = event_seq_.find(event_id);
   if (it == event_seq_.end()) return;
   auto& slot = events_[static_cast<std::size_t>(it->second - (next_event_seq_ - events_.size()))];
@@ -296,7 +297,7 @@ void PopIndex(std::unordered_map<std::string, std::deque<std::uint64_t>>& index,
 
 void Store::AddJob(const IntegrationJob& job) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   jobs_by_integration_[job.integration_id].push_back(next_job_seq_);
   jobs_by_id_[job.id].job_seq = next_job_seq_++;
   jobs_.push_back(job);
@@ -319,7 +320,7 @@ const IntegrationJob* Store::KeptJobLocked(const JobIndex& index) const {
 
 void Store::AddLog(const IntegrationLog& log) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const std::uint64_t seq = next_log_seq_++;
   log_seq_[log.id] = seq;
   logs_by_integration_[log.integration_id].push_back(seq);
@@ -341,27 +342,27 @@ void Store::AddLog(const IntegrationLog& log) {
 }
 
 std::uint64_t Store::DroppedEvents() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return dropped_events_;
 }
 
 std::uint64_t Store::DroppedLogs() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return dropped_logs_;
 }
 
 std::uint64_t Store::DroppedJobs() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return dropped_jobs_;
 }
 
 std::size_t Store::EventBytes() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return event_bytes_;
 }
 
 std::vector<IntegrationJob> Store::Jobs(const std::string& integration_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<IntegrationJob> out;
   for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
     if (integration_id.empty() || it->integration_id == integration_id) out.push_back(*it);
@@ -370,7 +371,7 @@ std::vector<IntegrationJob> Store::Jobs(const std::string& integration_id) const
 }
 
 std::vector<IntegrationLog> Store::Logs(const std::string& integration_id, const std::string& job_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<IntegrationLog> out;
   for (auto it = logs_.rbegin(); it != logs_.rend(); ++it) {
     if (!integration_id.empty() && it->integration_id != integration_id) continue;
@@ -422,7 +423,7 @@ const std::deque<std::uint64_t>* Find(const std::unordered_map<std::string, std:
 
 Store::PageOf<IntegrationJob> Store::JobsPage(const std::string& integration_id, std::size_t offset,
                                               std::size_t limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (integration_id.empty()) {
     return NewestFirstPage(jobs_, offset, limit);
   }
@@ -431,7 +432,7 @@ Store::PageOf<IntegrationJob> Store::JobsPage(const std::string& integration_id,
 
 Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id, const std::string& job_id,
                                               std::size_t offset, std::size_t limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!job_id.empty()) {
     // A job belongs to one integration: its logs are the job's, if the job is that integration's.
     auto it = jobs_by_id_.find(job_id);
@@ -448,7 +449,7 @@ Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id,
 
 Store::PageOf<std::shared_ptr<const EventRecord>> Store::EventsPage(std::size_t offset,
                                                                     std::size_t limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return NewestFirstPage(events_, offset, limit);
 }
 
@@ -473,7 +474,7 @@ Store::PageOf<T> AfterPage(const std::deque<T>& history, std::uint64_t next, std
 
 std::optional<Store::PageOf<std::shared_ptr<const EventRecord>>> Store::EventsAfter(const std::string& after,
                                                                                     std::size_t limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = event_seq_.find(after);
   if (it == event_seq_.end()) return std::nullopt;
   return AfterPage(events_, next_event_seq_, it->second, limit);
@@ -481,14 +482,14 @@ std::optional<Store::PageOf<std::shared_ptr<const EventRecord>>> Store::EventsAf
 
 std::optional<Store::PageOf<IntegrationLog>> Store::LogsAfter(const std::string& after,
                                                               std::size_t limit) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = log_seq_.find(after);
   if (it == log_seq_.end()) return std::nullopt;
   return AfterPage(logs_, next_log_seq_, it->second, limit);
 }
 
 bool Store::HasJob(const std::string& integration_id, const std::string& job_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = jobs_by_id_.find(job_id);
   if (it == jobs_by_id_.end()) return false;
   const IntegrationJob* job = KeptJobLocked(it->second);
@@ -496,7 +497,7 @@ bool Store::HasJob(const std::string& integration_id, const std::string& job_id)
 }
 
 bool Store::JobEnded(const std::string& job_id, bool* succeeded) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   *succeeded = false;
   auto it = jobs_by_id_.find(job_id);
   if (it == jobs_by_id_.end()) return true;
@@ -509,7 +510,7 @@ bool Store::JobEnded(const std::string& job_id, bool* succeeded) const {
 
 void Store::Clear() {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   order_.clear();
   integrations_.clear();
   observers_.clear();
@@ -528,41 +529,41 @@ void Store::Clear() {
 }
 
 bool Store::is_organization() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return organization_;
 }
 
 std::string Store::org_id() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return org_id_;
 }
 
 void Store::SetOrganization(bool organization, std::string org_id) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   organization_ = organization;
   org_id_ = std::move(org_id);
 }
 
 std::string Store::kind() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return kind_;
 }
 
 void Store::set_kind(std::string kind) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   kind_ = std::move(kind);
 }
 
 std::size_t Store::page_length() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return page_length_;
 }
 
 void Store::set_page_length(std::size_t length) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   page_length_ = length;
 }
 
@@ -577,7 +578,7 @@ std::shared_ptr<Store> StoreRegistry::ForClientLocked(const std::string& client_
 }
 
 std::shared_ptr<Store> StoreRegistry::ForClient(const std::string& client_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return ForClientLocked(client_id);
 }
 
@@ -618,7 +619,7 @@ StatusOr<Organization> StoreRegistry::DeclareOrganization(const std::string& org
     }
     org.store_ids.push_back(store_id);
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (const auto& [other_client, other] : organizations_) {
     if (other_client == org_client_id) continue;
     for (std::size_t i = 0; i < org.store_ids.size(); ++i) {
@@ -651,14 +652,14 @@ StatusOr<Organization> StoreRegistry::DeclareOrganization(const std::string& org
 }
 
 std::optional<Organization> StoreRegistry::OrganizationOf(const std::string& org_client_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = organizations_.find(org_client_id);
   if (it == organizations_.end()) return std::nullopt;
   return it->second;
 }
 
 bool StoreRegistry::ForgetOrganization(const std::string& org_client_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = organizations_.find(org_client_id);
   if (it == organizations_.end()) return false;
   for (const std::string& store_id : it->second.store_ids) {
@@ -672,7 +673,7 @@ bool StoreRegistry::ForgetOrganization(const std::string& org_client_id) {
 
 StatusOr<std::shared_ptr<Store>> StoreRegistry::ForRequest(const std::string& client_id,
                                                            const std::string& auth_store) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::shared_ptr<Store> own = ForClientLocked(client_id);
   if (auth_store.empty() || auth_store == own->id()) return own;
   auto org = organizations_.find(client_id);
@@ -689,20 +690,20 @@ StatusOr<std::shared_ptr<Store>> StoreRegistry::ForRequest(const std::string& cl
 }
 
 std::shared_ptr<Store> StoreRegistry::Find(const std::string& store_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = by_store_id_.find(store_id);
   return it == by_store_id_.end() ? nullptr : it->second;
 }
 
 std::vector<std::shared_ptr<Store>> StoreRegistry::All() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<std::shared_ptr<Store>> out;
   for (const auto& [id, store] : by_store_id_) out.push_back(store);
   return out;
 }
 
 void StoreRegistry::Reset() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   by_store_id_.clear();
   organizations_.clear();
 }

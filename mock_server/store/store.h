@@ -9,7 +9,6 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/mutex.h"
 #include "common/signal.h"
 #include "epmock/catalog.h"
 #include "epmock/event.h"
@@ -195,38 +195,39 @@ class Store {
   std::string client_id_;  // set once, before the store is shared
   const std::string id_;
   const Retention retention_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   mutable ChangeSignal changes_;
-  bool organization_ = false;
-  std::string org_id_;
-  std::string kind_ = "production";
-  std::size_t page_length_ = kDefaultStorePageLength;
+  bool organization_ EPMOCK_GUARDED_BY(mu_) = false;
+  std::string org_id_ EPMOCK_GUARDED_BY(mu_);
+  std::string kind_ EPMOCK_GUARDED_BY(mu_) = "production";
+  std::size_t page_length_ EPMOCK_GUARDED_BY(mu_) = kDefaultStorePageLength;
   // Each integration once, keyed by a view of its own id; the order and the index point at
   // it (an integration costs its fields and three entries, not copies of its id).
-  std::unordered_map<std::string_view, std::unique_ptr<Integration>> integrations_;
-  std::vector<const Integration*> order_;  // creation order
+  std::unordered_map<std::string_view, std::unique_ptr<Integration>> integrations_ EPMOCK_GUARDED_BY(mu_);
+  std::vector<const Integration*> order_ EPMOCK_GUARDED_BY(mu_);  // creation order
   // event key -> the integrations observing it, in creation order.
-  std::unordered_map<std::string, std::vector<const Integration*>> observers_;
-  void IndexLocked(const Integration& integration);
-  void UnindexLocked(const Integration& integration);
-  std::deque<IntegrationJob> jobs_;
-  std::deque<IntegrationLog> logs_;
-  std::deque<std::shared_ptr<const EventRecord>> events_;
-  std::size_t event_bytes_ = 0;
-  std::uint64_t dropped_events_ = 0;
-  std::uint64_t dropped_logs_ = 0;
-  std::uint64_t dropped_jobs_ = 0;
+  std::unordered_map<std::string, std::vector<const Integration*>> observers_ EPMOCK_GUARDED_BY(mu_);
+  void IndexLocked(const Integration& integration) EPMOCK_REQUIRES(mu_);
+  void UnindexLocked(const Integration& integration) EPMOCK_REQUIRES(mu_);
+  std::deque<IntegrationJob> jobs_ EPMOCK_GUARDED_BY(mu_);
+  std::deque<IntegrationLog> logs_ EPMOCK_GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<const EventRecord>> events_ EPMOCK_GUARDED_BY(mu_);
+  std::size_t event_bytes_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t dropped_events_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t dropped_logs_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t dropped_jobs_ EPMOCK_GUARDED_BY(mu_) = 0;
   // Arrival numbers, for cursors: the n-th event or log ever added is n; the front of a
   // history is its next number minus its size.
-  std::uint64_t next_event_seq_ = 0;
-  std::uint64_t next_log_seq_ = 0;
-  std::unordered_map<std::string, std::uint64_t> event_seq_;  // also how FindEvent finds one
-  std::unordered_map<std::string, std::uint64_t> log_seq_;
+  std::uint64_t next_event_seq_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t next_log_seq_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::string, std::uint64_t> event_seq_
+      EPMOCK_GUARDED_BY(mu_);  // also how FindEvent finds one
+  std::unordered_map<std::string, std::uint64_t> log_seq_ EPMOCK_GUARDED_BY(mu_);
   // Indexes, so that a page of one integration's or one job's history is a slice too: the
   // arrival numbers of each one's logs and jobs, oldest first. An entry leaves its index
   // when it leaves the history (it is then the index's oldest).
-  std::uint64_t next_job_seq_ = 0;
-  std::unordered_map<std::string, std::deque<std::uint64_t>> logs_by_integration_;
+  std::uint64_t next_job_seq_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::unordered_map<std::string, std::deque<std::uint64_t>> logs_by_integration_ EPMOCK_GUARDED_BY(mu_);
   // Per job: its number while it is kept, and its logs' numbers (a job has a few: a vector,
   // not a deque, whose first block alone is 512 bytes).
   struct JobIndex {
@@ -234,9 +235,9 @@ class Store {
     std::uint64_t job_seq = kGone;
     std::vector<std::uint64_t> logs;
   };
-  std::unordered_map<std::string, JobIndex> jobs_by_id_;
-  const IntegrationJob* KeptJobLocked(const JobIndex& index) const;
-  std::unordered_map<std::string, std::deque<std::uint64_t>> jobs_by_integration_;
+  std::unordered_map<std::string, JobIndex> jobs_by_id_ EPMOCK_GUARDED_BY(mu_);
+  const IntegrationJob* KeptJobLocked(const JobIndex& index) const EPMOCK_REQUIRES(mu_);
+  std::unordered_map<std::string, std::deque<std::uint64_t>> jobs_by_integration_ EPMOCK_GUARDED_BY(mu_);
 };
 
 // client_id -> Store. A client's store is created on first use and lives until Reset().
@@ -266,10 +267,11 @@ class StoreRegistry {
 
  private:
   const Retention retention_;
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<Store>> by_store_id_;
-  std::unordered_map<std::string, Organization> organizations_;  // by org client id
-  std::shared_ptr<Store> ForClientLocked(const std::string& client_id);
+  // Lock order: mu_ before a store's own (a store is set up under it).
+  mutable Mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<Store>> by_store_id_ EPMOCK_GUARDED_BY(mu_);
+  std::unordered_map<std::string, Organization> organizations_ EPMOCK_GUARDED_BY(mu_);  // by org client id
+  std::shared_ptr<Store> ForClientLocked(const std::string& client_id) EPMOCK_REQUIRES(mu_);
 };
 
 }  // namespace epmock::internal

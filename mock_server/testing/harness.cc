@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/ids.h"
+#include "common/mutex.h"
 #include "http/client_pool.h"
 
 namespace epmock::testing {
@@ -62,8 +63,18 @@ ServerOptions HarnessOptions() {
   return options;
 }
 
+struct Harness::Learned {
+  internal::Mutex mu;
+  std::string token EPMOCK_GUARDED_BY(mu);
+  std::set<std::string> queues EPMOCK_GUARDED_BY(mu);
+  std::set<std::string> destinations EPMOCK_GUARDED_BY(mu);
+};
+
 Harness::Harness(ServerOptions options)
-    : options_(options), server_(options), client_id_("harness-" + epmock::internal::NewUuid()) {
+    : options_(options),
+      server_(options),
+      client_id_("harness-" + epmock::internal::NewUuid()),
+      learned_(std::make_unique<Learned>()) {
   if (options_.sqs_port < 0 || options_.stomp_port < 0) {
     start_error_ =
         "a Harness needs the embedded SQS endpoint and STOMP broker (sqs_port and stomp_port >= 0)";
@@ -96,17 +107,18 @@ std::string Harness::WebhookUrl(const std::string& path) const {
 }
 
 std::string Harness::token() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!token_.empty()) return token_;
+  internal::MutexLock lock(&learned_->mu);
+  if (!learned_->token.empty()) return learned_->token;
   std::unique_ptr<httplib::ClientImpl> client = internal::NewHttpClient(server_.Url());
   auto res = client->Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
                                                                  {"client_id", client_id_},
                                                                  {"client_secret", "harness"}});
   if (res && res->status == 200) {
     json body = json::parse(res->body, nullptr, false);
-    if (body.is_object() && body.contains("access_token")) token_ = body["access_token"].get<std::string>();
+    if (body.is_object() && body.contains("access_token"))
+      learned_->token = body["access_token"].get<std::string>();
   }
-  return token_;
+  return learned_->token;
 }
 
 StatusOr<json> Harness::CreateIntegration(const json& data) {
@@ -148,8 +160,8 @@ StatusOr<std::string> Harness::CreateSqsIntegration(const std::vector<std::strin
   if (!sqs_) return Status::FailedPrecondition("the harness did not start: " + start_error_);
   const std::string url = sqs().CreateQueue(queue);
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    queues_.insert(queue);
+    internal::MutexLock lock(&learned_->mu);
+    learned_->queues.insert(queue);
   }
   const std::string key = options_.sqs_access_key_id.empty() ? "AKIAHARNESS" : options_.sqs_access_key_id;
   const std::string secret =
@@ -170,8 +182,8 @@ StatusOr<std::string> Harness::CreateStompIntegration(const std::vector<std::str
                                                       const std::string& destination) {
   if (!stomp_) return Status::FailedPrecondition("the harness did not start: " + start_error_);
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    destinations_.insert(destination);
+    internal::MutexLock lock(&learned_->mu);
+    learned_->destinations.insert(destination);
   }
   return IdOf(
       CreateIntegration({{"type", "integration"},
@@ -222,9 +234,9 @@ std::vector<Delivery> Harness::Deliveries() const {
   std::set<std::string> queues;
   std::set<std::string> destinations;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    queues = queues_;
-    destinations = destinations_;
+    internal::MutexLock lock(&learned_->mu);
+    queues = learned_->queues;
+    destinations = learned_->destinations;
   }
   std::vector<Delivery> out = WebhookDeliveries();
   for (const std::string& q : queues) {
@@ -255,9 +267,9 @@ AssertionResult Harness::WaitForEvent(const std::string& type, std::chrono::mill
     }
     std::set<std::string> queues, destinations;
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      queues = queues_;
-      destinations = destinations_;
+      internal::MutexLock lock(&learned_->mu);
+      queues = learned_->queues;
+      destinations = learned_->destinations;
     }
     for (const std::string& q : queues) {
       for (const Delivery& d : SqsMessages(q)) {

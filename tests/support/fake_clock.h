@@ -11,32 +11,31 @@
 #define EPMOCK_TESTS_SUPPORT_FAKE_CLOCK_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <utility>
 #include <vector>
 
 #include "common/clock.h"
+#include "common/mutex.h"
 
 namespace epmock::testing_support {
 
 class FakeClock final : public internal::Clock {
  public:
   TimePoint Now() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    internal::MutexLock lock(&mu_);
     return now_;
   }
 
-  void WaitUntil(std::unique_lock<std::mutex>& lock, std::condition_variable& wake, TimePoint due) override {
-    if (!Register(lock, wake, &due)) return;
-    wake.wait(lock);  // Advance notifies under the waiter's own mutex: no wake-up is lost
+  void WaitUntil(internal::Mutex* mu, internal::CondVar* wake, TimePoint due) EPMOCK_REQUIRES(mu) override {
+    if (!Register(mu, wake, &due)) return;
+    wake->Wait(mu);  // Advance signals under the waiter's own mutex: no wake-up is lost
     Unregister(wake);
   }
 
-  void Wait(std::unique_lock<std::mutex>& lock, std::condition_variable& wake) override {
-    Register(lock, wake, nullptr);
-    wake.wait(lock);
+  void Wait(internal::Mutex* mu, internal::CondVar* wake) EPMOCK_REQUIRES(mu) override {
+    Register(mu, wake, nullptr);
+    wake->Wait(mu);
     Unregister(wake);
   }
 
@@ -44,14 +43,14 @@ class FakeClock final : public internal::Clock {
   void Advance(std::chrono::steady_clock::duration by) {
     std::vector<Waiter> waiters;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      internal::MutexLock lock(&mu_);
       now_ += by;
       ++generation_;  // whoever waits now has not seen this time yet
       waiters = waiters_;
     }
     for (const Waiter& w : waiters) {
-      std::lock_guard<std::mutex> lock(*w.mu);
-      w.wake->notify_all();
+      internal::MutexLock lock(w.mu);
+      w.wake->SignalAll();
     }
   }
 
@@ -59,45 +58,48 @@ class FakeClock final : public internal::Clock {
   // time still to come, having looked at the time since the last Advance: what a test waits
   // for before it advances again.
   bool WaitForWaiters(std::size_t count, std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return changed_.wait_for(lock, timeout, [&] {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    internal::MutexLock lock(&mu_);
+    for (;;) {
       std::size_t timed = 0;
       for (const Waiter& w : waiters_) timed += w.timed && w.generation == generation_;
-      return timed >= count;
-    });
+      if (timed >= count) return true;
+      if (!changed_.WaitUntil(&mu_, deadline)) return false;
+    }
   }
 
  private:
   struct Waiter {
-    std::mutex* mu;
-    std::condition_variable* wake;
+    internal::Mutex* mu;
+    internal::CondVar* wake;
     bool timed;
     std::uint64_t generation;  // of the time it saw
   };
   // False when the due time has already come (no wait).
-  bool Register(std::unique_lock<std::mutex>& lock, std::condition_variable& wake, const TimePoint* due) {
-    std::lock_guard<std::mutex> guard(mu_);
+  // Called with the waiter's mutex held: the waiter's mutex before mu_.
+  bool Register(internal::Mutex* mu, internal::CondVar* wake, const TimePoint* due) {
+    internal::MutexLock guard(&mu_);
     if (due && now_ >= *due) return false;
-    waiters_.push_back({lock.mutex(), &wake, due != nullptr, generation_});
-    changed_.notify_all();
+    waiters_.push_back({mu, wake, due != nullptr, generation_});
+    changed_.SignalAll();
     return true;
   }
-  void Unregister(std::condition_variable& wake) {
-    std::lock_guard<std::mutex> guard(mu_);
+  void Unregister(internal::CondVar* wake) {
+    internal::MutexLock guard(&mu_);
     for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
-      if (it->wake == &wake) {
+      if (it->wake == wake) {
         waiters_.erase(it);
         break;
       }
     }
-    changed_.notify_all();
+    changed_.SignalAll();
   }
 
-  mutable std::mutex mu_;
-  std::condition_variable changed_;
-  TimePoint now_{std::chrono::hours(1)};
-  std::uint64_t generation_ = 0;
-  std::vector<Waiter> waiters_;
+  mutable internal::Mutex mu_;
+  internal::CondVar changed_;
+  TimePoint now_ EPMOCK_GUARDED_BY(mu_){std::chrono::hours(1)};
+  std::uint64_t generation_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::vector<Waiter> waiters_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::testing_support

@@ -20,9 +20,8 @@
 #define EPMOCK_TESTING_HARNESS_H_
 
 #include <chrono>
-#include <mutex>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -136,10 +135,10 @@ class Harness {
   StompBroker* stomp_ = nullptr;
   std::string client_id_;
   std::string start_error_;
-  mutable std::mutex mu_;
-  std::string token_;
-  std::set<std::string> queues_;
-  std::set<std::string> destinations_;
+  // What it learns as it goes (its token, the queues and destinations it made), under a
+  // lock of its own: defined in harness.cc.
+  struct Learned;
+  std::unique_ptr<Learned> learned_;
 };
 
 // A fixture: `class MyTest : public epmock::testing::EpmockTest {};`, then `epmock()` in
