@@ -124,7 +124,7 @@ Status Server::Impl::Start() {
   // the platform's words, with the request id (elasticpath/elasticpath-dev guides/Getting-Started/errors.md).
   edge.render_error = [](const internal::HttpRequest& request, int status, const std::string& detail) {
     internal::HttpResponse answer = internal::ErrorResponse(status, internal::StatusTitle(status), detail);
-    internal::CarryRequestId(answer, request.request_id, /*platform_detail=*/true, nullptr);
+    internal::RenderErrors(answer, internal::ErrorAudience::kPlatform, request.request_id);
     return answer;
   };
   Status listening = api.Start(std::move(edge), [this](const internal::HttpRequest& request) {

@@ -52,18 +52,36 @@ HttpResponse JsonResponse(int status, const json& body) {
   return response;
 }
 
-HttpResponse ErrorResponse(const std::vector<ApiError>& errors) {
-  json list = json::array();
-  for (const ApiError& e : errors) {
-    json entry = {{"status", e.status}, {"title", e.title}};
-    if (!e.detail.empty()) entry["detail"] = e.detail;
-    if (e.source) entry["source"] = *e.source;
-    list.push_back(std::move(entry));
-  }
+HttpResponse ErrorResponse(std::vector<ApiError> errors) {
   HttpResponse response;
   response.status = errors.empty() ? 500 : errors.front().status;
-  response.body = json{{"errors", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  response.errors = std::move(errors);
   return response;
+}
+
+void RenderErrors(HttpResponse& response, ErrorAudience audience, const std::string& request_id,
+                  std::vector<std::string>* reasons, std::vector<std::string>* hidden) {
+  if (response.errors.empty()) return;
+  const bool platform = audience == ErrorAudience::kPlatform;
+  const bool server_error = response.status == 500;
+  json list = json::array();
+  for (ApiError& e : response.errors) {
+    if (platform && reasons)
+      reasons->push_back(e.source && !e.source->empty() ? *e.source + ": " + e.detail
+                                                        : (e.detail.empty() ? e.title : e.detail));
+    if (platform && server_error) {
+      if (hidden && !e.detail.empty()) hidden->push_back(e.detail);
+      e.title = StatusTitle(500);
+      e.detail = kServerErrorDetail;
+    }
+    json entry = {{"status", e.status}, {"title", e.title}};
+    if (!e.detail.empty()) entry["detail"] = e.detail;
+    if (e.source && !platform) entry["source"] = *e.source;
+    if (server_error && !request_id.empty()) entry["request_id"] = request_id;
+    list.push_back(std::move(entry));
+  }
+  response.body = json{{"errors", std::move(list)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  response.errors.clear();
 }
 
 HttpResponse ErrorResponse(int status, std::string title, std::string detail,
@@ -98,47 +116,6 @@ std::string JournalLine(const SchemaViolation& violation) {
   if (!violation.rule.empty() && !violation.value.empty()) line += ", value " + violation.value;
   if (!violation.rule.empty()) line += "]";
   return line;
-}
-
-void DropSources(HttpResponse& response, std::vector<std::string>* reasons) {
-  if (response.status < 400) return;
-  json body = json::parse(response.body, nullptr, false);
-  if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array()) return;
-  bool dropped = false;
-  for (json& error : body["errors"]) {
-    if (!error.is_object()) continue;
-    const json detail = error.value("detail", error.value("title", json("")));
-    const std::string text = detail.is_string() ? detail.get<std::string>() : detail.dump();
-    if (error.contains("source")) {
-      const json& source = error["source"];
-      const std::string where = source.is_string() ? source.get<std::string>() : source.dump();
-      if (reasons) reasons->push_back(where.empty() ? text : where + ": " + text);
-      error.erase("source");
-      dropped = true;
-    } else if (reasons) {
-      reasons->push_back(text);
-    }
-  }
-  if (dropped) response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-void CarryRequestId(HttpResponse& response, const std::string& request_id, bool platform_detail,
-                    std::vector<std::string>* reasons) {
-  if (response.status != 500 || request_id.empty()) return;
-  json body = json::parse(response.body, nullptr, false);
-  if (!body.is_object() || !body.contains("errors") || !body["errors"].is_array()) return;
-  for (json& error : body["errors"]) {
-    if (!error.is_object()) continue;
-    if (platform_detail) {
-      const json said = error.value("detail", json(""));
-      if (reasons && said.is_string() && !said.get<std::string>().empty())
-        reasons->push_back(said.get<std::string>());
-      error["title"] = StatusTitle(500);
-      error["detail"] = kServerErrorDetail;
-    }
-    error["request_id"] = request_id;
-  }
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 int HttpStatusFor(StatusCode code) {

@@ -18,16 +18,31 @@ namespace epmock::internal {
 // guides/Getting-Started/errors.md).
 constexpr char kUnauthorizedTitle[] = "Unable to validate access token";
 
-struct ApiError {
-  int status = 500;
-  std::string title;
-  std::string detail;
-  std::optional<std::string> source;  // JSON pointer into the body, or a query parameter name
-};
+using ApiError = ErrorEntry;
 
-HttpResponse ErrorResponse(const std::vector<ApiError>& errors);
+// An error answer, its errors kept as data (HttpResponse::errors): the route renders it for its
+// audience once, with RenderErrors.
+HttpResponse ErrorResponse(std::vector<ApiError> errors);
 HttpResponse ErrorResponse(int status, std::string title, std::string detail,
                            std::optional<std::string> source = std::nullopt);
+
+// Whom an error answer is for.
+enum class ErrorAudience {
+  // The platform's routes (/v2, /oauth): no JSON-pointer source (elasticpath/epcc-cli
+  // docs/tutorial.md), and a 500 says only the platform's words and the request id
+  // (elasticpath/elasticpath-dev guides/Getting-Started/errors.md).
+  kPlatform,
+  // epmock's own routes (/__admin, the dashboard): sources and details as they are; a 500
+  // carries the request id.
+  kEpmock,
+};
+
+// Writes the body of an error answer (one with HttpResponse::errors) for `audience`, once;
+// any other answer is left as it is. For kPlatform, what the answer leaves out goes to the
+// journal: each error's "source: detail" (or its detail) to `reasons`, and what a 500's
+// detail said to `hidden`. Either may be null.
+void RenderErrors(HttpResponse& response, ErrorAudience audience, const std::string& request_id,
+                  std::vector<std::string>* reasons = nullptr, std::vector<std::string>* hidden = nullptr);
 
 // 422 with one entry per violation, worded as the platform's legacy API family words them
 // (elasticpath/epcc-cli docs/tutorial.md): title "Failed Validation", detail "The data.name field is
@@ -41,21 +56,9 @@ std::string PlatformDetail(const SchemaViolation& violation);
 // with the pointer, the failed schema rule and the offending value.
 std::string JournalLine(const SchemaViolation& violation);
 
-// The platform's errors carry no JSON-pointer source (elasticpath/epcc-cli docs/tutorial.md): removes every
-// "source" of an error answer, adding "source: detail" (or the detail alone) for each error to `reasons` so
-// the journal keeps them.
-void DropSources(HttpResponse& response, std::vector<std::string>* reasons);
-
 // The platform's 500 error (elasticpath/elasticpath-dev guides/Getting-Started/errors.md).
 constexpr char kServerErrorDetail[] =
     "There was an internal server error, you can report with your request id.";
-
-// Writes the request's id into every error of a 500 answer in the error shape, as the platform
-// does. With `platform_detail`, each error also takes the platform's title and detail, and
-// what its detail said is added to `reasons` (for the journal). Any other answer is left as
-// it is.
-void CarryRequestId(HttpResponse& response, const std::string& request_id, bool platform_detail,
-                    std::vector<std::string>* reasons);
 
 // A JSON answer (invalid UTF-8 in caller-given strings is replaced, never thrown over).
 HttpResponse JsonResponse(int status, const nlohmann::json& body);

@@ -40,22 +40,22 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
   } catch (const std::exception& e) {
     response = ErrorResponse(500, StatusTitle(500), std::string("epmock failed: ") + e.what());
   }
-  // The platform's own routes answer errors without a JSON-pointer source (elasticpath/epcc-cli
-  // docs/tutorial.md); the journal keeps what was left out. The admin API, epmock's own, keeps its pointers.
+  // An error answer is rendered here, once, for whom it is: the platform's own routes answer
+  // without a JSON-pointer source (elasticpath/epcc-cli docs/tutorial.md) and a 500 in the
+  // platform's words, and the journal keeps what was left out; epmock's own routes keep both.
   if (request.path.rfind("/v2/", 0) == 0 || request.path == "/oauth/access_token") {
     std::vector<std::string> reasons;
-    DropSources(response, &reasons);
+    std::vector<std::string> hidden;
+    RenderErrors(response, ErrorAudience::kPlatform, request.request_id, &reasons, &hidden);
     // What the answer said, unless the handler already said why more precisely.
     if (record.errors.empty() && record.validation_errors.empty()) record.errors = std::move(reasons);
-    // A 500 says only the platform's words and the request id; the journal keeps what epmock knew.
-    std::vector<std::string> said;
-    CarryRequestId(response, request.request_id, /*platform_detail=*/true, &said);
-    for (std::string& reason : said) {
+    // What a 500 said before the platform's words replaced it.
+    for (std::string& reason : hidden) {
       if (std::find(record.errors.begin(), record.errors.end(), reason) == record.errors.end())
         record.errors.push_back(std::move(reason));
     }
-  } else if (request.path.rfind("/__admin/", 0) == 0) {
-    CarryRequestId(response, request.request_id, /*platform_detail=*/false, nullptr);
+  } else {
+    RenderErrors(response, ErrorAudience::kEpmock, request.request_id);
   }
   record.status = response.status;
   record.duration_ms =

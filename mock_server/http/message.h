@@ -6,6 +6,7 @@
 #define EPMOCK_HTTP_MESSAGE_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,16 @@ struct HttpRequest {
   bool HasHeader(const std::string& name) const;
 };
 
+// One error of an answer in the platform's error shape ({"errors": [...]}), kept as data until
+// the answer is rendered for whoever asked (api/errors.h RenderErrors): the platform's routes
+// leave the source out and say a 500 in the platform's words, epmock's own keep both.
+struct ErrorEntry {
+  int status = 500;
+  std::string title;
+  std::string detail;
+  std::optional<std::string> source;  // JSON pointer into the body, or a query parameter name
+};
+
 struct HttpResponse {
   int status = 200;
   std::string body;  // empty for 204
@@ -53,6 +64,8 @@ struct HttpResponse {
   // return within a fraction of a second, so that a stopping server is not held up.
   using Write = std::function<bool(std::string_view)>;
   std::function<bool(const Write& write)> stream;
+  // An error answer not rendered yet: `body` is empty until RenderErrors writes it, once.
+  std::vector<ErrorEntry> errors;
 };
 
 // The value of a header in a list, case-insensitively; "" when absent.

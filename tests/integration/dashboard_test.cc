@@ -59,7 +59,8 @@ TEST(DashboardAccessTest, WithoutATokenTheDashboardAnswersLoopbackOnlyAndWithOne
   std::optional<internal::HttpResponse> refused = CheckAdminAccess(open, remote, true);
   ASSERT_TRUE(refused.has_value());
   EXPECT_EQ(refused->status, 403);
-  EXPECT_THAT(refused->body, HasSubstr("--admin-token"));
+  ASSERT_EQ(refused->errors.size(), 1u);  // rendered by the route, once (api/errors.h RenderErrors)
+  EXPECT_THAT(refused->errors[0].detail, HasSubstr("--admin-token"));
   EXPECT_FALSE(CheckAdminAccess(open, local, true).has_value());
   EXPECT_FALSE(CheckAdminAccess(open, remote, false).has_value());  // other admin routes: the Bearer token
 

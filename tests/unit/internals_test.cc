@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "api/api.h"
+#include "api/errors.h"
 #include "api/integrations_api.h"
 #include "api/journal.h"
 #include "api/json_body.h"
@@ -380,6 +381,51 @@ TEST(PaginationTest, LinksAndMetaDescribeThePage) {
   EXPECT_TRUE(first["prev"].is_null());
   EXPECT_TRUE(first["next"].is_null());
   EXPECT_EQ(PageMeta(Page{25, 0}, 0), json::parse(R"({"limit":25,"offset":0,"current":1,"total":0})"));
+}
+
+TEST(RenderErrorsTest, ThePlatformsAnswerLeavesOutTheSourceAndTheJournalKeepsIt) {
+  HttpResponse answer =
+      ErrorResponse({{422, "Failed Validation", "The data.url field is required.", "/data/url"},
+                     {422, "Failed Validation", "bad", std::nullopt}});
+  EXPECT_TRUE(answer.body.empty());  // data until rendered
+  std::vector<std::string> reasons;
+  std::vector<std::string> hidden;
+  RenderErrors(answer, ErrorAudience::kPlatform, "req-1", &reasons, &hidden);
+  const json body = json::parse(answer.body);
+  ASSERT_EQ(body["errors"].size(), 2u);
+  EXPECT_FALSE(body["errors"][0].contains("source"));
+  EXPECT_EQ(body["errors"][0]["detail"], "The data.url field is required.");
+  EXPECT_FALSE(body["errors"][0].contains("request_id"));  // only a 500 carries it
+  EXPECT_THAT(reasons, ::testing::ElementsAre("/data/url: The data.url field is required.", "bad"));
+  EXPECT_TRUE(hidden.empty());
+  EXPECT_TRUE(answer.errors.empty());
+  const std::string once = answer.body;
+  RenderErrors(answer, ErrorAudience::kEpmock, "req-1");  // rendered already: left as it is
+  EXPECT_EQ(answer.body, once);
+}
+
+TEST(RenderErrorsTest, APlatform500SaysThePlatformsWordsAndTheRequestId) {
+  HttpResponse answer = ErrorResponse(500, StatusTitle(500), "epmock failed: boom");
+  std::vector<std::string> reasons;
+  std::vector<std::string> hidden;
+  RenderErrors(answer, ErrorAudience::kPlatform, "req-2", &reasons, &hidden);
+  const json error = json::parse(answer.body)["errors"][0];
+  EXPECT_EQ(error["detail"], kServerErrorDetail);
+  EXPECT_EQ(error["request_id"], "req-2");
+  EXPECT_THAT(hidden, ::testing::ElementsAre("epmock failed: boom"));
+}
+
+TEST(RenderErrorsTest, EpmocksOwnAnswerKeepsSourcesAndDetails) {
+  HttpResponse answer = ErrorResponse(422, StatusTitle(422), "count: from 1 to 10000", "count");
+  RenderErrors(answer, ErrorAudience::kEpmock, "req-3");
+  const json error = json::parse(answer.body)["errors"][0];
+  EXPECT_EQ(error["source"], "count");
+  EXPECT_EQ(error["detail"], "count: from 1 to 10000");
+  HttpResponse failed = ErrorResponse(500, StatusTitle(500), "epmock failed: boom");
+  RenderErrors(failed, ErrorAudience::kEpmock, "req-4");
+  const json own = json::parse(failed.body)["errors"][0];
+  EXPECT_EQ(own["detail"], "epmock failed: boom");
+  EXPECT_EQ(own["request_id"], "req-4");
 }
 
 TEST(JournalTest, KeepsTheNewestAndCountsWhatItDrops) {
