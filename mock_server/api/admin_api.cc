@@ -304,55 +304,59 @@ HttpResponse Idle(RouteContext& c) {
 
 // --- Delivery faults and API faults -----------------------------------------------------
 
-HttpResponse PostFault(RouteContext& c) {
+// The two kinds of fault have one set of routes (POST, GET, DELETE all, DELETE one), written
+// once over what tells them apart.
+struct DeliveryFaults {
+  static StatusOr<Fault> Decode(const json& body) { return DecodeFault(body); }
+  static StatusOr<Fault> Add(RouteContext& c, Fault fault) {
+    return c.engine.control().AddFault(c.store->id(), c.store, std::move(fault));
+  }
+  static std::vector<Fault> List(RouteContext& c) { return c.engine.control().Faults(c.store->id()); }
+  static Status Remove(RouteContext& c, const std::string& id) {
+    return c.engine.control().RemoveFault(c.store->id(), id);
+  }
+  static void Clear(RouteContext& c) { c.engine.control().ClearFaults(c.store->id()); }
+};
+
+struct ApiFaults {
+  static StatusOr<ApiFault> Decode(const json& body) { return DecodeApiFault(body); }
+  static StatusOr<ApiFault> Add(RouteContext& c, ApiFault fault) {
+    return c.engine.control().AddApiFault(c.store->id(), std::move(fault));
+  }
+  static std::vector<ApiFault> List(RouteContext& c) { return c.engine.control().ApiFaults(c.store->id()); }
+  static Status Remove(RouteContext& c, const std::string& id) {
+    return c.engine.control().RemoveApiFault(c.store->id(), id);
+  }
+  static void Clear(RouteContext& c) { c.engine.control().ClearApiFaults(c.store->id()); }
+};
+
+template <class Kind>
+HttpResponse PostFaultOf(RouteContext& c) {
   json body;
   if (auto error = ReadJson(c.request, &body, false)) return *error;
-  StatusOr<Fault> fault = DecodeFault(body);
+  auto fault = Kind::Decode(body);
   if (!fault.ok()) return Refused(fault.status(), "");
-  StatusOr<Fault> added = c.engine.control().AddFault(c.store->id(), c.store, *fault);
+  auto added = Kind::Add(c, *std::move(fault));
   if (!added.ok()) return Refused(added.status(), "");
   return JsonResponse(201, {{"data", added->ToJson()}});
 }
 
-HttpResponse ListFaults(RouteContext& c) {
+template <class Kind>
+HttpResponse ListFaultsOf(RouteContext& c) {
   json data = json::array();
-  for (const Fault& f : c.engine.control().Faults(c.store->id())) data.push_back(f.ToJson());
+  for (const auto& fault : Kind::List(c)) data.push_back(fault.ToJson());
   return JsonResponse(200, {{"data", std::move(data)}});
 }
 
-HttpResponse ClearFaults(RouteContext& c) {
-  c.engine.control().ClearFaults(c.store->id());
+template <class Kind>
+HttpResponse ClearFaultsOf(RouteContext& c) {
+  Kind::Clear(c);
   return NoContent();
 }
 
-HttpResponse DeleteFault(RouteContext& c) {
-  const Status removed = c.engine.control().RemoveFault(c.store->id(), Arg(c, 0));
-  return removed.ok() ? NoContent() : Refused(removed);
-}
-
-HttpResponse PostApiFault(RouteContext& c) {
-  json body;
-  if (auto error = ReadJson(c.request, &body, false)) return *error;
-  StatusOr<ApiFault> fault = DecodeApiFault(body);
-  if (!fault.ok()) return Refused(fault.status(), "");
-  StatusOr<ApiFault> added = c.engine.control().AddApiFault(c.store->id(), *fault);
-  if (!added.ok()) return Refused(added.status(), "");
-  return JsonResponse(201, {{"data", added->ToJson()}});
-}
-
-HttpResponse ListApiFaults(RouteContext& c) {
-  json data = json::array();
-  for (const ApiFault& f : c.engine.control().ApiFaults(c.store->id())) data.push_back(f.ToJson());
-  return JsonResponse(200, {{"data", std::move(data)}});
-}
-
-HttpResponse ClearApiFaults(RouteContext& c) {
-  c.engine.control().ClearApiFaults(c.store->id());
-  return NoContent();
-}
-
-HttpResponse DeleteApiFault(RouteContext& c) {
-  const Status removed = c.engine.control().RemoveApiFault(c.store->id(), Arg(c, 0));
+template <class Kind>
+HttpResponse DeleteFaultOf(RouteContext& c) {
+  const Status removed = Kind::Remove(c, Arg(c, 0));
   return removed.ok() ? NoContent() : Refused(removed);
 }
 
@@ -794,18 +798,21 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "every delivery attempt's log, newest first, or after a cursor"},
     {"GET", "/__admin/integrations/{id}/jobs", AdminAccess::kStore, ListIntegrationJobs,
      "an integration's jobs with their event and trigger, newest first"},
-    {"POST", "/__admin/faults", AdminAccess::kStore, PostFault,
+    {"POST", "/__admin/faults", AdminAccess::kStore, PostFaultOf<DeliveryFaults>,
      "adds a delivery fault (duplicate, reorder, delay_ms, fail_first_attempts, refuse, ...)"},
-    {"GET", "/__admin/faults", AdminAccess::kStore, ListFaults, "the store's delivery faults"},
-    {"DELETE", "/__admin/faults", AdminAccess::kStore, ClearFaults,
+    {"GET", "/__admin/faults", AdminAccess::kStore, ListFaultsOf<DeliveryFaults>,
+     "the store's delivery faults"},
+    {"DELETE", "/__admin/faults", AdminAccess::kStore, ClearFaultsOf<DeliveryFaults>,
      "removes every delivery fault of the store"},
-    {"DELETE", "/__admin/faults/{id}", AdminAccess::kStore, DeleteFault, "removes one delivery fault"},
-    {"POST", "/__admin/api-faults", AdminAccess::kStore, PostApiFault,
+    {"DELETE", "/__admin/faults/{id}", AdminAccess::kStore, DeleteFaultOf<DeliveryFaults>,
+     "removes one delivery fault"},
+    {"POST", "/__admin/api-faults", AdminAccess::kStore, PostFaultOf<ApiFaults>,
      "adds an API fault: the next /v2 requests answer a status, late, or with a reset"},
-    {"GET", "/__admin/api-faults", AdminAccess::kStore, ListApiFaults, "the store's API faults"},
-    {"DELETE", "/__admin/api-faults", AdminAccess::kStore, ClearApiFaults,
+    {"GET", "/__admin/api-faults", AdminAccess::kStore, ListFaultsOf<ApiFaults>, "the store's API faults"},
+    {"DELETE", "/__admin/api-faults", AdminAccess::kStore, ClearFaultsOf<ApiFaults>,
      "removes every API fault of the store"},
-    {"DELETE", "/__admin/api-faults/{id}", AdminAccess::kStore, DeleteApiFault, "removes one API fault"},
+    {"DELETE", "/__admin/api-faults/{id}", AdminAccess::kStore, DeleteFaultOf<ApiFaults>,
+     "removes one API fault"},
     {"GET", "/__admin/store", AdminAccess::kStore, GetStore,
      "the store: id, kind, page_length, organization, org_id"},
     {"PUT", "/__admin/store", AdminAccess::kStore, PutStore,

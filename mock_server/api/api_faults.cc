@@ -2,9 +2,7 @@
 
 #include <algorithm>
 
-#include "common/ids.h"
 #include "common/json_numbers.h"
-#include "common/mutex.h"
 #include "common/strings.h"
 
 namespace epmock {
@@ -153,61 +151,17 @@ bool ApiFault::Matches(const std::string& request_method, const std::string& req
 
 namespace internal {
 
-StatusOr<ApiFault> ApiFaultRegistry::Add(const std::string& store_id, ApiFault fault) {
-  fault.id = NewUuid();
-  MutexLock lock(&mu_);
-  std::vector<ApiFault>& faults = by_store_[store_id];
-  if (faults.size() >= kMaxPerStore) {
-    return Status::ResourceExhausted("a store has at most " + std::to_string(kMaxPerStore) +
-                                     " API faults; clear some first");
-  }
-  faults.push_back(fault);
-  return fault;
-}
-
-std::vector<ApiFault> ApiFaultRegistry::List(const std::string& store_id) const {
-  MutexLock lock(&mu_);
-  auto it = by_store_.find(store_id);
-  return it == by_store_.end() ? std::vector<ApiFault>{} : it->second;
-}
-
-bool ApiFaultRegistry::Remove(const std::string& store_id, const std::string& fault_id) {
-  MutexLock lock(&mu_);
-  auto it = by_store_.find(store_id);
-  if (it == by_store_.end()) return false;
-  auto& faults = it->second;
-  auto found =
-      std::find_if(faults.begin(), faults.end(), [&](const ApiFault& f) { return f.id == fault_id; });
-  if (found == faults.end()) return false;
-  faults.erase(found);
-  if (faults.empty()) by_store_.erase(it);
-  return true;
-}
-
-void ApiFaultRegistry::Clear(const std::string& store_id) {
-  MutexLock lock(&mu_);
-  by_store_.erase(store_id);
-}
-
-void ApiFaultRegistry::Reset() {
-  MutexLock lock(&mu_);
-  by_store_.clear();
-}
-
 std::optional<ApiFault> ApiFaultRegistry::Take(const std::string& store_id, const std::string& method,
                                                const std::string& path) {
-  MutexLock lock(&mu_);
-  auto it = by_store_.find(store_id);
-  if (it == by_store_.end()) return std::nullopt;
-  auto& faults = it->second;
-  for (auto f = faults.begin(); f != faults.end(); ++f) {
-    if (!f->Matches(method, path)) continue;
-    ApiFault taken = *f;
-    if (--f->requests == 0) faults.erase(f);
-    if (faults.empty()) by_store_.erase(it);
-    return taken;
-  }
-  return std::nullopt;
+  return Update(store_id, [&](std::vector<ApiFault>& faults) -> std::optional<ApiFault> {
+    for (auto f = faults.begin(); f != faults.end(); ++f) {
+      if (!f->Matches(method, path)) continue;
+      ApiFault taken = *f;
+      if (--f->requests == 0) faults.erase(f);
+      return taken;
+    }
+    return std::nullopt;
+  });
 }
 
 }  // namespace internal

@@ -4,12 +4,11 @@
 #ifndef EPMOCK_API_API_FAULTS_H_
 #define EPMOCK_API_API_FAULTS_H_
 
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "common/mutex.h"
+#include "common/per_store.h"
 #include "epmock/faults.h"
 
 namespace epmock::internal {
@@ -20,25 +19,16 @@ StatusOr<ApiFault> DecodeApiFault(const nlohmann::json& doc);
 // What every front door checks of an API fault's values (the words ApiFault::FromJson gives).
 Status CheckApiFault(const ApiFault& fault);
 
-class ApiFaultRegistry {
+// A store's API faults (common/per_store.h: add, list, remove, clear).
+class ApiFaultRegistry : public PerStoreList<ApiFault> {
  public:
   static constexpr std::size_t kMaxPerStore = 100;
-
-  // Assigns the id. ResourceExhausted when the store already has kMaxPerStore.
-  StatusOr<ApiFault> Add(const std::string& store_id, ApiFault fault);
-  std::vector<ApiFault> List(const std::string& store_id) const;
-  bool Remove(const std::string& store_id, const std::string& fault_id);
-  void Clear(const std::string& store_id);
-  void Reset();
+  ApiFaultRegistry() : PerStoreList(kMaxPerStore, "API faults") {}
 
   // The first fault of the store that applies to METHOD PATH, counted against its budget
   // (and gone after its last request); none when no fault applies.
   std::optional<ApiFault> Take(const std::string& store_id, const std::string& method,
                                const std::string& path);
-
- private:
-  mutable Mutex mu_;
-  std::map<std::string, std::vector<ApiFault>> by_store_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

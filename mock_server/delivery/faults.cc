@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "common/ids.h"
 #include "common/json_numbers.h"
-#include "common/mutex.h"
 
 namespace epmock {
 
@@ -109,38 +107,6 @@ Status CheckFault(const Fault& fault) {
   return Status::Ok();
 }
 
-Fault FaultRegistry::Add(const std::string& store_id, Fault fault) {
-  fault.id = NewUuid();
-  MutexLock lock(&mu_);
-  by_store_[store_id].push_back(fault);
-  return fault;
-}
-
-std::vector<Fault> FaultRegistry::List(const std::string& store_id) const {
-  MutexLock lock(&mu_);
-  auto it = by_store_.find(store_id);
-  return it == by_store_.end() ? std::vector<Fault>{} : it->second;
-}
-
-bool FaultRegistry::Remove(const std::string& store_id, const std::string& fault_id) {
-  MutexLock lock(&mu_);
-  auto& faults = by_store_[store_id];
-  auto it = std::remove_if(faults.begin(), faults.end(), [&](const Fault& f) { return f.id == fault_id; });
-  bool removed = it != faults.end();
-  faults.erase(it, faults.end());
-  return removed;
-}
-
-void FaultRegistry::Clear(const std::string& store_id) {
-  MutexLock lock(&mu_);
-  by_store_.erase(store_id);
-}
-
-void FaultRegistry::Reset() {
-  MutexLock lock(&mu_);
-  by_store_.clear();
-}
-
 FaultPlan FaultRegistry::PlanFor(const std::string& store_id, const std::string& integration_id,
                                  std::vector<std::string>* used) const {
   return Plan(List(store_id), integration_id, used);
@@ -168,17 +134,18 @@ FaultPlan FaultRegistry::Plan(const std::vector<Fault>& faults, const std::strin
 }
 
 void FaultRegistry::Consume(const std::string& store_id, const std::vector<std::string>& used) {
-  std::set<std::string> ids(used.begin(), used.end());
-  MutexLock lock(&mu_);
-  auto it = by_store_.find(store_id);
-  if (it == by_store_.end()) return;
-  auto& faults = it->second;
-  for (Fault& f : faults) {
-    if (ids.count(f.id) && f.events > 0) f.events = f.events == 1 ? -1 : f.events - 1;
-  }
-  // A fault whose budget ran out (-1) is gone.
-  faults.erase(std::remove_if(faults.begin(), faults.end(), [](const Fault& f) { return f.events < 0; }),
-               faults.end());
+  const std::set<std::string> ids(used.begin(), used.end());
+  Update(store_id, [&](std::vector<Fault>& faults) {
+    for (Fault& f : faults) {
+      if (ids.count(f.id) && f.events > 0) f.events = f.events == 1 ? -1 : f.events - 1;
+    }
+    // A fault whose budget ran out (-1) is gone.
+    const auto spent =
+        std::remove_if(faults.begin(), faults.end(), [](const Fault& f) { return f.events < 0; });
+    const bool any = spent != faults.end();
+    faults.erase(spent, faults.end());
+    return any;
+  });
 }
 
 }  // namespace internal

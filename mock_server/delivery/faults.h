@@ -4,11 +4,10 @@
 #ifndef EPMOCK_DELIVERY_FAULTS_H_
 #define EPMOCK_DELIVERY_FAULTS_H_
 
-#include <map>
 #include <string>
 #include <vector>
 
-#include "common/mutex.h"
+#include "common/per_store.h"
 #include "delivery/delivery.h"
 #include "epmock/faults.h"
 
@@ -24,13 +23,11 @@ Status CheckFault(const Fault& fault);
 // values are CheckFault's): what POST /__admin/faults hands to the control layer.
 StatusOr<Fault> DecodeFault(const nlohmann::json& doc);
 
-class FaultRegistry {
+// A store's delivery faults (common/per_store.h: add, list, remove, clear).
+class FaultRegistry : public PerStoreList<Fault> {
  public:
-  Fault Add(const std::string& store_id, Fault fault);  // assigns the id
-  std::vector<Fault> List(const std::string& store_id) const;
-  bool Remove(const std::string& store_id, const std::string& fault_id);
-  void Clear(const std::string& store_id);
-  void Reset();
+  static constexpr std::size_t kMaxPerStore = 100;
+  FaultRegistry() : PerStoreList(kMaxPerStore, "delivery faults") {}
 
   // The combined plan for one integration of an event, and which faults it used.
   FaultPlan PlanFor(const std::string& store_id, const std::string& integration_id,
@@ -41,10 +38,6 @@ class FaultRegistry {
                         std::vector<std::string>* used);
   // An event was delivered under these faults: counts it against their `events` budget.
   void Consume(const std::string& store_id, const std::vector<std::string>& used);
-
- private:
-  mutable Mutex mu_;
-  std::map<std::string, std::vector<Fault>> by_store_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -17,6 +17,7 @@ namespace epmock {
 namespace {
 
 using ::epmock::testing::IsOk;
+using ::epmock::testing::StatusIs;
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -164,6 +165,20 @@ TEST_F(ApiFaultTest, TheAdminApiRefusesBadFaultsAndCapsThem) {
   EXPECT_EQ(api_->Get("/__admin/api-faults").json["data"].size(), 100u);
   EXPECT_FALSE(server_.AddApiFault(api_->client_id(), ApiFault{}).ok())
       << "C++ checks it as the admin API does";
+}
+
+TEST_F(ApiFaultTest, DeliveryFaultsAreCappedAsApiFaultsAreWithTheSameWordsAtEachDoor) {
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(api_->Post("/__admin/faults", {{"duplicate", 1}}).status, 201);
+  Reply over = api_->Post("/__admin/faults", {{"duplicate", 1}});
+  EXPECT_EQ(over.status, 429) << "at most 100 a store";
+  Fault fault;
+  fault.duplicate = 1;
+  StatusOr<Fault> in_cpp = server_.AddFault(api_->client_id(), fault);
+  EXPECT_THAT(in_cpp,
+              StatusIs(StatusCode::kResourceExhausted, over.json["errors"][0]["detail"].get<std::string>()));
+  EXPECT_EQ(api_->Get("/__admin/faults").json["data"].size(), 100u) << "the refused ones added nothing";
+  ASSERT_EQ(api_->Delete("/__admin/faults").status, 204);
+  EXPECT_EQ(api_->Post("/__admin/faults", {{"duplicate", 1}}).status, 201) << "room again once cleared";
 }
 
 // --- rate limits ----------------------------------------------------------------------------
