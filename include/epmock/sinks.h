@@ -72,7 +72,8 @@ class WebhookSink {
   void Handle(std::function<SinkResponse(const ReceivedRequest&)> handler);
   std::vector<ReceivedRequest> Requests() const;
   // A cursor for a reader that follows the sink: the requests from the `from`-th arrival on
-  // (0: the first; those retention dropped are gone), and in *next what to pass next time.
+  // (0: the first ever; those retention dropped or Clear removed are gone, and Clear does not
+  // start the count again), and in *next what to pass next time.
   // Only the new ones are copied, however many the sink keeps.
   std::vector<ReceivedRequest> RequestsFrom(std::uint64_t from, std::uint64_t* next) const;
   void Clear();

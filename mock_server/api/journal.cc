@@ -49,7 +49,7 @@ void Journal::Record(RequestRecord record) {
     return;
   }
   order_.emplace_back(record.sequence, record.store_id);
-  by_store_[record.store_id].push_back(std::move(record));
+  by_store_[record.store_id].Push(std::move(record));
   ++live_;
   // The oldest go first, whichever store they are of.
   while (live_ > capacity_ && !order_.empty()) {
@@ -57,7 +57,7 @@ void Journal::Record(RequestRecord record) {
     order_.pop_front();
     auto it = by_store_.find(store_id);
     if (it == by_store_.end() || it->second.empty() || it->second.front().sequence != sequence) continue;
-    it->second.pop_front();
+    it->second.DropOldest();
     if (it->second.empty()) by_store_.erase(it);
     --live_;
     ++dropped_;
@@ -83,7 +83,7 @@ Journal::Page Journal::RecordsPage(const std::string& store_id, std::size_t offs
   Page page;
   auto it = by_store_.find(store_id);
   if (it == by_store_.end()) return page;
-  const std::deque<RequestRecord>& records = it->second;
+  const History<RequestRecord>& records = it->second;
   page.total = records.size();
   for (std::size_t i = offset; i < records.size() && page.records.size() < limit; ++i) {
     page.records.push_back(records[i]);  // oldest first, as the journal lists
@@ -96,7 +96,8 @@ std::optional<Journal::Page> Journal::RecordsAfter(const std::string& store_id, 
   MutexLock lock(&mu_);
   auto it = by_store_.find(store_id);
   if (it == by_store_.end()) return std::nullopt;
-  const std::deque<RequestRecord>& records = it->second;
+  const History<RequestRecord>& records = it->second;
+  // Numbered by the journal, not by the slice: the store's records are every few of them.
   auto at = std::lower_bound(records.begin(), records.end(), after,
                              [](const RequestRecord& r, std::uint64_t s) { return r.sequence < s; });
   if (at == records.end() || at->sequence != after) return std::nullopt;

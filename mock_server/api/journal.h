@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/history.h"
 #include "common/mutex.h"
 #include "epmock/journal.h"
 
@@ -44,7 +45,9 @@ class Journal {
   mutable Mutex mu_;
   // Each store's records, oldest first, and every record's (sequence, store) in arrival
   // order, for dropping the oldest across stores. A page of a store is a slice of its own.
-  std::unordered_map<std::string, std::deque<RequestRecord>> by_store_ EPMOCK_GUARDED_BY(mu_);
+  // A store's slice is a History (common/history.h) without a limit of its own: the one
+  // capacity is the journal's, the oldest across stores dropped first.
+  std::unordered_map<std::string, History<RequestRecord>> by_store_ EPMOCK_GUARDED_BY(mu_);
   std::deque<std::pair<std::uint64_t, std::string>> order_ EPMOCK_GUARDED_BY(mu_);
   std::size_t live_ EPMOCK_GUARDED_BY(mu_) = 0;
   std::uint64_t next_sequence_ EPMOCK_GUARDED_BY(mu_) = 1;

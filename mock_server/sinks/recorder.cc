@@ -58,16 +58,7 @@ std::atomic<std::uint64_t> next_arrival{1};
 }  // namespace
 
 void SinkRecorder::KeepLocked(ReceivedRequest request) {
-  ++total_;
-  bytes_ += request.body.size();
-  requests_.push_back(std::move(request));
-  arrivals_.push_back(next_arrival.fetch_add(1));
-  while (!requests_.empty() && (requests_.size() > retention_.requests || bytes_ > retention_.bytes)) {
-    bytes_ -= requests_.front().body.size();
-    requests_.pop_front();
-    arrivals_.pop_front();
-    ++dropped_;
-  }
+  requests_.Add(Kept{next_arrival.fetch_add(1), std::move(request)});
 }
 
 std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const SinkRecorder& a,
@@ -75,8 +66,8 @@ std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const Sink
                                                                       std::size_t offset, std::size_t limit,
                                                                       std::size_t* total) {
   TwoMutexLock lock(&a.mu_, &b.mu_);
-  const std::deque<std::uint64_t>& x = a.arrivals_;
-  const std::deque<std::uint64_t>& y = b.arrivals_;
+  const auto& x = a.requests_;
+  const auto& y = b.requests_;
   const std::size_t m = x.size(), n = y.size();
   *total = m + n;
   const std::size_t k = std::min(offset, m + n);
@@ -86,7 +77,7 @@ std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const Sink
   while (lo < hi) {
     const std::size_t i = lo + (hi - lo) / 2;
     const std::size_t j = k - i;
-    if (i < m && j > 0 && x[i] < y[j - 1]) {
+    if (i < m && j > 0 && x[i].arrival < y[j - 1].arrival) {
       lo = i + 1;
     } else {
       hi = i;
@@ -95,10 +86,10 @@ std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const Sink
   std::size_t i = lo, j = k - lo;
   std::vector<std::pair<int, ReceivedRequest>> out;
   while (out.size() < limit && (i < m || j < n)) {
-    if (j >= n || (i < m && x[i] < y[j])) {
-      out.emplace_back(0, a.requests_[i++]);
+    if (j >= n || (i < m && x[i].arrival < y[j].arrival)) {
+      out.emplace_back(0, x[i++].request);
     } else {
-      out.emplace_back(1, b.requests_[j++]);
+      out.emplace_back(1, y[j++].request);
     }
   }
   return out;
@@ -106,10 +97,9 @@ std::vector<std::pair<int, ReceivedRequest>> SinkRecorder::MergedPage(const Sink
 
 std::vector<ReceivedRequest> SinkRecorder::RequestsFrom(std::uint64_t from, std::uint64_t* next) const {
   MutexLock lock(&mu_);
-  *next = total_;
-  const std::uint64_t front = total_ - requests_.size();
+  *next = requests_.added();
   std::vector<ReceivedRequest> out;
-  for (std::uint64_t i = std::max(from, front); i < total_; ++i) out.push_back(requests_[i - front]);
+  for (Kept& kept : requests_.From(from)) out.push_back(std::move(kept.request));
   return out;
 }
 
@@ -118,18 +108,19 @@ std::vector<ReceivedRequest> SinkRecorder::Page(std::size_t offset, std::size_t 
   MutexLock lock(&mu_);
   *total = requests_.size();
   std::vector<ReceivedRequest> out;
-  for (std::size_t i = offset; i < requests_.size() && out.size() < limit; ++i) out.push_back(requests_[i]);
+  for (std::size_t i = offset; i < requests_.size() && out.size() < limit; ++i)
+    out.push_back(requests_[i].request);
   return out;
 }
 
 std::uint64_t SinkRecorder::Total() const {
   MutexLock lock(&mu_);
-  return total_;
+  return requests_.added() - cleared_at_;
 }
 
 std::uint64_t SinkRecorder::Dropped() const {
   MutexLock lock(&mu_);
-  return dropped_;
+  return requests_.dropped();
 }
 
 bool SinkRecorder::HasAnswers() const {
@@ -162,16 +153,16 @@ void SinkRecorder::Handle(std::function<SinkResponse(const ReceivedRequest&)> ha
 
 std::vector<ReceivedRequest> SinkRecorder::Requests() const {
   MutexLock lock(&mu_);
-  return {requests_.begin(), requests_.end()};
+  std::vector<ReceivedRequest> out;
+  out.reserve(requests_.size());
+  for (const Kept& kept : requests_) out.push_back(kept.request);
+  return out;
 }
 
 void SinkRecorder::Clear() {
   MutexLock lock(&mu_);
-  requests_.clear();
-  arrivals_.clear();
-  bytes_ = 0;
-  total_ = 0;
-  dropped_ = 0;
+  requests_.Clear();  // its numbers go on: a RequestsFrom cursor stays true
+  cleared_at_ = requests_.added();
   answered_ = 0;
 }
 
@@ -179,7 +170,8 @@ bool SinkRecorder::WaitForRequests(std::size_t count, std::chrono::milliseconds 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   MutexLock lock(&mu_);
   for (;;) {
-    if (total_ >= count || std::chrono::steady_clock::now() >= deadline) return total_ >= count;
+    const std::uint64_t total = requests_.added() - cleared_at_;
+    if (total >= count || std::chrono::steady_clock::now() >= deadline) return total >= count;
     arrived_.WaitUntil(&mu_, deadline);
   }
 }

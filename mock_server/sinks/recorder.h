@@ -8,13 +8,13 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/history.h"
 #include "common/mutex.h"
 #include "epmock/sinks.h"
 
@@ -29,7 +29,7 @@ struct SinkRetention {
 
 class SinkRecorder {
  public:
-  explicit SinkRecorder(SinkRetention retention = {}) : retention_(retention) {}
+  explicit SinkRecorder(SinkRetention retention = {}) : requests_(retention.requests, retention.bytes) {}
 
   // Records the request and returns the answer to give (the caller applies its delay).
   SinkResponse Record(ReceivedRequest request);
@@ -45,9 +45,9 @@ class SinkRecorder {
   static std::vector<std::pair<int, ReceivedRequest>> MergedPage(const SinkRecorder& a, const SinkRecorder& b,
                                                                  std::size_t offset, std::size_t limit,
                                                                  std::size_t* total);
-  std::uint64_t Total() const;  // every arrival, kept or dropped
+  std::uint64_t Total() const;  // every arrival since it was made or last cleared, kept or dropped
   // A cursor by arrival: the kept requests from the `from`-th arrival on (0 is the first
-  // ever), and in *next the number to pass next time. Only those are copied.
+  // ever, Clear included), and in *next the number to pass next time. Only those are copied.
   std::vector<ReceivedRequest> RequestsFrom(std::uint64_t from, std::uint64_t* next) const;
   std::uint64_t Dropped() const;
   // Whether answers were programmed (RespondWith with a non-empty list).
@@ -64,13 +64,18 @@ class SinkRecorder {
   std::shared_ptr<std::function<SinkResponse(const ReceivedRequest&)>> handler_ EPMOCK_GUARDED_BY(mu_);
   int handler_calls_ EPMOCK_GUARDED_BY(mu_) = 0;
   void KeepLocked(ReceivedRequest request) EPMOCK_REQUIRES(mu_);
-  const SinkRetention retention_;
-  std::deque<ReceivedRequest> requests_ EPMOCK_GUARDED_BY(mu_);
-  std::deque<std::uint64_t> arrivals_
-      EPMOCK_GUARDED_BY(mu_);  // each kept request's arrival number, process-wide
-  std::size_t bytes_ EPMOCK_GUARDED_BY(mu_) = 0;
-  std::uint64_t total_ EPMOCK_GUARDED_BY(mu_) = 0;
-  std::uint64_t dropped_ EPMOCK_GUARDED_BY(mu_) = 0;
+  // A kept request and its arrival number across every recorder of the process (two sinks'
+  // requests merge in the order they arrived; a millisecond clock would tie).
+  struct Kept {
+    std::uint64_t arrival;
+    ReceivedRequest request;
+  };
+  struct BodyBytes {
+    std::size_t operator()(const Kept& kept) const { return kept.request.body.size(); }
+  };
+  // Numbered by arrival at this recorder (RequestsFrom's cursor), within the retention.
+  History<Kept, BodyBytes> requests_ EPMOCK_GUARDED_BY(mu_);
+  std::uint64_t cleared_at_ EPMOCK_GUARDED_BY(mu_) = 0;  // arrivals before the last Clear
   std::vector<SinkResponse> responses_ EPMOCK_GUARDED_BY(mu_);
   std::size_t answered_ EPMOCK_GUARDED_BY(mu_) = 0;
 };

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "codec/stomp_frame.h"
+#include "common/history.h"
 #include "common/mutex.h"
 #include "common/strings.h"
 #include "common/thread.h"
@@ -107,14 +108,13 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   const StompBrokerOptions options;
   mutable Mutex mu;
   mutable CondVar sent;
-  // What was sent to each destination, within the history's limits, and the counts.
-  struct History {
-    std::deque<StompMessage> messages;
-    std::size_t bytes = 0;
-    std::uint64_t sent = 0;
-    std::uint64_t dropped = 0;
+  // What was sent to each destination, within the history's limits (common/history.h: its
+  // added() is how many were sent).
+  struct BodyBytes {
+    std::size_t operator()(const StompMessage& message) const { return message.body.size(); }
   };
-  std::map<std::string, History> history EPMOCK_GUARDED_BY(mu);
+  using Sent = internal::History<StompMessage, BodyBytes>;
+  std::map<std::string, Sent> history EPMOCK_GUARDED_BY(mu);
   std::map<std::string, std::deque<StompMessage>> pending EPMOCK_GUARDED_BY(mu);
   std::vector<std::shared_ptr<Connection>> connections EPMOCK_GUARDED_BY(mu);
   std::map<std::string, std::size_t> round_robin EPMOCK_GUARDED_BY(mu);
@@ -264,16 +264,8 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
     for (const auto& [key, value] : f.headers) {
       if (key != "receipt" && key != "transaction") message.headers.emplace_back(key, value);
     }
-    History& h = history[destination];
-    ++h.sent;
-    h.bytes += message.body.size();
-    h.messages.push_back(message);
-    while (!h.messages.empty() &&
-           (h.messages.size() > options.history_messages || h.bytes > options.history_bytes)) {
-      h.bytes -= h.messages.front().body.size();
-      h.messages.pop_front();
-      ++h.dropped;
-    }
+    history.try_emplace(destination, options.history_messages, options.history_bytes)
+        .first->second.Add(message);
     sent.SignalAll();
     Route(std::move(message), out);
     receipt();
@@ -569,7 +561,7 @@ std::vector<StompMessage> StompBroker::Messages(const std::string& destination) 
   MutexLock lock(&impl_->mu);
   auto it = impl_->history.find(destination);
   if (it == impl_->history.end()) return {};
-  return {it->second.messages.begin(), it->second.messages.end()};
+  return {it->second.begin(), it->second.end()};
 }
 
 std::vector<StompDestination> StompBroker::Destinations() const {
@@ -580,7 +572,7 @@ std::vector<StompDestination> StompBroker::Destinations() const {
     d.name = name;
     return d;
   };
-  for (const auto& [name, h] : impl_->history) at(name).sent = h.sent;
+  for (const auto& [name, h] : impl_->history) at(name).sent = h.added();
   for (const auto& [name, queued] : impl_->pending) at(name).pending = queued.size();
   for (const auto& c : impl_->connections) {  // open ones: a closing one leaves the list first
     for (const auto& [id, s] : c->subscriptions) {
@@ -603,7 +595,7 @@ std::vector<StompMessage> StompBroker::MessagesPage(const std::string& destinati
   *total = 0;
   auto it = impl_->history.find(destination);
   if (it == impl_->history.end()) return {};
-  const auto& messages = it->second.messages;
+  const auto& messages = it->second;
   *total = messages.size();
   std::vector<StompMessage> out;
   for (std::size_t i = offset; i < messages.size() && out.size() < limit; ++i) out.push_back(messages[i]);
@@ -616,18 +608,14 @@ std::vector<StompMessage> StompBroker::MessagesFrom(const std::string& destinati
   *next = from;
   auto it = impl_->history.find(destination);
   if (it == impl_->history.end()) return {};
-  const auto& h = it->second;
-  *next = h.sent;
-  const std::uint64_t front = h.sent - h.messages.size();
-  std::vector<StompMessage> out;
-  for (std::uint64_t i = std::max(from, front); i < h.sent; ++i) out.push_back(h.messages[i - front]);
-  return out;
+  *next = it->second.added();
+  return it->second.From(from);
 }
 
 std::uint64_t StompBroker::DroppedMessages(const std::string& destination) const {
   MutexLock lock(&impl_->mu);
   auto it = impl_->history.find(destination);
-  return it == impl_->history.end() ? 0 : it->second.dropped;
+  return it == impl_->history.end() ? 0 : it->second.dropped();
 }
 
 bool StompBroker::WaitForMessages(const std::string& destination, std::size_t count,
@@ -636,7 +624,7 @@ bool StompBroker::WaitForMessages(const std::string& destination, std::size_t co
   MutexLock lock(&impl_->mu);
   for (;;) {
     auto it = impl_->history.find(destination);
-    const bool sent = it != impl_->history.end() && it->second.sent >= count;
+    const bool sent = it != impl_->history.end() && it->second.added() >= count;
     if (sent || std::chrono::steady_clock::now() >= deadline) return sent;
     impl_->sent.WaitUntil(&impl_->mu, deadline);
   }

@@ -243,16 +243,11 @@ std::vector<Integration> Store::ListPage(std::size_t offset, std::size_t limit, 
 void Store::AddEvent(std::shared_ptr<const EventRecord> event) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
   MutexLock lock(&mu_);
-  event_seq_[event->id] = next_event_seq_++;
-  event_bytes_ += event->bytes;
-  events_.push_back(std::move(event));
-  // The newest is kept even when it alone is over the bytes.
-  while (events_.size() > retention_.events ||
-         (event_bytes_ > retention_.event_bytes && events_.size() > 1)) {
+  const std::string id = event->id;
+  event_seq_[id] = events_.Push(std::move(event));
+  while (events_.OverLimit()) {
     event_seq_.erase(events_.front()->id);
-    event_bytes_ -= events_.front()->bytes;
-    events_.pop_front();
-    ++dropped_events_;
+    events_.DropOldest();
   }
 }
 
@@ -260,7 +255,7 @@ std::shared_ptr<const EventRecord> Store::FindEvent(const std::string& id) const
   MutexLock lock(&mu_);
   auto it = event_seq_.find(id);
   if (it == event_seq_.end()) return nullptr;
-  return events_[static_cast<std::size_t>(it->second - (next_event_seq_ - events_.size()))];
+  return events_.At(it->second);
 }
 
 std::vector<std::shared_ptr<const EventRecord>> Store::Events() const {
@@ -274,7 +269,7 @@ void Store::AddEventJobs(const std::string& event_id, const std::vector<EventJob
   MutexLock lock(&mu_);
   auto it = event_seq_.find(event_id);
   if (it == event_seq_.end()) return;
-  auto& slot = events_[static_cast<std::size_t>(it->second - (next_event_seq_ - events_.size()))];
+  std::shared_ptr<const EventRecord>& slot = events_.At(it->second);  // the same bytes after
   auto updated = std::make_shared<EventRecord>(*slot);
   updated->jobs.insert(updated->jobs.end(), jobs.begin(), jobs.end());
   updated->receivers.insert(updated->receivers.end(), receivers.begin(), receivers.end());
@@ -298,67 +293,64 @@ void PopIndex(std::unordered_map<std::string, std::deque<std::uint64_t>>& index,
 void Store::AddJob(const IntegrationJob& job) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
   MutexLock lock(&mu_);
-  jobs_by_integration_[job.integration_id].push_back(next_job_seq_);
-  jobs_by_id_[job.id].job_seq = next_job_seq_++;
-  jobs_.push_back(job);
-  while (jobs_.size() > retention_.logs) {
+  const std::uint64_t number = jobs_.Push(job);
+  jobs_by_integration_[job.integration_id].push_back(number);
+  jobs_by_id_[job.id].job_seq = number;
+  while (jobs_.OverLimit()) {
     const IntegrationJob& oldest = jobs_.front();
-    PopIndex(jobs_by_integration_, oldest.integration_id, next_job_seq_ - jobs_.size());
+    PopIndex(jobs_by_integration_, oldest.integration_id, jobs_.front_number());
     if (auto it = jobs_by_id_.find(oldest.id); it != jobs_by_id_.end()) {
       it->second.job_seq = JobIndex::kGone;
       if (it->second.logs.empty()) jobs_by_id_.erase(it);
     }
-    jobs_.pop_front();
-    ++dropped_jobs_;
+    jobs_.DropOldest();
   }
 }
 
 const IntegrationJob* Store::KeptJobLocked(const JobIndex& index) const {
   if (index.job_seq == JobIndex::kGone) return nullptr;
-  return &jobs_[static_cast<std::size_t>(index.job_seq - (next_job_seq_ - jobs_.size()))];
+  return &jobs_.At(index.job_seq);
 }
 
 void Store::AddLog(const IntegrationLog& log) {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
   MutexLock lock(&mu_);
-  const std::uint64_t seq = next_log_seq_++;
-  log_seq_[log.id] = seq;
-  logs_by_integration_[log.integration_id].push_back(seq);
-  jobs_by_id_[log.job_id].logs.push_back(seq);
-  logs_.push_back(log);
-  while (logs_.size() > retention_.logs) {
+  const std::uint64_t number = logs_.Push(log);
+  log_seq_[log.id] = number;
+  logs_by_integration_[log.integration_id].push_back(number);
+  jobs_by_id_[log.job_id].logs.push_back(number);
+  while (logs_.OverLimit()) {
     const IntegrationLog& oldest = logs_.front();
-    const std::uint64_t oldest_seq = next_log_seq_ - logs_.size();
-    PopIndex(logs_by_integration_, oldest.integration_id, oldest_seq);
+    const std::uint64_t oldest_number = logs_.front_number();
+    PopIndex(logs_by_integration_, oldest.integration_id, oldest_number);
     if (auto it = jobs_by_id_.find(oldest.job_id); it != jobs_by_id_.end()) {
       std::vector<std::uint64_t>& logs = it->second.logs;
-      if (!logs.empty() && logs.front() == oldest_seq) logs.erase(logs.begin());  // a job has a few
+      if (!logs.empty() && logs.front() == oldest_number) logs.erase(logs.begin());  // a job has a few
       if (logs.empty() && it->second.job_seq == JobIndex::kGone) jobs_by_id_.erase(it);
     }
     log_seq_.erase(oldest.id);
-    logs_.pop_front();
-    ++dropped_logs_;
+    logs_.DropOldest();
   }
 }
 
 std::uint64_t Store::DroppedEvents() const {
   MutexLock lock(&mu_);
-  return dropped_events_;
+  return events_.dropped();
 }
 
 std::uint64_t Store::DroppedLogs() const {
   MutexLock lock(&mu_);
-  return dropped_logs_;
+  return logs_.dropped();
 }
 
 std::uint64_t Store::DroppedJobs() const {
   MutexLock lock(&mu_);
-  return dropped_jobs_;
+  return jobs_.dropped();
 }
 
 std::size_t Store::EventBytes() const {
   MutexLock lock(&mu_);
-  return event_bytes_;
+  return events_.bytes();
 }
 
 std::vector<IntegrationJob> Store::Jobs(const std::string& integration_id) const {
@@ -383,36 +375,6 @@ std::vector<IntegrationLog> Store::Logs(const std::string& integration_id, const
 
 namespace {
 
-// Newest first: the entries of `history` (oldest first) from `offset`, at most `limit`.
-template <typename T>
-Store::PageOf<T> NewestFirstPage(const std::deque<T>& history, std::size_t offset, std::size_t limit) {
-  Store::PageOf<T> page;
-  page.total = history.size();
-  for (std::size_t i = offset; i < history.size() && page.items.size() < limit; ++i) {
-    page.items.push_back(history[history.size() - 1 - i]);
-  }
-  return page;
-}
-
-}  // namespace
-
-namespace {
-
-// Newest first: a page of the entries of `history` (numbered up to `next` - 1) that `index`
-// lists by number, oldest first.
-template <typename T, typename Index>
-Store::PageOf<T> IndexedPage(const std::deque<T>& history, std::uint64_t next, const Index* index,
-                             std::size_t offset, std::size_t limit) {
-  Store::PageOf<T> page;
-  if (!index) return page;
-  const std::uint64_t front = next - history.size();
-  page.total = index->size();
-  for (std::size_t i = offset; i < index->size() && page.items.size() < limit; ++i) {
-    page.items.push_back(history[static_cast<std::size_t>((*index)[index->size() - 1 - i] - front)]);
-  }
-  return page;
-}
-
 const std::deque<std::uint64_t>* Find(const std::unordered_map<std::string, std::deque<std::uint64_t>>& index,
                                       const std::string& key) {
   auto it = index.find(key);
@@ -424,10 +386,9 @@ const std::deque<std::uint64_t>* Find(const std::unordered_map<std::string, std:
 Store::PageOf<IntegrationJob> Store::JobsPage(const std::string& integration_id, std::size_t offset,
                                               std::size_t limit) const {
   MutexLock lock(&mu_);
-  if (integration_id.empty()) {
-    return NewestFirstPage(jobs_, offset, limit);
-  }
-  return IndexedPage(jobs_, next_job_seq_, Find(jobs_by_integration_, integration_id), offset, limit);
+  if (integration_id.empty()) return jobs_.NewestFirst(offset, limit);
+  const auto* index = Find(jobs_by_integration_, integration_id);
+  return index ? jobs_.NewestFirstOf(*index, offset, limit) : PageOf<IntegrationJob>{};
 }
 
 Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id, const std::string& job_id,
@@ -439,45 +400,27 @@ Store::PageOf<IntegrationLog> Store::LogsPage(const std::string& integration_id,
     if (it == jobs_by_id_.end()) return {};
     const IntegrationJob* job = KeptJobLocked(it->second);
     if (!integration_id.empty() && job && job->integration_id != integration_id) return {};
-    return IndexedPage(logs_, next_log_seq_, &it->second.logs, offset, limit);
+    return logs_.NewestFirstOf(it->second.logs, offset, limit);
   }
   if (!integration_id.empty()) {
-    return IndexedPage(logs_, next_log_seq_, Find(logs_by_integration_, integration_id), offset, limit);
+    const auto* index = Find(logs_by_integration_, integration_id);
+    return index ? logs_.NewestFirstOf(*index, offset, limit) : PageOf<IntegrationLog>{};
   }
-  return NewestFirstPage(logs_, offset, limit);
+  return logs_.NewestFirst(offset, limit);
 }
 
 Store::PageOf<std::shared_ptr<const EventRecord>> Store::EventsPage(std::size_t offset,
                                                                     std::size_t limit) const {
   MutexLock lock(&mu_);
-  return NewestFirstPage(events_, offset, limit);
+  return events_.NewestFirst(offset, limit);
 }
-
-namespace {
-
-// The entries of `history` after the one numbered `after` (numbers run to `next` - 1, the
-// last entry's), oldest first.
-template <typename T>
-Store::PageOf<T> AfterPage(const std::deque<T>& history, std::uint64_t next, std::uint64_t after,
-                           std::size_t limit) {
-  Store::PageOf<T> page;
-  const std::uint64_t front = next - history.size();
-  const std::size_t start = static_cast<std::size_t>(after + 1 - front);
-  page.total = history.size() - start;
-  for (std::size_t i = start; i < history.size() && page.items.size() < limit; ++i) {
-    page.items.push_back(history[i]);
-  }
-  return page;
-}
-
-}  // namespace
 
 std::optional<Store::PageOf<std::shared_ptr<const EventRecord>>> Store::EventsAfter(const std::string& after,
                                                                                     std::size_t limit) const {
   MutexLock lock(&mu_);
   auto it = event_seq_.find(after);
   if (it == event_seq_.end()) return std::nullopt;
-  return AfterPage(events_, next_event_seq_, it->second, limit);
+  return events_.After(it->second, limit);
 }
 
 std::optional<Store::PageOf<IntegrationLog>> Store::LogsAfter(const std::string& after,
@@ -485,7 +428,7 @@ std::optional<Store::PageOf<IntegrationLog>> Store::LogsAfter(const std::string&
   MutexLock lock(&mu_);
   auto it = log_seq_.find(after);
   if (it == log_seq_.end()) return std::nullopt;
-  return AfterPage(logs_, next_log_seq_, it->second, limit);
+  return logs_.After(it->second, limit);
 }
 
 bool Store::HasJob(const std::string& integration_id, const std::string& job_id) const {
@@ -502,8 +445,7 @@ bool Store::JobEnded(const std::string& job_id, bool* succeeded) const {
   auto it = jobs_by_id_.find(job_id);
   if (it == jobs_by_id_.end()) return true;
   if (it->second.logs.empty()) return it->second.job_seq == JobIndex::kGone;
-  const IntegrationLog& last =
-      logs_[static_cast<std::size_t>(it->second.logs.back() - (next_log_seq_ - logs_.size()))];
+  const IntegrationLog& last = logs_.At(it->second.logs.back());
   *succeeded = last.succeeded;
   return last.final;
 }
@@ -514,16 +456,14 @@ void Store::Clear() {
   order_.clear();
   integrations_.clear();
   observers_.clear();
-  jobs_.clear();
-  logs_.clear();
-  events_.clear();
-  event_bytes_ = 0;
+  jobs_.Clear();  // their numbers go on: a cursor given before never points at a new entry
+  logs_.Clear();
+  events_.Clear();
   event_seq_.clear();
   log_seq_.clear();
   logs_by_integration_.clear();
   jobs_by_id_.clear();
   jobs_by_integration_.clear();
-  dropped_events_ = dropped_logs_ = dropped_jobs_ = 0;
   kind_ = "production";
   page_length_ = kDefaultStorePageLength;
 }

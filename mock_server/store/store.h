@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/history.h"
 #include "common/mutex.h"
 #include "common/signal.h"
 #include "epmock/catalog.h"
@@ -97,7 +98,11 @@ inline constexpr std::size_t kMaxStorePageLength = 100;
 
 class Store {
  public:
-  explicit Store(std::string id, Retention retention = {}) : id_(std::move(id)), retention_(retention) {}
+  explicit Store(std::string id, Retention retention = {})
+      : id_(std::move(id)),
+        jobs_(retention.logs),
+        logs_(retention.logs),
+        events_(retention.events, retention.event_bytes) {}
 
   const std::string& id() const { return id_; }
   // The client whose token made it (StoreRegistry); "" for a store made otherwise.
@@ -156,10 +161,7 @@ class Store {
   // so a page costs the same however many entries the store holds (unfiltered, it is an index
   // into the history; filtered, one comparison an entry and no copy beyond the page).
   template <typename T>
-  struct PageOf {
-    std::vector<T> items;
-    std::size_t total = 0;
-  };
+  using PageOf = internal::PageOf<T>;
   PageOf<IntegrationJob> JobsPage(const std::string& integration_id, std::size_t offset,
                                   std::size_t limit) const;
   PageOf<IntegrationLog> LogsPage(const std::string& integration_id, const std::string& job_id,
@@ -194,7 +196,6 @@ class Store {
   friend class StoreRegistry;
   std::string client_id_;  // set once, before the store is shared
   const std::string id_;
-  const Retention retention_;
   mutable Mutex mu_;
   mutable ChangeSignal changes_;
   bool organization_ EPMOCK_GUARDED_BY(mu_) = false;
@@ -209,24 +210,19 @@ class Store {
   std::unordered_map<std::string, std::vector<const Integration*>> observers_ EPMOCK_GUARDED_BY(mu_);
   void IndexLocked(const Integration& integration) EPMOCK_REQUIRES(mu_);
   void UnindexLocked(const Integration& integration) EPMOCK_REQUIRES(mu_);
-  std::deque<IntegrationJob> jobs_ EPMOCK_GUARDED_BY(mu_);
-  std::deque<IntegrationLog> logs_ EPMOCK_GUARDED_BY(mu_);
-  std::deque<std::shared_ptr<const EventRecord>> events_ EPMOCK_GUARDED_BY(mu_);
-  std::size_t event_bytes_ EPMOCK_GUARDED_BY(mu_) = 0;
-  std::uint64_t dropped_events_ EPMOCK_GUARDED_BY(mu_) = 0;
-  std::uint64_t dropped_logs_ EPMOCK_GUARDED_BY(mu_) = 0;
-  std::uint64_t dropped_jobs_ EPMOCK_GUARDED_BY(mu_) = 0;
-  // Arrival numbers, for cursors: the n-th event or log ever added is n; the front of a
-  // history is its next number minus its size.
-  std::uint64_t next_event_seq_ EPMOCK_GUARDED_BY(mu_) = 0;
-  std::uint64_t next_log_seq_ EPMOCK_GUARDED_BY(mu_) = 0;
-  std::unordered_map<std::string, std::uint64_t> event_seq_
-      EPMOCK_GUARDED_BY(mu_);  // also how FindEvent finds one
+  // The histories (common/history.h), numbered in arrival order for cursors and indexes.
+  struct BytesOfEvent {
+    std::size_t operator()(const std::shared_ptr<const EventRecord>& event) const { return event->bytes; }
+  };
+  History<IntegrationJob> jobs_ EPMOCK_GUARDED_BY(mu_);
+  History<IntegrationLog> logs_ EPMOCK_GUARDED_BY(mu_);
+  History<std::shared_ptr<const EventRecord>, BytesOfEvent> events_ EPMOCK_GUARDED_BY(mu_);
+  // An event's and a log's number by id: how FindEvent finds one, and where a cursor starts.
+  std::unordered_map<std::string, std::uint64_t> event_seq_ EPMOCK_GUARDED_BY(mu_);
   std::unordered_map<std::string, std::uint64_t> log_seq_ EPMOCK_GUARDED_BY(mu_);
   // Indexes, so that a page of one integration's or one job's history is a slice too: the
   // arrival numbers of each one's logs and jobs, oldest first. An entry leaves its index
   // when it leaves the history (it is then the index's oldest).
-  std::uint64_t next_job_seq_ EPMOCK_GUARDED_BY(mu_) = 0;
   std::unordered_map<std::string, std::deque<std::uint64_t>> logs_by_integration_ EPMOCK_GUARDED_BY(mu_);
   // Per job: its number while it is kept, and its logs' numbers (a job has a few: a vector,
   // not a deque, whose first block alone is 512 bytes).
