@@ -232,16 +232,19 @@ StatusOr<std::vector<StoryRun>> Server::RunStories(const std::string& client_id,
 }
 
 StatusOr<StoryRun> Server::StopStory(const std::string& client_id, const std::string& run_id) {
-  return impl_->engine.control().StopStory(StoreIdFor(client_id), run_id);
+  return impl_->engine.control().StopStory(ExistingStore(impl_->engine, client_id), run_id);
 }
 
 std::optional<StoryRun> Server::StoryRunOf(const std::string& client_id, const std::string& run_id) const {
-  return impl_->engine.events().stories().Run(StoreIdFor(client_id), run_id);
+  StatusOr<StoryRun> run =
+      impl_->engine.control().StoryRunOf(ExistingStore(impl_->engine, client_id), run_id);
+  if (!run.ok()) return std::nullopt;
+  return *std::move(run);
 }
 
 bool Server::WaitForStory(const std::string& client_id, const std::string& run_id,
                           std::chrono::milliseconds timeout) const {
-  return impl_->engine.events().stories().Wait(StoreIdFor(client_id), run_id, timeout);
+  return impl_->engine.events().stories().Wait(ExistingStore(impl_->engine, client_id), run_id, timeout);
 }
 
 StatusOr<TriggeredEvent> Server::Replay(const std::string& client_id, const std::string& event_id,
@@ -288,36 +291,35 @@ std::vector<IntegrationLog> Server::Logs(const std::string& client_id) const {
 }
 
 StatusOr<Fault> Server::AddFault(const std::string& client_id, Fault fault) {
-  return impl_->engine.control().AddFault(StoreIdFor(client_id), ExistingStore(impl_->engine, client_id),
-                                          std::move(fault));
+  return impl_->engine.control().AddFault(*impl_->engine.stores().ForClient(client_id), std::move(fault));
 }
 
 std::vector<Fault> Server::Faults(const std::string& client_id) const {
-  return impl_->engine.control().Faults(StoreIdFor(client_id));
+  return impl_->engine.control().Faults(ExistingStore(impl_->engine, client_id));
 }
 
 Status Server::RemoveFault(const std::string& client_id, const std::string& fault_id) {
-  return impl_->engine.control().RemoveFault(StoreIdFor(client_id), fault_id);
+  return impl_->engine.control().RemoveFault(ExistingStore(impl_->engine, client_id), fault_id);
 }
 
 void Server::ClearFaults(const std::string& client_id) {
-  impl_->engine.control().ClearFaults(StoreIdFor(client_id));
+  impl_->engine.control().ClearFaults(ExistingStore(impl_->engine, client_id));
 }
 
 StatusOr<ApiFault> Server::AddApiFault(const std::string& client_id, ApiFault fault) {
-  return impl_->engine.control().AddApiFault(StoreIdFor(client_id), std::move(fault));
+  return impl_->engine.control().AddApiFault(*impl_->engine.stores().ForClient(client_id), std::move(fault));
 }
 
 std::vector<ApiFault> Server::ApiFaults(const std::string& client_id) const {
-  return impl_->engine.control().ApiFaults(StoreIdFor(client_id));
+  return impl_->engine.control().ApiFaults(ExistingStore(impl_->engine, client_id));
 }
 
 Status Server::RemoveApiFault(const std::string& client_id, const std::string& fault_id) {
-  return impl_->engine.control().RemoveApiFault(StoreIdFor(client_id), fault_id);
+  return impl_->engine.control().RemoveApiFault(ExistingStore(impl_->engine, client_id), fault_id);
 }
 
 void Server::ClearApiFaults(const std::string& client_id) {
-  impl_->engine.control().ClearApiFaults(StoreIdFor(client_id));
+  impl_->engine.control().ClearApiFaults(ExistingStore(impl_->engine, client_id));
 }
 
 Status Server::SetStoreKind(const std::string& client_id, const std::string& kind) {

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/api_faults.h"
 #include "api/control.h"
 #include "api/dashboard.h"
 #include "api/engine.h"
@@ -306,28 +307,28 @@ HttpResponse Idle(RouteContext& c) {
 
 // The two kinds of fault have one set of routes (POST, GET, DELETE all, DELETE one), written
 // once over what tells them apart.
-struct DeliveryFaults {
+struct DeliveryFaultRoutes {
   static StatusOr<Fault> Decode(const json& body) { return DecodeFault(body); }
   static StatusOr<Fault> Add(RouteContext& c, Fault fault) {
-    return c.engine.control().AddFault(c.store->id(), c.store, std::move(fault));
+    return c.engine.control().AddFault(*c.store, std::move(fault));
   }
-  static std::vector<Fault> List(RouteContext& c) { return c.engine.control().Faults(c.store->id()); }
+  static std::vector<Fault> List(RouteContext& c) { return c.engine.control().Faults(c.store); }
   static Status Remove(RouteContext& c, const std::string& id) {
-    return c.engine.control().RemoveFault(c.store->id(), id);
+    return c.engine.control().RemoveFault(c.store, id);
   }
-  static void Clear(RouteContext& c) { c.engine.control().ClearFaults(c.store->id()); }
+  static void Clear(RouteContext& c) { c.engine.control().ClearFaults(c.store); }
 };
 
-struct ApiFaults {
+struct ApiFaultRoutes {
   static StatusOr<ApiFault> Decode(const json& body) { return DecodeApiFault(body); }
   static StatusOr<ApiFault> Add(RouteContext& c, ApiFault fault) {
-    return c.engine.control().AddApiFault(c.store->id(), std::move(fault));
+    return c.engine.control().AddApiFault(*c.store, std::move(fault));
   }
-  static std::vector<ApiFault> List(RouteContext& c) { return c.engine.control().ApiFaults(c.store->id()); }
+  static std::vector<ApiFault> List(RouteContext& c) { return c.engine.control().ApiFaults(c.store); }
   static Status Remove(RouteContext& c, const std::string& id) {
-    return c.engine.control().RemoveApiFault(c.store->id(), id);
+    return c.engine.control().RemoveApiFault(c.store, id);
   }
-  static void Clear(RouteContext& c) { c.engine.control().ClearApiFaults(c.store->id()); }
+  static void Clear(RouteContext& c) { c.engine.control().ClearApiFaults(c.store); }
 };
 
 template <class Kind>
@@ -652,20 +653,20 @@ HttpResponse ListStoryRuns(RouteContext& c) {  // newest first
   std::uint64_t dropped = 0;
   json data = json::array();
   for (const StoryRun& run :
-       c.engine.events().stories().RunsPage(c.store->id(), page.offset, page.limit, &total, &dropped))
+       c.engine.events().stories().RunsPage(c.store, page.offset, page.limit, &total, &dropped))
     data.push_back(run.ToJson());
   return JsonResponse(200, {{"data", std::move(data)},
                             {"meta", {{"page", AdminPageMeta(page, total, "")}, {"dropped", dropped}}}});
 }
 
 HttpResponse GetStoryRun(RouteContext& c) {
-  StatusOr<StoryRun> run = c.engine.control().StoryRunOf(c.store->id(), Arg(c, 0));
+  StatusOr<StoryRun> run = c.engine.control().StoryRunOf(c.store, Arg(c, 0));
   if (!run.ok()) return Refused(run.status());
   return JsonResponse(200, {{"data", run->ToJson()}});
 }
 
 HttpResponse DeleteStoryRun(RouteContext& c) {  // stops a running run: 202, or 409 if it had ended
-  StatusOr<StoryRun> stopped = c.engine.control().StopStory(c.store->id(), Arg(c, 0));
+  StatusOr<StoryRun> stopped = c.engine.control().StopStory(c.store, Arg(c, 0));
   if (!stopped.ok()) return Refused(stopped.status(), "");
   return JsonResponse(202, {{"data", stopped->ToJson()}});
 }
@@ -798,20 +799,21 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "every delivery attempt's log, newest first, or after a cursor"},
     {"GET", "/__admin/integrations/{id}/jobs", AdminAccess::kStore, ListIntegrationJobs,
      "an integration's jobs with their event and trigger, newest first"},
-    {"POST", "/__admin/faults", AdminAccess::kStore, PostFaultOf<DeliveryFaults>,
+    {"POST", "/__admin/faults", AdminAccess::kStore, PostFaultOf<DeliveryFaultRoutes>,
      "adds a delivery fault (duplicate, reorder, delay_ms, fail_first_attempts, refuse, ...)"},
-    {"GET", "/__admin/faults", AdminAccess::kStore, ListFaultsOf<DeliveryFaults>,
+    {"GET", "/__admin/faults", AdminAccess::kStore, ListFaultsOf<DeliveryFaultRoutes>,
      "the store's delivery faults"},
-    {"DELETE", "/__admin/faults", AdminAccess::kStore, ClearFaultsOf<DeliveryFaults>,
+    {"DELETE", "/__admin/faults", AdminAccess::kStore, ClearFaultsOf<DeliveryFaultRoutes>,
      "removes every delivery fault of the store"},
-    {"DELETE", "/__admin/faults/{id}", AdminAccess::kStore, DeleteFaultOf<DeliveryFaults>,
+    {"DELETE", "/__admin/faults/{id}", AdminAccess::kStore, DeleteFaultOf<DeliveryFaultRoutes>,
      "removes one delivery fault"},
-    {"POST", "/__admin/api-faults", AdminAccess::kStore, PostFaultOf<ApiFaults>,
+    {"POST", "/__admin/api-faults", AdminAccess::kStore, PostFaultOf<ApiFaultRoutes>,
      "adds an API fault: the next /v2 requests answer a status, late, or with a reset"},
-    {"GET", "/__admin/api-faults", AdminAccess::kStore, ListFaultsOf<ApiFaults>, "the store's API faults"},
-    {"DELETE", "/__admin/api-faults", AdminAccess::kStore, ClearFaultsOf<ApiFaults>,
+    {"GET", "/__admin/api-faults", AdminAccess::kStore, ListFaultsOf<ApiFaultRoutes>,
+     "the store's API faults"},
+    {"DELETE", "/__admin/api-faults", AdminAccess::kStore, ClearFaultsOf<ApiFaultRoutes>,
      "removes every API fault of the store"},
-    {"DELETE", "/__admin/api-faults/{id}", AdminAccess::kStore, DeleteFaultOf<ApiFaults>,
+    {"DELETE", "/__admin/api-faults/{id}", AdminAccess::kStore, DeleteFaultOf<ApiFaultRoutes>,
      "removes one API fault"},
     {"GET", "/__admin/store", AdminAccess::kStore, GetStore,
      "the store: id, kind, page_length, organization, org_id"},

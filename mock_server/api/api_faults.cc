@@ -151,9 +151,8 @@ bool ApiFault::Matches(const std::string& request_method, const std::string& req
 
 namespace internal {
 
-std::optional<ApiFault> ApiFaultRegistry::Take(const std::string& store_id, const std::string& method,
-                                               const std::string& path) {
-  return Update(store_id, [&](std::vector<ApiFault>& faults) -> std::optional<ApiFault> {
+std::optional<ApiFault> ApiFaults::Take(const std::string& method, const std::string& path) {
+  return Update([&](std::vector<ApiFault>& faults) -> std::optional<ApiFault> {
     for (auto f = faults.begin(); f != faults.end(); ++f) {
       if (!f->Matches(method, path)) continue;
       ApiFault taken = *f;

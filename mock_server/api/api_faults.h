@@ -1,4 +1,4 @@
-// The API faults of one server, per store (epmock/faults.h: ApiFault).
+// A store's API faults (epmock/faults.h: ApiFault).
 //
 // Thread-safe.
 #ifndef EPMOCK_API_API_FAULTS_H_
@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "common/per_store.h"
 #include "epmock/faults.h"
+#include "store/parts.h"
 
 namespace epmock::internal {
 
@@ -19,16 +19,15 @@ StatusOr<ApiFault> DecodeApiFault(const nlohmann::json& doc);
 // What every front door checks of an API fault's values (the words ApiFault::FromJson gives).
 Status CheckApiFault(const ApiFault& fault);
 
-// A store's API faults (common/per_store.h: add, list, remove, clear).
-class ApiFaultRegistry : public PerStoreList<ApiFault> {
+// A store's API faults: a part of the store (store/parts.h: add, list, remove, clear).
+class ApiFaults : public StoreList<ApiFault> {
  public:
   static constexpr std::size_t kMaxPerStore = 100;
-  ApiFaultRegistry() : PerStoreList(kMaxPerStore, "API faults") {}
+  ApiFaults() : StoreList(kMaxPerStore, "API faults") {}
 
-  // The first fault of the store that applies to METHOD PATH, counted against its budget
-  // (and gone after its last request); none when no fault applies.
-  std::optional<ApiFault> Take(const std::string& store_id, const std::string& method,
-                               const std::string& path);
+  // The first fault that applies to METHOD PATH, counted against its budget (and gone after
+  // its last request); none when no fault applies.
+  std::optional<ApiFault> Take(const std::string& method, const std::string& path);
 };
 
 }  // namespace epmock::internal

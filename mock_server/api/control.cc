@@ -61,42 +61,50 @@ StatusOr<TriggeredEvent> Control::Replay(const StorePtr& store, const std::strin
   return engine_.events().Replay(store, event_id, integration_id);
 }
 
-StatusOr<Fault> Control::AddFault(const std::string& store_id, const StorePtr& store, Fault fault) {
+StatusOr<Fault> Control::AddFault(Store& store, Fault fault) {
   if (Status checked = CheckFault(fault); !checked.ok()) return checked;
-  if (!fault.integration_id.empty() && (!store || !store->Get(fault.integration_id))) {
+  if (!fault.integration_id.empty() && !store.Get(fault.integration_id)) {
     return Status::InvalidArgument("No integration " + fault.integration_id.substr(0, 64) + " in this store");
   }
-  return engine_.events().faults().Add(store_id, std::move(fault));
+  return store.Part<DeliveryFaults>().Add(std::move(fault));
 }
 
-std::vector<Fault> Control::Faults(const std::string& store_id) const {
-  return engine_.events().faults().List(store_id);
+std::vector<Fault> Control::Faults(const StorePtr& store) const {
+  const DeliveryFaults* faults = store ? store->FindPart<DeliveryFaults>() : nullptr;
+  return faults ? faults->List() : std::vector<Fault>{};
 }
 
-Status Control::RemoveFault(const std::string& store_id, const std::string& fault_id) {
-  if (!engine_.events().faults().Remove(store_id, fault_id))
+Status Control::RemoveFault(const StorePtr& store, const std::string& fault_id) {
+  DeliveryFaults* faults = store ? store->FindPart<DeliveryFaults>() : nullptr;
+  if (!faults || !faults->Remove(fault_id))
     return Status::NotFound("No fault " + fault_id.substr(0, 64) + " in this store");
   return Status::Ok();
 }
 
-void Control::ClearFaults(const std::string& store_id) { engine_.events().faults().Clear(store_id); }
+void Control::ClearFaults(const StorePtr& store) {
+  if (DeliveryFaults* faults = store ? store->FindPart<DeliveryFaults>() : nullptr) faults->Clear();
+}
 
-StatusOr<ApiFault> Control::AddApiFault(const std::string& store_id, ApiFault fault) {
+StatusOr<ApiFault> Control::AddApiFault(Store& store, ApiFault fault) {
   if (Status checked = CheckApiFault(fault); !checked.ok()) return checked;
-  return engine_.api_faults().Add(store_id, std::move(fault));
+  return store.Part<internal::ApiFaults>().Add(std::move(fault));
 }
 
-std::vector<ApiFault> Control::ApiFaults(const std::string& store_id) const {
-  return engine_.api_faults().List(store_id);
+std::vector<ApiFault> Control::ApiFaults(const StorePtr& store) const {
+  const internal::ApiFaults* faults = store ? store->FindPart<internal::ApiFaults>() : nullptr;
+  return faults ? faults->List() : std::vector<ApiFault>{};
 }
 
-Status Control::RemoveApiFault(const std::string& store_id, const std::string& fault_id) {
-  if (!engine_.api_faults().Remove(store_id, fault_id))
+Status Control::RemoveApiFault(const StorePtr& store, const std::string& fault_id) {
+  internal::ApiFaults* faults = store ? store->FindPart<internal::ApiFaults>() : nullptr;
+  if (!faults || !faults->Remove(fault_id))
     return Status::NotFound("No API fault " + fault_id.substr(0, 64) + " in this store");
   return Status::Ok();
 }
 
-void Control::ClearApiFaults(const std::string& store_id) { engine_.api_faults().Clear(store_id); }
+void Control::ClearApiFaults(const StorePtr& store) {
+  if (internal::ApiFaults* faults = store ? store->FindPart<internal::ApiFaults>() : nullptr) faults->Clear();
+}
 
 StatusOr<std::vector<StoryRun>> Control::RunStories(const StorePtr& store, const std::string& story,
                                                     const StoryOptions& options, std::size_t count) {
@@ -105,12 +113,12 @@ StatusOr<std::vector<StoryRun>> Control::RunStories(const StorePtr& store, const
   return engine_.events().stories().StartMany(store, story, options, count);
 }
 
-StatusOr<StoryRun> Control::StopStory(const std::string& store_id, const std::string& run_id) {
-  return engine_.events().stories().StopRun(store_id, run_id);
+StatusOr<StoryRun> Control::StopStory(const StorePtr& store, const std::string& run_id) {
+  return engine_.events().stories().StopRun(store, run_id);
 }
 
-StatusOr<StoryRun> Control::StoryRunOf(const std::string& store_id, const std::string& run_id) const {
-  std::optional<StoryRun> run = engine_.events().stories().Run(store_id, run_id);
+StatusOr<StoryRun> Control::StoryRunOf(const StorePtr& store, const std::string& run_id) const {
+  std::optional<StoryRun> run = engine_.events().stories().Run(store, run_id);
   if (!run) return Status::NotFound("No story run " + run_id.substr(0, 64) + " in this store");
   return *run;
 }
@@ -153,17 +161,19 @@ void Control::ClearSink(const std::string& owner, const std::string& name) {
 
 void Control::ResetStore(const std::string& store_id) {
   // Its runs first, so that none fires into the store once it is emptied.
-  engine_.events().stories().Forget(store_id);
-  engine_.events().faults().Clear(store_id);
-  engine_.api_faults().Clear(store_id);
-  if (StorePtr store = engine_.stores().Find(store_id)) store->Clear();
+  // The store and its parts (store/parts.h): faults, API faults, story runs, its rate-limit
+  // window. Its running runs end first, so that none fires into it once it is emptied.
+  if (StorePtr store = engine_.stores().Find(store_id)) {
+    engine_.events().stories().StopRunsOf(store.get());
+    store->Clear();
+  }
+  // Its slices of what the server keeps once for every store.
   engine_.journal().ClearStore(store_id);
   engine_.sinks().ClearOwner(store_id);
-  engine_.rate_limiter().Forget(store_id);
 }
 
 void Control::ResetAll() {
-  engine_.events().stories().Forget("");
+  engine_.events().stories().StopRunsOf(nullptr);
   engine_.Reset();
 }
 

@@ -65,24 +65,26 @@ class Control {
                                   const std::string& integration_id);
 
   // --- Delivery faults (epmock/faults.h: Fault) ----------------------------------------
-  // The store may be null when the fault names no integration.
-  StatusOr<Fault> AddFault(const std::string& store_id, const StorePtr& store, Fault fault);
-  std::vector<Fault> Faults(const std::string& store_id) const;
-  Status RemoveFault(const std::string& store_id, const std::string& fault_id);
-  void ClearFaults(const std::string& store_id);
+  // Faults are parts of their store (store/parts.h). The store of a list, a removal or a
+  // clear may be null (a client that never used the server): it has none.
+  StatusOr<Fault> AddFault(Store& store, Fault fault);
+  std::vector<Fault> Faults(const StorePtr& store) const;
+  Status RemoveFault(const StorePtr& store, const std::string& fault_id);
+  void ClearFaults(const StorePtr& store);
 
   // --- API faults (epmock/faults.h: ApiFault) ------------------------------------------
-  StatusOr<ApiFault> AddApiFault(const std::string& store_id, ApiFault fault);
-  std::vector<ApiFault> ApiFaults(const std::string& store_id) const;
-  Status RemoveApiFault(const std::string& store_id, const std::string& fault_id);
-  void ClearApiFaults(const std::string& store_id);
+  StatusOr<ApiFault> AddApiFault(Store& store, ApiFault fault);
+  std::vector<ApiFault> ApiFaults(const StorePtr& store) const;
+  Status RemoveApiFault(const StorePtr& store, const std::string& fault_id);
+  void ClearApiFaults(const StorePtr& store);
 
   // --- Stories and runs (epmock/story.h) ------------------------------------------------
   // COUNT runs (1 to kMaxRunningStories) of a story at once, all or none.
   StatusOr<std::vector<StoryRun>> RunStories(const StorePtr& store, const std::string& story,
                                              const StoryOptions& options, std::size_t count);
-  StatusOr<StoryRun> StopStory(const std::string& store_id, const std::string& run_id);
-  StatusOr<StoryRun> StoryRunOf(const std::string& store_id, const std::string& run_id) const;
+  // The store may be null (a client that never used the server): it has no runs.
+  StatusOr<StoryRun> StopStory(const StorePtr& store, const std::string& run_id);
+  StatusOr<StoryRun> StoryRunOf(const StorePtr& store, const std::string& run_id) const;
 
   // --- The store and organizations -----------------------------------------------------
   Status ConfigureStore(Store& store, const StoreSettings& settings);

@@ -520,7 +520,7 @@ HttpResponse WaitRoute(RouteContext& c) {
                          "sqs_queue=NAME (with messages=N), stomp_destination=DEST (with messages=N) or "
                          "story_run=ID (until it is no longer running)");
   }
-  if (!story_run.empty() && !c.engine.events().stories().Run(c.store->id(), story_run)) {
+  if (!story_run.empty() && !c.engine.events().stories().Run(c.store, story_run)) {
     return ErrorResponse(404, StatusTitle(404),
                          "story_run: no story run " + story_run.substr(0, 64) + " in this store",
                          "story_run");
@@ -584,7 +584,7 @@ HttpResponse WaitRoute(RouteContext& c) {
       return n >= wanted;
     }
     if (!story_run.empty()) {
-      std::optional<StoryRun> run = c.engine.events().stories().Run(c.store->id(), story_run);
+      std::optional<StoryRun> run = c.engine.events().stories().Run(c.store, story_run);
       *out = {{"run", run ? run->ToJson() : json(nullptr)}};
       return !run || run->state != "running";  // forgotten by a reset: it runs no more
     }

@@ -45,9 +45,6 @@ void Engine::Reset() {
   tokens_.Reset();
   journal_.Clear();
   sinks_.Reset();
-  events_.faults().Reset();
-  api_faults_.Reset();
-  rate_limiter_.Reset();
 }
 
 }  // namespace epmock::internal

@@ -16,7 +16,6 @@
 #include <memory>
 #include <string>
 
-#include "api/api_faults.h"
 #include "api/auth.h"
 #include "api/control.h"
 #include "api/dashboard.h"
@@ -48,7 +47,6 @@ class Engine {
   Journal& journal() { return journal_; }
   const Journal& journal() const { return journal_; }
   SinkRegistry& sinks() { return sinks_; }
-  ApiFaultRegistry& api_faults() { return api_faults_; }
   RateLimiter& rate_limiter() { return rate_limiter_; }
   // The open live streams and long polls of the dashboard's routes (api/dashboard.h).
   StreamGate& streams() { return streams_; }
@@ -80,7 +78,6 @@ class Engine {
   StoreRegistry stores_;
   Journal journal_;
   SinkRegistry sinks_;
-  ApiFaultRegistry api_faults_;
   RateLimiter rate_limiter_;
   EventEngine events_;
   StreamGate streams_;

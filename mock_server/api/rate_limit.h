@@ -8,10 +8,8 @@
 #define EPMOCK_API_RATE_LIMIT_H_
 
 #include <chrono>
-#include <string>
-#include <unordered_map>
 
-#include "common/mutex.h"
+#include "store/store.h"
 
 namespace epmock::internal {
 
@@ -19,22 +17,14 @@ class RateLimiter {
  public:
   explicit RateLimiter(double time_scale);
 
-  // Counts one request of `key` (a store's or an organization's id) against `per_second`;
-  // false when the key has had that many already in its current window. A key's window
-  // opens with its first request and lasts one (scaled) second.
-  bool Allow(const std::string& key, int per_second);
-
-  void Forget(const std::string& key);  // the key's window, as if it had made no request
-  void Reset();
+  // Counts one request of the store (a store's own, or an organization's level) against
+  // `per_second`; false when it has had that many already in its current window. A store's
+  // window is a part of it (store/parts.h), forgotten with it: it opens with its first
+  // request and lasts one (scaled) second.
+  bool Allow(Store& store, int per_second) const;
 
  private:
-  struct Window {
-    std::chrono::steady_clock::time_point start;
-    int count = 0;
-  };
   const std::chrono::nanoseconds window_;
-  Mutex mu_;
-  std::unordered_map<std::string, Window> windows_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

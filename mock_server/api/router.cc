@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "api/admin_api.h"
+#include "api/api_faults.h"
 #include "api/dashboard.h"
 #include "api/errors.h"
 #include "api/integrations_api.h"
@@ -150,7 +151,9 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
     return ErrorResponse(403, StatusTitle(403), "");
   }
   // Faults the test asked for, then the platform's limits: neither counts against the other.
-  if (std::optional<ApiFault> fault = engine.api_faults().Take(store->id(), request.method, request.path)) {
+  ApiFaults* api_faults = store->FindPart<ApiFaults>();
+  if (std::optional<ApiFault> fault =
+          api_faults ? api_faults->Take(request.method, request.path) : std::nullopt) {
     record.errors.push_back("API fault " + fault->id + " (POST /__admin/api-faults)");
     HttpResponse faulted = fault->status ? ErrorResponse(fault->status, StatusTitle(fault->status), "")
                                          : Answer(engine, request, params, record, store, holder->client_id);
@@ -160,7 +163,7 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
     return faulted;
   }
   if (const int limit = RateLimitFor(engine.options(), *store);
-      limit > 0 && !engine.rate_limiter().Allow(store->id(), limit)) {
+      limit > 0 && !engine.rate_limiter().Allow(*store, limit)) {
     record.errors.push_back(
         "over the rate limit of " + std::to_string(limit) + " requests a second of this " +
         (store->is_organization() ? std::string("organization") : store->kind() + " store"));

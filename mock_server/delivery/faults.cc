@@ -107,13 +107,8 @@ Status CheckFault(const Fault& fault) {
   return Status::Ok();
 }
 
-FaultPlan FaultRegistry::PlanFor(const std::string& store_id, const std::string& integration_id,
-                                 std::vector<std::string>* used) const {
-  return Plan(List(store_id), integration_id, used);
-}
-
-FaultPlan FaultRegistry::Plan(const std::vector<Fault>& faults, const std::string& integration_id,
-                              std::vector<std::string>* used) {
+FaultPlan DeliveryFaults::Plan(const std::vector<Fault>& faults, const std::string& integration_id,
+                               std::vector<std::string>* used) {
   FaultPlan plan;
   for (const Fault& f : faults) {
     if (!f.integration_id.empty() && f.integration_id != integration_id) continue;
@@ -133,9 +128,10 @@ FaultPlan FaultRegistry::Plan(const std::vector<Fault>& faults, const std::strin
   return plan;
 }
 
-void FaultRegistry::Consume(const std::string& store_id, const std::vector<std::string>& used) {
+void DeliveryFaults::Consume(const std::vector<std::string>& used) {
   const std::set<std::string> ids(used.begin(), used.end());
-  Update(store_id, [&](std::vector<Fault>& faults) {
+  if (used.empty()) return;
+  Update([&](std::vector<Fault>& faults) {
     for (Fault& f : faults) {
       if (ids.count(f.id) && f.events > 0) f.events = f.events == 1 ? -1 : f.events - 1;
     }

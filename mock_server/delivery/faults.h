@@ -1,4 +1,4 @@
-// The faults injected into one server's deliveries, per store.
+// The faults injected into a store's deliveries.
 //
 // Thread-safe.
 #ifndef EPMOCK_DELIVERY_FAULTS_H_
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "common/per_store.h"
 #include "delivery/delivery.h"
 #include "epmock/faults.h"
+#include "store/parts.h"
 
 namespace epmock::internal {
 
@@ -23,21 +23,19 @@ Status CheckFault(const Fault& fault);
 // values are CheckFault's): what POST /__admin/faults hands to the control layer.
 StatusOr<Fault> DecodeFault(const nlohmann::json& doc);
 
-// A store's delivery faults (common/per_store.h: add, list, remove, clear).
-class FaultRegistry : public PerStoreList<Fault> {
+// A store's delivery faults: a part of the store (store/parts.h: add, list, remove, clear).
+class DeliveryFaults : public StoreList<Fault> {
  public:
   static constexpr std::size_t kMaxPerStore = 100;
-  FaultRegistry() : PerStoreList(kMaxPerStore, "delivery faults") {}
+  DeliveryFaults() : StoreList(kMaxPerStore, "delivery faults") {}
 
-  // The combined plan for one integration of an event, and which faults it used.
-  FaultPlan PlanFor(const std::string& store_id, const std::string& integration_id,
-                    std::vector<std::string>* used) const;
-  // The same, from a snapshot (List) taken once for an event, so that a fault added while
-  // the event's jobs are made applies to all of them or to none.
+  // The combined plan for one integration of an event, from a snapshot (List) taken once for
+  // the event, so that a fault added while the event's jobs are made applies to all of them
+  // or to none; `used` gains the faults it used.
   static FaultPlan Plan(const std::vector<Fault>& faults, const std::string& integration_id,
                         std::vector<std::string>* used);
   // An event was delivered under these faults: counts it against their `events` budget.
-  void Consume(const std::string& store_id, const std::vector<std::string>& used);
+  void Consume(const std::vector<std::string>& used);
 };
 
 }  // namespace epmock::internal

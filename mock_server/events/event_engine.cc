@@ -150,7 +150,8 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(
   std::vector<std::string> used_faults;
   // One look at the store's faults for the whole event: a fault added meanwhile applies to
   // every job of the event or to none (its `events` budget counts events).
-  const std::vector<Fault> faults = faults_.List(store->id());
+  DeliveryFaults* store_faults = store->FindPart<DeliveryFaults>();
+  const std::vector<Fault> faults = store_faults ? store_faults->List() : std::vector<Fault>{};
   for (const Integration& integration : integrations) {
     IntegrationJob job;
     job.id = NewUuid();
@@ -160,7 +161,7 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(
     job.created_at_ms = NowMillis();
     store->AddJob(job);
     DeliveryAttempt delivery;
-    delivery.faults = FaultRegistry::Plan(faults, integration.id, &used_faults);
+    delivery.faults = DeliveryFaults::Plan(faults, integration.id, &used_faults);
     if (integration.integration_type != "webhook") delivery.faults.refuse.clear();  // a webhook's alone
     jobs->push_back({job.id, integration.id, integration.integration_type, delivery.faults.refuse});
     receivers->push_back(std::make_shared<const Integration>(integration));
@@ -172,7 +173,7 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(
     delivery.job_id = job.id;
     deliveries.push_back(std::move(delivery));
   }
-  faults_.Consume(store->id(), used_faults);
+  if (store_faults) store_faults->Consume(used_faults);
   return deliveries;
 }
 

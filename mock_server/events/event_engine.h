@@ -52,8 +52,6 @@ class EventEngine {
   StatusOr<TriggeredEvent> Replay(const std::shared_ptr<Store>& store, const std::string& event_id,
                                   const std::string& integration_id);
 
-  FaultRegistry& faults() { return faults_; }
-  const FaultRegistry& faults() const { return faults_; }
   StoryRunner& stories() { return stories_; }
   const StoryRunner& stories() const { return stories_; }
   [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout) { return dispatcher_.WaitIdle(timeout); }
@@ -85,7 +83,6 @@ class EventEngine {
   const std::string cloudevent_source_;
   std::atomic<bool> running_{false};
   Synthesizer synthesizer_;
-  FaultRegistry faults_;
   WebhookTransport webhook_;
   SqsTransport sqs_;
   StompTransport stomp_;

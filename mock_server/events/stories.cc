@@ -340,6 +340,22 @@ struct StoryRunner::Active {
   bool stop_requested = false;  // StopRun; guarded by the runner's mu_
 };
 
+// A store's runs, oldest first, and how many ended runs retention dropped. Taken under the
+// runner's mu_ (lock order: the runner's, then this); its Clear (the store's reset, once
+// StopRunsOf ended the running ones) needs only its own.
+class StoryRunner::StoreRuns : public StorePart {
+ public:
+  void Clear() override {
+    MutexLock lock(&mu);
+    runs.clear();
+    dropped = 0;
+  }
+
+  Mutex mu;
+  std::deque<std::shared_ptr<Active>> runs EPMOCK_GUARDED_BY(mu);
+  std::uint64_t dropped EPMOCK_GUARDED_BY(mu) = 0;
+};
+
 StoryRunner::StoryRunner(EventEngine& engine, std::shared_ptr<const Spec> spec, double time_scale,
                          StoryRunLimits limits)
     : engine_(engine),
@@ -422,7 +438,7 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
   MutexLock lock(&mu_);
   if (stopping_) return Status::FailedPrecondition("the server is not running");
   std::size_t running = 0, running_here = 0;
-  for (const auto& other : runs_) {
+  for (const auto& [other, thread] : threads_) {
     running += other->run.state == "running";
     running_here += other->run.state == "running" && other->store == store;
   }
@@ -450,36 +466,52 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
     it = threads_.erase(it);
   }
   std::vector<StoryRun> out;
+  StoreRuns& runs = store->Part<StoreRuns>();
   for (std::shared_ptr<Active>& active : planned) {
     active->run.id = "story-" + std::to_string(next_run_++);
-    runs_.push_back(active);
+    {
+      MutexLock runs_lock(&runs.mu);
+      runs.runs.push_back(active);
+    }
     out.push_back(active->run);
     threads_.emplace_back(active, StartThread("story", [this, active] { Play(active); }));
   }
-  RetainLocked(store->id());
+  RetainLocked(*store);
   return out;
 }
 
-void StoryRunner::RetainLocked(const std::string& store_id) {
+void StoryRunner::RetainLocked(Store& store) {
+  StoreRuns& runs = store.Part<StoreRuns>();
+  MutexLock lock(&runs.mu);
   std::size_t ended = 0, bytes = 0;
-  for (const auto& active : runs_) {
-    if (active->run.store_id != store_id) continue;
+  for (const auto& active : runs.runs) {
     ended += active->run.state != "running";
     bytes += active->bytes;
   }
   // The store's oldest ended runs go first; a running run is never dropped.
-  for (auto it = runs_.begin();
-       it != runs_.end() && (ended > limits_.kept_per_store || bytes > limits_.kept_bytes_per_store);) {
+  for (auto it = runs.runs.begin();
+       it != runs.runs.end() && (ended > limits_.kept_per_store || bytes > limits_.kept_bytes_per_store);) {
     const Active& active = **it;
-    if (active.run.store_id != store_id || active.run.state == "running") {
+    if (active.run.state == "running") {
       ++it;
       continue;
     }
     --ended;
     bytes -= active.bytes;
-    ++dropped_[store_id];
-    it = runs_.erase(it);
+    ++runs.dropped;
+    it = runs.runs.erase(it);
   }
+}
+
+std::shared_ptr<StoryRunner::Active> StoryRunner::FindLocked(const std::shared_ptr<Store>& store,
+                                                             const std::string& run_id) const {
+  StoreRuns* runs = store ? store->FindPart<StoreRuns>() : nullptr;
+  if (!runs) return nullptr;
+  MutexLock lock(&runs->mu);
+  for (const auto& active : runs->runs) {
+    if (active->run.id == run_id) return active;
+  }
+  return nullptr;
 }
 
 StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shared_ptr<Store>& store,
@@ -593,7 +625,7 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
     MutexLock lock(&mu_);
     active->run.state = state;
     active->run.error = error;
-    RetainLocked(active->run.store_id);  // ended now, it may be dropped
+    RetainLocked(*active->store);  // ended now, it may be dropped
     changed_.SignalAll();
     active->store->changes().Notify();  // for /__admin/wait?story_run=
   };
@@ -664,37 +696,39 @@ StoryRun StoryRunner::Snapshot(const Active& active) const {
   return run;
 }
 
-std::optional<StoryRun> StoryRunner::Run(const std::string& store_id, const std::string& run_id) const {
+std::optional<StoryRun> StoryRunner::Run(const std::shared_ptr<Store>& store,
+                                         const std::string& run_id) const {
   MutexLock lock(&mu_);
-  for (const auto& active : runs_) {
-    if (active->run.id == run_id && active->run.store_id == store_id) return Snapshot(*active);
-  }
-  return std::nullopt;
+  const std::shared_ptr<Active> active = FindLocked(store, run_id);
+  if (!active) return std::nullopt;
+  return Snapshot(*active);
 }
 
-std::vector<StoryRun> StoryRunner::RunsPage(const std::string& store_id, std::size_t offset,
+std::vector<StoryRun> StoryRunner::RunsPage(const std::shared_ptr<Store>& store, std::size_t offset,
                                             std::size_t limit, std::size_t* total,
                                             std::uint64_t* dropped) const {
+  *total = 0;
+  *dropped = 0;
+  StoreRuns* runs = store ? store->FindPart<StoreRuns>() : nullptr;
+  if (!runs) return {};
   MutexLock lock(&mu_);
-  std::vector<StoryRun> out;
-  std::size_t seen = 0;
-  for (auto it = runs_.rbegin(); it != runs_.rend(); ++it) {
-    if ((*it)->run.store_id != store_id) continue;
-    if (seen >= offset && out.size() < limit) out.push_back(Snapshot(**it));
-    ++seen;
+  std::vector<std::shared_ptr<Active>> page;
+  {
+    MutexLock runs_lock(&runs->mu);
+    *total = runs->runs.size();
+    *dropped = runs->dropped;
+    for (std::size_t i = offset; i < runs->runs.size() && page.size() < limit; ++i) {
+      page.push_back(runs->runs[runs->runs.size() - 1 - i]);
+    }
   }
-  *total = seen;
-  auto d = dropped_.find(store_id);
-  *dropped = d == dropped_.end() ? 0 : d->second;
+  std::vector<StoryRun> out;
+  for (const auto& active : page) out.push_back(Snapshot(*active));  // reads the store: no part lock held
   return out;
 }
 
-StatusOr<StoryRun> StoryRunner::StopRun(const std::string& store_id, const std::string& run_id) {
+StatusOr<StoryRun> StoryRunner::StopRun(const std::shared_ptr<Store>& store, const std::string& run_id) {
   MutexLock lock(&mu_);
-  std::shared_ptr<Active> active;
-  for (const auto& candidate : runs_) {
-    if (candidate->run.id == run_id && candidate->run.store_id == store_id) active = candidate;
-  }
+  const std::shared_ptr<Active> active = FindLocked(store, run_id);
   if (!active) return Status::NotFound("No story run " + run_id.substr(0, 64) + " in this store");
   if (active->run.state != "running") {
     return Status::FailedPrecondition("The story run " + run_id + " has ended (" + active->run.state + ")");
@@ -710,22 +744,10 @@ StatusOr<StoryRun> StoryRunner::StopRun(const std::string& store_id, const std::
   return Snapshot(*active);
 }
 
-std::vector<StoryRun> StoryRunner::Runs(const std::string& store_id) const {
-  MutexLock lock(&mu_);
-  std::vector<StoryRun> out;
-  for (auto it = runs_.rbegin(); it != runs_.rend(); ++it) {
-    if ((*it)->run.store_id == store_id) out.push_back(Snapshot(**it));
-  }
-  return out;
-}
-
-bool StoryRunner::Wait(const std::string& store_id, const std::string& run_id,
+bool StoryRunner::Wait(const std::shared_ptr<Store>& store, const std::string& run_id,
                        std::chrono::milliseconds timeout) const {
   MutexLock lock(&mu_);
-  std::shared_ptr<Active> active;
-  for (const auto& candidate : runs_) {
-    if (candidate->run.id == run_id && candidate->run.store_id == store_id) active = candidate;
-  }
+  const std::shared_ptr<Active> active = FindLocked(store, run_id);
   if (!active) return false;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (active->run.state == "running") {
@@ -747,18 +769,18 @@ void StoryRunner::Stop() {
     threads.swap(threads_);
     changed_.SignalAll();
     // A run waiting for its deliveries to end waits on its store.
-    for (const auto& active : runs_) active->store->changes().Notify();
+    for (const auto& [active, thread] : threads) active->store->changes().Notify();
   }
   for (auto& [active, thread] : threads) thread.join();
 }
 
-void StoryRunner::Forget(const std::string& store_id) {
+void StoryRunner::StopRunsOf(const Store* store) {
   MutexLock lock(&mu_);
   const auto ours = [&](const std::shared_ptr<Active>& active) {
-    return store_id.empty() || active->run.store_id == store_id;
+    return (store == nullptr || active->store.get() == store) && active->run.state == "running";
   };
-  for (const auto& active : runs_) {
-    if (ours(active) && active->run.state == "running") {
+  for (const auto& [active, thread] : threads_) {
+    if (ours(active)) {
       active->stop_requested = true;
       active->store->changes().Notify();  // it may be waiting for deliveries to end
     }
@@ -769,14 +791,8 @@ void StoryRunner::Forget(const std::string& store_id) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
     bool running = false;
-    for (const auto& active : runs_) running = running || (ours(active) && active->run.state == "running");
+    for (const auto& [active, thread] : threads_) running = running || ours(active);
     if (!running || !changed_.WaitUntil(&mu_, give_up)) break;
-  }
-  runs_.erase(std::remove_if(runs_.begin(), runs_.end(), ours), runs_.end());
-  if (store_id.empty()) {
-    dropped_.clear();
-  } else {
-    dropped_.erase(store_id);
   }
 }
 

@@ -68,27 +68,32 @@ class StoryRunner {
   // not room for all beside the runs already running).
   StatusOr<std::vector<StoryRun>> StartMany(const std::shared_ptr<Store>& store, const std::string& name,
                                             const StoryOptions& options, std::size_t count);
+  // A store's runs are a part of it (store/parts.h), forgotten by its Clear with the rest of
+  // it; the runner holds the threads of the running ones. Each call below takes the store,
+  // which may be null (a client that never used the server): it has no runs.
+
   // A run as it stands (its events' delivery counts read now), if this store has it.
-  std::optional<StoryRun> Run(const std::string& store_id, const std::string& run_id) const;
-  std::vector<StoryRun> Runs(const std::string& store_id) const;  // newest first
-  // A page of them, newest first: only the page is copied. `total` is what the store keeps,
-  // `dropped` the ended runs retention has dropped.
-  std::vector<StoryRun> RunsPage(const std::string& store_id, std::size_t offset, std::size_t limit,
+  std::optional<StoryRun> Run(const std::shared_ptr<Store>& store, const std::string& run_id) const;
+  // A page of the store's runs, newest first: only the page is copied. `total` is what the
+  // store keeps, `dropped` the ended runs retention has dropped.
+  std::vector<StoryRun> RunsPage(const std::shared_ptr<Store>& store, std::size_t offset, std::size_t limit,
                                  std::size_t* total, std::uint64_t* dropped) const;
   // Ends a running run as "stopped" (its events fired so far stay fired) and returns it as it
   // stands; NotFound when the store has no such run, FailedPrecondition when it has ended.
-  StatusOr<StoryRun> StopRun(const std::string& store_id, const std::string& run_id);
+  StatusOr<StoryRun> StopRun(const std::shared_ptr<Store>& store, const std::string& run_id);
   // Waits until the run is no longer running (delivered, failed or stopped).
-  bool Wait(const std::string& store_id, const std::string& run_id, std::chrono::milliseconds timeout) const;
+  bool Wait(const std::shared_ptr<Store>& store, const std::string& run_id,
+            std::chrono::milliseconds timeout) const;
 
   void Resume();  // runs may start (the engine started)
   void Stop();    // running runs end as "stopped"; their threads are joined
-  // Forgets every run of a store ("" for every store) and its dropped count: running runs
-  // are stopped first (each ends as at StopRun), so none fires into the store afterwards.
-  void Forget(const std::string& store_id);
+  // Ends the store's running runs (every store's, given null) as at StopRun, so that none
+  // fires into it afterwards: what a reset does before the store is cleared.
+  void StopRunsOf(const Store* store);
 
  private:
   struct Active;
+  class StoreRuns;  // the part of a store that holds its runs
   StatusOr<std::shared_ptr<Active>> Plan(const std::shared_ptr<Store>& store, const Story& story,
                                          const StoryOptions& options) const;
   void Play(std::shared_ptr<Active> active);
@@ -96,8 +101,11 @@ class StoryRunner {
   bool StopRequested(const Active& active) const;  // Stop or the run's StopRun
   // Sleeps until the deadline, Stop or the run's StopRun; false when stopped.
   bool SleepUntil(std::chrono::steady_clock::time_point due, const Active& active);
-  // Drops the store's oldest ended runs beyond the limits. mu_ held.
-  void RetainLocked(const std::string& store_id) EPMOCK_REQUIRES(mu_);
+  // Drops the store's oldest ended runs beyond the limits.
+  void RetainLocked(Store& store) EPMOCK_REQUIRES(mu_);
+  // The store's run with this id, if it has it.
+  std::shared_ptr<Active> FindLocked(const std::shared_ptr<Store>& store, const std::string& run_id) const
+      EPMOCK_REQUIRES(mu_);
 
   EventEngine& engine_;
   const std::shared_ptr<const Spec> spec_;
@@ -106,9 +114,8 @@ class StoryRunner {
   mutable Mutex mu_;
   mutable CondVar changed_;
   std::vector<Story> stories_ EPMOCK_GUARDED_BY(mu_);
-  std::deque<std::shared_ptr<Active>> runs_ EPMOCK_GUARDED_BY(mu_);      // newest last
-  std::map<std::string, std::uint64_t> dropped_ EPMOCK_GUARDED_BY(mu_);  // ended runs dropped, by store
-  // Moved out under mu_ and joined with it released.
+  // Every run whose thread is not joined yet: the running ones, and ended ones joined at the
+  // next start or at Stop. Moved out under mu_ and joined with it released.
   std::vector<std::pair<std::shared_ptr<Active>, std::thread>> threads_ EPMOCK_GUARDED_BY(mu_);
   bool stopping_ EPMOCK_GUARDED_BY(mu_) = true;  // until the engine starts (Resume)
   std::uint64_t next_run_ EPMOCK_GUARDED_BY(mu_) = 1;

@@ -466,6 +466,14 @@ void Store::Clear() {
   jobs_by_integration_.clear();
   kind_ = "production";
   page_length_ = kDefaultStorePageLength;
+  lock.Unlock();
+  // A part is never removed, so what the list points at outlives the lock.
+  std::vector<StorePart*> parts;
+  {
+    MutexLock parts_lock(&parts_mu_);
+    for (const auto& entry : parts_) parts.push_back(entry.second.get());
+  }
+  for (StorePart* part : parts) part->Clear();
 }
 
 bool Store::is_organization() const {

@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <typeindex>
+#include <typeinfo>
 #include <unordered_map>
 #include <vector>
 
@@ -25,6 +27,7 @@
 #include "epmock/logs.h"
 #include "epmock/organization.h"
 #include "epmock/status.h"
+#include "store/parts.h"
 
 namespace epmock::internal {
 
@@ -182,9 +185,31 @@ class Store {
   std::optional<PageOf<IntegrationLog>> LogsAfter(const std::string& after, std::size_t limit) const;
 
   // Forgets everything of the store but its id, client and organization: integrations,
-  // events, jobs, logs, dropped counts, its kind and page length (back to their defaults).
+  // events, jobs, logs, dropped counts, its kind and page length (back to their defaults),
+  // and what each of its parts holds (its faults, API faults and rate-limit window).
   // Cursors stay monotonic: an id given before is never given again.
   void Clear();
+
+  // The store's part of type P (store/parts.h), made on first use: valid for the store's life.
+  template <class P>
+  P& Part() {
+    MutexLock lock(&parts_mu_);
+    for (const auto& [type, part] : parts_) {
+      if (type == std::type_index(typeid(P))) return static_cast<P&>(*part);
+    }
+    parts_.emplace_back(std::type_index(typeid(P)), std::make_unique<P>());
+    return static_cast<P&>(*parts_.back().second);
+  }
+  // The store's part of type P if one was made, else null: a look-up that makes nothing (an
+  // API fault's on every request of a store that set none).
+  template <class P>
+  P* FindPart() const {
+    MutexLock lock(&parts_mu_);
+    for (const auto& [type, part] : parts_) {
+      if (type == std::type_index(typeid(P))) return static_cast<P*>(part.get());
+    }
+    return nullptr;
+  }
 
   // Announces every change of the store (an integration, event, job or log added or changed,
   // a setting, Clear) once made: what streams, long polls and story steps wait on. Also
@@ -198,6 +223,10 @@ class Store {
   const std::string id_;
   mutable Mutex mu_;
   mutable ChangeSignal changes_;
+  // A few at most, one of each type: a scan is cheaper than a hash. Lock order: a part's own
+  // lock is never taken under parts_mu_ or mu_.
+  mutable Mutex parts_mu_;
+  std::vector<std::pair<std::type_index, std::unique_ptr<StorePart>>> parts_ EPMOCK_GUARDED_BY(parts_mu_);
   bool organization_ EPMOCK_GUARDED_BY(mu_) = false;
   std::string org_id_ EPMOCK_GUARDED_BY(mu_);
   std::string kind_ EPMOCK_GUARDED_BY(mu_) = "production";

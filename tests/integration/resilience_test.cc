@@ -259,18 +259,23 @@ TEST_F(RateLimitTest, TheAdminApiSetsAStoresKind) {
   EXPECT_EQ(Allowed(client, 5), 2);
 }
 
-TEST(RateLimiterTest, AWindowOpensWithTheFirstRequestAndLastsAScaledSecond) {
+TEST(RateLimiterTest, AWindowOpensWithTheFirstRequestAndLastsAScaledSecondAndIsForgottenWithItsStore) {
+  internal::Store a("a");
+  internal::Store b("b");
   internal::RateLimiter slow(1000);  // windows of 1,000 s
-  EXPECT_TRUE(slow.Allow("a", 2));
-  EXPECT_TRUE(slow.Allow("a", 2));
-  EXPECT_FALSE(slow.Allow("a", 2));
-  EXPECT_TRUE(slow.Allow("b", 2)) << "another key, another count";
+  EXPECT_TRUE(slow.Allow(a, 2));
+  EXPECT_TRUE(slow.Allow(a, 2));
+  EXPECT_FALSE(slow.Allow(a, 2));
+  EXPECT_TRUE(slow.Allow(b, 2)) << "another store, another count";
+  a.Clear();  // the window is a part of the store: a reset forgets it
+  EXPECT_TRUE(slow.Allow(a, 2));
+  internal::Store c("c");
   internal::RateLimiter fast(0.001);  // windows of 1 ms: the next one opens soon
-  EXPECT_TRUE(fast.Allow("a", 1));
+  EXPECT_TRUE(fast.Allow(c, 1));
   bool reopened = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!reopened && std::chrono::steady_clock::now() < deadline) {
-    reopened = fast.Allow("a", 1);
+    reopened = fast.Allow(c, 1);
     if (!reopened) std::this_thread::yield();
   }
   EXPECT_TRUE(reopened);
