@@ -330,9 +330,12 @@ std::vector<Story> BuiltinStories(const Spec& spec) {
   return {};
 }
 
-// A run and what it needs to play: the store, the plan, and the run as it goes.
+// A run and what it needs to play: its store, the plan, and the run as it goes. The store is
+// not owned here: the store holds its runs (a part), so an owning pointer back would be a
+// cycle that no store outlives; the run's Playing entry owns the store while its thread is
+// not joined, and every other holder of a run got it from the store it holds.
 struct StoryRunner::Active {
-  std::shared_ptr<Store> store;
+  Store* store = nullptr;
   std::vector<int> pause_ms;             // per step, scaled (sequential runs)
   std::vector<nlohmann::json> included;  // per event of the run
   StoryRun run;
@@ -438,9 +441,10 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
   MutexLock lock(&mu_);
   if (stopping_) return Status::FailedPrecondition("the server is not running");
   std::size_t running = 0, running_here = 0;
-  for (const auto& [other, thread] : threads_) {
+  for (const Playing& playing : threads_) {
+    const std::shared_ptr<Active>& other = playing.active;
     running += other->run.state == "running";
-    running_here += other->run.state == "running" && other->store == store;
+    running_here += other->run.state == "running" && other->store == store.get();
   }
   if (running + count > kMaxRunningStories) {
     return Status::ResourceExhausted(std::to_string(running) + " stories are running and at most " +
@@ -458,11 +462,11 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
   // run's state is set), so a long-running server holds a thread per running story, not per
   // story run.
   for (auto it = threads_.begin(); it != threads_.end();) {
-    if (it->first->run.state == "running") {
+    if (it->active->run.state == "running") {
       ++it;
       continue;
     }
-    ended.Add(std::move(it->second));
+    ended.Add(std::move(it->thread));
     it = threads_.erase(it);
   }
   std::vector<StoryRun> out;
@@ -474,7 +478,7 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
       runs.runs.push_back(active);
     }
     out.push_back(active->run);
-    threads_.emplace_back(active, StartThread("story", [this, active] { Play(active); }));
+    threads_.push_back({active, store, StartThread("story", [this, store, active] { Play(store, active); })});
   }
   RetainLocked(*store);
   return out;
@@ -522,7 +526,7 @@ StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shar
   // The plan: every step's resource, made now, so that a bad one fails the call, and the
   // same seed makes the same resources and hold-backs.
   auto active = std::make_shared<Active>();
-  active->store = store;
+  active->store = store.get();
   StoryRun& run = active->run;
   run.story = story->name;
   run.store_id = store->id();
@@ -611,7 +615,7 @@ bool StoryRunner::SleepUntil(std::chrono::steady_clock::time_point due, const Ac
   return !stopping_ && !active.stop_requested;
 }
 
-void StoryRunner::Play(std::shared_ptr<Active> active) {
+void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_ptr<Active>& active) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   std::vector<std::size_t> order(active->run.events.size());
@@ -625,16 +629,16 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
     MutexLock lock(&mu_);
     active->run.state = state;
     active->run.error = error;
-    RetainLocked(*active->store);  // ended now, it may be dropped
+    RetainLocked(*store);  // ended now, it may be dropped
     changed_.SignalAll();
-    active->store->changes().Notify();  // for /__admin/wait?story_run=
+    store->changes().Notify();  // for /__admin/wait?story_run=
   };
   // Whether every job of these events has ended (deliveries end on other threads).
   auto ended = [&](std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) {
       for (const std::string& job : active->run.events[i].job_ids) {
         bool succeeded = false;
-        if (!active->store->JobEnded(job, &succeeded)) return false;
+        if (!store->JobEnded(job, &succeeded)) return false;
       }
     }
     return true;
@@ -642,7 +646,7 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
   // Woken by the store's changes (each attempt's log is one) and by a stop, which announces
   // itself on the store too; no deadline: a delivery ends, or the run is stopped.
   auto wait_ended = [&](std::size_t from, std::size_t to) {
-    ChangeSignal& changes = active->store->changes();
+    ChangeSignal& changes = store->changes();
     for (;;) {
       const std::uint64_t seen = changes.version();
       if (ended(from, to)) return true;
@@ -665,7 +669,7 @@ void StoryRunner::Play(std::shared_ptr<Active> active) {
     }
     TriggerRequest request{planned.type, planned.data, std::nullopt};
     if (!active->included[index].is_null()) request.included = active->included[index];
-    StatusOr<TriggeredEvent> event = engine_.Trigger(active->store, request);
+    StatusOr<TriggeredEvent> event = engine_.Trigger(store, request);
     if (!event.ok()) {
       return finish("failed", "steps[" + std::to_string(planned.step) + "] (" + planned.type +
                                   "): " + event.status().message());
@@ -762,27 +766,27 @@ void StoryRunner::Resume() {
 }
 
 void StoryRunner::Stop() {
-  std::vector<std::pair<std::shared_ptr<Active>, std::thread>> threads;
+  std::vector<Playing> threads;
   {
     MutexLock lock(&mu_);
     stopping_ = true;
     threads.swap(threads_);
     changed_.SignalAll();
     // A run waiting for its deliveries to end waits on its store.
-    for (const auto& [active, thread] : threads) active->store->changes().Notify();
+    for (const Playing& playing : threads) playing.store->changes().Notify();
   }
-  for (auto& [active, thread] : threads) thread.join();
+  for (Playing& playing : threads) playing.thread.join();
 }
 
 void StoryRunner::StopRunsOf(const Store* store) {
   MutexLock lock(&mu_);
-  const auto ours = [&](const std::shared_ptr<Active>& active) {
-    return (store == nullptr || active->store.get() == store) && active->run.state == "running";
+  const auto ours = [&](const Playing& playing) {
+    return (store == nullptr || playing.store.get() == store) && playing.active->run.state == "running";
   };
-  for (const auto& [active, thread] : threads_) {
-    if (ours(active)) {
-      active->stop_requested = true;
-      active->store->changes().Notify();  // it may be waiting for deliveries to end
+  for (const Playing& playing : threads_) {
+    if (ours(playing)) {
+      playing.active->stop_requested = true;
+      playing.store->changes().Notify();  // it may be waiting for deliveries to end
     }
   }
   changed_.SignalAll();
@@ -791,7 +795,7 @@ void StoryRunner::StopRunsOf(const Store* store) {
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (;;) {
     bool running = false;
-    for (const auto& [active, thread] : threads_) running = running || ours(active);
+    for (const Playing& playing : threads_) running = running || ours(playing);
     if (!running || !changed_.WaitUntil(&mu_, give_up)) break;
   }
 }

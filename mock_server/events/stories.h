@@ -69,7 +69,8 @@ class StoryRunner {
   StatusOr<std::vector<StoryRun>> StartMany(const std::shared_ptr<Store>& store, const std::string& name,
                                             const StoryOptions& options, std::size_t count);
   // A store's runs are a part of it (store/parts.h), forgotten by its Clear with the rest of
-  // it; the runner holds the threads of the running ones. Each call below takes the store,
+  // it; the runner holds the threads of the running ones, and their stores until each thread
+  // is joined (a run does not own its store: that would be a cycle). Each call below takes the store,
   // which may be null (a client that never used the server): it has no runs.
 
   // A run as it stands (its events' delivery counts read now), if this store has it.
@@ -96,7 +97,8 @@ class StoryRunner {
   class StoreRuns;  // the part of a store that holds its runs
   StatusOr<std::shared_ptr<Active>> Plan(const std::shared_ptr<Store>& store, const Story& story,
                                          const StoryOptions& options) const;
-  void Play(std::shared_ptr<Active> active);
+  // A run's thread: the store is held by the run's Playing entry until the thread is joined.
+  void Play(const std::shared_ptr<Store>& store, const std::shared_ptr<Active>& active);
   StoryRun Snapshot(const Active& active) const;
   bool StopRequested(const Active& active) const;  // Stop or the run's StopRun
   // Sleeps until the deadline, Stop or the run's StopRun; false when stopped.
@@ -114,9 +116,15 @@ class StoryRunner {
   mutable Mutex mu_;
   mutable CondVar changed_;
   std::vector<Story> stories_ EPMOCK_GUARDED_BY(mu_);
+  // A run whose thread is not joined yet, and its store, owned here until then.
+  struct Playing {
+    std::shared_ptr<Active> active;
+    std::shared_ptr<Store> store;
+    std::thread thread;
+  };
   // Every run whose thread is not joined yet: the running ones, and ended ones joined at the
   // next start or at Stop. Moved out under mu_ and joined with it released.
-  std::vector<std::pair<std::shared_ptr<Active>, std::thread>> threads_ EPMOCK_GUARDED_BY(mu_);
+  std::vector<Playing> threads_ EPMOCK_GUARDED_BY(mu_);
   bool stopping_ EPMOCK_GUARDED_BY(mu_) = true;  // until the engine starts (Resume)
   std::uint64_t next_run_ EPMOCK_GUARDED_BY(mu_) = 1;
 };

@@ -4,9 +4,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <memory>
 #include <string>
 
+#include "epmock/options.h"
+#include "epmock/spec.h"
 #include "epmock/testing/status_matchers.h"
+#include "events/event_engine.h"
 #include "store/store.h"
 
 namespace epmock::internal {
@@ -77,6 +82,33 @@ TEST(StorePartsTest, AnotherStoreHasPartsOfItsOwn) {
   EXPECT_EQ(b.FindPart<Counter>(), nullptr);
   b.Clear();
   EXPECT_EQ(a.Part<Counter>().count, 5);
+}
+
+// A store's story runs are a part of it, so a run must not own its store back: a store whose
+// runs have ended is freed once nothing else holds it (a cycle would keep every store that
+// ever ran a story, and only a leak checker would see it).
+TEST(StorePartsTest, AStoreWhoseStoryRunsEndedIsFreedOnceDropped) {
+  StatusOr<std::shared_ptr<const Spec>> spec = Spec::Load({});
+  ASSERT_THAT(spec, IsOk());
+  ServerOptions options;
+  options.time_scale = 0.001;  // the built-in pauses, a thousandth as long
+  EventEngine engine(options, *spec);
+  engine.Start();
+  auto store = std::make_shared<Store>("s");
+  const std::weak_ptr<Store> watch = store;
+  StatusOr<std::vector<StoryRun>> runs = engine.stories().StartMany(store, "checkout", StoryOptions{}, 2);
+  ASSERT_THAT(runs, IsOk());
+  for (const StoryRun& run : *runs) {
+    ASSERT_TRUE(engine.stories().Wait(store, run.id, std::chrono::seconds(30))) << run.id;
+    EXPECT_EQ(engine.stories().Run(store, run.id)->state, "delivered");  // no integrations: at once
+  }
+  std::size_t total = 0;
+  std::uint64_t dropped = 0;
+  EXPECT_EQ(engine.stories().RunsPage(store, 0, 10, &total, &dropped).size(), 2u);
+  EXPECT_EQ(total, 2u) << "the store keeps its ended runs";
+  engine.Stop();  // joins the runs' threads, which held the store while they played
+  store.reset();
+  EXPECT_TRUE(watch.expired()) << "something still owns the store: its runs own it back";
 }
 
 }  // namespace
