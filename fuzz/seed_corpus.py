@@ -40,7 +40,7 @@ def main():
     root, out = sys.argv[1], pathlib.Path(sys.argv[2])
     seeds = {name: [] for name in ("fuzz_request_validation", "fuzz_sqs_protocols", "fuzz_stomp_frame", "fuzz_sigv4",
                                        "fuzz_catalog_extension", "fuzz_story_file",
-                                       "fuzz_schema_patterns", "fuzz_http_response")}
+                                       "fuzz_schema_patterns", "fuzz_http_response", "fuzz_init_file")}
     messages = []
     for contract in contracts(root):
         for interaction in contract.get("interactions", []):
@@ -84,6 +84,10 @@ def main():
     # YAML aliases of aliases, and two documents: conversion must stay within its budget.
     seeds["fuzz_story_file"].append(b"a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nd: [*c, *c, *c]\n")
     seeds["fuzz_story_file"].append(b"stories: []\n---\nstories: []\n")
+    seeds["fuzz_init_file"].append((repo / "docs" / "init-example.yaml").read_bytes())
+    seeds["fuzz_init_file"] += [b'{"queues": ["a"], "organizations": [{"client_id": "o", "stores": ["s"]}]}',
+                                b'{"stores": [{"client_id": "s", "kind": "development", "integrations": [{}]}]}',
+                                b"stores:\n  - client_id: s\n    integrations: &i [{name: x}]\n  - client_id: t\n    integrations: *i\n"]
     # A pattern, a NUL, a value: the extension's patterns and formats against long values.
     seeds["fuzz_schema_patterns"] += [b"^[A-Z0-9-]*$\x00A", b"^(a|b)*c$\x00ab", b"[0-9]+\x001",
                                       b"^x-\x00x-a", b"(a*)*b\x00a", b"\\d{1,3}(\\.\\d+)?\x009."]

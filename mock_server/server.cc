@@ -4,17 +4,38 @@
 
 #include "api/engine.h"
 #include "api/errors.h"
+#include "api/init_file.h"
 #include "api/router.h"
 #include "common/ids.h"
 #include "common/mutex.h"
 #include "common/strings.h"
 #include "epmock/spec.h"
 #include "http/edge.h"
+#include "http/self_authorities.h"
+#include "http/url.h"
 
 namespace epmock {
 
 // The facade: one Engine for the Server's life, and the HTTP edge that serves it.
 namespace {
+
+// The advertised URLs and host, each checked (http/self_authorities.h says what they take).
+Status CheckAdvertised(const ServerOptions& o) {
+  const std::pair<const char*, const std::string*> urls[] = {{"advertise_api", &o.advertise_api},
+                                                             {"advertise_sqs", &o.advertise_sqs},
+                                                             {"advertise_stomp", &o.advertise_stomp}};
+  for (const auto& [name, value] : urls) {
+    if (value->empty()) continue;
+    const std::string scheme = std::string(name) == "advertise_stomp" ? "stomp" : "http";
+    if (std::optional<std::string> bad = internal::CheckAdvertisedUrl(*value, scheme))
+      return Status::InvalidArgument(std::string(name) + ": " + *bad);
+  }
+  if (!o.advertise_host.empty()) {
+    if (std::optional<std::string> bad = internal::CheckAdvertisedHost(o.advertise_host))
+      return Status::InvalidArgument("advertise_host: " + *bad);
+  }
+  return Status::Ok();
+}
 
 // The embedded spec, extended by the options' catalog file when there is one. A file that
 // does not load leaves the embedded spec in place and its error in `error`.
@@ -32,20 +53,36 @@ std::shared_ptr<const Spec> SpecFor(const ServerOptions& options, Status* error)
 
 class Server::Impl {
  public:
-  explicit Impl(ServerOptions options) : engine(options, SpecFor(options, &catalog_error)) {
+  explicit Impl(ServerOptions options)
+      : admin_token_given(!options.admin_token.empty()), engine(options, SpecFor(options, &catalog_error)) {
     for (const std::string& path : engine.options().story_files) {
       StatusOr<std::vector<Story>> stories = internal::LoadStoryFile(path, engine.spec());
       Status added = stories.ok() ? engine.events().stories().Add(std::move(*stories)) : stories.status();
       if (!added.ok() && story_error.ok()) story_error = added.WithContext("the stories do not load: ");
     }
+    if (!engine.options().init_file.empty()) {
+      StatusOr<internal::InitPlan> plan = internal::LoadInitFile(engine.options().init_file);
+      if (plan.ok()) {
+        init_plan = std::move(*plan);
+      } else {
+        init_error = plan.status().WithContext("the init file does not load: ");
+      }
+    }
   }
 
   Status Start();
   void Stop();
+  // Teaches the transports the advertised URLs, now that every port is bound.
+  void Advertise();
 
   // Why the catalog extension did not load; Start() refuses with it.
+  // A token, or "off" (the engine holds "off" as none).
+  const bool admin_token_given;
   Status catalog_error = Status::Ok();
   Status story_error = Status::Ok();  // the same for the story files
+  Status init_error = Status::Ok();   // and the init file
+  // What the first Start provisions (ServerOptions::init_file); emptied once applied.
+  std::optional<internal::InitPlan> init_plan;
   // Built with the Server and kept for its whole life; Start/Stop do not touch its state.
   internal::Engine engine;
   internal::HttpEdge api;
@@ -83,6 +120,7 @@ Status Server::Impl::Start() {
   if (api.started()) return Status::FailedPrecondition("server already started");
   if (!catalog_error.ok()) return catalog_error;
   if (!story_error.ok()) return story_error;
+  if (!init_error.ok()) return init_error;
   if (std::optional<std::string> bad = internal::CheckDashboardPath(engine.options().dashboard_path))
     return Status::InvalidArgument(*bad);
   std::string refused_host;
@@ -92,6 +130,13 @@ Status Server::Impl::Start() {
                                    "' is not a host name without port, or '*'");
   }
   const ServerOptions& options = engine.options();
+  if (Status advertised = CheckAdvertised(options); !advertised.ok()) return advertised;
+  if (!admin_token_given && !internal::IsLoopbackHost(options.host)) {
+    return Status::InvalidArgument(
+        "host '" + options.host.substr(0, 100) +
+        "' reaches beyond loopback, where the admin API and the dashboard need an admin_token; set one, or "
+        "\"off\" to keep 0.2.0's rule on a trusted network");
+  }
   SqsEndpoint* sqs = engine.sqs();
   StompBroker* stomp = engine.stomp();
   if (sqs) {
@@ -118,6 +163,15 @@ Status Server::Impl::Start() {
   edge.header_timeout_seconds = options.header_timeout_seconds;
   edge.max_delayed = static_cast<std::size_t>(std::max(1, options.max_delayed_requests));
   edge.hosts = internal::ParseHostPolicy(options.allow_hosts).value_or(internal::HostPolicy{});
+  for (const std::string& url : {options.advertise_api, options.advertise_sqs, options.advertise_stomp}) {
+    for (const std::string& name : internal::AdvertisedNames(url, options.advertise_host))
+      edge.hosts.names.push_back(name);
+  }
+  edge.advertised_url = options.advertise_api;
+  edge.advertised_host = options.advertise_host;
+  edge.host_seen = [self = engine.self(), bind = options.host](const std::string& host, int port) {
+    self->Saw(host, 80, internal::LocalAddressOf(bind, port));
+  };
   // Every answer carries a request id, as the platform's do (moltin/php-sdk src/Request.php).
   edge.request_id = [this] { return engine.NewRequestId(); };
   // No source: the platform's errors carry none (elasticpath/epcc-cli docs/tutorial.md). A 500 in
@@ -134,8 +188,42 @@ Status Server::Impl::Start() {
     engine.events().Stop();
     if (sqs) sqs->Stop();
     if (stomp) stomp->Stop();
+    return listening;
+  }
+  engine.SetApiPort(api.port());
+  Advertise();
+  if (init_plan) {
+    const internal::InitUrls urls{api.Url(), sqs ? sqs->Url() : "", stomp ? stomp->Url() : ""};
+    Status applied = internal::ApplyInit(engine, *init_plan, urls, options.init_file + ": ");
+    init_plan.reset();
+    if (!applied.ok()) {
+      engine.CloseStreams();
+      api.Stop();
+      engine.events().Stop();
+      if (sqs) sqs->Stop();
+      if (stomp) stomp->Stop();
+      return applied.WithContext("the init file was not applied: ");
+    }
   }
   return listening;
+}
+
+void Server::Impl::Advertise() {
+  const ServerOptions& o = engine.options();
+  internal::SelfAuthorities& self = *engine.self();
+  const auto learn = [&](const std::string& scheme, const std::string& url, int port) {
+    if (port <= 0) return;
+    const internal::LocalAddress local = internal::LocalAddressOf(o.host, port);
+    if (std::optional<internal::Url> parsed = internal::ParseUrl(url)) self.Advertise(*parsed, local);
+    if (!o.advertise_host.empty()) {
+      self.Advertise(*internal::ParseUrl(scheme + "://" + internal::UrlHost(o.advertise_host) + ":" +
+                                         std::to_string(port)),
+                     local);
+    }
+  };
+  learn("http", o.advertise_api, api.port());
+  if (engine.sqs()) learn("http", o.advertise_sqs, engine.sqs()->Port());
+  if (engine.stomp()) learn("stomp", o.advertise_stomp, engine.stomp()->Port());
 }
 
 void Server::Impl::Stop() {

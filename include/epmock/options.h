@@ -56,6 +56,17 @@ struct ServerOptions {
   // dashboard, sinks, the SQS endpoint). "*" turns the check off.
   std::vector<std::string> allow_hosts;
 
+  // --- The URLs epmock hands out (README "In a container") ---------------------------------
+  // Every URL in an answer (SQS QueueUrl, links.self and Location, queue_url, broker_url,
+  // the health route's api_url, sqs_url and stomp_url) names the host and port of the
+  // request's Host header, unless these are set: whole URLs ("http://localhost:18080"), or
+  // a host name for all three on their own ports. Their names pass the Host check, and a
+  // delivery to one of them goes to epmock's own port.
+  std::string advertise_api;
+  std::string advertise_sqs;
+  std::string advertise_stomp;  // stomp://HOST:PORT
+  std::string advertise_host;
+
   // Lifetime of the access tokens POST /oauth/access_token issues.
   int token_ttl_seconds = 3600;
 
@@ -63,6 +74,9 @@ struct ServerOptions {
   // Empty: the dashboard (GET /, /__admin/ui/) and the list of stores answer loopback peers
   // only. Set: every admin route and the dashboard require it, in the X-Epmock-Admin-Token
   // header or the cookie the dashboard's login form sets; from any peer.
+  // Bound to anything but loopback (`host`), a token is required: Start() refuses without
+  // one, unless it is "off", which keeps 0.2.0's rule (the admin API answers any peer with a
+  // store's token, the dashboard loopback peers only) for a trusted network.
   std::string admin_token;
   // Where the dashboard is served; GET / leads there. Starts and ends with '/', and is no
   // path of the platform's API (/v2/, /oauth/) or the sinks'.
@@ -139,6 +153,12 @@ struct ServerOptions {
   // Story files (docs/STORIES.md) of your own, beside the built-in stories: read and checked
   // when the Server is built; Start() returns the error that names the bad step and field.
   std::vector<std::string> story_files;
+
+  // An init file (docs/INIT.md, JSON or YAML): SQS queues, organizations, store settings and
+  // integrations the first Start() provisions, each through the API's own checks, before it
+  // returns. Read and checked when the Server is built; Start() returns the error that
+  // names the bad entry, and then serves nothing.
+  std::string init_file;
 
   // --- Embedded SQS-compatible endpoint ---------------------------------------------------
   // Its port: -1 runs none (the default in process: see epmock::SqsEndpoint to run one on

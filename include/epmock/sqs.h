@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,6 +40,14 @@ struct SqsEndpointOptions {
   // Host headers answered beyond IP literals, localhost, *.localhost and names without a
   // dot (ServerOptions::allow_hosts); "*" answers any.
   std::vector<std::string> allow_hosts;
+  // Queue URLs are handed out under `advertised_url` ("http://sqs.test:4566") when set, else
+  // under `advertised_host` on the endpoint's own port, else under the request's Host (so a
+  // client behind a port mapping gets URLs it can use). A name in either is answered.
+  std::string advertised_url;
+  std::string advertised_host;
+  // Told the Host header of every request answered, and the port it reached (epmock::Server
+  // learns from it the names its endpoint is known by).
+  std::function<void(const std::string& host_header, int port)> host_seen;
 };
 
 // A message as it sits on a queue.
@@ -69,7 +78,9 @@ class SqsEndpoint {
   // Start after Stop listens on the same port again, every queue and message kept.
   Status Start();
   void Stop();
-  std::string Url() const;  // http://HOST:PORT
+  // http://HOST:PORT, as bound (a wildcard as loopback), or the advertised URL when set.
+  std::string Url() const;
+  int Port() const;  // the bound port (0 before the first Start)
 
   // Creates the queue (if needed) and returns its URL.
   std::string CreateQueue(const std::string& name);

@@ -51,6 +51,10 @@ struct StompBrokerOptions {
   // dropped to save memory; a SEND beyond it gets an ERROR frame (an epmock delivery fails
   // its attempt, logged and retried).
   std::size_t max_pending_messages = 100000;
+  // What Url() says: `advertised_url` when set, else `advertised_host` on the broker's port,
+  // else the bound address (a wildcard as loopback).
+  std::string advertised_url;
+  std::string advertised_host;
 };
 
 // A message SENT to a destination (what passed through the broker).
@@ -82,7 +86,7 @@ class StompBroker {
   // messages still queued: a broker restart as its clients see one.
   Status Start();
   void Stop();
-  std::string Url() const;  // stomp://HOST:PORT
+  std::string Url() const;  // stomp://HOST:PORT (StompBrokerOptions::advertised_url)
   int Port() const;
 
   // The messages sent to the destination, oldest first (delivered or not), as many as the

@@ -501,10 +501,11 @@ HttpResponse NoStomp() {
 HttpResponse ListQueues(RouteContext& c) {
   if (!c.engine.sqs()) return NoSqs();
   json data = json::array();
+  const std::string base = c.engine.UrlsFor(c.request).sqs + "/000000000000/";
   for (const SqsQueueSummary& q : c.engine.sqs()->Queues()) {
     data.push_back(
         {{"name", q.name},
-         {"queue_url", q.url},
+         {"queue_url", base + q.name},
          {"visible", q.visible},
          {"in_flight", q.in_flight},
          {"delayed", q.delayed},
@@ -517,7 +518,10 @@ HttpResponse ListQueues(RouteContext& c) {
 HttpResponse PutQueue(RouteContext& c) {  // for clients without an SQS SDK
   StatusOr<std::string> url = c.engine.control().CreateQueue(Arg(c, 0));
   if (!url.ok()) return Refused(url.status(), "name");
-  return JsonResponse(201, {{"data", {{"name", Arg(c, 0)}, {"queue_url", *url}}}});
+  return JsonResponse(201,
+                      {{"data",
+                        {{"name", Arg(c, 0)},
+                         {"queue_url", c.engine.UrlsFor(c.request).sqs + "/000000000000/" + Arg(c, 0)}}}});
 }
 
 HttpResponse GetQueue(RouteContext& c) {  // what sits on a queue
@@ -533,11 +537,10 @@ HttpResponse GetQueue(RouteContext& c) {  // what sits on a queue
                     {"attributes", m.attributes},
                     {"receive_count", m.receive_count}});
   }
-  return JsonResponse(
-      200,
-      {{"data", std::move(data)},
-       {"meta",
-        {{"queue_url", c.engine.sqs()->QueueUrl(Arg(c, 0))}, {"page", AdminPageMeta(page, total, "")}}}});
+  return JsonResponse(200, {{"data", std::move(data)},
+                            {"meta",
+                             {{"queue_url", c.engine.UrlsFor(c.request).sqs + "/000000000000/" + Arg(c, 0)},
+                              {"page", AdminPageMeta(page, total, "")}}}});
 }
 
 HttpResponse ListDestinations(RouteContext& c) {
@@ -579,7 +582,7 @@ HttpResponse GetStompMessages(RouteContext& c) {  // what passed through a desti
                              {{"page", AdminPageMeta(page, total, "")},
                               {"pending", c.engine.stomp()->Pending(destination->second)},
                               {"dropped", c.engine.stomp()->DroppedMessages(destination->second)},
-                              {"broker_url", c.engine.stomp()->Url()}}}});
+                              {"broker_url", c.engine.UrlsFor(c.request).stomp}}}});
 }
 
 // --- Stories ------------------------------------------------------------------------------
@@ -754,12 +757,18 @@ HttpResponse ListRequests(RouteContext& c) {  // oldest first, or after a sequen
 
 HttpResponse Health(RouteContext& c) {
   HttpResponse response;
+  const Engine::Urls urls = c.engine.UrlsFor(c.request);
+  const auto url_or_null = [](const std::string& url) { return url.empty() ? json(nullptr) : json(url); };
   // "streams": the live streams and long polls open now (at most ServerOptions::max_streams).
+  // The URLs: what a client that reached this one should use (advertised, or by its Host).
   response.body = json{{"status", "ok"},
                        {"version", Version()},
                        {"schema_revision", SchemaRevision()},
                        {"streams", c.engine.streams().active()},
-                       {"admin_token", !c.engine.options().admin_token.empty()}}
+                       {"admin_token", !c.engine.options().admin_token.empty()},
+                       {"api_url", urls.api},
+                       {"sqs_url", url_or_null(urls.sqs)},
+                       {"stomp_url", url_or_null(urls.stomp)}}
                       .dump();
   return response;
 }
@@ -771,7 +780,8 @@ HttpResponse Stores(RouteContext& c) { return StoresRoute(c.engine); }
 // matches any one segment and is handed to the handler in RouteContext::args.
 const std::vector<AdminRoute> kAdminRoutes = {
     {"GET", "/__admin/health", AdminAccess::kOpen, Health,
-     "is the server up: version, schema revision, open streams, whether an admin token is set"},
+     "is the server up: version, schema revision, open streams, whether an admin token is set, and the "
+     "api_url, sqs_url and stomp_url a client should use (advertised, or by its Host)"},
     {"POST", "/__admin/logout", AdminAccess::kOpen, SignOut, "ends the dashboard's sign-in session"},
     {"GET", "/__admin/stores", AdminAccess::kDashboard, Stores,
      "the stores and organizations seen since start (loopback peers only, unless --admin-token)"},

@@ -222,6 +222,12 @@ std::optional<std::string> CheckDashboardPath(const std::string& path) {
   return std::nullopt;
 }
 
+bool IsLoopbackHost(const std::string& host) {
+  if (ToLower(host) == "localhost") return true;
+  const bool bracketed = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  return IsLoopbackAddress(bracketed ? host.substr(1, host.size() - 2) : host);
+}
+
 bool IsLoopbackAddress(const std::string& address) {
   in_addr v4{};
   if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;

@@ -36,6 +36,13 @@ bool IsDashboardPath(const ServerOptions& options, const std::string& path);
 // Why a ServerOptions::dashboard_path cannot be used, or nullopt when it can.
 std::optional<std::string> CheckDashboardPath(const std::string& path);
 
+// ServerOptions::admin_token's value that turns the token rule beyond loopback off.
+inline constexpr char kAdminTokenOff[] = "off";
+
+// Whether a bind address is loopback only: localhost, 127.0.0.0/8 or ::1. Beyond it the
+// admin routes need a token (ServerOptions::admin_token).
+bool IsLoopbackHost(const std::string& host);
+
 // Whether a peer address is loopback: 127.0.0.0/8, ::1, or 127.x mapped into IPv6.
 bool IsLoopbackAddress(const std::string& address);
 

@@ -13,6 +13,7 @@
 #ifndef EPMOCK_API_ENGINE_H_
 #define EPMOCK_API_ENGINE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,8 @@
 #include "epmock/sqs.h"
 #include "epmock/stomp.h"
 #include "events/event_engine.h"
+#include "http/message.h"
+#include "http/self_authorities.h"
 #include "sinks/recorder.h"
 #include "store/store.h"
 
@@ -64,6 +67,17 @@ class Engine {
   // The next request id of the API port (X-Moltin-Request-Id), from the server's seed.
   std::string NewRequestId() { return request_ids_.Next(); }
 
+  // epmock's ports by the names clients know them by (http/self_authorities.h).
+  const std::shared_ptr<SelfAuthorities>& self() const { return self_; }
+  // The URLs an answer to `request` hands out (ServerOptions::advertise_*): empty for a port
+  // that does not run.
+  struct Urls {
+    std::string api, sqs, stomp;
+  };
+  Urls UrlsFor(const HttpRequest& request) const;
+  // The API's port, once bound (Server::Start).
+  void SetApiPort(int port) { api_port_ = port; }
+
   // The one place every admin operation is asked for (api/control.h).
   Control& control() { return control_; }
 
@@ -74,6 +88,8 @@ class Engine {
  private:
   const ServerOptions options_;
   const std::shared_ptr<const Spec> spec_;
+  const std::shared_ptr<SelfAuthorities> self_ = std::make_shared<SelfAuthorities>();
+  std::atomic<int> api_port_{0};
   TokenRegistry tokens_;
   StoreRegistry stores_;
   Journal journal_;

@@ -47,6 +47,7 @@ void ShowRefusal(const char* command, int status, const std::string& body);
 
 void AddServe(CLI::App& root, int* exit_code);
 void AddSchema(CLI::App& root, int* exit_code);
+void AddHealth(CLI::App& root, int* exit_code);
 void AddTrigger(CLI::App& root, int* exit_code);
 void AddStory(CLI::App& root, int* exit_code);
 void AddContracts(CLI::App& root, int* exit_code);

@@ -1,6 +1,13 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <string>
@@ -8,15 +15,22 @@
 #include "api/admin_api.h"
 #include "api/dashboard.h"
 #include "cli/commands.h"
+#include "common/ids.h"
+#include "common/strings.h"
 #include "epmock/server.h"
 #include "epmock/story.h"
 #include "http/hosts.h"
+#include "http/self_authorities.h"
 
 namespace epmock::cli {
 
 namespace {
 
-int RunServe(const ServerOptions& options);
+struct TokenFile {
+  std::string path;  // where a generated admin token is written; "" for the default
+};
+
+int RunServe(ServerOptions options, const TokenFile& token_file);
 
 }  // namespace
 
@@ -72,12 +86,16 @@ void AddServe(CLI::App& root, int* exit_code) {
                   "integrations per store, as on the platform; 0 lifts the limit, for load tests")
       ->check(in(0, std::numeric_limits<int>::max()))
       ->capture_default_str();
+  auto token_file = std::make_shared<TokenFile>();
   cmd->add_option("--admin-token", o.admin_token,
                   "require this token for every admin route and the dashboard, which then answer any "
                   "peer (without it they answer loopback peers only); prefer EPMOCK_ADMIN_TOKEN: a flag is "
-                  "visible to every local user in the process list")
+                  "visible to every local user in the process list. Bound beyond loopback without one, a "
+                  "token is generated, printed once on stderr (epmock admin-token=...) and written to "
+                  "--admin-token-file; 'off' answers without one, as 0.2.0 did, for a trusted network")
       ->envname("EPMOCK_ADMIN_TOKEN")
       ->check([](const std::string& v) {
+        if (v == internal::kAdminTokenOff) return std::string();
         // What a cookie value may hold (RFC 6265 cookie-octet): printable ASCII but space " , ; \\.
         const bool safe = std::all_of(v.begin(), v.end(), [](unsigned char ch) {
           return ch > 32 && ch < 127 && ch != '"' && ch != ',' && ch != ';' && ch != '\\';
@@ -86,6 +104,11 @@ void AddServe(CLI::App& root, int* exit_code) {
                    ? std::string()
                    : std::string("8 to 256 printable ASCII characters, none of space \" , ; \\");
       });
+  cmd->add_option("--admin-token-file", token_file->path,
+                  "where a generated admin token is written, readable by this user only (default: "
+                  "$HOME/.epmock/admin-token); also EPMOCK_ADMIN_TOKEN_FILE")
+      ->envname("EPMOCK_ADMIN_TOKEN_FILE")
+      ->type_name("PATH");
   cmd->add_option("--dashboard-path", o.dashboard_path, "where the dashboard is served; GET / leads there")
       ->check([](const std::string& v) { return internal::CheckDashboardPath(v).value_or(""); })
       ->capture_default_str();
@@ -154,6 +177,41 @@ void AddServe(CLI::App& root, int* exit_code) {
         return internal::ParseHostPolicy({v}) ? std::string()
                                               : std::string("a host name without port, or '*'");
       });
+  // URLs handed out: behind a port mapping or a name, the ones a client outside can use.
+  const std::string urls = "URLs handed out (README \"In a container\")";
+  const auto url_of = [](const char* scheme) {
+    return [scheme = std::string(scheme)](const std::string& v) {
+      return internal::CheckAdvertisedUrl(v, scheme).value_or("");
+    };
+  };
+  cmd->add_option("--advertise-api", o.advertise_api,
+                  "the API's URL in answers (links.self, Location, health) and the ready line, whatever Host "
+                  "a request names; also EPMOCK_ADVERTISE_API")
+      ->envname("EPMOCK_ADVERTISE_API")
+      ->type_name("URL")
+      ->check(url_of("http"))
+      ->group(urls);
+  cmd->add_option("--advertise-sqs", o.advertise_sqs,
+                  "the SQS endpoint's URL in QueueUrl and queue_url answers; also EPMOCK_ADVERTISE_SQS")
+      ->envname("EPMOCK_ADVERTISE_SQS")
+      ->type_name("URL")
+      ->check(url_of("http"))
+      ->group(urls);
+  cmd->add_option(
+         "--advertise-stomp", o.advertise_stomp,
+         "the STOMP broker's URL (stomp://HOST:PORT) in broker_url answers; also EPMOCK_ADVERTISE_STOMP")
+      ->envname("EPMOCK_ADVERTISE_STOMP")
+      ->type_name("URL")
+      ->check(url_of("stomp"))
+      ->group(urls);
+  cmd->add_option(
+         "--advertise-host", o.advertise_host,
+         "NAME for all three, each on its own port (an --advertise-* URL wins for its port); without "
+         "any, URLs name the request's Host; also EPMOCK_ADVERTISE_HOST")
+      ->envname("EPMOCK_ADVERTISE_HOST")
+      ->type_name("NAME")
+      ->check([](const std::string& v) { return internal::CheckAdvertisedHost(v).value_or(""); })
+      ->group(urls);
   cmd->add_option("--max-story-runs-per-store", o.max_story_runs_per_store,
                   "story runs one store may have running at once; more get 429")
       ->check(in(1, static_cast<int>(kMaxRunningStories)))
@@ -224,6 +282,11 @@ void AddServe(CLI::App& root, int* exit_code) {
          "--catalog", o.catalog_file,
          "a catalog extension file (JSON, docs/CATALOG.md): event keys of your own, checked at start")
       ->group(delivery);
+  cmd->add_option("--init", o.init_file,
+                  "an init file (JSON or YAML, docs/INIT.md): queues, organizations, store settings and "
+                  "integrations made at start, before the ready line; also EPMOCK_INIT")
+      ->envname("EPMOCK_INIT")
+      ->type_name("FILE");
   cmd->add_option("--stories", o.story_files,
                   "a story file (JSON or YAML, docs/STORIES.md) beside the built-in stories; repeatable, "
                   "checked at start")
@@ -239,13 +302,62 @@ void AddServe(CLI::App& root, int* exit_code) {
          },
          "deprecated: use --insecure")
       ->group("Deprecated (0.2.0)");
-  cmd->callback([options, exit_code] { *exit_code = RunServe(*options); });
+  cmd->callback([options, token_file, exit_code] { *exit_code = RunServe(*options, *token_file); });
 }
 
 namespace {
 
-int RunServe(const ServerOptions& options) {
+// $HOME/.epmock/admin-token, or beside the process's temporary files without a home.
+std::string DefaultTokenPath() {
+  const char* home = std::getenv("HOME");
+  if (home && *home) return std::string(home) + "/.epmock/admin-token";
+  return "/tmp/epmock-" + std::to_string(getuid()) + "/admin-token";
+}
+
+// Writes the token to `path`, which only this user can read (its folder made 0700 when
+// epmock makes it); the reason when it cannot.
+Status WriteTokenFile(const std::string& path, const std::string& token) {
+  // Each missing folder on the way, made 0700.
+  for (std::size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    const std::string folder = path.substr(0, slash);
+    if (mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST)
+      return Status::Unavailable("cannot make " + folder + ": " + std::strerror(errno));
+  }
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status::Unavailable("cannot write " + path + ": " + std::strerror(errno));
+  const std::string line = token + "\n";
+  // An older file keeps its mode through O_TRUNC: make it ours alone.
+  const bool ok =
+      fchmod(fd, 0600) == 0 && write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const int error = errno;
+  close(fd);
+  return ok ? Status::Ok() : Status::Unavailable("cannot write " + path + ": " + std::strerror(error));
+}
+
+int RunServe(ServerOptions options, const TokenFile& token_file) {
   StopSignals stop;  // before any thread starts
+  if (!internal::IsLoopbackHost(options.host)) {
+    if (options.admin_token == internal::kAdminTokenOff) {
+      std::fprintf(
+          stderr,
+          "epmock serve: warning: --admin-token=off on %s: any peer that reaches this port can drive "
+          "the admin API with a store's token; keep it to a trusted network\n",
+          options.host.c_str());
+    } else if (options.admin_token.empty()) {
+      // Beyond loopback the admin routes need a token: one is made, shown once, and kept
+      // where only this user reads it.
+      options.admin_token = internal::RandomHex(24);
+      const std::string path = token_file.path.empty() ? DefaultTokenPath() : token_file.path;
+      Status written = WriteTokenFile(path, options.admin_token);
+      std::fprintf(stderr, "epmock admin-token=%s\n", options.admin_token.c_str());
+      if (written.ok()) {
+        std::fprintf(stderr, "epmock serve: the admin token is also in %s\n", path.c_str());
+      } else {
+        std::fprintf(stderr, "epmock serve: warning: %s\n", written.message().c_str());
+      }
+      std::fflush(stderr);
+    }
+  }
   if (std::find(options.allow_hosts.begin(), options.allow_hosts.end(), "*") != options.allow_hosts.end()) {
     std::fprintf(stderr,
                  "epmock serve: warning: --allow-host '*' answers any Host: a web page can reach this server "
@@ -258,8 +370,15 @@ int RunServe(const ServerOptions& options) {
     std::fprintf(stderr, "epmock serve: %s\n", started.message().c_str());
     return 1;
   }
-  std::printf("epmock ready api=%s sqs=%s stomp=%s\n", server.Url().c_str(), server.Sqs()->Url().c_str(),
-              server.Stomp()->Url().c_str());
+  // The advertised URLs when set (the SQS endpoint's and broker's Url() say them), else the
+  // bound ones, a wildcard as 127.0.0.1.
+  const std::string api =
+      !options.advertise_api.empty() ? options.advertise_api
+      : !options.advertise_host.empty()
+          ? "http://" + internal::UrlHost(options.advertise_host) + ":" + std::to_string(server.Port())
+          : server.Url();
+  std::printf("epmock ready api=%s sqs=%s stomp=%s\n", internal::TrimAdvertisedUrl(api).c_str(),
+              server.Sqs()->Url().c_str(), server.Stomp()->Url().c_str());
   std::fflush(stdout);
 
   stop.Wait();

@@ -12,14 +12,16 @@ namespace epmock::internal {
 
 using nlohmann::json;
 
-SqsTransport::SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec)
-    : options_(options), spec_(std::move(spec)), pool_(options) {}
+SqsTransport::SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec,
+                           std::shared_ptr<const SelfAuthorities> self)
+    : options_(options), spec_(std::move(spec)), self_(std::move(self)), pool_(options) {}
 
 AttemptResult SqsTransport::Send(const DeliveryAttempt& delivery) {
   AttemptResult result;
   const json& config = delivery.integration.configuration;
   const std::string queue_url = config.value("url", "");
   std::optional<Url> url = ParseUrl(queue_url);
+  if (url) url = SelfAuthorities::Route(self_.get(), *url);
   if (!url || (url->scheme != "http" && url->scheme != "https")) {
     result.error_detail = "The queue url is not an http(s) URL: " + queue_url;
     return result;
@@ -52,7 +54,9 @@ AttemptResult SqsTransport::Send(const DeliveryAttempt& delivery) {
       config.value("aws_secret_access_key", ""), amz_date);
   httplib::Headers headers;
   for (const auto& [name, value] : request.headers) {
-    if (name != "Host" && name != "Content-Type") headers.emplace(name, value);
+    // httplib writes Host from the address it connects to; when that is not the URL's, the
+    // signed Host goes as it is.
+    if ((name != "Host" || url->dial_port) && name != "Content-Type") headers.emplace(name, value);
   }
   std::string error;
   std::optional<httplib::Response> response =

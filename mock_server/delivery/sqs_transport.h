@@ -12,12 +12,15 @@
 #include "delivery/delivery.h"
 #include "epmock/spec.h"
 #include "http/client_pool.h"
+#include "http/self_authorities.h"
 
 namespace epmock::internal {
 
 class SqsTransport : public Transport {
  public:
-  SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec);
+  // `self`: epmock's own ports by the names clients know them by (WebhookOptions::self).
+  SqsTransport(HttpPoolOptions options, std::shared_ptr<const Spec> spec,
+               std::shared_ptr<const SelfAuthorities> self = nullptr);
   AttemptResult Send(const DeliveryAttempt& delivery) override;
   void Cancel() override { pool_.Cancel(); }
   void Resume() override { pool_.Resume(); }
@@ -25,6 +28,7 @@ class SqsTransport : public Transport {
  private:
   const HttpPoolOptions options_;
   const std::shared_ptr<const Spec> spec_;
+  const std::shared_ptr<const SelfAuthorities> self_;
   HttpPool pool_;
 };
 

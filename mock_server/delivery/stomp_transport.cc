@@ -68,9 +68,10 @@ class StompTransport::Connection {
   Status OpenOne(const std::string& text, const std::string& login, const std::string& passcode,
                  const StompTransportOptions& options) EPMOCK_REQUIRES(mu) {
     std::optional<Url> url = ParseUrl(text);
+    if (url) url = SelfAuthorities::Route(options.self.get(), *url);
     if (!url || (url->scheme != "stomp" && url->scheme != "stomp+ssl"))
       return Status::Unavailable("not a stomp:// or stomp+ssl:// URL");
-    Status opened = socket_.Open(url->host, url->port, url->scheme == "stomp+ssl",
+    Status opened = socket_.Open(url->ConnectHost(), url->ConnectPort(), url->scheme == "stomp+ssl",
                                  {options.timeout_ms, options.verify_tls, options.ca_file});
     if (!opened.ok()) return opened;
     StompFrame connect{

@@ -17,6 +17,7 @@
 #include "common/mutex.h"
 #include "delivery/delivery.h"
 #include "epmock/spec.h"
+#include "http/self_authorities.h"
 
 namespace epmock::internal {
 
@@ -24,6 +25,7 @@ struct StompTransportOptions {
   int timeout_ms = 10000;  // connect, CONNECTED, RECEIPT
   bool verify_tls = true;
   std::string ca_file;
+  std::shared_ptr<const SelfAuthorities> self;  // as WebhookOptions::self
 };
 
 class StompTransport : public Transport {

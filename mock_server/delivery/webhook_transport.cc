@@ -122,7 +122,8 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
   wire.headers = std::move(request.headers);
   wire.body = std::move(request.body);
   std::string error;
-  std::optional<WireResponse> response = client_.Send(*url, wire, &error);
+  std::optional<WireResponse> response =
+      client_.Send(SelfAuthorities::Route(options_.self.get(), *url), wire, &error);
   if (!response) {
     result.error_detail = error;
     return result;

@@ -17,6 +17,7 @@
 #include "delivery/delivery.h"
 #include "epmock/spec.h"
 #include "http/message.h"
+#include "http/self_authorities.h"
 #include "http/wire_client.h"
 
 namespace epmock::internal {
@@ -25,6 +26,8 @@ struct WebhookOptions {
   int timeout_ms = 10000;  // the whole exchange: an answer not ended by then is a failure
   bool verify_tls = true;  // verify https receivers' certificates
   std::string ca_file;     // trust this CA (PEM) instead of the system's
+  // epmock's own ports by the names clients know them by: a URL naming one is dialled locally.
+  std::shared_ptr<const SelfAuthorities> self;
 };
 
 // The request a webhook delivery sends: the url, the headers as sent (Content-Type

@@ -24,8 +24,8 @@ DispatcherOptions ToDispatcherOptions(const ServerOptions& o) {
   return d;
 }
 
-WebhookOptions ToWebhookOptions(const ServerOptions& o) {
-  return WebhookOptions{o.EffectiveDeliveryTimeoutMs(), o.verify_tls, o.ca_file};
+WebhookOptions ToWebhookOptions(const ServerOptions& o, std::shared_ptr<const SelfAuthorities> self) {
+  return WebhookOptions{o.EffectiveDeliveryTimeoutMs(), o.verify_tls, o.ca_file, std::move(self)};
 }
 
 // Fact 32 (moltin/examples webhooks/order-confirmation-sms/index.js): "Flows aren't sent with
@@ -63,13 +63,16 @@ std::vector<std::string> FlowFields(const ObservableEvent& event, const json& da
 
 }  // namespace
 
-EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec)
+EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec,
+                         std::shared_ptr<const SelfAuthorities> self)
     : spec_(spec),
       cloudevent_source_(options.cloudevent_source),
       synthesizer_(spec, options.seed),
-      webhook_(ToWebhookOptions(options), spec),
-      sqs_(HttpPoolOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file}, spec),
-      stomp_(StompTransportOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file},
+      webhook_(ToWebhookOptions(options, self), spec),
+      sqs_(HttpPoolOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file}, spec,
+           self),
+      stomp_(StompTransportOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file,
+                                   self},
              spec),
       dispatcher_(ToDispatcherOptions(options),
                   {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}, clock_),

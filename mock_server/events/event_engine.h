@@ -31,7 +31,9 @@ Status CheckLevel(const ObservableEvent& event, bool organization);
 
 class EventEngine {
  public:
-  EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec);
+  // `self`: epmock's own ports by the names clients know them by, for the transports.
+  EventEngine(const ServerOptions& options, std::shared_ptr<const Spec> spec,
+              std::shared_ptr<const SelfAuthorities> self = nullptr);
   ~EventEngine();
 
   // Synthesizes (or takes) the resource, records the event and starts one job per

@@ -35,8 +35,10 @@ std::string DescribeHttpError(int error_code, const std::string& host, int port,
 }  // namespace
 
 std::unique_ptr<httplib::ClientImpl> NewHttpClient(const Url& url) {
-  if (url.scheme == "http") return std::make_unique<httplib::ClientImpl>(url.host, url.port);
-  if (url.scheme == "https") return std::make_unique<httplib::SSLClient>(url.host, url.port);
+  if (url.scheme == "http")
+    return std::make_unique<httplib::ClientImpl>(url.ConnectHost(), url.ConnectPort());
+  if (url.scheme == "https")
+    return std::make_unique<httplib::SSLClient>(url.ConnectHost(), url.ConnectPort());
   return nullptr;
 }
 

@@ -13,6 +13,7 @@
 #include "common/thread.h"
 #include "http/body.h"
 #include "http/connections.h"
+#include "http/self_authorities.h"
 
 namespace epmock::internal {
 namespace {
@@ -83,6 +84,22 @@ bool IsBookkeeping(const std::string& name) {
   return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT";
 }
 
+// The origin the URLs of an answer name (EdgeOptions::advertised_url).
+std::string BaseUrl(const EdgeOptions& options, const std::string& host, int port) {
+  if (!options.advertised_url.empty()) return options.advertised_url;
+  if (!options.advertised_host.empty())
+    return "http://" + UrlHost(options.advertised_host) + ":" + std::to_string(port);
+  if (host.empty()) {
+    const LocalAddress local = LocalAddressOf(options.host, port);
+    return "http://" + UrlHost(local.host) + ":" + std::to_string(local.port);
+  }
+  // A client that reached 0.0.0.0 (Linux connects it to loopback) is handed loopback URLs.
+  const std::string name = HostName(host);
+  if (name == "0.0.0.0") return "http://127.0.0.1" + host.substr(name.size());
+  if (name == "[::]") return "http://[::1]" + host.substr(name.size());
+  return "http://" + host;
+}
+
 HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, int port) {
   HttpRequest request;
   request.method = req.method;
@@ -94,8 +111,7 @@ HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, in
     if (!IsBookkeeping(name)) request.headers.emplace_back(name, value);
   }
   request.remote_addr = req.remote_addr;
-  const std::string host = req.get_header_value("Host");
-  request.base_url = "http://" + (host.empty() ? UrlHost(options.host) + ":" + std::to_string(port) : host);
+  request.base_url = BaseUrl(options, req.get_header_value("Host"), port);
   if (options.request_id) request.request_id = options.request_id();
   return request;
 }
@@ -201,6 +217,7 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
       GatedServer::CloseAfterCurrentResponse();
       return;
     }
+    if (opts->host_seen) opts->host_seen(req.get_header_value("Host"), *port);
     request.body = std::move(body);
     request.peer_connected = [] { return GatedServer::CurrentPeerConnected(); };
     HttpResponse response = handler(request);
@@ -331,7 +348,8 @@ int HttpEdge::port() const {
 
 std::string HttpEdge::Url() const {
   MutexLock lock(&mu_);
-  return "http://" + UrlHost(options_.host) + ":" + std::to_string(port_);
+  const LocalAddress local = LocalAddressOf(options_.host, port_);  // 0.0.0.0 as 127.0.0.1
+  return "http://" + UrlHost(local.host) + ":" + std::to_string(local.port);
 }
 
 }  // namespace epmock::internal

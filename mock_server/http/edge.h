@@ -57,6 +57,13 @@ struct EdgeOptions {
   std::size_t max_delayed = 256;
   // The Host headers answered; others get 403.
   HostPolicy hosts;
+  // What HttpRequest::base_url says: `advertised_url` when set, else `advertised_host` on
+  // this port, else the request's Host (a wildcard address in it as loopback), else the
+  // bound address.
+  std::string advertised_url;
+  std::string advertised_host;
+  // Told the Host header of every request the host check lets through, and the port.
+  std::function<void(const std::string& host_header, int port)> host_seen;
   // When set, every request gets an id from it (HttpRequest::request_id) and every answer
   // of the port, the edge's own refusals included, carries that id in `request_id_header`.
   std::function<std::string()> request_id;

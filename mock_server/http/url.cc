@@ -8,7 +8,9 @@ namespace epmock::internal {
 
 std::string Url::Origin() const {
   const bool ipv6 = host.find(':') != std::string::npos;
-  return scheme + "://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  std::string origin = scheme + "://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  // Connections to another address are pooled apart.
+  return dial_port ? origin + "@" + dial_host + ":" + std::to_string(dial_port) : origin;
 }
 
 std::optional<Url> ParseUrl(const std::string& text) {

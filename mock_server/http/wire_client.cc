@@ -129,7 +129,7 @@ std::optional<WireResponse> WireClient::Exchange(const Url& url, const std::stri
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - ClientSocket::Clock::now());
     SocketOptions socket_options{std::max<int>(1, static_cast<int>(left.count())), options_.verify_tls,
                                  options_.ca_file};
-    Status opened = socket->Open(url.host, url.port, url.scheme == "https", socket_options);
+    Status opened = socket->Open(url.ConnectHost(), url.ConnectPort(), url.scheme == "https", socket_options);
     if (!opened.ok()) return fail("Could not connect to " + where + ": " + opened.message());
   }
   if (!socket->Write(bytes)) {

@@ -7,6 +7,7 @@
 #include "common/strings.h"
 #include "common/xml.h"
 #include "http/edge.h"
+#include "http/self_authorities.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
 
@@ -67,6 +68,12 @@ Status SqsEndpoint::Start() {
   std::optional<internal::HostPolicy> hosts = internal::ParseHostPolicy(impl_->options.allow_hosts, &refused);
   if (!hosts) return Status::InvalidArgument("allow_hosts: " + refused);
   edge.hosts = *hosts;
+  for (const std::string& name :
+       internal::AdvertisedNames(impl_->options.advertised_url, impl_->options.advertised_host))
+    edge.hosts.names.push_back(name);
+  edge.advertised_url = impl_->options.advertised_url;
+  edge.advertised_host = impl_->options.advertised_host;
+  edge.host_seen = impl_->options.host_seen;
   Impl* impl = impl_.get();
   const internal::SqsCredentials credentials{impl->options.access_key_id, impl->options.secret_access_key};
   // Restarted after Stop, it listens where its clients knew it, its queues intact, and its
@@ -84,8 +91,16 @@ void SqsEndpoint::Stop() {
 }
 
 std::string SqsEndpoint::Url() const {
-  return "http://" + internal::UrlHost(impl_->options.host) + ":" + std::to_string(impl_->edge.port());
+  const SqsEndpointOptions& o = impl_->options;
+  if (!o.advertised_url.empty()) return o.advertised_url;
+  const int port = impl_->edge.port();
+  if (!o.advertised_host.empty())
+    return "http://" + internal::UrlHost(o.advertised_host) + ":" + std::to_string(port);
+  const internal::LocalAddress local = internal::LocalAddressOf(o.host, port);
+  return "http://" + internal::UrlHost(local.host) + ":" + std::to_string(local.port);
 }
+
+int SqsEndpoint::Port() const { return impl_->edge.port(); }
 
 std::string SqsEndpoint::QueueUrl(const std::string& name) const { return Url() + "/000000000000/" + name; }
 

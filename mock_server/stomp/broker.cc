@@ -1,4 +1,5 @@
 #include "epmock/stomp.h"
+#include "http/self_authorities.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -553,7 +554,12 @@ void StompBroker::Stop() {
 }
 
 std::string StompBroker::Url() const {
-  return "stomp://" + internal::UrlHost(impl_->options.host) + ":" + std::to_string(impl_->port);
+  const StompBrokerOptions& o = impl_->options;
+  if (!o.advertised_url.empty()) return o.advertised_url;
+  if (!o.advertised_host.empty())
+    return "stomp://" + internal::UrlHost(o.advertised_host) + ":" + std::to_string(impl_->port);
+  const internal::LocalAddress local = internal::LocalAddressOf(o.host, impl_->port);
+  return "stomp://" + internal::UrlHost(local.host) + ":" + std::to_string(local.port);
 }
 int StompBroker::Port() const { return impl_->port; }
 
