@@ -543,6 +543,15 @@ HttpResponse WaitRoute(RouteContext& c) {
                          "event_type");
   }
   const std::string after = Param(c.params, "after");
+  const std::string after_event = Param(c.params, "after_event");
+  if (!after_event.empty() && event_type.empty()) {
+    return ErrorResponse(400, StatusTitle(400), "after_event goes with event_type=KEY", "after_event");
+  }
+  if (!after_event.empty() && !c.store->EventsAfter(after_event, 0)) {
+    return ErrorResponse(400, StatusTitle(400),
+                         "after_event: no event " + after_event.substr(0, 64) + " in this store",
+                         "after_event");
+  }
   if (deliveries && !after.empty() && !c.store->LogsAfter(after, 0)) {
     return ErrorResponse(400, StatusTitle(400),
                          "after: no delivery " + after.substr(0, 64) + " in this store", "after");
@@ -595,7 +604,10 @@ HttpResponse WaitRoute(RouteContext& c) {
       return !run || run->state != "running";  // forgotten by a reset: it runs no more
     }
     if (!event_type.empty()) {
-      auto page = c.store->EventsPage(0, 1000);
+      // With after_event: the first such event after it, oldest first; without: the newest.
+      auto page = after_event.empty() ? c.store->EventsPage(0, 1000)
+                                      : c.store->EventsAfter(after_event, 1000)
+                                            .value_or(PageOf<std::shared_ptr<const EventRecord>>{});
       for (const auto& e : page.items) {
         if (e->type != event_type) continue;
         for (const EventJob& job : e->jobs) {

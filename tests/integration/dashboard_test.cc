@@ -450,6 +450,20 @@ TEST_F(DashboardTest, AWaitAnswersWhatArrivedOrWhatDidWithin408) {
   ASSERT_EQ(next.status, 200) << next.body;
   EXPECT_NE(next.json["data"]["deliveries"][0]["id"], first);
   EXPECT_EQ(api_->Get("/__admin/wait?event_type=order.created&timeout_ms=30").status, 408);
+
+  // after_event: the first such event after the one named, not the newest before it.
+  const std::string newest = api_->Get("/__admin/events").json["data"][0]["id"];
+  Reply later = api_->Get("/__admin/wait?event_type=order.paid&after_event=" + newest + "&timeout_ms=50");
+  EXPECT_EQ(later.status, 408);
+  EXPECT_TRUE(later.json["data"]["event"].is_null());
+  Reply third = api_->Post("/__admin/events", {{"type", "order.paid"}});
+  ASSERT_EQ(third.status, 201);
+  ASSERT_EQ(api_->Post("/__admin/events", {{"type", "order.paid"}}).status, 201);
+  later = api_->Get("/__admin/wait?event_type=order.paid&after_event=" + newest + "&timeout_ms=20000");
+  ASSERT_EQ(later.status, 200) << later.body;
+  EXPECT_EQ(later.json["data"]["event"]["id"], third.json["data"]["id"]);
+  EXPECT_EQ(api_->Get("/__admin/wait?event_type=order.paid&after_event=nope").status, 400);
+  EXPECT_EQ(api_->Get("/__admin/wait?deliveries=1&after_event=" + newest).status, 400);
 }
 
 TEST_F(DashboardTest, AWaitOnQueuesCountsTheirMessages) {
