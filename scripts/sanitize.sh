@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 preset="${1:?usage: scripts/sanitize.sh asan|tsan}"
 case "$preset" in asan|tsan) ;; *) echo "usage: scripts/sanitize.sh asan|tsan" >&2; exit 2 ;; esac
 ./scripts/setup.sh --with-peers --with-fuzz
-(cd tests/peers && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+for dir in tests/peers clients/node examples/node; do
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+done
 # ccache keys on absolute paths and, with debug info, the working directory; relative to the
 # source tree, a fresh clone elsewhere (as CI makes) still hits what an earlier build cached.
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1

@@ -20,7 +20,9 @@ esac
 ./scripts/check-format.sh
 python3 scripts/check-layers.py
 python3 scripts/check-waits.py
-(cd tests/peers && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+for dir in tests/peers clients/node examples/node; do
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+done
 ./scripts/build.sh -DEPMOCK_BUILD_TESTS=ON -DEPMOCK_BUILD_BENCH=ON -DEPMOCK_BUILD_TESTING=ON -DEPMOCK_PEER_TESTS=ON
 (cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 300)
 

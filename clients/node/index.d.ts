@@ -1,0 +1,243 @@
+// Declarations of the epmock kit (index.cjs, index.mjs), written by hand and checked by
+// `tsc --noEmit --strict` in the kit's tests.
+
+/** A refusal, a failure to start, or a wait that timed out. */
+export declare class EpmockError extends Error {
+  /** The HTTP status, when the server answered. */
+  status?: number;
+  /** The answer's body: the platform's error shape parsed, or the text. */
+  body?: unknown;
+  /** What the server wrote on stderr, when it exited before its ready line. */
+  stderr?: string;
+  exitCode?: number | null;
+  /** What did arrive, when a wait timed out. */
+  arrived?: unknown;
+}
+
+export interface StartOptions {
+  /** The epmock binary; else EPMOCK_BIN, else `epmock` on PATH. */
+  binary?: string;
+  /** More `epmock serve` flags, e.g. ['--max-attempts', '3']. */
+  args?: string[];
+  /** Added to the server's environment. */
+  env?: Record<string, string>;
+  /** How long to wait for the ready line (20 s by default). */
+  readyTimeoutMs?: number;
+  /** An admin token the server requires (EPMOCK_ADMIN_TOKEN). */
+  token?: string;
+  /** 'virtual': a server whose clock only moves when told (servers that support it). */
+  clock?: 'real' | 'virtual';
+}
+
+export interface ConnectOptions {
+  /** The admin token the server requires (X-Epmock-Admin-Token). */
+  token?: string;
+  /** Else learnt from GET /__admin/health. */
+  sqsUrl?: string;
+  stompUrl?: string;
+}
+
+/** An integration as the API returns it (`data` of POST /v2/integrations). */
+export interface Integration {
+  id: string;
+  type: 'integration';
+  name: string;
+  description?: string;
+  enabled: boolean;
+  integration_type: 'webhook' | 'aws_sqs' | 'stomp';
+  observes: string[];
+  configuration: Record<string, unknown>;
+  links?: { self: string };
+  meta?: { timestamps: { created_at: string; updated_at: string } };
+  [key: string]: unknown;
+}
+
+export interface WebhookOptions {
+  /** Where to deliver; this store's embedded sink by default. */
+  url?: string;
+  /** Another embedded sink's name. */
+  sink?: string;
+  secretKey?: string;
+  name?: string;
+  enabled?: boolean;
+}
+
+export interface SqsOptions {
+  /** A queue of the embedded endpoint, created; a fresh name by default. */
+  queue?: string;
+  /** Another queue's URL (nothing is created). */
+  url?: string;
+  awsAccessKeyId?: string;
+  awsSecretAccessKey?: string;
+  region?: string;
+  name?: string;
+}
+
+export interface StompOptions {
+  /** The embedded broker by default. */
+  addresses?: string[];
+  /** A fresh /queue/... by default. */
+  destination?: string;
+  username?: string;
+  password?: string;
+  name?: string;
+}
+
+/** An event as POST /__admin/events answers it: its id, type and jobs. */
+export interface TriggeredEvent {
+  id: string;
+  type: string;
+  jobs?: Array<{ id: string; integration_id: string; [key: string]: unknown }>;
+  [key: string]: unknown;
+}
+
+export interface TriggerOptions {
+  /** The resource; a realistic one by default. */
+  data?: Record<string, unknown>;
+  included?: Record<string, unknown>;
+}
+
+export interface BatchOptions {
+  count?: number;
+  seed?: number;
+  profile?: 'realistic' | 'edge-cases' | string;
+}
+
+export interface StoryOptions {
+  seed?: number;
+  concurrent?: boolean;
+  max_jitter_ms?: number;
+  set?: Record<string, unknown>;
+  count?: number;
+}
+
+export interface StoryRun {
+  id: string;
+  story: string;
+  state: 'running' | 'delivered' | 'failed' | 'stopped';
+  error?: string;
+  [key: string]: unknown;
+}
+
+/** A delivery fault (POST /__admin/faults): docs/ADMIN_API.md lists the fields. */
+export interface Fault {
+  /** Only this integration's deliveries; every integration's by default. */
+  integration_id?: string;
+  /** Send each delivery this many more times. */
+  duplicate?: number;
+  /** Hold deliveries and send them in another order, within the window. */
+  reorder?: number;
+  reorder_window_ms?: number;
+  delay_ms?: number;
+  /** Fail the first N attempts of each delivery (it is retried). */
+  fail_first_attempts?: number;
+  /** Events the fault applies to, then it is used up. */
+  events?: number;
+  /** Deliver one the receiver must refuse. */
+  refuse?: 'wrong_secret' | 'missing_secret' | 'invalid_json' | 'other_store';
+  replay?: number;
+  replay_after_ms?: number;
+  [key: string]: unknown;
+}
+
+/** An API fault (POST /__admin/api-faults). */
+export interface ApiFault {
+  status?: number;
+  delay_ms?: number;
+  /** Reset the connection instead of answering. */
+  reset?: boolean;
+  /** How many requests it applies to (1 by default). */
+  requests?: number;
+  method?: string;
+  path?: string;
+  [key: string]: unknown;
+}
+
+export interface SinkRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Parsed when JSON, else the text. */
+  body: any;
+  received_at: string;
+  store_id: string | null;
+}
+
+export interface QueuedMessage {
+  message_id: string;
+  /** Parsed when JSON, else the text. */
+  body: any;
+  attributes: Record<string, string>;
+  receive_count: number;
+}
+
+export interface DeliveryLog {
+  id: string;
+  event_id: string;
+  attempt: number;
+  status_code: number;
+  error_detail: string;
+  final: boolean;
+  [key: string]: unknown;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+}
+
+export interface WaitForEventOptions extends WaitOptions {
+  /** An event id: the first such event after it (by default, after the newest when the call began). */
+  after?: string;
+}
+
+/** One isolated store of a server: its client id and token, and what tests do with it. */
+export declare class Store {
+  readonly epmock: Epmock;
+  readonly clientId: string;
+  /** The store's Bearer token. */
+  token: string;
+  /** The embedded sink its webhooks go to unless given a url. */
+  readonly sink: string;
+  /** Any admin or API call as this store; a refusal throws an EpmockError. */
+  request(method: string, path: string, body?: unknown, expected?: number[]): Promise<any>;
+  createWebhookIntegration(observes: string[], options?: WebhookOptions): Promise<Integration>;
+  createSqsIntegration(observes: string[], options?: SqsOptions): Promise<Integration>;
+  createStompIntegration(observes: string[], options?: StompOptions): Promise<Integration>;
+  trigger(type: string, options?: TriggerOptions): Promise<TriggeredEvent>;
+  triggerBatch(type: string, options?: BatchOptions): Promise<Array<{ id: string; [key: string]: unknown }>>;
+  runStory(name: string, options?: StoryOptions): Promise<StoryRun>;
+  waitForStory(runId: string, options?: WaitOptions): Promise<StoryRun>;
+  addFault(fault: Fault): Promise<Fault & { id: string }>;
+  addApiFault(fault: ApiFault): Promise<ApiFault & { id: string }>;
+  waitForEvent(type: string, options?: WaitForEventOptions): Promise<TriggeredEvent>;
+  webhookDeliveries(sink?: string): Promise<SinkRequest[]>;
+  sqsMessages(queue: string): Promise<QueuedMessage[]>;
+  logs(): Promise<DeliveryLog[]>;
+  reset(): Promise<void>;
+}
+
+/** A running epmock: started by startEpmock, or attached to by connectEpmock. */
+export declare class Epmock {
+  readonly apiUrl: string;
+  sqsUrl: string;
+  stompUrl: string;
+  /** The admin token sent with every call ('' when none). */
+  readonly token: string;
+  /** An isolated store: a fresh client id by default. */
+  store(clientId?: string): Promise<Store>;
+  /** Stops a server this kit started; on an attached one, only lets go. */
+  stop(): Promise<void>;
+}
+
+export declare function startEpmock(options?: StartOptions): Promise<Epmock>;
+export declare function connectEpmock(url: string, options?: ConnectOptions): Promise<Epmock>;
+/** The URL of a queue of the embedded endpoint. */
+export declare function queueUrl(epmock: Epmock, queue: string): string;
+
+declare const kit: {
+  startEpmock: typeof startEpmock;
+  connectEpmock: typeof connectEpmock;
+  queueUrl: typeof queueUrl;
+  EpmockError: typeof EpmockError;
+};
+export default kit;

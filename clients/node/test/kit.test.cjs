@@ -1,0 +1,195 @@
+// The Node kit against a real `epmock serve`: what a test does with it, the consumers it
+// exists for (an SQS worker on @aws-sdk/client-sqs, the official JS SDK creating
+// integrations), twenty stores at once without cross-talk, and how each failure reads.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const os = require('node:os');
+const path = require('node:path');
+const fs = require('node:fs');
+const { SQSClient, ReceiveMessageCommand, DeleteMessageCommand } = require('@aws-sdk/client-sqs');
+const { gateway, MemoryStorageFactory } = require('@elasticpath/js-sdk');
+const { startEpmock, connectEpmock, queueUrl, EpmockError } = require('epmock');
+
+test('a store: integrations, triggers, waits and what each receiver got', async (t) => {
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+  assert.match(epmock.apiUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(epmock.sqsUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+  assert.match(epmock.stompUrl, /^stomp:\/\/127\.0\.0\.1:\d+$/);
+  const store = await epmock.store();
+  assert.match(store.clientId, /^epmock-kit-/);
+
+  const hook = await store.createWebhookIntegration(['order.paid'], { secretKey: 's3cret' });
+  assert.equal(hook.configuration.url, `${epmock.apiUrl}/__sink/webhook/${store.sink}`);
+  const sqs = await store.createSqsIntegration(['order.paid'], { queue: 'kit-orders' });
+  assert.equal(sqs.configuration.url, queueUrl(epmock, 'kit-orders'));
+  const stomp = await store.createStompIntegration(['order.paid'], { destination: '/queue/kit' });
+  assert.deepEqual(stomp.configuration.addresses, [epmock.stompUrl]);
+
+  const fired = await store.trigger('order.paid');
+  const seen = await store.waitForEvent('order.paid', { after: '' });
+  assert.equal(seen.id, fired.id);
+  await store.request('GET', '/__admin/wait?deliveries=3&timeout_ms=10000');
+
+  const [request] = await store.webhookDeliveries();
+  assert.equal(request.headers['x-moltin-secret-key'], 's3cret');
+  assert.equal(request.body.id, fired.id);
+  const [message] = await store.sqsMessages('kit-orders');
+  assert.equal(message.body.id, fired.id);
+  assert.equal(message.body.type, 'order.paid');
+  const logs = await store.logs();
+  assert.equal(logs.length, 3);
+  assert.ok(logs.every((l) => l.status_code === 200 || l.error_detail === ''), JSON.stringify(logs));
+
+  // waitForEvent waits for an event fired after it was called, not one already there.
+  const later = store.waitForEvent('order.paid', { timeoutMs: 10000 });
+  const next = await store.trigger('order.paid');
+  assert.equal((await later).id, next.id);
+
+  const batch = await store.triggerBatch('order.created', { count: 3, seed: 7 });
+  assert.equal(batch.length, 3);
+  const run = await store.runStory('checkout', { seed: 1 });
+  const ended = await store.waitForStory(run.id, { timeoutMs: 20000 });
+  assert.equal(ended.state, 'delivered');
+
+  await store.addFault({ fail_first_attempts: 1 });
+  await store.addApiFault({ status: 503, requests: 1 });
+  await assert.rejects(store.request('GET', '/v2/integrations'), (e) => e instanceof EpmockError && e.status === 503);
+
+  await store.reset();
+  assert.deepEqual(await store.logs(), []);
+});
+
+test('an SQS worker on @aws-sdk/client-sqs receives what the kit set up', async (t) => {
+  const key = 'AKIAKITWORKER';
+  const secret = 'kit-secret';
+  const epmock = await startEpmock({ args: ['--sqs-credentials', `${key}:${secret}`] });
+  t.after(() => epmock.stop());
+  const store = await epmock.store();
+  const integration = await store.createSqsIntegration(['order.paid'], { awsAccessKeyId: key, awsSecretAccessKey: secret });
+  const fired = await store.trigger('order.paid');
+  const sqs = new SQSClient({ endpoint: epmock.sqsUrl, region: 'us-east-1', credentials: { accessKeyId: key, secretAccessKey: secret } });
+  t.after(() => sqs.destroy());
+  const QueueUrl = integration.configuration.url;
+  const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
+  assert.equal(Messages.length, 1);
+  assert.equal(JSON.parse(Messages[0].Body).id, fired.id);
+  await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: Messages[0].ReceiptHandle }));
+  assert.deepEqual(await store.sqsMessages(QueueUrl.split('/').pop()), []);
+});
+
+test('the official JS SDK creates integrations in a kit store, which then deliver', async (t) => {
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+  const store = await epmock.store();
+  const EPCC = gateway({
+    client_id: store.clientId,
+    client_secret: 'not-checked',
+    host: new URL(epmock.apiUrl).host,
+    protocol: 'http',
+    storage: new MemoryStorageFactory(),
+  });
+  const created = await EPCC.Integrations.Create({
+    name: 'from the SDK',
+    integration_type: 'webhook',
+    enabled: true,
+    observes: ['order.paid'],
+    configuration: { url: `${epmock.apiUrl}/__sink/webhook/${store.sink}` },
+  });
+  assert.match(created.data.id, /^[0-9a-f-]{36}$/);
+  const fired = await store.trigger('order.paid');
+  await store.waitForEvent('order.paid', { after: '' });
+  const [request] = await store.webhookDeliveries();
+  assert.equal(request.body.id, fired.id);
+  assert.equal(request.body.integration.id, created.data.id);
+});
+
+test('twenty stores at once on one server see only their own traffic', async (t) => {
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+  const results = await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => {
+      const store = await epmock.store(`kit-parallel-${process.pid}-${i}`);
+      await store.createWebhookIntegration(['order.paid']);
+      const fired = [];
+      for (let n = 0; n < 3; n += 1) fired.push((await store.trigger('order.paid')).id);
+      await store.request('GET', '/__admin/wait?deliveries=3&timeout_ms=20000');
+      const received = (await store.webhookDeliveries()).map((r) => r.body.id);
+      // Its own order.paid events (creating the integration fired integration.created).
+      const events = (await store.request('GET', '/__admin/events')).data.filter((e) => e.type === 'order.paid').map((e) => e.id);
+      return { fired, received, events };
+    }),
+  );
+  const everyone = new Set(results.flatMap((r) => r.fired));
+  assert.equal(everyone.size, 60);
+  for (const { fired, received, events } of results) {
+    assert.deepEqual([...received].sort(), [...fired].sort());
+    assert.deepEqual([...events].sort(), [...fired].sort());
+  }
+});
+
+test('attached to a running server with its admin token', async (t) => {
+  // Bound beyond loopback, epmock makes a token; the kit reads it off stderr.
+  const tokenFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'epmock-kit-')), 'admin-token');
+  const started = await startEpmock({ args: ['--host', '0.0.0.0', '--admin-token-file', tokenFile] });
+  t.after(() => started.stop());
+  assert.match(started.token, /^[0-9a-f]{48}$/);
+  assert.equal(fs.readFileSync(tokenFile, 'utf8').trim(), started.token);
+
+  const attached = await connectEpmock(`${started.apiUrl}/`, { token: started.token });
+  assert.equal(attached.apiUrl, started.apiUrl);
+  assert.equal(attached.sqsUrl, started.sqsUrl);
+  assert.equal(attached.stompUrl, started.stompUrl);
+  const store = await attached.store();
+  await store.createWebhookIntegration(['order.paid']);
+  const fired = await store.trigger('order.paid');
+  assert.equal((await store.waitForEvent('order.paid', { after: '' })).id, fired.id);
+  await attached.stop(); // only lets go
+  assert.equal((await fetch(`${started.apiUrl}/__admin/health`)).status, 200);
+
+  const stranger = await connectEpmock(started.apiUrl, { token: 'wrong-token-123' });
+  const theirs = await stranger.store();
+  await assert.rejects(theirs.trigger('order.paid'), /401 Unauthorized: .*admin token/);
+});
+
+test('failures read well', async (t) => {
+  await assert.rejects(startEpmock({ binary: '/nonexistent/epmock' }), /no binary at \/nonexistent\/epmock/);
+  const saved = { bin: process.env.EPMOCK_BIN, path: process.env.PATH };
+  delete process.env.EPMOCK_BIN;
+  process.env.PATH = '/nonexistent';
+  try {
+    await assert.rejects(startEpmock(), /no epmock binary: set options.binary or EPMOCK_BIN/);
+  } finally {
+    process.env.EPMOCK_BIN = saved.bin;
+    process.env.PATH = saved.path;
+  }
+  // A server that exits before its ready line: its stderr is shown.
+  await assert.rejects(startEpmock({ args: ['--max-attempts', '0'] }), (e) => {
+    assert.ok(e instanceof EpmockError);
+    assert.match(e.message, /exited \(code \d+\) before its ready line/);
+    assert.match(e.message, /--max-attempts/);
+    return true;
+  });
+  await assert.rejects(connectEpmock('http://127.0.0.1:1'), /no answer from http:\/\/127\.0\.0\.1:1/);
+
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+  const store = await epmock.store();
+  // A refusal: the platform's error body, in words.
+  await assert.rejects(store.createWebhookIntegration([]), (e) => {
+    assert.equal(e.status, 422);
+    assert.match(e.message, /POST \/v2\/integrations: 422 /);
+    assert.ok(Array.isArray(e.body.errors));
+    return true;
+  });
+  // A wait that times out says what did arrive.
+  await store.createWebhookIntegration(['order.paid']);
+  await store.trigger('order.paid');
+  await assert.rejects(store.waitForEvent('order.refunded', { timeoutMs: 200, after: '' }), (e) => {
+    assert.match(e.message, /no order\.refunded event delivered within 200 ms; the store's newest events are: order\.paid/);
+    assert.equal(e.arrived[0].type, 'order.paid');
+    return true;
+  });
+  await assert.rejects(store.waitForStory('no-such-run', { timeoutMs: 100 }), /404/);
+});
