@@ -21,6 +21,8 @@ for flag in "$@"; do
     # Debian's boto3 and stomp.py, and ActiveMQ (run from its jar by the test itself).
     command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
     packages+=(python3 python3-boto3 python3-stomp activemq)
+    # The Python kit's tests: a venv over Debian's python3, built without PyPI, pytest, mypy.
+    packages+=(python3-venv python3-setuptools python3-wheel python3-pytest python3-mypy)
     # The dashboard's browser test: Debian's Chromium, driven headless by playwright-core.
     packages+=(chromium)
   fi

@@ -372,9 +372,30 @@ function startEpmock(options = {}) {
       if (!ready || settled) return;
       settled = true;
       clearTimeout(timer);
-      // A token epmock made itself (bound beyond loopback) is on stderr.
-      const made = stderr.match(/^epmock admin-token=(\S+)$/m);
-      resolve(new Epmock({ apiUrl: ready[1], sqsUrl: ready[2], stompUrl: ready[3], token: options.token || (made && made[1]), child }));
+      const epmock = new Epmock({ apiUrl: ready[1], sqsUrl: ready[2], stompUrl: ready[3], token: options.token, child });
+      if (options.token) return resolve(epmock);
+      // Bound beyond loopback, epmock made a token and wrote it on stderr before its ready
+      // line; stderr is another pipe, so it may be read a moment later.
+      const madeToken = () => (stderr.match(/^epmock admin-token=(\S+)$/m) || [])[1];
+      epmock
+        ._fetch('GET', '/__admin/health')
+        .then(async (health) => {
+          if (health.json && health.json.admin_token && !madeToken()) {
+            await new Promise((seen) => {
+              const giveUp = setTimeout(seen, 5000);
+              const look = () => {
+                if (!madeToken()) return;
+                clearTimeout(giveUp);
+                child.stderr.off('data', look);
+                seen();
+              };
+              child.stderr.on('data', look);
+            });
+          }
+          epmock.token = madeToken() || '';
+          resolve(epmock);
+        })
+        .catch(reject);
     });
   });
 }

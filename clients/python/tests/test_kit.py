@@ -1,0 +1,138 @@
+"""The Python kit against a real ``epmock serve``: what a test does with it, through its
+pytest fixtures and on its own; twenty stores at once without cross-talk; how each failure
+reads."""
+from __future__ import annotations
+
+import os
+import tempfile
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List
+
+import pytest
+
+import epmock
+from epmock import EpmockError, Store
+
+
+def test_a_store_from_the_fixture(epmock: Store) -> None:  # noqa: F811 (the fixture's name)
+    server = epmock.server
+    assert server.api_url.startswith("http://127.0.0.1:")
+    assert server.sqs_url.startswith("http://127.0.0.1:")
+    assert server.stomp_url.startswith("stomp://127.0.0.1:")
+    hook = epmock.create_webhook_integration(["order.paid"], secret_key="s3cret")
+    assert hook["configuration"]["url"] == f"{server.api_url}/__sink/webhook/{epmock.sink}"
+    sqs = epmock.create_sqs_integration(["order.paid"], queue="py-kit-orders")
+    assert sqs["configuration"]["url"].endswith("/000000000000/py-kit-orders")
+    stomp = epmock.create_stomp_integration(["order.paid"], destination="/queue/py-kit")
+    assert stomp["configuration"]["addresses"] == [server.stomp_url]
+
+    fired = epmock.trigger("order.paid")
+    assert epmock.wait_for_event("order.paid", after="")["id"] == fired["id"]
+    epmock.request("GET", "/__admin/wait?deliveries=3&timeout_ms=10000")
+    [request] = epmock.webhook_deliveries()
+    assert request["headers"]["x-moltin-secret-key"] == "s3cret"
+    assert request["body"]["id"] == fired["id"]
+    [message] = epmock.sqs_messages("py-kit-orders")
+    assert message["body"]["type"] == "order.paid"
+    assert len(epmock.logs()) == 3
+
+    batch = epmock.trigger_batch("order.created", count=3, seed=7)
+    assert len(batch) == 3
+    run = epmock.run_story("checkout", seed=1)
+    assert epmock.wait_for_story(run["id"], timeout=20)["state"] == "delivered"
+    epmock.add_fault(fail_first_attempts=1)
+    epmock.add_api_fault(status=503, requests=1)
+    with pytest.raises(EpmockError) as refused:
+        epmock.request("GET", "/v2/integrations")
+    assert refused.value.status == 503
+    epmock.reset()
+    assert epmock.logs() == []
+
+
+def test_wait_for_event_waits_for_one_fired_after_the_call(epmock: Store) -> None:  # noqa: F811
+    epmock.create_webhook_integration(["order.paid"])
+    old = epmock.trigger("order.paid")
+    epmock.wait_for_event("order.paid", after="")
+    # Already there when the wait began: not what it waits for.
+    with pytest.raises(EpmockError, match="no order.paid event delivered within 0.1 s"):
+        epmock.wait_for_event("order.paid", timeout=0.1)
+    new = epmock.trigger("order.paid")
+    assert epmock.wait_for_event("order.paid", after=old["id"])["id"] == new["id"]
+
+
+def test_twenty_stores_at_once_see_only_their_own(epmock_server: epmock.Epmock) -> None:
+    def one(i: int) -> Dict[str, List[Any]]:
+        store = epmock_server.store(f"py-parallel-{os.getpid()}-{i}")
+        store.create_webhook_integration(["order.paid"])
+        fired = [store.trigger("order.paid")["id"] for _ in range(3)]
+        store.request("GET", "/__admin/wait?deliveries=3&timeout_ms=20000")
+        received = [r["body"]["id"] for r in store.webhook_deliveries()]
+        events = [e["id"] for e in store.request("GET", "/__admin/events")["data"] if e["type"] == "order.paid"]
+        return {"fired": fired, "received": received, "events": events}
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(one, range(20)))
+    assert len({i for r in results for i in r["fired"]}) == 60
+    for r in results:
+        assert sorted(r["received"]) == sorted(r["fired"])
+        assert sorted(r["events"]) == sorted(r["fired"])
+
+
+def test_attached_to_a_server_with_its_admin_token() -> None:
+    token_file = os.path.join(tempfile.mkdtemp(prefix="epmock-py-"), "admin-token")
+    with epmock.start(args=["--host", "0.0.0.0", "--admin-token-file", token_file]) as started:
+        assert len(started.token) == 48
+        with open(token_file) as f:
+            assert f.read().strip() == started.token
+        attached = epmock.connect(started.api_url + "/", token=started.token)
+        assert (attached.sqs_url, attached.stomp_url) == (started.sqs_url, started.stomp_url)
+        store = attached.store()
+        store.create_webhook_integration(["order.paid"])
+        fired = store.trigger("order.paid")
+        assert store.wait_for_event("order.paid", after="")["id"] == fired["id"]
+        attached.stop()  # only lets go
+        with urllib.request.urlopen(f"{started.api_url}/__admin/health") as health:
+            assert health.status == 200
+        stranger = epmock.connect(started.api_url, token="wrong-token-123").store()
+        with pytest.raises(EpmockError, match=r"401 Unauthorized: .*admin token"):
+            stranger.trigger("order.paid")
+
+
+def test_failures_read_well(epmock: Store, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    with pytest.raises(EpmockError, match="no binary at /nonexistent/epmock"):
+        epmock_start_nowhere()
+    monkeypatch.delenv("EPMOCK_BIN", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(EpmockError, match="no epmock binary: pass binary=, set EPMOCK_BIN"):
+        epmock_start()
+    monkeypatch.undo()
+    with pytest.raises(EpmockError, match=r"exited \(code \d+\) before its ready line[\s\S]*--max-attempts") as exited:
+        epmock_start(args=["--max-attempts", "0"])
+    assert "--max-attempts" in (exited.value.stderr or "")
+    with pytest.raises(EpmockError, match="no answer from http://127.0.0.1:1"):
+        epmock_connect("http://127.0.0.1:1")
+
+    with pytest.raises(EpmockError, match=r"POST /v2/integrations: 422 ") as refused:
+        epmock.create_webhook_integration([])
+    assert refused.value.status == 422
+    assert isinstance(refused.value.body, dict) and refused.value.body["errors"]
+    epmock.create_webhook_integration(["order.paid"])
+    epmock.trigger("order.paid")
+    with pytest.raises(
+        EpmockError, match=r"no order.refunded event delivered within 0.2 s; the store's newest events are: order.paid"
+    ) as waited:
+        epmock.wait_for_event("order.refunded", timeout=0.2, after="")
+    assert waited.value.arrived[0]["type"] == "order.paid"
+
+
+def epmock_start_nowhere() -> None:
+    epmock.start(binary="/nonexistent/epmock")
+
+
+def epmock_start(**kwargs: Any) -> None:
+    epmock.start(**kwargs).stop()
+
+
+def epmock_connect(url: str) -> None:
+    epmock.connect(url)
