@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "common/mutex.h"
+#include "http/socket.h"
 
 namespace epmock::internal {
 
@@ -73,7 +74,9 @@ std::unique_ptr<httplib::ClientImpl> HttpPool::Acquire(const Url& url) {
     client->set_keep_alive(true);
     client->set_tcp_nodelay(true);
     client->enable_server_certificate_verification(options_.verify_tls);
-    if (!options_.ca_file.empty()) client->set_ca_cert_path(options_.ca_file.c_str());
+    static const std::string fallback = FallbackCaBundle();
+    const std::string& ca_file = options_.ca_file.empty() ? fallback : options_.ca_file;
+    if (!ca_file.empty()) client->set_ca_cert_path(ca_file.c_str());
   }
   MutexLock lock(&mu_);
   if (cancelled_) return nullptr;

@@ -5,14 +5,33 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace epmock::internal {
+
+std::string FallbackCaBundle(const std::string& root) {
+  const auto exists = [&](const std::string& path) { return access((root + path).c_str(), R_OK) == 0; };
+  if (root.empty()) {
+    if (std::getenv("SSL_CERT_FILE") || std::getenv("SSL_CERT_DIR")) return "";
+    if (exists(X509_get_default_cert_file()) || exists(X509_get_default_cert_dir())) return "";
+  }
+  for (const char* bundle : {"/etc/ssl/certs/ca-certificates.crt",  // Debian, Ubuntu, Arch, Alpine
+                             "/etc/pki/tls/certs/ca-bundle.crt",    // Fedora, RHEL
+                             "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  // RHEL's source of it
+                             "/etc/ssl/ca-bundle.pem",                             // openSUSE
+                             "/etc/pki/tls/cacert.pem",                            // older RHEL
+                             "/etc/ssl/cert.pem"}) {                               // Alpine, the BSDs
+    if (exists(bundle)) return root + bundle;
+  }
+  return "";
+}
 
 namespace {
 
@@ -86,6 +105,8 @@ Status ClientSocket::Open(const std::string& host, int port, bool tls, const Soc
     SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
     if (options.ca_file.empty()) {
       SSL_CTX_set_default_verify_paths(ctx_);
+      static const std::string fallback = FallbackCaBundle();
+      if (!fallback.empty()) SSL_CTX_load_verify_locations(ctx_, fallback.c_str(), nullptr);
     } else if (SSL_CTX_load_verify_locations(ctx_, options.ca_file.c_str(), nullptr) != 1) {
       Status refused = Status::Unavailable("TLS handshake failed: cannot read the CA file " +
                                            options.ca_file + " (" + OpenSslReason() + ")");

@@ -19,6 +19,13 @@
 
 namespace epmock::internal {
 
+// The system's CA bundle when OpenSSL's compiled-in default (Debian's /usr/lib/ssl, which
+// leads to /etc/ssl/certs) is not there: the portable build on another distribution. The
+// first of the usual places (Debian and Ubuntu, Fedora and RHEL, openSUSE, Alpine and the
+// BSDs) that exists under `root`; "" when the default is there, or none is. SSL_CERT_FILE
+// and SSL_CERT_DIR, which OpenSSL reads itself, win over both.
+std::string FallbackCaBundle(const std::string& root = "");
+
 struct SocketOptions {
   int timeout_ms = 10000;  // connect and TLS handshake; each blocking write
   bool verify_tls = true;  // verify the peer's certificate and name

@@ -2,6 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "api/api.h"
@@ -14,6 +18,8 @@
 #include "common/ids.h"
 #include "common/strings.h"
 #include "epmock/server.h"
+#include "http/self_authorities.h"
+#include "http/socket.h"
 #include "sinks/recorder.h"
 #include "sqs/queues.h"
 #include "store/store.h"
@@ -575,6 +581,52 @@ TEST(SqsQueueIndexTest, DeleteAndChangeVisibilityFindTheirMessageAnywhereInTheQu
   EXPECT_TRUE(queues.Peek("q").empty());
   std::map<std::string, std::string> attributes;
   ASSERT_FALSE(queues.Attributes("q", {"All"}, &attributes));
+}
+
+// The portable build on another distribution finds its CA bundle where that one keeps it.
+TEST(FallbackCaBundleTest, FindsTheUsualPlacesOfOtherDistributions) {
+  const std::string root = ::testing::TempDir() + "/ca-root-" + std::to_string(getpid());
+  std::filesystem::remove_all(root);
+  EXPECT_EQ(FallbackCaBundle(root), "");  // none at all
+  std::filesystem::create_directories(root + "/etc/ssl");
+  std::ofstream(root + "/etc/ssl/cert.pem") << "x";
+  EXPECT_EQ(FallbackCaBundle(root), root + "/etc/ssl/cert.pem");  // Alpine
+  std::filesystem::create_directories(root + "/etc/pki/tls/certs");
+  std::ofstream(root + "/etc/pki/tls/certs/ca-bundle.crt") << "x";
+  EXPECT_EQ(FallbackCaBundle(root), root + "/etc/pki/tls/certs/ca-bundle.crt");  // Fedora first
+  std::filesystem::remove_all(root);
+}
+
+TEST(SelfAuthoritiesTest, NamesAUrlByAnyAuthorityAClientUsedAndOnlyThose) {
+  SelfAuthorities self;
+  self.Saw("Mapped.Localhost:19324", 80, {"127.0.0.1", 9324});
+  self.Saw("bare-name", 80, {"127.0.0.1", 8080});  // no port: 80
+  self.Saw("[::1]:18080", 80, {"::1", 8080});
+  self.Saw("bad:port:here", 80, {"127.0.0.1", 1});
+  self.Saw("x:99999", 80, {"127.0.0.1", 1});
+  self.Saw("", 80, {"127.0.0.1", 1});
+  const auto dial = [&](const std::string& url) {
+    const Url routed = SelfAuthorities::Route(&self, *ParseUrl(url));
+    return routed.dial_port ? routed.dial_host + ":" + std::to_string(routed.dial_port) : std::string("-");
+  };
+  EXPECT_EQ(dial("http://mapped.localhost:19324/000000000000/q"), "127.0.0.1:9324");
+  EXPECT_EQ(dial("http://bare-name/hook"), "127.0.0.1:8080");
+  EXPECT_EQ(dial("http://[::1]:18080/__sink/webhook/x"), "::1:8080");
+  EXPECT_EQ(dial("https://mapped.localhost:19324/"), "-");  // epmock's ports speak no TLS
+  EXPECT_EQ(dial("http://mapped.localhost:19325/"), "-");
+  EXPECT_EQ(dial("http://elsewhere.test:19324/"), "-");
+  EXPECT_EQ(self.size(), 3u);
+  // Bounded: past the limit a new name is not kept, a known one still is.
+  for (std::size_t i = 0; i < kMaxSelfAuthorities + 10; ++i)
+    self.Saw("n" + std::to_string(i), 80, {"127.0.0.1", 1});
+  EXPECT_EQ(self.size(), kMaxSelfAuthorities);
+  EXPECT_EQ(dial("http://mapped.localhost:19324/"), "127.0.0.1:9324");
+}
+
+TEST(SelfAuthoritiesTest, WildcardBindsAreReachedOnLoopback) {
+  EXPECT_EQ(LocalAddressOf("0.0.0.0", 1).host, "127.0.0.1");
+  EXPECT_EQ(LocalAddressOf("::", 1).host, "::1");
+  EXPECT_EQ(LocalAddressOf("127.0.0.2", 1).host, "127.0.0.2");
 }
 
 }  // namespace
