@@ -30,6 +30,11 @@ for flag in "$@"; do
     packages+=(wrk gnuplot-nox)
     command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
   fi
+  if [[ "$flag" == "--with-image" ]]; then
+    # The container image and the portable build's proof: a Debian root made with
+    # debootstrap, the image built and run with buildah (chroot isolation), podman to import.
+    packages+=(debootstrap buildah podman)
+  fi
   if [[ "$flag" == "--with-fuzz" ]]; then
     # libFuzzer comes with clang's runtime libraries.
     packages+=(clang libclang-rt-14-dev python3)

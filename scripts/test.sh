@@ -64,6 +64,23 @@ cmake -S examples -B build/examples-deb -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build
 cmake --build build/examples-deb --parallel "$(nproc)"
 ctest --test-dir build/examples-deb --output-on-failure --parallel "$(nproc)" --timeout 300
 
+# The container image: built from Containerfile on a debian:12-slim made here (no registry is
+# reached; scripts/slim-root.sh), then run as the README's docker run lines say, translated
+# to buildah's chroot isolation (tests/image/image_test.py). Then the portable tarball, proven
+# in the same minimal root, which has none of epmock's libraries. A stage of its own, never
+# in the sanitizer passes.
+./scripts/setup.sh --with-image
+root=$(./scripts/slim-root.sh --import)
+image_start=$(date +%s)
+buildah bud --isolation chroot --format docker --layers -t localhost/epmock:test -f Containerfile . \
+  >build/image-build.log 2>&1 || { tail -40 build/image-build.log >&2; exit 1; }
+echo "image: built in $(( $(date +%s) - image_start )) s"
+python3 tests/image/image_test.py localhost/epmock:test localhost/debian:12-slim build/image-figures.json
+# The build stage's layers are the next build's cache; older ones than three days go.
+podman image prune -f --filter until=72h >/dev/null 2>&1 || true
+tarball=$(./scripts/portable.sh | tail -1)
+bash tests/portable/portable_test.sh "$root" "$tarball"
+
 # A project that links only epmock::epmock builds and runs with no GTest to be found.
 rm -rf build/engine-only
 cmake -S examples/engine-only -B build/engine-only -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/install" \

@@ -89,6 +89,10 @@ class Epmock {
   async store(clientId) {
     const store = new Store(this, clientId || `epmock-kit-${randomUUID()}`);
     await store._authenticate();
+    if (clientId) {
+      const newest = await store.request('GET', '/__admin/events?page[limit]=1');
+      store._origin = newest.data.length > 0 ? newest.data[0].id : '';
+    }
     return store;
   }
 
@@ -142,6 +146,10 @@ class Store {
     this.token = '';
     // The embedded sink this store's webhooks go to unless given a url.
     this.sink = `kit-${clientId}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 100);
+    // waitForEvent's cursors: per type, the last event returned; before any, the store's
+    // newest event when this object was made.
+    this._cursors = new Map();
+    this._origin = '';
   }
 
   async _authenticate() {
@@ -269,21 +277,25 @@ class Store {
     return (await this.request('POST', '/__admin/api-faults', fault)).data;
   }
 
-  // The first event of `type` fired after the store's newest event when the call began (or
-  // after `after`, an event id), once one of its deliveries has succeeded.
+  // The next event of `type` this store has not waited for yet, once one of its deliveries
+  // has succeeded: the first after the one the previous wait for that type returned, or,
+  // for a type not waited for yet, the first fired after the store object was made (so
+  // `await store.trigger(t); await store.waitForEvent(t)` works, and an event already seen
+  // is never returned twice). `after` (an event id; '' for any) overrides it.
   async waitForEvent(type, { timeoutMs = DEFAULT_WAIT_TIMEOUT_MS, after } = {}) {
-    let since = after;
-    if (since === undefined) {
-      const newest = await this.request('GET', '/__admin/events?page[limit]=1');
-      since = newest.data.length > 0 ? newest.data[0].id : '';
-    }
-    const query = `event_type=${encodeURIComponent(type)}&timeout_ms=${timeoutMs}` + (since ? `&after_event=${encodeURIComponent(since)}` : '');
+    const since = after !== undefined ? after : this._cursors.has(type) ? this._cursors.get(type) : this._origin;
+    // after_event= (empty): from the store's first event, oldest first.
+    const query = `event_type=${encodeURIComponent(type)}&timeout_ms=${timeoutMs}&after_event=${encodeURIComponent(since)}`;
     const answer = await this.request('GET', `/__admin/wait?${query}`, undefined, [200, 408]);
-    if (answer.data && answer.data.event) return answer.data.event;
+    if (answer.data && answer.data.event) {
+      this._cursors.set(type, answer.data.event.id);
+      return answer.data.event;
+    }
     const recent = await this.request('GET', '/__admin/events?page[limit]=20');
-    const seen = recent.data.filter((e) => !since || e.id !== since).map((e) => e.type);
+    const seen = recent.data.map((e) => e.type);
     throw new EpmockError(
       `epmock: no ${type} event delivered within ${timeoutMs} ms` +
+        (since ? ` after ${since}` : '') +
         (seen.length ? `; the store's newest events are: ${seen.join(', ')}` : '; the store has no events'),
       { arrived: recent.data },
     );

@@ -186,7 +186,11 @@ export interface WaitOptions {
 }
 
 export interface WaitForEventOptions extends WaitOptions {
-  /** An event id: the first such event after it (by default, after the newest when the call began). */
+  /**
+   * An event id: the first such event after it; '' for any. By default, after the one the
+   * previous wait for this type returned, or the store's newest event when the store object
+   * was made.
+   */
   after?: string;
 }
 

@@ -544,7 +544,9 @@ HttpResponse WaitRoute(RouteContext& c) {
   }
   const std::string after = Param(c.params, "after");
   const std::string after_event = Param(c.params, "after_event");
-  if (!after_event.empty() && event_type.empty()) {
+  // after_event= (empty): the first such event of the store, oldest first.
+  const bool from_start = c.params.count("after_event") > 0 && after_event.empty();
+  if ((!after_event.empty() || from_start) && event_type.empty()) {
     return ErrorResponse(400, StatusTitle(400), "after_event goes with event_type=KEY", "after_event");
   }
   if (!after_event.empty() && !c.store->EventsAfter(after_event, 0)) {
@@ -604,10 +606,12 @@ HttpResponse WaitRoute(RouteContext& c) {
       return !run || run->state != "running";  // forgotten by a reset: it runs no more
     }
     if (!event_type.empty()) {
-      // With after_event: the first such event after it, oldest first; without: the newest.
+      // With after_event: the first such event after it, oldest first (after_event= empty:
+      // from the first); without: the newest.
       auto page = after_event.empty() ? c.store->EventsPage(0, 1000)
                                       : c.store->EventsAfter(after_event, 1000)
                                             .value_or(PageOf<std::shared_ptr<const EventRecord>>{});
+      if (from_start) std::reverse(page.items.begin(), page.items.end());
       for (const auto& e : page.items) {
         if (e->type != event_type) continue;
         for (const EventJob& job : e->jobs) {

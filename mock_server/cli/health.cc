@@ -1,6 +1,7 @@
 // epmock health: exit 0 when a running epmock answers /__admin/health with "ok" (an image's
 // HEALTHCHECK: a slim image has no curl).
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -57,7 +58,9 @@ void AddHealth(CLI::App& root, int* exit_code) {
       "answers {\"status\": \"ok\"}, 1 when it does not answer in time or answers otherwise, 2 for a\n"
       "bad URL. The image's HEALTHCHECK runs it.");
   auto a = std::make_shared<HealthArgs>();
-  cmd->add_option("--url", a->url, "the epmock API (its ready line's api=)")
+  // The port `epmock serve` took from the same environment (the image's HEALTHCHECK).
+  if (const char* port = std::getenv("EPMOCK_PORT"); port && *port) a->url = std::string("http://127.0.0.1:") + port;
+  cmd->add_option("--url", a->url, "the epmock API (its ready line's api=; http://127.0.0.1:$EPMOCK_PORT when that is set)")
       ->envname("EPMOCK_HEALTH_URL")
       ->capture_default_str();
   cmd->add_option("--timeout-ms", a->timeout_ms, "give up after this long")

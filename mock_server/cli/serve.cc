@@ -59,13 +59,22 @@ void AddServe(CLI::App& root, int* exit_code) {
         "");
   };
   const auto port = in(0, 65535);
-  cmd->add_option("--host", o.host, "address to listen on: a name or an IPv4/IPv6 address")
+  cmd->add_option("--host", o.host,
+                  "address to listen on: a name or an IPv4/IPv6 address; beyond loopback the admin routes "
+                  "need a token (--admin-token); also EPMOCK_HOST")
+      ->envname("EPMOCK_HOST")
       ->capture_default_str();
-  cmd->add_option("--port", o.port, "API port; 0 picks a free one")->check(port)->capture_default_str();
-  cmd->add_option("--sqs-port", o.sqs_port, "embedded SQS endpoint's port; 0 picks a free one")
+  cmd->add_option("--port", o.port, "API port; 0 picks a free one; also EPMOCK_PORT")
+      ->envname("EPMOCK_PORT")
       ->check(port)
       ->capture_default_str();
-  cmd->add_option("--stomp-port", o.stomp_port, "embedded STOMP broker's port; 0 picks a free one")
+  cmd->add_option("--sqs-port", o.sqs_port, "embedded SQS endpoint's port; 0 picks a free one; also EPMOCK_SQS_PORT")
+      ->envname("EPMOCK_SQS_PORT")
+      ->check(port)
+      ->capture_default_str();
+  cmd->add_option("--stomp-port", o.stomp_port,
+                  "embedded STOMP broker's port; 0 picks a free one; also EPMOCK_STOMP_PORT")
+      ->envname("EPMOCK_STOMP_PORT")
       ->check(port)
       ->capture_default_str();
   cmd->add_option_function<std::string>(

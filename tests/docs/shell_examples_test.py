@@ -37,6 +37,10 @@ SKIPPED = {
     "epmock serve --stories docs/stories-example.yaml": "serves on the fixed port 8080 until stopped",
     'EPMOCK_ADMIN_TOKEN="$(openssl rand -hex 16)" epmock serve --host 0.0.0.0 --allow-host epmock.internal':
         "serves on every interface until stopped",
+    "docker build -t epmock -f Containerfile .":
+        "needs a Docker engine: scripts/test.sh builds the image with buildah and tests/image/image_test.py "
+        "runs the docker run line translated to buildah run",
+    "./scripts/portable.sh": "builds the portable tarball (scripts/test.sh builds and tests it)",
     "EPMOCK_UPDATE_DOCS=1 ./build/tests/unit_tests --gtest_filter='AdminRoutesDocTest.*'":
         "writes docs/ADMIN_API.md in the source tree (the unit test checks it instead)",
 }

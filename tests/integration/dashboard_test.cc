@@ -463,6 +463,10 @@ TEST_F(DashboardTest, AWaitAnswersWhatArrivedOrWhatDidWithin408) {
   ASSERT_EQ(later.status, 200) << later.body;
   EXPECT_EQ(later.json["data"]["event"]["id"], third.json["data"]["id"]);
   EXPECT_EQ(api_->Get("/__admin/wait?event_type=order.paid&after_event=nope").status, 400);
+  // after_event= (empty): the store's first such event, not its newest.
+  Reply first_paid = api_->Get("/__admin/wait?event_type=order.paid&after_event=&timeout_ms=20000");
+  ASSERT_EQ(first_paid.status, 200);
+  EXPECT_EQ(first_paid.json["data"]["event"]["id"], paid.json["data"]["event"]["id"]);
   EXPECT_EQ(api_->Get("/__admin/wait?deliveries=1&after_event=" + newest).status, 400);
 }
 

@@ -42,10 +42,13 @@ test('a store: integrations, triggers, waits and what each receiver got', async 
   assert.equal(logs.length, 3);
   assert.ok(logs.every((l) => l.status_code === 200 || l.error_detail === ''), JSON.stringify(logs));
 
-  // waitForEvent waits for an event fired after it was called, not one already there.
+  // waitForEvent returns each event once: the next one, whether fired before the call or after.
+  await assert.rejects(store.waitForEvent('order.paid', { timeoutMs: 100 }), /no order\.paid event delivered within 100 ms after /);
   const later = store.waitForEvent('order.paid', { timeoutMs: 10000 });
   const next = await store.trigger('order.paid');
   assert.equal((await later).id, next.id);
+  const third = await store.trigger('order.paid');
+  assert.equal((await store.waitForEvent('order.paid')).id, third.id);
 
   const batch = await store.triggerBatch('order.created', { count: 3, seed: 7 });
   assert.equal(batch.length, 3);

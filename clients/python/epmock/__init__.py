@@ -126,6 +126,9 @@ class Epmock:
         """An isolated store: a fresh client id by default."""
         store = Store(self, client_id or f"epmock-kit-{uuid.uuid4()}")
         store._authenticate()
+        if client_id:
+            newest = store.request("GET", "/__admin/events?page[limit]=1")["data"]
+            store._origin = str(newest[0]["id"]) if newest else ""
         return store
 
     def stop(self) -> None:
@@ -193,6 +196,10 @@ class Store:
         self.token = ""
         # The embedded sink its webhooks go to unless given a url.
         self.sink = re.sub(r"[^A-Za-z0-9_-]", "-", f"kit-{client_id}")[:100]
+        # wait_for_event's cursors: per type, the last event returned; before any, the
+        # store's newest event when this object was made.
+        self._cursors: Dict[str, str] = {}
+        self._origin = ""
 
     def _authenticate(self) -> None:
         form = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": "epmock"}
@@ -343,24 +350,27 @@ class Store:
     def wait_for_event(
         self, type: str, *, timeout: float = DEFAULT_WAIT_TIMEOUT, after: Optional[str] = None
     ) -> Dict[str, Json]:
-        """The first event of ``type`` fired after the store's newest event when the call
-        began (or after ``after``, an event id; ``""`` for any), once one of its deliveries
-        has succeeded."""
-        since = after
-        if since is None:
-            newest = self.request("GET", "/__admin/events?page[limit]=1")["data"]
-            since = newest[0]["id"] if newest else ""
-        query = f"event_type={urllib.parse.quote(type, safe='')}&timeout_ms={int(timeout * 1000)}"
-        if since:
-            query += f"&after_event={urllib.parse.quote(since, safe='')}"
+        """The next event of ``type`` this store has not waited for yet, once one of its
+        deliveries has succeeded: the first after the one the previous wait for that type
+        returned, or, for a type not waited for yet, the first fired after this store object
+        was made (so ``store.trigger(t); store.wait_for_event(t)`` works, and an event already
+        seen is never returned twice). ``after`` (an event id; ``""`` for any) overrides it."""
+        since = after if after is not None else self._cursors.get(type, self._origin)
+        # after_event= (empty): from the store's first event, oldest first.
+        query = (
+            f"event_type={urllib.parse.quote(type, safe='')}&timeout_ms={int(timeout * 1000)}"
+            f"&after_event={urllib.parse.quote(since, safe='')}"
+        )
         answer = self.request("GET", f"/__admin/wait?{query}", expected=(200, 408))
         event = (answer.get("data") or {}).get("event") if isinstance(answer, dict) else None
         if event:
+            self._cursors[type] = str(event["id"])
             return dict(event)
         recent = self.request("GET", "/__admin/events?page[limit]=20")["data"]
-        seen = [e["type"] for e in recent if not since or e["id"] != since]
+        seen = [e["type"] for e in recent]
         what = f"; the store's newest events are: {', '.join(seen)}" if seen else "; the store has no events"
-        raise EpmockError(f"epmock: no {type} event delivered within {timeout} s{what}", arrived=recent)
+        where = f" after {since}" if since else ""
+        raise EpmockError(f"epmock: no {type} event delivered within {timeout} s{where}{what}", arrived=recent)
 
     def webhook_deliveries(self, sink: Optional[str] = None) -> List[Dict[str, Json]]:
         """What this store's deliveries sent to its embedded sink: method, path, headers,
