@@ -789,7 +789,8 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "Server-Sent Events of the store: events, delivery attempts, API calls (or ?client_id=ID for a "
      "browser)"},
     {"GET", "/__admin/wait", AdminAccess::kStore, WaitRoute,
-     "long poll until deliveries=N, event_type=KEY (after_event=ID: the first after it; empty: the first) has a delivered "
+     "long poll until deliveries=N, event_type=KEY (after_event=ID: the first after it; empty: the first) "
+     "has a delivered "
      "event, messages=N on sqs_queue/stomp_destination, or story_run=ID ended hold (200), or timeout_ms "
      "passes (408)"},
     {"GET", "/__admin/idle", AdminAccess::kStore, Idle,

@@ -59,8 +59,10 @@ void AddHealth(CLI::App& root, int* exit_code) {
       "bad URL. The image's HEALTHCHECK runs it.");
   auto a = std::make_shared<HealthArgs>();
   // The port `epmock serve` took from the same environment (the image's HEALTHCHECK).
-  if (const char* port = std::getenv("EPMOCK_PORT"); port && *port) a->url = std::string("http://127.0.0.1:") + port;
-  cmd->add_option("--url", a->url, "the epmock API (its ready line's api=; http://127.0.0.1:$EPMOCK_PORT when that is set)")
+  if (const char* port = std::getenv("EPMOCK_PORT"); port && *port)
+    a->url = std::string("http://127.0.0.1:") + port;
+  cmd->add_option("--url", a->url,
+                  "the epmock API (its ready line's api=; http://127.0.0.1:$EPMOCK_PORT when that is set)")
       ->envname("EPMOCK_HEALTH_URL")
       ->capture_default_str();
   cmd->add_option("--timeout-ms", a->timeout_ms, "give up after this long")

@@ -68,7 +68,8 @@ void AddServe(CLI::App& root, int* exit_code) {
       ->envname("EPMOCK_PORT")
       ->check(port)
       ->capture_default_str();
-  cmd->add_option("--sqs-port", o.sqs_port, "embedded SQS endpoint's port; 0 picks a free one; also EPMOCK_SQS_PORT")
+  cmd->add_option("--sqs-port", o.sqs_port,
+                  "embedded SQS endpoint's port; 0 picks a free one; also EPMOCK_SQS_PORT")
       ->envname("EPMOCK_SQS_PORT")
       ->check(port)
       ->capture_default_str();
