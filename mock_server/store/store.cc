@@ -445,9 +445,16 @@ bool Store::JobEnded(const std::string& job_id, bool* succeeded) const {
   auto it = jobs_by_id_.find(job_id);
   if (it == jobs_by_id_.end()) return true;
   if (it->second.logs.empty()) return it->second.job_seq == JobIndex::kGone;
-  const IntegrationLog& last = logs_.At(it->second.logs.back());
-  *succeeded = last.succeeded;
-  return last.final;
+  // The final log, wherever it is: a duplicate fault's copies are logged after it, and are
+  // never final themselves.
+  for (auto log = it->second.logs.rbegin(); log != it->second.logs.rend(); ++log) {
+    const IntegrationLog& entry = logs_.At(*log);
+    if (entry.final) {
+      *succeeded = entry.succeeded;
+      return true;
+    }
+  }
+  return false;
 }
 
 void Store::Clear() {

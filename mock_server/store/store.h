@@ -170,9 +170,10 @@ class Store {
   PageOf<IntegrationLog> LogsPage(const std::string& integration_id, const std::string& job_id,
                                   std::size_t offset, std::size_t limit) const;
   bool HasJob(const std::string& integration_id, const std::string& job_id) const;
-  // Whether the job's deliveries have ended (its last log is final: a success, or the
-  // failure after which no retry follows), and whether it succeeded. A job the store no
-  // longer holds (retention) counts as ended.
+  // Whether the job's deliveries have ended (it has its final log: a success, or the failure
+  // after which no retry follows; a duplicate fault's copies, logged after it, are not
+  // final), and whether it succeeded. A job the store no longer holds (retention) counts as
+  // ended.
   bool JobEnded(const std::string& job_id, bool* succeeded) const;
 
   // Events newest first, one page of them (only the page is copied), and the total.

@@ -470,6 +470,20 @@ TEST_F(DashboardTest, AWaitAnswersWhatArrivedOrWhatDidWithin408) {
   EXPECT_EQ(api_->Get("/__admin/wait?deliveries=1&after_event=" + newest).status, 400);
 }
 
+// A duplicate fault's copies are logged after the original's final log; the event was
+// still delivered, and a wait for it holds (it once waited for ever).
+TEST_F(DashboardTest, AWaitForAnEventHoldsAfterItsDuplicatesAreLogged) {
+  Start();
+  Hook({"order.paid"});
+  ASSERT_EQ(api_->Post("/__admin/faults", {{"duplicate", 2}}).status, 201);
+  Reply fired = api_->Post("/__admin/events", {{"type", "order.paid"}});
+  ASSERT_EQ(fired.status, 201);
+  ASSERT_EQ(api_->Get("/__admin/wait?deliveries=3&timeout_ms=20000").status, 200);
+  Reply paid = api_->Get("/__admin/wait?event_type=order.paid&after_event=&timeout_ms=5000");
+  ASSERT_EQ(paid.status, 200) << paid.body;
+  EXPECT_EQ(paid.json["data"]["event"]["id"], fired.json["data"]["id"]);
+}
+
 TEST_F(DashboardTest, AWaitOnQueuesCountsTheirMessages) {
   ServerOptions options;
   options.sqs_port = 0;
