@@ -34,8 +34,9 @@ class Reader {
   // Only `known` keys; the first other one is refused by name.
   Status KnownKeys(const json& object, const std::string& at,
                    std::initializer_list<const char*> known) const {
-    for (const auto& [key, value] : object.items()) {
-      if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
+    for (const auto& item : object.items()) {
+      const std::string& key = item.key();
+      if (std::none_of(known.begin(), known.end(), [&key](const char* k) { return key == k; })) {
         std::string list;
         for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
         return Refuse(at, "unknown key '" + key.substr(0, 100) + "' (known: " + list + ")");
