@@ -23,6 +23,21 @@ std::size_t Depth(const json& value) {
   return deepest + 1;
 }
 
+// Whether every key and string of `value` is UTF-8: yaml-cpp writes the escape "\_" (a
+// no-break space) as the one byte 0xA0, which
+// the text's own check cannot see, and such a string cannot be written as JSON.
+bool AllUtf8(const json& value) {
+  if (value.is_string()) return IsValidUtf8(value.get_ref<const std::string&>());
+  if (value.is_object()) {
+    for (const auto& item : value.items()) {
+      if (!IsValidUtf8(item.key()) || !AllUtf8(item.value())) return false;
+    }
+    return true;
+  }
+  if (value.is_array()) return std::all_of(value.begin(), value.end(), AllUtf8);
+  return true;
+}
+
 // Reads one document's parts, each error prefixed by where it is.
 class Reader {
  public:
@@ -221,6 +236,9 @@ StatusOr<InitPlan> ParseInitText(const std::string& text, const std::string& whe
   if (Depth(document) > static_cast<std::size_t>(kMaxInitFileDepth))
     return Status::InvalidArgument(where + "nested deeper than " + std::to_string(kMaxInitFileDepth) +
                                    " levels");
+  if (!AllUtf8(document))
+    return Status::InvalidArgument(where +
+                                   "a string is not valid UTF-8 (yaml-cpp makes one byte of the escape \\_)");
   InitPlan plan;
   if (Status parsed = ParseDocument(document, where, &plan); !parsed.ok()) return parsed;
   return plan;
@@ -273,7 +291,7 @@ Status ApplyInit(Engine& engine, const InitPlan& plan, const InitUrls& urls, con
       HttpRequest create = InProcess("POST", "/v2/integrations", urls.api);
       create.headers = {{"Content-Type", "application/json"},
                         {"Authorization", "Bearer " + token["access_token"].get<std::string>()}};
-      create.body = json{{"data", std::move(data)}}.dump();
+      create.body = json{{"data", std::move(data)}}.dump(-1, ' ', false, json::error_handler_t::replace);
       const HttpResponse created = Route(engine, create);
       if (created.status != 201) {
         return Status::InvalidArgument(at + ".integrations[" + std::to_string(k) + "]: " + Describe(created));

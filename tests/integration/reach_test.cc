@@ -455,6 +455,7 @@ std::vector<BadInit> BadInits() {
       BadInit{"too_big", "{\"queues\": [\"" + std::string(1024 * 1024 + 10, 'a') + "\"]}",
               "at most 1048576 bytes"},
       BadInit{"not_utf8", "{\"queues\": [\"\xff\xfe\"]}", "not valid UTF-8"},
+      BadInit{"yaml_escape_not_utf8", "queues: [\"\\_\"]\n", "not valid UTF-8"},
       BadInit{"yaml_two_documents", "queues: [a]\n---\nqueues: [b]\n", "init"},
       BadInit{
           "yaml_alias_bomb",
