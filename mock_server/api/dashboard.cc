@@ -612,15 +612,22 @@ HttpResponse WaitRoute(RouteContext& c) {
                                       : c.store->EventsAfter(after_event, 1000)
                                             .value_or(PageOf<std::shared_ptr<const EventRecord>>{});
       if (from_start) std::reverse(page.items.begin(), page.items.end());
+      const bool in_order = from_start || !after_event.empty();
       for (const auto& e : page.items) {
         if (e->type != event_type) continue;
+        bool pending = false;
         for (const EventJob& job : e->jobs) {
           bool succeeded = false;
-          if (c.store->JobEnded(job.job_id, &succeeded) && succeeded) {
+          if (!c.store->JobEnded(job.job_id, &succeeded)) {
+            pending = true;
+          } else if (succeeded) {
             *out = {{"event", ToTriggeredEvent(*e).ToJson()}};
             return true;
           }
         }
+        // In order: the next event waits for the one before it (deliveries run at once, so a
+        // later one may end first); one that can no longer be delivered is passed over.
+        if (in_order && pending) break;
       }
       *out = {{"event", nullptr}};
       return false;
