@@ -52,6 +52,7 @@ struct EventJob {
   std::string integration_id;
   std::string integration_type;  // webhook, aws_sqs, stomp
   std::string refusal;           // the refusal fault its deliveries carry (Fault::refuse); "" for none
+  bool replay = false;           // made by a replay of the event, not when it fired
 };
 
 // An integration of the store that observes the event but was not sent it, and why.

@@ -46,6 +46,12 @@ struct RequestRecord {
   // Why the answer was an error, beyond validation: "source: detail" for each error whose
   // source the platform-shaped answer left out, and the reason behind a bare 401 or 403.
   std::vector<std::string> errors;
+  // What the request did that it may not have meant to, though it was answered as asked: a
+  // PUT that stores the masked form of a secret as the secret, for one.
+  std::vector<std::string> warnings;
+  // "dashboard" for a request epmock's own dashboard made (it says so in X-Epmock-Origin),
+  // "client" for any other.
+  std::string origin = "client";
   double duration_ms = 0;
 };
 

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace epmock {
 
@@ -43,6 +45,10 @@ struct IntegrationLog {
   // A failed attempt that will be retried: when the next attempt is due (epmock's backoff,
   // scaled, plus any injected delay), in ms since the epoch; 0 for none. Admin only.
   std::int64_t next_attempt_at_ms = 0;
+  // The receiver's answer headers (webhooks), in order, at most 4 KiB of them; cut says some
+  // were left out. Admin only.
+  std::vector<std::pair<std::string, std::string>> response_headers;
+  bool response_headers_cut = false;
 };
 
 }  // namespace epmock

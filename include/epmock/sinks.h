@@ -35,6 +35,9 @@ struct ReceivedRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::int64_t received_at_ms = 0;  // wall clock, ms since the epoch
+  // What the sink answered it (its status and delay); 0 until it has answered.
+  int answer_status = 0;
+  int answer_delay_ms = 0;
 
   // Case-insensitive; "" when absent.
   std::string Header(const std::string& name) const;

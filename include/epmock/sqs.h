@@ -85,6 +85,8 @@ class SqsEndpoint {
   // Creates the queue (if needed) and returns its URL.
   std::string CreateQueue(const std::string& name);
   std::string QueueUrl(const std::string& name) const;
+  // Deletes every message of the queue, as PurgeQueue does; false when there is no such queue.
+  bool PurgeQueue(const std::string& name);
   // Every queue, by name, with its counts (the dashboard's list; at most 1,000).
   std::vector<SqsQueueSummary> Queues() const;
   // Every message of the queue, visible or in flight, oldest first.

@@ -12,6 +12,7 @@
 #include "api/dashboard.h"
 #include "api/engine.h"
 #include "api/errors.h"
+#include "api/event_filter.h"
 #include "api/integrations_api.h"
 #include "api/json_body.h"
 #include "api/pagination.h"
@@ -66,6 +67,12 @@ json LogWithEvent(const IntegrationLog& log) {
   out["final"] = log.final;
   if (!log.refusal.empty()) out["refusal"] = log.refusal;
   if (log.next_attempt_at_ms > 0) out["next_attempt_at"] = Rfc3339Millis(log.next_attempt_at_ms);
+  if (!log.response_headers.empty() || log.response_headers_cut) {
+    json headers = json::array();
+    for (const auto& [name, value] : log.response_headers) headers.push_back({name, value});
+    out["response_headers"] = std::move(headers);
+    if (log.response_headers_cut) out["response_headers_cut"] = true;
+  }
   return out;
 }
 
@@ -190,11 +197,40 @@ HttpResponse PostBatch(RouteContext& c) {
       201, {{"data", std::move(data)}, {"meta", {{"count", count}, {"profile", request.profile}}}});
 }
 
-HttpResponse ListEvents(RouteContext& c) {  // newest first, or after a cursor
+// fields=summary, or the whole event; anything else is refused.
+std::optional<HttpResponse> ParseFields(const Params& params, bool* summary) {
+  *summary = false;
+  auto it = params.find("fields");
+  if (it == params.end()) return std::nullopt;
+  if (it->second != "summary" || params.count("fields") > 1)
+    return ErrorResponse(400, StatusTitle(400), "fields is summary (each event without its resources), or absent",
+                         "fields");
+  *summary = true;
+  return std::nullopt;
+}
+
+// Newest first, or after a cursor; filtered over the whole retained history by type, status,
+// integration, story run and id, paged by offset.
+HttpResponse ListEvents(RouteContext& c) {
   AdminPage page;
   if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+  bool summary = false;
+  if (auto error = ParseFields(c.params, &summary)) return *error;
+  std::string source;
+  StatusOr<EventFilter> filter = EventFilterFromParams(c.params, &source);
+  if (!filter.ok()) return ErrorResponse(400, StatusTitle(400), filter.status().message(), source);
   Store::PageOf<std::shared_ptr<const EventRecord>> events;
-  if (page.after) {
+  if (!filter->Empty()) {
+    if (page.after) {
+      return ErrorResponse(400, StatusTitle(400), "A filtered list pages by page[offset], not page[after]",
+                           "page[after]");
+    }
+    auto matched = MatchingEvents(c.engine, c.store, *filter);
+    if (!matched.ok()) return Refused(matched.status(), "story_run");
+    events.total = matched->size();
+    for (std::size_t i = page.offset; i < matched->size() && events.items.size() < page.limit; ++i)
+      events.items.push_back((*matched)[i]);
+  } else if (page.after) {
     auto after = c.store->EventsAfter(*page.after, page.limit);
     if (!after) return UnknownCursor(*page.after, "event");
     events = std::move(*after);
@@ -202,7 +238,15 @@ HttpResponse ListEvents(RouteContext& c) {  // newest first, or after a cursor
     events = c.store->EventsPage(page.offset, page.limit);
   }
   json data = json::array();
-  for (const auto& e : events.items) data.push_back(ToTriggeredEvent(*e).ToJson());
+  for (const auto& e : events.items) {
+    if (summary) {
+      data.push_back(EventSummary(*c.store, *e));
+      continue;
+    }
+    json entry = ToTriggeredEvent(*e).ToJson();
+    entry["status"] = EventStatusOf(*c.store, *e);
+    data.push_back(std::move(entry));
+  }
   const std::string next = page.after ? (events.items.empty() ? *page.after : events.items.back()->id) : "";
   return JsonResponse(
       200,
@@ -210,10 +254,38 @@ HttpResponse ListEvents(RouteContext& c) {  // newest first, or after a cursor
        {"meta", {{"page", AdminPageMeta(page, events.total, next)}, {"dropped", c.store->DroppedEvents()}}}});
 }
 
+// POST /__admin/events/replay: every event the filters select (the list's, in the body or the
+// query), replayed to the integrations observing each now.
+HttpResponse PostBulkReplay(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, true)) return *error;
+  std::string source;
+  StatusOr<EventFilter> filter = EventFilterFromJson(body, &source);
+  if (!filter.ok()) return ErrorResponse(422, StatusTitle(422), filter.status().message(), source);
+  StatusOr<EventFilter> from_query = EventFilterFromParams(c.params, &source);
+  if (!from_query.ok()) return ErrorResponse(400, StatusTitle(400), from_query.status().message(), source);
+  for (auto [into, from] : {std::pair{&filter->type, &from_query->type}, {&filter->status, &from_query->status},
+                            {&filter->integration_id, &from_query->integration_id},
+                            {&filter->story_run, &from_query->story_run}, {&filter->id, &from_query->id}}) {
+    if (into->empty()) *into = *from;
+  }
+  StatusOr<std::vector<TriggeredEvent>> replayed = c.engine.control().ReplayMatching(c.store, *filter);
+  if (!replayed.ok()) return Refused(replayed.status());
+  json data = json::array();
+  std::size_t jobs = 0;
+  for (const TriggeredEvent& e : *replayed) {
+    jobs += e.jobs.size();
+    data.push_back(e.ToJson());
+  }
+  const std::size_t count = data.size();
+  return JsonResponse(201, {{"data", std::move(data)}, {"meta", {{"events", count}, {"jobs", jobs}}}});
+}
+
 HttpResponse GetEvent(RouteContext& c) {
   auto event = c.store->FindEvent(Arg(c, 0));
   if (!event) return NotFound("No event " + Arg(c, 0) + " in this store");
   json out = ToTriggeredEvent(*event).ToJson();
+  out["status"] = EventStatusOf(*c.store, *event);
   json logs = json::array();
   for (const IntegrationLog& log : c.store->Logs("", "")) {
     if (log.event_id == event->id) logs.push_back(LogWithEvent(log));
@@ -313,6 +385,7 @@ struct DeliveryFaultRoutes {
     return c.engine.control().AddFault(*c.store, std::move(fault));
   }
   static std::vector<Fault> List(RouteContext& c) { return c.engine.control().Faults(c.store); }
+  static std::vector<UsedFault<Fault>> Used(RouteContext& c) { return c.engine.control().UsedFaults(c.store); }
   static Status Remove(RouteContext& c, const std::string& id) {
     return c.engine.control().RemoveFault(c.store, id);
   }
@@ -325,6 +398,9 @@ struct ApiFaultRoutes {
     return c.engine.control().AddApiFault(*c.store, std::move(fault));
   }
   static std::vector<ApiFault> List(RouteContext& c) { return c.engine.control().ApiFaults(c.store); }
+  static std::vector<UsedFault<ApiFault>> Used(RouteContext& c) {
+    return c.engine.control().UsedApiFaults(c.store);
+  }
   static Status Remove(RouteContext& c, const std::string& id) {
     return c.engine.control().RemoveApiFault(c.store, id);
   }
@@ -342,10 +418,29 @@ HttpResponse PostFaultOf(RouteContext& c) {
   return JsonResponse(201, {{"data", added->ToJson()}});
 }
 
+// ?state=active (the default), used (those whose budget ran out, with when) or all.
 template <class Kind>
 HttpResponse ListFaultsOf(RouteContext& c) {
+  std::string state = "active";
+  if (auto it = c.params.find("state"); it != c.params.end()) state = it->second;
+  if ((state != "active" && state != "used" && state != "all") || c.params.count("state") > 1)
+    return ErrorResponse(400, StatusTitle(400), "state is active, used or all", "state");
   json data = json::array();
-  for (const auto& fault : Kind::List(c)) data.push_back(fault.ToJson());
+  if (state != "used") {
+    for (const auto& fault : Kind::List(c)) {
+      json entry = fault.ToJson();
+      entry["state"] = "active";
+      data.push_back(std::move(entry));
+    }
+  }
+  if (state != "active") {
+    for (const auto& used : Kind::Used(c)) {
+      json entry = used.fault.ToJson();
+      entry["state"] = "used";
+      entry["used_up_at"] = Rfc3339Millis(used.used_up_at_ms);
+      data.push_back(std::move(entry));
+    }
+  }
   return JsonResponse(200, {{"data", std::move(data)}});
 }
 
@@ -489,6 +584,43 @@ HttpResponse DeleteSink(RouteContext& c) {
   return NoContent();
 }
 
+// Every sink the store can read: its name, URL, how many requests it keeps and has had,
+// when the last came, and the answers it gives the store's deliveries now.
+HttpResponse ListSinks(RouteContext& c) {
+  const auto answers = [](const std::vector<SinkResponse>& responses) {
+    json out = json::array();
+    for (const SinkResponse& r : responses)
+      out.push_back({{"status", r.status}, {"delay_ms", r.delay_ms}, {"body", r.body}});
+    return out;
+  };
+  json data = json::array();
+  for (const SinkRegistry::Visible& v : c.engine.sinks().VisibleTo(c.store->id())) {
+    std::size_t kept = 0;
+    std::uint64_t total = 0;
+    std::int64_t last = 0;
+    for (const auto* s : {&v.own, &v.shared}) {
+      if (!*s) continue;
+      kept += (*s)->kept;
+      total += (*s)->total;
+      last = std::max(last, (*s)->last_received_at_ms);
+    }
+    // The answers the store's deliveries get: its own, else the server-wide ones.
+    const bool own_answers = v.own && !v.own->responses.empty();
+    const std::vector<SinkResponse> none;
+    const std::vector<SinkResponse>& responses =
+        own_answers ? v.own->responses : (v.shared ? v.shared->responses : none);
+    data.push_back({{"name", v.name},
+                    {"url", c.request.base_url + "/__sink/webhook/" + v.name},
+                    {"requests", kept},
+                    {"received", total},
+                    {"last_received_at", last ? json(Rfc3339Millis(last)) : json(nullptr)},
+                    {"responses", answers(responses)},
+                    {"responses_from", responses.empty() ? "default" : own_answers ? "store" : "server"}});
+  }
+  const std::size_t total = data.size();
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+}
+
 // --- The embedded SQS endpoint and STOMP broker --------------------------------------------
 
 HttpResponse NoSqs() {
@@ -541,6 +673,11 @@ HttpResponse GetQueue(RouteContext& c) {  // what sits on a queue
                             {"meta",
                              {{"queue_url", c.engine.UrlsFor(c.request).sqs + "/000000000000/" + Arg(c, 0)},
                               {"page", AdminPageMeta(page, total, "")}}}});
+}
+
+HttpResponse PurgeQueue(RouteContext& c) {
+  const Status purged = c.engine.control().PurgeQueue(Arg(c, 0));
+  return purged.ok() ? NoContent() : Refused(purged);
 }
 
 HttpResponse ListDestinations(RouteContext& c) {
@@ -728,11 +865,60 @@ HttpResponse GetAsyncApi(RouteContext& c) {
   return JsonResponse(200, AsyncApiDocument(c.engine.shared_spec(), options));
 }
 
+// The journal's filters: status=2xx (a class: 1xx to 5xx), path= (a prefix), origin=client
+// (requests the dashboard did not make) or dashboard. Each at most once, at most 256 bytes.
+struct JournalFilter {
+  int status_class = 0;  // 0: any
+  std::string path;
+  std::string origin;
+  bool Empty() const { return status_class == 0 && path.empty() && origin.empty(); }
+  bool Matches(const RequestRecord& r) const {
+    return (status_class == 0 || r.status / 100 == status_class) && r.path.compare(0, path.size(), path) == 0 &&
+           (origin.empty() || r.origin == origin);
+  }
+};
+
+std::optional<HttpResponse> ParseJournalFilter(const Params& params, JournalFilter* filter) {
+  for (const char* name : {"status", "path", "origin"}) {
+    auto it = params.find(name);
+    if (it == params.end()) continue;
+    const std::string& value = it->second;
+    if (params.count(name) > 1 || value.size() > 256)
+      return ErrorResponse(400, StatusTitle(400), std::string(name) + " is given once, at most 256 bytes", name);
+    if (std::string(name) == "status") {
+      if (value.size() != 3 || value[0] < '1' || value[0] > '5' || value.substr(1) != "xx")
+        return ErrorResponse(400, StatusTitle(400), "status is a class of statuses: 1xx, 2xx, 3xx, 4xx or 5xx", name);
+      filter->status_class = value[0] - '0';
+    } else if (std::string(name) == "path") {
+      if (value.empty() || value[0] != '/')
+        return ErrorResponse(400, StatusTitle(400), "path is the start of a path: /v2/integrations", name);
+      filter->path = value;
+    } else {
+      if (value != "client" && value != "dashboard")
+        return ErrorResponse(400, StatusTitle(400), "origin is client or dashboard", name);
+      filter->origin = value;
+    }
+  }
+  return std::nullopt;
+}
+
 HttpResponse ListRequests(RouteContext& c) {  // oldest first, or after a sequence number
   AdminPage page;
   if (auto error = ParseAdminPage(c.params, &page)) return ErrorResponse({*error});
+  JournalFilter filter;
+  if (auto error = ParseJournalFilter(c.params, &filter)) return *error;
   Journal::Page records;
-  if (page.after) {
+  if (!filter.Empty()) {
+    if (page.after) {
+      return ErrorResponse(400, StatusTitle(400), "A filtered journal pages by page[offset], not page[after]",
+                           "page[after]");
+    }
+    for (RequestRecord& r : c.engine.journal().Records(c.store->id())) {
+      if (!filter.Matches(r)) continue;
+      if (records.total >= page.offset && records.records.size() < page.limit) records.records.push_back(std::move(r));
+      ++records.total;
+    }
+  } else if (page.after) {
     const std::string& after = *page.after;
     const bool number = after.size() <= 19 && after.find_first_not_of("0123456789") == std::string::npos;
     auto found = number ? c.engine.journal().RecordsAfter(c.store->id(), std::stoull(after), page.limit)
@@ -798,7 +984,12 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"POST", "/__admin/events", AdminAccess::kStore, PostEvent,
      "fires an event: {\"type\", \"data\"?, \"included\"?} -> 201 with the event and its jobs"},
     {"GET", "/__admin/events", AdminAccess::kStore, ListEvents,
-     "the store's events, newest first, or after a cursor"},
+     "the store's events, newest first, or after a cursor; filtered by ?type=, status= (delivered, "
+     "retrying, failed, refused, pending, none), integration_id=, story_run=, id= (a prefix); "
+     "fields=summary leaves out the resources"},
+    {"POST", "/__admin/events/replay", AdminAccess::kStore, PostBulkReplay,
+     "replays every event the filters select ({\"type\", \"status\", \"integration_id\", \"story_run\", "
+     "\"id\"}, or the same in the query), at most 1,000"},
     {"POST", "/__admin/events/batch", AdminAccess::kStore, PostBatch,
      "many events of a type: {\"type\", \"count\", \"seed\", \"profile\"} -> 201 with each id and its edge "
      "cases"},
@@ -814,7 +1005,7 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"POST", "/__admin/faults", AdminAccess::kStore, PostFaultOf<DeliveryFaultRoutes>,
      "adds a delivery fault (duplicate, reorder, delay_ms, fail_first_attempts, refuse, ...)"},
     {"GET", "/__admin/faults", AdminAccess::kStore, ListFaultsOf<DeliveryFaultRoutes>,
-     "the store's delivery faults"},
+     "the store's delivery faults; ?state=used lists those whose budget ran out, all both"},
     {"DELETE", "/__admin/faults", AdminAccess::kStore, ClearFaultsOf<DeliveryFaultRoutes>,
      "removes every delivery fault of the store"},
     {"DELETE", "/__admin/faults/{id}", AdminAccess::kStore, DeleteFaultOf<DeliveryFaultRoutes>,
@@ -822,7 +1013,7 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"POST", "/__admin/api-faults", AdminAccess::kStore, PostFaultOf<ApiFaultRoutes>,
      "adds an API fault: the next /v2 requests answer a status, late, or with a reset"},
     {"GET", "/__admin/api-faults", AdminAccess::kStore, ListFaultsOf<ApiFaultRoutes>,
-     "the store's API faults"},
+     "the store's API faults; ?state=used lists those whose budget ran out, all both"},
     {"DELETE", "/__admin/api-faults", AdminAccess::kStore, ClearFaultsOf<ApiFaultRoutes>,
      "removes every API fault of the store"},
     {"DELETE", "/__admin/api-faults/{id}", AdminAccess::kStore, DeleteFaultOf<ApiFaultRoutes>,
@@ -839,7 +1030,10 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "declares the caller an organization of stores: {\"stores\": [client ids]}"},
     {"DELETE", "/__admin/organization", AdminAccess::kStore, DeleteOrganization, "undoes the declaration"},
     {"GET", "/__admin/requests", AdminAccess::kStore, ListRequests,
-     "the store's request journal, oldest first, or after a sequence number"},
+     "the store's request journal, oldest first, or after a sequence number; filtered by ?status=4xx, "
+     "path= (a prefix), origin=client|dashboard"},
+    {"GET", "/__admin/sinks", AdminAccess::kStore, ListSinks,
+     "the sinks the store can read: name, url, requests, last received, the answers it gives"},
     {"GET", "/__admin/sinks/webhook/{name}", AdminAccess::kStore, GetSink,
      "what /__sink/webhook/{name} received: the store's deliveries and requests no store sent"},
     {"PUT", "/__admin/sinks/webhook/{name}", AdminAccess::kStore, PutSink,
@@ -851,6 +1045,8 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "every embedded SQS queue: visible, in flight, delayed, dead-letter target"},
     {"GET", "/__admin/sqs/queues/{name}", AdminAccess::kStore, GetQueue, "what sits on a queue"},
     {"PUT", "/__admin/sqs/queues/{name}", AdminAccess::kStore, PutQueue, "creates a queue -> its queue_url"},
+    {"DELETE", "/__admin/sqs/queues/{name}/messages", AdminAccess::kStore, PurgeQueue,
+     "purges a queue: every message, visible, in flight or delayed"},
     {"GET", "/__admin/stomp/destinations", AdminAccess::kStore, ListDestinations,
      "every STOMP destination: sent, pending, subscribers, unacknowledged"},
     {"GET", "/__admin/stomp/messages", AdminAccess::kStore, GetStompMessages,

@@ -1,5 +1,7 @@
 #include "api/api_faults.h"
 
+#include "common/clock.h"
+
 #include <algorithm>
 
 #include "common/json_numbers.h"
@@ -152,15 +154,18 @@ bool ApiFault::Matches(const std::string& request_method, const std::string& req
 namespace internal {
 
 std::optional<ApiFault> ApiFaults::Take(const std::string& method, const std::string& path) {
-  return Update([&](std::vector<ApiFault>& faults) -> std::optional<ApiFault> {
-    for (auto f = faults.begin(); f != faults.end(); ++f) {
-      if (!f->Matches(method, path)) continue;
-      ApiFault taken = *f;
-      if (--f->requests == 0) faults.erase(f);
-      return taken;
-    }
-    return std::nullopt;
-  });
+  // One whose last request it was leaves the list for the used ones.
+  return UpdateAndRetire(
+      [&](std::vector<ApiFault>& faults) -> std::optional<ApiFault> {
+        for (ApiFault& f : faults) {
+          if (!f.Matches(method, path)) continue;
+          ApiFault taken = f;
+          --f.requests;
+          return taken;
+        }
+        return std::nullopt;
+      },
+      [](const ApiFault& f) { return f.requests <= 0; }, NowMillis());
 }
 
 }  // namespace internal

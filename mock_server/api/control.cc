@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "api/engine.h"
+#include "api/event_filter.h"
 #include "delivery/faults.h"
 #include "store/store.h"
 
@@ -72,6 +73,24 @@ StatusOr<Fault> Control::AddFault(Store& store, Fault fault) {
 std::vector<Fault> Control::Faults(const StorePtr& store) const {
   const DeliveryFaults* faults = store ? store->FindPart<DeliveryFaults>() : nullptr;
   return faults ? faults->List() : std::vector<Fault>{};
+}
+
+namespace {
+template <class T, class Part>
+std::vector<UsedFault<T>> UsedOf(const Part* part) {
+  std::vector<UsedFault<T>> out;
+  if (!part) return out;
+  for (auto& used : part->Used()) out.push_back({std::move(used.item), used.used_up_at_ms});
+  return out;
+}
+}  // namespace
+
+std::vector<UsedFault<Fault>> Control::UsedFaults(const StorePtr& store) const {
+  return UsedOf<Fault>(store ? store->FindPart<DeliveryFaults>() : nullptr);
+}
+
+std::vector<UsedFault<ApiFault>> Control::UsedApiFaults(const StorePtr& store) const {
+  return UsedOf<ApiFault>(store ? store->FindPart<internal::ApiFaults>() : nullptr);
 }
 
 Status Control::RemoveFault(const StorePtr& store, const std::string& fault_id) {
@@ -156,7 +175,11 @@ Status Control::ProgramSink(const std::string& owner, const std::string& name,
 }
 
 void Control::ClearSink(const std::string& owner, const std::string& name) {
-  if (auto sink = engine_.sinks().Find(owner, name)) sink->Clear();
+  // Its requests and, as the route says, its answers: back to 200.
+  if (auto sink = engine_.sinks().Find(owner, name)) {
+    sink->Clear();
+    sink->RespondWith({});
+  }
 }
 
 void Control::ResetStore(const std::string& store_id) {
@@ -189,6 +212,31 @@ StatusOr<std::string> Control::CreateQueue(const std::string& name) {
   if (!IsQueueName(name))
     return Status::InvalidArgument("A queue name is 1 to 80 letters, digits, hyphens and underscores");
   return engine_.sqs()->CreateQueue(name);
+}
+
+Status Control::PurgeQueue(const std::string& name) {
+  if (!engine_.sqs()) return Status::NotFound("No embedded SQS endpoint runs (see --sqs-port)");
+  if (!engine_.sqs()->PurgeQueue(name)) return Status::NotFound("No queue " + name.substr(0, 80));
+  return Status::Ok();
+}
+
+StatusOr<std::vector<TriggeredEvent>> Control::ReplayMatching(const StorePtr& store, const EventFilter& filter) {
+  if (!engine_.events().running()) return NotRunning();
+  std::vector<TriggeredEvent> out;
+  if (!store) return out;
+  StatusOr<std::vector<std::shared_ptr<const EventRecord>>> found = MatchingEvents(engine_, store, filter);
+  if (!found.ok()) return found.status();
+  const std::vector<std::shared_ptr<const EventRecord>>& matched = *found;
+  if (matched.size() > kMaxBulkReplay) {
+    return Status::InvalidArgument(std::to_string(matched.size()) + " events match; a bulk replay takes at most " +
+                                   std::to_string(kMaxBulkReplay) + ": narrow the filter");
+  }
+  for (const auto& event : matched) {
+    StatusOr<TriggeredEvent> replayed = engine_.events().Replay(store, event->id, "");
+    // An event no integration observes any more is passed over, not a failure of the others.
+    if (replayed.ok()) out.push_back(*std::move(replayed));
+  }
+  return out;
 }
 
 }  // namespace epmock::internal

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/event_filter.h"
 #include "epmock/event.h"
 #include "epmock/faults.h"
 #include "epmock/organization.h"
@@ -51,6 +52,13 @@ struct ResourceCheck {
   std::vector<SchemaViolation> violations;  // none: it is valid
 };
 
+// A fault whose budget ran out, and when (ms since the epoch).
+template <class T>
+struct UsedFault {
+  T fault;
+  std::int64_t used_up_at_ms = 0;
+};
+
 class Control {
  public:
   explicit Control(Engine& engine) : engine_(engine) {}
@@ -63,18 +71,24 @@ class Control {
   // The store may be null (a client that never used the server): nothing to replay.
   StatusOr<TriggeredEvent> Replay(const StorePtr& store, const std::string& event_id,
                                   const std::string& integration_id);
+  // Replays every event the filter selects (api/event_filter.h), newest first, to all the
+  // integrations that observe each now: at most kMaxBulkReplay, refused whole beyond it.
+  StatusOr<std::vector<TriggeredEvent>> ReplayMatching(const StorePtr& store, const EventFilter& filter);
 
   // --- Delivery faults (epmock/faults.h: Fault) ----------------------------------------
   // Faults are parts of their store (store/parts.h). The store of a list, a removal or a
   // clear may be null (a client that never used the server): it has none.
   StatusOr<Fault> AddFault(Store& store, Fault fault);
   std::vector<Fault> Faults(const StorePtr& store) const;
+  // The faults whose budget ran out, oldest first (at most as many as a store may hold).
+  std::vector<UsedFault<Fault>> UsedFaults(const StorePtr& store) const;
   Status RemoveFault(const StorePtr& store, const std::string& fault_id);
   void ClearFaults(const StorePtr& store);
 
   // --- API faults (epmock/faults.h: ApiFault) ------------------------------------------
   StatusOr<ApiFault> AddApiFault(Store& store, ApiFault fault);
   std::vector<ApiFault> ApiFaults(const StorePtr& store) const;
+  std::vector<UsedFault<ApiFault>> UsedApiFaults(const StorePtr& store) const;
   Status RemoveApiFault(const StorePtr& store, const std::string& fault_id);
   void ClearApiFaults(const StorePtr& store);
 
@@ -113,6 +127,8 @@ class Control {
                                            const nlohmann::json& resource) const;
   // Creates a queue on the embedded SQS endpoint; its URL.
   StatusOr<std::string> CreateQueue(const std::string& name);
+  // Deletes every message of a queue of the embedded SQS endpoint.
+  Status PurgeQueue(const std::string& name);
 
  private:
   Engine& engine_;

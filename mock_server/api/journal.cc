@@ -23,6 +23,8 @@ nlohmann::json ToJson(const RequestRecord& r) {
           {"validation", validation},
           {"validation_errors", r.validation_errors},
           {"errors", r.errors},
+          {"warnings", r.warnings},
+          {"origin", r.origin},
           {"duration_ms", r.duration_ms}};
 }
 
@@ -42,6 +44,7 @@ void Cap(std::vector<std::string>& lines) {
 void Journal::Record(RequestRecord record) {
   Cap(record.validation_errors);
   Cap(record.errors);
+  Cap(record.warnings);
   MutexLock lock(&mu_);
   record.sequence = next_sequence_++;
   if (capacity_ == 0) {

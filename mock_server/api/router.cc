@@ -10,6 +10,7 @@
 #include "api/integrations_api.h"
 #include "api/json_body.h"
 #include "common/clock.h"
+#include "common/strings.h"
 #include "epmock/organization.h"
 
 namespace epmock::internal {
@@ -35,6 +36,7 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
   record.path = request.path;
   record.query = request.query;
   record.request_id = request.request_id;
+  if (EqualsIgnoreCase(request.Header("X-Epmock-Origin"), "dashboard")) record.origin = "dashboard";
   HttpResponse response;
   try {
     response = Dispatch(engine, request, record);

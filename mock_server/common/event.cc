@@ -9,6 +9,7 @@ nlohmann::json TriggeredEvent::ToJson() const {
     nlohmann::json job = {
         {"id", j.job_id}, {"integration_id", j.integration_id}, {"integration_type", j.integration_type}};
     if (!j.refusal.empty()) job["refusal"] = j.refusal;
+    if (j.replay) job["replay"] = true;
     job_list.push_back(std::move(job));
   }
   nlohmann::json skipped_list = nlohmann::json::array();

@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "store/store.h"
 
@@ -38,6 +40,7 @@ struct AttemptResult {
   bool succeeded = false;
   std::optional<int> status_code;
   std::optional<std::string> body;  // the receiver's answer
+  std::vector<std::pair<std::string, std::string>> response_headers;  // its headers, as sent
   std::optional<std::string> error_detail;
 };
 

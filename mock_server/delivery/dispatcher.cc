@@ -12,6 +12,7 @@ namespace epmock::internal {
 
 namespace {
 constexpr std::size_t kLoggedBodyLimit = 1024;
+constexpr std::size_t kLoggedHeadersLimit = 4096;
 }  // namespace
 
 Dispatcher::Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports, Clock& clock)
@@ -244,6 +245,17 @@ void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, doub
   log.final = final;
   log.processing_time_s = seconds;
   if (result.body) log.body = result.body->substr(0, kLoggedBodyLimit);
+  // The receiver's headers, in order, until they would pass kLoggedHeadersLimit (a name, a
+  // value and 4 bytes of framing each): what the dashboard shows of its answer.
+  std::size_t header_bytes = 0;
+  for (const auto& [name, value] : result.response_headers) {
+    header_bytes += name.size() + value.size() + 4;
+    if (header_bytes > kLoggedHeadersLimit) {
+      log.response_headers_cut = true;
+      break;
+    }
+    log.response_headers.emplace_back(name, value);
+  }
   log.status_code = result.status_code;
   log.error_detail = result.error_detail;
   log.created_at_ns = NowNanos();

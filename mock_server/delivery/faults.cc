@@ -1,5 +1,7 @@
 #include "delivery/faults.h"
 
+#include "common/clock.h"
+
 #include <algorithm>
 #include <set>
 
@@ -131,17 +133,20 @@ FaultPlan DeliveryFaults::Plan(const std::vector<Fault>& faults, const std::stri
 void DeliveryFaults::Consume(const std::vector<std::string>& used) {
   const std::set<std::string> ids(used.begin(), used.end());
   if (used.empty()) return;
-  Update([&](std::vector<Fault>& faults) {
-    for (Fault& f : faults) {
-      if (ids.count(f.id) && f.events > 0) f.events = f.events == 1 ? -1 : f.events - 1;
-    }
-    // A fault whose budget ran out (-1) is gone.
-    const auto spent =
-        std::remove_if(faults.begin(), faults.end(), [](const Fault& f) { return f.events < 0; });
-    const bool any = spent != faults.end();
-    faults.erase(spent, faults.end());
-    return any;
-  });
+  // A fault whose budget ran out (-1) leaves the list for the used ones, its budget shown as 0.
+  UpdateAndRetire(
+      [&](std::vector<Fault>& faults) {
+        for (Fault& f : faults) {
+          if (ids.count(f.id) && f.events > 0) f.events = f.events == 1 ? -1 : f.events - 1;
+        }
+        return true;
+      },
+      [](Fault& f) {
+        if (f.events >= 0) return false;
+        f.events = 0;
+        return true;
+      },
+      NowMillis());
 }
 
 }  // namespace internal

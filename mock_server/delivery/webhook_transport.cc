@@ -130,6 +130,7 @@ AttemptResult WebhookTransport::Send(const DeliveryAttempt& delivery) {
   }
   result.status_code = response->status;
   result.body = std::move(response->body);
+  result.response_headers = std::move(response->headers);
   if (response->status < 200 || response->status > 299) {
     result.error_detail = kNon2xx;
   } else {

@@ -18,6 +18,9 @@
 namespace epmock::internal {
 namespace {
 
+// Marks an answer the handler meant to be empty though its status is an error (see Start).
+constexpr char kMeantEmpty[] = "X-Epmock-Meant-Empty";
+
 // httplib's ThreadPool starts all its threads at once: 128 a server, 2,560 for 20 servers in
 // one test process. This one starts a worker when a task finds none idle, up to the most it
 // may have, and keeps it: a server has as many threads as it has ever served connections at
@@ -226,7 +229,12 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
         !GatedServer::DelayCurrentResponse(response.delay_ms, response.delay_queue)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(response.delay_ms));
     }
+    const bool empty_error = response.status >= 400 && response.body.empty();
     ToWire(Stamped(*opts, request, std::move(response)), res);
+    // httplib hands every 4xx/5xx without a body to the error handler below, which would
+    // write an error of its own into an answer meant to be empty (a sink programmed with a
+    // status and no body): marked, it is left as it is.
+    if (empty_error) res.set_header(kMeantEmpty, "1");
   };
   auto without_body = [answer](const httplib::Request& req, httplib::Response& res) { answer(req, "", res); };
   const std::size_t limit = o.max_body_bytes;
@@ -272,6 +280,10 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   // still answer in the port's shape.
   server->set_error_handler(
       httplib::Server::HandlerWithResponse([opts, port](const httplib::Request& req, httplib::Response& res) {
+        if (res.has_header(kMeantEmpty)) {
+          res.headers.erase(kMeantEmpty);
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         std::string detail = "The request could not be read";
         if (res.status == 413) {

@@ -28,25 +28,41 @@ namespace internal {
 
 using nlohmann::json;
 
-SinkResponse SinkRecorder::Record(ReceivedRequest request) {
+SinkResponse SinkRecorder::Record(ReceivedRequest request, SinkRecorder* fallback) {
   if (request.received_at_ms == 0) request.received_at_ms = NowMillis();
   MutexLock lock(&mu_);
+  SinkResponse answer;
   if (auto handler = handler_) {
     // The handler runs before the request counts as arrived, so that a test which waits for
     // N requests sees N handler calls finished.
     ++handler_calls_;
     lock.Unlock();
-    SinkResponse answer = (*handler)(request);
+    answer = (*handler)(request);
     lock.Lock();
     if (--handler_calls_ == 0) handler_idle_.SignalAll();
-    KeepLocked(std::move(request));
-    arrived_.SignalAll();
-    return answer;
+  } else {
+    const bool own = !responses_.empty();
+    lock.Unlock();
+    answer = !own && fallback != nullptr && fallback->HasAnswers() ? fallback->NextAnswer() : NextAnswer();
+    lock.Lock();
   }
+  // Kept with its answer: what a reader of the sink sees it was told.
+  request.answer_status = answer.status;
+  request.answer_delay_ms = answer.delay_ms;
   KeepLocked(std::move(request));
   arrived_.SignalAll();
-  lock.Unlock();
-  return NextAnswer();
+  return answer;
+}
+
+SinkRecorder::Summary SinkRecorder::Summarize() const {
+  MutexLock lock(&mu_);
+  Summary out;
+  out.kept = requests_.size();
+  out.total = requests_.added() - cleared_at_;
+  if (requests_.size() > 0) out.last_received_at_ms = requests_[requests_.size() - 1].request.received_at_ms;
+  out.responses = responses_;
+  out.answered = answered_;
+  return out;
 }
 
 namespace {
@@ -192,11 +208,9 @@ std::shared_ptr<SinkRecorder> SinkRegistry::Find(const std::string& owner, const
 SinkResponse SinkRegistry::Record(const std::string& owner, const std::string& name,
                                   ReceivedRequest request) {
   std::shared_ptr<SinkRecorder> sink = Get(owner, name);
-  const bool own_answers = owner == kNoStore || sink->HasAnswers();
-  SinkResponse answer = sink->Record(std::move(request));
-  if (!own_answers) {
-    if (auto shared = Find(kNoStore, name); shared && shared->HasAnswers()) answer = shared->NextAnswer();
-  }
+  // A store's sink without answers of its own answers with the server-wide ones.
+  std::shared_ptr<SinkRecorder> shared = owner == kNoStore ? nullptr : Find(kNoStore, name);
+  SinkResponse answer = sink->Record(std::move(request), shared.get());
   {
     MutexLock lock(&wait_mu_);
     ++arrivals_;
@@ -251,6 +265,27 @@ std::vector<std::pair<std::string, ReceivedRequest>> SinkRegistry::VisiblePage(c
   return out;
 }
 
+std::vector<SinkRegistry::Visible> SinkRegistry::VisibleTo(const std::string& store_id) const {
+  std::vector<std::pair<std::string, std::shared_ptr<SinkRecorder>>> own, shared;
+  {
+    MutexLock lock(&mu_);
+    for (const auto& [key, sink] : sinks_) {
+      if (key.first == store_id) own.emplace_back(key.second, sink);
+      else if (key.first == kNoStore) shared.emplace_back(key.second, sink);
+    }
+  }
+  // Both are in name order (the map's): merged by name, each summarized outside mu_.
+  std::map<std::string, Visible> by_name;
+  for (const auto& [name, sink] : own) by_name[name].own = sink->Summarize();
+  for (const auto& [name, sink] : shared) by_name[name].shared = sink->Summarize();
+  std::vector<Visible> out;
+  for (auto& [name, visible] : by_name) {
+    visible.name = name;
+    out.push_back(std::move(visible));
+  }
+  return out;
+}
+
 std::vector<ReceivedRequest> SinkRegistry::AllAt(const std::string& name) const {
   std::vector<std::shared_ptr<SinkRecorder>> sinks;
   {
@@ -294,11 +329,18 @@ json ToJson(const ReceivedRequest& r) {
   json headers = json::object();
   for (const auto& [key, value] : r.headers) headers[key] = value;
   json body = r.Json();
-  return {{"method", r.method},
-          {"path", r.path},
-          {"headers", headers},
-          {"body", body.is_null() ? json(r.body) : body},
-          {"received_at", Rfc3339Millis(r.received_at_ms)}};
+  json out = {{"method", r.method},
+              {"path", r.path},
+              {"headers", headers},
+              {"body", body.is_null() ? json(r.body) : body},
+              {"received_at", Rfc3339Millis(r.received_at_ms)}};
+  // The event a webhook delivery carried, by its trigger header and its envelope's id.
+  const std::string trigger = r.Header("x-moltin-integration-trigger");
+  out["event_type"] = trigger.empty() ? json(nullptr) : json(trigger);
+  const auto id = body.is_object() ? body.find("id") : body.end();
+  out["event_id"] = !trigger.empty() && body.is_object() && id != body.end() && id->is_string() ? *id : json(nullptr);
+  if (r.answer_status != 0) out["answer"] = {{"status", r.answer_status}, {"delay_ms", r.answer_delay_ms}};
+  return out;
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,18 @@ class SinkRecorder {
  public:
   explicit SinkRecorder(SinkRetention retention = {}) : requests_(retention.requests, retention.bytes) {}
 
-  // Records the request and returns the answer to give (the caller applies its delay).
-  SinkResponse Record(ReceivedRequest request);
+  // Records the request with the answer to give, and returns it (the caller applies its
+  // delay). Without a handler or answers of its own, `fallback`'s answers are given, if any.
+  SinkResponse Record(ReceivedRequest request, SinkRecorder* fallback = nullptr);
+  // What GET /__admin/sinks shows of it.
+  struct Summary {
+    std::size_t kept = 0;
+    std::uint64_t total = 0;
+    std::int64_t last_received_at_ms = 0;  // 0: none kept
+    std::vector<SinkResponse> responses;   // programmed
+    std::size_t answered = 0;              // of them so far
+  };
+  Summary Summarize() const;
   void RespondWith(std::vector<SinkResponse> responses);
   // A handler answers instead of the programmed list; null removes it, once the calls in
   // flight have returned.
@@ -105,6 +116,14 @@ class SinkRegistry {
                                                                    const std::string& name,
                                                                    std::size_t offset, std::size_t limit,
                                                                    std::size_t* total) const;
+  // The names a store may see (those its deliveries or anyone else posted to), each with
+  // its own recorder's summary and that of no store's, in name order.
+  struct Visible {
+    std::string name;
+    std::optional<SinkRecorder::Summary> own;
+    std::optional<SinkRecorder::Summary> shared;
+  };
+  std::vector<Visible> VisibleTo(const std::string& store_id) const;
   // Every request at a name, whoever sent it (the C++ API: its caller owns the server).
   std::vector<ReceivedRequest> AllAt(const std::string& name) const;
   // Requests dropped by retention at a name that a store may see.

@@ -110,6 +110,8 @@ std::string SqsEndpoint::CreateQueue(const std::string& name) {
   return error ? "" : QueueUrl(name);
 }
 
+bool SqsEndpoint::PurgeQueue(const std::string& name) { return !impl_->queues.Purge(name).has_value(); }
+
 namespace {
 
 std::vector<SqsQueuedMessage> Queued(const std::vector<internal::SqsMessage>& messages) {

@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
@@ -72,6 +74,18 @@ class StoreList : public StorePart {
   void Clear() override {
     MutexLock lock(&mu_);
     items_.clear();
+    used_.clear();
+  }
+
+  // The items whose budget ran out, oldest first, each with when (ms since the epoch): kept,
+  // at most `max` of them, so that a used fault is listed as used rather than vanishing.
+  struct UsedItem {
+    T item;
+    std::int64_t used_up_at_ms = 0;
+  };
+  std::vector<UsedItem> Used() const {
+    MutexLock lock(&mu_);
+    return {used_.begin(), used_.end()};
   }
 
   // Calls `change(items)` with the lock held and returns what it returns: how a fault's
@@ -81,12 +95,31 @@ class StoreList : public StorePart {
     MutexLock lock(&mu_);
     return change(items_);
   }
+  // The same, and then moves the items `spent(item)` selects to the used ones, stamped `now_ms`,
+  // under the same lock (no other caller sees a spent item in between).
+  template <class Change, class Spent>
+  auto UpdateAndRetire(Change&& change, Spent&& spent, std::int64_t now_ms)
+      -> decltype(change(std::declval<std::vector<T>&>())) {
+    MutexLock lock(&mu_);
+    auto result = change(items_);
+    for (auto it = items_.begin(); it != items_.end();) {
+      if (!spent(*it)) {
+        ++it;
+        continue;
+      }
+      used_.push_back({*it, now_ms});
+      if (used_.size() > max_) used_.pop_front();
+      it = items_.erase(it);
+    }
+    return result;
+  }
 
  private:
   const std::size_t max_;
   const std::string what_;
   mutable Mutex mu_;
   std::vector<T> items_ EPMOCK_GUARDED_BY(mu_);
+  std::deque<UsedItem> used_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -457,6 +457,31 @@ bool Store::JobEnded(const std::string& job_id, bool* succeeded) const {
   return false;
 }
 
+Store::JobProgress Store::ProgressOf(const std::string& job_id) const {
+  MutexLock lock(&mu_);
+  JobProgress out;
+  auto it = jobs_by_id_.find(job_id);
+  if (it == jobs_by_id_.end() || (it->second.logs.empty() && it->second.job_seq == JobIndex::kGone)) {
+    out.kept = false;
+    out.ended = true;
+    return out;
+  }
+  for (std::uint64_t seq : it->second.logs) {
+    const IntegrationLog& entry = logs_.At(seq);
+    if (entry.attempt >= out.attempts) {  // a duplicate's copy repeats its attempt's number
+      out.attempts = entry.attempt;
+      out.next_attempt_at_ms = entry.next_attempt_at_ms;
+      out.last_status_code = entry.status_code;
+    }
+    if (entry.final) {
+      out.ended = true;
+      out.succeeded = entry.succeeded;
+    }
+  }
+  if (out.ended) out.next_attempt_at_ms = 0;
+  return out;
+}
+
 void Store::Clear() {
   const AnnounceOnExit announce(changes_);  // after the lock below is released
   MutexLock lock(&mu_);

@@ -90,9 +90,11 @@ nlohmann::json MaskedConfiguration(const std::string& integration_type, const nl
 struct Retention {
   std::size_t events = 10000;
   std::size_t event_bytes = 256 * 1024 * 1024;  // EventRecord::bytes of the kept events
-  // A log's body is cut to 1 KiB, so its count bounds its bytes. Jobs are kept by the same
-  // count.
+  // A log's body is cut to 1 KiB and its answer headers to 4 KiB, so its count bounds its
+  // bytes. Jobs are kept by the same count.
   std::size_t logs = 100000;
+  // What the kept logs cost (their body and answer headers, and a fixed part), beside their count.
+  std::size_t log_bytes = 256 * 1024 * 1024;
 };
 
 // A store's page length until it is set (Store::page_length), and its bounds.
@@ -104,7 +106,7 @@ class Store {
   explicit Store(std::string id, Retention retention = {})
       : id_(std::move(id)),
         jobs_(retention.logs),
-        logs_(retention.logs),
+        logs_(retention.logs, retention.log_bytes),
         events_(retention.events, retention.event_bytes) {}
 
   const std::string& id() const { return id_; }
@@ -175,6 +177,17 @@ class Store {
   // final), and whether it succeeded. A job the store no longer holds (retention) counts as
   // ended.
   bool JobEnded(const std::string& job_id, bool* succeeded) const;
+  // Where a job's deliveries stand: its attempts so far, whether they ended and how, when the
+  // next is due, the last answer's status. A job the store no longer holds has kept false.
+  struct JobProgress {
+    bool kept = true;
+    int attempts = 0;
+    bool ended = false;
+    bool succeeded = false;
+    std::int64_t next_attempt_at_ms = 0;
+    std::optional<int> last_status_code;
+  };
+  JobProgress ProgressOf(const std::string& job_id) const;
 
   // Events newest first, one page of them (only the page is copied), and the total.
   PageOf<std::shared_ptr<const EventRecord>> EventsPage(std::size_t offset, std::size_t limit) const;
@@ -245,7 +258,15 @@ class Store {
     std::size_t operator()(const std::shared_ptr<const EventRecord>& event) const { return event->bytes; }
   };
   History<IntegrationJob> jobs_ EPMOCK_GUARDED_BY(mu_);
-  History<IntegrationLog> logs_ EPMOCK_GUARDED_BY(mu_);
+  struct BytesOfLog {
+    std::size_t operator()(const IntegrationLog& log) const {
+      std::size_t bytes = sizeof(IntegrationLog) + (log.body ? log.body->size() : 0) +
+                          (log.error_detail ? log.error_detail->size() : 0);
+      for (const auto& [name, value] : log.response_headers) bytes += name.size() + value.size() + 4;
+      return bytes;
+    }
+  };
+  History<IntegrationLog, BytesOfLog> logs_ EPMOCK_GUARDED_BY(mu_);
   History<std::shared_ptr<const EventRecord>, BytesOfEvent> events_ EPMOCK_GUARDED_BY(mu_);
   // An event's and a log's number by id: how FindEvent finds one, and where a cursor starts.
   std::unordered_map<std::string, std::uint64_t> event_seq_ EPMOCK_GUARDED_BY(mu_);
