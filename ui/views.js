@@ -9,7 +9,7 @@ export function el(tag, attrs = {}, ...children) {
     if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : String(child));
   }
@@ -19,67 +19,67 @@ export function el(tag, attrs = {}, ...children) {
 export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  for (const child of children.flat()) if (child) node.append(child instanceof Node ? child : String(child));
+  for (const child of children.flat(Infinity)) if (child) node.append(child instanceof Node ? child : String(child));
   return node;
 }
 
-export function time(value) {
-  if (!value) return '';
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? String(value) : d.toLocaleTimeString([], { hour12: false }) +
-    '.' + String(d.getMilliseconds()).padStart(3, '0');
-}
-
-// Pretty-printed JSON (or text) with a button that copies it.
-export function codeBlock(label, value) {
+// Pretty-printed JSON (or text) with a button that copies it. `key` keeps its place (focus,
+// open state) across a re-render.
+export function codeBlock(label, value, key = label) {
   let text = value;
   if (typeof value !== 'string') text = JSON.stringify(value, null, 2);
   else {
     try { text = JSON.stringify(JSON.parse(value), null, 2); } catch { /* not JSON: as it is */ }
   }
   const pre = el('pre', { tabindex: 0, 'aria-label': label }, text);
-  const copy = el('button', {
-    type: 'button',
-    class: 'copy',
-    'aria-label': `Copy ${label}`,
-    onclick: async () => {
-      try { await navigator.clipboard.writeText(text); copy.textContent = 'Copied'; } catch { copy.textContent = 'Select and copy'; }
-    },
-  }, 'Copy');
-  return el('div', { class: 'code' }, el('div', { class: 'code-head' }, el('span', {}, label), copy), pre);
+  return el('div', { class: 'code' }, el('div', { class: 'code-head' }, el('span', {}, label),
+    copyButton(`Copy ${label}`, text, 'Copy', `${key}-copy`)), pre);
 }
 
-// A job's attempts on a time axis from the event's creation: a dot per attempt (green ok,
-// red failed), its latency as a bar, the status above.
-export function timeline(attempts, startMs) {
-  const width = 480, height = 56, pad = 24;
-  const ends = attempts.map((a) => a.at - startMs);
-  const span = Math.max(1000, ...ends.map((e) => e + 1));
-  const x = (ms) => pad + ((width - 2 * pad) * ms) / span;
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'timeline', role: 'img',
-    'aria-label': `${attempts.length} attempts over ${Math.round(span)} ms` });
-  root.append(svg('line', { x1: pad, y1: 36, x2: width - pad, y2: 36, class: 'axis' }));
-  root.append(svg('text', { x: pad, y: 52, class: 'tick' }, '0 ms'));
-  root.append(svg('text', { x: width - pad, y: 52, class: 'tick end' }, `${Math.round(span)} ms`));
-  // At their times, but never closer than a label's width: retries a scaled clock runs in
-  // milliseconds stay apart and readable (the axis's end says the real span).
-  const xs = [];
-  attempts.forEach((a, i) => {
-    const at = x(a.at - startMs);
-    xs.push(i === 0 ? at : Math.min(width - pad, Math.max(at, xs[i - 1] + 44)));
-  });
-  attempts.forEach((a, i) => {
-    const cx = xs[i];
-    const latency = Math.max(1, (width - 2 * pad) * (a.latencyMs / span));
-    root.append(svg('rect', { x: cx - latency, y: 33, width: latency, height: 6, class: 'latency' }));
-    const dot = svg('circle', { cx, cy: 36, r: 6, class: a.ok ? 'ok' : 'failed', 'data-attempt': i + 1 });
-    dot.append(svg('title', {}, `attempt ${i + 1}: ${a.label}, ${a.latencyMs.toFixed(1)} ms`));
-    root.append(dot);
-    root.append(svg('text', { x: cx, y: 20, class: 'tick mid' }, `#${i + 1} ${a.label}`));
-  });
-  return root;
+// A button that puts `text` on the clipboard and says whether it could.
+export function copyButton(label, text, shown = label, key = label) {
+  const button = el('button', {
+    type: 'button', class: 'copy', 'aria-label': label, 'data-key': key,
+    onclick: async () => {
+      try { await navigator.clipboard.writeText(text); button.textContent = 'Copied'; } catch { button.textContent = 'Select and copy'; }
+    },
+  }, shown);
+  return button;
+}
+
+// Replaces a container's children, keeping what the user was doing there: the element with
+// focus (found again by its data-key), the open <details> (by data-key), and the scroll
+// positions of the container and the window.
+export function patch(node, ...children) {
+  const active = document.activeElement;
+  const focusKey = active && node.contains(active) ? active.dataset?.key : undefined;
+  const open = new Set([...node.querySelectorAll('details[open][data-key]')].map((d) => d.dataset.key));
+  const closed = new Set([...node.querySelectorAll('details:not([open])[data-key]')].map((d) => d.dataset.key));
+  const scroll = node.scrollTop, x = window.scrollX, y = window.scrollY;
+  replace(node, ...children);
+  for (const details of node.querySelectorAll('details[data-key]')) {
+    if (open.has(details.dataset.key)) details.open = true;
+    else if (closed.has(details.dataset.key)) details.open = false;
+  }
+  if (focusKey !== undefined) {
+    const again = [...node.querySelectorAll('[data-key]')].find((n) => n.dataset.key === focusKey);
+    if (again) again.focus({ preventScroll: true });
+  }
+  node.scrollTop = scroll;
+  if (window.scrollX !== x || window.scrollY !== y) window.scrollTo(x, y);
+}
+
+// A status as colour and text together.
+export function badge(status, text) {
+  return el('span', { class: `status st-${status}` }, text);
+}
+
+// A time as "12 s ago" with the absolute time as its title (and for screen readers).
+export function when(atMs, nowMs, absoluteText, relativeText) {
+  return el('time', { datetime: Number.isFinite(atMs) ? new Date(atMs).toISOString() : undefined, title: absoluteText,
+    'data-at': Number.isFinite(atMs) ? atMs : undefined }, relativeText);
 }
 
 export function replace(node, ...children) {
-  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
+  node.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
 }
