@@ -351,6 +351,7 @@ export default {
     detail = null;
     loadedQuery = null;
     $('event-detail').hidden = true;
+    $('events').replaceChildren();
     document.body.classList.remove('sheet-open');
     setFollowing(true);
   },

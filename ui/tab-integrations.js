@@ -167,7 +167,7 @@ export default {
     $('observes-filter').addEventListener('input', () => observesList(chosenObserves()));
     $('integration-cancel').addEventListener('click', resetForm);
   },
-  reset() { editing = null; formReady = false; },
+  reset() { editing = null; formReady = false; $('integrations').replaceChildren(); },
   async show() {
     await ctx.loadIntegrations();
     render();

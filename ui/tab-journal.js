@@ -34,6 +34,7 @@ function render() {
 
 async function load() {
   const f = filters();
+  replace($('journal'), el('tr', {}, el('td', { colspan: 4, class: 'loading' }, 'Loading the journal…')));
   const query = new URLSearchParams({ 'page[limit]': '1' });
   if (f.status) query.set('status', f.status);
   if (f.path) query.set('path', f.path);
@@ -79,7 +80,7 @@ export default {
     form.addEventListener('input', (e) => { if (e.target.name === 'jpath') { clearTimeout(timer); timer = setTimeout(apply, 300); } });
     form.addEventListener('submit', (e) => e.preventDefault());
   },
-  reset() { records = []; seen = new Set(); loadedFor = null; },
+  reset() { records = []; seen = new Set(); loadedFor = null; $('journal').replaceChildren(); },
   // The newest sequence number is the stream's cursor; whatever the filters, the stream sends all.
   async open() {
     const newest = await ctx.api.call('GET', '/__admin/requests?page[limit]=1&page[offset]=0');

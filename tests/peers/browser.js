@@ -88,16 +88,16 @@ async function assertTouchTargets(page, where) {
   assert.deepEqual(small, [], `touch targets under 24 px at ${where}`);
 }
 
-// Opens a store from the page the way a user does (the form; a new client id is confirmed).
+// Opens a store from the page the way a user does (the form; a new client id is confirmed),
+// and waits until its stream is open.
 async function openStore(page, clientId) {
   await page.getByLabel('Client id').fill(clientId);
   await page.getByRole('button', { name: 'Open store' }).click();
   const create = page.getByRole('button', { name: `Create store ${clientId}` });
-  const opened = page.locator('[data-panel]:not([hidden])');
-  await Promise.race([create.waitFor().catch(() => {}), opened.first().waitFor().catch(() => {})]);
+  const named = (rest) => page.locator('#status', { hasText: `Store ${clientId}${rest}` });
+  await Promise.race([create.waitFor(), named('').waitFor()]);
   if (await create.isVisible()) await create.click();
-  await opened.first().waitFor();
-  await page.locator('#status', { hasText: /live|polling/ }).waitFor();
+  await page.locator('#status').filter({ hasText: new RegExp(`^Store ${clientId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (live|polling)$`) }).waitFor();
 }
 
 module.exports = { launch, watchedPage, assertAccessible, assertNoHorizontalOverflow, assertTouchTargets, openStore,

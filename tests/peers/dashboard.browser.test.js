@@ -10,22 +10,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
 const { startEpmock, apiClient } = require('./epmock-process');
-
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.EPMOCK_SCREENSHOTS || path.resolve(__dirname, '../../build/screenshots');
-const TIMEOUT = 20000;
-
-// Debian's chromium, headless, with nothing but loopback: no background fetches, updates or
-// component downloads.
-function launch() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--no-first-run', '--disable-default-apps', '--no-sandbox'],
-  });
-}
+const { launch, watchedPage, openStore, SHOTS, TIMEOUT } = require('./browser');
 
 test('a new user creates, triggers, inspects, replays and breaks deliveries from the page', async (t) => {
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -33,26 +19,18 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   t.after(() => epmock.stop());
   const browser = await launch();
   t.after(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(TIMEOUT);
-  const consoleErrors = [];
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  // Only epmock's own origin is ever asked for anything.
-  const origins = new Set();
-  page.on('request', (r) => origins.add(new URL(r.url()).origin));
+  const { page, problems, origins } = await watchedPage(browser, { width: 1280, height: 900 });
 
   // GET / leads to the dashboard, which asks only for a client id.
   await page.goto(epmock.url + '/');
   assert.equal(new URL(page.url()).pathname, '/__admin/ui/');
-  await page.getByLabel('Client id').fill('shop-a');
-  await page.getByRole('button', { name: 'Open store' }).click();
-  await page.waitForSelector('#tab-events:not([hidden])');
+  await openStore(page, 'shop-a');
 
   // A webhook integration, created from the page (its default target: epmock's own sink).
   await page.getByRole('button', { name: 'Integrations' }).click();
   await page.getByLabel('Name', { exact: true }).fill('paid orders');
-  await page.getByLabel('Observes (comma separated)').fill('order.paid');
+  await page.getByLabel('Find an event').fill('order.paid');
+  await page.getByLabel('order.paid', { exact: true }).check();
   await page.getByRole('button', { name: 'Save integration' }).click();
   await page.waitForSelector('#integrations tr[data-integration]');
   assert.match(await page.textContent('#integrations'), /paid orders.*webhook.*order\.paid/s);
@@ -65,13 +43,13 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   await page.getByRole('button', { name: 'Events' }).click();
   const paidRow = page.locator('#events tr[data-event]', { hasText: 'order.paid' }).first();
   await paidRow.locator('.deliveries', { hasText: '1/1 delivered' }).waitFor();
+  await paidRow.locator('.status', { hasText: 'Delivered' }).waitFor();
   const eventId = await paidRow.getAttribute('data-event');
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-events.png'), fullPage: true });
 
   // Open it: the job delivered on attempt 1, and the exact request the receiver got.
-  await paidRow.getByRole('button').click();
-  await page.locator('#event-detail .job-state', { hasText: 'delivered on attempt 1' }).waitFor();
-  await page.locator('#event-detail summary', { hasText: 'What it was sent: POST' }).first().click();
+  await paidRow.getByRole('link', { name: 'order.paid' }).click();
+  await page.locator('#event-detail .job-state', { hasText: 'Delivered on attempt 1' }).waitFor();
   const body = await page.locator('#event-detail pre[aria-label="body"]').first().textContent();
   assert.equal(JSON.parse(body).id, eventId);
   assert.equal(JSON.parse(body).triggered_by, 'order.paid');
@@ -79,26 +57,30 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   assert.equal(headers['x-moltin-integration-trigger'], 'order.paid');
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-event.png'), fullPage: true });
 
-  // Replay it: a second job, delivered too.
+  // Replay it: a second job, marked as a replay, delivered too.
   await page.getByRole('button', { name: 'Replay to all integrations' }).click();
   await page.waitForFunction(() => document.querySelectorAll('#event-detail .job').length === 2);
-  await page.locator('#event-detail .job-state', { hasText: 'delivered on attempt 1' }).nth(1).waitFor();
+  await page.locator('#event-detail .job').filter({ has: page.locator('.tag', { hasText: /^replay$/ }) })
+    .locator('.job-state', { hasText: 'Delivered on attempt 1' }).waitFor();
 
   // A fault: the next event fails twice, then is delivered; the time axis shows three attempts.
   await page.getByRole('button', { name: 'Faults' }).click();
-  await page.getByLabel('Fail the first').fill('2');
-  await page.getByRole('button', { name: 'Add fault' }).click();
-  await page.locator('#faults li', { hasText: 'fail first 2' }).waitFor();
+  await page.getByLabel('Attempts that fail first').fill('2');
+  await page.getByRole('button', { name: 'Add fault', exact: true }).click();
+  await page.locator('#faults li', { hasText: 'fail the first 2 attempts' }).waitFor();
   await page.getByRole('button', { name: 'Trigger' }).click();
   await page.getByRole('button', { name: 'Trigger', exact: true }).last().click();
   await page.getByRole('button', { name: 'Events' }).click();
   const retried = page.locator('#events tr[data-event]', { hasText: 'order.paid' }).first();
   await retried.locator('.deliveries', { hasText: '1/1 delivered' }).waitFor();
-  await retried.getByRole('button').click();
-  await page.locator('#event-detail .job-state', { hasText: 'delivered on attempt 3' }).waitFor();
+  await retried.getByRole('link', { name: 'order.paid' }).click();
+  await page.locator('#event-detail .job-state', { hasText: 'Delivered on attempt 3' }).waitFor();
   assert.equal(await page.locator('#event-detail svg.timeline circle.failed').count(), 2);
   assert.equal(await page.locator('#event-detail svg.timeline circle.ok').count(), 1);
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-retries.png'), fullPage: true });
+  // The fault's budget is used: it stays listed, as used.
+  await page.getByRole('button', { name: 'Faults' }).click();
+  await page.locator('#faults li.used', { hasText: 'fail the first 2 attempts' }).waitFor();
 
   // A refused API call (from the store's own client) and its reason, live in the journal.
   const call = await apiClient(epmock, 'shop-a');
@@ -115,16 +97,16 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   await page.getByRole('button', { name: 'Queues & sinks' }).click();
   await page.locator('#sqs-list tr', { hasText: 'browser-q' }).waitFor();
   await page.locator('#sqs-list button', { hasText: 'browser-q' }).click();
-  await page.locator('#sqs', { hasText: 'queue_url' }).waitFor();
+  await page.locator('#sqs', { hasText: 'No message on the queue' }).waitFor();
 
   // A second store sees none of it.
-  await page.getByLabel('Client id').fill('shop-b');
-  await page.getByRole('button', { name: 'Open store' }).click();
+  await openStore(page, 'shop-b');
   await page.getByRole('button', { name: 'Events' }).click();
   await page.locator('#events', { hasText: 'No events yet' }).waitFor();
   await page.getByRole('button', { name: 'Integrations' }).click();
   await page.locator('#integrations', { hasText: 'No integrations.' }).waitFor();
   await page.getByRole('button', { name: 'Journal' }).click();
+  await page.locator('#journal', { hasText: 'No API call matches yet' }).waitFor();
   assert.doesNotMatch(await page.textContent('#journal'), /POST \/v2\/integrations/);
 
   // Narrow window: still usable (the list and the detail stack).
@@ -133,8 +115,8 @@ test('a new user creates, triggers, inspects, replays and breaks deliveries from
   await page.locator('#stores tr', { hasText: 'shop-a' }).waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-narrow.png'), fullPage: true });
 
-  assert.deepEqual(consoleErrors, []);
-  assert.deepEqual([...origins], [epmock.url]);
+  assert.deepEqual(problems(), []);
+  assert.deepEqual(origins(), [epmock.url]);
 });
 
 // Streams are capped (--max-streams 1 here): a second page gets 503 for its stream, falls
@@ -187,8 +169,7 @@ test('with an admin token the page signs in with a session and signs out', async
   assert.equal(cookies[0].httpOnly, true);
   assert.equal(cookies[0].sameSite, 'Strict');
   assert.ok(!cookies[0].value.includes('s3cret'));
-  await page.getByLabel('Client id').fill('shop-s');
-  await page.getByRole('button', { name: 'Open store' }).click();
+  await openStore(page, 'shop-s');
   await page.locator('#status', { hasText: 'live' }).waitFor();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(`${epmock.url}/ui/login`);
