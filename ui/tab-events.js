@@ -86,6 +86,18 @@ async function loadList() {
   page.load(reply.json.data.map((s) => ({ ...s })), reply.json.meta.page.total ?? reply.json.data.length,
     Number(ctx.route.offset ?? 0), eventFilters(ctx.route));
   renderList();
+  if (performance.getEntriesByName('epmock:open', 'mark').length && !performance.getEntriesByName('epmock:store-first-paint').length) {
+    requestAnimationFrame(() => setTimeout(() => performance.measure('epmock:store-first-paint', 'epmock:open'), 0));
+  }
+}
+
+// The script time of one live update, for the browser tests' timings.
+function timed(handler) {
+  return (item) => {
+    const start = performance.now();
+    handler(item);
+    if (window.epmockTimings) performance.measure('epmock:live-update', { start, end: performance.now() });
+  };
 }
 
 // --- Live ---------------------------------------------------------------------------------
@@ -218,7 +230,7 @@ function renderDetail(event, logsOf, requests, chosenJob, chosenAttempt) {
   return [
     closeButton(),
     el('h3', {}, event.type, ' ', badge(event.status ?? 'none', statusText(event.status ?? 'none'))),
-    el('p', { class: 'muted' }, el('code', {}, event.id), ' ', copyButton('Copy the event id', event.id, 'Copy id', 'copy-id'), ' · ',
+    el('p', { class: 'muted' }, el('code', {}, event.id), ' ', copyButton('Copy id of the event', event.id, 'Copy id', 'copy-id'), ' · ',
       when(at, now, absolute(at), `${absolute(at)} (${relative(at, now)})`)),
     el('button', { type: 'button', id: 'replay-all', 'data-key': 'replay-all', onclick: () => replay(event.id) }, 'Replay to all integrations'),
     jobs.length ? jobs : el('p', { class: 'hint' }, 'No integration observed it.'),
@@ -376,6 +388,6 @@ export default {
       await loadDetail(ctx.route.event, opening);
     }
   },
-  onEvent,
-  onLog,
+  onEvent: timed(onEvent),
+  onLog: timed(onLog),
 };

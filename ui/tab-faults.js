@@ -45,7 +45,8 @@ async function addFault(event) {
   body.events = number(form, 'events');
   const reply = await ctx.api.call('POST', '/__admin/faults', body);
   $('fault-error').textContent = reply.status === 201 ? '' : errorText(reply);
-  if (reply.status === 201) ctx.say('Delivery fault added');
+  // Added: the form starts again from nothing, so that the next fault is not this one again.
+  if (reply.status === 201) { ctx.say('Delivery fault added'); form.reset(); }
   await load();
 }
 
@@ -60,7 +61,7 @@ async function addApiFault(event) {
   if (form.elements.path.value.trim()) body.path = form.elements.path.value.trim();
   const reply = await ctx.api.call('POST', '/__admin/api-faults', body);
   $('api-fault-error').textContent = reply.status === 201 ? '' : errorText(reply);
-  if (reply.status === 201) ctx.say('API fault added');
+  if (reply.status === 201) { ctx.say('API fault added'); form.reset(); }
   await load();
 }
 

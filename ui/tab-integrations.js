@@ -111,8 +111,8 @@ async function ensureOwnQueue(configuration) {
   const own = ctx.server.sqs_url;
   if (!own || typeof configuration.url !== 'string' || !configuration.url.startsWith(`${own}/`)) return null;
   const name = configuration.url.split('/').pop();
-  const reply = await ctx.api.call('GET', `/__admin/sqs/queues/${encodeURIComponent(name)}?page[limit]=1`);
-  if (reply.status === 200) return null;
+  const queues = await ctx.api.call('GET', '/__admin/sqs/queues');
+  if (queues.status !== 200 || queues.json.data.some((q) => q.name === name)) return null;
   const created = await ctx.api.call('PUT', `/__admin/sqs/queues/${encodeURIComponent(name)}`);
   return created.status === 201 ? `created queue ${name} on epmock’s SQS endpoint` : null;
 }
@@ -169,7 +169,9 @@ export default {
   },
   reset() { editing = null; formReady = false; $('integrations').replaceChildren(); },
   async show() {
-    await ctx.loadIntegrations();
+    const reply = await ctx.loadIntegrations();
+    const error = errorText(reply);
+    if (error) ctx.say(error, true);
     render();
     if (!formReady) { resetForm(); formReady = true; }
   },

@@ -17,7 +17,8 @@ function pager(offset, total, go) {
 // A message headed by its CloudEvent's type, id and time, its body folded.
 function message(m, extra) {
   const ce = cloudEventOf(m.body);
-  const at = parseTime(ce.time);
+  // The platform's CloudEvents carry no time: the queue's SentTimestamp says when it came.
+  const at = parseTime(ce.time ?? m.sent_at);
   return el('article', { class: 'message' },
     el('h4', {}, ce.type ?? 'not a CloudEvent', ' ', el('code', { class: 'id' }, String(ce.id ?? m.message_id ?? '').slice(0, 36))),
     el('p', { class: 'muted' }, Number.isFinite(at) ? when(at, ctx.now(), absolute(at), `${absolute(at)} (${relative(at, ctx.now())})`) : null,

@@ -56,6 +56,7 @@ struct SqsQueuedMessage {
   std::string body;
   std::map<std::string, std::string> attributes;  // message attributes: name -> string value
   int receive_count = 0;
+  std::int64_t sent_at_ms = 0;  // SentTimestamp: when the queue took it, ms since the epoch
 };
 
 // A queue as the endpoint holds it now (SqsEndpoint::Queues).

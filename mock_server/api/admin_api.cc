@@ -667,7 +667,8 @@ HttpResponse GetQueue(RouteContext& c) {  // what sits on a queue
     data.push_back({{"message_id", m.message_id},
                     {"body", body.is_discarded() ? json(m.body) : body},
                     {"attributes", m.attributes},
-                    {"receive_count", m.receive_count}});
+                    {"receive_count", m.receive_count},
+                    {"sent_at", m.sent_at_ms ? json(Rfc3339Millis(m.sent_at_ms)) : json(nullptr)}});
   }
   return JsonResponse(200, {{"data", std::move(data)},
                             {"meta",

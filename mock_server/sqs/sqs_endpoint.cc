@@ -118,7 +118,7 @@ std::vector<SqsQueuedMessage> Queued(const std::vector<internal::SqsMessage>& me
   std::vector<SqsQueuedMessage> out;
   out.reserve(messages.size());
   for (const internal::SqsMessage& m : messages) {
-    SqsQueuedMessage message{m.id, m.body, {}, m.receive_count};
+    SqsQueuedMessage message{m.id, m.body, {}, m.receive_count, m.sent_timestamp_ms};
     for (const auto& [name, value] : m.attributes) message.attributes[name] = value.value;
     out.push_back(std::move(message));
   }
