@@ -54,7 +54,7 @@ async function addApiFault(event) {
   event.preventDefault();
   const form = event.target;
   const body = { requests: number(form, 'requests') };
-  if (form.elements.reset.checked) body.reset = true;
+  if (form.elements.reset_connection.checked) body.reset = true;
   else if (number(form, 'status')) body.status = number(form, 'status');
   if (number(form, 'delay_ms')) body.delay_ms = number(form, 'delay_ms');
   if (form.elements.method.value) body.method = form.elements.method.value;
