@@ -80,13 +80,15 @@ export function drawChart(figure, attempts, nowMs = Date.now()) {
   root.append(svg('text', { x: left, y: base + 14, class: 'tick' }, '5 min ago'));
   root.append(svg('text', { x: width - right, y: base + 14, class: 'tick end' }, 'now'));
   // The legend on a line of its own, under the axis labels: nothing collides at any width.
+  // Each key after the one before it, by its text's width (10 px type: at most 6.5 px a
+  // character), so that none runs into the next however narrow the chart.
   const legend = [['ok', 'succeeded'], ['failed', 'failed'], ['p50', 'p50'], ['p99', 'p99 latency']];
-  const step = (width - left - right) / legend.length;
-  legend.forEach(([cls, text], i) => {
-    const x = left + i * step;
+  let x = 4;
+  for (const [cls, text] of legend) {
     root.append(svg('rect', { x, y: height - 12, width: 10, height: 10, class: `key ${cls}` }));
     root.append(svg('text', { x: x + 14, y: height - 3, class: 'tick' }, text));
-  });
+    x += 14 + Math.ceil(text.length * 6.5) + 14;
+  }
   figure.replaceChildren(root);
 }
 

@@ -255,7 +255,7 @@ test('item 6: on a phone the open event is on screen, nothing overflows sideways
   // The chart's labels do not collide at phone width.
   await tab(page, 'Events');
   const overlaps = await page.evaluate(() => {
-    const boxes = [...document.querySelectorAll('svg.chart text')].map((n) => n.getBoundingClientRect());
+    const boxes = [...document.querySelectorAll('svg.chart text, svg.chart rect.key')].map((n) => n.getBoundingClientRect());
     let count = 0;
     for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
       const a = boxes[i], c = boxes[j];
