@@ -44,6 +44,12 @@ async function webhook(call, epmock, sink, observes = ['order.paid'], name = sin
   assert.equal(reply.status, 201, JSON.stringify(reply.json));
   return reply.json.data;
 }
+async function sqsIntegration(call, queueUrl, name, keyId) {
+  const reply = await call('POST', '/v2/integrations', { data: { type: 'integration', name, integration_type: 'aws_sqs', enabled: true,
+    observes: ['order.paid'], configuration: { url: queueUrl, aws_access_key_id: keyId, aws_secret_access_key: 's', region: 'us-east-1' } } });
+  assert.equal(reply.status, 201, JSON.stringify(reply.json));
+  return reply.json.data;
+}
 async function fire(call, type = 'order.paid') {
   const reply = await call('POST', '/__admin/events', { type });
   assert.equal(reply.status, 201);
@@ -193,7 +199,7 @@ test('items 5 and 11: sinks listed, their answer set from the page; a status wit
   const { epmock } = env;
   const call = await apiClient(epmock, 'shop-sink');
   await webhook(call, epmock, 'answers');
-  const first = await fire(call);
+  await fire(call);
   await idle(call);
   const { page } = await pageOf(t, env);
   await page.goto(`${epmock.url}/#store=shop-sink&tab=queues`);
@@ -216,7 +222,6 @@ test('items 5 and 11: sinks listed, their answer set from the page; a status wit
   await page.locator('#event-detail h5', { hasText: 'What the receiver answered: HTTP 500' }).first().waitFor();
   await page.locator('#event-detail', { hasText: 'An empty answer body.' }).waitFor();
   await page.locator('#event-detail pre[aria-label="answer headers"]').waitFor();
-  void first;
 });
 
 test('item 6: on a phone the open event is on screen, nothing overflows sideways, targets are 24 px', async (t) => {
@@ -225,8 +230,7 @@ test('item 6: on a phone the open event is on screen, nothing overflows sideways
   const call = await apiClient(epmock, 'shop-phone');
   await webhook(call, epmock, 'phone-sink-with-a-rather-long-name-for-a-narrow-screen', ['order.paid'], 'a webhook with a long name');
   const sqs = await call('PUT', '/__admin/sqs/queues/phone-queue');
-  await call('POST', '/v2/integrations', { data: { type: 'integration', name: 'queue', integration_type: 'aws_sqs', enabled: true, observes: ['order.paid'],
-    configuration: { url: sqs.json.data.queue_url, aws_access_key_id: 'AKIAPHONE00000000000', aws_secret_access_key: 's', region: 'us-east-1' } } });
+  await sqsIntegration(call, sqs.json.data.queue_url, 'queue', 'AKIAPHONE00000000000');
   for (let i = 0; i < 40; i++) await fire(call);
   await idle(call);
   const { page } = await pageOf(t, env, PHONE);
@@ -307,8 +311,7 @@ test('item 8: a queue is browsed a page at a time, each message a parsed CloudEv
   const { epmock } = env;
   const call = await apiClient(epmock, 'shop-queue');
   const queue = await call('PUT', '/__admin/sqs/queues/browse');
-  await call('POST', '/v2/integrations', { data: { type: 'integration', name: 'q', integration_type: 'aws_sqs', enabled: true, observes: ['order.paid'],
-    configuration: { url: queue.json.data.queue_url, aws_access_key_id: 'AKIAQUEUE00000000000', aws_secret_access_key: 's', region: 'us-east-1' } } });
+  await sqsIntegration(call, queue.json.data.queue_url, 'q', 'AKIAQUEUE00000000000');
   for (let i = 0; i < 12; i++) await fire(call);
   await idle(call);
   const { page } = await pageOf(t, env);
@@ -343,7 +346,7 @@ test('item 9: timeline labels apart, human durations, replays told apart, any at
   await idle(call);
   await call('POST', `/__admin/events/${id}/replay`, {});
   await idle(call);
-  const { page, context } = await pageOf(t, env, DESKTOP, { permissions: ['clipboard-read', 'clipboard-write'] });
+  const { page } = await pageOf(t, env, DESKTOP, { permissions: ['clipboard-read', 'clipboard-write'] });
   await page.goto(`${epmock.url}/#store=shop-time&event=${id}`);
   await page.locator('#event-detail .job-state', { hasText: 'Delivered on attempt 5' }).waitFor();
   const labels = await page.evaluate(() => [...document.querySelectorAll('#event-detail svg.timeline')][0]
@@ -378,7 +381,6 @@ test('item 9: timeline labels apart, human durations, replays told apart, any at
   await page.goBack();
   await page.locator('#event-detail h5', { hasText: 'What attempt 5 sent' }).waitFor();
   await page.screenshot({ path: path.join(SHOTS, 'dashboard-attempt.png'), fullPage: true });
-  void context;
 });
 
 test('items 10 and 15: feedback while loading, a delete said as done, no dangling colon; a mistyped client id is caught', async (t) => {
@@ -516,6 +518,8 @@ test('axe-core finds no WCAG 2.1 AA violation in any tab or state, at desktop an
       await tab(page, name);
       await page.waitForTimeout(300);
       await b.assertAccessible(page, `${where}, ${name}`);
+      await b.assertTouchTargets(page, `${where}, ${name}`);
+      await b.assertNoHorizontalOverflow(page, `${where}, ${name}`);
       await page.screenshot({ path: path.join(SHOTS, `dashboard-${where}-${name.split(' ')[0].toLowerCase()}.png`), fullPage: true });
     }
     await tab(page, 'Queues & sinks');
