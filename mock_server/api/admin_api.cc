@@ -203,8 +203,8 @@ std::optional<HttpResponse> ParseFields(const Params& params, bool* summary) {
   auto it = params.find("fields");
   if (it == params.end()) return std::nullopt;
   if (it->second != "summary" || params.count("fields") > 1)
-    return ErrorResponse(400, StatusTitle(400), "fields is summary (each event without its resources), or absent",
-                         "fields");
+    return ErrorResponse(400, StatusTitle(400),
+                         "fields is summary (each event without its resources), or absent", "fields");
   *summary = true;
   return std::nullopt;
 }
@@ -264,9 +264,11 @@ HttpResponse PostBulkReplay(RouteContext& c) {
   if (!filter.ok()) return ErrorResponse(422, StatusTitle(422), filter.status().message(), source);
   StatusOr<EventFilter> from_query = EventFilterFromParams(c.params, &source);
   if (!from_query.ok()) return ErrorResponse(400, StatusTitle(400), from_query.status().message(), source);
-  for (auto [into, from] : {std::pair{&filter->type, &from_query->type}, {&filter->status, &from_query->status},
+  for (auto [into, from] : {std::pair{&filter->type, &from_query->type},
+                            {&filter->status, &from_query->status},
                             {&filter->integration_id, &from_query->integration_id},
-                            {&filter->story_run, &from_query->story_run}, {&filter->id, &from_query->id}}) {
+                            {&filter->story_run, &from_query->story_run},
+                            {&filter->id, &from_query->id}}) {
     if (into->empty()) *into = *from;
   }
   StatusOr<std::vector<TriggeredEvent>> replayed = c.engine.control().ReplayMatching(c.store, *filter);
@@ -385,7 +387,9 @@ struct DeliveryFaultRoutes {
     return c.engine.control().AddFault(*c.store, std::move(fault));
   }
   static std::vector<Fault> List(RouteContext& c) { return c.engine.control().Faults(c.store); }
-  static std::vector<UsedFault<Fault>> Used(RouteContext& c) { return c.engine.control().UsedFaults(c.store); }
+  static std::vector<UsedFault<Fault>> Used(RouteContext& c) {
+    return c.engine.control().UsedFaults(c.store);
+  }
   static Status Remove(RouteContext& c, const std::string& id) {
     return c.engine.control().RemoveFault(c.store, id);
   }
@@ -615,7 +619,9 @@ HttpResponse ListSinks(RouteContext& c) {
                     {"received", total},
                     {"last_received_at", last ? json(Rfc3339Millis(last)) : json(nullptr)},
                     {"responses", answers(responses)},
-                    {"responses_from", responses.empty() ? "default" : own_answers ? "store" : "server"}});
+                    {"responses_from", responses.empty() ? "default"
+                                       : own_answers     ? "store"
+                                                         : "server"}});
   }
   const std::size_t total = data.size();
   return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
@@ -874,8 +880,8 @@ struct JournalFilter {
   std::string origin;
   bool Empty() const { return status_class == 0 && path.empty() && origin.empty(); }
   bool Matches(const RequestRecord& r) const {
-    return (status_class == 0 || r.status / 100 == status_class) && r.path.compare(0, path.size(), path) == 0 &&
-           (origin.empty() || r.origin == origin);
+    return (status_class == 0 || r.status / 100 == status_class) &&
+           r.path.compare(0, path.size(), path) == 0 && (origin.empty() || r.origin == origin);
   }
 };
 
@@ -885,10 +891,12 @@ std::optional<HttpResponse> ParseJournalFilter(const Params& params, JournalFilt
     if (it == params.end()) continue;
     const std::string& value = it->second;
     if (params.count(name) > 1 || value.size() > 256)
-      return ErrorResponse(400, StatusTitle(400), std::string(name) + " is given once, at most 256 bytes", name);
+      return ErrorResponse(400, StatusTitle(400), std::string(name) + " is given once, at most 256 bytes",
+                           name);
     if (std::string(name) == "status") {
       if (value.size() != 3 || value[0] < '1' || value[0] > '5' || value.substr(1) != "xx")
-        return ErrorResponse(400, StatusTitle(400), "status is a class of statuses: 1xx, 2xx, 3xx, 4xx or 5xx", name);
+        return ErrorResponse(400, StatusTitle(400),
+                             "status is a class of statuses: 1xx, 2xx, 3xx, 4xx or 5xx", name);
       filter->status_class = value[0] - '0';
     } else if (std::string(name) == "path") {
       if (value.empty() || value[0] != '/')
@@ -916,7 +924,8 @@ HttpResponse ListRequests(RouteContext& c) {  // oldest first, or after a sequen
     }
     for (RequestRecord& r : c.engine.journal().Records(c.store->id())) {
       if (!filter.Matches(r)) continue;
-      if (records.total >= page.offset && records.records.size() < page.limit) records.records.push_back(std::move(r));
+      if (records.total >= page.offset && records.records.size() < page.limit)
+        records.records.push_back(std::move(r));
       ++records.total;
     }
   } else if (page.after) {

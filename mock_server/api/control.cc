@@ -220,7 +220,8 @@ Status Control::PurgeQueue(const std::string& name) {
   return Status::Ok();
 }
 
-StatusOr<std::vector<TriggeredEvent>> Control::ReplayMatching(const StorePtr& store, const EventFilter& filter) {
+StatusOr<std::vector<TriggeredEvent>> Control::ReplayMatching(const StorePtr& store,
+                                                              const EventFilter& filter) {
   if (!engine_.events().running()) return NotRunning();
   std::vector<TriggeredEvent> out;
   if (!store) return out;
@@ -228,7 +229,8 @@ StatusOr<std::vector<TriggeredEvent>> Control::ReplayMatching(const StorePtr& st
   if (!found.ok()) return found.status();
   const std::vector<std::shared_ptr<const EventRecord>>& matched = *found;
   if (matched.size() > kMaxBulkReplay) {
-    return Status::InvalidArgument(std::to_string(matched.size()) + " events match; a bulk replay takes at most " +
+    return Status::InvalidArgument(std::to_string(matched.size()) +
+                                   " events match; a bulk replay takes at most " +
                                    std::to_string(kMaxBulkReplay) + ": narrow the filter");
   }
   for (const auto& event : matched) {

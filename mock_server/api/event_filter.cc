@@ -31,11 +31,13 @@ Status SetMember(EventFilter* filter, const std::string& name, const std::string
   if (value.size() > kMaxFilterValue)
     return Status::InvalidArgument(name + " is at most " + std::to_string(kMaxFilterValue) + " bytes");
   if (name == "status" && !value.empty() &&
-      std::none_of(std::begin(kEventStatuses), std::end(kEventStatuses), [&](const char* s) { return value == s; })) {
+      std::none_of(std::begin(kEventStatuses), std::end(kEventStatuses),
+                   [&](const char* s) { return value == s; })) {
     return Status::InvalidArgument("status is one of delivered, retrying, failed, refused, pending, none");
   }
   if (name == "id" && !value.empty() && value.size() < kMinIdSearch)
-    return Status::InvalidArgument("id: give at least " + std::to_string(kMinIdSearch) + " characters of an event id");
+    return Status::InvalidArgument("id: give at least " + std::to_string(kMinIdSearch) +
+                                   " characters of an event id");
   *target = value;
   return Status::Ok();
 }

@@ -58,7 +58,8 @@ struct JobStatus {
 };
 
 // The event's status (kEventStatuses), and each job's in *jobs when asked.
-std::string EventStatusOf(const Store& store, const EventRecord& event, std::vector<JobStatus>* jobs = nullptr);
+std::string EventStatusOf(const Store& store, const EventRecord& event,
+                          std::vector<JobStatus>* jobs = nullptr);
 
 // The store's events the filter selects, newest first. NotFound for a story run the store
 // does not have.

@@ -144,14 +144,16 @@ HttpResponse Get(RouteContext& c, const std::string& id) {
 // A PUT that sends back a secret as GET showed it (masked) stores the mask as the secret, as
 // it asked: the API replaces configuration whole, and no evidence says the platform merges or
 // refuses. The journal says so, for the test that wonders why every delivery is now refused.
-void WarnOfMaskedSecrets(const Integration& current, const Integration& updated, std::vector<std::string>* warnings) {
+void WarnOfMaskedSecrets(const Integration& current, const Integration& updated,
+                         std::vector<std::string>* warnings) {
   const json masked = MaskedConfiguration(current.integration_type, current.configuration);
   if (!masked.is_object() || !updated.configuration.is_object()) return;
   for (const char* key : {"aws_access_key_id", "aws_secret_access_key", "password"}) {
     auto was = current.configuration.find(key);
     auto shown = masked.find(key);
     auto now = updated.configuration.find(key);
-    if (was == current.configuration.end() || shown == masked.end() || now == updated.configuration.end()) continue;
+    if (was == current.configuration.end() || shown == masked.end() || now == updated.configuration.end())
+      continue;
     if (*now == *shown && *was != *shown) {
       warnings->push_back(std::string("configuration.") + key +
                           " is the masked form GET shows of the stored one: deliveries will use \"" +

@@ -39,7 +39,7 @@ struct DeliveryAttempt {
 struct AttemptResult {
   bool succeeded = false;
   std::optional<int> status_code;
-  std::optional<std::string> body;  // the receiver's answer
+  std::optional<std::string> body;                                    // the receiver's answer
   std::vector<std::pair<std::string, std::string>> response_headers;  // its headers, as sent
   std::optional<std::string> error_detail;
 };

@@ -347,7 +347,7 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
   std::vector<EventJob> jobs;
   std::vector<std::shared_ptr<const Integration>> receivers;
   std::vector<DeliveryAttempt> deliveries = MakeJobs(store, event, bodies, matched, &jobs, &receivers);
-  for (EventJob& job : jobs) job.replay = true;  // told apart from the event's first jobs
+  for (EventJob& job : jobs) job.replay = true;     // told apart from the event's first jobs
   store->AddEventJobs(event->id, jobs, receivers);  // a replay is rare: copying the record is fine here
   SubmitAll(std::move(deliveries));
   TriggeredEvent out = ToTriggeredEvent(*event);

@@ -270,8 +270,10 @@ std::vector<SinkRegistry::Visible> SinkRegistry::VisibleTo(const std::string& st
   {
     MutexLock lock(&mu_);
     for (const auto& [key, sink] : sinks_) {
-      if (key.first == store_id) own.emplace_back(key.second, sink);
-      else if (key.first == kNoStore) shared.emplace_back(key.second, sink);
+      if (key.first == store_id)
+        own.emplace_back(key.second, sink);
+      else if (key.first == kNoStore)
+        shared.emplace_back(key.second, sink);
     }
   }
   // Both are in name order (the map's): merged by name, each summarized outside mu_.
@@ -338,7 +340,8 @@ json ToJson(const ReceivedRequest& r) {
   const std::string trigger = r.Header("x-moltin-integration-trigger");
   out["event_type"] = trigger.empty() ? json(nullptr) : json(trigger);
   const auto id = body.is_object() ? body.find("id") : body.end();
-  out["event_id"] = !trigger.empty() && body.is_object() && id != body.end() && id->is_string() ? *id : json(nullptr);
+  out["event_id"] =
+      !trigger.empty() && body.is_object() && id != body.end() && id->is_string() ? *id : json(nullptr);
   if (r.answer_status != 0) out["answer"] = {{"status", r.answer_status}, {"delay_ms", r.answer_delay_ms}};
   return out;
 }

@@ -70,7 +70,7 @@ TEST_F(AdminListsTest, EventsFilterByStatusTypeIntegrationAndIdOverTheWholeHisto
   ASSERT_EQ(delivered.status, 200) << delivered.body;
   EXPECT_EQ(delivered.json["meta"]["page"]["total"], 30);  // across pages, not one page
   ASSERT_EQ(delivered.json["data"].size(), 10u);
-  EXPECT_EQ(delivered.json["data"][0]["id"], paid.back());  // newest first
+  EXPECT_EQ(delivered.json["data"][0]["id"], paid.back());   // newest first
   EXPECT_FALSE(delivered.json["data"][0].contains("data"));  // the summary has no resource
   EXPECT_EQ(delivered.json["data"][0]["jobs"][0]["status"], "delivered");
   EXPECT_EQ(delivered.json["data"][0]["jobs"][0]["attempts"], 1);
@@ -100,8 +100,9 @@ TEST_F(AdminListsTest, ARetryingJobSaysWhenItsNextAttemptIsDue) {
   body["data"]["observes"] = {"order.paid"};
   body["data"]["configuration"]["url"] = server.Url() + "/__sink/webhook/r";
   ASSERT_EQ(api.Post("/v2/integrations", body).status, 201);
-  ASSERT_EQ(api.Put("/__admin/sinks/webhook/r", {{"responses", {{{"status", 503}}, {{"status", 200}}}}}).status,
-            204);
+  ASSERT_EQ(
+      api.Put("/__admin/sinks/webhook/r", {{"responses", {{{"status", 503}}, {{"status", 200}}}}}).status,
+      204);
   ASSERT_EQ(api.Post("/__admin/events", {{"type", "order.paid"}}).status, 201);
   json event;
   for (auto until = std::chrono::steady_clock::now() + kWait; std::chrono::steady_clock::now() < until;) {
@@ -192,7 +193,8 @@ TEST_F(AdminListsTest, AFaultWhoseBudgetRanOutIsListedAsUsed) {
   Webhook("used");
   Reply added = api_->Post("/__admin/faults", {{"duplicate", 1}, {"events", 1}});
   ASSERT_EQ(added.status, 201);
-  Reply api_fault = api_->Post("/__admin/api-faults", {{"status", 503}, {"requests", 1}, {"path", "/v2/settings"}});
+  Reply api_fault =
+      api_->Post("/__admin/api-faults", {{"status", 503}, {"requests", 1}, {"path", "/v2/settings"}});
   ASSERT_EQ(api_fault.status, 201) << api_fault.body;
   Trigger();
   Idle();
@@ -215,7 +217,8 @@ TEST_F(AdminListsTest, TheJournalFiltersByStatusClassPathAndOriginAndWarnsOfAMas
   ASSERT_EQ(created.status, 201);
   const std::string id = created.json["data"]["id"];
   // The configuration as GET shows it (the password masked), sent back whole.
-  json update = {{"data", {{"type", "integration"}, {"configuration", created.json["data"]["configuration"]}}}};
+  json update = {
+      {"data", {{"type", "integration"}, {"configuration", created.json["data"]["configuration"]}}}};
   ASSERT_EQ(api_->Put("/v2/integrations/" + id, update).status, 200);
   ASSERT_EQ(api_->Get("/v2/integrations/nope").status, 404);
   api_->set_header("X-Epmock-Origin", "dashboard");
@@ -236,8 +239,9 @@ TEST_F(AdminListsTest, TheJournalFiltersByStatusClassPathAndOriginAndWarnsOfAMas
   EXPECT_EQ(api_->Get("/__admin/requests?origin=client").json["meta"]["page"]["total"], 3);
   // A second PUT of the same masked value warns no more: the stored secret is the mask now.
   ASSERT_EQ(api_->Put("/v2/integrations/" + id, update).status, 200);
-  EXPECT_EQ(api_->Get("/__admin/requests?path=/v2/integrations/&status=2xx").json["data"][1]["warnings"].size(),
-            0u);
+  EXPECT_EQ(
+      api_->Get("/__admin/requests?path=/v2/integrations/&status=2xx").json["data"][1]["warnings"].size(),
+      0u);
 }
 
 TEST_F(AdminListsTest, AQueueIsPurgedFromTheAdminApi) {
@@ -317,12 +321,15 @@ INSTANTIATE_TEST_SUITE_P(
                       std::string(10000, '[') + std::string(10000, ']'), 400, ""},
         HostileFilter{"journal_status_class", "GET", "/__admin/requests?status=404", "", 400, "class"},
         HostileFilter{"journal_status_6xx", "GET", "/__admin/requests?status=6xx", "", 400, "class"},
-        HostileFilter{"journal_path_relative", "GET", "/__admin/requests?path=v2", "", 400, "start of a path"},
-        HostileFilter{"journal_origin", "GET", "/__admin/requests?origin=robot", "", 400, "client or dashboard"},
+        HostileFilter{"journal_path_relative", "GET", "/__admin/requests?path=v2", "", 400,
+                      "start of a path"},
+        HostileFilter{"journal_origin", "GET", "/__admin/requests?origin=robot", "", 400,
+                      "client or dashboard"},
         HostileFilter{"journal_path_huge", "GET", "/__admin/requests?path=/" + std::string(300, 'a'), "", 400,
                       "at most 256"},
         HostileFilter{"faults_state", "GET", "/__admin/faults?state=spent", "", 400, "active, used or all"},
-        HostileFilter{"api_faults_state", "GET", "/__admin/api-faults?state=", "", 400, "active, used or all"}));
+        HostileFilter{"api_faults_state", "GET", "/__admin/api-faults?state=", "", 400,
+                      "active, used or all"}));
 
 }  // namespace
 }  // namespace epmock
