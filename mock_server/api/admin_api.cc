@@ -922,12 +922,9 @@ HttpResponse ListRequests(RouteContext& c) {  // oldest first, or after a sequen
       return ErrorResponse(400, StatusTitle(400), "A filtered journal pages by page[offset], not page[after]",
                            "page[after]");
     }
-    for (RequestRecord& r : c.engine.journal().Records(c.store->id())) {
-      if (!filter.Matches(r)) continue;
-      if (records.total >= page.offset && records.records.size() < page.limit)
-        records.records.push_back(std::move(r));
-      ++records.total;
-    }
+    records = c.engine.journal().FilteredPage(
+        c.store->id(), [&filter](const RequestRecord& r) { return filter.Matches(r); }, page.offset,
+        page.limit);
   } else if (page.after) {
     const std::string& after = *page.after;
     const bool number = after.size() <= 19 && after.find_first_not_of("0123456789") == std::string::npos;

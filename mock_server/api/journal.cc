@@ -94,6 +94,21 @@ Journal::Page Journal::RecordsPage(const std::string& store_id, std::size_t offs
   return page;
 }
 
+Journal::Page Journal::FilteredPage(const std::string& store_id,
+                                    const std::function<bool(const RequestRecord&)>& keep, std::size_t offset,
+                                    std::size_t limit) const {
+  MutexLock lock(&mu_);
+  Page page;
+  auto it = by_store_.find(store_id);
+  if (it == by_store_.end()) return page;
+  for (const RequestRecord& record : it->second) {
+    if (!keep(record)) continue;
+    if (page.total >= offset && page.records.size() < limit) page.records.push_back(record);
+    ++page.total;
+  }
+  return page;
+}
+
 std::optional<Journal::Page> Journal::RecordsAfter(const std::string& store_id, std::uint64_t after,
                                                    std::size_t limit) const {
   MutexLock lock(&mu_);

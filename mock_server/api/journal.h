@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -31,6 +32,10 @@ class Journal {
   };
   // A store's records oldest first, one page (only the page is copied), and its total.
   Page RecordsPage(const std::string& store_id, std::size_t offset, std::size_t limit) const;
+  // The same of the records `keep` selects: one comparison a record under the lock, and only
+  // the page copied (a filtered journal costs no copy of the whole).
+  Page FilteredPage(const std::string& store_id, const std::function<bool(const RequestRecord&)>& keep,
+                    std::size_t offset, std::size_t limit) const;
   // The cursor: the store's records after the one numbered `after`, oldest first; null when
   // the store holds no record with that sequence number (never, or dropped).
   std::optional<Page> RecordsAfter(const std::string& store_id, std::uint64_t after, std::size_t limit) const;

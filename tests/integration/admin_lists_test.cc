@@ -237,6 +237,11 @@ TEST_F(AdminListsTest, TheJournalFiltersByStatusClassPathAndOriginAndWarnsOfAMas
   ASSERT_EQ(page.json["data"].size(), 1u);
   EXPECT_EQ(page.json["data"][0]["origin"], "dashboard");
   EXPECT_EQ(api_->Get("/__admin/requests?origin=client").json["meta"]["page"]["total"], 3);
+  // Paged within what matches: the second of the three, oldest first.
+  Reply second = api_->Get("/__admin/requests?origin=client&page[limit]=1&page[offset]=1");
+  ASSERT_EQ(second.json["data"].size(), 1u);
+  EXPECT_EQ(second.json["meta"]["page"]["total"], 3);
+  EXPECT_EQ(second.json["data"][0]["method"], "PUT");
   // A second PUT of the same masked value warns no more: the stored secret is the mask now.
   ASSERT_EQ(api_->Put("/v2/integrations/" + id, update).status, 200);
   EXPECT_EQ(
