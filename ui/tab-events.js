@@ -4,7 +4,7 @@
 import { drawChart, timeline } from './chart.js';
 import { absolute, duration, errorText, parseTime, relative, repeatCommand, statusText } from './format.js';
 import { eventFilters, eventsQuery, EventsPage, EVENT_FILTERS, jobsLine, summaryOf } from './state.js';
-import { badge, codeBlock, copyButton, el, patch, replace, when } from './views.js';
+import { badge, codeBlock, copyButton, el, keepInPlace, patch, replace, when } from './views.js';
 
 const PAGE = 50;
 let ctx, $;
@@ -70,12 +70,18 @@ function renderCounts() {
   fresh.textContent = `${page.fresh} new event${page.fresh === 1 ? '' : 's'}: show`;
 }
 
+// Loads the list the route asks for. Loads overlap (a replay reloads the filtered list while
+// the user clears the filters): only the latest one asked for is shown, whatever order the
+// answers come back in.
+let listLoads = 0;
 async function loadList() {
   const query = eventsQuery(ctx.route, PAGE);
   const table = $('events-table');
+  const mine = ++listLoads;
   table.setAttribute('aria-busy', 'true');
   $('events-page').textContent = 'Loading…';
   const reply = await ctx.api.call('GET', query);
+  if (mine !== listLoads) return;
   table.setAttribute('aria-busy', 'false');
   if (reply.status !== 200) {
     replace($('events'), el('tr', {}, el('td', { colspan: 4, class: 'error' }, errorText(reply))));
@@ -107,10 +113,12 @@ function onEvent(event) {
   const action = page.add(summary);
   if (action === 'insert') {
     const body = $('events');
-    if (body.querySelector('td[colspan]')) body.replaceChildren();
-    body.prepend(row(summary));
-    while (body.rows.length > PAGE) body.lastElementChild.remove();
-    renderCounts();
+    keepInPlace(() => {
+      if (body.querySelector('td[colspan]')) body.replaceChildren();
+      body.prepend(row(summary));
+      while (body.rows.length > PAGE) body.lastElementChild.remove();
+      renderCounts();
+    }, () => (detail ? $('event-detail') : null));
   } else if (action === 'count') {
     renderCounts();
   }
@@ -143,8 +151,10 @@ function scheduleDetail() {
 
 // --- The open event --------------------------------------------------------------------------
 
+let detailLoads = 0;       // as listLoads: only the latest load of the open event is drawn
 async function loadDetail(id, focus) {
   const article = $('event-detail');
+  const mine = ++detailLoads;
   if (!id) {
     article.hidden = true;
     document.body.classList.remove('sheet-open');
@@ -157,7 +167,7 @@ async function loadDetail(id, focus) {
     replace(article, el('p', { class: 'loading' }, 'Loading the event…'));
   }
   const reply = await ctx.api.call('GET', `/__admin/events/${encodeURIComponent(id)}`);
-  if (ctx.route.event !== id) return;
+  if (ctx.route.event !== id || mine !== detailLoads) return;
   if (reply.status !== 200) {
     detail = null;
     patch(article, closeButton(), el('p', { class: 'error' }, errorText(reply)));
@@ -170,7 +180,7 @@ async function loadDetail(id, focus) {
   const chosenLogs = jobId ? logsOf(jobId) : [];
   const attempt = Math.min(Number(ctx.route.attempt ?? chosenLogs.length ?? 1) || 1, Math.max(1, chosenLogs.length));
   const sent = await ctx.api.call('GET', `/__admin/events/${encodeURIComponent(id)}/requests?attempt=${attempt}`);
-  if (ctx.route.event !== id) return;
+  if (ctx.route.event !== id || mine !== detailLoads) return;
   const requests = new Map((sent.json?.data ?? []).map((r) => [r.job_id, r]));
   detail = { event, requests, attempt, jobId };
   patch(article, renderDetail(event, logsOf, requests, jobId, attempt));
@@ -357,6 +367,7 @@ export default {
     });
   },
   reset() {
+    listLoads += 1;  // a load of the store before is not shown
     page = new EventsPage(PAGE);
     attempts = [];
     seenLogs = new Set();

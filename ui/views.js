@@ -69,6 +69,27 @@ export function patch(node, ...children) {
   if (window.scrollX !== x || window.scrollY !== y) window.scrollTo(x, y);
 }
 
+// Makes a change to the page that adds or grows something above what the user is at, and
+// scrolls so that this stays where it was on screen: the focused element when it is on
+// screen, else `fallback` (a node or a function giving one) when that is. Left to itself the
+// browser holds whichever node comes first in the viewport, a row of the list when the open
+// event sits beside it, so the event the user reads jumped by the height of the new rows.
+export function keepInPlace(change, fallback) {
+  const onScreen = (node) => {
+    if (!node || node === document.body || !node.isConnected) return false;
+    const box = node.getBoundingClientRect();
+    return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
+  };
+  const focused = document.activeElement;
+  const other = typeof fallback === 'function' ? fallback() : fallback;
+  const anchor = onScreen(focused) ? focused : onScreen(other) ? other : null;
+  const before = anchor?.getBoundingClientRect().top;
+  change();
+  if (!anchor?.isConnected) return;
+  const moved = anchor.getBoundingClientRect().top - before;
+  if (Math.abs(moved) >= 1) window.scrollBy(0, moved);
+}
+
 // A status as colour and text together.
 export function badge(status, text) {
   return el('span', { class: `status st-${status}` }, text);
