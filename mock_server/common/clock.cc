@@ -43,6 +43,8 @@ std::string Rfc3339Nanos(std::int64_t epoch_nanos) {
   return Rfc3339(epoch_nanos / 1000000000, static_cast<long>(epoch_nanos % 1000000000), 9);
 }
 
+std::int64_t Clock::EpochNanos() const { return NowNanos(); }
+
 namespace {
 
 class Steady final : public Clock {

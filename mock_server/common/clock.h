@@ -12,19 +12,26 @@ namespace epmock::internal {
 
 // The time epmock schedules by: retries and their back-off, injected delays, reorder holds.
 // One interface, owned by the engine and handed to what schedules (the dispatcher), so that a
-// test can drive it (tests/support/fake_clock.h) and a server can run on a virtual one.
+// test can drive it (common/virtual_clock.h) and a server can run on a virtual one.
 // What a peer must do within a time (an answer's deadline) stays on the machine's clock.
 class Clock {
  public:
   using TimePoint = std::chrono::steady_clock::time_point;
   virtual ~Clock() = default;
   virtual TimePoint Now() const = 0;
+  // Wall time on this clock, nanoseconds since the Unix epoch: what a timestamp epmock writes
+  // says. The machine's system clock unless the clock is virtual.
+  virtual std::int64_t EpochNanos() const;
   // Called with `mu` held, the mutex `wake` is signalled under: waits until Now() >= due, or
   // until `wake` is signalled (the caller's own change: new work, a stop). It may return
   // early; the caller looks at its state and the time again.
   virtual void WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) EPMOCK_REQUIRES(mu) = 0;
   // The same without a due time: until `wake` is signalled.
   virtual void Wait(Mutex* mu, CondVar* wake) EPMOCK_REQUIRES(mu) { wake->Wait(mu); }
+  // Says that what schedules by this clock has moved on (a delivery ended): a virtual clock's
+  // advance, waiting for the work it woke to end, looks again. May be called with the
+  // caller's own mutex held (it comes before the clock's).
+  virtual void Changed() {}
 };
 
 // The machine's steady clock (std::chrono::steady_clock).

@@ -119,12 +119,18 @@ void Dispatcher::TimerLoop() {
   MutexLock lock(&mu_);
   while (!stopping_) {
     if (timers_.empty()) {
+      timer_asleep_ = true;
+      timer_due_.reset();
       clock_.Wait(&mu_, &timer_cv_);
+      timer_asleep_ = false;
       continue;
     }
     const TimePoint due = timers_.top().due;
     if (clock_.Now() < due) {
+      timer_asleep_ = true;
+      timer_due_ = due;
       clock_.WaitUntil(&mu_, &timer_cv_, due);
+      timer_asleep_ = false;
       continue;
     }
     Timed timed = std::move(const_cast<Timed&>(timers_.top()));
@@ -172,6 +178,7 @@ void Dispatcher::WorkerLoop() {
       work_cv_.Signal();
     }
     if (after.queue.empty() && after.in_flight == 0 && !after.runnable) lanes_.erase(key);
+    clock_.Changed();  // a delivery ended: an advance waiting for it looks again
   }
   --idle_workers_;
 }
@@ -258,7 +265,7 @@ void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, doub
   }
   log.status_code = result.status_code;
   log.error_detail = result.error_detail;
-  log.created_at_ns = NowNanos();
+  log.created_at_ns = clock_.EpochNanos();
   log.created_at_ms = log.created_at_ns / 1000000;
   if (d.faults.refuse != "replay" || d.replay) log.refusal = d.faults.refuse;
   if (retry_in_ms >= 0) log.next_attempt_at_ms = log.created_at_ms + retry_in_ms;
@@ -283,6 +290,20 @@ bool Dispatcher::WaitIdle(std::chrono::milliseconds timeout) {
 std::size_t Dispatcher::Outstanding() const {
   MutexLock lock(&mu_);
   return outstanding_;
+}
+
+bool Dispatcher::SettledAt(TimePoint now) const {
+  MutexLock lock(&mu_);
+  if (stopping_) return true;
+  // A lane lives while it has work queued or in flight (a worker erases it when both end).
+  for (const auto& [key, lane] : lanes_) {
+    if (!lane.queue.empty() || lane.in_flight > 0) return false;
+  }
+  // And the timer asleep on the clock for the earliest due time, so that the clock knows of
+  // it: a retry just scheduled is not yet waited for until the timer has looked again.
+  if (!timer_asleep_) return false;
+  if (timers_.empty()) return true;
+  return timers_.top().due > now && timer_due_ == timers_.top().due;
 }
 
 void Dispatcher::Stop() {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <queue>
 #include <string>
 #include <thread>
@@ -40,6 +41,7 @@ class Dispatcher {
   // it; how long a receiver took to answer is measured on the machine's clock.
   Dispatcher(DispatcherOptions options, std::map<std::string, Transport*> transports,
              Clock& clock = SteadyClock());
+  using TimePoint = Clock::TimePoint;
   ~Dispatcher();
 
   // Starts the timer (workers start on demand). Submissions before Start, or after Stop,
@@ -53,13 +55,16 @@ class Dispatcher {
   [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout);
   // Deliveries not yet finished.
   std::size_t Outstanding() const;
+  // Whether nothing is queued or in flight and nothing is due at or before `now` (of the
+  // dispatcher's clock): what is left waits for a later time. What a virtual clock's advance
+  // waits for before it moves on (common/virtual_clock.h).
+  bool SettledAt(TimePoint now) const;
 
   // Logs everything not yet attempted as not delivered, cancels what is in flight, and
   // joins the workers. Idempotent; Submit afterwards logs the job as not delivered.
   void Stop();
 
  private:
-  using TimePoint = Clock::TimePoint;
   struct Timed {
     TimePoint due;
     std::uint64_t sequence;
@@ -112,8 +117,10 @@ class Dispatcher {
   std::size_t outstanding_ EPMOCK_GUARDED_BY(mu_) = 0;
   std::uint64_t sequence_ EPMOCK_GUARDED_BY(mu_) = 0;
   int idle_workers_ EPMOCK_GUARDED_BY(mu_) = 0;
-  bool stopping_ EPMOCK_GUARDED_BY(mu_) = true;  // until Start()
-  std::thread timer_;                            // Start and Stop's alone; joined with mu_ released
+  bool timer_asleep_ EPMOCK_GUARDED_BY(mu_) = false;           // the timer waits on the clock
+  std::optional<TimePoint> timer_due_ EPMOCK_GUARDED_BY(mu_);  // for this time (none: a wake-up only)
+  bool stopping_ EPMOCK_GUARDED_BY(mu_) = true;                // until Start()
+  std::thread timer_;  // Start and Stop's alone; joined with mu_ released
   std::vector<std::thread> workers_ EPMOCK_GUARDED_BY(mu_);  // moved out to be joined
 };
 

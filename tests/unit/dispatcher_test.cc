@@ -1,4 +1,4 @@
-// The dispatcher alone, with a fake transport and a fake clock (tests/support/fake_clock.h):
+// The dispatcher alone, with a fake transport and a virtual clock (common/virtual_clock.h):
 // retries follow the back-off by the clock, injected delays and reorder holds wait for it,
 // and a stop leaves every job with its final log. No real time passes for any schedule.
 #include <gmock/gmock.h>
@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/virtual_clock.h"
 #include "delivery/dispatcher.h"
-#include "support/fake_clock.h"
 
 namespace epmock::internal {
 namespace {
@@ -20,9 +20,9 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using ::testing::ElementsAre;
-using testing_support::FakeClock;
 
-constexpr milliseconds kWait(10000);  // real time: how long a test waits for a thread
+constexpr milliseconds kWait(10000);            // real time: how long a test waits for a thread
+constexpr std::int64_t kStart = 1893456000000;  // 2030-01-01T00:00:00Z on the virtual clock
 
 // Records each Send with the fake clock's time, and answers as told: fail the first
 // `failures` sends, succeed after.
@@ -101,13 +101,17 @@ class DispatcherTest : public ::testing::Test {
   // The dispatcher's timer waits for a due time; then the clock moves on by `by`.
   void AdvanceWhenWaiting(Clock::TimePoint::duration by) {
     ASSERT_TRUE(clock_.WaitForWaiters(1, kWait)) << "the dispatcher never waited for a due time";
-    clock_.Advance(by);
+    ASSERT_TRUE(clock_.Advance(by, Settled()));
+  }
+  // Whether what fell due has run: what an advance waits for.
+  VirtualClock::Settled Settled() {
+    return [this] { return dispatcher_->SettledAt(clock_.Now()); };
   }
   milliseconds Since(Clock::TimePoint at) const {
     return std::chrono::duration_cast<milliseconds>(at - start_);
   }
 
-  FakeClock clock_;
+  VirtualClock clock_{kStart};
   FakeTransport transport_;
   std::shared_ptr<Store> store_ = std::make_shared<Store>("store-1");
   std::unique_ptr<Dispatcher> dispatcher_;
@@ -143,14 +147,47 @@ TEST_F(DispatcherTest, RetriesFollowTheDoublingBackOffByTheClock) {
   for (std::size_t i = 1; i < logs.size(); ++i) EXPECT_FALSE(logs[i].final) << i;
 }
 
+TEST_F(DispatcherTest, OneAdvanceRunsEveryRetryDueInItInOrderWithTimestampsOnTheClock) {
+  transport_.FailFirst(100);
+  dispatcher_->Submit(Job("job-1"));
+  ASSERT_EQ(transport_.WaitForSends(1).size(), 1u);
+  ASSERT_TRUE(clock_.Advance(std::chrono::hours(1), Settled()));
+  // No wait: the advance returned when the attempts were made and logged.
+  const auto sent = transport_.Sends();
+  std::vector<long> at;
+  for (const auto& s : sent) at.push_back(static_cast<long>(Since(s.at).count()));
+  EXPECT_THAT(at, ElementsAre(0, 1000, 3000, 7000));
+  EXPECT_EQ(dispatcher_->Outstanding(), 0u);
+  std::vector<IntegrationLog> logs = store_->Logs("", "");  // newest first
+  ASSERT_EQ(logs.size(), 4u);
+  std::vector<std::int64_t> stamped, next;
+  for (auto it = logs.rbegin(); it != logs.rend(); ++it) {
+    stamped.push_back(it->created_at_ms - kStart);
+    next.push_back(it->next_attempt_at_ms == 0 ? 0 : it->next_attempt_at_ms - kStart);
+  }
+  EXPECT_THAT(stamped, ElementsAre(0, 1000, 3000, 7000)) << "each attempt logged at its own due time";
+  EXPECT_THAT(next, ElementsAre(1000, 3000, 7000, 0));
+  EXPECT_TRUE(logs.front().final);
+}
+
+TEST_F(DispatcherTest, SettledMeansNothingInFlightAndNothingDueYet) {
+  FaultPlan faults;
+  faults.delay_ms = 5000;
+  dispatcher_->Submit(Job("job-1", faults));
+  ASSERT_TRUE(clock_.WaitForWaiters(1, kWait));
+  EXPECT_TRUE(dispatcher_->SettledAt(clock_.Now())) << "due in 5 s: nothing to do now";
+  EXPECT_FALSE(dispatcher_->SettledAt(clock_.Now() + seconds(5))) << "due then";
+  ASSERT_TRUE(clock_.Advance(seconds(5), Settled()));
+  EXPECT_EQ(transport_.Sends().size(), 1u);
+  EXPECT_TRUE(dispatcher_->SettledAt(clock_.Now()));
+}
+
 TEST_F(DispatcherTest, TheLastFailedAttemptIsFinalAndNoRetryFollows) {
   transport_.FailFirst(100);
   dispatcher_->Submit(Job("job-1"));
-  for (int attempt = 2; attempt <= 4; ++attempt) {
-    ASSERT_EQ(transport_.WaitForSends(attempt - 1).size(), static_cast<std::size_t>(attempt - 1));
-    AdvanceWhenWaiting(seconds(10));
-  }
-  ASSERT_EQ(transport_.WaitForSends(4).size(), 4u);
+  ASSERT_EQ(transport_.WaitForSends(1).size(), 1u);
+  ASSERT_TRUE(clock_.Advance(std::chrono::hours(1), Settled()));  // every retry due in it
+  ASSERT_EQ(transport_.Sends().size(), 4u) << "four attempts, and no fifth";
   ASSERT_TRUE(dispatcher_->WaitIdle(kWait));
   const std::vector<IntegrationLog> logs = store_->Logs("", "");
   ASSERT_EQ(logs.size(), 4u);

@@ -1,0 +1,93 @@
+// VirtualClock: a Clock (common/clock.h) that moves only when told. It is the clock of what is
+// tested by time (the dispatcher's retries, delays and holds), and the one a server started
+// with a virtual clock is to run on: hours of back-off pass in a call, and every due time on
+// the way is met in order, each seeing its own due time as now.
+//
+//   VirtualClock clock(/*start_epoch_ms=*/1893456000000);  // 2030-01-01T00:00:00Z
+//   Dispatcher dispatcher(options, transports, clock);
+//   ...
+//   clock.AdvanceTo(clock.Now() + std::chrono::hours(1),
+//                   [&] { return dispatcher.SettledAt(clock.Now()); }, std::chrono::seconds(10));
+//
+// Thread-safe. Lock order: a waiter's own mutex before the clock's.
+#ifndef EPMOCK_COMMON_VIRTUAL_CLOCK_H_
+#define EPMOCK_COMMON_VIRTUAL_CLOCK_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/mutex.h"
+
+namespace epmock::internal {
+
+class VirtualClock final : public Clock {
+ public:
+  using Duration = std::chrono::steady_clock::duration;
+  // Whether the work that woke at a due time has ended (called with no lock of the clock's
+  // held): what an advance waits for before it moves on to the next due time. It is asked
+  // again whenever a waiter comes or goes or Changed() is called, so what it looks at must
+  // call Changed() when it moves towards settled.
+  using Settled = std::function<bool()>;
+
+  // Starts at `start_epoch_ms` of wall time (milliseconds since the Unix epoch).
+  explicit VirtualClock(std::int64_t start_epoch_ms = 0);
+
+  TimePoint Now() const override;
+  std::int64_t EpochNanos() const override;
+  void WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) EPMOCK_REQUIRES(mu) override;
+  void Wait(Mutex* mu, CondVar* wake) EPMOCK_REQUIRES(mu) override;
+  void Changed() override EPMOCK_EXCLUDES(mu_);
+
+  // Moves the time to `target`, one due time of a waiter after another, in order: at each,
+  // the waiters due are woken, and the step ends when each has looked at the time again and
+  // `settled` (if given) says their work is done. False, with the time where the step left
+  // it, when `target` is before now (time never runs backwards) or when `timeout` of real
+  // time passes first. Advances run one after the other; the second starts where the first
+  // ended.
+  [[nodiscard]] bool AdvanceTo(TimePoint target, const Settled& settled = nullptr,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  [[nodiscard]] bool Advance(Duration by, const Settled& settled = nullptr,
+                             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  // The earliest time a waiter waits for, if any: what is scheduled later.
+  std::optional<TimePoint> NextDue() const;
+
+  // Waits (real time, at most `timeout`) until `count` threads wait on this clock with a due
+  // time still to come, having looked at the time since it last moved: what a test waits for
+  // before it advances by a step of its own.
+  [[nodiscard]] bool WaitForWaiters(std::size_t count, std::chrono::milliseconds timeout);
+
+ private:
+  struct Waiter {
+    Mutex* mu;
+    CondVar* wake;
+    std::optional<TimePoint> due;  // none: waits for its own signal only
+    std::uint64_t generation;      // of the time it saw
+  };
+  // False when the due time has already come (no wait). Called with the waiter's mutex held.
+  bool Register(Mutex* mu, CondVar* wake, std::optional<TimePoint> due) EPMOCK_EXCLUDES(mu_);
+  void Unregister(CondVar* wake) EPMOCK_EXCLUDES(mu_);
+  // Sets the time to `to` and wakes every waiter, which looks at the time again.
+  void MoveTo(TimePoint to) EPMOCK_EXCLUDES(mu_);
+  // Until no waiter due at or before now is still asleep and `settled` holds, or `deadline`.
+  bool Settle(const Settled& settled, std::chrono::steady_clock::time_point deadline) EPMOCK_EXCLUDES(mu_);
+
+  const std::int64_t start_epoch_ms_;
+  const TimePoint origin_;  // the TimePoint of start_epoch_ms_
+
+  Mutex advance_mu_;  // one advance at a time
+  mutable Mutex mu_;
+  CondVar changed_;  // a waiter came or went, or Changed()
+  std::uint64_t changes_ EPMOCK_GUARDED_BY(mu_) = 0;
+  TimePoint now_ EPMOCK_GUARDED_BY(mu_);
+  std::uint64_t generation_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::vector<Waiter> waiters_ EPMOCK_GUARDED_BY(mu_);
+};
+
+}  // namespace epmock::internal
+
+#endif  // EPMOCK_COMMON_VIRTUAL_CLOCK_H_
