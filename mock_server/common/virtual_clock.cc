@@ -73,8 +73,9 @@ bool VirtualClock::Settle(const Settled& settled, std::chrono::steady_clock::tim
     {
       MutexLock lock(&mu_);
       for (;;) {
+        const TimePoint now = now_;
         const bool asleep = std::any_of(waiters_.begin(), waiters_.end(),
-                                        [&](const Waiter& w) { return w.due && *w.due <= now_; });
+                                        [now](const Waiter& w) { return w.due && *w.due <= now; });
         if (!asleep) break;
         if (!changed_.WaitUntil(&mu_, deadline)) return false;
       }
