@@ -40,7 +40,8 @@ def main():
     root, out = sys.argv[1], pathlib.Path(sys.argv[2])
     seeds = {name: [] for name in ("fuzz_request_validation", "fuzz_sqs_protocols", "fuzz_stomp_frame", "fuzz_sigv4",
                                        "fuzz_catalog_extension", "fuzz_story_file",
-                                       "fuzz_schema_patterns", "fuzz_http_response", "fuzz_init_file")}
+                                       "fuzz_schema_patterns", "fuzz_http_response", "fuzz_init_file",
+                                       "fuzz_rfc3339")}
     messages = []
     for contract in contracts(root):
         for interaction in contract.get("interactions", []):
@@ -88,6 +89,8 @@ def main():
     seeds["fuzz_init_file"] += [b'{"queues": ["a"], "organizations": [{"client_id": "o", "stores": ["s"]}]}',
                                 b'{"stores": [{"client_id": "s", "kind": "development", "integrations": [{}]}]}',
                                 b"stores:\n  - client_id: s\n    integrations: &i [{name: x}]\n  - client_id: t\n    integrations: *i\n"]
+    seeds["fuzz_rfc3339"] += [b"2030-01-01T00:00:00Z", b"2030-01-01T01:00:00.250+01:00",
+                              b"2017-10-30T18:15:40.087650928Z", b"2024-02-29t23:59:59.999-23:59"]
     # A pattern, a NUL, a value: the extension's patterns and formats against long values.
     seeds["fuzz_schema_patterns"] += [b"^[A-Z0-9-]*$\x00A", b"^(a|b)*c$\x00ab", b"[0-9]+\x001",
                                       b"^x-\x00x-a", b"(a*)*b\x00a", b"\\d{1,3}(\\.\\d+)?\x009."]

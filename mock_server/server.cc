@@ -131,6 +131,14 @@ Status Server::Impl::Start() {
   }
   const ServerOptions& options = engine.options();
   if (Status advertised = CheckAdvertised(options); !advertised.ok()) return advertised;
+  if (options.clock == ServerOptions::ClockMode::kVirtual && options.time_scale != 1.0) {
+    return Status::InvalidArgument(
+        "time_scale: a virtual clock moves only when advanced, so scaling its delays means nothing; leave "
+        "time_scale at 1");
+  }
+  if (options.clock_start_ms < 0 || options.clock_start_ms > 253402300799999) {
+    return Status::InvalidArgument("clock_start_ms: from 0 (the machine's time) to 9999-12-31T23:59:59.999Z");
+  }
   if (!admin_token_given && !internal::IsLoopbackHost(options.host)) {
     return Status::InvalidArgument(
         "host '" + options.host.substr(0, 100) +

@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 targets=(fuzz_request_validation fuzz_sqs_protocols fuzz_stomp_frame fuzz_sigv4 fuzz_catalog_extension
-         fuzz_story_file fuzz_schema_patterns fuzz_http_response fuzz_init_file)
+         fuzz_story_file fuzz_schema_patterns fuzz_http_response fuzz_init_file fuzz_rfc3339)
 ./scripts/setup.sh --with-tests --with-fuzz
 # ccache keys on absolute paths and, with debug info, the working directory; relative to the
 # source tree, a fresh clone elsewhere (as CI makes) still hits what an earlier build cached.

@@ -106,6 +106,16 @@ struct ServerOptions {
   // milliseconds (0.001: a 1 s delay takes 1 ms). Receiver timeouts stay in real time.
   double time_scale = 1.0;
 
+  // Whose time deliveries are scheduled and stamped by (docs/CLOCK.md), fixed at start.
+  // kReal: the machine's. kVirtual: a clock that stands still until advanced
+  // (POST /__admin/clock/advance), starting at `clock_start_ms`; time_scale must stay 1 with
+  // it (a virtual hour already costs nothing). Tests sharing a virtual-clock server share its
+  // time.
+  enum class ClockMode { kReal, kVirtual };
+  ClockMode clock = ClockMode::kReal;
+  // The virtual clock's start, ms since the Unix epoch; 0: the machine's time at start.
+  std::int64_t clock_start_ms = 0;
+
   // How long one delivery attempt may take, for every transport: a webhook that has not
   // answered within it, an SQS endpoint that has not answered SendMessage, a STOMP broker
   // that has not connected or sent the RECEIPT. Each is a failed attempt (the platform

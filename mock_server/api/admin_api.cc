@@ -377,6 +377,85 @@ HttpResponse Idle(RouteContext& c) {
   return JsonResponse(200, {{"idle", true}});
 }
 
+// --- The clock ----------------------------------------------------------------------------
+
+json ClockToJson(const ClockState& clock) {
+  return {{"mode", clock.is_virtual ? "virtual" : "real"},
+          {"now", Rfc3339Millis(clock.now_ms)},
+          {"now_ms", clock.now_ms},
+          {"next_due", clock.next_due_ms ? json(Rfc3339Millis(*clock.next_due_ms)) : json(nullptr)},
+          {"pending", clock.pending}};
+}
+
+HttpResponse GetClock(RouteContext& c) {
+  return JsonResponse(200, {{"data", ClockToJson(c.engine.control().ReadClock())}});
+}
+
+HttpResponse PostClockAdvance(RouteContext& c) {
+  Control& control = c.engine.control();
+  constexpr auto kDefaultTimeout = std::chrono::milliseconds(10000);
+  // A real clock refuses whatever the body says: no operation but reading it applies.
+  if (!control.ReadClock().is_virtual) return Refused(control.AdvanceClock(0, kDefaultTimeout).status());
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  for (const auto& [member, value] : body.items()) {
+    if (member != "by_ms" && member != "to" && member != "timeout_ms") {
+      return ErrorResponse(422, StatusTitle(422), "only by_ms, to and timeout_ms are taken",
+                           "/" + member.substr(0, 64));
+    }
+  }
+  // A whole number of a JSON member, within [0, max].
+  const auto whole = [&body](const char* name, std::int64_t max, std::int64_t* out) {
+    const json& value = body[name];
+    if (value.is_number_unsigned() && value.get<std::uint64_t>() <= static_cast<std::uint64_t>(max)) {
+      *out = static_cast<std::int64_t>(value.get<std::uint64_t>());
+      return true;
+    }
+    if (value.is_number_integer() && !value.is_number_unsigned() && value.get<std::int64_t>() >= 0 &&
+        value.get<std::int64_t>() <= max) {
+      *out = value.get<std::int64_t>();
+      return true;
+    }
+    return false;
+  };
+  std::int64_t timeout_ms = kDefaultTimeout.count();
+  if (body.contains("timeout_ms") &&
+      (!whole("timeout_ms", kMaxAdvanceTimeoutMs, &timeout_ms) || timeout_ms < 1)) {
+    return ErrorResponse(422, StatusTitle(422),
+                         "timeout_ms: a whole number from 1 to " + std::to_string(kMaxAdvanceTimeoutMs) +
+                             " (real time to wait for the work the advance runs)",
+                         "/timeout_ms");
+  }
+  const bool by = body.contains("by_ms"), to = body.contains("to");
+  if (by == to) {
+    return ErrorResponse(422, StatusTitle(422),
+                         "give by_ms (milliseconds to move on) or to (an RFC 3339 time), one of them", "");
+  }
+  if (by) {
+    std::int64_t by_ms = 0;
+    if (!whole("by_ms", kMaxClockSpanMs, &by_ms)) {
+      return ErrorResponse(422, StatusTitle(422),
+                           "by_ms: a whole number of milliseconds from 0 to " +
+                               std::to_string(kMaxClockSpanMs) + " (100 years); time never runs backwards",
+                           "/by_ms");
+    }
+    StatusOr<ClockState> advanced = control.AdvanceClock(by_ms, std::chrono::milliseconds(timeout_ms));
+    if (!advanced.ok()) return Refused(advanced.status(), "/by_ms");
+    return JsonResponse(200, {{"data", ClockToJson(*advanced)}});
+  }
+  {
+    const json& value = body["to"];
+    const std::optional<std::int64_t> to_ms =
+        value.is_string() ? ParseRfc3339Millis(value.get<std::string>()) : std::nullopt;
+    if (!to_ms) {
+      return ErrorResponse(422, StatusTitle(422), "to: an RFC 3339 time such as 2030-01-01T01:00:00Z", "/to");
+    }
+    StatusOr<ClockState> advanced = control.AdvanceClockTo(*to_ms, std::chrono::milliseconds(timeout_ms));
+    if (!advanced.ok()) return Refused(advanced.status(), "/to");
+    return JsonResponse(200, {{"data", ClockToJson(*advanced)}});
+  }
+}
+
 // --- Delivery faults and API faults -----------------------------------------------------
 
 // The two kinds of fault have one set of routes (POST, GET, DELETE all, DELETE one), written
@@ -988,6 +1067,12 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "passes (408)"},
     {"GET", "/__admin/idle", AdminAccess::kStore, Idle,
      "200 once no delivery is pending, 408 if some still are after timeout_ms"},
+    {"GET", "/__admin/clock", AdminAccess::kStore, GetClock,
+     "the server's clock, one for all its stores: mode (real, or virtual with --clock virtual), now, the "
+     "next due time of what is scheduled, and the deliveries pending"},
+    {"POST", "/__admin/clock/advance", AdminAccess::kStore, PostClockAdvance,
+     "moves a virtual clock on ({\"by_ms\"} or {\"to\": RFC 3339}, \"timeout_ms\"? of real time), running "
+     "what falls due in order; answers once that work has ended (409 on a real clock)"},
     {"POST", "/__admin/events", AdminAccess::kStore, PostEvent,
      "fires an event: {\"type\", \"data\"?, \"included\"?} -> 201 with the event and its jobs"},
     {"GET", "/__admin/events", AdminAccess::kStore, ListEvents,

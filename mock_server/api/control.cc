@@ -4,6 +4,8 @@
 
 #include "api/engine.h"
 #include "api/event_filter.h"
+#include "common/clock.h"
+#include "common/virtual_clock.h"
 #include "delivery/faults.h"
 #include "store/store.h"
 
@@ -23,6 +25,9 @@ bool IsQueueName(const std::string& name) {
   }
   return true;
 }
+
+constexpr char kRealClock[] =
+    "This server's clock is real and shared by its stores; start one with --clock virtual";
 
 }  // namespace
 
@@ -239,6 +244,79 @@ StatusOr<std::vector<TriggeredEvent>> Control::ReplayMatching(const StorePtr& st
     if (replayed.ok()) out.push_back(*std::move(replayed));
   }
   return out;
+}
+
+// --- The clock --------------------------------------------------------------------------
+
+ClockState Control::ReadClock() const {
+  ClockState state;
+  EventEngine& events = engine_.events();
+  state.is_virtual = events.virtual_clock() != nullptr;
+  state.now_ms = events.clock().EpochNanos() / 1000000;
+  state.pending = events.Outstanding();
+  if (VirtualClock* clock = events.virtual_clock()) {
+    if (std::optional<Clock::TimePoint> due = clock->NextDue())
+      state.next_due_ms = clock->EpochMillisAt(*due);
+  }
+  return state;
+}
+
+StatusOr<ClockState> Control::AdvanceClock(std::int64_t by_ms, std::chrono::milliseconds timeout) {
+  VirtualClock* clock = engine_.events().virtual_clock();
+  if (!clock) return Status::FailedPrecondition(kRealClock);
+  if (by_ms < 0 || by_ms > kMaxClockSpanMs) {
+    return Status::InvalidArgument("by_ms: a whole number of milliseconds from 0 to " +
+                                   std::to_string(kMaxClockSpanMs) +
+                                   " (100 years); time never runs backwards");
+  }
+  if (Status span = CheckClockSpan(*clock, clock->EpochNanos() / 1000000 + by_ms, "by_ms"); !span.ok())
+    return span;
+  if (Status limit = CheckAdvanceTimeout(timeout); !limit.ok()) return limit;
+  return Advanced(clock->Advance(std::chrono::milliseconds(by_ms), Settled(), timeout), timeout);
+}
+
+StatusOr<ClockState> Control::AdvanceClockTo(std::int64_t to_ms, std::chrono::milliseconds timeout) {
+  VirtualClock* clock = engine_.events().virtual_clock();
+  if (!clock) return Status::FailedPrecondition(kRealClock);
+  const std::int64_t now_ms = clock->EpochNanos() / 1000000;
+  if (to_ms < now_ms) {
+    return Status::InvalidArgument("to: " + Rfc3339Millis(std::max<std::int64_t>(0, to_ms)) +
+                                   " is before the clock's now, " + Rfc3339Millis(now_ms) +
+                                   "; time never runs backwards");
+  }
+  if (Status span = CheckClockSpan(*clock, to_ms, "to"); !span.ok()) return span;
+  if (Status limit = CheckAdvanceTimeout(timeout); !limit.ok()) return limit;
+  const bool done = clock->AdvanceTo(clock->AtEpochMillis(to_ms), Settled(), timeout);
+  // An advance that ran meanwhile may have taken the time past `to`: then it is there.
+  if (!done && clock->EpochNanos() / 1000000 > to_ms && engine_.events().Settled()) return ReadClock();
+  return Advanced(done, timeout);
+}
+
+Status Control::CheckClockSpan(const VirtualClock& clock, std::int64_t to_ms, const char* what) const {
+  if (to_ms - clock.start_epoch_ms() <= kMaxClockSpanMs) return Status::Ok();
+  return Status::InvalidArgument(std::string(what) + ": the clock would pass 100 years after its start, " +
+                                 Rfc3339Millis(clock.start_epoch_ms()));
+}
+
+Status Control::CheckAdvanceTimeout(std::chrono::milliseconds timeout) const {
+  if (!engine_.events().running()) return NotRunning();
+  if (timeout.count() >= 1 && timeout.count() <= kMaxAdvanceTimeoutMs) return Status::Ok();
+  return Status::InvalidArgument("timeout_ms: a whole number from 1 to " +
+                                 std::to_string(kMaxAdvanceTimeoutMs));
+}
+
+VirtualClock::Settled Control::Settled() const {
+  EventEngine& events = engine_.events();
+  return [&events] { return events.Settled(); };
+}
+
+StatusOr<ClockState> Control::Advanced(bool done, std::chrono::milliseconds timeout) const {
+  if (done) return ReadClock();
+  const ClockState state = ReadClock();
+  return Status::Unavailable("the work due at " + Rfc3339Millis(state.now_ms) + " had not ended after " +
+                             std::to_string(timeout.count()) + " ms of real time (" +
+                             std::to_string(state.pending) + " deliveries pending); the clock stays at " +
+                             Rfc3339Millis(state.now_ms));
 }
 
 }  // namespace epmock::internal

@@ -18,6 +18,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,8 +39,23 @@
 namespace epmock::internal {
 
 class Engine;
+class VirtualClock;
 class Store;
 using StorePtr = std::shared_ptr<Store>;
+
+// The server's clock as GET /__admin/clock shows it (docs/CLOCK.md).
+struct ClockState {
+  bool is_virtual = false;
+  std::int64_t now_ms = 0;                  // wall time on the server's clock, ms since the epoch
+  std::optional<std::int64_t> next_due_ms;  // virtual: the earliest time something waits for
+  std::size_t pending = 0;                  // deliveries not yet finished
+};
+
+// How far one advance may move a virtual clock, and how far from its start it may ever go
+// (its time points must stay within what a steady_clock duration holds): 100 years.
+inline constexpr std::int64_t kMaxClockSpanMs = 100LL * 365 * 24 * 3600 * 1000;
+// How long an advance may wait for the work it runs, at most (real time): 10 minutes.
+inline constexpr long kMaxAdvanceTimeoutMs = 600000;
 
 // What PUT /__admin/store and Server::SetStoreKind/SetPageLength set: either or both.
 struct StoreSettings {
@@ -122,6 +139,18 @@ class Control {
   // run; what belongs to no store (SQS queues, STOMP destinations) stays.
   void ResetAll();
 
+  // --- The clock (common/virtual_clock.h; docs/CLOCK.md) -------------------------------
+  // The server's: one for all its stores, real or virtual from start.
+  ClockState ReadClock() const;
+  // Moves a virtual clock on by `by_ms` (0 to kMaxClockSpanMs), or to `to_ms` (not before
+  // now), running everything that falls due on the way in due order, each at its own time,
+  // and answers once that work has ended (attempts made and logged), so a caller needs no
+  // wait after it. Two advances at once run one after the other. Refused on a real clock
+  // (FAILED_PRECONDITION); UNAVAILABLE when the work is still running after `timeout` of real
+  // time (1 ms to kMaxAdvanceTimeoutMs), the clock left at the due time it reached.
+  StatusOr<ClockState> AdvanceClock(std::int64_t by_ms, std::chrono::milliseconds timeout);
+  StatusOr<ClockState> AdvanceClockTo(std::int64_t to_ms, std::chrono::milliseconds timeout);
+
   // --- Catalog and queues ---------------------------------------------------------------
   StatusOr<ResourceCheck> ValidateResource(const std::string& event_key,
                                            const nlohmann::json& resource) const;
@@ -131,6 +160,13 @@ class Control {
   Status PurgeQueue(const std::string& name);
 
  private:
+  Status CheckClockSpan(const VirtualClock& clock, std::int64_t to_ms, const char* what) const;
+  Status CheckAdvanceTimeout(std::chrono::milliseconds timeout) const;
+  // What an advance waits for at each due time: the deliveries it woke have ended.
+  std::function<bool()> Settled() const;
+  // An advance's answer: the clock, or why its work had not ended.
+  StatusOr<ClockState> Advanced(bool done, std::chrono::milliseconds timeout) const;
+
   Engine& engine_;
 };
 

@@ -118,7 +118,7 @@ HttpResponse Create(RouteContext& c) {
   Integration integration;
   integration.id = NewUuid();
   ApplyAttributes(body["data"], &integration);
-  integration.created_at_ms = integration.updated_at_ms = NowMillis();
+  integration.created_at_ms = integration.updated_at_ms = c.engine.events().clock().EpochNanos() / 1000000;
   if (!c.store->Add(integration,
                     static_cast<std::size_t>(std::max(0, c.engine.options().integration_limit)))) {
     c.record.validation_errors.push_back("integration limit reached");
@@ -194,7 +194,7 @@ HttpResponse Update(RouteContext& c, const std::string& id) {
     return ValidationFailed(whole);
   }
   WarnOfMaskedSecrets(*current, updated, &c.record.warnings);
-  updated.updated_at_ms = std::max(NowMillis(), current->updated_at_ms);
+  updated.updated_at_ms = std::max(c.engine.events().clock().EpochNanos() / 1000000, current->updated_at_ms);
   if (!c.store->Replace(updated)) return NotFound();  // deleted meanwhile
   json out = {{"data", IntegrationToJson(updated, c.request.base_url)}};
   c.engine.events().IntegrationChanged(c.store, "integration.updated", out["data"]);

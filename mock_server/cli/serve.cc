@@ -15,6 +15,7 @@
 #include "api/admin_api.h"
 #include "api/dashboard.h"
 #include "cli/commands.h"
+#include "common/clock.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "epmock/server.h"
@@ -246,6 +247,29 @@ void AddServe(CLI::App& root, int* exit_code) {
       ->check(in(0.0, 1000.0))
       ->capture_default_str()
       ->group(delivery);
+  cmd->add_option_function<std::string>(
+         "--clock",
+         [&o](const std::string& mode) {
+           o.clock = mode == "virtual" ? ServerOptions::ClockMode::kVirtual : ServerOptions::ClockMode::kReal;
+         },
+         "real (the machine's time) or virtual: stands still until POST /__admin/clock/advance moves it; one "
+         "clock for all stores (docs/CLOCK.md); also EPMOCK_CLOCK")
+      ->check(CLI::IsMember({"real", "virtual"}))
+      ->envname("EPMOCK_CLOCK")
+      ->group(delivery);
+  cmd->add_option_function<std::string>(
+         "--clock-start",
+         [&o](const std::string& when) {
+           o.clock_start_ms = internal::ParseRfc3339Millis(when).value_or(-1);
+         },
+         "a virtual clock's start, RFC 3339 (2030-01-01T00:00:00Z); default: the machine's time at start; "
+         "also "
+         "EPMOCK_CLOCK_START")
+      ->check([](const std::string& when) -> std::string {
+        return internal::ParseRfc3339Millis(when) ? "" : "an RFC 3339 time such as 2030-01-01T00:00:00Z";
+      })
+      ->envname("EPMOCK_CLOCK_START")
+      ->group(delivery);
   CLI::Option* timeout =
       cmd->add_option("--delivery-timeout-ms", o.delivery_timeout_ms,
                       "one attempt's time limit, every transport: a webhook's answer, an SQS endpoint's "
@@ -346,6 +370,14 @@ Status WriteTokenFile(const std::string& path, const std::string& token) {
 
 int RunServe(ServerOptions options, const TokenFile& token_file) {
   StopSignals stop;  // before any thread starts
+  // Flags that contradict each other are a usage error, as a bad value is (exit 2).
+  if (options.clock == ServerOptions::ClockMode::kVirtual && options.time_scale != 1.0) {
+    std::fprintf(
+        stderr,
+        "epmock serve: --time-scale with --clock virtual: time_scale: a virtual clock moves only when "
+        "advanced, so scaling its delays means nothing; leave --time-scale out\n");
+    return 2;
+  }
   if (!internal::IsLoopbackHost(options.host)) {
     if (options.admin_token == internal::kAdminTokenOff) {
       std::fprintf(

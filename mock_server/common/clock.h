@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/mutex.h"
 
@@ -42,6 +44,12 @@ std::int64_t NowMillis();
 
 // "2018-04-30T09:35:32.202Z": RFC 3339, UTC, milliseconds.
 std::string Rfc3339Millis(std::int64_t epoch_millis);
+
+// The milliseconds since the Unix epoch an RFC 3339 timestamp names
+// ("2030-01-01T00:00:00Z", "2030-01-01T01:00:00.250+01:00"; T/t, Z/z; up to 9 digits of
+// fraction, cut to milliseconds), from 1970 to the end of 9999 in UTC; nullopt for anything else,
+// including a date that does not exist (February 30) and a leap second.
+std::optional<std::int64_t> ParseRfc3339Millis(std::string_view text);
 
 // Nanoseconds since the Unix epoch, now (as precise as the system clock is).
 std::int64_t NowNanos();

@@ -18,6 +18,14 @@ std::int64_t VirtualClock::EpochNanos() const {
          std::chrono::duration_cast<std::chrono::nanoseconds>(now_ - origin_).count();
 }
 
+std::int64_t VirtualClock::EpochMillisAt(TimePoint at) const {
+  return start_epoch_ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(at - origin_).count();
+}
+
+Clock::TimePoint VirtualClock::AtEpochMillis(std::int64_t epoch_ms) const {
+  return origin_ + std::chrono::milliseconds(epoch_ms - start_epoch_ms_);
+}
+
 void VirtualClock::WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) {
   if (!Register(mu, wake, due)) return;
   wake->Wait(mu);  // MoveTo signals under the waiter's own mutex: no wake-up is lost
@@ -93,6 +101,18 @@ bool VirtualClock::Settle(const Settled& settled, std::chrono::steady_clock::tim
 bool VirtualClock::AdvanceTo(TimePoint target, const Settled& settled, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;  // the caller's time: real
   MutexLock turn(&advance_mu_);
+  return AdvanceLocked(target, settled, deadline);
+}
+
+bool VirtualClock::Advance(Duration by, const Settled& settled, std::chrono::milliseconds timeout) {
+  if (by < Duration::zero()) return false;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock turn(&advance_mu_);
+  return AdvanceLocked(Now() + by, settled, deadline);  // from where an advance before it ended
+}
+
+bool VirtualClock::AdvanceLocked(TimePoint target, const Settled& settled,
+                                 std::chrono::steady_clock::time_point deadline) {
   if (target < Now()) return false;
   // What woke at the last move may still be at work: the first step starts from rest too.
   if (!Settle(settled, deadline)) return false;
@@ -108,11 +128,6 @@ bool VirtualClock::AdvanceTo(TimePoint target, const Settled& settled, std::chro
     if (!Settle(settled, deadline)) return false;
     if (step == target) return true;
   }
-}
-
-bool VirtualClock::Advance(Duration by, const Settled& settled, std::chrono::milliseconds timeout) {
-  if (by < Duration::zero()) return false;
-  return AdvanceTo(Now() + by, settled, timeout);
 }
 
 std::optional<Clock::TimePoint> VirtualClock::NextDue() const {

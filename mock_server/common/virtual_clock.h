@@ -53,6 +53,12 @@ class VirtualClock final : public Clock {
   [[nodiscard]] bool Advance(Duration by, const Settled& settled = nullptr,
                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+  // A time point of this clock as wall time (ms since the Unix epoch), and back.
+  std::int64_t EpochMillisAt(TimePoint at) const;
+  TimePoint AtEpochMillis(std::int64_t epoch_ms) const;
+
+  std::int64_t start_epoch_ms() const { return start_epoch_ms_; }
+
   // The earliest time a waiter waits for, if any: what is scheduled later.
   std::optional<TimePoint> NextDue() const;
 
@@ -73,13 +79,15 @@ class VirtualClock final : public Clock {
   void Unregister(CondVar* wake) EPMOCK_EXCLUDES(mu_);
   // Sets the time to `to` and wakes every waiter, which looks at the time again.
   void MoveTo(TimePoint to) EPMOCK_EXCLUDES(mu_);
+  bool AdvanceLocked(TimePoint target, const Settled& settled, std::chrono::steady_clock::time_point deadline)
+      EPMOCK_REQUIRES(advance_mu_);
   // Until no waiter due at or before now is still asleep and `settled` holds, or `deadline`.
   bool Settle(const Settled& settled, std::chrono::steady_clock::time_point deadline) EPMOCK_EXCLUDES(mu_);
 
   const std::int64_t start_epoch_ms_;
   const TimePoint origin_;  // the TimePoint of start_epoch_ms_
 
-  Mutex advance_mu_;  // one advance at a time
+  Mutex advance_mu_;  // one advance at a time: taken before mu_
   mutable Mutex mu_;
   CondVar changed_;  // a waiter came or went, or Changed()
   std::uint64_t changes_ EPMOCK_GUARDED_BY(mu_) = 0;

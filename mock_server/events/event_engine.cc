@@ -67,7 +67,12 @@ EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spe
                          std::shared_ptr<const SelfAuthorities> self)
     : spec_(spec),
       cloudevent_source_(options.cloudevent_source),
-      synthesizer_(spec, options.seed),
+      virtual_clock_(options.clock == ServerOptions::ClockMode::kVirtual
+                         ? std::make_unique<VirtualClock>(options.clock_start_ms > 0 ? options.clock_start_ms
+                                                                                     : NowMillis())
+                         : nullptr),
+      clock_(virtual_clock_ ? static_cast<Clock&>(*virtual_clock_) : SteadyClock()),
+      synthesizer_(spec, options.seed, clock_),
       webhook_(ToWebhookOptions(options, self), spec),
       sqs_(HttpPoolOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file}, spec,
            self),
@@ -161,7 +166,7 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(
     job.integration_id = integration.id;
     job.event_id = event->id;
     job.triggered_by = event->type;
-    job.created_at_ms = NowMillis();
+    job.created_at_ms = clock_.EpochNanos() / 1000000;
     store->AddJob(job);
     DeliveryAttempt delivery;
     delivery.faults = DeliveryFaults::Plan(faults, integration.id, &used_faults);
@@ -201,7 +206,7 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   }
   record->webhook = event.webhook;
   record->notes = std::move(notes);
-  record->created_at_ms = NowMillis();
+  record->created_at_ms = clock_.EpochNanos() / 1000000;
   if (IsDeletion(type)) {
     record->data = DeletionResource(data);
     record->included = nullptr;
@@ -293,7 +298,7 @@ StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_pt
                                    "' is not an observable event (see the Observable Events table)");
   }
   if (Status level = CheckLevel(*event, store->is_organization()); !level.ok()) return level;
-  Synthesizer synthesizer(spec_, request.seed);
+  Synthesizer synthesizer(spec_, request.seed, clock_);
   std::mt19937_64 rng(request.seed ^ 0x2545f4914f6cdd1dULL);
   std::vector<BatchEvent> out;
   out.reserve(request.count);

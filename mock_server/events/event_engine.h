@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "common/virtual_clock.h"
 #include "delivery/dispatcher.h"
 #include "delivery/faults.h"
 #include "delivery/sqs_transport.h"
@@ -59,6 +60,14 @@ class EventEngine {
   [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout) { return dispatcher_.WaitIdle(timeout); }
   std::size_t Outstanding() const { return dispatcher_.Outstanding(); }
 
+  // The clock deliveries are scheduled and stamped by; the virtual one, or null on a server
+  // whose clock is real.
+  const Clock& clock() const { return clock_; }
+  VirtualClock* virtual_clock() { return virtual_clock_.get(); }
+  // Whether nothing is queued or in flight and nothing is due by now: what an advance of the
+  // virtual clock waits for at each due time.
+  bool Settled() const { return dispatcher_.SettledAt(clock_.Now()); }
+
   // DeliveryAttempt runs between Start and Stop; Trigger and Replay refuse outside it. Stop logs
   // what is still pending as not delivered. Start after Stop delivers again.
   void Start();
@@ -84,13 +93,14 @@ class EventEngine {
   const std::shared_ptr<const Spec> spec_;
   const std::string cloudevent_source_;
   std::atomic<bool> running_{false};
+  // What deliveries are scheduled and stamped by (common/clock.h): the machine's steady
+  // clock, or a virtual one (ServerOptions::clock) that moves only when advanced.
+  std::unique_ptr<VirtualClock> virtual_clock_;
+  Clock& clock_;
   Synthesizer synthesizer_;
   WebhookTransport webhook_;
   SqsTransport sqs_;
   StompTransport stomp_;
-  // What deliveries are scheduled by (common/clock.h): the machine's steady clock; the
-  // virtual-clock issue makes it the server's.
-  Clock& clock_ = SteadyClock();
   Dispatcher dispatcher_;
   StoryRunner stories_;  // last: its runs trigger through the members above
 };

@@ -532,10 +532,10 @@ StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shar
   run.store_id = store->id();
   run.seed = options.seed;
   run.concurrent = options.concurrent;
-  Synthesizer synthesizer(spec_, options.seed);
+  Synthesizer synthesizer(spec_, options.seed, engine_.clock());
   std::mt19937_64 jitter(options.seed ^ 0x9e3779b97f4a7c15ULL);
   std::map<std::string, Resource> subjects;
-  const std::int64_t start_ms = NowMillis();
+  const std::int64_t start_ms = engine_.clock().EpochNanos() / 1000000;
   int elapsed_ms = 0;  // of the plan, for concurrent runs
   for (std::size_t i = 0; i < story->steps.size(); ++i) {
     const StoryStep& step = story->steps[i];

@@ -60,7 +60,8 @@ std::string OffsetTimestamp(std::int64_t ms, bool millis) {
 // One synthesis: the choices it made, so that names and ids agree across the resource.
 class Filler {
  public:
-  explicit Filler(std::mt19937_64& rng) : rng_(rng) {
+  // `now_ms`: the wall time of the engine's clock, which the resource's own timestamps say.
+  Filler(std::mt19937_64& rng, std::int64_t now_ms) : rng_(rng) {
     const std::string first = Pick(kFirstNames), last = Pick(kLastNames);
     const std::string product = Pick(kProducts);
     values_ = {{"first_name", first},
@@ -80,7 +81,7 @@ class Filler {
     std::string otp;
     for (int i = 0; i < 6; ++i) otp += kOtpAlphabet[rng_() % (sizeof kOtpAlphabet - 1)];
     values_["otp"] = otp;
-    const std::int64_t now = NowMillis();
+    const std::int64_t now = now_ms;
     values_["now"] = SecondsTimestamp(now);
     values_["now+7d"] = SecondsTimestamp(now + 7LL * 24 * 3600 * 1000);
     values_["now_offset"] = OffsetTimestamp(now, false);
@@ -205,8 +206,8 @@ void SettleOrder(json& data) {
                                                    : std::int64_t{0}));
 }
 
-Synthesizer::Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed)
-    : spec_(std::move(spec)), rng_(seed) {}
+Synthesizer::Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed, const Clock& clock)
+    : spec_(std::move(spec)), clock_(clock), rng_(seed) {}
 
 StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
   const json* entry = spec_->Resource(event.resource);
@@ -218,7 +219,7 @@ StatusOr<Resource> Synthesizer::Synthesize(const ObservableEvent& event) {
   {
     MutexLock lock(&mu_);
     const json& sample = samples[rng_() % samples.size()];
-    Filler filler(rng_);
+    Filler filler(rng_, clock_.EpochNanos() / 1000000);
     resource.data = filler.Fill(sample.at("data"));
     resource.included = sample.contains("included") ? filler.Fill(sample["included"]) : json(nullptr);
   }

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "epmock/catalog.h"
 #include "epmock/spec.h"
@@ -32,7 +33,8 @@ void SettleOrder(nlohmann::json& data);
 
 class Synthesizer {
  public:
-  Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed);
+  // Stamps by `clock` (common/clock.h), which must outlive it.
+  Synthesizer(std::shared_ptr<const Spec> spec, std::uint64_t seed, const Clock& clock = SteadyClock());
 
   // A resource for the event, valid against its resource schema. For *.deleted events the
   // caller keeps only {id, type} of it.
@@ -43,6 +45,7 @@ class Synthesizer {
 
  private:
   const std::shared_ptr<const Spec> spec_;
+  const Clock& clock_;
   Mutex mu_;
   std::mt19937_64 rng_ EPMOCK_GUARDED_BY(mu_);
 };

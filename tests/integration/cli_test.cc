@@ -85,6 +85,28 @@ TEST(CliTest, ServeAppliesItsFlags) {
   EXPECT_EQ(serve.Wait(kTimeout), 0);
 }
 
+TEST(CliTest, ServeStartsAVirtualClockWhereItIsTold) {
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0", "--clock", "virtual",
+               "--clock-start", "2030-01-01T00:00:00Z"});
+  std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty());
+  httplib::Client http(url);
+  auto token =
+      http.Post("/oauth/access_token", "grant_type=client_credentials&client_secret=s&client_id=clock",
+                "application/x-www-form-urlencoded");
+  ASSERT_TRUE(token);
+  const httplib::Headers bearer = {
+      {"Authorization", "Bearer " + nlohmann::json::parse(token->body)["access_token"].get<std::string>()}};
+  auto advanced = http.Post("/__admin/clock/advance", bearer, R"({"by_ms": 90000})", "application/json");
+  ASSERT_TRUE(advanced);
+  EXPECT_EQ(advanced->status, 200) << advanced->body;
+  auto clock = http.Get("/__admin/clock", bearer);
+  ASSERT_TRUE(clock);
+  EXPECT_EQ(nlohmann::json::parse(clock->body)["data"]["now"], "2030-01-01T00:01:30.000Z");
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+}
+
 // Seeds 000 and 001 send "Authorization: Bearer: XXXX" with their create body: pasted
 // against `epmock serve`, with its address and a token filled in, it creates the integration.
 TEST(CliTest, ServeTakesTheSeedsOwnCreateRequest) {
@@ -147,9 +169,10 @@ TEST(CliTest, HelpDocumentsEveryFlag) {
   for (const char* flag :
        {"--host", "--port", "--sqs-port", "--stomp-port", "--sqs-credentials", "--integration-limit",
         "--max-body-bytes", "--journal-capacity", "--worker-threads", "--idle-timeout-s", "--max-attempts",
-        "--retry-delay-ms", "--time-scale", "--delivery-timeout-ms", "--ca-file", "--insecure", "--seed",
-        "--cloudevent-source", "--catalog", "--event-retention", "--event-retention-bytes", "--log-retention",
-        "--sink-retention", "--sink-retention-bytes", "--stories",
+        "--retry-delay-ms", "--time-scale", "--clock", "--clock-start", "--delivery-timeout-ms", "--ca-file",
+        "--insecure", "--seed", "--cloudevent-source", "--catalog", "--event-retention",
+        "--event-retention-bytes", "--log-retention", "--sink-retention", "--sink-retention-bytes",
+        "--stories",
         // The 0.1.0 spellings, kept as deprecated aliases for this version.
         "--webhook-timeout-ms", "--webhook-ca-file", "--webhook-insecure"}) {
     EXPECT_THAT(text, HasSubstr(flag));
@@ -591,6 +614,9 @@ TEST(CliTest, BadFlagsExitTwoWithAReason) {
       {{"serve", "--dashboard-path", "/__admin/events/ui/"},
        "may not be under the admin route /__admin/events/"},
       {{"story", "stop", "--server", "http://127.0.0.1:1"}, "run is required"},
+      {{"serve", "--clock", "sometimes"}, "--clock: sometimes not in {real,virtual}"},
+      {{"serve", "--clock-start", "2030-02-30T00:00:00Z"}, "--clock-start: an RFC 3339 time"},
+      {{"serve", "--clock", "virtual", "--time-scale", "0.5"}, "time_scale: a virtual clock moves only"},
   };
   for (const Case& c : cases) {
     Child child(c.args);

@@ -133,3 +133,54 @@ TEST(VirtualClockTest, AnAdvanceWhoseWorkNeverSettlesFailsAfterItsTimeout) {
 
 }  // namespace
 }  // namespace epmock::internal
+
+namespace epmock::internal {
+namespace {
+
+TEST(Rfc3339Test, ReadsWhatThePlatformAndUsersWrite) {
+  EXPECT_EQ(ParseRfc3339Millis("2030-01-01T00:00:00Z"), 1893456000000);
+  EXPECT_EQ(ParseRfc3339Millis("2030-01-01t00:00:00z"), 1893456000000);
+  EXPECT_EQ(ParseRfc3339Millis("2030-01-01T01:00:00.250+01:00"), 1893456000250);
+  EXPECT_EQ(ParseRfc3339Millis("2029-12-31T19:00:00-05:00"), 1893456000000);
+  EXPECT_EQ(ParseRfc3339Millis("2017-10-30T18:15:40.087650928Z"), 1509387340087);  // cut to ms
+  EXPECT_EQ(ParseRfc3339Millis("2018-04-30T09:35:32.2Z"), 1525080932200);
+  EXPECT_EQ(ParseRfc3339Millis("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(ParseRfc3339Millis("2024-02-29T00:00:00Z"), 1709164800000);  // a leap day
+  EXPECT_EQ(ParseRfc3339Millis("9999-12-31T23:59:59.999Z"), 253402300799999);
+  for (std::int64_t ms : {0LL, 1LL, 951782400000LL, 1893456000000LL, 4102444799999LL}) {
+    EXPECT_EQ(ParseRfc3339Millis(Rfc3339Millis(ms)), ms) << ms;
+  }
+}
+
+TEST(Rfc3339Test, RefusesAnythingElse) {
+  for (const char* bad : {"",
+                          "2030-01-01",
+                          "2030-01-01T00:00:00",
+                          "2030-01-01 00:00:00Z",
+                          "2030-1-01T00:00:00Z",
+                          "2030-01-01T00:00:00.Z",
+                          "2030-01-01T00:00:00.1234567890Z",
+                          "2030-13-01T00:00:00Z",
+                          "2030-00-01T00:00:00Z",
+                          "2030-02-29T00:00:00Z",
+                          "2100-02-29T00:00:00Z",
+                          "2030-04-31T00:00:00Z",
+                          "2030-01-01T24:00:00Z",
+                          "2030-01-01T00:60:00Z",
+                          "2030-01-01T00:00:60Z",
+                          "1969-12-31T23:59:59Z",
+                          "1970-01-01T00:00:00+00:01",
+                          "2030-01-01T00:00:00+1:00",
+                          "2030-01-01T00:00:00+24:00",
+                          "2030-01-01T00:00:00+01:60",
+                          "2030-01-01T00:00:00Zjunk",
+                          "9999-12-31T23:00:00-05:00",
+                          "+2030-01-01T00:00:00Z",
+                          "2030-01-01T00:00:00\xff",
+                          "tomorrow"}) {
+    EXPECT_EQ(ParseRfc3339Millis(bad), std::nullopt) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace epmock::internal
