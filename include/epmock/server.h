@@ -114,7 +114,9 @@ class Server {
   StatusOr<TriggeredEvent> Replay(const std::string& client_id, const std::string& event_id,
                                   const std::string& integration_id = "");
 
-  // Waits until no delivery is scheduled, queued or in flight, or the timeout passes.
+  // Waits until no delivery is scheduled, queued or in flight, or the timeout passes. On a
+  // virtual clock (ServerOptions::clock): until none is queued, in flight or due by the
+  // clock's now; what is due later waits for an advance (docs/CLOCK.md).
   [[nodiscard]] bool WaitForIdle(std::chrono::milliseconds timeout) const;
   // Deprecated in 0.2.0: the name read as "n deliveries arrived" (what the harness's
   // WaitForDeliveries means); it waits for the dispatcher to be idle. Use WaitForIdle.

@@ -368,13 +368,32 @@ HttpResponse Idle(RouteContext& c) {
     }
     timeout_ms = static_cast<long>(*n);
   }
-  const bool idle = c.engine.events().WaitIdle(std::chrono::milliseconds(timeout_ms));
+  EventEngine& events = c.engine.events();
+  const bool idle = events.WaitIdle(std::chrono::milliseconds(timeout_ms));
+  VirtualClock* clock = events.virtual_clock();
   if (!idle) {
     return ErrorResponse(408, StatusTitle(408),
-                         std::to_string(c.engine.events().Outstanding()) +
-                             " deliveries still pending after " + std::to_string(timeout_ms) + " ms");
+                         std::to_string(events.Outstanding()) + " deliveries still " +
+                             (clock ? "in flight or due by the clock's now" : "pending") + " after " +
+                             std::to_string(timeout_ms) + " ms");
   }
-  return JsonResponse(200, {{"idle", true}});
+  if (!clock) return JsonResponse(200, {{"idle", true}});
+  // On a virtual clock, idle leaves what is due later: listed, with when, for an advance.
+  constexpr std::size_t kListed = 100;
+  json scheduled = json::array();
+  for (const Dispatcher::Scheduled& work : events.ScheduledWork(c.store->id(), kListed)) {
+    json entry = {{"due", Rfc3339Millis(clock->EpochMillisAt(work.due))}};
+    if (work.job_id.empty()) {
+      entry["what"] = "reorder_window";
+    } else {
+      entry["what"] = "attempt";
+      entry["job_id"] = work.job_id;
+      entry["event_id"] = work.event_id;
+      entry["attempt"] = work.attempt;
+    }
+    scheduled.push_back(std::move(entry));
+  }
+  return JsonResponse(200, {{"idle", true}, {"scheduled", std::move(scheduled)}});
 }
 
 // --- The clock ----------------------------------------------------------------------------
@@ -1066,7 +1085,8 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "event, messages=N on sqs_queue/stomp_destination, or story_run=ID ended hold (200), or timeout_ms "
      "passes (408)"},
     {"GET", "/__admin/idle", AdminAccess::kStore, Idle,
-     "200 once no delivery is pending, 408 if some still are after timeout_ms"},
+     "200 once no delivery is pending, 408 if some still are after timeout_ms; on a virtual clock, once none "
+     "is in flight or due by now, listing the store's work scheduled later (\"scheduled\": due, what, ids)"},
     {"GET", "/__admin/clock", AdminAccess::kStore, GetClock,
      "the server's clock, one for all its stores: mode (real, or virtual with --clock virtual), now, the "
      "next due time of what is scheduled, and the deliveries pending"},

@@ -130,6 +130,10 @@ bool VirtualClock::AdvanceLocked(TimePoint target, const Settled& settled,
   }
 }
 
+bool VirtualClock::WaitSettled(const Settled& settled, std::chrono::milliseconds timeout) {
+  return Settle(settled, std::chrono::steady_clock::now() + timeout);  // the caller's time: real
+}
+
 std::optional<Clock::TimePoint> VirtualClock::NextDue() const {
   MutexLock lock(&mu_);
   std::optional<TimePoint> next;

@@ -59,6 +59,10 @@ class VirtualClock final : public Clock {
 
   std::int64_t start_epoch_ms() const { return start_epoch_ms_; }
 
+  // Waits (real time, at most `timeout`) without moving the time until whatever was due by
+  // now has woken and `settled` holds: what "idle" means on a virtual clock.
+  [[nodiscard]] bool WaitSettled(const Settled& settled, std::chrono::milliseconds timeout);
+
   // The earliest time a waiter waits for, if any: what is scheduled later.
   std::optional<TimePoint> NextDue() const;
 

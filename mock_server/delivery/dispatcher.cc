@@ -292,6 +292,31 @@ std::size_t Dispatcher::Outstanding() const {
   return outstanding_;
 }
 
+std::vector<Dispatcher::Scheduled> Dispatcher::ScheduledWork(const std::string& store_id,
+                                                             std::size_t limit) const {
+  std::vector<Scheduled> out;
+  MutexLock lock(&mu_);
+  auto timers = timers_;  // a copy to pop in order: what an idle answer lists, not a hot path
+  while (!timers.empty() && out.size() < limit) {
+    const Timed& timed = timers.top();
+    Scheduled scheduled;
+    scheduled.due = timed.due;
+    if (!timed.flush_key.empty()) {
+      const auto hold = holds_.find(timed.flush_key);
+      if (hold != holds_.end() && !hold->second.deliveries.empty() && hold->second.deliveries[0].store)
+        scheduled.store_id = hold->second.deliveries[0].store->id();
+    } else {
+      if (timed.delivery.store) scheduled.store_id = timed.delivery.store->id();
+      scheduled.job_id = timed.delivery.job_id;
+      scheduled.event_id = timed.delivery.event ? timed.delivery.event->id : "";
+      scheduled.attempt = timed.delivery.attempt;
+    }
+    if (scheduled.store_id == store_id) out.push_back(std::move(scheduled));
+    timers.pop();
+  }
+  return out;
+}
+
 bool Dispatcher::SettledAt(TimePoint now) const {
   MutexLock lock(&mu_);
   if (stopping_) return true;

@@ -59,6 +59,16 @@ class Dispatcher {
   // dispatcher's clock): what is left waits for a later time. What a virtual clock's advance
   // waits for before it moves on (common/virtual_clock.h).
   bool SettledAt(TimePoint now) const;
+  // What of one store waits for a later time, earliest first, at most `limit`: an attempt (a
+  // retry, a delayed first attempt, a replay), or the end of a reorder window.
+  struct Scheduled {
+    TimePoint due;
+    std::string store_id;  // whose
+    std::string job_id;    // empty for a reorder window
+    std::string event_id;  // empty for a reorder window
+    int attempt = 0;
+  };
+  std::vector<Scheduled> ScheduledWork(const std::string& store_id, std::size_t limit) const;
 
   // Logs everything not yet attempted as not delivered, cancels what is in flight, and
   // joins the workers. Idempotent; Submit afterwards logs the job as not delivered.

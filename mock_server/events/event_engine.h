@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/virtual_clock.h"
 #include "delivery/dispatcher.h"
@@ -57,7 +58,15 @@ class EventEngine {
 
   StoryRunner& stories() { return stories_; }
   const StoryRunner& stories() const { return stories_; }
-  [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout) { return dispatcher_.WaitIdle(timeout); }
+  // Waits until no delivery is pending; on a virtual clock, until none is in flight or due
+  // by now (what is due later waits for an advance: ScheduledWork lists it).
+  [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout) {
+    if (virtual_clock_) return virtual_clock_->WaitSettled([this] { return Settled(); }, timeout);
+    return dispatcher_.WaitIdle(timeout);
+  }
+  std::vector<Dispatcher::Scheduled> ScheduledWork(const std::string& store_id, std::size_t limit) const {
+    return dispatcher_.ScheduledWork(store_id, limit);
+  }
   std::size_t Outstanding() const { return dispatcher_.Outstanding(); }
 
   // The clock deliveries are scheduled and stamped by; the virtual one, or null on a server

@@ -1,7 +1,7 @@
 // The server's clock (docs/CLOCK.md): a real one refuses every operation but being read; a
 // virtual one (--clock virtual) stands still until advanced, and an advance runs what falls
 // due in order, each attempt made and stamped at its own due time, and answers once that work
-// has ended, so a test needs no wait after it.
+// has ended, so a test needs no wait after it. Idle on it means nothing in flight or due by now.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -146,6 +146,31 @@ TEST_F(ClockTest, AStepShortOfADueTimeRunsNothingAndTheClockSaysWhatIsDue) {
   ASSERT_EQ(second.status, 200) << second.body;
   EXPECT_EQ(SinkRequests("down"), 2);
   EXPECT_EQ(second.json["data"]["next_due"], "2030-01-01T00:00:03.000Z");
+}
+
+TEST_F(ClockTest, IdleOnAVirtualClockMeansNothingDueByNowAndListsWhatIsDueLater) {
+  Start(Virtual());
+  Webhook("down");
+  ASSERT_EQ(api_->Put("/__admin/sinks/webhook/down", {{"responses", {{{"status", 500}}}}}).status, 204);
+  const std::string event = Trigger();
+  // The first attempt is made; the retry waits for the clock, not for idle.
+  Reply idle = api_->Get("/__admin/idle?timeout_ms=10000");
+  ASSERT_EQ(idle.status, 200) << idle.body;
+  EXPECT_EQ(SinkRequests("down"), 1);
+  ASSERT_EQ(idle.json["scheduled"].size(), 1u) << idle.body;
+  EXPECT_EQ(idle.json["scheduled"][0]["due"], "2030-01-01T00:00:01.000Z");
+  EXPECT_EQ(idle.json["scheduled"][0]["what"], "attempt");
+  EXPECT_EQ(idle.json["scheduled"][0]["attempt"], 2);
+  EXPECT_EQ(idle.json["scheduled"][0]["event_id"], event);
+  EXPECT_TRUE(server_->WaitForIdle(std::chrono::seconds(10))) << "the C++ front door alike";
+  // Another store is idle too, and sees none of this store's work.
+  ApiClient other(server_->Url(), "another-store");
+  Reply others = other.Get("/__admin/idle?timeout_ms=10000");
+  ASSERT_EQ(others.status, 200) << others.body;
+  EXPECT_EQ(others.json["scheduled"].size(), 0u);
+  // Advanced past the last retry, nothing is scheduled.
+  ASSERT_EQ(Advance({{"by_ms", 60000}}).status, 200);
+  EXPECT_EQ(api_->Get("/__admin/idle?timeout_ms=10000").json["scheduled"].size(), 0u);
 }
 
 TEST_F(ClockTest, TwoAdvancesAtOnceRunOneAfterTheOther) {

@@ -119,6 +119,18 @@ TEST(VirtualClockTest, TwoAdvancesAtOnceRunOneAfterTheOther) {
   EXPECT_EQ(clock.Now(), start + seconds(2)) << "the second started where the first ended";
 }
 
+TEST(VirtualClockTest, WaitingForSettledLeavesTheTimeWhereItIs) {
+  VirtualClock clock(k2030);
+  const Clock::TimePoint start = clock.Now();
+  Sleeper sleeper(clock, start + seconds(1));
+  ASSERT_TRUE(clock.WaitForWaiters(1, kThreadWait));
+  EXPECT_TRUE(clock.WaitSettled([&] { return sleeper.SettledAt(clock.Now()); }, kThreadWait));
+  EXPECT_EQ(clock.Now(), start);
+  EXPECT_FALSE(sleeper.WokeAt().has_value());
+  EXPECT_FALSE(clock.WaitSettled([] { return false; }, milliseconds(20)));
+  ASSERT_TRUE(clock.Advance(seconds(1), [&] { return sleeper.SettledAt(clock.Now()); }));
+}
+
 TEST(VirtualClockTest, AnAdvanceWhoseWorkNeverSettlesFailsAfterItsTimeout) {
   VirtualClock clock(k2030);
   const Clock::TimePoint start = clock.Now();
