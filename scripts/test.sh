@@ -7,7 +7,8 @@
 #   ./scripts/test.sh          # the above (2 cores: ~11 minutes cold, ~7 warm)
 #   ./scripts/test.sh --all    # then the whole suite again under ASan+UBSan and under TSan,
 #                              # and every fuzz target for 45 s: what CI runs (2 cores:
-#                              # 37 minutes with the compiler cache cold, 23 warm)
+#                              # 31 minutes with the compiler cache warm, 46 when the
+#                              # sanitizer builds compile everything again)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all=false
