@@ -451,4 +451,48 @@ bool Server::WaitForSinkRequests(const std::string& name, std::size_t count,
   return impl_->engine.sinks().WaitForRequestsAt(name, count, timeout);
 }
 
+// --- The clock ------------------------------------------------------------------------------
+
+ServerClock Server::Clock() { return ServerClock(this); }
+
+namespace {
+
+ServerClock::TimePoint AtMillis(std::int64_t epoch_ms) {
+  return ServerClock::TimePoint(std::chrono::milliseconds(epoch_ms));
+}
+
+}  // namespace
+
+ServerClock::State ServerClock::Read() const {
+  const internal::ClockState read = server_->impl_->engine.control().ReadClock();
+  State state;
+  state.is_virtual = read.is_virtual;
+  state.running = read.running;
+  state.now = AtMillis(read.now_ms);
+  if (read.next_due_ms) state.next_due = AtMillis(*read.next_due_ms);
+  state.pending = read.pending;
+  return state;
+}
+
+ServerClock::TimePoint ServerClock::Now() const {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+      std::chrono::nanoseconds(server_->impl_->engine.events().clock().EpochNanos())));
+}
+
+Status ServerClock::Advance(std::chrono::milliseconds by, std::chrono::milliseconds timeout) {
+  return server_->impl_->engine.control().AdvanceClock(by.count(), timeout).status();
+}
+
+Status ServerClock::AdvanceTo(TimePoint to, std::chrono::milliseconds timeout) {
+  const auto to_ms = std::chrono::duration_cast<std::chrono::milliseconds>(to.time_since_epoch()).count();
+  return server_->impl_->engine.control().AdvanceClockTo(to_ms, timeout).status();
+}
+
+Status ServerClock::RunUntilIdle(std::chrono::milliseconds max, std::chrono::milliseconds timeout) {
+  return server_->impl_->engine.control().RunClockUntilIdle(max.count(), timeout).status();
+}
+
+Status ServerClock::Freeze() { return server_->impl_->engine.control().FreezeClock().status(); }
+Status ServerClock::Resume() { return server_->impl_->engine.control().ResumeClock().status(); }
+
 }  // namespace epmock

@@ -3,7 +3,7 @@
 
 epmock waits for its own work on a signal; a timed wait is allowed only where its time is a
 deadline or a peer's (scripts/waits-allowlist.txt says which, entry by entry). A wait is a
-call of sleep_for, sleep_until, wait_for, wait_until, WaitUntil, poll, epoll_wait, or of a
+call of sleep_for, sleep_until, wait_for, wait_until, WaitUntil(Or), poll, epoll_wait, or of a
 WaitFor... method. An allowlist entry that names no wait any more fails too, so the list
 stays the code's.
 
@@ -13,7 +13,7 @@ import os
 import re
 import sys
 
-WAIT = re.compile(r"\b(?:sleep_for|sleep_until|wait_for|wait_until|WaitUntil|poll|epoll_wait)\s*\(|(?:\.|->)WaitFor\w*\(")
+WAIT = re.compile(r"\b(?:sleep_for|sleep_until|wait_for|wait_until|WaitUntil|WaitUntilOr|poll|epoll_wait)\s*\(|(?:\.|->)WaitFor\w*\(")
 
 
 def main() -> int:

@@ -3,6 +3,7 @@
 // Each tab is a module of its own (tab-*.js); what they share is the context below. Written
 // here, no third-party code; every value goes into the page as text.
 import { Api, signInIfAsked } from './api.js';
+import { createClock } from './clock.js';
 import { nearest } from './format.js';
 import { formatRoute, parseRoute, TABS } from './state.js';
 import { el, replace } from './views.js';
@@ -93,6 +94,7 @@ async function openStore(clientId, { confirmed = false } = {}) {
     return ctx.say(String(e.message), true);
   }
   $('client-id').value = clientId;
+  ctx.clock.read();
   if (ctx.route.store !== clientId) ctx.route = { tab: ctx.route.tab, store: clientId };
   ctx.go({ store: clientId }, { render: false });
   for (const tab of Object.values(tabs)) tab.reset?.();
@@ -143,9 +145,11 @@ ctx.loadKnown = loadKnown;
 ctx.openStore = openStore;
 
 function start() {
+  ctx.clock = createClock(ctx);
   fetch('/__admin/health').then((r) => r.json()).then((health) => {
     ctx.server = health;
     $('sign-out').hidden = !health.admin_token;
+    ctx.clock.render();
   }).catch(() => {});
   for (const button of document.querySelectorAll('nav button')) {
     button.addEventListener('click', () => ctx.go({ tab: button.dataset.tab }, { push: true }));

@@ -83,6 +83,9 @@ class Epmock {
     this.stompUrl = stompUrl;
     this.token = token || '';
     this._child = child || null;
+    // The server's clock (docs/CLOCK.md): moved only on a server started with
+    // startEpmock({clock: 'virtual'}); a real one refuses every operation but read().
+    this.clock = new Clock(this);
   }
 
   // An isolated store: a fresh client id by default.
@@ -137,6 +140,62 @@ class Epmock {
     }
     return { status: response.status, text, json };
   }
+}
+
+// The server's clock: one for all its stores. Each call answers with the clock
+// ({mode, now, now_ms, running, next_due, pending}) once the work it ran has ended.
+class Clock {
+  constructor(epmock) {
+    this.epmock = epmock;
+    this._store = null; // any store's token will do: a store of its own, made at first use
+  }
+
+  async _request(method, urlPath, body) {
+    if (!this._store) this._store = await this.epmock.store(`epmock-kit-clock-${randomUUID()}`);
+    return (await this._store.request(method, urlPath, body)).data;
+  }
+
+  async read() {
+    return this._request('GET', '/__admin/clock');
+  }
+
+  // The clock's now, as a Date.
+  async now() {
+    return new Date((await this.read()).now_ms);
+  }
+
+  // Moves a virtual clock on by `ms` milliseconds, running what falls due in order.
+  // options.timeoutMs: real time to wait for that work (10 s by default).
+  async advance(ms, options = {}) {
+    return this._request('POST', '/__admin/clock/advance', { by_ms: ms, ...timeout(options) });
+  }
+
+  // To a time (a Date or an RFC 3339 string), not before now.
+  async advanceTo(time, options = {}) {
+    const to = time instanceof Date ? time.toISOString() : time;
+    return this._request('POST', '/__admin/clock/advance', { to, ...timeout(options) });
+  }
+
+  // Until nothing is in flight or due, at most options.maxMs of the clock's time (a day).
+  async runUntilIdle(options = {}) {
+    return this._request('POST', '/__admin/clock/run-until-idle', {
+      ...(options.maxMs !== undefined ? { max_ms: options.maxMs } : {}),
+      ...timeout(options),
+    });
+  }
+
+  async freeze() {
+    return this._request('POST', '/__admin/clock', { running: false });
+  }
+
+  // Lets it run on at the pace of real time from its virtual now.
+  async resume() {
+    return this._request('POST', '/__admin/clock', { running: true });
+  }
+}
+
+function timeout(options) {
+  return options.timeoutMs !== undefined ? { timeout_ms: options.timeoutMs } : {};
 }
 
 class Store {
@@ -332,7 +391,10 @@ process.on('exit', () => {
 
 // Spawns `epmock serve` on free ports and resolves once its ready line arrives.
 // options: binary, args (more serve flags), env, readyTimeoutMs, token (--admin-token),
-// clock ('virtual' when the server supports it).
+// clock ('virtual': a clock of its own that stands still until the test moves it, through
+// epmock.clock), clockStart (its start, RFC 3339; 2030-01-01T00:00:00Z for a virtual one,
+// ahead of the real date so that clients checking a token's expiry by their own clock
+// renew only when the server says so).
 function startEpmock(options = {}) {
   let binary;
   try {
@@ -342,6 +404,9 @@ function startEpmock(options = {}) {
   }
   const args = ['serve', '--port', '0', '--sqs-port', '0', '--stomp-port', '0'];
   if (options.clock) args.push('--clock', options.clock);
+  if (options.clock === 'virtual' || options.clockStart) {
+    args.push('--clock-start', options.clockStart || '2030-01-01T00:00:00Z');
+  }
   args.push(...(options.args || []));
   const env = { ...process.env, ...(options.env || {}) };
   if (options.token) env.EPMOCK_ADMIN_TOKEN = options.token;

@@ -25,8 +25,39 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** An admin token the server requires (EPMOCK_ADMIN_TOKEN). */
   token?: string;
-  /** 'virtual': a server whose clock only moves when told (servers that support it). */
+  /** 'virtual': a server of its own whose clock stands still until moved (epmock.clock). */
   clock?: 'real' | 'virtual';
+  /** The clock's start, RFC 3339 (2030-01-01T00:00:00Z for a virtual one). */
+  clockStart?: string;
+}
+
+/** The server's clock as GET /__admin/clock shows it (docs/CLOCK.md). */
+export interface ClockState {
+  mode: 'real' | 'virtual';
+  now: string;
+  now_ms: number;
+  running: boolean;
+  next_due: string | null;
+  pending: number;
+}
+
+export interface ClockWaitOptions {
+  /** Real time to wait for the work the clock runs (10 s by default). */
+  timeoutMs?: number;
+}
+
+/** The server's clock: one for all its stores; only a virtual one moves. */
+export declare class Clock {
+  read(): Promise<ClockState>;
+  now(): Promise<Date>;
+  /** Moves it on by `ms`, running what falls due in order; resolves once that work ended. */
+  advance(ms: number, options?: ClockWaitOptions): Promise<ClockState>;
+  advanceTo(time: Date | string, options?: ClockWaitOptions): Promise<ClockState>;
+  /** Until nothing is in flight or due, at most `maxMs` of the clock's time (a day). */
+  runUntilIdle(options?: ClockWaitOptions & { maxMs?: number }): Promise<ClockState>;
+  freeze(): Promise<ClockState>;
+  /** Lets it run on at the pace of real time from its virtual now. */
+  resume(): Promise<ClockState>;
 }
 
 export interface ConnectOptions {
@@ -227,6 +258,8 @@ export declare class Epmock {
   stompUrl: string;
   /** The admin token sent with every call ('' when none). */
   readonly token: string;
+  /** The server's clock (docs/CLOCK.md). */
+  readonly clock: Clock;
   /** An isolated store: a fresh client id by default. */
   store(clientId?: string): Promise<Store>;
   /** Stops a server this kit started; on an attached one, only lets go. */

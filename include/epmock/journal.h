@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,8 @@ struct RequestRecord {
   // "dashboard" for a request epmock's own dashboard made (it says so in X-Epmock-Origin),
   // "client" for any other.
   std::string origin = "client";
-  double duration_ms = 0;
+  double duration_ms = 0;                  // on a virtual clock, the clock's time (docs/CLOCK.md)
+  std::optional<double> real_duration_ms;  // on a virtual clock: the real time it took
 };
 
 // The record as the admin API shows it.

@@ -33,7 +33,9 @@ struct IntegrationLog {
   int attempt = 1;
   // The last attempt of its job: a success, or the failure after which no retry follows.
   bool final = false;
-  double processing_time_s = 0;
+  double processing_time_s = 0;  // on a virtual clock, the clock's time (docs/CLOCK.md)
+  // On a virtual clock: the real time the attempt took, in ms. Admin only.
+  std::optional<double> real_processing_ms;
   std::optional<std::string> body;  // the receiver's answer, truncated to 1 KiB
   std::optional<int> status_code;   // none for a transport without one (SQS, STOMP)
   std::optional<std::string> error_detail;

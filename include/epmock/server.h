@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "epmock/clock.h"
 #include "epmock/event.h"
 #include "epmock/faults.h"
 #include "epmock/journal.h"
@@ -43,6 +44,7 @@ class Server {
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+  friend class ServerClock;
 
   // Binds and starts serving on background threads; ready to answer when it returns.
   // Started again after Stop(), it listens on the same ports, and everything put in before
@@ -113,6 +115,10 @@ class Server {
   // to one integration, or to every one that observes it now (empty integration_id).
   StatusOr<TriggeredEvent> Replay(const std::string& client_id, const std::string& event_id,
                                   const std::string& integration_id = "");
+
+  // The server's clock (epmock/clock.h, docs/CLOCK.md): real, or virtual with
+  // ServerOptions::clock, when its operations step the time.
+  ServerClock Clock();
 
   // Waits until no delivery is scheduled, queued or in flight, or the timeout passes. On a
   // virtual clock (ServerOptions::clock): until none is queued, in flight or due by the

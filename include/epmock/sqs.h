@@ -100,6 +100,9 @@ class SqsEndpoint {
                                      std::chrono::milliseconds timeout) const;
 
   class Impl;
+  // An endpoint made by epmock::Server, whose queues follow the server's clock (Impl is
+  // internal: sqs/endpoint_clock.h).
+  explicit SqsEndpoint(std::unique_ptr<Impl> impl);
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -39,6 +39,7 @@ enum class StatusCode {
   kUnavailable,         // a port, a peer or a file could not be reached (503)
   kInternal,            // a bug or a broken build: the embedded schemas do not load (500)
   kPermissionDenied,    // the caller may not do it (403)
+  kDeadlineExceeded,    // what was waited for had not come within the caller's bound (408)
 };
 
 // "INVALID_ARGUMENT", ...
@@ -63,6 +64,9 @@ class [[nodiscard]] Status {
   }
   static Status Unavailable(std::string message) {
     return Status(StatusCode::kUnavailable, std::move(message));
+  }
+  static Status DeadlineExceeded(std::string message) {
+    return Status(StatusCode::kDeadlineExceeded, std::move(message));
   }
   static Status Internal(std::string message) { return Status(StatusCode::kInternal, std::move(message)); }
   static Status PermissionDenied(std::string message) {

@@ -67,6 +67,7 @@ json LogWithEvent(const IntegrationLog& log) {
   out["final"] = log.final;
   if (!log.refusal.empty()) out["refusal"] = log.refusal;
   if (log.next_attempt_at_ms > 0) out["next_attempt_at"] = Rfc3339Millis(log.next_attempt_at_ms);
+  if (log.real_processing_ms) out["real_processing_ms"] = *log.real_processing_ms;
   if (!log.response_headers.empty() || log.response_headers_cut) {
     json headers = json::array();
     for (const auto& [name, value] : log.response_headers) headers.push_back({name, value});
@@ -402,6 +403,7 @@ json ClockToJson(const ClockState& clock) {
   return {{"mode", clock.is_virtual ? "virtual" : "real"},
           {"now", Rfc3339Millis(clock.now_ms)},
           {"now_ms", clock.now_ms},
+          {"running", clock.running},
           {"next_due", clock.next_due_ms ? json(Rfc3339Millis(*clock.next_due_ms)) : json(nullptr)},
           {"pending", clock.pending}};
 }
@@ -410,69 +412,131 @@ HttpResponse GetClock(RouteContext& c) {
   return JsonResponse(200, {{"data", ClockToJson(c.engine.control().ReadClock())}});
 }
 
+// A clock route's JSON body: only `allowed` members, each whole number within its bounds.
+class ClockBody {
+ public:
+  // An error answer if the body is no JSON object or names a member not allowed.
+  std::optional<HttpResponse> Read(const HttpRequest& request, std::initializer_list<const char*> allowed) {
+    if (auto error = ReadJson(request, &body_, false)) return *error;
+    for (const auto& [member, value] : body_.items()) {
+      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return member == a; })) {
+        std::string names;  // "by_ms, to and timeout_ms"
+        std::size_t i = 0;
+        for (const char* a : allowed) {
+          if (i > 0) names += i + 1 == allowed.size() ? " and " : ", ";
+          names += a;
+          ++i;
+        }
+        return ErrorResponse(422, StatusTitle(422), "only " + names + " are taken",
+                             "/" + member.substr(0, 64));
+      }
+    }
+    return std::nullopt;
+  }
+  bool Has(const char* name) const { return body_.contains(name); }
+  const json& operator[](const char* name) const { return body_[name]; }
+  // The member as a whole number within [min, max], or an error answer saying `what`.
+  std::optional<HttpResponse> Whole(const char* name, std::int64_t min, std::int64_t max,
+                                    const std::string& what, std::int64_t* out) const {
+    const json& value = body_[name];
+    bool ok = false;
+    if (value.is_number_unsigned()) {
+      ok = value.get<std::uint64_t>() <= static_cast<std::uint64_t>(max);
+      if (ok) *out = static_cast<std::int64_t>(value.get<std::uint64_t>());
+    } else if (value.is_number_integer()) {
+      ok = value.get<std::int64_t>() <= max;
+      if (ok) *out = value.get<std::int64_t>();
+    }
+    if (ok && *out >= min) return std::nullopt;
+    return ErrorResponse(422, StatusTitle(422), std::string(name) + ": " + what, std::string("/") + name);
+  }
+  // timeout_ms: real time to wait for the work a move of the clock runs (10 s if absent).
+  std::optional<HttpResponse> Timeout(std::chrono::milliseconds* out) const {
+    std::int64_t ms = 10000;
+    if (Has("timeout_ms")) {
+      if (auto error = Whole("timeout_ms", 1, kMaxAdvanceTimeoutMs,
+                             "a whole number from 1 to " + std::to_string(kMaxAdvanceTimeoutMs) +
+                                 " (real time to wait for the work the clock runs)",
+                             &ms))
+        return error;
+    }
+    *out = std::chrono::milliseconds(ms);
+    return std::nullopt;
+  }
+
+ private:
+  json body_;
+};
+
+HttpResponse ClockAnswer(const StatusOr<ClockState>& state, const char* source) {
+  if (!state.ok()) return Refused(state.status(), std::string(source));
+  return JsonResponse(200, {{"data", ClockToJson(*state)}});
+}
+
 HttpResponse PostClockAdvance(RouteContext& c) {
   Control& control = c.engine.control();
-  constexpr auto kDefaultTimeout = std::chrono::milliseconds(10000);
   // A real clock refuses whatever the body says: no operation but reading it applies.
-  if (!control.ReadClock().is_virtual) return Refused(control.AdvanceClock(0, kDefaultTimeout).status());
-  json body;
-  if (auto error = ReadJson(c.request, &body, false)) return *error;
-  for (const auto& [member, value] : body.items()) {
-    if (member != "by_ms" && member != "to" && member != "timeout_ms") {
-      return ErrorResponse(422, StatusTitle(422), "only by_ms, to and timeout_ms are taken",
-                           "/" + member.substr(0, 64));
-    }
-  }
-  // A whole number of a JSON member, within [0, max].
-  const auto whole = [&body](const char* name, std::int64_t max, std::int64_t* out) {
-    const json& value = body[name];
-    if (value.is_number_unsigned() && value.get<std::uint64_t>() <= static_cast<std::uint64_t>(max)) {
-      *out = static_cast<std::int64_t>(value.get<std::uint64_t>());
-      return true;
-    }
-    if (value.is_number_integer() && !value.is_number_unsigned() && value.get<std::int64_t>() >= 0 &&
-        value.get<std::int64_t>() <= max) {
-      *out = value.get<std::int64_t>();
-      return true;
-    }
-    return false;
-  };
-  std::int64_t timeout_ms = kDefaultTimeout.count();
-  if (body.contains("timeout_ms") &&
-      (!whole("timeout_ms", kMaxAdvanceTimeoutMs, &timeout_ms) || timeout_ms < 1)) {
-    return ErrorResponse(422, StatusTitle(422),
-                         "timeout_ms: a whole number from 1 to " + std::to_string(kMaxAdvanceTimeoutMs) +
-                             " (real time to wait for the work the advance runs)",
-                         "/timeout_ms");
-  }
-  const bool by = body.contains("by_ms"), to = body.contains("to");
+  if (!control.ReadClock().is_virtual)
+    return Refused(control.AdvanceClock(0, std::chrono::seconds(10)).status());
+  ClockBody body;
+  if (auto error = body.Read(c.request, {"by_ms", "to", "timeout_ms"})) return *error;
+  std::chrono::milliseconds timeout{};
+  if (auto error = body.Timeout(&timeout)) return *error;
+  const bool by = body.Has("by_ms"), to = body.Has("to");
   if (by == to) {
     return ErrorResponse(422, StatusTitle(422),
                          "give by_ms (milliseconds to move on) or to (an RFC 3339 time), one of them", "");
   }
   if (by) {
     std::int64_t by_ms = 0;
-    if (!whole("by_ms", kMaxClockSpanMs, &by_ms)) {
-      return ErrorResponse(422, StatusTitle(422),
-                           "by_ms: a whole number of milliseconds from 0 to " +
-                               std::to_string(kMaxClockSpanMs) + " (100 years); time never runs backwards",
-                           "/by_ms");
-    }
-    StatusOr<ClockState> advanced = control.AdvanceClock(by_ms, std::chrono::milliseconds(timeout_ms));
-    if (!advanced.ok()) return Refused(advanced.status(), "/by_ms");
-    return JsonResponse(200, {{"data", ClockToJson(*advanced)}});
+    if (auto error =
+            body.Whole("by_ms", 0, kMaxClockSpanMs,
+                       "a whole number of milliseconds from 0 to " + std::to_string(kMaxClockSpanMs) +
+                           " (100 years); time never runs backwards",
+                       &by_ms))
+      return *error;
+    return ClockAnswer(control.AdvanceClock(by_ms, timeout), "/by_ms");
   }
-  {
-    const json& value = body["to"];
-    const std::optional<std::int64_t> to_ms =
-        value.is_string() ? ParseRfc3339Millis(value.get<std::string>()) : std::nullopt;
-    if (!to_ms) {
-      return ErrorResponse(422, StatusTitle(422), "to: an RFC 3339 time such as 2030-01-01T01:00:00Z", "/to");
-    }
-    StatusOr<ClockState> advanced = control.AdvanceClockTo(*to_ms, std::chrono::milliseconds(timeout_ms));
-    if (!advanced.ok()) return Refused(advanced.status(), "/to");
-    return JsonResponse(200, {{"data", ClockToJson(*advanced)}});
+  const json& value = body["to"];
+  const std::optional<std::int64_t> to_ms =
+      value.is_string() ? ParseRfc3339Millis(value.get<std::string>()) : std::nullopt;
+  if (!to_ms)
+    return ErrorResponse(422, StatusTitle(422), "to: an RFC 3339 time such as 2030-01-01T01:00:00Z", "/to");
+  return ClockAnswer(control.AdvanceClockTo(*to_ms, timeout), "/to");
+}
+
+HttpResponse PostClockRunUntilIdle(RouteContext& c) {
+  Control& control = c.engine.control();
+  if (!control.ReadClock().is_virtual)
+    return Refused(control.RunClockUntilIdle(0, std::chrono::seconds(10)).status());
+  ClockBody body;
+  if (auto error = body.Read(c.request, {"max_ms", "timeout_ms"})) return *error;
+  std::chrono::milliseconds timeout{};
+  if (auto error = body.Timeout(&timeout)) return *error;
+  std::int64_t max_ms = kDefaultRunUntilIdleMs;
+  if (body.Has("max_ms")) {
+    if (auto error =
+            body.Whole("max_ms", 0, kMaxClockSpanMs,
+                       "a whole number of milliseconds from 0 to " + std::to_string(kMaxClockSpanMs) +
+                           " (100 years): how far the clock may go",
+                       &max_ms))
+      return *error;
   }
+  return ClockAnswer(control.RunClockUntilIdle(max_ms, timeout), "/max_ms");
+}
+
+// {"running": false} freezes a virtual clock, {"running": true} lets it run on in real time.
+HttpResponse PostClock(RouteContext& c) {
+  Control& control = c.engine.control();
+  if (!control.ReadClock().is_virtual) return Refused(control.FreezeClock().status());
+  ClockBody body;
+  if (auto error = body.Read(c.request, {"running"})) return *error;
+  if (!body.Has("running") || !body["running"].is_boolean()) {
+    return ErrorResponse(422, StatusTitle(422),
+                         "running: true (the clock runs on in real time) or false (it stands still)",
+                         "/running");
+  }
+  return ClockAnswer(body["running"].get<bool>() ? control.ResumeClock() : control.FreezeClock(), "/running");
 }
 
 // --- Delivery faults and API faults -----------------------------------------------------
@@ -1057,6 +1121,7 @@ HttpResponse Health(RouteContext& c) {
                        {"schema_revision", SchemaRevision()},
                        {"streams", c.engine.streams().active()},
                        {"admin_token", !c.engine.options().admin_token.empty()},
+                       {"clock", c.engine.events().virtual_clock() ? "virtual" : "real"},
                        {"api_url", urls.api},
                        {"sqs_url", url_or_null(urls.sqs)},
                        {"stomp_url", url_or_null(urls.stomp)}}
@@ -1071,7 +1136,8 @@ HttpResponse Stores(RouteContext& c) { return StoresRoute(c.engine); }
 // matches any one segment and is handed to the handler in RouteContext::args.
 const std::vector<AdminRoute> kAdminRoutes = {
     {"GET", "/__admin/health", AdminAccess::kOpen, Health,
-     "is the server up: version, schema revision, open streams, whether an admin token is set, and the "
+     "is the server up: version, schema revision, open streams, whether an admin token is set, the clock "
+     "(real or virtual), and the "
      "api_url, sqs_url and stomp_url a client should use (advertised, or by its Host)"},
     {"POST", "/__admin/logout", AdminAccess::kOpen, SignOut, "ends the dashboard's sign-in session"},
     {"GET", "/__admin/stores", AdminAccess::kDashboard, Stores,
@@ -1090,6 +1156,16 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"GET", "/__admin/clock", AdminAccess::kStore, GetClock,
      "the server's clock, one for all its stores: mode (real, or virtual with --clock virtual), now, the "
      "next due time of what is scheduled, and the deliveries pending"},
+    {"POST", "/__admin/clock", AdminAccess::kStore, PostClock,
+     "{\"running\": false} stops a virtual clock where it is; {\"running\": true} lets it run on at the pace "
+     "of "
+     "real time from there (409 on a real clock)"},
+    {"POST", "/__admin/clock/run-until-idle", AdminAccess::kStore, PostClockRunUntilIdle,
+     "advances a virtual clock from due time to due time until nothing is in flight or due ({\"max_ms\"}? of "
+     "its "
+     "time, a day if not given; \"timeout_ms\"? of real time); 408 saying what is still scheduled at max_ms, "
+     "503 "
+     "at timeout_ms"},
     {"POST", "/__admin/clock/advance", AdminAccess::kStore, PostClockAdvance,
      "moves a virtual clock on ({\"by_ms\"} or {\"to\": RFC 3339}, \"timeout_ms\"? of real time), running "
      "what falls due in order; answers once that work has ended (409 on a real clock)"},

@@ -153,7 +153,8 @@ bool ApiFault::Matches(const std::string& request_method, const std::string& req
 
 namespace internal {
 
-std::optional<ApiFault> ApiFaults::Take(const std::string& method, const std::string& path) {
+std::optional<ApiFault> ApiFaults::Take(const std::string& method, const std::string& path,
+                                        std::int64_t now_ms) {
   // One whose last request it was leaves the list for the used ones.
   return UpdateAndRetire(
       [&](std::vector<ApiFault>& faults) -> std::optional<ApiFault> {
@@ -165,7 +166,7 @@ std::optional<ApiFault> ApiFaults::Take(const std::string& method, const std::st
         }
         return std::nullopt;
       },
-      [](const ApiFault& f) { return f.requests <= 0; }, NowMillis());
+      [](const ApiFault& f) { return f.requests <= 0; }, now_ms);
 }
 
 }  // namespace internal

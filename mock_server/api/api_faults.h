@@ -27,7 +27,8 @@ class ApiFaults : public StoreList<ApiFault> {
 
   // The first fault that applies to METHOD PATH, counted against its budget (and gone after
   // its last request); none when no fault applies.
-  std::optional<ApiFault> Take(const std::string& method, const std::string& path);
+  // `now_ms`: the time on the server's clock, which a used-up fault's used_up_at says.
+  std::optional<ApiFault> Take(const std::string& method, const std::string& path, std::int64_t now_ms);
 };
 
 }  // namespace epmock::internal

@@ -76,7 +76,7 @@ HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
   }
 
   const std::string token = RandomHex(20);
-  const std::int64_t now_s = NowMillis() / 1000;
+  const std::int64_t now_s = now_ms_() / 1000;
   {
     MutexLock lock(&mu_);
     // Expired grants are swept here, on the only path that adds any.
@@ -137,7 +137,7 @@ std::optional<TokenRegistry::Holder> TokenRegistry::HolderOf(const std::string& 
   if (credentials.form.empty()) return std::nullopt;
   MutexLock lock(&mu_);
   auto it = grants_.find(credentials.token);
-  if (it == grants_.end() || it->second.expires_at_s <= NowMillis() / 1000) return std::nullopt;
+  if (it == grants_.end() || it->second.expires_at_s <= now_ms_() / 1000) return std::nullopt;
   return it->second.holder;
 }
 

@@ -3,6 +3,7 @@
 #define EPMOCK_API_AUTH_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -25,7 +26,10 @@ Credentials ReadAuthorization(const std::string& header);
 
 class TokenRegistry {
  public:
-  explicit TokenRegistry(int ttl_seconds) : ttl_seconds_(ttl_seconds) {}
+  // `now_ms`: the time on the server's clock (ms since the epoch), which a token's expires
+  // and its expiry follow (docs/CLOCK.md).
+  TokenRegistry(int ttl_seconds, std::function<std::int64_t()> now_ms)
+      : ttl_seconds_(ttl_seconds), now_ms_(std::move(now_ms)) {}
 
   // Handles POST /oauth/access_token (form-encoded, or JSON).
   HttpResponse Issue(const HttpRequest& request);
@@ -51,6 +55,7 @@ class TokenRegistry {
     std::int64_t expires_at_s;
   };
   const int ttl_seconds_;
+  const std::function<std::int64_t()> now_ms_;
   mutable Mutex mu_;
   std::unordered_map<std::string, Grant> grants_ EPMOCK_GUARDED_BY(mu_);
 };

@@ -252,11 +252,16 @@ ClockState Control::ReadClock() const {
   ClockState state;
   EventEngine& events = engine_.events();
   state.is_virtual = events.virtual_clock() != nullptr;
+  state.running = !state.is_virtual || events.virtual_clock()->running();
   state.now_ms = events.clock().EpochNanos() / 1000000;
   state.pending = events.Outstanding();
   if (VirtualClock* clock = events.virtual_clock()) {
-    if (std::optional<Clock::TimePoint> due = clock->NextDue())
-      state.next_due_ms = clock->EpochMillisAt(*due);
+    // What waits on the clock now, and what the dispatcher has scheduled (its timer may be
+    // between two waits): the earlier.
+    std::optional<Clock::TimePoint> due = clock->NextDue();
+    const std::vector<Dispatcher::Scheduled> scheduled = events.ScheduledWork("", 1);
+    if (!scheduled.empty() && (!due || scheduled.front().due < *due)) due = scheduled.front().due;
+    if (due) state.next_due_ms = clock->EpochMillisAt(*due);
   }
   return state;
 }
@@ -290,6 +295,63 @@ StatusOr<ClockState> Control::AdvanceClockTo(std::int64_t to_ms, std::chrono::mi
   // An advance that ran meanwhile may have taken the time past `to`: then it is there.
   if (!done && clock->EpochNanos() / 1000000 > to_ms && engine_.events().Settled()) return ReadClock();
   return Advanced(done, timeout);
+}
+
+StatusOr<ClockState> Control::RunClockUntilIdle(std::int64_t max_ms, std::chrono::milliseconds timeout) {
+  VirtualClock* clock = engine_.events().virtual_clock();
+  if (!clock) return Status::FailedPrecondition(kRealClock);
+  if (max_ms < 0 || max_ms > kMaxClockSpanMs) {
+    return Status::InvalidArgument("max_ms: a whole number of milliseconds from 0 to " +
+                                   std::to_string(kMaxClockSpanMs) + " (100 years)");
+  }
+  const std::int64_t from_ms = clock->EpochNanos() / 1000000;
+  if (Status span = CheckClockSpan(*clock, from_ms + max_ms, "max_ms"); !span.ok()) return span;
+  if (Status limit = CheckAdvanceTimeout(timeout); !limit.ok()) return limit;
+  switch (clock->RunUntilIdle(std::chrono::milliseconds(max_ms), Settled(), timeout)) {
+    case VirtualClock::RunResult::kIdle:
+      return ReadClock();
+    case VirtualClock::RunResult::kLimit:
+      return Status::DeadlineExceeded("not idle after " + std::to_string(max_ms) +
+                                      " ms of the clock's time, from " + Rfc3339Millis(from_ms) + " to " +
+                                      Rfc3339Millis(clock->EpochNanos() / 1000000) + ": " + StillToDo());
+    case VirtualClock::RunResult::kTimedOut:
+      break;
+  }
+  return Status::Unavailable("not idle after " + std::to_string(timeout.count()) +
+                             " ms of real time; the clock stays at " +
+                             Rfc3339Millis(clock->EpochNanos() / 1000000) + ": " + StillToDo());
+}
+
+StatusOr<ClockState> Control::FreezeClock() {
+  VirtualClock* clock = engine_.events().virtual_clock();
+  if (!clock) return Status::FailedPrecondition(kRealClock);
+  clock->Freeze();
+  return ReadClock();
+}
+
+StatusOr<ClockState> Control::ResumeClock() {
+  VirtualClock* clock = engine_.events().virtual_clock();
+  if (!clock) return Status::FailedPrecondition(kRealClock);
+  clock->Resume();
+  return ReadClock();
+}
+
+std::string Control::StillToDo() const {
+  EventEngine& events = engine_.events();
+  const std::size_t pending = events.Outstanding();
+  const std::vector<Dispatcher::Scheduled> scheduled = events.ScheduledWork("", 1);
+  std::string out = std::to_string(pending) + (pending == 1 ? " delivery" : " deliveries") + " pending";
+  if (const std::optional<std::int64_t> due = ReadClock().next_due_ms)
+    out += ", the next due at " + Rfc3339Millis(*due);
+  if (!scheduled.empty()) {
+    const Dispatcher::Scheduled& first = scheduled.front();
+    if (first.job_id.empty())
+      out += " (a reorder window's held events)";
+    else
+      out += " (attempt " + std::to_string(first.attempt) + " of job " + first.job_id + ", event " +
+             first.event_id + ")";
+  }
+  return out;
 }
 
 Status Control::CheckClockSpan(const VirtualClock& clock, std::int64_t to_ms, const char* what) const {

@@ -46,6 +46,7 @@ using StorePtr = std::shared_ptr<Store>;
 // The server's clock as GET /__admin/clock shows it (docs/CLOCK.md).
 struct ClockState {
   bool is_virtual = false;
+  bool running = true;                      // a real clock always; a virtual one once resumed, until frozen
   std::int64_t now_ms = 0;                  // wall time on the server's clock, ms since the epoch
   std::optional<std::int64_t> next_due_ms;  // virtual: the earliest time something waits for
   std::size_t pending = 0;                  // deliveries not yet finished
@@ -56,6 +57,8 @@ struct ClockState {
 inline constexpr std::int64_t kMaxClockSpanMs = 100LL * 365 * 24 * 3600 * 1000;
 // How long an advance may wait for the work it runs, at most (real time): 10 minutes.
 inline constexpr long kMaxAdvanceTimeoutMs = 600000;
+// How far RunUntilIdle goes when not told: one day of the clock's time.
+inline constexpr std::int64_t kDefaultRunUntilIdleMs = 24LL * 3600 * 1000;
 
 // What PUT /__admin/store and Server::SetStoreKind/SetPageLength set: either or both.
 struct StoreSettings {
@@ -150,6 +153,15 @@ class Control {
   // time (1 ms to kMaxAdvanceTimeoutMs), the clock left at the due time it reached.
   StatusOr<ClockState> AdvanceClock(std::int64_t by_ms, std::chrono::milliseconds timeout);
   StatusOr<ClockState> AdvanceClockTo(std::int64_t to_ms, std::chrono::milliseconds timeout);
+  // Advances a virtual clock from due time to due time until nothing is in flight or due
+  // (the clock stays at the last due time), or until `max_ms` (0 to kMaxClockSpanMs) of its
+  // time has passed: then DEADLINE_EXCEEDED, the clock at that limit, saying what is still
+  // scheduled. UNAVAILABLE after `timeout` of real time, saying what is still pending.
+  StatusOr<ClockState> RunClockUntilIdle(std::int64_t max_ms, std::chrono::milliseconds timeout);
+  // Stops a virtual clock where it is, or lets it run on at the pace of real time from where
+  // it is (time never runs backwards). Refused on a real clock.
+  StatusOr<ClockState> FreezeClock();
+  StatusOr<ClockState> ResumeClock();
 
   // --- Catalog and queues ---------------------------------------------------------------
   StatusOr<ResourceCheck> ValidateResource(const std::string& event_key,
@@ -166,6 +178,8 @@ class Control {
   std::function<bool()> Settled() const;
   // An advance's answer: the clock, or why its work had not ended.
   StatusOr<ClockState> Advanced(bool done, std::chrono::milliseconds timeout) const;
+  // What is still to do, for an error: deliveries in flight and work scheduled, the earliest.
+  std::string StillToDo() const;
 
   Engine& engine_;
 };

@@ -2,6 +2,7 @@
 
 #include "common/strings.h"
 #include "http/hosts.h"
+#include "sqs/endpoint_clock.h"
 
 namespace epmock::internal {
 namespace {
@@ -14,7 +15,8 @@ ServerOptions Normalized(ServerOptions o) {
   return o;
 }
 
-std::unique_ptr<SqsEndpoint> MakeSqs(const ServerOptions& o, const std::shared_ptr<SelfAuthorities>& self) {
+std::unique_ptr<SqsEndpoint> MakeSqs(const ServerOptions& o, const std::shared_ptr<SelfAuthorities>& self,
+                                     Clock& clock) {
   if (o.sqs_port < 0) return nullptr;
   SqsEndpointOptions sqs;
   sqs.host = o.host;
@@ -27,7 +29,7 @@ std::unique_ptr<SqsEndpoint> MakeSqs(const ServerOptions& o, const std::shared_p
   sqs.host_seen = [self, bind = o.host](const std::string& host, int port) {
     self->Saw(host, 80, LocalAddressOf(bind, port));
   };
-  return std::make_unique<SqsEndpoint>(std::move(sqs));
+  return MakeSqsEndpoint(std::move(sqs), clock);
 }
 
 std::unique_ptr<StompBroker> MakeStomp(const ServerOptions& o) {
@@ -53,14 +55,16 @@ std::string RequestHostName(const HttpRequest& request) {
 Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
     : options_(Normalized(std::move(options))),
       spec_(std::move(spec)),
-      tokens_(options_.token_ttl_seconds),
+      // Tokens and rate windows tell time by the server's clock, which events_ (built after
+      // them) owns: they ask for it only once requests come.
+      tokens_(options_.token_ttl_seconds, [this] { return events_.clock().EpochNanos() / 1000000; }),
       stores_(Retention{options_.event_retention, options_.event_retention_bytes, options_.log_retention}),
       journal_(options_.journal_capacity),
       sinks_(SinkRetention{options_.sink_retention, options_.sink_retention_bytes}),
-      rate_limiter_(options_.time_scale),
+      rate_limiter_(options_.time_scale, [this] { return events_.clock().Now(); }),
       events_(options_, spec_, self_),
       streams_(options_.max_streams),
-      sqs_(MakeSqs(options_, self_)),
+      sqs_(MakeSqs(options_, self_, events_.clock())),
       stomp_(MakeStomp(options_)),
       // Apart from the synthesizer's generator: requests never shift the resources a seed gives.
       request_ids_(options_.seed == 0 ? 0 : options_.seed ^ 0x9e3779b97f4a7c15ULL) {}

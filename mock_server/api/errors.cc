@@ -135,6 +135,8 @@ int HttpStatusFor(StatusCode code) {
       return 503;
     case StatusCode::kPermissionDenied:
       return 403;
+    case StatusCode::kDeadlineExceeded:
+      return 408;
     case StatusCode::kUnknown:
     case StatusCode::kInternal:
       return 500;

@@ -10,22 +10,24 @@ nlohmann::json ToJson(const RequestRecord& r) {
   const char* validation = "not_applicable";
   if (r.validation == RequestRecord::Validation::kPassed) validation = "passed";
   if (r.validation == RequestRecord::Validation::kFailed) validation = "failed";
-  return {{"sequence", r.sequence},
-          {"received_at", r.received_at},
-          {"method", r.method},
-          {"path", r.path},
-          {"query", r.query},
-          {"request_id", r.request_id},
-          {"status", r.status},
-          {"store_id", r.store_id},
-          {"authorization", r.authorization},
-          {"operation_id", r.operation_id},
-          {"validation", validation},
-          {"validation_errors", r.validation_errors},
-          {"errors", r.errors},
-          {"warnings", r.warnings},
-          {"origin", r.origin},
-          {"duration_ms", r.duration_ms}};
+  nlohmann::json out = {{"sequence", r.sequence},
+                        {"received_at", r.received_at},
+                        {"method", r.method},
+                        {"path", r.path},
+                        {"query", r.query},
+                        {"request_id", r.request_id},
+                        {"status", r.status},
+                        {"store_id", r.store_id},
+                        {"authorization", r.authorization},
+                        {"operation_id", r.operation_id},
+                        {"validation", validation},
+                        {"validation_errors", r.validation_errors},
+                        {"errors", r.errors},
+                        {"warnings", r.warnings},
+                        {"origin", r.origin},
+                        {"duration_ms", r.duration_ms}};
+  if (r.real_duration_ms) out["real_duration_ms"] = *r.real_duration_ms;
+  return out;
 }
 
 namespace internal {

@@ -35,11 +35,12 @@ class RateWindow : public StorePart {
 
 }  // namespace
 
-RateLimiter::RateLimiter(double time_scale)
-    : window_(std::max<long long>(1, static_cast<long long>(1e9 * std::max(0.0, time_scale)))) {}
+RateLimiter::RateLimiter(double time_scale, std::function<Clock::TimePoint()> now)
+    : window_(std::max<long long>(1, static_cast<long long>(1e9 * std::max(0.0, time_scale)))),
+      now_(std::move(now)) {}
 
 bool RateLimiter::Allow(Store& store, int per_second) const {
-  return store.Part<RateWindow>().Allow(std::chrono::steady_clock::now(), window_, per_second);
+  return store.Part<RateWindow>().Allow(now_(), window_, per_second);
 }
 
 }  // namespace epmock::internal

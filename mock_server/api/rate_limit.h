@@ -8,14 +8,17 @@
 #define EPMOCK_API_RATE_LIMIT_H_
 
 #include <chrono>
+#include <functional>
 
+#include "common/clock.h"
 #include "store/store.h"
 
 namespace epmock::internal {
 
 class RateLimiter {
  public:
-  explicit RateLimiter(double time_scale);
+  // `now`: the server's clock (docs/CLOCK.md), which windows open and close by.
+  RateLimiter(double time_scale, std::function<Clock::TimePoint()> now);
 
   // Counts one request of the store (a store's own, or an organization's level) against
   // `per_second`; false when it has had that many already in its current window. A store's
@@ -25,6 +28,7 @@ class RateLimiter {
 
  private:
   const std::chrono::nanoseconds window_;
+  const std::function<Clock::TimePoint()> now_;
 };
 
 }  // namespace epmock::internal

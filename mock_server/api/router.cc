@@ -30,8 +30,11 @@ HttpResponse Dispatch(Engine& engine, const HttpRequest& request, RequestRecord&
 
 HttpResponse Route(Engine& engine, const HttpRequest& request) {
   const auto started = std::chrono::steady_clock::now();
+  // The journal tells time by the server's clock; its real figure goes along on a virtual one.
+  const Clock& clock = engine.events().clock();
+  const Clock::TimePoint started_on_clock = clock.Now();
   RequestRecord record;
-  record.received_at = Rfc3339Millis(NowMillis());
+  record.received_at = Rfc3339Millis(clock.EpochNanos() / 1000000);
   record.method = request.method;
   record.path = request.path;
   record.query = request.query;
@@ -61,8 +64,12 @@ HttpResponse Route(Engine& engine, const HttpRequest& request) {
     RenderErrors(response, ErrorAudience::kEpmock, request.request_id);
   }
   record.status = response.status;
-  record.duration_ms =
+  const double real_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  record.duration_ms = clock.IsVirtual()
+                           ? std::chrono::duration<double, std::milli>(clock.Now() - started_on_clock).count()
+                           : real_ms;
+  if (clock.IsVirtual()) record.real_duration_ms = real_ms;
   // The admin API and the sinks are the test's side of the engine, not traffic to record.
   if (request.path.rfind("/__admin/", 0) != 0 && request.path.rfind("/__sink/", 0) != 0 &&
       !IsDashboardPath(engine.options(), request.path)) {
@@ -155,7 +162,9 @@ HttpResponse HandleV2(Engine& engine, const HttpRequest& request, const Params& 
   // Faults the test asked for, then the platform's limits: neither counts against the other.
   ApiFaults* api_faults = store->FindPart<ApiFaults>();
   if (std::optional<ApiFault> fault =
-          api_faults ? api_faults->Take(request.method, request.path) : std::nullopt) {
+          api_faults
+              ? api_faults->Take(request.method, request.path, engine.events().clock().EpochNanos() / 1000000)
+              : std::nullopt) {
     record.errors.push_back("API fault " + fault->id + " (POST /__admin/api-faults)");
     HttpResponse faulted = fault->status ? ErrorResponse(fault->status, StatusTitle(fault->status), "")
                                          : Answer(engine, request, params, record, store, holder->client_id);
@@ -300,6 +309,7 @@ HttpResponse HandleSink(Engine& engine, const HttpRequest& request) {
   received.path = request.path;
   received.headers = request.headers;
   received.body = request.body;
+  received.received_at_ms = engine.events().clock().EpochNanos() / 1000000;  // the server's clock
   SinkResponse answer = engine.sinks().Record(SinkOwner(engine, request.body), name, std::move(received));
   HttpResponse response;
   response.status = answer.status;

@@ -54,6 +54,7 @@ void AddContracts(CLI::App& root, int* exit_code);
 void AddRecord(CLI::App& root, int* exit_code);
 void AddValidate(CLI::App& root, int* exit_code);
 void AddAsyncApi(CLI::App& root, int* exit_code);
+void AddClock(CLI::App& root, int* exit_code);
 
 }  // namespace epmock::cli
 

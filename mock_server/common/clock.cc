@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -71,6 +72,54 @@ int Digits(std::string_view text, std::size_t at, std::size_t count) {
 
 }  // namespace
 
+std::optional<std::int64_t> ParseDurationMillis(std::string_view text) {
+  constexpr std::int64_t kMaxMs = 100LL * 365 * 24 * 3600 * 1000;  // 100 years
+  if (text.empty() || text.size() > 32) return std::nullopt;
+  const bool bare = std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  std::int64_t total = 0;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t digits = 0;
+    std::int64_t number = 0;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+      if (++digits > 13) return std::nullopt;
+      number = number * 10 + (text[at++] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    std::int64_t unit = 1;  // a bare number: milliseconds
+    if (!bare) {
+      const std::string_view rest = text.substr(at);
+      if (rest.rfind("ms", 0) == 0) {
+        at += 2;
+      } else if (rest.empty()) {
+        return std::nullopt;  // "1h30": a number without its unit
+      } else {
+        switch (rest[0]) {
+          case 'd':
+            unit = 86400000;
+            break;
+          case 'h':
+            unit = 3600000;
+            break;
+          case 'm':
+            unit = 60000;
+            break;
+          case 's':
+            unit = 1000;
+            break;
+          default:
+            return std::nullopt;
+        }
+        ++at;
+      }
+    }
+    if (number > kMaxMs / unit) return std::nullopt;
+    total += number * unit;
+    if (total > kMaxMs) return std::nullopt;
+  }
+  return total;
+}
+
 std::optional<std::int64_t> ParseRfc3339Millis(std::string_view text) {
   // 2030-01-01T00:00:00[.fraction](Z|+hh:mm|-hh:mm)
   if (text.size() < 20 || text.size() > 35) return std::nullopt;
@@ -125,6 +174,10 @@ class Steady final : public Clock {
   TimePoint Now() const override { return std::chrono::steady_clock::now(); }
   void WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) EPMOCK_REQUIRES(mu) override {
     wake->WaitUntil(mu, due);
+  }
+  void WaitUntilOr(Mutex* mu, CondVar* wake, TimePoint due, std::chrono::steady_clock::time_point deadline)
+      EPMOCK_REQUIRES(mu) override {
+    wake->WaitUntil(mu, std::min(due, deadline));
   }
 };
 

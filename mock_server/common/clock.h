@@ -30,10 +30,18 @@ class Clock {
   virtual void WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) EPMOCK_REQUIRES(mu) = 0;
   // The same without a due time: until `wake` is signalled.
   virtual void Wait(Mutex* mu, CondVar* wake) EPMOCK_REQUIRES(mu) { wake->Wait(mu); }
+  // The same, bounded also by `deadline` on the machine's steady clock: a peer's own time (a
+  // long poll's WaitTimeSeconds), which stays real whatever this clock is. `due` may be
+  // TimePoint::max() (nothing on this clock to wait for).
+  virtual void WaitUntilOr(Mutex* mu, CondVar* wake, TimePoint due,
+                           std::chrono::steady_clock::time_point deadline) EPMOCK_REQUIRES(mu) = 0;
   // Says that what schedules by this clock has moved on (a delivery ended): a virtual clock's
   // advance, waiting for the work it woke to end, looks again. May be called with the
   // caller's own mutex held (it comes before the clock's).
   virtual void Changed() {}
+  // Whether this clock is epmock's own rather than the machine's: then a time it measures
+  // (an attempt's processing_time, a request's duration) is its own too (docs/CLOCK.md).
+  virtual bool IsVirtual() const { return false; }
 };
 
 // The machine's steady clock (std::chrono::steady_clock).
@@ -50,6 +58,11 @@ std::string Rfc3339Millis(std::int64_t epoch_millis);
 // fraction, cut to milliseconds), from 1970 to the end of 9999 in UTC; nullopt for anything else,
 // including a date that does not exist (February 30) and a leap second.
 std::optional<std::int64_t> ParseRfc3339Millis(std::string_view text);
+
+// A duration as people write one: "90s", "1h", "2h30m", "250ms", "1d" (units d, h, m, s, ms,
+// each number at most 13 digits, at most 32 characters in all) or a bare number of
+// milliseconds ("1500"); nullopt for anything else, a negative or a sum past 100 years.
+std::optional<std::int64_t> ParseDurationMillis(std::string_view text);
 
 // Nanoseconds since the Unix epoch, now (as precise as the system clock is).
 std::int64_t NowNanos();

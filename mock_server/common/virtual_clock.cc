@@ -7,15 +7,20 @@ namespace epmock::internal {
 VirtualClock::VirtualClock(std::int64_t start_epoch_ms)
     : start_epoch_ms_(start_epoch_ms), origin_(std::chrono::hours(1)), now_(origin_) {}
 
+Clock::TimePoint VirtualClock::NowLocked() const {
+  if (!running_) return now_;
+  return run_base_ + (std::chrono::steady_clock::now() - run_origin_);
+}
+
 Clock::TimePoint VirtualClock::Now() const {
   MutexLock lock(&mu_);
-  return now_;
+  return NowLocked();
 }
 
 std::int64_t VirtualClock::EpochNanos() const {
   MutexLock lock(&mu_);
   return start_epoch_ms_ * 1000000 +
-         std::chrono::duration_cast<std::chrono::nanoseconds>(now_ - origin_).count();
+         std::chrono::duration_cast<std::chrono::nanoseconds>(NowLocked() - origin_).count();
 }
 
 std::int64_t VirtualClock::EpochMillisAt(TimePoint at) const {
@@ -27,29 +32,47 @@ Clock::TimePoint VirtualClock::AtEpochMillis(std::int64_t epoch_ms) const {
 }
 
 void VirtualClock::WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) {
-  if (!Register(mu, wake, due)) return;
-  wake->Wait(mu);  // MoveTo signals under the waiter's own mutex: no wake-up is lost
-  Unregister(wake);
+  const Sleep sleep = Register(mu, wake, due);
+  if (!sleep.wait) return;
+  // MoveTo, Freeze and Resume signal under the waiter's own mutex: no wake-up is lost.
+  if (sleep.real_by)
+    wake->WaitUntil(mu, *sleep.real_by);
+  else
+    wake->Wait(mu);
+  Unregister(sleep.id);
 }
 
 void VirtualClock::Wait(Mutex* mu, CondVar* wake) {
-  Register(mu, wake, std::nullopt);
+  const Sleep sleep = Register(mu, wake, std::nullopt);
   wake->Wait(mu);
-  Unregister(wake);
+  Unregister(sleep.id);
 }
 
-bool VirtualClock::Register(Mutex* mu, CondVar* wake, std::optional<TimePoint> due) {
+void VirtualClock::WaitUntilOr(Mutex* mu, CondVar* wake, TimePoint due,
+                               std::chrono::steady_clock::time_point deadline) {
+  const Sleep sleep =
+      Register(mu, wake, due == TimePoint::max() ? std::nullopt : std::optional<TimePoint>(due));
+  if (!sleep.wait) return;
+  wake->WaitUntil(mu, sleep.real_by ? std::min(*sleep.real_by, deadline) : deadline);
+  Unregister(sleep.id);
+}
+
+VirtualClock::Sleep VirtualClock::Register(Mutex* mu, CondVar* wake, std::optional<TimePoint> due) {
   MutexLock lock(&mu_);
-  if (due && now_ >= *due) return false;
-  waiters_.push_back({mu, wake, due, generation_});
+  const TimePoint now = NowLocked();
+  if (due && now >= *due) return {};
+  const std::uint64_t id = ++next_waiter_;
+  waiters_.push_back({mu, wake, due, generation_, id});
   ++changes_;
   changed_.SignalAll();
-  return true;
+  Sleep sleep{true, std::nullopt, id};
+  if (running_ && due) sleep.real_by = run_origin_ + (*due - run_base_);
+  return sleep;
 }
 
-void VirtualClock::Unregister(CondVar* wake) {
+void VirtualClock::Unregister(std::uint64_t id) {
   MutexLock lock(&mu_);
-  auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.wake == wake; });
+  auto it = std::find_if(waiters_.begin(), waiters_.end(), [id](const Waiter& w) { return w.id == id; });
   if (it != waiters_.end()) waiters_.erase(it);
   ++changes_;
   changed_.SignalAll();
@@ -61,6 +84,13 @@ void VirtualClock::Changed() {
   changed_.SignalAll();
 }
 
+void VirtualClock::WakeAll(const std::vector<Waiter>& waiters) {
+  for (const Waiter& w : waiters) {
+    MutexLock lock(w.mu);
+    w.wake->SignalAll();
+  }
+}
+
 void VirtualClock::MoveTo(TimePoint to) {
   std::vector<Waiter> waiters;
   {
@@ -69,10 +99,39 @@ void VirtualClock::MoveTo(TimePoint to) {
     ++generation_;  // whoever waits now has not seen this time yet
     waiters = waiters_;
   }
-  for (const Waiter& w : waiters) {
-    MutexLock lock(w.mu);
-    w.wake->SignalAll();
+  WakeAll(waiters);
+}
+
+void VirtualClock::Freeze() {
+  std::vector<Waiter> waiters;
+  {
+    MutexLock lock(&mu_);
+    if (!running_) return;
+    now_ = NowLocked();
+    running_ = false;
+    ++generation_;
+    waiters = waiters_;  // each waits again, for an advance instead of the real time
   }
+  WakeAll(waiters);
+}
+
+void VirtualClock::Resume() {
+  std::vector<Waiter> waiters;
+  {
+    MutexLock lock(&mu_);
+    if (running_) return;
+    run_base_ = now_;  // from where it is: time never runs backwards
+    run_origin_ = std::chrono::steady_clock::now();
+    running_ = true;
+    ++generation_;
+    waiters = waiters_;  // each waits again, for its due time as real time
+  }
+  WakeAll(waiters);
+}
+
+bool VirtualClock::running() const {
+  MutexLock lock(&mu_);
+  return running_;
 }
 
 bool VirtualClock::Settle(const Settled& settled, std::chrono::steady_clock::time_point deadline) {
@@ -81,7 +140,7 @@ bool VirtualClock::Settle(const Settled& settled, std::chrono::steady_clock::tim
     {
       MutexLock lock(&mu_);
       for (;;) {
-        const TimePoint now = now_;
+        const TimePoint now = NowLocked();
         const bool asleep = std::any_of(waiters_.begin(), waiters_.end(),
                                         [now](const Waiter& w) { return w.due && *w.due <= now; });
         if (!asleep) break;
@@ -114,6 +173,16 @@ bool VirtualClock::Advance(Duration by, const Settled& settled, std::chrono::mil
 bool VirtualClock::AdvanceLocked(TimePoint target, const Settled& settled,
                                  std::chrono::steady_clock::time_point deadline) {
   if (target < Now()) return false;
+  // A running clock stands still for the advance and runs again from where it ended.
+  const bool was_running = running();
+  if (was_running) Freeze();
+  const bool done = StepTo(target, settled, deadline);
+  if (was_running) Resume();
+  return done;
+}
+
+bool VirtualClock::StepTo(TimePoint target, const Settled& settled,
+                          std::chrono::steady_clock::time_point deadline) {
   // What woke at the last move may still be at work: the first step starts from rest too.
   if (!Settle(settled, deadline)) return false;
   for (;;) {
@@ -128,6 +197,34 @@ bool VirtualClock::AdvanceLocked(TimePoint target, const Settled& settled,
     if (!Settle(settled, deadline)) return false;
     if (step == target) return true;
   }
+}
+
+VirtualClock::RunResult VirtualClock::RunUntilIdle(Duration max, const Settled& settled,
+                                                   std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;  // the caller's time: real
+  MutexLock turn(&advance_mu_);
+  const bool was_running = running();
+  if (was_running) Freeze();
+  const TimePoint limit = Now() + std::max(max, Duration::zero());
+  RunResult result = RunResult::kIdle;
+  for (;;) {
+    if (!Settle(settled, deadline)) {
+      result = RunResult::kTimedOut;
+      break;
+    }
+    const std::optional<TimePoint> next = NextDue();
+    if (!next) break;
+    if (*next > limit) {
+      result = StepTo(limit, settled, deadline) ? RunResult::kLimit : RunResult::kTimedOut;
+      break;
+    }
+    if (!StepTo(*next, settled, deadline)) {
+      result = RunResult::kTimedOut;
+      break;
+    }
+  }
+  if (was_running) Resume();
+  return result;
 }
 
 bool VirtualClock::WaitSettled(const Settled& settled, std::chrono::milliseconds timeout) {

@@ -40,7 +40,18 @@ class VirtualClock final : public Clock {
   std::int64_t EpochNanos() const override;
   void WaitUntil(Mutex* mu, CondVar* wake, TimePoint due) EPMOCK_REQUIRES(mu) override;
   void Wait(Mutex* mu, CondVar* wake) EPMOCK_REQUIRES(mu) override;
+  void WaitUntilOr(Mutex* mu, CondVar* wake, TimePoint due, std::chrono::steady_clock::time_point deadline)
+      EPMOCK_REQUIRES(mu) override;
   void Changed() override EPMOCK_EXCLUDES(mu_);
+  bool IsVirtual() const override { return true; }
+
+  // Frozen (the start) the time moves only by an advance; running, it goes on at the pace of
+  // real time from where it is (never backwards), and what falls due meanwhile runs as it
+  // would on a real clock. An advance of a running clock freezes it for the advance and
+  // lets it run again from where the advance ended.
+  void Freeze() EPMOCK_EXCLUDES(mu_);
+  void Resume() EPMOCK_EXCLUDES(mu_);
+  bool running() const EPMOCK_EXCLUDES(mu_);
 
   // Moves the time to `target`, one due time of a waiter after another, in order: at each,
   // the waiters due are woken, and the step ends when each has looked at the time again and
@@ -52,6 +63,13 @@ class VirtualClock final : public Clock {
                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
   [[nodiscard]] bool Advance(Duration by, const Settled& settled = nullptr,
                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  // Advances from one due time to the next until no waiter has a due time and `settled`
+  // holds (kIdle), or until the next due time is more than `max` after the time it started
+  // from (kLimit: the time is then moved to that limit), or until `timeout` of real time
+  // passes (kTimedOut, the time where the step left it).
+  enum class RunResult { kIdle, kLimit, kTimedOut };
+  RunResult RunUntilIdle(Duration max, const Settled& settled, std::chrono::milliseconds timeout);
 
   // A time point of this clock as wall time (ms since the Unix epoch), and back.
   std::int64_t EpochMillisAt(TimePoint at) const;
@@ -77,13 +95,27 @@ class VirtualClock final : public Clock {
     CondVar* wake;
     std::optional<TimePoint> due;  // none: waits for its own signal only
     std::uint64_t generation;      // of the time it saw
+    std::uint64_t id;              // its own: waiters may share a mutex and a condition variable
   };
-  // False when the due time has already come (no wait). Called with the waiter's mutex held.
-  bool Register(Mutex* mu, CondVar* wake, std::optional<TimePoint> due) EPMOCK_EXCLUDES(mu_);
-  void Unregister(CondVar* wake) EPMOCK_EXCLUDES(mu_);
+  // How a waiter waits: not at all (its due time has come), until signalled, or until a time
+  // of the machine's clock (a running clock's due time, as real time).
+  struct Sleep {
+    bool wait = false;
+    std::optional<std::chrono::steady_clock::time_point> real_by;
+    std::uint64_t id = 0;  // the waiter's, to unregister it
+  };
+  // Called with the waiter's mutex held.
+  Sleep Register(Mutex* mu, CondVar* wake, std::optional<TimePoint> due) EPMOCK_EXCLUDES(mu_);
+  TimePoint NowLocked() const EPMOCK_REQUIRES(mu_);
+  // Wakes every waiter to look at the time again (it moved, or started or stopped running).
+  void WakeAll(const std::vector<Waiter>& waiters);
+  void Unregister(std::uint64_t id) EPMOCK_EXCLUDES(mu_);
   // Sets the time to `to` and wakes every waiter, which looks at the time again.
   void MoveTo(TimePoint to) EPMOCK_EXCLUDES(mu_);
   bool AdvanceLocked(TimePoint target, const Settled& settled, std::chrono::steady_clock::time_point deadline)
+      EPMOCK_REQUIRES(advance_mu_);
+  // Moves a frozen clock to `target`, due time by due time.
+  bool StepTo(TimePoint target, const Settled& settled, std::chrono::steady_clock::time_point deadline)
       EPMOCK_REQUIRES(advance_mu_);
   // Until no waiter due at or before now is still asleep and `settled` holds, or `deadline`.
   bool Settle(const Settled& settled, std::chrono::steady_clock::time_point deadline) EPMOCK_EXCLUDES(mu_);
@@ -95,8 +127,12 @@ class VirtualClock final : public Clock {
   mutable Mutex mu_;
   CondVar changed_;  // a waiter came or went, or Changed()
   std::uint64_t changes_ EPMOCK_GUARDED_BY(mu_) = 0;
-  TimePoint now_ EPMOCK_GUARDED_BY(mu_);
+  TimePoint now_ EPMOCK_GUARDED_BY(mu_);  // while frozen; running: from run_base_
+  bool running_ EPMOCK_GUARDED_BY(mu_) = false;
+  TimePoint run_base_ EPMOCK_GUARDED_BY(mu_);                                // the time when it resumed
+  std::chrono::steady_clock::time_point run_origin_ EPMOCK_GUARDED_BY(mu_);  // and the real one
   std::uint64_t generation_ EPMOCK_GUARDED_BY(mu_) = 0;
+  std::uint64_t next_waiter_ EPMOCK_GUARDED_BY(mu_) = 0;
   std::vector<Waiter> waiters_ EPMOCK_GUARDED_BY(mu_);
 };
 

@@ -68,6 +68,7 @@ class Dispatcher {
     std::string event_id;  // empty for a reorder window
     int attempt = 0;
   };
+  // The store's (every store's for ""), earliest first.
   std::vector<Scheduled> ScheduledWork(const std::string& store_id, std::size_t limit) const;
 
   // Logs everything not yet attempted as not delivered, cancels what is in flight, and
@@ -106,7 +107,7 @@ class Dispatcher {
   void Attempt(DeliveryAttempt delivery) EPMOCK_EXCLUDES(mu_);
   // retry_in_ms: when the next attempt is due, from now (-1: none follows).
   void Log(const DeliveryAttempt& delivery, const AttemptResult& result, double seconds, bool final,
-           std::int64_t retry_in_ms = -1);
+           std::int64_t retry_in_ms = -1, std::optional<double> real_ms = std::nullopt);
   void FinishOne() EPMOCK_EXCLUDES(mu_);
 
   const DispatcherOptions options_;

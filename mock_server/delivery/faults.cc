@@ -130,7 +130,7 @@ FaultPlan DeliveryFaults::Plan(const std::vector<Fault>& faults, const std::stri
   return plan;
 }
 
-void DeliveryFaults::Consume(const std::vector<std::string>& used) {
+void DeliveryFaults::Consume(const std::vector<std::string>& used, std::int64_t now_ms) {
   const std::set<std::string> ids(used.begin(), used.end());
   if (used.empty()) return;
   // A fault whose budget ran out (-1) leaves the list for the used ones, its budget shown as 0.
@@ -146,7 +146,7 @@ void DeliveryFaults::Consume(const std::vector<std::string>& used) {
         f.events = 0;
         return true;
       },
-      NowMillis());
+      now_ms);
 }
 
 }  // namespace internal

@@ -35,7 +35,8 @@ class DeliveryFaults : public StoreList<Fault> {
   static FaultPlan Plan(const std::vector<Fault>& faults, const std::string& integration_id,
                         std::vector<std::string>* used);
   // An event was delivered under these faults: counts it against their `events` budget.
-  void Consume(const std::vector<std::string>& used);
+  // `now_ms`: the time on the server's clock, which a used-up fault's used_up_at says.
+  void Consume(const std::vector<std::string>& used, std::int64_t now_ms);
 };
 
 }  // namespace epmock::internal

@@ -181,7 +181,7 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(
     delivery.job_id = job.id;
     deliveries.push_back(std::move(delivery));
   }
-  if (store_faults) store_faults->Consume(used_faults);
+  if (store_faults) store_faults->Consume(used_faults, clock_.EpochNanos() / 1000000);
   return deliveries;
 }
 

@@ -72,10 +72,14 @@ class EventEngine {
   // The clock deliveries are scheduled and stamped by; the virtual one, or null on a server
   // whose clock is real.
   const Clock& clock() const { return clock_; }
+  Clock& clock() { return clock_; }
   VirtualClock* virtual_clock() { return virtual_clock_.get(); }
   // Whether nothing is queued or in flight and nothing is due by now: what an advance of the
   // virtual clock waits for at each due time.
-  bool Settled() const { return dispatcher_.SettledAt(clock_.Now()); }
+  bool Settled() const {
+    const Clock::TimePoint now = clock_.Now();
+    return dispatcher_.SettledAt(now) && stories_.SettledAt(now);
+  }
 
   // DeliveryAttempt runs between Start and Stop; Trigger and Replay refuse outside it. Stop logs
   // what is still pending as not delivered. Start after Stop delivers again.

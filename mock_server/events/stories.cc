@@ -341,6 +341,12 @@ struct StoryRunner::Active {
   StoryRun run;
   std::size_t bytes = 0;        // of its plan's resources, as JSON text: what retention counts
   bool stop_requested = false;  // StopRun; guarded by the runner's mu_
+  // Where its thread is (guarded by the runner's mu_), for SettledAt: at work, asleep until
+  // `wake_at`, waiting for the jobs of its first `waiting_for` events to end, or done.
+  enum class Phase { kAwake, kAsleep, kWaiting, kDone };
+  Phase phase = Phase::kAwake;
+  Clock::TimePoint wake_at{};
+  std::size_t waiting_for = 0;
 };
 
 // A store's runs, oldest first, and how many ended runs retention dropped. Taken under the
@@ -607,17 +613,55 @@ bool StoryRunner::StopRequested(const Active& active) const {
   return stopping_ || active.stop_requested;
 }
 
-bool StoryRunner::SleepUntil(std::chrono::steady_clock::time_point due, const Active& active) {
+bool StoryRunner::SleepUntil(Clock::TimePoint due, Active& active) {
+  Clock& clock = engine_.clock();
   MutexLock lock(&mu_);
-  while (!stopping_ && !active.stop_requested) {
-    if (!changed_.WaitUntil(&mu_, due)) break;
-  }
+  active.phase = Active::Phase::kAsleep;
+  active.wake_at = due;
+  clock.Changed();  // an advance waiting for this thread to settle looks again
+  while (!stopping_ && !active.stop_requested && clock.Now() < due) clock.WaitUntil(&mu_, &changed_, due);
+  active.phase = Active::Phase::kAwake;
   return !stopping_ && !active.stop_requested;
 }
 
+bool StoryRunner::SettledAt(Clock::TimePoint now) const {
+  // The jobs each waiting run waits for, copied under the lock and looked at without it.
+  std::vector<std::pair<Store*, std::vector<std::string>>> waiting;
+  {
+    MutexLock lock(&mu_);
+    for (const Playing& playing : threads_) {
+      const Active& active = *playing.active;
+      switch (active.phase) {
+        case Active::Phase::kDone:
+          break;
+        case Active::Phase::kAwake:
+          return false;
+        case Active::Phase::kAsleep:
+          if (active.wake_at <= now || stopping_ || active.stop_requested) return false;  // about to wake
+          break;
+        case Active::Phase::kWaiting: {
+          std::vector<std::string> jobs;
+          for (std::size_t i = 0; i < active.waiting_for && i < active.run.events.size(); ++i)
+            jobs.insert(jobs.end(), active.run.events[i].job_ids.begin(), active.run.events[i].job_ids.end());
+          waiting.emplace_back(active.store, std::move(jobs));
+          break;
+        }
+      }
+    }
+  }
+  for (const auto& [store, jobs] : waiting) {
+    const bool ended = std::all_of(jobs.begin(), jobs.end(), [store = store](const std::string& job) {
+      bool succeeded = false;
+      return store->JobEnded(job, &succeeded);
+    });
+    if (ended) return false;  // its thread is about to go on
+  }
+  return true;
+}
+
 void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_ptr<Active>& active) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
+  Clock& clock = engine_.clock();  // step timing follows the engine's clock, virtual or real
+  const Clock::TimePoint start = clock.Now();
   std::vector<std::size_t> order(active->run.events.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   if (active->run.concurrent) {
@@ -629,6 +673,8 @@ void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_pt
     MutexLock lock(&mu_);
     active->run.state = state;
     active->run.error = error;
+    active->phase = Active::Phase::kDone;
+    clock.Changed();
     RetainLocked(*store);  // ended now, it may be dropped
     changed_.SignalAll();
     store->changes().Notify();  // for /__admin/wait?story_run=
@@ -647,12 +693,21 @@ void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_pt
   // itself on the store too; no deadline: a delivery ends, or the run is stopped.
   auto wait_ended = [&](std::size_t from, std::size_t to) {
     ChangeSignal& changes = store->changes();
+    {
+      MutexLock lock(&mu_);
+      active->phase = Active::Phase::kWaiting;
+      active->waiting_for = to;
+      clock.Changed();
+    }
     for (;;) {
       const std::uint64_t seen = changes.version();
-      if (ended(from, to)) return true;
-      if (StopRequested(*active)) return false;
-      changes.WaitUntil(seen, Clock::now() + std::chrono::hours(1));  // the loop looks again
+      if (ended(from, to) || StopRequested(*active)) break;
+      // Real time: a bound for the loop to look again, not a due time of the run.
+      changes.WaitUntil(seen, std::chrono::steady_clock::now() + std::chrono::hours(1));
     }
+    MutexLock lock(&mu_);
+    active->phase = Active::Phase::kAwake;
+    return !stopping_ && !active->stop_requested;
   };
   std::size_t fired = 0;
   while (fired < order.size()) {
@@ -664,7 +719,7 @@ void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_pt
     } else if (index == 0 || active->run.events[index - 1].step != planned.step) {
       // A new step: the one before has ended for every receiver, then its pause.
       if (!wait_ended(0, index)) return finish("stopped", "");
-      if (!SleepUntil(Clock::now() + std::chrono::milliseconds(active->pause_ms[planned.step]), *active))
+      if (!SleepUntil(clock.Now() + std::chrono::milliseconds(active->pause_ms[planned.step]), *active))
         return finish("stopped", "");
     }
     TriggerRequest request{planned.type, planned.data, std::nullopt};

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 #include "epmock/spec.h"
 #include "epmock/status.h"
@@ -86,6 +87,11 @@ class StoryRunner {
   bool Wait(const std::shared_ptr<Store>& store, const std::string& run_id,
             std::chrono::milliseconds timeout) const;
 
+  // Whether no run's thread is at work or about to be at `now`: each sleeps until a later
+  // time, or waits for deliveries not yet ended. What an advance of a virtual clock waits for
+  // beside the dispatcher (a step due at a time fires its event at that time).
+  bool SettledAt(Clock::TimePoint now) const EPMOCK_EXCLUDES(mu_);
+
   void Resume();  // runs may start (the engine started)
   void Stop();    // running runs end as "stopped"; their threads are joined
   // Ends the store's running runs (every store's, given null) as at StopRun, so that none
@@ -101,8 +107,9 @@ class StoryRunner {
   void Play(const std::shared_ptr<Store>& store, const std::shared_ptr<Active>& active);
   StoryRun Snapshot(const Active& active) const;
   bool StopRequested(const Active& active) const;  // Stop or the run's StopRun
-  // Sleeps until the deadline, Stop or the run's StopRun; false when stopped.
-  bool SleepUntil(std::chrono::steady_clock::time_point due, const Active& active);
+  // Sleeps until the due time by the engine's clock, Stop or the run's StopRun; false when
+  // stopped.
+  bool SleepUntil(Clock::TimePoint due, Active& active);
   // Drops the store's oldest ended runs beyond the limits.
   void RetainLocked(Store& store) EPMOCK_REQUIRES(mu_);
   // The store's run with this id, if it has it.

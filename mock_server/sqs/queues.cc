@@ -14,13 +14,12 @@
 
 namespace epmock::internal {
 
-using Steady = std::chrono::steady_clock;
-
 struct SqsQueues::Queue {
   std::string name;
   std::int64_t created_s = 0;
   int visibility_timeout_s = 30;
   int delay_s = 0;
+  int retention_s = kDefaultRetentionSeconds;
   int max_message_size = kMaxMessageBytes;
   std::string redrive_target;  // dead-letter queue name
   int max_receive_count = 0;
@@ -121,7 +120,7 @@ std::string SqsQueues::Create(const std::string& name, const std::map<std::strin
   }
   auto queue = std::make_shared<Queue>();
   queue->name = name;
-  queue->created_s = NowMillis() / 1000;
+  queue->created_s = NowMillisOnClock() / 1000;
   for (const auto& [key, value] : attributes) {
     int seconds = 0;
     if (key == "VisibilityTimeout") {
@@ -136,6 +135,12 @@ std::string SqsQueues::Create(const std::string& name, const std::map<std::strin
         return "";
       }
       queue->delay_s = seconds;
+    } else if (key == "MessageRetentionPeriod") {
+      if (!ParseSeconds(value, kMaxRetentionSeconds, &seconds) || seconds < kMinRetentionSeconds) {
+        *error = InvalidParameterValue("Invalid value for the parameter MessageRetentionPeriod.");
+        return "";
+      }
+      queue->retention_s = seconds;
     } else if (key == "RedrivePolicy") {
       // {"deadLetterTargetArn":"arn:...:dlq","maxReceiveCount":"3"}
       const auto arn_at = value.find("deadLetterTargetArn");
@@ -208,8 +213,9 @@ std::optional<SqsError> SqsQueues::Attributes(const std::string& name, const std
   MutexLock lock(&mu_);
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
+  Expire(*it->second);
   const Queue& q = *it->second;
-  const auto now = Steady::now();
+  const auto now = clock_.Now();
   std::size_t visible = 0, in_flight = 0, delayed = 0;
   for (const SqsMessage& m : q.messages) {
     if (m.visible_at <= now)
@@ -226,7 +232,7 @@ std::optional<SqsError> SqsQueues::Attributes(const std::string& name, const std
       {"VisibilityTimeout", std::to_string(q.visibility_timeout_s)},
       {"DelaySeconds", std::to_string(q.delay_s)},
       {"MaximumMessageSize", std::to_string(q.max_message_size)},
-      {"MessageRetentionPeriod", std::to_string(kDefaultRetentionSeconds)},
+      {"MessageRetentionPeriod", std::to_string(q.retention_s)},
       {"ReceiveMessageWaitTimeSeconds", "0"},
       {"CreatedTimestamp", std::to_string(q.created_s)},
       {"LastModifiedTimestamp", std::to_string(q.created_s)},
@@ -247,6 +253,7 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   Queue& q = *it->second;
+  Expire(q);
   std::size_t size = body.size();
   for (const auto& [key, attribute] : attributes)
     size += key.size() + attribute.data_type.size() + attribute.value.size();
@@ -272,8 +279,8 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
   message.attributes = attributes;
   message.md5_of_body = Md5Hex(body);
   message.md5_of_attributes = Md5OfAttributes(attributes);
-  message.sent_timestamp_ms = NowMillis();
-  message.visible_at = Steady::now() + std::chrono::seconds(delay_seconds);
+  message.sent_timestamp_ms = NowMillisOnClock();
+  message.visible_at = clock_.Now() + std::chrono::seconds(delay_seconds);
   *sent = message;
   q.Append(std::move(message));
   arrived_.SignalAll();
@@ -291,15 +298,16 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
     return InvalidParameterValue("Value for parameter VisibilityTimeout is invalid. Reason: must be <= " +
                                  std::to_string(kMaxVisibilityTimeoutSeconds) + ".");
   MutexLock lock(&mu_);
-  const auto deadline = Steady::now() + wait;
+  const auto deadline = std::chrono::steady_clock::now() + wait;  // the caller's time: real
   for (;;) {
     auto it = queues_.find(name);
     if (it == queues_.end()) return QueueDoesNotExist(name);
     std::shared_ptr<Queue> queue = it->second;  // stays valid if the queue is deleted meanwhile
-    const auto now = Steady::now();
+    Expire(*queue);
+    const auto now = clock_.Now();
     const int visibility = visibility_seconds >= 0 ? visibility_seconds : queue->visibility_timeout_s;
     // When the first message that is not visible now becomes visible (delayed, or in flight).
-    Steady::time_point next_visible = Steady::time_point::max();
+    Clock::TimePoint next_visible = Clock::TimePoint::max();
     for (auto m = queue->messages.begin();
          m != queue->messages.end() && static_cast<int>(out->size()) < max;) {
       if (m->visible_at > now) {
@@ -321,17 +329,17 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
         continue;
       }
       ++m->receive_count;
-      if (m->first_receive_ms == 0) m->first_receive_ms = NowMillis();
+      if (m->first_receive_ms == 0) m->first_receive_ms = NowMillisOnClock();
       m->receipt_handle = RandomHex(32) + ":" + m->id;
       m->visible_at = now + std::chrono::seconds(visibility);
       out->push_back(*m);
       ++m;
     }
-    if (!out->empty() || shutdown_ || Steady::now() >= deadline) return std::nullopt;
+    if (!out->empty() || shutdown_ || std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     // Until a message arrives or is made visible (Send, ChangeMessageVisibility, a move to the
-    // dead-letter queue and Shutdown notify), or a held one's time comes, or the caller's
-    // WaitTimeSeconds ends.
-    arrived_.WaitUntil(&mu_, std::min(deadline, next_visible));
+    // dead-letter queue and Shutdown notify), or a held one's time comes on the clock (an
+    // advance of a virtual one wakes it at once), or the caller's WaitTimeSeconds ends.
+    clock_.WaitUntilOr(&mu_, &arrived_, next_visible, deadline);
   }
 }
 
@@ -366,7 +374,7 @@ std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
   auto at = q.Locate(receipt_handle.substr(colon + 1));
   if (at == q.messages.end() || at->receipt_handle != receipt_handle)
     return ReceiptHandleIsInvalid(receipt_handle);
-  at->visible_at = Steady::now() + std::chrono::seconds(visibility_seconds);
+  at->visible_at = clock_.Now() + std::chrono::seconds(visibility_seconds);
   arrived_.SignalAll();  // a long poll waiting for this message's old time looks again
   return std::nullopt;
 }
@@ -393,14 +401,20 @@ std::vector<SqsMessage> SqsQueues::PeekPage(const std::string& name, std::size_t
 
 bool SqsQueues::WaitForCount(const std::string& name, std::size_t count,
                              std::chrono::milliseconds timeout) const {
-  const auto deadline = Steady::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   MutexLock lock(&mu_);
   for (;;) {
     auto it = queues_.find(name);
     const bool arrived = it != queues_.end() && it->second->messages.size() >= count;
-    if (arrived || Steady::now() >= deadline) return arrived;
+    if (arrived || std::chrono::steady_clock::now() >= deadline) return arrived;
     arrived_.WaitUntil(&mu_, deadline);
   }
+}
+
+void SqsQueues::Expire(Queue& queue) const {
+  const std::int64_t oldest_kept_ms = NowMillisOnClock() - std::int64_t{queue.retention_s} * 1000;
+  while (!queue.messages.empty() && queue.messages.front().sent_timestamp_ms <= oldest_kept_ms)
+    queue.Erase(queue.messages.begin());
 }
 
 void SqsQueues::Shutdown() {

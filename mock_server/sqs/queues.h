@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/mutex.h"
 
 namespace epmock::internal {
@@ -26,6 +27,8 @@ inline constexpr int kMaxDelaySeconds = 900;                // 15 minutes
 inline constexpr int kMaxMessageBytes = 262144;             // 256 KiB, also the default
 inline constexpr int kMinMessageBytes = 1024;               // the least MaximumMessageSize
 inline constexpr int kDefaultRetentionSeconds = 345600;     // 4 days
+inline constexpr int kMinRetentionSeconds = 60;
+inline constexpr int kMaxRetentionSeconds = 1209600;  // 14 days
 
 struct SqsAttributeValue {
   std::string data_type;  // String, Number, Binary (with an optional ".custom" suffix)
@@ -42,9 +45,9 @@ struct SqsMessage {
   std::int64_t sent_timestamp_ms = 0;
   std::int64_t first_receive_ms = 0;
   int receive_count = 0;
-  std::string receipt_handle;  // of the latest receive
-  std::chrono::steady_clock::time_point visible_at;
-  std::uint64_t seq = 0;  // arrival number in its queue
+  std::string receipt_handle;   // of the latest receive
+  Clock::TimePoint visible_at;  // on the queues' clock
+  std::uint64_t seq = 0;        // arrival number in its queue
 };
 
 // An SQS error, in the terms both protocols need.
@@ -71,9 +74,13 @@ class SqsQueues {
   struct Queue;
 
   // A queue holds at most this many messages and bytes of body (live data: nothing is
-  // dropped to stay within them); a SendMessage beyond either answers OverLimit.
-  explicit SqsQueues(std::size_t max_messages = 100000, std::size_t max_bytes = 256 * 1024 * 1024)
-      : max_messages_(max_messages), max_bytes_(max_bytes) {}
+  // dropped to stay within them but what outlives the queue's MessageRetentionPeriod); a
+  // SendMessage beyond either answers OverLimit. `clock` is what visibility timeouts, delays,
+  // retention and every timestamp follow (the server's: docs/CLOCK.md); a long poll's
+  // WaitTimeSeconds is the caller's own time, and stays real.
+  explicit SqsQueues(std::size_t max_messages = 100000, std::size_t max_bytes = 256 * 1024 * 1024,
+                     Clock& clock = SteadyClock())
+      : max_messages_(max_messages), max_bytes_(max_bytes), clock_(clock) {}
 
   // Creates the queue, or returns the existing one (attributes applied at creation only).
   std::string Create(const std::string& name, const std::map<std::string, std::string>& attributes,
@@ -111,8 +118,14 @@ class SqsQueues {
   void Reset();
 
  private:
+  std::int64_t NowMillisOnClock() const { return clock_.EpochNanos() / 1000000; }
+  // Drops the queue's messages sent longer than its retention period ago (the oldest come
+  // first). Called with mu_ held.
+  void Expire(Queue& queue) const EPMOCK_REQUIRES(mu_);
+
   const std::size_t max_messages_;
   const std::size_t max_bytes_;
+  Clock& clock_;
   mutable Mutex mu_;
   mutable CondVar arrived_;
   std::map<std::string, std::shared_ptr<Queue>> queues_ EPMOCK_GUARDED_BY(mu_);

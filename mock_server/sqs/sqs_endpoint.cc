@@ -8,6 +8,7 @@
 #include "common/xml.h"
 #include "http/edge.h"
 #include "http/self_authorities.h"
+#include "sqs/endpoint_clock.h"
 #include "sqs/protocol.h"
 #include "sqs/queues.h"
 
@@ -15,8 +16,8 @@ namespace epmock {
 
 class SqsEndpoint::Impl {
  public:
-  explicit Impl(SqsEndpointOptions o)
-      : options(std::move(o)), queues(options.max_queue_messages, options.max_queue_bytes) {}
+  explicit Impl(SqsEndpointOptions o, internal::Clock& clock = internal::SteadyClock())
+      : options(std::move(o)), queues(options.max_queue_messages, options.max_queue_bytes, clock) {}
   const SqsEndpointOptions options;
   internal::SqsQueues queues;
   internal::HttpEdge edge;
@@ -51,6 +52,13 @@ internal::HttpResponse ProtocolError(const internal::HttpRequest& request, int s
 }  // namespace
 
 SqsEndpoint::SqsEndpoint(SqsEndpointOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+SqsEndpoint::SqsEndpoint(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+namespace internal {
+std::unique_ptr<SqsEndpoint> MakeSqsEndpoint(SqsEndpointOptions options, Clock& clock) {
+  return std::make_unique<SqsEndpoint>(std::make_unique<SqsEndpoint::Impl>(std::move(options), clock));
+}
+}  // namespace internal
 SqsEndpoint::~SqsEndpoint() { Stop(); }
 
 Status SqsEndpoint::Start() {

@@ -63,6 +63,14 @@ ServerOptions HarnessOptions() {
   return options;
 }
 
+ServerOptions VirtualClockHarnessOptions(std::int64_t start_ms) {
+  ServerOptions options = HarnessOptions();
+  options.clock = ServerOptions::ClockMode::kVirtual;
+  options.clock_start_ms = start_ms;
+  options.retry_delay_ms = ServerOptions{}.retry_delay_ms;
+  return options;
+}
+
 struct Harness::Learned {
   internal::Mutex mu;
   std::string token EPMOCK_GUARDED_BY(mu);
@@ -345,6 +353,18 @@ AssertionResult Harness::WaitForStory(const StoryRun& run, std::chrono::millisec
   return AssertionFailure() << "story " << now->story << " (" << run.id << ") is " << now->state
                             << (ended ? "" : " after " + std::to_string(timeout.count()) + " ms")
                             << (now->error.empty() ? "" : ": " + now->error) << steps.str();
+}
+
+AssertionResult Harness::Advance(std::chrono::milliseconds by, std::chrono::milliseconds timeout) {
+  const Status advanced = server_.Clock().Advance(by, timeout);
+  if (advanced.ok()) return AssertionSuccess();
+  return AssertionFailure() << "the clock did not advance by " << by.count() << " ms: " << advanced.message();
+}
+
+AssertionResult Harness::RunUntilIdle(std::chrono::milliseconds max, std::chrono::milliseconds timeout) {
+  const Status ran = server_.Clock().RunUntilIdle(max, timeout);
+  if (ran.ok()) return AssertionSuccess();
+  return AssertionFailure() << ran.message();
 }
 
 AssertionResult Harness::WaitForIdle(std::chrono::milliseconds timeout) const {

@@ -22,6 +22,8 @@
 #include <regex>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace epmock {
@@ -103,6 +105,49 @@ TEST(CliTest, ServeStartsAVirtualClockWhereItIsTold) {
   auto clock = http.Get("/__admin/clock", bearer);
   ASSERT_TRUE(clock);
   EXPECT_EQ(nlohmann::json::parse(clock->body)["data"]["now"], "2030-01-01T00:01:30.000Z");
+  // epmock clock reads and moves it, as a user at a shell would.
+  const auto clock_cli = [&url](std::vector<std::string> args) {
+    args.insert(args.begin(), "clock");
+    args.insert(args.end(), {"--server", url});
+    Child cli(args);
+    const int code = cli.Wait(kTimeout);
+    return std::pair{code, cli.Stdout() + cli.Stderr()};
+  };
+  auto [code, out] = clock_cli({"advance", "1h30m"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"now\": \"2030-01-01T01:31:30.000Z\""));
+  std::tie(code, out) = clock_cli({"advance", "--to", "2030-01-02T00:00:00Z"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"now\": \"2030-01-02T00:00:00.000Z\""));
+  std::tie(code, out) = clock_cli({"advance", "--to", "2030-01-01T00:00:00Z"});
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_THAT(out, HasSubstr("time never runs backwards"));
+  std::tie(code, out) = clock_cli({"run-until-idle", "--max", "1h"});
+  EXPECT_EQ(code, 0) << out;
+  std::tie(code, out) = clock_cli({"resume"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"running\": true"));
+  std::tie(code, out) = clock_cli({"freeze"});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"running\": false"));
+  std::tie(code, out) = clock_cli({});
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_THAT(out, HasSubstr("\"mode\": \"virtual\""));
+  kill(serve.pid(), SIGTERM);
+  EXPECT_EQ(serve.Wait(kTimeout), 0);
+}
+
+TEST(CliTest, ClockOnARealClockServerIsReadButNotMoved) {
+  Child serve({"serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"});
+  const std::string url = ApiUrl(serve.ReadLine(kTimeout));
+  ASSERT_FALSE(url.empty());
+  Child read({"clock", "--server", url});
+  EXPECT_EQ(read.Wait(kTimeout), 0);
+  EXPECT_THAT(read.Stdout(), HasSubstr("\"mode\": \"real\""));
+  Child advance({"clock", "advance", "1h", "--server", url});
+  EXPECT_EQ(advance.Wait(kTimeout), 1);
+  EXPECT_THAT(advance.Stderr(), HasSubstr("epmock clock advance: 409"));
+  EXPECT_THAT(advance.Stderr(), HasSubstr("This server's clock is real"));
   kill(serve.pid(), SIGTERM);
   EXPECT_EQ(serve.Wait(kTimeout), 0);
 }
@@ -617,6 +662,21 @@ TEST(CliTest, BadFlagsExitTwoWithAReason) {
       {{"serve", "--clock", "sometimes"}, "--clock: sometimes not in {real,virtual}"},
       {{"serve", "--clock-start", "2030-02-30T00:00:00Z"}, "--clock-start: an RFC 3339 time"},
       {{"serve", "--clock", "virtual", "--time-scale", "0.5"}, "time_scale: a virtual clock moves only"},
+      {{"clock", "advance", "1h"}, "--server is required"},
+      {{"clock", "advance", "--server", "http://127.0.0.1:1"}, "give how far (1h) or --to TIME, one of them"},
+      {{"clock", "advance", "1h", "--to", "2030-01-01T00:00:00Z", "--server", "http://127.0.0.1:1"},
+       "one of them"},
+      {{"clock", "advance", "5x", "--server", "http://127.0.0.1:1"}, "a duration such as 90s"},
+      {{"clock", "advance", "-1h", "--server", "http://127.0.0.1:1"}, ""},
+      {{"clock", "advance", "101000d", "--server", "http://127.0.0.1:1"}, "up to 100 years"},
+      {{"clock", "advance", "1h30", "--server", "http://127.0.0.1:1"}, "a duration such as 90s"},
+      {{"clock", "advance", "--to", "soon", "--server", "http://127.0.0.1:1"},
+       "--to must be an RFC 3339 time"},
+      {{"clock", "advance", "1h", "--timeout", "0", "--server", "http://127.0.0.1:1"}, "--timeout"},
+      {{"clock", "run-until-idle", "--max", "forever", "--server", "http://127.0.0.1:1"},
+       "--max must be a duration"},
+      {{"clock", "rewind", "--server", "http://127.0.0.1:1"}, "rewind"},
+      {{"clock", "advance", "1h", "--server", "ftp://x"}, "--server must be an http(s) URL"},
   };
   for (const Case& c : cases) {
     Child child(c.args);

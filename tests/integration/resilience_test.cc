@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "api/rate_limit.h"
+#include "common/virtual_clock.h"
 #include "epmock/server.h"
 #include "epmock/testing/status_matchers.h"
 #include "sinks/recorder.h"
@@ -262,7 +263,8 @@ TEST_F(RateLimitTest, TheAdminApiSetsAStoresKind) {
 TEST(RateLimiterTest, AWindowOpensWithTheFirstRequestAndLastsAScaledSecondAndIsForgottenWithItsStore) {
   internal::Store a("a");
   internal::Store b("b");
-  internal::RateLimiter slow(1000);  // windows of 1,000 s
+  const auto steady = [] { return internal::SteadyClock().Now(); };
+  internal::RateLimiter slow(1000, steady);  // windows of 1,000 s
   EXPECT_TRUE(slow.Allow(a, 2));
   EXPECT_TRUE(slow.Allow(a, 2));
   EXPECT_FALSE(slow.Allow(a, 2));
@@ -270,7 +272,7 @@ TEST(RateLimiterTest, AWindowOpensWithTheFirstRequestAndLastsAScaledSecondAndIsF
   a.Clear();  // the window is a part of the store: a reset forgets it
   EXPECT_TRUE(slow.Allow(a, 2));
   internal::Store c("c");
-  internal::RateLimiter fast(0.001);  // windows of 1 ms: the next one opens soon
+  internal::RateLimiter fast(0.001, steady);  // windows of 1 ms: the next one opens soon
   EXPECT_TRUE(fast.Allow(c, 1));
   bool reopened = false;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -279,6 +281,21 @@ TEST(RateLimiterTest, AWindowOpensWithTheFirstRequestAndLastsAScaledSecondAndIsF
     if (!reopened) std::this_thread::yield();
   }
   EXPECT_TRUE(reopened);
+}
+
+TEST(RateLimiterTest, OnAVirtualClockAWindowRefillsWhenTheClockIsAdvancedPastIt) {
+  internal::VirtualClock clock(1893456000000);
+  internal::RateLimiter limiter(1, [&clock] { return clock.Now(); });
+  internal::Store store("s");
+  EXPECT_TRUE(limiter.Allow(store, 2));
+  EXPECT_TRUE(limiter.Allow(store, 2));
+  EXPECT_FALSE(limiter.Allow(store, 2));
+  ASSERT_TRUE(clock.Advance(std::chrono::milliseconds(999)));
+  EXPECT_FALSE(limiter.Allow(store, 2)) << "the window is a second of the clock's time";
+  ASSERT_TRUE(clock.Advance(std::chrono::milliseconds(1)));
+  EXPECT_TRUE(limiter.Allow(store, 2)) << "a second later, a new window";
+  EXPECT_TRUE(limiter.Allow(store, 2));
+  EXPECT_FALSE(limiter.Allow(store, 2));
 }
 
 }  // namespace

@@ -143,6 +143,124 @@ TEST(VirtualClockTest, AnAdvanceWhoseWorkNeverSettlesFailsAfterItsTimeout) {
   EXPECT_EQ(clock.Now(), start + seconds(1));
 }
 
+TEST(VirtualClockTest, WaitersSharingAMutexAndAConditionVariableAreEachTheirOwn) {
+  VirtualClock clock(k2030);
+  const Clock::TimePoint start = clock.Now();
+  Mutex mu;
+  CondVar wake;
+  std::atomic<int> woke{0};
+  const auto sleep_until = [&](Clock::TimePoint due) {
+    MutexLock lock(&mu);
+    while (clock.Now() < due) clock.WaitUntil(&mu, &wake, due);
+    ++woke;
+    clock.Changed();
+  };
+  std::thread late([&] { sleep_until(start + hours(2)); });
+  ASSERT_TRUE(clock.WaitForWaiters(1, kThreadWait));
+  std::thread soon([&] { sleep_until(start + hours(1)); });
+  ASSERT_TRUE(clock.WaitForWaiters(2, kThreadWait));
+  // Settled: every waiter whose time has come has woken.
+  const auto settled = [&] {
+    const Clock::TimePoint now = clock.Now();
+    return woke.load() >= (now >= start + hours(1)) + (now >= start + hours(2));
+  };
+  ASSERT_TRUE(clock.Advance(hours(1), settled, kThreadWait));
+  soon.join();
+  // The one that woke took its own entry away, not the other's, which still waits.
+  EXPECT_EQ(clock.NextDue(), start + hours(2));
+  ASSERT_TRUE(clock.Advance(hours(1), settled, kThreadWait));
+  late.join();
+  EXPECT_EQ(clock.NextDue(), std::nullopt);
+}
+
+TEST(VirtualClockTest, RunUntilIdleMeetsEveryDueTimeAndStopsWhenNothingIsLeft) {
+  VirtualClock clock(k2030);
+  const Clock::TimePoint start = clock.Now();
+  {
+    Sleeper first(clock, start + seconds(1)), second(clock, start + seconds(2)),
+        last(clock, start + hours(1));
+    ASSERT_TRUE(clock.WaitForWaiters(3, kThreadWait));
+    const auto settled = [&] {
+      const Clock::TimePoint now = clock.Now();
+      return first.SettledAt(now) && second.SettledAt(now) && last.SettledAt(now);
+    };
+    EXPECT_EQ(clock.RunUntilIdle(hours(2), settled, kThreadWait), VirtualClock::RunResult::kIdle);
+    EXPECT_EQ(last.WokeAt(), start + hours(1));
+  }
+  EXPECT_EQ(clock.Now(), start + hours(1)) << "idle is where the last due time was, not the limit";
+}
+
+TEST(VirtualClockTest, RunUntilIdleStopsAtItsLimitWithWorkStillScheduled) {
+  VirtualClock clock(k2030);
+  const Clock::TimePoint start = clock.Now();
+  Sleeper soon(clock, start + seconds(1)), late(clock, start + hours(3));
+  ASSERT_TRUE(clock.WaitForWaiters(2, kThreadWait));
+  const auto settled = [&] { return soon.SettledAt(clock.Now()) && late.SettledAt(clock.Now()); };
+  EXPECT_EQ(clock.RunUntilIdle(hours(1), settled, kThreadWait), VirtualClock::RunResult::kLimit);
+  EXPECT_EQ(clock.Now(), start + hours(1));
+  EXPECT_EQ(soon.WokeAt(), start + seconds(1));
+  EXPECT_EQ(late.WokeAt(), std::nullopt);
+  EXPECT_EQ(clock.NextDue(), start + hours(3));
+  ASSERT_TRUE(clock.Advance(hours(2), settled, kThreadWait));  // lets `late` end
+}
+
+TEST(VirtualClockTest, ResumedItRunsOnFromWhereItWasAndFreezesWhereItGot) {
+  VirtualClock clock(k2030);
+  ASSERT_TRUE(clock.Advance(hours(1)));
+  const Clock::TimePoint advanced = clock.Now();
+  clock.Resume();
+  EXPECT_TRUE(clock.running());
+  EXPECT_GE(clock.Now(), advanced) << "time never runs backwards";
+  // A due time a few real milliseconds ahead comes by itself now.
+  Sleeper soon(clock, clock.Now() + milliseconds(20));
+  while (!soon.WokeAt()) std::this_thread::sleep_for(milliseconds(1));
+  EXPECT_GE(*soon.WokeAt(), advanced + milliseconds(20));
+  clock.Freeze();
+  EXPECT_FALSE(clock.running());
+  const Clock::TimePoint frozen = clock.Now();
+  std::this_thread::sleep_for(milliseconds(5));
+  EXPECT_EQ(clock.Now(), frozen);
+  EXPECT_GE(frozen, *soon.WokeAt());
+}
+
+TEST(VirtualClockTest, AnAdvanceOfARunningClockJumpsAheadAndItRunsOn) {
+  VirtualClock clock(k2030);
+  const Clock::TimePoint start = clock.Now();
+  clock.Resume();
+  ASSERT_TRUE(clock.Advance(hours(1)));
+  EXPECT_TRUE(clock.running());
+  EXPECT_GE(clock.Now(), start + hours(1));
+  EXPECT_LT(clock.Now(), start + hours(2));
+}
+
+TEST(VirtualClockTest, AWaitBoundedByRealTimeEndsAtTheEarlierOfTheTwo) {
+  VirtualClock clock(k2030);
+  Mutex mu;
+  CondVar wake;
+  {
+    // Nothing on the clock to wait for: the real deadline ends it, and the time stays.
+    MutexLock lock(&mu);
+    const Clock::TimePoint before = clock.Now();
+    clock.WaitUntilOr(&mu, &wake, Clock::TimePoint::max(),
+                      std::chrono::steady_clock::now() + milliseconds(5));
+    EXPECT_EQ(clock.Now(), before);
+  }
+  // A due time an advance reaches wakes it long before a real deadline an hour away.
+  const Clock::TimePoint due = clock.Now() + seconds(30);
+  std::atomic<bool> woke{false};
+  std::thread poll([&] {
+    MutexLock lock(&mu);
+    while (clock.Now() < due) clock.WaitUntilOr(&mu, &wake, due, std::chrono::steady_clock::now() + hours(1));
+    woke.store(true);
+    clock.Changed();
+  });
+  ASSERT_TRUE(clock.WaitForWaiters(1, kThreadWait));
+  ASSERT_TRUE(clock.Advance(
+      seconds(30), [&] { return woke.load() || clock.Now() < due; }, kThreadWait));
+  poll.join();
+  EXPECT_TRUE(woke.load());
+}
+
 }  // namespace
 }  // namespace epmock::internal
 
@@ -192,6 +310,26 @@ TEST(Rfc3339Test, RefusesAnythingElse) {
                           "tomorrow"}) {
     EXPECT_EQ(ParseRfc3339Millis(bad), std::nullopt) << bad;
   }
+}
+
+TEST(DurationTest, ReadsWhatPeopleWrite) {
+  EXPECT_EQ(ParseDurationMillis("1500"), 1500);
+  EXPECT_EQ(ParseDurationMillis("250ms"), 250);
+  EXPECT_EQ(ParseDurationMillis("90s"), 90000);
+  EXPECT_EQ(ParseDurationMillis("1h30m"), 5400000);
+  EXPECT_EQ(ParseDurationMillis("2d"), 172800000);
+  EXPECT_EQ(ParseDurationMillis("1h1m1s1ms"), 3661001);
+  EXPECT_EQ(ParseDurationMillis("0s"), 0);
+  EXPECT_EQ(ParseDurationMillis("36500d"), 36500LL * 86400000) << "100 years, the most";
+}
+
+TEST(DurationTest, RefusesAnythingElse) {
+  for (const char* text :
+       {"", "h", "-1h", "1.5h", "1h30", "1H", "1w", "1 h", "ms", "1hh", "1s-", "36501d", "99999999999999d",
+        "1000000000000000000", "0x10", "1h\n", "1234567890123456789012345678901234s"}) {
+    EXPECT_EQ(ParseDurationMillis(text), std::nullopt) << text;
+  }
+  EXPECT_EQ(ParseDurationMillis(std::string_view("1h\0", 3)), std::nullopt);
 }
 
 }  // namespace

@@ -108,6 +108,54 @@ test('the official JS SDK creates integrations in a kit store, which then delive
   assert.equal(request.body.integration.id, created.data.id);
 });
 
+test('on a virtual clock the official JS SDK re-authenticates on the 401 an expired token gets', async (t) => {
+  // The clock starts at 2030, ahead of the real date: the SDK's own expiry check (expires
+  // against its wall clock) does not fire first, so only the server's 401 makes it renew.
+  const epmock = await startEpmock({ clock: 'virtual' });
+  t.after(() => epmock.stop());
+  const store = await epmock.store();
+  const storage = new MemoryStorageFactory();
+  const EPCC = gateway({
+    client_id: store.clientId,
+    client_secret: 'not-checked',
+    host: new URL(epmock.apiUrl).host,
+    protocol: 'http',
+    storage,
+  });
+  await EPCC.Integrations.All();
+  const first = JSON.parse(storage.get('epCredentials'));
+  assert.equal(first.expires, Date.UTC(2030, 0, 1) / 1000 + 3600, 'expires is on the server clock');
+  const advanced = await epmock.clock.advance(3600 * 1000);
+  assert.equal(advanced.now, '2030-01-01T01:00:00.000Z');
+  const listed = await EPCC.Integrations.All();
+  assert.deepEqual(listed.data, []);
+  const renewed = JSON.parse(storage.get('epCredentials'));
+  assert.notEqual(renewed.access_token, first.access_token, 'a new token after the 401');
+  assert.equal(renewed.expires, Date.UTC(2030, 0, 1) / 1000 + 7200);
+});
+
+test('the clock: five attempts with back-off in one runUntilIdle, a real one refuses', async (t) => {
+  const epmock = await startEpmock({ clock: 'virtual' });
+  t.after(() => epmock.stop());
+  const store = await epmock.store();
+  await store.createWebhookIntegration(['order.paid']);
+  await store.request('PUT', `/__admin/sinks/webhook/${store.sink}`, { responses: [{ status: 500 }] }, [204]);
+  await store.trigger('order.paid');
+  const idle = await epmock.clock.runUntilIdle({ maxMs: 3600 * 1000 });
+  assert.equal(idle.now, '2030-01-01T00:00:15.000Z');
+  assert.equal((await store.webhookDeliveries()).length, 5);
+  assert.deepEqual(await epmock.clock.now(), new Date('2030-01-01T00:00:15.000Z'));
+  const real = await startEpmock();
+  t.after(() => real.stop());
+  assert.equal((await real.clock.read()).mode, 'real');
+  await assert.rejects(real.clock.advance(1000), (error) => {
+    assert.ok(error instanceof EpmockError);
+    assert.equal(error.status, 409);
+    assert.match(error.message, /This server's clock is real/);
+    return true;
+  });
+});
+
 test('twenty stores at once on one server see only their own traffic', async (t) => {
   const epmock = await startEpmock();
   t.after(() => epmock.stop());

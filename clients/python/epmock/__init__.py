@@ -11,6 +11,7 @@ Standard library only.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
@@ -23,9 +24,9 @@ import urllib.parse
 import urllib.request
 import uuid
 from types import TracebackType
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Type
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Type, Union
 
-__all__ = ["EpmockError", "Epmock", "Store", "start", "connect", "queue_url"]
+__all__ = ["EpmockError", "Epmock", "Clock", "Store", "start", "connect", "queue_url"]
 
 _READY = re.compile(r"^epmock ready api=(\S+) sqs=(\S+) stomp=(\S+)$", re.M)
 _MADE_TOKEN = re.compile(r"^epmock admin-token=(\S+)$", re.M)
@@ -121,6 +122,9 @@ class Epmock:
         self.token = token
         self._process = process
         self.stderr = ""  # what a server this kit started wrote on stderr so far
+        # The server's clock (docs/CLOCK.md): moved only on a server started with
+        # clock="virtual"; a real one refuses every operation but read().
+        self.clock = Clock(self)
 
     def store(self, client_id: Optional[str] = None) -> "Store":
         """An isolated store: a fresh client id by default."""
@@ -187,6 +191,54 @@ class Epmock:
             raise EpmockError(f"epmock: {method} {path}: no answer from {self.api_url}: {reason}") from None
 
 
+class Clock:
+    """The server's clock: one for all its stores. Each call returns the clock (``mode``,
+    ``now``, ``now_ms``, ``running``, ``next_due``, ``pending``) once the work it ran has
+    ended, so a test needs no wait after it. ``timeout`` is real time, in seconds."""
+
+    def __init__(self, server: "Epmock") -> None:
+        self.server = server
+        self._store: Optional[Store] = None  # any store's token will do: one of its own
+
+    def _request(self, method: str, path: str, body: Json = None) -> Dict[str, Json]:
+        if self._store is None:
+            self._store = Store(self.server, f"epmock-kit-clock-{uuid.uuid4()}")
+            self._store._authenticate()
+        return dict(self._store.request(method, path, body)["data"])
+
+    def read(self) -> Dict[str, Json]:
+        return self._request("GET", "/__admin/clock")
+
+    def now(self) -> datetime.datetime:
+        """The clock's now, in UTC."""
+        now_ms = int(self.read()["now_ms"])
+        return datetime.datetime.fromtimestamp(now_ms / 1000, tz=datetime.timezone.utc)
+
+    def advance(self, seconds: float, *, timeout: float = 10.0) -> Dict[str, Json]:
+        """Moves a virtual clock on by ``seconds``, running what falls due in order."""
+        return self._request(
+            "POST", "/__admin/clock/advance", {"by_ms": round(seconds * 1000), "timeout_ms": int(timeout * 1000)}
+        )
+
+    def advance_to(self, when: Union[str, datetime.datetime], *, timeout: float = 10.0) -> Dict[str, Json]:
+        """To a time (RFC 3339, or an aware datetime), not before now."""
+        to = when.isoformat() if isinstance(when, datetime.datetime) else when
+        return self._request("POST", "/__admin/clock/advance", {"to": to, "timeout_ms": int(timeout * 1000)})
+
+    def run_until_idle(self, *, max: float = 86400.0, timeout: float = 10.0) -> Dict[str, Json]:
+        """Until nothing is in flight or due, at most ``max`` seconds of the clock's time."""
+        return self._request(
+            "POST", "/__admin/clock/run-until-idle", {"max_ms": round(max * 1000), "timeout_ms": int(timeout * 1000)}
+        )
+
+    def freeze(self) -> Dict[str, Json]:
+        return self._request("POST", "/__admin/clock", {"running": False})
+
+    def resume(self) -> Dict[str, Json]:
+        """Lets it run on at the pace of real time from its virtual now."""
+        return self._request("POST", "/__admin/clock", {"running": True})
+
+
 class Store:
     """One isolated store of a server: its client id and token, and what tests do with it."""
 
@@ -200,6 +252,11 @@ class Store:
         # store's newest event when this object was made.
         self._cursors: Dict[str, str] = {}
         self._origin = ""
+
+    @property
+    def clock(self) -> Clock:
+        """The server's clock (one for all its stores)."""
+        return self.server.clock
 
     def _authenticate(self) -> None:
         form = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": "epmock"}
@@ -399,8 +456,14 @@ def start(
     ready_timeout: float = DEFAULT_READY_TIMEOUT,
     token: Optional[str] = None,
     clock: Optional[str] = None,
+    clock_start: Optional[str] = None,
 ) -> Epmock:
     """Spawns ``epmock serve`` on free ports and returns once its ready line arrives.
+
+    ``clock="virtual"``: a clock that stands still until the test moves it (``server.clock``),
+    starting at ``clock_start`` (RFC 3339; 2030-01-01T00:00:00Z for a virtual one: ahead of
+    the real date, so that clients checking a token's expiry by their own clock renew only
+    when the server says so).
 
     The binary: ``binary``, then ``EPMOCK_BIN``, then ``epmock`` on PATH. Use it as a context
     manager, or call ``stop()``.
@@ -409,6 +472,8 @@ def start(
     command = [path, "serve", "--port", "0", "--sqs-port", "0", "--stomp-port", "0"]
     if clock:
         command += ["--clock", clock]
+    if clock == "virtual" or clock_start:
+        command += ["--clock-start", clock_start or "2030-01-01T00:00:00Z"]
     command += list(args)
     environment = dict(os.environ)
     environment.update(env or {})

@@ -3,6 +3,8 @@ pytest fixtures and on its own; twenty stores at once without cross-talk; how ea
 reads."""
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import tempfile
 import urllib.request
@@ -62,6 +64,72 @@ def test_wait_for_event_waits_for_one_fired_after_the_call(epmock: Store) -> Non
     third = epmock.trigger("order.paid")
     assert epmock.wait_for_event("order.paid", after=old["id"])["id"] == new["id"]
     assert epmock.wait_for_event("order.paid")["id"] == third["id"]
+
+
+def test_a_crashed_boto3_worker_sees_its_message_again_after_the_visibility_timeout(
+    epmock_clock: Store,
+) -> None:
+    import boto3  # type: ignore  # Debian's python3-boto3 ships no type information
+
+    server = epmock_clock.server
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=server.sqs_url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+    )
+    integration = epmock_clock.create_sqs_integration(["order.paid"], queue="py-clock-work")
+    url = integration["configuration"]["url"]
+    fired = epmock_clock.trigger("order.paid")
+    epmock_clock.clock.advance(0)  # the delivery, made before it returns
+    [first] = sqs.receive_message(QueueUrl=url, AttributeNames=["All"], VisibilityTimeout=30)["Messages"]
+    assert json.loads(first["Body"])["id"] == fired["id"]
+    assert first["Attributes"]["SentTimestamp"] == str(1893456000000)
+    # The worker "crashes": no DeleteMessage. The message stays in flight for 30 s of the clock.
+    epmock_clock.clock.advance(29)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    epmock_clock.clock.advance(1)
+    [again] = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    assert again["MessageId"] == first["MessageId"]
+    assert again["Attributes"]["ApproximateReceiveCount"] == "2"
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=again["ReceiptHandle"])
+
+
+def test_the_clock_fixture_runs_retries_until_idle_and_delays_a_message(epmock_clock: Store) -> None:
+    import boto3
+
+    clock = epmock_clock.clock
+    assert clock.now() == datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+    epmock_clock.create_webhook_integration(["order.paid"])
+    epmock_clock.request("PUT", f"/__admin/sinks/webhook/{epmock_clock.sink}", {"responses": [{"status": 500}]})
+    epmock_clock.trigger("order.paid")
+    assert clock.run_until_idle(max=3600)["now"] == "2030-01-01T00:00:15.000Z"
+    assert len(epmock_clock.webhook_deliveries()) == 5
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=epmock_clock.server.sqs_url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="secret",
+    )
+    url = sqs.create_queue(QueueName="py-clock-delayed")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=90)
+    clock.advance(89.999)
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    clock.advance_to("2030-01-01T00:01:45Z")  # 15 s + 90 s
+    [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+    assert message["Body"] == "later"
+    with pytest.raises(EpmockError, match="time never runs backwards"):
+        clock.advance_to("2030-01-01T00:00:00Z")
+
+
+def test_a_real_clock_is_read_but_not_moved(epmock: Store) -> None:  # noqa: F811
+    assert epmock.clock.read()["mode"] == "real"
+    with pytest.raises(EpmockError) as refused:
+        epmock.clock.advance(1)
+    assert refused.value.status == 409
+    assert "This server's clock is real" in str(refused.value)
 
 
 def test_twenty_stores_at_once_see_only_their_own(epmock_server: epmock.Epmock) -> None:

@@ -40,6 +40,10 @@ inline constexpr std::chrono::milliseconds kDefaultTimeout{10000};
 // ServerOptions for a harness: every port ephemeral, the embedded SQS endpoint and STOMP
 // broker on, retries fast (first retry after 10 ms) so failure paths finish quickly.
 ServerOptions HarnessOptions();
+// The same on a virtual clock (docs/CLOCK.md) that starts at `start_ms` (ms since the epoch;
+// 2030-01-01T00:00:00Z unless told) and moves only when the test advances it, with the
+// platform's own back-off (first retry after a second): hours of retries pass in a call.
+ServerOptions VirtualClockHarnessOptions(std::int64_t start_ms = 1893456000000);
 
 class Harness {
  public:
@@ -94,6 +98,16 @@ class Harness {
   StatusOr<StoryRun> StopStory(const StoryRun& run);
   // Many varied events of a type (epmock/event.h BatchRequest).
   StatusOr<std::vector<BatchEvent>> TriggerBatch(const BatchRequest& request);
+
+  // --- The clock (epmock/clock.h) -----------------------------------------------------------
+  ServerClock clock() { return server_.Clock(); }
+  // Moves a virtual clock on, running what falls due: the work has ended when it succeeds.
+  [[nodiscard]] ::testing::AssertionResult Advance(std::chrono::milliseconds by,
+                                                   std::chrono::milliseconds timeout = kDefaultTimeout);
+  // Advances until nothing is in flight or due, at most `max` of the clock's time.
+  [[nodiscard]] ::testing::AssertionResult RunUntilIdle(
+      std::chrono::milliseconds max = std::chrono::hours(24),
+      std::chrono::milliseconds timeout = kDefaultTimeout);
 
   // --- What arrived --------------------------------------------------------------------------
   std::vector<Delivery> WebhookDeliveries() const;
