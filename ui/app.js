@@ -94,7 +94,7 @@ async function openStore(clientId, { confirmed = false } = {}) {
     return ctx.say(String(e.message), true);
   }
   $('client-id').value = clientId;
-  ctx.clock.read();
+  await ctx.clock.read();  // before the tabs: their times are by the server's clock
   if (ctx.route.store !== clientId) ctx.route = { tab: ctx.route.tab, store: clientId };
   ctx.go({ store: clientId }, { render: false });
   for (const tab of Object.values(tabs)) tab.reset?.();

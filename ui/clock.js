@@ -14,6 +14,15 @@ export function createClock(ctx) {
   let state = null;  // the last reading of GET /__admin/clock
   let busy = false;
 
+  // What "now" is for the page's relative times ("3 s ago") and its chart: the server's
+  // clock, which on a virtual one is not the browser's.
+  function learn(reading) {
+    state = reading;
+    const readAt = Date.now();
+    ctx.now = state.mode !== 'virtual' ? () => Date.now()
+      : state.running ? () => state.now_ms + (Date.now() - readAt) : () => state.now_ms;
+  }
+
   function render() {
     const mode = state?.mode ?? ctx.server.clock;
     if (!mode) return replace(box);
@@ -39,7 +48,7 @@ export function createClock(ctx) {
   async function read() {
     if (!ctx.api.token) return render();
     const reply = await ctx.api.call('GET', '/__admin/clock');
-    if (reply.status === 200) state = reply.json.data;
+    if (reply.status === 200) learn(reply.json.data);
     render();
   }
 
@@ -49,8 +58,9 @@ export function createClock(ctx) {
     const reply = await ctx.api.call('POST', path, body);
     busy = false;
     if (reply.status === 200) {
-      state = reply.json.data;
+      learn(reply.json.data);
       ctx.say(`The clock is at ${state.now}`);
+      ctx.go({});  // the open tab again: its times and what the clock ran
     } else {
       ctx.say(String(reply.json?.errors?.[0]?.detail ?? `the clock did not move: ${reply.status}`), true);
       await read();

@@ -134,7 +134,8 @@ bool VirtualClock::running() const {
   return running_;
 }
 
-bool VirtualClock::Settle(const Settled& settled, std::chrono::steady_clock::time_point deadline) {
+bool VirtualClock::Settle(const Settled& settled, std::chrono::steady_clock::time_point deadline,
+                          std::uint64_t* settled_at) {
   for (;;) {
     std::uint64_t seen = 0;
     {
@@ -148,7 +149,10 @@ bool VirtualClock::Settle(const Settled& settled, std::chrono::steady_clock::tim
       }
       seen = changes_;
     }
-    if (!settled || settled()) return true;
+    if (!settled || settled()) {
+      if (settled_at) *settled_at = seen;
+      return true;
+    }
     // Not yet: until what it looks at says it moved, a waiter comes or goes, or the deadline.
     MutexLock lock(&mu_);
     while (changes_ == seen) {
@@ -183,19 +187,30 @@ bool VirtualClock::AdvanceLocked(TimePoint target, const Settled& settled,
 
 bool VirtualClock::StepTo(TimePoint target, const Settled& settled,
                           std::chrono::steady_clock::time_point deadline) {
-  // What woke at the last move may still be at work: the first step starts from rest too.
-  if (!Settle(settled, deadline)) return false;
   for (;;) {
-    TimePoint step = target;
-    {
-      MutexLock lock(&mu_);
-      for (const Waiter& w : waiters_) {
-        if (w.due && *w.due < step) step = *w.due;
-      }
+    // What woke at the last move may still be at work: each step starts from rest.
+    std::optional<TimePoint> next;
+    if (!SettleAndPeek(settled, deadline, &next)) return false;
+    if (Now() >= target) return true;
+    MoveTo(next && *next < target ? *next : target);
+  }
+}
+
+bool VirtualClock::SettleAndPeek(const Settled& settled, std::chrono::steady_clock::time_point deadline,
+                                 std::optional<TimePoint>* next) {
+  for (;;) {
+    std::uint64_t seen = 0;
+    if (!Settle(settled, deadline, &seen)) return false;
+    MutexLock lock(&mu_);
+    // A waiter that came or went after `settled` held (a timer waking to wait again for a
+    // due time of its own) may be missing from the list now: look again rather than step
+    // past its time.
+    if (changes_ != seen) continue;
+    next->reset();
+    for (const Waiter& w : waiters_) {
+      if (w.due && (!*next || *w.due < **next)) *next = w.due;
     }
-    MoveTo(step);
-    if (!Settle(settled, deadline)) return false;
-    if (step == target) return true;
+    return true;
   }
 }
 
@@ -208,20 +223,17 @@ VirtualClock::RunResult VirtualClock::RunUntilIdle(Duration max, const Settled& 
   const TimePoint limit = Now() + std::max(max, Duration::zero());
   RunResult result = RunResult::kIdle;
   for (;;) {
-    if (!Settle(settled, deadline)) {
+    std::optional<TimePoint> next;
+    if (!SettleAndPeek(settled, deadline, &next)) {
       result = RunResult::kTimedOut;
       break;
     }
-    const std::optional<TimePoint> next = NextDue();
     if (!next) break;
     if (*next > limit) {
       result = StepTo(limit, settled, deadline) ? RunResult::kLimit : RunResult::kTimedOut;
       break;
     }
-    if (!StepTo(*next, settled, deadline)) {
-      result = RunResult::kTimedOut;
-      break;
-    }
+    MoveTo(*next);
   }
   if (was_running) Resume();
   return result;

@@ -117,8 +117,14 @@ class VirtualClock final : public Clock {
   // Moves a frozen clock to `target`, due time by due time.
   bool StepTo(TimePoint target, const Settled& settled, std::chrono::steady_clock::time_point deadline)
       EPMOCK_REQUIRES(advance_mu_);
-  // Until no waiter due at or before now is still asleep and `settled` holds, or `deadline`.
-  bool Settle(const Settled& settled, std::chrono::steady_clock::time_point deadline) EPMOCK_EXCLUDES(mu_);
+  // Until no waiter due at or before now is still asleep and `settled` holds, or `deadline`;
+  // `settled_at`: the count of changes when it held.
+  bool Settle(const Settled& settled, std::chrono::steady_clock::time_point deadline,
+              std::uint64_t* settled_at = nullptr) EPMOCK_EXCLUDES(mu_);
+  // Settles, and reads the earliest due time of a waiter in the same view: nothing came or
+  // went between `settled` holding and the reading.
+  bool SettleAndPeek(const Settled& settled, std::chrono::steady_clock::time_point deadline,
+                     std::optional<TimePoint>* next) EPMOCK_EXCLUDES(mu_);
 
   const std::int64_t start_epoch_ms_;
   const TimePoint origin_;  // the TimePoint of start_epoch_ms_

@@ -35,7 +35,8 @@ SKIPPED = {
         "serves on every interface until stopped",
     "./build/epmock serve --catalog docs/catalog-extension.json": "serves on the fixed port 8080 until stopped",
     "epmock serve --stories docs/stories-example.yaml": "serves on the fixed port 8080 until stopped",
-    "epmock serve --clock virtual --clock-start 2030-01-01T00:00:00Z": "serves on the fixed port 8080 until stopped",
+    "epmock serve --clock virtual --clock-start 2030-01-01T00:00:00Z": "serves a virtual-clock server until stopped "
+    "(tests/integration/cli_test.cc runs epmock clock against one)",
     'EPMOCK_ADMIN_TOKEN="$(openssl rand -hex 16)" epmock serve --host 0.0.0.0 --allow-host epmock.internal':
         "serves on every interface until stopped",
     "docker build -t epmock -f Containerfile .":

@@ -233,6 +233,23 @@ TEST_F(ClockTest, RunUntilIdleRunsFiveAttemptsWithDoublingBackOffAndStopsWhereTh
   EXPECT_EQ(state.pending, 0u);
 }
 
+// Many retries scheduled at once, while the dispatcher's timer keeps waking to wait again:
+// an advance never steps past a due time it has not seen yet.
+TEST_F(ClockTest, ThreeHundredDeliveriesFailingAtOnceEachGetEveryAttemptAtItsOwnTime) {
+  Start(Virtual());
+  Webhook("never-reached");
+  ASSERT_EQ(api_->Post("/__admin/faults", {{"fail_first_attempts", 5}}).status, 201);
+  for (int i = 0; i < 300; ++i) Trigger();
+  ASSERT_THAT(server_->Clock().Advance(std::chrono::minutes(30)), IsOk());
+  const std::vector<IntegrationLog> logs = server_->Logs(api_->client_id());
+  ASSERT_EQ(logs.size(), 1500u);
+  const std::int64_t due_ms[] = {0, 0, 1000, 3000, 7000, 15000};  // by attempt
+  for (const IntegrationLog& log : logs) {
+    ASSERT_EQ(log.created_at_ms, k2030 + due_ms[log.attempt]) << "attempt " << log.attempt;
+  }
+  EXPECT_EQ(server_->Clock().Read().pending, 0u);
+}
+
 TEST_F(ClockTest, RunUntilIdleWithWorkBeyondItsLimitSaysWhatIsStillScheduled) {
   Start(Virtual());
   Webhook("down");

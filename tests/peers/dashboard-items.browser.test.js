@@ -427,6 +427,52 @@ test('items 10 and 15: feedback while loading, a delete said as done, no danglin
   assert.doesNotMatch(await page.textContent('#status'), /:\s*$/);
 });
 
+test('the clock: always shown; on a virtual one, buttons that run what falls due, at desktop and phone sizes', async (t) => {
+  const env = await setup(t, ['--clock', 'virtual', '--clock-start', '2030-01-01T00:00:00Z']);
+  const { epmock } = env;
+  const call = await apiClient(epmock, 'shop-clock');
+  await webhook(call, epmock, 'down');
+  assert.equal((await call('PUT', '/__admin/sinks/webhook/down', { responses: [{ status: 500 }] })).status, 204);
+  const event = await fire(call);
+  for (const viewport of [DESKTOP, PHONE]) {
+    const { page } = await pageOf(t, env, viewport);
+    await page.goto(`${epmock.url}/`);
+    await page.locator('#clock', { hasText: 'Virtual clock' }).waitFor();
+    assert.equal(await page.locator('#clock button').count(), 0, 'no buttons before a store (and its token) is open');
+    await page.goto(`${epmock.url}/#store=shop-clock`);
+    await page.locator('#clock time', { hasText: '2030-01-01' }).waitFor();
+    await b.assertNoHorizontalOverflow(page, `${viewport === PHONE ? 'phone' : 'desktop'}, the clock`);
+    await b.assertTouchTargets(page, `${viewport === PHONE ? 'phone' : 'desktop'}, the clock`);
+    if (viewport === PHONE) {
+      await page.screenshot({ path: path.join(SHOTS, 'dashboard-phone-clock.png') });
+      break;
+    }
+    await page.getByRole('button', { name: 'Run until idle' }).click();
+    await page.locator('#clock time', { hasText: '2030-01-01 00:00:15Z' }).waitFor();
+    await page.locator('#status', { hasText: 'The clock is at 2030-01-01T00:00:15.000Z' }).waitFor();
+    const logs = await call('GET', `/__admin/events/${event}`);
+    assert.equal(logs.json.data.logs.length, 5, 'five attempts ran by the button');
+    // The page's relative times are by the server's clock, not the browser's 2026.
+    const when = await page.locator('#events tr[data-event] td[data-label="Time"]').first().textContent();
+    assert.match(when, /ago|now/, `an event's time on a virtual clock reads "${when}"`);
+    await page.getByRole('button', { name: 'Advance the clock 1 h' }).click();
+    await page.locator('#clock time', { hasText: '2030-01-01 01:00:15Z' }).waitFor();
+    await page.locator('#events tr[data-event] td[data-label="Time"]', { hasText: /1 h|60 min/ }).first().waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'dashboard-clock.png') });
+  }
+});
+
+test('the clock on a real-clock server: shown, with no buttons', async (t) => {
+  const env = await setup(t);
+  const { epmock } = env;
+  await apiClient(epmock, 'shop-real-clock');
+  const { page } = await pageOf(t, env);
+  await page.goto(`${epmock.url}/#store=shop-real-clock`);
+  await page.locator('#clock', { hasText: 'Real clock' }).waitFor();
+  await page.locator('#clock time').waitFor();
+  assert.equal(await page.locator('#clock button').count(), 0);
+});
+
 test('item 12: the journal shows the page\'s own reads apart, hidden by default, and filters by status and path', async (t) => {
   const env = await setup(t);
   const { epmock } = env;
