@@ -418,8 +418,9 @@ class ClockBody {
   // An error answer if the body is no JSON object or names a member not allowed.
   std::optional<HttpResponse> Read(const HttpRequest& request, std::initializer_list<const char*> allowed) {
     if (auto error = ReadJson(request, &body_, false)) return *error;
-    for (const auto& [member, value] : body_.items()) {
-      if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return member == a; })) {
+    for (const auto& item : body_.items()) {
+      const std::string& member = item.key();
+      if (std::none_of(allowed.begin(), allowed.end(), [&member](const char* a) { return member == a; })) {
         std::string names;  // "by_ms, to and timeout_ms"
         std::size_t i = 0;
         for (const char* a : allowed) {
