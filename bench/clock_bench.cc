@@ -55,9 +55,10 @@ bool AnHour(const char* name, epmock::Server& server, const std::string& client,
   const std::size_t attempts = server.Logs(client).size();
   const epmock::ServerClock::State after = server.Clock().Read();
   if (after.pending > 0 || after.next_due)
-    std::printf("%s: after the hour %zu deliveries were still pending (now %lld, next due %lld)\n", name, after.pending,
-                static_cast<long long>(after.now.time_since_epoch().count() / 1000000),
-                after.next_due ? static_cast<long long>(after.next_due->time_since_epoch().count() / 1000000) : -1LL);
+    std::printf(
+        "%s: after the hour %zu deliveries were still pending (now %lld, next due %lld)\n", name,
+        after.pending, static_cast<long long>(after.now.time_since_epoch().count() / 1000000),
+        after.next_due ? static_cast<long long>(after.next_due->time_since_epoch().count() / 1000000) : -1LL);
   std::printf(
       "%s: advancing one hour ran %zu attempts of %d deliveries in %.1f ms (%s; real clock: 3600000 ms)\n",
       name, attempts, events, ms, advanced.ok() ? "ok" : advanced.message().c_str());
