@@ -357,7 +357,10 @@ export default {
         node.textContent = node.closest('.job-state') ? ` (${text})` : ` ${text}`;
       }
       for (const node of document.querySelectorAll('time[data-at]')) {
-        if (!node.closest('#event-detail')) node.textContent = relative(Number(node.dataset.at), ctx.now());
+        if (node.closest('#event-detail')) continue;
+        // A time written with its date first ("2030-01-01 00:00:00 (3 s ago)") keeps its date.
+        const rel = relative(Number(node.dataset.at), ctx.now());
+        node.textContent = node.title && node.textContent.startsWith(node.title) ? `${node.title} (${rel})` : rel;
       }
     }, 1000);
     setInterval(() => { if (chartDue || ctx.route.tab === 'events') { chartDue = false; if (ctx.api.token) drawChart($('chart'), attempts); } }, 2000);
