@@ -181,7 +181,7 @@ Status Server::Impl::Start() {
     self->Saw(host, 80, internal::LocalAddressOf(bind, port));
   };
   // Every answer carries a request id, as the platform's do (moltin/php-sdk src/Request.php).
-  edge.request_id = [this] { return engine.NewRequestId(); };
+  edge.request_id = [this](const internal::HttpRequest& request) { return engine.NewRequestId(request); };
   // No source: the platform's errors carry none (elasticpath/epcc-cli docs/tutorial.md). A 500 in
   // the platform's words, with the request id (elasticpath/elasticpath-dev guides/Getting-Started/errors.md).
   edge.render_error = [](const internal::HttpRequest& request, int status, const std::string& detail) {

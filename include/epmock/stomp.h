@@ -55,6 +55,10 @@ struct StompBrokerOptions {
   // else the bound address (a wildcard as loopback).
   std::string advertised_url;
   std::string advertised_host;
+  // Message ids count from epmock-1; when this is not 0 they derive from it, the destination
+  // and the body instead, so two runs of a test give each message the same id whatever order
+  // concurrent senders reached the broker in (epmock serve --clock virtual --seed N).
+  std::uint64_t message_id_seed = 0;
 };
 
 // A message SENT to a destination (what passed through the broker).

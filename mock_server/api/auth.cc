@@ -75,10 +75,14 @@ HttpResponse TokenRegistry::Issue(const HttpRequest& request) {
                          "client_secret");
   }
 
-  const std::string token = RandomHex(20);
   const std::int64_t now_s = now_ms_() / 1000;
+  std::string token;
   {
     MutexLock lock(&mu_);
+    token =
+        ids_.derived()
+            ? ids_.Hex(grant_type + '/' + client_id + "/token/" + std::to_string(issued_[client_id]++), 20)
+            : RandomHex(20);
     // Expired grants are swept here, on the only path that adds any.
     for (auto it = grants_.begin(); it != grants_.end();) {
       it = it->second.expires_at_s <= now_s ? grants_.erase(it) : std::next(it);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "api/api.h"
+#include "common/ids.h"
 #include "common/mutex.h"
 
 namespace epmock::internal {
@@ -27,9 +28,10 @@ Credentials ReadAuthorization(const std::string& header);
 class TokenRegistry {
  public:
   // `now_ms`: the time on the server's clock (ms since the epoch), which a token's expires
-  // and its expiry follow (docs/CLOCK.md).
-  TokenRegistry(int ttl_seconds, std::function<std::int64_t()> now_ms)
-      : ttl_seconds_(ttl_seconds), now_ms_(std::move(now_ms)) {}
+  // and its expiry follow (docs/CLOCK.md). `ids`: derived ones make a client's n-th token
+  // the same on every run.
+  TokenRegistry(int ttl_seconds, std::function<std::int64_t()> now_ms, IdSource ids = {})
+      : ttl_seconds_(ttl_seconds), now_ms_(std::move(now_ms)), ids_(std::move(ids)) {}
 
   // Handles POST /oauth/access_token (form-encoded, or JSON).
   HttpResponse Issue(const HttpRequest& request);
@@ -56,8 +58,11 @@ class TokenRegistry {
   };
   const int ttl_seconds_;
   const std::function<std::int64_t()> now_ms_;
+  const IdSource ids_;
   mutable Mutex mu_;
   std::unordered_map<std::string, Grant> grants_ EPMOCK_GUARDED_BY(mu_);
+  // Tokens issued to each client, with derived ids only (kept across Reset: never one twice).
+  std::unordered_map<std::string, std::uint64_t> issued_ EPMOCK_GUARDED_BY(mu_);
 };
 
 }  // namespace epmock::internal

@@ -72,6 +72,8 @@ StatusOr<Fault> Control::AddFault(Store& store, Fault fault) {
   if (!fault.integration_id.empty() && !store.Get(fault.integration_id)) {
     return Status::InvalidArgument("No integration " + fault.integration_id.substr(0, 64) + " in this store");
   }
+  fault.id = engine_.events().ids().Uuid(store.id() + "/fault/" +
+                                         std::to_string(store.NextSerial(Store::Serial::kFault)));
   return store.Part<DeliveryFaults>().Add(std::move(fault));
 }
 
@@ -111,6 +113,8 @@ void Control::ClearFaults(const StorePtr& store) {
 
 StatusOr<ApiFault> Control::AddApiFault(Store& store, ApiFault fault) {
   if (Status checked = CheckApiFault(fault); !checked.ok()) return checked;
+  fault.id = engine_.events().ids().Uuid(store.id() + "/api-fault/" +
+                                         std::to_string(store.NextSerial(Store::Serial::kApiFault)));
   return store.Part<internal::ApiFaults>().Add(std::move(fault));
 }
 

@@ -29,7 +29,8 @@ std::unique_ptr<SqsEndpoint> MakeSqs(const ServerOptions& o, const std::shared_p
   sqs.host_seen = [self, bind = o.host](const std::string& host, int port) {
     self->Saw(host, 80, LocalAddressOf(bind, port));
   };
-  return MakeSqsEndpoint(std::move(sqs), clock);
+  return MakeSqsEndpoint(std::move(sqs), clock,
+                         IdSource(o.seed, o.clock == ServerOptions::ClockMode::kVirtual));
 }
 
 std::unique_ptr<StompBroker> MakeStomp(const ServerOptions& o) {
@@ -39,6 +40,7 @@ std::unique_ptr<StompBroker> MakeStomp(const ServerOptions& o) {
   broker.port = o.stomp_port;
   broker.advertised_url = o.advertise_stomp;
   broker.advertised_host = o.advertise_host;
+  if (o.clock == ServerOptions::ClockMode::kVirtual) broker.message_id_seed = o.seed;
   return std::make_unique<StompBroker>(broker);
 }
 
@@ -57,7 +59,9 @@ Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
       spec_(std::move(spec)),
       // Tokens and rate windows tell time by the server's clock, which events_ (built after
       // them) owns: they ask for it only once requests come.
-      tokens_(options_.token_ttl_seconds, [this] { return events_.clock().EpochNanos() / 1000000; }),
+      tokens_(
+          options_.token_ttl_seconds, [this] { return events_.clock().EpochNanos() / 1000000; },
+          IdSource(options_.seed, options_.clock == ServerOptions::ClockMode::kVirtual)),
       stores_(Retention{options_.event_retention, options_.event_retention_bytes, options_.log_retention}),
       journal_(options_.journal_capacity),
       sinks_(SinkRetention{options_.sink_retention, options_.sink_retention_bytes}),

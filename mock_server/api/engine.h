@@ -64,8 +64,12 @@ class Engine {
   SqsEndpoint* sqs() const { return sqs_.get(); }
   StompBroker* stomp() const { return stomp_.get(); }
 
-  // The next request id of the API port (X-Moltin-Request-Id), from the server's seed.
-  std::string NewRequestId() { return request_ids_.Next(); }
+  // The id of a request to the API port (X-Moltin-Request-Id): from the server's seed, or,
+  // derived (common/ids.h), from the request's content and how often it came before.
+  std::string NewRequestId(const HttpRequest& request) {
+    if (!events_.ids().derived()) return request_ids_.Next();
+    return events_.ids().ForContent("request", request.method + ' ' + request.target + '\n' + request.body);
+  }
 
   // epmock's ports by the names clients know them by (http/self_authorities.h).
   const std::shared_ptr<SelfAuthorities>& self() const { return self_; }

@@ -116,7 +116,8 @@ HttpResponse Create(RouteContext& c) {
   if (!violations.empty()) return ValidationFailed(violations);
 
   Integration integration;
-  integration.id = NewUuid();
+  integration.id = c.engine.events().ids().Uuid(
+      c.store->id() + "/integration/" + std::to_string(c.store->NextSerial(Store::Serial::kIntegration)));
   ApplyAttributes(body["data"], &integration);
   integration.created_at_ms = integration.updated_at_ms = c.engine.events().clock().EpochNanos() / 1000000;
   if (!c.store->Add(integration,

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <random>
 
 namespace epmock::internal {
@@ -91,6 +92,16 @@ std::string UuidSequence::Next() {
   return FormatUuid(b);
 }
 
+std::string UuidFrom(std::mt19937_64& rng) {
+  const std::uint64_t hi = rng(), lo = rng();
+  char out[37];
+  std::snprintf(out, sizeof out, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0x0fff),
+                static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return out;
+}
+
 std::string NameUuid(const std::string& name) {
   // RFC 4122 v5 over a fixed namespace of epmock's own.
   static const unsigned char kNamespace[16] = {0x6b, 0x2f, 0x0e, 0x43, 0x8d, 0x1c, 0x4e, 0x57,
@@ -122,6 +133,65 @@ bool IsUuid(const std::string& s) {
     }
   }
   return true;
+}
+
+namespace {
+// SHA-256 of the seed and `name`, and of them with a counter for each further 32 bytes.
+std::string DerivedBytes(std::uint64_t seed, std::string_view name, std::size_t bytes) {
+  std::string out;
+  for (std::uint32_t block = 0; out.size() < bytes; ++block) {
+    std::string input = std::to_string(seed) + '/' + std::to_string(block) + '/';
+    input.append(name.data(), name.size());
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    EVP_Digest(input.data(), input.size(), digest, &digest_len, EVP_sha256(), nullptr);
+    out.append(reinterpret_cast<const char*>(digest), std::min<std::size_t>(digest_len, bytes - out.size()));
+  }
+  return out;
+}
+}  // namespace
+
+IdSource::IdSource(std::uint64_t seed, bool virtual_clock)
+    : seed_(virtual_clock ? seed : 0), counts_(std::make_shared<Counts>()) {}
+
+std::string IdSource::Uuid(std::string_view name) const {
+  if (!derived()) return NewUuid();
+  std::string b = DerivedBytes(seed_, name, 16);
+  b[6] = static_cast<char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3f) | 0x80);
+  return FormatUuid(reinterpret_cast<const unsigned char*>(b.data()));
+}
+
+std::uint64_t IdSource::Seed(std::string_view name) const {
+  if (!derived()) return 0;
+  const std::string b = DerivedBytes(seed_, name, 8);
+  std::uint64_t out = 0;
+  for (char c : b) out = (out << 8) | static_cast<unsigned char>(c);
+  return out == 0 ? 1 : out;
+}
+
+std::string IdSource::Hex(std::string_view name, std::size_t bytes) const {
+  if (!derived()) return RandomHex(bytes);
+  return HexEncode(DerivedBytes(seed_, name, bytes));
+}
+
+std::string IdSource::ForContent(std::string_view scope, std::string_view content) const {
+  if (!derived()) return NewUuid();
+  std::string key(scope);
+  key += '/';
+  key += DerivedBytes(0, content, 16);  // the content's digest: what is counted
+  std::uint64_t generation = 0;
+  std::uint64_t before = 0;
+  {
+    MutexLock lock(&counts_->mu);
+    if (counts_->seen.size() >= kMaxContents && counts_->seen.count(key) == 0) {
+      counts_->seen.clear();
+      ++counts_->generation;
+    }
+    before = counts_->seen[key]++;
+    generation = counts_->generation;
+  }
+  return Uuid(HexEncode(key) + '/' + std::to_string(generation) + '/' + std::to_string(before));
 }
 
 std::string StoreIdForClient(const std::string& client_id) { return NameUuid("store:" + client_id); }

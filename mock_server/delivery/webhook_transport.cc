@@ -70,7 +70,7 @@ WebhookRequest BuildWebhookRequest(const EventRecord& event, const EventBodies& 
     body.resize(body.size() / 2);  // cut mid-document
   } else if (refuse == "other_store") {
     const std::string& own = event.store_id.empty() ? event.org_id : event.store_id;
-    const std::string other = NewUuid();
+    const std::string other = NameUuid("other-store/" + event.id);  // the same for every attempt
     for (std::size_t at = own.empty() ? std::string::npos : body.find(own); at != std::string::npos;
          at = body.find(own, at + other.size())) {
       body.replace(at, own.size(), other);

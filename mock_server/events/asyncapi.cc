@@ -19,16 +19,6 @@ using json = nlohmann::json;
 constexpr char kWebhookUserAgent[] = "moltin/integrations";
 
 // A version 4 UUID from the seeded generator: examples reproduce by seed.
-std::string SeededUuid(std::mt19937_64& rng) {
-  const std::uint64_t hi = rng(), lo = rng();
-  char out[37];
-  std::snprintf(out, sizeof out, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0x0fff),
-                static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
-                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-  return out;
-}
-
 std::string SchemaRef(const std::string& name) { return "#/components/schemas/" + name; }
 std::string ResourceSchemaName(const std::string& resource) { return "resource." + resource; }
 
@@ -124,9 +114,9 @@ std::optional<Examples> BuildExamples(const Spec& spec, const ObservableEvent& e
   StatusOr<Resource> resource = synthesizer.Synthesize(event);
   if (!resource.ok()) return std::nullopt;
   EventRecord record;
-  record.id = SeededUuid(ids);
+  record.id = UuidFrom(ids);
   record.type = event.key;
-  const std::string store_id = SeededUuid(ids), org_id = SeededUuid(ids);
+  const std::string store_id = UuidFrom(ids), org_id = UuidFrom(ids);
   if (event.store_level || !event.organization_level) {
     record.store_id = store_id;
     record.org_id = org_id;
@@ -144,7 +134,7 @@ std::optional<Examples> BuildExamples(const Spec& spec, const ObservableEvent& e
   auto bodies = BuildEventBodies(record, spec, {true, true, options.cloudevent_source});
   if (!bodies->webhook_error.empty() || !bodies->cloudevent_error.empty()) return std::nullopt;
   Integration webhook;
-  webhook.id = SeededUuid(ids);
+  webhook.id = UuidFrom(ids);
   webhook.integration_type = "webhook";
   webhook.name = "Order handler";
   webhook.description = "Sends events to the shop's backend";
@@ -154,7 +144,7 @@ std::optional<Examples> BuildExamples(const Spec& spec, const ObservableEvent& e
                            {"secret_key", "example-secret"}};
   Examples out;
   out.webhook = json::parse(WebhookBody(record, *bodies, webhook, 1));
-  out.cloudevent = json::parse(CloudEventBody(*bodies, SeededUuid(ids)));
+  out.cloudevent = json::parse(CloudEventBody(*bodies, UuidFrom(ids)));
   return out;
 }
 

@@ -92,7 +92,7 @@ bool IsText(const json& value) { return value.is_string(); }
 
 bool Amounts(Resource& r, std::int64_t amount) { return SetEvery(r, "amount", IsWholeNumber, amount); }
 
-bool ManyItems(Resource& r, std::mt19937_64&) {
+bool ManyItems(Resource& r, std::mt19937_64& rng) {
   if (!r.included.is_object() || !r.included.contains("items") || !r.included["items"].is_array() ||
       r.included["items"].empty())
     return false;
@@ -103,7 +103,7 @@ bool ManyItems(Resource& r, std::mt19937_64&) {
   items = json::array();
   for (int i = 0; i < 40; ++i) {
     json item = first;
-    item["id"] = NewUuid();
+    item["id"] = UuidFrom(rng);  // the batch's seed fixes them too
     item["quantity"] = 1 + i % 3;
     if (item.contains("value") && item["value"].contains("amount") && item["unit_price"].contains("amount")) {
       item["value"]["amount"] =

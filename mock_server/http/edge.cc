@@ -103,6 +103,7 @@ std::string BaseUrl(const EdgeOptions& options, const std::string& host, int por
   return "http://" + host;
 }
 
+// Without its body or id (Identified gives the id).
 HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, int port) {
   HttpRequest request;
   request.method = req.method;
@@ -115,7 +116,12 @@ HttpRequest FromWire(const httplib::Request& req, const EdgeOptions& options, in
   }
   request.remote_addr = req.remote_addr;
   request.base_url = BaseUrl(options, req.get_header_value("Host"), port);
-  if (options.request_id) request.request_id = options.request_id();
+  return request;
+}
+
+// The request with the id the port gives it, once it is whole.
+HttpRequest Identified(const EdgeOptions& options, HttpRequest request) {
+  if (options.request_id) request.request_id = options.request_id(request);
   return request;
 }
 
@@ -181,7 +187,7 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   const EdgeOptions* opts = &options_;
   auto server = std::make_unique<GatedServer>(limits, [opts](int status, const std::string& detail) {
     HttpRequest unread;
-    if (opts->request_id) unread.request_id = opts->request_id();
+    unread = Identified(*opts, std::move(unread));
     return RawAnswer(Stamped(*opts, unread, opts->render_error(unread, status, detail)));
   });
   GatedServer* gated = server.get();
@@ -204,6 +210,8 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   const std::atomic<int>* port = &port_;
   auto answer = [opts, port, handler](const httplib::Request& req, std::string body, httplib::Response& res) {
     HttpRequest request = FromWire(req, *opts, *port);
+    request.body = std::move(body);
+    request = Identified(*opts, std::move(request));
     if (!HostAllowed(opts->hosts, req.get_header_value("Host"))) {
       ToWire(Stamped(*opts, request,
                      opts->render_error(request, 403, HostRefusal(req.get_header_value("Host")))),
@@ -221,7 +229,6 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
       return;
     }
     if (opts->host_seen) opts->host_seen(req.get_header_value("Host"), *port);
-    request.body = std::move(body);
     request.peer_connected = [] { return GatedServer::CurrentPeerConnected(); };
     HttpResponse response = handler(request);
     if (response.reset_connection && GatedServer::ResetCurrentConnection()) return;  // nothing is written
@@ -241,7 +248,7 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
   // An answer the edge gives itself, before the handler sees the request.
   auto refuse = [opts, port](const httplib::Request& req, int status, const std::string& detail,
                              httplib::Response& res) {
-    const HttpRequest request = FromWire(req, *opts, *port);
+    const HttpRequest request = Identified(*opts, FromWire(req, *opts, *port));
     ToWire(Stamped(*opts, request, opts->render_error(request, status, detail)), res);
   };
   auto with_body = [opts, answer, refuse, limit](const httplib::Request& req, httplib::Response& res,
@@ -297,7 +304,7 @@ Status HttpEdge::Start(EdgeOptions options, HttpHandler handler) {
         // What follows a request httplib could not read cannot be trusted to be a request.
         GatedServer::CloseAfterCurrentResponse();
         res.set_header("Connection", "close");
-        const HttpRequest request = FromWire(req, *opts, *port);
+        const HttpRequest request = Identified(*opts, FromWire(req, *opts, *port));
         const HttpResponse answer = Stamped(*opts, request, opts->render_error(request, res.status, detail));
         for (const auto& [name, value] : answer.headers) res.set_header(name, value);
         res.set_content(answer.body, answer.content_type.c_str());

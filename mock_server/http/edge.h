@@ -66,7 +66,8 @@ struct EdgeOptions {
   std::function<void(const std::string& host_header, int port)> host_seen;
   // When set, every request gets an id from it (HttpRequest::request_id) and every answer
   // of the port, the edge's own refusals included, carries that id in `request_id_header`.
-  std::function<std::string()> request_id;
+  // It is asked once the body is read: an id may name the content.
+  std::function<std::string(const HttpRequest&)> request_id;
   std::string request_id_header = "X-Moltin-Request-Id";
   // The answer the edge itself gives (400 malformed, 413, 414, 500 for a throwing handler)
   // in the port's own error shape. `request` is as much as was read.

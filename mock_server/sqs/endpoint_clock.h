@@ -6,11 +6,12 @@
 #include <memory>
 
 #include "common/clock.h"
+#include "common/ids.h"
 #include "epmock/sqs.h"
 
 namespace epmock::internal {
 
-std::unique_ptr<SqsEndpoint> MakeSqsEndpoint(SqsEndpointOptions options, Clock& clock);
+std::unique_ptr<SqsEndpoint> MakeSqsEndpoint(SqsEndpointOptions options, Clock& clock, IdSource ids = {});
 
 }  // namespace epmock::internal
 

@@ -425,7 +425,7 @@ std::string XmlMessageAttributes(const json& attributes) {
   return out;
 }
 
-std::string XmlResult(const std::string& action, const json& d) {
+std::string XmlResult(const std::string& action, const json& d, const std::string& request_id) {
   std::string result;
   for (const char* scalar : {"QueueUrl", "MessageId", "MD5OfMessageBody", "MD5OfMessageAttributes"}) {
     if (d.contains(scalar)) result += Tag(scalar, d[scalar]);
@@ -458,15 +458,15 @@ std::string XmlResult(const std::string& action, const json& d) {
                 Tag("Code", f["Code"]) + Tag("Message", f["Message"]) + "</BatchResultErrorEntry>";
     }
   }
-  const std::string request_id = "<ResponseMetadata>" + Tag("RequestId", NewUuid()) + "</ResponseMetadata>";
+  const std::string metadata = "<ResponseMetadata>" + Tag("RequestId", request_id) + "</ResponseMetadata>";
   const bool has_result = action != "DeleteQueue" && action != "PurgeQueue" && action != "DeleteMessage" &&
                           action != "ChangeMessageVisibility";
   return "<?xml version=\"1.0\"?><" + action + "Response xmlns=\"" + kXmlns + "\">" +
-         (has_result ? "<" + action + "Result>" + result + "</" + action + "Result>" : "") + request_id +
-         "</" + action + "Response>";
+         (has_result ? "<" + action + "Result>" + result + "</" + action + "Result>" : "") + metadata + "</" +
+         action + "Response>";
 }
 
-HttpResponse ErrorResponse(const SqsError& e, bool json_protocol) {
+HttpResponse ErrorResponse(const SqsError& e, bool json_protocol, const std::string& request_id) {
   HttpResponse r;
   r.status = e.http_status;
   r.content_type = "text/xml";
@@ -478,7 +478,7 @@ HttpResponse ErrorResponse(const SqsError& e, bool json_protocol) {
   } else {
     r.body = std::string("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"") + kXmlns + "\"><Error>" +
              Tag("Type", e.sender_fault ? "Sender" : "Receiver") + Tag("Code", e.code) +
-             Tag("Message", e.message) + "<Detail/></Error>" + Tag("RequestId", NewUuid()) +
+             Tag("Message", e.message) + "<Detail/></Error>" + Tag("RequestId", request_id) +
              "</ErrorResponse>";
   }
   return r;
@@ -532,39 +532,43 @@ bool Base64Decode(const std::string& text, std::string* bytes) {
 
 HttpResponse HandleSqsRequest(SqsQueues& queues, const HttpRequest& r, const SqsCredentials& credentials) {
   const bool json_protocol = Header(r, "X-Amz-Target").rfind("AmazonSQS.", 0) == 0;
+  // Of the request's content (common/ids.h): the same on every run when ids are derived.
+  const std::string request_id =
+      queues.ids().ForContent("sqs-request", r.method + ' ' + r.target + '\n' + r.body);
   try {
-    if (auto e = CheckSignature(r, credentials)) return ErrorResponse(*e, json_protocol);
+    if (auto e = CheckSignature(r, credentials)) return ErrorResponse(*e, json_protocol, request_id);
     Input in;
     if (json_protocol) {
       json body = r.body.empty() ? json::object() : json::parse(r.body, nullptr, false);
       if (body.is_discarded() || !body.is_object()) {
         return ErrorResponse(
             {400, "InvalidParameterValue", "SerializationException", "The body is not a JSON object.", true},
-            true);
+            true, request_id);
       }
       in = JsonInput(r, body);
     } else {
       Params params;
       if (!DecodeForm(r.query, &params) || !DecodeForm(r.method == "POST" ? r.body : "", &params)) {
-        return ErrorResponse(InvalidParameterValue("The request has malformed percent-encoding."), false);
+        return ErrorResponse(InvalidParameterValue("The request has malformed percent-encoding."), false,
+                             request_id);
       }
       in = QueryInput(r, params);
     }
     Output out;
-    if (auto e = Run(queues, r, in, &out)) return ErrorResponse(*e, json_protocol);
+    if (auto e = Run(queues, r, in, &out)) return ErrorResponse(*e, json_protocol, request_id);
     HttpResponse response;
     response.content_type = "text/xml";
     if (json_protocol) {
       response.content_type = "application/x-amz-json-1.0";
       response.body = out.data.dump(-1, ' ', false, json::error_handler_t::replace);
     } else {
-      response.body = XmlResult(in.action, out.data);
+      response.body = XmlResult(in.action, out.data, request_id);
     }
     return response;
   } catch (const std::exception& e) {
     return ErrorResponse(
         {500, "InternalError", "InternalError", std::string("epmock failed: ") + e.what(), false},
-        json_protocol);
+        json_protocol, request_id);
   }
 }
 

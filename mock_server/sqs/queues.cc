@@ -274,7 +274,9 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
                                  " for parameter DelaySeconds is invalid. Reason: must be <= " +
                                  std::to_string(kMaxDelaySeconds) + ".");
   SqsMessage message;
-  message.id = NewUuid();
+  // Its queue and its content: two runs of a test give each message the same id, whatever
+  // order concurrent senders reached the queue in.
+  message.id = ids_.ForContent("sqs/" + name, body + '\n' + Md5OfAttributes(attributes));
   message.body = body;
   message.attributes = attributes;
   message.md5_of_body = Md5Hex(body);
@@ -330,7 +332,7 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
       }
       ++m->receive_count;
       if (m->first_receive_ms == 0) m->first_receive_ms = NowMillisOnClock();
-      m->receipt_handle = RandomHex(32) + ":" + m->id;
+      m->receipt_handle = ids_.Hex(m->id + "/receipt/" + std::to_string(m->receive_count), 32) + ":" + m->id;
       m->visible_at = now + std::chrono::seconds(visibility);
       out->push_back(*m);
       ++m;

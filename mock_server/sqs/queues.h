@@ -78,9 +78,11 @@ class SqsQueues {
   // SendMessage beyond either answers OverLimit. `clock` is what visibility timeouts, delays,
   // retention and every timestamp follow (the server's: docs/CLOCK.md); a long poll's
   // WaitTimeSeconds is the caller's own time, and stays real.
+  // `ids`: where message ids, receipt handles and request ids come from (common/ids.h).
   explicit SqsQueues(std::size_t max_messages = 100000, std::size_t max_bytes = 256 * 1024 * 1024,
-                     Clock& clock = SteadyClock())
-      : max_messages_(max_messages), max_bytes_(max_bytes), clock_(clock) {}
+                     Clock& clock = SteadyClock(), IdSource ids = {})
+      : max_messages_(max_messages), max_bytes_(max_bytes), clock_(clock), ids_(std::move(ids)) {}
+  const IdSource& ids() const { return ids_; }
 
   // Creates the queue, or returns the existing one (attributes applied at creation only).
   std::string Create(const std::string& name, const std::map<std::string, std::string>& attributes,
@@ -126,6 +128,7 @@ class SqsQueues {
   const std::size_t max_messages_;
   const std::size_t max_bytes_;
   Clock& clock_;
+  const IdSource ids_;
   mutable Mutex mu_;
   mutable CondVar arrived_;
   std::map<std::string, std::shared_ptr<Queue>> queues_ EPMOCK_GUARDED_BY(mu_);

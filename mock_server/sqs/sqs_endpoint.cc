@@ -16,8 +16,10 @@ namespace epmock {
 
 class SqsEndpoint::Impl {
  public:
-  explicit Impl(SqsEndpointOptions o, internal::Clock& clock = internal::SteadyClock())
-      : options(std::move(o)), queues(options.max_queue_messages, options.max_queue_bytes, clock) {}
+  explicit Impl(SqsEndpointOptions o, internal::Clock& clock = internal::SteadyClock(),
+                internal::IdSource ids = {})
+      : options(std::move(o)),
+        queues(options.max_queue_messages, options.max_queue_bytes, clock, std::move(ids)) {}
   const SqsEndpointOptions options;
   internal::SqsQueues queues;
   internal::HttpEdge edge;
@@ -55,8 +57,9 @@ SqsEndpoint::SqsEndpoint(SqsEndpointOptions options) : impl_(std::make_unique<Im
 SqsEndpoint::SqsEndpoint(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 namespace internal {
-std::unique_ptr<SqsEndpoint> MakeSqsEndpoint(SqsEndpointOptions options, Clock& clock) {
-  return std::make_unique<SqsEndpoint>(std::make_unique<SqsEndpoint::Impl>(std::move(options), clock));
+std::unique_ptr<SqsEndpoint> MakeSqsEndpoint(SqsEndpointOptions options, Clock& clock, IdSource ids) {
+  return std::make_unique<SqsEndpoint>(
+      std::make_unique<SqsEndpoint::Impl>(std::move(options), clock, std::move(ids)));
 }
 }  // namespace internal
 SqsEndpoint::~SqsEndpoint() { Stop(); }

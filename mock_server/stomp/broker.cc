@@ -20,6 +20,7 @@
 
 #include "codec/stomp_frame.h"
 #include "common/history.h"
+#include "common/ids.h"
 #include "common/mutex.h"
 #include "common/strings.h"
 #include "common/thread.h"
@@ -107,6 +108,7 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   void Requeue(Subscription& s, std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
 
   const StompBrokerOptions options;
+  const internal::IdSource ids{options.message_id_seed, true};
   mutable Mutex mu;
   mutable CondVar sent;
   // What was sent to each destination, within the history's limits (common/history.h: its
@@ -261,7 +263,11 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
                   destination + " holds its limit of " + std::to_string(options.max_pending_messages) +
                       " messages no subscriber has taken");
     }
-    StompMessage message{destination, "epmock-" + std::to_string(next_id++), {}, f.body};
+    StompMessage message{destination,
+                         ids.derived() ? "epmock-" + ids.ForContent(destination, f.body)
+                                       : "epmock-" + std::to_string(next_id++),
+                         {},
+                         f.body};
     for (const auto& [key, value] : f.headers) {
       if (key != "receipt" && key != "transaction") message.headers.emplace_back(key, value);
     }

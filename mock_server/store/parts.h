@@ -44,9 +44,9 @@ class StoreList : public StorePart {
   // `what` names the things in the refusal past the most: "a store has at most 100 API faults".
   StoreList(std::size_t max, std::string what) : max_(max), what_(std::move(what)) {}
 
-  // Gives it a new id and adds it last. ResourceExhausted when the store has `max` already.
+  // Adds it last, with a new random id unless it has one. ResourceExhausted when the store has `max` already.
   StatusOr<T> Add(T item) {
-    item.id = NewUuid();
+    if (item.id.empty()) item.id = NewUuid();
     MutexLock lock(&mu_);
     if (items_.size() >= max_) {
       return Status::ResourceExhausted("a store has at most " + std::to_string(max_) + " " + what_ +

@@ -5,6 +5,8 @@
 #ifndef EPMOCK_STORE_STORE_H_
 #define EPMOCK_STORE_STORE_H_
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -143,6 +145,13 @@ class Store {
   // Integrations [offset, offset + limit) in creation order, and how many there are in all.
   std::vector<Integration> ListPage(std::size_t offset, std::size_t limit, std::size_t* total) const;
 
+  // The position of the next thing of a kind the store makes, from 0: what a derived id
+  // (IdSource) names besides the store. Kept across Clear, so ids stay unique in a run.
+  enum class Serial { kEvent, kIntegration, kFault, kApiFault, kReplay, kSynthesized, kCount };
+  std::uint64_t NextSerial(Serial kind) {
+    return serials_[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
+  }
+
   void AddEvent(std::shared_ptr<const EventRecord> event);
   std::shared_ptr<const EventRecord> FindEvent(const std::string& id) const;
   // Newest first.
@@ -241,6 +250,7 @@ class Store {
   // lock is never taken under parts_mu_ or mu_.
   mutable Mutex parts_mu_;
   std::vector<std::pair<std::type_index, std::unique_ptr<StorePart>>> parts_ EPMOCK_GUARDED_BY(parts_mu_);
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(Serial::kCount)> serials_{};
   bool organization_ EPMOCK_GUARDED_BY(mu_) = false;
   std::string org_id_ EPMOCK_GUARDED_BY(mu_);
   std::string kind_ EPMOCK_GUARDED_BY(mu_) = "production";

@@ -1,6 +1,7 @@
 // VirtualClock (common/virtual_clock.h): time moves only when told, never backwards, and an
 // advance meets every due time on its way in order, each seen as now by whoever waited for it.
 #include "common/virtual_clock.h"
+#include "common/ids.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -330,6 +331,59 @@ TEST(DurationTest, RefusesAnythingElse) {
     EXPECT_EQ(ParseDurationMillis(text), std::nullopt) << text;
   }
   EXPECT_EQ(ParseDurationMillis(std::string_view("1h\0", 3)), std::nullopt);
+}
+
+}  // namespace
+}  // namespace epmock::internal
+
+// Where ids come from (common/ids.h): random, or, on a virtual clock with a seed, derived
+// from the seed, a parent and a position, so that two runs of a test make the same ones.
+namespace epmock::internal {
+namespace {
+
+TEST(IdSourceTest, WithoutASeedOrOnARealClockIdsAreRandom) {
+  for (const IdSource& ids : {IdSource(), IdSource(0, true), IdSource(42, false)}) {
+    EXPECT_FALSE(ids.derived());
+    EXPECT_NE(ids.Uuid("store/event/0"), ids.Uuid("store/event/0"));
+    EXPECT_NE(ids.ForContent("q", "body"), ids.ForContent("q", "body"));
+    EXPECT_EQ(ids.Seed("x"), 0u);
+  }
+}
+
+TEST(IdSourceTest, ADerivedIdIsAVersion4UuidOfTheSeedAndTheName) {
+  const IdSource one(42, true), again(42, true), other_seed(43, true);
+  ASSERT_TRUE(one.derived());
+  const std::string id = one.Uuid("store/event/0");
+  EXPECT_TRUE(IsUuid(id)) << id;
+  EXPECT_EQ(id[14], '4') << id;
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
+  EXPECT_EQ(again.Uuid("store/event/0"), id);
+  EXPECT_NE(one.Uuid("store/event/1"), id);
+  EXPECT_NE(other_seed.Uuid("store/event/0"), id);
+  EXPECT_EQ(one.Hex("client/token/0", 20).size(), 40u);
+  EXPECT_EQ(one.Hex("client/token/0", 20), again.Hex("client/token/0", 20));
+  EXPECT_EQ(one.Hex("long", 40).size(), 80u) << "more than one digest's worth";
+  EXPECT_EQ(one.Seed("s"), again.Seed("s"));
+  EXPECT_NE(one.Seed("s"), one.Seed("t"));
+}
+
+TEST(IdSourceTest, ContentIdsCountRepeatsAndDoNotDependOnTheOrderOtherContentCameIn) {
+  const IdSource a(7, true), b(7, true);
+  const std::string x1 = a.ForContent("queue", "x");
+  const std::string y1 = a.ForContent("queue", "y");
+  const std::string x2 = a.ForContent("queue", "x");
+  EXPECT_NE(x1, x2) << "the same bytes sent twice are two messages";
+  // Another run, where y arrived first.
+  EXPECT_EQ(b.ForContent("queue", "y"), y1);
+  EXPECT_EQ(b.ForContent("queue", "x"), x1);
+  EXPECT_EQ(b.ForContent("queue", "x"), x2);
+  EXPECT_NE(b.ForContent("other", "x"), x1) << "each scope counts its own";
+}
+
+TEST(IdSourceTest, CopiesShareTheirCounts) {
+  const IdSource a(7, true);
+  const IdSource copy = a;
+  EXPECT_NE(a.ForContent("q", "x"), copy.ForContent("q", "x"));
 }
 
 }  // namespace
