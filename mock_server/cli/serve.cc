@@ -284,7 +284,9 @@ void AddServe(CLI::App& root, int* exit_code) {
          "--insecure", [&o] { o.verify_tls = false; },
          "do not verify receivers' TLS certificates (self-signed receivers), every transport")
       ->group(delivery);
-  cmd->add_option("--seed", o.seed, "seed of the resource synthesizer: same seed, same resources")
+  cmd->add_option("--seed", o.seed,
+                  "seed of the resource synthesizer: same seed, same resources; with --clock virtual, of "
+                  "every id too (the same bytes every run: docs/CLOCK.md)")
       ->capture_default_str()
       ->group(delivery);
   cmd->add_option(

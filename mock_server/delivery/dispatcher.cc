@@ -39,16 +39,28 @@ std::chrono::steady_clock::duration Dispatcher::Scaled(double milliseconds) cons
 }
 
 void Dispatcher::Submit(DeliveryAttempt delivery) {
+  std::vector<DeliveryAttempt> one;
+  one.push_back(std::move(delivery));
+  Submit(std::move(one));
+}
+
+void Dispatcher::Submit(std::vector<DeliveryAttempt> deliveries) {
   MutexLock lock(&mu_);
-  ++outstanding_;
+  outstanding_ += deliveries.size();
   if (stopping_) {
     lock.Unlock();
-    AttemptResult result;
-    result.error_detail = "Not delivered: epmock was stopping when the event fired";
-    Log(delivery, result, 0, /*final=*/true);
-    FinishOne();
+    for (const DeliveryAttempt& delivery : deliveries) {
+      AttemptResult result;
+      result.error_detail = "Not delivered: epmock was stopping when the event fired";
+      Log(delivery, result, 0, /*final=*/true);
+      FinishOne();
+    }
     return;
   }
+  for (DeliveryAttempt& delivery : deliveries) SubmitLocked(std::move(delivery));
+}
+
+void Dispatcher::SubmitLocked(DeliveryAttempt delivery) {
   const bool first = delivery.attempt == 1 && !delivery.duplicate;
   if (first && delivery.faults.reorder > 1) {
     const std::string key = LaneKey(delivery);
@@ -56,7 +68,7 @@ void Dispatcher::Submit(DeliveryAttempt delivery) {
     if (hold.deliveries.empty()) {
       hold.size = delivery.faults.reorder;
       Timed flush{clock_.Now() + std::chrono::milliseconds(delivery.faults.reorder_window_ms), sequence_++,
-                  DeliveryAttempt{}, key};
+                  DeliveryAttempt{}, key, ""};
       timers_.push(std::move(flush));
       timer_cv_.Signal();
     }
@@ -69,12 +81,23 @@ void Dispatcher::Submit(DeliveryAttempt delivery) {
 
 void Dispatcher::ScheduleLocked(DeliveryAttempt delivery, TimePoint due) {
   if (delivery.faults.delay_ms > 0) due += Scaled(delivery.faults.delay_ms);
-  if (due <= clock_.Now()) {
+  const bool derived = options_.ids.derived();
+  if (due <= clock_.Now() && !derived) {
     EnqueueLocked(std::move(delivery));
     return;
   }
-  timers_.push(Timed{due, sequence_++, std::move(delivery), ""});
+  // Derived ids: even what is due now goes by the timer, which runs one instant's work in
+  // the order of its logs' ids.
+  std::string order = derived ? LogId(delivery) : "";
+  timers_.push(Timed{due, sequence_++, std::move(delivery), "", std::move(order)});
   timer_cv_.Signal();
+}
+
+std::string Dispatcher::LogId(const DeliveryAttempt& d) const {
+  // Parent and position: the job, the attempt, and which copy of it (an injected duplicate,
+  // a late replay) this is.
+  return options_.ids.Uuid(d.job_id + '/' + std::to_string(d.attempt) + (d.duplicate ? "/duplicate" : "") +
+                           (d.replay ? "/replay" : ""));
 }
 
 void Dispatcher::ReleaseHoldLocked(const std::string& key) {
@@ -133,13 +156,34 @@ void Dispatcher::TimerLoop() {
       timer_asleep_ = false;
       continue;
     }
-    Timed timed = std::move(const_cast<Timed&>(timers_.top()));
-    timers_.pop();
-    if (!timed.flush_key.empty()) {
-      ReleaseHoldLocked(timed.flush_key);
-    } else {
-      EnqueueLocked(std::move(timed.delivery));
+    if (options_.ids.derived() && gate_) {
+      // One instant's work is released whole, once the stories have fired theirs at it, in
+      // the order of its logs' ids; the one worker runs it in that order.
+      const TimePoint now = clock_.Now();
+      lock.Unlock();
+      const bool settled = gate_(now);
+      lock.Lock();
+      if (!settled) {
+        // A story thread is firing at this instant; it announces nothing to this thread, so
+        // look again shortly (real time, this mode only: one instant's firing takes little).
+        clock_.WaitUntilOr(&mu_, &timer_cv_, TimePoint::max(),
+                           std::chrono::steady_clock::now() + std::chrono::milliseconds(1));
+        continue;
+      }
+      while (!stopping_ && !timers_.empty() && timers_.top().due <= now) ReleaseTopLocked();
+      continue;
     }
+    ReleaseTopLocked();
+  }
+}
+
+void Dispatcher::ReleaseTopLocked() {
+  Timed timed = std::move(const_cast<Timed&>(timers_.top()));
+  timers_.pop();
+  if (!timed.flush_key.empty()) {
+    ReleaseHoldLocked(timed.flush_key);
+  } else {
+    EnqueueLocked(std::move(timed.delivery));
   }
 }
 
@@ -251,7 +295,7 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
 void Dispatcher::Log(const DeliveryAttempt& d, const AttemptResult& result, double seconds, bool final,
                      std::int64_t retry_in_ms, std::optional<double> real_ms) {
   IntegrationLog log;
-  log.id = NewUuid();
+  log.id = LogId(d);
   log.integration_id = d.integration.id;
   log.job_id = d.job_id;
   log.event_id = d.event->id;

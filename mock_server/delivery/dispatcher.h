@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <queue>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/ids.h"
 #include "common/mutex.h"
 #include "delivery/delivery.h"
 
@@ -33,6 +35,11 @@ struct DispatcherOptions {
   double time_scale = 1.0;    // multiplies retry delays and injected delays
   int max_threads = 256;
   int per_integration_concurrency = 4;
+  // Of the attempts' logs. Derived ones (a virtual clock with a seed: the same bytes every
+  // run) also make the dispatcher run what falls due at one instant one at a time, in the
+  // order of the logs' ids, once the gate (SetGate) says the instant's producers are done:
+  // deliveries that run at once reach receivers in an order no run can repeat.
+  IdSource ids;
 };
 
 class Dispatcher {
@@ -44,12 +51,18 @@ class Dispatcher {
   using TimePoint = Clock::TimePoint;
   ~Dispatcher();
 
+  // With derived ids: whether everything that makes deliveries due at `now` has made them
+  // (the stories have fired theirs). Set before Start; called without the dispatcher's lock.
+  void SetGate(std::function<bool(TimePoint)> settled) { gate_ = std::move(settled); }
+
   // Starts the timer (workers start on demand). Submissions before Start, or after Stop,
   // are logged as not delivered. Start after Stop serves again.
   void Start();
 
   // A job's first attempt (or an injected duplicate). The job must already be recorded.
   void Submit(DeliveryAttempt delivery);
+  // An event's deliveries, all at once: with derived ids, the timer sees them together.
+  void Submit(std::vector<DeliveryAttempt> deliveries);
 
   // Waits until nothing is scheduled, queued, held or in flight.
   [[nodiscard]] bool WaitIdle(std::chrono::milliseconds timeout);
@@ -81,7 +94,12 @@ class Dispatcher {
     std::uint64_t sequence;
     DeliveryAttempt delivery;  // when !flush_key
     std::string flush_key;     // a reorder hold to release
-    bool operator>(const Timed& o) const { return due != o.due ? due > o.due : sequence > o.sequence; }
+    std::string order;         // with derived ids, the attempt's log id: one instant's order
+    bool operator>(const Timed& o) const {
+      if (due != o.due) return due > o.due;
+      if (order != o.order) return order > o.order;
+      return sequence > o.sequence;
+    }
   };
   struct Lane {  // one integration's queue
     std::deque<DeliveryAttempt> queue;
@@ -94,10 +112,14 @@ class Dispatcher {
   };
 
   static std::string LaneKey(const DeliveryAttempt& d);
+  // The id the attempt's log gets (Log), derived or random.
+  std::string LogId(const DeliveryAttempt& d) const;
   std::chrono::steady_clock::duration Scaled(double milliseconds) const;
+  void SubmitLocked(DeliveryAttempt delivery) EPMOCK_REQUIRES(mu_);
   void ScheduleLocked(DeliveryAttempt delivery, TimePoint due) EPMOCK_REQUIRES(mu_);
   void EnqueueLocked(DeliveryAttempt delivery) EPMOCK_REQUIRES(mu_);
   void ReleaseHoldLocked(const std::string& key) EPMOCK_REQUIRES(mu_);
+  void ReleaseTopLocked() EPMOCK_REQUIRES(mu_);
   void MaybeSpawnWorkerLocked() EPMOCK_REQUIRES(mu_);
   // Whether a worker may take the lane's next delivery now.
   bool LaneReady(const Lane& lane) const;
@@ -111,6 +133,7 @@ class Dispatcher {
   void FinishOne() EPMOCK_EXCLUDES(mu_);
 
   const DispatcherOptions options_;
+  std::function<bool(TimePoint)> gate_;  // SetGate's
   Clock& clock_;
   const std::map<std::string, Transport*> transports_;
 

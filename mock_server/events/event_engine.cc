@@ -14,6 +14,10 @@ using nlohmann::json;
 
 namespace {
 
+IdSource IdsOf(const ServerOptions& o) {
+  return IdSource(o.seed, o.clock == ServerOptions::ClockMode::kVirtual);
+}
+
 DispatcherOptions ToDispatcherOptions(const ServerOptions& o) {
   DispatcherOptions d;
   d.max_attempts = o.max_attempts;
@@ -21,6 +25,8 @@ DispatcherOptions ToDispatcherOptions(const ServerOptions& o) {
   d.time_scale = o.time_scale;
   d.max_threads = o.max_delivery_threads;
   d.per_integration_concurrency = o.per_integration_concurrency;
+  d.ids = IdsOf(o);
+  if (d.ids.derived()) d.max_threads = 1;  // one instant's work in one order (DispatcherOptions::ids)
   return d;
 }
 
@@ -72,6 +78,7 @@ EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spe
                                                                                      : NowMillis())
                          : nullptr),
       clock_(virtual_clock_ ? static_cast<Clock&>(*virtual_clock_) : SteadyClock()),
+      ids_(IdsOf(options)),
       synthesizer_(spec, options.seed, clock_),
       webhook_(ToWebhookOptions(options, self), spec),
       sqs_(HttpPoolOptions{options.EffectiveDeliveryTimeoutMs(), options.verify_tls, options.ca_file}, spec,
@@ -83,7 +90,10 @@ EventEngine::EventEngine(const ServerOptions& options, std::shared_ptr<const Spe
                   {{"webhook", &webhook_}, {"aws_sqs", &sqs_}, {"stomp", &stomp_}}, clock_),
       stories_(*this, spec, options.time_scale,
                StoryRunLimits{static_cast<std::size_t>(std::max(1, options.max_story_runs_per_store)),
-                              kMaxKeptStoryRuns, options.story_run_retention_bytes}) {}
+                              kMaxKeptStoryRuns, options.story_run_retention_bytes}) {
+  // With derived ids, one instant's deliveries start once the stories have fired theirs.
+  dispatcher_.SetGate([this](Clock::TimePoint now) { return stories_.SettledAt(now); });
+}
 
 EventEngine::~EventEngine() {
   stories_.Stop();
@@ -151,7 +161,7 @@ void EventEngine::Match(const Store& store, const std::string& type, std::vector
 }
 
 std::vector<DeliveryAttempt> EventEngine::MakeJobs(
-    const std::shared_ptr<Store>& store, const std::shared_ptr<const EventRecord>& event,
+    std::uint64_t round, const std::shared_ptr<Store>& store, const std::shared_ptr<const EventRecord>& event,
     const std::shared_ptr<const EventBodies>& bodies, const std::vector<Integration>& integrations,
     std::vector<EventJob>* jobs, std::vector<std::shared_ptr<const Integration>>* receivers) {
   std::vector<DeliveryAttempt> deliveries;
@@ -162,7 +172,9 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(
   const std::vector<Fault> faults = store_faults ? store_faults->List() : std::vector<Fault>{};
   for (const Integration& integration : integrations) {
     IntegrationJob job;
-    job.id = NewUuid();
+    // Parent and position: the event, the integration, and which round of the event's
+    // deliveries this is (0 when fired, a replay's number after).
+    job.id = ids_.Uuid(event->id + '/' + integration.id + '/' + std::to_string(round));
     job.integration_id = integration.id;
     job.event_id = event->id;
     job.triggered_by = event->type;
@@ -186,14 +198,17 @@ std::vector<DeliveryAttempt> EventEngine::MakeJobs(
 }
 
 void EventEngine::SubmitAll(std::vector<DeliveryAttempt> deliveries) {
-  for (DeliveryAttempt& d : deliveries) dispatcher_.Submit(std::move(d));
+  if (!deliveries.empty()) dispatcher_.Submit(std::move(deliveries));
 }
 
 StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, const ObservableEvent& event,
-                                           json data, json included, std::vector<std::string> notes) {
+                                           json data, json included, std::vector<std::string> notes,
+                                           const std::string& id_name) {
   const std::string& type = event.key;
   auto record = std::make_shared<EventRecord>();
-  record->id = NewUuid();
+  record->id = ids_.Uuid(!id_name.empty() ? id_name
+                                          : store->id() + "/event/" +
+                                                std::to_string(store->NextSerial(Store::Serial::kEvent)));
   record->type = type;
   // The identities the platform's deliveries carry (elasticpath/elasticpath-dev
   // guides/How-To/Authentication/how-to-utilize-one-time-password-tokens.md): a store's id, and its
@@ -223,7 +238,7 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   // The deliveries see the record through a shared pointer; its jobs are filled in before
   // it is stored or any delivery starts, so it is complete whenever anyone reads it.
   std::vector<DeliveryAttempt> deliveries =
-      MakeJobs(store, record, record->bodies, matched, &record->jobs, &record->receivers);
+      MakeJobs(0, store, record, record->bodies, matched, &record->jobs, &record->receivers);
   record->bytes = RetainedBytes(*record);
   store->AddEvent(record);
   TriggeredEvent out = ToTriggeredEvent(*record);
@@ -232,7 +247,7 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
 }
 
 StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& store,
-                                              const TriggerRequest& request) {
+                                              const TriggerRequest& request, const std::string& id_name) {
   if (!running_) return NotRunning();
   const std::optional<ObservableEvent> event = spec_->LookupEvent(request.type);
   if (!event) {
@@ -276,12 +291,21 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
   } else {
     if (request.included)
       return Status::InvalidArgument("included needs data: give both, or neither to synthesize both");
-    StatusOr<Resource> resource = synthesizer_.Synthesize(*event);
+    // Derived ids (common/ids.h): the resources of the store's n-th synthesized event are
+    // the same on every run, whatever other stores trigger meanwhile.
+    StatusOr<Resource> resource =
+        ids_.derived()
+            ? Synthesizer(spec_,
+                          ids_.Seed(store->id() + "/synthesized/" +
+                                    std::to_string(store->NextSerial(Store::Serial::kSynthesized))),
+                          clock_)
+                  .Synthesize(*event)
+            : synthesizer_.Synthesize(*event);
     if (!resource.ok()) return resource.status();
     data = resource->data;
     included = resource->included;
   }
-  return Fire(store, *event, std::move(data), std::move(included), std::move(notes));
+  return Fire(store, *event, std::move(data), std::move(included), std::move(notes), id_name);
 }
 
 StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_ptr<Store>& store,
@@ -351,7 +375,8 @@ StatusOr<TriggeredEvent> EventEngine::Replay(const std::shared_ptr<Store>& store
   }
   std::vector<EventJob> jobs;
   std::vector<std::shared_ptr<const Integration>> receivers;
-  std::vector<DeliveryAttempt> deliveries = MakeJobs(store, event, bodies, matched, &jobs, &receivers);
+  std::vector<DeliveryAttempt> deliveries = MakeJobs(1 + store->NextSerial(Store::Serial::kReplay), store,
+                                                     event, bodies, matched, &jobs, &receivers);
   for (EventJob& job : jobs) job.replay = true;     // told apart from the event's first jobs
   store->AddEventJobs(event->id, jobs, receivers);  // a replay is rare: copying the record is fine here
   SubmitAll(std::move(deliveries));

@@ -40,7 +40,10 @@ class EventEngine {
 
   // Synthesizes (or takes) the resource, records the event and starts one job per
   // matching enabled integration. Errors are the caller's: unknown type, bad data.
-  StatusOr<TriggeredEvent> Trigger(const std::shared_ptr<Store>& store, const TriggerRequest& request);
+  // `id_name`: the event's parent and position when it has its own (a story run's step),
+  // what a derived id (common/ids.h) names; otherwise the store and its n-th event.
+  StatusOr<TriggeredEvent> Trigger(const std::shared_ptr<Store>& store, const TriggerRequest& request,
+                                   const std::string& id_name = "");
   // Many events of a type (epmock/event.h BatchRequest), each synthesized by the request's
   // own seed and, with the edge-cases profile, varied.
   StatusOr<std::vector<BatchEvent>> TriggerBatch(const std::shared_ptr<Store>& store,
@@ -74,6 +77,8 @@ class EventEngine {
   const Clock& clock() const { return clock_; }
   Clock& clock() { return clock_; }
   VirtualClock* virtual_clock() { return virtual_clock_.get(); }
+  // Where the server's ids come from (common/ids.h): derived on a virtual clock with a seed.
+  const IdSource& ids() const { return ids_; }
   // Whether nothing is queued or in flight and nothing is due by now: what an advance of the
   // virtual clock waits for at each due time.
   bool Settled() const {
@@ -88,8 +93,9 @@ class EventEngine {
   bool running() const { return running_; }
 
  private:
-  // Records one job per integration and returns the deliveries that start them.
-  std::vector<DeliveryAttempt> MakeJobs(const std::shared_ptr<Store>& store,
+  // Records one job per integration and returns the deliveries that start them. `round`: 0
+  // when the event fires, a replay's number in the store after (what the jobs' ids name).
+  std::vector<DeliveryAttempt> MakeJobs(std::uint64_t round, const std::shared_ptr<Store>& store,
                                         const std::shared_ptr<const EventRecord>& event,
                                         const std::shared_ptr<const EventBodies>& bodies,
                                         const std::vector<Integration>& integrations,
@@ -101,7 +107,7 @@ class EventEngine {
              std::vector<SkippedIntegration>* skipped) const;
   StatusOr<TriggeredEvent> Fire(const std::shared_ptr<Store>& store, const ObservableEvent& event,
                                 nlohmann::json data, nlohmann::json included,
-                                std::vector<std::string> notes = {});
+                                std::vector<std::string> notes = {}, const std::string& id_name = "");
 
   const std::shared_ptr<const Spec> spec_;
   const std::string cloudevent_source_;
@@ -110,6 +116,7 @@ class EventEngine {
   // clock, or a virtual one (ServerOptions::clock) that moves only when advanced.
   std::unique_ptr<VirtualClock> virtual_clock_;
   Clock& clock_;
+  IdSource ids_;  // of events and jobs; the dispatcher's logs and the API's ids come from copies
   Synthesizer synthesizer_;
   WebhookTransport webhook_;
   SqsTransport sqs_;

@@ -487,6 +487,22 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
     threads_.push_back({active, store, StartThread("story", [this, store, active] { Play(store, active); })});
   }
   RetainLocked(*store);
+  if (engine_.ids().derived()) {
+    // The same bytes every run (common/ids.h): what the runs fire at this instant has fired
+    // before the start answers, so whatever the caller does next comes after it every time.
+    const Clock::TimePoint now = engine_.clock().Now();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    auto firing = [&] {
+      for (const std::shared_ptr<Active>& active : planned) {
+        if (active->phase == Active::Phase::kAwake ||
+            (active->phase == Active::Phase::kAsleep && active->wake_at <= now && !active->stop_requested))
+          return true;
+      }
+      return false;
+    };
+    while (!stopping_ && firing() && settled_.WaitUntil(&mu_, deadline)) {
+    }
+  }
   return out;
 }
 
@@ -618,6 +634,7 @@ bool StoryRunner::SleepUntil(Clock::TimePoint due, Active& active) {
   MutexLock lock(&mu_);
   active.phase = Active::Phase::kAsleep;
   active.wake_at = due;
+  settled_.SignalAll();
   clock.Changed();  // an advance waiting for this thread to settle looks again
   while (!stopping_ && !active.stop_requested && clock.Now() < due) clock.WaitUntil(&mu_, &changed_, due);
   active.phase = Active::Phase::kAwake;
@@ -674,6 +691,7 @@ void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_pt
     active->run.state = state;
     active->run.error = error;
     active->phase = Active::Phase::kDone;
+    settled_.SignalAll();
     clock.Changed();
     RetainLocked(*store);  // ended now, it may be dropped
     changed_.SignalAll();
@@ -697,6 +715,7 @@ void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_pt
       MutexLock lock(&mu_);
       active->phase = Active::Phase::kWaiting;
       active->waiting_for = to;
+      settled_.SignalAll();
       clock.Changed();
     }
     for (;;) {
@@ -724,7 +743,10 @@ void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_pt
     }
     TriggerRequest request{planned.type, planned.data, std::nullopt};
     if (!active->included[index].is_null()) request.included = active->included[index];
-    StatusOr<TriggeredEvent> event = engine_.Trigger(store, request);
+    // Its id names the run and the step's event (common/ids.h): the same on every run of a
+    // test, whatever the test's own thread triggers meanwhile.
+    StatusOr<TriggeredEvent> event = engine_.Trigger(
+        store, request, store->id() + '/' + active->run.id + "/event/" + std::to_string(index));
     if (!event.ok()) {
       return finish("failed", "steps[" + std::to_string(planned.step) + "] (" + planned.type +
                                   "): " + event.status().message());

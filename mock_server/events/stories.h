@@ -122,6 +122,7 @@ class StoryRunner {
   const StoryRunLimits limits_;
   mutable Mutex mu_;
   mutable CondVar changed_;
+  CondVar settled_;  // a run's thread went to sleep, to wait, or ended (Start's wait, derived ids)
   std::vector<Story> stories_ EPMOCK_GUARDED_BY(mu_);
   // A run whose thread is not joined yet, and its store, owned here until then.
   struct Playing {
