@@ -121,7 +121,8 @@ bool Dispatcher::LaneReady(const Lane& lane) const {
 }
 
 void Dispatcher::EnqueueLocked(DeliveryAttempt delivery) {
-  const std::string key = LaneKey(delivery);
+  // Derived ids: one lane, so that the one worker runs what was released in the order it was.
+  const std::string key = options_.ids.derived() ? std::string() : LaneKey(delivery);
   Lane& lane = lanes_[key];
   lane.queue.push_back(std::move(delivery));
   if (!lane.runnable && LaneReady(lane)) {

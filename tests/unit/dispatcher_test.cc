@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -264,6 +265,33 @@ TEST_F(DispatcherTest, AStopLeavesEveryScheduledJobWithItsFinalLog) {
   ASSERT_EQ(logs.size(), 1u);
   EXPECT_TRUE(logs[0].final);
   EXPECT_THAT(logs[0].error_detail.value_or(""), ::testing::HasSubstr("Not delivered: epmock stopped"));
+}
+
+TEST_F(DispatcherTest, WithDerivedIdsOneInstantsDeliveriesRunOneAtATimeInTheirLogsIdOrder) {
+  dispatcher_->Stop();
+  DispatcherOptions options;
+  options.ids = IdSource(7, true);
+  options.max_threads = 1;  // what the engine sets with derived ids
+  dispatcher_ = std::make_unique<Dispatcher>(
+      options, std::map<std::string, Transport*>{{"webhook", &transport_}}, clock_);
+  dispatcher_->Start();
+  std::vector<DeliveryAttempt> jobs;
+  std::vector<std::pair<std::string, std::string>> expected;  // (log id, job id)
+  for (int i = 0; i < 6; ++i) {
+    DeliveryAttempt d = Job("job-" + std::to_string(i));
+    d.integration.id = "integration-" + std::to_string(i % 3);  // three receivers
+    expected.emplace_back(options.ids.Uuid(d.job_id + "/1"), d.job_id);
+    jobs.push_back(std::move(d));
+  }
+  std::sort(expected.begin(), expected.end());
+  dispatcher_->Submit(std::move(jobs));
+  const auto sent = transport_.WaitForSends(6);
+  ASSERT_EQ(sent.size(), 6u);
+  for (std::size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(sent[i].job_id, expected[i].second) << i;
+  ASSERT_TRUE(dispatcher_->WaitIdle(kWait));
+  const std::vector<IntegrationLog> logs = store_->Logs("", "");  // newest first
+  ASSERT_EQ(logs.size(), 6u);
+  for (std::size_t i = 0; i < logs.size(); ++i) EXPECT_EQ(logs[logs.size() - 1 - i].id, expected[i].first);
 }
 
 }  // namespace
