@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ids.h"
 #include "common/virtual_clock.h"
 #include "delivery/dispatcher.h"
 #include "delivery/faults.h"
