@@ -131,7 +131,7 @@ export interface TriggerOptions {
 export interface BatchOptions {
   count?: number;
   seed?: number;
-  profile?: 'realistic' | 'edge-cases' | string;
+  profile?: 'realistic' | 'edge-cases' | 'forward-compatible' | string;
 }
 
 export interface StoryOptions {

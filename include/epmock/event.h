@@ -75,6 +75,9 @@ struct TriggeredEvent {
   // "the platform sends no flow (custom) fields with webhooks: colour, gift_note" for
   // caller-given data with fields the resource does not have. Shown only when there are some.
   std::vector<std::string> notes;
+  // The variety profile that shaped its resource when it was not synthesis as it is
+  // ("edge-cases", "forward-compatible"); "" otherwise. Shown only when set.
+  std::string variety;
 
   nlohmann::json ToJson() const;
 };

@@ -62,6 +62,9 @@ struct StoryOptions {
   int max_jitter_ms = 200;
   // Per subject, fields merged into its resource when it is made: {"order": {"meta": ...}}.
   nlohmann::json set = nlohmann::json::object();
+  // The variety of what each step sends (as a batch's): "realistic" (its resources as the
+  // story makes them), "edge-cases" or "forward-compatible".
+  std::string profile = "realistic";
 };
 
 // One event a run fired (or will fire) for a step.
@@ -83,6 +86,7 @@ struct StoryRun {
   std::string store_id;
   std::uint64_t seed = 0;
   bool concurrent = false;
+  std::string profile = "realistic";
   // "running", "delivered" (every event fired and every delivery ended), "failed" (a step
   // could not fire: `error` says which and why), "stopped" (stopped, or the server stopped,
   // first).

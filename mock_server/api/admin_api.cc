@@ -185,7 +185,7 @@ HttpResponse PostBatch(RouteContext& c) {
           422, StatusTitle(422),
           key.substr(0, 64) +
               ": not an option of a batch, or of the wrong type (type: a string, count and seed: "
-              "whole numbers, profile: realistic or edge-cases)",
+              "whole numbers, profile: realistic, edge-cases or forward-compatible)",
           "/" + key.substr(0, 64));
     }
   }
@@ -914,9 +914,14 @@ StatusOr<StoryOptions> DecodeStoryOptions(const json& body) {
       options.max_jitter_ms = SaturatedInt(value);
     } else if (key == "set") {
       options.set = value;
+    } else if (key == "profile") {
+      if (!value.is_string())
+        return Status::InvalidArgument("profile: 'realistic', 'edge-cases' or 'forward-compatible'");
+      options.profile = value.get<std::string>();
     } else if (key != "count") {
-      return Status::InvalidArgument(
-          key.substr(0, 64) + ": not an option of a story run (seed, concurrent, max_jitter_ms, set, count)");
+      return Status::InvalidArgument(key.substr(0, 64) +
+                                     ": not an option of a story run (seed, concurrent, max_jitter_ms, set, "
+                                     "profile, count)");
     }
   }
   return options;
@@ -1247,7 +1252,8 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"DELETE", "/__admin/stories/runs/{id}", AdminAccess::kStore, DeleteStoryRun,
      "stops a running run (202; 409 if it had ended)"},
     {"POST", "/__admin/stories/{name}", AdminAccess::kStore, PostStory,
-     "runs a story: {\"seed\", \"concurrent\", \"max_jitter_ms\", \"set\", \"count\"} -> 202 with the "
+     "runs a story: {\"seed\", \"concurrent\", \"max_jitter_ms\", \"set\", \"profile\", \"count\"} -> 202 "
+     "with the "
      "planned run"},
     {"GET", "/__admin/catalog", AdminAccess::kStore, GetCatalog,
      "the observable events and families of keys"},

@@ -21,6 +21,7 @@ struct StoryArgs {
   std::uint64_t seed = 1;
   bool concurrent = false;
   long long max_jitter_ms = 200;
+  std::string profile = "realistic";
   bool wait = false;
   int timeout_s = 60;
   long long count = 0;
@@ -95,7 +96,10 @@ bool WaitForRun(const StoryArgs& a, std::chrono::steady_clock::time_point deadli
 }
 
 int RunStory(const StoryArgs& a) {
-  nlohmann::json body = {{"seed", a.seed}, {"concurrent", a.concurrent}, {"max_jitter_ms", a.max_jitter_ms}};
+  nlohmann::json body = {{"seed", a.seed},
+                         {"concurrent", a.concurrent},
+                         {"max_jitter_ms", a.max_jitter_ms},
+                         {"profile", a.profile}};
   if (a.many) body["count"] = a.count;
   nlohmann::json answer;
   if (int code = Call(a, "POST", "/__admin/stories/" + a.name, body, {202}, &answer)) return code;
@@ -159,6 +163,9 @@ void AddStory(CLI::App& root, int* exit_code) {
   // Only the flags' syntax is checked here: the server says which values it takes.
   run->add_option("--max-jitter-ms", a->max_jitter_ms,
                   "with --concurrent: the most a step is held back (0 to 60000)")
+      ->capture_default_str();
+  run->add_option("--profile", a->profile,
+                  "what each step sends: realistic, edge-cases or forward-compatible (as a batch's)")
       ->capture_default_str();
   CLI::Option* count = run->add_option(
       "--count", a->count, "run it N times at once (1 to 64; seeds --seed, --seed+1, ...); prints a list");

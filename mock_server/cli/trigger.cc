@@ -51,8 +51,10 @@ void AddTrigger(CLI::App& root, int* exit_code) {
   CLI::Option* profile =
       cmd->add_option(
              "--profile", a->profile,
-             "a batch's variety: realistic (the default) or edge-cases (names in every script, empty "
-             "fields, long strings, many items, extreme amounts, currencies, payloads near 256 KiB)")
+             "a batch's variety: realistic (the default), edge-cases (names in every script, empty "
+             "fields, long strings, many items, extreme amounts, currencies, payloads near 256 KiB) or "
+             "forward-compatible (what a later platform may send: unknown members, relationships, "
+             "included types and enum values)")
           ->excludes(data);
   cmd->add_option("--seed", a->seed, "a batch's seed: the same seed, the same resources")->needs(count);
   cmd->callback([a, exit_code, count, profile] {

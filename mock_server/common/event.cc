@@ -26,6 +26,7 @@ nlohmann::json TriggeredEvent::ToJson() const {
                         {"jobs", std::move(job_list)},
                         {"skipped", std::move(skipped_list)}};
   if (!notes.empty()) out["notes"] = notes;
+  if (!variety.empty()) out["variety"] = variety;
   return out;
 }
 

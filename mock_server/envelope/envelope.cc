@@ -151,6 +151,17 @@ void BuildWebhook(const EventRecord& event, const Spec& spec, EventBodies* bodie
     }
     full["payload"] = std::move(payload);
   }
+  if (!event.base_data.is_null()) {
+    // Forward-compatible: checked as the resource was before the additions, which are allowed.
+    json base = {{"data", event.base_data}};
+    if (!event.base_included.is_null()) base["included"] = event.base_included;
+    if (event.webhook.flat_payload) {
+      full["payload"] = event.base_data;
+    } else if (!IsDeletion(event.type)) {
+      if (event.webhook.resources) full["resources"] = Dump(base);
+      full["payload"] = std::move(base);
+    }
+  }
   bodies->webhook_error = FirstViolation("webhook body", spec.ValidateEnvelope(event.webhook.schema, full));
   bodies->has_webhook = true;
 }
@@ -169,6 +180,17 @@ void BuildCloudEvent(const EventRecord& event, const Spec& spec, const std::stri
     message["included"] = {{"meta", {{"includes_elided", true}}}};
     text = Dump(message);
   }
+  if (!event.base_data.is_null()) {
+    // Forward-compatible: checked as the resource was before the additions, which are allowed.
+    message["data"] = event.base_data;
+    if (message.contains("included") && !message["included"].contains("meta")) {
+      if (event.base_included.is_null()) {
+        message.erase("included");
+      } else {
+        message["included"] = event.base_included;
+      }
+    }
+  }
   bodies->cloudevent_error = FirstViolation("queue message", spec.ValidateEnvelope("cloudevent", message));
   // Head ends with `"integrationid":`; the tail starts after the quoted placeholder.
   const std::size_t value_at = text.find(marker) + marker.size() - placeholder.size() - 2;
@@ -182,6 +204,7 @@ void BuildCloudEvent(const EventRecord& event, const Spec& spec, const std::stri
 std::size_t RetainedBytes(const EventRecord& event) {
   std::size_t bytes = sizeof(EventRecord) + event.id.size() + event.type.size() + event.store_id.size() +
                       event.org_id.size() + ApproximateBytes(event.data) + ApproximateBytes(event.included) +
+                      ApproximateBytes(event.base_data) + ApproximateBytes(event.base_included) +
                       event.jobs.size() * (sizeof(EventJob) + 96) +
                       event.skipped.size() * sizeof(SkippedIntegration);
   for (const auto& receiver : event.receivers) {

@@ -203,7 +203,8 @@ void EventEngine::SubmitAll(std::vector<DeliveryAttempt> deliveries) {
 
 StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, const ObservableEvent& event,
                                            json data, json included, std::vector<std::string> notes,
-                                           const std::string& id_name) {
+                                           const std::string& id_name, std::string variety,
+                                           const Resource* base) {
   const std::string& type = event.key;
   auto record = std::make_shared<EventRecord>();
   record->id = ids_.Uuid(!id_name.empty() ? id_name
@@ -221,6 +222,11 @@ StatusOr<TriggeredEvent> EventEngine::Fire(const std::shared_ptr<Store>& store, 
   }
   record->webhook = event.webhook;
   record->notes = std::move(notes);
+  record->variety = std::move(variety);
+  if (base) {
+    record->base_data = base->data;
+    record->base_included = base->included;
+  }
   record->created_at_ms = clock_.EpochNanos() / 1000000;
   if (IsDeletion(type)) {
     record->data = DeletionResource(data);
@@ -308,13 +314,31 @@ StatusOr<TriggeredEvent> EventEngine::Trigger(const std::shared_ptr<Store>& stor
   return Fire(store, *event, std::move(data), std::move(included), std::move(notes), id_name);
 }
 
+StatusOr<TriggeredEvent> EventEngine::TriggerVaried(const std::shared_ptr<Store>& store,
+                                                    const std::string& type, Resource resource,
+                                                    const std::string& profile, std::uint64_t seed,
+                                                    std::size_t n, const std::string& id_name) {
+  if (!running_) return NotRunning();
+  const std::optional<ObservableEvent> event = spec_->LookupEvent(type);
+  if (!event) return Status::InvalidArgument("'" + type.substr(0, 128) + "' is not an observable event");
+  if (Status level = CheckLevel(*event, store->is_organization()); !level.ok()) return level;
+  std::mt19937_64 rng(seed ^ 0x2545f4914f6cdd1dULL);
+  Resource varied = resource;
+  bool forward = false;
+  if (!IsDeletion(type) && profile == "edge-cases") ApplyEdgeCases(varied, event->resource, *spec_, rng, n);
+  if (!IsDeletion(type) && profile == kForwardCompatible)
+    forward = !ApplyForwardCompatible(varied, event->resource, *spec_, rng).empty();
+  return Fire(store, *event, std::move(varied.data), std::move(varied.included), {}, id_name, profile,
+              forward ? &resource : nullptr);
+}
+
 StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_ptr<Store>& store,
                                                             const BatchRequest& request) {
   if (!running_) return NotRunning();
   if (request.count < 1 || request.count > kMaxBatchEvents)
     return Status::InvalidArgument("count: from 1 to " + std::to_string(kMaxBatchEvents));
   if (!IsVarietyProfile(request.profile))
-    return Status::InvalidArgument("profile: 'realistic' or 'edge-cases', not '" +
+    return Status::InvalidArgument("profile: 'realistic', 'edge-cases' or 'forward-compatible', not '" +
                                    request.profile.substr(0, 64) + "'");
   const std::optional<ObservableEvent> event = spec_->LookupEvent(request.type);
   if (!event) {
@@ -333,7 +357,12 @@ StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_pt
     std::vector<std::string> cases;
     if (request.profile == "edge-cases" && !IsDeletion(request.type))
       cases = ApplyEdgeCases(varied, event->resource, *spec_, rng, n);
-    StatusOr<TriggeredEvent> fired = Fire(store, *event, std::move(varied.data), std::move(varied.included));
+    if (request.profile == kForwardCompatible && !IsDeletion(request.type))
+      cases = ApplyForwardCompatible(varied, event->resource, *spec_, rng);
+    const bool forward = request.profile == kForwardCompatible && !cases.empty();
+    StatusOr<TriggeredEvent> fired =
+        Fire(store, *event, std::move(varied.data), std::move(varied.included), {}, "",
+             request.profile == "realistic" ? "" : request.profile, forward ? &*resource : nullptr);
     if (!fired.ok()) return fired.status();
     out.push_back({fired->id, std::move(cases)});
   }

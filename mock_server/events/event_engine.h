@@ -45,6 +45,11 @@ class EventEngine {
   // what a derived id (common/ids.h) names; otherwise the store and its n-th event.
   StatusOr<TriggeredEvent> Trigger(const std::shared_ptr<Store>& store, const TriggerRequest& request,
                                    const std::string& id_name = "");
+  // One event of the type with `resource` varied by `profile` ("edge-cases": the `n`-th of a
+  // batch's cases; "forward-compatible": events/variety.h), drawn by `seed`, and labelled.
+  StatusOr<TriggeredEvent> TriggerVaried(const std::shared_ptr<Store>& store, const std::string& type,
+                                         Resource resource, const std::string& profile, std::uint64_t seed,
+                                         std::size_t n, const std::string& id_name = "");
   // Many events of a type (epmock/event.h BatchRequest), each synthesized by the request's
   // own seed and, with the edge-cases profile, varied.
   StatusOr<std::vector<BatchEvent>> TriggerBatch(const std::shared_ptr<Store>& store,
@@ -108,7 +113,8 @@ class EventEngine {
              std::vector<SkippedIntegration>* skipped) const;
   StatusOr<TriggeredEvent> Fire(const std::shared_ptr<Store>& store, const ObservableEvent& event,
                                 nlohmann::json data, nlohmann::json included,
-                                std::vector<std::string> notes = {}, const std::string& id_name = "");
+                                std::vector<std::string> notes = {}, const std::string& id_name = "",
+                                std::string variety = "", const Resource* base = nullptr);
 
   const std::shared_ptr<const Spec> spec_;
   const std::string cloudevent_source_;

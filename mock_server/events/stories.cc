@@ -13,6 +13,7 @@
 #include "common/thread.h"
 #include "events/event_engine.h"
 #include "events/synthesizer.h"
+#include "events/variety.h"
 #include "schema/embedded_files.h"
 #include "schema/yaml_json.h"
 
@@ -45,15 +46,11 @@ json StoryRun::ToJson() const {
                           {"jobs_succeeded", e.jobs_succeeded},
                           {"data", e.data}});
   }
-  return {{"id", id},
-          {"type", "story-run"},
-          {"story", story},
-          {"store_id", store_id},
-          {"seed", seed},
-          {"concurrent", concurrent},
-          {"state", state},
-          {"error", error},
-          {"events", std::move(out_events)}};
+  return {{"id", id},           {"type", "story-run"},
+          {"story", story},     {"store_id", store_id},
+          {"seed", seed},       {"concurrent", concurrent},
+          {"profile", profile}, {"state", state},
+          {"error", error},     {"events", std::move(out_events)}};
 }
 
 namespace internal {
@@ -417,6 +414,9 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
   if (options.max_jitter_ms < 0 || options.max_jitter_ms > kMaxStoryJitterMs)
     return Status::InvalidArgument("max_jitter_ms: a whole number from 0 to " +
                                    std::to_string(kMaxStoryJitterMs));
+  if (!IsVarietyProfile(options.profile))
+    return Status::InvalidArgument("profile: 'realistic', 'edge-cases' or 'forward-compatible', not '" +
+                                   options.profile.substr(0, 64) + "'");
   if (!options.set.is_null() && !options.set.is_object())
     return Status::InvalidArgument("set: an object of subjects' fields: {\"order\": {...}}");
   if (options.set.is_object()) {
@@ -554,6 +554,7 @@ StatusOr<std::shared_ptr<StoryRunner::Active>> StoryRunner::Plan(const std::shar
   run.store_id = store->id();
   run.seed = options.seed;
   run.concurrent = options.concurrent;
+  run.profile = options.profile;
   Synthesizer synthesizer(spec_, options.seed, engine_.clock());
   std::mt19937_64 jitter(options.seed ^ 0x9e3779b97f4a7c15ULL);
   std::map<std::string, Resource> subjects;
@@ -745,8 +746,14 @@ void StoryRunner::Play(const std::shared_ptr<Store>& store, const std::shared_pt
     if (!active->included[index].is_null()) request.included = active->included[index];
     // Its id names the run and the step's event (common/ids.h): the same on every run of a
     // test, whatever the test's own thread triggers meanwhile.
-    StatusOr<TriggeredEvent> event = engine_.Trigger(
-        store, request, store->id() + '/' + active->run.id + "/event/" + std::to_string(index));
+    const std::string id_name = store->id() + '/' + active->run.id + "/event/" + std::to_string(index);
+    // A profile other than realistic varies what the step sends, as a batch's does, by the
+    // run's seed and the event's place.
+    StatusOr<TriggeredEvent> event =
+        active->run.profile == "realistic"
+            ? engine_.Trigger(store, request, id_name)
+            : engine_.TriggerVaried(store, planned.type, Resource{planned.data, active->included[index]},
+                                    active->run.profile, active->run.seed * 1000003 + index, index, id_name);
     if (!event.ok()) {
       return finish("failed", "steps[" + std::to_string(planned.step) + "] (" + planned.type +
                                   "): " + event.status().message());

@@ -171,7 +171,80 @@ const std::vector<std::pair<std::string, Case>>& Cases() {
 
 }  // namespace
 
-bool IsVarietyProfile(const std::string& name) { return name == "realistic" || name == "edge-cases"; }
+bool IsVarietyProfile(const std::string& name) {
+  return name == "realistic" || name == "edge-cases" || name == kForwardCompatible;
+}
+
+namespace {
+
+// The paths (member names from the resource's root) of every string enum in its schema.
+void EnumPaths(const json& schema, std::vector<std::string>* path,
+               std::vector<std::vector<std::string>>* out) {
+  if (!schema.is_object()) return;
+  if (schema.contains("enum") && schema["enum"].is_array() && !path->empty()) {
+    const json& values = schema["enum"];
+    if (!values.empty() && values[0].is_string()) out->push_back(*path);
+  }
+  auto properties = schema.find("properties");
+  if (properties == schema.end() || !properties->is_object()) return;
+  for (auto it = properties->begin(); it != properties->end(); ++it) {
+    path->push_back(it.key());
+    EnumPaths(it.value(), path, out);
+    path->pop_back();
+  }
+}
+
+void AddFutureFields(json& node) {
+  if (node.is_object()) {
+    for (auto it = node.begin(); it != node.end(); ++it) AddFutureFields(it.value());
+    node[kFutureField] = "a member a later version of the platform may send";
+  } else if (node.is_array()) {
+    for (json& item : node) AddFutureFields(item);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> ApplyForwardCompatible(Resource& resource, const std::string& schema_resource,
+                                                const Spec& spec, std::mt19937_64& rng) {
+  std::vector<std::string> added;
+  if (!resource.data.is_object() || !spec.ValidateResource(schema_resource, resource.data).empty())
+    return added;
+  // Unknown values where the schema has a closed set.
+  if (const json* entry = spec.Resource(schema_resource); entry && entry->contains("schema")) {
+    std::vector<std::vector<std::string>> paths;
+    std::vector<std::string> path;
+    EnumPaths((*entry)["schema"], &path, &paths);
+    for (const std::vector<std::string>& at : paths) {
+      json* value = &resource.data;
+      std::string named;
+      for (const std::string& key : at) {
+        value = value->is_object() && value->contains(key) ? &(*value)[key] : nullptr;
+        if (!value) break;
+        named += (named.empty() ? "" : ".") + key;
+      }
+      if (!value || !value->is_string()) continue;
+      *value = kFutureValue;
+      added.push_back("unknown_value:" + named);
+    }
+  }
+  // An unknown relationship, and the resource it names among the included ones.
+  const std::string future_id = UuidFrom(rng);
+  if (!resource.data.contains("relationships") || !resource.data["relationships"].is_object())
+    resource.data["relationships"] = json::object();
+  resource.data["relationships"][kFutureRelationship] = {
+      {"data", {{"type", kFutureType}, {"id", future_id}}}};
+  added.push_back("unknown_relationship");
+  if (!resource.included.is_object()) resource.included = json::object();
+  resource.included[std::string(kFutureType) + "s"] =
+      json::array({{{"type", kFutureType}, {"id", future_id}}});
+  added.push_back("unknown_included_type");
+  // A member nobody knows yet on every object, the new ones included.
+  AddFutureFields(resource.data);
+  for (auto it = resource.included.begin(); it != resource.included.end(); ++it) AddFutureFields(it.value());
+  added.push_back("unknown_fields");
+  return added;
+}
 
 const std::vector<std::string>& EdgeCaseNames() {
   static const std::vector<std::string> names = [] {

@@ -16,8 +16,10 @@
 
 namespace epmock::internal {
 
-// The named profiles: "realistic" (synthesis as it is), "edge-cases" (the cases below).
+// The named profiles: "realistic" (synthesis as it is), "edge-cases" (the cases below),
+// "forward-compatible" (ApplyForwardCompatible).
 bool IsVarietyProfile(const std::string& name);
+inline constexpr char kForwardCompatible[] = "forward-compatible";
 
 // The edge cases, by name: unicode_name, rtl_name, empty_optional, long_string, many_items,
 // zero_amount, large_amount, currency, near_sqs_limit.
@@ -28,6 +30,23 @@ const std::vector<std::string>& EdgeCaseNames();
 // that would break the resource's schema is undone. Returns the cases it kept.
 std::vector<std::string> ApplyEdgeCases(Resource& resource, const std::string& schema_resource,
                                         const Spec& spec, std::mt19937_64& rng, std::size_t n);
+
+// What a later version of the platform may send, added to a resource that is valid now: a
+// member nobody knows yet on every object (data and included), an unknown relationship and
+// an unknown included type, and a value no enum has yet in every enum field of the
+// resource's schema (order status, payment, shipping, ...). The resource is checked against
+// its schema before: the additions are the only difference from a valid one. Returns what
+// was added: "unknown_fields", "unknown_relationship", "unknown_included_type" and
+// "unknown_value:<path>" per enum field; empty (and the resource untouched) when the
+// resource is not valid to begin with.
+std::vector<std::string> ApplyForwardCompatible(Resource& resource, const std::string& schema_resource,
+                                                const Spec& spec, std::mt19937_64& rng);
+
+// The names forward-compatible additions use, for a consumer's test to look for.
+inline constexpr char kFutureField[] = "epmock_future_field";
+inline constexpr char kFutureRelationship[] = "epmock_future_relation";
+inline constexpr char kFutureType[] = "epmock_future_thing";
+inline constexpr char kFutureValue[] = "epmock_future_value";
 
 }  // namespace epmock::internal
 

@@ -103,6 +103,7 @@ TriggeredEvent ToTriggeredEvent(const EventRecord& record) {
   event.jobs = record.jobs;
   event.skipped = record.skipped;
   event.notes = record.notes;
+  event.variety = record.variety;
   return event;
 }
 

@@ -63,6 +63,11 @@ struct EventRecord {
   std::vector<std::shared_ptr<const Integration>> receivers;
   std::vector<SkippedIntegration> skipped;
   std::vector<std::string> notes;  // TriggeredEvent::notes
+  std::string variety;             // TriggeredEvent::variety
+  // A forward-compatible event's resource before the additions (events/variety.h): what its
+  // bodies are checked against their schemas with, the additions being allowed. Null otherwise.
+  nlohmann::json base_data;
+  nlohmann::json base_included;
   // What its receivers get, built once when it fired (envelope/envelope.h); null when
   // nobody observed it then.
   std::shared_ptr<const EventBodies> bodies;

@@ -287,6 +287,15 @@ TEST(CliTest, TriggerFiresAnEventOnARunningServer) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0]["body"]["id"], event["id"]);
 
+  // --profile sends a batch: forward-compatible events say what a later platform added.
+  Child varied({"trigger", "order.paid", "--server", url, "--client-id", "cli-store", "--profile",
+                "forward-compatible", "--count", "2"});
+  ASSERT_EQ(varied.Wait(kTimeout), 0) << varied.Stderr();
+  auto batch = nlohmann::json::parse(varied.Stdout(), nullptr, false);
+  ASSERT_FALSE(batch.is_discarded()) << varied.Stdout();
+  ASSERT_TRUE(batch.is_array() && batch.size() == 2u) << varied.Stdout();
+  EXPECT_THAT(batch[0]["variety"].dump(), HasSubstr("unknown_value:status")) << varied.Stdout();
+
   Child unknown({"trigger", "order.shipped", "--server", url});
   EXPECT_EQ(unknown.Wait(kTimeout), 1);
   EXPECT_THAT(unknown.Stderr(), HasSubstr("not an observable event"));

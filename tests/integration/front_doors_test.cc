@@ -171,7 +171,7 @@ const std::vector<DoorCase>& Cases() {
        {"POST", "/__admin/events/batch", {{"type", "order.paid"}, {"count", 2}, {"profile", "wild"}}},
        {"trigger", "order.paid", "--count", "2", "--profile", "wild"},
        StatusCode::kInvalidArgument,
-       "profile: 'realistic' or 'edge-cases', not 'wild'"},
+       "profile: 'realistic', 'edge-cases' or 'forward-compatible', not 'wild'"},
       {"batch_of_an_unknown_event",
        [](Server& s, const std::string& c) { return StatusOf(s.TriggerBatch(c, Batch("order.nope", 2))); },
        {"POST", "/__admin/events/batch", {{"type", "order.nope"}, {"count", 2}}},

@@ -309,6 +309,11 @@ TEST_F(StoriesTest, ABadRunIsRefusedWithTheReasonAndFiresNothing) {
        422,
        "max_jitter_ms: a whole number from 0 to 60000"},
       {"/__admin/stories/checkout", {{"speed", 2}}, 422, "speed: not an option of a story run"},
+      {"/__admin/stories/checkout",
+       {{"profile", "wild"}},
+       422,
+       "profile: 'realistic', 'edge-cases' or 'forward-compatible', not 'wild'"},
+      {"/__admin/stories/checkout", {{"profile", 3}}, 422, "profile: 'realistic', 'edge-cases' or"},
       {"/__admin/stories/checkout", {{"set", {{"order", {{"status", 7}}}}}}, 422, "breaks its schema"},
       {"/__admin/stories/checkout",
        {{"set", {{"order", {{"id", "{{nobody.id}}"}}}}}},
@@ -374,7 +379,9 @@ TEST_F(StoriesTest, ABatchFiresManyVariedEventsAndABadOneFiresNothing) {
       {{{"type", "order.paid"}, {"count", 0}}, "count: from 1 to 10000"},
       {{{"type", "order.paid"}, {"count", 10001}}, "count: from 1 to 10000"},
       {{{"type", "order.paid"}, {"count", -3}}, "count: not an option of a batch, or of the wrong type"},
-      {{{"type", "order.paid"}, {"profile", "wild"}}, "profile: 'realistic' or 'edge-cases'"},
+      {{{"type", "order.paid"}, {"profile", "wild"}},
+       "profile: 'realistic', 'edge-cases' or 'forward-compatible'"},
+      {{{"type", "order.paid"}, {"profile", 7}}, "profile: not an option of a batch, or of the wrong type"},
       {{{"type", "order.payed"}}, "is not an observable event"},
       {{{"count", 2}}, "type is required"},
       {{{"type", "order.paid"}, {"colour", "red"}}, "colour: not an option of a batch"},
@@ -385,6 +392,81 @@ TEST_F(StoriesTest, ABatchFiresManyVariedEventsAndABadOneFiresNothing) {
     EXPECT_THAT(r.body, HasSubstr(c.detail)) << c.body.dump();
   }
   EXPECT_EQ(server_->Events(api_->client_id()).size(), events);
+}
+
+// What a later platform may send: every object gains a member, the resource an unknown
+// relationship and included type, every enum field an unknown value. Valid but for those
+// additions, delivered (not refused as invalid), and labelled.
+void StripFutureAdditions(json& node) {
+  if (node.is_object()) {
+    node.erase("epmock_future_field");
+    node.erase("epmock_future_relation");
+    node.erase("epmock_future_things");
+    for (auto& [key, value] : node.items()) StripFutureAdditions(value);
+  } else if (node.is_array()) {
+    for (json& item : node) StripFutureAdditions(item);
+  }
+}
+
+TEST_F(StoriesTest, AForwardCompatibleBatchSendsWhatALaterPlatformMayAndSaysSo) {
+  Reply batch =
+      api_->Post("/__admin/events/batch",
+                 {{"type", "order.paid"}, {"count", 3}, {"seed", 5}, {"profile", "forward-compatible"}});
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  ASSERT_EQ(batch.json["data"].size(), 3u);
+  for (const json& e : batch.json["data"]) {
+    EXPECT_THAT(e["variety"], ::testing::IsSupersetOf({"unknown_value:status", "unknown_value:payment",
+                                                       "unknown_value:shipping", "unknown_relationship",
+                                                       "unknown_included_type", "unknown_fields"}))
+        << e.dump();
+    Reply event = api_->Get("/__admin/events/" + e["id"].get<std::string>());
+    EXPECT_EQ(event.json["data"]["variety"], "forward-compatible") << event.body;
+  }
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
+  ASSERT_TRUE(sink_.WaitForRequests(3, kWait));
+  for (const ReceivedRequest& r : sink_.Requests()) {
+    json body = json::parse(r.body);
+    const json& order = body["payload"]["data"];
+    EXPECT_EQ(order["status"], "epmock_future_value");
+    EXPECT_EQ(order["payment"], "epmock_future_value");
+    EXPECT_EQ(order["shipping"], "epmock_future_value");
+    EXPECT_TRUE(order.contains("epmock_future_field"));
+    EXPECT_TRUE(order["meta"].contains("epmock_future_field")) << "every object level";
+    EXPECT_EQ(order["relationships"]["epmock_future_relation"]["data"]["type"], "epmock_future_thing");
+    const json& future = body["payload"]["included"]["epmock_future_things"];
+    ASSERT_EQ(future.size(), 1u);
+    EXPECT_EQ(future[0]["id"], order["relationships"]["epmock_future_relation"]["data"]["id"]);
+    // Without the additions (and with a known value back) it is the documented shape.
+    json known = body;
+    StripFutureAdditions(known);
+    for (const char* field : {"status", "payment", "shipping"}) known["payload"]["data"][field] = "complete";
+    known["payload"]["data"]["payment"] = "paid";
+    known["payload"]["data"]["shipping"] = "unfulfilled";
+    EXPECT_THAT(Spec::Default()->ValidateEnvelope("webhook", known), ::testing::IsEmpty());
+  }
+  for (const IntegrationLog& log : server_->Logs(api_->client_id()))
+    EXPECT_TRUE(log.succeeded) << log.error_detail.value_or("");
+}
+
+// A story with a profile sends its steps varied as a batch's are: each event labelled, the
+// run delivered, what arrives carrying the additions, the story's subject still one order.
+TEST_F(StoriesTest, AStoryRunsWithAForwardCompatibleProfile) {
+  StoryOptions options;
+  options.profile = "forward-compatible";
+  const StoryRun run = RunToTheEnd("checkout", options);
+  EXPECT_EQ(run.state, "delivered") << run.error;
+  EXPECT_EQ(run.profile, "forward-compatible");
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
+  std::set<std::string> orders;
+  for (const StoryEvent& e : run.events) {
+    Reply event = api_->Get("/__admin/events/" + e.event_id);
+    EXPECT_EQ(event.json["data"]["variety"], "forward-compatible") << event.body;
+    EXPECT_TRUE(event.json["data"]["data"].contains("epmock_future_field")) << e.type;
+    if (e.type.rfind("order.", 0) == 0) orders.insert(event.json["data"]["data"]["id"].get<std::string>());
+  }
+  EXPECT_EQ(orders.size(), 1u) << "one order through the story";
+  for (const IntegrationLog& log : server_->Logs(api_->client_id()))
+    EXPECT_TRUE(log.succeeded) << log.error_detail.value_or("");
 }
 
 // Deliveries a consumer must refuse: each refusal fault sends what it says, and the admin API
