@@ -323,13 +323,24 @@ StatusOr<TriggeredEvent> EventEngine::TriggerVaried(const std::shared_ptr<Store>
   if (!event) return Status::InvalidArgument("'" + type.substr(0, 128) + "' is not an observable event");
   if (Status level = CheckLevel(*event, store->is_organization()); !level.ok()) return level;
   std::mt19937_64 rng(seed ^ 0x2545f4914f6cdd1dULL);
+  return FireVaried(store, *event, std::move(resource), profile, rng, n, id_name, nullptr);
+}
+
+StatusOr<TriggeredEvent> EventEngine::FireVaried(const std::shared_ptr<Store>& store,
+                                                 const ObservableEvent& event, Resource resource,
+                                                 const std::string& profile, std::mt19937_64& rng,
+                                                 std::size_t n, const std::string& id_name,
+                                                 std::vector<std::string>* cases) {
   Resource varied = resource;
-  bool forward = false;
-  if (!IsDeletion(type) && profile == "edge-cases") ApplyEdgeCases(varied, event->resource, *spec_, rng, n);
-  if (!IsDeletion(type) && profile == kForwardCompatible)
-    forward = !ApplyForwardCompatible(varied, event->resource, *spec_, rng).empty();
-  return Fire(store, *event, std::move(varied.data), std::move(varied.included), {}, id_name, profile,
-              forward ? &resource : nullptr);
+  std::vector<std::string> applied;
+  if (profile == "edge-cases" && !IsDeletion(event.key))
+    applied = ApplyEdgeCases(varied, event.resource, *spec_, rng, n);
+  if (profile == kForwardCompatible && !IsDeletion(event.key))
+    applied = ApplyForwardCompatible(varied, event.resource, *spec_, rng);
+  const bool forward = profile == kForwardCompatible && !applied.empty();
+  if (cases) *cases = std::move(applied);
+  return Fire(store, event, std::move(varied.data), std::move(varied.included), {}, id_name,
+              profile == "realistic" ? "" : profile, forward ? &resource : nullptr);
 }
 
 StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_ptr<Store>& store,
@@ -337,9 +348,7 @@ StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_pt
   if (!running_) return NotRunning();
   if (request.count < 1 || request.count > kMaxBatchEvents)
     return Status::InvalidArgument("count: from 1 to " + std::to_string(kMaxBatchEvents));
-  if (!IsVarietyProfile(request.profile))
-    return Status::InvalidArgument("profile: 'realistic', 'edge-cases' or 'forward-compatible', not '" +
-                                   request.profile.substr(0, 64) + "'");
+  if (Status profile = CheckVarietyProfile(request.profile); !profile.ok()) return profile;
   const std::optional<ObservableEvent> event = spec_->LookupEvent(request.type);
   if (!event) {
     return Status::InvalidArgument("'" + request.type.substr(0, 128) +
@@ -353,16 +362,9 @@ StatusOr<std::vector<BatchEvent>> EventEngine::TriggerBatch(const std::shared_pt
   for (std::size_t n = 0; n < request.count; ++n) {
     StatusOr<Resource> resource = synthesizer.Synthesize(*event);
     if (!resource.ok()) return resource.status();
-    Resource varied = *resource;
     std::vector<std::string> cases;
-    if (request.profile == "edge-cases" && !IsDeletion(request.type))
-      cases = ApplyEdgeCases(varied, event->resource, *spec_, rng, n);
-    if (request.profile == kForwardCompatible && !IsDeletion(request.type))
-      cases = ApplyForwardCompatible(varied, event->resource, *spec_, rng);
-    const bool forward = request.profile == kForwardCompatible && !cases.empty();
     StatusOr<TriggeredEvent> fired =
-        Fire(store, *event, std::move(varied.data), std::move(varied.included), {}, "",
-             request.profile == "realistic" ? "" : request.profile, forward ? &*resource : nullptr);
+        FireVaried(store, *event, std::move(*resource), request.profile, rng, n, "", &cases);
     if (!fired.ok()) return fired.status();
     out.push_back({fired->id, std::move(cases)});
   }

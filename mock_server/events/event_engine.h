@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,12 @@ class EventEngine {
                                 nlohmann::json data, nlohmann::json included,
                                 std::vector<std::string> notes = {}, const std::string& id_name = "",
                                 std::string variety = "", const Resource* base = nullptr);
+  // Varies `resource` by `profile` (the `n`-th of a batch's edge cases), fires it labelled
+  // with the profile, and puts the cases applied in `cases` when given.
+  StatusOr<TriggeredEvent> FireVaried(const std::shared_ptr<Store>& store, const ObservableEvent& event,
+                                      Resource resource, const std::string& profile, std::mt19937_64& rng,
+                                      std::size_t n, const std::string& id_name,
+                                      std::vector<std::string>* cases);
 
   const std::shared_ptr<const Spec> spec_;
   const std::string cloudevent_source_;

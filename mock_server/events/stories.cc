@@ -414,9 +414,7 @@ StatusOr<std::vector<StoryRun>> StoryRunner::StartMany(const std::shared_ptr<Sto
   if (options.max_jitter_ms < 0 || options.max_jitter_ms > kMaxStoryJitterMs)
     return Status::InvalidArgument("max_jitter_ms: a whole number from 0 to " +
                                    std::to_string(kMaxStoryJitterMs));
-  if (!IsVarietyProfile(options.profile))
-    return Status::InvalidArgument("profile: 'realistic', 'edge-cases' or 'forward-compatible', not '" +
-                                   options.profile.substr(0, 64) + "'");
+  if (Status profile = CheckVarietyProfile(options.profile); !profile.ok()) return profile;
   if (!options.set.is_null() && !options.set.is_object())
     return Status::InvalidArgument("set: an object of subjects' fields: {\"order\": {...}}");
   if (options.set.is_object()) {

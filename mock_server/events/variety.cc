@@ -175,6 +175,12 @@ bool IsVarietyProfile(const std::string& name) {
   return name == "realistic" || name == "edge-cases" || name == kForwardCompatible;
 }
 
+Status CheckVarietyProfile(const std::string& name) {
+  if (IsVarietyProfile(name)) return Status::Ok();
+  return Status::InvalidArgument("profile: 'realistic', 'edge-cases' or 'forward-compatible', not '" +
+                                 name.substr(0, 64) + "'");
+}
+
 namespace {
 
 // The paths (member names from the resource's root) of every string enum in its schema.

@@ -19,6 +19,8 @@ namespace epmock::internal {
 // The named profiles: "realistic" (synthesis as it is), "edge-cases" (the cases below),
 // "forward-compatible" (ApplyForwardCompatible).
 bool IsVarietyProfile(const std::string& name);
+// OK for a profile's name; else why not, naming the profiles.
+Status CheckVarietyProfile(const std::string& name);
 inline constexpr char kForwardCompatible[] = "forward-compatible";
 
 // The edge cases, by name: unicode_name, rtl_name, empty_optional, long_string, many_items,
