@@ -155,6 +155,7 @@ export function nearest(typed, known) {
 export function describeFault(f) {
   const parts = [];
   if (f.fail_first_attempts) parts.push(`fail the first ${f.fail_first_attempts} attempt${f.fail_first_attempts === 1 ? '' : 's'}`);
+  if (f.late_first_attempts) parts.push(`answer late to the first ${f.late_first_attempts} attempt${f.late_first_attempts === 1 ? '' : 's'}`);
   if (f.delay_ms) parts.push(`delay each attempt ${duration(f.delay_ms)}`);
   if (f.duplicate) parts.push(`send each delivery ${f.duplicate} more time${f.duplicate === 1 ? '' : 's'}`);
   if (f.reorder) parts.push(`hold ${f.reorder} deliveries (or ${duration(f.reorder_window_ms ?? 1000)}) and release them newest first`);

@@ -38,7 +38,7 @@ async function addFault(event) {
   // Only what was asked for: a field left at its neutral value is not sent.
   const body = {};
   if (form.elements.integration_id.value) body.integration_id = form.elements.integration_id.value;
-  for (const name of ['fail_first_attempts', 'delay_ms', 'duplicate', 'reorder']) if (number(form, name)) body[name] = number(form, name);
+  for (const name of ['fail_first_attempts', 'late_first_attempts', 'delay_ms', 'duplicate', 'reorder']) if (number(form, name)) body[name] = number(form, name);
   if (body.reorder && number(form, 'reorder_window_ms') !== 1000) body.reorder_window_ms = number(form, 'reorder_window_ms');
   if (form.elements.refuse.value) body.refuse = form.elements.refuse.value;
   if (body.refuse === 'replay' && number(form, 'replay_after_ms') !== 60000) body.replay_after_ms = number(form, 'replay_after_ms');

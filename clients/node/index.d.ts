@@ -162,6 +162,7 @@ export interface Fault {
   delay_ms?: number;
   /** Fail the first N attempts of each delivery (it is retried). */
   fail_first_attempts?: number;
+  late_first_attempts?: number;
   /** Events the fault applies to, then it is used up. */
   events?: number;
   /** Deliver one the receiver must refuse. */

@@ -32,6 +32,10 @@ struct Fault {
   int delay_ms = 0;
   // The first N attempts of each job fail as if the receiver had timed out (nothing is sent).
   int fail_first_attempts = 0;
+  // The first N attempts of each job are sent in full and the receiver's answers discarded,
+  // as if they came after the platform's timeout: the job retries the same event (same id,
+  // attempt 2 on), so a consumer that acted on attempt 1 sees it again.
+  int late_first_attempts = 0;
   // How many events it applies to; 0: until removed.
   int events = 0;
   // A delivery a well-written webhook consumer must refuse, to prove that it does (webhook

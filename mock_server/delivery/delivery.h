@@ -19,6 +19,7 @@ struct FaultPlan {
   int reorder_window_ms = 1000;
   int delay_ms = 0;
   int fail_first_attempts = 0;
+  int late_first_attempts = 0;
   std::string refuse;  // Fault::refuse; webhook deliveries only
   int replay_after_ms = 60000;
 };

@@ -241,6 +241,16 @@ void Dispatcher::Attempt(DeliveryAttempt delivery) {
     result.error_detail = "No transport for integration_type " + delivery.integration.integration_type;
   } else {
     result = transport->second->Send(delivery);
+    if (delivery.attempt <= delivery.faults.late_first_attempts && !delivery.duplicate) {
+      // Sent in full; what the receiver answered is what the platform never saw in time.
+      const std::string answered = result.status_code ? "HTTP " + std::to_string(*result.status_code)
+                                                      : result.error_detail.value_or("");
+      result.succeeded = false;
+      result.error_detail = "Injected fault: the answer (" + answered.substr(0, 200) +
+                            ") came after the timeout and was discarded (attempt " +
+                            std::to_string(delivery.attempt) + " of the first " +
+                            std::to_string(delivery.faults.late_first_attempts) + " set to be late)";
+    }
   }
   const double real_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

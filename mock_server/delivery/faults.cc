@@ -19,6 +19,7 @@ json Fault::ToJson() const {
           {"reorder_window_ms", reorder_window_ms},
           {"delay_ms", delay_ms},
           {"fail_first_attempts", fail_first_attempts},
+          {"late_first_attempts", late_first_attempts},
           {"events", events},
           {"refuse", refuse.empty() ? json(nullptr) : json(refuse)},
           {"replay_after_ms", replay_after_ms}};
@@ -40,6 +41,7 @@ constexpr Field kFields[] = {{"duplicate", &Fault::duplicate, 100},
                              {"reorder_window_ms", &Fault::reorder_window_ms, 3600000},
                              {"delay_ms", &Fault::delay_ms, 86400000},
                              {"fail_first_attempts", &Fault::fail_first_attempts, 1000},
+                             {"late_first_attempts", &Fault::late_first_attempts, 1000},
                              {"events", &Fault::events, 1000000},
                              {"replay_after_ms", &Fault::replay_after_ms, 86400000}};
 
@@ -80,9 +82,11 @@ StatusOr<Fault> DecodeFault(const json& doc) {
       if (key == f.name) field = &f;
     }
     if (!field) {
-      return Status::InvalidArgument("unknown fault field '" + key.substr(0, 64) +
-                                     "'; use duplicate, reorder, reorder_window_ms, delay_ms, "
-                                     "fail_first_attempts, events, refuse, replay_after_ms, integration_id");
+      return Status::InvalidArgument(
+          "unknown fault field '" + key.substr(0, 64) +
+          "'; use duplicate, reorder, reorder_window_ms, delay_ms, "
+          "fail_first_attempts, late_first_attempts, events, refuse, replay_after_ms, "
+          "integration_id");
     }
     // A whole number of the JSON's; its range is CheckFault's (a number past int saturates,
     // and is refused there with the same words).
@@ -102,9 +106,10 @@ Status CheckFault(const Fault& fault) {
     return Status::InvalidArgument(kRefusalChoices);
   }
   if (fault.duplicate == 0 && fault.reorder == 0 && fault.delay_ms == 0 && fault.fail_first_attempts == 0 &&
-      fault.refuse.empty()) {
+      fault.late_first_attempts == 0 && fault.refuse.empty()) {
     return Status::InvalidArgument(
-        "the fault does nothing: set duplicate, reorder, delay_ms, fail_first_attempts or refuse");
+        "the fault does nothing: set duplicate, reorder, delay_ms, fail_first_attempts, late_first_attempts "
+        "or refuse");
   }
   return Status::Ok();
 }
@@ -121,6 +126,7 @@ FaultPlan DeliveryFaults::Plan(const std::vector<Fault>& faults, const std::stri
     }
     plan.delay_ms += f.delay_ms;
     plan.fail_first_attempts = std::max(plan.fail_first_attempts, f.fail_first_attempts);
+    plan.late_first_attempts = std::max(plan.late_first_attempts, f.late_first_attempts);
     if (plan.refuse.empty() && !f.refuse.empty()) {  // the first one added wins
       plan.refuse = f.refuse;
       plan.replay_after_ms = f.replay_after_ms;

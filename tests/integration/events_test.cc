@@ -655,6 +655,28 @@ TEST_F(EventsTest, FailFirstAttemptsFailsWithoutSending) {
   EXPECT_THAT(logs[2].error_detail.value_or(""), HasSubstr("Injected fault"));
 }
 
+TEST_F(EventsTest, LateFirstAttemptsSendsInFullThenRetriesTheSameEvent) {
+  CreateHook(sink_.Url() + "/hook");
+  Fault fault;
+  fault.late_first_attempts = 1;
+  ASSERT_THAT(server_->AddFault(api_->client_id(), fault), IsOk());
+  TriggeredEvent event = Fire("order.paid");
+  ASSERT_TRUE(server_->WaitForIdle(kWait));
+  // Attempt 1 arrived whole and was answered 200; the platform never saw that answer.
+  ASSERT_EQ(sink_.Requests().size(), 2u);
+  EXPECT_EQ(sink_.Requests()[0].Json()["id"], event.id);
+  EXPECT_EQ(sink_.Requests()[0].Json()["attempt"], 1);
+  EXPECT_EQ(sink_.Requests()[1].Json()["id"], event.id);
+  EXPECT_EQ(sink_.Requests()[1].Json()["attempt"], 2);
+  std::vector<IntegrationLog> logs = LogsOf(event.jobs[0].job_id);  // newest first
+  ASSERT_EQ(logs.size(), 2u);
+  EXPECT_FALSE(logs[1].succeeded);
+  EXPECT_EQ(logs[1].status_code, 200);
+  EXPECT_THAT(logs[1].error_detail.value_or(""), HasSubstr("came after the timeout and was discarded"));
+  EXPECT_TRUE(logs[0].succeeded);
+  EXPECT_TRUE(logs[0].final);
+}
+
 TEST_F(EventsTest, AFaultCanTargetOneIntegrationAndRunOut) {
   std::string a = CreateHook(sink_.Url() + "/a");
   CreateHook(sink_.Url() + "/b");

@@ -261,7 +261,16 @@ const std::vector<DoorCase>& Cases() {
        {"POST", "/__admin/faults", FaultJson(Fault())},
        {},
        StatusCode::kInvalidArgument,
-       "the fault does nothing: set duplicate, reorder, delay_ms, fail_first_attempts or refuse"},
+       "the fault does nothing: set duplicate, reorder, delay_ms, fail_first_attempts, late_first_attempts or "
+       "refuse"},
+      {"fault_late_past_a_thousand_attempts",
+       [](Server& s, const std::string& c) {
+         return StatusOf(s.AddFault(c, FaultWith([](Fault& f) { f.late_first_attempts = 1001; })));
+       },
+       {"POST", "/__admin/faults", FaultJson(FaultWith([](Fault& f) { f.late_first_attempts = 1001; }))},
+       {},
+       StatusCode::kInvalidArgument,
+       "late_first_attempts must be a whole number from 0 to 1000"},
       {"fault_on_an_unknown_integration",
        [](Server& s, const std::string& c) {
          return StatusOf(s.AddFault(c, FaultWith([](Fault& f) { f.integration_id = "nope"; })));

@@ -397,7 +397,7 @@ class Store:
         return dict(run)
 
     def add_fault(self, **fault: Json) -> Dict[str, Json]:
-        """A delivery fault: ``fail_first_attempts=2``, ``duplicate=1``, ``refuse="wrong_secret"``..."""
+        """A delivery fault: ``fail_first_attempts=2``, ``late_first_attempts=1``, ``duplicate=1``, ``refuse="wrong_secret"``..."""
         return dict(self.request("POST", "/__admin/faults", fault)["data"])
 
     def add_api_fault(self, **fault: Json) -> Dict[str, Json]:
