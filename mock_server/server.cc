@@ -1,6 +1,7 @@
 #include "epmock/server.h"
 
 #include <algorithm>
+#include <map>
 
 #include "api/engine.h"
 #include "api/errors.h"
@@ -33,6 +34,22 @@ Status CheckAdvertised(const ServerOptions& o) {
   if (!o.advertise_host.empty()) {
     if (std::optional<std::string> bad = internal::CheckAdvertisedHost(o.advertise_host))
       return Status::InvalidArgument("advertise_host: " + *bad);
+  }
+  return Status::Ok();
+}
+
+// Pinned store ids: each a UUID (the schemas want one in store_id and org_id), no two alike.
+Status CheckPinnedIds(const ServerOptions& o) {
+  std::map<std::string, std::string> client_of;
+  for (const auto& [client, id] : o.store_ids) {
+    if (!internal::IsUuid(id) || client.empty()) {
+      return Status::InvalidArgument("store_ids: the id of '" + client.substr(0, 64) +
+                                     "' must be a UUID, as the platform's store and organization ids are");
+    }
+    if (!client_of.emplace(id, client).second) {
+      return Status::InvalidArgument("store_ids: '" + client_of[id].substr(0, 64) + "' and '" +
+                                     client.substr(0, 64) + "' are both pinned to " + id);
+    }
   }
   return Status::Ok();
 }
@@ -131,6 +148,7 @@ Status Server::Impl::Start() {
   }
   const ServerOptions& options = engine.options();
   if (Status advertised = CheckAdvertised(options); !advertised.ok()) return advertised;
+  if (Status pinned = CheckPinnedIds(options); !pinned.ok()) return pinned;
   if (options.clock == ServerOptions::ClockMode::kVirtual && options.time_scale != 1.0) {
     return Status::InvalidArgument(
         "time_scale: a virtual clock moves only when advanced, so scaling its delays means nothing; leave "
@@ -268,7 +286,7 @@ int Server::Port() const { return impl_->api.port(); }
 void Server::Reset() { impl_->engine.control().ResetAll(); }
 
 void Server::ResetStore(const std::string& client_id) {
-  impl_->engine.control().ResetStore(StoreIdFor(client_id));
+  impl_->engine.control().ResetStore(impl_->engine.stores().IdFor(client_id));
 }
 
 std::vector<RequestRecord> Server::Requests() const { return impl_->engine.journal().Records(); }
@@ -286,7 +304,7 @@ namespace {
 
 // The store of a client if it has one: readers create nothing.
 std::shared_ptr<internal::Store> ExistingStore(const internal::Engine& engine, const std::string& client_id) {
-  return engine.stores().Find(Server::StoreIdFor(client_id));
+  return engine.stores().Find(engine.stores().IdFor(client_id));
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ LAYERS = [
     ["sqs", "stomp", "sinks"],  # the embedded receivers, apart from each other
     ["api"],       # the engine's owner and the stateless route handlers
     ["server"],    # mock_server/server.cc: the Server facade
-    ["contract"],  # contract checks and recording
+    ["contract", "certify"],  # contract checks and recording; certifying a consumer
     ["testing"],   # epmock::testing
     ["cli"],       # the epmock command
 ]
@@ -31,7 +31,7 @@ LAYERS = [
 # any layer may use (layer 0).
 PUBLIC = {
     "server.h": "server", "sqs.h": "sqs", "stomp.h": "stomp", "sinks.h": "sinks",
-    "spec.h": "schema", "catalog.h": "schema", "version.h": "schema", "contract.h": "contract", "testing.h": "testing",
+    "spec.h": "schema", "catalog.h": "schema", "version.h": "schema", "contract.h": "contract", "certify.h": "certify", "testing.h": "testing",
     "testing/harness.h": "testing", "testing/matchers.h": "testing", "testing/delivery.h": "testing",
 }
 

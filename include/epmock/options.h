@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -197,6 +198,13 @@ struct ServerOptions {
   // requests counts every arrival.
   std::size_t sink_retention = 10000;
   std::size_t sink_retention_bytes = 64 * 1024 * 1024;
+
+  // Pinned ids, client_id -> id: the store (or organization) of such a client has this id
+  // instead of the one derived from its client_id (Server::StoreIdFor), so deliveries carry
+  // the store_id (org_id) a consumer was set up with, as `epmock certify --store-id` needs.
+  // Each id a UUID (as the platform's are, and the schemas want), no two alike; Start()
+  // refuses others.
+  std::map<std::string, std::string> store_ids;
 
   // The delivery timeout in force: webhook_timeout_ms while a caller still sets it.
   int EffectiveDeliveryTimeoutMs() const {

@@ -83,7 +83,8 @@ class Server {
   // Journal entries dropped to stay within the capacity.
   std::uint64_t DroppedRequests() const;
 
-  // The store id a client_id maps to (stable: the same client_id always gives the same id).
+  // The store id a client_id maps to (stable: the same client_id always gives the same id),
+  // unless ServerOptions::store_ids pins the client to another.
   static std::string StoreIdFor(const std::string& client_id);
 
   // Makes `org_client_id` an organization (elasticpath/elasticpath-dev

@@ -62,7 +62,8 @@ Engine::Engine(ServerOptions options, std::shared_ptr<const Spec> spec)
       tokens_(
           options_.token_ttl_seconds, [this] { return events_.clock().EpochNanos() / 1000000; },
           IdSource(options_.seed, options_.clock == ServerOptions::ClockMode::kVirtual)),
-      stores_(Retention{options_.event_retention, options_.event_retention_bytes, options_.log_retention}),
+      stores_(Retention{options_.event_retention, options_.event_retention_bytes, options_.log_retention},
+              options_.store_ids),
       journal_(options_.journal_capacity),
       sinks_(SinkRetention{options_.sink_retention, options_.sink_retention_bytes}),
       rate_limiter_(options_.time_scale, [this] { return events_.clock().Now(); }),

@@ -55,6 +55,7 @@ void AddRecord(CLI::App& root, int* exit_code);
 void AddValidate(CLI::App& root, int* exit_code);
 void AddAsyncApi(CLI::App& root, int* exit_code);
 void AddClock(CLI::App& root, int* exit_code);
+void AddCertify(CLI::App& root, int* exit_code);
 
 }  // namespace epmock::cli
 

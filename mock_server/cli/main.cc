@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   epmock::cli::AddRecord(app, &exit_code);
   epmock::cli::AddValidate(app, &exit_code);
   epmock::cli::AddClock(app, &exit_code);
+  epmock::cli::AddCertify(app, &exit_code);
   epmock::cli::AddSchema(app, &exit_code);
   epmock::cli::AddHealth(app, &exit_code);
   if (argc > 1 && argv[1][0] != '-') {

@@ -548,8 +548,13 @@ void Store::set_page_length(std::size_t length) {
   page_length_ = length;
 }
 
+std::string StoreRegistry::IdFor(const std::string& client_id) const {
+  auto pinned = pinned_.find(client_id);
+  return pinned != pinned_.end() ? pinned->second : StoreIdForClient(client_id);
+}
+
 std::shared_ptr<Store> StoreRegistry::ForClientLocked(const std::string& client_id) {
-  std::string store_id = StoreIdForClient(client_id);
+  std::string store_id = IdFor(client_id);
   std::shared_ptr<Store>& store = by_store_id_[store_id];
   if (!store) {
     store = std::make_shared<Store>(store_id, retention_);
@@ -585,7 +590,7 @@ StatusOr<Organization> StoreRegistry::DeclareOrganization(const std::string& org
   }
   Organization org;
   org.client_id = org_client_id;
-  org.id = StoreIdForClient(org_client_id);
+  org.id = IdFor(org_client_id);
   for (std::size_t i = 0; i < store_client_ids.size(); ++i) {
     const std::string& client = store_client_ids[i];
     Status ok = CheckClientId(client, "stores[" + std::to_string(i) + "]");
@@ -594,7 +599,7 @@ StatusOr<Organization> StoreRegistry::DeclareOrganization(const std::string& org
       return Status::InvalidArgument("stores[" + std::to_string(i) +
                                      "]: an organization is not a store of its own");
     }
-    const std::string store_id = StoreIdForClient(client);
+    const std::string store_id = IdFor(client);
     if (std::find(org.store_ids.begin(), org.store_ids.end(), store_id) != org.store_ids.end()) {
       return Status::InvalidArgument("stores[" + std::to_string(i) + "]: '" + client + "' is listed twice");
     }

@@ -305,8 +305,12 @@ class Store {
 // client_id -> Store. A client's store is created on first use and lives until Reset().
 class StoreRegistry {
  public:
-  explicit StoreRegistry(Retention retention = {}) : retention_(retention) {}
+  // `pinned`: client_id -> the id of its store (or organization), instead of the derived one.
+  explicit StoreRegistry(Retention retention = {}, std::map<std::string, std::string> pinned = {})
+      : retention_(retention), pinned_(std::move(pinned)) {}
   std::shared_ptr<Store> ForClient(const std::string& client_id);
+  // The id of a client's store or organization: pinned, or derived from the client_id.
+  std::string IdFor(const std::string& client_id) const;
 
   // Makes `org_client_id` an organization of the stores of `store_client_ids` (replacing
   // its earlier declaration). A store belongs to one organization at most; an organization
@@ -329,6 +333,7 @@ class StoreRegistry {
 
  private:
   const Retention retention_;
+  const std::map<std::string, std::string> pinned_;
   // Lock order: mu_ before a store's own (a store is set up under it).
   mutable Mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<Store>> by_store_id_ EPMOCK_GUARDED_BY(mu_);

@@ -1,0 +1,115 @@
+// Certify: grades a webhook consumer against everything the platform can send it
+// (docs/CERTIFY.md). epmock starts a server of its own on a virtual clock, points a webhook
+// integration at the consumer, sends each check's deliveries, and grades the answers.
+//
+//   epmock::CertifyOptions options;
+//   options.url = "http://127.0.0.1:8080/webhooks/epcc";
+//   options.secret = "s3cret";
+//   options.observes = {"order.paid", "order.fulfilled"};
+//   options.effects_url = "http://127.0.0.1:8080/effects";  // optional: {"<event id>": n}
+//   epmock::StatusOr<epmock::CertifyReport> report = epmock::CertifyWebhook(options);
+//   std::cout << report->ToText();
+//   return report->ExitCode(/*allow_inconclusive=*/false);   // 0 pass, 1 fail, 3 inconclusive
+//
+// A consumer without an effects URL can only be graded on its answers: the checks that need
+// to know what it did (a duplicate acted on once) say inconclusive, never pass.
+#ifndef EPMOCK_CERTIFY_H_
+#define EPMOCK_CERTIFY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "epmock/status.h"
+
+namespace epmock {
+
+struct CertifyOptions {
+  // The consumer's webhook URL (http or https) and the secret_key it expects in
+  // x-moltin-secret-key.
+  std::string url;
+  std::string secret;
+  // The event keys it handles (order.paid, ...): 1 to kMaxObserves, each in the catalog.
+  std::vector<std::string> observes;
+  // Optional: GET URL?event_id=ID answers {"<event id>": <times acted>}, a missing id meaning 0.
+  std::string effects_url;
+  // How long the effects reads may take to agree (two reads 500 ms apart), 0 to 60,000 ms.
+  int settle_ms = 5000;
+  // The platform's delivery timeout: an answer later than this is a failure. 1 to 60,000 ms.
+  int timeout_ms = 10000;
+  // Events sent at once in the concurrent burst, 1 to 200.
+  int burst = 20;
+  // Fixes every resource sent (ids stay random), so a failing run sends the same again.
+  std::uint64_t seed = 1;
+  // The client whose store sends: its store id is Server::StoreIdFor(client_id), the
+  // store_id every delivery carries. Empty: a client of this run, its store id random.
+  std::string client_id;
+  // The store_id (and org_id) the consumer expects in every delivery, as its real store's:
+  // certify's store (and its organization) get these ids, each a UUID as the platform's are.
+  // Empty store_id: the client's derived one; empty org_id: no organization.
+  std::string store_id;
+  std::string org_id;
+  // https consumers: the CA bundle to trust, or no verification at all.
+  std::string ca_file;
+  bool insecure = false;
+
+  static constexpr std::size_t kMaxObserves = 50;
+  // InvalidArgument naming the first option out of bounds.
+  Status Check() const;
+};
+
+enum class CheckVerdict { kPass, kFail, kInconclusive };
+const char* VerdictName(CheckVerdict verdict);  // "pass", "fail", "inconclusive"
+
+// One delivery a check made, and what came of it.
+struct CertifyExchange {
+  std::string event_id;
+  std::string event_type;
+  int attempt = 1;
+  std::string label;    // "delivery", "duplicate", "replay", "late answer discarded", a refusal
+  std::string request;  // the body sent, cut to 4 KiB
+  std::optional<int> status;
+  std::string answer;  // the consumer's answer, cut to 1 KiB
+  double latency_ms = 0;
+  std::string error;  // no answer: why
+};
+
+struct CertifyCheck {
+  std::string group;  // "events", "refusals", "at-least-once", "load"
+  std::string name;   // "order.paid realistic", "wrong_secret", "duplicate", ...
+  CheckVerdict verdict = CheckVerdict::kInconclusive;
+  std::string reason;
+  std::vector<std::string> notes;  // effects reads, a non-preferred 4xx, latency figures
+  std::vector<CertifyExchange> exchanges;
+};
+
+struct CertifyReport {
+  std::string target;    // the consumer's URL
+  std::string store_id;  // what the deliveries carried in store_id
+  std::string org_id;    // and in org_id; "" for none
+  std::vector<CertifyCheck> checks;
+  double real_seconds = 0;
+  double virtual_seconds = 0;  // how far the run's clock moved
+  std::optional<double> burst_p50_ms;
+  std::optional<double> burst_p99_ms;
+
+  int Count(CheckVerdict verdict) const;
+  // 0 when every check passed; 1 when any failed; 3 when none failed but some were
+  // inconclusive (0 with allow_inconclusive).
+  int ExitCode(bool allow_inconclusive) const;
+  nlohmann::json ToJson() const;
+  std::string ToText() const;   // one line a check, grouped, and a verdict line
+  std::string ToJunit() const;  // a test case per check, the reason in the failure
+  std::string ToHtml() const;   // self-contained: each check's requests and answers
+};
+
+// Runs every webhook check against the consumer. An error only for options out of bounds
+// (InvalidArgument) or a server that could not start; what the consumer does is the report's.
+StatusOr<CertifyReport> CertifyWebhook(const CertifyOptions& options);
+
+}  // namespace epmock
+
+#endif  // EPMOCK_CERTIFY_H_
