@@ -397,4 +397,21 @@ AssertionResult ContractsPassed(const std::vector<ContractResult>& results) {
   return AssertionFailure() << failed << " of " << results.size() << " contracts failed:" << report.str();
 }
 
+AssertionResult Certify(const CertifyOptions& options, bool allow_inconclusive) {
+  StatusOr<CertifyReport> report = CertifyWebhook(options);
+  if (!report.ok()) return AssertionFailure() << "certify did not run: " << report.status();
+  if (report->ExitCode(allow_inconclusive) == 0) {
+    return AssertionSuccess() << report->Count(CheckVerdict::kPass) << " of " << report->checks.size()
+                              << " certify checks passed";
+  }
+  AssertionResult failure = AssertionFailure();
+  failure << report->Count(CheckVerdict::kFail) << " certify checks failed, "
+          << report->Count(CheckVerdict::kInconclusive) << " inconclusive:";
+  for (const CertifyCheck& c : report->checks) {
+    if (c.verdict == CheckVerdict::kPass) continue;
+    failure << "\n  " << VerdictName(c.verdict) << " " << c.group << " / " << c.name << ": " << c.reason;
+  }
+  return failure << "\n\n" << report->ToText();
+}
+
 }  // namespace epmock::testing

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "epmock/server.h"
+#include "epmock/testing/harness.h"
 #include "support/child.h"
 
 namespace epmock {
@@ -302,6 +303,24 @@ TEST(CertifyTest, AServerPinsAStoreIdAndRefusesPinsThatCannotBe) {
     EXPECT_EQ(started.code(), StatusCode::kInvalidArgument) << row.error;
     EXPECT_THAT(started.message(), HasSubstr(row.error));
   }
+}
+
+TEST(CertifyTest, TheGoogleTestAssertionNamesEachCheckThatDidNotPass) {
+  Consumer good(Server::StoreIdFor("certify-assert-good"), {});
+  EXPECT_TRUE(testing::Certify(OptionsFor(good, "certify-assert-good")));
+
+  Flaws flaws;
+  flaws.accept_any_secret = true;
+  Consumer flawed(Server::StoreIdFor("certify-assert-flawed"), flaws);
+  CertifyOptions options = OptionsFor(flawed, "certify-assert-flawed");
+  options.effects_url.clear();
+  ::testing::AssertionResult result = testing::Certify(options);
+  EXPECT_FALSE(result);
+  EXPECT_THAT(result.message(), HasSubstr("1 certify checks failed, 4 inconclusive:"));
+  EXPECT_THAT(result.message(),
+              HasSubstr("fail refusals / wrong_secret: accepted a delivery with the wrong secret"));
+  EXPECT_THAT(result.message(), HasSubstr("inconclusive at-least-once / duplicate: every copy answered 2xx"));
+  EXPECT_FALSE(testing::Certify(options, /*allow_inconclusive=*/true));
 }
 
 TEST(CertifyTest, WithoutAnEffectsUrlTheEffectChecksAreInconclusiveNeverPassed) {

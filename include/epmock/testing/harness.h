@@ -28,6 +28,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "epmock/certify.h"
 #include "epmock/contract.h"
 #include "epmock/server.h"
 #include "epmock/sinks.h"
@@ -168,6 +169,14 @@ class EpmockTest : public ::testing::Test {
 
 // Every result passed, or one failure listing each contract's differences.
 ::testing::AssertionResult ContractsPassed(const std::vector<ContractResult>& results);
+
+// Certifies a webhook consumer (epmock/certify.h, docs/CERTIFY.md) on a virtual-clock server
+// of its own: success when every check passed (or, with allow_inconclusive, none failed);
+// else a failure naming each check that did not pass and why, then the whole report.
+//
+//   EXPECT_TRUE(epmock::testing::Certify(options));
+[[nodiscard]] ::testing::AssertionResult Certify(const CertifyOptions& options,
+                                                 bool allow_inconclusive = false);
 
 }  // namespace epmock::testing
 
