@@ -336,6 +336,19 @@ class Store {
     return (await this.request('POST', '/__admin/api-faults', fault)).data;
   }
 
+  /** A fault on consumers' own calls to the embedded SQS endpoint (docs: README, "Faults on a consumer's own SQS calls"). */
+  async addSqsFault(fault) {
+    return (await this.request('POST', '/__admin/sqs/faults', fault)).data;
+  }
+
+  async sqsFaults() {
+    return (await this.request('GET', '/__admin/sqs/faults')).data;
+  }
+
+  async clearSqsFaults() {
+    await this.request('DELETE', '/__admin/sqs/faults');
+  }
+
   // The next event of `type` this store has not waited for yet, once one of its deliveries
   // has succeeded: the first after the one the previous wait for that type returned, or,
   // for a type not waited for yet, the first fired after the store object was made (so

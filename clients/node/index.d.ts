@@ -172,6 +172,17 @@ export interface Fault {
   [key: string]: unknown;
 }
 
+/** A fault on consumers' own calls to the embedded SQS endpoint (POST /__admin/sqs/faults). */
+export interface SqsFault {
+  action: 'ReceiveMessage' | 'DeleteMessage';
+  /** throttled: 400 ThrottlingException; internal_error: 500; stale_receipt (DeleteMessage): ReceiptHandleIsInvalid, not deleted. */
+  error: 'throttled' | 'internal_error' | 'stale_receipt';
+  /** Only calls on this queue; any when absent. */
+  queue?: string | null;
+  /** How many matching calls (1 by default, up to 1000). */
+  requests?: number;
+}
+
 /** An API fault (POST /__admin/api-faults). */
 export interface ApiFault {
   status?: number;
@@ -245,6 +256,9 @@ export declare class Store {
   waitForStory(runId: string, options?: WaitOptions): Promise<StoryRun>;
   addFault(fault: Fault): Promise<Fault & { id: string }>;
   addApiFault(fault: ApiFault): Promise<ApiFault & { id: string }>;
+  addSqsFault(fault: SqsFault): Promise<SqsFault & { id: string }>;
+  sqsFaults(): Promise<Array<SqsFault & { id: string }>>;
+  clearSqsFaults(): Promise<void>;
   waitForEvent(type: string, options?: WaitForEventOptions): Promise<TriggeredEvent>;
   webhookDeliveries(sink?: string): Promise<SinkRequest[]>;
   sqsMessages(queue: string): Promise<QueuedMessage[]>;

@@ -69,6 +69,29 @@ struct SqsQueueSummary {
   std::string dead_letter_target;  // the RedrivePolicy's deadLetterTargetArn; "" for none
 };
 
+// A fault on a consumer's own calls to the endpoint, so that a worker's retries can be
+// tested: the next `requests` matching calls fail as SQS's own do, then all is well.
+//
+//   epmock::SqsFault busy;
+//   busy.action = "ReceiveMessage";
+//   busy.error = "throttled";
+//   busy.requests = 2;                 // two throttled receives, then messages again
+//   server.Sqs()->AddFault(busy);
+//
+// Errors: "throttled" (400 ThrottlingException; RequestThrottled in the query protocol: SDKs
+// retry it), "internal_error" (500 InternalError), and for DeleteMessage "stale_receipt"
+// (400 ReceiptHandleIsInvalid, as for a handle from an earlier receive: the message is not
+// deleted, and comes back once its visibility timeout ends). Also from the admin API: POST
+// /__admin/sqs/faults with the same fields as JSON.
+struct SqsFault {
+  std::string id;      // set by AddFault
+  std::string action;  // "ReceiveMessage" or "DeleteMessage"
+  std::string error;   // "throttled", "internal_error", "stale_receipt" (DeleteMessage only)
+  std::string queue;   // only calls on this queue; empty: any
+  int requests = 1;    // how many matching calls, 1 to 1,000; it is gone after the last
+};
+inline constexpr std::size_t kMaxSqsFaults = 100;
+
 class SqsEndpoint {
  public:
   explicit SqsEndpoint(SqsEndpointOptions options = {});
@@ -98,6 +121,12 @@ class SqsEndpoint {
                                              std::size_t* total) const;
   [[nodiscard]] bool WaitForMessages(const std::string& queue, std::size_t count,
                                      std::chrono::milliseconds timeout) const;
+
+  // Faults on the consumers' own calls (SqsFault): InvalidArgument naming the bad field,
+  // ResourceExhausted beyond kMaxSqsFaults. Faults() lists those not used up, oldest first.
+  StatusOr<SqsFault> AddFault(SqsFault fault);
+  std::vector<SqsFault> Faults() const;
+  void ClearFaults();
 
   class Impl;
   // An endpoint made by epmock::Server, whose queues follow the server's clock (Impl is

@@ -850,6 +850,57 @@ HttpResponse PurgeQueue(RouteContext& c) {
   return purged.ok() ? NoContent() : Refused(purged);
 }
 
+json SqsFaultJson(const SqsFault& f) {
+  return {{"id", f.id},
+          {"action", f.action},
+          {"error", f.error},
+          {"queue", f.queue.empty() ? json(nullptr) : json(f.queue)},
+          {"requests", f.requests}};
+}
+
+HttpResponse PostSqsFault(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  SqsFault fault;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "action" || key == "error" || key == "queue") {
+      if (key == "queue" && value.is_null()) continue;
+      if (!value.is_string())
+        return ErrorResponse(422, StatusTitle(422), key + " must be a string", "/" + key);
+      (key == "action"  ? fault.action
+       : key == "error" ? fault.error
+                        : fault.queue) = value.get<std::string>();
+    } else if (key == "requests") {
+      if (!value.is_number_integer()) {
+        return ErrorResponse(422, StatusTitle(422), "requests must be a whole number from 1 to 1000",
+                             "/requests");
+      }
+      fault.requests = SaturatedInt(value);
+    } else if (key != "id") {
+      return ErrorResponse(
+          422, StatusTitle(422),
+          "unknown SQS fault field '" + key.substr(0, 64) + "'; use action, error, queue, requests", "");
+    }
+  }
+  StatusOr<SqsFault> added = c.engine.control().AddSqsFault(std::move(fault));
+  if (!added.ok()) return Refused(added.status(), "");
+  return JsonResponse(201, {{"data", SqsFaultJson(*added)}});
+}
+
+HttpResponse ListSqsFaults(RouteContext& c) {
+  StatusOr<std::vector<SqsFault>> faults = c.engine.control().SqsFaults();
+  if (!faults.ok()) return Refused(faults.status());
+  json data = json::array();
+  for (const SqsFault& f : *faults) data.push_back(SqsFaultJson(f));
+  const std::size_t total = data.size();
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+}
+
+HttpResponse ClearSqsFaults(RouteContext& c) {
+  const Status cleared = c.engine.control().ClearSqsFaults();
+  return cleared.ok() ? NoContent() : Refused(cleared);
+}
+
 HttpResponse ListDestinations(RouteContext& c) {
   if (!c.engine.stomp()) return NoStomp();
   json data = json::array();
@@ -1241,6 +1292,12 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"PUT", "/__admin/sqs/queues/{name}", AdminAccess::kStore, PutQueue, "creates a queue -> its queue_url"},
     {"DELETE", "/__admin/sqs/queues/{name}/messages", AdminAccess::kStore, PurgeQueue,
      "purges a queue: every message, visible, in flight or delayed"},
+    {"POST", "/__admin/sqs/faults", AdminAccess::kStore, PostSqsFault,
+     "adds a fault on consumers' SQS calls: {\"action\": ReceiveMessage|DeleteMessage, \"error\": "
+     "throttled|internal_error|stale_receipt, \"queue\", \"requests\"}"},
+    {"GET", "/__admin/sqs/faults", AdminAccess::kStore, ListSqsFaults,
+     "the SQS faults not used up, oldest first"},
+    {"DELETE", "/__admin/sqs/faults", AdminAccess::kStore, ClearSqsFaults, "removes every SQS fault"},
     {"GET", "/__admin/stomp/destinations", AdminAccess::kStore, ListDestinations,
      "every STOMP destination: sent, pending, subscribers, unacknowledged"},
     {"GET", "/__admin/stomp/messages", AdminAccess::kStore, GetStompMessages,

@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/virtual_clock.h"
 #include "delivery/faults.h"
+#include "sqs/queues.h"
 #include "store/store.h"
 
 namespace epmock::internal {
@@ -16,15 +17,6 @@ namespace {
 constexpr char kTypeRequired[] = "type is required: an observable event key such as order.paid";
 
 Status NotRunning() { return Status::FailedPrecondition("the server is not running; Start() it first"); }
-
-// SQS's rule for queue names: 1 to 80 letters, digits, hyphens and underscores.
-bool IsQueueName(const std::string& name) {
-  if (name.empty() || name.size() > 80) return false;
-  for (char ch : name) {
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_') return false;
-  }
-  return true;
-}
 
 constexpr char kRealClock[] =
     "This server's clock is real and shared by its stores; start one with --clock virtual";
@@ -221,6 +213,22 @@ StatusOr<std::string> Control::CreateQueue(const std::string& name) {
   if (!IsQueueName(name))
     return Status::InvalidArgument("A queue name is 1 to 80 letters, digits, hyphens and underscores");
   return engine_.sqs()->CreateQueue(name);
+}
+
+StatusOr<SqsFault> Control::AddSqsFault(SqsFault fault) {
+  if (!engine_.sqs()) return Status::NotFound("No embedded SQS endpoint runs (see --sqs-port)");
+  return engine_.sqs()->AddFault(std::move(fault));
+}
+
+StatusOr<std::vector<SqsFault>> Control::SqsFaults() const {
+  if (!engine_.sqs()) return Status::NotFound("No embedded SQS endpoint runs (see --sqs-port)");
+  return engine_.sqs()->Faults();
+}
+
+Status Control::ClearSqsFaults() {
+  if (!engine_.sqs()) return Status::NotFound("No embedded SQS endpoint runs (see --sqs-port)");
+  engine_.sqs()->ClearFaults();
+  return Status::Ok();
 }
 
 Status Control::PurgeQueue(const std::string& name) {

@@ -33,6 +33,7 @@
 #include "epmock/organization.h"
 #include "epmock/sinks.h"
 #include "epmock/spec.h"
+#include "epmock/sqs.h"
 #include "epmock/status.h"
 #include "epmock/story.h"
 
@@ -170,6 +171,11 @@ class Control {
   StatusOr<std::string> CreateQueue(const std::string& name);
   // Deletes every message of a queue of the embedded SQS endpoint.
   Status PurgeQueue(const std::string& name);
+  // Faults on consumers' calls to the embedded SQS endpoint (epmock/sqs.h, SqsFault);
+  // NotFound when none runs.
+  StatusOr<SqsFault> AddSqsFault(SqsFault fault);
+  StatusOr<std::vector<SqsFault>> SqsFaults() const;
+  Status ClearSqsFaults();
 
  private:
   Status CheckClockSpan(const VirtualClock& clock, std::int64_t to_ms, const char* what) const;

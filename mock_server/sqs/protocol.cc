@@ -554,6 +554,8 @@ HttpResponse HandleSqsRequest(SqsQueues& queues, const HttpRequest& r, const Sqs
       }
       in = QueryInput(r, params);
     }
+    // A fault on this call (SqsFault) answers in the call's place: nothing of it is done.
+    if (auto e = queues.TakeFault(in.action, in.queue)) return ErrorResponse(*e, json_protocol, request_id);
     Output out;
     if (auto e = Run(queues, r, in, &out)) return ErrorResponse(*e, json_protocol, request_id);
     HttpResponse response;

@@ -108,12 +108,16 @@ std::string Md5OfAttributes(const SqsAttributes& attributes) {
   return Md5Hex(buffer);
 }
 
+bool IsQueueName(const std::string& name) {
+  return !name.empty() && name.size() <= 80 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
 std::string SqsQueues::Create(const std::string& name, const std::map<std::string, std::string>& attributes,
                               std::optional<SqsError>* error) {
   *error = std::nullopt;
-  if (name.empty() || name.size() > 80 || !std::all_of(name.begin(), name.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-      })) {
+  if (!IsQueueName(name)) {
     *error = InvalidParameterValue(
         "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
     return "";
@@ -433,6 +437,62 @@ void SqsQueues::Resume() {
 void SqsQueues::Reset() {
   MutexLock lock(&mu_);
   queues_.clear();
+}
+
+StatusOr<SqsFault> SqsQueues::AddFault(SqsFault fault) {
+  if (fault.action != "ReceiveMessage" && fault.action != "DeleteMessage") {
+    return Status::InvalidArgument("action must be ReceiveMessage or DeleteMessage");
+  }
+  if (fault.error != "throttled" && fault.error != "internal_error" && fault.error != "stale_receipt") {
+    return Status::InvalidArgument("error must be one of throttled, internal_error, stale_receipt");
+  }
+  if (fault.error == "stale_receipt" && fault.action != "DeleteMessage") {
+    return Status::InvalidArgument(
+        "error stale_receipt is for action DeleteMessage: a receipt handle goes stale");
+  }
+  if (fault.requests < 1 || fault.requests > 1000) {
+    return Status::InvalidArgument("requests must be a whole number from 1 to 1000");
+  }
+  if (!fault.queue.empty() && !IsQueueName(fault.queue)) {
+    return Status::InvalidArgument(
+        "queue must be a queue name: 1 to 80 letters, digits, hyphens and underscores");
+  }
+  MutexLock lock(&faults_mu_);
+  if (faults_.size() >= kMaxSqsFaults) {
+    return Status::ResourceExhausted("at most " + std::to_string(kMaxSqsFaults) +
+                                     " SQS faults at once; remove some (DELETE /__admin/sqs/faults)");
+  }
+  fault.id = "sqs-fault-" + std::to_string(++faults_added_);
+  faults_.push_back(fault);
+  return fault;
+}
+
+std::vector<SqsFault> SqsQueues::Faults() const {
+  MutexLock lock(&faults_mu_);
+  return faults_;
+}
+
+void SqsQueues::ClearFaults() {
+  MutexLock lock(&faults_mu_);
+  faults_.clear();
+}
+
+std::optional<SqsError> SqsQueues::TakeFault(const std::string& action, const std::string& queue) {
+  MutexLock lock(&faults_mu_);
+  for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+    if (it->action != action || (!it->queue.empty() && it->queue != queue)) continue;
+    const std::string error = it->error;
+    if (--it->requests == 0) faults_.erase(it);
+    if (error == "throttled")
+      return SqsError{400, "RequestThrottled", "ThrottlingException", "Rate exceeded", true};
+    if (error == "internal_error") {
+      return SqsError{500, "InternalError", "InternalError",
+                      "We encountered an internal error. Please try again.", false};
+    }
+    return SqsError{400, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
+                    "The receipt handle has expired: the message was received again since.", true};
+  }
+  return std::nullopt;
 }
 
 }  // namespace epmock::internal

@@ -18,6 +18,8 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/mutex.h"
+#include "epmock/sqs.h"
+#include "epmock/status.h"
 
 namespace epmock::internal {
 
@@ -70,6 +72,9 @@ SqsError ReceiptHandleIsInvalid(const std::string& handle);
 // and the length-prefixed value.
 std::string Md5OfAttributes(const SqsAttributes& attributes);
 
+// SQS's rule for queue names: 1 to 80 letters, digits, hyphens and underscores.
+bool IsQueueName(const std::string& name);
+
 class SqsQueues {
  public:
   struct Queue;
@@ -114,6 +119,14 @@ class SqsQueues {
   // Waits until the queue holds at least `count` messages.
   [[nodiscard]] bool WaitForCount(const std::string& name, std::size_t count,
                                   std::chrono::milliseconds timeout) const;
+  // Faults on the consumers' calls (epmock/sqs.h, SqsFault): checked and kept; the first
+  // matching one a call of `action` on `queue` takes (spending one of its requests) says the
+  // error it answers instead.
+  StatusOr<SqsFault> AddFault(SqsFault fault);
+  std::vector<SqsFault> Faults() const;
+  void ClearFaults();
+  std::optional<SqsError> TakeFault(const std::string& action, const std::string& queue);
+
   // Wakes long polls so that the endpoint can stop; until Resume, polls return at once.
   void Shutdown();
   // Long polls wait again: the endpoint has started again.
@@ -134,6 +147,9 @@ class SqsQueues {
   mutable CondVar arrived_;
   std::map<std::string, std::shared_ptr<Queue>> queues_ EPMOCK_GUARDED_BY(mu_);
   bool shutdown_ EPMOCK_GUARDED_BY(mu_) = false;
+  mutable Mutex faults_mu_;
+  std::vector<SqsFault> faults_ EPMOCK_GUARDED_BY(faults_mu_);
+  std::uint64_t faults_added_ EPMOCK_GUARDED_BY(faults_mu_) = 0;
 };
 
 }  // namespace epmock::internal

@@ -174,6 +174,12 @@ std::vector<SqsQueuedMessage> SqsEndpoint::MessagesPage(const std::string& queue
   return Queued(impl_->queues.PeekPage(queue, offset, limit, total));
 }
 
+StatusOr<SqsFault> SqsEndpoint::AddFault(SqsFault fault) { return impl_->queues.AddFault(std::move(fault)); }
+
+std::vector<SqsFault> SqsEndpoint::Faults() const { return impl_->queues.Faults(); }
+
+void SqsEndpoint::ClearFaults() { impl_->queues.ClearFaults(); }
+
 bool SqsEndpoint::WaitForMessages(const std::string& queue, std::size_t count,
                                   std::chrono::milliseconds timeout) const {
   return impl_->queues.WaitForCount(queue, count, timeout);

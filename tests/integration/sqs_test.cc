@@ -283,6 +283,65 @@ TEST_F(SqsProtocolTest, WithCredentialsOnlyCorrectlySignedRequestsPass) {
 
 // Hand-written, not EpmockTest: each test starts the server with the SigV4 keys and CloudEvent
 // source it checks (Start(key, secret, source)).
+TEST_F(SqsProtocolTest, FaultsOnAConsumersOwnCallsFailThemAsSqsDoesAndLoseNothing) {
+  JsonOk("CreateQueue", {{"QueueName", "work"}});
+  JsonOk("SendMessage", {{"QueueUrl", Url("work")}, {"MessageBody", "job"}});
+  SqsFault throttled;
+  throttled.action = "ReceiveMessage";
+  throttled.error = "throttled";
+  throttled.requests = 2;
+  ASSERT_TRUE(queues_.AddFault(throttled).ok());
+  SqsFault broken;
+  broken.action = "ReceiveMessage";
+  broken.error = "internal_error";
+  broken.queue = "work";
+  ASSERT_TRUE(queues_.AddFault(broken).ok());
+  // Two throttled receives (each protocol its own shape), then a 500, then the message.
+  HttpResponse json_throttled = Json("ReceiveMessage", {{"QueueUrl", Url("work")}});
+  EXPECT_EQ(json_throttled.status, 400);
+  EXPECT_EQ(json::parse(json_throttled.body)["__type"], "com.amazonaws.sqs#ThrottlingException");
+  HttpResponse xml_throttled = Query("Action=ReceiveMessage&QueueUrl=" + Url("work"));
+  EXPECT_EQ(xml_throttled.status, 400);
+  EXPECT_THAT(xml_throttled.body, HasSubstr("<Code>RequestThrottled</Code>"));
+  HttpResponse internal = Json("ReceiveMessage", {{"QueueUrl", Url("work")}});
+  EXPECT_EQ(internal.status, 500);
+  EXPECT_EQ(json::parse(internal.body)["__type"], "com.amazonaws.sqs#InternalError");
+  EXPECT_TRUE(queues_.Faults().empty());  // each used up
+  json received = JsonOk("ReceiveMessage", {{"QueueUrl", Url("work")}, {"VisibilityTimeout", 0}});
+  ASSERT_EQ(received["Messages"].size(), 1u);
+  EXPECT_EQ(received["Messages"][0]["Body"], "job");
+
+  // A stale receipt handle: the delete fails, and the message stays to come back.
+  SqsFault stale;
+  stale.action = "DeleteMessage";
+  stale.error = "stale_receipt";
+  ASSERT_TRUE(queues_.AddFault(stale).ok());
+  HttpResponse refused = Json("DeleteMessage", {{"QueueUrl", Url("work")},
+                                                {"ReceiptHandle", received["Messages"][0]["ReceiptHandle"]}});
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(json::parse(refused.body)["__type"], "com.amazonaws.sqs#ReceiptHandleIsInvalid");
+  ASSERT_EQ(queues_.Peek("work").size(), 1u);
+  json again = JsonOk("ReceiveMessage", {{"QueueUrl", Url("work")}, {"AttributeNames", {"All"}}});
+  ASSERT_EQ(again["Messages"].size(), 1u);
+  EXPECT_EQ(again["Messages"][0]["Attributes"]["ApproximateReceiveCount"], "2");
+  JsonOk("DeleteMessage",
+         {{"QueueUrl", Url("work")}, {"ReceiptHandle", again["Messages"][0]["ReceiptHandle"]}});
+  EXPECT_TRUE(queues_.Peek("work").empty());
+}
+
+TEST_F(SqsProtocolTest, AFaultOnOneQueueLeavesTheOthersAlone) {
+  JsonOk("CreateQueue", {{"QueueName", "a"}});
+  JsonOk("CreateQueue", {{"QueueName", "b"}});
+  SqsFault fault;
+  fault.action = "ReceiveMessage";
+  fault.error = "internal_error";
+  fault.queue = "a";
+  ASSERT_TRUE(queues_.AddFault(fault).ok());
+  EXPECT_EQ(Json("ReceiveMessage", {{"QueueUrl", Url("b")}}).status, 200);
+  EXPECT_EQ(Json("SendMessage", {{"QueueUrl", Url("a")}, {"MessageBody", "x"}}).status, 200);
+  EXPECT_EQ(Json("ReceiveMessage", {{"QueueUrl", Url("a")}}).status, 500);
+}
+
 class SqsDeliveryTest : public ::testing::Test {
  protected:
   void Start(const std::string& key = "", const std::string& secret = "", const std::string& source = "") {
@@ -443,6 +502,60 @@ TEST_F(SqsDeliveryTest, TheAdminApiCreatesAQueueForClientsWithoutAnSdk) {
   EXPECT_EQ(bad.json["errors"][0]["source"], "name");
   EXPECT_EQ(api_->Get("/__admin/sqs/queues/orders-1").json["meta"]["queue_url"],
             created.json["data"]["queue_url"]);
+}
+
+TEST_F(SqsDeliveryTest, TheAdminApiAddsListsAndClearsSqsFaultsAndRefusesBadOnes) {
+  Start();
+  auto added = api_->Post("/__admin/sqs/faults",
+                          {{"action", "ReceiveMessage"}, {"error", "throttled"}, {"requests", 3}});
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(added.json["data"]["action"], "ReceiveMessage");
+  EXPECT_EQ(added.json["data"]["requests"], 3);
+  EXPECT_EQ(added.json["data"]["queue"], nullptr);
+  ASSERT_EQ(server_->Sqs()->Faults().size(), 1u);  // the same fault in C++
+  EXPECT_EQ(api_->Get("/__admin/sqs/faults").json["data"].size(), 1u);
+  struct Row {
+    json body;
+    const char* error;
+  };
+  for (const Row& row :
+       {Row{{{"action", "SendMessage"}, {"error", "throttled"}},
+            "action must be ReceiveMessage or DeleteMessage"},
+        Row{{{"action", "ReceiveMessage"}, {"error", "slow"}}, "error must be one of throttled"},
+        Row{{{"action", "ReceiveMessage"}, {"error", "stale_receipt"}},
+            "stale_receipt is for action DeleteMessage"},
+        Row{{{"action", "ReceiveMessage"}, {"error", "throttled"}, {"requests", 0}}, "requests must be"},
+        Row{{{"action", "ReceiveMessage"}, {"error", "throttled"}, {"requests", 1001}}, "requests must be"},
+        Row{{{"action", "ReceiveMessage"}, {"error", "throttled"}, {"requests", 1e30}}, "requests must be"},
+        Row{{{"action", "ReceiveMessage"}, {"error", "throttled"}, {"requests", "2"}}, "requests must be"},
+        Row{{{"action", 7}, {"error", "throttled"}}, "action must be a string"},
+        Row{{{"action", "ReceiveMessage"}, {"error", "throttled"}, {"queue", "bad name!"}}, "queue must be"},
+        Row{{{"action", "ReceiveMessage"}, {"error", "throttled"}, {"when", "now"}},
+            "unknown SQS fault field"},
+        Row{json::object(), "action must be"}}) {
+    auto refused = api_->Post("/__admin/sqs/faults", row.body);
+    EXPECT_EQ(refused.status, 422) << row.body.dump() << refused.body;
+    EXPECT_THAT(refused.body, HasSubstr(row.error)) << row.body.dump();
+  }
+  EXPECT_EQ(api_->Send("POST", "/__admin/sqs/faults", "{not json", "application/json").status, 400);
+  for (int i = 1; i < static_cast<int>(kMaxSqsFaults); ++i) {
+    ASSERT_EQ(
+        api_->Post("/__admin/sqs/faults", {{"action", "DeleteMessage"}, {"error", "internal_error"}}).status,
+        201);
+  }
+  auto full = api_->Post("/__admin/sqs/faults", {{"action", "DeleteMessage"}, {"error", "internal_error"}});
+  EXPECT_EQ(full.status, 429) << full.body;
+  EXPECT_EQ(api_->Send("DELETE", "/__admin/sqs/faults", "", "").status, 204);
+  EXPECT_TRUE(server_->Sqs()->Faults().empty());
+}
+
+TEST(SqsFaultRoutesTest, WithoutAnSqsEndpointTheRoutesSaySo) {
+  Server server;
+  ASSERT_TRUE(server.Start().ok());
+  ApiClient api(server.Url());
+  auto refused = api.Post("/__admin/sqs/faults", {{"action", "ReceiveMessage"}, {"error", "throttled"}});
+  EXPECT_EQ(refused.status, 404);
+  EXPECT_THAT(refused.body, HasSubstr("No embedded SQS endpoint runs"));
 }
 
 }  // namespace

@@ -82,3 +82,38 @@ test('the AWS SDK v3 round-trips messages with attributes, MD5s checked', async 
     return true;
   });
 });
+
+test('the AWS SDK v3 retries a throttled and a failed ReceiveMessage by itself; a stale receipt handle is its error', async (t) => {
+  const epmock = await startEpmock(['--sqs-credentials', `${KEY}:${SECRET}`]);
+  t.after(() => epmock.stop());
+  // The SDK's own retry back-off is real time: keep it short.
+  const sqs = new SQSClient({
+    endpoint: epmock.sqsUrl, region: 'us-east-1', credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
+    maxAttempts: 3,
+  });
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'faulty' }));
+  await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'job' }));
+  const call = await api(epmock, `sqs-faults-${process.pid}`);
+  const throttled = await call('POST', '/__admin/sqs/faults', { action: 'ReceiveMessage', error: 'throttled' });
+  assert.equal(throttled.status, 201, JSON.stringify(throttled.json));
+  const broken = await call('POST', '/__admin/sqs/faults', { action: 'ReceiveMessage', error: 'internal_error' });
+  assert.equal(broken.status, 201);
+  // Attempt 1 throttled, attempt 2 a 500, attempt 3 the message: the SDK's retries absorb both.
+  const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'], VisibilityTimeout: 0 }));
+  assert.equal(received.Messages.length, 1);
+  assert.equal(received.Messages[0].Body, 'job');
+  assert.equal(received.$metadata.attempts, 3);
+  assert.equal((await call('GET', '/__admin/sqs/faults')).json.data.length, 0);
+
+  await call('POST', '/__admin/sqs/faults', { action: 'DeleteMessage', error: 'stale_receipt', queue: 'faulty' });
+  await assert.rejects(sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: received.Messages[0].ReceiptHandle })),
+    (err) => {
+      assert.equal(err.name, 'ReceiptHandleIsInvalid');
+      return true;
+    });
+  // Not deleted: it comes back, and this time the delete holds.
+  const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['All'] }));
+  assert.equal(again.Messages[0].Body, 'job');
+  assert.equal(again.Messages[0].Attributes.ApproximateReceiveCount, '2');
+  await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: again.Messages[0].ReceiptHandle }));
+});

@@ -59,6 +59,12 @@ test('a store: integrations, triggers, waits and what each receiver got', async 
   await store.addFault({ fail_first_attempts: 1 });
   await store.addApiFault({ status: 503, requests: 1 });
   await assert.rejects(store.request('GET', '/v2/integrations'), (e) => e instanceof EpmockError && e.status === 503);
+  const sqsFault = await store.addSqsFault({ action: 'ReceiveMessage', error: 'throttled', requests: 2 });
+  assert.equal(sqsFault.requests, 2);
+  assert.deepEqual((await store.sqsFaults()).map((f) => f.id), [sqsFault.id]);
+  await assert.rejects(store.addSqsFault({ action: 'SendMessage', error: 'throttled' }), (e) => e.status === 422);
+  await store.clearSqsFaults();
+  assert.deepEqual(await store.sqsFaults(), []);
 
   await store.reset();
   assert.deepEqual(await store.logs(), []);

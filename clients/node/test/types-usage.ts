@@ -15,6 +15,7 @@ async function example(): Promise<void> {
   const count: number = messages[0].receive_count;
   await store.addFault({ fail_first_attempts: 2, refuse: 'wrong_secret' });
   await store.addApiFault({ status: 503, requests: 1 });
+  await store.addSqsFault({ action: 'DeleteMessage', error: 'stale_receipt', queue: 'orders' });
   const run = await store.runStory('checkout', { seed: 1 });
   const ended = await store.waitForStory(run.id);
   const state: 'running' | 'delivered' | 'failed' | 'stopped' = ended.state;

@@ -404,6 +404,19 @@ class Store:
         """An API fault: ``status=503``, ``requests=1``, ``delay_ms``, ``reset``, ``method``, ``path``."""
         return dict(self.request("POST", "/__admin/api-faults", fault)["data"])
 
+    def add_sqs_fault(self, **fault: Json) -> Dict[str, Json]:
+        """A fault on consumers' own calls to the embedded SQS endpoint: ``action="ReceiveMessage"``
+        or ``"DeleteMessage"``, ``error="throttled"``, ``"internal_error"`` or ``"stale_receipt"``
+        (DeleteMessage), ``queue``, ``requests``."""
+        return dict(self.request("POST", "/__admin/sqs/faults", fault)["data"])
+
+    def sqs_faults(self) -> List[Dict[str, Json]]:
+        """The SQS faults not used up, oldest first."""
+        return list(self.request("GET", "/__admin/sqs/faults")["data"])
+
+    def clear_sqs_faults(self) -> None:
+        self.request("DELETE", "/__admin/sqs/faults")
+
     def wait_for_event(
         self, type: str, *, timeout: float = DEFAULT_WAIT_TIMEOUT, after: Optional[str] = None
     ) -> Dict[str, Json]:

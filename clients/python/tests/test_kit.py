@@ -48,6 +48,14 @@ def test_a_store_from_the_fixture(epmock: Store) -> None:  # noqa: F811 (the fix
     with pytest.raises(EpmockError) as refused:
         epmock.request("GET", "/v2/integrations")
     assert refused.value.status == 503
+    fault = epmock.add_sqs_fault(action="ReceiveMessage", error="throttled", requests=2)
+    assert fault["requests"] == 2
+    assert [f["id"] for f in epmock.sqs_faults()] == [fault["id"]]
+    with pytest.raises(EpmockError) as bad:
+        epmock.add_sqs_fault(action="SendMessage", error="throttled")
+    assert bad.value.status == 422
+    epmock.clear_sqs_faults()
+    assert epmock.sqs_faults() == []
     epmock.reset()
     assert epmock.logs() == []
 
