@@ -167,7 +167,10 @@ TEST(VirtualClockTest, WaitersSharingAMutexAndAConditionVariableAreEachTheirOwn)
   };
   ASSERT_TRUE(clock.Advance(hours(1), settled, kThreadWait));
   soon.join();
-  // The one that woke took its own entry away, not the other's, which still waits.
+  // The one that woke took its own entry away, not the other's, which still waits. (The
+  // shared condition variable woke `late` too: it is back to waiting once it has looked at
+  // the time, and only then is its entry sure to be there.)
+  ASSERT_TRUE(clock.WaitForWaiters(1, kThreadWait));
   EXPECT_EQ(clock.NextDue(), start + hours(2));
   ASSERT_TRUE(clock.Advance(hours(1), settled, kThreadWait));
   late.join();
