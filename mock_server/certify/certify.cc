@@ -363,6 +363,18 @@ class Certifier {
     return true;
   }
 
+  // Runs the check's deliveries to their end, takes away its faults, and gathers what the
+  // consumer answered: false (the check failed) when nothing was delivered.
+  bool Collect(CertifyCheck& check, const std::vector<std::string>& ids, std::size_t deliveries) {
+    const std::string stuck = Settle(deliveries);
+    server_.ClearFaults(client_);
+    check.exchanges = ExchangesOf(ids);
+    if (!check.exchanges.empty()) return true;
+    check.verdict = CheckVerdict::kFail;
+    check.reason = "nothing was delivered" + (stuck.empty() ? std::string() : ": " + stuck);
+    return false;
+  }
+
   void EventCheck(const std::string& type, const char* profile, std::uint64_t seed) {
     const std::string shown = std::string(profile) == "edge-cases" ? "edge cases" : profile;
     CertifyCheck& check = Add("events", type + " " + shown);
@@ -372,14 +384,8 @@ class Certifier {
       check.reason = "epmock could not make this event: " + ids.status().message();
       return;
     }
-    const std::string stuck = Settle(1);
-    check.exchanges = ExchangesOf(*ids);
     if (!last_variety_.empty()) check.notes.push_back("variety: " + JoinComma(last_variety_));
-    if (check.exchanges.empty()) {
-      check.verdict = CheckVerdict::kFail;
-      check.reason = "nothing was delivered" + (stuck.empty() ? std::string() : ": " + stuck);
-      return;
-    }
+    if (!Collect(check, *ids, 1)) return;
     const CertifyExchange& first = check.exchanges.front();
     if (Is2xx(first)) {
       check.verdict = CheckVerdict::kPass;
@@ -407,14 +413,7 @@ class Certifier {
       check.reason = "epmock could not make this event: " + ids.status().message();
       return;
     }
-    const std::string stuck = Settle(2);
-    server_.ClearFaults(client_);
-    check.exchanges = ExchangesOf(*ids);
-    if (check.exchanges.empty()) {
-      check.verdict = CheckVerdict::kFail;
-      check.reason = "nothing was delivered" + (stuck.empty() ? std::string() : ": " + stuck);
-      return;
-    }
+    if (!Collect(check, *ids, 2)) return;
     const CertifyExchange& first = check.exchanges.front();
     const bool secret = refusal == "wrong_secret" || refusal == "missing_secret";
     const int preferred = refusal == "invalid_json" ? 400 : 401;
@@ -492,14 +491,7 @@ class Certifier {
       check.reason = "epmock could not make this event: " + first.status().message();
       return;
     }
-    const std::string stuck = Settle(static_cast<std::size_t>(events) * 2);
-    server_.ClearFaults(client_);
-    check.exchanges = ExchangesOf(ids);
-    if (check.exchanges.empty()) {
-      check.verdict = CheckVerdict::kFail;
-      check.reason = "nothing was delivered" + (stuck.empty() ? std::string() : ": " + stuck);
-      return;
-    }
+    if (!Collect(check, ids, static_cast<std::size_t>(events) * 2)) return;
     if (!AllAnswered2xx(check)) return;
     check.reason = "every copy answered 2xx";
     if (o_.effects_url.empty()) {
