@@ -1,6 +1,7 @@
 #include "common/virtual_clock.h"
 
 #include <algorithm>
+#include <thread>
 
 namespace epmock::internal {
 
@@ -59,6 +60,11 @@ void VirtualClock::WaitUntilOr(Mutex* mu, CondVar* wake, TimePoint due,
 
 VirtualClock::Sleep VirtualClock::Register(Mutex* mu, CondVar* wake, std::optional<TimePoint> due) {
   MutexLock lock(&mu_);
+  // The thread is back: the due time it waited for before is its own to name again.
+  const std::thread::id self = std::this_thread::get_id();
+  transit_.erase(
+      std::remove_if(transit_.begin(), transit_.end(), [self](const Transit& t) { return t.thread == self; }),
+      transit_.end());
   const TimePoint now = NowLocked();
   if (due && now >= *due) return {};
   const std::uint64_t id = ++next_waiter_;
@@ -73,7 +79,13 @@ VirtualClock::Sleep VirtualClock::Register(Mutex* mu, CondVar* wake, std::option
 void VirtualClock::Unregister(std::uint64_t id) {
   MutexLock lock(&mu_);
   auto it = std::find_if(waiters_.begin(), waiters_.end(), [id](const Waiter& w) { return w.id == id; });
-  if (it != waiters_.end()) waiters_.erase(it);
+  if (it != waiters_.end()) {
+    // Woken by a move of the time that did not reach its due time (always the waiting thread
+    // itself here): until it waits again, that due time stays in view of an advance.
+    if (it->due && it->generation != generation_ && !running_ && *it->due > now_)
+      transit_.push_back({std::this_thread::get_id(), *it->due});
+    waiters_.erase(it);
+  }
   ++changes_;
   changed_.SignalAll();
 }
@@ -97,6 +109,11 @@ void VirtualClock::MoveTo(TimePoint to) {
     MutexLock lock(&mu_);
     now_ = std::max(now_, to);
     ++generation_;  // whoever waits now has not seen this time yet
+    // A due time reached is met: a thread in transit to it finds it has come when it looks.
+    const TimePoint now = now_;
+    transit_.erase(
+        std::remove_if(transit_.begin(), transit_.end(), [now](const Transit& t) { return t.due <= now; }),
+        transit_.end());
     waiters = waiters_;
   }
   WakeAll(waiters);
@@ -206,10 +223,7 @@ bool VirtualClock::SettleAndPeek(const Settled& settled, std::chrono::steady_clo
     // due time of its own) may be missing from the list now: look again rather than step
     // past its time.
     if (changes_ != seen) continue;
-    next->reset();
-    for (const Waiter& w : waiters_) {
-      if (w.due && (!*next || *w.due < **next)) *next = w.due;
-    }
+    *next = EarliestDueLocked();
     return true;
   }
 }
@@ -245,9 +259,17 @@ bool VirtualClock::WaitSettled(const Settled& settled, std::chrono::milliseconds
 
 std::optional<Clock::TimePoint> VirtualClock::NextDue() const {
   MutexLock lock(&mu_);
+  return EarliestDueLocked();
+}
+
+std::optional<Clock::TimePoint> VirtualClock::EarliestDueLocked() const {
   std::optional<TimePoint> next;
   for (const Waiter& w : waiters_) {
     if (w.due && (!next || *w.due < *next)) next = w.due;
+  }
+  const TimePoint now = NowLocked();
+  for (const Transit& t : transit_) {
+    if (t.due > now && (!next || t.due < *next)) next = t.due;
   }
   return next;
 }

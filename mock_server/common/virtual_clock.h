@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
@@ -97,6 +98,14 @@ class VirtualClock final : public Clock {
     std::uint64_t generation;      // of the time it saw
     std::uint64_t id;              // its own: waiters may share a mutex and a condition variable
   };
+  // A waiter woken by a move of the time short of its due time that has not waited again
+  // yet: between its leaving the list and coming back, the due time it waited for is still to
+  // be met, and an advance must not step past it. Kept until the same thread waits again or
+  // the time reaches `due`.
+  struct Transit {
+    std::thread::id thread;
+    TimePoint due;
+  };
   // How a waiter waits: not at all (its due time has come), until signalled, or until a time
   // of the machine's clock (a running clock's due time, as real time).
   struct Sleep {
@@ -107,6 +116,8 @@ class VirtualClock final : public Clock {
   // Called with the waiter's mutex held.
   Sleep Register(Mutex* mu, CondVar* wake, std::optional<TimePoint> due) EPMOCK_EXCLUDES(mu_);
   TimePoint NowLocked() const EPMOCK_REQUIRES(mu_);
+  // The earliest due time of a waiter, or of a thread in transit back to waiting.
+  std::optional<TimePoint> EarliestDueLocked() const EPMOCK_REQUIRES(mu_);
   // Wakes every waiter to look at the time again (it moved, or started or stopped running).
   void WakeAll(const std::vector<Waiter>& waiters);
   void Unregister(std::uint64_t id) EPMOCK_EXCLUDES(mu_);
@@ -140,6 +151,7 @@ class VirtualClock final : public Clock {
   std::uint64_t generation_ EPMOCK_GUARDED_BY(mu_) = 0;
   std::uint64_t next_waiter_ EPMOCK_GUARDED_BY(mu_) = 0;
   std::vector<Waiter> waiters_ EPMOCK_GUARDED_BY(mu_);
+  std::vector<Transit> transit_ EPMOCK_GUARDED_BY(mu_);  // one at most per thread
 };
 
 }  // namespace epmock::internal

@@ -27,7 +27,10 @@ constexpr std::int64_t k2030 = 1893456000000;  // 2030-01-01T00:00:00Z
 // clock, as the dispatcher does when a delivery ends.
 class Sleeper {
  public:
-  Sleeper(VirtualClock& clock, Clock::TimePoint due) : clock_(clock), due_(due), thread_([this] { Run(); }) {}
+  // `dawdle`: how long (real time) it takes, woken short of its due time, to wait again: a
+  // thread the machine is slow to run again.
+  Sleeper(VirtualClock& clock, Clock::TimePoint due, milliseconds dawdle = milliseconds(0))
+      : clock_(clock), due_(due), dawdle_(dawdle), thread_([this] { Run(); }) {}
   ~Sleeper() { thread_.join(); }
   // Whether it has woken, if its time has come: what an advance waits for.
   bool SettledAt(Clock::TimePoint now) const { return due_ > now || woke_.load(); }
@@ -39,13 +42,17 @@ class Sleeper {
  private:
   void Run() {
     MutexLock lock(&mu_);
-    while (clock_.Now() < due_) clock_.WaitUntil(&mu_, &wake_, due_);
+    while (clock_.Now() < due_) {
+      clock_.WaitUntil(&mu_, &wake_, due_);
+      if (clock_.Now() < due_) std::this_thread::sleep_for(dawdle_);
+    }
     woke_at_ = clock_.Now();
     woke_.store(true);
     clock_.Changed();  // its work is done: an advance waiting on it looks again
   }
   VirtualClock& clock_;
   const Clock::TimePoint due_;
+  const milliseconds dawdle_;
   mutable Mutex mu_;
   CondVar wake_;
   std::optional<Clock::TimePoint> woke_at_ EPMOCK_GUARDED_BY(mu_);
@@ -93,6 +100,28 @@ TEST(VirtualClockTest, AnAdvanceMeetsEachDueTimeInOrderEachSeenAsNow) {
     woke = {*early.WokeAt(), *late.WokeAt()};
   }
   EXPECT_THAT(woke, ElementsAre(start + seconds(1), start + seconds(3)));
+  EXPECT_EQ(clock.Now(), start + seconds(5));
+  EXPECT_EQ(clock.NextDue(), std::nullopt);
+}
+
+// A waiter woken by a step short of its due time is out of the clock's list until it waits
+// again; an advance that looked for the next due time in that moment stepped past it, and the
+// waiter woke at the end of the advance instead (CI, under TSan).
+TEST(VirtualClockTest, AWaiterSlowToWaitAgainIsNotSteppedPast) {
+  VirtualClock clock(k2030);
+  const Clock::TimePoint start = clock.Now();
+  std::optional<Clock::TimePoint> woke;
+  {
+    Sleeper late(clock, start + seconds(3), milliseconds(100));
+    Sleeper early(clock, start + seconds(1));
+    ASSERT_TRUE(clock.WaitForWaiters(2, kThreadWait));
+    ASSERT_TRUE(clock.Advance(seconds(5), [&] {
+      const Clock::TimePoint now = clock.Now();
+      return early.SettledAt(now) && late.SettledAt(now);
+    }));
+    woke = late.WokeAt();
+  }
+  EXPECT_EQ(woke, start + seconds(3));
   EXPECT_EQ(clock.Now(), start + seconds(5));
   EXPECT_EQ(clock.NextDue(), std::nullopt);
 }
