@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -69,6 +70,14 @@ struct SqsQueueSummary {
   std::string dead_letter_target;  // the RedrivePolicy's deadLetterTargetArn; "" for none
 };
 
+// What consumers have done with a queue (SqsEndpoint::Activity), for a test that waits on it.
+struct SqsQueueActivity {
+  std::uint64_t receive_calls = 0;  // ReceiveMessage calls that reached it (not those a fault answered)
+  // Moves on at every change: a message sent, received, deleted or made visible, a purge, a
+  // call that a fault answered.
+  std::uint64_t version = 0;
+};
+
 // A fault on a consumer's own calls to the endpoint, so that a worker's retries can be
 // tested: the next `requests` matching calls fail as SQS's own do, then all is well.
 //
@@ -120,6 +129,14 @@ class SqsEndpoint {
   std::vector<SqsQueuedMessage> MessagesPage(const std::string& queue, std::size_t offset, std::size_t limit,
                                              std::size_t* total) const;
   [[nodiscard]] bool WaitForMessages(const std::string& queue, std::size_t count,
+                                     std::chrono::milliseconds timeout) const;
+  // Puts a message on the queue as a SendMessage does: its MessageId, or NOT_FOUND for no
+  // such queue, INVALID_ARGUMENT for a body SQS refuses (empty, too large).
+  StatusOr<std::string> SendMessage(const std::string& queue, const std::string& body);
+  // The queue's activity (zeros for no such queue), and a wait, at most `timeout`, until its
+  // version is no longer `version`: what a test watching a consumer wakes on.
+  SqsQueueActivity Activity(const std::string& queue) const;
+  [[nodiscard]] bool WaitForActivity(const std::string& queue, std::uint64_t version,
                                      std::chrono::milliseconds timeout) const;
 
   // Faults on the consumers' own calls (SqsFault): InvalidArgument naming the bad field,

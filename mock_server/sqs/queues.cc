@@ -31,6 +31,8 @@ struct SqsQueues::Queue {
   std::unordered_map<std::string, std::uint64_t> seq_by_id;
   std::uint64_t next_seq = 0;
   std::size_t bytes = 0;  // of the bodies of `messages`
+  std::uint64_t receive_calls = 0;
+  std::uint64_t version = 0;  // SqsQueueActivity::version
 
   void Append(SqsMessage message) {
     message.seq = next_seq++;
@@ -209,6 +211,7 @@ std::optional<SqsError> SqsQueues::Purge(const std::string& name) {
   auto it = queues_.find(name);
   if (it == queues_.end()) return QueueDoesNotExist(name);
   it->second->Clear();
+  Touched(*it->second);
   return std::nullopt;
 }
 
@@ -290,6 +293,7 @@ std::optional<SqsError> SqsQueues::Send(const std::string& name, const std::stri
   *sent = message;
   q.Append(std::move(message));
   arrived_.SignalAll();
+  Touched(q);
   return std::nullopt;
 }
 
@@ -305,10 +309,16 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
                                  std::to_string(kMaxVisibilityTimeoutSeconds) + ".");
   MutexLock lock(&mu_);
   const auto deadline = std::chrono::steady_clock::now() + wait;  // the caller's time: real
+  bool counted = false;
   for (;;) {
     auto it = queues_.find(name);
     if (it == queues_.end()) return QueueDoesNotExist(name);
     std::shared_ptr<Queue> queue = it->second;  // stays valid if the queue is deleted meanwhile
+    if (!counted) {
+      counted = true;
+      ++queue->receive_calls;
+      Touched(*queue);
+    }
     Expire(*queue);
     const auto now = clock_.Now();
     const int visibility = visibility_seconds >= 0 ? visibility_seconds : queue->visibility_timeout_s;
@@ -330,6 +340,7 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
           moved.visible_at = now;
           dlq->second->Append(std::move(moved));
           arrived_.SignalAll();
+          Touched(*dlq->second);
         }
         m = queue->Erase(m);
         continue;
@@ -341,6 +352,7 @@ std::optional<SqsError> SqsQueues::Receive(const std::string& name, int max, int
       out->push_back(*m);
       ++m;
     }
+    if (!out->empty()) Touched(*queue);
     if (!out->empty() || shutdown_ || std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     // Until a message arrives or is made visible (Send, ChangeMessageVisibility, a move to the
     // dead-letter queue and Shutdown notify), or a held one's time comes on the clock (an
@@ -360,6 +372,7 @@ std::optional<SqsError> SqsQueues::DeleteMessage(const std::string& name, const 
   Queue& q = *it->second;
   auto at = q.Locate(receipt_handle.substr(colon + 1));
   if (at != q.messages.end()) q.Erase(at);
+  Touched(q);
   return std::nullopt;
 }
 
@@ -382,6 +395,7 @@ std::optional<SqsError> SqsQueues::ChangeVisibility(const std::string& name,
     return ReceiptHandleIsInvalid(receipt_handle);
   at->visible_at = clock_.Now() + std::chrono::seconds(visibility_seconds);
   arrived_.SignalAll();  // a long poll waiting for this message's old time looks again
+  Touched(q);
   return std::nullopt;
 }
 
@@ -414,6 +428,30 @@ bool SqsQueues::WaitForCount(const std::string& name, std::size_t count,
     const bool arrived = it != queues_.end() && it->second->messages.size() >= count;
     if (arrived || std::chrono::steady_clock::now() >= deadline) return arrived;
     arrived_.WaitUntil(&mu_, deadline);
+  }
+}
+
+void SqsQueues::Touched(Queue& queue) const {
+  ++queue.version;
+  changed_.SignalAll();
+}
+
+SqsQueueActivity SqsQueues::Activity(const std::string& name) const {
+  MutexLock lock(&mu_);
+  auto it = queues_.find(name);
+  if (it == queues_.end()) return {};
+  return {it->second->receive_calls, it->second->version};
+}
+
+bool SqsQueues::WaitForActivity(const std::string& name, std::uint64_t version,
+                                std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(&mu_);
+  for (;;) {
+    auto it = queues_.find(name);
+    const bool moved = it != queues_.end() && it->second->version != version;
+    if (moved || std::chrono::steady_clock::now() >= deadline) return moved;
+    changed_.WaitUntil(&mu_, deadline);
   }
 }
 
@@ -478,21 +516,31 @@ void SqsQueues::ClearFaults() {
 }
 
 std::optional<SqsError> SqsQueues::TakeFault(const std::string& action, const std::string& queue) {
-  MutexLock lock(&faults_mu_);
-  for (auto it = faults_.begin(); it != faults_.end(); ++it) {
-    if (it->action != action || (!it->queue.empty() && it->queue != queue)) continue;
-    const std::string error = it->error;
-    if (--it->requests == 0) faults_.erase(it);
-    if (error == "throttled")
-      return SqsError{400, "RequestThrottled", "ThrottlingException", "Rate exceeded", true};
-    if (error == "internal_error") {
-      return SqsError{500, "InternalError", "InternalError",
-                      "We encountered an internal error. Please try again.", false};
+  std::string error;
+  {
+    MutexLock lock(&faults_mu_);
+    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+      if (it->action != action || (!it->queue.empty() && it->queue != queue)) continue;
+      error = it->error;
+      if (--it->requests == 0) faults_.erase(it);
+      break;
     }
-    return SqsError{400, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
-                    "The receipt handle has expired: the message was received again since.", true};
   }
-  return std::nullopt;
+  if (error.empty()) return std::nullopt;
+  {
+    // A call a fault answered is activity of the queue too: a test waiting for the fault to
+    // be spent looks again.
+    MutexLock lock(&mu_);
+    if (auto it = queues_.find(queue); it != queues_.end()) Touched(*it->second);
+  }
+  if (error == "throttled")
+    return SqsError{400, "RequestThrottled", "ThrottlingException", "Rate exceeded", true};
+  if (error == "internal_error") {
+    return SqsError{500, "InternalError", "InternalError",
+                    "We encountered an internal error. Please try again.", false};
+  }
+  return SqsError{400, "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid",
+                  "The receipt handle has expired: the message was received again since.", true};
 }
 
 }  // namespace epmock::internal

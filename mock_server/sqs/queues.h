@@ -119,6 +119,9 @@ class SqsQueues {
   // Waits until the queue holds at least `count` messages.
   [[nodiscard]] bool WaitForCount(const std::string& name, std::size_t count,
                                   std::chrono::milliseconds timeout) const;
+  SqsQueueActivity Activity(const std::string& name) const;
+  [[nodiscard]] bool WaitForActivity(const std::string& name, std::uint64_t version,
+                                     std::chrono::milliseconds timeout) const;
   // Faults on the consumers' calls (epmock/sqs.h, SqsFault): checked and kept; the first
   // matching one a call of `action` on `queue` takes (spending one of its requests) says the
   // error it answers instead.
@@ -138,6 +141,8 @@ class SqsQueues {
   // Drops the queue's messages sent longer than its retention period ago (the oldest come
   // first). Called with mu_ held.
   void Expire(Queue& queue) const EPMOCK_REQUIRES(mu_);
+  // The queue changed: its version moves on and whoever waits on its activity looks again.
+  void Touched(Queue& queue) const EPMOCK_REQUIRES(mu_);
 
   const std::size_t max_messages_;
   const std::size_t max_bytes_;
@@ -145,6 +150,7 @@ class SqsQueues {
   const IdSource ids_;
   mutable Mutex mu_;
   mutable CondVar arrived_;
+  mutable CondVar changed_;  // any queue's version moved on
   std::map<std::string, std::shared_ptr<Queue>> queues_ EPMOCK_GUARDED_BY(mu_);
   bool shutdown_ EPMOCK_GUARDED_BY(mu_) = false;
   mutable Mutex faults_mu_;

@@ -185,4 +185,22 @@ bool SqsEndpoint::WaitForMessages(const std::string& queue, std::size_t count,
   return impl_->queues.WaitForCount(queue, count, timeout);
 }
 
+StatusOr<std::string> SqsEndpoint::SendMessage(const std::string& queue, const std::string& body) {
+  internal::SqsMessage sent;
+  if (std::optional<internal::SqsError> error = impl_->queues.Send(queue, body, {}, -1, &sent)) {
+    if (error->json_type == "QueueDoesNotExist") return Status::NotFound(error->message);
+    return Status::InvalidArgument(error->message);
+  }
+  return sent.id;
+}
+
+SqsQueueActivity SqsEndpoint::Activity(const std::string& queue) const {
+  return impl_->queues.Activity(queue);
+}
+
+bool SqsEndpoint::WaitForActivity(const std::string& queue, std::uint64_t version,
+                                  std::chrono::milliseconds timeout) const {
+  return impl_->queues.WaitForActivity(queue, version, timeout);
+}
+
 }  // namespace epmock

@@ -342,6 +342,57 @@ TEST_F(SqsProtocolTest, AFaultOnOneQueueLeavesTheOthersAlone) {
   EXPECT_EQ(Json("ReceiveMessage", {{"QueueUrl", Url("a")}}).status, 500);
 }
 
+// What a test watching a consumer waits on: every change moves the version on, receives are
+// counted, and a call a fault answered counts as activity but not as a receive.
+TEST_F(SqsProtocolTest, ActivityMovesOnAtEveryChangeAndCountsReceives) {
+  JsonOk("CreateQueue", {{"QueueName", "watched"}});
+  EXPECT_EQ(queues_.Activity("nowhere").version, 0u);
+  SqsQueueActivity seen = queues_.Activity("watched");
+  EXPECT_EQ(seen.receive_calls, 0u);
+  EXPECT_FALSE(queues_.WaitForActivity("watched", seen.version, std::chrono::milliseconds(1)));
+
+  JsonOk("SendMessage", {{"QueueUrl", Url("watched")}, {"MessageBody", "job"}});
+  EXPECT_TRUE(queues_.WaitForActivity("watched", seen.version, std::chrono::milliseconds(1)));
+  seen = queues_.Activity("watched");
+  json received = JsonOk("ReceiveMessage", {{"QueueUrl", Url("watched")}});
+  ASSERT_EQ(received["Messages"].size(), 1u);
+  SqsQueueActivity after = queues_.Activity("watched");
+  EXPECT_EQ(after.receive_calls, 1u);
+  EXPECT_GT(after.version, seen.version);
+
+  SqsFault fault;
+  fault.action = "ReceiveMessage";
+  fault.error = "throttled";
+  ASSERT_TRUE(queues_.AddFault(fault).ok());
+  EXPECT_EQ(Json("ReceiveMessage", {{"QueueUrl", Url("watched")}}).status, 400);
+  SqsQueueActivity faulted = queues_.Activity("watched");
+  EXPECT_EQ(faulted.receive_calls, 1u) << "a call the fault answered never reached the queue";
+  EXPECT_GT(faulted.version, after.version);
+
+  JsonOk("DeleteMessage",
+         {{"QueueUrl", Url("watched")}, {"ReceiptHandle", received["Messages"][0]["ReceiptHandle"]}});
+  EXPECT_GT(queues_.Activity("watched").version, faulted.version);
+  EXPECT_TRUE(queues_.Peek("watched").empty());
+}
+
+TEST(SqsEndpointTest, SendMessagePutsAMessageOnAQueueAsSendMessageDoes) {
+  SqsEndpoint sqs;
+  ASSERT_TRUE(sqs.Start().ok());
+  sqs.CreateQueue("hand-made");
+  StatusOr<std::string> id = sqs.SendMessage("hand-made", "not json at all");
+  ASSERT_TRUE(id.ok()) << id.status();
+  std::vector<SqsQueuedMessage> messages = sqs.Messages("hand-made");
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].message_id, *id);
+  EXPECT_EQ(messages[0].body, "not json at all");
+  EXPECT_EQ(sqs.SendMessage("nowhere", "x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(sqs.SendMessage("hand-made", "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(sqs.SendMessage("hand-made", std::string(300 * 1024, 'x')).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(sqs.Messages("hand-made").size(), 1u) << "a refused message is not half-kept";
+  EXPECT_EQ(sqs.Activity("hand-made").receive_calls, 0u);
+}
+
 class SqsDeliveryTest : public ::testing::Test {
  protected:
   void Start(const std::string& key = "", const std::string& secret = "", const std::string& source = "") {
