@@ -17,6 +17,7 @@
 #define EPMOCK_CERTIFY_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,9 +88,10 @@ struct CertifyCheck {
 };
 
 struct CertifyReport {
-  std::string target;    // the consumer's URL
-  std::string store_id;  // what the deliveries carried in store_id
-  std::string org_id;    // and in org_id; "" for none
+  std::string kind = "webhook";  // "webhook", "sqs"
+  std::string target;            // the consumer's URL; for a worker, the queue's
+  std::string store_id;          // what the deliveries carried in store_id
+  std::string org_id;            // and in org_id; "" for none
   std::vector<CertifyCheck> checks;
   double real_seconds = 0;
   double virtual_seconds = 0;  // how far the run's clock moved
@@ -106,9 +108,47 @@ struct CertifyReport {
   std::string ToHtml() const;   // self-contained: each check's requests and answers
 };
 
+// An SQS worker (docs/CERTIFY.md, "SQS workers"): certify runs its own server with an
+// embedded SQS endpoint, and the worker reads the queue there.
+//
+//   epmock::CertifySqsOptions options;
+//   options.queue = "orders";
+//   options.observes = {"order.paid"};
+//   options.run = "node worker.js";   // or start it yourself against options.sqs_port
+//   epmock::StatusOr<epmock::CertifyReport> report = epmock::CertifySqs(options);
+struct CertifySqsOptions {
+  // The queue the worker reads: SQS's rule for names (1 to 80 letters, digits, - and _).
+  std::string queue;
+  std::vector<std::string> observes;
+  // The endpoint's port on 127.0.0.1; 0 picks a free one (then only --run can know it).
+  int sqs_port = 0;
+  // How long to wait for the worker's first ReceiveMessage on the queue, 1 to 600,000 ms.
+  int connect_timeout_ms = 30000;
+  // How long a message may wait to be deleted, 1 to 600,000 ms.
+  int message_timeout_ms = 10000;
+  int burst = 20;  // messages sent at once in the burst, 1 to 200
+  // A command (/bin/sh -c) that starts the worker, with EPMOCK_SQS_URL, EPMOCK_QUEUE_URL,
+  // AWS_ENDPOINT_URL_SQS, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and
+  // EPMOCK_STORE_ID in its environment; stopped with its process group (SIGTERM, SIGKILL
+  // 5 s later) when certify ends. Empty: the worker is started by the user. At most 4 KiB.
+  std::string run;
+  // Called once the endpoint listens and the queue is made, before certify waits for the
+  // worker (after starting --run): where the worker is to send. A test starts its worker
+  // here; epmock certify prints it.
+  std::function<void(const std::string& endpoint_url, const std::string& queue_url)> ready;
+  std::uint64_t seed = 1;
+  std::string client_id;  // as CertifyOptions's
+  std::string store_id;
+  std::string org_id;
+
+  Status Check() const;
+};
+
 // Runs every webhook check against the consumer. An error only for options out of bounds
 // (InvalidArgument) or a server that could not start; what the consumer does is the report's.
 StatusOr<CertifyReport> CertifyWebhook(const CertifyOptions& options);
+// Runs every SQS check against the worker; errors as CertifyWebhook's.
+StatusOr<CertifyReport> CertifySqs(const CertifySqsOptions& options);
 
 }  // namespace epmock
 

@@ -17,6 +17,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "certify/common.h"
 #include "common/ids.h"
 #include "common/strings.h"
 #include "epmock/server.h"
@@ -29,6 +30,8 @@ namespace epmock {
 namespace certify_internal {
 namespace {
 
+using certify_internal::Cut;
+using certify_internal::JoinComma;
 using nlohmann::json;
 
 constexpr std::size_t kMaxEffectsBody = 1024 * 1024;
@@ -37,30 +40,6 @@ constexpr auto kSettleStep = std::chrono::milliseconds(500);  // two reads this 
 constexpr int kReorderHeld = 5;
 constexpr std::int64_t kReplayAfterMs = 3600 * 1000;  // "an hour later": free on the virtual clock
 constexpr char kLateMarker[] = "came after the timeout and was discarded";
-
-// At most `max` bytes of what a consumer sent, as valid UTF-8 without control characters
-// (every report format carries it: JSON needs the one, XML the other).
-std::string Cut(const std::string& text, std::size_t max) {
-  std::size_t n = std::min(max, text.size());
-  while (n > 0 && n < text.size() && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80)
-    --n;  // whole characters
-  std::string out = text.substr(0, n);
-  if (!internal::IsValidUtf8(out)) {
-    for (char& c : out) {
-      if (static_cast<unsigned char>(c) >= 0x80) c = '?';
-    }
-  }
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') c = '?';
-  }
-  return text.size() <= max ? out : out + "...";
-}
-
-std::string JoinComma(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
-  return out;
-}
 
 bool Is2xx(const CertifyExchange& e) { return e.status && *e.status >= 200 && *e.status < 300; }
 bool Is4xx(const CertifyExchange& e) { return e.status && *e.status >= 400 && *e.status < 500; }
@@ -82,23 +61,19 @@ class Certifier {
  public:
   explicit Certifier(const CertifyOptions& options)
       : o_(options),
-        client_(o_.client_id.empty() ? "epmock-certify-" + internal::NewUuid().substr(0, 8) : o_.client_id),
+        client_(certify_internal::ClientFor(o_.client_id)),
         org_client_(client_ + "-organization"),
         server_holder_(std::make_unique<Server>(ServerOptionsFor(options, client_, org_client_))),
         server_(*server_holder_) {}
 
   StatusOr<CertifyReport> Run() {
     const auto started = std::chrono::steady_clock::now();
-    if (Status s = server_.Start(); !s.ok()) return s.WithContext("starting certify's server: ");
-    if (!o_.org_id.empty()) {
-      if (StatusOr<Organization> org = server_.DeclareOrganization(org_client_, {client_}); !org.ok()) {
-        return org.status().WithContext("declaring the organization: ");
-      }
-    }
+    if (Status s =
+            certify_internal::StartServer(server_, client_, org_client_, o_.store_id, o_.org_id, report_);
+        !s.ok())
+      return s;
     if (Status s = CreateIntegration(); !s.ok()) return s;
     report_.target = o_.url;
-    report_.store_id = o_.store_id.empty() ? Server::StoreIdFor(client_) : o_.store_id;
-    report_.org_id = o_.org_id;
     const auto clock_start = server_.Clock().Now();
 
     int seed_step = 0;
@@ -141,42 +116,24 @@ class Certifier {
  private:
   static ServerOptions ServerOptionsFor(const CertifyOptions& o, const std::string& client,
                                         const std::string& org_client) {
-    ServerOptions s;
-    if (!o.store_id.empty()) s.store_ids[client] = o.store_id;
-    if (!o.org_id.empty()) s.store_ids[org_client] = o.org_id;
-    s.clock = ServerOptions::ClockMode::kVirtual;
+    ServerOptions s = certify_internal::BaseServerOptions(client, org_client, o.store_id, o.org_id);
     // No server seed: with one, an instant's deliveries run one at a time (docs/CLOCK.md), and
     // the burst must reach the consumer concurrently, as the platform's do. The resources are
     // fixed by each batch's seed instead.
     s.delivery_timeout_ms = o.timeout_ms;
-    // Attempt 2 is what the retried-event check needs; a failing consumer is graded on
-    // attempt 1 and is not made to wait for the platform's whole back-off.
-    s.max_attempts = 2;
-    s.per_integration_concurrency = 8;
     s.verify_tls = !o.insecure;
     s.ca_file = o.ca_file;
     return s;
   }
 
   Status CreateIntegration() {
-    std::unique_ptr<httplib::ClientImpl> http = internal::NewHttpClient(server_.Url());
-    auto token = http->Post("/oauth/access_token", httplib::Params{{"grant_type", "client_credentials"},
-                                                                   {"client_id", client_},
-                                                                   {"client_secret", "certify"}});
-    if (!token || token->status != 200) return Status::Internal("certify's server gave no token");
-    const std::string bearer = json::parse(token->body).value("access_token", "");
-    http->set_bearer_token_auth(bearer.c_str());
     const json integration = {
         {"type", "integration"},         {"name", "epmock certify"},
         {"integration_type", "webhook"}, {"enabled", true},
         {"observes", o_.observes},       {"configuration", {{"url", o_.url}, {"secret_key", o_.secret}}}};
-    auto created = http->Post("/v2/integrations", json{{"data", integration}}.dump(), "application/json");
-    if (!created) return Status::Internal("certify's server did not answer");
-    if (created->status != 201) {
-      // The platform's own refusal: an observes key or a URL it does not take.
-      return Status::InvalidArgument("the webhook integration was refused: " + Cut(created->body, 1000));
-    }
-    integration_id_ = json::parse(created->body)["data"].value("id", "");
+    StatusOr<std::string> id = certify_internal::CreateIntegration(server_, client_, integration);
+    if (!id.ok()) return id.status();
+    integration_id_ = *id;
     return Status::Ok();
   }
 
@@ -342,11 +299,7 @@ class Certifier {
   }
 
   CertifyCheck& Add(std::string group, std::string name) {
-    report_.checks.push_back({});
-    CertifyCheck& check = report_.checks.back();
-    check.group = std::move(group);
-    check.name = std::move(name);
-    return check;
+    return certify_internal::AddCheck(report_, std::move(group), std::move(name));
   }
 
   // Every delivery that counts (not a discarded late answer) answered 2xx in time; else
@@ -542,22 +495,13 @@ class Certifier {
       if (!e.status) ++timeouts;
       if (e.status && *e.status >= 500) ++server_errors;
     }
-    if (!latencies.empty()) {
-      std::sort(latencies.begin(), latencies.end());
-      auto at = [&](double q) {
-        return latencies[std::min(latencies.size() - 1,
-                                  static_cast<std::size_t>(std::ceil(q * latencies.size())) - 1)];
-      };
-      report_.burst_p50_ms = at(0.50);
-      report_.burst_p99_ms = at(0.99);
-      char figures[96];
-      std::snprintf(figures, sizeof figures, "latency p50 %.1f ms, p99 %.1f ms", *report_.burst_p50_ms,
-                    *report_.burst_p99_ms);
-      check.notes.push_back(figures);
+    const std::size_t answered = latencies.size();
+    if (std::string note = certify_internal::LatencyNote(std::move(latencies), report_); !note.empty()) {
+      check.notes.push_back(note);
     }
-    if (latencies.size() < ids.size()) {
+    if (answered < ids.size()) {
       check.verdict = CheckVerdict::kFail;
-      check.reason = std::to_string(ids.size() - latencies.size()) + " of " + std::to_string(ids.size()) +
+      check.reason = std::to_string(ids.size() - answered) + " of " + std::to_string(ids.size()) +
                      " events were not delivered" + (stuck.empty() ? std::string() : ": " + stuck);
       return;
     }
@@ -595,19 +539,9 @@ Status CertifyOptions::Check() const {
     return Status::InvalidArgument(
         "--secret must be the secret_key the consumer checks, 1 to 1024 characters");
   }
-  if (observes.empty() || observes.size() > kMaxObserves) {
-    return Status::InvalidArgument("--observes must name 1 to " + std::to_string(kMaxObserves) +
-                                   " event keys");
-  }
-  const std::shared_ptr<const Spec> spec = Spec::Default();
-  std::set<std::string> seen;
-  for (const std::string& key : observes) {
-    if (!spec->FindEvent(key)) {
-      return Status::InvalidArgument("--observes: '" + key.substr(0, 100) +
-                                     "' is not an observable event (epmock schema events lists them)");
-    }
-    if (!seen.insert(key).second) return Status::InvalidArgument("--observes: '" + key + "' is listed twice");
-  }
+  if (Status common = certify_internal::CheckCommonOptions(observes, client_id, store_id, org_id);
+      !common.ok())
+    return common;
   if (!effects_url.empty()) {
     const std::optional<internal::Url> effects = internal::ParseUrl(effects_url);
     if (!effects || (effects->scheme != "http" && effects->scheme != "https")) {
@@ -618,17 +552,6 @@ Status CertifyOptions::Check() const {
   if (settle_ms < 0 || settle_ms > 60000) return Status::InvalidArgument("--settle-ms must be 0 to 60000");
   if (timeout_ms < 1 || timeout_ms > 60000) return Status::InvalidArgument("--timeout-ms must be 1 to 60000");
   if (burst < 1 || burst > 200) return Status::InvalidArgument("--burst must be 1 to 200");
-  if (client_id.size() > 256) return Status::InvalidArgument("--client-id must be at most 256 characters");
-  if (!store_id.empty() && !internal::IsUuid(store_id)) {
-    return Status::InvalidArgument("--store-id must be a UUID, the store's id as the platform shows it");
-  }
-  if (!org_id.empty() && !internal::IsUuid(org_id)) {
-    return Status::InvalidArgument("--org-id must be a UUID, the organization's id as the platform shows it");
-  }
-  if (!store_id.empty() && store_id == org_id) {
-    return Status::InvalidArgument(
-        "--store-id and --org-id must differ: a store is not its own organization");
-  }
   return Status::Ok();
 }
 

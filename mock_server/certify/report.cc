@@ -105,7 +105,7 @@ nlohmann::json CertifyReport::ToJson() const {
                            {"notes", c.notes},
                            {"exchanges", exchanges}});
   }
-  return {{"kind", "webhook"},
+  return {{"kind", kind},
           {"target", target},
           {"store_id", store_id},
           {"org_id", org_id.empty() ? json(nullptr) : json(org_id)},
@@ -124,7 +124,7 @@ nlohmann::json CertifyReport::ToJson() const {
 
 std::string CertifyReport::ToText() const {
   using namespace certify_report;
-  std::string out = "epmock certify webhook " + target + " (store_id " + store_id +
+  std::string out = "epmock certify " + kind + " " + target + " (store_id " + store_id +
                     (org_id.empty() ? std::string() : ", org_id " + org_id) + ")\n";
   for (const std::string& group : GroupsOf(*this)) {
     out += "\n" + group + "\n";
@@ -164,11 +164,11 @@ std::string CertifyReport::ToJunit() const {
     if (!out.empty()) cases += "      <system-out>" + XmlEscape(out) + "</system-out>\n";
     cases += "    </testcase>\n";
   }
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"epmock certify "
-         "webhook\" tests=\"" +
-         std::to_string(checks.size()) + "\" failures=\"" + std::to_string(Count(CheckVerdict::kFail)) +
-         "\" skipped=\"" + std::to_string(Count(CheckVerdict::kInconclusive)) + "\" time=\"" +
-         Seconds(real_seconds) + "\">\n" + cases + "  </testsuite>\n</testsuites>\n";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"epmock certify " +
+         XmlEscape(kind) + "\" tests=\"" + std::to_string(checks.size()) + "\" failures=\"" +
+         std::to_string(Count(CheckVerdict::kFail)) + "\" skipped=\"" +
+         std::to_string(Count(CheckVerdict::kInconclusive)) + "\" time=\"" + Seconds(real_seconds) + "\">\n" +
+         cases + "  </testsuite>\n</testsuites>\n";
 }
 
 std::string CertifyReport::ToHtml() const {
@@ -197,7 +197,9 @@ std::string CertifyReport::ToHtml() const {
           body += "<tr><td>" + H(e.label) + "</td><td><details><summary>" + H(e.event_type) + " " +
                   H(e.event_id) + "</summary><pre>" + H(e.request) + "</pre></details></td><td>" +
                   std::to_string(e.attempt) + "</td><td>" +
-                  (e.status ? std::to_string(*e.status) : H("no answer: " + e.error)) +
+                  (e.status          ? std::to_string(*e.status)
+                   : e.error.empty() ? std::string()
+                                     : H("no answer: " + e.error)) +
                   (e.answer.empty() ? "" : "<pre>" + H(e.answer) + "</pre>") + "</td><td>" + ms +
                   "</td></tr>\n";
         }
@@ -221,10 +223,10 @@ std::string CertifyReport::ToHtml() const {
          "th,td{border-bottom:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top}"
          "pre{white-space:pre-wrap;overflow-wrap:anywhere;max-height:16rem;overflow:auto;background:#f6f8fa;"
          "padding:.4rem}.verdict{font-size:1.1rem;font-weight:700}"
-         "</style></head><body><main><h1>epmock certify webhook " +
-         H(target) + "</h1><p>store_id " + H(store_id) + "</p><p class=\"verdict\">" + H(Verdict(*this)) +
-         "</p><p>" + Seconds(real_seconds) + " s of real time, " + Seconds(virtual_seconds) +
-         " s on the virtual clock.</p>\n" + body + "</main></body></html>\n";
+         "</style></head><body><main><h1>epmock certify " +
+         H(kind) + " " + H(target) + "</h1><p>store_id " + H(store_id) + "</p><p class=\"verdict\">" +
+         H(Verdict(*this)) + "</p><p>" + Seconds(real_seconds) + " s of real time, " +
+         Seconds(virtual_seconds) + " s on the virtual clock.</p>\n" + body + "</main></body></html>\n";
 }
 
 }  // namespace epmock

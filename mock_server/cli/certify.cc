@@ -13,11 +13,19 @@ namespace epmock::cli {
 
 namespace {
 
-struct CertifyArgs {
-  CertifyOptions options;
+// What every kind of consumer's subcommand takes besides its own options.
+struct ReportArgs {
   std::string observes;  // comma-separated, as given
   std::string junit, json, html;
   bool allow_inconclusive = false;
+};
+
+struct CertifyArgs : ReportArgs {
+  CertifyOptions options;
+};
+
+struct CertifySqsArgs : ReportArgs {
+  CertifySqsOptions options;
 };
 
 std::vector<std::string> SplitKeys(const std::string& text) {
@@ -43,6 +51,28 @@ bool WriteFile(const std::string& path, const std::string& content, const char* 
     return false;
   }
   return true;
+}
+
+void AddReportOptions(CLI::App* cmd, ReportArgs* a) {
+  cmd->add_option("--junit", a->junit, "also write JUnit XML here");
+  cmd->add_option("--json", a->json, "also write the report as JSON here");
+  cmd->add_option("--html", a->html, "also write a self-contained HTML report here");
+  cmd->add_flag("--allow-inconclusive", a->allow_inconclusive, "exit 0 when no check failed");
+}
+
+// Prints the report, writes the files asked for, and says the exit code.
+int Finish(const char* command, const StatusOr<CertifyReport>& report, const ReportArgs& a) {
+  if (!report.ok()) {
+    std::fprintf(stderr, "epmock certify %s: %s\n", command, report.status().message().c_str());
+    return report.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+  }
+  std::fputs(report->ToText().c_str(), stdout);
+  std::fflush(stdout);
+  bool written = true;
+  if (!a.junit.empty()) written = WriteFile(a.junit, report->ToJunit(), "--junit") && written;
+  if (!a.json.empty()) written = WriteFile(a.json, report->ToJson().dump(2) + "\n", "--json") && written;
+  if (!a.html.empty()) written = WriteFile(a.html, report->ToHtml(), "--html") && written;
+  return written ? report->ExitCode(a.allow_inconclusive) : 2;
 }
 
 }  // namespace
@@ -83,10 +113,7 @@ void AddCertify(CLI::App& root, int* exit_code) {
                       "the store_id the consumer expects in every delivery (default: the client's, printed)");
   webhook->add_option("--org-id", a->options.org_id,
                       "the org_id it expects: the store then belongs to an organization of this id");
-  webhook->add_option("--junit", a->junit, "also write JUnit XML here");
-  webhook->add_option("--json", a->json, "also write the report as JSON here");
-  webhook->add_option("--html", a->html, "also write a self-contained HTML report here");
-  webhook->add_flag("--allow-inconclusive", a->allow_inconclusive, "exit 0 when no check failed");
+  AddReportOptions(webhook, a.get());
   webhook->add_option("--ca-file", a->options.ca_file, "PEM CAs to trust for an https consumer");
   webhook->add_flag("--insecure", a->options.insecure, "do not verify an https consumer's certificate");
   webhook->callback([a, exit_code] {
@@ -96,19 +123,48 @@ void AddCertify(CLI::App& root, int* exit_code) {
       *exit_code = 2;
       return;
     }
-    StatusOr<CertifyReport> report = CertifyWebhook(a->options);
-    if (!report.ok()) {
-      std::fprintf(stderr, "epmock certify webhook: %s\n", report.status().message().c_str());
-      *exit_code = report.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+    *exit_code = Finish("webhook", CertifyWebhook(a->options), *a);
+  });
+
+  auto q = std::make_shared<CertifySqsArgs>();
+  q->options.sqs_port = 9324;  // epmock serve's: a worker configured for it needs no change
+  CLI::App* sqs =
+      cmd->add_subcommand("sqs", "certify an SQS worker reading --queue on certify's own endpoint");
+  sqs->add_option("--queue", q->options.queue, "the queue the worker reads")->required();
+  sqs->add_option("--observes", q->observes, "the event keys it handles, comma-separated")->required();
+  sqs->add_option("--sqs-port", q->options.sqs_port, "the SQS endpoint's port on 127.0.0.1 (0: a free one)")
+      ->capture_default_str();
+  sqs->add_option("--run", q->options.run,
+                  "start the worker with this command (sh -c), its endpoint in EPMOCK_QUEUE_URL, "
+                  "AWS_ENDPOINT_URL_SQS, ...");
+  sqs->add_option("--connect-timeout-ms", q->options.connect_timeout_ms,
+                  "how long to wait for its first ReceiveMessage, 1 to 600000")
+      ->capture_default_str();
+  sqs->add_option("--message-timeout-ms", q->options.message_timeout_ms,
+                  "how long a message may wait to be deleted, 1 to 600000")
+      ->capture_default_str();
+  sqs->add_option("--burst", q->options.burst, "messages sent at once in the burst, 1 to 200")
+      ->capture_default_str();
+  sqs->add_option("--seed", q->options.seed, "fixes every resource sent, so a run sends the same again")
+      ->capture_default_str();
+  sqs->add_option("--client-id", q->options.client_id, "the store's client (default: a new one)");
+  sqs->add_option("--store-id", q->options.store_id, "the storeid the worker expects in every message");
+  sqs->add_option("--org-id", q->options.org_id, "the store then belongs to an organization of this id");
+  AddReportOptions(sqs, q.get());
+  sqs->callback([q, exit_code] {
+    q->options.observes = SplitKeys(q->observes);
+    if (Status valid = q->options.Check(); !valid.ok()) {
+      std::fprintf(stderr, "epmock certify sqs: %s\n", valid.message().c_str());
+      *exit_code = 2;
       return;
     }
-    std::fputs(report->ToText().c_str(), stdout);
-    std::fflush(stdout);
-    bool written = true;
-    if (!a->junit.empty()) written = WriteFile(a->junit, report->ToJunit(), "--junit") && written;
-    if (!a->json.empty()) written = WriteFile(a->json, report->ToJson().dump(2) + "\n", "--json") && written;
-    if (!a->html.empty()) written = WriteFile(a->html, report->ToHtml(), "--html") && written;
-    *exit_code = written ? report->ExitCode(a->allow_inconclusive) : 2;
+    q->options.ready = [run = !q->options.run.empty()](const std::string& endpoint,
+                                                       const std::string& queue_url) {
+      std::fprintf(stderr, "epmock certify sqs: %s %s (endpoint %s)\n",
+                   run ? "the worker (--run) reads" : "waiting for a worker to read", queue_url.c_str(),
+                   endpoint.c_str());
+    };
+    *exit_code = Finish("sqs", CertifySqs(q->options), *q);
   });
 }
 

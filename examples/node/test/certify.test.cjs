@@ -49,3 +49,17 @@ test('without the store it serves, the handler books another store\'s order: cer
   assert.match(run.stdout, /FAIL +other_store: answered 200 but acted on it 1 time\(s\)/);
   assert.match(run.stdout, /NOT CERTIFIED: 11 passed, 1 failed/);
 });
+
+test('epmock certify sqs passes the SQS worker, which it starts itself', async () => {
+  const bin = process.env.EPMOCK_BIN || 'epmock';
+  const worker = path.join(__dirname, '..', 'sqs-worker.js');
+  const run = await new Promise((resolve) => {
+    execFile(bin, ['certify', 'sqs', '--queue', 'orders', '--observes', 'order.paid', '--sqs-port', '0',
+      '--run', `node ${worker}`], { timeout: 180000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? error.code : 0, stdout, stderr });
+    });
+  });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /CERTIFIED: 12 passed, 0 failed, 0 inconclusive/);
+  assert.match(run.stdout, /PASS {9}ReceiveMessage throttled/);
+});

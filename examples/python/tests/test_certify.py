@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator, List
 
@@ -49,3 +50,17 @@ def test_a_handler_that_books_any_store_fails_other_store(tmp_path: Path) -> Non
         careless.stop()
     assert run.returncode == 1, run.stdout + run.stderr
     assert "FAIL         other_store: answered 200 but acted on it 1 time(s)" in run.stdout
+
+
+def test_certify_sqs_passes_the_worker() -> None:
+    """The SQS worker, started by certify itself, passes every check: the faults on its own
+    calls included."""
+    binary = os.environ.get("EPMOCK_BIN", "epmock")
+    worker = Path(__file__).resolve().parent.parent / "sqs_worker.py"
+    run = subprocess.run(
+        [binary, "certify", "sqs", "--queue", "orders", "--observes", "order.paid", "--sqs-port", "0",
+         "--run", f"{sys.executable} {worker}"],
+        capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "CERTIFIED: 12 passed, 0 failed, 0 inconclusive" in run.stdout
+    assert "PASS         DeleteMessage with a stale receipt" in run.stdout
