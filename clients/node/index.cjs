@@ -349,6 +349,36 @@ class Store {
     await this.request('DELETE', '/__admin/sqs/faults');
   }
 
+  // epmock certify from a running server (POST /__admin/certify, docs/CERTIFY.md): the run,
+  // on a server of its own, once it has ended (long polls, not sleeps). `options` are the
+  // command's flags with _ for -: { url, secret, observes: ['order.paid'], effects_url }
+  // for a webhook consumer; { kind: 'sqs', queue, observes, sqs_port } for an SQS worker.
+  // run.status is 'pass', 'fail', 'inconclusive' or 'error'; run.report is the whole report.
+  async certify(options, { timeoutMs = 300000 } = {}) {
+    const started = await this.startCertify(options);
+    const deadline = Date.now() + timeoutMs;
+    let run = started;
+    while (run.status === 'running') {
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new EpmockError(`epmock: certify run ${started.id} still running after ${timeoutMs} ms`, { arrived: run });
+      }
+      run = await this.certifyRun(started.id, { waitMs: Math.min(30000, left) });
+    }
+    return run;
+  }
+
+  // Starts a run and resolves at once with it (status 'running'); its progress is on the
+  // store's stream as `certify` frames.
+  async startCertify(options) {
+    return (await this.request('POST', '/__admin/certify', options)).data;
+  }
+
+  // A run as it is now, or once it has ended within `waitMs` (to 60000).
+  async certifyRun(id, { waitMs = 0 } = {}) {
+    return (await this.request('GET', `/__admin/certify/${encodeURIComponent(id)}?wait_ms=${waitMs}`)).data;
+  }
+
   // The next event of `type` this store has not waited for yet, once one of its deliveries
   // has succeeded: the first after the one the previous wait for that type returned, or,
   // for a type not waited for yet, the first fired after the store object was made (so

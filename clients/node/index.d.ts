@@ -183,6 +183,59 @@ export interface SqsFault {
   requests?: number;
 }
 
+/** What certify grades (POST /__admin/certify; docs/CERTIFY.md): the command's flags with _ for -. */
+export type CertifyOptions =
+  | {
+      kind?: 'webhook';
+      url: string;
+      secret: string;
+      observes: string[] | string;
+      effects_url?: string;
+      settle_ms?: number;
+      timeout_ms?: number;
+      burst?: number;
+      seed?: number;
+      client_id?: string;
+      store_id?: string;
+      org_id?: string;
+      insecure?: boolean;
+    }
+  | {
+      kind: 'sqs';
+      queue: string;
+      observes: string[] | string;
+      sqs_port?: number;
+      connect_timeout_ms?: number;
+      message_timeout_ms?: number;
+      burst?: number;
+      seed?: number;
+      client_id?: string;
+      store_id?: string;
+      org_id?: string;
+    };
+
+export interface CertifyCheckSummary {
+  group: string;
+  name: string;
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  reason: string;
+}
+
+/** A certify run: its checks as they end, and the whole report (as --json writes it) once done. */
+export interface CertifyRun {
+  id: string;
+  kind: 'webhook' | 'sqs';
+  status: 'running' | 'pass' | 'fail' | 'inconclusive' | 'error' | 'cancelled';
+  checks_done: number;
+  checks: CertifyCheckSummary[];
+  started_at: string;
+  ended_at: string | null;
+  report: Record<string, unknown> | null;
+  error: string | null;
+  /** An SQS run: where its worker is to connect, once the queue is made. */
+  sqs?: { sqs_url: string; queue_url: string };
+}
+
 /** An API fault (POST /__admin/api-faults). */
 export interface ApiFault {
   status?: number;
@@ -259,6 +312,10 @@ export declare class Store {
   addSqsFault(fault: SqsFault): Promise<SqsFault & { id: string }>;
   sqsFaults(): Promise<Array<SqsFault & { id: string }>>;
   clearSqsFaults(): Promise<void>;
+  /** epmock certify on a server of its own; resolves once the run has ended. */
+  certify(options: CertifyOptions, wait?: { timeoutMs?: number }): Promise<CertifyRun>;
+  startCertify(options: CertifyOptions): Promise<CertifyRun>;
+  certifyRun(id: string, options?: { waitMs?: number }): Promise<CertifyRun>;
   waitForEvent(type: string, options?: WaitForEventOptions): Promise<TriggeredEvent>;
   webhookDeliveries(sink?: string): Promise<SinkRequest[]>;
   sqsMessages(queue: string): Promise<QueuedMessage[]>;

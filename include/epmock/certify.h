@@ -18,15 +18,19 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "epmock/certify_runner.h"
 #include "epmock/status.h"
 
 namespace epmock {
+
+struct CertifyCheck;
 
 struct CertifyOptions {
   // The consumer's webhook URL (http or https) and the secret_key it expects in
@@ -56,6 +60,11 @@ struct CertifyOptions {
   // https consumers: the CA bundle to trust, or no verification at all.
   std::string ca_file;
   bool insecure = false;
+
+  // Told each check as it ends (from certify's thread); asked before each check, true ends
+  // the run early and leaves the rest out. Either may be empty.
+  std::function<void(const CertifyCheck&)> on_check;
+  std::function<bool()> cancelled;
 
   static constexpr std::size_t kMaxObserves = 50;
   // InvalidArgument naming the first option out of bounds.
@@ -140,6 +149,8 @@ struct CertifySqsOptions {
   std::string client_id;  // as CertifyOptions's
   std::string store_id;
   std::string org_id;
+  std::function<void(const CertifyCheck&)> on_check;  // as CertifyOptions's
+  std::function<bool()> cancelled;
 
   Status Check() const;
 };
@@ -149,6 +160,12 @@ struct CertifySqsOptions {
 StatusOr<CertifyReport> CertifyWebhook(const CertifyOptions& options);
 // Runs every SQS check against the worker; errors as CertifyWebhook's.
 StatusOr<CertifyReport> CertifySqs(const CertifySqsOptions& options);
+
+// What runs POST /__admin/certify (ServerOptions::certify_runner): a request is the JSON of
+// these options, {"kind": "webhook"|"sqs", "url": ..., "observes": [...], ...}, its keys the
+// command's flags with _ for - (docs/CERTIFY.md); `run` is refused there, as a web request
+// must not start programs on the server.
+std::shared_ptr<const CertifyRunner> NewCertifyRunner();
 
 }  // namespace epmock
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ namespace epmock {
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #endif
+class CertifyRunner;  // epmock/certify_runner.h
+
 struct ServerOptions {
   // Address to bind. Loopback by default: a fake API has no business on other interfaces.
   std::string host = "127.0.0.1";
@@ -172,6 +175,10 @@ struct ServerOptions {
   // returns. Read and checked when the Server is built; Start() returns the error that
   // names the bad entry, and then serves nothing.
   std::string init_file;
+
+  // Runs POST /__admin/certify: epmock::NewCertifyRunner() (epmock/certify.h); `epmock
+  // serve` and the test harness set it. Null: the route answers 409.
+  std::shared_ptr<const CertifyRunner> certify_runner;
 
   // --- Embedded SQS-compatible endpoint ---------------------------------------------------
   // Its port: -1 runs none (the default in process: see epmock::SqsEndpoint to run one on

@@ -1037,6 +1037,38 @@ HttpResponse DeleteStoryRun(RouteContext& c) {  // stops a running run: 202, or 
   return JsonResponse(202, {{"data", stopped->ToJson()}});
 }
 
+// --- Certify ----------------------------------------------------------------------------------
+
+HttpResponse PostCertify(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  StatusOr<json> run = c.engine.control().StartCertify(c.store, body);
+  if (!run.ok()) return Refused(run.status(), "");
+  return JsonResponse(202, {{"data", *run}});
+}
+
+HttpResponse ListCertifyRuns(RouteContext& c) {
+  json data = json::array();
+  for (json& run : c.engine.control().CertifyRunsOf(c.store)) data.push_back(std::move(run));
+  const std::size_t total = data.size();
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+}
+
+HttpResponse GetCertifyRun(RouteContext& c) {
+  long wait_ms = 0;
+  if (auto it = c.params.find("wait_ms"); it != c.params.end()) {
+    const std::optional<std::size_t> n = ParseWholeNumber(it->second, 60000);
+    if (!n)
+      return ErrorResponse(400, StatusTitle(400), "wait_ms must be a whole number from 0 to 60000",
+                           "wait_ms");
+    wait_ms = static_cast<long>(*n);
+  }
+  StatusOr<json> run =
+      c.engine.control().CertifyRunOf(c.store, Arg(c, 0), std::chrono::milliseconds(wait_ms));
+  if (!run.ok()) return Refused(run.status());
+  return JsonResponse(200, {{"data", *run}});
+}
+
 // --- Catalog, AsyncAPI, journal, health -----------------------------------------------------
 
 HttpResponse GetCatalog(RouteContext& c) {
@@ -1292,6 +1324,13 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"PUT", "/__admin/sqs/queues/{name}", AdminAccess::kStore, PutQueue, "creates a queue -> its queue_url"},
     {"DELETE", "/__admin/sqs/queues/{name}/messages", AdminAccess::kStore, PurgeQueue,
      "purges a queue: every message, visible, in flight or delayed"},
+    {"POST", "/__admin/certify", AdminAccess::kStore, PostCertify,
+     "starts epmock certify (docs/CERTIFY.md) on a server of its own: {\"kind\": \"webhook\"|\"sqs\", "
+     "\"url\", \"secret\", \"observes\", ...}; 202 with the run, its progress on the stream"},
+    {"GET", "/__admin/certify", AdminAccess::kStore, ListCertifyRuns,
+     "the store's certify runs, newest first"},
+    {"GET", "/__admin/certify/{id}", AdminAccess::kStore, GetCertifyRun,
+     "a certify run: its status, checks so far and report; ?wait_ms=N (to 60000) waits for its end"},
     {"POST", "/__admin/sqs/faults", AdminAccess::kStore, PostSqsFault,
      "adds a fault on consumers' SQS calls: {\"action\": ReceiveMessage|DeleteMessage, \"error\": "
      "throttled|internal_error|stale_receipt, \"queue\", \"requests\"}"},

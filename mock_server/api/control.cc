@@ -143,6 +143,33 @@ StatusOr<StoryRun> Control::StoryRunOf(const StorePtr& store, const std::string&
   return *run;
 }
 
+StatusOr<nlohmann::json> Control::StartCertify(const StorePtr& store, const nlohmann::json& request) {
+  if (!store) return Status::FailedPrecondition("a certify run belongs to a store: name one");
+  return engine_.certify_runs().Start(store, request);
+}
+
+StatusOr<nlohmann::json> Control::CertifyRunOf(const StorePtr& store, const std::string& run_id,
+                                               std::chrono::milliseconds wait) {
+  if (wait < std::chrono::milliseconds(0) || wait > std::chrono::milliseconds(60000)) {
+    return Status::InvalidArgument("wait_ms must be a whole number from 0 to 60000");
+  }
+  if (!store) return Status::NotFound("no certify run '" + run_id.substr(0, 64) + "' in this store");
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  CertifyRuns& runs = engine_.certify_runs();
+  for (;;) {
+    // Taken before the look: a change made after it ends the wait at once.
+    const std::uint64_t seen = store->changes().version();
+    if (runs.Ended(store->id(), run_id) || std::chrono::steady_clock::now() >= deadline) break;
+    store->changes().WaitUntil(seen, deadline);
+  }
+  return runs.Get(store->id(), run_id);
+}
+
+std::vector<nlohmann::json> Control::CertifyRunsOf(const StorePtr& store) const {
+  if (!store) return {};
+  return engine_.certify_runs().List(store->id());
+}
+
 Status Control::ConfigureStore(Store& store, const StoreSettings& settings) {
   if (Status checked = CheckStoreSettings(settings); !checked.ok()) return checked;
   // Both checked before either is set: a refused change sets nothing.

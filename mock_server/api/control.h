@@ -164,6 +164,15 @@ class Control {
   StatusOr<ClockState> FreezeClock();
   StatusOr<ClockState> ResumeClock();
 
+  // --- Certify (epmock/certify.h; api/certify_runs.h) -----------------------------------
+  // Starts a run for the store, on a server of its own: the run (status "running").
+  StatusOr<nlohmann::json> StartCertify(const StorePtr& store, const nlohmann::json& request);
+  // A run of the store, once it has ended or `wait` (0 to 60 s of real time) has passed.
+  StatusOr<nlohmann::json> CertifyRunOf(const StorePtr& store, const std::string& run_id,
+                                        std::chrono::milliseconds wait);
+  // The store's runs, newest first (the store may be null: none).
+  std::vector<nlohmann::json> CertifyRunsOf(const StorePtr& store) const;
+
   // --- Catalog and queues ---------------------------------------------------------------
   StatusOr<ResourceCheck> ValidateResource(const std::string& event_key,
                                            const nlohmann::json& resource) const;

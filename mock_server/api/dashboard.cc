@@ -423,8 +423,11 @@ HttpResponse StreamRoute(RouteContext& c) {
   struct Cursors {
     std::string event, log;
     std::uint64_t request = 0;
+    std::uint64_t certify = 0;  // CertifyRuns' version
   };
   auto cursors = std::make_shared<Cursors>();
+  CertifyRuns& certify = c.engine.certify_runs();
+  cursors->certify = certify.Version();  // runs' changes from now on
   cursors->event = Param(c.params, "after_event");
   cursors->log = Param(c.params, "after_log");
   if (cursors->event.empty()) {
@@ -452,7 +455,7 @@ HttpResponse StreamRoute(RouteContext& c) {
   r.content_type = "text/event-stream";
   r.headers.emplace_back("Cache-Control", "no-cache");
   r.headers.emplace_back("X-Accel-Buffering", "no");
-  r.stream = [place, store, cursors, &gate, &journal, beat](const HttpResponse::Write& write) {
+  r.stream = [place, store, cursors, &gate, &journal, &certify, beat](const HttpResponse::Write& write) {
     if (!gate.open()) return false;
     // Taken before the reads: a change made while they run ends the wait below at once.
     const std::uint64_t seen = store->changes().version();
@@ -493,6 +496,9 @@ HttpResponse StreamRoute(RouteContext& c) {
         out += SseFrame("request", std::to_string(record.sequence), ToJson(record));
         cursors->request = record.sequence;
       }
+    }
+    for (const nlohmann::json& run : certify.ChangedSince(store->id(), &cursors->certify)) {
+      out += SseFrame("certify", run.value("id", ""), run);
     }
     const std::int64_t now = NowMillis();
     if (out.empty() && now - *beat >= 15000) out = ": keep-alive\n\n";

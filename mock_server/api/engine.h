@@ -18,6 +18,7 @@
 #include <string>
 
 #include "api/auth.h"
+#include "api/certify_runs.h"
 #include "api/control.h"
 #include "api/dashboard.h"
 #include "api/journal.h"
@@ -84,6 +85,8 @@ class Engine {
 
   // The one place every admin operation is asked for (api/control.h).
   Control& control() { return control_; }
+  // POST /__admin/certify's runs (api/certify_runs.h).
+  CertifyRuns& certify_runs() { return certify_runs_; }
 
   // Forgets every store, token, journal entry, sink request and fault (Control::ResetAll
   // also ends every story run first).
@@ -106,6 +109,8 @@ class Engine {
   const std::unique_ptr<StompBroker> stomp_;
   UuidSequence request_ids_;
   Control control_{*this};
+  // Last: its destructor waits for the runs, which announce on stores' change signals.
+  CertifyRuns certify_runs_{options_.certify_runner};
 };
 
 }  // namespace epmock::internal

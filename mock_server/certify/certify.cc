@@ -79,33 +79,41 @@ class Certifier {
     int seed_step = 0;
     for (const std::string& type : o_.observes) {
       for (const char* profile : {"realistic", "edge-cases", "forward-compatible"}) {
-        EventCheck(type, profile, o_.seed + seed_step++);
+        Step([&] { EventCheck(type, profile, o_.seed + seed_step++); });
       }
     }
     const std::string& first = o_.observes.front();
     for (const char* refusal : {"wrong_secret", "missing_secret", "invalid_json", "other_store"}) {
-      RefusalCheck(first, refusal, o_.seed + seed_step++);
+      Step([&] { RefusalCheck(first, refusal, o_.seed + seed_step++); });
     }
     Fault duplicate;
     duplicate.duplicate = 1;
-    AtLeastOnceCheck("duplicate", "the same event twice, same id and attempt", duplicate, 1, &seed_step);
+    Step([&] {
+      AtLeastOnceCheck("duplicate", "the same event twice, same id and attempt", duplicate, 1, &seed_step);
+    });
     Fault replay;
     replay.refuse = "replay";
     replay.replay_after_ms = static_cast<int>(kReplayAfterMs);
-    AtLeastOnceCheck("replay an hour later", "the same event again an hour after it was answered", replay, 1,
-                     &seed_step);
+    Step([&] {
+      AtLeastOnceCheck("replay an hour later", "the same event again an hour after it was answered", replay,
+                       1, &seed_step);
+    });
     Fault reorder;
     reorder.reorder = kReorderHeld;
     reorder.reorder_window_ms = 60000;
-    AtLeastOnceCheck("reordered burst", std::to_string(kReorderHeld) + " events held and sent newest first",
-                     reorder, kReorderHeld, &seed_step);
+    Step([&] {
+      AtLeastOnceCheck("reordered burst", std::to_string(kReorderHeld) + " events held and sent newest first",
+                       reorder, kReorderHeld, &seed_step);
+    });
     Fault late;
     late.late_first_attempts = 1;
-    AtLeastOnceCheck(
-        "retried event",
-        "attempt 1 sent in full and its answer discarded as too late, then attempt 2 of the same id", late, 1,
-        &seed_step);
-    BurstCheck(&seed_step);
+    Step([&] {
+      AtLeastOnceCheck(
+          "retried event",
+          "attempt 1 sent in full and its answer discarded as too late, then attempt 2 of the same id", late,
+          1, &seed_step);
+    });
+    Step([&] { BurstCheck(&seed_step); });
 
     report_.virtual_seconds = std::chrono::duration<double>(server_.Clock().Now() - clock_start).count();
     server_.Stop();
@@ -296,6 +304,15 @@ class Certifier {
     for (const BatchEvent& e : *fired) ids.push_back(e.event_id);
     last_variety_ = fired->empty() ? std::vector<std::string>{} : fired->front().variety;
     return ids;
+  }
+
+  // Makes one check, unless the run was cancelled, and tells on_check of it.
+  template <typename Check>
+  void Step(Check check) {
+    if (o_.cancelled && o_.cancelled()) return;
+    const std::size_t before = report_.checks.size();
+    check();
+    if (o_.on_check && report_.checks.size() > before) o_.on_check(report_.checks.back());
   }
 
   CertifyCheck& Add(std::string group, std::string name) {

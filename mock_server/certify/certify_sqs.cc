@@ -92,25 +92,31 @@ class SqsCertifier {
     }
     if (o_.ready) o_.ready(sqs_->Url(), queue_url_);
 
-    if (ConnectCheck()) {
+    bool connected = false;
+    Step([&] { connected = ConnectCheck(); });
+    if (connected) {
       int seed_step = 0;
       for (const std::string& type : o_.observes) {
         for (const char* profile : {"realistic", "edge-cases", "forward-compatible"}) {
-          EventCheck(type, profile, o_.seed + seed_step++);
+          Step([&] { EventCheck(type, profile, o_.seed + seed_step++); });
         }
       }
-      PoisonCheck("poison: not JSON", "a message whose body is not JSON",
-                  "{\"specversion\": \"1.0\", \"id\": ", o_.seed + seed_step++);
-      PoisonCheck("poison: unknown type", "a CloudEvent of a type the platform does not send (yet)",
-                  UnknownTypeBody(), o_.seed + seed_step++);
-      ReceiveFaultCheck("ReceiveMessage throttled", "throttled", o_.seed + seed_step);
+      Step([&] {
+        PoisonCheck("poison: not JSON", "a message whose body is not JSON",
+                    "{\"specversion\": \"1.0\", \"id\": ", o_.seed + seed_step++);
+      });
+      Step([&] {
+        PoisonCheck("poison: unknown type", "a CloudEvent of a type the platform does not send (yet)",
+                    UnknownTypeBody(), o_.seed + seed_step++);
+      });
+      Step([&] { ReceiveFaultCheck("ReceiveMessage throttled", "throttled", o_.seed + seed_step); });
       seed_step += 2;
-      ReceiveFaultCheck("ReceiveMessage answered 500", "internal_error", o_.seed + seed_step);
+      Step([&] { ReceiveFaultCheck("ReceiveMessage answered 500", "internal_error", o_.seed + seed_step); });
       seed_step += 2;
-      StaleReceiptCheck(o_.seed + seed_step++);
-      DuplicateCheck(o_.seed + seed_step++);
-      BurstCheck(&seed_step);
-      AccountingCheck();
+      Step([&] { StaleReceiptCheck(o_.seed + seed_step++); });
+      Step([&] { DuplicateCheck(o_.seed + seed_step++); });
+      Step([&] { BurstCheck(&seed_step); });
+      Step([&] { AccountingCheck(); });
     }
 
     report_.virtual_seconds = std::chrono::duration<double>(server_.Clock().Now() - clock_start).count();
@@ -154,6 +160,15 @@ class SqsCertifier {
                 {"storeid", report_.store_id},
                 {"data", {{"type", "thing"}, {"id", internal::NewUuid()}}}}
         .dump();
+  }
+
+  // Makes one check, unless the run was cancelled, and tells on_check of it.
+  template <typename Check>
+  void Step(Check check) {
+    if (o_.cancelled && o_.cancelled()) return;
+    const std::size_t before = report_.checks.size();
+    check();
+    if (o_.on_check && report_.checks.size() > before) o_.on_check(report_.checks.back());
   }
 
   CertifyCheck& Add(std::string group, std::string name) {

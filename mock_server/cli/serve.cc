@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/strings.h"
+#include "epmock/certify.h"
 #include "epmock/server.h"
 #include "epmock/story.h"
 #include "http/hosts.h"
@@ -371,7 +372,8 @@ Status WriteTokenFile(const std::string& path, const std::string& token) {
 }
 
 int RunServe(ServerOptions options, const TokenFile& token_file) {
-  StopSignals stop;  // before any thread starts
+  StopSignals stop;                             // before any thread starts
+  options.certify_runner = NewCertifyRunner();  // POST /__admin/certify
   // Flags that contradict each other are a usage error, as a bad value is (exit 2).
   if (options.clock == ServerOptions::ClockMode::kVirtual && options.time_scale != 1.0) {
     std::fprintf(

@@ -6,9 +6,11 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "common/ids.h"
 #include "common/mutex.h"
+#include "epmock/certify.h"
 #include "http/client_pool.h"
 
 namespace epmock::testing {
@@ -78,9 +80,17 @@ struct Harness::Learned {
   std::set<std::string> destinations EPMOCK_GUARDED_BY(mu);
 };
 
+namespace {
+// A harness's server runs POST /__admin/certify unless told otherwise.
+ServerOptions WithCertify(ServerOptions options) {
+  if (!options.certify_runner) options.certify_runner = NewCertifyRunner();
+  return options;
+}
+}  // namespace
+
 Harness::Harness(ServerOptions options)
-    : options_(options),
-      server_(options),
+    : options_(WithCertify(std::move(options))),
+      server_(options_),
       client_id_("harness-" + epmock::internal::NewUuid()),
       learned_(std::make_unique<Learned>()) {
   if (options_.sqs_port < 0 || options_.stomp_port < 0) {

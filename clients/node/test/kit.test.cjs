@@ -250,3 +250,58 @@ test('failures read well', async (t) => {
   });
   await assert.rejects(store.waitForStory('no-such-run', { timeoutMs: 100 }), /404/);
 });
+
+// epmock certify from the kit: a consumer in this test, graded by the running server on a
+// server of its own; a flawed one fails the check made to catch it; a bad request is refused.
+test('store.certify grades a webhook consumer and names what failed', async (t) => {
+  const http = require('node:http');
+  const epmock = await startEpmock();
+  t.after(() => epmock.stop());
+  const store = await epmock.store();
+  const acted = new Map();
+  let acceptAnySecret = false;
+  const consumer = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (req.method === 'GET' && url.pathname === '/effects') {
+      const id = url.searchParams.get('event_id');
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(acted.has(id) ? { [id]: acted.get(id) } : {}));
+      return;
+    }
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      if (!acceptAnySecret && req.headers['x-moltin-secret-key'] !== 's3cret') { res.statusCode = 401; res.end(); return; }
+      let event;
+      try { event = JSON.parse(body); } catch { res.statusCode = 400; res.end(); return; }
+      if (event.store_id === STORE_ID && !acted.has(event.id)) acted.set(event.id, 1);
+      res.end('{}');
+    });
+  });
+  const STORE_ID = '4a7b2c1e-0000-4000-8000-00000000a11e';
+  await new Promise((resolve) => consumer.listen(0, '127.0.0.1', resolve));
+  t.after(() => consumer.close());
+  const base = `http://127.0.0.1:${consumer.address().port}`;
+  const options = {
+    url: `${base}/hook`, secret: 's3cret', observes: ['order.paid'], effects_url: `${base}/effects`,
+    store_id: STORE_ID, timeout_ms: 3000, settle_ms: 1500, burst: 8,
+  };
+
+  const run = await store.certify(options);
+  assert.equal(run.status, 'pass', JSON.stringify(run.checks, null, 2));
+  assert.equal(run.checks_done, 12);
+  assert.equal(run.report.verdict, 'pass');
+  assert.equal(run.report.store_id, STORE_ID);
+
+  acceptAnySecret = true;
+  const flawed = await store.certify(options);
+  assert.equal(flawed.status, 'fail');
+  assert.deepEqual(flawed.checks.filter((c) => c.verdict === 'fail').map((c) => c.name), ['wrong_secret', 'missing_secret']);
+
+  await assert.rejects(store.certify({ ...options, burst: 999 }), (e) => e.status === 422 && /burst must be 1 to 200/.test(e.message));
+  await assert.rejects(store.certify({ ...options, run: 'echo hi' }), (e) => e.status === 422 && /run is not taken over HTTP/.test(e.message));
+  acceptAnySecret = false;
+  const started = await store.startCertify(options);
+  assert.equal(started.status, 'running');
+  assert.equal((await store.certifyRun(started.id, { waitMs: 60000 })).status, 'pass');
+});

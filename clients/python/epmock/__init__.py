@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -416,6 +417,33 @@ class Store:
 
     def clear_sqs_faults(self) -> None:
         self.request("DELETE", "/__admin/sqs/faults")
+
+    def certify(self, *, timeout: float = 300.0, **options: Json) -> Dict[str, Json]:
+        """epmock certify from a running server (``POST /__admin/certify``, docs/CERTIFY.md): the
+        run, on a server of its own, once it has ended (long polls, not sleeps). ``options`` are
+        the command's flags with ``_`` for ``-``: ``url=..., secret=..., observes=["order.paid"],
+        effects_url=...`` for a webhook consumer; ``kind="sqs", queue=..., observes=...,
+        sqs_port=...`` for an SQS worker. ``run["status"]`` is ``pass``, ``fail``,
+        ``inconclusive`` or ``error``; ``run["report"]`` is the whole report."""
+        started = self.start_certify(**options)
+        deadline = time.monotonic() + timeout
+        run = started
+        while run.get("status") == "running":
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise EpmockError(f"epmock: certify run {started['id']} still running after {timeout} s", arrived=run)
+            run = self.certify_run(str(started["id"]), wait=min(30.0, left))
+        return run
+
+    def start_certify(self, **options: Json) -> Dict[str, Json]:
+        """Starts a run and returns it at once (status ``running``); its progress is on the
+        store's stream as ``certify`` frames."""
+        return dict(self.request("POST", "/__admin/certify", options)["data"])
+
+    def certify_run(self, run_id: str, *, wait: float = 0.0) -> Dict[str, Json]:
+        """A run as it is now, or once it has ended within ``wait`` seconds (to 60)."""
+        path = f"/__admin/certify/{urllib.parse.quote(run_id, safe='')}?wait_ms={int(wait * 1000)}"
+        return dict(self.request("GET", path)["data"])
 
     def wait_for_event(
         self, type: str, *, timeout: float = DEFAULT_WAIT_TIMEOUT, after: Optional[str] = None

@@ -7,6 +7,8 @@ import datetime
 import json
 import os
 import tempfile
+import threading
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
@@ -215,3 +217,63 @@ def epmock_start(**kwargs: Any) -> None:
 
 def epmock_connect(url: str) -> None:
     epmock.connect(url)
+
+
+def test_certify_grades_a_webhook_consumer_and_names_what_failed(epmock: Store) -> None:  # noqa: F811
+    """epmock certify from the kit: a consumer in this test, graded by the running server on a
+    server of its own; a flawed one fails the checks made to catch it."""
+    import http.server
+
+    store_id = "4a7b2c1e-0000-4000-8000-00000000a11e"
+    acted: Dict[str, int] = {}
+    flaws = {"accept_any_secret": False}
+
+    class Consumer(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def answer(self, status: int, body: str = "{}") -> None:
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+            event_id = query.get("event_id", [""])[0]
+            self.answer(200, json.dumps({event_id: acted[event_id]} if event_id in acted else {}))
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            if not flaws["accept_any_secret"] and self.headers.get("x-moltin-secret-key") != "s3cret":
+                return self.answer(401)
+            try:
+                event = json.loads(body)
+            except ValueError:
+                return self.answer(400)
+            if isinstance(event, dict) and event.get("store_id") == store_id:
+                acted.setdefault(str(event.get("id")), 1)
+            self.answer(200)
+
+    consumer = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Consumer)
+    threading.Thread(target=consumer.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{consumer.server_address[1]}"
+        options: Dict[str, Any] = dict(
+            url=f"{base}/hook", secret="s3cret", observes=["order.paid"], effects_url=f"{base}/effects",
+            store_id=store_id, timeout_ms=3000, settle_ms=1500, burst=8,
+        )
+        run = epmock.certify(**options)
+        assert run["status"] == "pass", run["checks"]
+        assert run["checks_done"] == 12
+        flaws["accept_any_secret"] = True
+        flawed = epmock.certify(**options)
+        assert flawed["status"] == "fail"
+        assert [c["name"] for c in flawed["checks"] if c["verdict"] == "fail"] == ["wrong_secret", "missing_secret"]
+        with pytest.raises(EpmockError, match="burst must be 1 to 200"):
+            epmock.certify(**{**options, "burst": 999})
+    finally:
+        consumer.shutdown()
+        consumer.server_close()
