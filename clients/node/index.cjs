@@ -349,6 +349,19 @@ class Store {
     await this.request('DELETE', '/__admin/sqs/faults');
   }
 
+  /** A fault on consumers' connections to the embedded STOMP broker: { error: 'drop_connection' | 'error_frame', destination, messages }. */
+  async addStompFault(fault) {
+    return (await this.request('POST', '/__admin/stomp/faults', fault)).data;
+  }
+
+  async stompFaults() {
+    return (await this.request('GET', '/__admin/stomp/faults')).data;
+  }
+
+  async clearStompFaults() {
+    await this.request('DELETE', '/__admin/stomp/faults');
+  }
+
   // epmock certify from a running server (POST /__admin/certify, docs/CERTIFY.md): the run,
   // on a server of its own, once it has ended (long polls, not sleeps). `options` are the
   // command's flags with _ for -: { url, secret, observes: ['order.paid'], effects_url }

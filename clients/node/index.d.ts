@@ -183,6 +183,16 @@ export interface SqsFault {
   requests?: number;
 }
 
+/** A fault on consumers' connections to the embedded STOMP broker (POST /__admin/stomp/faults). */
+export interface StompFault {
+  /** drop_connection: the socket is shut; error_frame: an ERROR frame, then the close. The message waits for the next subscriber. */
+  error: 'drop_connection' | 'error_frame';
+  /** Only deliveries on this destination; any when absent. */
+  destination?: string | null;
+  /** How many deliveries it takes (1 by default, up to 1000). */
+  messages?: number;
+}
+
 /** What certify grades (POST /__admin/certify; docs/CERTIFY.md): the command's flags with _ for -. */
 export type CertifyOptions =
   | {
@@ -312,6 +322,9 @@ export declare class Store {
   addSqsFault(fault: SqsFault): Promise<SqsFault & { id: string }>;
   sqsFaults(): Promise<Array<SqsFault & { id: string }>>;
   clearSqsFaults(): Promise<void>;
+  addStompFault(fault: StompFault): Promise<StompFault & { id: string }>;
+  stompFaults(): Promise<Array<StompFault & { id: string }>>;
+  clearStompFaults(): Promise<void>;
   /** epmock certify on a server of its own; resolves once the run has ended. */
   certify(options: CertifyOptions, wait?: { timeoutMs?: number }): Promise<CertifyRun>;
   startCertify(options: CertifyOptions): Promise<CertifyRun>;

@@ -79,6 +79,28 @@ struct StompDestination {
   std::size_t unacknowledged = 0;  // delivered to a client-ack subscription, not yet acked
 };
 
+// A fault on consumers' connections, so that a consumer's reconnects can be tested: the
+// next `messages` times the broker would deliver a MESSAGE on a matching destination, it
+// drops that subscriber's connection instead ("drop_connection": the socket is shut, as a
+// broker restart or a network cut does) or sends it an ERROR frame and closes it
+// ("error_frame", as a broker in trouble does). Either way the message is not lost: it and
+// every message the connection had not acknowledged go back to the destination, for the
+// next subscriber (on a /topic/, a subscriber that is not there misses it, as topics do).
+//
+//   epmock::StompFault cut;
+//   cut.error = "drop_connection";
+//   cut.destination = "/queue/orders";
+//   server.Stomp()->AddFault(cut);
+//
+// Also from the admin API: POST /__admin/stomp/faults with the same fields as JSON.
+struct StompFault {
+  std::string id;           // set by AddFault
+  std::string error;        // "drop_connection" or "error_frame"
+  std::string destination;  // only deliveries on this destination; empty: any
+  int messages = 1;         // how many deliveries it takes, 1 to 1,000; it is gone after the last
+};
+inline constexpr std::size_t kMaxStompFaults = 100;
+
 class StompBroker {
  public:
   explicit StompBroker(StompBrokerOptions options = {});
@@ -119,6 +141,12 @@ class StompBroker {
   // Connections open now, and a wait until exactly `count` are.
   std::size_t OpenConnections() const;
   [[nodiscard]] bool WaitForOpenConnections(std::size_t count, std::chrono::milliseconds timeout) const;
+
+  // Faults on consumers' connections (StompFault): INVALID_ARGUMENT naming the bad field,
+  // RESOURCE_EXHAUSTED beyond kMaxStompFaults. Faults() lists those not used up, oldest first.
+  StatusOr<StompFault> AddFault(StompFault fault);
+  std::vector<StompFault> Faults() const;
+  void ClearFaults();
 
   class Impl;
 

@@ -901,6 +901,54 @@ HttpResponse ClearSqsFaults(RouteContext& c) {
   return cleared.ok() ? NoContent() : Refused(cleared);
 }
 
+json StompFaultJson(const StompFault& f) {
+  return {{"id", f.id},
+          {"error", f.error},
+          {"destination", f.destination.empty() ? json(nullptr) : json(f.destination)},
+          {"messages", f.messages}};
+}
+
+HttpResponse PostStompFault(RouteContext& c) {
+  json body;
+  if (auto error = ReadJson(c.request, &body, false)) return *error;
+  StompFault fault;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "error" || key == "destination") {
+      if (key == "destination" && value.is_null()) continue;
+      if (!value.is_string())
+        return ErrorResponse(422, StatusTitle(422), key + " must be a string", "/" + key);
+      (key == "error" ? fault.error : fault.destination) = value.get<std::string>();
+    } else if (key == "messages") {
+      if (!value.is_number_integer()) {
+        return ErrorResponse(422, StatusTitle(422), "messages must be a whole number from 1 to 1000",
+                             "/messages");
+      }
+      fault.messages = SaturatedInt(value);
+    } else if (key != "id") {
+      return ErrorResponse(
+          422, StatusTitle(422),
+          "unknown STOMP fault field '" + key.substr(0, 64) + "'; use error, destination, messages", "");
+    }
+  }
+  StatusOr<StompFault> added = c.engine.control().AddStompFault(std::move(fault));
+  if (!added.ok()) return Refused(added.status(), "");
+  return JsonResponse(201, {{"data", StompFaultJson(*added)}});
+}
+
+HttpResponse ListStompFaults(RouteContext& c) {
+  StatusOr<std::vector<StompFault>> faults = c.engine.control().StompFaults();
+  if (!faults.ok()) return Refused(faults.status());
+  json data = json::array();
+  for (const StompFault& f : *faults) data.push_back(StompFaultJson(f));
+  const std::size_t total = data.size();
+  return JsonResponse(200, {{"data", std::move(data)}, {"meta", {{"total", total}}}});
+}
+
+HttpResponse ClearStompFaults(RouteContext& c) {
+  const Status cleared = c.engine.control().ClearStompFaults();
+  return cleared.ok() ? NoContent() : Refused(cleared);
+}
+
 HttpResponse ListDestinations(RouteContext& c) {
   if (!c.engine.stomp()) return NoStomp();
   json data = json::array();
@@ -1337,6 +1385,12 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"GET", "/__admin/sqs/faults", AdminAccess::kStore, ListSqsFaults,
      "the SQS faults not used up, oldest first"},
     {"DELETE", "/__admin/sqs/faults", AdminAccess::kStore, ClearSqsFaults, "removes every SQS fault"},
+    {"POST", "/__admin/stomp/faults", AdminAccess::kStore, PostStompFault,
+     "a fault on consumers' connections to the embedded STOMP broker: {\"error\": \"drop_connection\"|"
+     "\"error_frame\", \"destination\", \"messages\"}; the message is kept for the next subscriber"},
+    {"GET", "/__admin/stomp/faults", AdminAccess::kStore, ListStompFaults,
+     "the STOMP faults not used up, oldest first"},
+    {"DELETE", "/__admin/stomp/faults", AdminAccess::kStore, ClearStompFaults, "removes every STOMP fault"},
     {"GET", "/__admin/stomp/destinations", AdminAccess::kStore, ListDestinations,
      "every STOMP destination: sent, pending, subscribers, unacknowledged"},
     {"GET", "/__admin/stomp/messages", AdminAccess::kStore, GetStompMessages,

@@ -258,6 +258,22 @@ Status Control::ClearSqsFaults() {
   return Status::Ok();
 }
 
+StatusOr<StompFault> Control::AddStompFault(StompFault fault) {
+  if (!engine_.stomp()) return Status::NotFound("No embedded STOMP broker runs (see --stomp-port)");
+  return engine_.stomp()->AddFault(std::move(fault));
+}
+
+StatusOr<std::vector<StompFault>> Control::StompFaults() const {
+  if (!engine_.stomp()) return Status::NotFound("No embedded STOMP broker runs (see --stomp-port)");
+  return engine_.stomp()->Faults();
+}
+
+Status Control::ClearStompFaults() {
+  if (!engine_.stomp()) return Status::NotFound("No embedded STOMP broker runs (see --stomp-port)");
+  engine_.stomp()->ClearFaults();
+  return Status::Ok();
+}
+
 Status Control::PurgeQueue(const std::string& name) {
   if (!engine_.sqs()) return Status::NotFound("No embedded SQS endpoint runs (see --sqs-port)");
   if (!engine_.sqs()->PurgeQueue(name)) return Status::NotFound("No queue " + name.substr(0, 80));

@@ -35,6 +35,7 @@
 #include "epmock/spec.h"
 #include "epmock/sqs.h"
 #include "epmock/status.h"
+#include "epmock/stomp.h"
 #include "epmock/story.h"
 
 namespace epmock::internal {
@@ -185,6 +186,11 @@ class Control {
   StatusOr<SqsFault> AddSqsFault(SqsFault fault);
   StatusOr<std::vector<SqsFault>> SqsFaults() const;
   Status ClearSqsFaults();
+  // Faults on consumers' connections to the embedded STOMP broker (epmock/stomp.h,
+  // StompFault); NotFound when none runs.
+  StatusOr<StompFault> AddStompFault(StompFault fault);
+  StatusOr<std::vector<StompFault>> StompFaults() const;
+  Status ClearStompFaults();
 
  private:
   Status CheckClockSpan(const VirtualClock& clock, std::int64_t to_ms, const char* what) const;

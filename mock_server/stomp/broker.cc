@@ -84,6 +84,7 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
     int expect_every_ms = 0;  // heart-beats the client owes us (negotiated; 0: none)
     std::map<std::string, Subscription> subscriptions;  // guarded by the broker's mu
     std::map<std::string, std::vector<StompFrame>> transactions;
+    bool doomed = false;  // a fault is closing it: nothing more is routed to it (guarded by the broker's mu)
     bool open EPMOCK_GUARDED_BY(write_mu) = true;
     bool Write(const std::string& data) {
       MutexLock lock(&write_mu);
@@ -93,6 +94,7 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   struct Outgoing {
     std::shared_ptr<Connection> to;
     std::string frame;
+    bool close = false;  // a fault's: after the frame (if any), the connection is shut
   };
 
   void AcceptLoop();
@@ -106,6 +108,11 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
                std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
   void DrainPending(const std::string& destination, std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
   void Requeue(Subscription& s, std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
+  // The error of the first fault matching a delivery on `destination` ("" for none), one of
+  // its messages spent.
+  std::string TakeFault(const std::string& destination) EPMOCK_REQUIRES(mu);
+  // Writes what was routed; a fault's close shuts the connection after its frame.
+  static void Send(const std::vector<Outgoing>& out);
 
   const StompBrokerOptions options;
   const internal::IdSource ids{options.message_id_seed, true};
@@ -124,6 +131,8 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   std::uint64_t next_id EPMOCK_GUARDED_BY(mu) = 1;
   std::uint64_t next_session EPMOCK_GUARDED_BY(mu) = 1;
   std::size_t accepted EPMOCK_GUARDED_BY(mu) = 0;
+  std::vector<StompFault> faults EPMOCK_GUARDED_BY(mu);
+  std::uint64_t faults_added EPMOCK_GUARDED_BY(mu) = 0;
 
   int listen_fd = -1;
   int wake[2] = {-1, -1};
@@ -161,24 +170,62 @@ void StompBroker::Impl::Deliver(const std::shared_ptr<Connection>& c, Subscripti
   out->push_back({c, SerializeFrame(frame)});
 }
 
+std::string StompBroker::Impl::TakeFault(const std::string& destination) {
+  for (auto it = faults.begin(); it != faults.end(); ++it) {
+    if (!it->destination.empty() && it->destination != destination) continue;
+    const std::string error = it->error;
+    if (--it->messages == 0) faults.erase(it);
+    return error;
+  }
+  return "";
+}
+
 void StompBroker::Impl::Route(StompMessage message, std::vector<Outgoing>* out) {
-  std::vector<std::pair<std::shared_ptr<Connection>, Subscription*>> subscribers;
-  for (const auto& c : connections) {
-    for (auto& [id, s] : c->subscriptions) {
-      if (s.destination == message.destination) subscribers.emplace_back(c, &s);
+  for (;;) {
+    std::vector<std::pair<std::shared_ptr<Connection>, Subscription*>> subscribers;
+    for (const auto& c : connections) {
+      if (c->doomed) continue;
+      for (auto& [id, s] : c->subscriptions) {
+        if (s.destination == message.destination) subscribers.emplace_back(c, &s);
+      }
+    }
+    if (IsTopic(message.destination)) {
+      for (auto& [c, s] : subscribers) Deliver(c, *s, message, out);
+      return;
+    }
+    if (subscribers.empty()) {
+      pending[message.destination].push_back(std::move(message));
+      return;
+    }
+    std::size_t& next = round_robin[message.destination];
+    auto& [c, s] = subscribers[next++ % subscribers.size()];
+    const std::string fault = faults.empty() ? "" : TakeFault(message.destination);
+    if (fault.empty()) {
+      Deliver(c, *s, message, out);
+      return;
+    }
+    // The subscriber's connection goes instead of the message, which looks for another
+    // subscriber (or waits for one); what the connection had not acknowledged goes back to
+    // its destinations when its thread ends.
+    c->doomed = true;
+    std::string frame;
+    if (fault == "error_frame") {
+      const std::string text = "epmock fault: the broker is failing this connection (error_frame)";
+      frame = SerializeFrame({"ERROR", {{"message", text}, {"content-type", "text/plain"}}, text});
+    }
+    out->push_back({c, std::move(frame), true});
+  }
+}
+
+void StompBroker::Impl::Send(const std::vector<Outgoing>& out) {
+  for (const Outgoing& d : out) {
+    if (!d.frame.empty()) d.to->Write(d.frame);
+    if (d.close) {
+      MutexLock lock(&d.to->write_mu);
+      // Its thread sees the end of the stream and closes it, as for a peer that went away.
+      if (d.to->open) shutdown(d.to->fd, SHUT_RDWR);
     }
   }
-  if (IsTopic(message.destination)) {
-    for (auto& [c, s] : subscribers) Deliver(c, *s, message, out);
-    return;
-  }
-  if (subscribers.empty()) {
-    pending[message.destination].push_back(std::move(message));
-    return;
-  }
-  std::size_t& next = round_robin[message.destination];
-  auto& [c, s] = subscribers[next++ % subscribers.size()];
-  Deliver(c, *s, message, out);
 }
 
 void StompBroker::Impl::DrainPending(const std::string& destination, std::vector<Outgoing>* out) {
@@ -410,7 +457,11 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
       }
       keep = Handle(c, frame, &connected, &deliveries);
       for (const Outgoing& d : deliveries) {
-        if (d.to->Write(d.frame) && d.to == c) last_write = Steady::now();
+        if (d.close) {
+          Send({d});
+        } else if (d.to->Write(d.frame) && d.to == c) {
+          last_write = Steady::now();
+        }
       }
       if (!keep) break;
     }
@@ -428,7 +479,7 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
     for (const std::string& d : destinations) DrainPending(d, &deliveries);
     sent.SignalAll();  // OpenConnections changed
   }
-  for (const Outgoing& d : deliveries) d.to->Write(d.frame);
+  Send(deliveries);
   {
     MutexLock lock(&c->write_mu);
     c->open = false;
@@ -660,6 +711,38 @@ bool StompBroker::WaitForOpenConnections(std::size_t count, std::chrono::millise
     if (open || std::chrono::steady_clock::now() >= open_by) return open;
     impl_->sent.WaitUntil(&impl_->mu, open_by);
   }
+}
+
+StatusOr<StompFault> StompBroker::AddFault(StompFault fault) {
+  if (fault.error != "drop_connection" && fault.error != "error_frame") {
+    return Status::InvalidArgument("error must be drop_connection or error_frame");
+  }
+  if (fault.messages < 1 || fault.messages > 1000) {
+    return Status::InvalidArgument("messages must be a whole number from 1 to 1000");
+  }
+  if (fault.destination.size() > 1024 ||
+      fault.destination.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+    return Status::InvalidArgument(
+        "destination must be a destination name: at most 1024 characters, no line break");
+  }
+  MutexLock lock(&impl_->mu);
+  if (impl_->faults.size() >= kMaxStompFaults) {
+    return Status::ResourceExhausted("at most " + std::to_string(kMaxStompFaults) +
+                                     " STOMP faults at once; remove some (DELETE /__admin/stomp/faults)");
+  }
+  fault.id = "stomp-fault-" + std::to_string(++impl_->faults_added);
+  impl_->faults.push_back(fault);
+  return fault;
+}
+
+std::vector<StompFault> StompBroker::Faults() const {
+  MutexLock lock(&impl_->mu);
+  return impl_->faults;
+}
+
+void StompBroker::ClearFaults() {
+  MutexLock lock(&impl_->mu);
+  impl_->faults.clear();
 }
 
 std::size_t StompBroker::Pending(const std::string& destination) const {

@@ -195,6 +195,78 @@ TEST_F(StompBrokerTest, NackAndUnackedMessagesAreRedelivered) {
   EXPECT_EQ(patient.Read().body, "second job");
 }
 
+// Faults on a consumer's connection: the connection goes instead of the message (dropped,
+// or after an ERROR frame), and the message and everything unacknowledged wait for the
+// consumer's next subscription. Nothing is lost.
+TEST_F(StompBrokerTest, AFaultDropsTheConsumersConnectionAndTheMessageWaitsForItsReturn) {
+  StompFault drop;
+  drop.error = "drop_connection";
+  drop.destination = "/queue/faulty";
+  ASSERT_TRUE(broker_.AddFault(drop).ok());
+  StompFault error;
+  error.error = "error_frame";
+  ASSERT_TRUE(broker_.AddFault(error).ok());
+  ASSERT_EQ(broker_.Faults().size(), 2u);
+  EXPECT_EQ(broker_.Faults()[0].id, "stomp-fault-1");
+
+  TestClient producer(broker_.Port());
+  producer.Connect();
+  auto subscribe = [&](TestClient& c) {
+    c.Connect();
+    c.Send({"SUBSCRIBE",
+            {{"id", "s"}, {"destination", "/queue/faulty"}, {"ack", "client-individual"}, {"receipt", "r"}},
+            ""});
+    ASSERT_EQ(c.Read().command, "RECEIPT");
+  };
+  {
+    TestClient first(broker_.Port());
+    subscribe(first);
+    producer.Send({"SEND", {{"destination", "/queue/faulty"}, {"receipt", "s1"}}, "kept"});
+    EXPECT_EQ(producer.Read().Header("receipt-id"), "s1");
+    EXPECT_TRUE(first.Closed()) << "the drop fault closes the connection, with no frame";
+  }
+  ASSERT_TRUE(broker_.WaitForOpenConnections(1, kWait));
+  EXPECT_EQ(broker_.Pending("/queue/faulty"), 1u) << "the message waits for a subscriber";
+  {
+    // The second fault (any destination): an ERROR frame, then the close.
+    TestClient second(broker_.Port());
+    subscribe(second);
+    StompFrame frame = second.Read();
+    EXPECT_EQ(frame.command, "ERROR");
+    EXPECT_THAT(frame.Header("message"), HasSubstr("error_frame"));
+    EXPECT_TRUE(second.Closed());
+  }
+  ASSERT_TRUE(broker_.WaitForOpenConnections(1, kWait));
+  EXPECT_TRUE(broker_.Faults().empty());
+  TestClient third(broker_.Port());
+  subscribe(third);
+  StompFrame m = third.Read();
+  EXPECT_EQ(m.command, "MESSAGE");
+  EXPECT_EQ(m.body, "kept");
+  third.Send({"ACK", {{"id", m.Header("ack")}, {"receipt", "a"}}, ""});
+  EXPECT_EQ(third.Read().Header("receipt-id"), "a");
+  EXPECT_EQ(broker_.Pending("/queue/faulty"), 0u);
+  EXPECT_EQ(broker_.Messages("/queue/faulty").size(), 1u) << "sent once, delivered after two faults";
+
+  struct Row {
+    StompFault fault;
+    const char* error;
+  };
+  for (const Row& row : {Row{{"", "slow", "", 1}, "error must be drop_connection or error_frame"},
+                         Row{{"", "error_frame", "", 0}, "messages must be"},
+                         Row{{"", "error_frame", "", 1001}, "messages must be"},
+                         Row{{"", "error_frame", "/queue/a\nb", 1}, "destination must be"},
+                         Row{{"", "error_frame", std::string(1025, 'q'), 1}, "destination must be"}}) {
+    StatusOr<StompFault> refused = broker_.AddFault(row.fault);
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << row.error;
+    EXPECT_THAT(refused.status().message(), HasSubstr(row.error));
+  }
+  for (std::size_t i = 0; i < kMaxStompFaults; ++i) ASSERT_TRUE(broker_.AddFault(error).ok());
+  EXPECT_EQ(broker_.AddFault(error).status().code(), StatusCode::kResourceExhausted);
+  broker_.ClearFaults();
+  EXPECT_TRUE(broker_.Faults().empty());
+}
+
 TEST_F(StompBrokerTest, TransactionsSendOnCommitAndDropOnAbort) {
   TestClient producer(broker_.Port());
   producer.Connect();
@@ -364,6 +436,48 @@ TEST_F(StompDeliveryTest, AnEventIsSentToTheDestinationWithReceiptAndPersistence
   EXPECT_EQ(message["integrationid"], id);
   ASSERT_TRUE(server_->WaitForIdle(kWait));
   EXPECT_TRUE(server_->Logs(api_->client_id())[0].succeeded);
+}
+
+TEST(StompFaultRoutesTest, TheAdminApiAddsListsAndClearsStompFaultsAndRefusesBadOnes) {
+  ServerOptions options;
+  options.stomp_port = 0;
+  Server server(options);
+  ASSERT_THAT(server.Start(), IsOk());
+  testing_support::ApiClient api(server.Url());
+  auto added = api.Post("/__admin/stomp/faults",
+                        {{"error", "drop_connection"}, {"destination", "/queue/a"}, {"messages", 2}});
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(added.json["data"]["error"], "drop_connection");
+  EXPECT_EQ(added.json["data"]["messages"], 2);
+  ASSERT_EQ(server.Stomp()->Faults().size(), 1u);  // the same fault in C++
+  EXPECT_EQ(api.Get("/__admin/stomp/faults").json["data"].size(), 1u);
+  struct Row {
+    json body;
+    const char* error;
+  };
+  for (const Row& row :
+       {Row{{{"error", "slow"}}, "error must be drop_connection or error_frame"},
+        Row{{{"error", 7}}, "error must be a string"},
+        Row{{{"error", "error_frame"}, {"messages", 0}}, "messages must be"},
+        Row{{{"error", "error_frame"}, {"messages", "2"}}, "messages must be"},
+        Row{{{"error", "error_frame"}, {"messages", 1e30}}, "messages must be"},
+        Row{{{"error", "error_frame"}, {"destination", std::string(2000, 'd')}}, "destination must be"},
+        Row{{{"error", "error_frame"}, {"when", "now"}}, "unknown STOMP fault field"},
+        Row{json::object(), "error must be"}}) {
+    auto refused = api.Post("/__admin/stomp/faults", row.body);
+    EXPECT_EQ(refused.status, 422) << row.body.dump() << refused.body;
+    EXPECT_THAT(refused.body, HasSubstr(row.error)) << row.body.dump();
+  }
+  EXPECT_EQ(api.Send("POST", "/__admin/stomp/faults", "{not json", "application/json").status, 400);
+  EXPECT_EQ(api.Send("DELETE", "/__admin/stomp/faults", "", "").status, 204);
+  EXPECT_TRUE(server.Stomp()->Faults().empty());
+
+  Server bare;
+  ASSERT_THAT(bare.Start(), IsOk());
+  testing_support::ApiClient none(bare.Url());
+  auto refused = none.Post("/__admin/stomp/faults", {{"error", "drop_connection"}});
+  EXPECT_EQ(refused.status, 404);
+  EXPECT_THAT(refused.body, HasSubstr("No embedded STOMP broker runs"));
 }
 
 TEST_F(StompDeliveryTest, TheAdminApiShowsWhatPassedThroughBothQueues) {

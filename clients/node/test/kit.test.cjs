@@ -65,6 +65,12 @@ test('a store: integrations, triggers, waits and what each receiver got', async 
   await assert.rejects(store.addSqsFault({ action: 'SendMessage', error: 'throttled' }), (e) => e.status === 422);
   await store.clearSqsFaults();
   assert.deepEqual(await store.sqsFaults(), []);
+  const stompFault = await store.addStompFault({ error: 'drop_connection', destination: '/queue/kit', messages: 2 });
+  assert.equal(stompFault.messages, 2);
+  assert.deepEqual((await store.stompFaults()).map((f) => f.id), [stompFault.id]);
+  await assert.rejects(store.addStompFault({ error: 'slow' }), (e) => e.status === 422);
+  await store.clearStompFaults();
+  assert.deepEqual(await store.stompFaults(), []);
 
   await store.reset();
   assert.deepEqual(await store.logs(), []);

@@ -418,6 +418,19 @@ class Store:
     def clear_sqs_faults(self) -> None:
         self.request("DELETE", "/__admin/sqs/faults")
 
+    def add_stomp_fault(self, **fault: Json) -> Dict[str, Json]:
+        """A fault on consumers' connections to the embedded STOMP broker: ``error="drop_connection"``
+        (the socket is shut) or ``"error_frame"`` (an ERROR frame, then the close), ``destination``,
+        ``messages``. The message waits for the consumer's next subscription."""
+        return dict(self.request("POST", "/__admin/stomp/faults", fault)["data"])
+
+    def stomp_faults(self) -> List[Dict[str, Json]]:
+        """The STOMP faults not used up, oldest first."""
+        return list(self.request("GET", "/__admin/stomp/faults")["data"])
+
+    def clear_stomp_faults(self) -> None:
+        self.request("DELETE", "/__admin/stomp/faults")
+
     def certify(self, *, timeout: float = 300.0, **options: Json) -> Dict[str, Json]:
         """epmock certify from a running server (``POST /__admin/certify``, docs/CERTIFY.md): the
         run, on a server of its own, once it has ended (long polls, not sleeps). ``options`` are

@@ -58,6 +58,14 @@ def test_a_store_from_the_fixture(epmock: Store) -> None:  # noqa: F811 (the fix
     assert bad.value.status == 422
     epmock.clear_sqs_faults()
     assert epmock.sqs_faults() == []
+    stomp_fault = epmock.add_stomp_fault(error="error_frame", destination="/queue/kit", messages=2)
+    assert stomp_fault["messages"] == 2
+    assert [f["id"] for f in epmock.stomp_faults()] == [stomp_fault["id"]]
+    with pytest.raises(EpmockError) as refused:
+        epmock.add_stomp_fault(error="slow")
+    assert refused.value.status == 422
+    epmock.clear_stomp_faults()
+    assert epmock.stomp_faults() == []
     epmock.reset()
     assert epmock.logs() == []
 
