@@ -2,7 +2,9 @@
 
 1. Debian's python3-stomp subscribes to the broker embedded in `epmock serve` and receives
    epmock's stomp deliveries (client-individual acks, a NACK redelivered).
-2. A real ActiveMQ (Debian's `activemq`, run from its jar with a STOMP connector on a free
+2. The broker's faults, as python3-stomp meets them: a dropped connection and an ERROR frame
+   instead of a delivery; the consumer reconnects, subscribes again and gets the message.
+3. A real ActiveMQ (Debian's `activemq`, run from its jar with a STOMP connector on a free
    loopback port, as shared/brokers.md describes) receives epmock's stomp deliveries, read
    back with python3-stomp.
 """
@@ -78,9 +80,17 @@ class Api:
 class Collector(stomp.ConnectionListener):
     def __init__(self):
         self.frames = queue.Queue()
+        self.errors = queue.Queue()
+        self.disconnected = queue.Queue()
 
     def on_message(self, frame):
         self.frames.put(frame)
+
+    def on_error(self, frame):
+        self.errors.put(frame)
+
+    def on_disconnected(self):
+        self.disconnected.put(True)
 
     def next(self, timeout=15):
         return self.frames.get(timeout=timeout)
@@ -126,6 +136,51 @@ def embedded_broker():
         assert proc.wait(timeout=10) == 0
 
 
+def wait_for_subscribers(api, destination, count, timeout=15):
+    """Until the broker counts `count` subscriptions on the destination: a fault takes the
+    next delivery's subscriber, which must be the consumer the check means."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        _, listed = api.call("GET", "/__admin/stomp/destinations")
+        if sum(d["subscribers"] for d in listed["data"] if d["name"] == destination) == count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{destination} did not get to {count} subscriber(s)")
+
+
+def embedded_broker_faults():
+    proc, base, host, port = start_epmock()
+    try:
+        api = Api(base, "stomp-fault-peer")
+        api.stomp_integration(f"stomp://{host}:{port}", "/queue/faulty")
+        for error in ("drop_connection", "error_frame"):
+            wait_for_subscribers(api, "/queue/faulty", 0)  # the last round's consumer has gone
+            conn, listener = consumer(port, "/queue/faulty", ack="client-individual")
+            wait_for_subscribers(api, "/queue/faulty", 1)
+            status, fault = api.call("POST", "/__admin/stomp/faults", {"error": error, "destination": "/queue/faulty"})
+            assert status == 201, fault
+            fired = api.fire()
+            # The connection goes instead of the delivery: the client sees it end.
+            assert listener.disconnected.get(timeout=15)
+            if error == "error_frame":
+                frame = listener.errors.get(timeout=5)
+                assert "error_frame" in frame.headers.get("message", ""), frame.headers
+            assert listener.frames.empty(), "the message was not delivered to the dropped connection"
+            # A consumer that reconnects and subscribes again gets it: nothing was lost.
+            conn, listener = consumer(port, "/queue/faulty", ack="client-individual")
+            frame = listener.next()
+            assert json.loads(frame.body)["id"] == fired
+            conn.ack(frame.headers["ack"])
+            conn.disconnect()
+        status, left = api.call("GET", "/__admin/stomp/faults")
+        assert left["data"] == [], left
+        print("embedded broker faults: python3-stomp saw a dropped connection and an ERROR frame, "
+              "reconnected and got each message")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
 def activemq():
     if not os.path.exists(f"{ACTIVEMQ}/bin/activemq.jar"):
         sys.exit("ActiveMQ is not installed (apt-get install activemq)")
@@ -161,5 +216,6 @@ def activemq():
 
 if __name__ == "__main__":
     embedded_broker()
+    embedded_broker_faults()
     activemq()
-    print("stomp peers: 2 passed, 0 failed")
+    print("stomp peers: 3 passed, 0 failed")
