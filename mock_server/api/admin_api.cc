@@ -1376,7 +1376,7 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "starts epmock certify (docs/CERTIFY.md) on a server of its own: {\"kind\": \"webhook\"|\"sqs\", "
      "\"url\", \"secret\", \"observes\", ...}; 202 with the run, its progress on the stream"},
     {"GET", "/__admin/certify", AdminAccess::kStore, ListCertifyRuns,
-     "the store's certify runs, newest first"},
+     "the store's certify runs, newest first (each report at its own route)"},
     {"GET", "/__admin/certify/{id}", AdminAccess::kStore, GetCertifyRun,
      "a certify run: its status, checks so far and report; ?wait_ms=N (to 60000) waits for its end"},
     {"POST", "/__admin/sqs/faults", AdminAccess::kStore, PostSqsFault,

@@ -134,7 +134,10 @@ std::vector<json> CertifyRuns::List(const std::string& store_id) const {
   MutexLock lock(&mu_);
   std::vector<json> out;
   for (auto it = runs_.rbegin(); it != runs_.rend(); ++it) {
-    if ((*it)->store_id == store_id) out.push_back(ToJson(**it));
+    if ((*it)->store_id != store_id) continue;
+    json run = ToJson(**it);
+    run.erase("report");  // a list stays small: each report is at its run's own route
+    out.push_back(std::move(run));
   }
   return out;
 }

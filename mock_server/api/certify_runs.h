@@ -43,7 +43,7 @@ class CertifyRuns {
   StatusOr<nlohmann::json> Start(const std::shared_ptr<Store>& store, const nlohmann::json& request);
   // A run of the store; NOT_FOUND for none.
   StatusOr<nlohmann::json> Get(const std::string& store_id, const std::string& id) const;
-  // The store's runs, newest first.
+  // The store's runs, newest first, without their reports (Get has each).
   std::vector<nlohmann::json> List(const std::string& store_id) const;
   // The store's runs that changed after `*version` (0: every one), oldest change first;
   // `*version` becomes the latest change's.
