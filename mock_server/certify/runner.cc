@@ -83,8 +83,8 @@ class Fields {
       if (read_.find("," + key + ",") == std::string::npos) {
         if (key == "run") {
           return Status::InvalidArgument(
-              "run is not taken over HTTP: a web request must not start programs on the server (epmock "
-              "certify sqs --run does, from a shell)");
+              "run is not taken over HTTP: a web request must not start programs on the server (the epmock "
+              "certify sqs command starts a worker, from a shell)");
         }
         return Status::InvalidArgument("unknown " + std::string(kind) + " certify field '" +
                                        key.substr(0, 64) + "'; use " + known);

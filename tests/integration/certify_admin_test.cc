@@ -191,7 +191,9 @@ TEST(CertifyAdminTest, EveryBadRequestIsRefusedWithItsReasonAndNothingRuns) {
       {"an unknown field", with("when", "now"), "unknown webhook certify field 'when'"},
       {"a command to run",
        json{{"kind", "sqs"}, {"queue", "q"}, {"observes", "order.paid"}, {"run", "rm -rf /"}},
-       "run is not taken over HTTP"},
+       "run is not taken over HTTP: a web request must not start programs on the server (the epmock certify "
+       "sqs "
+       "command starts a worker, from a shell)"},
       {"no url", json{{"secret", "s"}, {"observes", {"order.paid"}}}, "url must be"},
       {"a url not http", with("url", "file:///etc/passwd"), "url must be"},
       {"observes a number", with("observes", 7), "observes must be an array"},
