@@ -16,6 +16,17 @@ coproc HANDLER { exec node examples/node/webhook-handler.js --secret bench-secre
 trap 'kill "$HANDLER_PID" 2>/dev/null || true' EXIT
 read -r HOOK <&"${HANDLER[0]}"
 report=$(mktemp)
+# One row of a table from the run's --json report: wall and virtual time, checks, verdict,
+# burst latency.
+row() {
+  python3 - "$report" "$@" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+burst = doc["burst_latency_ms"] or {"p50": 0, "p99": 0}
+print(f'{sys.argv[4]} | {float(sys.argv[3]) - float(sys.argv[2]):.2f} | {doc["virtual_seconds"]:.0f} | '
+      f'{len(doc["checks"])} | {doc["verdict"]} (exit {sys.argv[5]}) | {burst["p50"]:.1f} / {burst["p99"]:.1f}')
+PY
+}
 echo "run | wall s | virtual s | checks | verdict | burst p50 / p99 ms"
 for run in $(seq 1 "$RUNS"); do
   start=$(date +%s.%N)
@@ -24,13 +35,7 @@ for run in $(seq 1 "$RUNS"); do
     --observes order.paid,order.created,order.authorized,order.fulfilled,order.updated \
     --effects-url "${HOOK%/webhooks/order-paid}/effects" --seed "$run" --json "$report" >/dev/null || code=$?
   end=$(date +%s.%N)
-  python3 - "$report" "$start" "$end" "$run" "$code" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-burst = doc["burst_latency_ms"] or {"p50": 0, "p99": 0}
-print(f'{sys.argv[4]} | {float(sys.argv[3]) - float(sys.argv[2]):.2f} | {doc["virtual_seconds"]:.0f} | '
-      f'{len(doc["checks"])} | {doc["verdict"]} (exit {sys.argv[5]}) | {burst["p50"]:.1f} / {burst["p99"]:.1f}')
-PY
+  row "$start" "$end" "$run" "$code"
 done
 echo
 echo "sqs run | wall s | virtual s | checks | verdict | burst p50 / p99 ms (sent to deleted)"
@@ -41,12 +46,6 @@ for run in $(seq 1 "$RUNS"); do
     --observes order.paid,order.created,order.authorized,order.fulfilled,order.updated \
     --seed "$run" --json "$report" >/dev/null 2>&1 || code=$?
   end=$(date +%s.%N)
-  python3 - "$report" "$start" "$end" "$run" "$code" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-burst = doc["burst_latency_ms"] or {"p50": 0, "p99": 0}
-print(f'{sys.argv[4]} | {float(sys.argv[3]) - float(sys.argv[2]):.2f} | {doc["virtual_seconds"]:.0f} | '
-      f'{len(doc["checks"])} | {doc["verdict"]} (exit {sys.argv[5]}) | {burst["p50"]:.1f} / {burst["p99"]:.1f}')
-PY
+  row "$start" "$end" "$run" "$code"
 done
 rm -f "$report"

@@ -57,21 +57,13 @@ struct EffectsRead {
   std::string error;
 };
 
-class Certifier {
+class Certifier : certify_internal::CertifierBase<CertifyOptions> {
  public:
-  explicit Certifier(const CertifyOptions& options)
-      : o_(options),
-        client_(certify_internal::ClientFor(o_.client_id)),
-        org_client_(client_ + "-organization"),
-        server_holder_(std::make_unique<Server>(ServerOptionsFor(options, client_, org_client_))),
-        server_(*server_holder_) {}
+  explicit Certifier(const CertifyOptions& options) : CertifierBase(options, &Certifier::ServerOptionsFor) {}
 
   StatusOr<CertifyReport> Run() {
     const auto started = std::chrono::steady_clock::now();
-    if (Status s =
-            certify_internal::StartServer(server_, client_, org_client_, o_.store_id, o_.org_id, report_);
-        !s.ok())
-      return s;
+    if (Status s = StartOwnServer(); !s.ok()) return s;
     if (Status s = CreateIntegration(); !s.ok()) return s;
     report_.target = o_.url;
     const auto clock_start = server_.Clock().Now();
@@ -306,19 +298,6 @@ class Certifier {
     return ids;
   }
 
-  // Makes one check, unless the run was cancelled, and tells on_check of it.
-  template <typename Check>
-  void Step(Check check) {
-    if (o_.cancelled && o_.cancelled()) return;
-    const std::size_t before = report_.checks.size();
-    check();
-    if (o_.on_check && report_.checks.size() > before) o_.on_check(report_.checks.back());
-  }
-
-  CertifyCheck& Add(std::string group, std::string name) {
-    return certify_internal::AddCheck(report_, std::move(group), std::move(name));
-  }
-
   // Every delivery that counts (not a discarded late answer) answered 2xx in time; else
   // fails the check with the first that did not.
   static bool AllAnswered2xx(CertifyCheck& check) {
@@ -533,14 +512,8 @@ class Certifier {
     check.reason = "all " + std::to_string(ids.size()) + " answered 2xx";
   }
 
-  const CertifyOptions& o_;
-  const std::string client_;
-  const std::string org_client_;
-  std::unique_ptr<Server> server_holder_;
-  Server& server_;
   std::string integration_id_;
   std::vector<std::string> last_variety_;
-  CertifyReport report_;
 };
 
 }  // namespace

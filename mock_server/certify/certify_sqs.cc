@@ -54,21 +54,14 @@ struct Sent {
   double latency_ms = 0;  // from sent to deleted
 };
 
-class SqsCertifier {
+class SqsCertifier : certify_internal::CertifierBase<CertifySqsOptions> {
  public:
   explicit SqsCertifier(const CertifySqsOptions& options)
-      : o_(options),
-        client_(certify_internal::ClientFor(o_.client_id)),
-        org_client_(client_ + "-organization"),
-        server_holder_(std::make_unique<Server>(ServerOptionsFor(options, client_, org_client_))),
-        server_(*server_holder_) {}
+      : CertifierBase(options, &SqsCertifier::ServerOptionsFor) {}
 
   StatusOr<CertifyReport> Run() {
     const auto started = std::chrono::steady_clock::now();
-    if (Status s =
-            certify_internal::StartServer(server_, client_, org_client_, o_.store_id, o_.org_id, report_);
-        !s.ok())
-      return s;
+    if (Status s = StartOwnServer(); !s.ok()) return s;
     sqs_ = server_.Sqs();
     queue_url_ = sqs_->CreateQueue(o_.queue);
     const json integration = {{"type", "integration"},
@@ -160,19 +153,6 @@ class SqsCertifier {
                 {"storeid", report_.store_id},
                 {"data", {{"type", "thing"}, {"id", internal::NewUuid()}}}}
         .dump();
-  }
-
-  // Makes one check, unless the run was cancelled, and tells on_check of it.
-  template <typename Check>
-  void Step(Check check) {
-    if (o_.cancelled && o_.cancelled()) return;
-    const std::size_t before = report_.checks.size();
-    check();
-    if (o_.on_check && report_.checks.size() > before) o_.on_check(report_.checks.back());
-  }
-
-  CertifyCheck& Add(std::string group, std::string name) {
-    return certify_internal::AddCheck(report_, std::move(group), std::move(name));
   }
 
   // What the worker certify started said, when it has ended: "" while it runs.
@@ -624,18 +604,12 @@ class SqsCertifier {
                    " valid messages are still on the queue: " + Cut(JoinComma(left), 600);
   }
 
-  const CertifySqsOptions& o_;
-  const std::string client_;
-  const std::string org_client_;
-  std::unique_ptr<Server> server_holder_;
-  Server& server_;
   SqsEndpoint* sqs_ = nullptr;
   std::string queue_url_;
   certify_internal::WorkerProcess worker_;
   std::vector<std::string> last_variety_;
   std::map<std::string, std::string> bodies_;  // message id -> body
   std::vector<Sent> all_sent_;
-  CertifyReport report_;
 };
 
 }  // namespace

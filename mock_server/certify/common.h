@@ -5,7 +5,9 @@
 #define EPMOCK_CERTIFY_COMMON_H_
 
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,6 +49,45 @@ Status StartServer(Server& server, const std::string& client, const std::string&
 
 // A new check at the end of the report.
 CertifyCheck& AddCheck(CertifyReport& report, std::string group, std::string name);
+
+// What every certifier holds (the options, the client whose store sends, a server of its
+// own, the report) and how it makes a check: Step runs one unless the run was cancelled and
+// tells on_check of it; Add puts a new check at the end of the report.
+template <typename Options>
+class CertifierBase {
+ protected:
+  using MakeServerOptions = ServerOptions (*)(const Options&, const std::string& client,
+                                              const std::string& org_client);
+  CertifierBase(const Options& options, MakeServerOptions server_options)
+      : o_(options),
+        client_(ClientFor(o_.client_id)),
+        org_client_(client_ + "-organization"),
+        server_holder_(std::make_unique<Server>(server_options(options, client_, org_client_))),
+        server_(*server_holder_) {}
+
+  Status StartOwnServer() {
+    return StartServer(server_, client_, org_client_, o_.store_id, o_.org_id, report_);
+  }
+
+  template <typename Check>
+  void Step(Check check) {
+    if (o_.cancelled && o_.cancelled()) return;
+    const std::size_t before = report_.checks.size();
+    check();
+    if (o_.on_check && report_.checks.size() > before) o_.on_check(report_.checks.back());
+  }
+
+  CertifyCheck& Add(std::string group, std::string name) {
+    return AddCheck(report_, std::move(group), std::move(name));
+  }
+
+  const Options& o_;
+  const std::string client_;
+  const std::string org_client_;
+  std::unique_ptr<Server> server_holder_;
+  Server& server_;
+  CertifyReport report_;
+};
 
 // The q-quantile (0 < q <= 1) of ascending, non-empty values: the least value with at
 // least q of them at or below it.
