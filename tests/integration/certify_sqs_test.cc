@@ -73,7 +73,10 @@ class Worker {
         const std::string body = message.value("Body", "");
         const json event = json::parse(body, nullptr, false);
         if (event.is_discarded() && flaws_.dies_on_non_json) return;
-        if (!Handles(event)) continue;
+        if (!Handles(event)) {
+          if (stop_) return;  // stopped for good: not even the rest of this batch
+          continue;
+        }
         // A failed delete is no loss: the message comes back when its visibility timeout ends.
         Call("DeleteMessage",
              {{"QueueUrl", queue_url_}, {"ReceiptHandle", message.value("ReceiptHandle", "")}});
