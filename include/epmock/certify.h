@@ -97,7 +97,7 @@ struct CertifyCheck {
 };
 
 struct CertifyReport {
-  std::string kind = "webhook";  // "webhook", "sqs"
+  std::string kind = "webhook";  // "webhook", "sqs", "stomp"
   std::string target;            // the consumer's URL; for a worker, the queue's
   std::string store_id;          // what the deliveries carried in store_id
   std::string org_id;            // and in org_id; "" for none
@@ -155,14 +155,52 @@ struct CertifySqsOptions {
   Status Check() const;
 };
 
+// A STOMP consumer (docs/CERTIFY.md, "STOMP consumers"): certify runs its own server with an
+// embedded broker, and the consumer subscribes to the destination there. Only a consumer
+// that acknowledges (ack:client or client-individual) can be graded on what it handled: on
+// ack:auto the broker counts a message settled once sent, and those checks say inconclusive.
+//
+//   epmock::CertifyStompOptions options;
+//   options.destination = "/queue/orders";
+//   options.observes = {"order.paid"};
+//   options.run = "python3 consumer.py";  // or start it yourself against options.stomp_port
+//   epmock::StatusOr<epmock::CertifyReport> report = epmock::CertifyStomp(options);
+struct CertifyStompOptions {
+  // The destination the consumer subscribes to: 1 to 1,024 characters, no line break.
+  std::string destination;
+  std::vector<std::string> observes;
+  // The broker's port on 127.0.0.1; 0 picks a free one (then only --run can know it).
+  int stomp_port = 0;
+  // How long to wait for the consumer's SUBSCRIBE to the destination, 1 to 600,000 ms.
+  int connect_timeout_ms = 30000;
+  // How long a message may wait to be acknowledged, 1 to 600,000 ms.
+  int message_timeout_ms = 10000;
+  int burst = 20;  // messages sent at once in the burst, 1 to 200
+  // As CertifySqsOptions's, with EPMOCK_STOMP_URL, EPMOCK_STOMP_DESTINATION and
+  // EPMOCK_STORE_ID in the command's environment.
+  std::string run;
+  // Called once the broker listens, before certify waits for the consumer.
+  std::function<void(const std::string& broker_url, const std::string& destination)> ready;
+  std::uint64_t seed = 1;
+  std::string client_id;  // as CertifyOptions's
+  std::string store_id;
+  std::string org_id;
+  std::function<void(const CertifyCheck&)> on_check;  // as CertifyOptions's
+  std::function<bool()> cancelled;
+
+  Status Check() const;
+};
+
 // Runs every webhook check against the consumer. An error only for options out of bounds
 // (InvalidArgument) or a server that could not start; what the consumer does is the report's.
 StatusOr<CertifyReport> CertifyWebhook(const CertifyOptions& options);
 // Runs every SQS check against the worker; errors as CertifyWebhook's.
 StatusOr<CertifyReport> CertifySqs(const CertifySqsOptions& options);
+// Runs every STOMP check against the consumer; errors as CertifyWebhook's.
+StatusOr<CertifyReport> CertifyStomp(const CertifyStompOptions& options);
 
 // What runs POST /__admin/certify (ServerOptions::certify_runner): a request is the JSON of
-// these options, {"kind": "webhook"|"sqs", "url": ..., "observes": [...], ...}, its keys the
+// these options, {"kind": "webhook"|"sqs"|"stomp", "url": ..., "observes": [...], ...}, its keys the
 // command's flags with _ for - (docs/CERTIFY.md); `run` is refused there, as a web request
 // must not start programs on the server.
 std::shared_ptr<const CertifyRunner> NewCertifyRunner();

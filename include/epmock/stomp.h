@@ -73,10 +73,18 @@ struct StompMessage {
 // A destination as the broker holds it now (StompBroker::Destinations).
 struct StompDestination {
   std::string name;
-  std::uint64_t sent = 0;          // messages sent to it since start
-  std::size_t pending = 0;         // queued for want of a subscriber
-  std::size_t subscribers = 0;     // subscriptions open on it
-  std::size_t unacknowledged = 0;  // delivered to a client-ack subscription, not yet acked
+  std::uint64_t sent = 0;                // messages sent to it since start
+  std::size_t pending = 0;               // queued for want of a subscriber
+  std::size_t subscribers = 0;           // subscriptions open on it
+  std::size_t unacknowledged = 0;        // delivered to a client-ack subscription, not yet acked
+  std::size_t auto_ack_subscribers = 0;  // of `subscribers`, those on ack:auto
+};
+
+// A message a destination still holds (StompBroker::Unsettled): queued for a subscriber, or
+// delivered to a client-ack subscription and not yet acknowledged.
+struct StompUnsettled {
+  std::string message_id;
+  bool delivered = false;
 };
 
 // A fault on consumers' connections, so that a consumer's reconnects can be tested: the
@@ -141,6 +149,17 @@ class StompBroker {
   // Connections open now, and a wait until exactly `count` are.
   std::size_t OpenConnections() const;
   [[nodiscard]] bool WaitForOpenConnections(std::size_t count, std::chrono::milliseconds timeout) const;
+
+  // Sends a message to the destination as a producer's SEND does: its message-id. A bad
+  // destination or a full one is INVALID_ARGUMENT / RESOURCE_EXHAUSTED.
+  StatusOr<std::string> SendMessage(const std::string& destination, const std::string& body);
+  // What the destination holds that no consumer has settled, oldest first.
+  std::vector<StompUnsettled> Unsettled(const std::string& destination) const;
+  // A number that moves on at every frame a client sends, every connection opened or closed
+  // and every message sent, and a wait until it differs from `version`: a test watching a
+  // consumer waits on it rather than on a timer. False on timeout.
+  std::uint64_t ActivityVersion() const;
+  [[nodiscard]] bool WaitForActivity(std::uint64_t version, std::chrono::milliseconds timeout) const;
 
   // Faults on consumers' connections (StompFault): INVALID_ARGUMENT naming the bad field,
   // RESOURCE_EXHAUSTED beyond kMaxStompFaults. Faults() lists those not used up, oldest first.

@@ -32,7 +32,7 @@ json CertifyRuns::ToJson(const Run& run) {
               {"ended_at", run.ended_ms ? json(Rfc3339Millis(run.ended_ms)) : json(nullptr)},
               {"report", run.report},
               {"error", run.error.empty() ? json(nullptr) : json(run.error)}};
-  if (!run.ready.is_null()) out["sqs"] = run.ready;
+  if (!run.ready.is_null()) out[run.kind] = run.ready;  // "sqs" or "stomp": where the consumer is to read
   return out;
 }
 

@@ -113,8 +113,8 @@ Status ReadKind(const json& request, std::string* kind) {
   if (!request.is_object()) return Status::InvalidArgument("the request must be a JSON object");
   *kind = "webhook";
   if (auto it = request.find("kind"); it != request.end() && !it->is_null()) {
-    if (!it->is_string() || (*it != "webhook" && *it != "sqs"))
-      return Status::InvalidArgument("kind must be webhook or sqs");
+    if (!it->is_string() || (*it != "webhook" && *it != "sqs" && *it != "stomp"))
+      return Status::InvalidArgument("kind must be webhook, sqs or stomp");
     *kind = it->get<std::string>();
   }
   return Status::Ok();
@@ -162,6 +162,27 @@ Status ReadSqs(const json& request, CertifySqsOptions* o) {
   return o->Check();
 }
 
+Status ReadStomp(const json& request, CertifyStompOptions* o) {
+  Fields f(request);
+  f.String("destination", &o->destination);
+  f.Keys(&o->observes);
+  f.Int("stomp_port", &o->stomp_port);
+  f.Int("connect_timeout_ms", &o->connect_timeout_ms);
+  f.Int("message_timeout_ms", &o->message_timeout_ms);
+  f.Int("burst", &o->burst);
+  f.Seed(&o->seed);
+  f.String("client_id", &o->client_id);
+  f.String("store_id", &o->store_id);
+  f.String("org_id", &o->org_id);
+  if (Status s =
+          f.Done("stomp",
+                 "destination, observes, stomp_port, connect_timeout_ms, message_timeout_ms, burst, seed, "
+                 "client_id, store_id, org_id");
+      !s.ok())
+    return s;
+  return o->Check();
+}
+
 // The options' refusals name the command's flags (--store-id); over HTTP they are fields
 // (store_id).
 Status AsFields(const Status& status) {
@@ -191,6 +212,10 @@ class Runner final : public CertifyRunner {
       CertifySqsOptions o;
       return AsFields(ReadSqs(request, &o));
     }
+    if (kind == "stomp") {
+      CertifyStompOptions o;
+      return AsFields(ReadStomp(request, &o));
+    }
     CertifyOptions o;
     return AsFields(ReadWebhook(request, &o));
   }
@@ -212,6 +237,15 @@ class Runner final : public CertifyRunner {
         if (progress) progress(json{{"ready", {{"sqs_url", endpoint}, {"queue_url", queue_url}}}});
       };
       report = CertifySqs(o);
+    } else if (kind == "stomp") {
+      CertifyStompOptions o;
+      if (Status s = ReadStomp(request, &o); !s.ok()) return s;
+      o.on_check = on_check;
+      o.cancelled = cancelled;
+      o.ready = [&progress](const std::string& broker, const std::string& destination) {
+        if (progress) progress(json{{"ready", {{"stomp_url", broker}, {"destination", destination}}}});
+      };
+      report = CertifyStomp(o);
     } else {
       CertifyOptions o;
       if (Status s = ReadWebhook(request, &o); !s.ok()) return s;

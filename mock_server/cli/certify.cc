@@ -28,6 +28,10 @@ struct CertifySqsArgs : ReportArgs {
   CertifySqsOptions options;
 };
 
+struct CertifyStompArgs : ReportArgs {
+  CertifyStompOptions options;
+};
+
 std::vector<std::string> SplitKeys(const std::string& text) {
   std::vector<std::string> keys;
   std::string key;
@@ -76,6 +80,38 @@ int Finish(const char* command, const StatusOr<CertifyReport>& report, const Rep
 }
 
 }  // namespace
+
+// The options an SQS worker's and a STOMP consumer's certification share.
+template <typename Args>
+void AddQueueOptions(CLI::App* cmd, Args* a, const char* first_call, const char* settled, const char* env) {
+  cmd->add_option("--observes", a->observes, "the event keys it handles, comma-separated")->required();
+  cmd->add_option("--run", a->options.run, std::string("start it with this command (sh -c), ") + env);
+  cmd->add_option("--connect-timeout-ms", a->options.connect_timeout_ms,
+                  std::string("how long to wait for ") + first_call + ", 1 to 600000")
+      ->capture_default_str();
+  cmd->add_option("--message-timeout-ms", a->options.message_timeout_ms,
+                  std::string("how long a message may wait to be ") + settled + ", 1 to 600000")
+      ->capture_default_str();
+  cmd->add_option("--burst", a->options.burst, "messages sent at once in the burst, 1 to 200")
+      ->capture_default_str();
+  cmd->add_option("--seed", a->options.seed, "fixes every resource sent, so a run sends the same again")
+      ->capture_default_str();
+  cmd->add_option("--client-id", a->options.client_id, "the store's client (default: a new one)");
+  cmd->add_option("--store-id", a->options.store_id, "the storeid it expects in every message");
+  cmd->add_option("--org-id", a->options.org_id, "the store then belongs to an organization of this id");
+  AddReportOptions(cmd, a);
+}
+
+template <typename Args, typename Options>
+void RunQueue(const char* kind, Args* a, StatusOr<CertifyReport> (*certify)(const Options&), int* exit_code) {
+  a->options.observes = SplitKeys(a->observes);
+  if (Status valid = a->options.Check(); !valid.ok()) {
+    std::fprintf(stderr, "epmock certify %s: %s\n", kind, valid.message().c_str());
+    *exit_code = 2;
+    return;
+  }
+  *exit_code = Finish(kind, certify(a->options), *a);
+}
 
 void AddCertify(CLI::App& root, int* exit_code) {
   CLI::App* cmd =
@@ -131,40 +167,37 @@ void AddCertify(CLI::App& root, int* exit_code) {
   CLI::App* sqs =
       cmd->add_subcommand("sqs", "certify an SQS worker reading --queue on certify's own endpoint");
   sqs->add_option("--queue", q->options.queue, "the queue the worker reads")->required();
-  sqs->add_option("--observes", q->observes, "the event keys it handles, comma-separated")->required();
   sqs->add_option("--sqs-port", q->options.sqs_port, "the SQS endpoint's port on 127.0.0.1 (0: a free one)")
       ->capture_default_str();
-  sqs->add_option("--run", q->options.run,
-                  "start the worker with this command (sh -c), its endpoint in EPMOCK_QUEUE_URL, "
-                  "AWS_ENDPOINT_URL_SQS, ...");
-  sqs->add_option("--connect-timeout-ms", q->options.connect_timeout_ms,
-                  "how long to wait for its first ReceiveMessage, 1 to 600000")
-      ->capture_default_str();
-  sqs->add_option("--message-timeout-ms", q->options.message_timeout_ms,
-                  "how long a message may wait to be deleted, 1 to 600000")
-      ->capture_default_str();
-  sqs->add_option("--burst", q->options.burst, "messages sent at once in the burst, 1 to 200")
-      ->capture_default_str();
-  sqs->add_option("--seed", q->options.seed, "fixes every resource sent, so a run sends the same again")
-      ->capture_default_str();
-  sqs->add_option("--client-id", q->options.client_id, "the store's client (default: a new one)");
-  sqs->add_option("--store-id", q->options.store_id, "the storeid the worker expects in every message");
-  sqs->add_option("--org-id", q->options.org_id, "the store then belongs to an organization of this id");
-  AddReportOptions(sqs, q.get());
+  AddQueueOptions(sqs, q.get(), "its first ReceiveMessage", "deleted",
+                  "its endpoint in EPMOCK_QUEUE_URL, AWS_ENDPOINT_URL_SQS, ...");
   sqs->callback([q, exit_code] {
-    q->options.observes = SplitKeys(q->observes);
-    if (Status valid = q->options.Check(); !valid.ok()) {
-      std::fprintf(stderr, "epmock certify sqs: %s\n", valid.message().c_str());
-      *exit_code = 2;
-      return;
-    }
     q->options.ready = [run = !q->options.run.empty()](const std::string& endpoint,
                                                        const std::string& queue_url) {
       std::fprintf(stderr, "epmock certify sqs: %s %s (endpoint %s)\n",
                    run ? "the worker (--run) reads" : "waiting for a worker to read", queue_url.c_str(),
                    endpoint.c_str());
     };
-    *exit_code = Finish("sqs", CertifySqs(q->options), *q);
+    RunQueue("sqs", q.get(), &CertifySqs, exit_code);
+  });
+
+  auto t = std::make_shared<CertifyStompArgs>();
+  t->options.stomp_port = 61613;  // epmock serve's
+  CLI::App* stomp = cmd->add_subcommand(
+      "stomp", "certify a STOMP consumer subscribing to --destination on certify's own broker");
+  stomp->add_option("--destination", t->options.destination, "the destination it subscribes to")->required();
+  stomp->add_option("--stomp-port", t->options.stomp_port, "the broker's port on 127.0.0.1 (0: a free one)")
+      ->capture_default_str();
+  AddQueueOptions(stomp, t.get(), "its SUBSCRIBE", "acknowledged",
+                  "the broker in EPMOCK_STOMP_URL, the destination in EPMOCK_STOMP_DESTINATION");
+  stomp->callback([t, exit_code] {
+    t->options.ready = [run = !t->options.run.empty()](const std::string& broker,
+                                                       const std::string& destination) {
+      std::fprintf(stderr, "epmock certify stomp: %s %s (broker %s)\n",
+                   run ? "the consumer (--run) subscribes to" : "waiting for a consumer to subscribe to",
+                   destination.c_str(), broker.c_str());
+    };
+    RunQueue("stomp", t.get(), &CertifyStomp, exit_code);
   });
 }
 

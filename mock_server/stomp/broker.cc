@@ -133,6 +133,17 @@ class StompBroker::Impl : public std::enable_shared_from_this<StompBroker::Impl>
   std::size_t accepted EPMOCK_GUARDED_BY(mu) = 0;
   std::vector<StompFault> faults EPMOCK_GUARDED_BY(mu);
   std::uint64_t faults_added EPMOCK_GUARDED_BY(mu) = 0;
+  std::uint64_t activity EPMOCK_GUARDED_BY(mu) = 0;  // StompBroker::ActivityVersion
+  // Something a waiter may be watching changed.
+  void Touch() EPMOCK_REQUIRES(mu) {
+    ++activity;
+    sent.SignalAll();
+  }
+  // Puts a SEND's message in the history and routes it: INVALID_ARGUMENT for no destination,
+  // RESOURCE_EXHAUSTED for one full of messages no subscriber took.
+  Status Accept(const std::string& destination,
+                const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
+                std::string* message_id, std::vector<Outgoing>* out) EPMOCK_REQUIRES(mu);
 
   int listen_fd = -1;
   int wake[2] = {-1, -1};
@@ -215,6 +226,33 @@ void StompBroker::Impl::Route(StompMessage message, std::vector<Outgoing>* out) 
     }
     out->push_back({c, std::move(frame), true});
   }
+}
+
+Status StompBroker::Impl::Accept(const std::string& destination,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const std::string& body, std::string* message_id,
+                                 std::vector<Outgoing>* out) {
+  if (destination.empty()) return Status::InvalidArgument("SEND needs a destination header");
+  if (auto queued = pending.find(destination);
+      queued != pending.end() && queued->second.size() >= options.max_pending_messages) {
+    return Status::ResourceExhausted(destination + " holds its limit of " +
+                                     std::to_string(options.max_pending_messages) +
+                                     " messages no subscriber has taken");
+  }
+  StompMessage message{
+      destination,
+      ids.derived() ? "epmock-" + ids.ForContent(destination, body) : "epmock-" + std::to_string(next_id++),
+      {},
+      body};
+  for (const auto& [key, value] : headers) {
+    if (key != "receipt" && key != "transaction") message.headers.emplace_back(key, value);
+  }
+  *message_id = message.message_id;
+  history.try_emplace(destination, options.history_messages, options.history_bytes)
+      .first->second.Add(message);
+  Touch();
+  Route(std::move(message), out);
+  return Status::Ok();
 }
 
 void StompBroker::Impl::Send(const std::vector<Outgoing>& out) {
@@ -302,26 +340,10 @@ bool StompBroker::Impl::Handle(const std::shared_ptr<Connection>& c, StompFrame&
     return true;
   }
   if (f.command == "SEND") {
-    const std::string destination = f.Header("destination");
-    if (destination.empty()) return Fail(c, f, "SEND needs a destination header");
-    if (auto queued = pending.find(destination);
-        queued != pending.end() && queued->second.size() >= options.max_pending_messages) {
-      return Fail(c, f,
-                  destination + " holds its limit of " + std::to_string(options.max_pending_messages) +
-                      " messages no subscriber has taken");
-    }
-    StompMessage message{destination,
-                         ids.derived() ? "epmock-" + ids.ForContent(destination, f.body)
-                                       : "epmock-" + std::to_string(next_id++),
-                         {},
-                         f.body};
-    for (const auto& [key, value] : f.headers) {
-      if (key != "receipt" && key != "transaction") message.headers.emplace_back(key, value);
-    }
-    history.try_emplace(destination, options.history_messages, options.history_bytes)
-        .first->second.Add(message);
-    sent.SignalAll();
-    Route(std::move(message), out);
+    std::string message_id;
+    if (Status accepted = Accept(f.Header("destination"), f.headers, f.body, &message_id, out);
+        !accepted.ok())
+      return Fail(c, f, accepted.message());
     receipt();
     return true;
   }
@@ -456,6 +478,10 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
         break;
       }
       keep = Handle(c, frame, &connected, &deliveries);
+      {
+        MutexLock lock(&mu);
+        Touch();
+      }
       for (const Outgoing& d : deliveries) {
         if (d.close) {
           Send({d});
@@ -477,7 +503,7 @@ void StompBroker::Impl::Serve(std::shared_ptr<Connection> c) {
     c->subscriptions.clear();
     connections.erase(std::remove(connections.begin(), connections.end(), c), connections.end());
     for (const std::string& d : destinations) DrainPending(d, &deliveries);
-    sent.SignalAll();  // OpenConnections changed
+    Touch();  // OpenConnections changed
   }
   Send(deliveries);
   {
@@ -528,7 +554,7 @@ void StompBroker::Impl::AcceptLoop() {
       continue;
     }
     connections.push_back(c);
-    sent.SignalAll();  // OpenConnections changed
+    Touch();  // OpenConnections changed
     auto self = shared_from_this();
     auto done = std::make_shared<std::atomic<bool>>(false);
     workers.push_back({internal::StartThread("STOMP connection",
@@ -638,9 +664,11 @@ std::vector<StompDestination> StompBroker::Destinations() const {
   for (const auto& [name, h] : impl_->history) at(name).sent = h.added();
   for (const auto& [name, queued] : impl_->pending) at(name).pending = queued.size();
   for (const auto& c : impl_->connections) {  // open ones: a closing one leaves the list first
+    if (c->doomed) continue;                  // a fault is closing it
     for (const auto& [id, s] : c->subscriptions) {
       StompDestination& d = at(s.destination);
       ++d.subscribers;
+      if (s.ack == "auto") ++d.auto_ack_subscribers;
       d.unacknowledged += s.unacked.size();
     }
   }
@@ -743,6 +771,52 @@ std::vector<StompFault> StompBroker::Faults() const {
 void StompBroker::ClearFaults() {
   MutexLock lock(&impl_->mu);
   impl_->faults.clear();
+}
+
+StatusOr<std::string> StompBroker::SendMessage(const std::string& destination, const std::string& body) {
+  if (destination.size() > 1024 || destination.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+    return Status::InvalidArgument("a destination is at most 1024 characters, with no line break");
+  }
+  std::vector<Impl::Outgoing> out;
+  std::string message_id;
+  {
+    MutexLock lock(&impl_->mu);
+    Status accepted =
+        impl_->Accept(destination, {{"content-type", "application/json"}}, body, &message_id, &out);
+    if (!accepted.ok()) return accepted;
+  }
+  Impl::Send(out);
+  return message_id;
+}
+
+std::vector<StompUnsettled> StompBroker::Unsettled(const std::string& destination) const {
+  MutexLock lock(&impl_->mu);
+  std::vector<StompUnsettled> out;
+  if (auto it = impl_->pending.find(destination); it != impl_->pending.end()) {
+    for (const StompMessage& m : it->second) out.push_back({m.message_id, false});
+  }
+  for (const auto& c : impl_->connections) {
+    for (const auto& [id, s] : c->subscriptions) {
+      if (s.destination != destination) continue;
+      for (const StompMessage& m : s.unacked) out.push_back({m.message_id, true});
+    }
+  }
+  return out;
+}
+
+std::uint64_t StompBroker::ActivityVersion() const {
+  MutexLock lock(&impl_->mu);
+  return impl_->activity;
+}
+
+bool StompBroker::WaitForActivity(std::uint64_t version, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  MutexLock lock(&impl_->mu);
+  for (;;) {
+    if (impl_->activity != version) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    impl_->sent.WaitUntil(&impl_->mu, deadline);
+  }
 }
 
 std::size_t StompBroker::Pending(const std::string& destination) const {

@@ -168,6 +168,31 @@ TEST(CertifyAdminTest, ARunOnAServerOfItsOwnShowsItsProgressOnTheStreamAndEndsWi
   EXPECT_TRUE(other.Get("/__admin/certify").json["data"].empty());
 }
 
+// A STOMP run says where its broker is (the run's "stomp"), so that a consumer can be pointed
+// at it; with none there, it fails "connects" and ends.
+TEST(CertifyAdminTest, AStompRunSaysWhereItsBrokerIsAndFailsWithoutAConsumer) {
+  ServerOptions options;
+  options.certify_runner = NewCertifyRunner();
+  Server server(options);
+  ASSERT_TRUE(server.Start().ok());
+  ApiClient api(server.Url(), "certify-admin-stomp");
+  auto started = api.Post("/__admin/certify", json{{"kind", "stomp"},
+                                                   {"destination", "/queue/orders"},
+                                                   {"observes", {"order.paid"}},
+                                                   {"connect_timeout_ms", 300}});
+  ASSERT_EQ(started.status, 202) << started.body;
+  EXPECT_EQ(started.json["data"]["kind"], "stomp");
+  auto done = api.Get("/__admin/certify/" + started.json["data"]["id"].get<std::string>() + "?wait_ms=60000");
+  ASSERT_EQ(done.status, 200) << done.body;
+  const json& run = done.json["data"];
+  EXPECT_EQ(run["status"], "fail") << run.dump(2);
+  EXPECT_THAT(run["stomp"].value("stomp_url", ""), ::testing::StartsWith("stomp://127.0.0.1:"));
+  EXPECT_EQ(run["stomp"]["destination"], "/queue/orders");
+  ASSERT_EQ(run["report"]["checks"].size(), 1u);
+  EXPECT_THAT(run["report"]["checks"][0]["reason"].get<std::string>(),
+              HasSubstr("no SUBSCRIBE to /queue/orders within 300 ms"));
+}
+
 TEST(CertifyAdminTest, EveryBadRequestIsRefusedWithItsReasonAndNothingRuns) {
   ServerOptions options;
   options.certify_runner = NewCertifyRunner();
@@ -186,8 +211,8 @@ TEST(CertifyAdminTest, EveryBadRequestIsRefusedWithItsReasonAndNothingRuns) {
     return body;
   };
   const Row rows[] = {
-      {"an unknown kind", with("kind", "ftp"), "kind must be webhook or sqs"},
-      {"a kind not a string", with("kind", 7), "kind must be webhook or sqs"},
+      {"an unknown kind", with("kind", "ftp"), "kind must be webhook, sqs or stomp"},
+      {"a kind not a string", with("kind", 7), "kind must be webhook, sqs or stomp"},
       {"an unknown field", with("when", "now"), "unknown webhook certify field 'when'"},
       {"a command to run",
        json{{"kind", "sqs"}, {"queue", "q"}, {"observes", "order.paid"}, {"run", "rm -rf /"}},
@@ -213,6 +238,20 @@ TEST(CertifyAdminTest, EveryBadRequestIsRefusedWithItsReasonAndNothingRuns) {
       {"an sqs port beyond",
        json{{"kind", "sqs"}, {"queue", "q"}, {"observes", {"order.paid"}}, {"sqs_port", 70000}},
        "sqs_port must be 0 to 65535"},
+      {"a stomp run without a destination", json{{"kind", "stomp"}, {"observes", {"order.paid"}}},
+       "destination must be 1 to 1024"},
+      {"a stomp run with an sqs field",
+       json{{"kind", "stomp"}, {"destination", "/queue/q"}, {"observes", {"order.paid"}}, {"queue", "q"}},
+       "unknown stomp certify field 'queue'"},
+      {"a stomp destination with a line break",
+       json{{"kind", "stomp"}, {"destination", "/queue/a\nb"}, {"observes", {"order.paid"}}},
+       "no line break"},
+      {"a stomp port not a number",
+       json{{"kind", "stomp"},
+            {"destination", "/queue/q"},
+            {"observes", {"order.paid"}},
+            {"stomp_port", "61613"}},
+       "stomp_port must be a whole number"},
   };
   for (const Row& row : rows) {
     auto refused = api.Post("/__admin/certify", row.body);

@@ -195,6 +195,70 @@ TEST_F(StompBrokerTest, NackAndUnackedMessagesAreRedelivered) {
   EXPECT_EQ(patient.Read().body, "second job");
 }
 
+// What a test watching a consumer reads: a message sent from inside, what is unsettled
+// (queued, or delivered and not acked), the ack mode subscribers chose, and a version that
+// moves on at each of the consumer's frames.
+TEST_F(StompBrokerTest, SendMessageUnsettledAndActivityShowWhatAConsumerDid) {
+  const std::uint64_t start = broker_.ActivityVersion();
+  StatusOr<std::string> first = broker_.SendMessage("/queue/watched", "{\"n\":1}");
+  ASSERT_THAT(first, IsOk());
+  EXPECT_NE(broker_.ActivityVersion(), start) << "a message sent moves the version on";
+  ASSERT_EQ(broker_.Unsettled("/queue/watched").size(), 1u);
+  EXPECT_EQ(broker_.Unsettled("/queue/watched")[0].message_id, *first);
+  EXPECT_FALSE(broker_.Unsettled("/queue/watched")[0].delivered);
+  EXPECT_EQ(broker_.Messages("/queue/watched")[0].Header("content-type"), "application/json");
+
+  TestClient consumer(broker_.Port());
+  consumer.Connect();
+  std::uint64_t version = broker_.ActivityVersion();
+  consumer.Send({"SUBSCRIBE", {{"id", "s"}, {"destination", "/queue/watched"}, {"ack", "client"}}, ""});
+  EXPECT_TRUE(broker_.WaitForActivity(version, kWait)) << "a SUBSCRIBE moves the version on";
+  StompFrame m = consumer.Read();
+  ASSERT_EQ(m.command, "MESSAGE");
+  EXPECT_EQ(m.Header("message-id"), *first);
+  std::vector<StompUnsettled> unsettled = broker_.Unsettled("/queue/watched");
+  ASSERT_EQ(unsettled.size(), 1u);
+  EXPECT_TRUE(unsettled[0].delivered) << "delivered, not acked";
+  std::vector<StompDestination> destinations = broker_.Destinations();
+  ASSERT_EQ(destinations.size(), 1u);
+  EXPECT_EQ(destinations[0].subscribers, 1u);
+  EXPECT_EQ(destinations[0].auto_ack_subscribers, 0u);
+
+  version = broker_.ActivityVersion();
+  consumer.Send({"ACK", {{"id", m.Header("ack")}}, ""});
+  EXPECT_TRUE(broker_.WaitForActivity(version, kWait)) << "an ACK moves the version on";
+  EXPECT_TRUE(broker_.Unsettled("/queue/watched").empty());
+
+  TestClient careless(broker_.Port());
+  careless.Connect();
+  version = broker_.ActivityVersion();
+  careless.Send({"SUBSCRIBE", {{"id", "a"}, {"destination", "/queue/watched"}}, ""});
+  ASSERT_TRUE(broker_.WaitForActivity(version, kWait));
+  EXPECT_EQ(broker_.Destinations()[0].auto_ack_subscribers, 1u);
+
+  // Nothing moves: the wait times out.
+  version = broker_.ActivityVersion();
+  EXPECT_FALSE(broker_.WaitForActivity(version, std::chrono::milliseconds(50)));
+  // Refusals: no destination, a line break in it.
+  EXPECT_EQ(broker_.SendMessage("", "x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(broker_.SendMessage("/queue/a\nb", "x").status().code(), StatusCode::kInvalidArgument);
+}
+
+// A destination full of messages no subscriber took refuses more, from inside as from a SEND.
+TEST(StompBrokerLimitsTest, SendMessageToAFullDestinationIsRefused) {
+  StompBrokerOptions options;
+  options.max_pending_messages = 2;
+  StompBroker broker(options);
+  ASSERT_THAT(broker.Start(), IsOk());
+  ASSERT_THAT(broker.SendMessage("/queue/full", "1"), IsOk());
+  ASSERT_THAT(broker.SendMessage("/queue/full", "2"), IsOk());
+  StatusOr<std::string> third = broker.SendMessage("/queue/full", "3");
+  EXPECT_EQ(third.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_THAT(third.status().message(), HasSubstr("holds its limit of 2"));
+  EXPECT_EQ(broker.Pending("/queue/full"), 2u) << "nothing lost, nothing half-added";
+  EXPECT_EQ(broker.Messages("/queue/full").size(), 2u);
+}
+
 // Faults on a consumer's connection: the connection goes instead of the message (dropped,
 // or after an ERROR frame), and the message and everything unacknowledged wait for the
 // consumer's next subscription. Nothing is lost.
