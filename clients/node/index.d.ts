@@ -222,6 +222,19 @@ export type CertifyOptions =
       client_id?: string;
       store_id?: string;
       org_id?: string;
+    }
+  | {
+      kind: 'stomp';
+      destination: string;
+      observes: string[] | string;
+      stomp_port?: number;
+      connect_timeout_ms?: number;
+      message_timeout_ms?: number;
+      burst?: number;
+      seed?: number;
+      client_id?: string;
+      store_id?: string;
+      org_id?: string;
     };
 
 export interface CertifyCheckSummary {
@@ -234,7 +247,7 @@ export interface CertifyCheckSummary {
 /** A certify run: its checks as they end, and the whole report (as --json writes it) once done. */
 export interface CertifyRun {
   id: string;
-  kind: 'webhook' | 'sqs';
+  kind: 'webhook' | 'sqs' | 'stomp';
   status: 'running' | 'pass' | 'fail' | 'inconclusive' | 'error' | 'cancelled';
   checks_done: number;
   checks: CertifyCheckSummary[];
@@ -244,6 +257,8 @@ export interface CertifyRun {
   error: string | null;
   /** An SQS run: where its worker is to connect, once the queue is made. */
   sqs?: { sqs_url: string; queue_url: string };
+  /** A STOMP run: where its consumer is to subscribe, once the broker listens. */
+  stomp?: { stomp_url: string; destination: string };
 }
 
 /** An API fault (POST /__admin/api-faults). */

@@ -4,7 +4,10 @@
    epmock's stomp deliveries (client-individual acks, a NACK redelivered).
 2. The broker's faults, as python3-stomp meets them: a dropped connection and an ERROR frame
    instead of a delivery; the consumer reconnects, subscribes again and gets the message.
-3. A real ActiveMQ (Debian's `activemq`, run from its jar with a STOMP connector on a free
+3. `epmock certify stomp` grades a python3-stomp consumer (stomp_consumer.py) that it starts
+   with --run: the consumer passes every check; on ack:auto every check after "connects" is
+   inconclusive (exit 3), as its losses cannot be seen.
+4. A real ActiveMQ (Debian's `activemq`, run from its jar with a STOMP connector on a free
    loopback port, as shared/brokers.md describes) receives epmock's stomp deliveries, read
    back with python3-stomp.
 """
@@ -181,6 +184,28 @@ def embedded_broker_faults():
         assert proc.wait(timeout=10) == 0
 
 
+def certify_consumer():
+    consumer_py = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stomp_consumer.py")
+    with tempfile.TemporaryDirectory() as out:
+        report_path = os.path.join(out, "report.json")
+        for ack, code in (("client-individual", 0), ("auto", 3)):
+            run = f"{sys.executable} {consumer_py}" + (" --ack auto" if ack == "auto" else "")
+            done = subprocess.run([BIN, "certify", "stomp", "--destination", "/queue/orders", "--observes",
+                                   "order.paid,order.fulfilled", "--stomp-port", "0", "--message-timeout-ms",
+                                   "15000", "--run", run, "--json", report_path],
+                                  capture_output=True, text=True, timeout=300)
+            assert done.returncode == code, (ack, done.returncode, done.stdout, done.stderr)
+            with open(report_path) as f:
+                report = json.load(f)
+            verdicts = {c["name"]: c["verdict"] for c in report["checks"]}
+            assert len(verdicts) == 14, verdicts  # connects, 2 types x 3, 2 poisons, 2 faults, 3 more
+            assert verdicts["connects"] == "pass", verdicts
+            others = {name: v for name, v in verdicts.items() if name != "connects"}
+            want = "pass" if ack == "client-individual" else "inconclusive"
+            assert set(others.values()) == {want}, (ack, done.stdout)
+    print("certify stomp: a python3-stomp consumer passes every check; on ack:auto the rest are inconclusive")
+
+
 def activemq():
     if not os.path.exists(f"{ACTIVEMQ}/bin/activemq.jar"):
         sys.exit("ActiveMQ is not installed (apt-get install activemq)")
@@ -217,5 +242,6 @@ def activemq():
 if __name__ == "__main__":
     embedded_broker()
     embedded_broker_faults()
+    certify_consumer()
     activemq()
-    print("stomp peers: 3 passed, 0 failed")
+    print("stomp peers: 4 passed, 0 failed")

@@ -16,6 +16,11 @@ async function example(): Promise<void> {
   await store.addFault({ fail_first_attempts: 2, refuse: 'wrong_secret' });
   await store.addApiFault({ status: 503, requests: 1 });
   await store.addSqsFault({ action: 'DeleteMessage', error: 'stale_receipt', queue: 'orders' });
+  const stompRun = await store.startCertify({ kind: 'stomp', destination: '/queue/orders', observes: ['order.paid'] });
+  const brokerUrl: string | undefined = stompRun.stomp?.stomp_url;
+  const graded = await store.certify({ kind: 'sqs', queue: 'orders', observes: 'order.paid', message_timeout_ms: 5000 });
+  const kind: 'webhook' | 'sqs' | 'stomp' = graded.kind;
+  void [brokerUrl, kind];
   const run = await store.runStory('checkout', { seed: 1 });
   const ended = await store.waitForStory(run.id);
   const state: 'running' | 'delivered' | 'failed' | 'stopped' = ended.state;

@@ -436,7 +436,8 @@ class Store:
         run, on a server of its own, once it has ended (long polls, not sleeps). ``options`` are
         the command's flags with ``_`` for ``-``: ``url=..., secret=..., observes=["order.paid"],
         effects_url=...`` for a webhook consumer; ``kind="sqs", queue=..., observes=...,
-        sqs_port=...`` for an SQS worker. ``run["status"]`` is ``pass``, ``fail``,
+        sqs_port=...`` for an SQS worker; ``kind="stomp", destination=..., observes=...`` for a
+        STOMP consumer (``run["stomp"]["stomp_url"]`` says where its broker listens). ``run["status"]`` is ``pass``, ``fail``,
         ``inconclusive`` or ``error``; ``run["report"]`` is the whole report."""
         started = self.start_certify(**options)
         deadline = time.monotonic() + timeout
