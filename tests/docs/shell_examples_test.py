@@ -109,9 +109,9 @@ def main():
     failures, ran, skipped_seen = [], 0, set()
     try:
         with tempfile.TemporaryDirectory() as work:
-            # Where the examples run: the repository's docs, contracts and examples beside them, as in a
+            # Where the examples run: the repository's docs, contracts, examples and tests beside them, as in a
             # clone, and `epmock` on PATH.
-            for name in ("docs", "contracts", "examples"):
+            for name in ("docs", "contracts", "examples", "tests"):
                 os.symlink(os.path.join(root, name), os.path.join(work, name))
             os.makedirs(os.path.join(work, "bin"))
             os.symlink(binary, os.path.join(work, "bin", "epmock"))
