@@ -407,8 +407,10 @@ AssertionResult ContractsPassed(const std::vector<ContractResult>& results) {
   return AssertionFailure() << failed << " of " << results.size() << " contracts failed:" << report.str();
 }
 
-AssertionResult Certify(const CertifyOptions& options, bool allow_inconclusive) {
-  StatusOr<CertifyReport> report = CertifyWebhook(options);
+namespace {
+
+// Success when the report is certified; else each check that did not pass, then the report.
+AssertionResult Certified(const StatusOr<CertifyReport>& report, bool allow_inconclusive) {
   if (!report.ok()) return AssertionFailure() << "certify did not run: " << report.status();
   if (report->ExitCode(allow_inconclusive) == 0) {
     return AssertionSuccess() << report->Count(CheckVerdict::kPass) << " of " << report->checks.size()
@@ -422,6 +424,20 @@ AssertionResult Certify(const CertifyOptions& options, bool allow_inconclusive) 
     failure << "\n  " << VerdictName(c.verdict) << " " << c.group << " / " << c.name << ": " << c.reason;
   }
   return failure << "\n\n" << report->ToText();
+}
+
+}  // namespace
+
+AssertionResult Certify(const CertifyOptions& options, bool allow_inconclusive) {
+  return Certified(CertifyWebhook(options), allow_inconclusive);
+}
+
+AssertionResult Certify(const CertifySqsOptions& options, bool allow_inconclusive) {
+  return Certified(CertifySqs(options), allow_inconclusive);
+}
+
+AssertionResult Certify(const CertifyStompOptions& options, bool allow_inconclusive) {
+  return Certified(CertifyStomp(options), allow_inconclusive);
 }
 
 }  // namespace epmock::testing

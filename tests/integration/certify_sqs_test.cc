@@ -18,6 +18,7 @@
 
 #include "epmock/certify.h"
 #include "epmock/server.h"
+#include "epmock/testing/harness.h"
 #include "support/child.h"
 
 namespace epmock {
@@ -251,6 +252,20 @@ INSTANTIATE_TEST_SUITE_P(
                        WithFlaw(&WorkerFlaws::skips_seen_ids),
                        {"DeleteMessage with a stale receipt", "duplicate", "every message accounted for"}}),
     [](const ::testing::TestParamInfo<WorkerFlawCase>& info) { return std::string(info.param.name); });
+
+TEST(CertifySqsTest, TheGoogleTestAssertionCertifiesAWorkerAndNamesWhatFailed) {
+  std::unique_ptr<Worker> worker;
+  EXPECT_TRUE(testing::Certify(OptionsWith(&worker, {}, "certify-sqs-assert-good")));
+  worker.reset();
+  CertifySqsOptions options =
+      OptionsWith(&worker, WithFlaw(&WorkerFlaws::skips_seen_ids), "certify-sqs-assert-bad");
+  options.message_timeout_ms = 1500;
+  ::testing::AssertionResult result = testing::Certify(options);
+  EXPECT_FALSE(result);
+  EXPECT_THAT(result.message(), HasSubstr("3 certify checks failed, 0 inconclusive:"));
+  EXPECT_THAT(result.message(), HasSubstr("fail at-least-once / duplicate: the duplicate of "));
+  EXPECT_THAT(result.message(), HasSubstr("NOT CERTIFIED"));
+}
 
 TEST(CertifySqsTest, RunStartsTheWorkerWithItsQueueInTheEnvironmentAndStopsIt) {
   // The worker is a shell loop with curl-free means: it cannot speak SQS, so the run fails to

@@ -24,6 +24,7 @@
 #include "codec/stomp_frame.h"
 #include "epmock/certify.h"
 #include "epmock/server.h"
+#include "epmock/testing/harness.h"
 #include "support/child.h"
 
 namespace epmock {
@@ -38,15 +39,15 @@ using testing_support::Child;
 
 // What a flawed consumer gets wrong; all false: a good consumer.
 struct ConsumerFlaws {
-  bool wrong_destination = false;      // subscribes to another destination
-  bool strict_enums = false;           // leaves a message whose order status it does not know
-  bool short_strings_only = false;     // leaves a message with a string longer than 1,900 bytes
-  bool dies_on_non_json = false;       // stops for good at a body that is not JSON
-  bool dies_on_unknown_type = false;   // stops for good at a type it does not know
-  bool never_reconnects = false;       // a lost connection ends it
+  bool wrong_destination = false;        // subscribes to another destination
+  bool strict_enums = false;             // leaves a message whose order status it does not know
+  bool short_strings_only = false;       // leaves a message with a string longer than 1,900 bytes
+  bool dies_on_non_json = false;         // stops for good at a body that is not JSON
+  bool dies_on_unknown_type = false;     // stops for good at a type it does not know
+  bool never_reconnects = false;         // a lost connection ends it
   bool gives_up_on_error_frame = false;  // reconnects after a cut, but an ERROR frame ends it
-  bool skips_seen_ids = false;         // an id seen before is left, not acknowledged
-  bool auto_ack = false;               // subscribes with ack:auto
+  bool skips_seen_ids = false;           // an id seen before is left, not acknowledged
+  bool auto_ack = false;                 // subscribes with ack:auto
 };
 
 // A STOMP 1.2 consumer over a real socket on loopback, as a service's would be: connects,
@@ -169,7 +170,7 @@ class Consumer {
   const std::string destination_;
   const ConsumerFlaws flaws_;
   std::atomic<bool> stop_{false};
-  bool dead_ = false;          // the consumer thread's own
+  bool dead_ = false;           // the consumer thread's own
   std::set<std::string> seen_;  // the consumer thread's own
   int fd_ = -1;                 // the consumer thread's own
   std::thread thread_;          // last: it starts once the rest is made
@@ -304,10 +305,10 @@ INSTANTIATE_TEST_SUITE_P(
                          WithFlaw(&ConsumerFlaws::dies_on_unknown_type),
                          {"poison: unknown type", "connection dropped", "ERROR frame", "duplicate", "burst",
                           "every message accounted for"}},
-        ConsumerFlawCase{"never_reconnects",
-                         WithFlaw(&ConsumerFlaws::never_reconnects),
-                         {"connection dropped", "ERROR frame", "duplicate", "burst",
-                          "every message accounted for"}},
+        ConsumerFlawCase{
+            "never_reconnects",
+            WithFlaw(&ConsumerFlaws::never_reconnects),
+            {"connection dropped", "ERROR frame", "duplicate", "burst", "every message accounted for"}},
         ConsumerFlawCase{"gives_up_at_an_error_frame",
                          WithFlaw(&ConsumerFlaws::gives_up_on_error_frame),
                          {"ERROR frame", "duplicate", "burst", "every message accounted for"}},
@@ -316,11 +317,29 @@ INSTANTIATE_TEST_SUITE_P(
                          {"duplicate", "every message accounted for"}}),
     [](const ::testing::TestParamInfo<ConsumerFlawCase>& info) { return std::string(info.param.name); });
 
+TEST(CertifyStompTest, TheGoogleTestAssertionCertifiesAConsumerAndCountsAutoAckAsInconclusive) {
+  std::unique_ptr<Consumer> consumer;
+  EXPECT_TRUE(testing::Certify(OptionsWith(&consumer, {}, "certify-stomp-assert-good")));
+  consumer.reset();
+  ConsumerFlaws flaws;
+  flaws.auto_ack = true;
+  CertifyStompOptions options = OptionsWith(&consumer, flaws, "certify-stomp-assert-auto");
+  ::testing::AssertionResult result = testing::Certify(options);
+  EXPECT_FALSE(result);
+  EXPECT_THAT(result.message(), HasSubstr("0 certify checks failed, 10 inconclusive:"));
+  EXPECT_THAT(result.message(),
+              HasSubstr("inconclusive events / order.paid realistic: the consumer subscribed with ack:auto"));
+  consumer.reset();
+  EXPECT_TRUE(testing::Certify(OptionsWith(&consumer, flaws, "certify-stomp-assert-allowed"),
+                               /*allow_inconclusive=*/true));
+}
+
 TEST(CertifyStompTest, RunStartsTheConsumerWithTheBrokerInItsEnvironment) {
   CertifyStompOptions options;
   options.destination = "/queue/from-env";
   options.observes = {"order.paid"};
-  options.run = "echo url=$EPMOCK_STOMP_URL destination=$EPMOCK_STOMP_DESTINATION store=$EPMOCK_STORE_ID; exit 7";
+  options.run =
+      "echo url=$EPMOCK_STOMP_URL destination=$EPMOCK_STOMP_DESTINATION store=$EPMOCK_STORE_ID; exit 7";
   options.connect_timeout_ms = 60000;  // not waited out: the consumer's end is
   StatusOr<CertifyReport> report = CertifyStomp(options);
   ASSERT_TRUE(report.ok()) << report.status();
@@ -339,7 +358,8 @@ TEST(CertifyStompTest, EveryOptionHasLimits) {
     const char* error;
   };
   const Row rows[] = {
-      {"no destination", [](CertifyStompOptions& o) { o.destination = ""; }, "--destination must be 1 to 1024"},
+      {"no destination", [](CertifyStompOptions& o) { o.destination = ""; },
+       "--destination must be 1 to 1024"},
       {"a destination too long", [](CertifyStompOptions& o) { o.destination = std::string(1025, 'd'); },
        "--destination must be 1 to 1024"},
       {"a line break in the destination", [](CertifyStompOptions& o) { o.destination = "/queue/a\nb"; },
@@ -347,8 +367,10 @@ TEST(CertifyStompTest, EveryOptionHasLimits) {
       {"a NUL in the destination", [](CertifyStompOptions& o) { o.destination = std::string("/q\0b", 4); },
        "no line break"},
       {"no observes", [](CertifyStompOptions& o) { o.observes.clear(); }, "--observes must name 1 to"},
-      {"a negative port", [](CertifyStompOptions& o) { o.stomp_port = -1; }, "--stomp-port must be 0 to 65535"},
-      {"a port too high", [](CertifyStompOptions& o) { o.stomp_port = 65536; }, "--stomp-port must be 0 to 65535"},
+      {"a negative port", [](CertifyStompOptions& o) { o.stomp_port = -1; },
+       "--stomp-port must be 0 to 65535"},
+      {"a port too high", [](CertifyStompOptions& o) { o.stomp_port = 65536; },
+       "--stomp-port must be 0 to 65535"},
       {"no connect time", [](CertifyStompOptions& o) { o.connect_timeout_ms = 0; }, "--connect-timeout-ms"},
       {"a message time too long", [](CertifyStompOptions& o) { o.message_timeout_ms = 600001; },
        "--message-timeout-ms"},
@@ -373,11 +395,13 @@ TEST(CertifyStompCliTest, UsageErrorsExit2AndAConsumerThatNeverComesExits1) {
   Child bad({"certify", "stomp", "--destination", "", "--observes", "order.paid"});
   EXPECT_EQ(bad.Wait(std::chrono::seconds(30)), 2);
   EXPECT_THAT(bad.Stderr(), HasSubstr("--destination must be 1 to 1024"));
-  Child alone({"certify", "stomp", "--destination", "/queue/orders", "--observes", "order.paid", "--stomp-port",
-               "0", "--connect-timeout-ms", "300"});
+  Child alone({"certify", "stomp", "--destination", "/queue/orders", "--observes", "order.paid",
+               "--stomp-port", "0", "--connect-timeout-ms", "300"});
   EXPECT_EQ(alone.Wait(std::chrono::seconds(30)), 1);
-  EXPECT_THAT(alone.Stderr(), HasSubstr("waiting for a consumer to subscribe to /queue/orders (broker stomp://"));
-  EXPECT_THAT(alone.Stdout(), HasSubstr("FAIL         connects: no SUBSCRIBE to /queue/orders within 300 ms"));
+  EXPECT_THAT(alone.Stderr(),
+              HasSubstr("waiting for a consumer to subscribe to /queue/orders (broker stomp://"));
+  EXPECT_THAT(alone.Stdout(),
+              HasSubstr("FAIL         connects: no SUBSCRIBE to /queue/orders within 300 ms"));
 }
 
 }  // namespace

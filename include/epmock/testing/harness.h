@@ -177,6 +177,20 @@ class EpmockTest : public ::testing::Test {
 //   EXPECT_TRUE(epmock::testing::Certify(options));
 [[nodiscard]] ::testing::AssertionResult Certify(const CertifyOptions& options,
                                                  bool allow_inconclusive = false);
+// The same for an SQS worker and a STOMP consumer: start an in-process one from the options'
+// `ready` callback, or give `run` a command.
+//
+//   epmock::CertifySqsOptions sqs;
+//   sqs.queue = "orders";
+//   sqs.observes = {"order.paid"};
+//   sqs.ready = [&](const std::string& endpoint, const std::string& queue_url) {
+//     worker = std::make_unique<MyWorker>(endpoint, queue_url);
+//   };
+//   EXPECT_TRUE(epmock::testing::Certify(sqs));
+[[nodiscard]] ::testing::AssertionResult Certify(const CertifySqsOptions& options,
+                                                 bool allow_inconclusive = false);
+[[nodiscard]] ::testing::AssertionResult Certify(const CertifyStompOptions& options,
+                                                 bool allow_inconclusive = false);
 
 }  // namespace epmock::testing
 
