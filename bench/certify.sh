@@ -3,8 +3,9 @@
 # consumer (examples/node/webhook-handler.js: it books order.paid and answers 200 to the
 # rest at once), RUNS times, with the wall time of each and the time on certify's virtual
 # clock. Then a whole SQS certification of the same 5 types, the worker
-# (examples/node/sqs-worker.js) started by --run. No peer certifies a consumer; the goal is
-# the (under 10 s).
+# (examples/node/sqs-worker.js) started by --run, and a whole STOMP certification, the
+# python3-stomp consumer (tests/peers/stomp_consumer.py, Debian's python3-stomp) started by
+# --run. No peer certifies a consumer; the goal is the (under 10 s).
 #
 #   ./bench/certify.sh [EPMOCK_BINARY]     # default build/epmock; RUNS=5
 set -euo pipefail
@@ -43,6 +44,18 @@ for run in $(seq 1 "$RUNS"); do
   start=$(date +%s.%N)
   code=0
   "$BIN" certify sqs --queue bench-orders --sqs-port 0 --run "exec node examples/node/sqs-worker.js" \
+    --observes order.paid,order.created,order.authorized,order.fulfilled,order.updated \
+    --seed "$run" --json "$report" >/dev/null 2>&1 || code=$?
+  end=$(date +%s.%N)
+  row "$start" "$end" "$run" "$code"
+done
+echo
+echo "stomp run | wall s | virtual s | checks | verdict | burst p50 / p99 ms (sent to acked)"
+for run in $(seq 1 "$RUNS"); do
+  start=$(date +%s.%N)
+  code=0
+  "$BIN" certify stomp --destination /queue/bench-orders --stomp-port 0 \
+    --run "exec /usr/bin/python3 tests/peers/stomp_consumer.py" \
     --observes order.paid,order.created,order.authorized,order.fulfilled,order.updated \
     --seed "$run" --json "$report" >/dev/null 2>&1 || code=$?
   end=$(date +%s.%N)
