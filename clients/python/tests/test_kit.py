@@ -227,6 +227,62 @@ def epmock_connect(url: str) -> None:
     epmock.connect(url)
 
 
+def test_certify_grades_a_stomp_consumer_started_once_the_run_says_where_its_broker_is(
+    epmock: Store,  # noqa: F811
+) -> None:
+    """A STOMP run from the kit: the run says where its broker listens (run["stomp"]), a
+    python3-stomp consumer in this test subscribes there, acknowledges each message and comes
+    back when the broker drops it; every check passes."""
+    import time
+
+    import stomp  # type: ignore
+
+    run = epmock.start_certify(kind="stomp", destination="/queue/orders", observes=["order.paid"],
+                               connect_timeout_ms=20000, message_timeout_ms=10000)
+    deadline = time.monotonic() + 20
+    while "stomp" not in run and run["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.02)  # the run's broker starts in a moment; the run says so once it listens
+        run = epmock.certify_run(str(run["id"]))
+    assert "stomp" in run, run
+    broker = urllib.parse.urlparse(run["stomp"]["stomp_url"])
+    stop = threading.Event()
+
+    def consume() -> None:
+        while not stop.is_set():
+            lost = threading.Event()
+            conn = stomp.Connection12([(broker.hostname, broker.port)], heartbeats=(0, 0))
+
+            class Handler(stomp.ConnectionListener):  # type: ignore[misc]
+                def on_message(self, frame: Any) -> None:
+                    conn.ack(frame.headers["ack"])
+
+                def on_disconnected(self) -> None:
+                    lost.set()
+
+            conn.set_listener("handler", Handler())
+            try:
+                conn.connect(wait=True)
+                conn.subscribe(destination=run["stomp"]["destination"], id="orders", ack="client-individual")
+            except stomp.exception.StompException:
+                lost.set()
+            while not stop.is_set() and not lost.wait(0.1):
+                pass
+            if conn.is_connected():
+                conn.disconnect()
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    try:
+        ended = epmock.certify_run(str(run["id"]), wait=60)
+        assert ended["status"] == "pass", ended["checks"]
+        names = [c["name"] for c in ended["checks"]]
+        assert "connection dropped" in names and "ERROR frame" in names
+        assert ended["report"]["kind"] == "stomp"
+    finally:
+        stop.set()
+        consumer.join(timeout=10)
+
+
 def test_certify_grades_a_webhook_consumer_and_names_what_failed(epmock: Store) -> None:  # noqa: F811
     """epmock certify from the kit: a consumer in this test, graded by the running server on a
     server of its own; a flawed one fails the checks made to catch it."""
