@@ -1373,7 +1373,8 @@ const std::vector<AdminRoute> kAdminRoutes = {
     {"DELETE", "/__admin/sqs/queues/{name}/messages", AdminAccess::kStore, PurgeQueue,
      "purges a queue: every message, visible, in flight or delayed"},
     {"POST", "/__admin/certify", AdminAccess::kStore, PostCertify,
-     "starts epmock certify (docs/CERTIFY.md) on a server of its own: {\"kind\": \"webhook\"|\"sqs\"|\"stomp\", "
+     "starts epmock certify (docs/CERTIFY.md) on a server of its own: {\"kind\": "
+     "\"webhook\"|\"sqs\"|\"stomp\", "
      "\"url\", \"secret\", \"observes\", ...}; 202 with the run, its progress on the stream"},
     {"GET", "/__admin/certify", AdminAccess::kStore, ListCertifyRuns,
      "the store's certify runs, newest first (each report at its own route)"},

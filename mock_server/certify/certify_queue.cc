@@ -105,6 +105,15 @@ struct Sent {
   double latency_ms = 0;  // from sent to settled
 };
 
+// Certify's server, its SQS endpoint or STOMP broker (`Port`) on the options' port.
+template <int ServerOptions::*Port>
+ServerOptions ServerOptionsWith(const QueueOptions& o, const std::string& client,
+                                const std::string& org_client) {
+  ServerOptions s = certify_internal::BaseServerOptions(client, org_client, o.store_id, o.org_id);
+  s.*Port = o.port;
+  return s;
+}
+
 class QueueCertifier : protected certify_internal::CertifierBase<QueueOptions> {
  public:
   QueueCertifier(const QueueOptions& options, MakeServerOptions server_options, Words words)
@@ -115,7 +124,10 @@ class QueueCertifier : protected certify_internal::CertifierBase<QueueOptions> {
     const auto started = std::chrono::steady_clock::now();
     if (Status s = StartOwnServer(); !s.ok()) return s;
     if (Status s = Prepare(); !s.ok()) return s;
-    if (StatusOr<std::string> id = certify_internal::CreateIntegration(server_, client_, Integration());
+    const json integration = {
+        {"type", "integration"}, {"name", "epmock certify"}, {"integration_type", IntegrationType()},
+        {"enabled", true},       {"observes", o_.observes},  {"configuration", Configuration()}};
+    if (StatusOr<std::string> id = certify_internal::CreateIntegration(server_, client_, integration);
         !id.ok())
       return id.status();
     const auto clock_start = server_.Clock().Now();
@@ -161,8 +173,9 @@ class QueueCertifier : protected certify_internal::CertifierBase<QueueOptions> {
  protected:
   // Makes the queue (or nothing) and fills report_.kind and report_.target.
   virtual Status Prepare() = 0;
-  // The integration (the API's data object) that sends to the queue.
-  virtual json Integration() const = 0;
+  // The integration that sends to the queue: its type and configuration.
+  virtual const char* IntegrationType() const = 0;
+  virtual json Configuration() const = 0;
   virtual std::string EndpointUrl() const = 0;
   // What the consumer reads: the queue's URL, the destination.
   virtual std::string ReadsFrom() const = 0;
@@ -568,17 +581,10 @@ class QueueCertifier : protected certify_internal::CertifierBase<QueueOptions> {
 class SqsCertifier : public QueueCertifier {
  public:
   explicit SqsCertifier(const QueueOptions& options)
-      : QueueCertifier(options, &SqsCertifier::ServerOptionsFor,
+      : QueueCertifier(options, &ServerOptionsWith<&ServerOptions::sqs_port>,
                        {"deleted", "received", "queue", "worker", "receive(s)"}) {}
 
  private:
-  static ServerOptions ServerOptionsFor(const QueueOptions& o, const std::string& client,
-                                        const std::string& org_client) {
-    ServerOptions s = certify_internal::BaseServerOptions(client, org_client, o.store_id, o.org_id);
-    s.sqs_port = o.port;
-    return s;
-  }
-
   Status Prepare() override {
     sqs_ = server_.Sqs();
     queue_url_ = sqs_->CreateQueue(o_.name);
@@ -587,17 +593,12 @@ class SqsCertifier : public QueueCertifier {
     return Status::Ok();
   }
 
-  json Integration() const override {
-    return {{"type", "integration"},
-            {"name", "epmock certify"},
-            {"integration_type", "aws_sqs"},
-            {"enabled", true},
-            {"observes", o_.observes},
-            {"configuration",
-             {{"url", queue_url_},
-              {"aws_access_key_id", kAccessKey},
-              {"aws_secret_access_key", kSecretKey},
-              {"region", kRegion}}}};
+  const char* IntegrationType() const override { return "aws_sqs"; }
+  json Configuration() const override {
+    return {{"url", queue_url_},
+            {"aws_access_key_id", kAccessKey},
+            {"aws_secret_access_key", kSecretKey},
+            {"region", kRegion}};
   }
 
   std::string EndpointUrl() const override { return sqs_->Url(); }
@@ -777,17 +778,10 @@ class SqsCertifier : public QueueCertifier {
 class StompCertifier : public QueueCertifier {
  public:
   explicit StompCertifier(const QueueOptions& options)
-      : QueueCertifier(options, &StompCertifier::ServerOptionsFor,
+      : QueueCertifier(options, &ServerOptionsWith<&ServerOptions::stomp_port>,
                        {"acknowledged", "delivered", "destination", "consumer", "delivery(ies)"}) {}
 
  private:
-  static ServerOptions ServerOptionsFor(const QueueOptions& o, const std::string& client,
-                                        const std::string& org_client) {
-    ServerOptions s = certify_internal::BaseServerOptions(client, org_client, o.store_id, o.org_id);
-    s.stomp_port = o.port;
-    return s;
-  }
-
   Status Prepare() override {
     broker_ = server_.Stomp();
     if (broker_ == nullptr) return Status::Internal("certify's server has no STOMP broker");
@@ -796,14 +790,8 @@ class StompCertifier : public QueueCertifier {
     return Status::Ok();
   }
 
-  json Integration() const override {
-    return {{"type", "integration"},
-            {"name", "epmock certify"},
-            {"integration_type", "stomp"},
-            {"enabled", true},
-            {"observes", o_.observes},
-            {"configuration", {{"addresses", {broker_->Url()}}, {"destination", o_.name}}}};
-  }
+  const char* IntegrationType() const override { return "stomp"; }
+  json Configuration() const override { return {{"addresses", {broker_->Url()}}, {"destination", o_.name}}; }
 
   std::string EndpointUrl() const override { return broker_->Url(); }
   std::string ReadsFrom() const override { return o_.name; }

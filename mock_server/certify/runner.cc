@@ -76,7 +76,7 @@ class Fields {
     }
   }
   // After every field is read: a field nobody read is unknown.
-  Status Done(const char* kind, const char* known) {
+  Status Done(const char* kind, const std::string& known) {
     if (!error_.empty()) return Status::InvalidArgument(error_);
     for (const auto& [key, value] : request_.items()) {
       if (key == "kind") continue;
@@ -84,7 +84,7 @@ class Fields {
         if (key == "run") {
           return Status::InvalidArgument(
               "run is not taken over HTTP: a web request must not start programs on the server (the epmock "
-              "certify sqs command starts a worker, from a shell)");
+              "certify sqs and stomp commands start a consumer, from a shell)");
         }
         return Status::InvalidArgument("unknown " + std::string(kind) + " certify field '" +
                                        key.substr(0, 64) + "'; use " + known);
@@ -142,11 +142,10 @@ Status ReadWebhook(const json& request, CertifyOptions* o) {
   return o->Check();
 }
 
-Status ReadSqs(const json& request, CertifySqsOptions* o) {
-  Fields f(request);
-  f.String("queue", &o->queue);
+// What an SQS and a STOMP request share besides where the consumer reads.
+template <typename Options>
+void ReadQueueFields(Fields& f, Options* o) {
   f.Keys(&o->observes);
-  f.Int("sqs_port", &o->sqs_port);
   f.Int("connect_timeout_ms", &o->connect_timeout_ms);
   f.Int("message_timeout_ms", &o->message_timeout_ms);
   f.Int("burst", &o->burst);
@@ -154,32 +153,26 @@ Status ReadSqs(const json& request, CertifySqsOptions* o) {
   f.String("client_id", &o->client_id);
   f.String("store_id", &o->store_id);
   f.String("org_id", &o->org_id);
-  if (Status s = f.Done("sqs",
-                        "queue, observes, sqs_port, connect_timeout_ms, message_timeout_ms, burst, seed, "
-                        "client_id, store_id, org_id");
-      !s.ok())
-    return s;
+}
+
+constexpr char kQueueFields[] =
+    "observes, connect_timeout_ms, message_timeout_ms, burst, seed, client_id, store_id, org_id";
+
+Status ReadSqs(const json& request, CertifySqsOptions* o) {
+  Fields f(request);
+  f.String("queue", &o->queue);
+  f.Int("sqs_port", &o->sqs_port);
+  ReadQueueFields(f, o);
+  if (Status s = f.Done("sqs", std::string("queue, sqs_port, ") + kQueueFields); !s.ok()) return s;
   return o->Check();
 }
 
 Status ReadStomp(const json& request, CertifyStompOptions* o) {
   Fields f(request);
   f.String("destination", &o->destination);
-  f.Keys(&o->observes);
   f.Int("stomp_port", &o->stomp_port);
-  f.Int("connect_timeout_ms", &o->connect_timeout_ms);
-  f.Int("message_timeout_ms", &o->message_timeout_ms);
-  f.Int("burst", &o->burst);
-  f.Seed(&o->seed);
-  f.String("client_id", &o->client_id);
-  f.String("store_id", &o->store_id);
-  f.String("org_id", &o->org_id);
-  if (Status s =
-          f.Done("stomp",
-                 "destination, observes, stomp_port, connect_timeout_ms, message_timeout_ms, burst, seed, "
-                 "client_id, store_id, org_id");
-      !s.ok())
-    return s;
+  ReadQueueFields(f, o);
+  if (Status s = f.Done("stomp", std::string("destination, stomp_port, ") + kQueueFields); !s.ok()) return s;
   return o->Check();
 }
 

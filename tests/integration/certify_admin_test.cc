@@ -217,8 +217,7 @@ TEST(CertifyAdminTest, EveryBadRequestIsRefusedWithItsReasonAndNothingRuns) {
       {"a command to run",
        json{{"kind", "sqs"}, {"queue", "q"}, {"observes", "order.paid"}, {"run", "rm -rf /"}},
        "run is not taken over HTTP: a web request must not start programs on the server (the epmock certify "
-       "sqs "
-       "command starts a worker, from a shell)"},
+       "sqs and stomp commands start a consumer, from a shell)"},
       {"no url", json{{"secret", "s"}, {"observes", {"order.paid"}}}, "url must be"},
       {"a url not http", with("url", "file:///etc/passwd"), "url must be"},
       {"observes a number", with("observes", 7), "observes must be an array"},

@@ -19,6 +19,7 @@
 #include "epmock/certify.h"
 #include "epmock/server.h"
 #include "epmock/testing/harness.h"
+#include "support/certify_flaws.h"
 #include "support/child.h"
 
 namespace epmock {
@@ -26,7 +27,11 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
+using testing_support::ChecksWith;
 using testing_support::Child;
+using testing_support::HasLongString;
+using testing_support::HasUnknownStatus;
+using testing_support::WithFlaw;
 
 // What a flawed worker gets wrong; all false: a good worker.
 struct WorkerFlaws {
@@ -94,24 +99,13 @@ class Worker {
       return false;
     }
     const json& data = event.contains("data") ? event["data"] : json();
-    if (flaws_.strict_enums && data.is_object() && data.contains("status")) {
-      static const std::set<std::string> known = {"incomplete", "complete", "processing", "cancelled"};
-      if (!data["status"].is_string() || !known.count(data["status"].get<std::string>())) return false;
-    }
+    if (flaws_.strict_enums && HasUnknownStatus(data)) return false;
     if (flaws_.short_strings_only && HasLongString(data)) return false;
     const std::string id = event.value("id", "");
     std::lock_guard<std::mutex> lock(mu_);
     if (flaws_.skips_seen_ids && seen_.count(id)) return false;
     seen_.insert(id);
     return true;
-  }
-
-  static bool HasLongString(const json& value) {
-    if (value.is_string()) return value.get<std::string>().size() > 1900;
-    for (const json& item : value) {
-      if ((item.is_structured() || item.is_string()) && HasLongString(item)) return true;
-    }
-    return false;
   }
 
   const std::string queue_url_;
@@ -139,14 +133,6 @@ CertifySqsOptions OptionsWith(std::unique_ptr<Worker>* worker, WorkerFlaws flaws
   return o;
 }
 
-std::vector<std::string> Named(const CertifyReport& report, CheckVerdict verdict) {
-  std::vector<std::string> out;
-  for (const CertifyCheck& c : report.checks) {
-    if (c.verdict == verdict) out.push_back(c.name);
-  }
-  return out;
-}
-
 const std::vector<std::string> kAllSqsChecks = {"connects",
                                                 "order.paid realistic",
                                                 "order.paid edge cases",
@@ -164,7 +150,7 @@ TEST(CertifySqsTest, AGoodWorkerPassesEveryCheck) {
   std::unique_ptr<Worker> worker;
   StatusOr<CertifyReport> report = CertifySqs(OptionsWith(&worker, {}, "certify-sqs-good"));
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(Named(*report, CheckVerdict::kPass), kAllSqsChecks) << report->ToText();
+  EXPECT_EQ(ChecksWith(*report, CheckVerdict::kPass), kAllSqsChecks) << report->ToText();
   EXPECT_EQ(report->ExitCode(false), 0);
   EXPECT_EQ(report->kind, "sqs");
   EXPECT_THAT(report->target, HasSubstr("/000000000000/orders"));
@@ -194,13 +180,7 @@ TEST(CertifySqsTest, AGoodWorkerPassesEveryCheck) {
 
 // Each flaw and the checks it fails: the check made to catch it, the tally of every message
 // when one is left on the queue, and for a worker that stops for good, each check after.
-struct WorkerFlawCase {
-  const char* name;
-  WorkerFlaws flaws;
-  std::vector<std::string> fails;
-};
-
-void PrintTo(const WorkerFlawCase& c, std::ostream* os) { *os << c.name; }
+using WorkerFlawCase = testing_support::FlawCase<WorkerFlaws>;
 
 class CertifySqsFlawTest : public ::testing::TestWithParam<WorkerFlawCase> {};
 
@@ -213,14 +193,8 @@ TEST_P(CertifySqsFlawTest, FailsTheChecksMadeToCatchIt) {
   options.connect_timeout_ms = 1500;
   StatusOr<CertifyReport> report = CertifySqs(options);
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(Named(*report, CheckVerdict::kFail), c.fails) << report->ToText();
+  EXPECT_EQ(ChecksWith(*report, CheckVerdict::kFail), c.fails) << report->ToText();
   EXPECT_EQ(report->ExitCode(true), 1);
-}
-
-WorkerFlaws WithFlaw(bool WorkerFlaws::*flaw) {
-  WorkerFlaws f;
-  f.*flaw = true;
-  return f;
 }
 
 INSTANTIATE_TEST_SUITE_P(

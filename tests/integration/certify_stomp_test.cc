@@ -25,6 +25,7 @@
 #include "epmock/certify.h"
 #include "epmock/server.h"
 #include "epmock/testing/harness.h"
+#include "support/certify_flaws.h"
 #include "support/child.h"
 
 namespace epmock {
@@ -35,7 +36,11 @@ using internal::StompFrame;
 using internal::StompParser;
 using nlohmann::json;
 using ::testing::HasSubstr;
+using testing_support::ChecksWith;
 using testing_support::Child;
+using testing_support::HasLongString;
+using testing_support::HasUnknownStatus;
+using testing_support::WithFlaw;
 
 // What a flawed consumer gets wrong; all false: a good consumer.
 struct ConsumerFlaws {
@@ -147,23 +152,12 @@ class Consumer {
       return false;
     }
     const json& data = event.contains("data") ? event["data"] : json();
-    if (flaws_.strict_enums && data.is_object() && data.contains("status")) {
-      static const std::set<std::string> known = {"incomplete", "complete", "processing", "cancelled"};
-      if (!data["status"].is_string() || !known.count(data["status"].get<std::string>())) return false;
-    }
+    if (flaws_.strict_enums && HasUnknownStatus(data)) return false;
     if (flaws_.short_strings_only && HasLongString(data)) return false;
     const std::string id = event.value("id", "");
     if (flaws_.skips_seen_ids && seen_.count(id)) return false;
     seen_.insert(id);
     return true;
-  }
-
-  static bool HasLongString(const json& value) {
-    if (value.is_string()) return value.get<std::string>().size() > 1900;
-    for (const json& item : value) {
-      if ((item.is_structured() || item.is_string()) && HasLongString(item)) return true;
-    }
-    return false;
   }
 
   const int port_;
@@ -191,14 +185,6 @@ CertifyStompOptions OptionsWith(std::unique_ptr<Consumer>* consumer, ConsumerFla
   return o;
 }
 
-std::vector<std::string> Named(const CertifyReport& report, CheckVerdict verdict) {
-  std::vector<std::string> out;
-  for (const CertifyCheck& c : report.checks) {
-    if (c.verdict == verdict) out.push_back(c.name);
-  }
-  return out;
-}
-
 const std::vector<std::string> kAllStompChecks = {"connects",
                                                   "order.paid realistic",
                                                   "order.paid edge cases",
@@ -215,7 +201,7 @@ TEST(CertifyStompTest, AGoodConsumerPassesEveryCheck) {
   std::unique_ptr<Consumer> consumer;
   StatusOr<CertifyReport> report = CertifyStomp(OptionsWith(&consumer, {}, "certify-stomp-good"));
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(Named(*report, CheckVerdict::kPass), kAllStompChecks) << report->ToText();
+  EXPECT_EQ(ChecksWith(*report, CheckVerdict::kPass), kAllStompChecks) << report->ToText();
   EXPECT_EQ(report->ExitCode(false), 0);
   EXPECT_EQ(report->kind, "stomp");
   EXPECT_THAT(report->target, ::testing::MatchesRegex("stomp://127.0.0.1:[0-9]+ /queue/orders"));
@@ -247,9 +233,10 @@ TEST(CertifyStompTest, AConsumerOnAutoAckIsToldItsLossesCannotBeSeen) {
   flaws.auto_ack = true;
   StatusOr<CertifyReport> report = CertifyStomp(OptionsWith(&consumer, flaws, "certify-stomp-auto"));
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(Named(*report, CheckVerdict::kPass), std::vector<std::string>{"connects"}) << report->ToText();
+  EXPECT_EQ(ChecksWith(*report, CheckVerdict::kPass), std::vector<std::string>{"connects"})
+      << report->ToText();
   std::vector<std::string> rest(kAllStompChecks.begin() + 1, kAllStompChecks.end());
-  EXPECT_EQ(Named(*report, CheckVerdict::kInconclusive), rest);
+  EXPECT_EQ(ChecksWith(*report, CheckVerdict::kInconclusive), rest);
   EXPECT_EQ(report->ExitCode(false), 3);
   EXPECT_EQ(report->ExitCode(true), 0);
   ASSERT_EQ(report->checks.size(), kAllStompChecks.size());
@@ -259,13 +246,7 @@ TEST(CertifyStompTest, AConsumerOnAutoAckIsToldItsLossesCannotBeSeen) {
 
 // Each flaw and the checks it fails: the check made to catch it, the tally of every message
 // when one is left, and for a consumer that stops for good, each check after.
-struct ConsumerFlawCase {
-  const char* name;
-  ConsumerFlaws flaws;
-  std::vector<std::string> fails;
-};
-
-void PrintTo(const ConsumerFlawCase& c, std::ostream* os) { *os << c.name; }
+using ConsumerFlawCase = testing_support::FlawCase<ConsumerFlaws>;
 
 class CertifyStompFlawTest : public ::testing::TestWithParam<ConsumerFlawCase> {};
 
@@ -277,14 +258,8 @@ TEST_P(CertifyStompFlawTest, FailsTheChecksMadeToCatchIt) {
   options.connect_timeout_ms = 1500;
   StatusOr<CertifyReport> report = CertifyStomp(options);
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_EQ(Named(*report, CheckVerdict::kFail), c.fails) << report->ToText();
+  EXPECT_EQ(ChecksWith(*report, CheckVerdict::kFail), c.fails) << report->ToText();
   EXPECT_EQ(report->ExitCode(true), 1);
-}
-
-ConsumerFlaws WithFlaw(bool ConsumerFlaws::*flaw) {
-  ConsumerFlaws f;
-  f.*flaw = true;
-  return f;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -23,6 +23,7 @@
 
 #include "epmock/server.h"
 #include "epmock/testing/harness.h"
+#include "support/certify_flaws.h"
 #include "support/child.h"
 
 namespace epmock {
@@ -31,7 +32,10 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing_support::ChecksWith;
 using testing_support::Child;
+using testing_support::HasLongString;
+using testing_support::HasUnknownStatus;
 
 constexpr char kSecret[] = "s3cret";
 
@@ -134,11 +138,7 @@ class Consumer {
     if (!org_id_.empty() && body.value("org_id", "") != org_id_) return Answer(res, 422);
     if (flaws_.short_strings_only && HasLongString(body.value("payload", json()))) return Answer(res, 500);
     const json& data = body.contains("payload") ? body["payload"]["data"] : body["data"];
-    if (flaws_.strict_enums && data.is_object() && data.contains("status")) {
-      static const std::set<std::string> known = {"incomplete", "complete", "processing", "cancelled"};
-      if (!data["status"].is_string() || !known.count(data["status"].get<std::string>()))
-        return Answer(res, 500);
-    }
+    if (flaws_.strict_enums && HasUnknownStatus(data)) return Answer(res, 500);
     const std::string id = body.value("id", "");
     const std::string key =
         flaws_.dedupes_by_attempt ? id + "/" + std::to_string(body.value("attempt", 0)) : id;
@@ -153,14 +153,6 @@ class Consumer {
     resources_.insert(resource);
     ++acted_[id];
     Answer(res, 200);
-  }
-
-  static bool HasLongString(const json& value) {
-    if (value.is_string()) return value.get<std::string>().size() > 1900;
-    for (const json& item : value) {
-      if ((item.is_structured() || item.is_string()) && HasLongString(item)) return true;
-    }
-    return false;
   }
 
   static void Answer(httplib::Response& res, int status) {
