@@ -151,7 +151,8 @@ class StompBroker {
   [[nodiscard]] bool WaitForOpenConnections(std::size_t count, std::chrono::milliseconds timeout) const;
 
   // Sends a message to the destination as a producer's SEND does: its message-id. A bad
-  // destination or a full one is INVALID_ARGUMENT / RESOURCE_EXHAUSTED.
+  // destination or a body over max_frame_bytes is INVALID_ARGUMENT; a destination holding
+  // max_pending_messages, RESOURCE_EXHAUSTED.
   StatusOr<std::string> SendMessage(const std::string& destination, const std::string& body);
   // What the destination holds that no consumer has settled, oldest first.
   std::vector<StompUnsettled> Unsettled(const std::string& destination) const;

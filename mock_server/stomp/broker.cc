@@ -777,6 +777,11 @@ StatusOr<std::string> StompBroker::SendMessage(const std::string& destination, c
   if (destination.size() > 1024 || destination.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
     return Status::InvalidArgument("a destination is at most 1024 characters, with no line break");
   }
+  if (body.size() > impl_->options.max_frame_bytes) {
+    return Status::InvalidArgument("a message body is at most " +
+                                   std::to_string(impl_->options.max_frame_bytes) +
+                                   " bytes, the broker's frame limit");
+  }
   std::vector<Impl::Outgoing> out;
   std::string message_id;
   {

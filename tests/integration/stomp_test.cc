@@ -242,6 +242,10 @@ TEST_F(StompBrokerTest, SendMessageUnsettledAndActivityShowWhatAConsumerDid) {
   // Refusals: no destination, a line break in it.
   EXPECT_EQ(broker_.SendMessage("", "x").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(broker_.SendMessage("/queue/a\nb", "x").status().code(), StatusCode::kInvalidArgument);
+  StatusOr<std::string> huge = broker_.SendMessage("/queue/watched", std::string(1024 * 1024 + 1, 'x'));
+  EXPECT_EQ(huge.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(huge.status().message(), HasSubstr("the broker's frame limit"));
+  EXPECT_EQ(broker_.Messages("/queue/watched").size(), 1u) << "nothing refused was kept";
 }
 
 // A destination full of messages no subscriber took refuses more, from inside as from a SEND.
