@@ -110,7 +110,14 @@ void RunQueue(const char* kind, Args* a, StatusOr<CertifyReport> (*certify)(cons
     *exit_code = 2;
     return;
   }
-  *exit_code = Finish(kind, certify(a->options), *a);
+  StatusOr<CertifyReport> report = certify(a->options);
+  if (!report.ok() && report.status().code() == StatusCode::kUnavailable) {
+    // Most often the port of an epmock serve that runs already.
+    report = Status(report.status().code(),
+                    report.status().message() + " (is it in use, by epmock serve perhaps? --" + kind +
+                        "-port 0 picks a free one, which --run passes to the consumer)");
+  }
+  *exit_code = Finish(kind, report, *a);
 }
 
 void AddCertify(CLI::App& root, int* exit_code) {

@@ -377,6 +377,23 @@ TEST(CertifyStompCliTest, UsageErrorsExit2AndAConsumerThatNeverComesExits1) {
               HasSubstr("waiting for a consumer to subscribe to /queue/orders (broker stomp://"));
   EXPECT_THAT(alone.Stdout(),
               HasSubstr("FAIL         connects: no SUBSCRIBE to /queue/orders within 300 ms"));
+
+  // A port in use (by an epmock serve, most often): the command says so and how to avoid it.
+  const int taken = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(taken, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(taken, 1), 0);
+  socklen_t length = sizeof addr;
+  ASSERT_EQ(getsockname(taken, reinterpret_cast<sockaddr*>(&addr), &length), 0);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+  Child busy({"certify", "stomp", "--destination", "/queue/orders", "--observes", "order.paid",
+              "--stomp-port", port});
+  EXPECT_EQ(busy.Wait(std::chrono::seconds(30)), 1);
+  EXPECT_THAT(busy.Stderr(), HasSubstr("cannot listen on 127.0.0.1:" + port));
+  EXPECT_THAT(busy.Stderr(), HasSubstr("--stomp-port 0 picks a free one"));
+  close(taken);
 }
 
 }  // namespace
