@@ -957,6 +957,7 @@ HttpResponse ListDestinations(RouteContext& c) {
                     {"sent", d.sent},
                     {"pending", d.pending},
                     {"subscribers", d.subscribers},
+                    {"auto_ack_subscribers", d.auto_ack_subscribers},
                     {"unacknowledged", d.unacknowledged}});
   }
   const std::size_t total = data.size();
@@ -1393,7 +1394,8 @@ const std::vector<AdminRoute> kAdminRoutes = {
      "the STOMP faults not used up, oldest first"},
     {"DELETE", "/__admin/stomp/faults", AdminAccess::kStore, ClearStompFaults, "removes every STOMP fault"},
     {"GET", "/__admin/stomp/destinations", AdminAccess::kStore, ListDestinations,
-     "every STOMP destination: sent, pending, subscribers, unacknowledged"},
+     "every STOMP destination: sent, pending, subscribers (auto_ack_subscribers of them on ack:auto), "
+     "unacknowledged"},
     {"GET", "/__admin/stomp/messages", AdminAccess::kStore, GetStompMessages,
      "what passed through a destination (?destination=/queue/name)"},
     {"GET", "/__admin/stories", AdminAccess::kStore, ListStories, "the built-in and loaded stories"},

@@ -525,6 +525,7 @@ TEST_F(DashboardTest, AWaitOnQueuesCountsTheirMessages) {
   EXPECT_EQ(destinations.json["data"][0]["sent"], 1);
   EXPECT_EQ(destinations.json["data"][0]["pending"], 1);  // nobody subscribed
   EXPECT_EQ(destinations.json["data"][0]["subscribers"], 0);
+  EXPECT_EQ(destinations.json["data"][0]["auto_ack_subscribers"], 0);
 }
 
 // A failed attempt that will be retried says when the next one is due; the last says none.
