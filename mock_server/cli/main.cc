@@ -1,6 +1,8 @@
 // epmock: a fake of the Elastic Path Commerce Cloud Integrations API.
+#include <cstddef>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "epmock/version.h"
@@ -26,6 +28,24 @@ std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
     message = (first.rfind("-", 0) == 0 ? "unknown flag '" : "unexpected argument '") + first + "'";
   }
   return where + ": " + message + "\nRun '" + where + " --help' for the flags.\n";
+}
+
+// "--name=" is an empty value, as "--name ''" is. CLI11 2.1 reads it as "--name" and takes the
+// next argument for its value, even another flag: "--destination= --allow-inconclusive" would
+// certify a destination named "--allow-inconclusive". Up to a "--", each such argument is split
+// in two, so the empty value meets the option's own check.
+std::vector<std::string> SplitEmptyValues(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") break;
+    if (arg.size() > 3 && arg.rfind("--", 0) == 0 && arg.find('=') == arg.size() - 1) {
+      args[i].pop_back();
+      args.insert(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
+      ++i;
+    }
+  }
+  return args;
 }
 
 }  // namespace
@@ -63,8 +83,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::vector<std::string> args = SplitEmptyValues(argc, argv);
+  std::vector<char*> arg_pointers;
+  for (std::string& arg : args) arg_pointers.push_back(arg.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(arg_pointers.size()), arg_pointers.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);  // --help: the help on stdout, exit 0
   } catch (const CLI::CallForAllHelp& e) {

@@ -686,6 +686,13 @@ TEST(CliTest, BadFlagsExitTwoWithAReason) {
        "--max must be a duration"},
       {{"clock", "rewind", "--server", "http://127.0.0.1:1"}, "rewind"},
       {{"clock", "advance", "1h", "--server", "ftp://x"}, "--server must be an http(s) URL"},
+      // "--name=" is an empty value: it never takes the next flag for its value.
+      {{"certify", "stomp", "--observes", "order.paid", "--destination=", "--allow-inconclusive"},
+       "--destination must be 1 to 1024 characters"},
+      {{"certify", "sqs", "--observes", "order.paid", "--queue=", "--allow-inconclusive"}, "--queue"},
+      {{"serve", "--port=", "--nope"}, "epmock serve: --port: Failed parsing"},
+      {{"certify", "stomp", "--observes", "order.paid", "--allow-inconclusive=", "--destination", "/q"},
+       "unexpected argument ''"},
   };
   for (const Case& c : cases) {
     Child child(c.args);
