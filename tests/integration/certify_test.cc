@@ -52,6 +52,7 @@ struct Flaws {
   bool short_strings_only = false;          // 500 to a string longer than 1,900 bytes
   bool one_at_a_time = false;               // 503 while another delivery is in flight
   bool slow = false;                        // answers after the platform's timeout
+  int refuses_with = 0;                     // not a flaw: this 4xx to every refusal, not 401/400
 };
 
 // A webhook consumer as the README describes a good one, over real HTTP on loopback, with an
@@ -129,11 +130,15 @@ class Consumer {
     }
     const bool has_secret = req.has_header("x-moltin-secret-key");
     const std::string secret = req.get_header_value("x-moltin-secret-key");
-    if (!has_secret && !flaws_.accept_missing_secret) return Answer(res, 401);
-    if (has_secret && secret != kSecret && !flaws_.accept_any_secret) return Answer(res, 401);
+    const int unauthorized = flaws_.refuses_with != 0 ? flaws_.refuses_with : 401;
+    if (!has_secret && !flaws_.accept_missing_secret) return Answer(res, unauthorized);
+    if (has_secret && secret != kSecret && !flaws_.accept_any_secret) return Answer(res, unauthorized);
     const json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object())
-      return Answer(res, flaws_.crash_on_invalid_json ? 500 : 400);
+    if (body.is_discarded() || !body.is_object()) {
+      return Answer(res, flaws_.crash_on_invalid_json ? 500
+                         : flaws_.refuses_with != 0   ? flaws_.refuses_with
+                                                      : 400);
+    }
     if (body.value("store_id", "") != store_id_) return Answer(res, flaws_.crash_on_other_store ? 500 : 200);
     if (!org_id_.empty() && body.value("org_id", "") != org_id_) return Answer(res, 422);
     if (flaws_.short_strings_only && HasLongString(body.value("payload", json()))) return Answer(res, 500);
@@ -251,6 +256,29 @@ TEST(CertifyTest, AGoodConsumerPassesEveryCheck) {
       EXPECT_EQ(c.exchanges.front().status, 401);
     }
   }
+}
+
+// Any 4xx refuses; where it is not the code the README prefers, the check passes and its
+// report says which code the README prefers.
+TEST(CertifyTest, ARefusalWithAnotherFourXxPassesAndTheReportNotesThePreferredCode) {
+  const std::string client = "certify-403";
+  Flaws answers;
+  answers.refuses_with = 403;
+  Consumer consumer(Server::StoreIdFor(client), answers);
+  StatusOr<CertifyReport> report = CertifyWebhook(OptionsFor(consumer, client));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_THAT(Failed(*report), ::testing::IsEmpty()) << report->ToText();
+  const std::map<std::string, std::string> preferred = {
+      {"wrong_secret", "answered 403; the README prefers 401"},
+      {"missing_secret", "answered 403; the README prefers 401"},
+      {"invalid_json", "answered 403; the README prefers 400"}};
+  for (const CertifyCheck& c : report->checks) {
+    auto want = preferred.find(c.name);
+    if (want == preferred.end()) continue;
+    EXPECT_EQ(c.verdict, CheckVerdict::kPass) << c.name;
+    EXPECT_THAT(c.notes, ::testing::Contains(want->second)) << c.name;
+  }
+  EXPECT_THAT(report->ToText(), HasSubstr("the README prefers 401"));
 }
 
 TEST(CertifyTest, TheDeliveriesCarryTheStoreAndOrganizationIdsTheConsumerExpects) {
