@@ -37,13 +37,13 @@ std::string FailureMessage(const CLI::App* app, const CLI::Error& e) {
 std::vector<std::string> SplitEmptyValues(int argc, char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--") break;
-    if (arg.size() > 3 && arg.rfind("--", 0) == 0 && arg.find('=') == arg.size() - 1) {
-      args[i].pop_back();
-      args.insert(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
-      ++i;
-    }
+    if (args[i] == "--") break;
+    const bool empty_value =
+        args[i].size() > 3 && args[i].rfind("--", 0) == 0 && args[i].find('=') == args[i].size() - 1;
+    if (!empty_value) continue;
+    args[i].pop_back();
+    args.insert(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
+    ++i;  // past the empty value
   }
   return args;
 }
